@@ -1,0 +1,32 @@
+// Shared pieces of the pybind11 glue: each file registers one submodule of zengrad._C.
+#pragma once
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+
+#include <stdexcept>
+#include <string>
+
+namespace zengrad::bindings {
+
+namespace py = pybind11;
+using FloatArray = py::array_t<float, py::array::c_style>;
+
+void register_cpu(py::module_& m);
+void register_cuda(py::module_& m);
+
+// The last line of defence: Python validates first, but nothing from Python may crash the process.
+inline void require(bool ok, const std::string& message) {
+  if (!ok) throw std::invalid_argument(message);
+}
+
+// A C-contiguous float32 array of the given rank, or a ValueError naming the kernel and argument.
+inline FloatArray as_float_array(const py::array& array, int ndim, const char* kernel, const char* name) {
+  require(array.dtype().is(py::dtype::of<float>()),
+          std::string(kernel) + ": " + name + " must be float32");
+  require(array.ndim() == ndim, std::string(kernel) + ": " + name + " must have " +
+                                    std::to_string(ndim) + " dimensions");
+  require(array.flags() & py::array::c_style, std::string(kernel) + ": " + name + " must be C-contiguous");
+  return py::reinterpret_borrow<FloatArray>(array);
+}
+
+}  // namespace zengrad::bindings

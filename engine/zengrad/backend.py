@@ -1,0 +1,81 @@
+"""Devices: which array library holds a tensor's data.
+
+zengrad runs the same code on two array libraries: NumPy for ``device="cpu"`` and CuPy for
+``device="cuda"``. This module is the only place that imports CuPy; everything else asks
+:func:`array_module` for the module that matches a device or an array.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+DEVICES = ("cpu", "cuda")
+
+
+def normalize_device(device) -> str:
+    """Map ``"cpu"``, ``"cuda"``, ``"cuda:0"`` or ``None`` (meaning cpu) to ``"cpu"`` or ``"cuda"``."""
+    if device is None:
+        return "cpu"
+    name = str(device)
+    if name == "cuda:0":
+        name = "cuda"
+    if name not in DEVICES:
+        raise ValueError(f"unknown device {device!r}: expected 'cpu' or 'cuda'")
+    if name == "cuda" and not cuda_is_available():
+        raise RuntimeError(f"device 'cuda' requested but CUDA is unavailable: {cuda_unavailable_reason()}")
+    return name
+
+
+@functools.lru_cache(maxsize=None)
+def _cupy_or_reason():
+    """(cupy module, "") when CuPy imports and sees a device, else (None, why not)."""
+    try:
+        import cupy
+    except ImportError as error:
+        return None, f"CuPy is not installed ({error}); install zengrad[cuda]"
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # CuPy raises its own CUDARuntimeError subclasses
+        return None, f"CuPy found no usable GPU: {error}"
+    if count == 0:
+        return None, "CuPy sees no CUDA device"
+    return cupy, ""
+
+
+def cuda_is_available() -> bool:
+    """True when CuPy is installed and a CUDA device is visible."""
+    return _cupy_or_reason()[0] is not None
+
+
+def cuda_unavailable_reason() -> str:
+    """Why ``device="cuda"`` cannot be used here ("" when it can)."""
+    return _cupy_or_reason()[1]
+
+
+def cupy():
+    """The CuPy module; raises RuntimeError with the reason when CUDA is unavailable."""
+    module, reason = _cupy_or_reason()
+    if module is None:
+        raise RuntimeError(f"CUDA is unavailable: {reason}")
+    return module
+
+
+def array_module(device: str):
+    """numpy for "cpu", cupy for "cuda"."""
+    return np if device == "cpu" else cupy()
+
+
+def device_of(array) -> str:
+    """The device an array lives on: "cpu" for NumPy arrays, "cuda" for CuPy arrays."""
+    return "cpu" if isinstance(array, np.ndarray) or np.isscalar(array) else "cuda"
+
+
+def to_device(array, device: str):
+    """Copy ``array`` to ``device`` (no copy when it is already there)."""
+    if device_of(array) == device:
+        return array
+    if device == "cpu":
+        return array.get()
+    return cupy().asarray(array)
