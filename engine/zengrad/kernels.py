@@ -7,13 +7,14 @@ always present: ``numpy`` (OpenBLAS) on CPU and ``cupy`` (cuBLAS) on CUDA. Nativ
 
 Choosing an implementation, from strongest to weakest:
 
-1. ``impl=`` on the call, e.g. ``zengrad.kernels.matmul(a, b, impl="cpu:reference")``;
+1. ``impl=`` on the call, e.g. ``zengrad.kernels.matmul(a, b, impl="cpu:reference")``: required,
+   so an implementation that cannot take the arrays (wrong device or dtype) raises;
 2. the :func:`use` context manager, e.g. ``with zengrad.kernels.use(matmul="numpy"): ...``;
 3. the environment variable ``ZENGRAD_MATMUL`` (``ZENGRAD_<KERNEL>`` in general);
 4. the highest-priority implementation that accepts the device and dtype.
 
-A forced implementation that cannot take the arrays (wrong device or dtype) raises; the default
-chooser silently skips it and falls back to the reference.
+2 and 3 are preferences: where they cannot take the arrays (a float32-only kernel and float64
+arrays, a CPU kernel and CUDA arrays) the next rule decides.
 """
 
 from __future__ import annotations
@@ -87,23 +88,22 @@ def _lookup(kernel: str, name: str) -> Implementation:
 
 
 def choose(kernel: str, device: str, dtype, impl: str | None = None) -> Implementation:
-    """The implementation that will run ``kernel`` on arrays of this device and dtype."""
-    forced = impl
-    if forced is None:
-        for choices in reversed(_OVERRIDES):
-            if kernel in choices:
-                forced = choices[kernel]
-                break
-    if forced is None:
-        forced = os.environ.get(f"ZENGRAD_{kernel.upper()}") or None
-        if forced is not None and not _lookup(kernel, forced).accepts(device, dtype):
-            forced = None  # the environment sets a preference, not a requirement
-    if forced is not None:
-        chosen = _lookup(kernel, forced)
+    """The implementation that will run ``kernel`` on arrays of this device and dtype.
+
+    ``impl`` is a requirement (an error if it cannot take the arrays); ``use()`` and the
+    environment variable are preferences, skipped for arrays they cannot take (float64, say).
+    """
+    if impl is not None:
+        chosen = _lookup(kernel, impl)
         if not chosen.accepts(device, dtype):
-            raise TypeError(f"{kernel}: implementation {forced!r} runs on {chosen.device} with dtypes "
+            raise TypeError(f"{kernel}: implementation {impl!r} runs on {chosen.device} with dtypes "
                             f"{[np.dtype(d).name for d in chosen.dtypes]}, got {device} {np.dtype(dtype).name}")
         return chosen
+    preferences = [choices[kernel] for choices in reversed(_OVERRIDES) if kernel in choices]
+    preferences.append(os.environ.get(f"ZENGRAD_{kernel.upper()}") or None)
+    for name in preferences:
+        if name is not None and _lookup(kernel, name).accepts(device, dtype):
+            return _lookup(kernel, name)
     candidates = [i for i in _REGISTRY[kernel].values() if i.accepts(device, dtype)]
     if not candidates:
         raise TypeError(f"{kernel}: no implementation for {device} {np.dtype(dtype).name}")
