@@ -48,6 +48,7 @@ class Implementation:
 
 _REGISTRY: dict[str, dict[str, Implementation]] = {}
 _OVERRIDES: list[dict[str, str]] = []
+_DEFAULTS: dict[tuple, Implementation] = {}  # (kernel, device, dtype) -> the priority winner
 
 
 def register(kernel: str, name: str, device: str, fn: Callable, *, dtypes=(np.float32, np.float64),
@@ -55,6 +56,7 @@ def register(kernel: str, name: str, device: str, fn: Callable, *, dtypes=(np.fl
     """Add an implementation of ``kernel`` (later registrations under the same name replace it)."""
     _REGISTRY.setdefault(kernel, {})[name] = Implementation(
         kernel, name, device, fn, tuple(dtypes), priority, description)
+    _DEFAULTS.clear()
 
 
 def available() -> dict[str, dict[str, list[str]]]:
@@ -100,14 +102,19 @@ def choose(kernel: str, device: str, dtype, impl: str | None = None) -> Implemen
                             f"{[np.dtype(d).name for d in chosen.dtypes]}, got {device} {np.dtype(dtype).name}")
         return chosen
     preferences = [choices[kernel] for choices in reversed(_OVERRIDES) if kernel in choices]
-    preferences.append(os.environ.get(f"ZENGRAD_{kernel.upper()}") or None)
+    preferences.append(os.environ.get(f"ZENGRAD_{kernel.upper()}"))
     for name in preferences:
-        if name is not None and _lookup(kernel, name).accepts(device, dtype):
+        if name and _lookup(kernel, name).accepts(device, dtype):
             return _lookup(kernel, name)
-    candidates = [i for i in _REGISTRY[kernel].values() if i.accepts(device, dtype)]
-    if not candidates:
-        raise TypeError(f"{kernel}: no implementation for {device} {np.dtype(dtype).name}")
-    return max(candidates, key=lambda i: i.priority)
+    key = (kernel, device, dtype)
+    if key not in _DEFAULTS:
+        if kernel not in _REGISTRY:
+            raise ValueError(f"unknown kernel {kernel!r}; known: {sorted(_REGISTRY)}")
+        candidates = [i for i in _REGISTRY[kernel].values() if i.accepts(device, dtype)]
+        if not candidates:
+            raise TypeError(f"{kernel}: no implementation for {device} {np.dtype(dtype).name}")
+        _DEFAULTS[key] = max(candidates, key=lambda i: i.priority)
+    return _DEFAULTS[key]
 
 
 # ---------------------------------------------------------------------------------------------
