@@ -1,0 +1,40 @@
+"""Gradient utilities: clip_grad_norm_."""
+
+from __future__ import annotations
+
+import math
+
+from .. import backend
+from ..grad_mode import no_grad
+from ..tensor import Tensor
+
+
+def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False) -> Tensor:
+    """Scale all gradients together so their joint norm is at most ``max_norm``; return the norm.
+
+    total = ‖(‖g₁‖, ‖g₂‖, …)‖ₚ over every parameter with a gradient (p = norm_type, inf allowed);
+    each gradient is multiplied in place by min(1, max_norm / (total + 1e-6)).
+    """
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    grads = [p.grad for p in parameters if p.grad is not None]
+    norm_type = float(norm_type)
+    if not grads:
+        return Tensor(backend.array_module("cpu").zeros((), dtype="float32"))
+    xp = grads[0].xp
+    if math.isinf(norm_type):
+        norms = [xp.abs(g.data).max() if g.numel() else xp.zeros((), g.dtype) for g in grads]
+        total = xp.max(xp.stack(norms))
+    else:
+        norms = [(xp.abs(g.data) ** norm_type).sum() ** (1.0 / norm_type) for g in grads]
+        total = (xp.stack(norms) ** norm_type).sum() ** (1.0 / norm_type)
+    if error_if_nonfinite and not bool(xp.isfinite(total)):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is "
+                           "non-finite, so it cannot be clipped. To disable this error and scale the "
+                           "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`")
+    factor = min(1.0, float(max_norm) / (float(total) + 1e-6))
+    with no_grad():
+        for g in grads:
+            g.data *= g.dtype.type(factor)
+    return Tensor(xp.asarray(total, dtype=grads[0].dtype))
