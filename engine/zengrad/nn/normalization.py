@@ -18,11 +18,13 @@ class BatchNorm1d(Module):
     running statistics move towards the batch's, using the *unbiased* variance (× n/(n − 1)):
     running ← (1 − momentum)·running + momentum·batch. With momentum=None the running values are
     the cumulative average over all batches seen. Evaluation (and ``track_running_stats=False``
-    never) uses the running statistics instead. γ (weight) starts at 1, β (bias) at 0.
+    never) uses the running statistics instead. γ (weight) starts at 1, β (bias) at 0; with
+    ``affine=False`` neither exists, and ``bias=False`` (keyword-only, as in PyTorch 2.13) drops β.
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
-                 affine: bool = True, track_running_stats: bool = True, device=None, dtype=None):
+                 affine: bool = True, track_running_stats: bool = True, device=None, dtype=None, *,
+                 bias: bool = True):
         super().__init__()
         self.num_features = num_features
         self.eps = eps
@@ -31,7 +33,10 @@ class BatchNorm1d(Module):
         self.track_running_stats = track_running_stats
         if affine:
             self.weight = init.ones_(empty_parameter(num_features, device=device, dtype=dtype))
-            self.bias = empty_parameter(num_features, device=device, dtype=dtype)
+            if bias:
+                self.bias = empty_parameter(num_features, device=device, dtype=dtype)
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -75,8 +80,10 @@ class BatchNorm1d(Module):
             var = self.running_var.reshape(shape)
             centered = input - mean
         out = centered / (var + self.eps).sqrt()
-        if self.affine:
-            out = out * self.weight.reshape(shape) + self.bias.reshape(shape)
+        if self.weight is not None:
+            out = out * self.weight.reshape(shape)
+        if self.bias is not None:
+            out = out + self.bias.reshape(shape)
         return out
 
     def _update_running_stats(self, mean, biased_var, count: int) -> None:
@@ -91,4 +98,4 @@ class BatchNorm1d(Module):
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")

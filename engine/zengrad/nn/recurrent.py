@@ -310,10 +310,6 @@ class RNN(_RecurrentBase):
         h_n = stack(finals, dim=0)
         return self._output(x, batched), (h_n if batched else h_n.squeeze(1))
 
-    def extra_repr(self) -> str:
-        text = super().extra_repr()
-        return text if self.nonlinearity == "tanh" else f"{text}, nonlinearity={self.nonlinearity}"
-
 
 class LSTM(_RecurrentBase):
     """Multi-layer LSTM; each layer runs :func:`lstm_layer` (gate equations there), the layer
