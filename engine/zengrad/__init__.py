@@ -23,5 +23,6 @@ from .ops import min_ as min
 from .ops import sum_ as sum
 from .tensor import Tensor
 from . import optim
+from .io import load, save
 
 __version__ = "0.1.0"
