@@ -345,3 +345,23 @@ def test_clip_grad_norm_matches_torch(rng, max_norm, norm_type):
     expected = torch.nn.utils.clip_grad_norm_(theirs.parameters(), max_norm, norm_type=norm_type)
     assert_close(total, expected, rtol=1e-5)
     assert_grads_match(ours, theirs)
+
+
+def test_attribute_assignment_rules():
+    layer = nn.Linear(2, 2)
+    with pytest.raises(TypeError, match="cannot assign 'Tensor' as parameter 'weight'"):
+        layer.weight = zg.zeros(2, 2)
+    layer.bias = None
+    assert layer.bias is None and [n for n, _ in layer.named_parameters()] == ["weight"]
+    assert "bias" not in layer.state_dict()
+    layer.extra = nn.ReLU()
+    assert [n for n, _ in layer.named_children()] == ["extra"]
+    del layer.extra
+    assert list(layer.children()) == []
+
+    class Forgetful(nn.Module):
+        def __init__(self):
+            self.layer = nn.Linear(1, 1)
+
+    with pytest.raises(AttributeError, match="before Module.__init__"):
+        Forgetful()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..tensor import Tensor
 
 
@@ -16,7 +18,6 @@ class Parameter(Tensor):
 
     def __init__(self, data=None, requires_grad: bool = True):
         if data is None:
-            import numpy as np
             data = np.empty((0,), dtype=np.float32)
         if isinstance(data, Tensor):
             data = data.data
