@@ -365,3 +365,45 @@ def test_attribute_assignment_rules():
 
     with pytest.raises(AttributeError, match="before Module.__init__"):
         Forgetful()
+
+
+def test_load_state_dict_accepts_torch_tensors_and_deepcopy_is_independent(rng):
+    import copy
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
+    ours = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    ours.load_state_dict(theirs.state_dict())
+    clone = copy.deepcopy(ours)
+    clone[0].weight.data[...] = 0
+    x, tx = _pair(rng, (4, 3), requires_grad=False)
+    assert_close(ours(x), theirs(tx))
+    assert type(clone[0].weight) is nn.Parameter and clone[0].weight is not ours[0].weight
+
+
+def test_non_persistent_buffer_is_moved_but_not_saved():
+    layer = nn.Linear(2, 2)
+    layer.register_buffer("scratch", zg.zeros(3), persistent=False)
+    assert "scratch" not in layer.state_dict()
+    assert [n for n, _ in layer.named_buffers()] == ["scratch"]
+    layer.double()
+    assert layer.scratch.dtype == np.float64
+
+
+def test_batchnorm1d_without_running_stats_matches_torch(rng):
+    theirs = torch.nn.BatchNorm1d(3, track_running_stats=False)
+    ours = nn.BatchNorm1d(3, track_running_stats=False)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.eval()
+    theirs.eval()
+    x, tx = _pair(rng, (5, 3, 2))
+    assert_close(ours(x), theirs(tx), rtol=1e-5, atol=1e-6)
+
+
+def test_clip_grad_value_matches_torch(rng):
+    ours, theirs = nn.Linear(5, 3), torch.nn.Linear(5, 3)
+    load_from_torch(ours, theirs)
+    x, tx = _pair(rng, (4, 5), requires_grad=False)
+    (ours(x) ** 2).sum().backward()
+    (theirs(tx) ** 2).sum().backward()
+    nn.utils.clip_grad_value_(ours.parameters(), 0.5)
+    torch.nn.utils.clip_grad_value_(theirs.parameters(), 0.5)
+    assert_grads_match(ours, theirs)

@@ -33,6 +33,15 @@ class IncompatibleKeys(NamedTuple):
     unexpected_keys: list
 
 
+def _as_array(value):
+    """A state_dict value as a NumPy or CuPy array (Tensors, arrays, lists, other array-likes)."""
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, np.ndarray) or type(value).__module__.startswith("cupy"):
+        return value
+    return np.asarray(value)
+
+
 class Module:
     """Base class for layers and models. Subclasses set attributes in ``__init__`` (after
     ``super().__init__()``) and define ``forward``; calling the module calls ``forward``."""
@@ -302,10 +311,7 @@ class Module:
         for name, target in own.items():
             if name not in state_dict:
                 continue
-            value = state_dict[name]
-            array = value.data if isinstance(value, Tensor) else value
-            if not hasattr(array, "shape"):
-                array = np.asarray(array)
+            array = _as_array(state_dict[name])
             if tuple(array.shape) != target.shape:
                 problems.append(f"size mismatch for {name}: copying a param with shape {tuple(array.shape)} "
                                 f"from checkpoint, the shape in current model is {target.shape}.")

@@ -1,4 +1,4 @@
-"""Gradient utilities: clip_grad_norm_."""
+"""Gradient utilities: clip_grad_norm_ and clip_grad_value_."""
 
 from __future__ import annotations
 
@@ -38,3 +38,13 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
         for g in grads:
             g.data *= g.dtype.type(factor)
     return Tensor(xp.asarray(total, dtype=grads[0].dtype))
+
+
+def clip_grad_value_(parameters, clip_value: float) -> None:
+    """Clamp every gradient element into [−clip_value, clip_value], in place."""
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    with no_grad():
+        for p in parameters:
+            if p.grad is not None:
+                p.grad.data[...] = p.xp.clip(p.grad.data, -clip_value, clip_value)
