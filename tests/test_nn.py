@@ -407,3 +407,13 @@ def test_clip_grad_value_matches_torch(rng):
     nn.utils.clip_grad_value_(ours.parameters(), 0.5)
     torch.nn.utils.clip_grad_value_(theirs.parameters(), 0.5)
     assert_grads_match(ours, theirs)
+
+
+def test_clipping_works_on_broadcast_gradients():
+    weight = nn.Parameter(zg.randn(3, 4))
+    weight.sum().backward()
+    total = nn.utils.clip_grad_norm_([weight], 1.0)
+    assert total.item() == pytest.approx(math.sqrt(12), rel=1e-6)
+    np.testing.assert_allclose(np.linalg.norm(to_numpy(weight.grad)), 1.0, rtol=1e-5)
+    nn.utils.clip_grad_value_(weight, 0.1)
+    np.testing.assert_allclose(to_numpy(weight.grad), 0.1, rtol=1e-6)
