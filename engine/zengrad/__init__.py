@@ -22,5 +22,7 @@ from .ops import max_ as max
 from .ops import min_ as min
 from .ops import sum_ as sum
 from .tensor import Tensor
+from . import optim
+from .io import load, save
 
 __version__ = "0.1.0"
