@@ -200,3 +200,17 @@ def test_map_location_cuda(tmp_path, device):
     path = _saved(tmp_path)
     loaded = zg.load(path, map_location=device)
     assert loaded["w"].device == device
+
+
+def test_interrupted_write_leaves_previous_file_and_no_temporary(tmp_path, monkeypatch):
+    path = _saved(tmp_path)
+    before = path.read_bytes()
+
+    def disk_failure(fd):
+        raise OSError("simulated disk failure")
+
+    monkeypatch.setattr(zengrad.io.os, "fsync", disk_failure)
+    with pytest.raises(OSError, match="simulated disk failure"):
+        zg.save({"w": zg.ones(1000)}, path)
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["good.zg"]

@@ -188,3 +188,27 @@ def test_recurrent_shape_errors_are_clear():
         nn.RNNCell(3, 4)(zg.randn(2, 2, 3))
     with pytest.raises(ValueError, match="nonlinearity"):
         nn.RNN(3, 4, nonlinearity="gelu")
+
+
+def test_lstm_runs_each_layer_through_lstm_layer(monkeypatch, rng):
+    """The dispatch contract a fused kernel relies on: one lstm_layer call per layer, whole sequence."""
+    import zengrad.nn.recurrent as recurrent
+    calls = []
+    original = recurrent.lstm_layer
+
+    def spy(x, *args):
+        calls.append(x.shape)
+        return original(x, *args)
+
+    monkeypatch.setattr(recurrent, "lstm_layer", spy)
+    nn.LSTM(3, 4, num_layers=2, batch_first=True)(zg.tensor(rng.standard_normal((2, 5, 3)).astype(np.float32)))
+    assert calls == [(5, 2, 3), (5, 2, 4)]
+
+
+def test_long_sequence_backpropagates():
+    lstm = nn.LSTM(1, 3)
+    x = zg.randn(1500, 1, 1, requires_grad=True)
+    out, _ = lstm(x)
+    out[-1].sum().backward()
+    assert x.grad.shape == x.shape and np.isfinite(to_numpy(x.grad)).all()
+    assert all(p.grad is not None for p in lstm.parameters())

@@ -35,7 +35,7 @@ class Sequential(Module):
 
     def __getitem__(self, index):
         if isinstance(index, slice):
-            return type(self)(OrderedDict(list(self._modules.items())[index]))
+            return Sequential(OrderedDict(list(self._modules.items())[index]))
         return self._modules[self._index(index)]
 
     def __setitem__(self, index: int, module: Module) -> None:

@@ -3,6 +3,7 @@
 Activations come from :mod:`zengrad.ops`; this module adds ``linear``, ``dropout``,
 ``embedding`` and the losses. Loss reductions follow PyTorch: ``reduction='mean'`` (default)
 averages the per-element losses, ``'sum'`` adds them, ``'none'`` returns them unreduced.
+Elementwise losses require input and target of one shape (PyTorch broadcasts with a warning).
 """
 
 from __future__ import annotations
@@ -86,7 +87,11 @@ def _check_same_shape(name: str, input: Tensor, target: Tensor) -> None:
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """ℓᵢ = (xᵢ − yᵢ)²."""
+    """ℓᵢ = (xᵢ − yᵢ)².
+
+    Input and target must have the same shape: zengrad raises ValueError where PyTorch would
+    broadcast with a warning (a frequent silent bug, e.g. (N, 1) against (N,)).
+    """
     _check_reduction("mse_loss", reduction)
     _check_same_shape("mse_loss", input, target)
     return _reduce((input - target) ** 2, reduction)

@@ -3,8 +3,8 @@
 These are the readable references: every step is a few Tensor ops, so autograd differentiates
 them through time with no extra code. The whole-sequence work of one layer goes through one
 function, :func:`rnn_layer` or :func:`lstm_layer`, which does the input projection of all time
-steps as a single matmul and then loops over the steps; a fused kernel replaces exactly that
-function (same arguments, same results), and tests compare the two.
+steps as a single matmul and then loops over the steps; a fused kernel stands in for exactly
+that function (same arguments, same results) and is tested against it.
 
 Shapes (PyTorch's): input (T, B, I), or (B, T, I) with ``batch_first=True``, or (T, I) unbatched;
 hidden state (num_layers, B, H). Parameters per layer k: weight_ih_l{k} (G·H, I_k),
