@@ -64,6 +64,10 @@ class Function:
             out.grad_fn = fn
         return out
 
+    #: True for ops whose gradient is its incoming gradient placed into part of input 0 (indexing);
+    #: the graph walk then calls ``add_grad_into`` instead of ``backward`` when no graph is built.
+    sparse_grad = False
+
     def needs_grad(self, index: int) -> bool:
         return self.inputs[index].requires_grad
 
@@ -132,6 +136,43 @@ def _topological_order(roots: Sequence[Function]) -> list[Function]:
     return finished
 
 
+class _GradientSums:
+    """The sum of the gradients reaching each slot during one backward pass.
+
+    Building a graph (``create_graph``), sums are Tensor additions. Otherwise they are formed in
+    place, in an array this pass owns: one allocation per slot instead of one per contribution.
+    That matters for ops whose gradient touches a small part of a large input — the time steps
+    of a sequence sliced one by one — which add their piece straight into the sum
+    (``Function.add_grad_into``) instead of building a full-size gradient each.
+    """
+
+    def __init__(self, in_place: bool):
+        self.in_place = in_place
+        self.sums: dict[int, Tensor] = {}
+        self.owned: set[int] = set()
+
+    def add(self, key: int, grad: Tensor) -> None:
+        if key not in self.sums:
+            self.sums[key] = grad
+        elif self.in_place:
+            self.owned_array(key, grad)[...] += grad.data
+        else:
+            self.sums[key] = self.sums[key] + grad
+
+    def owned_array(self, key: int, like: Tensor):
+        """The sum for ``key`` as a writable array this pass owns (zeros shaped like ``like`` if new)."""
+        if key not in self.sums:
+            self.sums[key] = Tensor(like.xp.zeros(like.shape, dtype=like.dtype))
+        elif key not in self.owned:
+            self.sums[key] = Tensor(self.sums[key].data.copy())
+        self.owned.add(key)
+        return self.sums[key].data
+
+    def pop(self, key: int):
+        self.owned.discard(key)
+        return self.sums.pop(key, None)
+
+
 def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, retain_graph: bool,
                  create_graph: bool, inputs: Sequence[Tensor] | None = None):
     """Propagate ``grad_outputs`` from ``outputs`` to the leaves.
@@ -140,45 +181,50 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
     otherwise the gradients reaching ``inputs`` are returned in order (``autograd.grad``) and no
     ``.grad`` is touched. Returns None for an input no gradient reaches.
     """
-    grads: dict[int, Tensor] = {}
+    sums = _GradientSums(in_place=not create_graph)
     leaves: dict[int, Tensor] = {}
 
-    def accumulate(slot, tensor: Tensor, grad: Tensor) -> None:
+    def accumulate(tensor: Tensor, grad: Tensor, producer) -> None:
         if grad.shape != tensor.shape:
-            raise RuntimeError(f"{slot!r} produced a gradient of shape {grad.shape} for an input "
+            raise RuntimeError(f"{producer!r} produced a gradient of shape {grad.shape} for an input "
                                f"of shape {tensor.shape}")
-        key = id(slot)
-        grads[key] = grad if key not in grads else grads[key] + grad
+        sums.add(id(_slot(tensor)), grad)
         if tensor.grad_fn is None:
-            leaves[key] = tensor
+            leaves[id(tensor)] = tensor
 
     wanted = None if inputs is None else {id(_slot(t)) for t in inputs}
     captured: dict[int, Tensor] = {}
     with set_grad_enabled(create_graph):
         for tensor, grad in zip(outputs, grad_outputs):
-            accumulate(_slot(tensor), tensor, grad)
+            accumulate(tensor, grad, "backward")
         order = _topological_order([t.grad_fn for t in outputs if t.grad_fn is not None])
         for fn in order:
-            grad = grads.pop(id(fn), None)
+            grad = sums.pop(id(fn))
             if grad is None:
                 continue
             if wanted is not None and id(fn) in wanted:
                 captured[id(fn)] = grad
-            input_grads = fn.backward(grad)
-            if not isinstance(input_grads, tuple):
-                input_grads = (input_grads,)
-            for tensor, input_grad in zip(fn.inputs, input_grads):
-                if input_grad is not None and tensor.requires_grad:
-                    accumulate(_slot(tensor), tensor, input_grad)
+            if sums.in_place and fn.sparse_grad and fn.inputs[0].requires_grad:
+                source = fn.inputs[0]
+                fn.add_grad_into(sums.owned_array(id(_slot(source)), source), grad.data)
+                if source.grad_fn is None:
+                    leaves[id(source)] = source
+            else:
+                input_grads = fn.backward(grad)
+                if not isinstance(input_grads, tuple):
+                    input_grads = (input_grads,)
+                for tensor, input_grad in zip(fn.inputs, input_grads):
+                    if input_grad is not None and tensor.requires_grad:
+                        accumulate(tensor, input_grad, fn)
             if not retain_graph:
                 fn.release()
         if wanted is not None:
             for key in wanted:
-                if key in grads and key in leaves:
-                    captured[key] = grads[key]
+                if key in sums.sums and key in leaves:
+                    captured[key] = sums.sums[key]
             return [captured.get(id(_slot(t))) for t in inputs]
         for key, leaf in leaves.items():
-            grad = grads[key] if create_graph else grads[key].detach()
+            grad = sums.sums[key] if create_graph else sums.sums[key].detach()
             leaf.grad = grad if leaf.grad is None else leaf.grad + grad
     return None
 

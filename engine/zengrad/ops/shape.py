@@ -47,6 +47,8 @@ class GetItem(Function):
     """z = a[index] (ints, slices, None, Ellipsis, integer arrays, boolean masks);
     the gradient is scattered back into zeros of a's shape, adding where indices repeat."""
 
+    sparse_grad = True
+
     def forward(self, a, index):
         self.index = index
         return a[index]
@@ -54,21 +56,18 @@ class GetItem(Function):
     def backward(self, g):
         return ScatterAdd.apply(g, shape=self.inputs[0].shape, index=self.index)
 
+    def add_grad_into(self, buffer, g) -> None:
+        """buffer[index] += g in place: the same gradient without a full-size temporary."""
+        scatter_add(buffer, self.index, g)
+
 
 class ScatterAdd(Function):
     """z = zeros(shape) with z[index] += g, repeated indices adding up;  the gradient is g'[index]."""
 
     def forward(self, g, shape, index):
         self.index = index
-        xp = backend.array_module(backend.device_of(g))
-        out = xp.zeros(shape, dtype=g.dtype)
-        if _is_basic(index):
-            out[index] = g
-        elif xp.__name__ == "numpy":
-            xp.add.at(out, _integer_index(xp, index), g)
-        else:
-            import cupyx
-            cupyx.scatter_add(out, _integer_index(xp, index), g)
+        out = backend.array_module(backend.device_of(g)).zeros(shape, dtype=g.dtype)
+        scatter_add(out, index, g)
         return out
 
     def backward(self, gg):
@@ -90,6 +89,18 @@ class Cat(Function):
             grads.append(g[index] if t.requires_grad else None)
             start += t.shape[self.dim]
         return tuple(grads)
+
+
+def scatter_add(out, index, values) -> None:
+    """out[index] += values in place, adding up repeated indices (np.add.at semantics)."""
+    xp = backend.array_module(backend.device_of(out))
+    if _is_basic(index):
+        out[index] += values
+    elif xp.__name__ == "numpy":
+        xp.add.at(out, _integer_index(xp, index), values)
+    else:
+        import cupyx
+        cupyx.scatter_add(out, _integer_index(xp, index), values)
 
 
 def _is_basic(index) -> bool:
