@@ -10,10 +10,11 @@ from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLo
 from .module import IncompatibleKeys, Module, StateDictError
 from .normalization import BatchNorm1d
 from .parameter import Parameter
+from .perceptron import Perceptron
 from .recurrent import LSTM, RNN, LSTMCell, RNNCell
 
 __all__ = ["BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "CrossEntropyLoss", "Dropout", "Embedding",
            "Flatten", "Identity", "IncompatibleKeys", "LSTM", "LSTMCell", "LeakyReLU", "Linear",
-           "LogSoftmax", "MSELoss", "Module", "ModuleList", "NLLLoss", "Parameter", "RNN", "RNNCell",
+           "LogSoftmax", "MSELoss", "Module", "ModuleList", "NLLLoss", "Parameter", "Perceptron", "RNN", "RNNCell",
            "ReLU", "Sequential", "Sigmoid", "Softmax", "StateDictError", "Tanh", "Unflatten",
            "functional", "init", "utils"]
