@@ -2,6 +2,8 @@
 #include "bindings.h"
 #include "matmul.h"
 
+#include <string>
+
 namespace zengrad::bindings {
 
 namespace {
@@ -23,19 +25,50 @@ GemmShape gemm_shape(const FloatArray& a, const FloatArray& b, bool trans_a, boo
   return {m, n, k};
 }
 
-void matmul_reference(const py::array& a_in, const py::array& b_in, py::array& out_in, bool trans_a,
-                      bool trans_b) {
-  const char* kernel = "cpu.matmul_reference";
+// The operands of a 2-D GEMM, validated: float32, C-contiguous, 2-D, shapes that agree.
+struct GemmCall {
+  FloatArray a, b, out;
+  GemmShape shape;
+};
+
+GemmCall gemm_call(const py::array& a_in, const py::array& b_in, py::array& out_in, bool trans_a,
+                   bool trans_b, const char* kernel) {
   auto a = as_float_array(a_in, 2, kernel, "a");
   auto b = as_float_array(b_in, 2, kernel, "b");
   auto out = as_float_array(out_in, 2, kernel, "out");
   require(out.writeable(), std::string(kernel) + ": out must be writeable");
-  const GemmShape s = gemm_shape(a, b, trans_a, trans_b, out, kernel);
-  const float* a_ptr = a.data();
-  const float* b_ptr = b.data();
-  float* c_ptr = out.mutable_data();
+  const GemmShape shape = gemm_shape(a, b, trans_a, trans_b, out, kernel);
+  return {a, b, out, shape};
+}
+
+void matmul_reference(const py::array& a_in, const py::array& b_in, py::array& out_in, bool trans_a,
+                      bool trans_b) {
+  GemmCall call = gemm_call(a_in, b_in, out_in, trans_a, trans_b, "cpu.matmul_reference");
+  const float* a = call.a.data();
+  const float* b = call.b.data();
+  float* c = call.out.mutable_data();
   py::gil_scoped_release release;
-  cpu::matmul_reference(a_ptr, b_ptr, c_ptr, s.m, s.n, s.k, trans_a, trans_b);
+  cpu::matmul_reference(a, b, c, call.shape.m, call.shape.n, call.shape.k, trans_a, trans_b);
+}
+
+// The ISA named by `isa`, or a ValueError (unknown name) / RuntimeError (CPU lacks it).
+cpu::Isa checked_isa(const std::string& isa) {
+  const cpu::Isa parsed = cpu::parse_isa(isa.c_str());
+  if (!cpu::isa_supported(parsed))
+    throw std::runtime_error("cpu.matmul: this CPU does not support the " + isa + " path (it has: " +
+                             cpu::cpu_features() + ")");
+  return parsed;
+}
+
+void matmul(const py::array& a_in, const py::array& b_in, py::array& out_in, bool trans_a, bool trans_b,
+            const std::string& isa) {
+  const cpu::Isa path = checked_isa(isa);
+  GemmCall call = gemm_call(a_in, b_in, out_in, trans_a, trans_b, "cpu.matmul");
+  const float* a = call.a.data();
+  const float* b = call.b.data();
+  float* c = call.out.mutable_data();
+  py::gil_scoped_release release;
+  cpu::matmul(a, b, c, call.shape.m, call.shape.n, call.shape.k, trans_a, trans_b, path);
 }
 
 }  // namespace
@@ -45,6 +78,13 @@ void register_cpu(py::module_& m) {
   m.def("matmul_reference", &matmul_reference, py::arg("a"), py::arg("b"), py::arg("out"),
         py::arg("trans_a") = false, py::arg("trans_b") = false,
         "out = op(a) @ op(b) by the reference triple loop (float32, C-contiguous)");
+  m.def("matmul", &matmul, py::arg("a"), py::arg("b"), py::arg("out"), py::arg("trans_a") = false,
+        py::arg("trans_b") = false, py::arg("isa") = "auto",
+        "out = op(a) @ op(b), packed and register-blocked (float32, C-contiguous); isa is auto, "
+        "avx512, avx2 or portable");
+  m.def("best_isa", &cpu::best_isa, "the matmul path isa='auto' runs on this CPU");
+  m.def("isa_supported", [](const std::string& isa) { return cpu::isa_supported(cpu::parse_isa(isa.c_str())); },
+        py::arg("isa"), "whether this CPU can run the named matmul path");
 }
 
 }  // namespace zengrad::bindings

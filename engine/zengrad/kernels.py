@@ -215,3 +215,5 @@ if native() is not None:
     if native().cuda.built:
         register("matmul", "cuda:naive", "cuda", _cuda_gemm("naive"), dtypes=(np.float32,),
                  priority=0, description="CUDA, one thread per output")
+
+from . import kernels_cpu  # noqa: E402,F401

@@ -14,4 +14,26 @@ void matmul_reference(const float* a, const float* b, float* c, int64_t m, int64
 // CPU vector extensions this processor supports, as a space-separated list ("avx512f avx2 fma").
 const char* cpu_features();
 
+// Instruction sets the fast matmul can run on. Auto picks the best one this CPU supports.
+enum class Isa { Auto, Avx512, Avx2, Portable };
+
+// "auto" | "avx512" | "avx2" | "portable" -> Isa; throws std::invalid_argument for anything else.
+Isa parse_isa(const char* name);
+
+// Whether this CPU can run the given path (Auto and Portable always can).
+bool isa_supported(Isa isa);
+
+// The path Auto resolves to on this CPU, as a name ("avx512", "avx2" or "portable").
+const char* best_isa();
+
+// The fast matmul (kernels/cpu/matmul.cpp): packing + register-blocked micro-kernel, OpenMP.
+// With accumulate, C += op(A)·op(B); otherwise C is overwritten (and zeroed when k == 0).
+// Throws std::invalid_argument for negative sizes and std::runtime_error for an ISA the CPU lacks.
+void matmul(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool trans_a,
+            bool trans_b, Isa isa = Isa::Auto, bool accumulate = false);
+
+// Below this many multiply-adds (m·n·k) matmul runs on one thread: a parallel region costs
+// microseconds, more than a small product takes.
+constexpr int64_t kParallelThreshold = int64_t{1} << 18;
+
 }  // namespace zengrad::cpu

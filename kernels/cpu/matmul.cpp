@@ -1,0 +1,364 @@
+// Fast CPU matmul: C = op(A) · op(B) (or C += ...), float32, in the style of GotoBLAS / BLIS.
+//
+// Idea. A matmul does 2·M·N·K flops on only (MK + KN + MN) numbers, so it can run at the speed of
+// the FMA units if every number loaded from memory is reused many times from registers and caches.
+// Five loops around a micro-kernel arrange that reuse:
+//
+//   for jc in N, step NC:                  B panel   (KC×NC) packed once, lives in L3
+//     for pc in K, step KC:
+//       pack op(B)[pc:pc+KC, jc:jc+NC] into NR-wide slivers
+//       for ic in M, step MC:              A block   (MC×KC) packed, lives in L2
+//         pack op(A)[ic:ic+MC, pc:pc+KC] into MR-tall slivers
+//         for jr in NC, step NR:           B sliver  (KC×NR) lives in L1
+//           for ir in MC, step MR:
+//             micro-kernel: C[MR×NR] += A sliver · B sliver, the MR×NR tile held in registers
+//
+// Packing copies each block into the exact order the micro-kernel reads it (unit stride, aligned,
+// zero-padded at the edges), so transposed operands cost nothing extra and edge tiles need no
+// special cases inside the micro-kernel: a partial tile is computed into a scratch tile and copied.
+// The micro-kernel, per step p of K, loads one row of the B sliver into vector registers,
+// broadcasts each of the MR numbers of the A column and does MR·NR/width fused multiply-adds into
+// accumulators that stay in registers for all KC steps.
+//
+// Micro-kernels (chosen at run time with __builtin_cpu_supports, or forced for tests):
+//   avx512    14×32: 28 zmm accumulators + 2 for B + 1 broadcast of the 32 registers
+//   avx2       6×16: 12 ymm accumulators + 2 for B + 1 broadcast of the 16 registers
+//   portable   4×16: plain C++ the compiler vectorizes for the baseline ISA (SSE2 on x86-64)
+// Each is a separate function compiled with __attribute__((target(...))); nothing in the build
+// uses -march=native, so the library runs on any x86-64 CPU.
+//
+// Threads: OpenMP, only above kParallelThreshold multiply-adds. C is cut into one rectangle per
+// thread (along M, N or both, in whole register tiles, so the cut is balanced) and each thread
+// runs the five loops on its rectangle with its own packing buffers: no barriers at all.
+//
+// Measured (2026-11-23, AMD EPYC Zen 4 VM, 2 cores shared with other jobs, 2 threads on both sides,
+// median of repeated runs; see benchmarks/results/cpu.md): see MEASURED_SPEED below.
+#include "matmul.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace zengrad::cpu {
+
+namespace {
+
+// ---- micro-kernels ------------------------------------------------------------------------------
+// Contract: c[i·ldc + j] (= or +=) Σ_p a[p·MR + i] · b[p·NR + j] for the full MR×NR tile, where
+// a and b are packed slivers of depth kc.
+using TileFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                        bool accumulate);
+
+constexpr int kAvx512Mr = 14, kAvx512Nr = 32;
+
+__attribute__((target("avx512f"))) void tile_avx512(int64_t kc, const float* a, const float* b,
+                                                    float* c, int64_t ldc, bool accumulate) {
+  constexpr int MR = kAvx512Mr;
+  __m512 left[MR], right[MR];  // columns 0-15 and 16-31 of each tile row
+#pragma GCC unroll 14
+  for (int i = 0; i < MR; ++i) left[i] = right[i] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < kc; ++p, a += MR, b += 32) {
+    const __m512 b_left = _mm512_load_ps(b), b_right = _mm512_load_ps(b + 16);
+#pragma GCC unroll 14
+    for (int i = 0; i < MR; ++i) {
+      const __m512 a_i = _mm512_set1_ps(a[i]);
+      left[i] = _mm512_fmadd_ps(a_i, b_left, left[i]);
+      right[i] = _mm512_fmadd_ps(a_i, b_right, right[i]);
+    }
+  }
+#pragma GCC unroll 14
+  for (int i = 0; i < MR; ++i) {
+    float* row = c + i * ldc;
+    if (accumulate) {
+      left[i] = _mm512_add_ps(left[i], _mm512_loadu_ps(row));
+      right[i] = _mm512_add_ps(right[i], _mm512_loadu_ps(row + 16));
+    }
+    _mm512_storeu_ps(row, left[i]);
+    _mm512_storeu_ps(row + 16, right[i]);
+  }
+}
+
+constexpr int kAvx2Mr = 6, kAvx2Nr = 16;
+
+__attribute__((target("avx2,fma"))) void tile_avx2(int64_t kc, const float* a, const float* b,
+                                                   float* c, int64_t ldc, bool accumulate) {
+  constexpr int MR = kAvx2Mr;
+  __m256 left[MR], right[MR];  // columns 0-7 and 8-15 of each tile row
+#pragma GCC unroll 6
+  for (int i = 0; i < MR; ++i) left[i] = right[i] = _mm256_setzero_ps();
+  for (int64_t p = 0; p < kc; ++p, a += MR, b += 16) {
+    const __m256 b_left = _mm256_load_ps(b), b_right = _mm256_load_ps(b + 8);
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; ++i) {
+      const __m256 a_i = _mm256_broadcast_ss(a + i);
+      left[i] = _mm256_fmadd_ps(a_i, b_left, left[i]);
+      right[i] = _mm256_fmadd_ps(a_i, b_right, right[i]);
+    }
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < MR; ++i) {
+    float* row = c + i * ldc;
+    if (accumulate) {
+      left[i] = _mm256_add_ps(left[i], _mm256_loadu_ps(row));
+      right[i] = _mm256_add_ps(right[i], _mm256_loadu_ps(row + 8));
+    }
+    _mm256_storeu_ps(row, left[i]);
+    _mm256_storeu_ps(row + 8, right[i]);
+  }
+}
+
+constexpr int kPortableMr = 4, kPortableNr = 16;
+
+void tile_portable(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                   bool accumulate) {
+  constexpr int MR = kPortableMr, NR = kPortableNr;
+  float acc[MR][NR] = {};
+  for (int64_t p = 0; p < kc; ++p, a += MR, b += NR)
+    for (int i = 0; i < MR; ++i)
+      for (int j = 0; j < NR; ++j) acc[i][j] += a[i] * b[j];
+  for (int i = 0; i < MR; ++i)
+    for (int j = 0; j < NR; ++j) c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.0f) + acc[i][j];
+}
+
+// ---- the blocking of each path --------------------------------------------------------------------
+struct Config {
+  Isa isa;
+  int mr, nr;              // register tile
+  int64_t mc, kc, nc;      // cache blocks: A block MC×KC (L2), B panel KC×NC (L3)
+  TileFn tile;
+};
+
+constexpr int kMaxTile = kAvx512Mr * kAvx512Nr;
+
+const Config kAvx512{Isa::Avx512, kAvx512Mr, kAvx512Nr, 14 * 12, 256, 2048, tile_avx512};
+const Config kAvx2{Isa::Avx2, kAvx2Mr, kAvx2Nr, 6 * 24, 256, 2048, tile_avx2};
+const Config kPortable{Isa::Portable, kPortableMr, kPortableNr, 4 * 32, 256, 1024, tile_portable};
+
+const Config& config_for(Isa isa) {
+  switch (isa) {
+    case Isa::Avx512: return kAvx512;
+    case Isa::Avx2: return kAvx2;
+    default: return kPortable;
+  }
+}
+
+Isa best_available() {
+  if (__builtin_cpu_supports("avx512f")) return Isa::Avx512;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
+  return Isa::Portable;
+}
+
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::Avx512: return "avx512";
+    case Isa::Avx2: return "avx2";
+    case Isa::Portable: return "portable";
+    default: return "auto";
+  }
+}
+
+int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
+
+// ---- packing ---------------------------------------------------------------------------------------
+// A strided matrix: element (r, c) is data[r·row_stride + c·col_stride].
+struct Operand {
+  const float* data;
+  int64_t row_stride, col_stride;
+  const float* at(int64_t r, int64_t c) const { return data + r * row_stride + c * col_stride; }
+};
+
+// Copies `count` lines of length `depth` (line i, step p at src[i·line_stride + p·step_stride])
+// into slivers of `width` lines, each stored step-major (dst[p·width + i]) and zero-padded to a
+// full sliver. Serves both operands: A's lines are rows of op(A), B's lines are columns of op(B).
+void pack(const float* src, int64_t line_stride, int64_t step_stride, int64_t count, int64_t depth,
+          int width, float* dst) {
+  for (int64_t first = 0; first < count; first += width, dst += depth * width) {
+    const int64_t lines = std::min<int64_t>(width, count - first);
+    const float* from = src + first * line_stride;
+    for (int64_t p = 0; p < depth; ++p) {
+      float* to = dst + p * width;
+      if (line_stride == 1) {
+        std::memcpy(to, from + p * step_stride, sizeof(float) * static_cast<size_t>(lines));
+      } else {
+        for (int64_t i = 0; i < lines; ++i) to[i] = from[i * line_stride + p * step_stride];
+      }
+      for (int64_t i = lines; i < width; ++i) to[i] = 0.0f;
+    }
+  }
+}
+
+// ---- the five loops --------------------------------------------------------------------------------
+// The two innermost loops: every register tile of an mb×nb block of C from packed A and B.
+void multiply_packed(const Config& cfg, const float* a_pack, const float* b_pack, float* c,
+                     int64_t ldc, int64_t mb, int64_t nb, int64_t kb, bool accumulate) {
+  alignas(64) float edge[kMaxTile];
+  for (int64_t jr = 0; jr < nb; jr += cfg.nr) {
+    const int64_t cols = std::min<int64_t>(cfg.nr, nb - jr);
+    for (int64_t ir = 0; ir < mb; ir += cfg.mr) {
+      const int64_t rows = std::min<int64_t>(cfg.mr, mb - ir);
+      const float* a_sliver = a_pack + ir * kb;
+      const float* b_sliver = b_pack + jr * kb;
+      float* tile = c + ir * ldc + jr;
+      if (rows == cfg.mr && cols == cfg.nr) {
+        cfg.tile(kb, a_sliver, b_sliver, tile, ldc, accumulate);
+        continue;
+      }
+      cfg.tile(kb, a_sliver, b_sliver, edge, cfg.nr, false);
+      for (int64_t i = 0; i < rows; ++i)
+        for (int64_t j = 0; j < cols; ++j)
+          tile[i * ldc + j] = (accumulate ? tile[i * ldc + j] : 0.0f) + edge[i * cfg.nr + j];
+    }
+  }
+}
+
+// Packing buffer sizes (floats) for one thread working on an m×n×k product.
+struct Workspace {
+  int64_t a_size, b_size;
+  Workspace(const Config& cfg, int64_t m, int64_t n, int64_t k)
+      : a_size(round_up(std::min(cfg.mc, m), cfg.mr) * std::min(cfg.kc, k)),
+        b_size(round_up(std::min(cfg.nc, n), cfg.nr) * std::min(cfg.kc, k)) {}
+  int64_t total() const { return round_up(a_size, 16) + round_up(b_size, 16); }
+};
+
+// One thread's product on its rectangle of C (m×n, row stride ldc), with its own buffers.
+void gemm_serial(const Config& cfg, Operand a, Operand b, float* c, int64_t ldc, int64_t m, int64_t n,
+                 int64_t k, bool accumulate, float* a_pack, float* b_pack) {
+  for (int64_t jc = 0; jc < n; jc += cfg.nc) {
+    const int64_t nb = std::min(cfg.nc, n - jc);
+    for (int64_t pc = 0; pc < k; pc += cfg.kc) {
+      const int64_t kb = std::min(cfg.kc, k - pc);
+      pack(b.at(pc, jc), b.col_stride, b.row_stride, nb, kb, cfg.nr, b_pack);
+      for (int64_t ic = 0; ic < m; ic += cfg.mc) {
+        const int64_t mb = std::min(cfg.mc, m - ic);
+        pack(a.at(ic, pc), a.row_stride, a.col_stride, mb, kb, cfg.mr, a_pack);
+        multiply_packed(cfg, a_pack, b_pack, c + ic * ldc + jc, ldc, mb, nb, kb,
+                        accumulate || pc > 0);
+      }
+    }
+  }
+}
+
+// ---- threads ---------------------------------------------------------------------------------------
+// How C is cut among threads: row_parts × col_parts rectangles, counted in whole register tiles.
+struct Split {
+  int64_t row_parts, col_parts;
+};
+
+// The cut whose largest rectangle has the fewest tiles (ties: fewer row parts, so A is shared).
+Split choose_split(int threads, int64_t row_tiles, int64_t col_tiles) {
+  Split best{1, threads};
+  int64_t best_cost = -1;
+  for (int64_t rows = 1; rows <= threads; ++rows) {
+    if (threads % rows != 0) continue;
+    const int64_t cols = threads / rows;
+    const int64_t cost = ((row_tiles + rows - 1) / rows) * ((col_tiles + cols - 1) / cols);
+    if (best_cost < 0 || cost < best_cost) best = {rows, cols}, best_cost = cost;
+  }
+  return best;
+}
+
+// [begin, end) of part `index` of `parts` when `length` is cut in whole blocks of `block`.
+std::pair<int64_t, int64_t> part_range(int64_t length, int64_t block, int64_t parts, int64_t index) {
+  const int64_t blocks = (length + block - 1) / block;
+  const int64_t begin = blocks * index / parts * block, end = blocks * (index + 1) / parts * block;
+  return {std::min(begin, length), std::min(end, length)};
+}
+
+int thread_count(int64_t m, int64_t n, int64_t k) {
+#ifdef _OPENMP
+  if (m * n * k >= kParallelThreshold) return omp_get_max_threads();
+#endif
+  return 1;
+}
+
+// A 64-byte aligned float buffer that grows on demand and is reused by later calls on this thread.
+class AlignedBuffer {
+ public:
+  float* get(int64_t count) {
+    if (count > capacity_) {
+      const size_t bytes = static_cast<size_t>(round_up(count * int64_t{sizeof(float)}, 64));
+      data_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+      if (!data_) throw std::bad_alloc();
+      capacity_ = count;
+    }
+    return data_.get();
+  }
+
+ private:
+  struct Free {
+    void operator()(float* p) const { std::free(p); }
+  };
+  std::unique_ptr<float, Free> data_;
+  int64_t capacity_ = 0;
+};
+
+}  // namespace
+
+Isa parse_isa(const char* name) {
+  const std::string text = name ? name : "";
+  for (Isa isa : {Isa::Auto, Isa::Avx512, Isa::Avx2, Isa::Portable})
+    if (text == isa_name(isa)) return isa;
+  throw std::invalid_argument("matmul: unknown isa '" + text + "' (expected auto, avx512, avx2 or portable)");
+}
+
+bool isa_supported(Isa isa) {
+  switch (isa) {
+    case Isa::Avx512: return __builtin_cpu_supports("avx512f");
+    case Isa::Avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    default: return true;
+  }
+}
+
+const char* best_isa() { return isa_name(best_available()); }
+
+void matmul(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool trans_a,
+            bool trans_b, Isa isa, bool accumulate) {
+  if (m < 0 || n < 0 || k < 0) throw std::invalid_argument("matmul: negative size");
+  if (!isa_supported(isa))
+    throw std::runtime_error(std::string("matmul: this CPU does not support the ") + isa_name(isa) + " path");
+  const Config& cfg = config_for(isa == Isa::Auto ? best_available() : isa);
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    if (!accumulate) std::memset(c, 0, sizeof(float) * static_cast<size_t>(m * n));
+    return;
+  }
+  const Operand op_a = trans_a ? Operand{a, 1, m} : Operand{a, k, 1};
+  const Operand op_b = trans_b ? Operand{b, 1, k} : Operand{b, n, 1};
+  const int threads = thread_count(m, n, k);
+  const Split split = choose_split(threads, (m + cfg.mr - 1) / cfg.mr, (n + cfg.nr - 1) / cfg.nr);
+  const Workspace space(cfg, (m + split.row_parts - 1) / split.row_parts + cfg.mr,
+                        (n + split.col_parts - 1) / split.col_parts + cfg.nr, k);
+  thread_local AlignedBuffer buffer;  // allocated here, outside the parallel region, so it can throw
+  float* const workspace = buffer.get(space.total() * threads);
+
+#pragma omp parallel num_threads(threads) if (threads > 1)
+  {
+#ifdef _OPENMP
+    const int self = omp_get_thread_num(), team = omp_get_num_threads();
+#else
+    const int self = 0, team = 1;
+#endif
+    float* a_pack = workspace + space.total() * self;
+    float* b_pack = a_pack + round_up(space.a_size, 16);
+    for (int part = self; part < threads; part += team) {
+      const auto [r0, r1] = part_range(m, cfg.mr, split.row_parts, part / split.col_parts);
+      const auto [c0, c1] = part_range(n, cfg.nr, split.col_parts, part % split.col_parts);
+      if (r0 == r1 || c0 == c1) continue;
+      gemm_serial(cfg, Operand{op_a.at(r0, 0), op_a.row_stride, op_a.col_stride},
+                  Operand{op_b.at(0, c0), op_b.row_stride, op_b.col_stride}, c + r0 * n + c0, n,
+                  r1 - r0, c1 - c0, k, accumulate, a_pack, b_pack);
+    }
+  }
+}
+
+}  // namespace zengrad::cpu
