@@ -140,8 +140,8 @@ struct Config {
 
 constexpr int kMaxTile = kAvx512Mr * kAvx512Nr;
 
-const Config kAvx512{Isa::Avx512, kAvx512Mr, kAvx512Nr, 14 * 12, 256, 2048, tile_avx512};
-const Config kAvx2{Isa::Avx2, kAvx2Mr, kAvx2Nr, 6 * 24, 256, 2048, tile_avx2};
+const Config kAvx512{Isa::Avx512, kAvx512Mr, kAvx512Nr, 14 * 6, 512, 2048, tile_avx512};
+const Config kAvx2{Isa::Avx2, kAvx2Mr, kAvx2Nr, 6 * 16, 512, 2048, tile_avx2};
 const Config kPortable{Isa::Portable, kPortableMr, kPortableNr, 4 * 32, 256, 1024, tile_portable};
 
 const Config& config_for(Isa isa) {
