@@ -136,13 +136,14 @@ struct Config {
   int mr, nr;              // register tile
   int64_t mc, kc, nc;      // cache blocks: A block MC×KC (L2), B panel KC×NC (L3)
   TileFn tile;
+  bool simd_packing;       // transpose row-major blocks with AVX2 while packing
 };
 
 constexpr int kMaxTile = kAvx512Mr * kAvx512Nr;
 
-const Config kAvx512{Isa::Avx512, kAvx512Mr, kAvx512Nr, 14 * 6, 512, 2048, tile_avx512};
-const Config kAvx2{Isa::Avx2, kAvx2Mr, kAvx2Nr, 6 * 16, 512, 2048, tile_avx2};
-const Config kPortable{Isa::Portable, kPortableMr, kPortableNr, 4 * 32, 256, 1024, tile_portable};
+const Config kAvx512{Isa::Avx512, kAvx512Mr, kAvx512Nr, 14 * 6, 512, 2048, tile_avx512, true};
+const Config kAvx2{Isa::Avx2, kAvx2Mr, kAvx2Nr, 6 * 16, 512, 2048, tile_avx2, true};
+const Config kPortable{Isa::Portable, kPortableMr, kPortableNr, 4 * 32, 256, 1024, tile_portable, false};
 
 const Config& config_for(Isa isa) {
   switch (isa) {
@@ -177,17 +178,63 @@ struct Operand {
   const float* at(int64_t r, int64_t c) const { return data + r * row_stride + c * col_stride; }
 };
 
+// Transposes an 8×8 block held as 8 rows in registers, in place: rows become columns.
+__attribute__((target("avx2"))) inline void transpose8x8(__m256 r[8]) {
+  __m256 t[8], u[8];
+  for (int q = 0; q < 8; q += 2) {
+    t[q] = _mm256_unpacklo_ps(r[q], r[q + 1]);
+    t[q + 1] = _mm256_unpackhi_ps(r[q], r[q + 1]);
+  }
+  for (int q = 0; q < 8; q += 4) {
+    u[q] = _mm256_shuffle_ps(t[q], t[q + 2], _MM_SHUFFLE(1, 0, 1, 0));
+    u[q + 1] = _mm256_shuffle_ps(t[q], t[q + 2], _MM_SHUFFLE(3, 2, 3, 2));
+    u[q + 2] = _mm256_shuffle_ps(t[q + 1], t[q + 3], _MM_SHUFFLE(1, 0, 1, 0));
+    u[q + 3] = _mm256_shuffle_ps(t[q + 1], t[q + 3], _MM_SHUFFLE(3, 2, 3, 2));
+  }
+  for (int q = 0; q < 4; ++q) {
+    r[q] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x20);
+    r[q + 4] = _mm256_permute2f128_ps(u[q], u[q + 4], 0x31);
+  }
+}
+
+// One sliver whose lines are contiguous rows (step_stride == 1), e.g. op(A) = A: an 8×8 block
+// at a time is loaded row by row, transposed in registers and stored step by step.
+__attribute__((target("avx2"))) void pack_sliver_transposing(const float* from, int64_t line_stride,
+                                                             int64_t lines, int64_t depth, int width,
+                                                             float* dst) {
+  int64_t p = 0;
+  for (; p + 8 <= depth; p += 8) {
+    for (int first = 0; first < width; first += 8) {
+      __m256 block[8];
+      for (int q = 0; q < 8; ++q)
+        block[q] = first + q < lines ? _mm256_loadu_ps(from + (first + q) * line_stride + p)
+                                     : _mm256_setzero_ps();
+      transpose8x8(block);
+      const int count = std::min(8, width - first);
+      const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+      for (int q = 0; q < 8; ++q) _mm256_maskstore_ps(dst + (p + q) * width + first, mask, block[q]);
+    }
+  }
+  for (; p < depth; ++p)
+    for (int64_t i = 0; i < width; ++i) dst[p * width + i] = i < lines ? from[i * line_stride + p] : 0.0f;
+}
+
 // Copies `count` lines of length `depth` (line i, step p at src[i·line_stride + p·step_stride])
 // into slivers of `width` lines, each stored step-major (dst[p·width + i]) and zero-padded to a
 // full sliver. Serves both operands: A's lines are rows of op(A), B's lines are columns of op(B).
+// With `simd`, lines that are contiguous rows go through the AVX2 transposing path.
 void pack(const float* src, int64_t line_stride, int64_t step_stride, int64_t count, int64_t depth,
-          int width, float* dst) {
+          int width, bool simd, float* dst) {
   for (int64_t first = 0; first < count; first += width, dst += depth * width) {
     const int64_t lines = std::min<int64_t>(width, count - first);
     const float* from = src + first * line_stride;
+    if (simd && step_stride == 1) {
+      pack_sliver_transposing(from, line_stride, lines, depth, width, dst);
+      continue;
+    }
     for (int64_t p = 0; p < depth; ++p) {
       float* to = dst + p * width;
-      if (line_stride == 1) {
+      if (line_stride == 1) {  // this step's lines are adjacent in memory: copy them as a run
         std::memcpy(to, from + p * step_stride, sizeof(float) * static_cast<size_t>(lines));
       } else {
         for (int64_t i = 0; i < lines; ++i) to[i] = from[i * line_stride + p * step_stride];
@@ -237,10 +284,10 @@ void gemm_serial(const Config& cfg, Operand a, Operand b, float* c, int64_t ldc,
     const int64_t nb = std::min(cfg.nc, n - jc);
     for (int64_t pc = 0; pc < k; pc += cfg.kc) {
       const int64_t kb = std::min(cfg.kc, k - pc);
-      pack(b.at(pc, jc), b.col_stride, b.row_stride, nb, kb, cfg.nr, b_pack);
+      pack(b.at(pc, jc), b.col_stride, b.row_stride, nb, kb, cfg.nr, cfg.simd_packing, b_pack);
       for (int64_t ic = 0; ic < m; ic += cfg.mc) {
         const int64_t mb = std::min(cfg.mc, m - ic);
-        pack(a.at(ic, pc), a.row_stride, a.col_stride, mb, kb, cfg.mr, a_pack);
+        pack(a.at(ic, pc), a.row_stride, a.col_stride, mb, kb, cfg.mr, cfg.simd_packing, a_pack);
         multiply_packed(cfg, a_pack, b_pack, c + ic * ldc + jc, ldc, mb, nb, kb,
                         accumulate || pc > 0);
       }
