@@ -4,7 +4,8 @@
 // that must not cost a pass over memory per operation. So:
 //   forward   1. the input projection of ALL steps at once: Z[T·B, 4H] = X[T·B, I] · W_ihᵀ, one
 //               large GEMM (the fast packed matmul, kernels/cpu/matmul.cpp);
-//             2. per step: Z_t += h_{t-1} · W_hhᵀ (GEMM accumulating into Z_t), then ONE fused pass
+//             2. per step: Z_t += h_{t-1} · W_hhᵀ (GEMM accumulating into Z_t, W_hhᵀ packed once
+//               for all steps), then ONE fused pass
 //               that adds the bias, applies σ/tanh, writes the gates in place of Z_t (saved for
 //               backward) and produces c_t and h_t.
 //   backward  per step, newest first: ONE fused pass turns dh_t, dc_t and the saved gates into
@@ -135,13 +136,14 @@ void lstm_forward(const LstmShape& s, const float* x, const float* h0, const flo
                   float* c_n, float* gates, float* cells) {
   const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, G = 4 * H;
   matmul(x, w_ih, gates, T * B, G, I, false, true);  // input projection of every step at once
+  const PackedMatrix w_hh_t(w_hh, H, G, /*trans_b=*/true);  // W_hhᵀ, packed once for all steps
   for (int64_t t = 0; t < T; ++t) {
     float* z = gates + t * B * G;
     const float* h_prev = t == 0 ? h0 : y + (t - 1) * B * H;
     const float* c_prev = t == 0 ? c0 : cells + (t - 1) * B * H;
     float* c = cells + t * B * H;
     float* h = y + t * B * H;
-    matmul(h_prev, w_hh, z, B, G, H, false, true, Isa::Auto, /*accumulate=*/true);
+    matmul(h_prev, w_hh_t, z, B, false, /*accumulate=*/true);
     for_each_row(B, H, [&](int64_t b) {
       cell_forward_row(H, z + b * G, bias, c_prev + b * H, c + b * H, h + b * H);
     });
@@ -161,6 +163,7 @@ void lstm_backward(const LstmShape& s, const float* dy, const float* dh_n, const
   const size_t state_bytes = sizeof(float) * static_cast<size_t>(BH);
   for (int64_t j = 0; j < BH; ++j) dh[j] = dy[(T - 1) * BH + j] + dh_n[j];
   std::memcpy(dc0, dc_n, state_bytes);  // dc0 carries dc_t backwards and ends as dc_0
+  const PackedMatrix w_hh_packed(w_hh, G, H, /*trans_b=*/false);
   for (int64_t t = T - 1; t >= 0; --t) {
     const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
     float* dz_t = dz.get() + t * B * G;
@@ -170,9 +173,9 @@ void lstm_backward(const LstmShape& s, const float* dy, const float* dh_n, const
     });
     if (t > 0) {  // dh_{t-1} = dy_{t-1} + dz_t · W_hh
       std::memcpy(dh.get(), dy + (t - 1) * BH, state_bytes);
-      matmul(dz_t, w_hh, dh.get(), B, H, G, false, false, Isa::Auto, /*accumulate=*/true);
+      matmul(dz_t, w_hh_packed, dh.get(), B, false, /*accumulate=*/true);
     } else {
-      matmul(dz_t, w_hh, dh0, B, H, G, false, false);
+      matmul(dz_t, w_hh_packed, dh0, B, false);
     }
   }
   const int64_t rows = T * B;

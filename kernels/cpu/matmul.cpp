@@ -277,18 +277,33 @@ struct Workspace {
   int64_t total() const { return round_up(a_size, 16) + round_up(b_size, 16); }
 };
 
+// Where the micro-kernel's B slivers come from: op(B) packed block by block into the thread's
+// buffer, or a PackedMatrix prepared in advance (all of op(B), KC-deep blocks one after another).
+struct BSource {
+  Operand op;
+  const float* prepacked = nullptr;
+  int64_t padded_n = 0;   // columns of the prepacked matrix, rounded up to NR
+  int64_t first_col = 0;  // first column of this thread's rectangle
+
+  const float* block(const Config& cfg, int64_t pc, int64_t jc, int64_t kb, int64_t nb, float* buffer) const {
+    if (prepacked) return prepacked + pc * padded_n + (first_col + jc) * kb;
+    pack(op.at(pc, first_col + jc), op.col_stride, op.row_stride, nb, kb, cfg.nr, cfg.simd_packing, buffer);
+    return buffer;
+  }
+};
+
 // One thread's product on its rectangle of C (m×n, row stride ldc), with its own buffers.
-void gemm_serial(const Config& cfg, Operand a, Operand b, float* c, int64_t ldc, int64_t m, int64_t n,
-                 int64_t k, bool accumulate, float* a_pack, float* b_pack) {
+void gemm_serial(const Config& cfg, Operand a, const BSource& b, float* c, int64_t ldc, int64_t m,
+                 int64_t n, int64_t k, bool accumulate, float* a_pack, float* b_pack) {
   for (int64_t jc = 0; jc < n; jc += cfg.nc) {
     const int64_t nb = std::min(cfg.nc, n - jc);
     for (int64_t pc = 0; pc < k; pc += cfg.kc) {
       const int64_t kb = std::min(cfg.kc, k - pc);
-      pack(b.at(pc, jc), b.col_stride, b.row_stride, nb, kb, cfg.nr, cfg.simd_packing, b_pack);
+      const float* b_block = b.block(cfg, pc, jc, kb, nb, b_pack);
       for (int64_t ic = 0; ic < m; ic += cfg.mc) {
         const int64_t mb = std::min(cfg.mc, m - ic);
         pack(a.at(ic, pc), a.row_stride, a.col_stride, mb, kb, cfg.mr, cfg.simd_packing, a_pack);
-        multiply_packed(cfg, a_pack, b_pack, c + ic * ldc + jc, ldc, mb, nb, kb,
+        multiply_packed(cfg, a_pack, b_block, c + ic * ldc + jc, ldc, mb, nb, kb,
                         accumulate || pc > 0);
       }
     }
@@ -368,19 +383,22 @@ bool isa_supported(Isa isa) {
 
 const char* best_isa() { return isa_name(best_available()); }
 
-void matmul(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool trans_a,
-            bool trans_b, Isa isa, bool accumulate) {
-  if (m < 0 || n < 0 || k < 0) throw std::invalid_argument("matmul: negative size");
+namespace {
+
+const Config& checked_config(Isa isa) {
   if (!isa_supported(isa))
     throw std::runtime_error(std::string("matmul: this CPU does not support the ") + isa_name(isa) + " path");
-  const Config& cfg = config_for(isa == Isa::Auto ? best_available() : isa);
+  return config_for(isa == Isa::Auto ? best_available() : isa);
+}
+
+// C (m×n, =|+=) op(A)·op(B): cuts C among the threads and runs the five loops on each piece.
+void run(const Config& cfg, Operand op_a, const BSource& op_b, float* c, int64_t m, int64_t n, int64_t k,
+         bool accumulate) {
   if (m == 0 || n == 0) return;
   if (k == 0) {
     if (!accumulate) std::memset(c, 0, sizeof(float) * static_cast<size_t>(m * n));
     return;
   }
-  const Operand op_a = trans_a ? Operand{a, 1, m} : Operand{a, k, 1};
-  const Operand op_b = trans_b ? Operand{b, 1, k} : Operand{b, n, 1};
   const int threads = thread_count(m, n, k);
   const Split split = choose_split(threads, (m + cfg.mr - 1) / cfg.mr, (n + cfg.nr - 1) / cfg.nr);
   const Workspace space(cfg, (m + split.row_parts - 1) / split.row_parts + cfg.mr,
@@ -401,11 +419,51 @@ void matmul(const float* a, const float* b, float* c, int64_t m, int64_t n, int6
       const auto [r0, r1] = part_range(m, cfg.mr, split.row_parts, part / split.col_parts);
       const auto [c0, c1] = part_range(n, cfg.nr, split.col_parts, part % split.col_parts);
       if (r0 == r1 || c0 == c1) continue;
-      gemm_serial(cfg, Operand{op_a.at(r0, 0), op_a.row_stride, op_a.col_stride},
-                  Operand{op_b.at(0, c0), op_b.row_stride, op_b.col_stride}, c + r0 * n + c0, n,
-                  r1 - r0, c1 - c0, k, accumulate, a_pack, b_pack);
+      BSource b_part = op_b;
+      b_part.first_col = c0;
+      gemm_serial(cfg, Operand{op_a.at(r0, 0), op_a.row_stride, op_a.col_stride}, b_part,
+                  c + r0 * n + c0, n, r1 - r0, c1 - c0, k, accumulate, a_pack, b_pack);
     }
   }
+}
+
+Operand operand_a(const float* a, int64_t m, int64_t k, bool trans_a) {
+  return trans_a ? Operand{a, 1, m} : Operand{a, k, 1};
+}
+
+Operand operand_b(const float* b, int64_t k, int64_t n, bool trans_b) {
+  return trans_b ? Operand{b, 1, k} : Operand{b, n, 1};
+}
+
+}  // namespace
+
+void matmul(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool trans_a,
+            bool trans_b, Isa isa, bool accumulate) {
+  if (m < 0 || n < 0 || k < 0) throw std::invalid_argument("matmul: negative size");
+  const Config& cfg = checked_config(isa);
+  run(cfg, operand_a(a, m, k, trans_a), BSource{operand_b(b, k, n, trans_b)}, c, m, n, k, accumulate);
+}
+
+PackedMatrix::PackedMatrix(const float* b, int64_t k, int64_t n, bool trans_b, Isa isa)
+    : isa_(isa == Isa::Auto ? best_available() : isa), k_(k), n_(n) {
+  if (k < 0 || n < 0) throw std::invalid_argument("PackedMatrix: negative size");
+  const Config& cfg = checked_config(isa_);
+  const int64_t padded_n = round_up(n, cfg.nr);
+  storage_.reset(new float[static_cast<size_t>(padded_n * k + 16)]);
+  data_ = storage_.get() + (16 - reinterpret_cast<uintptr_t>(storage_.get()) / sizeof(float) % 16) % 16;
+  const Operand op = operand_b(b, k, n, trans_b);
+  for (int64_t pc = 0; pc < k; pc += cfg.kc) {
+    const int64_t kb = std::min(cfg.kc, k - pc);
+    pack(op.at(pc, 0), op.col_stride, op.row_stride, n, kb, cfg.nr, cfg.simd_packing, data_ + pc * padded_n);
+  }
+}
+
+void matmul(const float* a, const PackedMatrix& b, float* c, int64_t m, bool trans_a, bool accumulate) {
+  if (m < 0) throw std::invalid_argument("matmul: negative size");
+  const Config& cfg = checked_config(b.isa());
+  const int64_t k = b.rows(), n = b.cols();
+  BSource source{Operand{nullptr, 0, 0}, b.data(), round_up(n, cfg.nr)};
+  run(cfg, operand_a(a, m, k, trans_a), source, c, m, n, k, accumulate);
 }
 
 }  // namespace zengrad::cpu

@@ -3,6 +3,7 @@
 // No Python headers here: bindings/ validates arguments and releases the GIL.
 #pragma once
 #include <cstdint>
+#include <memory>
 
 namespace zengrad::cpu {
 
@@ -31,6 +32,27 @@ const char* best_isa();
 // Throws std::invalid_argument for negative sizes and std::runtime_error for an ISA the CPU lacks.
 void matmul(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool trans_a,
             bool trans_b, Isa isa = Isa::Auto, bool accumulate = false);
+
+// op(B) (k×n) packed once, in the order the micro-kernel of `isa` reads it, for many products with
+// different A: an RNN multiplies by the same recurrent weights at every step.
+class PackedMatrix {
+ public:
+  PackedMatrix(const float* b, int64_t k, int64_t n, bool trans_b, Isa isa = Isa::Auto);
+  int64_t rows() const { return k_; }
+  int64_t cols() const { return n_; }
+  Isa isa() const { return isa_; }
+  const float* data() const { return data_; }
+
+ private:
+  Isa isa_;
+  int64_t k_, n_;
+  std::unique_ptr<float[]> storage_;
+  float* data_ = nullptr;  // storage_ aligned to 64 bytes
+};
+
+// C (m×n, =|+=) op(A) · B for a pre-packed B; the same kernel as matmul above, minus packing B.
+void matmul(const float* a, const PackedMatrix& b, float* c, int64_t m, bool trans_a,
+            bool accumulate = false);
 
 // Below this many multiply-adds (m·n·k) matmul runs on one thread: a parallel region costs
 // microseconds, more than a small product takes.
