@@ -178,6 +178,23 @@ struct Operand {
   const float* at(int64_t r, int64_t c) const { return data + r * row_stride + c * col_stride; }
 };
 
+// Lanes 0..count-1 of an AVX2 mask (count may be <= 0 or > 8).
+__attribute__((target("avx2"))) inline __m256i first_lanes(int64_t count) {
+  const int clamped = static_cast<int>(std::clamp<int64_t>(count, 0, 8));
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(clamped), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+// Stores the first `count` (<= 8) lanes. Not vmaskmovps: masked stores are slow on AMD CPUs.
+__attribute__((target("avx2"))) inline void store_lanes(float* to, __m256 values, int count) {
+  if (count == 8) {
+    _mm256_storeu_ps(to, values);
+    return;
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, values);
+  for (int i = 0; i < count; ++i) to[i] = lanes[i];
+}
+
 // Transposes an 8×8 block held as 8 rows in registers, in place: rows become columns.
 __attribute__((target("avx2"))) inline void transpose8x8(__m256 r[8]) {
   __m256 t[8], u[8];
@@ -211,12 +228,30 @@ __attribute__((target("avx2"))) void pack_sliver_transposing(const float* from, 
                                      : _mm256_setzero_ps();
       transpose8x8(block);
       const int count = std::min(8, width - first);
-      const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-      for (int q = 0; q < 8; ++q) _mm256_maskstore_ps(dst + (p + q) * width + first, mask, block[q]);
+      for (int q = 0; q < 8; ++q) store_lanes(dst + (p + q) * width + first, block[q], count);
     }
   }
   for (; p < depth; ++p)
     for (int64_t i = 0; i < width; ++i) dst[p * width + i] = i < lines ? from[i * line_stride + p] : 0.0f;
+}
+
+// A block whose lines are adjacent for each step (line_stride == 1), e.g. op(A) = Aᵀ: step by step,
+// the run of `count` numbers is read once and dealt out to the slivers, 8 lanes at a time (masked
+// loads supply the zero padding of the last sliver).
+__attribute__((target("avx2"))) void pack_runs(const float* src, int64_t step_stride, int64_t count,
+                                               int64_t depth, int width, float* dst) {
+  for (int64_t p = 0; p < depth; ++p) {
+    const float* run = src + p * step_stride;
+    for (int64_t first = 0; first < count; first += width) {
+      float* to = dst + first * depth + p * width;
+      for (int lane = 0; lane < width; lane += 8) {
+        const int64_t valid = count - first - lane;
+        const __m256 values = valid >= 8 ? _mm256_loadu_ps(run + first + lane)
+                                         : _mm256_maskload_ps(run + first + lane, first_lanes(valid));
+        store_lanes(to + lane, values, std::min(8, width - lane));
+      }
+    }
+  }
 }
 
 // Copies `count` lines of length `depth` (line i, step p at src[i·line_stride + p·step_stride])
@@ -225,6 +260,10 @@ __attribute__((target("avx2"))) void pack_sliver_transposing(const float* from, 
 // With `simd`, lines that are contiguous rows go through the AVX2 transposing path.
 void pack(const float* src, int64_t line_stride, int64_t step_stride, int64_t count, int64_t depth,
           int width, bool simd, float* dst) {
+  if (simd && line_stride == 1) {
+    pack_runs(src, step_stride, count, depth, width, dst);
+    return;
+  }
   for (int64_t first = 0; first < count; first += width, dst += depth * width) {
     const int64_t lines = std::min<int64_t>(width, count - first);
     const float* from = src + first * line_stride;
@@ -316,14 +355,22 @@ struct Split {
   int64_t row_parts, col_parts;
 };
 
-// The cut whose largest rectangle has the fewest tiles (ties: fewer row parts, so A is shared).
-Split choose_split(int threads, int64_t row_tiles, int64_t col_tiles) {
+// Rough cost, in cycles per unit of k, of one thread's rows×cols rectangle: the multiply-adds at
+// 16 per cycle, plus about one cycle per packed number (A is re-packed for every NC columns).
+int64_t rectangle_cost(const Config& cfg, int64_t rows, int64_t cols) {
+  return rows * cols / 16 + rows * ((cols + cfg.nc - 1) / cfg.nc) + cols;
+}
+
+// The cut (in whole register tiles) whose most expensive rectangle is cheapest.
+Split choose_split(const Config& cfg, int threads, int64_t m, int64_t n) {
+  const int64_t row_tiles = (m + cfg.mr - 1) / cfg.mr, col_tiles = (n + cfg.nr - 1) / cfg.nr;
   Split best{1, threads};
   int64_t best_cost = -1;
   for (int64_t rows = 1; rows <= threads; ++rows) {
     if (threads % rows != 0) continue;
     const int64_t cols = threads / rows;
-    const int64_t cost = ((row_tiles + rows - 1) / rows) * ((col_tiles + cols - 1) / cols);
+    const int64_t cost = rectangle_cost(cfg, (row_tiles + rows - 1) / rows * cfg.mr,
+                                        (col_tiles + cols - 1) / cols * cfg.nr);
     if (best_cost < 0 || cost < best_cost) best = {rows, cols}, best_cost = cost;
   }
   return best;
@@ -400,7 +447,7 @@ void run(const Config& cfg, Operand op_a, const BSource& op_b, float* c, int64_t
     return;
   }
   const int threads = thread_count(m, n, k);
-  const Split split = choose_split(threads, (m + cfg.mr - 1) / cfg.mr, (n + cfg.nr - 1) / cfg.nr);
+  const Split split = choose_split(cfg, threads, m, n);
   const Workspace space(cfg, (m + split.row_parts - 1) / split.row_parts + cfg.mr,
                         (n + split.col_parts - 1) / split.col_parts + cfg.nr, k);
   thread_local AlignedBuffer buffer;  // allocated here, outside the parallel region, so it can throw
