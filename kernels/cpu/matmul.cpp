@@ -14,8 +14,9 @@
 //             micro-kernel: C[MR×NR] += A sliver · B sliver, the MR×NR tile held in registers
 //
 // Packing copies each block into the exact order the micro-kernel reads it (unit stride, aligned,
-// zero-padded at the edges), so transposed operands cost nothing extra and edge tiles need no
-// special cases inside the micro-kernel: a partial tile is computed into a scratch tile and copied.
+// zero-padded at the edges), so transposed operands cost nothing extra. At the edges, a tile with
+// fewer rows runs the micro-kernel instantiated for that many rows (a template parameter); one
+// with fewer columns is computed into a scratch tile and copied.
 // The micro-kernel, per step p of K, loads one row of the B sliver into vector registers,
 // broadcasts each of the MR numbers of the A column and does MR·NR/width fused multiply-adds into
 // accumulators that stay in registers for all KC steps.
@@ -38,12 +39,14 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -54,30 +57,31 @@ namespace zengrad::cpu {
 namespace {
 
 // ---- micro-kernels ------------------------------------------------------------------------------
-// Contract: c[i·ldc + j] (= or +=) Σ_p a[p·MR + i] · b[p·NR + j] for the full MR×NR tile, where
-// a and b are packed slivers of depth kc.
+// Contract: c[i·ldc + j] (= or +=) Σ_p a[p·MR + i] · b[p·NR + j] for i < ROWS, j < NR, where a and
+// b are packed slivers of depth kc. ROWS is MR except in the last tile row of a short matrix (an
+// LSTM step with batch 64 is 4 full 14-row tiles and one of 8), which then costs 8 rows, not 14.
 using TileFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
                         bool accumulate);
 
 constexpr int kAvx512Mr = 14, kAvx512Nr = 32;
 
+template <int ROWS>
 __attribute__((target("avx512f"))) void tile_avx512(int64_t kc, const float* a, const float* b,
                                                     float* c, int64_t ldc, bool accumulate) {
-  constexpr int MR = kAvx512Mr;
-  __m512 left[MR], right[MR];  // columns 0-15 and 16-31 of each tile row
+  __m512 left[ROWS], right[ROWS];  // columns 0-15 and 16-31 of each tile row
 #pragma GCC unroll 14
-  for (int i = 0; i < MR; ++i) left[i] = right[i] = _mm512_setzero_ps();
-  for (int64_t p = 0; p < kc; ++p, a += MR, b += 32) {
+  for (int i = 0; i < ROWS; ++i) left[i] = right[i] = _mm512_setzero_ps();
+  for (int64_t p = 0; p < kc; ++p, a += kAvx512Mr, b += 32) {
     const __m512 b_left = _mm512_load_ps(b), b_right = _mm512_load_ps(b + 16);
 #pragma GCC unroll 14
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < ROWS; ++i) {
       const __m512 a_i = _mm512_set1_ps(a[i]);
       left[i] = _mm512_fmadd_ps(a_i, b_left, left[i]);
       right[i] = _mm512_fmadd_ps(a_i, b_right, right[i]);
     }
   }
 #pragma GCC unroll 14
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < ROWS; ++i) {
     float* row = c + i * ldc;
     if (accumulate) {
       left[i] = _mm512_add_ps(left[i], _mm512_loadu_ps(row));
@@ -90,23 +94,23 @@ __attribute__((target("avx512f"))) void tile_avx512(int64_t kc, const float* a, 
 
 constexpr int kAvx2Mr = 6, kAvx2Nr = 16;
 
+template <int ROWS>
 __attribute__((target("avx2,fma"))) void tile_avx2(int64_t kc, const float* a, const float* b,
                                                    float* c, int64_t ldc, bool accumulate) {
-  constexpr int MR = kAvx2Mr;
-  __m256 left[MR], right[MR];  // columns 0-7 and 8-15 of each tile row
+  __m256 left[ROWS], right[ROWS];  // columns 0-7 and 8-15 of each tile row
 #pragma GCC unroll 6
-  for (int i = 0; i < MR; ++i) left[i] = right[i] = _mm256_setzero_ps();
-  for (int64_t p = 0; p < kc; ++p, a += MR, b += 16) {
+  for (int i = 0; i < ROWS; ++i) left[i] = right[i] = _mm256_setzero_ps();
+  for (int64_t p = 0; p < kc; ++p, a += kAvx2Mr, b += 16) {
     const __m256 b_left = _mm256_load_ps(b), b_right = _mm256_load_ps(b + 8);
 #pragma GCC unroll 6
-    for (int i = 0; i < MR; ++i) {
+    for (int i = 0; i < ROWS; ++i) {
       const __m256 a_i = _mm256_broadcast_ss(a + i);
       left[i] = _mm256_fmadd_ps(a_i, b_left, left[i]);
       right[i] = _mm256_fmadd_ps(a_i, b_right, right[i]);
     }
   }
 #pragma GCC unroll 6
-  for (int i = 0; i < MR; ++i) {
+  for (int i = 0; i < ROWS; ++i) {
     float* row = c + i * ldc;
     if (accumulate) {
       left[i] = _mm256_add_ps(left[i], _mm256_loadu_ps(row));
@@ -119,31 +123,48 @@ __attribute__((target("avx2,fma"))) void tile_avx2(int64_t kc, const float* a, c
 
 constexpr int kPortableMr = 4, kPortableNr = 16;
 
-void tile_portable(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
-                   bool accumulate) {
-  constexpr int MR = kPortableMr, NR = kPortableNr;
-  float acc[MR][NR] = {};
-  for (int64_t p = 0; p < kc; ++p, a += MR, b += NR)
-    for (int i = 0; i < MR; ++i)
+template <int ROWS>
+void tile_portable(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate) {
+  constexpr int NR = kPortableNr;
+  float acc[ROWS][NR] = {};
+  for (int64_t p = 0; p < kc; ++p, a += kPortableMr, b += NR)
+    for (int i = 0; i < ROWS; ++i)
       for (int j = 0; j < NR; ++j) acc[i][j] += a[i] * b[j];
-  for (int i = 0; i < MR; ++i)
+  for (int i = 0; i < ROWS; ++i)
     for (int j = 0; j < NR; ++j) c[i * ldc + j] = (accumulate ? c[i * ldc + j] : 0.0f) + acc[i][j];
 }
+
+// tiles[r] is the micro-kernel for r rows (r = 1..MR; tiles[0] is unused).
+constexpr int kMaxMr = kAvx512Mr;
+using TileTable = std::array<TileFn, kMaxMr + 1>;
+
+template <template <int> class Kernel, int... Rows>
+constexpr TileTable tile_table(std::integer_sequence<int, Rows...>) {
+  return TileTable{nullptr, Kernel<Rows + 1>::fn...};
+}
+
+template <int R> struct Avx512Tile { static constexpr TileFn fn = tile_avx512<R>; };
+template <int R> struct Avx2Tile { static constexpr TileFn fn = tile_avx2<R>; };
+template <int R> struct PortableTile { static constexpr TileFn fn = tile_portable<R>; };
+
+constexpr TileTable kAvx512Tiles = tile_table<Avx512Tile>(std::make_integer_sequence<int, kAvx512Mr>{});
+constexpr TileTable kAvx2Tiles = tile_table<Avx2Tile>(std::make_integer_sequence<int, kAvx2Mr>{});
+constexpr TileTable kPortableTiles = tile_table<PortableTile>(std::make_integer_sequence<int, kPortableMr>{});
 
 // ---- the blocking of each path --------------------------------------------------------------------
 struct Config {
   Isa isa;
   int mr, nr;              // register tile
   int64_t mc, kc, nc;      // cache blocks: A block MC×KC (L2), B panel KC×NC (L3)
-  TileFn tile;
+  const TileTable* tiles;  // micro-kernel by number of rows
   bool simd_packing;       // transpose row-major blocks with AVX2 while packing
 };
 
 constexpr int kMaxTile = kAvx512Mr * kAvx512Nr;
 
-const Config kAvx512{Isa::Avx512, kAvx512Mr, kAvx512Nr, 14 * 6, 512, 2048, tile_avx512, true};
-const Config kAvx2{Isa::Avx2, kAvx2Mr, kAvx2Nr, 6 * 16, 512, 2048, tile_avx2, true};
-const Config kPortable{Isa::Portable, kPortableMr, kPortableNr, 4 * 32, 256, 1024, tile_portable, false};
+const Config kAvx512{Isa::Avx512, kAvx512Mr, kAvx512Nr, 14 * 6, 512, 2048, &kAvx512Tiles, true};
+const Config kAvx2{Isa::Avx2, kAvx2Mr, kAvx2Nr, 6 * 16, 512, 2048, &kAvx2Tiles, true};
+const Config kPortable{Isa::Portable, kPortableMr, kPortableNr, 4 * 32, 256, 1024, &kPortableTiles, false};
 
 const Config& config_for(Isa isa) {
   switch (isa) {
@@ -295,11 +316,12 @@ void multiply_packed(const Config& cfg, const float* a_pack, const float* b_pack
       const float* a_sliver = a_pack + ir * kb;
       const float* b_sliver = b_pack + jr * kb;
       float* tile = c + ir * ldc + jr;
-      if (rows == cfg.mr && cols == cfg.nr) {
-        cfg.tile(kb, a_sliver, b_sliver, tile, ldc, accumulate);
+      const TileFn kernel = (*cfg.tiles)[rows];
+      if (cols == cfg.nr) {
+        kernel(kb, a_sliver, b_sliver, tile, ldc, accumulate);
         continue;
       }
-      cfg.tile(kb, a_sliver, b_sliver, edge, cfg.nr, false);
+      kernel(kb, a_sliver, b_sliver, edge, cfg.nr, false);
       for (int64_t i = 0; i < rows; ++i)
         for (int64_t j = 0; j < cols; ++j)
           tile[i * ldc + j] = (accumulate ? tile[i * ldc + j] : 0.0f) + edge[i * cfg.nr + j];
