@@ -271,7 +271,8 @@ def _lstm_arrays(kernel: str, **arrays):
         raise TypeError(f"{kernel}: all arrays must share one floating dtype, got "
                         + ", ".join(f"{name} {a.dtype}" for name, a in arrays.items()))
     if x.ndim != 3 or w_hh.ndim != 2 or min(x.shape, default=0) < 1 or w_hh.shape[1] < 1:
-        raise ValueError(f"{kernel}: x must be (T, B, I) and w_hh (4H, H) with every size >= 1; got {shapes}")
+        raise ValueError(f"{kernel}: x must be (T, B, I) and w_hh (4H, H), and every size must be >= 1; "
+                         f"got {shapes}")
     (T, B, I), H = x.shape, w_hh.shape[1]
     expected = {"x": (T, B, I), "h0": (B, H), "c0": (B, H), "w_ih": (4 * H, I), "w_hh": (4 * H, H),
                 "bias": (4 * H,), "dy": (T, B, H), "dh_n": (B, H), "dc_n": (B, H),
