@@ -174,9 +174,13 @@ const Config& config_for(Isa isa) {
   }
 }
 
+// The AVX-512 path also packs with AVX2 (every AVX-512 CPU has it, but we check).
+bool has_avx2_fma() { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+bool has_avx512() { return __builtin_cpu_supports("avx512f") && has_avx2_fma(); }
+
 Isa best_available() {
-  if (__builtin_cpu_supports("avx512f")) return Isa::Avx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return Isa::Avx2;
+  if (has_avx512()) return Isa::Avx512;
+  if (has_avx2_fma()) return Isa::Avx2;
   return Isa::Portable;
 }
 
@@ -444,8 +448,8 @@ Isa parse_isa(const char* name) {
 
 bool isa_supported(Isa isa) {
   switch (isa) {
-    case Isa::Avx512: return __builtin_cpu_supports("avx512f");
-    case Isa::Avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case Isa::Avx512: return has_avx512();
+    case Isa::Avx2: return has_avx2_fma();
     default: return true;
   }
 }
