@@ -13,6 +13,7 @@ Same thread count on every side: start the process with it set, before NumPy loa
 from __future__ import annotations
 
 import argparse
+import itertools
 import datetime
 import json
 import pathlib
@@ -40,24 +41,15 @@ def _require(impl: str, kernel: str) -> None:
 @pytest.mark.parametrize("impl", MATMUL_IMPLS)
 def test_matmul(benchmark, impl, n):
     _require(impl, "matmul")
-    rng = np.random.default_rng(n)
-    sets = 3 if 3 * n * n * 4 > benchmarking.CACHE_BYTES // 4 else 1
-    operands = [(rng.standard_normal((n, n), dtype=np.float32),
-                 rng.standard_normal((n, n), dtype=np.float32)) for _ in range(sets)]
-    calls = iter(range(10**9))
-    benchmark.pedantic(lambda: kernels.matmul(*operands[next(calls) % sets], impl=impl),
-                       rounds=10 if n < 2048 else 5, warmup_rounds=3)
+    call, calls = benchmarking.matmul_call(impl, n, seed=n), itertools.count()
+    benchmark.pedantic(lambda: call(next(calls)), rounds=10 if n < 2048 else 5, warmup_rounds=3)
     benchmark.extra_info["gflops_median"] = benchmarking.matmul_gflops(n, benchmark.stats.stats.median)
 
 
 @pytest.mark.parametrize("impl", LSTM_IMPLS)
 def test_lstm_forward_backward(benchmark, impl):
     _require(impl, "lstm_forward")
-    inputs, dy = benchmarking.lstm_problem(**LSTM_SHAPE)
-    if impl == "torch":
-        step = benchmarking._torch_lstm_step(inputs, dy)
-    else:
-        step = benchmarking._zengrad_lstm_step(impl, inputs, dy)
+    step = benchmarking.lstm_step(impl, *benchmarking.lstm_problem(**LSTM_SHAPE))
     benchmark.pedantic(step, args=(0,), rounds=5, warmup_rounds=1)
 
 

@@ -45,13 +45,19 @@ def matmul_gflops(n: int, seconds: float) -> float:
     return 2.0 * n**3 / seconds / 1e9
 
 
-def time_matmul(impl: str, n: int, repeats: int = 10, seed: int = 0) -> float:
-    """Median seconds of an n×n×n float32 ``kernels.matmul`` with implementation ``impl``."""
+def matmul_call(impl: str, n: int, seed: int = 0) -> Callable[[int], object]:
+    """``call(i)`` multiplies the i-th pair of random n×n float32 matrices (pairs rotate when
+    three matrices would crowd the last-level cache)."""
     rng = np.random.default_rng(seed)
     sets = 3 if 3 * n * n * 4 > CACHE_BYTES // 4 else 1
     operands = [(rng.standard_normal((n, n), dtype=np.float32),
                  rng.standard_normal((n, n), dtype=np.float32)) for _ in range(sets)]
-    return median_seconds(lambda i: kernels.matmul(*operands[i % sets], impl=impl), repeats)
+    return lambda i: kernels.matmul(*operands[i % sets], impl=impl)
+
+
+def time_matmul(impl: str, n: int, repeats: int = 10, seed: int = 0) -> float:
+    """Median seconds of an n×n×n float32 ``kernels.matmul`` with implementation ``impl``."""
+    return median_seconds(matmul_call(impl, n, seed), repeats)
 
 
 def lstm_problem(T: int, B: int, I: int, H: int, seed: int = 0):
@@ -62,6 +68,11 @@ def lstm_problem(T: int, B: int, I: int, H: int, seed: int = 0):
     inputs += [rng.uniform(-bound, bound, shape) for shape in ((4 * H, I), (4 * H, H), (4 * H,))]
     dy = rng.standard_normal((T, B, H))
     return [a.astype(np.float32) for a in inputs], dy.astype(np.float32)
+
+
+def lstm_step(impl: str, inputs, dy) -> Callable[[int], object]:
+    """``step(i)`` runs forward + backward once with ``impl`` (or ``"torch"``) on these arrays."""
+    return _torch_lstm_step(inputs, dy) if impl == "torch" else _zengrad_lstm_step(impl, inputs, dy)
 
 
 def _zengrad_lstm_step(impl: str, inputs, dy):
@@ -98,9 +109,7 @@ def time_lstm(impl: str, T: int = 100, B: int = 64, I: int = 256, H: int = 256,
     ``impl`` is a registered implementation (``"numpy"``, ``"cpu:native"``) or ``"torch"`` for
     ``torch.nn.LSTM`` with the same weights and thread count.
     """
-    inputs, dy = lstm_problem(T, B, I, H)
-    step = _torch_lstm_step(inputs, dy) if impl == "torch" else _zengrad_lstm_step(impl, inputs, dy)
-    return median_seconds(step, repeats)
+    return median_seconds(lstm_step(impl, *lstm_problem(T, B, I, H)), repeats)
 
 
 def machine_info() -> dict:
