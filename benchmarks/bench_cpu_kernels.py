@@ -16,6 +16,7 @@ import argparse
 import itertools
 import datetime
 import json
+import os
 import pathlib
 
 import numpy as np
@@ -57,6 +58,7 @@ def test_lstm_forward_backward(benchmark, impl):
 
 def measure(rounds: int = 3) -> dict:
     """Medians over `rounds` alternating passes, so slow spells of a shared machine hit all sides."""
+    machine = benchmarking.machine_info()  # before the runs: the load average as they start
     matmul = {impl: {n: [] for n in MATMUL_SIZES} for impl in MATMUL_IMPLS}
     lstm = {impl: [] for impl in LSTM_IMPLS}
     for _ in range(rounds):
@@ -65,7 +67,9 @@ def measure(rounds: int = 3) -> dict:
                 matmul[impl][n].append(benchmarking.time_matmul(impl, n, repeats=10 if n < 2048 else 5))
         for impl in LSTM_IMPLS:
             lstm[impl].append(benchmarking.time_lstm(impl, **LSTM_SHAPE, repeats=3))
-    result = {"machine": benchmarking.machine_info(), "rounds": rounds, "matmul": {}, "lstm": {}}
+    result = {"machine": machine, "rounds": rounds, "matmul": {}, "lstm": {}}
+    if hasattr(os, "getloadavg"):
+        result["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     for n in MATMUL_SIZES:
         seconds = {impl: float(np.median(matmul[impl][n])) for impl in MATMUL_IMPLS}
         result["matmul"][str(n)] = {
@@ -89,7 +93,9 @@ def markdown(result: dict) -> str:
         f"{machine['date']} on {machine['cpu']} ({machine['cores']} cores, shared with other jobs), "
         f"OMP_NUM_THREADS={machine['omp_num_threads']}, OPENBLAS_NUM_THREADS="
         f"{machine['openblas_num_threads']}; NumPy {machine['numpy']}, PyTorch {machine.get('torch', '-')}, "
-        f"matmul path {machine.get('matmul_isa', '-')}. Each figure is the median of "
+        f"matmul path {machine.get('matmul_isa', '-')}; 1-minute load average "
+        f"{machine['load_average_1_5_15min'][0]} before, {machine['load_average_after'][0]} after. "
+        f"Each figure is the median of "
         f"{result['rounds']} alternating rounds, each itself a median after a warm-up; the machine "
         "is shared, so single rounds vary by tens of percent (all rounds are in the JSON file).",
         "",
