@@ -2,7 +2,7 @@
 
 Every instruction-set path is forced in turn (paths this CPU lacks are skipped), on shapes chosen
 to hit the edges of the blocking: 0 and 1, primes, non-multiples of the register tiles (14×32,
-6×16, 4×16) and cache blocks (KC = 512), and sizes either side of the OpenMP threshold.
+6×16, 4×16) and cache blocks (KC = 512, NC = 2048), and sizes either side of the OpenMP threshold.
 """
 
 import zlib
@@ -23,6 +23,7 @@ SHAPES = [  # (m, n, k)
     (7, 31, 97), (97, 257, 31), (257, 7, 97), (13, 33, 65), (15, 31, 513), (29, 47, 1031),
     (THRESHOLD_SIDE - 1, THRESHOLD_SIDE, THRESHOLD_SIDE), (THRESHOLD_SIDE,) * 3,
     (THRESHOLD_SIDE + 1, THRESHOLD_SIDE, THRESHOLD_SIDE), (211, 307, 173), (64, 1024, 256),
+    (5, 2100, 17),  # wider than NC (2048): more than one B panel on one thread
 ]
 
 
