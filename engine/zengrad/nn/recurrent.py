@@ -1,10 +1,12 @@
-"""Recurrent layers: RNNCell, RNN, LSTMCell, LSTM — composed from ordinary ops.
+"""Recurrent layers: RNNCell, RNN, LSTMCell, LSTM.
 
-These are the readable references: every step is a few Tensor ops, so autograd differentiates
-them through time with no extra code. The whole-sequence work of one layer goes through one
-function, :func:`rnn_layer` or :func:`lstm_layer`, which does the input projection of all time
-steps as a single matmul and then loops over the steps; a fused kernel stands in for exactly
-that function (same arguments, same results) and is tested against it.
+The composed layers are the readable references: every step is a few Tensor ops, so autograd
+differentiates them through time with no extra code. The whole-sequence work of one layer goes
+through one function, :func:`rnn_layer` or :func:`lstm_layer`, which does the input projection
+of all time steps as a single matmul and then loops over the steps. For the LSTM,
+:func:`lstm_layer` runs the fused kernel instead (``zengrad.ops.lstm``) whenever a native one
+exists for the device and dtype; :func:`composed_lstm_layer` stays the reference it is tested
+against.
 
 Shapes (PyTorch's): input (T, B, I), or (B, T, I) with ``batch_first=True``, or (T, I) unbatched;
 hidden state (num_layers, B, H). Parameters per layer k: weight_ih_l{k} (G·H, I_k),
@@ -18,6 +20,7 @@ from __future__ import annotations
 import math
 
 from ..ops import stack
+from ..ops.lstm import fused_lstm, native_lstm_impl
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -55,11 +58,6 @@ def lstm_pointwise(gates: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
     return o.sigmoid() * c_next.tanh(), c_next
 
 
-def lstm_cell(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Tensor, Tensor]:
-    """One LSTM step: gates = x W_ihᵀ + b_ih + h W_hhᵀ + b_hh, then :func:`lstm_pointwise`."""
-    return lstm_pointwise(_affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh), c)
-
-
 def _project_inputs(x: Tensor, w_ih: Tensor, b_ih: Tensor | None) -> Tensor:
     """x W_ihᵀ + b_ih for all T steps as one (T·B, I) × (I, G·H) matmul, shaped (T, B, G·H)."""
     steps, batch, features = x.shape
@@ -81,7 +79,27 @@ def rnn_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh
 
 
 def lstm_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Tensor, Tensor, Tensor]:
-    """One LSTM layer over a whole sequence x (T, B, I) from (h0, c0), each (B, H).
+    """One LSTM layer over a sequence: the fused kernel when a native one runs for this device and
+    dtype (``zengrad.kernels``: C++ on CPU for float32, CUDA on GPU), else the composed reference
+    :func:`composed_lstm_layer`. Both compute the same (y, h_T, c_T)."""
+    impl = native_lstm_impl(x.device, x.dtype)
+    if impl is None:
+        return composed_lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
+    bias = _combined_bias(b_ih, b_hh, w_hh)
+    return fused_lstm(x, h0, c0, w_ih, w_hh, bias, impl=impl)
+
+
+def _combined_bias(b_ih, b_hh, w_hh) -> Tensor:
+    """b_ih + b_hh, the one bias the kernels take (zeros for an LSTM without biases)."""
+    if b_ih is None and b_hh is None:
+        return Tensor(w_hh.xp.zeros(w_hh.shape[0], dtype=w_hh.dtype))
+    if b_ih is None or b_hh is None:
+        return b_ih if b_hh is None else b_hh
+    return b_ih + b_hh
+
+
+def composed_lstm_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Tensor, Tensor, Tensor]:
+    """One LSTM layer over a whole sequence x (T, B, I) from (h0, c0), each (B, H), from ordinary ops.
 
     For t = 1..T, with [gᵢ | g_f | g_g | g_o] = xₜ W_ihᵀ + b_ih + hₜ₋₁ W_hhᵀ + b_hh:
 
@@ -178,6 +196,8 @@ class RNNCell(_CellBase):
 class LSTMCell(_CellBase):
     """One LSTM step (gate equations in :func:`lstm_pointwise`); returns (h', c').
 
+    Runs as a sequence of length 1 through :func:`lstm_layer`, so it uses the fused kernel too.
+
     Input (B, I) or (I,); hx = (h, c), each (B, H) or (H,), defaults to zeros.
     """
 
@@ -191,7 +211,8 @@ class LSTMCell(_CellBase):
             hx = None if hx is None else (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
         h = self._state(None if hx is None else hx[0], input, "h")
         c = self._state(None if hx is None else hx[1], input, "c")
-        h, c = lstm_cell(input, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        _, h, c = lstm_layer(input.unsqueeze(0), h, c, self.weight_ih, self.weight_hh, self.bias_ih,
+                             self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
