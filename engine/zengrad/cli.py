@@ -1,4 +1,4 @@
-"""The ``zengrad`` command line: ``zengrad train MODEL`` and ``zengrad info``."""
+"""The ``zengrad`` command line: ``zengrad train MODEL``, ``zengrad bench`` and ``zengrad info``."""
 
 from __future__ import annotations
 
@@ -30,6 +30,12 @@ def _train(args) -> int:
     return 0
 
 
+def _bench(args) -> int:
+    from .bench.report import run
+    run(args.what, device=args.device, quick=args.quick, out=args.out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zengrad", description="zengrad: train, benchmark, inspect")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -49,6 +55,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
+
+    bench = commands.add_parser("bench", help="time kernels, training steps and per-op overhead against references")
+    bench.add_argument("what", nargs="?", default="all", choices=["all", "matmul", "lstm", "models", "overhead"])
+    bench.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    bench.add_argument("--quick", action="store_true", help="small sizes, no memory probes (under a minute)")
+    bench.add_argument("--out", default=None, help="folder for bench.json and bench.png")
+    bench.set_defaults(run=_bench)
     return parser
 
 

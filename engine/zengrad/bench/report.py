@@ -1,0 +1,255 @@
+"""`zengrad bench`: run the measurements, print a table, write JSON and draw a PNG.
+
+Every figure is a ratio against a reference measured in the same process: NumPy/OpenBLAS (CPU)
+or CuPy/cuBLAS (GPU) for the kernels, PyTorch for whole training steps and per-op overhead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .. import backend, kernels
+from ..benchmarking import machine_info, median_seconds
+from . import memory, models, overhead
+
+SIZES = {"quick": (128, 256, 512), "full": (512, 1024, 2048)}
+LSTM_SHAPES = {"quick": (20, 16, 64, 64), "full": (100, 64, 256, 256)}
+REFERENCES = {"cpu": "numpy", "cuda": "cupy"}
+SLOW_IMPLS = {"cpu:reference": 256, "cuda:naive": 2048}  # largest size worth timing
+
+
+def nominal_cpu_peak_gflops() -> float | None:
+    """cores × clock × 32 float32 flops per cycle (two 8-wide FMA pipes, or one 16-wide), when the
+    CPU has AVX2+FMA or AVX-512 — an upper bound to read percentages against, not a measurement."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            text = cpuinfo.read()
+    except OSError:
+        return None
+    clocks = [float(line.split(":")[1]) for line in text.splitlines() if line.startswith("cpu MHz")]
+    if not clocks or " fma " not in text:
+        return None
+    return (os.cpu_count() or 1) * max(clocks) / 1e3 * 32
+
+
+def _timer(device: str):
+    if device == "cpu":
+        return lambda fn, repeats: median_seconds(fn, repeats)
+    cupy = backend.cupy()
+
+    def timed(fn, repeats):
+        def synced(i):
+            fn(i)
+            cupy.cuda.get_current_stream().synchronize()
+        return median_seconds(synced, repeats)
+    return timed
+
+
+def bench_matmul(device: str, sizes) -> list[dict]:
+    """GFLOP/s of every matmul implementation on this device at n×n×n, and % of the reference."""
+    xp, timer = backend.array_module(device), _timer(device)
+    rows = []
+    for n in sizes:
+        rng = np.random.default_rng(n)
+        a = xp.asarray(rng.standard_normal((n, n), dtype=np.float32))
+        b = xp.asarray(rng.standard_normal((n, n), dtype=np.float32))
+        reference = None
+        for impl in kernels.available()["matmul"].get(device, []):
+            if n > SLOW_IMPLS.get(impl, n):
+                continue
+            seconds = timer(lambda _, impl=impl: kernels.matmul(a, b, impl=impl), 5 if n >= 1024 else 10)
+            gflops = 2 * n ** 3 / seconds / 1e9
+            if impl == REFERENCES[device]:
+                reference = gflops
+            rows.append({"kernel": "matmul", "impl": impl, "n": n, "seconds": seconds, "gflops": gflops})
+        for row in rows:
+            if row["n"] == n and reference:
+                row["percent_of_reference"] = 100 * row["gflops"] / reference
+    return rows
+
+
+def bench_lstm(device: str, shape) -> list[dict]:
+    """LSTM forward + backward of every implementation, the composed one and PyTorch's."""
+    from ..benchmarking import lstm_problem, lstm_step
+    T, B, I, H = shape
+    inputs, dy = lstm_problem(T, B, I, H)
+    xp, timer = backend.array_module(device), _timer(device)
+    inputs, dy = [xp.asarray(a) for a in inputs], xp.asarray(dy)
+    candidates = list(kernels.available().get("lstm_forward", {}).get(device, []))
+    rows = []
+    for impl in candidates:
+        rows.append({"impl": impl, "seconds": timer(lstm_step(impl, inputs, dy), 5)})
+    rows.append({"impl": "composed (autograd ops)", "seconds": timer(_composed_lstm_step(inputs, dy), 3)})
+    if device == "cpu" and _has_torch():
+        rows.append({"impl": "torch.nn.LSTM", "seconds": timer(lstm_step("torch", [np.asarray(a) for a in inputs], np.asarray(dy)), 5)})
+    reference = next((r["seconds"] for r in rows if r["impl"] == "torch.nn.LSTM"), None)
+    for row in rows:
+        row.update(kernel="lstm fwd+bwd", shape=dict(T=T, B=B, I=I, H=H))
+        if reference:
+            row["speed_vs_torch"] = reference / row["seconds"]
+    return rows
+
+
+def _composed_lstm_step(inputs, dy):
+    from ..nn.recurrent import composed_lstm_layer
+    from ..tensor import Tensor
+    tensors = [Tensor(a, requires_grad=True) for a in inputs]
+    grad = Tensor(dy)
+
+    def step(_):
+        y, _h, _c = composed_lstm_layer(*tensors)
+        y.backward(grad)
+    return step
+
+
+def _has_torch() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def bench_models(device: str, steps: int, with_memory: bool) -> list[dict]:
+    """Seconds per training step (and peak memory) of each model in zengrad and PyTorch."""
+    rows = []
+    threads = int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1))
+    if _has_torch():
+        import torch
+        torch.set_num_threads(threads)
+    timer = _timer(device)
+    for model in models.MODELS:
+        row = {"model": model, "zengrad_seconds": timer(_as_call(models.zengrad_step(model, device)), steps)}
+        if _has_torch():
+            row["torch_seconds"] = timer(_as_call(models.torch_step(model, device)), steps)
+            row["ratio_to_torch"] = row["zengrad_seconds"] / row["torch_seconds"]
+        if with_memory:
+            row["zengrad_peak_bytes"] = memory.peak_step_memory("zengrad", model, device, threads=threads)
+            if _has_torch():
+                row["torch_peak_bytes"] = memory.peak_step_memory("torch", model, device, threads=threads)
+                if row["zengrad_peak_bytes"] and row["torch_peak_bytes"]:
+                    row["memory_ratio_to_torch"] = row["zengrad_peak_bytes"] / row["torch_peak_bytes"]
+        rows.append(row)
+    return rows
+
+
+def _as_call(step):
+    return lambda _: step()
+
+
+def bench_overhead() -> list[dict]:
+    ours = overhead.measure("zengrad")
+    theirs = overhead.measure("torch") if _has_torch() else {}
+    return [{"workload": name, "zengrad_us_per_op": us, "torch_us_per_op": theirs.get(name),
+             "ratio_to_torch": us / theirs[name] if name in theirs else None} for name, us in ours.items()]
+
+
+def run(what: str = "all", device: str = "cpu", quick: bool = False, out: str | None = None) -> dict:
+    """Run the chosen measurements; print the tables; write ``bench.json`` and ``bench.png`` to ``out``."""
+    mode = "quick" if quick else "full"
+    results = {"machine": machine_info(), "device": device, "mode": mode,
+               "nominal_cpu_peak_gflops": nominal_cpu_peak_gflops() if device == "cpu" else None}
+    started = time.perf_counter()
+    if what in ("all", "matmul"):
+        results["matmul"] = bench_matmul(device, SIZES[mode])
+    if what in ("all", "lstm"):
+        results["lstm"] = bench_lstm(device, LSTM_SHAPES[mode])
+    if what in ("all", "models"):
+        results["models"] = bench_models(device, steps=3 if quick else 10, with_memory=not quick)
+    if what in ("all", "overhead"):
+        results["overhead"] = bench_overhead()
+    results["seconds"] = time.perf_counter() - started
+    print(format_tables(results))
+    if out:
+        path = Path(out)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "bench.json").write_text(json.dumps(results, indent=2, default=str))
+        draw(results, path / "bench.png")
+        print(f"\nwrote {path / 'bench.json'} and {path / 'bench.png'}")
+    return results
+
+
+def _table(headers, rows) -> str:
+    cells = [[str(h) for h in headers]] + [[_fmt(v) for v in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
+def format_tables(results: dict) -> str:
+    m = results["machine"]
+    parts = [f"zengrad bench — {results['device']}, {results['mode']} — {m['cpu']}, {m['date']}, "
+             f"OMP_NUM_THREADS={m['omp_num_threads']}"]
+    peak = results.get("nominal_cpu_peak_gflops")
+    if "matmul" in results:
+        parts.append("\nmatmul (float32, n×n×n)")
+        parts.append(_table(["impl", "n", "ms", "GFLOP/s", "% of reference", "% of nominal peak"],
+                            [[r["impl"], r["n"], 1e3 * r["seconds"], r["gflops"], r.get("percent_of_reference"),
+                              100 * r["gflops"] / peak if peak else None] for r in results["matmul"]]))
+    if "lstm" in results:
+        s = results["lstm"][0]["shape"]
+        parts.append(f"\nLSTM forward+backward (T={s['T']}, B={s['B']}, I={s['I']}, H={s['H']})")
+        parts.append(_table(["impl", "ms", "× faster than torch"],
+                            [[r["impl"], 1e3 * r["seconds"], r.get("speed_vs_torch")] for r in results["lstm"]]))
+    if "models" in results:
+        parts.append("\ntraining step")
+        parts.append(_table(["model", "zengrad ms", "torch ms", "time ratio", "zengrad MiB", "torch MiB", "memory ratio"],
+                            [[r["model"], 1e3 * r["zengrad_seconds"], _ms(r.get("torch_seconds")), r.get("ratio_to_torch"),
+                              _mib(r.get("zengrad_peak_bytes")), _mib(r.get("torch_peak_bytes")),
+                              r.get("memory_ratio_to_torch")] for r in results["models"]]))
+    if "overhead" in results:
+        parts.append("\nper-op overhead (16×16 float32)")
+        parts.append(_table(["workload", "zengrad µs/op", "torch µs/op", "ratio"],
+                            [[r["workload"], r["zengrad_us_per_op"], r["torch_us_per_op"], r["ratio_to_torch"]]
+                             for r in results["overhead"]]))
+    parts.append(f"\n({results['seconds']:.0f} s)")
+    return "\n".join(parts)
+
+
+def _ms(seconds):
+    return None if seconds is None else 1e3 * seconds
+
+
+def _mib(count):
+    return None if count is None else count / 2**20
+
+
+def draw(results: dict, path) -> None:
+    """Left: matmul GFLOP/s against arithmetic intensity (n/6 flop/byte for n×n×n float32), with the
+    nominal compute roof; right: training-step time, zengrad against PyTorch."""
+    from ..models.run import pyplot
+    plt = pyplot()
+    figure, (roof, bars) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for impl in dict.fromkeys(r["impl"] for r in results.get("matmul", [])):
+        rows = [r for r in results["matmul"] if r["impl"] == impl]
+        roof.plot([r["n"] / 6 for r in rows], [r["gflops"] for r in rows], "o-", label=impl)
+    if results.get("nominal_cpu_peak_gflops"):
+        roof.axhline(results["nominal_cpu_peak_gflops"], color="k", ls="--", label="nominal peak")
+    roof.set(xscale="log", yscale="log", xlabel="arithmetic intensity (flop/byte)", ylabel="GFLOP/s",
+             title=f"matmul on {results['device']}")
+    roof.legend(fontsize=7)
+    rows = results.get("models", [])
+    x = np.arange(len(rows))
+    bars.bar(x - 0.2, [1e3 * r["zengrad_seconds"] for r in rows], 0.4, label="zengrad")
+    if rows and "torch_seconds" in rows[0]:
+        bars.bar(x + 0.2, [1e3 * r["torch_seconds"] for r in rows], 0.4, label="PyTorch")
+    bars.set(xticks=x, xticklabels=[r["model"] for r in rows], ylabel="ms per training step", yscale="log",
+             title="training step")
+    bars.legend()
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
