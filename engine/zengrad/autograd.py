@@ -46,9 +46,9 @@ class Function:
     def apply(cls, *inputs: Tensor, **params) -> Tensor:
         """Run forward on the inputs' arrays and, if any input wants a gradient, record the node."""
         fn = cls()
-        _check_compatible(fn.name, inputs)
+        _check_compatible(cls, inputs)
         try:
-            out_data = fn.forward(*(t.data for t in inputs), **params)
+            out_data = fn.forward(*[t.data for t in inputs], **params)
         except (ValueError, IndexError, TypeError) as error:
             message = str(error)
             if not message.startswith(fn.name):
@@ -87,11 +87,15 @@ class Function:
         return f"<{type(self).__name__}Backward>"
 
 
-def _check_compatible(op: str, inputs: Sequence[Tensor]) -> None:
+def _check_compatible(cls, inputs: Sequence[Tensor]) -> None:
     """All inputs on one device; all floating-point inputs of one dtype (no silent promotion)."""
     if len(inputs) < 2:
         return
-    if len({type(t.data) for t in inputs}) > 1 and len({t.device for t in inputs}) > 1:
+    first = inputs[0].data
+    if all(type(t.data) is type(first) and t.data.dtype == first.dtype for t in inputs[1:]):
+        return  # the common case, settled without building sets
+    op = cls.__name__.lower()
+    if len({t.device for t in inputs}) > 1:
         described = ", ".join(f"{tuple(t.shape)} on {t.device}" for t in inputs)
         raise ValueError(f"{op}: tensors are on different devices: {described}")
     dtypes = {t.data.dtype for t in inputs}

@@ -110,7 +110,7 @@ def choose(kernel: str, device: str, dtype, impl: str | None = None, work: int |
             raise TypeError(f"{kernel}: implementation {impl!r} runs on {chosen.device} with dtypes "
                             f"{[np.dtype(d).name for d in chosen.dtypes]}, got {device} {np.dtype(dtype).name}")
         return chosen
-    preferences = [choices[kernel] for choices in reversed(_OVERRIDES) if kernel in choices]
+    preferences = [choices[kernel] for choices in reversed(_OVERRIDES) if kernel in choices] if _OVERRIDES else []
     preferences.append(os.environ.get(f"ZENGRAD_{kernel.upper()}"))
     for name in preferences:
         if name and _lookup(kernel, name).accepts(device, dtype):

@@ -30,6 +30,8 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     dimension removed from the result; other leading dimensions broadcast."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected two Tensors, got {type(a).__name__} and {type(b).__name__}")
+    if a.ndim >= 2 and b.ndim >= 2:
+        return MatMul.apply(a, b)  # zengrad.kernels.matmul checks the shapes
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and {b.shape}")
     inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
@@ -41,7 +43,5 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim == 1:
         out = MatMul.apply(reshape(a, (1, a.shape[0])), b)
         return reshape(out, out.shape[:-2] + out.shape[-1:])
-    if b.ndim == 1:
-        out = MatMul.apply(a, reshape(b, (b.shape[0], 1)))
-        return reshape(out, out.shape[:-1])
-    return MatMul.apply(a, b)
+    out = MatMul.apply(a, reshape(b, (b.shape[0], 1)))
+    return reshape(out, out.shape[:-1])
