@@ -212,6 +212,5 @@ register("matmul", "cupy", "cuda", _cupy_matmul, priority=10,
 if native() is not None:
     register("matmul", "cpu:reference", "cpu", _cpu_reference_gemm, dtypes=(np.float32,),
              priority=0, description="C++ triple loop (correctness reference)")
-    if native().cuda.built:
-        register("matmul", "cuda:naive", "cuda", _cuda_gemm("naive"), dtypes=(np.float32,),
-                 priority=0, description="CUDA, one thread per output")
+
+from . import kernels_cuda  # noqa: E402,F401  (registers the CUDA kernels of zengrad._C)

@@ -176,20 +176,23 @@ __global__ void column_sum_final_kernel(const float* __restrict__ partial, float
 // ---- piece 3: persistent kernels ---------------------------------------------------------------
 
 constexpr int kPersistentThreads = 256;
-constexpr int kChunk = 64;               // k-values of the activation staged in shared memory at once
-constexpr int kActStride = kChunk + 4;   // padded row: 4-row float4 reads hit distinct banks
-constexpr int kMaxItems = 2;             // work items (4×4 output tiles × k-groups) per thread
+constexpr int kMinChunk = 64;    // the activation is staged in chunks of 64·2^n k-values (at most 1024)
+constexpr int kMaxChunk = 1024;
+constexpr int kMaxItems = 2;     // work items (4×4 output tiles × k-groups) per thread
 
 // How a persistent launch splits the work; the shared memory holds, in floats:
-//   w     rows × row_stride    this block's slice of W_hh, zero-padded to a multiple of kChunk
-//   act   b4 × kActStride      one chunk of the activation (h_{t-1} forward, dz_t backward)
-//   part  kgroups × b4 × rows  per-k-group partial sums of act · wᵀ
+//   w     rows × row_stride       this block's slice of W_hh, zero-padded to a multiple of chunk
+//   act   b4 × (chunk + 4)        one chunk of the activation (h_{t-1} forward, dz_t backward)
+//   part  kgroups × b4 × rows     per-k-group partial sums of act · wᵀ
+// Rows padded by 4 floats: the float4 reads of 4 consecutive rows then fall in distinct banks.
 struct PersistentLayout {
   int units;       // hidden units per block (U)
   int rows;        // rows of the on-chip slice: 4U forward, U rounded up to 4 backward
   int row_stride;  // floats per slice row
+  int chunk;       // k-values of the activation staged per round (a multiple of 64)
   int kgroups;     // threads splitting the k-sum of one 4×4 output tile
   int b4;          // batch rounded up to 4
+  bool vec;        // the activation rows allow float4 loads (row length a multiple of 4)
 };
 
 struct PersistentPlan {
@@ -209,12 +212,24 @@ __device__ void block_matvec(const float* act, int64_t ld, int B, int64_t K, con
   const int tid = threadIdx.x;
   const int rtiles = lay.rows / 4;
   const int items = (lay.b4 / 4) * rtiles * lay.kgroups;
+  const int act_stride = lay.chunk + 4;
   float acc[kMaxItems][4][4] = {};
-  for (int64_t kc = 0; kc < K; kc += kChunk) {
+  for (int64_t kc = 0; kc < K; kc += lay.chunk) {
     __syncthreads();  // the previous chunk (or the previous user of act_s) is done
-    for (int idx = tid; idx < lay.b4 * kChunk; idx += kPersistentThreads) {
-      const int b = idx / kChunk, kk = idx % kChunk;
-      act_s[b * kActStride + kk] = (b < B && kc + kk < K) ? __ldcg(act + b * ld + kc + kk) : 0.f;
+    if (lay.vec) {  // K and ld are multiples of 4: a float4 is either wholly inside or wholly past K
+      const int quads = lay.chunk / 4;
+      for (int idx = tid; idx < lay.b4 * quads; idx += kPersistentThreads) {
+        const int b = idx / quads, kk = (idx % quads) * 4;
+        const float4 v = (b < B && kc + kk < K)
+                             ? __ldcg(reinterpret_cast<const float4*>(act + b * ld + kc + kk))
+                             : make_float4(0.f, 0.f, 0.f, 0.f);
+        *reinterpret_cast<float4*>(act_s + b * act_stride + kk) = v;
+      }
+    } else {
+      for (int idx = tid; idx < lay.b4 * lay.chunk; idx += kPersistentThreads) {
+        const int b = idx / lay.chunk, kk = idx % lay.chunk;
+        act_s[b * act_stride + kk] = (b < B && kc + kk < K) ? __ldcg(act + b * ld + kc + kk) : 0.f;
+      }
     }
     __syncthreads();
 #pragma unroll
@@ -222,13 +237,13 @@ __device__ void block_matvec(const float* act, int64_t ld, int B, int64_t K, con
       const int item = tid + s * kPersistentThreads;
       if (item < items) {
         const int g = item % lay.kgroups, tile = item / lay.kgroups;
-        const float* a_rows = act_s + (tile / rtiles) * 4 * kActStride;
+        const float* a_rows = act_s + (tile / rtiles) * 4 * act_stride;
         const float* w_rows = w + static_cast<int64_t>(tile % rtiles) * 4 * lay.row_stride + kc;
-        for (int kk = 4 * g; kk < kChunk; kk += 4 * lay.kgroups) {
+        for (int kk = 4 * g; kk < lay.chunk; kk += 4 * lay.kgroups) {
           float4 av[4], wv[4];
 #pragma unroll
           for (int e = 0; e < 4; ++e) {
-            av[e] = *reinterpret_cast<const float4*>(a_rows + e * kActStride + kk);
+            av[e] = *reinterpret_cast<const float4*>(a_rows + e * act_stride + kk);
             wv[e] = *reinterpret_cast<const float4*>(w_rows + e * lay.row_stride + kk);
           }
 #pragma unroll
@@ -267,7 +282,7 @@ __global__ void __launch_bounds__(kPersistentThreads) lstm_persistent_forward_ke
   const PersistentLayout lay = p.lay;
   float* w = reinterpret_cast<float*>(smem4);
   float* act_s = w + lay.rows * lay.row_stride;
-  float* part = act_s + lay.b4 * kActStride;
+  float* part = act_s + lay.b4 * (lay.chunk + 4);
   cg::grid_group grid = cg::this_grid();
   const int64_t H = p.H, B = p.B, bh = B * H;
   const int j0 = blockIdx.x * lay.units;
@@ -318,7 +333,7 @@ __global__ void __launch_bounds__(kPersistentThreads) lstm_persistent_backward_k
   const PersistentLayout lay = p.lay;
   float* w = reinterpret_cast<float*>(smem4);
   float* act_s = w + lay.rows * lay.row_stride;
-  float* part = act_s + lay.b4 * kActStride;
+  float* part = act_s + lay.b4 * (lay.chunk + 4);
   cg::grid_group grid = cg::this_grid();
   const int64_t H = p.H, B = p.B, bh = B * H, four_h = 4 * H;
   const int j0 = blockIdx.x * lay.units;
@@ -379,44 +394,50 @@ PersistentPlan plan_persistent(bool backward, LstmSizes s) {
   const void* kernel = backward ? reinterpret_cast<const void*>(&lstm_persistent_backward_kernel)
                                 : reinterpret_cast<const void*>(&lstm_persistent_forward_kernel);
   const int64_t K = backward ? 4 * s.H : s.H;
-  const int64_t row_stride = round_up(K, kChunk) + 4;
   const int64_t b4 = round_up(s.B, 4);
-  // Fewest units per block (most blocks) whose slice fits and whose grid is co-resident.
-  const int64_t max_blocks_guess = static_cast<int64_t>(sms) * (2048 / kPersistentThreads);
-  for (int64_t units = std::max<int64_t>(1, (s.H + max_blocks_guess - 1) / max_blocks_guess); units <= s.H;
-       ++units) {
-    const int64_t rows = backward ? round_up(units, 4) : 4 * units;
-    const int64_t tiles = (b4 / 4) * (rows / 4);
-    if (tiles > static_cast<int64_t>(kMaxItems) * kPersistentThreads) {
-      plan.why_not = "the batch is too large for the persistent kernel's register tiles";
-      return plan;
-    }
-    int64_t kgroups = 1;
-    while (2 * kgroups * tiles <= kPersistentThreads && 2 * kgroups <= kChunk / 4) kgroups *= 2;
-    const int64_t floats = rows * row_stride + b4 * kActStride + kgroups * b4 * rows;
-    const int64_t bytes = floats * static_cast<int64_t>(sizeof(float));
-    if (bytes > smem_optin) {
-      plan.why_not = "W_hh does not fit in the shared memory of the blocks that can run at once (needs " +
-                     std::to_string(bytes) + " bytes per block with " + std::to_string(units) +
-                     " units per block; the device allows " + std::to_string(smem_optin) + ")";
-      return plan;
-    }
-    const int64_t blocks = (s.H + units - 1) / units;
-    check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
-          "cudaFuncSetAttribute(MaxDynamicSharedMemorySize)");
-    int per_sm = 0;
-    check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kPersistentThreads, static_cast<size_t>(bytes)),
-          "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
-    if (blocks <= static_cast<int64_t>(per_sm) * sms) {
-      plan.layout = {static_cast<int>(units), static_cast<int>(rows), static_cast<int>(row_stride),
-                     static_cast<int>(kgroups), static_cast<int>(b4)};
-      plan.blocks = static_cast<int>(blocks);
-      plan.smem_bytes = static_cast<size_t>(bytes);
-      plan.why_not.clear();
-      return plan;
-    }
-    plan.why_not = "the blocks do not all fit on the device at once";
+  // One block per multiprocessor at most: every block reads the whole activation from L2 each step,
+  // so more blocks than multiprocessors would add L2 traffic without adding FMA throughput.
+  const int64_t units = (s.H + sms - 1) / sms;
+  const int64_t rows = backward ? round_up(units, 4) : 4 * units;
+  const int64_t tiles = (b4 / 4) * (rows / 4);
+  if (tiles > static_cast<int64_t>(kMaxItems) * kPersistentThreads) {
+    plan.why_not = "the batch is too large for the persistent kernel's register tiles";
+    return plan;
   }
+  int64_t kgroups = 1;
+  while (2 * kgroups * tiles <= kPersistentThreads && 2 * kgroups <= kMinChunk / 4) kgroups *= 2;
+  // The largest activation chunk that fits next to the weights: fewer barriers per step.
+  const int64_t k_padded = round_up(K, kMinChunk);
+  int64_t bytes = 0, chunk = 0;
+  for (int64_t c = std::min<int64_t>(kMaxChunk, k_padded); c >= kMinChunk; c = round_up(c / 2, kMinChunk)) {
+    const int64_t floats = rows * (round_up(K, c) + 4) + b4 * (c + 4) + kgroups * b4 * rows;
+    bytes = floats * static_cast<int64_t>(sizeof(float));
+    if (bytes <= smem_optin) {
+      chunk = c;
+      break;
+    }
+    if (c == kMinChunk) break;
+  }
+  if (chunk == 0) {
+    plan.why_not = "W_hh does not fit in shared memory across the multiprocessors (" + std::to_string(units) +
+                   " hidden units per block need " + std::to_string(bytes) + " bytes; a block may have " +
+                   std::to_string(smem_optin) + ")";
+    return plan;
+  }
+  const int64_t blocks = (s.H + units - 1) / units;
+  check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
+        "cudaFuncSetAttribute(MaxDynamicSharedMemorySize)");
+  int per_sm = 0;
+  check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kPersistentThreads, static_cast<size_t>(bytes)),
+        "cudaOccupancyMaxActiveBlocksPerMultiprocessor");
+  if (blocks > static_cast<int64_t>(per_sm) * sms) {
+    plan.why_not = "the blocks do not all fit on the device at once";
+    return plan;
+  }
+  plan.layout = {static_cast<int>(units), static_cast<int>(rows), static_cast<int>(round_up(K, chunk) + 4),
+                 static_cast<int>(chunk), static_cast<int>(kgroups), static_cast<int>(b4), s.H % 4 == 0};
+  plan.blocks = static_cast<int>(blocks);
+  plan.smem_bytes = static_cast<size_t>(bytes);
   return plan;
 }
 
@@ -435,6 +456,8 @@ bool launch_persistent(const void* kernel, const PersistentPlan& plan, void* par
   check_launch(what);
   return true;
 }
+
+bool aligned16(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; }
 
 void copy_async(float* dst, const float* src, int64_t count, cudaStream_t stream) {
   if (count == 0) return;
@@ -462,6 +485,7 @@ std::string lstm_forward(const LstmForwardArgs& p, LstmSizes s, LstmMode mode, s
   PersistentPlan plan;
   if (mode != LstmMode::kStepwise) {
     plan = plan_persistent(false, s);
+    plan.layout.vec = plan.layout.vec && aligned16(p.h0) && aligned16(p.y);
     if (mode == LstmMode::kPersistent && !plan.why_not.empty())
       throw std::invalid_argument("lstm_forward: persistent kernel unavailable: " + plan.why_not);
   }
@@ -507,6 +531,7 @@ std::string lstm_backward(const LstmBackwardArgs& p, LstmSizes s, LstmMode mode,
     PersistentPlan plan;
     if (mode != LstmMode::kStepwise) {
       plan = plan_persistent(true, s);
+      plan.layout.vec = plan.layout.vec && aligned16(dz);
       if (mode == LstmMode::kPersistent && !plan.why_not.empty())
         throw std::invalid_argument("lstm_backward: persistent kernel unavailable: " + plan.why_not);
     }
