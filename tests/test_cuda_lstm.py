@@ -7,6 +7,7 @@ where it does not. Every buffer CuPy hands out during these tests starts as NaN 
 Skipped as a whole when CUDA (CuPy + a device) is unavailable or zengrad._C was built without CUDA.
 """
 
+import os
 import zlib
 
 import numpy as np
@@ -26,17 +27,19 @@ if not kernels_cuda.built():
     pytest.skip("zengrad._C was built without the CUDA kernels", allow_module_level=True)
 
 cp = backend.cupy()
+if os.environ.get("ZENGRAD_CUDA_NO_POOL"):  # under compute-sanitizer: one cudaMalloc per array
+    cp.cuda.set_allocator(None)
 MODES = ("auto", "stepwise", "persistent")
 
 
 @pytest.fixture(autouse=True)
 def nan_memory():
     """Every CuPy allocation inside a test is filled with NaN (all bits set) before it is handed out."""
-    pool = cp.cuda.MemoryPool()
+    pool = None if os.environ.get("ZENGRAD_CUDA_NO_POOL") else cp.cuda.MemoryPool()
     previous = cp.cuda.get_allocator()
 
     def allocate(size):
-        memory = pool.malloc(size)
+        memory = pool.malloc(size) if pool else cp.cuda.MemoryPointer(cp.cuda.Memory(size), 0)
         if size:
             cp.cuda.runtime.memsetAsync(memory.ptr, 0xFF, size, cp.cuda.get_current_stream().ptr)
         return memory

@@ -4,6 +4,7 @@ Each output buffer is poisoned with NaN first, so an element a kernel forgets to
 Skipped as a whole when CUDA (CuPy + a device) is unavailable or zengrad._C was built without CUDA.
 """
 
+import os
 import zlib
 
 import numpy as np
@@ -23,6 +24,8 @@ if not kernels_cuda.built():
     pytest.skip("zengrad._C was built without the CUDA kernels", allow_module_level=True)
 
 cp = backend.cupy()
+if os.environ.get("ZENGRAD_CUDA_NO_POOL"):  # under compute-sanitizer: one cudaMalloc per array
+    cp.cuda.set_allocator(None)
 VARIANTS = kernels_cuda.MATMUL_VARIANTS
 
 # (m, n, k): ones, primes, non-multiples of every tile size, empty dimensions, skinny and long shapes.
