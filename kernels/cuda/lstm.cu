@@ -443,9 +443,10 @@ PersistentPlan plan_persistent(bool backward, LstmSizes s) {
 
 // Launches a planned persistent kernel. Returns false (and clears the error) only when the driver
 // refuses the grid as too large for co-residency (e.g. another process holds multiprocessors).
-bool launch_persistent(const void* kernel, const PersistentPlan& plan, void* params, cudaStream_t stream,
+template <class Params>
+bool launch_persistent(void (*kernel)(Params), const PersistentPlan& plan, Params& params, cudaStream_t stream,
                        const char* what) {
-  void* args[] = {params};
+  void* args[] = {&params};
   const cudaError_t status =
       cudaLaunchCooperativeKernel(kernel, dim3(plan.blocks), dim3(kPersistentThreads), args, plan.smem_bytes, stream);
   if (status == cudaErrorCooperativeLaunchTooLarge) {
@@ -496,8 +497,7 @@ std::string lstm_forward(const LstmForwardArgs& p, LstmSizes s, LstmMode mode, s
   if (mode != LstmMode::kStepwise && plan.why_not.empty()) {
     PersistentForwardParams params{p.w_hh, p.bias, p.h0, p.c0, p.gates, p.y, p.cells,
                                    static_cast<int>(T), static_cast<int>(B), static_cast<int>(H), plan.layout};
-    done = launch_persistent(reinterpret_cast<const void*>(&lstm_persistent_forward_kernel), plan, &params,
-                             stream, "lstm_persistent_forward_kernel");
+    done = launch_persistent(lstm_persistent_forward_kernel, plan, params, stream, "lstm_persistent_forward_kernel");
     if (!done && mode == LstmMode::kPersistent)
       throw std::runtime_error("lstm_forward: the device refused the cooperative launch (too many blocks)");
     if (done) path = "persistent";
@@ -539,8 +539,8 @@ std::string lstm_backward(const LstmBackwardArgs& p, LstmSizes s, LstmMode mode,
     if (mode != LstmMode::kStepwise && plan.why_not.empty()) {
       PersistentBackwardParams params{p.dy, p.w_hh, p.gates, p.cells, p.c0, dz, p.dh0, p.dc0,
                                       static_cast<int>(T), static_cast<int>(B), static_cast<int>(H), plan.layout};
-      done = launch_persistent(reinterpret_cast<const void*>(&lstm_persistent_backward_kernel), plan, &params,
-                               stream, "lstm_persistent_backward_kernel");
+      done = launch_persistent(lstm_persistent_backward_kernel, plan, params, stream,
+                               "lstm_persistent_backward_kernel");
       if (!done && mode == LstmMode::kPersistent)
         throw std::runtime_error("lstm_backward: the device refused the cooperative launch (too many blocks)");
       if (done) path = "persistent";
