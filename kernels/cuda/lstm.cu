@@ -277,7 +277,7 @@ struct PersistentForwardParams {
   PersistentLayout lay;
 };
 
-__global__ void __launch_bounds__(kPersistentThreads) lstm_persistent_forward_kernel(PersistentForwardParams p) {
+__global__ void __launch_bounds__(kPersistentThreads, 1) lstm_persistent_forward_kernel(PersistentForwardParams p) {
   extern __shared__ float4 smem4[];
   const PersistentLayout lay = p.lay;
   float* w = reinterpret_cast<float*>(smem4);
@@ -328,7 +328,7 @@ struct PersistentBackwardParams {
   PersistentLayout lay;
 };
 
-__global__ void __launch_bounds__(kPersistentThreads) lstm_persistent_backward_kernel(PersistentBackwardParams p) {
+__global__ void __launch_bounds__(kPersistentThreads, 1) lstm_persistent_backward_kernel(PersistentBackwardParams p) {
   extern __shared__ float4 smem4[];
   const PersistentLayout lay = p.lay;
   float* w = reinterpret_cast<float*>(smem4);
