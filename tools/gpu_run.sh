@@ -10,6 +10,7 @@
 #   pytest.log       the GPU tests (tests/test_cuda_*.py), every test name and outcome
 #   memcheck.log     compute-sanitizer --tool memcheck over the non-slow GPU tests
 #   racecheck.log    compute-sanitizer --tool racecheck over tools/cuda_smoke.py
+# (then, time permitting, LSTM timings with ZENGRAD_LSTM_PERSISTENT_BLOCKS=66 and 33, in gpu_run.log)
 #   bench_cuda.json  benchmarks/bench_cuda.py: matmul ladder and LSTM tables, device, versions, date
 #   bench_cuda.md    the same tables in markdown
 # Steps run most-important first under one deadline (GPU_RUN_BUDGET seconds, default 540) so the
@@ -86,6 +87,12 @@ ZENGRAD_CUDA_NO_POOL=1 run_step "memcheck (pytest, not slow, no cuDNN)" 180 "$OU
 # 5. racecheck (shared-memory hazards) over the smoke workload: every kernel, small shapes.
 run_step "racecheck (tools/cuda_smoke.py)" 150 "$OUT/racecheck.log" \
   compute-sanitizer --tool racecheck --error-exitcode 3 --print-limit 50 "$PY" tools/cuda_smoke.py
+
+# 6. If time is left: the persistent LSTM with fewer, larger blocks (tables go to gpu_run.log only).
+for blocks in 66 33; do
+  ZENGRAD_LSTM_PERSISTENT_BLOCKS=$blocks run_step "LSTM sweep: at most $blocks persistent blocks" 60 /dev/null \
+    "$PY" benchmarks/bench_cuda.py "/tmp/zengrad_lstm_blocks_$blocks.json" --skip-ladder --quick
+done
 
 echo
 echo "=== summary ($(($(date +%s) - START))s in all)"

@@ -36,6 +36,7 @@
 #include <cooperative_groups.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
@@ -396,8 +397,15 @@ PersistentPlan plan_persistent(bool backward, LstmSizes s) {
   const int64_t K = backward ? 4 * s.H : s.H;
   const int64_t b4 = round_up(s.B, 4);
   // One block per multiprocessor at most: every block reads the whole activation from L2 each step,
-  // so more blocks than multiprocessors would add L2 traffic without adding FMA throughput.
-  const int64_t units = (s.H + sms - 1) / sms;
+  // so more blocks than multiprocessors would add L2 traffic without adding FMA throughput. Fewer
+  // blocks trade FMA throughput for L2 traffic; ZENGRAD_LSTM_PERSISTENT_BLOCKS caps the count for
+  // tuning runs (kernels/cuda/NOTES.md).
+  int64_t max_blocks = sms;
+  if (const char* cap = std::getenv("ZENGRAD_LSTM_PERSISTENT_BLOCKS")) {
+    const long value = std::strtol(cap, nullptr, 10);
+    if (value > 0) max_blocks = std::min<int64_t>(max_blocks, value);
+  }
+  const int64_t units = (s.H + max_blocks - 1) / max_blocks;
   const int64_t rows = backward ? round_up(units, 4) : 4 * units;
   const int64_t tiles = (b4 / 4) * (rows / 4);
   if (tiles > static_cast<int64_t>(kMaxItems) * kPersistentThreads) {
