@@ -64,10 +64,10 @@ def _device_array(array, op: str, name: str, shape: tuple | None = None, ndim: i
         raise ValueError(f"{op}: {name} must have shape {tuple(shape)}, got {tuple(array.shape)}")
     if array.device.id != cp.cuda.Device().id:
         raise ValueError(f"{op}: {name} is on GPU {array.device.id}, but the current device is {cp.cuda.Device().id}")
+    if array.flags.c_contiguous:
+        return array  # the array itself, never a copy (outputs are written in place)
     if output:
-        if not array.flags.c_contiguous:
-            raise ValueError(f"{op}: {name} must be C-contiguous")
-        return array  # written in place: never a copy
+        raise ValueError(f"{op}: {name} must be C-contiguous")
     return cp.ascontiguousarray(array)
 
 
