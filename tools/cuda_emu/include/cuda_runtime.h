@@ -1,9 +1,10 @@
 // A CPU stand-in for the parts of the CUDA runtime that zengrad's kernels use, so that the kernels in
 // kernels/cuda can be compiled by a host compiler and executed on a machine without a GPU.
 //
-// Every CUDA thread is a std::thread. A plain launch runs its blocks one after another, each with
-// blockDim threads that meet at __syncthreads() (a std::barrier); a cooperative launch runs all
-// blocks at once and grid.sync() is a barrier over every thread. Device memory is host memory.
+// Every CUDA thread runs on its own std::thread (kept in a pool and reused across launches). A plain
+// launch runs its blocks one after another, each with blockDim threads that meet at __syncthreads()
+// (a std::barrier); a cooperative launch runs all blocks at once and grid.sync() is a barrier over
+// every thread. Device memory is host memory.
 // Built with AddressSanitizer and UBSan (see run.sh): an out-of-bounds access to a global buffer or
 // to (static or dynamic) shared memory, or a float4 access on a misaligned address, is reported.
 // What this cannot show: timing, real memory ordering between threads of different blocks without a
@@ -12,6 +13,9 @@
 #include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -80,29 +84,93 @@ inline void check_aligned(const T* p) {
   if (reinterpret_cast<std::uintptr_t>(p) % alignof(T) != 0) fail("misaligned vector access");
 }
 
-// Runs one block: blockDim threads, each calling body(), meeting at __syncthreads.
+// A pool of host threads, grown on demand: run(n, job) calls job(0..n-1) on n distinct threads at
+// once (they may block on barriers waiting for each other) and returns when all have finished.
+class ThreadPool {
+ public:
+  ~ThreadPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+      ++generation_;
+    }
+    start_.notify_all();
+    for (auto& t : workers_) t.join();
+  }
+  void run(unsigned n, const std::function<void(unsigned)>& job) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (workers_.size() < n) {
+      const unsigned index = static_cast<unsigned>(workers_.size());
+      workers_.emplace_back([this, index] { work(index); });
+    }
+    job_ = &job;
+    active_ = n;
+    remaining_ = n;
+    ++generation_;
+    start_.notify_all();
+    done_.wait(lock, [this] { return remaining_ == 0; });
+    job_ = nullptr;
+  }
+
+ private:
+  void work(unsigned index) {
+    long seen = generation_at_start();
+    for (;;) {
+      const std::function<void(unsigned)>* job;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        start_.wait(lock, [&] { return generation_ != seen; });
+        seen = generation_;
+        if (stop_) return;
+        if (index >= active_) continue;
+        job = job_;
+      }
+      (*job)(index);
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (--remaining_ == 0) done_.notify_one();
+    }
+  }
+  long generation_at_start() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return generation_ - 1;  // a worker created for the current job must still run it
+  }
+  std::mutex mutex_;
+  std::condition_variable start_, done_;
+  std::vector<std::thread> workers_;
+  const std::function<void(unsigned)>* job_ = nullptr;
+  unsigned active_ = 0, remaining_ = 0;
+  long generation_ = 0;
+  bool stop_ = false;
+};
+
+inline ThreadPool& pool() {
+  static ThreadPool instance;
+  return instance;
+}
+
+// Runs `blocks` blocks of blockDim threads at once (one block for plain launches), each thread
+// calling body(); threads of a block meet at __syncthreads, all threads at grid.sync when grid_bar.
 template <class Body>
-void run_block(dim3 grid, dim3 block, uint3 bidx, void* smem, std::barrier<>* grid_bar, Body body) {
+void run_blocks(dim3 grid, dim3 block, uint3 first_block, unsigned blocks, void* const* smem,
+                std::barrier<>* grid_bar, Body body) {
   const unsigned threads = block.x * block.y * block.z;
   if (threads == 0 || threads > 1024) fail("bad block size");
-  std::barrier<> bar(threads);
-  std::vector<std::thread> pool;
-  pool.reserve(threads);
-  for (unsigned t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      thread_idx = {t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
-      block_idx = bidx;
-      block_dim = block;
-      grid_dim = grid;
-      block_barrier = &bar;
-      grid_barrier = grid_bar;
-      dynamic_smem = smem;
-      body();
-      bar.arrive_and_drop();
-      if (grid_bar) grid_bar->arrive_and_drop();
-    });
-  }
-  for (auto& th : pool) th.join();
+  std::vector<std::unique_ptr<std::barrier<>>> bars;
+  for (unsigned b = 0; b < blocks; ++b) bars.emplace_back(new std::barrier<>(threads));
+  const std::function<void(unsigned)> job = [&](unsigned i) {
+    const unsigned b = i / threads, t = i % threads;
+    thread_idx = {t % block.x, (t / block.x) % block.y, t / (block.x * block.y)};
+    block_idx = {first_block.x + b, first_block.y, first_block.z};
+    block_dim = block;
+    grid_dim = grid;
+    block_barrier = bars[b].get();
+    grid_barrier = grid_bar;
+    dynamic_smem = smem ? smem[b] : nullptr;
+    body();
+    bars[b]->arrive_and_drop();
+    if (grid_bar) grid_bar->arrive_and_drop();
+  };
+  pool().run(blocks * threads, job);
 }
 
 template <class... Params, class... Args>
@@ -114,7 +182,7 @@ void launch(void (*kernel)(Params...), dim3 grid, dim3 block, size_t smem, cudaS
   for (unsigned z = 0; z < grid.z; ++z)
     for (unsigned y = 0; y < grid.y; ++y)
       for (unsigned x = 0; x < grid.x; ++x)
-        run_block(grid, block, {x, y, z}, nullptr, nullptr, [&] { kernel(args...); });
+        run_blocks(grid, block, {x, y, z}, 1, nullptr, nullptr, [&] { kernel(args...); });
 }
 }  // namespace emu
 
@@ -177,17 +245,15 @@ cudaError_t cudaLaunchCooperativeKernel(void (*kernel)(Params), dim3 grid, dim3 
   emu::launches++;
   const Params params = *static_cast<Params*>(args[0]);
   std::barrier<> grid_bar(static_cast<std::ptrdiff_t>(grid.x) * block.x);
+  // exactly smem bytes per block (rounded to whole float4s), so AddressSanitizer sees overruns;
+  // filled with NaN so that reading shared memory nobody wrote shows up in the results
   std::vector<std::unique_ptr<float4[]>> smem_blocks;
-  std::vector<std::thread> blocks;
+  std::vector<void*> smem_ptrs;
   for (unsigned b = 0; b < grid.x; ++b) {
-    // exactly smem bytes (rounded to whole float4s), so AddressSanitizer sees overruns
     smem_blocks.emplace_back(new float4[(smem + 15) / 16]);
-    void* mem = smem_blocks.back().get();
-    std::memset(mem, 0xFF, (smem + 15) / 16 * 16);  // NaN: reading shared memory nobody wrote shows
-    blocks.emplace_back([&, b, mem] {
-      emu::run_block(grid, block, {b, 0, 0}, mem, &grid_bar, [&] { kernel(params); });
-    });
+    std::memset(smem_blocks.back().get(), 0xFF, (smem + 15) / 16 * 16);
+    smem_ptrs.push_back(smem_blocks.back().get());
   }
-  for (auto& th : blocks) th.join();
+  emu::run_blocks(grid, block, {0, 0, 0}, grid.x, smem_ptrs.data(), &grid_bar, [&] { kernel(params); });
   return cudaSuccess;
 }
