@@ -427,9 +427,10 @@ PersistentPlan plan_persistent(bool backward, LstmSizes s) {
     if (c == kMinChunk) break;
   }
   if (chunk == 0) {
-    plan.why_not = "W_hh does not fit in shared memory across the multiprocessors (" + std::to_string(units) +
-                   " hidden units per block need " + std::to_string(bytes) + " bytes; a block may have " +
-                   std::to_string(smem_optin) + ")";
+    plan.why_not = "the working set does not fit in shared memory: " + std::to_string(units) +
+                   " hidden units per block (their W_hh slice, a 64-wide chunk of the batch's activations and "
+                   "the partial sums) need " + std::to_string(bytes) + " bytes; a block may have " +
+                   std::to_string(smem_optin);
     return plan;
   }
   const int64_t blocks = (s.H + units - 1) / units;
