@@ -79,10 +79,11 @@ run_step "pytest tests/test_cuda_*.py" 200 "$OUT/pytest.log" \
 run_step "benchmarks/bench_cuda.py" 200 /dev/null \
   "$PY" benchmarks/bench_cuda.py "$OUT/bench_cuda.json"
 
-# 4. memcheck over the non-slow GPU tests, with CuPy's pool off (one cudaMalloc per array).
+# 4. memcheck over the non-slow GPU tests, with CuPy's pool off (one cudaMalloc per array). The LSTM
+#    file goes first: if the limit cuts the run short, the persistent kernels have been covered.
 ZENGRAD_CUDA_NO_POOL=1 run_step "memcheck (pytest, not slow, no cuDNN)" 180 "$OUT/memcheck.log" \
   compute-sanitizer --tool memcheck --error-exitcode 3 --print-limit 50 \
-  "$PY" -m pytest tests/test_cuda_matmul.py tests/test_cuda_lstm.py -m "gpu and not slow" -k "not cudnn" -q -p no:cacheprovider
+  "$PY" -m pytest tests/test_cuda_lstm.py tests/test_cuda_matmul.py -m "gpu and not slow" -k "not cudnn" -v -p no:cacheprovider
 
 # 5. racecheck (shared-memory hazards) over the smoke workload: every kernel, small shapes.
 run_step "racecheck (tools/cuda_smoke.py)" 150 "$OUT/racecheck.log" \
