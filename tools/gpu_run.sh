@@ -10,9 +10,9 @@
 #   pytest.log       the GPU tests (tests/test_cuda_*.py), every test name and outcome
 #   memcheck.log     compute-sanitizer --tool memcheck over the non-slow GPU tests
 #   racecheck.log    compute-sanitizer --tool racecheck over tools/cuda_smoke.py
-# (then, time permitting, LSTM timings with ZENGRAD_LSTM_PERSISTENT_BLOCKS=66 and 33, in gpu_run.log)
 #   bench_cuda.json  benchmarks/bench_cuda.py: matmul ladder and LSTM tables, device, versions, date
 #   bench_cuda.md    the same tables in markdown
+# (then, time permitting, LSTM timings with ZENGRAD_LSTM_PERSISTENT_BLOCKS=66 and 33, in gpu_run.log)
 # Steps run most-important first under one deadline (GPU_RUN_BUDGET seconds, default 540) so the
 # whole script stays inside a 10-minute call; a step that would start past it is recorded as skipped.
 # Nothing here changes the GPU's settings.
