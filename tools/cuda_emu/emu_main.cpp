@@ -284,6 +284,16 @@ int main(int argc, char** argv) {
     check_lstm(2, 3, 4, 300, M::kPersistent, "persistent", "throws", "throws");
     std::printf("lstm checks done\n");
   }
+  if (only == "fuzz") {  // random shapes, flags and alignments for every rung
+    std::uniform_int_distribution<int> side(1, 300), depth(0, 40), coin(0, 1);
+    for (int trial = 0; trial < 12; ++trial) {
+      const int64_t m = side(rng), n = side(rng), k = depth(rng);
+      const bool ta = coin(rng), tb = coin(rng);
+      const int offset = coin(rng);
+      for (const auto& v : kVariants) check_matmul(v, m, n, k, ta, tb, offset);
+    }
+    std::printf("fuzz checks done\n");
+  }
   if (only == "chunks") {  // 16 emulated SMs: backward K = 4H = 1200 is staged in two chunks
     setenv("EMU_SMS", "16", 1);
     check_lstm(2, 2, 3, 300, zengrad::cuda::LstmMode::kPersistent, "persistent", "persistent", "persistent");
