@@ -434,7 +434,9 @@ PersistentPlan plan_persistent(bool backward, LstmSizes s) {
     return plan;
   }
   const int64_t blocks = (s.H + units - 1) / units;
-  check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, static_cast<int>(bytes)),
+  // Allow the device's maximum once and for all (not this call's size: another host thread may be
+  // about to launch with a larger one); the launch itself asks for `bytes`.
+  check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem_optin),
         "cudaFuncSetAttribute(MaxDynamicSharedMemorySize)");
   int per_sm = 0;
   check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, kPersistentThreads, static_cast<size_t>(bytes)),
