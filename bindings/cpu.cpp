@@ -1,6 +1,11 @@
 // pybind11 glue for kernels/cpu: argument checks, GIL release, array <-> pointer.
 #include "bindings.h"
+#include "lstm.h"
 #include "matmul.h"
+
+#include <initializer_list>
+#include <string>
+#include <vector>
 
 namespace zengrad::bindings {
 
@@ -23,19 +28,146 @@ GemmShape gemm_shape(const FloatArray& a, const FloatArray& b, bool trans_a, boo
   return {m, n, k};
 }
 
-void matmul_reference(const py::array& a_in, const py::array& b_in, py::array& out_in, bool trans_a,
-                      bool trans_b) {
-  const char* kernel = "cpu.matmul_reference";
+// The operands of a 2-D GEMM, validated: float32, C-contiguous, 2-D, shapes that agree.
+struct GemmCall {
+  FloatArray a, b, out;
+  GemmShape shape;
+};
+
+GemmCall gemm_call(const py::array& a_in, const py::array& b_in, py::array& out_in, bool trans_a,
+                   bool trans_b, const char* kernel) {
   auto a = as_float_array(a_in, 2, kernel, "a");
   auto b = as_float_array(b_in, 2, kernel, "b");
   auto out = as_float_array(out_in, 2, kernel, "out");
   require(out.writeable(), std::string(kernel) + ": out must be writeable");
-  const GemmShape s = gemm_shape(a, b, trans_a, trans_b, out, kernel);
-  const float* a_ptr = a.data();
-  const float* b_ptr = b.data();
-  float* c_ptr = out.mutable_data();
+  const GemmShape shape = gemm_shape(a, b, trans_a, trans_b, out, kernel);
+  return {a, b, out, shape};
+}
+
+void matmul_reference(const py::array& a_in, const py::array& b_in, py::array& out_in, bool trans_a,
+                      bool trans_b) {
+  GemmCall call = gemm_call(a_in, b_in, out_in, trans_a, trans_b, "cpu.matmul_reference");
+  const float* a = call.a.data();
+  const float* b = call.b.data();
+  float* c = call.out.mutable_data();
   py::gil_scoped_release release;
-  cpu::matmul_reference(a_ptr, b_ptr, c_ptr, s.m, s.n, s.k, trans_a, trans_b);
+  cpu::matmul_reference(a, b, c, call.shape.m, call.shape.n, call.shape.k, trans_a, trans_b);
+}
+
+// The ISA named by `isa`, or a ValueError (unknown name) / RuntimeError (CPU lacks it).
+cpu::Isa checked_isa(const std::string& isa) {
+  const cpu::Isa parsed = cpu::parse_isa(isa.c_str());
+  if (!cpu::isa_supported(parsed))
+    throw std::runtime_error("cpu.matmul: this CPU does not support the " + isa + " path (it has: " +
+                             cpu::cpu_features() + ")");
+  return parsed;
+}
+
+void matmul(const py::array& a_in, const py::array& b_in, py::array& out_in, bool trans_a, bool trans_b,
+            const std::string& isa) {
+  const cpu::Isa path = checked_isa(isa);
+  GemmCall call = gemm_call(a_in, b_in, out_in, trans_a, trans_b, "cpu.matmul");
+  const float* a = call.a.data();
+  const float* b = call.b.data();
+  float* c = call.out.mutable_data();
+  py::gil_scoped_release release;
+  cpu::matmul(a, b, c, call.shape.m, call.shape.n, call.shape.k, trans_a, trans_b, path);
+}
+
+// ---- LSTM --------------------------------------------------------------------------------------
+std::string shape_text(const py::array& array) {
+  std::string text = "(";
+  for (py::ssize_t d = 0; d < array.ndim(); ++d) text += (d ? ", " : "") + std::to_string(array.shape(d));
+  return text + (array.ndim() == 1 ? ",)" : ")");
+}
+
+// Requires `array` to have exactly `expected` as its shape, naming the kernel, argument and shapes.
+void require_shape(const FloatArray& array, std::initializer_list<int64_t> expected, const char* kernel,
+                   const char* name) {
+  bool same = array.ndim() == static_cast<py::ssize_t>(expected.size());
+  std::string wanted = "(";
+  int d = 0;
+  for (int64_t size : expected) {
+    if (same && array.shape(d) != size) same = false;
+    wanted += (d++ ? ", " : "") + std::to_string(size);
+  }
+  wanted += expected.size() == 1 ? ",)" : ")";
+  require(same, std::string(kernel) + ": " + name + " must have shape " + wanted + ", got " +
+                    shape_text(array));
+}
+
+FloatArray new_array(std::initializer_list<py::ssize_t> shape) {
+  return FloatArray(std::vector<py::ssize_t>(shape));
+}
+
+// The sizes T, B, I, H read from x and w_hh, with every input's shape checked against them.
+struct LstmInputs {
+  cpu::LstmShape shape;
+  FloatArray x, h0, c0, w_ih, w_hh;
+};
+
+LstmInputs lstm_inputs(const py::array& x_in, const py::array& h0_in, const py::array& c0_in,
+                       const py::array& w_ih_in, const py::array& w_hh_in, const char* kernel) {
+  LstmInputs in{{}, as_float_array(x_in, 3, kernel, "x"), as_float_array(h0_in, 2, kernel, "h0"),
+                as_float_array(c0_in, 2, kernel, "c0"), as_float_array(w_ih_in, 2, kernel, "w_ih"),
+                as_float_array(w_hh_in, 2, kernel, "w_hh")};
+  const int64_t T = in.x.shape(0), B = in.x.shape(1), I = in.x.shape(2), H = in.w_hh.shape(1);
+  require(T >= 1 && B >= 1 && I >= 1 && H >= 1,
+          std::string(kernel) + ": every size must be >= 1, got x " + shape_text(in.x) + " and w_hh " +
+              shape_text(in.w_hh));
+  require_shape(in.w_hh, {4 * H, H}, kernel, "w_hh");
+  require_shape(in.w_ih, {4 * H, I}, kernel, "w_ih");
+  require_shape(in.h0, {B, H}, kernel, "h0");
+  require_shape(in.c0, {B, H}, kernel, "c0");
+  in.shape = {T, B, I, H};
+  return in;
+}
+
+py::tuple lstm_forward(const py::array& x_in, const py::array& h0_in, const py::array& c0_in,
+                       const py::array& w_ih_in, const py::array& w_hh_in, const py::array& bias_in) {
+  const char* kernel = "cpu.lstm_forward";
+  const LstmInputs in = lstm_inputs(x_in, h0_in, c0_in, w_ih_in, w_hh_in, kernel);
+  const auto bias = as_float_array(bias_in, 1, kernel, "bias");
+  const auto [T, B, I, H] = in.shape;
+  require_shape(bias, {4 * H}, kernel, "bias");
+  FloatArray y = new_array({T, B, H}), h_n = new_array({B, H}), c_n = new_array({B, H});
+  FloatArray gates = new_array({T, B, 4 * H}), cells = new_array({T, B, H});
+  {
+    py::gil_scoped_release release;
+    cpu::lstm_forward(in.shape, in.x.data(), in.h0.data(), in.c0.data(), in.w_ih.data(), in.w_hh.data(),
+                      bias.data(), y.mutable_data(), h_n.mutable_data(), c_n.mutable_data(),
+                      gates.mutable_data(), cells.mutable_data());
+  }
+  return py::make_tuple(y, h_n, c_n, gates, cells);
+}
+
+py::tuple lstm_backward(const py::array& dy_in, const py::array& dh_n_in, const py::array& dc_n_in,
+                        const py::array& x_in, const py::array& h0_in, const py::array& c0_in,
+                        const py::array& w_ih_in, const py::array& w_hh_in, const py::array& gates_in,
+                        const py::array& cells_in) {
+  const char* kernel = "cpu.lstm_backward";
+  const LstmInputs in = lstm_inputs(x_in, h0_in, c0_in, w_ih_in, w_hh_in, kernel);
+  const auto [T, B, I, H] = in.shape;
+  const auto dy = as_float_array(dy_in, 3, kernel, "dy");
+  const auto dh_n = as_float_array(dh_n_in, 2, kernel, "dh_n");
+  const auto dc_n = as_float_array(dc_n_in, 2, kernel, "dc_n");
+  const auto gates = as_float_array(gates_in, 3, kernel, "gates");
+  const auto cells = as_float_array(cells_in, 3, kernel, "cells");
+  require_shape(dy, {T, B, H}, kernel, "dy");
+  require_shape(dh_n, {B, H}, kernel, "dh_n");
+  require_shape(dc_n, {B, H}, kernel, "dc_n");
+  require_shape(gates, {T, B, 4 * H}, kernel, "gates");
+  require_shape(cells, {T, B, H}, kernel, "cells");
+  FloatArray dx = new_array({T, B, I}), dh0 = new_array({B, H}), dc0 = new_array({B, H});
+  FloatArray dw_ih = new_array({4 * H, I}), dw_hh = new_array({4 * H, H}), dbias = new_array({4 * H});
+  {
+    py::gil_scoped_release release;
+    cpu::lstm_backward(in.shape, dy.data(), dh_n.data(), dc_n.data(), in.x.data(), in.h0.data(),
+                       in.c0.data(), in.w_ih.data(), in.w_hh.data(), gates.data(), cells.data(),
+                       dx.mutable_data(), dh0.mutable_data(), dc0.mutable_data(), dw_ih.mutable_data(),
+                       dw_hh.mutable_data(), dbias.mutable_data());
+  }
+  return py::make_tuple(dx, dh0, dc0, dw_ih, dw_hh, dbias);
 }
 
 }  // namespace
@@ -45,6 +177,19 @@ void register_cpu(py::module_& m) {
   m.def("matmul_reference", &matmul_reference, py::arg("a"), py::arg("b"), py::arg("out"),
         py::arg("trans_a") = false, py::arg("trans_b") = false,
         "out = op(a) @ op(b) by the reference triple loop (float32, C-contiguous)");
+  m.def("matmul", &matmul, py::arg("a"), py::arg("b"), py::arg("out"), py::arg("trans_a") = false,
+        py::arg("trans_b") = false, py::arg("isa") = "auto",
+        "out = op(a) @ op(b), packed and register-blocked (float32, C-contiguous); isa is auto, "
+        "avx512, avx2 or portable");
+  m.def("best_isa", &cpu::best_isa, "the matmul path isa='auto' runs on this CPU");
+  m.def("isa_supported", [](const std::string& isa) { return cpu::isa_supported(cpu::parse_isa(isa.c_str())); },
+        py::arg("isa"), "whether this CPU can run the named matmul path");
+  m.def("lstm_forward", &lstm_forward, py::arg("x"), py::arg("h0"), py::arg("c0"), py::arg("w_ih"),
+        py::arg("w_hh"), py::arg("bias"),
+        "whole-sequence LSTM (gates i, f, g, o) -> (y, h_n, c_n, gates, cells); float32, C-contiguous");
+  m.def("lstm_backward", &lstm_backward, py::arg("dy"), py::arg("dh_n"), py::arg("dc_n"), py::arg("x"),
+        py::arg("h0"), py::arg("c0"), py::arg("w_ih"), py::arg("w_hh"), py::arg("gates"), py::arg("cells"),
+        "backward through time of lstm_forward -> (dx, dh0, dc0, dw_ih, dw_hh, dbias)");
 }
 
 }  // namespace zengrad::bindings

@@ -89,7 +89,12 @@ ZENGRAD_CUDA_NO_POOL=1 run_step "memcheck (pytest, not slow, no cuDNN)" 180 "$OU
 run_step "racecheck (tools/cuda_smoke.py)" 150 "$OUT/racecheck.log" \
   compute-sanitizer --tool racecheck --error-exitcode 3 --print-limit 50 "$PY" tools/cuda_smoke.py
 
-# 6. If time is left: the persistent LSTM with fewer, larger blocks (tables go to gpu_run.log only).
+# 6. If time is left: every other GPU-marked test of the suite (autograd, nn, fused LSTM on cuda).
+run_step "pytest -m gpu (the rest of tests/)" 120 "$OUT/pytest.log" \
+  "$PY" -m pytest tests -m gpu -q -p no:cacheprovider \
+  --deselect tests/test_cuda_matmul.py --deselect tests/test_cuda_lstm.py
+
+# 7. If time is left: the persistent LSTM with fewer, larger blocks (tables go to gpu_run.log only).
 for blocks in 66 33; do
   ZENGRAD_LSTM_PERSISTENT_BLOCKS=$blocks run_step "LSTM sweep: at most $blocks persistent blocks" 60 /dev/null \
     "$PY" benchmarks/bench_cuda.py "/tmp/zengrad_lstm_blocks_$blocks.json" --skip-ladder --quick

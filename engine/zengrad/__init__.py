@@ -1,1 +1,28 @@
-"""zengrad"""
+"""zengrad: a deep-learning engine written to be read, run and measured.
+
+The public API follows PyTorch's names for the subset zengrad implements::
+
+    import zengrad as zg
+    x = zg.randn(3, 4, requires_grad=True)
+    (x @ x.T).tanh().sum().backward()
+    x.grad
+"""
+
+from . import autograd, backend, cuda, data, kernels, nn, ops
+from .creation import (arange, bool_, eye, float32, float64, from_numpy, full, int32, int64,
+                       manual_seed, ones, ones_like, rand, randint, randn, randn_like, tensor,
+                       zeros, zeros_like)
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .info import info
+from .ops import (cat, chunk, clamp, exp, flatten, leaky_relu, log, log_softmax, logsumexp,
+                  matmul, maximum, mean, minimum, permute, relu, reshape, sigmoid, softmax, split,
+                  sqrt, squeeze, stack, tanh, transpose, unsqueeze, where)
+from .ops import abs_ as abs
+from .ops import max_ as max
+from .ops import min_ as min
+from .ops import sum_ as sum
+from .tensor import Tensor
+from . import optim
+from .io import load, save
+
+__version__ = "0.1.0"

@@ -7,13 +7,14 @@ always present: ``numpy`` (OpenBLAS) on CPU and ``cupy`` (cuBLAS) on CUDA. Nativ
 
 Choosing an implementation, from strongest to weakest:
 
-1. ``impl=`` on the call, e.g. ``zengrad.kernels.matmul(a, b, impl="cpu:reference")``;
+1. ``impl=`` on the call, e.g. ``zengrad.kernels.matmul(a, b, impl="cpu:reference")``: required,
+   so an implementation that cannot take the arrays (wrong device or dtype) raises;
 2. the :func:`use` context manager, e.g. ``with zengrad.kernels.use(matmul="numpy"): ...``;
 3. the environment variable ``ZENGRAD_MATMUL`` (``ZENGRAD_<KERNEL>`` in general);
 4. the highest-priority implementation that accepts the device and dtype.
 
-A forced implementation that cannot take the arrays (wrong device or dtype) raises; the default
-chooser silently skips it and falls back to the reference.
+2 and 3 are preferences: where they cannot take the arrays (a float32-only kernel and float64
+arrays, a CPU kernel and CUDA arrays) the next rule decides.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Implementation:
 
 _REGISTRY: dict[str, dict[str, Implementation]] = {}
 _OVERRIDES: list[dict[str, str]] = []
+_DEFAULTS: dict[tuple, Implementation] = {}  # (kernel, device, dtype) -> the priority winner
 
 
 def register(kernel: str, name: str, device: str, fn: Callable, *, dtypes=(np.float32, np.float64),
@@ -54,6 +56,7 @@ def register(kernel: str, name: str, device: str, fn: Callable, *, dtypes=(np.fl
     """Add an implementation of ``kernel`` (later registrations under the same name replace it)."""
     _REGISTRY.setdefault(kernel, {})[name] = Implementation(
         kernel, name, device, fn, tuple(dtypes), priority, description)
+    _DEFAULTS.clear()
 
 
 def available() -> dict[str, dict[str, list[str]]]:
@@ -87,27 +90,31 @@ def _lookup(kernel: str, name: str) -> Implementation:
 
 
 def choose(kernel: str, device: str, dtype, impl: str | None = None) -> Implementation:
-    """The implementation that will run ``kernel`` on arrays of this device and dtype."""
-    forced = impl
-    if forced is None:
-        for choices in reversed(_OVERRIDES):
-            if kernel in choices:
-                forced = choices[kernel]
-                break
-    if forced is None:
-        forced = os.environ.get(f"ZENGRAD_{kernel.upper()}") or None
-        if forced is not None and not _lookup(kernel, forced).accepts(device, dtype):
-            forced = None  # the environment sets a preference, not a requirement
-    if forced is not None:
-        chosen = _lookup(kernel, forced)
+    """The implementation that will run ``kernel`` on arrays of this device and dtype.
+
+    ``impl`` is a requirement (an error if it cannot take the arrays); ``use()`` and the
+    environment variable are preferences, skipped for arrays they cannot take (float64, say).
+    """
+    if impl is not None:
+        chosen = _lookup(kernel, impl)
         if not chosen.accepts(device, dtype):
-            raise TypeError(f"{kernel}: implementation {forced!r} runs on {chosen.device} with dtypes "
+            raise TypeError(f"{kernel}: implementation {impl!r} runs on {chosen.device} with dtypes "
                             f"{[np.dtype(d).name for d in chosen.dtypes]}, got {device} {np.dtype(dtype).name}")
         return chosen
-    candidates = [i for i in _REGISTRY[kernel].values() if i.accepts(device, dtype)]
-    if not candidates:
-        raise TypeError(f"{kernel}: no implementation for {device} {np.dtype(dtype).name}")
-    return max(candidates, key=lambda i: i.priority)
+    preferences = [choices[kernel] for choices in reversed(_OVERRIDES) if kernel in choices]
+    preferences.append(os.environ.get(f"ZENGRAD_{kernel.upper()}"))
+    for name in preferences:
+        if name and _lookup(kernel, name).accepts(device, dtype):
+            return _lookup(kernel, name)
+    key = (kernel, device, dtype)
+    if key not in _DEFAULTS:
+        if kernel not in _REGISTRY:
+            raise ValueError(f"unknown kernel {kernel!r}; known: {sorted(_REGISTRY)}")
+        candidates = [i for i in _REGISTRY[kernel].values() if i.accepts(device, dtype)]
+        if not candidates:
+            raise TypeError(f"{kernel}: no implementation for {device} {np.dtype(dtype).name}")
+        _DEFAULTS[key] = max(candidates, key=lambda i: i.priority)
+    return _DEFAULTS[key]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,16 +202,6 @@ def _cpu_reference_gemm(a, b, out, trans_a, trans_b):
     native().cpu.matmul_reference(a, b, out, trans_a, trans_b)
 
 
-def _cuda_gemm(variant: str):
-    def gemm(a, b, out, trans_a, trans_b):
-        m, n = out.shape
-        k = a.shape[0] if trans_a else a.shape[1]
-        stream = backend.cupy().cuda.get_current_stream().ptr
-        getattr(native().cuda, f"matmul_{variant}")(a.data.ptr, b.data.ptr, out.data.ptr, m, n, k,
-                                                    trans_a, trans_b, stream)
-    return gemm
-
-
 register("matmul", "numpy", "cpu", _numpy_matmul, priority=10,
          description="NumPy (OpenBLAS) reference")
 register("matmul", "cupy", "cuda", _cupy_matmul, priority=10,
@@ -213,4 +210,126 @@ if native() is not None:
     register("matmul", "cpu:reference", "cpu", _cpu_reference_gemm, dtypes=(np.float32,),
              priority=0, description="C++ triple loop (correctness reference)")
 
+
+# ---------------------------------------------------------------------------------------------
+# lstm: the whole sequence in one call (gate order i, f, g, o, as in PyTorch)
+# ---------------------------------------------------------------------------------------------
+#
+# Forward  z_t = x_t W_ihᵀ + h_{t-1} W_hhᵀ + bias;  i, f, o = σ(z_i, z_f, z_o), g = tanh(z_g)
+#          c_t = f ⊙ c_{t-1} + i ⊙ g;  h_t = o ⊙ tanh(c_t)
+# Shapes   x (T, B, I), h0 and c0 (B, H), w_ih (4H, I), w_hh (4H, H), bias (4H,)
+# Returns  y (T, B, H) = h_t for every t, h_n and c_n (B, H), and for backward the post-activation
+#          gates (T, B, 4H) and the cells c_t (T, B, H).
+# Backward takes the gradients dy, dh_n, dc_n (None means zeros) and what forward saved, and
+#          returns dx, dh0, dc0, dw_ih, dw_hh, dbias. An LSTMCell is the same call with T = 1.
+
+def lstm_forward(x, h0, c0, w_ih, w_hh, bias, impl: str | None = None):
+    """Run an LSTM over a whole sequence: ``(y, h_n, c_n, gates, cells)`` (see the section notes)."""
+    arrays = _lstm_arrays("lstm_forward", x=x, h0=h0, c0=c0, w_ih=w_ih, w_hh=w_hh, bias=bias)
+    chosen = choose("lstm_forward", backend.device_of(x), x.dtype, impl)
+    return chosen.fn(*arrays)
+
+
+def lstm_backward(dy, dh_n, dc_n, x, h0, c0, w_ih, w_hh, gates, cells, impl: str | None = None):
+    """Backpropagate through :func:`lstm_forward`: ``(dx, dh0, dc0, dw_ih, dw_hh, dbias)``.
+
+    ``dy``, ``dh_n`` and ``dc_n`` may be None, meaning no gradient flows in that way (zeros).
+    """
+    if _is_array(x) and _is_array(h0):
+        xp = backend.array_module(backend.device_of(x))
+        dy = xp.zeros(x.shape[:2] + h0.shape[1:], dtype=x.dtype) if dy is None else dy
+        dh_n = xp.zeros_like(h0) if dh_n is None else dh_n
+        dc_n = xp.zeros_like(h0) if dc_n is None else dc_n
+    arrays = _lstm_arrays("lstm_backward", dy=dy, dh_n=dh_n, dc_n=dc_n, x=x, h0=h0, c0=c0,
+                          w_ih=w_ih, w_hh=w_hh, gates=gates, cells=cells)
+    chosen = choose("lstm_backward", backend.device_of(x), x.dtype, impl)
+    return chosen.fn(*arrays)
+
+
+def _is_array(value) -> bool:
+    return hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "ndim")
+
+
+def _lstm_arrays(kernel: str, **arrays):
+    """The arrays, C-contiguous, after checking types, devices, dtypes and shapes; raises naming all shapes."""
+    for name, value in arrays.items():
+        if not _is_array(value):
+            raise TypeError(f"{kernel}: {name} must be a NumPy or CuPy array, got {type(value).__name__}")
+    shapes = ", ".join(f"{name} {tuple(a.shape)}" for name, a in arrays.items())
+    x, w_hh = arrays["x"], arrays["w_hh"]
+    devices = {backend.device_of(a) for a in arrays.values()}
+    if len(devices) > 1:
+        raise ValueError(f"{kernel}: arrays on different devices {sorted(devices)}")
+    dtypes = {np.dtype(a.dtype) for a in arrays.values()}
+    if len(dtypes) > 1 or not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"{kernel}: all arrays must share one floating dtype, got "
+                        + ", ".join(f"{name} {a.dtype}" for name, a in arrays.items()))
+    if x.ndim != 3 or w_hh.ndim != 2 or min(x.shape, default=0) < 1 or w_hh.shape[1] < 1:
+        raise ValueError(f"{kernel}: x must be (T, B, I) and w_hh (4H, H), and every size must be >= 1; "
+                         f"got {shapes}")
+    (T, B, I), H = x.shape, w_hh.shape[1]
+    expected = {"x": (T, B, I), "h0": (B, H), "c0": (B, H), "w_ih": (4 * H, I), "w_hh": (4 * H, H),
+                "bias": (4 * H,), "dy": (T, B, H), "dh_n": (B, H), "dc_n": (B, H),
+                "gates": (T, B, 4 * H), "cells": (T, B, H)}
+    for name, a in arrays.items():
+        if tuple(a.shape) != expected[name]:
+            raise ValueError(f"{kernel}: {name} must have shape {expected[name]} for T={T}, B={B}, "
+                             f"I={I}, H={H}; got {shapes}")
+    xp = backend.array_module(devices.pop())
+    return [xp.ascontiguousarray(a) for a in arrays.values()]
+
+
+def _sigmoid(xp, z):
+    return 0.5 * (1.0 + xp.tanh(0.5 * z))  # σ without overflow for large |z|
+
+
+def _lstm_forward_reference(x, h0, c0, w_ih, w_hh, bias):
+    """The readable LSTM on NumPy or CuPy: one input GEMM for all steps, then a loop over time."""
+    xp = backend.array_module(backend.device_of(x))
+    (T, B, I), H = x.shape, h0.shape[1]
+    gates = (x.reshape(T * B, I) @ w_ih.T).reshape(T, B, 4 * H)
+    y, cells = xp.empty((T, B, H), dtype=x.dtype), xp.empty((T, B, H), dtype=x.dtype)
+    h, c = h0, c0
+    for t in range(T):
+        z = gates[t] + h @ w_hh.T + bias
+        i, f, o = (_sigmoid(xp, z[:, k * H:(k + 1) * H]) for k in (0, 1, 3))
+        g = xp.tanh(z[:, 2 * H:3 * H])
+        c = f * c + i * g
+        h = o * xp.tanh(c)
+        gates[t] = xp.concatenate([i, f, g, o], axis=1)
+        y[t], cells[t] = h, c
+    return y, h.copy(), c.copy(), gates, cells
+
+
+def _lstm_backward_reference(dy, dh_n, dc_n, x, h0, c0, w_ih, w_hh, gates, cells):
+    """Backward through time on NumPy or CuPy; weight gradients as GEMMs over all steps at the end."""
+    xp = backend.array_module(backend.device_of(x))
+    (T, B, I), H = x.shape, h0.shape[1]
+    i, f, g, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
+    tanh_c = xp.tanh(cells)
+    c_prev = xp.concatenate([c0[None], cells[:-1]])
+    h_prev = xp.concatenate([h0[None], (o * tanh_c)[:-1]])
+    dz = xp.empty_like(gates)
+    dh, dc = dh_n, dc_n
+    for t in reversed(range(T)):
+        dh_t = dh + dy[t]
+        dc = dc + dh_t * o[t] * (1 - tanh_c[t] ** 2)
+        dz[t] = xp.concatenate([dc * g[t] * i[t] * (1 - i[t]), dc * c_prev[t] * f[t] * (1 - f[t]),
+                                dc * i[t] * (1 - g[t] ** 2), dh_t * tanh_c[t] * o[t] * (1 - o[t])], axis=1)
+        dc = dc * f[t]
+        dh = dz[t] @ w_hh
+    dz_rows = dz.reshape(T * B, 4 * H)
+    dx = (dz_rows @ w_ih).reshape(T, B, I)
+    dw_ih = dz_rows.T @ x.reshape(T * B, I)
+    dw_hh = dz_rows.T @ h_prev.reshape(T * B, H)
+    return dx, dh, dc, dw_ih, dw_hh, dz_rows.sum(axis=0)
+
+
+for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
+    register("lstm_forward", _name, _device, _lstm_forward_reference, priority=10,
+             description=f"{_name} reference: input GEMM for all steps, loop over time")
+    register("lstm_backward", _name, _device, _lstm_backward_reference, priority=10,
+             description=f"{_name} reference: backward through time, weight GEMMs at the end")
+
+from . import kernels_cpu  # noqa: E402,F401
 from . import kernels_cuda  # noqa: E402,F401  (registers the CUDA kernels of zengrad._C)

@@ -1,0 +1,388 @@
+"""The autograd machinery: the Function base class, the graph walk, grad() and gradcheck().
+
+Every differentiable op is a subclass of :class:`Function` with two methods side by side:
+
+* ``forward(*arrays, **params)`` computes the result on raw NumPy/CuPy arrays;
+* ``backward(grad)`` returns the gradient for each input, written in *Tensor* ops.
+
+Because backward is written in Tensor ops, running it with graph recording on
+(``create_graph=True``) records a graph of the gradient itself, so gradients of gradients work
+without any extra code.
+
+The graph: a Tensor made by an op points to the Function that made it (``tensor.grad_fn``); the
+Function points to its input Tensors (``fn.inputs``). :func:`backward` sorts the Functions
+reachable from the outputs topologically with an explicit stack (no recursion, so a graph of a
+million steps is fine), then visits them from the outputs towards the leaves, summing the
+gradients that reach each Tensor.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .grad_mode import is_grad_enabled, set_grad_enabled
+from .tensor import Tensor
+
+
+class Function:
+    """One op in the graph. Subclasses implement ``forward`` (arrays) and ``backward`` (Tensors).
+
+    In ``backward``, ``self.inputs`` are the input Tensors and :meth:`output` is the result as a
+    graph-connected Tensor; ``self.needs_grad(i)`` says whether input ``i`` wants a gradient.
+    """
+
+    def __init__(self):
+        self.inputs: tuple[Tensor, ...] = ()
+        self.out_data = None
+        self.released = False
+
+    @property
+    def name(self) -> str:
+        return type(self).__name__.lower()
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **params) -> Tensor:
+        """Run forward on the inputs' arrays and, if any input wants a gradient, record the node."""
+        fn = cls()
+        _check_compatible(fn.name, inputs)
+        try:
+            out_data = fn.forward(*(t.data for t in inputs), **params)
+        except (ValueError, IndexError, TypeError) as error:
+            message = str(error)
+            if not message.startswith(fn.name):
+                shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
+                message = f"{fn.name}: {message} (input shapes {shapes})"
+            raise type(error)(message) from error
+        requires_grad = is_grad_enabled() and any(t.requires_grad for t in inputs)
+        out = Tensor(out_data)
+        if requires_grad:
+            fn.inputs = inputs
+            fn.out_data = out_data
+            out.requires_grad = True
+            out.grad_fn = fn
+        return out
+
+    #: True for ops whose gradient is its incoming gradient placed into part of input 0 (indexing);
+    #: the graph walk then calls ``add_grad_into`` instead of ``backward`` when no graph is built.
+    sparse_grad = False
+
+    def needs_grad(self, index: int) -> bool:
+        return self.inputs[index].requires_grad
+
+    def output(self) -> Tensor:
+        """The op's result as a Tensor attached to this node (for backward formulas that use it)."""
+        out = Tensor(self.out_data)
+        out.requires_grad = True
+        out.grad_fn = self
+        return out
+
+    def release(self) -> None:
+        """Free what forward saved once backward has used it (``retain_graph=False``)."""
+        self.__dict__.clear()
+        self.released = True
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}Backward>"
+
+
+def _check_compatible(op: str, inputs: Sequence[Tensor]) -> None:
+    """All inputs on one device; all floating-point inputs of one dtype (no silent promotion)."""
+    if len(inputs) < 2:
+        return
+    devices = {t.device for t in inputs}
+    if len(devices) > 1:
+        described = ", ".join(f"{tuple(t.shape)} on {t.device}" for t in inputs)
+        raise ValueError(f"{op}: tensors are on different devices: {described}")
+    floats = {t.dtype for t in inputs if t.dtype.kind == "f"}
+    if len(floats) > 1:
+        described = ", ".join(f"{tuple(t.shape)} {t.dtype}" for t in inputs)
+        raise TypeError(f"{op}: floating-point dtypes differ: {described}; convert one with .to(dtype)")
+
+
+# ------------------------------------------------------------------------------------------------
+# The graph walk
+# ------------------------------------------------------------------------------------------------
+
+def _slot(tensor: Tensor):
+    """Where gradients for a tensor collect: its node when made by an op, else the leaf itself."""
+    return tensor.grad_fn if tensor.grad_fn is not None else tensor
+
+
+def _topological_order(roots: Sequence[Function]) -> list[Function]:
+    """Functions reachable from ``roots``, every consumer before the functions that feed it."""
+    finished: list[Function] = []
+    seen: set[int] = set()
+    stack = [(fn, False) for fn in roots]
+    while stack:
+        fn, children_done = stack.pop()
+        if children_done:
+            finished.append(fn)
+            continue
+        if id(fn) in seen:
+            continue
+        if fn.released:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Specify retain_graph=True if you "
+                "need to backward through the graph a second time.")
+        seen.add(id(fn))
+        stack.append((fn, True))
+        for tensor in fn.inputs:
+            if tensor.grad_fn is not None and id(tensor.grad_fn) not in seen:
+                stack.append((tensor.grad_fn, False))
+    finished.reverse()
+    return finished
+
+
+class _GradientSums:
+    """The sum of the gradients reaching each slot during one backward pass.
+
+    Building a graph (``create_graph``), sums are Tensor additions. Otherwise they are formed in
+    place, in an array this pass owns: one allocation per slot instead of one per contribution.
+    That matters for ops whose gradient touches a small part of a large input — the time steps
+    of a sequence sliced one by one — which add their piece straight into the sum
+    (``Function.add_grad_into``) instead of building a full-size gradient each.
+    """
+
+    def __init__(self, in_place: bool):
+        self.in_place = in_place
+        self.sums: dict[int, Tensor] = {}
+        self.owned: set[int] = set()
+
+    def add(self, key: int, grad: Tensor) -> None:
+        if key not in self.sums:
+            self.sums[key] = grad
+        elif self.in_place:
+            self.owned_array(key, grad)[...] += grad.data
+        else:
+            self.sums[key] = self.sums[key] + grad
+
+    def owned_array(self, key: int, like: Tensor):
+        """The sum for ``key`` as a writable array this pass owns (zeros shaped like ``like`` if new)."""
+        if key not in self.sums:
+            self.sums[key] = Tensor(like.xp.zeros(like.shape, dtype=like.dtype))
+        elif key not in self.owned:
+            self.sums[key] = Tensor(self.sums[key].data.copy())
+        self.owned.add(key)
+        return self.sums[key].data
+
+    def pop(self, key: int):
+        self.owned.discard(key)
+        return self.sums.pop(key, None)
+
+
+def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, retain_graph: bool,
+                 create_graph: bool, inputs: Sequence[Tensor] | None = None):
+    """Propagate ``grad_outputs`` from ``outputs`` to the leaves.
+
+    With ``inputs=None`` gradients are added to each leaf's ``.grad`` (``Tensor.backward``);
+    otherwise the gradients reaching ``inputs`` are returned in order (``autograd.grad``) and no
+    ``.grad`` is touched. Returns None for an input no gradient reaches.
+    """
+    sums = _GradientSums(in_place=not create_graph)
+    leaves: dict[int, Tensor] = {}
+
+    def accumulate(tensor: Tensor, grad: Tensor, producer) -> None:
+        if grad.shape != tensor.shape:
+            raise RuntimeError(f"{producer!r} produced a gradient of shape {grad.shape} for an input "
+                               f"of shape {tensor.shape}")
+        sums.add(id(_slot(tensor)), grad)
+        if tensor.grad_fn is None:
+            leaves[id(tensor)] = tensor
+
+    wanted = None if inputs is None else {id(_slot(t)) for t in inputs}
+    captured: dict[int, Tensor] = {}
+    with set_grad_enabled(create_graph):
+        for tensor, grad in zip(outputs, grad_outputs):
+            accumulate(tensor, grad, "backward")
+        order = _topological_order([t.grad_fn for t in outputs if t.grad_fn is not None])
+        for fn in order:
+            grad = sums.pop(id(fn))
+            if grad is None:
+                continue
+            if wanted is not None and id(fn) in wanted:
+                captured[id(fn)] = grad
+            if sums.in_place and fn.sparse_grad and fn.inputs[0].requires_grad:
+                source = fn.inputs[0]
+                fn.add_grad_into(sums.owned_array(id(_slot(source)), source), grad.data)
+                if source.grad_fn is None:
+                    leaves[id(source)] = source
+            else:
+                input_grads = fn.backward(grad)
+                if not isinstance(input_grads, tuple):
+                    input_grads = (input_grads,)
+                for tensor, input_grad in zip(fn.inputs, input_grads):
+                    if input_grad is not None and tensor.requires_grad:
+                        accumulate(tensor, input_grad, fn)
+            if not retain_graph:
+                fn.release()
+        if wanted is not None:
+            for key in wanted:
+                if key in sums.sums and key in leaves:
+                    captured[key] = sums.sums[key]
+            return [captured.get(id(_slot(t))) for t in inputs]
+        for key, leaf in leaves.items():
+            grad = sums.sums[key] if create_graph else sums.sums[key].detach()
+            leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+    return None
+
+
+def _default_grad_outputs(outputs: Sequence[Tensor], grad_outputs) -> list[Tensor]:
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    result = []
+    for out, g in zip(outputs, grad_outputs):
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got "
+                                   f"shape {tuple(out.shape)}: pass a gradient of that shape")
+            g = Tensor(out.xp.ones_like(out.data))
+        elif not isinstance(g, Tensor):
+            g = Tensor(out.xp.asarray(g, dtype=out.dtype))
+        if g.shape != out.shape:
+            raise ValueError(f"backward: gradient shape {tuple(g.shape)} does not match output "
+                             f"shape {tuple(out.shape)}")
+        result.append(g)
+    return result
+
+
+def backward(tensor: Tensor, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
+    """Accumulate d(tensor)/d(leaf) · gradient into every leaf's ``.grad`` (see Tensor.backward)."""
+    if not tensor.requires_grad:
+        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+    grads = _default_grad_outputs([tensor], None if gradient is None else [gradient])
+    run_backward([tensor], grads, retain_graph=retain_graph or create_graph, create_graph=create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (PyTorch's API).
+
+    ``sum_k grad_outputs[k] · d outputs[k] / d inputs[i]`` for each input ``i``. Leaves' ``.grad``
+    are left untouched. With ``create_graph=True`` the result is itself differentiable.
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = [inputs] if single else list(inputs)
+    if isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) does not require grad")
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(f"grad: output {i} (shape {tuple(out.shape)}) does not require grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    grads = run_backward(outputs, _default_grad_outputs(outputs, grad_outputs),
+                         retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+    for i, g in enumerate(grads):
+        if g is None and not allow_unused:
+            raise RuntimeError(f"grad: input {i} (shape {tuple(inputs[i].shape)}) was not used in "
+                               "the graph; pass allow_unused=True to get None for it")
+    return tuple(grads)
+
+
+# ------------------------------------------------------------------------------------------------
+# Gradient checking
+# ------------------------------------------------------------------------------------------------
+
+def _numerical_jacobian(fn, inputs: list[Tensor], eps: float) -> list[np.ndarray]:
+    """d fn(inputs).flatten() / d input.flatten() for each input, by central differences."""
+    jacobians = []
+    for tensor in inputs:
+        if not tensor.requires_grad:
+            jacobians.append(None)
+            continue
+        flat = tensor.data.reshape(-1)  # a view: perturbations write through to the tensor
+        columns = []
+        for j in range(flat.size):
+            original = flat[j].item()
+            flat[j] = original + eps
+            plus = _as_numpy(fn(*inputs)).copy()  # a copy: fn may return a view of the input
+            flat[j] = original - eps
+            minus = _as_numpy(fn(*inputs)).copy()
+            flat[j] = original
+            columns.append((plus - minus).reshape(-1) / (2 * eps))
+        jacobians.append(np.stack(columns, axis=1) if columns else np.zeros((0, 0)))
+    return jacobians
+
+
+def _analytical_jacobian(fn, inputs: list[Tensor]) -> list[np.ndarray]:
+    """The same Jacobians from backward: one ``grad`` call per output element."""
+    out = fn(*inputs)
+    if not out.requires_grad:  # the output does not depend on any input: a zero Jacobian
+        return [np.zeros((out.numel(), t.numel())) if t.requires_grad else None for t in inputs]
+    rows: list[list[np.ndarray]] = [[] for _ in inputs]
+    differentiable = [t for t in inputs if t.requires_grad]
+    for k in range(out.numel()):
+        seed = out.xp.zeros(out.numel(), dtype=out.dtype)
+        seed[k] = 1
+        grads = grad(out, differentiable, Tensor(seed.reshape(out.shape)), retain_graph=True,
+                     allow_unused=True)
+        grads_by_input = iter(grads)
+        for i, tensor in enumerate(inputs):
+            if tensor.requires_grad:
+                g = next(grads_by_input)
+                rows[i].append(np.zeros(tensor.numel()) if g is None else _as_numpy(g).reshape(-1))
+    return [np.stack(r, axis=0) if r else None for r in rows]
+
+
+def _as_numpy(value) -> np.ndarray:
+    if isinstance(value, Tensor):
+        value = value.data
+    return value.get() if hasattr(value, "get") else np.asarray(value)
+
+
+def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True) -> bool:
+    """Compare backward's Jacobian with central differences ``(f(x+ε) − f(x−ε)) / 2ε``.
+
+    Inputs must be float64 (float32 central differences are too coarse to be a check). With the
+    default ε = 1e-6 the truncation error is O(ε²) and the rounding error about 1e-16/ε ≈ 1e-10,
+    so ``|analytic − numeric| <= atol + rtol·|numeric|`` with atol = 1e-5 and rtol = 1e-3 leaves a
+    wide margin for correct gradients while any wrong formula fails by orders of magnitude.
+    Avoid inputs within ε of a kink (relu at 0, abs at 0, max ties).
+    """
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    for t in inputs:
+        if t.requires_grad and t.dtype != np.float64:
+            raise TypeError(f"gradcheck: inputs must be float64, got {t.dtype} of shape {tuple(t.shape)}")
+    numerical = _numerical_jacobian(fn, inputs, eps)
+    analytical = _analytical_jacobian(fn, inputs)
+    for i, (num, ana) in enumerate(zip(numerical, analytical)):
+        if num is None:
+            continue
+        if ana is None:
+            ana = np.zeros_like(num)
+        if not np.allclose(ana, num, atol=atol, rtol=rtol):
+            if raise_exception:
+                worst = np.abs(ana - num).max()
+                raise AssertionError(f"gradcheck: Jacobian mismatch for input {i} (shape "
+                                     f"{tuple(inputs[i].shape)}): max abs difference {worst:.3g}\n"
+                                     f"analytical:\n{ana}\nnumerical:\n{num}")
+            return False
+    return True
+
+
+def gradgradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3, seed: int = 0) -> bool:
+    """gradcheck of the map ``x ↦ d⟨w, fn(x)⟩/dx`` for a fixed random ``w``: checks second derivatives."""
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    out = fn(*inputs)
+    rng = np.random.default_rng(seed)
+    weights = Tensor(out.xp.asarray(rng.standard_normal(out.shape)).astype(out.dtype))
+    differentiable = [t for t in inputs if t.requires_grad]
+
+    def first_derivatives(*xs):
+        grads = grad((fn(*xs) * weights).sum(), [x for x in xs if x.requires_grad],
+                     create_graph=True, allow_unused=True)
+        from .ops.shape import cat
+        parts = [(g if g is not None else x.detach() * 0).reshape(-1) for g, x in
+                 zip(grads, [x for x in xs if x.requires_grad])]
+        return cat(parts, dim=0)
+
+    if not differentiable:
+        raise ValueError("gradgradcheck: no input requires grad")
+    return gradcheck(first_derivatives, inputs, eps=eps, atol=atol, rtol=rtol)

@@ -1,0 +1,143 @@
+"""Timing helpers for kernel benchmarks: ``benchmarks/`` and ``zengrad bench`` both use these.
+
+The method (DESIGN.md, "Measuring"): fresh random inputs (never zeros), a time-based warm-up, then
+the median of repeated runs; inputs larger than the caches rotate among several sets so no run
+finds its operands already cached. The warm-up also matters for fairness between libraries:
+OpenBLAS's worker threads keep spinning for a while after each call and would steal the cores from
+the next library's OpenMP threads, so every measurement first runs its own function for a while.
+
+Thread counts come from the process: set ``OMP_NUM_THREADS`` and ``OPENBLAS_NUM_THREADS`` to the
+same value before NumPy is imported; :func:`time_lstm` gives PyTorch that count too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import time
+from typing import Callable
+
+import numpy as np
+
+from . import kernels
+
+CACHE_BYTES = 32 * 2**20  # inputs beyond this (the last-level cache here) are rotated
+
+
+def median_seconds(fn: Callable[[int], object], repeats: int, warmup_s: float = 0.3) -> float:
+    """Median wall time of ``fn(i)`` over ``repeats`` calls (i counts calls), after a warm-up."""
+    calls = 0
+    start = time.perf_counter()
+    while calls < 2 or time.perf_counter() - start < warmup_s:
+        fn(calls)
+        calls += 1
+    times = []
+    for _ in range(repeats):
+        begin = time.perf_counter()
+        fn(calls)
+        times.append(time.perf_counter() - begin)
+        calls += 1
+    return float(np.median(times))
+
+
+def matmul_gflops(n: int, seconds: float) -> float:
+    return 2.0 * n**3 / seconds / 1e9
+
+
+def matmul_call(impl: str, n: int, seed: int = 0) -> Callable[[int], object]:
+    """``call(i)`` multiplies the i-th pair of random n×n float32 matrices (pairs rotate when
+    three matrices would crowd the last-level cache)."""
+    rng = np.random.default_rng(seed)
+    sets = 3 if 3 * n * n * 4 > CACHE_BYTES // 4 else 1
+    operands = [(rng.standard_normal((n, n), dtype=np.float32),
+                 rng.standard_normal((n, n), dtype=np.float32)) for _ in range(sets)]
+    return lambda i: kernels.matmul(*operands[i % sets], impl=impl)
+
+
+def time_matmul(impl: str, n: int, repeats: int = 10, seed: int = 0) -> float:
+    """Median seconds of an n×n×n float32 ``kernels.matmul`` with implementation ``impl``."""
+    return median_seconds(matmul_call(impl, n, seed), repeats)
+
+
+def lstm_problem(T: int, B: int, I: int, H: int, seed: int = 0):
+    """Random float32 LSTM inputs (x, h0, c0, w_ih, w_hh, bias) and output gradient dy."""
+    rng = np.random.default_rng(seed)
+    bound = 1.0 / np.sqrt(H)
+    inputs = [rng.uniform(-1, 1, shape) for shape in ((T, B, I), (B, H), (B, H))]
+    inputs += [rng.uniform(-bound, bound, shape) for shape in ((4 * H, I), (4 * H, H), (4 * H,))]
+    dy = rng.standard_normal((T, B, H))
+    return [a.astype(np.float32) for a in inputs], dy.astype(np.float32)
+
+
+def lstm_step(impl: str, inputs, dy) -> Callable[[int], object]:
+    """``step(i)`` runs forward + backward once with ``impl`` (or ``"torch"``) on these arrays."""
+    return _torch_lstm_step(inputs, dy) if impl == "torch" else _zengrad_lstm_step(impl, inputs, dy)
+
+
+def _zengrad_lstm_step(impl: str, inputs, dy):
+    def step(_):
+        y, h_n, c_n, gates, cells = kernels.lstm_forward(*inputs, impl=impl)
+        return kernels.lstm_backward(dy, None, None, *inputs[:5], gates, cells, impl=impl)
+    return step
+
+
+def _torch_lstm_step(inputs, dy):
+    import torch
+
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1)))
+    x, h0, c0, w_ih, w_hh, bias = inputs
+    lstm = torch.nn.LSTM(x.shape[2], h0.shape[1])
+    with torch.no_grad():
+        lstm.weight_ih_l0.copy_(torch.from_numpy(w_ih))
+        lstm.weight_hh_l0.copy_(torch.from_numpy(w_hh))
+        lstm.bias_ih_l0.copy_(torch.from_numpy(bias))
+        lstm.bias_hh_l0.zero_()
+    leaves = [torch.from_numpy(a).requires_grad_() for a in (x, h0, c0)]
+    grad = torch.from_numpy(dy)
+
+    def step(_):
+        y, _state = lstm(leaves[0], (leaves[1][None], leaves[2][None]))
+        y.backward(grad)
+    return step
+
+
+def time_lstm(impl: str, T: int = 100, B: int = 64, I: int = 256, H: int = 256,
+              repeats: int = 5) -> float:
+    """Median seconds of LSTM forward + backward (all input and weight gradients).
+
+    ``impl`` is a registered implementation (``"numpy"``, ``"cpu:native"``) or ``"torch"`` for
+    ``torch.nn.LSTM`` with the same weights and thread count.
+    """
+    return median_seconds(lstm_step(impl, *lstm_problem(T, B, I, H)), repeats)
+
+
+def machine_info() -> dict:
+    """Where and when a measurement was taken: CPU, threads, library versions, date."""
+    model = platform.processor() or "unknown"
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            model = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    info = {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "load_average_1_5_15min": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+    from ._native import native
+    if native() is not None:
+        info["zengrad_native"] = native().__version__
+        info["cpu_features"] = native().cpu.features()
+        info["matmul_isa"] = native().cpu.best_isa()
+    try:
+        import torch
+        info["torch"] = torch.__version__
+    except ImportError:
+        pass
+    return info

@@ -1,0 +1,65 @@
+"""The ``zengrad`` command line: ``zengrad train MODEL`` and ``zengrad info``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def _info(args) -> int:
+    from .info import info
+    print(info())
+    return 0
+
+
+def _train(args) -> int:
+    from .models import TRAINERS, RunOptions, language
+
+    options = RunOptions(epochs=args.epochs, seed=args.seed, out=args.out or f"runs/{args.model}",
+                         device=args.device, data=args.data, resume=args.resume, progress=not args.quiet)
+    if args.model == "rnn":
+        metrics = language.train(options, cell=args.cell)
+    else:
+        metrics = TRAINERS[args.model](options)
+    summary = {key: value for key, value in metrics.items() if key not in ("run", "sample")}
+    print(json.dumps(summary, indent=2, default=str)[:3000])
+    if "sample" in metrics:
+        print("\nsample:\n" + metrics["sample"][:400])
+    print(f"\nwrote {options.out}/ (metrics.json, a PNG, checkpoint.zg)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zengrad", description="zengrad: train, benchmark, inspect")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    info = commands.add_parser("info", help="versions, built kernels, CPU features, GPU status")
+    info.set_defaults(run=_info)
+
+    train = commands.add_parser("train", help="train one of the reference models on its default data")
+    train.add_argument("model", choices=["perceptron", "rnn", "lstm", "gan"])
+    train.add_argument("--epochs", type=int, default=None, help="number of epochs (model-specific default)")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", default=None, help="output folder (default runs/MODEL)")
+    train.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    train.add_argument("--data", default=None,
+                       help="gan: a folder of MNIST-format IDX files; rnn: a text file")
+    train.add_argument("--cell", default="rnn", choices=["rnn", "lstm"], help="rnn: the recurrent cell")
+    train.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(run=_train)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, FileNotFoundError, RuntimeError) as error:
+        print(f"zengrad: error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

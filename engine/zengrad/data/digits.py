@@ -1,0 +1,44 @@
+"""The embedded 8×8 handwritten digits (UCI optical digits, CC BY 4.0; see SOURCES.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.resources
+
+import numpy as np
+
+
+@dataclasses.dataclass
+class ImageDataset:
+    """Images with integer labels, indexable as ``(image, label)`` pairs for a DataLoader.
+
+    Attributes:
+        images: float32 array (N, H, W) with values in [0, 1].
+        labels: int64 array (N,).
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+    name: str = "images"
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index):
+        return self.images[index], self.labels[index]
+
+    def split(self, fraction: float, seed: int = 0):
+        """Two datasets: a random ``fraction`` of the items, and the rest."""
+        order = np.random.default_rng(seed).permutation(len(self))
+        cut = int(round(fraction * len(self)))
+        first, second = order[:cut], order[cut:]
+        return (ImageDataset(self.images[first], self.labels[first], self.name),
+                ImageDataset(self.images[second], self.labels[second], self.name))
+
+
+def digits() -> ImageDataset:
+    """The 1,797 UCI digits as 8×8 float32 images in [0, 1] (pixel counts 0–16 divided by 16)."""
+    with importlib.resources.files(__package__).joinpath("digits.npz").open("rb") as handle:
+        archive = np.load(handle)
+        pixels, labels = archive["pixels"], archive["labels"]
+    return ImageDataset(pixels.astype(np.float32) / 16.0, labels.astype(np.int64), "digits")

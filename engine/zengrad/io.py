@@ -1,0 +1,245 @@
+"""Checkpoints without pickle: ``zengrad.save(obj, path)`` and ``zengrad.load(path)``.
+
+Loading a file never runs code from it: the file holds only a JSON description and raw array
+bytes, and only plain data types are rebuilt. The layout, in order:
+
+1. one ASCII line: ``ZENGRAD-CHECKPOINT 1 <header length> <sha256 of header>\\n``;
+2. the header, UTF-8 JSON: ``{"root": <node>, "tensors": [...], "payload_size": n}``;
+3. the payload: every tensor's bytes, back to back (little-endian, C order).
+
+A node is a JSON scalar (None, bool, int, float, str) or a tagged object:
+``{"type": "dict" | "ordereddict", "keys": [...], "values": [...]}`` (keys may be str, int, float,
+bool or None), ``{"type": "list" | "tuple", "items": [...]}``, or
+``{"type": "tensor" | "ndarray", "index": i, "requires_grad": b}`` pointing into ``tensors``,
+whose entries give dtype, shape, byte offset, byte length and the sha256 of those bytes. Every
+byte of the file is covered by a length or a checksum, so truncation and corruption are found.
+
+Saving writes a temporary file in the destination's directory, fsyncs it and renames it over
+the destination (``os.replace``), so an interrupted or failed save leaves any previous file intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections import OrderedDict
+
+import numpy as np
+
+from . import backend
+from .tensor import Tensor
+
+MAGIC = b"ZENGRAD-CHECKPOINT"
+VERSION = 1
+_DTYPES = {np.dtype(name).str: np.dtype(name) for name in
+           ("bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+            "float16", "float32", "float64")}
+_KEY_TYPES = (str, int, float, bool, type(None))
+
+
+# ---- saving ----------------------------------------------------------------------------------
+
+class _Encoder:
+    """Turns an object tree into a JSON-ready node tree plus the list of arrays it refers to."""
+
+    def __init__(self):
+        self.arrays: list[np.ndarray] = []
+
+    def encode(self, obj, where: str):
+        if obj is None or isinstance(obj, (bool, int, str)):
+            return obj
+        if isinstance(obj, float):
+            return obj if math.isfinite(obj) else {"type": "float", "value": repr(obj)}
+        if isinstance(obj, np.generic) and np.dtype(obj.dtype).str in _DTYPES:
+            return self.encode(obj.item(), where)
+        if isinstance(obj, Tensor):
+            return {"type": "tensor", "index": self._add(obj.data, where), "requires_grad": obj.requires_grad}
+        if isinstance(obj, np.ndarray):
+            return {"type": "ndarray", "index": self._add(obj, where)}
+        if isinstance(obj, dict):
+            for key in obj:
+                if not isinstance(key, _KEY_TYPES):
+                    raise TypeError(f"zengrad.save: dict key {key!r} at {where} has type "
+                                    f"{type(key).__name__}; keys must be str, int, float, bool or None")
+            kind = "ordereddict" if isinstance(obj, OrderedDict) else "dict"
+            return {"type": kind, "keys": [self.encode(k, where) for k in obj],
+                    "values": [self.encode(v, f"{where}[{k!r}]") for k, v in obj.items()]}
+        if isinstance(obj, (list, tuple)):
+            return {"type": "tuple" if isinstance(obj, tuple) else "list",
+                    "items": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
+        raise TypeError(f"zengrad.save: cannot save an object of type {type(obj).__name__} at {where}; "
+                        "supported: Tensor, numpy array, dict, list, tuple, str, int, float, bool, None")
+
+    def _add(self, array, where: str) -> int:
+        array = backend.to_device(array, "cpu")
+        if array.dtype.str not in _DTYPES and array.dtype.newbyteorder("<").str not in _DTYPES:
+            raise TypeError(f"zengrad.save: unsupported dtype {array.dtype} at {where}")
+        self.arrays.append(array.astype(array.dtype.newbyteorder("<"), order="C", copy=False))
+        return len(self.arrays) - 1
+
+
+def save(obj, path) -> None:
+    """Write ``obj`` (nested dicts/lists/tuples of tensors, arrays, numbers, strings, bools and
+    None — e.g. ``{"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}``)
+    to ``path`` atomically. Unsupported objects raise TypeError before the file is touched."""
+    path = os.fspath(path)
+    encoder = _Encoder()
+    root = encoder.encode(obj, "root")
+    entries, blobs, offset = [], [], 0
+    for array in encoder.arrays:
+        data = array.tobytes()
+        blobs.append(data)
+        entries.append({"dtype": array.dtype.str, "shape": list(array.shape), "offset": offset,
+                        "nbytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+        offset += len(data)
+    header = json.dumps({"root": root, "tensors": entries, "payload_size": offset},
+                        separators=(",", ":")).encode("utf-8")
+    preamble = b"%s %d %d %s\n" % (MAGIC, VERSION, len(header), hashlib.sha256(header).hexdigest().encode())
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(preamble)
+            file.write(header)
+            for data in blobs:
+                file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    _fsync_directory(directory)
+
+
+def _fsync_directory(directory: str) -> None:
+    """Make the rename durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        return
+    finally:
+        os.close(fd)
+
+
+# ---- loading ---------------------------------------------------------------------------------
+
+class _Decoder:
+    def __init__(self, path: str, arrays: list, device: str):
+        self.path, self.arrays, self.device = path, arrays, device
+
+    def fail(self, message: str):
+        raise ValueError(f"{self.path}: bad checkpoint header: {message}")
+
+    def decode(self, node):
+        if node is None or isinstance(node, (bool, int, float, str)):
+            return node
+        if not isinstance(node, dict) or not isinstance(node.get("type"), str):
+            self.fail(f"unexpected node {str(node)[:80]}")
+        kind = node["type"]
+        if kind in ("dict", "ordereddict"):
+            keys, values = node.get("keys"), node.get("values")
+            if not isinstance(keys, list) or not isinstance(values, list) or len(keys) != len(values):
+                self.fail("a dict node needs keys and values of equal length")
+            decoded_keys = [self.decode(k) for k in keys]
+            if not all(isinstance(k, _KEY_TYPES) for k in decoded_keys):
+                self.fail("dict keys must be scalars")
+            pairs = zip(decoded_keys, (self.decode(v) for v in values))
+            return OrderedDict(pairs) if kind == "ordereddict" else dict(pairs)
+        if kind in ("list", "tuple"):
+            items = node.get("items")
+            if not isinstance(items, list):
+                self.fail(f"a {kind} node needs items")
+            decoded = [self.decode(v) for v in items]
+            return tuple(decoded) if kind == "tuple" else decoded
+        if kind == "float":
+            if node.get("value") not in ("inf", "-inf", "nan"):
+                self.fail(f"bad float value {node.get('value')!r}")
+            return float(node["value"])
+        if kind in ("tensor", "ndarray"):
+            index = node.get("index")
+            if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self.arrays):
+                self.fail(f"tensor index {index!r} out of range")
+            array = self.arrays[index]
+            if kind == "ndarray":
+                return array
+            tensor = Tensor(backend.to_device(array, self.device))
+            if node.get("requires_grad") is True and array.dtype.kind == "f":
+                tensor.requires_grad_(True)
+            return tensor
+        self.fail(f"unknown node type {kind!r}")
+
+
+def _parse_preamble(path: str, blob: bytes) -> tuple[int, str, int]:
+    """(header length, header sha256, where the header starts) from the first line."""
+    if not blob.startswith(MAGIC + b" "):
+        raise ValueError(f"{path}: not a zengrad checkpoint (the file does not start with {MAGIC.decode()!r})")
+    end = blob.find(b"\n", 0, 256)
+    parts = blob[:end].split(b" ") if end > 0 else []
+    if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit() or len(parts[3]) != 64:
+        raise ValueError(f"{path}: bad checkpoint header: malformed first line {blob[:80]!r}")
+    if int(parts[1]) != VERSION:
+        raise ValueError(f"{path}: checkpoint format version {int(parts[1])} is not supported (expected {VERSION})")
+    return int(parts[2]), parts[3].decode("ascii", "replace"), end + 1
+
+
+def _check_entry(path: str, i: int, entry, payload_size: int) -> np.dtype:
+    if not isinstance(entry, dict):
+        raise ValueError(f"{path}: bad checkpoint header: tensor entry {i} is not an object")
+    dtype = _DTYPES.get(entry.get("dtype"))
+    shape, offset, nbytes = entry.get("shape"), entry.get("offset"), entry.get("nbytes")
+    if dtype is None:
+        raise ValueError(f"{path}: bad checkpoint header: tensor {i} has unsupported dtype {entry.get('dtype')!r}")
+    if not isinstance(shape, list) or not all(isinstance(n, int) and n >= 0 for n in shape):
+        raise ValueError(f"{path}: bad checkpoint header: tensor {i} has invalid shape {shape!r}")
+    if not all(isinstance(v, int) and v >= 0 for v in (offset, nbytes)) or \
+            nbytes != math.prod(shape) * dtype.itemsize or offset + nbytes > payload_size:
+        raise ValueError(f"{path}: bad checkpoint header: tensor {i} (shape {shape}, {dtype}) has an "
+                         f"inconsistent byte range (offset {offset!r}, length {nbytes!r})")
+    return dtype
+
+
+def load(path, map_location=None):
+    """Read what :func:`save` wrote. Tensors are placed on ``map_location`` ("cpu" by default, or
+    "cuda"). A file that is not a zengrad checkpoint, is truncated, fails a checksum or has a
+    malformed header raises ValueError naming the path."""
+    path = os.fspath(path)
+    device = backend.normalize_device(map_location)
+    with open(path, "rb") as file:
+        blob = file.read()
+    header_length, header_digest, start = _parse_preamble(path, blob)
+    header = blob[start:start + header_length]
+    if len(header) < header_length:
+        raise ValueError(f"{path}: checkpoint is truncated: the header needs {header_length} bytes, "
+                         f"only {len(header)} are present")
+    if hashlib.sha256(header).hexdigest() != header_digest:
+        raise ValueError(f"{path}: checkpoint header checksum mismatch: the file is corrupted")
+    try:
+        meta = json.loads(header.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{path}: bad checkpoint header: {error}") from error
+    if not isinstance(meta, dict) or not isinstance(meta.get("tensors"), list) or \
+            not isinstance(meta.get("payload_size"), int) or "root" not in meta:
+        raise ValueError(f"{path}: bad checkpoint header: missing root, tensors or payload_size")
+    payload = memoryview(blob)[start + header_length:]
+    if len(payload) != meta["payload_size"]:
+        state = "truncated" if len(payload) < meta["payload_size"] else "longer than its header says"
+        raise ValueError(f"{path}: checkpoint is {state}: expected {meta['payload_size']} bytes of tensor "
+                         f"data, found {len(payload)}")
+    arrays = []
+    for i, entry in enumerate(meta["tensors"]):
+        dtype = _check_entry(path, i, entry, meta["payload_size"])
+        data = payload[entry["offset"]:entry["offset"] + entry["nbytes"]]
+        if hashlib.sha256(data).hexdigest() != entry.get("sha256"):
+            raise ValueError(f"{path}: checksum mismatch for tensor {i} (shape {tuple(entry['shape'])}, "
+                             f"{dtype}): the file is corrupted")
+        arrays.append(np.frombuffer(data, dtype=dtype).reshape(entry["shape"]).astype(dtype.newbyteorder("="), copy=True))
+    return _Decoder(path, arrays, device).decode(meta["root"])

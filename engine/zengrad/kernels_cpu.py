@@ -1,0 +1,46 @@
+"""Registers the native C++ CPU kernels (``zengrad._C.cpu``) with the kernel registry.
+
+``cpu:native`` is the fast matmul with the best instruction set this CPU supports; it outranks
+NumPy (priority 20 > 10), so it is the default for float32 arrays on the CPU; the same holds for
+the whole-sequence LSTM (``lstm_forward`` / ``lstm_backward``). ``cpu:avx512``,
+``cpu:avx2`` and ``cpu:portable`` force one path each (for tests and benchmarks); they rank below
+NumPy and are registered only when the CPU can run them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._native import native
+from .kernels import register
+
+_ISAS = ("avx512", "avx2", "portable")
+
+
+def _gemm(isa: str):
+    """A 2-D GEMM ``fn(a, b, out, trans_a, trans_b)`` running the native matmul on one path."""
+    def gemm(a, b, out, trans_a, trans_b):
+        native().cpu.matmul(a, b, out, trans_a, trans_b, isa)
+    gemm.__name__ = f"cpu_matmul_{isa}"
+    return gemm
+
+
+def _register_matmul(cpu) -> None:
+    register("matmul", "cpu:native", "cpu", _gemm("auto"), dtypes=(np.float32,), priority=20,
+             description=f"C++ packed GEMM, register-blocked micro-kernel ({cpu.best_isa()}), OpenMP")
+    for isa in _ISAS:
+        if cpu.isa_supported(isa):
+            register("matmul", f"cpu:{isa}", "cpu", _gemm(isa), dtypes=(np.float32,), priority=5,
+                     description=f"C++ packed GEMM forced onto the {isa} micro-kernel")
+
+
+def _register_lstm(cpu) -> None:
+    register("lstm_forward", "cpu:native", "cpu", cpu.lstm_forward, dtypes=(np.float32,), priority=20,
+             description="C++ whole sequence: one input GEMM, per step a GEMM and one fused pass")
+    register("lstm_backward", "cpu:native", "cpu", cpu.lstm_backward, dtypes=(np.float32,), priority=20,
+             description="C++ backward through time, fused gate gradients, weight GEMMs at the end")
+
+
+if native() is not None:
+    _register_matmul(native().cpu)
+    _register_lstm(native().cpu)

@@ -1,0 +1,23 @@
+"""Dropout: random zeroing during training (inverted, so evaluation is the identity)."""
+
+from __future__ import annotations
+
+from . import functional as F
+from .module import Module
+
+
+class Dropout(Module):
+    """In training, zero each element with probability p and scale the rest by 1/(1 − p);
+    in eval mode, y = x. Randomness comes from zengrad's generator (``manual_seed`` repeats it)."""
+
+    def __init__(self, p: float = 0.5):
+        super().__init__()
+        if not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        self.p = p
+
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

@@ -1,0 +1,101 @@
+"""Batch normalisation over the batch (and length) dimensions: BatchNorm1d."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend
+from ..tensor import Tensor
+from . import init
+from ._factory import empty_parameter
+from .module import Module
+
+
+class BatchNorm1d(Module):
+    """y = (x − μ) / √(σ² + eps) · γ + β per channel, for x of shape (N, C) or (N, C, L).
+
+    Training: μ and σ² are the batch's mean and *biased* variance over N (and L), and the
+    running statistics move towards the batch's, using the *unbiased* variance (× n/(n − 1)):
+    running ← (1 − momentum)·running + momentum·batch. With momentum=None the running values are
+    the cumulative average over all batches seen. Evaluation (and ``track_running_stats=False``
+    never) uses the running statistics instead. γ (weight) starts at 1, β (bias) at 0; with
+    ``affine=False`` neither exists, and ``bias=False`` (keyword-only, as in PyTorch 2.13) drops β.
+    """
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1,
+                 affine: bool = True, track_running_stats: bool = True, device=None, dtype=None, *,
+                 bias: bool = True):
+        super().__init__()
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        if affine:
+            self.weight = init.ones_(empty_parameter(num_features, device=device, dtype=dtype))
+            if bias:
+                self.bias = empty_parameter(num_features, device=device, dtype=dtype)
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            xp = backend.array_module(backend.normalize_device(device))
+            float_dtype = np.dtype(dtype or np.float32)
+            self.register_buffer("running_mean", Tensor(xp.zeros(num_features, dtype=float_dtype)))
+            self.register_buffer("running_var", Tensor(xp.ones(num_features, dtype=float_dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(xp.zeros((), dtype=np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def reset_running_stats(self) -> None:
+        if self.track_running_stats:
+            self.running_mean.data[...] = 0
+            self.running_var.data[...] = 1
+            self.num_batches_tracked.data[...] = 0
+
+    def forward(self, input):
+        if input.ndim not in (2, 3):
+            raise ValueError(f"BatchNorm1d: expected 2D or 3D input (got {input.ndim}D input of shape {input.shape})")
+        if input.shape[1] != self.num_features:
+            raise ValueError(f"BatchNorm1d: input has {input.shape[1]} channels (shape {input.shape}), "
+                             f"expected num_features={self.num_features}")
+        dims = (0,) if input.ndim == 2 else (0, 2)
+        shape = (1, -1) if input.ndim == 2 else (1, -1, 1)
+        use_batch_stats = self.training or not self.track_running_stats
+        if use_batch_stats:
+            count = input.numel() // self.num_features
+            if count <= 1 and self.training:
+                raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+            mean = input.mean(dim=dims, keepdim=True)
+            centered = input - mean
+            var = (centered * centered).mean(dim=dims, keepdim=True)
+            if self.training and self.track_running_stats:
+                self._update_running_stats(mean.data.reshape(-1), var.data.reshape(-1), count)
+        else:
+            mean = self.running_mean.reshape(shape)
+            var = self.running_var.reshape(shape)
+            centered = input - mean
+        out = centered / (var + self.eps).sqrt()
+        if self.weight is not None:
+            out = out * self.weight.reshape(shape)
+        if self.bias is not None:
+            out = out + self.bias.reshape(shape)
+        return out
+
+    def _update_running_stats(self, mean, biased_var, count: int) -> None:
+        self.num_batches_tracked.data += 1
+        if self.momentum is None:
+            factor = 1.0 / float(self.num_batches_tracked.data)
+        else:
+            factor = self.momentum
+        unbiased_var = biased_var * (count / (count - 1))
+        self.running_mean.data[...] = (1 - factor) * self.running_mean.data + factor * mean
+        self.running_var.data[...] = (1 - factor) * self.running_var.data + factor * unbiased_var
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")

@@ -1,0 +1,370 @@
+"""Recurrent layers: RNNCell, RNN, LSTMCell, LSTM.
+
+The composed layers are the readable references: every step is a few Tensor ops, so autograd
+differentiates them through time with no extra code. The whole-sequence work of one layer goes
+through one function, :func:`rnn_layer` or :func:`lstm_layer`, which does the input projection
+of all time steps as a single matmul and then loops over the steps. For the LSTM,
+:func:`lstm_layer` runs the fused kernel instead (``zengrad.ops.lstm``) whenever a native one
+exists for the device and dtype; :func:`composed_lstm_layer` stays the reference it is tested
+against.
+
+Shapes (PyTorch's): input (T, B, I), or (B, T, I) with ``batch_first=True``, or (T, I) unbatched;
+hidden state (num_layers, B, H). Parameters per layer k: weight_ih_l{k} (G·H, I_k),
+weight_hh_l{k} (G·H, H), bias_ih_l{k} and bias_hh_l{k} (G·H), with G = 1 for RNN and 4 for LSTM
+(gate blocks in the order i, f, g, o); I_0 = input_size, I_k = H above. All are initialised
+U(−1/√H, 1/√H).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..ops import stack
+from ..ops.lstm import fused_lstm, native_lstm_impl
+from ..tensor import Tensor
+from . import functional as F
+from . import init
+from ._factory import empty_parameter
+from .module import Module
+
+
+def _affine(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
+    out = x @ weight.mT
+    return out if bias is None else out + bias
+
+
+def _activation(nonlinearity: str):
+    if nonlinearity == "tanh":
+        return F.tanh
+    if nonlinearity == "relu":
+        return F.relu
+    raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+
+
+def rnn_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh") -> Tensor:
+    """One Elman step: h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh), act = tanh or relu."""
+    return _activation(nonlinearity)(_affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh))
+
+
+def lstm_pointwise(gates: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
+    """The LSTM's elementwise part, from pre-activations ``gates`` = [i | f | g | o] (B, 4H):
+
+        i = σ(gᵢ)   f = σ(g_f)   g = tanh(g_g)   o = σ(g_o)
+        c' = f ⊙ c + i ⊙ g
+        h' = o ⊙ tanh(c')
+    """
+    i, f, g, o = gates.chunk(4, dim=1)
+    c_next = i.sigmoid() * g.tanh() + f.sigmoid() * c
+    return o.sigmoid() * c_next.tanh(), c_next
+
+
+def _project_inputs(x: Tensor, w_ih: Tensor, b_ih: Tensor | None) -> Tensor:
+    """x W_ihᵀ + b_ih for all T steps as one (T·B, I) × (I, G·H) matmul, shaped (T, B, G·H)."""
+    steps, batch, features = x.shape
+    return _affine(x.reshape(steps * batch, features), w_ih, b_ih).reshape(steps, batch, -1)
+
+
+def rnn_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh") -> tuple[Tensor, Tensor]:
+    """One Elman RNN layer over a whole sequence x (T, B, I) from h0 (B, H).
+
+    hₜ = act(xₜ W_ihᵀ + b_ih + hₜ₋₁ W_hhᵀ + b_hh).  Returns (y (T, B, H) = all hₜ, h_T).
+    """
+    act = _activation(nonlinearity)
+    projected = _project_inputs(x, w_ih, b_ih)
+    h, outputs = h0, []
+    for t in range(x.shape[0]):
+        h = act(projected[t] + _affine(h, w_hh, b_hh))
+        outputs.append(h)
+    return stack(outputs, dim=0), h
+
+
+def lstm_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Tensor, Tensor, Tensor]:
+    """One LSTM layer over a sequence: the fused kernel when a native one runs for this device and
+    dtype (``zengrad.kernels``: C++ on CPU for float32, CUDA on GPU), else the composed reference
+    :func:`composed_lstm_layer`. Both compute the same (y, h_T, c_T)."""
+    impl = native_lstm_impl(x.device, x.dtype)
+    if impl is None:
+        return composed_lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
+    bias = _combined_bias(b_ih, b_hh, w_hh)
+    return fused_lstm(x, h0, c0, w_ih, w_hh, bias, impl=impl)
+
+
+def _combined_bias(b_ih, b_hh, w_hh) -> Tensor:
+    """b_ih + b_hh, the one bias the kernels take (zeros for an LSTM without biases)."""
+    if b_ih is None and b_hh is None:
+        return Tensor(w_hh.xp.zeros(w_hh.shape[0], dtype=w_hh.dtype))
+    if b_ih is None or b_hh is None:
+        return b_ih if b_hh is None else b_hh
+    return b_ih + b_hh
+
+
+def composed_lstm_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Tensor, Tensor, Tensor]:
+    """One LSTM layer over a whole sequence x (T, B, I) from (h0, c0), each (B, H), from ordinary ops.
+
+    For t = 1..T, with [gᵢ | g_f | g_g | g_o] = xₜ W_ihᵀ + b_ih + hₜ₋₁ W_hhᵀ + b_hh:
+
+        iₜ = σ(gᵢ)   fₜ = σ(g_f)   gₜ = tanh(g_g)   oₜ = σ(g_o)
+        cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ gₜ
+        hₜ = oₜ ⊙ tanh(cₜ)
+
+    The input part xₜ W_ihᵀ + b_ih is one matmul for all steps. Returns (y (T, B, H) = all hₜ,
+    h_T, c_T). This is the function a fused LSTM kernel stands in for.
+    """
+    projected = _project_inputs(x, w_ih, b_ih)
+    h, c, outputs = h0, c0, []
+    for t in range(x.shape[0]):
+        h, c = lstm_pointwise(projected[t] + _affine(h, w_hh, b_hh), c)
+        outputs.append(h)
+    return stack(outputs, dim=0), h, c
+
+
+class _CellBase(Module):
+    """Parameters weight_ih (G·H, I), weight_hh (G·H, H), bias_ih, bias_hh (G·H), U(−1/√H, 1/√H)."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, gates: int, device, dtype):
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.weight_ih = empty_parameter(gates * hidden_size, input_size, device=device, dtype=dtype)
+        self.weight_hh = empty_parameter(gates * hidden_size, hidden_size, device=device, dtype=dtype)
+        if bias:
+            self.bias_ih = empty_parameter(gates * hidden_size, device=device, dtype=dtype)
+            self.bias_hh = empty_parameter(gates * hidden_size, device=device, dtype=dtype)
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for param in self.parameters():
+            init.uniform_(param, -bound, bound)
+
+    def _check_input(self, input: Tensor) -> bool:
+        """Validate (B, I) or (I,); return whether the input is batched."""
+        if input.ndim not in (1, 2):
+            raise ValueError(f"{type(self).__name__}: expected input to be 1D or 2D, got {input.ndim}D "
+                             f"(shape {input.shape})")
+        if input.shape[-1] != self.input_size:
+            raise ValueError(f"{type(self).__name__}: input has {input.shape[-1]} features (shape "
+                             f"{input.shape}), expected input_size={self.input_size}")
+        return input.ndim == 2
+
+    def _state(self, state: Tensor | None, input: Tensor, name: str) -> Tensor:
+        expected = (input.shape[0], self.hidden_size)
+        if state is None:
+            return Tensor(input.xp.zeros(expected, dtype=input.dtype))
+        if state.shape != expected:
+            raise ValueError(f"{type(self).__name__}: {name} has shape {state.shape}, expected {expected}")
+        return state
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if not self.bias:
+            text += ", bias=False"
+        return text
+
+
+class RNNCell(_CellBase):
+    """h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu); h defaults to zeros.
+
+    Input (B, I) or (I,); hx (B, H) or (H,); returns h' of the same batchedness.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
+                 device=None, dtype=None):
+        _activation(nonlinearity)
+        super().__init__(input_size, hidden_size, bias, 1, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        batched = self._check_input(input)
+        if not batched:
+            input = input.unsqueeze(0)
+            hx = None if hx is None else hx.unsqueeze(0)
+        h = self._state(hx, input, "hx")
+        out = rnn_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
+                       self.nonlinearity)
+        return out if batched else out.squeeze(0)
+
+    def extra_repr(self) -> str:
+        text = super().extra_repr()
+        return text if self.nonlinearity == "tanh" else f"{text}, nonlinearity={self.nonlinearity}"
+
+
+class LSTMCell(_CellBase):
+    """One LSTM step (gate equations in :func:`lstm_pointwise`); returns (h', c').
+
+    Runs as a sequence of length 1 through :func:`lstm_layer`, so it uses the fused kernel too.
+
+    Input (B, I) or (I,); hx = (h, c), each (B, H) or (H,), defaults to zeros.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, bias, 4, device, dtype)
+
+    def forward(self, input: Tensor, hx: tuple | None = None) -> tuple[Tensor, Tensor]:
+        batched = self._check_input(input)
+        if not batched:
+            input = input.unsqueeze(0)
+            hx = None if hx is None else (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
+        h = self._state(None if hx is None else hx[0], input, "h")
+        c = self._state(None if hx is None else hx[1], input, "c")
+        _, h, c = lstm_layer(input.unsqueeze(0), h, c, self.weight_ih, self.weight_hh, self.bias_ih,
+                             self.bias_hh)
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class _RecurrentBase(Module):
+    """Shared by RNN and LSTM: the per-layer parameters, input/state checks and the layer loop."""
+
+    gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int, bias: bool,
+                 batch_first: bool, dropout: float, device, dtype):
+        super().__init__()
+        if num_layers < 1:
+            raise ValueError(f"num_layers must be at least 1, got {num_layers}")
+        if not 0.0 <= dropout <= 1.0:
+            raise ValueError(f"dropout should be a number in range [0, 1], got {dropout}")
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        rows = self.gates * hidden_size
+        for k in range(num_layers):
+            columns = input_size if k == 0 else hidden_size
+            setattr(self, f"weight_ih_l{k}", empty_parameter(rows, columns, device=device, dtype=dtype))
+            setattr(self, f"weight_hh_l{k}", empty_parameter(rows, hidden_size, device=device, dtype=dtype))
+            if bias:
+                setattr(self, f"bias_ih_l{k}", empty_parameter(rows, device=device, dtype=dtype))
+                setattr(self, f"bias_hh_l{k}", empty_parameter(rows, device=device, dtype=dtype))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for param in self.parameters():
+            init.uniform_(param, -bound, bound)
+
+    def layer_parameters(self, k: int) -> tuple:
+        """(weight_ih, weight_hh, bias_ih, bias_hh) of layer k; the biases are None without bias."""
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+        return tuple(self._parameters.get(f"{name}_l{k}") for name in names)
+
+    def _sequence_first(self, input: Tensor) -> tuple[Tensor, bool]:
+        """The input as (T, B, I) and whether it was batched."""
+        name = type(self).__name__
+        if input.ndim not in (2, 3):
+            raise ValueError(f"{name}: expected input to be 2D or 3D, got {input.ndim}D (shape {input.shape})")
+        if input.shape[-1] != self.input_size:
+            raise ValueError(f"{name}: input has {input.shape[-1]} features (shape {input.shape}), "
+                             f"expected input_size={self.input_size}")
+        if input.ndim == 2:
+            return input.unsqueeze(1), False
+        return (input.transpose(0, 1) if self.batch_first else input), True
+
+    def _initial(self, state: Tensor | None, x: Tensor, batched: bool, name: str) -> Tensor:
+        expected = (self.num_layers, x.shape[1], self.hidden_size)
+        if state is None:
+            return Tensor(x.xp.zeros(expected, dtype=x.dtype))
+        if not batched:
+            if state.ndim != 2:
+                raise ValueError(f"{type(self).__name__}: for unbatched 2D input, {name} should also be 2D "
+                                 f"but got {state.ndim}D (shape {state.shape})")
+            state = state.unsqueeze(1)
+        if state.shape != expected:
+            raise ValueError(f"{type(self).__name__}: expected {name} of shape {expected}, got {state.shape}")
+        return state
+
+    def _between_layers(self, y: Tensor, k: int) -> Tensor:
+        if k < self.num_layers - 1:
+            return F.dropout(y, self.dropout, self.training)
+        return y
+
+    def _output(self, y: Tensor, batched: bool) -> Tensor:
+        if not batched:
+            return y.squeeze(1)
+        return y.transpose(0, 1) if self.batch_first else y
+
+    def extra_repr(self) -> str:
+        text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
+        if not self.bias:
+            text += ", bias=False"
+        if self.batch_first:
+            text += ", batch_first=True"
+        if self.dropout:
+            text += f", dropout={self.dropout}"
+        return text
+
+
+class RNN(_RecurrentBase):
+    """Multi-layer Elman RNN: hₜ⁽ᵏ⁾ = act(xₜ⁽ᵏ⁾ W_ih_lkᵀ + b_ih_lk + hₜ₋₁⁽ᵏ⁾ W_hh_lkᵀ + b_hh_lk),
+    with xₜ⁽⁰⁾ the input and xₜ⁽ᵏ⁾ = dropout(hₜ⁽ᵏ⁻¹⁾) above; act = tanh or relu.
+
+    ``forward(input, hx=None)`` returns (output, h_n): output holds the last layer's hₜ for every
+    t, (T, B, H) (or (B, T, H) with batch_first), and h_n the final state of every layer,
+    (num_layers, B, H).
+    """
+
+    gates = 1
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, device=None, dtype=None):
+        _activation(nonlinearity)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, device, dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        x, batched = self._sequence_first(input)
+        h0 = self._initial(hx, x, batched, "hx")
+        finals = []
+        for k in range(self.num_layers):
+            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
+            x, h_n = rnn_layer(x, h0[k], w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
+            finals.append(h_n)
+            x = self._between_layers(x, k)
+        h_n = stack(finals, dim=0)
+        return self._output(x, batched), (h_n if batched else h_n.squeeze(1))
+
+
+class LSTM(_RecurrentBase):
+    """Multi-layer LSTM; each layer runs :func:`lstm_layer` (gate equations there), the layer
+    above reading dropout(hₜ) of the one below.
+
+    ``forward(input, hx=None)`` with hx = (h_0, c_0), each (num_layers, B, H), zeros by default;
+    returns (output, (h_n, c_n)) with output the last layer's hₜ for every t, (T, B, H) (or
+    (B, T, H) with batch_first).
+    """
+
+    gates = 4
+
+    def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, device=None, dtype=None):
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, device, dtype)
+
+    def forward(self, input: Tensor, hx: tuple | None = None):
+        x, batched = self._sequence_first(input)
+        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+            raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
+        h0 = self._initial(None if hx is None else hx[0], x, batched, "h_0")
+        c0 = self._initial(None if hx is None else hx[1], x, batched, "c_0")
+        h_finals, c_finals = [], []
+        for k in range(self.num_layers):
+            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
+            x, h_n, c_n = lstm_layer(x, h0[k], c0[k], w_ih, w_hh, b_ih, b_hh)
+            h_finals.append(h_n)
+            c_finals.append(c_n)
+            x = self._between_layers(x, k)
+        h_n, c_n = stack(h_finals, dim=0), stack(c_finals, dim=0)
+        if not batched:
+            h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
+        return self._output(x, batched), (h_n, c_n)
+
+
+__all__ = ["LSTM", "LSTMCell", "RNN", "RNNCell", "lstm_cell", "lstm_layer", "lstm_pointwise",
+           "rnn_cell", "rnn_layer"]

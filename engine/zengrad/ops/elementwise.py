@@ -1,0 +1,393 @@
+"""Elementwise ops. Each class: forward on arrays, backward (the chain rule) in Tensor ops.
+
+Binary ops broadcast their operands like NumPy; their backward sums the gradient back to each
+operand's shape with :func:`unbroadcast`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import backend
+from ..autograd import Function
+from ..tensor import Tensor
+from ._util import as_tensor_like, unbroadcast
+
+
+def _binary(cls, a, b, **params) -> Tensor:
+    if not isinstance(a, Tensor):
+        a = as_tensor_like(a, b)
+    b = as_tensor_like(b, a)
+    return cls.apply(a, b, **params)
+
+
+class Add(Function):
+    """z = a + b;  ∂z/∂a = 1, ∂z/∂b = 1."""
+
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, g):
+        a, b = self.inputs
+        return unbroadcast(g, a.shape), unbroadcast(g, b.shape)
+
+
+class Sub(Function):
+    """z = a − b;  ∂z/∂a = 1, ∂z/∂b = −1."""
+
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, g):
+        a, b = self.inputs
+        return unbroadcast(g, a.shape), unbroadcast(-g, b.shape)
+
+
+class Mul(Function):
+    """z = a · b;  ∂z/∂a = b, ∂z/∂b = a."""
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, g):
+        a, b = self.inputs
+        return (unbroadcast(g * b, a.shape) if self.needs_grad(0) else None,
+                unbroadcast(g * a, b.shape) if self.needs_grad(1) else None)
+
+
+class Div(Function):
+    """z = a / b;  ∂z/∂a = 1/b, ∂z/∂b = −a/b²."""
+
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, g):
+        a, b = self.inputs
+        return (unbroadcast(g / b, a.shape) if self.needs_grad(0) else None,
+                unbroadcast(-g * a / (b * b), b.shape) if self.needs_grad(1) else None)
+
+
+class Pow(Function):
+    """z = aᵇ;  ∂z/∂a = b·aᵇ⁻¹, ∂z/∂b = aᵇ·ln a (defined for a > 0)."""
+
+    def forward(self, a, b):
+        return a ** b
+
+    def backward(self, g):
+        a, b = self.inputs
+        return (unbroadcast(g * b * a ** (b - 1), a.shape) if self.needs_grad(0) else None,
+                unbroadcast(g * self.output() * a.log(), b.shape) if self.needs_grad(1) else None)
+
+
+class PowScalar(Function):
+    """z = aᵖ for a constant number p;  ∂z/∂a = p·aᵖ⁻¹ (no logarithm, so any sign of a)."""
+
+    def forward(self, a, exponent):
+        self.exponent = exponent
+        return a ** a.dtype.type(exponent) if a.dtype.kind == "f" else a ** exponent
+
+    def backward(self, g):
+        (a,) = self.inputs
+        if self.exponent == 0:
+            return g * 0
+        return g * self.exponent * pow_(a, self.exponent - 1)
+
+
+class Maximum(Function):
+    """z = max(a, b) elementwise; the gradient goes to the larger operand (split evenly on ties)."""
+
+    def forward(self, a, b):
+        return backend.array_module(backend.device_of(a)).maximum(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        share_a = (a > b).to(g.dtype) + (a == b).to(g.dtype) * 0.5
+        return unbroadcast(g * share_a, a.shape), unbroadcast(g * (1 - share_a), b.shape)
+
+
+class Minimum(Function):
+    """z = min(a, b) elementwise; the gradient goes to the smaller operand (split evenly on ties)."""
+
+    def forward(self, a, b):
+        return backend.array_module(backend.device_of(a)).minimum(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        share_a = (a < b).to(g.dtype) + (a == b).to(g.dtype) * 0.5
+        return unbroadcast(g * share_a, a.shape), unbroadcast(g * (1 - share_a), b.shape)
+
+
+class Where(Function):
+    """z = a where cond else b;  the gradient flows to a where cond holds, to b elsewhere."""
+
+    def forward(self, cond, a, b):
+        return backend.array_module(backend.device_of(a)).where(cond, a, b)
+
+    def backward(self, g):
+        cond, a, b = self.inputs
+        zero = g * 0
+        return (None,
+                unbroadcast(where(cond, g, zero), a.shape) if self.needs_grad(1) else None,
+                unbroadcast(where(cond, zero, g), b.shape) if self.needs_grad(2) else None)
+
+
+class Neg(Function):
+    """z = −a."""
+
+    def forward(self, a):
+        return -a
+
+    def backward(self, g):
+        return -g
+
+
+class Abs(Function):
+    """z = |a|;  ∂z/∂a = sign(a) (0 at 0)."""
+
+    def forward(self, a):
+        return abs(a)
+
+    def backward(self, g):
+        (a,) = self.inputs
+        return g * sign(a)
+
+
+class Exp(Function):
+    """z = eᵃ;  ∂z/∂a = eᵃ = z."""
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        return xp.exp(a)
+
+    def backward(self, g):
+        return g * self.output()
+
+
+class Log(Function):
+    """z = ln a;  ∂z/∂a = 1/a."""
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        return xp.log(a)
+
+    def backward(self, g):
+        return g / self.inputs[0]
+
+
+class Sqrt(Function):
+    """z = √a;  ∂z/∂a = 1/(2√a) = 1/(2z)."""
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        return xp.sqrt(a)
+
+    def backward(self, g):
+        return g / (self.output() * 2)
+
+
+class Tanh(Function):
+    """z = tanh a;  ∂z/∂a = 1 − z²."""
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        return xp.tanh(a)
+
+    def backward(self, g):
+        z = self.output()
+        return g * (1 - z * z)
+
+
+class Sigmoid(Function):
+    """z = σ(a) = 1/(1 + e⁻ᵃ);  ∂z/∂a = z(1 − z).
+
+    Computed as ½(1 + tanh(a/2)), which never overflows for large |a|.
+    """
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        half = a.dtype.type(0.5)
+        return half * (xp.tanh(a * half) + a.dtype.type(1))
+
+    def backward(self, g):
+        z = self.output()
+        return g * z * (1 - z)
+
+
+class ReLU(Function):
+    """z = max(a, 0);  ∂z/∂a = 1 where a > 0, else 0."""
+
+    def forward(self, a):
+        return a * (a > 0)
+
+    def backward(self, g):
+        return g * (self.inputs[0] > 0).to(g.dtype)
+
+
+class LeakyReLU(Function):
+    """z = a if a > 0 else s·a (s = negative_slope);  ∂z/∂a = 1 or s."""
+
+    def forward(self, a, negative_slope):
+        self.negative_slope = negative_slope
+        xp = backend.array_module(backend.device_of(a))
+        return xp.where(a > 0, a, a * a.dtype.type(negative_slope))
+
+    def backward(self, g):
+        positive = (self.inputs[0] > 0).to(g.dtype)
+        return g * (positive + (1 - positive) * self.negative_slope)
+
+
+class Clamp(Function):
+    """z = min(max(a, lo), hi);  ∂z/∂a = 1 inside [lo, hi], 0 where clipped."""
+
+    def forward(self, a, min, max):
+        self.bounds = (min, max)
+        xp = backend.array_module(backend.device_of(a))
+        return xp.clip(a, min, max)
+
+    def backward(self, g):
+        (a,) = self.inputs
+        lo, hi = self.bounds
+        inside = Tensor(a.xp.ones(a.shape, dtype=bool))
+        if lo is not None:
+            inside = inside & (a >= lo)
+        if hi is not None:
+            inside = inside & (a <= hi)
+        return g * inside.to(g.dtype)
+
+
+class Convert(Function):
+    """z = a moved to another device and/or dtype;  the gradient is moved back."""
+
+    def forward(self, a, dtype, device):
+        self.source = (a.dtype, backend.device_of(a))
+        out = backend.to_device(a, device)
+        return out.astype(dtype, copy=False)
+
+    def backward(self, g):
+        dtype, device = self.source
+        return convert(g, dtype=dtype, device=device)
+
+
+# ---- functional forms (what Tensor's methods and operators call) ----------------------------
+
+def add(a, b):
+    return _binary(Add, a, b)
+
+
+def sub(a, b):
+    return _binary(Sub, a, b)
+
+
+def mul(a, b):
+    return _binary(Mul, a, b)
+
+
+def div(a, b):
+    return _binary(Div, a, b)
+
+
+def pow_(a, exponent):
+    """aᵖ: a constant-number exponent uses PowScalar (any sign of a); a Tensor exponent uses Pow."""
+    if isinstance(exponent, (int, float)) and isinstance(a, Tensor):
+        return PowScalar.apply(a, exponent=exponent)
+    return _binary(Pow, a, exponent)
+
+
+def maximum(a, b):
+    return _binary(Maximum, a, b)
+
+
+def minimum(a, b):
+    return _binary(Minimum, a, b)
+
+
+def where(condition, a, b):
+    """Elements of ``a`` where ``condition`` is true, else of ``b`` (broadcast together)."""
+    like = a if isinstance(a, Tensor) else b
+    a, b = as_tensor_like(a, like), as_tensor_like(b, like)
+    condition = condition if isinstance(condition, Tensor) else Tensor(like.xp.asarray(condition))
+    return Where.apply(condition, a, b)
+
+
+def neg(a):
+    return Neg.apply(a)
+
+
+def abs_(a):
+    return Abs.apply(a)
+
+
+def exp(a):
+    return Exp.apply(a)
+
+
+def log(a):
+    return Log.apply(a)
+
+
+def sqrt(a):
+    return Sqrt.apply(a)
+
+
+def tanh(a):
+    return Tanh.apply(a)
+
+
+def sigmoid(a):
+    return Sigmoid.apply(a)
+
+
+def relu(a):
+    return ReLU.apply(a)
+
+
+def leaky_relu(a, negative_slope: float = 0.01):
+    return LeakyReLU.apply(a, negative_slope=negative_slope)
+
+
+def clamp(a, min=None, max=None):
+    if min is None and max is None:
+        raise ValueError("clamp: at least one of min and max must be given")
+    return Clamp.apply(a, min=min, max=max)
+
+
+def convert(a, dtype=None, device=None):
+    device = a.device if device is None else backend.normalize_device(device)
+    dtype = a.dtype if dtype is None else np.dtype(dtype)
+    if dtype == a.dtype and device == a.device:
+        return a
+    if a.requires_grad and dtype.kind != "f":
+        return Tensor(backend.to_device(a.data, device).astype(dtype))
+    return Convert.apply(a, dtype=dtype, device=device)
+
+
+def sign(a: Tensor) -> Tensor:
+    """−1, 0 or +1 elementwise (no gradient)."""
+    return Tensor(a.xp.sign(a.data))
+
+
+# ---- comparisons and logic: results are boolean tensors outside the graph -------------------
+
+def _compare(op):
+    def compare(a, b):
+        b = as_tensor_like(b, a)
+        return Tensor(op(a.data, b.data))
+    return compare
+
+
+eq = _compare(lambda x, y: x == y)
+ne = _compare(lambda x, y: x != y)
+lt = _compare(lambda x, y: x < y)
+le = _compare(lambda x, y: x <= y)
+gt = _compare(lambda x, y: x > y)
+ge = _compare(lambda x, y: x >= y)
+logical_and = _compare(lambda x, y: x & y)
+logical_or = _compare(lambda x, y: x | y)
+
+
+def logical_not(a):
+    return Tensor(~a.data)
+
+
+def isfinite(a):
+    return Tensor(a.xp.isfinite(a.data))

@@ -1,0 +1,47 @@
+"""Matrix multiplication, the op whose forward runs through :mod:`zengrad.kernels`."""
+
+from __future__ import annotations
+
+from .. import kernels
+from ..autograd import Function
+from ..tensor import Tensor
+from ._util import unbroadcast
+from .shape import matrix_transpose, reshape
+
+
+class MatMul(Function):
+    """Z = A B over the last two dimensions, batch dimensions broadcast.
+
+    ∂L/∂A = G Bᵀ and ∂L/∂B = Aᵀ G, each summed over the batch dimensions that were broadcast.
+    The transposes are views; the kernel layer reads them without copying.
+    """
+
+    def forward(self, a, b):
+        return kernels.matmul(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        return (unbroadcast(g @ matrix_transpose(b), a.shape) if self.needs_grad(0) else None,
+                unbroadcast(matrix_transpose(a) @ g, b.shape) if self.needs_grad(1) else None)
+
+
+def matmul(a: Tensor, b: Tensor) -> Tensor:
+    """``a @ b`` with NumPy's rules: 1-D operands are promoted to matrices and the added
+    dimension removed from the result; other leading dimensions broadcast."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"matmul: expected two Tensors, got {type(a).__name__} and {type(b).__name__}")
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and {b.shape}")
+    inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if a.shape[-1] != inner_b:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
+                         f"({a.shape[-1]} != {inner_b})")
+    if a.ndim == 1 and b.ndim == 1:
+        return (a * b).sum()
+    if a.ndim == 1:
+        out = MatMul.apply(reshape(a, (1, a.shape[0])), b)
+        return reshape(out, out.shape[:-2] + out.shape[-1:])
+    if b.ndim == 1:
+        out = MatMul.apply(a, reshape(b, (b.shape[0], 1)))
+        return reshape(out, out.shape[:-1])
+    return MatMul.apply(a, b)

@@ -1,0 +1,261 @@
+"""Ops that move elements without computing on them: reshape, permute, expand, indexing, cat."""
+
+from __future__ import annotations
+
+from .. import backend
+from ..autograd import Function
+from ..tensor import Tensor
+from ._util import unbroadcast
+
+
+class Reshape(Function):
+    """z = a with a new shape (same elements, row-major order);  the gradient is reshaped back."""
+
+    def forward(self, a, shape):
+        return a.reshape(shape)
+
+    def backward(self, g):
+        return g.reshape(self.inputs[0].shape)
+
+
+class Permute(Function):
+    """z = a with its axes reordered (z.shape[i] = a.shape[dims[i]]);  the gradient is permuted back."""
+
+    def forward(self, a, dims):
+        self.dims = dims
+        return a.transpose(dims)
+
+    def backward(self, g):
+        inverse = [0] * len(self.dims)
+        for position, axis in enumerate(self.dims):
+            inverse[axis] = position
+        return g.permute(*inverse)
+
+
+class Expand(Function):
+    """z = a broadcast to a larger shape (a view);  the gradient sums over the copies."""
+
+    def forward(self, a, shape):
+        xp = backend.array_module(backend.device_of(a))
+        return xp.broadcast_to(a, shape)
+
+    def backward(self, g):
+        return unbroadcast(g, self.inputs[0].shape)
+
+
+class GetItem(Function):
+    """z = a[index] (ints, slices, None, Ellipsis, integer arrays, boolean masks);
+    the gradient is scattered back into zeros of a's shape, adding where indices repeat."""
+
+    sparse_grad = True
+
+    def forward(self, a, index):
+        self.index = index
+        return a[index]
+
+    def backward(self, g):
+        return ScatterAdd.apply(g, shape=self.inputs[0].shape, index=self.index)
+
+    def add_grad_into(self, buffer, g) -> None:
+        """buffer[index] += g in place: the same gradient without a full-size temporary."""
+        scatter_add(buffer, self.index, g)
+
+
+class ScatterAdd(Function):
+    """z = zeros(shape) with z[index] += g, repeated indices adding up;  the gradient is g'[index]."""
+
+    def forward(self, g, shape, index):
+        self.index = index
+        out = backend.array_module(backend.device_of(g)).zeros(shape, dtype=g.dtype)
+        scatter_add(out, index, g)
+        return out
+
+    def backward(self, gg):
+        return GetItem.apply(gg, index=self.index)
+
+
+class Cat(Function):
+    """z = the inputs joined along ``dim``;  each input's gradient is its slice of g."""
+
+    def forward(self, *arrays, dim):
+        self.dim = dim
+        xp = backend.array_module(backend.device_of(arrays[0]))
+        return xp.concatenate(arrays, axis=dim)
+
+    def backward(self, g):
+        grads, start = [], 0
+        for t in self.inputs:
+            index = (slice(None),) * self.dim + (slice(start, start + t.shape[self.dim]),)
+            grads.append(g[index] if t.requires_grad else None)
+            start += t.shape[self.dim]
+        return tuple(grads)
+
+
+def scatter_add(out, index, values) -> None:
+    """out[index] += values in place, adding up repeated indices (np.add.at semantics)."""
+    xp = backend.array_module(backend.device_of(out))
+    if _is_basic(index):
+        out[index] += values
+    elif xp.__name__ == "numpy":
+        xp.add.at(out, _integer_index(xp, index), values)
+    else:
+        import cupyx
+        cupyx.scatter_add(out, _integer_index(xp, index), values)
+
+
+def _is_basic(index) -> bool:
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(p, (int, slice)) or p is None or p is Ellipsis for p in parts)
+
+
+def _integer_index(xp, index):
+    """The index with boolean masks replaced by their integer coordinates (for add.at)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    converted = []
+    for part in parts:
+        if hasattr(part, "dtype") and part.dtype == bool:
+            converted.extend(xp.nonzero(part))
+        else:
+            converted.append(part)
+    return tuple(converted)
+
+
+def _normalize_index(index, xp):
+    """Tensors and lists in an index become arrays of the right module."""
+    parts = index if isinstance(index, tuple) else (index,)
+    normalized = []
+    for part in parts:
+        if isinstance(part, Tensor):
+            part = part.data
+        elif isinstance(part, list):
+            part = xp.asarray(part)
+        elif isinstance(part, bool):
+            part = xp.asarray(part)
+        normalized.append(part)
+    return tuple(normalized) if isinstance(index, tuple) else normalized[0]
+
+
+# ---- functional forms -----------------------------------------------------------------------
+
+def _shape_arg(shape) -> tuple:
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
+
+
+def reshape(a: Tensor, *shape) -> Tensor:
+    shape = _shape_arg(shape)
+    if shape == a.shape:
+        return a
+    return Reshape.apply(a, shape=shape)
+
+
+def permute(a: Tensor, *dims) -> Tensor:
+    dims = _shape_arg(dims)
+    if sorted(d % a.ndim for d in dims) != list(range(a.ndim)):
+        raise ValueError(f"permute: {dims} is not a permutation of the {a.ndim} dimensions of shape {a.shape}")
+    return Permute.apply(a, dims=tuple(d % a.ndim for d in dims))
+
+
+def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    dims = list(range(a.ndim))
+    dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+    return permute(a, *dims)
+
+
+def matrix_transpose(a: Tensor) -> Tensor:
+    """The transpose of the last two dimensions (PyTorch's ``.mT``)."""
+    return transpose(a, -2, -1)
+
+
+def full_transpose(a: Tensor) -> Tensor:
+    """``.T``: all dimensions reversed."""
+    return permute(a, *reversed(range(a.ndim))) if a.ndim > 1 else a
+
+
+def expand(a: Tensor, *shape) -> Tensor:
+    shape = tuple(old if new == -1 else new
+                  for old, new in zip((None,) * (len(_shape_arg(shape)) - a.ndim) + a.shape, _shape_arg(shape)))
+    if shape == a.shape:
+        return a
+    return Expand.apply(a, shape=shape)
+
+
+def squeeze(a: Tensor, dim=None) -> Tensor:
+    if dim is None:
+        return reshape(a, tuple(n for n in a.shape if n != 1))
+    dim = dim % a.ndim
+    if a.shape[dim] != 1:
+        return a
+    return reshape(a, a.shape[:dim] + a.shape[dim + 1:])
+
+
+def unsqueeze(a: Tensor, dim: int) -> Tensor:
+    dim = dim % (a.ndim + 1)
+    return reshape(a, a.shape[:dim] + (1,) + a.shape[dim:])
+
+
+def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if a.ndim == 0:
+        return reshape(a, (1,))
+    start, end = start_dim % a.ndim, end_dim % a.ndim
+    merged = 1
+    for n in a.shape[start:end + 1]:
+        merged *= n
+    return reshape(a, a.shape[:start] + (merged,) + a.shape[end + 1:])
+
+
+def getitem(a: Tensor, index) -> Tensor:
+    return GetItem.apply(a, index=_normalize_index(index, a.xp))
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension (PyTorch's ``torch.cat``)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty sequence of tensors")
+    ndim = tensors[0].ndim
+    for t in tensors:
+        if t.ndim != ndim:
+            raise ValueError(f"cat: tensors must have the same number of dimensions, got shapes "
+                             f"{[tuple(x.shape) for x in tensors]}")
+    return Cat.apply(*tensors, dim=dim % ndim)
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    """Join tensors along a new dimension (PyTorch's ``torch.stack``)."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty sequence of tensors")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) != 1:
+        raise ValueError(f"stack: tensors must all have the same shape, got {[t.shape for t in tensors]}")
+    dim = dim % (tensors[0].ndim + 1)
+    return cat([unsqueeze(t, dim) for t in tensors], dim=dim)
+
+
+def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Pieces of ``a`` along ``dim``: equal pieces of a given size (the last may be smaller), or
+    pieces of the listed sizes."""
+    dim = dim % a.ndim
+    length = a.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        if size <= 0:
+            raise ValueError(f"split: split_size must be positive, got {size}")
+        sizes = [min(size, length - start) for start in range(0, length, size)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != length:
+            raise ValueError(f"split: sizes {sizes} do not sum to dimension {dim} of shape {a.shape}")
+    pieces, start = [], 0
+    for size in sizes:
+        pieces.append(getitem(a, (slice(None),) * dim + (slice(start, start + size),)))
+        start += size
+    return tuple(pieces)
+
+
+def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple:
+    """``chunks`` pieces of nearly equal size along ``dim`` (PyTorch's rounding: ceil)."""
+    if chunks <= 0:
+        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+    length = a.shape[dim % a.ndim]
+    return split(a, max(1, -(-length // chunks)), dim)

@@ -1,0 +1,174 @@
+"""The Tensor: a NumPy or CuPy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
+
+Operations are defined in :mod:`zengrad.ops`; the methods here only forward to them, so each
+op's math lives in one place. ``Tensor.data`` is the raw array (in PyTorch ``.data`` is a
+Tensor; here it is the NumPy/CuPy array itself).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import backend
+
+
+class Tensor:
+    """An n-dimensional array that can record the operations applied to it.
+
+    Attributes:
+        data: the backend array (``numpy.ndarray`` on "cpu", ``cupy.ndarray`` on "cuda").
+        requires_grad: whether gradients flow to this tensor.
+        grad: the accumulated gradient (a Tensor) after ``backward``; None before.
+        grad_fn: the :class:`zengrad.autograd.Function` that produced this tensor, None for leaves.
+    """
+
+    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "__weakref__")
+    __array_ufunc__ = None  # numpy scalars/arrays defer to Tensor's operators (x * np.float32(2))
+
+    def __init__(self, data, requires_grad: bool = False):
+        self.data = data
+        self.grad = None
+        self.grad_fn = None
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ---- metadata -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return tuple(self.data.shape)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def device(self) -> str:
+        return backend.device_of(self.data)
+
+    @property
+    def xp(self):
+        """The array module of this tensor's device (numpy or cupy)."""
+        return backend.array_module(self.device)
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def size(self, dim: int | None = None):
+        return self.shape if dim is None else self.shape[dim]
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    # ---- autograd ---------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Mark a leaf as wanting gradients (floating-point dtypes only)."""
+        if requires_grad and self.dtype.kind != "f":
+            raise RuntimeError(f"only floating-point tensors can require gradients, got {self.dtype}")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError("requires_grad_(False) is only allowed on leaf tensors; use detach()")
+        self.requires_grad = requires_grad
+        return self
+
+    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
+        """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
+
+        ``gradient`` is d(loss)/d(self); it may be omitted for a single-element tensor. The graph's
+        saved arrays are freed afterwards unless ``retain_graph`` (implied by ``create_graph``).
+        """
+        from .autograd import backward
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+
+    def detach(self) -> "Tensor":
+        """The same data, cut from the graph (shares memory, requires no grad)."""
+        return Tensor(self.data)
+
+    # ---- conversion -------------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The data as a NumPy array (shares memory on CPU). Call ``detach()`` first if it needs grad."""
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if self.device != "cpu":
+            raise TypeError("can't convert cuda tensor to numpy. Use Tensor.cpu() first.")
+        return self.data
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.numel() != 1:
+            raise ValueError(f"item: a Tensor with {self.numel()} elements cannot be converted to a scalar")
+        return self.data.reshape(()).item()
+
+    def tolist(self):
+        return backend.to_device(self.data, "cpu").tolist()
+
+    def to(self, *args, dtype=None, device=None) -> "Tensor":
+        """``to(device)``, ``to(dtype)`` or ``to(device, dtype)``; differentiable."""
+        for arg in args:
+            if isinstance(arg, str):
+                device = arg
+            else:
+                dtype = arg
+        from .ops.elementwise import convert
+        return convert(self, dtype=dtype, device=device)
+
+    def cpu(self) -> "Tensor":
+        return self.to("cpu")
+
+    def cuda(self) -> "Tensor":
+        return self.to("cuda")
+
+    def float(self) -> "Tensor":
+        return self.to(np.float32)
+
+    def double(self) -> "Tensor":
+        return self.to(np.float64)
+
+    def long(self) -> "Tensor":
+        return self.to(np.int64)
+
+    def bool(self) -> "Tensor":
+        return self.to(np.bool_)
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self.numel()} elements is ambiguous")
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __repr__(self) -> str:
+        body = np.array2string(backend.to_device(self.data, "cpu"), separator=", ", precision=4,
+                               prefix="tensor(")
+        extras = []
+        if self.device != "cpu":
+            extras.append(f"device='{self.device}'")
+        if self.dtype != np.float32 and self.dtype.kind == "f":
+            extras.append(f"dtype={self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    def __hash__(self) -> int:
+        return id(self)

@@ -1,0 +1,190 @@
+// Whole-sequence LSTM, forward and backward through time, on the CPU (float32).
+//
+// Idea. Almost all the work of an LSTM is matrix multiplication; the rest is cheap pointwise math
+// that must not cost a pass over memory per operation. So:
+//   forward   1. the input projection of ALL steps at once: Z[T·B, 4H] = X[T·B, I] · W_ihᵀ, one
+//               large GEMM (the fast packed matmul, kernels/cpu/matmul.cpp);
+//             2. per step: Z_t += h_{t-1} · W_hhᵀ (GEMM accumulating into Z_t, W_hhᵀ packed once
+//               for all steps), then ONE fused pass
+//               that adds the bias, applies σ/tanh, writes the gates in place of Z_t (saved for
+//               backward) and produces c_t and h_t.
+//   backward  per step, newest first: ONE fused pass turns dh_t, dc_t and the saved gates into
+//             dz_t (the gradient of all four pre-activations, stored for every step) and dc_{t-1};
+//             then dh_{t-1} = dy_{t-1} + dz_t · W_hh (GEMM). After the loop, the weight gradients
+//             are three large GEMMs over all T·B rows — dW_ih = dzᵀ X, dW_hh = dzᵀ [h0; h_0..h_{T-2}],
+//             dx = dz · W_ih — and dbias = the column sums of dz.
+// The pointwise passes use a vectorizable exp (range reduction + polynomial, ~1e-7 relative error)
+// and are compiled for AVX-512, AVX2 and baseline x86-64 with target_clones (chosen at load time);
+// batch rows are split across OpenMP threads when there are enough of them.
+//
+// Measured (2026-11-23, AMD EPYC Zen 4 VM, 2 cores shared with other jobs, 2 threads everywhere,
+// median; see benchmarks/results/cpu.md): forward+backward at T=100, B=64, I=H=256 — see MEASURED.
+#include "lstm.h"
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "matmul.h"
+
+namespace zengrad::cpu {
+
+namespace {
+
+// ---- pointwise math that the compiler can vectorize ----------------------------------------------
+inline float bits_to_float(int32_t bits) {
+  float value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+// e^x as 2^n · e^r with n = round(x / ln 2) and |r| <= ln2 / 2; e^r by the Cephes expf polynomial.
+// x is clamped to [-87, 87] so 2^n stays a normal float and nothing overflows.
+inline float fast_exp(float x) {
+  constexpr float kLog2e = 1.44269504088896341f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
+  constexpr float kRound = 12582912.0f;  // 1.5·2^23: adding then subtracting it rounds to integer
+  x = x < -87.0f ? -87.0f : (x > 87.0f ? 87.0f : x);
+  const float n = (x * kLog2e + kRound) - kRound;
+  const float r = (x - n * kLn2Hi) - n * kLn2Lo;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float e_r = p * r * r + r + 1.0f;
+  return e_r * bits_to_float((static_cast<int32_t>(n) + 127) << 23);
+}
+
+inline float sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
+
+// tanh(x) = 2σ(2x) − 1: exact in the limits, absolute error ~1e-7 near 0.
+inline float fast_tanh(float x) { return 2.0f * sigmoid(2.0f * x) - 1.0f; }
+
+// ---- the fused passes, one batch row each ----------------------------------------------------------
+// Forward: z (4H, pre-activation without bias) becomes the gates (i, f, g, o); writes c and h.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void cell_forward_row(
+    int64_t hidden, float* __restrict z, const float* __restrict bias, const float* __restrict c_prev,
+    float* __restrict c, float* __restrict h) {
+  float* __restrict zi = z;
+  float* __restrict zf = z + hidden;
+  float* __restrict zg = z + 2 * hidden;
+  float* __restrict zo = z + 3 * hidden;
+  for (int64_t j = 0; j < hidden; ++j) {
+    const float i = sigmoid(zi[j] + bias[j]);
+    const float f = sigmoid(zf[j] + bias[hidden + j]);
+    const float g = fast_tanh(zg[j] + bias[2 * hidden + j]);
+    const float o = sigmoid(zo[j] + bias[3 * hidden + j]);
+    const float cell = f * c_prev[j] + i * g;
+    zi[j] = i, zf[j] = f, zg[j] = g, zo[j] = o;
+    c[j] = cell;
+    h[j] = o * fast_tanh(cell);
+  }
+}
+
+// Backward: from dh (total gradient of h_t) and dc (gradient of c_t arriving from step t+1, turned
+// into that of c_{t-1} in place), the saved gates and cells, writes dz (4H) and recomputes h_t.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void cell_backward_row(
+    int64_t hidden, const float* __restrict gates, const float* __restrict c,
+    const float* __restrict c_prev, const float* __restrict dh, float* __restrict dc,
+    float* __restrict dz, float* __restrict h) {
+  const float* __restrict gi = gates;
+  const float* __restrict gf = gates + hidden;
+  const float* __restrict gg = gates + 2 * hidden;
+  const float* __restrict go = gates + 3 * hidden;
+  for (int64_t j = 0; j < hidden; ++j) {
+    const float i = gi[j], f = gf[j], g = gg[j], o = go[j];
+    const float tanh_c = fast_tanh(c[j]);
+    const float dcell = dc[j] + dh[j] * o * (1.0f - tanh_c * tanh_c);
+    dz[j] = dcell * g * i * (1.0f - i);
+    dz[hidden + j] = dcell * c_prev[j] * f * (1.0f - f);
+    dz[2 * hidden + j] = dcell * i * (1.0f - g * g);
+    dz[3 * hidden + j] = dh[j] * tanh_c * o * (1.0f - o);
+    dc[j] = dcell * f;
+    h[j] = o * tanh_c;
+  }
+}
+
+// Runs `row(b)` for every batch row, on all threads when the step is big enough to pay for them.
+template <typename Row>
+void for_each_row(int64_t batch, int64_t hidden, Row row) {
+  const bool parallel = batch > 1 && batch * hidden >= 8192;
+#pragma omp parallel for schedule(static) if (parallel)
+  for (int64_t b = 0; b < batch; ++b) row(b);
+}
+
+// dbias[j] = Σ_r dz[r, j] over all T·B rows; columns are split across threads.
+void column_sums(const float* dz, int64_t rows, int64_t cols, float* out) {
+  constexpr int64_t kChunk = 64;
+  const int64_t chunks = (cols + kChunk - 1) / kChunk;
+#pragma omp parallel for schedule(static) if (rows * cols >= (int64_t{1} << 16))
+  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
+    const int64_t begin = chunk * kChunk, end = std::min(cols, begin + kChunk);
+    float sums[kChunk] = {};
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t j = begin; j < end; ++j) sums[j - begin] += dz[r * cols + j];
+    std::copy(sums, sums + (end - begin), out + begin);
+  }
+}
+
+std::unique_ptr<float[]> scratch(int64_t count) { return std::unique_ptr<float[]>(new float[count]); }
+
+}  // namespace
+
+void lstm_forward(const LstmShape& s, const float* x, const float* h0, const float* c0,
+                  const float* w_ih, const float* w_hh, const float* bias, float* y, float* h_n,
+                  float* c_n, float* gates, float* cells) {
+  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, G = 4 * H;
+  matmul(x, w_ih, gates, T * B, G, I, false, true);  // input projection of every step at once
+  const PackedMatrix w_hh_t(w_hh, H, G, /*trans_b=*/true);  // W_hhᵀ, packed once for all steps
+  for (int64_t t = 0; t < T; ++t) {
+    float* z = gates + t * B * G;
+    const float* h_prev = t == 0 ? h0 : y + (t - 1) * B * H;
+    const float* c_prev = t == 0 ? c0 : cells + (t - 1) * B * H;
+    float* c = cells + t * B * H;
+    float* h = y + t * B * H;
+    matmul(h_prev, w_hh_t, z, B, false, /*accumulate=*/true);
+    for_each_row(B, H, [&](int64_t b) {
+      cell_forward_row(H, z + b * G, bias, c_prev + b * H, c + b * H, h + b * H);
+    });
+  }
+  std::memcpy(h_n, y + (T - 1) * B * H, sizeof(float) * static_cast<size_t>(B * H));
+  std::memcpy(c_n, cells + (T - 1) * B * H, sizeof(float) * static_cast<size_t>(B * H));
+}
+
+void lstm_backward(const LstmShape& s, const float* dy, const float* dh_n, const float* dc_n,
+                   const float* x, const float* h0, const float* c0, const float* w_ih,
+                   const float* w_hh, const float* gates, const float* cells, float* dx, float* dh0,
+                   float* dc0, float* dw_ih, float* dw_hh, float* dbias) {
+  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, G = 4 * H, BH = B * H;
+  auto dz = scratch(T * B * G);   // gradient of the pre-activations, every step
+  auto hs = scratch(T * BH);      // h_t, recomputed from the saved gates and cells
+  auto dh = scratch(BH);          // total gradient of h_t at the current step
+  const size_t state_bytes = sizeof(float) * static_cast<size_t>(BH);
+  for (int64_t j = 0; j < BH; ++j) dh[j] = dy[(T - 1) * BH + j] + dh_n[j];
+  std::memcpy(dc0, dc_n, state_bytes);  // dc0 carries dc_t backwards and ends as dc_0
+  const PackedMatrix w_hh_packed(w_hh, G, H, /*trans_b=*/false);
+  for (int64_t t = T - 1; t >= 0; --t) {
+    const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
+    float* dz_t = dz.get() + t * B * G;
+    for_each_row(B, H, [&](int64_t b) {
+      cell_backward_row(H, gates + (t * B + b) * G, cells + t * BH + b * H, c_prev + b * H,
+                        dh.get() + b * H, dc0 + b * H, dz_t + b * G, hs.get() + t * BH + b * H);
+    });
+    if (t > 0) {  // dh_{t-1} = dy_{t-1} + dz_t · W_hh
+      std::memcpy(dh.get(), dy + (t - 1) * BH, state_bytes);
+      matmul(dz_t, w_hh_packed, dh.get(), B, false, /*accumulate=*/true);
+    } else {
+      matmul(dz_t, w_hh_packed, dh0, B, false);
+    }
+  }
+  const int64_t rows = T * B;
+  matmul(dz.get(), w_ih, dx, rows, I, G, false, false);   // dx = dz · W_ih
+  matmul(dz.get(), x, dw_ih, G, I, rows, true, false);    // dW_ih = dzᵀ · X
+  matmul(dz.get(), h0, dw_hh, G, H, B, true, false);      // dW_hh = dz_0ᵀ · h0
+  matmul(dz.get() + B * G, hs.get(), dw_hh, G, H, (T - 1) * B, true, false, Isa::Auto,
+         /*accumulate=*/true);                             //       + Σ_{t≥1} dz_tᵀ · h_{t-1}
+  column_sums(dz.get(), rows, G, dbias);
+}
+
+}  // namespace zengrad::cpu
