@@ -91,11 +91,11 @@ def _check_compatible(op: str, inputs: Sequence[Tensor]) -> None:
     """All inputs on one device; all floating-point inputs of one dtype (no silent promotion)."""
     if len(inputs) < 2:
         return
-    devices = {t.device for t in inputs}
-    if len(devices) > 1:
+    if len({type(t.data) for t in inputs}) > 1 and len({t.device for t in inputs}) > 1:
         described = ", ".join(f"{tuple(t.shape)} on {t.device}" for t in inputs)
         raise ValueError(f"{op}: tensors are on different devices: {described}")
-    floats = {t.dtype for t in inputs if t.dtype.kind == "f"}
+    dtypes = {t.data.dtype for t in inputs}
+    floats = {d for d in dtypes if d.kind == "f"}
     if len(floats) > 1:
         described = ", ".join(f"{tuple(t.shape)} {t.dtype}" for t in inputs)
         raise TypeError(f"{op}: floating-point dtypes differ: {described}; convert one with .to(dtype)")

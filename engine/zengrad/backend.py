@@ -69,7 +69,9 @@ def array_module(device: str):
 
 def device_of(array) -> str:
     """The device an array lives on: "cpu" for NumPy arrays, "cuda" for CuPy arrays."""
-    return "cpu" if isinstance(array, np.ndarray) or np.isscalar(array) else "cuda"
+    if type(array) is np.ndarray or isinstance(array, (np.ndarray, np.generic, int, float, bool)):
+        return "cpu"
+    return "cuda"
 
 
 def to_device(array, device: str):

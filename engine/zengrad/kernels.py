@@ -19,6 +19,7 @@ arrays, a CPU kernel and CUDA arrays) the next rule decides.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import dataclasses
 import os
@@ -41,6 +42,7 @@ class Implementation:
     dtypes: tuple = (np.float32, np.float64)
     priority: int = 0
     description: str = ""
+    min_work: int = 0  # below this much work (e.g. m·n·k for a GEMM) the default chooser skips it
 
     def accepts(self, device: str, dtype) -> bool:
         return device == self.device and any(np.dtype(dtype) == np.dtype(d) for d in self.dtypes)
@@ -48,15 +50,21 @@ class Implementation:
 
 _REGISTRY: dict[str, dict[str, Implementation]] = {}
 _OVERRIDES: list[dict[str, str]] = []
-_DEFAULTS: dict[tuple, Implementation] = {}  # (kernel, device, dtype) -> the priority winner
+_DEFAULTS: dict[tuple, Implementation] = {}  # (kernel, device, dtype, size class) -> the winner
+_THRESHOLDS: dict[str, list[int]] = {}  # the distinct min_work values of each kernel's implementations
 
 
 def register(kernel: str, name: str, device: str, fn: Callable, *, dtypes=(np.float32, np.float64),
-             priority: int = 0, description: str = "") -> None:
-    """Add an implementation of ``kernel`` (later registrations under the same name replace it)."""
+             priority: int = 0, description: str = "", min_work: int = 0) -> None:
+    """Add an implementation of ``kernel`` (later registrations under the same name replace it).
+
+    ``min_work`` marks a kernel whose fixed cost (a native call, packing, starting threads) makes
+    it lose on small problems: the default chooser passes it over for calls with less work.
+    """
     _REGISTRY.setdefault(kernel, {})[name] = Implementation(
-        kernel, name, device, fn, tuple(dtypes), priority, description)
+        kernel, name, device, fn, tuple(dtypes), priority, description, min_work)
     _DEFAULTS.clear()
+    _THRESHOLDS[kernel] = sorted({i.min_work for i in _REGISTRY[kernel].values() if i.min_work})
 
 
 def available() -> dict[str, dict[str, list[str]]]:
@@ -89,8 +97,9 @@ def _lookup(kernel: str, name: str) -> Implementation:
     return impls[name]
 
 
-def choose(kernel: str, device: str, dtype, impl: str | None = None) -> Implementation:
-    """The implementation that will run ``kernel`` on arrays of this device and dtype.
+def choose(kernel: str, device: str, dtype, impl: str | None = None, work: int | None = None) -> Implementation:
+    """The implementation that will run ``kernel`` on arrays of this device and dtype, for a call
+    doing ``work`` (None: large).
 
     ``impl`` is a requirement (an error if it cannot take the arrays); ``use()`` and the
     environment variable are preferences, skipped for arrays they cannot take (float64, say).
@@ -106,11 +115,14 @@ def choose(kernel: str, device: str, dtype, impl: str | None = None) -> Implemen
     for name in preferences:
         if name and _lookup(kernel, name).accepts(device, dtype):
             return _lookup(kernel, name)
-    key = (kernel, device, dtype)
+    thresholds = _THRESHOLDS.get(kernel, ())
+    size_class = len(thresholds) if work is None else bisect.bisect_right(thresholds, work)
+    key = (kernel, device, dtype, size_class)
     if key not in _DEFAULTS:
         if kernel not in _REGISTRY:
             raise ValueError(f"unknown kernel {kernel!r}; known: {sorted(_REGISTRY)}")
-        candidates = [i for i in _REGISTRY[kernel].values() if i.accepts(device, dtype)]
+        enough = thresholds[size_class - 1] if size_class else 0
+        candidates = [i for i in _REGISTRY[kernel].values() if i.accepts(device, dtype) and i.min_work <= enough]
         if not candidates:
             raise TypeError(f"{kernel}: no implementation for {device} {np.dtype(dtype).name}")
         _DEFAULTS[key] = max(candidates, key=lambda i: i.priority)
@@ -128,17 +140,18 @@ def matmul(a, b, impl: str | None = None):
     transposed view (e.g. ``b.T`` in backward) is passed as its contiguous base with a transpose
     flag, so backward makes no copies; other non-contiguous operands are copied once.
     """
-    xp = backend.array_module(backend.device_of(a))
-    if backend.device_of(a) != backend.device_of(b):
-        raise ValueError(f"matmul: operands on different devices ({backend.device_of(a)} and {backend.device_of(b)})")
+    device = backend.device_of(a)
+    if backend.device_of(b) != device:
+        raise ValueError(f"matmul: operands on different devices ({device} and {backend.device_of(b)})")
     if a.dtype != b.dtype:
         raise TypeError(f"matmul: dtypes differ ({a.dtype} {tuple(a.shape)} and {b.dtype} {tuple(b.shape)})")
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must have at least 1 dimension, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
-    if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
+    inner = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if a.shape[-1] != inner:
         raise ValueError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} do not align "
-                         f"({a.shape[-1]} != {b.shape[-2 if b.ndim > 1 else 0]})")
-    chosen = choose("matmul", backend.device_of(a), a.dtype, impl)
+                         f"({a.shape[-1]} != {inner})")
+    chosen = choose("matmul", device, a.dtype, impl, work=a.size * (b.shape[-1] if b.ndim > 1 else 1))
     if chosen.name in ("numpy", "cupy"):
         return chosen.fn(a, b)
     squeeze_a, squeeze_b = a.ndim == 1, b.ndim == 1
@@ -146,7 +159,7 @@ def matmul(a, b, impl: str | None = None):
         a = a[None, :]
     if squeeze_b:
         b = b[:, None]
-    out = _batched_gemm(xp, chosen.fn, a, b)
+    out = _batched_gemm(backend.array_module(device), chosen.fn, a, b)
     if squeeze_a:
         out = out[..., 0, :]
     if squeeze_b:
