@@ -14,6 +14,9 @@ LSTM (kernels/cuda/lstm.cu) — kernels ``lstm_forward`` and ``lstm_backward``, 
   sizes do not fit this device (``persistent_status`` tells beforehand);
 * ``cuda:stepwise`` (14): only the step-by-step driver.
 
+The persistent kernel uses at most one block per multiprocessor; the environment variable
+``ZENGRAD_LSTM_PERSISTENT_BLOCKS=N`` caps it at N blocks (a tuning knob, see kernels/cuda/NOTES.md).
+
 Registered functions take exactly the positional arrays of the registry's LSTM entry points and return
 ``(y, h_n, c_n, gates, cells)`` and ``(dx, dh0, dc0, dw_ih, dw_hh, dbias)``. Every argument is checked
 here (CuPy array on the current device, float32, shape) before any pointer reaches C++; non-contiguous
