@@ -215,16 +215,6 @@ def _cpu_reference_gemm(a, b, out, trans_a, trans_b):
     native().cpu.matmul_reference(a, b, out, trans_a, trans_b)
 
 
-def _cuda_gemm(variant: str):
-    def gemm(a, b, out, trans_a, trans_b):
-        m, n = out.shape
-        k = a.shape[0] if trans_a else a.shape[1]
-        stream = backend.cupy().cuda.get_current_stream().ptr
-        getattr(native().cuda, f"matmul_{variant}")(a.data.ptr, b.data.ptr, out.data.ptr, m, n, k,
-                                                    trans_a, trans_b, stream)
-    return gemm
-
-
 register("matmul", "numpy", "cpu", _numpy_matmul, priority=10,
          description="NumPy (OpenBLAS) reference")
 register("matmul", "cupy", "cuda", _cupy_matmul, priority=10,
@@ -232,9 +222,6 @@ register("matmul", "cupy", "cuda", _cupy_matmul, priority=10,
 if native() is not None:
     register("matmul", "cpu:reference", "cpu", _cpu_reference_gemm, dtypes=(np.float32,),
              priority=0, description="C++ triple loop (correctness reference)")
-    if native().cuda.built:
-        register("matmul", "cuda:naive", "cuda", _cuda_gemm("naive"), dtypes=(np.float32,),
-                 priority=0, description="CUDA, one thread per output")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -358,3 +345,4 @@ for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
              description=f"{_name} reference: backward through time, weight GEMMs at the end")
 
 from . import kernels_cpu  # noqa: E402,F401
+from . import kernels_cuda  # noqa: E402,F401  (registers the CUDA kernels of zengrad._C)
