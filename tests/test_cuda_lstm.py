@@ -292,9 +292,12 @@ def test_lstm_backward_without_final_state_grads():
         assert_close(got, want, f"backward {name}", rtol=5e-4)
 
 
-def test_lstm_registered_as_default():
+def test_lstm_registered_as_default_once_validated():
+    from zengrad import kernels_cuda
+    order = ["cuda:fused", "cupy"] if kernels_cuda.VALIDATED_ON_GPU else ["cupy", "cuda:fused"]
     for kernel in ("lstm_forward", "lstm_backward"):
-        assert kernels.choose(kernel, "cuda", np.float32).name == "cuda:fused"
+        assert kernels.choose(kernel, "cuda", np.float32).name == order[0]
+        assert kernels.available()[kernel]["cuda"][:2] == order
         assert {"cuda:fused", "cuda:persistent", "cuda:stepwise"} <= set(kernels.available()[kernel]["cuda"])
 
 

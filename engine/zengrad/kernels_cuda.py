@@ -2,17 +2,18 @@
 
 matmul — the ladder (kernels/cuda/matmul_*.cu), one idea per rung, registered as ``cuda:<rung>``
 for float32 CuPy arrays: ``naive``, ``coalesced``, ``smem``, ``blocktile1d``, ``blocktile2d``,
-``vectorized``, ``warptile``, ``doublebuffer``. ``cuda:doublebuffer`` has priority 20, above the
-CuPy/cuBLAS reference (10), so it is the default for float32 CUDA arrays once built.
+``vectorized``, ``warptile``, ``doublebuffer``. Once ``VALIDATED_ON_GPU`` is set (after the GPU
+tests pass), ``cuda:doublebuffer`` ranks above the CuPy/cuBLAS reference and becomes the default
+for float32 CUDA arrays; until then it runs only when asked for by name.
 
 LSTM (kernels/cuda/lstm.cu) — kernels ``lstm_forward`` and ``lstm_backward``, three implementations:
 
-* ``cuda:fused`` (priority 20, the default): the persistent kernel when W_hh fits on chip across the
+* ``cuda:fused`` (the default once ``VALIDATED_ON_GPU``): the persistent kernel when W_hh fits on chip across the
   blocks that can run at once, otherwise the step-by-step driver (one recurrent GEMM and one fused
   pointwise kernel per step);
-* ``cuda:persistent`` (15): only the persistent kernel; raises ``ValueError`` with the reason when the
+* ``cuda:persistent``: only the persistent kernel; raises ``ValueError`` with the reason when the
   sizes do not fit this device (``persistent_status`` tells beforehand);
-* ``cuda:stepwise`` (14): only the step-by-step driver.
+* ``cuda:stepwise``: only the step-by-step driver.
 
 The persistent kernel uses at most one block per multiprocessor; the environment variable
 ``ZENGRAD_LSTM_PERSISTENT_BLOCKS=N`` caps it at N blocks (a tuning knob, see kernels/cuda/NOTES.md).
@@ -230,20 +231,26 @@ _MATMUL_DESCRIPTIONS = {
     "doublebuffer": "CUDA rung 7: double-buffered shared memory (the default)",
 }
 
-_LSTM_PRIORITIES = {"cuda:fused": 20, "cuda:persistent": 15, "cuda:stepwise": 14}
+_LSTM_PRIORITIES = {"cuda:fused": 20, "cuda:persistent": 8, "cuda:stepwise": 7}
 _LSTM_DESCRIPTIONS = {
     "cuda:fused": "CUDA: persistent kernel when W_hh fits on chip, else per-step GEMM + fused pointwise",
     "cuda:persistent": "CUDA: persistent cooperative kernel only (raises when W_hh does not fit)",
     "cuda:stepwise": "CUDA: per-step recurrent GEMM + fused pointwise kernel",
 }
 
+#: Whether these kernels have passed tools/gpu_run.sh on a GPU. Until they have, cuBLAS/CuPy and the
+#: composed LSTM stay the defaults on CUDA (the kernels rank just below them and run when asked for
+#: by name); set True once the GPU tests pass, and the best rungs become the defaults.
+VALIDATED_ON_GPU = False
+_DEFAULT_PRIORITY = 20 if VALIDATED_ON_GPU else 9
+
 if built():
     for _rung, _variant in enumerate(MATMUL_VARIANTS):
         kernels.register("matmul", f"cuda:{_variant}", "cuda", gemm(_variant), dtypes=(np.float32,),
-                         priority=20 if _variant == BEST_MATMUL else _rung,
+                         priority=_DEFAULT_PRIORITY if _variant == BEST_MATMUL else _rung,
                          description=_MATMUL_DESCRIPTIONS[_variant])
     for _name, _lstm_mode in LSTM_MODES.items():
         kernels.register("lstm_forward", _name, "cuda", _lstm_forward_impl(_lstm_mode), dtypes=(np.float32,),
-                         priority=_LSTM_PRIORITIES[_name], description=_LSTM_DESCRIPTIONS[_name])
+                         priority=min(_LSTM_PRIORITIES[_name], _DEFAULT_PRIORITY), description=_LSTM_DESCRIPTIONS[_name])
         kernels.register("lstm_backward", _name, "cuda", _lstm_backward_impl(_lstm_mode), dtypes=(np.float32,),
-                         priority=_LSTM_PRIORITIES[_name], description=_LSTM_DESCRIPTIONS[_name])
+                         priority=min(_LSTM_PRIORITIES[_name], _DEFAULT_PRIORITY), description=_LSTM_DESCRIPTIONS[_name])
