@@ -80,3 +80,16 @@ def test_cli_train_perceptron(tmp_path, capsys):
 def test_cli_reports_bad_data_path(tmp_path, capsys):
     assert main(["train", "gan", "--data", str(tmp_path / "nowhere"), "--out", str(tmp_path), "--quiet"]) == 2
     assert "looked in" in capsys.readouterr().err
+
+
+def test_gan_trains_on_a_folder_of_idx_files(tmp_path, rng):
+    from test_data import _write_idx
+    data_dir = tmp_path / "mnist"
+    data_dir.mkdir()
+    images = (rng.random((64, 28, 28)) * 255).astype(np.uint8)
+    _write_idx(data_dir / "train-images-idx3-ubyte.gz", images, 0x08, True)
+    _write_idx(data_dir / "train-labels-idx1-ubyte.gz", np.arange(64, dtype=np.uint8) % 10, 0x08, True)
+    out = tmp_path / "run"
+    assert main(["train", "gan", "--data", str(data_dir), "--epochs", "1", "--out", str(out), "--quiet"]) == 0
+    metrics = _artifacts(out, "samples_and_losses.png")
+    assert metrics["run"]["data"] == "mnist" and metrics["generated"]["samples"] == 1000
