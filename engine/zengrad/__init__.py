@@ -8,7 +8,7 @@ The public API follows PyTorch's names for the subset zengrad implements::
     x.grad
 """
 
-from . import autograd, backend, cuda, data, kernels, nn, ops
+from . import autograd, backend, cuda, data, kernels, nn, ops, viz
 from .creation import (arange, bool_, eye, float32, float64, from_numpy, full, int32, int64,
                        manual_seed, ones, ones_like, rand, randint, randn, randn_like, tensor,
                        zeros, zeros_like)
