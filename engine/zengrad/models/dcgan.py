@@ -69,9 +69,13 @@ class Discriminator(nn.Sequential):
 
 
 def train(options: RunOptions, loss: str = "bce", spectral: bool = False, latent_dim: int = 32,
-          width: int = 32, batch_size: int = 64, n_critic: int = 5, lambda_: float = 10.0,
+          width: int = 32, batch_size: int | None = None, n_critic: int = 5, lambda_: float = 10.0,
           samples: int = 1000, snapshots: int = 4) -> dict:
     """Train, then judge 1,000 samples; writes metrics.json, PNGs and a resumable checkpoint.
+
+    Defaults for the digits (each about 1.5–2 minutes on 2 CPU cores): BCE 60 epochs of batches
+    of 64; WGAN-GP 80 epochs of batches of 32 (its generator steps once per n_critic batches, so
+    smaller batches give it more steps). MNIST-format data: 5 epochs.
 
     A sample grid ``samples_epoch_XXX.png`` is written ``snapshots`` times during the run (and
     for the last epoch), and ``samples_and_losses.png`` at the end.
@@ -80,11 +84,12 @@ def train(options: RunOptions, loss: str = "bce", spectral: bool = False, latent
         raise ValueError(f"dcgan: loss must be one of {LOSSES}, got {loss!r}")
     dataset = load_images(options)
     side = dataset.images.shape[1]
-    epochs = options.epochs or ((40 if loss == "bce" else 60) if dataset.name == "digits" else 5)
+    wgan = loss == "wgan-gp"
+    epochs = options.epochs or ((80 if wgan else 60) if dataset.name == "digits" else 5)
+    batch_size = batch_size or (32 if wgan else 64)
     manual_seed(options.seed)
     run = RunFolder(options.out)
     clock = Stopwatch()
-    wgan = loss == "wgan-gp"
 
     generator = Generator(latent_dim, side, width).to(options.device)
     discriminator = Discriminator(side, width, batch_norm=not (wgan or spectral), spectral=spectral).to(options.device)
