@@ -71,6 +71,23 @@ def test_dcgan_digits_are_recognisable(tmp_path):
     assert generated["frechet_distance"] < untrained["frechet_distance"] / 5, (generated, untrained)
 
 
+def _write_idx(path, array):
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def test_28x28_data_from_a_folder(tmp_path, rng):
+    """MNIST-format files (here 128 random 28×28 images) go through the 28×28 networks."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    _write_idx(folder / "train-images-idx3-ubyte", rng.integers(0, 256, (128, 28, 28)))
+    _write_idx(folder / "train-labels-idx1-ubyte", np.arange(128) % 10)
+    metrics = dcgan.train(_options(tmp_path / "run", epochs=1, data=str(folder)), loss="wgan-gp", samples=100)
+    assert metrics["run"]["data"] != "digits" and metrics["generated"]["samples"] == 100
+    weights = zg.load(tmp_path / "run" / "checkpoint.zg")["modules"]["generator"]
+    assert weights["0.weight"].shape == (2 * 32 * 7 * 7, 32)
+
+
 def test_cli_trains_wgan_gp_with_spectral_norm(tmp_path, capsys):
     assert main(["train", "dcgan", "--loss", "wgan-gp", "--spectral-norm", "--epochs", "1",
                  "--out", str(tmp_path), "--quiet"]) == 0
