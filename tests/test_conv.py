@@ -72,7 +72,8 @@ def test_unbatched_input_matches_torch(rng):
                  rtol=1e-10, atol=1e-10)
 
 
-@pytest.mark.parametrize("kwargs", [dict(kernel_size=(2, 3)), dict(kernel_size=3, stride=2, padding=1, dilation=(2, 1))])
+@pytest.mark.parametrize("kwargs", [dict(kernel_size=(2, 3)),
+                                    dict(kernel_size=3, stride=2, padding=1, dilation=(2, 1))])
 def test_unfold_and_fold_match_torch(rng, kwargs):
     zx, tx = _both(rng, (2, 3, 7, 6))
     zc, tc = F.unfold(zx, **kwargs), TF.unfold(tx, **kwargs)
@@ -160,7 +161,8 @@ def test_conv_modules_match_torch(rng, make):
     assert repr(mine) == repr(reference).replace("padding=(0, 0), ", "")
 
 
-@pytest.mark.parametrize("make", [lambda lib: lib.nn.Conv2d(6, 16, (3, 2)), lambda lib: lib.nn.ConvTranspose2d(6, 16, 3)])
+@pytest.mark.parametrize("make", [lambda lib: lib.nn.Conv2d(6, 16, (3, 2)),
+                                  lambda lib: lib.nn.ConvTranspose2d(6, 16, 3)])
 def test_conv_default_init_has_torch_bounds(make):
     """PyTorch's default: weight and bias both within ±1/√fan_in, fan_in = weight.shape[1]·kh·kw."""
     zg.manual_seed(0)

@@ -97,7 +97,8 @@ def train(options: RunOptions, loss: str = "bce", spectral: bool = False, latent
     lr = 1e-4 if wgan else 2e-4
     opt_g = optim.Adam(generator.parameters(), lr=lr, betas=betas)
     opt_d = optim.Adam(discriminator.parameters(), lr=lr, betas=betas)
-    modules, optimizers = {"generator": generator, "discriminator": discriminator}, {"generator": opt_g, "discriminator": opt_d}
+    modules = {"generator": generator, "discriminator": discriminator}
+    optimizers = {"generator": opt_g, "discriminator": opt_d}
     setup = {"loss": loss, "spectral": spectral, "latent_dim": latent_dim, "width": width}
     start, history = 0, {"loss_d": [], "loss_g": []}
     if options.resume:

@@ -152,7 +152,8 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
         raise ValueError(f"conv_transpose2d: bias of shape {bias.shape} does not fit {out_channels} output "
                          "channels")
     op = "conv_transpose2d"
-    stride, padding, dilation = _pair(stride, "stride", op), _pair(padding, "padding", op), _pair(dilation, "dilation", op)
+    stride, padding = _pair(stride, "stride", op), _pair(padding, "padding", op)
+    dilation = _pair(dilation, "dilation", op)
     output_padding = _pair(output_padding, "output_padding", op)
     _check_geometry(op, (n, channels, 1, 1), (1, 1), dilation, padding, stride)
     for axis in (0, 1):
