@@ -14,12 +14,14 @@ def _info(args) -> int:
 
 
 def _train(args) -> int:
-    from .models import TRAINERS, RunOptions, language
+    from .models import TRAINERS, RunOptions, dcgan, language
 
     options = RunOptions(epochs=args.epochs, seed=args.seed, out=args.out or f"runs/{args.model}",
                          device=args.device, data=args.data, resume=args.resume, progress=not args.quiet)
     if args.model == "rnn":
         metrics = language.train(options, cell=args.cell)
+    elif args.model == "dcgan":
+        metrics = dcgan.train(options, loss=args.loss, spectral=args.spectral_norm)
     else:
         metrics = TRAINERS[args.model](options)
     summary = {key: value for key, value in metrics.items() if key not in ("run", "sample")}
@@ -44,14 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(run=_info)
 
     train = commands.add_parser("train", help="train one of the reference models on its default data")
-    train.add_argument("model", choices=["perceptron", "rnn", "lstm", "gan"])
+    train.add_argument("model", choices=["perceptron", "rnn", "lstm", "gan", "dcgan"])
     train.add_argument("--epochs", type=int, default=None, help="number of epochs (model-specific default)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", default=None, help="output folder (default runs/MODEL)")
     train.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     train.add_argument("--data", default=None,
-                       help="gan: a folder of MNIST-format IDX files; rnn: a text file")
+                       help="gan, dcgan: a folder of MNIST-format IDX files; rnn: a text file")
     train.add_argument("--cell", default="rnn", choices=["rnn", "lstm"], help="rnn: the recurrent cell")
+    train.add_argument("--loss", default="bce", choices=["bce", "wgan-gp"], help="dcgan: the GAN loss")
+    train.add_argument("--spectral-norm", action="store_true", help="dcgan: spectral norm in the discriminator")
     train.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)

@@ -1,6 +1,6 @@
 """The reference trainers behind `zengrad train` (and the tutorials)."""
 
-from . import classifier, forecast, gan, language, perceptron
+from . import classifier, dcgan, forecast, gan, language, perceptron, quality
 from .run import RunFolder, RunOptions
 
 TRAINERS = {
@@ -8,6 +8,8 @@ TRAINERS = {
     "rnn": lambda options: language.train(options, cell="rnn"),
     "lstm": forecast.train,
     "gan": gan.train,
+    "dcgan": dcgan.train,
 }
 
-__all__ = ["RunFolder", "RunOptions", "TRAINERS", "classifier", "forecast", "gan", "language", "perceptron"]
+__all__ = ["RunFolder", "RunOptions", "TRAINERS", "classifier", "dcgan", "forecast", "gan", "language", "perceptron",
+           "quality"]

@@ -16,7 +16,8 @@ from .. import data, nn, optim
 from ..creation import manual_seed, ones, randn, zeros
 from ..grad_mode import no_grad
 from ..viz import image_grid
-from .classifier import judge, train_classifier
+from .classifier import train_classifier
+from .quality import assess
 from .run import RunFolder, RunOptions, Stopwatch, epochs_bar, pyplot, run_info
 
 
@@ -98,12 +99,11 @@ def train(options: RunOptions, latent_dim: int = 32, batch_size: int = 64, sampl
 
     classifier, classifier_accuracy = train_classifier(dataset, seed=options.seed, device=options.device)
     generated = generate(generator, samples, latent_dim, shape, options.device)
-    quality = judge(classifier, generated, options.device)
-    real_quality = judge(classifier, dataset.images[:samples], options.device)
+    assessed = assess(classifier, generated, dataset.images, options.device, options.seed)
     metrics = {"run": run_info(options, model="gan", epochs=epochs, seconds=round(clock.seconds, 2),
                                data=dataset.name, latent_dim=latent_dim, batch_size=batch_size),
                "classifier_test_accuracy": classifier_accuracy,
-               "generated": quality, "real_reference": real_quality,
+               "generated": assessed["generated"], "real_reference": assessed["real_reference"],
                "final_loss_d": history["loss_d"][-1] if history["loss_d"] else None,
                "final_loss_g": history["loss_g"][-1] if history["loss_g"] else None}
     _plot(run, generated[:100], history)
@@ -111,7 +111,7 @@ def train(options: RunOptions, latent_dim: int = 32, batch_size: int = 64, sampl
     return metrics
 
 
-def _plot(run, images, history):
+def _plot(run, images, history, ylabel: str = "binary cross-entropy"):
     plt = pyplot()
     figure = plt.figure(figsize=(11, 5))
     grid = figure.add_subplot(1, 2, 1)
@@ -120,7 +120,7 @@ def _plot(run, images, history):
     curves = figure.add_subplot(1, 2, 2)
     curves.plot(history["loss_d"], label="discriminator")
     curves.plot(history["loss_g"], label="generator")
-    curves.set(title="losses per epoch", xlabel="epoch", ylabel="binary cross-entropy")
+    curves.set(title="losses per epoch", xlabel="epoch", ylabel=ylabel)
     curves.legend()
     figure.tight_layout()
     figure.savefig(run.figure("samples_and_losses.png"), dpi=110)

@@ -1,7 +1,8 @@
 """Functional forms (``zengrad.nn.functional``, as ``torch.nn.functional``).
 
 Activations come from :mod:`zengrad.ops`; this module adds ``linear``, ``dropout``,
-``embedding`` and the losses. Loss reductions follow PyTorch: ``reduction='mean'`` (default)
+``embedding``, the convolutions (``conv2d``, ``conv_transpose2d``, built on ``unfold``/``fold``)
+and the losses. Loss reductions follow PyTorch: ``reduction='mean'`` (default)
 averages the per-element losses, ``'sum'`` adds them, ``'none'`` returns them unreduced.
 Elementwise losses require input and target of one shape (PyTorch broadcasts with a warning).
 """
@@ -13,13 +14,14 @@ import numpy as np
 from .. import backend
 from ..autograd import Function
 from ..creation import generator
-from ..ops import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from ..ops.conv import _check_geometry, _pair, blocks, fold, unfold
 from ..ops._util import unbroadcast
 from ..tensor import Tensor
 
-__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "dropout",
-           "embedding", "leaky_relu", "linear", "log_softmax", "mse_loss", "nll_loss", "relu",
-           "sigmoid", "softmax", "tanh"]
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "conv2d", "conv_transpose2d",
+           "cross_entropy", "dropout", "embedding", "fold", "leaky_relu", "linear", "log_softmax",
+           "mse_loss", "nll_loss", "relu", "sigmoid", "softmax", "tanh", "unfold"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -64,6 +66,126 @@ def embedding(input: Tensor, weight: Tensor) -> Tensor:
             raise IndexError(f"embedding: index {bad} is out of range for an embedding of "
                              f"{weight.shape[0]} rows")
     return weight[input]
+
+
+# ---- convolutions ---------------------------------------------------------------------------
+
+def _batched(op: str, input: Tensor) -> tuple[Tensor, bool]:
+    """A 3-D (C, H, W) input as a batch of one; anything else but 4-D is an error."""
+    if input.ndim == 3:
+        return input.unsqueeze(0), True
+    if input.ndim != 4:
+        raise ValueError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {input.shape}")
+    return input, False
+
+
+def _check_groups(op: str, groups: int, channels: int, other: int, input_shape, weight_shape) -> None:
+    if not isinstance(groups, int) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    if channels % groups or other % groups:
+        raise ValueError(f"{op}: groups={groups} must divide the input channels and the output channels "
+                         f"(input shape {tuple(input_shape)}, weight shape {tuple(weight_shape)})")
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """2-D cross-correlation, as ``torch.nn.functional.conv2d``:
+
+        y[n, o, oy, ox] = b[o] + Σ_{c, i, j} W[o, c, i, j] · x_padded[n, g(o)·C/g + c, oy·s + i·d, ox·s + j·d]
+
+    for x of shape (N, C, H, W), W of shape (O, C/groups, kh, kw), output (N, O, H_out, W_out) with
+    H_out = ⌊(H + 2p − d(kh − 1) − 1)/s⌋ + 1. Computed as im2col + one matrix product per group:
+    cols = unfold(x) has shape (N, C·kh·kw, L) and y = W.reshape(O, C·kh·kw) @ cols. The gradients
+    follow from the ops used: the weight's is Σ_n g colsᵀ, the input's is fold(Wᵀ g).
+    """
+    input, unbatched = _batched("conv2d", input)
+    if weight.ndim != 4:
+        raise ValueError(f"conv2d: expected a 4-D weight (out, in/groups, kh, kw), got shape {weight.shape}")
+    n, channels, height, width = input.shape
+    out_channels, group_channels, kh, kw = weight.shape
+    _check_groups("conv2d", groups, channels, out_channels, input.shape, weight.shape)
+    if group_channels * groups != channels:
+        raise ValueError(f"conv2d: input of shape {input.shape} has {channels} channels but weight of shape "
+                         f"{weight.shape} expects {group_channels * groups} (in/groups = {group_channels}, "
+                         f"groups = {groups})")
+    if bias is not None and bias.shape != (out_channels,):
+        raise ValueError(f"conv2d: bias of shape {bias.shape} does not fit {out_channels} output channels")
+    stride, padding, dilation = (_pair(stride, "stride", "conv2d"), _pair(padding, "padding", "conv2d"),
+                                 _pair(dilation, "dilation", "conv2d"))
+    _check_geometry("conv2d", input.shape, (kh, kw), dilation, padding, stride)
+    out_h = blocks(height, kh, dilation[0], padding[0], stride[0])
+    out_w = blocks(width, kw, dilation[1], padding[1], stride[1])
+    cols = unfold(input, (kh, kw), dilation, padding, stride)
+    cols = cols.reshape(n, groups, group_channels * kh * kw, out_h * out_w)
+    out = weight.reshape(groups, out_channels // groups, group_channels * kh * kw) @ cols
+    out = out.reshape(n, out_channels, out_h, out_w)
+    if bias is not None:
+        out = out + bias.reshape(1, out_channels, 1, 1)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The transposed convolution (the gradient of conv2d with respect to its input), as
+    ``torch.nn.functional.conv_transpose2d``.
+
+    Every input pixel x[n, c, y, x] adds W[c, o, i, j]·x to output position (y·s − p + i·d,
+    x·s − p + j·d): cols = W.reshape(C, O·kh·kw)ᵀ @ x.reshape(N, C, H·W) holds each pixel's
+    contribution, and fold (col2im) sums them into the full, uncropped image of
+    F = (H − 1)·s + d(kh − 1) + 1 rows. The output is its rows p … p + H_out − 1 with
+    H_out = F − 2p + output_padding: ``output_padding`` (smaller than the stride or the dilation)
+    keeps output_padding more of the rows that padding would crop, and rows past F are zeros.
+    W has shape (C, O/groups, kh, kw).
+    """
+    input, unbatched = _batched("conv_transpose2d", input)
+    if weight.ndim != 4:
+        raise ValueError(f"conv_transpose2d: expected a 4-D weight (in, out/groups, kh, kw), got shape "
+                         f"{weight.shape}")
+    n, channels, height, width = input.shape
+    weight_channels, group_out, kh, kw = weight.shape
+    out_channels = group_out * groups
+    _check_groups("conv_transpose2d", groups, channels, out_channels, input.shape, weight.shape)
+    if weight_channels != channels:
+        raise ValueError(f"conv_transpose2d: input of shape {input.shape} has {channels} channels but weight "
+                         f"of shape {weight.shape} expects {weight_channels}")
+    if bias is not None and bias.shape != (out_channels,):
+        raise ValueError(f"conv_transpose2d: bias of shape {bias.shape} does not fit {out_channels} output "
+                         "channels")
+    op = "conv_transpose2d"
+    stride, padding = _pair(stride, "stride", op), _pair(padding, "padding", op)
+    dilation = _pair(dilation, "dilation", op)
+    output_padding = _pair(output_padding, "output_padding", op)
+    _check_geometry(op, (n, channels, 1, 1), (1, 1), dilation, padding, stride)
+    for axis in (0, 1):
+        if not 0 <= output_padding[axis] < max(stride[axis], dilation[axis]):
+            raise ValueError(f"{op}: output_padding {output_padding} must be smaller than either stride "
+                             f"{stride} or dilation {dilation}")
+    full = tuple((size - 1) * s + d * (k - 1) + 1 for size, s, d, k in
+                 zip((height, width), stride, dilation, (kh, kw)))
+    out_size = tuple(f - 2 * p + extra for f, p, extra in zip(full, padding, output_padding))
+    if min(out_size) < 1:
+        raise ValueError(f"{op}: input of shape {input.shape} with kernel {(kh, kw)}, stride {stride}, "
+                         f"padding {padding} and dilation {dilation} gives an empty output {out_size}")
+    x = input.reshape(n, groups, channels // groups, height * width)
+    columns = weight.reshape(groups, channels // groups, group_out * kh * kw).mT @ x
+    out = fold(columns.reshape(n, out_channels * kh * kw, height * width), full, (kh, kw), dilation, 0, stride)
+    out = _zero_pad_end(out, tuple(max(0, extra - p) for extra, p in zip(output_padding, padding)))
+    if padding != (0, 0) or output_padding != (0, 0):
+        out = out[:, :, padding[0]:padding[0] + out_size[0], padding[1]:padding[1] + out_size[1]]
+    if bias is not None:
+        out = out + bias.reshape(1, out_channels, 1, 1)
+    return out.squeeze(0) if unbatched else out
+
+
+def _zero_pad_end(x: Tensor, extra) -> Tensor:
+    """x with extra[0] rows of zeros below and extra[1] columns of zeros to the right (output_padding
+    beyond the padding)."""
+    for axis, count in zip((2, 3), extra):
+        if count:
+            shape = list(x.shape)
+            shape[axis] = count
+            x = cat([x, Tensor(x.xp.zeros(shape, dtype=x.dtype))], dim=axis)
+    return x
 
 
 # ---- losses --------------------------------------------------------------------------------

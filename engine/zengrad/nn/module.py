@@ -42,6 +42,21 @@ def _as_array(value):
     return np.asarray(value)
 
 
+class RemovableHandle:
+    """What ``register_forward_pre_hook`` returns: ``remove()`` takes the hook out again."""
+
+    _next_id = 0
+
+    def __init__(self, hooks: OrderedDict, hook):
+        self.hooks = hooks
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+        hooks[self.id] = hook
+
+    def remove(self) -> None:
+        self.hooks.pop(self.id, None)
+
+
 class Module:
     """Base class for layers and models. Subclasses set attributes in ``__init__`` (after
     ``super().__init__()``) and define ``forward``; calling the module calls ``forward``."""
@@ -51,6 +66,7 @@ class Module:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
     # ---- registration ---------------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
@@ -130,7 +146,18 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} has no forward() method")
 
     def __call__(self, *args, **kwargs):
+        for hook in list(self._forward_pre_hooks.values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
         return self.forward(*args, **kwargs)
+
+    def register_forward_pre_hook(self, hook) -> "RemovableHandle":
+        """Call ``hook(module, args)`` before every ``forward``; a non-None result replaces the
+        positional arguments (a tuple, or a single value). Returns a handle whose ``remove()``
+        unregisters it. Hooks run in the order they were registered, as in PyTorch.
+        """
+        return RemovableHandle(self._forward_pre_hooks, hook)
 
     # ---- traversal ------------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "") -> Iterator[tuple[str, "Module"]]:

@@ -1,4 +1,4 @@
-"""Batch normalisation over the batch (and length) dimensions: BatchNorm1d."""
+"""Batch normalisation per channel over all other dimensions: BatchNorm1d and BatchNorm2d."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from ._factory import empty_parameter
 from .module import Module
 
 
-class BatchNorm1d(Module):
-    """y = (x − μ) / √(σ² + eps) · γ + β per channel, for x of shape (N, C) or (N, C, L).
+class _BatchNorm(Module):
+    """y = (x − μ) / √(σ² + eps) · γ + β per channel c = dimension 1 of x.
 
-    Training: μ and σ² are the batch's mean and *biased* variance over N (and L), and the
-    running statistics move towards the batch's, using the *unbiased* variance (× n/(n − 1)):
+    Training: μ and σ² are the batch's mean and *biased* variance over every dimension but the
+    channel one (N, and L or H and W), and the running statistics move towards the batch's,
+    using the *unbiased* variance (× n/(n − 1)):
     running ← (1 − momentum)·running + momentum·batch. With momentum=None the running values are
     the cumulative average over all batches seen. Evaluation (and ``track_running_stats=False``
     never) uses the running statistics instead. γ (weight) starts at 1, β (bias) at 0; with
@@ -57,14 +58,19 @@ class BatchNorm1d(Module):
             self.running_var.data[...] = 1
             self.num_batches_tracked.data[...] = 0
 
+    #: the numbers of input dimensions a subclass accepts
+    ndims: tuple = ()
+
     def forward(self, input):
-        if input.ndim not in (2, 3):
-            raise ValueError(f"BatchNorm1d: expected 2D or 3D input (got {input.ndim}D input of shape {input.shape})")
+        name = type(self).__name__
+        if input.ndim not in self.ndims:
+            expected = " or ".join(f"{n}D" for n in self.ndims)
+            raise ValueError(f"{name}: expected {expected} input (got {input.ndim}D input of shape {input.shape})")
         if input.shape[1] != self.num_features:
-            raise ValueError(f"BatchNorm1d: input has {input.shape[1]} channels (shape {input.shape}), "
+            raise ValueError(f"{name}: input has {input.shape[1]} channels (shape {input.shape}), "
                              f"expected num_features={self.num_features}")
-        dims = (0,) if input.ndim == 2 else (0, 2)
-        shape = (1, -1) if input.ndim == 2 else (1, -1, 1)
+        dims = (0,) + tuple(range(2, input.ndim))
+        shape = (1, -1) + (1,) * (input.ndim - 2)
         use_batch_stats = self.training or not self.track_running_stats
         if use_batch_stats:
             count = input.numel() // self.num_features
@@ -99,3 +105,15 @@ class BatchNorm1d(Module):
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
                 f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")
+
+
+class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) inputs: statistics over N (and L) per channel."""
+
+    ndims = (2, 3)
+
+
+class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) inputs: statistics over N, H and W per channel."""
+
+    ndims = (4,)

@@ -1,4 +1,5 @@
-"""Gradient utilities: clip_grad_norm_ and clip_grad_value_."""
+"""Utilities (``zengrad.nn.utils``): clip_grad_norm_, clip_grad_value_, spectral_norm and
+remove_spectral_norm, and WGAN-GP's gradient_penalty (a zengrad addition)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import numpy as np
 
 from ..grad_mode import no_grad
 from ..tensor import Tensor
+from .gradient_penalty import gradient_penalty
+from .spectral_norm import remove_spectral_norm, spectral_norm
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "gradient_penalty", "remove_spectral_norm", "spectral_norm"]
 
 
 def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,

@@ -1,0 +1,109 @@
+"""Convolution layers: Conv2d and ConvTranspose2d (the math is in :mod:`zengrad.nn.functional`)."""
+
+from __future__ import annotations
+
+import math
+
+from ..ops.conv import _pair
+from . import functional as F
+from . import init
+from ._factory import empty_parameter
+from .module import Module
+
+
+class _ConvNd(Module):
+    """What both convolutions share: arguments, the weight and bias, PyTorch's initialisation.
+
+    Initialisation as PyTorch: W by kaiming_uniform_(a=√5), i.e. U(−1/√fan_in, 1/√fan_in), and b by
+    U(−1/√fan_in, 1/√fan_in), fan_in = weight.shape[1]·kh·kw (for ConvTranspose2d that is
+    out_channels/groups·kh·kw, as in PyTorch).
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                 weight_shape, device, dtype):
+        super().__init__()
+        name = type(self).__name__
+        if groups < 1 or in_channels % groups or out_channels % groups:
+            raise ValueError(f"{name}: groups={groups} must divide in_channels={in_channels} and "
+                             f"out_channels={out_channels}")
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = _pair(kernel_size, "kernel_size", name)
+        self.stride = _pair(stride, "stride", name)
+        self.padding = _pair(padding, "padding", name)
+        self.dilation = _pair(dilation, "dilation", name)
+        self.groups = groups
+        self.weight = empty_parameter(*weight_shape, *self.kernel_size, device=device, dtype=dtype)
+        if bias:
+            self.bias = empty_parameter(out_channels, device=device, dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self) -> str:
+        text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0):
+            text += f", padding={self.padding}"
+        if self.dilation != (1, 1):
+            text += f", dilation={self.dilation}"
+        if getattr(self, "output_padding", (0, 0)) != (0, 0):
+            text += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            text += f", groups={self.groups}"
+        if self.bias is None:
+            text += ", bias=False"
+        return text
+
+
+class Conv2d(_ConvNd):
+    """y = conv2d(x, W, b): a 2-D cross-correlation over (N, C_in, H, W) inputs.
+
+    W has shape (out_channels, in_channels/groups, kh, kw); the output is (N, C_out, H_out, W_out)
+    with H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
+                 groups: int = 1, bias: bool = True, device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         (out_channels, in_channels // max(groups, 1)), device, dtype)
+
+    def forward(self, input):
+        return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """y = conv_transpose2d(x, W, b): the adjoint of a Conv2d with the same geometry (an upsampling).
+
+    W has shape (in_channels, out_channels/groups, kh, kw); the output has
+    H_out = (H − 1)·stride − 2·padding + dilation·(kh − 1) + output_padding + 1 rows.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 output_padding=0, groups: int = 1, bias: bool = True, dilation=1, device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
+                         (in_channels, out_channels // max(groups, 1)), device, dtype)
+        self.output_padding = _pair(output_padding, "output_padding", "ConvTranspose2d")
+
+    def forward(self, input, output_size=None):
+        output_padding = self.output_padding
+        if output_size is not None:
+            output_padding = self._output_padding_for(input, tuple(output_size)[-2:])
+        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                  self.groups, self.dilation)
+
+    def _output_padding_for(self, input, size) -> tuple:
+        """The output_padding that makes the output ``size`` (PyTorch's ``output_size=`` argument)."""
+        smallest = tuple((n - 1) * s - 2 * p + d * (k - 1) + 1 for n, s, p, d, k in
+                         zip(input.shape[-2:], self.stride, self.padding, self.dilation, self.kernel_size))
+        extra = tuple(want - have for want, have in zip(size, smallest))
+        if any(e < 0 or e >= max(s, d) for e, s, d in zip(extra, self.stride, self.dilation)):
+            raise ValueError(f"ConvTranspose2d: requested output size {size} is not reachable from input "
+                             f"shape {input.shape} (smallest {smallest}, at most stride − 1 more)")
+        return extra
