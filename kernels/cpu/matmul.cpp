@@ -40,6 +40,8 @@
 // median of repeated runs; see benchmarks/results/cpu.md): see MEASURED_SPEED below.
 #include "matmul.h"
 
+#include "buffer.h"
+
 #include <immintrin.h>
 
 #include <algorithm>
@@ -420,26 +422,6 @@ int thread_count(int64_t m, int64_t n, int64_t k) {
   return 1;
 }
 
-// A 64-byte aligned float buffer that grows on demand and is reused by later calls on this thread.
-class AlignedBuffer {
- public:
-  float* get(int64_t count) {
-    if (count > capacity_) {
-      const size_t bytes = static_cast<size_t>(round_up(count * int64_t{sizeof(float)}, 64));
-      data_.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
-      if (!data_) throw std::bad_alloc();
-      capacity_ = count;
-    }
-    return data_.get();
-  }
-
- private:
-  struct Free {
-    void operator()(float* p) const { std::free(p); }
-  };
-  std::unique_ptr<float, Free> data_;
-  int64_t capacity_ = 0;
-};
 
 }  // namespace
 
