@@ -181,11 +181,10 @@ void lstm_backward(const LstmShape& s, const float* dy, const float* dh_n, const
     }
   }
   const int64_t rows = T * B;
-  matmul(dz, w_ih, dx, rows, I, G, false, false);   // dx = dz · W_ih
-  matmul(dz, x, dw_ih, G, I, rows, true, false);    // dW_ih = dzᵀ · X
-  matmul(dz, h0, dw_hh, G, H, B, true, false);      // dW_hh = dz_0ᵀ · h0
-  matmul(dz + B * G, hs, dw_hh, G, H, (T - 1) * B, true, false, Isa::Auto,
-         /*accumulate=*/true);                             //       + Σ_{t≥1} dz_tᵀ · h_{t-1}
+  matmul(dz, w_ih, dx, rows, I, G, false, false);  // dx = dz · W_ih
+  matmul(dz, x, dw_ih, G, I, rows, true, false);   // dW_ih = dzᵀ · X
+  matmul(dz, h0, dw_hh, G, H, B, true, false);     // dW_hh = dz_0ᵀ · h0 + Σ_{t≥1} dz_tᵀ · h_{t-1}
+  matmul(dz + B * G, hs, dw_hh, G, H, (T - 1) * B, true, false, Isa::Auto, /*accumulate=*/true);
   column_sums(dz, rows, G, dbias);
 }
 
