@@ -56,18 +56,25 @@ def test_lstm_forward_backward(benchmark, impl):
 
 # ---- the saved side-by-side measurement ---------------------------------------------------------
 
-def measure(rounds: int = 3) -> dict:
-    """Medians over `rounds` alternating passes, so slow spells of a shared machine hit all sides."""
+def measure(rounds: int = 3, wait_idle_s: float = 0.0) -> dict:
+    """Medians over `rounds` alternating passes, so slow spells of a shared machine hit all sides.
+
+    With ``wait_idle_s`` > 0, each round first waits up to that long for the CPUs to be idle.
+    """
     machine = benchmarking.machine_info()  # before the runs: the load average as they start
     matmul = {impl: {n: [] for n in MATMUL_SIZES} for impl in MATMUL_IMPLS}
     lstm = {impl: [] for impl in LSTM_IMPLS}
+    idle_before_rounds = []
     for _ in range(rounds):
+        if wait_idle_s > 0:
+            idle_before_rounds.append(benchmarking.wait_until_idle(timeout_s=wait_idle_s))
         for n in MATMUL_SIZES:
             for impl in MATMUL_IMPLS:
                 matmul[impl][n].append(benchmarking.time_matmul(impl, n, repeats=10 if n < 2048 else 5))
         for impl in LSTM_IMPLS:
             lstm[impl].append(benchmarking.time_lstm(impl, **LSTM_SHAPE, repeats=3))
-    result = {"machine": machine, "rounds": rounds, "matmul": {}, "lstm": {}}
+    result = {"machine": machine, "rounds": rounds, "matmul": {}, "lstm": {},
+              "idle_fraction_before_rounds": idle_before_rounds}
     if hasattr(os, "getloadavg"):
         result["machine"]["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     for n in MATMUL_SIZES:
@@ -98,6 +105,11 @@ def markdown(result: dict) -> str:
         f"Each figure is the median of "
         f"{result['rounds']} alternating rounds, each itself a median after a warm-up; the machine "
         "is shared, so single rounds vary by tens of percent (all rounds are in the JSON file).",
+    ]
+    if result.get("idle_fraction_before_rounds"):
+        idle = ", ".join("-" if f is None else f"{100 * f:.0f}%" for f in result["idle_fraction_before_rounds"])
+        lines[-1] += f" Idle CPU share just before each round: {idle}."
+    lines += [
         "",
         "| float32 matmul n×n×n | NumPy (OpenBLAS) GFLOP/s | cpu:native GFLOP/s | native / NumPy |",
         "|---:|---:|---:|---:|",
@@ -123,8 +135,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--save", action="store_true", help="write benchmarks/results/cpu_<date>.json and cpu.md")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
+                        help="before each round, wait up to SECONDS for idle CPUs (shared machines)")
     args = parser.parse_args()
-    result = measure(args.rounds)
+    result = measure(args.rounds, args.wait_idle)
     table = markdown(result)
     print(table)
     if args.save:

@@ -41,6 +41,31 @@ def median_seconds(fn: Callable[[int], object], repeats: int, warmup_s: float = 
     return float(np.median(times))
 
 
+def idle_fraction(window_s: float = 2.0) -> float | None:
+    """Fraction of all CPU time that was idle over the next ``window_s`` seconds (Linux only)."""
+    def totals():
+        with open("/proc/stat") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+    try:
+        idle0, all0 = totals()
+        time.sleep(window_s)
+        idle1, all1 = totals()
+    except OSError:
+        return None
+    return (idle1 - idle0) / max(all1 - all0, 1)
+
+
+def wait_until_idle(threshold: float = 0.9, timeout_s: float = 600.0) -> float | None:
+    """Wait (up to ``timeout_s``) for a moment when other processes leave the CPUs idle, so a
+    shared machine's other jobs disturb the measurement less; returns the idle fraction seen."""
+    deadline = time.monotonic() + timeout_s
+    idle = idle_fraction()
+    while idle is not None and idle < threshold and time.monotonic() < deadline:
+        idle = idle_fraction()
+    return idle
+
+
 def matmul_gflops(n: int, seconds: float) -> float:
     return 2.0 * n**3 / seconds / 1e9
 

@@ -17,14 +17,17 @@
 // and are compiled for AVX-512, AVX2 and baseline x86-64 with target_clones (chosen at load time);
 // batch rows are split across OpenMP threads when there are enough of them.
 //
-// Measured (2026-11-23, AMD EPYC Zen 4 VM, 2 cores shared with other jobs, 2 threads everywhere,
-// median; see benchmarks/results/cpu.md): forward+backward at T=100, B=64, I=H=256 — see MEASURED.
+// Measured 2026-11-23 on a 2-core AMD EPYC (Zen 4) VM shared with other jobs, 2 threads everywhere,
+// forward + backward (all gradients) at T=100, B=64, I=H=256, median of 5 rounds at idle CPUs
+// (benchmarks/results/cpu.md): this kernel 129 ms, torch.nn.LSTM (PyTorch 2.13 CPU) 134 ms,
+// the NumPy reference in zengrad.kernels 183 ms. About 20 GFLOP of the work is GEMMs, so at
+// ~190 GFLOP/s the GEMMs alone take ~105 ms.
 #include "lstm.h"
 
 #include <algorithm>
 #include <cstring>
-#include <memory>
 
+#include "buffer.h"
 #include "matmul.h"
 
 namespace zengrad::cpu {
@@ -127,8 +130,6 @@ void column_sums(const float* dz, int64_t rows, int64_t cols, float* out) {
   }
 }
 
-std::unique_ptr<float[]> scratch(int64_t count) { return std::unique_ptr<float[]>(new float[count]); }
-
 }  // namespace
 
 void lstm_forward(const LstmShape& s, const float* x, const float* h0, const float* c0,
@@ -157,34 +158,34 @@ void lstm_backward(const LstmShape& s, const float* dy, const float* dh_n, const
                    const float* w_hh, const float* gates, const float* cells, float* dx, float* dh0,
                    float* dc0, float* dw_ih, float* dw_hh, float* dbias) {
   const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, G = 4 * H, BH = B * H;
-  auto dz = scratch(T * B * G);   // gradient of the pre-activations, every step
-  auto hs = scratch(T * BH);      // h_t, recomputed from the saved gates and cells
-  auto dh = scratch(BH);          // total gradient of h_t at the current step
+  thread_local AlignedBuffer workspace;  // reused across calls: no page faults after the first
+  float* const dz = workspace.get(T * B * G + T * BH + BH);  // gradient of the pre-activations
+  float* const hs = dz + T * B * G;  // h_t, recomputed from the saved gates and cells
+  float* const dh = hs + T * BH;     // total gradient of h_t at the current step
   const size_t state_bytes = sizeof(float) * static_cast<size_t>(BH);
   for (int64_t j = 0; j < BH; ++j) dh[j] = dy[(T - 1) * BH + j] + dh_n[j];
   std::memcpy(dc0, dc_n, state_bytes);  // dc0 carries dc_t backwards and ends as dc_0
   const PackedMatrix w_hh_packed(w_hh, G, H, /*trans_b=*/false);
   for (int64_t t = T - 1; t >= 0; --t) {
     const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
-    float* dz_t = dz.get() + t * B * G;
+    float* dz_t = dz + t * B * G;
     for_each_row(B, H, [&](int64_t b) {
       cell_backward_row(H, gates + (t * B + b) * G, cells + t * BH + b * H, c_prev + b * H,
-                        dh.get() + b * H, dc0 + b * H, dz_t + b * G, hs.get() + t * BH + b * H);
+                        dh + b * H, dc0 + b * H, dz_t + b * G, hs + t * BH + b * H);
     });
     if (t > 0) {  // dh_{t-1} = dy_{t-1} + dz_t · W_hh
-      std::memcpy(dh.get(), dy + (t - 1) * BH, state_bytes);
-      matmul(dz_t, w_hh_packed, dh.get(), B, false, /*accumulate=*/true);
+      std::memcpy(dh, dy + (t - 1) * BH, state_bytes);
+      matmul(dz_t, w_hh_packed, dh, B, false, /*accumulate=*/true);
     } else {
       matmul(dz_t, w_hh_packed, dh0, B, false);
     }
   }
   const int64_t rows = T * B;
-  matmul(dz.get(), w_ih, dx, rows, I, G, false, false);   // dx = dz · W_ih
-  matmul(dz.get(), x, dw_ih, G, I, rows, true, false);    // dW_ih = dzᵀ · X
-  matmul(dz.get(), h0, dw_hh, G, H, B, true, false);      // dW_hh = dz_0ᵀ · h0
-  matmul(dz.get() + B * G, hs.get(), dw_hh, G, H, (T - 1) * B, true, false, Isa::Auto,
-         /*accumulate=*/true);                             //       + Σ_{t≥1} dz_tᵀ · h_{t-1}
-  column_sums(dz.get(), rows, G, dbias);
+  matmul(dz, w_ih, dx, rows, I, G, false, false);  // dx = dz · W_ih
+  matmul(dz, x, dw_ih, G, I, rows, true, false);   // dW_ih = dzᵀ · X
+  matmul(dz, h0, dw_hh, G, H, B, true, false);     // dW_hh = dz_0ᵀ · h0 + Σ_{t≥1} dz_tᵀ · h_{t-1}
+  matmul(dz + B * G, hs, dw_hh, G, H, (T - 1) * B, true, false, Isa::Auto, /*accumulate=*/true);
+  column_sums(dz, rows, G, dbias);
 }
 
 }  // namespace zengrad::cpu
