@@ -25,13 +25,22 @@ from . import kernels
 CACHE_BYTES = 32 * 2**20  # inputs beyond this (the last-level cache here) are rotated
 
 
-def median_seconds(fn: Callable[[int], object], repeats: int, warmup_s: float = 0.3) -> float:
-    """Median wall time of ``fn(i)`` over ``repeats`` calls (i counts calls), after a warm-up."""
+def warm_up(fn: Callable[[int], object], seconds: float = 0.3) -> int:
+    """Call ``fn(0), fn(1), ...`` for at least ``seconds`` (and twice); returns the calls made.
+
+    Long enough for another library's idle worker threads to stop spinning (OpenBLAS's spin
+    for ~0.1 s after each call and would otherwise steal the cores from OpenMP's)."""
     calls = 0
     start = time.perf_counter()
-    while calls < 2 or time.perf_counter() - start < warmup_s:
+    while calls < 2 or time.perf_counter() - start < seconds:
         fn(calls)
         calls += 1
+    return calls
+
+
+def median_seconds(fn: Callable[[int], object], repeats: int, warmup_s: float = 0.3) -> float:
+    """Median wall time of ``fn(i)`` over ``repeats`` calls (i counts calls), after a warm-up."""
+    calls = warm_up(fn, warmup_s)
     times = []
     for _ in range(repeats):
         begin = time.perf_counter()
