@@ -10,7 +10,6 @@ shapes (with broadcasting) and the domain to draw inputs from:
 import dataclasses
 from typing import Callable
 
-import numpy as np
 
 
 @dataclasses.dataclass

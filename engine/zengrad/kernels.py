@@ -145,12 +145,7 @@ def matmul(a, b, impl: str | None = None):
         raise ValueError(f"matmul: operands on different devices ({device} and {backend.device_of(b)})")
     if a.dtype != b.dtype:
         raise TypeError(f"matmul: dtypes differ ({a.dtype} {tuple(a.shape)} and {b.dtype} {tuple(b.shape)})")
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: operands must have at least 1 dimension, got shapes {tuple(a.shape)} and {tuple(b.shape)}")
-    inner = b.shape[-2] if b.ndim > 1 else b.shape[0]
-    if a.shape[-1] != inner:
-        raise ValueError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} do not align "
-                         f"({a.shape[-1]} != {inner})")
+    check_matmul_shapes(tuple(a.shape), tuple(b.shape))
     chosen = choose("matmul", device, a.dtype, impl, work=a.size * (b.shape[-1] if b.ndim > 1 else 1))
     if chosen.name in ("numpy", "cupy"):
         return chosen.fn(a, b)
@@ -165,6 +160,15 @@ def matmul(a, b, impl: str | None = None):
     if squeeze_b:
         out = out[..., 0]
     return out
+
+
+def check_matmul_shapes(shape_a: tuple, shape_b: tuple) -> None:
+    """Raise ValueError naming both shapes unless ``a @ b`` is defined (NumPy's rules)."""
+    if not shape_a or not shape_b:
+        raise ValueError(f"matmul: operands must have at least 1 dimension, got shapes {shape_a} and {shape_b}")
+    inner = shape_b[-2] if len(shape_b) > 1 else shape_b[0]
+    if shape_a[-1] != inner:
+        raise ValueError(f"matmul: shapes {shape_a} and {shape_b} do not align ({shape_a[-1]} != {inner})")
 
 
 def _batched_gemm(xp, gemm, a, b):

@@ -6,6 +6,7 @@ or CuPy/cuBLAS (GPU) for the kernels, PyTorch for whole training steps and per-o
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import time
@@ -108,11 +109,7 @@ def _composed_lstm_step(inputs, dy):
 
 
 def _has_torch() -> bool:
-    try:
-        import torch  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("torch") is not None
 
 
 def bench_models(device: str, steps: int, with_memory: bool) -> list[dict]:

@@ -15,7 +15,7 @@ import numpy as np
 from .. import data, nn, optim
 from ..creation import manual_seed, tensor
 from ..grad_mode import no_grad
-from .run import RunFolder, RunOptions, Stopwatch, epochs_bar, pyplot, run_info
+from .run import RunFolder, RunOptions, Stopwatch, epochs_bar, fit_full_batch, pyplot, run_info
 
 
 class Forecaster(nn.Module):
@@ -38,20 +38,6 @@ class Forecaster(nn.Module):
         values = x.unsqueeze(-1)
         hidden, _ = self.lstm(values)
         return (self.head(hidden) + self.skip(values)).squeeze(-1)
-
-
-def _fit(model, optimizer, inputs, targets, epochs, bar=None):
-    loss_fn = nn.MSELoss()
-    losses = []
-    for _ in range(epochs):
-        optimizer.zero_grad()
-        loss = loss_fn(model(inputs), targets)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-        if bar is not None:
-            bar.update(1)
-    return losses
 
 
 def _predict(model, x, device):
@@ -116,7 +102,8 @@ def train(options: RunOptions) -> dict:
 
     bar = epochs_bar(0, 2 * (epochs - start), "lstm forecaster", options.progress)
     for name, task in tasks.items():
-        history[name] += _fit(models[name], optimizers[name], task.inputs, task.targets, epochs - start, bar)
+        history[name] += fit_full_batch(models[name], optimizers[name], nn.MSELoss(), task.inputs, task.targets,
+                                        epochs - start, lambda *_: bar.update(1))
     bar.close()
     run.save_checkpoint(epochs - 1, models, optimizers, history)
 

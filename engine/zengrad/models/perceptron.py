@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import nn, optim
 from ..creation import manual_seed, tensor
-from .run import RunFolder, RunOptions, Stopwatch, epochs_bar, pyplot, run_info
+from .run import RunFolder, RunOptions, Stopwatch, epochs_bar, fit_full_batch, pyplot, run_info
 
 TOY_X = np.array([[1, 1], [1, 2], [1, 3], [-1, 1], [-1, 2], [-1, 3]], dtype=np.float64)
 TOY_Y = np.array([1, 1, 1, -1, -1, -1], dtype=np.float64)
@@ -36,21 +36,12 @@ def accuracy(predicted, y) -> float:
     return float(np.mean(np.asarray(predicted) == y))
 
 
-def train_sigmoid_neuron(X, y, epochs: int, lr: float = 0.5, start=None, on_epoch=None):
+def train_sigmoid_neuron(X, y, epochs: int, lr: float = 0.5, start=None, after_epoch=None):
     """σ(w·x + b) trained by full-batch gradient descent on binary cross-entropy (labels ±1 → 1/0)."""
     neuron = start or nn.Linear(X.shape[1], 1)
     optimizer = optim.SGD(neuron.parameters(), lr=lr)
-    loss_fn = nn.BCEWithLogitsLoss()
     inputs, targets = tensor(X, dtype=np.float32), tensor((y > 0).astype(np.float32)[:, None])
-    losses = []
-    for epoch in range(epochs):
-        optimizer.zero_grad()
-        loss = loss_fn(neuron(inputs), targets)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
-        if on_epoch:
-            on_epoch(epoch, neuron, optimizer, losses)
+    losses = fit_full_batch(neuron, optimizer, nn.BCEWithLogitsLoss(), inputs, targets, epochs, after_epoch)
     return neuron, optimizer, losses
 
 
@@ -68,7 +59,7 @@ def train(options: RunOptions) -> dict:
     neuron = nn.Linear(2, 1)
     bar = epochs_bar(0, epochs, "sigmoid neuron", options.progress)
     neuron, _, losses = train_sigmoid_neuron(X[:cut], y[:cut], epochs, start=neuron,
-                                             on_epoch=lambda *a: bar.update(1))
+                                             after_epoch=lambda *_: bar.update(1))
     bar.close()
     neuron_scores = neuron(tensor(X[cut:], dtype=np.float32)).detach().numpy()[:, 0]
 

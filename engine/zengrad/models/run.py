@@ -74,6 +74,23 @@ class RunFolder:
         return int(state["epoch"]) + 1, state["history"], state.get("extra", {})
 
 
+def fit_full_batch(model, optimizer, loss_fn, inputs, targets, epochs: int, after_epoch=None) -> list[float]:
+    """``epochs`` steps of gradient descent on the whole data set; returns the loss of each.
+
+    ``after_epoch(epoch, losses)`` runs after each step (progress bars, logging).
+    """
+    losses = []
+    for epoch in range(epochs):
+        optimizer.zero_grad()
+        loss = loss_fn(model(inputs), targets)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        if after_epoch is not None:
+            after_epoch(epoch, losses)
+    return losses
+
+
 def _json_default(value):
     if isinstance(value, (np.floating, np.integer)):
         return value.item()

@@ -110,3 +110,14 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     """He: N(0, std²) with std = gain / √fan."""
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)
+
+
+def default_affine_(weight: Tensor, bias: Tensor | None) -> None:
+    """PyTorch's default for Linear and convolutions: weight ~ U(−1/√fan_in, 1/√fan_in) (kaiming
+    uniform with a = √5), and the bias ~ U(−1/√fan_in, 1/√fan_in) too. zengrad addition: the one
+    place both layers share."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)

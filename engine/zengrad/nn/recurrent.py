@@ -366,5 +366,5 @@ class LSTM(_RecurrentBase):
         return self._output(x, batched), (h_n, c_n)
 
 
-__all__ = ["LSTM", "LSTMCell", "RNN", "RNNCell", "lstm_cell", "lstm_layer", "lstm_pointwise",
+__all__ = ["LSTM", "LSTMCell", "RNN", "RNNCell", "composed_lstm_layer", "lstm_layer", "lstm_pointwise",
            "rnn_cell", "rnn_layer"]

@@ -32,12 +32,7 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
         raise TypeError(f"matmul: expected two Tensors, got {type(a).__name__} and {type(b).__name__}")
     if a.ndim >= 2 and b.ndim >= 2:
         return MatMul.apply(a, b)  # zengrad.kernels.matmul checks the shapes
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least 1 dimension, got shapes {a.shape} and {b.shape}")
-    inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
-    if a.shape[-1] != inner_b:
-        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
-                         f"({a.shape[-1]} != {inner_b})")
+    kernels.check_matmul_shapes(a.shape, b.shape)  # before the 1-D operands are reshaped
     if a.ndim == 1 and b.ndim == 1:
         return (a * b).sum()
     if a.ndim == 1:
