@@ -8,12 +8,13 @@ epoch 0.
 
 from __future__ import annotations
 
+import abc
 import math
 
 from .optimizer import Optimizer
 
 
-class LRScheduler:
+class LRScheduler(abc.ABC):
     """Base class: ``last_epoch`` counts ``step()`` calls; subclasses define ``get_lr()``."""
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
@@ -33,8 +34,9 @@ class LRScheduler:
         self._step_count = 0
         self.step()
 
+    @abc.abstractmethod
     def get_lr(self) -> list[float]:
-        raise NotImplementedError(f"{type(self).__name__} does not implement get_lr")
+        """The learning rate of each parameter group for epoch ``self.last_epoch``."""
 
     def step(self) -> None:
         """Advance one epoch and set every group's lr."""

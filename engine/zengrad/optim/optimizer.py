@@ -6,6 +6,7 @@ Subclasses implement ``step()``; updates work on raw arrays under ``no_grad`` an
 
 from __future__ import annotations
 
+import abc
 import copy
 
 import numpy as np
@@ -15,7 +16,7 @@ from ..grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
 
-class Optimizer:
+class Optimizer(abc.ABC):
     """Base class. ``params`` is an iterable of tensors or of dicts (parameter groups) with a
     ``"params"`` entry and per-group options that override ``defaults``."""
 
@@ -74,8 +75,9 @@ class Optimizer:
                         self._update(param, param.grad.data, group, self.state.setdefault(param, {}))
         return loss
 
+    @abc.abstractmethod
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
-        raise NotImplementedError(f"{type(self).__name__} does not implement _update")
+        """Update ``param`` in place from ``grad`` (an array) with the group's settings and state."""
 
     # ---- saving and resuming --------------------------------------------------------------
     def state_dict(self) -> dict:
