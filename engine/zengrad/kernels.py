@@ -10,7 +10,8 @@ Choosing an implementation, from strongest to weakest:
 1. ``impl=`` on the call, e.g. ``zengrad.kernels.matmul(a, b, impl="cpu:reference")``: required,
    so an implementation that cannot take the arrays (wrong device or dtype) raises;
 2. the :func:`use` context manager, e.g. ``with zengrad.kernels.use(matmul="numpy"): ...``;
-3. the environment variable ``ZENGRAD_MATMUL`` (``ZENGRAD_<KERNEL>`` in general);
+3. the environment variable ``ZENGRAD_MATMUL`` (``ZENGRAD_<KERNEL>`` in general), read when a
+   kernel is first chosen (and again after any ``register``);
 4. the highest-priority implementation that accepts the device and dtype.
 
 2 and 3 are preferences: where they cannot take the arrays (a float32-only kernel and float64
@@ -103,6 +104,9 @@ def choose(kernel: str, device: str, dtype, impl: str | None = None, work: int |
 
     ``impl`` is a requirement (an error if it cannot take the arrays); ``use()`` and the
     environment variable are preferences, skipped for arrays they cannot take (float64, say).
+    The default (environment variable, else priority and size) is worked out once per kernel,
+    device, dtype and size class and remembered until the next ``register``: the environment
+    variable is read then, not on every call.
     """
     if impl is not None:
         chosen = _lookup(kernel, impl)
@@ -110,23 +114,29 @@ def choose(kernel: str, device: str, dtype, impl: str | None = None, work: int |
             raise TypeError(f"{kernel}: implementation {impl!r} runs on {chosen.device} with dtypes "
                             f"{[np.dtype(d).name for d in chosen.dtypes]}, got {device} {np.dtype(dtype).name}")
         return chosen
-    preferences = [choices[kernel] for choices in reversed(_OVERRIDES) if kernel in choices] if _OVERRIDES else []
-    preferences.append(os.environ.get(f"ZENGRAD_{kernel.upper()}"))
-    for name in preferences:
-        if name and _lookup(kernel, name).accepts(device, dtype):
-            return _lookup(kernel, name)
+    for choices in reversed(_OVERRIDES):
+        if kernel in choices and _lookup(kernel, choices[kernel]).accepts(device, dtype):
+            return _lookup(kernel, choices[kernel])
     thresholds = _THRESHOLDS.get(kernel, ())
     size_class = len(thresholds) if work is None else bisect.bisect_right(thresholds, work)
     key = (kernel, device, dtype, size_class)
-    if key not in _DEFAULTS:
-        if kernel not in _REGISTRY:
-            raise ValueError(f"unknown kernel {kernel!r}; known: {sorted(_REGISTRY)}")
-        enough = thresholds[size_class - 1] if size_class else 0
-        candidates = [i for i in _REGISTRY[kernel].values() if i.accepts(device, dtype) and i.min_work <= enough]
-        if not candidates:
-            raise TypeError(f"{kernel}: no implementation for {device} {np.dtype(dtype).name}")
-        _DEFAULTS[key] = max(candidates, key=lambda i: i.priority)
-    return _DEFAULTS[key]
+    chosen = _DEFAULTS.get(key)
+    if chosen is None:
+        chosen = _DEFAULTS[key] = _default(kernel, device, dtype, thresholds[size_class - 1] if size_class else 0)
+    return chosen
+
+
+def _default(kernel: str, device: str, dtype, work_at_least: int) -> Implementation:
+    """ZENGRAD_<KERNEL> if set and able, else the highest priority whose ``min_work`` is met."""
+    if kernel not in _REGISTRY:
+        raise ValueError(f"unknown kernel {kernel!r}; known: {sorted(_REGISTRY)}")
+    preferred = os.environ.get(f"ZENGRAD_{kernel.upper()}")
+    if preferred and _lookup(kernel, preferred).accepts(device, dtype):
+        return _lookup(kernel, preferred)
+    candidates = [i for i in _REGISTRY[kernel].values() if i.accepts(device, dtype) and i.min_work <= work_at_least]
+    if not candidates:
+        raise TypeError(f"{kernel}: no implementation for {device} {np.dtype(dtype).name}")
+    return max(candidates, key=lambda i: i.priority)
 
 
 # ---------------------------------------------------------------------------------------------
