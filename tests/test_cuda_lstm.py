@@ -13,22 +13,13 @@ import zlib
 import numpy as np
 import pytest
 
-from zengrad import backend
+from cuda_support import require_cuda_kernels
 
 pytestmark = pytest.mark.gpu
-
-if not backend.cuda_is_available():
-    pytest.skip(f"CUDA unavailable: {backend.cuda_unavailable_reason()}", allow_module_level=True)
+cp = require_cuda_kernels()
 
 from zengrad import kernels, kernels_cuda  # noqa: E402
 from zengrad._native import native  # noqa: E402
-
-if not kernels_cuda.built():
-    pytest.skip("zengrad._C was built without the CUDA kernels", allow_module_level=True)
-
-cp = backend.cupy()
-if os.environ.get("ZENGRAD_CUDA_NO_POOL"):  # under compute-sanitizer: one cudaMalloc per array
-    cp.cuda.set_allocator(None)
 MODES = ("auto", "stepwise", "persistent")
 
 
