@@ -29,6 +29,7 @@
 
 #include "buffer.h"
 #include "matmul.h"
+#include "threads.h"
 
 namespace zengrad::cpu {
 
@@ -111,7 +112,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_backward_
 // Runs `row(b)` for every batch row, on all threads when the step is big enough to pay for them.
 template <typename Row>
 void for_each_row(int64_t batch, int64_t hidden, Row row) {
-  const bool parallel = batch > 1 && batch * hidden >= 8192;
+  const bool parallel = batch > 1 && batch * hidden >= 8192 && max_threads() > 1;
 #pragma omp parallel for schedule(static) if (parallel)
   for (int64_t b = 0; b < batch; ++b) row(b);
 }
@@ -120,7 +121,7 @@ void for_each_row(int64_t batch, int64_t hidden, Row row) {
 void column_sums(const float* dz, int64_t rows, int64_t cols, float* out) {
   constexpr int64_t kChunk = 64;
   const int64_t chunks = (cols + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static) if (rows * cols >= (int64_t{1} << 16))
+#pragma omp parallel for schedule(static) if (rows * cols >= (int64_t{1} << 16) && max_threads() > 1)
   for (int64_t chunk = 0; chunk < chunks; ++chunk) {
     const int64_t begin = chunk * kChunk, end = std::min(cols, begin + kChunk);
     float sums[kChunk] = {};

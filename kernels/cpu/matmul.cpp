@@ -45,6 +45,7 @@
 #include "matmul.h"
 
 #include "buffer.h"
+#include "threads.h"
 
 #include <immintrin.h>
 
@@ -420,10 +421,7 @@ std::pair<int64_t, int64_t> part_range(int64_t length, int64_t block, int64_t pa
 }
 
 int thread_count(int64_t m, int64_t n, int64_t k) {
-#ifdef _OPENMP
-  if (m * n * k >= kParallelThreshold) return omp_get_max_threads();
-#endif
-  return 1;
+  return m * n * k >= kParallelThreshold ? max_threads() : 1;
 }
 
 
