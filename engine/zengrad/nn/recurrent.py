@@ -58,10 +58,18 @@ def lstm_pointwise(gates: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
     return o.sigmoid() * c_next.tanh(), c_next
 
 
-def _project_inputs(x: Tensor, w_ih: Tensor, b_ih: Tensor | None) -> Tensor:
-    """x W_ihᵀ + b_ih for all T steps as one (T·B, I) × (I, G·H) matmul, shaped (T, B, G·H)."""
+def _project_inputs(x: Tensor, w_ih: Tensor, b_ih: Tensor | None, b_hh: Tensor | None) -> Tensor:
+    """x W_ihᵀ + b_ih + b_hh for all T steps as one (T·B, I) × (I, G·H) matmul, shaped (T, B, G·H).
+
+    Both biases are added here, once for the sequence, so a step only adds hₜ₋₁ W_hhᵀ: one
+    bias node instead of T, and one bias gradient sum over T·B rows instead of T sums.
+    """
     steps, batch, features = x.shape
-    return _affine(x.reshape(steps * batch, features), w_ih, b_ih).reshape(steps, batch, -1)
+    projected = x.reshape(steps * batch, features) @ w_ih.mT
+    for bias in (b_ih, b_hh):
+        if bias is not None:
+            projected = projected + bias
+    return projected.reshape(steps, batch, -1)
 
 
 def rnn_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh") -> tuple[Tensor, Tensor]:
@@ -70,10 +78,11 @@ def rnn_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh
     hₜ = act(xₜ W_ihᵀ + b_ih + hₜ₋₁ W_hhᵀ + b_hh).  Returns (y (T, B, H) = all hₜ, h_T).
     """
     act = _activation(nonlinearity)
-    projected = _project_inputs(x, w_ih, b_ih)
+    projected = _project_inputs(x, w_ih, b_ih, b_hh)
+    w_hh_t = w_hh.mT  # one transpose for the sequence: the steps' gradients add up contiguously
     h, outputs = h0, []
     for t in range(x.shape[0]):
-        h = act(projected[t] + _affine(h, w_hh, b_hh))
+        h = act(projected[t] + h @ w_hh_t)
         outputs.append(h)
     return stack(outputs, dim=0), h
 
@@ -110,10 +119,11 @@ def composed_lstm_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Te
     The input part xₜ W_ihᵀ + b_ih is one matmul for all steps. Returns (y (T, B, H) = all hₜ,
     h_T, c_T). This is the function a fused LSTM kernel stands in for.
     """
-    projected = _project_inputs(x, w_ih, b_ih)
+    projected = _project_inputs(x, w_ih, b_ih, b_hh)
+    w_hh_t = w_hh.mT  # one transpose for the sequence: the steps' gradients add up contiguously
     h, c, outputs = h0, c0, []
     for t in range(x.shape[0]):
-        h, c = lstm_pointwise(projected[t] + _affine(h, w_hh, b_hh), c)
+        h, c = lstm_pointwise(projected[t] + h @ w_hh_t, c)
         outputs.append(h)
     return stack(outputs, dim=0), h, c
 
