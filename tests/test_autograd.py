@@ -34,6 +34,27 @@ def test_shared_subexpression_sums_both_paths(device):
     np.testing.assert_allclose(to_numpy(x.grad), 2 * e * e + e, rtol=1e-6)
 
 
+@pytest.mark.parametrize("layouts", ["TTT", "TCT", "CTC"])
+def test_gradient_sums_mix_transposed_and_contiguous_contributions(device, layouts):
+    """A weight used as w.mT (gradient arrives transposed) and as w (contiguous), in any order."""
+    rng = np.random.default_rng(len(layouts) + layouts.count("T"))
+    w_np = rng.standard_normal((7, 5))
+    xs = [rng.standard_normal((3, 5 if use == "T" else 7)) for use in layouts]
+    w = zg.tensor(w_np, device=device, requires_grad=True)
+    loss = 0
+    for use, x in zip(layouts, xs):
+        product = zg.tensor(x, device=device) @ (w.mT if use == "T" else w)
+        loss = loss + (product * product).sum()
+    loss.backward()
+    expected = np.zeros_like(w_np)
+    for use, x in zip(layouts, xs):
+        if use == "T":
+            expected += (2 * x.T @ (x @ w_np.T)).T
+        else:
+            expected += 2 * x.T @ (x @ w_np)
+    np.testing.assert_allclose(to_numpy(w.grad), expected, rtol=1e-10)
+
+
 def test_backward_twice_without_retain_graph_is_a_clear_error(device):
     x = zg.randn(4, requires_grad=True, device=device)
     loss = (x.tanh() * 2).sum()
