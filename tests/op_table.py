@@ -66,6 +66,7 @@ CASES = [
     Case("matmul_2d", lambda m, a, b: a @ b, [(3, 4), (4, 2)]),
     Case("matmul_batched_broadcast", lambda m, a, b: a @ b, [(2, 1, 3, 4), (3, 4, 2)]),
     Case("matmul_batch_by_matrix", lambda m, a, b: a @ b, [(2, 3, 4), (4, 5)]),
+    Case("matmul_4d_by_matrix", lambda m, a, b: a @ b, [(2, 1, 3, 4), (4, 5)]),
     Case("matmul_vec_mat", lambda m, a, b: a @ b, [(4,), (4, 3)]),
     Case("matmul_mat_vec", lambda m, a, b: a @ b, [(2, 4), (4,)]),
     Case("matmul_vec_vec", lambda m, a, b: m.matmul(a, b), [(5,), (5,)]),

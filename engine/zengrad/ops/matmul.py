@@ -13,7 +13,10 @@ class MatMul(Function):
     """Z = A B over the last two dimensions, batch dimensions broadcast.
 
     ∂L/∂A = G Bᵀ and ∂L/∂B = Aᵀ G, each summed over the batch dimensions that were broadcast.
-    The transposes are views; the kernel layer reads them without copying.
+    The transposes are views; the kernel layer reads them without copying. When B is a matrix
+    and A has batch dimensions (a Linear layer on a batch of sequences), the batch sum is part of
+    one GEMM: ∂L/∂B = A₂ᵀ G₂ with A and G flattened to rows, instead of one small product per
+    batch entry and a sum of them.
     """
 
     def forward(self, a, b):
@@ -21,8 +24,13 @@ class MatMul(Function):
 
     def backward(self, g):
         a, b = self.inputs
-        return (unbroadcast(g @ matrix_transpose(b), a.shape) if self.needs_grad(0) else None,
-                unbroadcast(matrix_transpose(a) @ g, b.shape) if self.needs_grad(1) else None)
+        grad_a = unbroadcast(g @ matrix_transpose(b), a.shape) if self.needs_grad(0) else None
+        if not self.needs_grad(1):
+            return grad_a, None
+        if b.ndim == 2 and a.ndim > 2:
+            rows_a = reshape(a, (-1, a.shape[-1]))
+            return grad_a, matrix_transpose(rows_a) @ reshape(g, (-1, g.shape[-1]))
+        return grad_a, unbroadcast(matrix_transpose(a) @ g, b.shape)
 
 
 def matmul(a: Tensor, b: Tensor) -> Tensor:
