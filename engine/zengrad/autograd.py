@@ -22,6 +22,7 @@ from typing import Sequence
 
 import numpy as np
 
+from . import backend
 from .grad_mode import is_grad_enabled, set_grad_enabled
 from .tensor import Tensor
 
@@ -168,7 +169,7 @@ class _GradientSums:
     def owned_array(self, key: int, like: Tensor):
         """The sum for ``key`` as a writable array this pass owns (zeros shaped like ``like`` if new)."""
         if key not in self.sums:
-            self.sums[key] = Tensor(like.xp.zeros(like.shape, dtype=like.dtype))
+            self.sums[key] = Tensor(backend.zeros_for_accumulation(like.xp, like.shape, like.dtype))
         elif key not in self.owned:
             self.sums[key] = Tensor(self.sums[key].data.copy(order="K"))
         self.owned.add(key)

@@ -87,7 +87,7 @@ class Fold(Function):
                              f"output size {output_size}: expected (N, C·{kh * kw}, {out_hw[0] * out_hw[1]})")
         c = rows // (kh * kw)
         blocks_view = cols.reshape((n, c, kh, kw) + out_hw)
-        padded = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=cols.dtype)
+        padded = backend.zeros_for_accumulation(xp, (n, c, h + 2 * ph, w + 2 * pw), cols.dtype)
         for i in range(kh):
             for j in range(kw):
                 padded[_offset_slices(i, j, out_hw, dilation, stride)] += blocks_view[:, :, i, j]

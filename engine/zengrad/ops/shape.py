@@ -68,7 +68,7 @@ class ScatterAdd(Function):
 
     def forward(self, g, shape, index):
         self.index = index
-        out = backend.array_module(backend.device_of(g)).zeros(shape, dtype=g.dtype)
+        out = backend.zeros_for_accumulation(backend.array_module(backend.device_of(g)), shape, g.dtype)
         scatter_add(out, index, g)
         return out
 
