@@ -104,9 +104,54 @@ def lstm_problem(T: int, B: int, I: int, H: int, seed: int = 0):
     return [a.astype(np.float32) for a in inputs], dy.astype(np.float32)
 
 
+#: LSTM "implementations" that are not kernels: the composed autograd LSTM, PyTorch's, and the
+#: GEMMs of the native kernel alone (what no kernel built on this matmul can go below)
+LSTM_BASELINES = ("composed", "torch", "gemms")
+
+
 def lstm_step(impl: str, inputs, dy) -> Callable[[int], object]:
-    """``step(i)`` runs forward + backward once with ``impl`` (or ``"torch"``) on these arrays."""
-    return _torch_lstm_step(inputs, dy) if impl == "torch" else _zengrad_lstm_step(impl, inputs, dy)
+    """``step(i)`` runs forward + backward once on these arrays with a registered ``impl``, or
+    with one of :data:`LSTM_BASELINES`."""
+    steps = {"composed": _composed_lstm_step, "torch": _torch_lstm_step, "gemms": _lstm_gemms_step}
+    if impl in steps:
+        return steps[impl](inputs, dy)
+    return _zengrad_lstm_step(impl, inputs, dy)
+
+
+def _composed_lstm_step(inputs, dy):
+    from .nn.recurrent import composed_lstm_layer
+    from .tensor import Tensor
+    tensors = [Tensor(a, requires_grad=True) for a in inputs]
+    grad = Tensor(dy)
+
+    def step(_):
+        y, _h, _c = composed_lstm_layer(*tensors)
+        y.backward(grad)
+    return step
+
+
+def _lstm_gemms_step(inputs, dy):
+    """Only the matrix products of an LSTM's forward + backward, in the native kernel's order,
+    through ``kernels.matmul`` (2·T + 4 GEMMs, 24·T·B·H·(I + H) flops; fresh arrays stand in
+    for the gate gradients, whose values do not change the time)."""
+    from . import backend
+    x, h0, _c0, w_ih, w_hh, _bias = inputs
+    xp = backend.array_module(backend.device_of(x))
+    T, B, I = x.shape
+    rows = x.reshape(T * B, I)
+    dz = xp.ascontiguousarray(xp.broadcast_to(dy[..., :1], (T, B, w_hh.shape[0])).reshape(T * B, -1))
+    hs = xp.ascontiguousarray(xp.broadcast_to(h0, (T,) + h0.shape).reshape(T * B, -1))
+
+    def step(_):
+        kernels.matmul(rows, w_ih.T)
+        for t in range(T):
+            kernels.matmul(h0, w_hh.T)
+        for t in range(T):
+            kernels.matmul(dz[t * B:(t + 1) * B], w_hh)
+        kernels.matmul(dz, w_ih)
+        kernels.matmul(dz.T, rows)
+        kernels.matmul(dz.T, hs)
+    return step
 
 
 def _zengrad_lstm_step(impl: str, inputs, dy):
@@ -140,8 +185,9 @@ def time_lstm(impl: str, T: int = 100, B: int = 64, I: int = 256, H: int = 256,
               repeats: int = 5) -> float:
     """Median seconds of LSTM forward + backward (all input and weight gradients).
 
-    ``impl`` is a registered implementation (``"numpy"``, ``"cpu:native"``) or ``"torch"`` for
-    ``torch.nn.LSTM`` with the same weights and thread count.
+    ``impl`` is a registered implementation (``"numpy"``, ``"cpu:native"``), ``"torch"`` for
+    ``torch.nn.LSTM`` with the same weights and thread count, ``"composed"`` for the autograd
+    LSTM, or ``"gemms"`` for the native kernel's matrix products alone.
     """
     return median_seconds(lstm_step(impl, *lstm_problem(T, B, I, H)), repeats)
 
