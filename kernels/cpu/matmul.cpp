@@ -39,7 +39,7 @@
 // Measured 2026-11-23 on a 2-core AMD EPYC (Zen 4) VM shared with other jobs, 2 threads on both
 // sides, float32 n×n×n, median of 5 alternating rounds taken when the CPUs were idle
 // (benchmarks/results/cpu.md): NumPy/OpenBLAS 0.3.31 vs this kernel, GFLOP/s —
-//   n=512: 187 vs 190 (102%)   n=1024: 190 vs 203 (107%)   n=2048: 189 vs 193 (102%).
+//   n=512: 176 vs 180 (102%)   n=1024: 166 vs 188 (113%)   n=2048: 182 vs 196 (108%).
 // One thread each (3 rounds): NumPy 72-100, this kernel 93-106 GFLOP/s across the three sizes.
 // Rounds taken while other jobs ran vary by 2x or more.
 #include "matmul.h"
