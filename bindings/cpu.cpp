@@ -2,6 +2,7 @@
 #include "bindings.h"
 #include "lstm.h"
 #include "matmul.h"
+#include "rnn.h"
 
 #include <initializer_list>
 #include <string>
@@ -100,25 +101,24 @@ FloatArray new_array(std::initializer_list<py::ssize_t> shape) {
   return FloatArray(std::vector<py::ssize_t>(shape));
 }
 
-// The sizes T, B, I, H read from x and w_hh, with every input's shape checked against them.
-struct LstmInputs {
-  cpu::LstmShape shape;
-  FloatArray x, h0, c0, w_ih, w_hh;
+// The sizes T, B, I, H read from x and w_hh, with x, h0, w_ih and w_hh checked against them, for a
+// recurrent layer with `gates` gate blocks (1 for the RNN, 4 for the LSTM).
+struct SequenceInputs {
+  cpu::SequenceShape shape;
+  FloatArray x, h0, w_ih, w_hh;
 };
 
-LstmInputs lstm_inputs(const py::array& x_in, const py::array& h0_in, const py::array& c0_in,
-                       const py::array& w_ih_in, const py::array& w_hh_in, const char* kernel) {
-  LstmInputs in{{}, as_float_array(x_in, 3, kernel, "x"), as_float_array(h0_in, 2, kernel, "h0"),
-                as_float_array(c0_in, 2, kernel, "c0"), as_float_array(w_ih_in, 2, kernel, "w_ih"),
-                as_float_array(w_hh_in, 2, kernel, "w_hh")};
+SequenceInputs sequence_inputs(const py::array& x_in, const py::array& h0_in, const py::array& w_ih_in,
+                               const py::array& w_hh_in, int64_t gates, const char* kernel) {
+  SequenceInputs in{{}, as_float_array(x_in, 3, kernel, "x"), as_float_array(h0_in, 2, kernel, "h0"),
+                    as_float_array(w_ih_in, 2, kernel, "w_ih"), as_float_array(w_hh_in, 2, kernel, "w_hh")};
   const int64_t T = in.x.shape(0), B = in.x.shape(1), I = in.x.shape(2), H = in.w_hh.shape(1);
   require(T >= 1 && B >= 1 && I >= 1 && H >= 1,
           std::string(kernel) + ": every size must be >= 1, got x " + shape_text(in.x) + " and w_hh " +
               shape_text(in.w_hh));
-  require_shape(in.w_hh, {4 * H, H}, kernel, "w_hh");
-  require_shape(in.w_ih, {4 * H, I}, kernel, "w_ih");
+  require_shape(in.w_hh, {gates * H, H}, kernel, "w_hh");
+  require_shape(in.w_ih, {gates * H, I}, kernel, "w_ih");
   require_shape(in.h0, {B, H}, kernel, "h0");
-  require_shape(in.c0, {B, H}, kernel, "c0");
   in.shape = {T, B, I, H};
   return in;
 }
@@ -126,15 +126,17 @@ LstmInputs lstm_inputs(const py::array& x_in, const py::array& h0_in, const py::
 py::tuple lstm_forward(const py::array& x_in, const py::array& h0_in, const py::array& c0_in,
                        const py::array& w_ih_in, const py::array& w_hh_in, const py::array& bias_in) {
   const char* kernel = "cpu.lstm_forward";
-  const LstmInputs in = lstm_inputs(x_in, h0_in, c0_in, w_ih_in, w_hh_in, kernel);
+  const SequenceInputs in = sequence_inputs(x_in, h0_in, w_ih_in, w_hh_in, 4, kernel);
+  const auto c0 = as_float_array(c0_in, 2, kernel, "c0");
   const auto bias = as_float_array(bias_in, 1, kernel, "bias");
   const auto [T, B, I, H] = in.shape;
+  require_shape(c0, {B, H}, kernel, "c0");
   require_shape(bias, {4 * H}, kernel, "bias");
   FloatArray y = new_array({T, B, H}), h_n = new_array({B, H}), c_n = new_array({B, H});
   FloatArray gates = new_array({T, B, 4 * H}), cells = new_array({T, B, H});
   {
     py::gil_scoped_release release;
-    cpu::lstm_forward(in.shape, in.x.data(), in.h0.data(), in.c0.data(), in.w_ih.data(), in.w_hh.data(),
+    cpu::lstm_forward(in.shape, in.x.data(), in.h0.data(), c0.data(), in.w_ih.data(), in.w_hh.data(),
                       bias.data(), y.mutable_data(), h_n.mutable_data(), c_n.mutable_data(),
                       gates.mutable_data(), cells.mutable_data());
   }
@@ -146,8 +148,10 @@ py::tuple lstm_backward(const py::array& dy_in, const py::array& dh_n_in, const 
                         const py::array& w_ih_in, const py::array& w_hh_in, const py::array& gates_in,
                         const py::array& cells_in) {
   const char* kernel = "cpu.lstm_backward";
-  const LstmInputs in = lstm_inputs(x_in, h0_in, c0_in, w_ih_in, w_hh_in, kernel);
+  const SequenceInputs in = sequence_inputs(x_in, h0_in, w_ih_in, w_hh_in, 4, kernel);
+  const auto c0 = as_float_array(c0_in, 2, kernel, "c0");
   const auto [T, B, I, H] = in.shape;
+  require_shape(c0, {B, H}, kernel, "c0");
   const auto dy = as_float_array(dy_in, 3, kernel, "dy");
   const auto dh_n = as_float_array(dh_n_in, 2, kernel, "dh_n");
   const auto dc_n = as_float_array(dc_n_in, 2, kernel, "dc_n");
@@ -163,11 +167,60 @@ py::tuple lstm_backward(const py::array& dy_in, const py::array& dh_n_in, const 
   {
     py::gil_scoped_release release;
     cpu::lstm_backward(in.shape, dy.data(), dh_n.data(), dc_n.data(), in.x.data(), in.h0.data(),
-                       in.c0.data(), in.w_ih.data(), in.w_hh.data(), gates.data(), cells.data(),
+                       c0.data(), in.w_ih.data(), in.w_hh.data(), gates.data(), cells.data(),
                        dx.mutable_data(), dh0.mutable_data(), dc0.mutable_data(), dw_ih.mutable_data(),
                        dw_hh.mutable_data(), dbias.mutable_data());
   }
   return py::make_tuple(dx, dh0, dc0, dw_ih, dw_hh, dbias);
+}
+
+// ---- RNN ---------------------------------------------------------------------------------------
+cpu::Activation activation(const std::string& nonlinearity, const char* kernel) {
+  if (nonlinearity == "tanh") return cpu::Activation::Tanh;
+  if (nonlinearity == "relu") return cpu::Activation::Relu;
+  throw std::invalid_argument(std::string(kernel) + ": nonlinearity must be 'tanh' or 'relu', got '" +
+                              nonlinearity + "'");
+}
+
+FloatArray rnn_forward(const py::array& x_in, const py::array& h0_in, const py::array& w_ih_in,
+                       const py::array& w_hh_in, const py::array& bias_in, const std::string& nonlinearity) {
+  const char* kernel = "cpu.rnn_forward";
+  const cpu::Activation act = activation(nonlinearity, kernel);
+  const SequenceInputs in = sequence_inputs(x_in, h0_in, w_ih_in, w_hh_in, 1, kernel);
+  const auto bias = as_float_array(bias_in, 1, kernel, "bias");
+  const auto [T, B, I, H] = in.shape;
+  require_shape(bias, {H}, kernel, "bias");
+  FloatArray y = new_array({T, B, H});
+  {
+    py::gil_scoped_release release;
+    cpu::rnn_forward(in.shape, act, in.x.data(), in.h0.data(), in.w_ih.data(), in.w_hh.data(),
+                     bias.data(), y.mutable_data());
+  }
+  return y;
+}
+
+py::tuple rnn_backward(const py::array& dy_in, const py::array& dh_n_in, const py::array& x_in,
+                       const py::array& h0_in, const py::array& w_ih_in, const py::array& w_hh_in,
+                       const py::array& y_in, const std::string& nonlinearity) {
+  const char* kernel = "cpu.rnn_backward";
+  const cpu::Activation act = activation(nonlinearity, kernel);
+  const SequenceInputs in = sequence_inputs(x_in, h0_in, w_ih_in, w_hh_in, 1, kernel);
+  const auto [T, B, I, H] = in.shape;
+  const auto dy = as_float_array(dy_in, 3, kernel, "dy");
+  const auto dh_n = as_float_array(dh_n_in, 2, kernel, "dh_n");
+  const auto y = as_float_array(y_in, 3, kernel, "y");
+  require_shape(dy, {T, B, H}, kernel, "dy");
+  require_shape(dh_n, {B, H}, kernel, "dh_n");
+  require_shape(y, {T, B, H}, kernel, "y");
+  FloatArray dx = new_array({T, B, I}), dh0 = new_array({B, H});
+  FloatArray dw_ih = new_array({H, I}), dw_hh = new_array({H, H}), dbias = new_array({H});
+  {
+    py::gil_scoped_release release;
+    cpu::rnn_backward(in.shape, act, dy.data(), dh_n.data(), in.x.data(), in.h0.data(), in.w_ih.data(),
+                      in.w_hh.data(), y.data(), dx.mutable_data(), dh0.mutable_data(),
+                      dw_ih.mutable_data(), dw_hh.mutable_data(), dbias.mutable_data());
+  }
+  return py::make_tuple(dx, dh0, dw_ih, dw_hh, dbias);
 }
 
 }  // namespace
@@ -190,6 +243,12 @@ void register_cpu(py::module_& m) {
   m.def("lstm_backward", &lstm_backward, py::arg("dy"), py::arg("dh_n"), py::arg("dc_n"), py::arg("x"),
         py::arg("h0"), py::arg("c0"), py::arg("w_ih"), py::arg("w_hh"), py::arg("gates"), py::arg("cells"),
         "backward through time of lstm_forward -> (dx, dh0, dc0, dw_ih, dw_hh, dbias)");
+  m.def("rnn_forward", &rnn_forward, py::arg("x"), py::arg("h0"), py::arg("w_ih"), py::arg("w_hh"),
+        py::arg("bias"), py::arg("nonlinearity") = "tanh",
+        "whole-sequence Elman RNN -> y (every h_t); float32, C-contiguous");
+  m.def("rnn_backward", &rnn_backward, py::arg("dy"), py::arg("dh_n"), py::arg("x"), py::arg("h0"),
+        py::arg("w_ih"), py::arg("w_hh"), py::arg("y"), py::arg("nonlinearity") = "tanh",
+        "backward through time of rnn_forward -> (dx, dh0, dw_ih, dw_hh, dbias)");
 }
 
 }  // namespace zengrad::bindings

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the CPU kernel tests with the C++ built under AddressSanitizer + UndefinedBehaviorSanitizer.
 #
-#   tools/sanitize.sh                 # tests/test_cpu_matmul.py and tests/test_cpu_lstm.py
+#   tools/sanitize.sh                 # tests/test_cpu_matmul.py, test_cpu_lstm.py, test_fused_rnn.py
 #   tools/sanitize.sh tests/test_x.py # any pytest arguments
 #
 # The sanitized build (-DZENGRAD_SANITIZE=ON, CUDA off) goes into its own virtual environment
@@ -25,7 +25,7 @@ ZENGRAD_CUDA=OFF "$venv/bin/pip" install -q --no-build-isolation --no-deps --for
   -C cmake.define.ZENGRAD_SANITIZE=ON -C build-dir="$repo/build/sanitize" "$repo"
 
 tests=("$@")
-[ ${#tests[@]} -eq 0 ] && tests=(tests/test_cpu_matmul.py tests/test_cpu_lstm.py)
+[ ${#tests[@]} -eq 0 ] && tests=(tests/test_cpu_matmul.py tests/test_cpu_lstm.py tests/test_fused_rnn.py)
 
 cd "$repo"
 LD_PRELOAD="$(gcc -print-file-name=libasan.so) $(gcc -print-file-name=libstdc++.so)" \

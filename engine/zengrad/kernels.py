@@ -252,7 +252,7 @@ if native() is not None:
 
 def lstm_forward(x, h0, c0, w_ih, w_hh, bias, impl: str | None = None):
     """Run an LSTM over a whole sequence: ``(y, h_n, c_n, gates, cells)`` (see the section notes)."""
-    arrays = _lstm_arrays("lstm_forward", x=x, h0=h0, c0=c0, w_ih=w_ih, w_hh=w_hh, bias=bias)
+    arrays = _sequence_arrays("lstm_forward", 4, x=x, h0=h0, c0=c0, w_ih=w_ih, w_hh=w_hh, bias=bias)
     chosen = choose("lstm_forward", backend.device_of(x), x.dtype, impl)
     return chosen.fn(*arrays)
 
@@ -262,13 +262,9 @@ def lstm_backward(dy, dh_n, dc_n, x, h0, c0, w_ih, w_hh, gates, cells, impl: str
 
     ``dy``, ``dh_n`` and ``dc_n`` may be None, meaning no gradient flows in that way (zeros).
     """
-    if _is_array(x) and _is_array(h0):
-        xp = backend.array_module(backend.device_of(x))
-        dy = xp.zeros(x.shape[:2] + h0.shape[1:], dtype=x.dtype) if dy is None else dy
-        dh_n = xp.zeros_like(h0) if dh_n is None else dh_n
-        dc_n = xp.zeros_like(h0) if dc_n is None else dc_n
-    arrays = _lstm_arrays("lstm_backward", dy=dy, dh_n=dh_n, dc_n=dc_n, x=x, h0=h0, c0=c0,
-                          w_ih=w_ih, w_hh=w_hh, gates=gates, cells=cells)
+    grads = _zeros_for_missing(x, h0, {"dy": dy, "dh_n": dh_n, "dc_n": dc_n})
+    arrays = _sequence_arrays("lstm_backward", 4, **grads, x=x, h0=h0, c0=c0, w_ih=w_ih, w_hh=w_hh,
+                              gates=gates, cells=cells)
     chosen = choose("lstm_backward", backend.device_of(x), x.dtype, impl)
     return chosen.fn(*arrays)
 
@@ -277,8 +273,9 @@ def _is_array(value) -> bool:
     return hasattr(value, "shape") and hasattr(value, "dtype") and hasattr(value, "ndim")
 
 
-def _lstm_arrays(kernel: str, **arrays):
-    """The arrays, C-contiguous, after checking types, devices, dtypes and shapes; raises naming all shapes."""
+def _sequence_arrays(kernel: str, gate_blocks: int, **arrays):
+    """The arrays of a recurrent kernel with ``gate_blocks`` gates (1 RNN, 4 LSTM), C-contiguous,
+    after checking types, devices, dtypes and shapes; raises naming all shapes."""
     for name, value in arrays.items():
         if not _is_array(value):
             raise TypeError(f"{kernel}: {name} must be a NumPy or CuPy array, got {type(value).__name__}")
@@ -292,18 +289,30 @@ def _lstm_arrays(kernel: str, **arrays):
         raise TypeError(f"{kernel}: all arrays must share one floating dtype, got "
                         + ", ".join(f"{name} {a.dtype}" for name, a in arrays.items()))
     if x.ndim != 3 or w_hh.ndim != 2 or min(x.shape, default=0) < 1 or w_hh.shape[1] < 1:
-        raise ValueError(f"{kernel}: x must be (T, B, I) and w_hh (4H, H), and every size must be >= 1; "
-                         f"got {shapes}")
+        raise ValueError(f"{kernel}: x must be (T, B, I) and w_hh ({gate_blocks}H, H) with H = w_hh.shape[1], "
+                         f"and every size must be >= 1; got {shapes}")
     (T, B, I), H = x.shape, w_hh.shape[1]
-    expected = {"x": (T, B, I), "h0": (B, H), "c0": (B, H), "w_ih": (4 * H, I), "w_hh": (4 * H, H),
-                "bias": (4 * H,), "dy": (T, B, H), "dh_n": (B, H), "dc_n": (B, H),
-                "gates": (T, B, 4 * H), "cells": (T, B, H)}
+    G = gate_blocks * H
+    expected = {"x": (T, B, I), "h0": (B, H), "c0": (B, H), "w_ih": (G, I), "w_hh": (G, H),
+                "bias": (G,), "dy": (T, B, H), "dh_n": (B, H), "dc_n": (B, H),
+                "gates": (T, B, G), "cells": (T, B, H), "y": (T, B, H)}
     for name, a in arrays.items():
         if tuple(a.shape) != expected[name]:
             raise ValueError(f"{kernel}: {name} must have shape {expected[name]} for T={T}, B={B}, "
                              f"I={I}, H={H}; got {shapes}")
     xp = backend.array_module(devices.pop())
     return [xp.ascontiguousarray(a) for a in arrays.values()]
+
+
+def _zeros_for_missing(x, h0, grads):
+    """The incoming gradients with None (no gradient flows that way) replaced by zeros: dy shaped
+    (T, B, H), every other one shaped like the state h0."""
+    if not (_is_array(x) and _is_array(h0)):
+        return grads  # left for the argument checks to reject
+    xp = backend.array_module(backend.device_of(x))
+    shapes = {"dy": x.shape[:2] + h0.shape[1:]}
+    return {name: xp.zeros(shapes.get(name, h0.shape), dtype=x.dtype) if g is None else g
+            for name, g in grads.items()}
 
 
 def _sigmoid(xp, z):
@@ -356,6 +365,77 @@ for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
     register("lstm_forward", _name, _device, _lstm_forward_reference, priority=10,
              description=f"{_name} reference: input GEMM for all steps, loop over time")
     register("lstm_backward", _name, _device, _lstm_backward_reference, priority=10,
+             description=f"{_name} reference: backward through time, weight GEMMs at the end")
+
+# ---------------------------------------------------------------------------------------------
+# rnn: the Elman RNN over a whole sequence
+# ---------------------------------------------------------------------------------------------
+#
+# Forward  h_t = act(x_t W_ihᵀ + h_{t-1} W_hhᵀ + bias),  act = tanh or relu
+# Shapes   x (T, B, I), h0 (B, H), w_ih (H, I), w_hh (H, H), bias (H,)
+# Returns  y (T, B, H) = h_t for every t (h_n is y[-1]); it is all that backward needs, since
+#          tanh' = 1 − h² and relu' = [h > 0] are read off the output.
+# Backward takes the gradients dy and dh_n (None means zeros), x, h0, the weights and y, and
+#          returns dx, dh0, dw_ih, dw_hh, dbias.
+
+RNN_NONLINEARITIES = ("tanh", "relu")
+
+
+def rnn_forward(x, h0, w_ih, w_hh, bias, nonlinearity: str = "tanh", impl: str | None = None):
+    """Run an Elman RNN over a whole sequence: ``y`` (see the section notes)."""
+    _check_nonlinearity("rnn_forward", nonlinearity)
+    arrays = _sequence_arrays("rnn_forward", 1, x=x, h0=h0, w_ih=w_ih, w_hh=w_hh, bias=bias)
+    chosen = choose("rnn_forward", backend.device_of(x), x.dtype, impl)
+    return chosen.fn(*arrays, nonlinearity)
+
+
+def rnn_backward(dy, dh_n, x, h0, w_ih, w_hh, y, nonlinearity: str = "tanh", impl: str | None = None):
+    """Backpropagate through :func:`rnn_forward`: ``(dx, dh0, dw_ih, dw_hh, dbias)``."""
+    _check_nonlinearity("rnn_backward", nonlinearity)
+    grads = _zeros_for_missing(x, h0, {"dy": dy, "dh_n": dh_n})
+    arrays = _sequence_arrays("rnn_backward", 1, **grads, x=x, h0=h0, w_ih=w_ih, w_hh=w_hh, y=y)
+    chosen = choose("rnn_backward", backend.device_of(x), x.dtype, impl)
+    return chosen.fn(*arrays, nonlinearity)
+
+
+def _check_nonlinearity(kernel: str, nonlinearity) -> None:
+    if nonlinearity not in RNN_NONLINEARITIES:
+        raise ValueError(f"{kernel}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+
+
+def _rnn_forward_reference(x, h0, w_ih, w_hh, bias, nonlinearity):
+    """The readable RNN on NumPy or CuPy: one input GEMM for all steps, then a loop over time."""
+    xp = backend.array_module(backend.device_of(x))
+    (T, B, I), H = x.shape, h0.shape[1]
+    y = (x.reshape(T * B, I) @ w_ih.T).reshape(T, B, H)
+    h = h0
+    for t in range(T):
+        z = y[t] + h @ w_hh.T + bias
+        h = xp.tanh(z) if nonlinearity == "tanh" else xp.maximum(z, 0)
+        y[t] = h
+    return y
+
+
+def _rnn_backward_reference(dy, dh_n, x, h0, w_ih, w_hh, y, nonlinearity):
+    """Backward through time on NumPy or CuPy; weight gradients as GEMMs over all steps at the end."""
+    xp = backend.array_module(backend.device_of(x))
+    (T, B, I), H = x.shape, h0.shape[1]
+    slope = 1 - y * y if nonlinearity == "tanh" else (y > 0).astype(y.dtype)
+    dz = xp.empty_like(y)
+    dh = dh_n
+    for t in reversed(range(T)):
+        dz[t] = (dy[t] + dh) * slope[t]
+        dh = dz[t] @ w_hh
+    dz_rows = dz.reshape(T * B, H)
+    h_prev = xp.concatenate([h0[None], y[:-1]]).reshape(T * B, H)
+    dx = (dz_rows @ w_ih).reshape(T, B, I)
+    return dx, dh, dz_rows.T @ x.reshape(T * B, I), dz_rows.T @ h_prev, dz_rows.sum(axis=0)
+
+
+for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
+    register("rnn_forward", _name, _device, _rnn_forward_reference, priority=10,
+             description=f"{_name} reference: input GEMM for all steps, loop over time")
+    register("rnn_backward", _name, _device, _rnn_backward_reference, priority=10,
              description=f"{_name} reference: backward through time, weight GEMMs at the end")
 
 from . import kernels_cpu  # noqa: E402,F401

@@ -2,7 +2,8 @@
 
 ``cpu:native`` is the fast matmul with the best instruction set this CPU supports; it outranks
 NumPy (priority 20 > 10), so it is the default for float32 arrays on the CPU; the same holds for
-the whole-sequence LSTM (``lstm_forward`` / ``lstm_backward``). ``cpu:avx512``,
+the whole-sequence LSTM (``lstm_forward`` / ``lstm_backward``) and RNN (``rnn_forward`` /
+``rnn_backward``). ``cpu:avx512``,
 ``cpu:avx2`` and ``cpu:portable`` force one path each (for tests and benchmarks); they rank below
 NumPy and are registered only when the CPU can run them.
 """
@@ -48,6 +49,14 @@ def _register_lstm(cpu) -> None:
              description="C++ backward through time, fused gate gradients, weight GEMMs at the end")
 
 
+def _register_rnn(cpu) -> None:
+    register("rnn_forward", "cpu:native", "cpu", cpu.rnn_forward, dtypes=(np.float32,), priority=20,
+             description="C++ whole sequence: one input GEMM, per step a GEMM and one activation pass")
+    register("rnn_backward", "cpu:native", "cpu", cpu.rnn_backward, dtypes=(np.float32,), priority=20,
+             description="C++ backward through time, one pass per step, weight GEMMs at the end")
+
+
 if native() is not None:
     _register_matmul(native().cpu)
     _register_lstm(native().cpu)
+    _register_rnn(native().cpu)

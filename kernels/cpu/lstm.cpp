@@ -30,41 +30,14 @@
 
 #include "buffer.h"
 #include "matmul.h"
-#include "threads.h"
+#include "sequence.h"
 
 namespace zengrad::cpu {
 
 namespace {
 
-// ---- pointwise math that the compiler can vectorize ----------------------------------------------
-inline float bits_to_float(int32_t bits) {
-  float value;
-  std::memcpy(&value, &bits, sizeof value);
-  return value;
-}
-
-// e^x as 2^n · e^r with n = round(x / ln 2) and |r| <= ln2 / 2; e^r by the Cephes expf polynomial.
-// x is clamped to [-87, 87] so 2^n stays a normal float and nothing overflows.
-inline float fast_exp(float x) {
-  constexpr float kLog2e = 1.44269504088896341f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
-  constexpr float kRound = 12582912.0f;  // 1.5·2^23: adding then subtracting it rounds to integer
-  x = x < -87.0f ? -87.0f : (x > 87.0f ? 87.0f : x);
-  const float n = (x * kLog2e + kRound) - kRound;
-  const float r = (x - n * kLn2Hi) - n * kLn2Lo;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float e_r = p * r * r + r + 1.0f;
-  return e_r * bits_to_float((static_cast<int32_t>(n) + 127) << 23);
-}
-
-inline float sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
-
-// tanh(x) = 2σ(2x) − 1: exact in the limits, absolute error ~1e-7 near 0.
-inline float fast_tanh(float x) { return 2.0f * sigmoid(2.0f * x) - 1.0f; }
+using sequence::fast_tanh;
+using sequence::sigmoid;
 
 // ---- the fused passes, one batch row each ----------------------------------------------------------
 // Forward: z (4H, pre-activation without bias) becomes the gates (i, f, g, o); writes c and h.
@@ -110,31 +83,9 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_backward_
   }
 }
 
-// Runs `row(b)` for every batch row, on all threads when the step is big enough to pay for them.
-template <typename Row>
-void for_each_row(int64_t batch, int64_t hidden, Row row) {
-  const bool parallel = batch > 1 && batch * hidden >= 8192 && max_threads() > 1;
-#pragma omp parallel for schedule(static) if (parallel)
-  for (int64_t b = 0; b < batch; ++b) row(b);
-}
-
-// dbias[j] = Σ_r dz[r, j] over all T·B rows; columns are split across threads.
-void column_sums(const float* dz, int64_t rows, int64_t cols, float* out) {
-  constexpr int64_t kChunk = 64;
-  const int64_t chunks = (cols + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static) if (rows * cols >= (int64_t{1} << 16) && max_threads() > 1)
-  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
-    const int64_t begin = chunk * kChunk, end = std::min(cols, begin + kChunk);
-    float sums[kChunk] = {};
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = begin; j < end; ++j) sums[j - begin] += dz[r * cols + j];
-    std::copy(sums, sums + (end - begin), out + begin);
-  }
-}
-
 }  // namespace
 
-void lstm_forward(const LstmShape& s, const float* x, const float* h0, const float* c0,
+void lstm_forward(const SequenceShape& s, const float* x, const float* h0, const float* c0,
                   const float* w_ih, const float* w_hh, const float* bias, float* y, float* h_n,
                   float* c_n, float* gates, float* cells) {
   const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, G = 4 * H;
@@ -147,7 +98,7 @@ void lstm_forward(const LstmShape& s, const float* x, const float* h0, const flo
     float* c = cells + t * B * H;
     float* h = y + t * B * H;
     matmul(h_prev, w_hh_t, z, B, false, /*accumulate=*/true);
-    for_each_row(B, H, [&](int64_t b) {
+    sequence::for_each_row(B, H, [&](int64_t b) {
       cell_forward_row(H, z + b * G, bias, c_prev + b * H, c + b * H, h + b * H);
     });
   }
@@ -155,7 +106,7 @@ void lstm_forward(const LstmShape& s, const float* x, const float* h0, const flo
   std::memcpy(c_n, cells + (T - 1) * B * H, sizeof(float) * static_cast<size_t>(B * H));
 }
 
-void lstm_backward(const LstmShape& s, const float* dy, const float* dh_n, const float* dc_n,
+void lstm_backward(const SequenceShape& s, const float* dy, const float* dh_n, const float* dc_n,
                    const float* x, const float* h0, const float* c0, const float* w_ih,
                    const float* w_hh, const float* gates, const float* cells, float* dx, float* dh0,
                    float* dc0, float* dw_ih, float* dw_hh, float* dbias) {
@@ -171,7 +122,7 @@ void lstm_backward(const LstmShape& s, const float* dy, const float* dh_n, const
   for (int64_t t = T - 1; t >= 0; --t) {
     const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
     float* dz_t = dz + t * B * G;
-    for_each_row(B, H, [&](int64_t b) {
+    sequence::for_each_row(B, H, [&](int64_t b) {
       cell_backward_row(H, gates + (t * B + b) * G, cells + t * BH + b * H, c_prev + b * H,
                         dh + b * H, dc0 + b * H, dz_t + b * G, hs + t * BH + b * H);
     });
@@ -187,7 +138,7 @@ void lstm_backward(const LstmShape& s, const float* dy, const float* dh_n, const
   matmul(dz, x, dw_ih, G, I, rows, true, false);   // dW_ih = dzᵀ · X
   matmul(dz, h0, dw_hh, G, H, B, true, false);     // dW_hh = dz_0ᵀ · h0 + Σ_{t≥1} dz_tᵀ · h_{t-1}
   matmul(dz + B * G, hs, dw_hh, G, H, (T - 1) * B, true, false, Isa::Auto, /*accumulate=*/true);
-  column_sums(dz, rows, G, dbias);
+  sequence::column_sums(dz, rows, G, dbias);
 }
 
 }  // namespace zengrad::cpu

@@ -9,22 +9,20 @@
 #pragma once
 #include <cstdint>
 
-namespace zengrad::cpu {
+#include "sequence.h"
 
-struct LstmShape {
-  int64_t steps, batch, input, hidden;  // T, B, I, H
-};
+namespace zengrad::cpu {
 
 // Outputs (caller-allocated): y[T,B,H] = h_t for every t, h_n/c_n[B,H] the last state,
 // gates[T,B,4H] the post-activation (i, f, g, o) and cells[T,B,H] = c_t, both saved for backward.
-void lstm_forward(const LstmShape& shape, const float* x, const float* h0, const float* c0,
+void lstm_forward(const SequenceShape& shape, const float* x, const float* h0, const float* c0,
                   const float* w_ih, const float* w_hh, const float* bias, float* y, float* h_n,
                   float* c_n, float* gates, float* cells);
 
 // Gradients of a loss with respect to every input, given its gradients dy[T,B,H] (for every h_t)
 // and dh_n/dc_n[B,H] (for the last state), plus the gates and cells lstm_forward saved (h_t is
 // recomputed from them as o_t ⊙ tanh(c_t)). Outputs are caller-allocated and overwritten.
-void lstm_backward(const LstmShape& shape, const float* dy, const float* dh_n, const float* dc_n,
+void lstm_backward(const SequenceShape& shape, const float* dy, const float* dh_n, const float* dc_n,
                    const float* x, const float* h0, const float* c0, const float* w_ih,
                    const float* w_hh, const float* gates, const float* cells,
                    float* dx, float* dh0, float* dc0, float* dw_ih, float* dw_hh, float* dbias);

@@ -3,10 +3,10 @@
 The composed layers are the readable references: every step is a few Tensor ops, so autograd
 differentiates them through time with no extra code. The whole-sequence work of one layer goes
 through one function, :func:`rnn_layer` or :func:`lstm_layer`, which does the input projection
-of all time steps as a single matmul and then loops over the steps. For the LSTM,
-:func:`lstm_layer` runs the fused kernel instead (``zengrad.ops.lstm``) whenever a native one
-exists for the device and dtype; :func:`composed_lstm_layer` stays the reference it is tested
-against.
+of all time steps as a single matmul and then loops over the steps. Both run a fused kernel
+instead (``zengrad.ops.rnn``, ``zengrad.ops.lstm``) whenever a native one exists for the device
+and dtype; :func:`composed_rnn_layer` and :func:`composed_lstm_layer` stay the references they
+are tested against.
 
 Shapes (PyTorch's): input (T, B, I), or (B, T, I) with ``batch_first=True``, or (T, I) unbatched;
 hidden state (num_layers, B, H). Parameters per layer k: weight_ih_l{k} (G·H, I_k),
@@ -21,6 +21,7 @@ import math
 
 from ..ops import stack
 from ..ops.lstm import fused_lstm, native_lstm_impl
+from ..ops.rnn import fused_rnn, native_rnn_impl
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -73,9 +74,21 @@ def _project_inputs(x: Tensor, w_ih: Tensor, b_ih: Tensor | None, b_hh: Tensor |
 
 
 def rnn_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh") -> tuple[Tensor, Tensor]:
-    """One Elman RNN layer over a whole sequence x (T, B, I) from h0 (B, H).
+    """One Elman RNN layer over a sequence: the fused kernel when a native one runs for this device
+    and dtype (``zengrad.kernels``: C++ on CPU for float32), else the composed reference
+    :func:`composed_rnn_layer`. Both compute the same (y, h_T)."""
+    _activation(nonlinearity)  # rejects an unknown name before any kernel runs
+    impl = native_rnn_impl(x.device, x.dtype)
+    if impl is None:
+        return composed_rnn_layer(x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity)
+    return fused_rnn(x, h0, w_ih, w_hh, _combined_bias(b_ih, b_hh, w_hh), nonlinearity, impl=impl)
+
+
+def composed_rnn_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh") -> tuple[Tensor, Tensor]:
+    """One Elman RNN layer over a whole sequence x (T, B, I) from h0 (B, H), from ordinary ops.
 
     hₜ = act(xₜ W_ihᵀ + b_ih + hₜ₋₁ W_hhᵀ + b_hh).  Returns (y (T, B, H) = all hₜ, h_T).
+    This is the function the fused RNN kernel stands in for.
     """
     act = _activation(nonlinearity)
     projected = _project_inputs(x, w_ih, b_ih, b_hh)
@@ -377,4 +390,4 @@ class LSTM(_RecurrentBase):
 
 
 __all__ = ["LSTM", "LSTMCell", "RNN", "RNNCell", "composed_lstm_layer", "lstm_layer", "lstm_pointwise",
-           "rnn_cell", "rnn_layer"]
+           "rnn_cell", "rnn_layer", "composed_rnn_layer"]

@@ -9,24 +9,18 @@ the reference). Both compute the same function; the tests hold them to each othe
 from __future__ import annotations
 
 from .. import backend, kernels
-from ..autograd import Function, grad
-from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from .fused import FusedSequence, native_impl
 from .shape import cat, unsqueeze
 
-REFERENCE_IMPLS = ("numpy", "cupy")
 
-
-class FusedLSTM(Function):
+class FusedLSTM(FusedSequence):
     """out = [h₁ … h_T ; c_T], shape (T+1, B, H), from x (T, B, I), h₀, c₀, W_ih, W_hh, bias.
 
     The hidden states and the last cell state share one output so the sequence is a single node:
     ``y = out[:T]``, ``h_T = out[T−1]``, ``c_T = out[T]``. Backward feeds ∂L/∂y = g[:T] and
     ∂L/∂c_T = g[T] to the backward kernel (∂L/∂h_T is already inside ∂L/∂y), which returns the
     gradients for x, h₀, c₀, W_ih, W_hh and bias in one pass backwards through time.
-
-    The backward kernel is not itself differentiable: asked for a graph of the gradient
-    (``create_graph=True``), backward differentiates the composed reference instead.
     """
 
     def forward(self, x, h0, c0, w_ih, w_hh, bias, impl):
@@ -36,31 +30,22 @@ class FusedLSTM(Function):
         xp = backend.array_module(backend.device_of(y))
         return xp.concatenate([y, c_n[None]], axis=0)
 
-    def backward(self, g):
-        if is_grad_enabled():
-            return self._composed_backward(g)
+    def kernel_backward(self, g):
         x, h0, c0, w_ih, w_hh, bias = self.inputs
         steps = x.shape[0]
         grads = kernels.lstm_backward(g.data[:steps], None, g.data[steps], x.data, h0.data, c0.data,
                                       w_ih.data, w_hh.data, self.gates, self.cells, impl=self.impl)
         return tuple(Tensor(a) for a in grads)
 
-    def _composed_backward(self, g):
+    def composed(self, *inputs):
         from ..nn.recurrent import composed_lstm_layer  # nn builds on ops: import at call time
-        wanted = [t for t in self.inputs if t.requires_grad]
-        y, _, c_n = composed_lstm_layer(*self.inputs)
-        out = cat([y, unsqueeze(c_n, 0)], dim=0)
-        found = iter(grad(out, wanted, g, create_graph=True, allow_unused=True))
-        return tuple(next(found) if t.requires_grad else None for t in self.inputs)
+        y, _, c_n = composed_lstm_layer(*inputs)
+        return cat([y, unsqueeze(c_n, 0)], dim=0)
 
 
 def native_lstm_impl(device: str, dtype) -> str | None:
     """The native LSTM implementation that runs by default for this device and dtype, if any."""
-    try:
-        chosen = kernels.choose("lstm_forward", device, dtype)
-    except (TypeError, ValueError):
-        return None
-    return None if chosen.name in REFERENCE_IMPLS else chosen.name
+    return native_impl("lstm_forward", device, dtype)
 
 
 def fused_lstm(x: Tensor, h0: Tensor, c0: Tensor, w_ih: Tensor, w_hh: Tensor, bias: Tensor,

@@ -1,0 +1,41 @@
+"""What the fused recurrent nodes (``ops.lstm``, ``ops.rnn``) share.
+
+A fused node runs a whole recurrent layer as one graph node whose forward and backward are kernels
+(``zengrad.kernels``: C++ on CPU, CUDA on GPU, NumPy/CuPy as the reference). The backward kernels
+are not themselves differentiable, so when a graph of the gradient is asked for
+(``create_graph=True``) the node differentiates the composed layer it stands in for instead: the
+same function, written in ordinary ops.
+"""
+
+from __future__ import annotations
+
+from .. import kernels
+from ..autograd import Function, grad
+from ..grad_mode import is_grad_enabled
+
+REFERENCE_IMPLS = ("numpy", "cupy")
+
+
+class FusedSequence(Function):
+    """A recurrent layer as one node. Subclasses define ``forward``, ``kernel_backward(g)``
+    (arrays in, a gradient per input out) and ``composed(*inputs)``, the same output from ops."""
+
+    def backward(self, g):
+        if is_grad_enabled():
+            return self._composed_backward(g)
+        return self.kernel_backward(g)
+
+    def _composed_backward(self, g):
+        wanted = [t for t in self.inputs if t.requires_grad]
+        out = self.composed(*self.inputs)
+        found = iter(grad(out, wanted, g, create_graph=True, allow_unused=True))
+        return tuple(next(found) if t.requires_grad else None for t in self.inputs)
+
+
+def native_impl(kernel: str, device: str, dtype) -> str | None:
+    """The native implementation of ``kernel`` that runs by default for this device and dtype, if any."""
+    try:
+        chosen = kernels.choose(kernel, device, dtype)
+    except (TypeError, ValueError):
+        return None
+    return None if chosen.name in REFERENCE_IMPLS else chosen.name

@@ -1,0 +1,49 @@
+"""The fused Elman RNN: a whole sequence as one graph node whose forward and backward are kernels.
+
+The composed RNN (``nn.recurrent.composed_rnn_layer``) records a matmul, an add and an activation
+per time step, and as many nodes again for backward; this op records one node for the sequence
+and runs ``zengrad.kernels.rnn_forward`` / ``rnn_backward`` (C++ on CPU; NumPy/CuPy as the
+reference). Both compute the same function; the tests hold them to each other.
+"""
+
+from __future__ import annotations
+
+from .. import kernels
+from ..tensor import Tensor
+from .fused import FusedSequence, native_impl
+
+
+class FusedRNN(FusedSequence):
+    """y = [h₁ … h_T], shape (T, B, H), hₜ = act(xₜ W_ihᵀ + hₜ₋₁ W_hhᵀ + bias), act = tanh or relu.
+
+    h_T is y[T−1], so ∂L/∂y already holds ∂L/∂h_T. Backward reads act′ off y (tanh′ = 1 − h²,
+    relu′ = [h > 0]) and returns the gradients for x, h₀, W_ih, W_hh and bias in one pass
+    backwards through time.
+    """
+
+    def forward(self, x, h0, w_ih, w_hh, bias, nonlinearity, impl):
+        self.nonlinearity, self.impl = nonlinearity, impl
+        return kernels.rnn_forward(x, h0, w_ih, w_hh, bias, nonlinearity, impl=impl)
+
+    def kernel_backward(self, g):
+        x, h0, w_ih, w_hh, _bias = self.inputs
+        grads = kernels.rnn_backward(g.data, None, x.data, h0.data, w_ih.data, w_hh.data, self.out_data,
+                                     self.nonlinearity, impl=self.impl)
+        return tuple(Tensor(a) for a in grads)
+
+    def composed(self, x, h0, w_ih, w_hh, bias):
+        from ..nn.recurrent import composed_rnn_layer  # nn builds on ops: import at call time
+        y, _ = composed_rnn_layer(x, h0, w_ih, w_hh, bias, None, self.nonlinearity)
+        return y
+
+
+def native_rnn_impl(device: str, dtype) -> str | None:
+    """The native RNN implementation that runs by default for this device and dtype, if any."""
+    return native_impl("rnn_forward", device, dtype)
+
+
+def fused_rnn(x: Tensor, h0: Tensor, w_ih: Tensor, w_hh: Tensor, bias: Tensor, nonlinearity: str = "tanh",
+              impl: str | None = None) -> tuple[Tensor, Tensor]:
+    """(y, h_T) for one RNN layer, computed by the kernels as a single graph node."""
+    y = FusedRNN.apply(x, h0, w_ih, w_hh, bias, nonlinearity=nonlinearity, impl=impl)
+    return y, y[x.shape[0] - 1]
