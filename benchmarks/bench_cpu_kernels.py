@@ -1,4 +1,4 @@
-"""CPU kernel benchmarks: the native matmul and LSTM against NumPy/OpenBLAS and PyTorch.
+"""CPU kernel benchmarks: the native matmul, LSTM and RNN against NumPy/OpenBLAS and PyTorch.
 
 Same thread count on every side: start the process with it set, before NumPy loads.
 
@@ -28,13 +28,15 @@ MATMUL_SIZES = (512, 1024, 2048)
 MATMUL_IMPLS = ("numpy", "cpu:native")
 LSTM_SHAPE = dict(T=100, B=64, I=256, H=256)
 LSTM_IMPLS = ("numpy", "cpu:native", "torch", "composed", "gemms")
+RNN_SHAPE = dict(T=64, B=32, I=32, H=192)  # the char RNN's layer (zengrad train rnn)
+RNN_IMPLS = ("numpy", "cpu:native", "torch", "composed")
 RESULTS = pathlib.Path(__file__).parent / "results"
 
 
 def _require(impl: str, kernel: str) -> None:
     if impl == "torch":
         pytest.importorskip("torch")
-    elif impl not in benchmarking.LSTM_BASELINES and impl not in kernels.available()[kernel]["cpu"]:
+    elif impl not in benchmarking.LSTM_BASELINES and impl not in kernels.available()[kernel].get("cpu", []):
         pytest.skip(f"{kernel}: {impl} is not built")
 
 
@@ -56,6 +58,14 @@ def test_lstm_forward_backward(benchmark, impl):
     benchmark.pedantic(step, args=(0,), rounds=5)
 
 
+@pytest.mark.parametrize("impl", RNN_IMPLS)
+def test_rnn_forward_backward(benchmark, impl):
+    _require(impl, "rnn_forward")
+    step = benchmarking.rnn_step(impl, *benchmarking.rnn_problem(**RNN_SHAPE))
+    benchmarking.warm_up(step)
+    benchmark.pedantic(step, args=(0,), rounds=10)
+
+
 # ---- the saved side-by-side measurement ---------------------------------------------------------
 
 def measure(rounds: int = 3, wait_idle_s: float = 0.0) -> dict:
@@ -66,6 +76,8 @@ def measure(rounds: int = 3, wait_idle_s: float = 0.0) -> dict:
     machine = benchmarking.machine_info()  # before the runs: the load average as they start
     matmul = {impl: {n: [] for n in MATMUL_SIZES} for impl in MATMUL_IMPLS}
     lstm = {impl: [] for impl in LSTM_IMPLS}
+    rnn = {impl: [] for impl in RNN_IMPLS}
+    rnn_problem = benchmarking.rnn_problem(**RNN_SHAPE)
     idle_before_rounds = []
     for _ in range(rounds):
         if wait_idle_s > 0:
@@ -75,6 +87,8 @@ def measure(rounds: int = 3, wait_idle_s: float = 0.0) -> dict:
                 matmul[impl][n].append(benchmarking.time_matmul(impl, n, repeats=10 if n < 2048 else 5))
         for impl in LSTM_IMPLS:
             lstm[impl].append(benchmarking.time_lstm(impl, **LSTM_SHAPE, repeats=3))
+        for impl in RNN_IMPLS:
+            rnn[impl].append(benchmarking.median_seconds(benchmarking.rnn_step(impl, *rnn_problem), 7))
     result = {"machine": machine, "rounds": rounds, "matmul": {}, "lstm": {},
               "idle_fraction_before_rounds": idle_before_rounds}
     if hasattr(os, "getloadavg"):
@@ -93,6 +107,9 @@ def measure(rounds: int = 3, wait_idle_s: float = 0.0) -> dict:
                       "native_speedup_vs_torch": ms["torch"] / ms["cpu:native"],
                       "native_speedup_vs_composed": ms["composed"] / ms["cpu:native"],
                       "composed_over_gemms": ms["composed"] / ms["gemms"]}
+    rnn_ms = {impl: 1e3 * float(np.median(times)) for impl, times in rnn.items()}
+    result["rnn"] = {"shape": RNN_SHAPE, "nonlinearity": "tanh", "ms": rnn_ms,
+                     "per_round_ms": {impl: [1e3 * t for t in times] for impl, times in rnn.items()}}
     return result
 
 
@@ -139,6 +156,16 @@ def markdown(result: dict) -> str:
         f"built on this matmul gains at most about composed ÷ GEMMs = {lstm['composed_over_gemms']:.2f}× "
         f"on this machine; the native kernel gains {lstm['native_speedup_vs_composed']:.2f}×.",
     ]
+    rnn = result["rnn"]
+    shape = ", ".join(f"{k}={v}" for k, v in rnn["shape"].items())
+    lines += [
+        "",
+        f"| Elman RNN (tanh) forward + backward ({shape}) | ms | this time ÷ cpu:native time |",
+        "|---|---:|---:|",
+    ]
+    for impl, label in (("cpu:native", "cpu:native (C++)"), ("torch", "torch.nn.RNN"),
+                        ("numpy", "NumPy reference"), ("composed", "composed autograd RNN")):
+        lines.append(f"| {label} | {rnn['ms'][impl]:.2f} | {rnn['ms'][impl] / rnn['ms']['cpu:native']:.2f}× |")
     return "\n".join(lines) + "\n"
 
 

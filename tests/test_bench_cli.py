@@ -32,3 +32,19 @@ def test_tables_format_every_section():
                "overhead": [{"workload": "w", "zengrad_us_per_op": 2.0, "torch_us_per_op": None, "ratio_to_torch": None}]}
     text = report.format_tables(results)
     assert "matmul" in text and "training step" in text and "per-op overhead" in text and "—" in text
+
+
+def test_recurrent_rows_cover_every_impl_and_the_baselines(monkeypatch):
+    monkeypatch.setattr(report, "median_seconds", lambda fn, repeats: (fn(0), 1e-3)[1])
+    shape = (3, 2, 5, 4)
+    for bench, kernel, baselines in ((report.bench_lstm, "lstm_forward", {"composed (autograd ops)",
+                                                                          "its GEMMs alone (matmul calls)"}),
+                                     (report.bench_rnn, "rnn_forward", {"composed (autograd ops)"})):
+        rows = bench("cpu", shape)
+        impls = {r["impl"] for r in rows}
+        assert impls >= set(report.kernels.available()[kernel]["cpu"]) | baselines
+        assert all(r["shape"] == dict(T=3, B=2, I=5, H=4) for r in rows)
+        text = report.format_tables({"machine": {"cpu": "x", "date": "d", "omp_num_threads": "2"},
+                                     "device": "cpu", "mode": "quick", "seconds": 1.0,
+                                     "lstm" if kernel == "lstm_forward" else "rnn": rows})
+        assert "forward+backward (T=3, B=2, I=5, H=4)" in text

@@ -208,3 +208,17 @@ def test_the_binding_itself_refuses_bad_arguments():
         cpu.rnn_backward(dy.astype(np.float32), dh_n[:1].astype(np.float32), x, h0, w_ih, w_hh, y)
     with pytest.raises(ValueError, match="cpu.rnn_backward"):
         cpu.rnn_backward(dy.astype(np.float32), dh_n.astype(np.float32), x, h0, w_ih, w_hh, y.astype(np.float64))
+
+
+@pytest.mark.parametrize("nonlinearity", NONLINEARITIES)
+def test_default_implementation_on_every_device_matches_numpy(device, nonlinearity):
+    """float64 on each device: the NumPy reference on the CPU, the CuPy one on a GPU."""
+    from zengrad import backend
+    inputs, grads = make_problem(4, 3, 5, 6, seed=5)
+    y_ref, g_ref = loss_and_grads(inputs, grads, nonlinearity, "numpy")
+    on_device = [backend.to_device(a, device) for a in inputs + grads]
+    y = kernels.rnn_forward(*on_device[:5], nonlinearity)
+    g = kernels.rnn_backward(*on_device[5:], *on_device[:4], y, nonlinearity)
+    np.testing.assert_allclose(backend.to_device(y, "cpu"), y_ref, rtol=1e-12, atol=1e-12)
+    for name, a, e in zip(GRAD_NAMES, g, g_ref):
+        np.testing.assert_allclose(backend.to_device(a, "cpu"), e, rtol=1e-10, atol=1e-12, err_msg=name)

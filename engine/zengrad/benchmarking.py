@@ -96,10 +96,20 @@ def time_matmul(impl: str, n: int, repeats: int = 10, seed: int = 0) -> float:
 
 def lstm_problem(T: int, B: int, I: int, H: int, seed: int = 0):
     """Random float32 LSTM inputs (x, h0, c0, w_ih, w_hh, bias) and output gradient dy."""
+    return _recurrent_problem(T, B, I, H, gate_blocks=4, states=2, seed=seed)
+
+
+def rnn_problem(T: int, B: int, I: int, H: int, seed: int = 0):
+    """Random float32 Elman RNN inputs (x, h0, w_ih, w_hh, bias) and output gradient dy."""
+    return _recurrent_problem(T, B, I, H, gate_blocks=1, states=1, seed=seed)
+
+
+def _recurrent_problem(T, B, I, H, gate_blocks, states, seed):
     rng = np.random.default_rng(seed)
     bound = 1.0 / np.sqrt(H)
-    inputs = [rng.uniform(-1, 1, shape) for shape in ((T, B, I), (B, H), (B, H))]
-    inputs += [rng.uniform(-bound, bound, shape) for shape in ((4 * H, I), (4 * H, H), (4 * H,))]
+    G = gate_blocks * H
+    inputs = [rng.uniform(-1, 1, shape) for shape in [(T, B, I)] + [(B, H)] * states]
+    inputs += [rng.uniform(-bound, bound, shape) for shape in ((G, I), (G, H), (G,))]
     dy = rng.standard_normal((T, B, H))
     return [a.astype(np.float32) for a in inputs], dy.astype(np.float32)
 
@@ -162,23 +172,52 @@ def _zengrad_lstm_step(impl: str, inputs, dy):
 
 
 def _torch_lstm_step(inputs, dy):
+    return _torch_recurrent_step("LSTM", inputs, dy)
+
+
+def _torch_recurrent_step(layer: str, inputs, dy, **options):
+    """``torch.nn.<layer>`` with our weights (bias in bias_ih, bias_hh zero) and thread count."""
     import torch
 
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1)))
-    x, h0, c0, w_ih, w_hh, bias = inputs
-    lstm = torch.nn.LSTM(x.shape[2], h0.shape[1])
+    x, *states = inputs[:-3]
+    w_ih, w_hh, bias = inputs[-3:]
+    module = getattr(torch.nn, layer)(x.shape[2], w_hh.shape[1], **options)
     with torch.no_grad():
-        lstm.weight_ih_l0.copy_(torch.from_numpy(w_ih))
-        lstm.weight_hh_l0.copy_(torch.from_numpy(w_hh))
-        lstm.bias_ih_l0.copy_(torch.from_numpy(bias))
-        lstm.bias_hh_l0.zero_()
-    leaves = [torch.from_numpy(a).requires_grad_() for a in (x, h0, c0)]
+        module.weight_ih_l0.copy_(torch.from_numpy(w_ih))
+        module.weight_hh_l0.copy_(torch.from_numpy(w_hh))
+        module.bias_ih_l0.copy_(torch.from_numpy(bias))
+        module.bias_hh_l0.zero_()
+    leaves = [torch.from_numpy(a).requires_grad_() for a in (x, *states)]
+    state = tuple(s[None] for s in leaves[1:])
     grad = torch.from_numpy(dy)
 
     def step(_):
-        y, _state = lstm(leaves[0], (leaves[1][None], leaves[2][None]))
+        y, _state = module(leaves[0], state if len(state) > 1 else state[0])
         y.backward(grad)
     return step
+
+
+def rnn_step(impl: str, inputs, dy, nonlinearity: str = "tanh") -> Callable[[int], object]:
+    """``step(i)``: Elman RNN forward + backward once on these arrays with a registered ``impl``,
+    ``"composed"`` (the autograd layer) or ``"torch"`` (``torch.nn.RNN``, same weights)."""
+    if impl == "composed":
+        from .nn.recurrent import composed_rnn_layer
+        from .tensor import Tensor
+        tensors = [Tensor(a, requires_grad=True) for a in inputs]
+        grad = Tensor(dy)
+
+        def composed(_):
+            y, _h = composed_rnn_layer(*tensors, None, nonlinearity)
+            y.backward(grad)
+        return composed
+    if impl == "torch":
+        return _torch_recurrent_step("RNN", inputs, dy, nonlinearity=nonlinearity)
+
+    def kernel(_):
+        y = kernels.rnn_forward(*inputs, nonlinearity, impl=impl)
+        return kernels.rnn_backward(dy, None, *inputs[:4], y, nonlinearity, impl=impl)
+    return kernel
 
 
 def time_lstm(impl: str, T: int = 100, B: int = 64, I: int = 256, H: int = 256,

@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(run=_train)
 
     bench = commands.add_parser("bench", help="time kernels, training steps and per-op overhead against references")
-    bench.add_argument("what", nargs="?", default="all", choices=["all", "matmul", "lstm", "models", "overhead"])
+    bench.add_argument("what", nargs="?", default="all", choices=["all", "matmul", "lstm", "rnn", "models", "overhead"])
     bench.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     bench.add_argument("--quick", action="store_true", help="small sizes, no memory probes (under a minute)")
     bench.add_argument("--out", default=None, help="folder for bench.json and bench.png")

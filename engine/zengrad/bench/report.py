@@ -20,6 +20,7 @@ from . import memory, models, overhead
 
 SIZES = {"quick": (128, 256, 512), "full": (512, 1024, 2048)}
 LSTM_SHAPES = {"quick": (20, 16, 64, 64), "full": (100, 64, 256, 256)}
+RNN_SHAPES = {"quick": (20, 16, 32, 64), "full": (64, 32, 32, 192)}  # full: the char RNN's layer
 REFERENCES = {"cpu": "numpy", "cuda": "cupy"}
 SLOW_IMPLS = {"cpu:reference": 256, "cuda:naive": 2048}  # largest size worth timing
 
@@ -90,9 +91,29 @@ def bench_lstm(device: str, shape) -> list[dict]:
     rows.append({"impl": "its GEMMs alone (matmul calls)", "seconds": timer(lstm_step("gemms", inputs, dy), 5)})
     if device == "cpu" and _has_torch():
         rows.append({"impl": "torch.nn.LSTM", "seconds": timer(lstm_step("torch", [np.asarray(a) for a in inputs], np.asarray(dy)), 5)})
-    reference = next((r["seconds"] for r in rows if r["impl"] == "torch.nn.LSTM"), None)
+    return _against_torch(rows, "lstm fwd+bwd", "torch.nn.LSTM", shape)
+
+
+def bench_rnn(device: str, shape) -> list[dict]:
+    """Elman RNN (tanh) forward + backward of every implementation, the composed one and PyTorch's."""
+    from ..benchmarking import rnn_problem, rnn_step
+    inputs, dy = rnn_problem(*shape)
+    xp, timer = backend.array_module(device), _timer(device)
+    inputs, dy = [xp.asarray(a) for a in inputs], xp.asarray(dy)
+    rows = [{"impl": impl, "seconds": timer(rnn_step(impl, inputs, dy), 5)}
+            for impl in kernels.available().get("rnn_forward", {}).get(device, [])]
+    rows.append({"impl": "composed (autograd ops)", "seconds": timer(rnn_step("composed", inputs, dy), 3)})
+    if device == "cpu" and _has_torch():
+        rows.append({"impl": "torch.nn.RNN", "seconds": timer(rnn_step("torch", inputs, dy), 5)})
+    return _against_torch(rows, "rnn fwd+bwd", "torch.nn.RNN", shape)
+
+
+def _against_torch(rows: list[dict], kernel: str, torch_impl: str, shape) -> list[dict]:
+    """Label the rows and add each one's speed relative to PyTorch's row, when there is one."""
+    T, B, I, H = shape
+    reference = next((r["seconds"] for r in rows if r["impl"] == torch_impl), None)
     for row in rows:
-        row.update(kernel="lstm fwd+bwd", shape=dict(T=T, B=B, I=I, H=H))
+        row.update(kernel=kernel, shape=dict(T=T, B=B, I=I, H=H))
         if reference:
             row["speed_vs_torch"] = reference / row["seconds"]
     return rows
@@ -146,6 +167,8 @@ def run(what: str = "all", device: str = "cpu", quick: bool = False, out: str | 
         results["matmul"] = bench_matmul(device, SIZES[mode])
     if what in ("all", "lstm"):
         results["lstm"] = bench_lstm(device, LSTM_SHAPES[mode])
+    if what in ("all", "rnn"):
+        results["rnn"] = bench_rnn(device, RNN_SHAPES[mode])
     if what in ("all", "models"):
         results["models"] = bench_models(device, steps=3 if quick else 10, with_memory=not quick)
     if what in ("all", "overhead"):
@@ -187,11 +210,12 @@ def format_tables(results: dict) -> str:
         parts.append(_table(["impl", "n", "ms", "GFLOP/s", "% of reference", "% of nominal peak"],
                             [[r["impl"], r["n"], 1e3 * r["seconds"], r["gflops"], r.get("percent_of_reference"),
                               100 * r["gflops"] / peak if peak else None] for r in results["matmul"]]))
-    if "lstm" in results:
-        s = results["lstm"][0]["shape"]
-        parts.append(f"\nLSTM forward+backward (T={s['T']}, B={s['B']}, I={s['I']}, H={s['H']})")
-        parts.append(_table(["impl", "ms", "× faster than torch"],
-                            [[r["impl"], 1e3 * r["seconds"], r.get("speed_vs_torch")] for r in results["lstm"]]))
+    for key, title in (("lstm", "LSTM"), ("rnn", "Elman RNN (tanh)")):
+        if key in results:
+            s = results[key][0]["shape"]
+            parts.append(f"\n{title} forward+backward (T={s['T']}, B={s['B']}, I={s['I']}, H={s['H']})")
+            parts.append(_table(["impl", "ms", "× faster than torch"],
+                                [[r["impl"], 1e3 * r["seconds"], r.get("speed_vs_torch")] for r in results[key]]))
     if "models" in results:
         parts.append("\ntraining step")
         parts.append(_table(["model", "zengrad ms", "torch ms", "time ratio", "zengrad MiB", "torch MiB", "memory ratio"],
