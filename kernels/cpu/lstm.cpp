@@ -19,8 +19,8 @@
 //
 // Measured 2026-11-23 on a 2-core AMD EPYC (Zen 4) VM shared with other jobs, 2 threads everywhere,
 // forward + backward (all gradients) at T=100, B=64, I=H=256, median of 5 rounds at idle CPUs
-// (benchmarks/results/cpu.md): this kernel 141 ms, torch.nn.LSTM (PyTorch 2.13 CPU) 154 ms,
-// the NumPy reference in zengrad.kernels 194 ms, the composed autograd LSTM 264 ms. About
+// (benchmarks/results/cpu.md): this kernel 126 ms, torch.nn.LSTM (PyTorch 2.13 CPU) 142 ms,
+// the NumPy reference in zengrad.kernels 198 ms, the composed autograd LSTM 242 ms. About
 // 20 GFLOP of the work is GEMMs, so at ~190 GFLOP/s the GEMMs alone take ~105 ms (timed on their
 // own in a C++ loop: 105-108 ms; the forward's pointwise passes add ~4 ms, the backward's ~5 ms).
 #include "lstm.h"

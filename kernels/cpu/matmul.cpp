@@ -39,7 +39,7 @@
 // Measured 2026-11-23 on a 2-core AMD EPYC (Zen 4) VM shared with other jobs, 2 threads on both
 // sides, float32 n×n×n, median of 5 alternating rounds taken when the CPUs were idle
 // (benchmarks/results/cpu.md): NumPy/OpenBLAS 0.3.31 vs this kernel, GFLOP/s —
-//   n=512: 176 vs 180 (102%)   n=1024: 166 vs 188 (113%)   n=2048: 182 vs 196 (108%).
+//   n=512: 172 vs 179 (104%)   n=1024: 184 vs 181 (98%)    n=2048: 190 vs 192 (101%).
 // One thread each (3 rounds): NumPy 72-100, this kernel 93-106 GFLOP/s across the three sizes.
 // Rounds taken while other jobs ran vary by 2x or more.
 #include "matmul.h"
