@@ -36,7 +36,7 @@ RESULTS = pathlib.Path(__file__).parent / "results"
 def _require(impl: str, kernel: str) -> None:
     if impl == "torch":
         pytest.importorskip("torch")
-    elif impl not in benchmarking.LSTM_BASELINES and impl not in kernels.available()[kernel].get("cpu", []):
+    elif impl not in benchmarking.BASELINES and impl not in kernels.available()[kernel].get("cpu", []):
         pytest.skip(f"{kernel}: {impl} is not built")
 
 

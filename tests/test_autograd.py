@@ -55,6 +55,20 @@ def test_gradient_sums_mix_transposed_and_contiguous_contributions(device, layou
     np.testing.assert_allclose(to_numpy(w.grad), expected, rtol=1e-10)
 
 
+@pytest.mark.parametrize("shape_a,shape_b", [((2, 3, 0), (0, 5)), ((2, 3, 4), (4, 0)), ((2, 0, 4), (4, 5))])
+def test_batched_matmul_with_an_empty_dimension_backpropagates(device, shape_a, shape_b):
+    rng = np.random.default_rng(0)
+    a_np, b_np = rng.standard_normal(shape_a), rng.standard_normal(shape_b)
+    a = zg.tensor(a_np, device=device, requires_grad=True)
+    b = zg.tensor(b_np, device=device, requires_grad=True)
+    out = a @ b
+    seed = rng.standard_normal(out.shape)
+    (out * zg.tensor(seed, device=device)).sum().backward()
+    np.testing.assert_allclose(to_numpy(out), a_np @ b_np)
+    np.testing.assert_allclose(to_numpy(a.grad), seed @ b_np.T)
+    np.testing.assert_allclose(to_numpy(b.grad), np.einsum("bik,bij->kj", a_np, seed))
+
+
 def test_backward_twice_without_retain_graph_is_a_clear_error(device):
     x = zg.randn(4, requires_grad=True, device=device)
     loss = (x.tanh() * 2).sum()

@@ -210,10 +210,14 @@ def test_the_binding_itself_refuses_bad_arguments():
         cpu.rnn_backward(dy.astype(np.float32), dh_n.astype(np.float32), x, h0, w_ih, w_hh, y.astype(np.float64))
 
 
+@pytest.mark.gpu
 @pytest.mark.parametrize("nonlinearity", NONLINEARITIES)
-def test_default_implementation_on_every_device_matches_numpy(device, nonlinearity):
-    """float64 on each device: the NumPy reference on the CPU, the CuPy one on a GPU."""
+def test_cupy_reference_matches_numpy(nonlinearity):
+    """float64 on a GPU: the CuPy reference (what nn.RNN's composed path is held to there)."""
     from zengrad import backend
+    if not backend.cuda_is_available():
+        pytest.skip(f"CUDA unavailable: {backend.cuda_unavailable_reason()}")
+    device = "cuda"
     inputs, grads = make_problem(4, 3, 5, 6, seed=5)
     y_ref, g_ref = loss_and_grads(inputs, grads, nonlinearity, "numpy")
     on_device = [backend.to_device(a, device) for a in inputs + grads]
@@ -222,3 +226,29 @@ def test_default_implementation_on_every_device_matches_numpy(device, nonlineari
     np.testing.assert_allclose(backend.to_device(y, "cpu"), y_ref, rtol=1e-12, atol=1e-12)
     for name, a, e in zip(GRAD_NAMES, g, g_ref):
         np.testing.assert_allclose(backend.to_device(a, "cpu"), e, rtol=1e-10, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("layer", ["rnn", "lstm"])
+def test_tied_weights_get_one_gradient_with_and_without_create_graph(layer, rng):
+    """The same tensor as W_ih and W_hh: its gradient is the sum over both uses, once."""
+    from zengrad.ops.lstm import fused_lstm
+    H = 3
+    gate_rows = H if layer == "rnn" else 4 * H
+    x = zg.tensor(rng.standard_normal((4, 2, H)), dtype=zg.float64)
+    h0 = zg.tensor(rng.standard_normal((2, H)), dtype=zg.float64)
+    w = zg.tensor(rng.standard_normal((gate_rows, H)) * 0.5, dtype=zg.float64, requires_grad=True)
+    b = zg.tensor(rng.standard_normal(gate_rows), dtype=zg.float64, requires_grad=True)
+
+    def loss(w_ih, w_hh):
+        if layer == "rnn":
+            y, _ = fused_rnn(x, h0, w_ih, w_hh, b, impl="numpy")
+        else:
+            y, _, _ = fused_lstm(x, h0, h0, w_ih, w_hh, b, impl="numpy")
+        return (y * y).sum()
+
+    w2 = zg.tensor(to_numpy(w), dtype=zg.float64, requires_grad=True)
+    expected = [to_numpy(g) for g in zg.autograd.grad(loss(w, w2), [w, w2])]
+    for create_graph in (False, True):
+        (tied,) = zg.autograd.grad(loss(w, w), [w], create_graph=create_graph)
+        np.testing.assert_allclose(to_numpy(tied), expected[0] + expected[1], rtol=1e-12,
+                                   err_msg=f"create_graph={create_graph}")

@@ -22,6 +22,8 @@ def _cases():
     yield "boolean mask", (3, 5), (mask,), RNG.standard_normal(int(mask.sum()))
     yield "scalar broadcast into repeats", (2,), (np.array([1, 1, 0, 1]),), np.float64(0.5)
     yield "single element array", (1, 1), (np.array([0, 0]),), RNG.standard_normal((2, 1))
+    yield "negative indices (bincount path)", (3, 4), (np.array([-1, 0, -1, 2, -3] * 3),), RNG.standard_normal((15, 4))
+    yield "row broadcast into repeats", (3, 4), (np.array([2, 2, 0, 2] * 4),), RNG.standard_normal(4)
 
 
 CASES = list(_cases())

@@ -149,8 +149,9 @@ class _GradientSums:
     That matters for ops whose gradient touches a small part of a large input — the time steps
     of a sequence sliced one by one — which add their piece straight into the sum
     (``Function.add_grad_into``) instead of building a full-size gradient each.
-    An owned sum keeps the memory layout of the first gradient (``order="K"``): the gradients of
-    a weight used as ``w.mT`` at every step all arrive transposed, and add up at unit stride.
+    An owned sum keeps the memory layout of the first gradient (``order="K"``, unless that is a
+    broadcast): the gradients of a weight used as ``w.mT`` at every step all arrive transposed,
+    and add up at unit stride.
     """
 
     def __init__(self, in_place: bool):
@@ -171,7 +172,8 @@ class _GradientSums:
         if key not in self.sums:
             self.sums[key] = Tensor(backend.zeros_for_accumulation(like.xp, like.shape, like.dtype))
         elif key not in self.owned:
-            self.sums[key] = Tensor(self.sums[key].data.copy(order="K"))
+            first = self.sums[key].data  # keep its layout unless it is a broadcast (a stride of 0)
+            self.sums[key] = Tensor(first.copy(order="K" if all(first.strides) else "C"))
         self.owned.add(key)
         return self.sums[key].data
 

@@ -114,29 +114,33 @@ def _recurrent_problem(T, B, I, H, gate_blocks, states, seed):
     return [a.astype(np.float32) for a in inputs], dy.astype(np.float32)
 
 
-#: LSTM "implementations" that are not kernels: the composed autograd LSTM, PyTorch's, and the
-#: GEMMs of the native kernel alone (what no kernel built on this matmul can go below)
-LSTM_BASELINES = ("composed", "torch", "gemms")
+#: "implementations" of a recurrent layer that are not kernels: the composed autograd layer,
+#: PyTorch's, and (LSTM only) the native kernel's GEMMs alone, what no kernel built on this
+#: matmul can go much below
+BASELINES = ("composed", "torch", "gemms")
 
 
 def lstm_step(impl: str, inputs, dy) -> Callable[[int], object]:
     """``step(i)`` runs forward + backward once on these arrays with a registered ``impl``, or
-    with one of :data:`LSTM_BASELINES`."""
-    steps = {"composed": _composed_lstm_step, "torch": _torch_lstm_step, "gemms": _lstm_gemms_step}
-    if impl in steps:
-        return steps[impl](inputs, dy)
+    with one of :data:`BASELINES`."""
+    if impl == "composed":
+        from .nn.recurrent import composed_lstm_layer
+        return _composed_step(composed_lstm_layer, inputs, dy)
+    if impl == "torch":
+        return _torch_recurrent_step("LSTM", inputs, dy)
+    if impl == "gemms":
+        return _lstm_gemms_step(inputs, dy)
     return _zengrad_lstm_step(impl, inputs, dy)
 
 
-def _composed_lstm_step(inputs, dy):
-    from .nn.recurrent import composed_lstm_layer
+def _composed_step(layer, inputs, dy, *options):
+    """Forward + backward of a composed layer ``layer(*inputs, *options)`` whose output 0 is y."""
     from .tensor import Tensor
     tensors = [Tensor(a, requires_grad=True) for a in inputs]
     grad = Tensor(dy)
 
     def step(_):
-        y, _h, _c = composed_lstm_layer(*tensors)
-        y.backward(grad)
+        layer(*tensors, *options)[0].backward(grad)
     return step
 
 
@@ -171,10 +175,6 @@ def _zengrad_lstm_step(impl: str, inputs, dy):
     return step
 
 
-def _torch_lstm_step(inputs, dy):
-    return _torch_recurrent_step("LSTM", inputs, dy)
-
-
 def _torch_recurrent_step(layer: str, inputs, dy, **options):
     """``torch.nn.<layer>`` with our weights (bias in bias_ih, bias_hh zero) and thread count."""
     import torch
@@ -203,14 +203,7 @@ def rnn_step(impl: str, inputs, dy, nonlinearity: str = "tanh") -> Callable[[int
     ``"composed"`` (the autograd layer) or ``"torch"`` (``torch.nn.RNN``, same weights)."""
     if impl == "composed":
         from .nn.recurrent import composed_rnn_layer
-        from .tensor import Tensor
-        tensors = [Tensor(a, requires_grad=True) for a in inputs]
-        grad = Tensor(dy)
-
-        def composed(_):
-            y, _h = composed_rnn_layer(*tensors, None, nonlinearity)
-            y.backward(grad)
-        return composed
+        return _composed_step(composed_rnn_layer, inputs, dy, None, nonlinearity)
     if impl == "torch":
         return _torch_recurrent_step("RNN", inputs, dy, nonlinearity=nonlinearity)
 

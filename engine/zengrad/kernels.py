@@ -289,7 +289,8 @@ def _sequence_arrays(kernel: str, gate_blocks: int, **arrays):
         raise TypeError(f"{kernel}: all arrays must share one floating dtype, got "
                         + ", ".join(f"{name} {a.dtype}" for name, a in arrays.items()))
     if x.ndim != 3 or w_hh.ndim != 2 or min(x.shape, default=0) < 1 or w_hh.shape[1] < 1:
-        raise ValueError(f"{kernel}: x must be (T, B, I) and w_hh ({gate_blocks}H, H) with H = w_hh.shape[1], "
+        rows = "H" if gate_blocks == 1 else f"{gate_blocks}H"
+        raise ValueError(f"{kernel}: x must be (T, B, I) and w_hh ({rows}, H) with H = w_hh.shape[1], "
                          f"and every size must be >= 1; got {shapes}")
     (T, B, I), H = x.shape, w_hh.shape[1]
     G = gate_blocks * H

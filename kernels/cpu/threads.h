@@ -3,8 +3,8 @@
 // GNU libgomp's thread pool does not survive fork(): a child process that enters a parallel region
 // after its parent had started the pool waits forever for threads that were never copied (a
 // multiprocessing worker forked after one native matmul hung this way). So, as PyTorch does, a
-// process forked after this library was loaded runs every kernel on one thread, without entering
-// any parallel region.
+// process forked after this library was loaded runs every kernel on one thread: its parallel
+// regions get if(false), which libgomp runs on the calling thread without touching the pool.
 #pragma once
 
 namespace zengrad::cpu {

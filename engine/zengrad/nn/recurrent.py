@@ -129,7 +129,7 @@ def composed_lstm_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Te
         cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ gₜ
         hₜ = oₜ ⊙ tanh(cₜ)
 
-    The input part xₜ W_ihᵀ + b_ih is one matmul for all steps. Returns (y (T, B, H) = all hₜ,
+    The input part xₜ W_ihᵀ + b_ih + b_hh is one matmul for all steps. Returns (y (T, B, H) = all hₜ,
     h_T, c_T). This is the function a fused LSTM kernel stands in for.
     """
     projected = _project_inputs(x, w_ih, b_ih, b_hh)

@@ -1,10 +1,10 @@
 """What the fused recurrent nodes (``ops.lstm``, ``ops.rnn``) share.
 
 A fused node runs a whole recurrent layer as one graph node whose forward and backward are kernels
-(``zengrad.kernels``: C++ on CPU, CUDA on GPU, NumPy/CuPy as the reference). The backward kernels
-are not themselves differentiable, so when a graph of the gradient is asked for
-(``create_graph=True``) the node differentiates the composed layer it stands in for instead: the
-same function, written in ordinary ops.
+(``zengrad.kernels``: C++ on the CPU, CUDA for the LSTM on a GPU, NumPy/CuPy as the reference).
+The backward kernels are not themselves differentiable, so when a graph of the gradient is asked
+for (``create_graph=True``) the node differentiates the composed layer it stands in for instead:
+the same function, written in ordinary ops.
 """
 
 from __future__ import annotations
@@ -26,10 +26,16 @@ class FusedSequence(Function):
         return self.kernel_backward(g)
 
     def _composed_backward(self, g):
-        wanted = [t for t in self.inputs if t.requires_grad]
+        # A tensor passed in two slots (tied weights) gets its whole gradient once, in its first slot:
+        # the graph walk adds up what every slot returns.
+        first_slots = {}
+        for slot, t in enumerate(self.inputs):
+            if t.requires_grad:
+                first_slots.setdefault(id(t), slot)
+        wanted = [self.inputs[slot] for slot in first_slots.values()]
         out = self.composed(*self.inputs)
-        found = iter(grad(out, wanted, g, create_graph=True, allow_unused=True))
-        return tuple(next(found) if t.requires_grad else None for t in self.inputs)
+        grads = dict(zip(first_slots.values(), grad(out, wanted, g, create_graph=True, allow_unused=True)))
+        return tuple(grads.get(slot) for slot in range(len(self.inputs)))
 
 
 def native_impl(kernel: str, device: str, dtype) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from .. import kernels
 from ..autograd import Function
 from ..tensor import Tensor
@@ -28,8 +30,9 @@ class MatMul(Function):
         if not self.needs_grad(1):
             return grad_a, None
         if b.ndim == 2 and a.ndim > 2:
-            rows_a = reshape(a, (-1, a.shape[-1]))
-            return grad_a, matrix_transpose(rows_a) @ reshape(g, (-1, g.shape[-1]))
+            rows = math.prod(a.shape[:-1])  # not -1: that cannot be inferred when a row is empty
+            rows_a, rows_g = reshape(a, (rows, a.shape[-1])), reshape(g, (rows, g.shape[-1]))
+            return grad_a, matrix_transpose(rows_a) @ rows_g
         return grad_a, unbroadcast(matrix_transpose(a) @ g, b.shape)
 
 
