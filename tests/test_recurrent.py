@@ -212,3 +212,20 @@ def test_long_sequence_backpropagates():
     out[-1].sum().backward()
     assert x.grad.shape == x.shape and np.isfinite(to_numpy(x.grad)).all()
     assert all(p.grad is not None for p in lstm.parameters())
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "RNN"])
+def test_empty_batch_and_empty_sequence_behave_like_torch(kind):
+    ours, theirs = getattr(nn, kind)(3, 4, num_layers=2), getattr(torch.nn, kind)(3, 4, num_layers=2)
+    x = zg.zeros(5, 0, 3, requires_grad=True)
+    out, state = ours(x)
+    ref_out, ref_state = theirs(torch.zeros(5, 0, 3))
+    assert out.shape == tuple(ref_out.shape)
+    h, ref_h = (state, ref_state) if kind == "RNN" else (state[0], ref_state[0])
+    assert h.shape == tuple(ref_h.shape)
+    out.sum().backward()
+    assert x.grad.shape == (5, 0, 3)
+    with pytest.raises(ValueError, match=f"{kind}: expected sequence length to be larger than 0"):
+        ours(zg.zeros(0, 2, 3))
+    with pytest.raises(RuntimeError, match="sequence length to be larger than 0"):
+        theirs(torch.zeros(0, 2, 3))

@@ -70,7 +70,7 @@ def _project_inputs(x: Tensor, w_ih: Tensor, b_ih: Tensor | None, b_hh: Tensor |
     for bias in (b_ih, b_hh):
         if bias is not None:
             projected = projected + bias
-    return projected.reshape(steps, batch, -1)
+    return projected.reshape(steps, batch, w_ih.shape[0])
 
 
 def rnn_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh") -> tuple[Tensor, Tensor]:
@@ -79,7 +79,7 @@ def rnn_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh
     :func:`composed_rnn_layer`. Both compute the same (y, h_T)."""
     _activation(nonlinearity)  # rejects an unknown name before any kernel runs
     impl = native_rnn_impl(x.device, x.dtype)
-    if impl is None:
+    if impl is None or 0 in x.shape:  # the kernels take sizes >= 1; an empty batch composes fine
         return composed_rnn_layer(x, h0, w_ih, w_hh, b_ih, b_hh, nonlinearity)
     return fused_rnn(x, h0, w_ih, w_hh, _combined_bias(b_ih, b_hh, w_hh), nonlinearity, impl=impl)
 
@@ -105,7 +105,7 @@ def lstm_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Tensor, Ten
     dtype (``zengrad.kernels``: C++ on CPU for float32, CUDA on GPU), else the composed reference
     :func:`composed_lstm_layer`. Both compute the same (y, h_T, c_T)."""
     impl = native_lstm_impl(x.device, x.dtype)
-    if impl is None:
+    if impl is None or 0 in x.shape:  # the kernels take sizes >= 1; an empty batch composes fine
         return composed_lstm_layer(x, h0, c0, w_ih, w_hh, b_ih, b_hh)
     bias = _combined_bias(b_ih, b_hh, w_hh)
     return fused_lstm(x, h0, c0, w_ih, w_hh, bias, impl=impl)
@@ -285,9 +285,11 @@ class _RecurrentBase(Module):
         if input.shape[-1] != self.input_size:
             raise ValueError(f"{name}: input has {input.shape[-1]} features (shape {input.shape}), "
                              f"expected input_size={self.input_size}")
-        if input.ndim == 2:
-            return input.unsqueeze(1), False
-        return (input.transpose(0, 1) if self.batch_first else input), True
+        x, batched = (input.unsqueeze(1), False) if input.ndim == 2 else (
+            input.transpose(0, 1) if self.batch_first else input, True)
+        if x.shape[0] == 0:
+            raise ValueError(f"{name}: expected sequence length to be larger than 0 (input shape {input.shape})")
+        return x, batched
 
     def _initial(self, state: Tensor | None, x: Tensor, batched: bool, name: str) -> Tensor:
         expected = (self.num_layers, x.shape[1], self.hidden_size)
