@@ -30,3 +30,19 @@ def test_matches_torch(case, dtype, device):
     expected.backward(torch.tensor(seed))
     for mine, reference in zip(ours, theirs):
         np.testing.assert_allclose(to_numpy(mine.grad), reference.grad.numpy(), **tol)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered")  # -inf·0 is NaN on both sides
+@pytest.mark.parametrize("slope", [0.2, 0.0, -0.5, 1.0, 3.0])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_leaky_relu_special_values_match_torch_exactly(slope, dtype, device):
+    values = np.array([-2.0, -0.0, 0.0, 1.5, np.nan, -np.inf, np.inf, 1e-40], dtype=dtype)
+    ours = zg.tensor(values, device=device, requires_grad=True)
+    theirs = torch.tensor(values, requires_grad=True)
+    out = zg.nn.functional.leaky_relu(ours, slope)
+    expected = torch.nn.functional.leaky_relu(theirs, slope)
+    out.sum().backward()
+    expected.sum().backward()
+    np.testing.assert_array_equal(np.signbit(to_numpy(out)), np.signbit(expected.detach().numpy()))
+    np.testing.assert_array_equal(to_numpy(out), expected.detach().numpy())
+    np.testing.assert_array_equal(to_numpy(ours.grad), theirs.grad.numpy())
