@@ -16,6 +16,7 @@ from ..autograd import Function
 from ..creation import generator
 from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
 from ..ops.conv import _check_geometry, _pair, blocks, fold, unfold
+from ..ops.matmul import linear as linear_node
 from ..ops._util import unbroadcast
 from ..tensor import Tensor
 
@@ -31,8 +32,10 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if input.shape[-1:] != weight.shape[1:]:
         raise ValueError(f"linear: input of shape {input.shape} does not fit weight of shape "
                          f"{weight.shape} (expected last dimension {weight.shape[1]})")
-    out = input @ weight.mT
-    return out if bias is None else out + bias
+    if bias is not None and bias.shape != weight.shape[:1]:
+        raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape} "
+                         f"(expected ({weight.shape[0]},))")
+    return linear_node(input, weight, bias)
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:

@@ -36,6 +36,36 @@ class MatMul(Function):
         return grad_a, unbroadcast(matrix_transpose(a) @ g, b.shape)
 
 
+class Linear(Function):
+    """z = x Wᵀ + b for x (…, in), W (out, in) and an optional b (out,): one node, as PyTorch's
+    addmm, instead of a transpose, a matmul and a broadcast add.
+
+    ∂L/∂x = G W,   ∂L/∂W = G₂ᵀ X₂,   ∂L/∂b = Σ_rows G₂,
+    with X₂ and G₂ the input and the gradient flattened to rows (…, in) → (rows, in).
+    """
+
+    def forward(self, x, weight, bias=None):
+        out = kernels.matmul(x, weight.T)
+        if bias is not None:
+            out += bias
+        return out
+
+    def backward(self, g):
+        x, weight = self.inputs[0], self.inputs[1]
+        rows = math.prod(x.shape[:-1])
+        g_rows = reshape(g, (rows, weight.shape[0]))
+        grad_x = g @ weight if self.needs_grad(0) else None
+        grad_w = matrix_transpose(g_rows) @ reshape(x, (rows, x.shape[-1])) if self.needs_grad(1) else None
+        if len(self.inputs) == 2:
+            return grad_x, grad_w
+        return grad_x, grad_w, g_rows.sum(dim=0) if self.needs_grad(2) else None
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """x Wᵀ + b as one :class:`Linear` node; the caller has checked that x's last size is W's."""
+    return Linear.apply(x, weight) if bias is None else Linear.apply(x, weight, bias)
+
+
 def matmul(a: Tensor, b: Tensor) -> Tensor:
     """``a @ b`` with NumPy's rules: 1-D operands are promoted to matrices and the added
     dimension removed from the result; other leading dimensions broadcast."""
