@@ -29,11 +29,6 @@ from ._factory import empty_parameter
 from .module import Module
 
 
-def _affine(x: Tensor, weight: Tensor, bias: Tensor | None) -> Tensor:
-    out = x @ weight.mT
-    return out if bias is None else out + bias
-
-
 def _activation(nonlinearity: str):
     if nonlinearity == "tanh":
         return F.tanh
@@ -44,7 +39,7 @@ def _activation(nonlinearity: str):
 
 def rnn_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh") -> Tensor:
     """One Elman step: h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh), act = tanh or relu."""
-    return _activation(nonlinearity)(_affine(x, w_ih, b_ih) + _affine(h, w_hh, b_hh))
+    return _activation(nonlinearity)(F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh))
 
 
 def lstm_pointwise(gates: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
@@ -66,10 +61,9 @@ def _project_inputs(x: Tensor, w_ih: Tensor, b_ih: Tensor | None, b_hh: Tensor |
     bias node instead of T, and one bias gradient sum over T·B rows instead of T sums.
     """
     steps, batch, features = x.shape
-    projected = x.reshape(steps * batch, features) @ w_ih.mT
-    for bias in (b_ih, b_hh):
-        if bias is not None:
-            projected = projected + bias
+    projected = F.linear(x.reshape(steps * batch, features), w_ih, b_ih)
+    if b_hh is not None:
+        projected = projected + b_hh
     return projected.reshape(steps, batch, w_ih.shape[0])
 
 
