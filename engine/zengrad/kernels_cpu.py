@@ -17,11 +17,15 @@ from .kernels import register
 
 _ISAS = ("avx512", "avx2", "portable")
 
-#: m·n·k below which NumPy's matmul beats ours by default. Measured 2026-11-23 (2 cores, square
-#: float32): NumPy 7.5 µs vs native 10.1 µs at 64³, 11.9 vs 14.1 at 80³, level at 96³ (21 µs),
-#: native ahead from 128³ (37 vs 40 µs) — the native path's argument handling and packing are a
-#: fixed cost that OpenBLAS's small-matrix path does not pay.
-SMALL_GEMM_WORK = 96 ** 3
+#: m·n·k below which the default matmul is NumPy's: 2^18, where OpenBLAS starts using its thread
+#: pool (products of up to ~2.7e5 multiply-adds kept one core busy, 3.1e5 and up both) and where
+#: the native kernel starts using threads too (kParallelThreshold). Below it both run on one
+#: thread and OpenBLAS's small-matrix path is a few µs faster (64³: 7.5 vs 10.1 µs). Above it the
+#: native kernel runs every product, so OpenBLAS's pool never wakes: its threads keep spinning
+#: after each call and steal both cores from the next OpenMP product. With the threshold at 96³,
+#: products between 2^18 and 96³ went to OpenBLAS's threads, and a DCGAN training step, which
+#: mixes both kinds, took 62–74 ms instead of 23–26 ms (2026-11-23, 2 cores).
+SMALL_GEMM_WORK = 1 << 18
 
 
 def _gemm(isa: str):
