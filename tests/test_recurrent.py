@@ -229,3 +229,6 @@ def test_empty_batch_and_empty_sequence_behave_like_torch(kind):
         ours(zg.zeros(0, 2, 3))
     with pytest.raises(RuntimeError, match="sequence length to be larger than 0"):
         theirs(torch.zeros(0, 2, 3))
+    for module in (getattr(nn, kind), getattr(torch.nn, kind)):
+        with pytest.raises(ValueError, match="hidden_size must be greater than zero"):
+            module(3, 0)

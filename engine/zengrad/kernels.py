@@ -156,7 +156,9 @@ def matmul(a, b, impl: str | None = None):
     if a.dtype != b.dtype:
         raise TypeError(f"matmul: dtypes differ ({a.dtype} {tuple(a.shape)} and {b.dtype} {tuple(b.shape)})")
     check_matmul_shapes(tuple(a.shape), tuple(b.shape))
-    chosen = choose("matmul", device, a.dtype, impl, work=a.size * (b.shape[-1] if b.ndim > 1 else 1))
+    rows = a.shape[-2] if a.ndim > 1 else 1  # work = m·k·n times the batch, whichever operand has it
+    chosen = choose("matmul", device, a.dtype, impl,
+                    work=max(a.size * (b.shape[-1] if b.ndim > 1 else 1), b.size * rows))
     if chosen.name in ("numpy", "cupy"):
         return chosen.fn(a, b)
     squeeze_a, squeeze_b = a.ndim == 1, b.ndim == 1

@@ -28,14 +28,16 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """y = x Wᵀ + b for x of shape (*, in), W of shape (out, in), b of shape (out,)."""
-    if input.shape[-1:] != weight.shape[1:]:
+    """y = x Wᵀ + b for x of shape (*, in), W of shape (out, in), and b of shape (out,) or any shape
+    that broadcasts to the output (a (out,) bias joins the one ``Linear`` node; others are added)."""
+    if weight.ndim != 2:
+        raise ValueError(f"linear: expected a 2-D weight (out, in), got shape {weight.shape}")
+    if input.ndim < 1 or input.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: input of shape {input.shape} does not fit weight of shape "
                          f"{weight.shape} (expected last dimension {weight.shape[1]})")
-    if bias is not None and bias.shape != weight.shape[:1]:
-        raise ValueError(f"linear: bias of shape {bias.shape} does not fit weight of shape {weight.shape} "
-                         f"(expected ({weight.shape[0]},))")
-    return linear_node(input, weight, bias)
+    if bias is None or bias.shape == weight.shape[:1]:
+        return linear_node(input, weight, bias)
+    return linear_node(input, weight) + bias
 
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:

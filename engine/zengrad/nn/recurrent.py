@@ -241,6 +241,8 @@ class _RecurrentBase(Module):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int, bias: bool,
                  batch_first: bool, dropout: float, device, dtype):
         super().__init__()
+        if hidden_size < 1:
+            raise ValueError(f"hidden_size must be greater than zero, got {hidden_size}")
         if num_layers < 1:
             raise ValueError(f"num_layers must be at least 1, got {num_layers}")
         if not 0.0 <= dropout <= 1.0:

@@ -6,6 +6,8 @@ operand's shape with :func:`unbroadcast`.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import backend
@@ -226,15 +228,17 @@ class ReLU(Function):
 class LeakyReLU(Function):
     """z = a if a > 0 else s·a (s = negative_slope);  ∂z/∂a = 1 or s.
 
-    Both are one slope array, m = [a > 0]·(1 − s) + s: z = m ⊙ a, and backward multiplies g by
-    the m that forward kept. A multiply instead of a select (``where`` took 4x as long on a
-    (64, 256) float32 array), with the same results for every input, ±inf and NaN included.
+    Both are one slope array m = [a > 0] + [a ≤ 0]·s (exactly 1 or s, for any slope): z = m ⊙ a,
+    and backward multiplies g by the m that forward kept. Multiplies instead of a select (``where``
+    took 1.5x as long on a (64, 256) float32 array), with PyTorch's results for every input, ±0, ±inf
+    and NaN included. A slope that is not finite in the input's dtype (NaN, ±inf, beyond ±65504 for
+    float16) is refused.
     m is piecewise constant, so the second derivative is 0.
     """
 
     def forward(self, a, negative_slope):
-        s = a.dtype.type(negative_slope)
-        self.slope = (a > 0) * (1 - s) + s
+        positive = a > 0
+        self.slope = positive + ~positive * a.dtype.type(negative_slope)
         return a * self.slope
 
     def backward(self, g):
@@ -347,6 +351,10 @@ def relu(a):
 
 
 def leaky_relu(a, negative_slope: float = 0.01):
+    largest = float(np.finfo(a.dtype).max) if np.issubdtype(a.dtype, np.floating) else math.inf
+    if not abs(negative_slope) <= largest:
+        raise ValueError(f"leaky_relu: negative_slope must be a finite number the input's dtype {a.dtype} "
+                         f"holds, got {negative_slope} (input shape {a.shape})")
     return LeakyReLU.apply(a, negative_slope=negative_slope)
 
 
