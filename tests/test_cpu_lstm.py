@@ -10,6 +10,7 @@ import pytest
 
 from zengrad import kernels
 from zengrad._native import native
+from recurrent_checks import assert_matches_finite_differences
 
 needs_native = pytest.mark.skipif(native() is None, reason="zengrad._C is not built")
 
@@ -53,18 +54,7 @@ def test_reference_backward_matches_finite_differences():
 
     forward = kernels.lstm_forward(*inputs, impl="numpy")
     analytic = kernels.lstm_backward(dy, dh_n, dc_n, *inputs[:5], forward[3], forward[4], impl="numpy")
-    step = 1e-6
-    for name, array, gradient in zip(BACKWARD_NAMES, inputs, analytic):
-        numeric = np.zeros_like(array)
-        for index in np.ndindex(array.shape):
-            saved = array[index]
-            array[index] = saved + step
-            up = loss(*inputs)
-            array[index] = saved - step
-            down = loss(*inputs)
-            array[index] = saved
-            numeric[index] = (up - down) / (2 * step)
-        np.testing.assert_allclose(gradient, numeric, rtol=1e-6, atol=1e-8, err_msg=name)
+    assert_matches_finite_differences(loss, inputs, analytic, BACKWARD_NAMES)
 
 
 # ---- PyTorch as the outside reference ---------------------------------------------------------------

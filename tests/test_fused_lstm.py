@@ -9,6 +9,7 @@ from zengrad import kernels, nn
 from zengrad.nn.recurrent import composed_lstm_layer
 from zengrad.ops.lstm import FusedLSTM, fused_lstm, native_lstm_impl
 from conftest import to_numpy
+from recurrent_checks import assert_same_outputs_and_gradients
 
 COMPOSED = dict(lstm_forward="numpy", lstm_backward="numpy")  # reference impls → composed path
 
@@ -23,17 +24,7 @@ def test_fused_reference_matches_composed_in_float64(T, B, I, H, rng):
     args = _layer_args(rng, T, B, I, H, zg.float64)
     fused = fused_lstm(*args, impl="numpy")
     composed = composed_lstm_layer(*args)
-    seeds = [rng.standard_normal(t.shape) for t in composed]
-    grads = []
-    for outs in (fused, composed):
-        for t in args:
-            t.grad = None
-        sum((o * zg.tensor(s, dtype=zg.float64)).sum() for o, s in zip(outs, seeds)).backward()
-        grads.append([to_numpy(t.grad) for t in args])
-    for a, b in zip(fused, composed):
-        np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=1e-12, atol=1e-12)
-    for a, b in zip(*grads):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    assert_same_outputs_and_gradients(fused, composed, args, rng)
 
 
 def test_fused_gradcheck_and_grad_of_grad(rng):

@@ -15,6 +15,7 @@ from zengrad import kernels, nn
 from zengrad.nn.recurrent import composed_rnn_layer
 from zengrad.ops.rnn import FusedRNN, fused_rnn, native_rnn_impl
 from conftest import to_numpy
+from recurrent_checks import assert_matches_finite_differences, assert_same_outputs_and_gradients
 
 needs_native = pytest.mark.skipif(native_rnn_impl("cpu", zg.float32) is None,
                                   reason="no native RNN kernel built")
@@ -48,18 +49,7 @@ def test_reference_backward_matches_finite_differences(nonlinearity):
         return np.sum(y * dy) + np.sum(y[-1] * dh_n)
 
     _, analytic = loss_and_grads(inputs, (dy, dh_n), nonlinearity, "numpy")
-    step = 1e-6
-    for name, array, gradient in zip(GRAD_NAMES, inputs, analytic):
-        numeric = np.zeros_like(array)
-        for index in np.ndindex(array.shape):
-            saved = array[index]
-            array[index] = saved + step
-            up = loss(*inputs)
-            array[index] = saved - step
-            down = loss(*inputs)
-            array[index] = saved
-            numeric[index] = (up - down) / (2 * step)
-        np.testing.assert_allclose(gradient, numeric, rtol=1e-6, atol=1e-8, err_msg=name)
+    assert_matches_finite_differences(loss, inputs, analytic, GRAD_NAMES)
 
 
 @needs_native
@@ -120,17 +110,7 @@ def test_fused_reference_matches_composed_in_float64(T, B, I, H, nonlinearity, r
     args = _layer_args(rng, T, B, I, H)
     fused = fused_rnn(*args, nonlinearity=nonlinearity, impl="numpy")
     composed = composed_rnn_layer(*args[:4], args[4], None, nonlinearity)
-    seeds = [rng.standard_normal(t.shape) for t in composed]
-    grads = []
-    for outs in (fused, composed):
-        for t in args:
-            t.grad = None
-        sum((o * zg.tensor(s, dtype=zg.float64)).sum() for o, s in zip(outs, seeds)).backward()
-        grads.append([to_numpy(t.grad) for t in args])
-    for a, b in zip(fused, composed):
-        np.testing.assert_allclose(to_numpy(a), to_numpy(b), rtol=1e-12, atol=1e-12)
-    for a, b in zip(*grads):
-        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    assert_same_outputs_and_gradients(fused, composed, args, rng)
 
 
 @pytest.mark.parametrize("nonlinearity", NONLINEARITIES)
