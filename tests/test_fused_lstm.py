@@ -1,4 +1,4 @@
-"""The fused LSTM node (ops/lstm.py) against the composed reference (nn.recurrent), in values and
+"""The fused LSTM node (ops/lstm.py) against the composed reference (ops.recurrent), in values and
 every gradient; and the dispatch that makes nn.LSTM / nn.LSTMCell use it."""
 
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 
 import zengrad as zg
 from zengrad import kernels, nn
-from zengrad.nn.recurrent import composed_lstm_layer
+from zengrad.ops.recurrent import composed_lstm_layer
 from zengrad.ops.lstm import FusedLSTM, fused_lstm, native_lstm_impl
 from conftest import to_numpy
 from recurrent_checks import assert_same_outputs_and_gradients

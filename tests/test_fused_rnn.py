@@ -1,5 +1,5 @@
 """The whole-sequence Elman RNN: the native C++ kernel (kernels/cpu/rnn.cpp), the NumPy reference,
-the fused node (ops/rnn.py), the composed layer (nn.recurrent) and torch.nn.RNN.
+the fused node (ops/rnn.py), the composed layer (ops.recurrent) and torch.nn.RNN.
 
 Chain of trust: the reference's backward is checked by finite differences in float64 and its
 values and gradients equal the composed layer's (which autograd differentiates); the native
@@ -12,7 +12,7 @@ import pytest
 
 import zengrad as zg
 from zengrad import kernels, nn
-from zengrad.nn.recurrent import composed_rnn_layer
+from zengrad.ops.recurrent import composed_rnn_layer
 from zengrad.ops.rnn import FusedRNN, fused_rnn, native_rnn_impl
 from conftest import to_numpy
 from recurrent_checks import assert_matches_finite_differences, assert_same_outputs_and_gradients

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from zengrad import kernels
+from zengrad import kernel_registry, kernels
 
 
 @pytest.fixture
@@ -12,9 +12,9 @@ def toy_kernel():
     kernels.register("toy", "toy:reference", "cpu", lambda: calls.append("reference"), priority=10)
     kernels.register("toy", "toy:fast", "cpu", lambda: calls.append("fast"), priority=20, min_work=1000)
     yield
-    del kernels._REGISTRY["toy"]
-    kernels._THRESHOLDS.pop("toy")
-    kernels._DEFAULTS.clear()
+    del kernel_registry._REGISTRY["toy"]
+    kernel_registry._THRESHOLDS.pop("toy")
+    kernel_registry._DEFAULTS.clear()
 
 
 def test_small_work_skips_the_kernel_with_a_threshold(toy_kernel):
@@ -32,6 +32,6 @@ def test_forced_and_preferred_choices_ignore_the_threshold(toy_kernel):
 def test_matmul_small_problems_default_to_numpy():
     if "cpu:native" not in kernels.available()["matmul"]["cpu"]:
         pytest.skip("native matmul not built")
-    threshold = kernels._REGISTRY["matmul"]["cpu:native"].min_work
+    threshold = kernel_registry._REGISTRY["matmul"]["cpu:native"].min_work
     assert kernels.choose("matmul", "cpu", np.float32, work=threshold - 1).name == "numpy"
     assert kernels.choose("matmul", "cpu", np.float32, work=threshold).name == "cpu:native"

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import zengrad as zg
-from zengrad import kernels
+from zengrad import kernel_registry, kernels
 from conftest import to_numpy
 
 SHAPES = [(1, 1, 1), (7, 31, 97), (0, 5, 3), (5, 0, 3), (4, 3, 0), (33, 17, 65), (64, 64, 64), (129, 2, 257)]
@@ -74,7 +74,7 @@ def test_use_and_environment_choose_the_default(monkeypatch):
         assert kernels.choose("matmul", "cpu", np.float32).name == "cpu:reference"
         assert kernels.choose("matmul", "cpu", np.float64).name == "numpy"  # a preference only
     monkeypatch.setenv("ZENGRAD_MATMUL", "cpu:reference")
-    monkeypatch.setattr(kernels, "_DEFAULTS", {})  # the variable is read when defaults are worked out
+    monkeypatch.setattr(kernel_registry, "_DEFAULTS", {})  # the variable is read when defaults are worked out
     assert kernels.choose("matmul", "cpu", np.float32).name == "cpu:reference"
     assert kernels.choose("matmul", "cpu", np.float64).name == "numpy"  # env is a preference
 
@@ -83,7 +83,7 @@ def test_autograd_matmul_runs_the_chosen_kernel(rng):
     if "cpu:reference" not in _impls("cpu"):
         pytest.skip("native extension not built")
     calls = []
-    original = kernels._REGISTRY["matmul"]["cpu:reference"]
+    original = kernel_registry._REGISTRY["matmul"]["cpu:reference"]
     kernels.register("matmul", "spy", "cpu", lambda *args: (calls.append(1), original.fn(*args))[1],
                      dtypes=(np.float32,), priority=-1)
     try:
@@ -94,7 +94,7 @@ def test_autograd_matmul_runs_the_chosen_kernel(rng):
         assert len(calls) == 3  # forward, and one GEMM for each operand's gradient
         np.testing.assert_allclose(a.grad.numpy(), np.ones((3, 2)) @ b.detach().numpy().T, rtol=1e-6)
     finally:
-        del kernels._REGISTRY["matmul"]["spy"]
+        del kernel_registry._REGISTRY["matmul"]["spy"]
 
 
 def test_unknown_names_are_refused():

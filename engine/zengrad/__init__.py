@@ -9,6 +9,7 @@ The public API follows PyTorch's names for the subset zengrad implements::
 """
 
 from . import autograd, backend, cuda, data, kernels, nn, ops, viz
+from . import kernels_reference, kernels_cpu, kernels_cuda  # noqa: F401,I001  (they register the kernels)
 from .creation import (arange, bool_, eye, float32, float64, from_numpy, full, int32, int64,
                        manual_seed, ones, ones_like, rand, randint, randn, randn_like, tensor,
                        zeros, zeros_like)
@@ -17,10 +18,7 @@ from .info import info
 from .ops import (cat, chunk, clamp, exp, flatten, leaky_relu, log, log_softmax, logsumexp,
                   matmul, maximum, mean, minimum, permute, relu, reshape, sigmoid, softmax, split,
                   sqrt, squeeze, stack, tanh, transpose, unsqueeze, where)
-from .ops import abs_ as abs
-from .ops import max_ as max
-from .ops import min_ as min
-from .ops import sum_ as sum
+from .ops import abs, max, min, sum  # noqa: A004  (PyTorch's names; they shadow Python's here)
 from .tensor import Tensor
 from . import optim
 from .io import load, save

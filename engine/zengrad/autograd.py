@@ -2,7 +2,8 @@
 
 Every differentiable op is a subclass of :class:`Function` with two methods side by side:
 
-* ``forward(*arrays, **params)`` computes the result on raw NumPy/CuPy arrays;
+* ``forward(*arrays)`` computes the result on raw NumPy/CuPy arrays (the op's settings were
+  given to its constructor);
 * ``backward(grad)`` returns the gradient for each input, written in *Tensor* ops.
 
 Because backward is written in Tensor ops, running it with graph recording on
@@ -30,6 +31,15 @@ from .tensor import Tensor
 class Function:
     """One op in the graph. Subclasses implement ``forward`` (arrays) and ``backward`` (Tensors).
 
+    An op's settings (the dimensions of a sum, the exponent of a power, an index) go to its
+    constructor and are kept as attributes, so what ``backward`` relies on is visible at the top
+    of the class; ``forward`` receives only the input arrays::
+
+        class Sum(Function):
+            def __init__(self, dims, keepdim): ...      # settings
+            def forward(self, a): ...                  # arrays only
+            def backward(self, g): ...                 # reads self.dims
+
     In ``backward``, ``self.inputs`` are the input Tensors and :meth:`output` is the result as a
     graph-connected Tensor; ``self.needs_grad(i)`` says whether input ``i`` wants a gradient.
     """
@@ -44,17 +54,19 @@ class Function:
         return type(self).__name__.lower()
 
     @classmethod
-    def apply(cls, *inputs: Tensor, **params) -> Tensor:
-        """Run forward on the inputs' arrays and, if any input wants a gradient, record the node."""
-        fn = cls()
+    def apply(cls, *inputs: Tensor, **settings) -> Tensor:
+        """Build ``cls(**settings)``, run its forward on the inputs' arrays and, if any input wants a
+        gradient, record the node."""
         _check_compatible(cls, inputs)
         try:
-            out_data = fn.forward(*[t.data for t in inputs], **params)
+            fn = cls(**settings)
+            out_data = fn.forward(*[t.data for t in inputs])
         except (ValueError, IndexError, TypeError) as error:
+            name = cls.__name__.lower()
             message = str(error)
-            if not message.startswith(fn.name):
+            if not message.startswith(name):
                 shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
-                message = f"{fn.name}: {message} (input shapes {shapes})"
+                message = f"{name}: {message} (input shapes {shapes})"
             raise type(error)(message) from error
         requires_grad = is_grad_enabled() and any(t.requires_grad for t in inputs)
         out = Tensor(out_data)

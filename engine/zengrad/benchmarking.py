@@ -124,7 +124,7 @@ def lstm_step(impl: str, inputs, dy) -> Callable[[int], object]:
     """``step(i)`` runs forward + backward once on these arrays with a registered ``impl``, or
     with one of :data:`BASELINES`."""
     if impl == "composed":
-        from .nn.recurrent import composed_lstm_layer
+        from .ops.recurrent import composed_lstm_layer
         return _composed_step(composed_lstm_layer, inputs, dy)
     if impl == "torch":
         return _torch_recurrent_step("LSTM", inputs, dy)
@@ -202,7 +202,7 @@ def rnn_step(impl: str, inputs, dy, nonlinearity: str = "tanh") -> Callable[[int
     """``step(i)``: Elman RNN forward + backward once on these arrays with a registered ``impl``,
     ``"composed"`` (the autograd layer) or ``"torch"`` (``torch.nn.RNN``, same weights)."""
     if impl == "composed":
-        from .nn.recurrent import composed_rnn_layer
+        from .ops.recurrent import composed_rnn_layer
         return _composed_step(composed_rnn_layer, inputs, dy, None, nonlinearity)
     if impl == "torch":
         return _torch_recurrent_step("RNN", inputs, dy, nonlinearity=nonlinearity)

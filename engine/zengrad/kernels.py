@@ -1,142 +1,29 @@
-"""Kernel registry and dispatch: the one place that knows which implementation runs.
+"""Kernels and dispatch: the front end every caller uses, and the one statement of each kernel's
+contract (shapes, dtypes, what it returns).
 
-Every kernel (``matmul`` for now; the LSTM joins later) has several implementations, each
-registered with the device it runs on, the dtypes it accepts and a priority. References are
-always present: ``numpy`` (OpenBLAS) on CPU and ``cupy`` (cuBLAS) on CUDA. Native ones come from
-``zengrad._C`` when it was built with them.
-
-Choosing an implementation, from strongest to weakest:
+Which implementation runs is decided by the registry (``zengrad.kernel_registry``, re-exported
+here: :func:`available`, :func:`use`, :func:`choose`, :func:`register`). Choosing one, from
+strongest to weakest:
 
 1. ``impl=`` on the call, e.g. ``zengrad.kernels.matmul(a, b, impl="cpu:reference")``: required,
    so an implementation that cannot take the arrays (wrong device or dtype) raises;
-2. the :func:`use` context manager, e.g. ``with zengrad.kernels.use(matmul="numpy"): ...``;
+2. the :func:`use` context manager, e.g. ``with zengrad.kernels.use(matmul="numpy"): ...`` (per
+   thread);
 3. the environment variable ``ZENGRAD_MATMUL`` (``ZENGRAD_<KERNEL>`` in general), read when a
    kernel is first chosen (and again after any ``register``);
 4. the highest-priority implementation that accepts the device and dtype.
 
 2 and 3 are preferences: where they cannot take the arrays (a float32-only kernel and float64
-arrays, a CPU kernel and CUDA arrays) the next rule decides.
+arrays, a CPU kernel and CUDA arrays) the next rule decides. The implementations themselves live
+in ``kernels_reference`` (NumPy/CuPy), ``kernels_cpu`` and ``kernels_cuda``.
 """
 
 from __future__ import annotations
 
-import bisect
-import contextlib
-import dataclasses
-import os
-from typing import Callable
-
 import numpy as np
 
 from . import backend
-from ._native import native
-
-
-@dataclasses.dataclass(frozen=True)
-class Implementation:
-    """One implementation of a kernel: ``fn`` works on raw backend arrays."""
-
-    kernel: str
-    name: str
-    device: str
-    fn: Callable
-    dtypes: tuple = (np.float32, np.float64)
-    priority: int = 0
-    description: str = ""
-    min_work: int = 0  # below this much work (e.g. m·n·k for a GEMM) the default chooser skips it
-
-    def accepts(self, device: str, dtype) -> bool:
-        return device == self.device and any(np.dtype(dtype) == np.dtype(d) for d in self.dtypes)
-
-
-_REGISTRY: dict[str, dict[str, Implementation]] = {}
-_OVERRIDES: list[dict[str, str]] = []
-_DEFAULTS: dict[tuple, Implementation] = {}  # (kernel, device, dtype, size class) -> the winner
-_THRESHOLDS: dict[str, list[int]] = {}  # the distinct min_work values of each kernel's implementations
-
-
-def register(kernel: str, name: str, device: str, fn: Callable, *, dtypes=(np.float32, np.float64),
-             priority: int = 0, description: str = "", min_work: int = 0) -> None:
-    """Add an implementation of ``kernel`` (later registrations under the same name replace it).
-
-    ``min_work`` marks a kernel whose fixed cost (a native call, packing, starting threads) makes
-    it lose on small problems: the default chooser passes it over for calls with less work.
-    """
-    _REGISTRY.setdefault(kernel, {})[name] = Implementation(
-        kernel, name, device, fn, tuple(dtypes), priority, description, min_work)
-    _DEFAULTS.clear()
-    _THRESHOLDS[kernel] = sorted({i.min_work for i in _REGISTRY[kernel].values() if i.min_work})
-
-
-def available() -> dict[str, dict[str, list[str]]]:
-    """Every registered implementation, as ``{kernel: {device: [names, best first]}}``."""
-    table: dict[str, dict[str, list[str]]] = {}
-    for kernel, impls in _REGISTRY.items():
-        for impl in sorted(impls.values(), key=lambda i: -i.priority):
-            table.setdefault(kernel, {}).setdefault(impl.device, []).append(impl.name)
-    return table
-
-
-@contextlib.contextmanager
-def use(**choices: str):
-    """Make ``impl`` the default for a kernel inside the block: ``use(matmul="cpu:reference")``."""
-    for kernel, name in choices.items():
-        _lookup(kernel, name)
-    _OVERRIDES.append(choices)
-    try:
-        yield
-    finally:
-        _OVERRIDES.remove(choices)
-
-
-def _lookup(kernel: str, name: str) -> Implementation:
-    impls = _REGISTRY.get(kernel)
-    if impls is None:
-        raise ValueError(f"unknown kernel {kernel!r}; known: {sorted(_REGISTRY)}")
-    if name not in impls:
-        raise ValueError(f"{kernel}: no implementation {name!r}; available: {sorted(impls)}")
-    return impls[name]
-
-
-def choose(kernel: str, device: str, dtype, impl: str | None = None, work: int | None = None) -> Implementation:
-    """The implementation that will run ``kernel`` on arrays of this device and dtype, for a call
-    doing ``work`` (None: large).
-
-    ``impl`` is a requirement (an error if it cannot take the arrays); ``use()`` and the
-    environment variable are preferences, skipped for arrays they cannot take (float64, say).
-    The default (environment variable, else priority and size) is worked out once per kernel,
-    device, dtype and size class and remembered until the next ``register``: the environment
-    variable is read then, not on every call.
-    """
-    if impl is not None:
-        chosen = _lookup(kernel, impl)
-        if not chosen.accepts(device, dtype):
-            raise TypeError(f"{kernel}: implementation {impl!r} runs on {chosen.device} with dtypes "
-                            f"{[np.dtype(d).name for d in chosen.dtypes]}, got {device} {np.dtype(dtype).name}")
-        return chosen
-    for choices in reversed(_OVERRIDES):
-        if kernel in choices and _lookup(kernel, choices[kernel]).accepts(device, dtype):
-            return _lookup(kernel, choices[kernel])
-    thresholds = _THRESHOLDS.get(kernel, ())
-    size_class = len(thresholds) if work is None else bisect.bisect_right(thresholds, work)
-    key = (kernel, device, dtype, size_class)
-    chosen = _DEFAULTS.get(key)
-    if chosen is None:
-        chosen = _DEFAULTS[key] = _default(kernel, device, dtype, thresholds[size_class - 1] if size_class else 0)
-    return chosen
-
-
-def _default(kernel: str, device: str, dtype, work_at_least: int) -> Implementation:
-    """ZENGRAD_<KERNEL> if set and able, else the highest priority whose ``min_work`` is met."""
-    if kernel not in _REGISTRY:
-        raise ValueError(f"unknown kernel {kernel!r}; known: {sorted(_REGISTRY)}")
-    preferred = os.environ.get(f"ZENGRAD_{kernel.upper()}")
-    if preferred and _lookup(kernel, preferred).accepts(device, dtype):
-        return _lookup(kernel, preferred)
-    candidates = [i for i in _REGISTRY[kernel].values() if i.accepts(device, dtype) and i.min_work <= work_at_least]
-    if not candidates:
-        raise TypeError(f"{kernel}: no implementation for {device} {np.dtype(dtype).name}")
-    return max(candidates, key=lambda i: i.priority)
+from .kernel_registry import Implementation, available, choose, register, use  # noqa: F401  (the API)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,27 +106,6 @@ def _as_gemm_operand(xp, matrix):
     return xp.ascontiguousarray(matrix), False
 
 
-def _numpy_matmul(a, b):
-    return np.matmul(a, b)
-
-
-def _cupy_matmul(a, b):
-    return backend.cupy().matmul(a, b)
-
-
-def _cpu_reference_gemm(a, b, out, trans_a, trans_b):
-    native().cpu.matmul_reference(a, b, out, trans_a, trans_b)
-
-
-register("matmul", "numpy", "cpu", _numpy_matmul, priority=10,
-         description="NumPy (OpenBLAS) reference")
-register("matmul", "cupy", "cuda", _cupy_matmul, priority=10,
-         description="CuPy (cuBLAS) reference")
-if native() is not None:
-    register("matmul", "cpu:reference", "cpu", _cpu_reference_gemm, dtypes=(np.float32,),
-             priority=0, description="C++ triple loop (correctness reference)")
-
-
 # ---------------------------------------------------------------------------------------------
 # lstm: the whole sequence in one call (gate order i, f, g, o, as in PyTorch)
 # ---------------------------------------------------------------------------------------------
@@ -318,58 +184,6 @@ def _zeros_for_missing(x, h0, grads):
             for name, g in grads.items()}
 
 
-def _sigmoid(xp, z):
-    return 0.5 * (1.0 + xp.tanh(0.5 * z))  # σ without overflow for large |z|
-
-
-def _lstm_forward_reference(x, h0, c0, w_ih, w_hh, bias):
-    """The readable LSTM on NumPy or CuPy: one input GEMM for all steps, then a loop over time."""
-    xp = backend.array_module(backend.device_of(x))
-    (T, B, I), H = x.shape, h0.shape[1]
-    gates = (x.reshape(T * B, I) @ w_ih.T).reshape(T, B, 4 * H)
-    y, cells = xp.empty((T, B, H), dtype=x.dtype), xp.empty((T, B, H), dtype=x.dtype)
-    h, c = h0, c0
-    for t in range(T):
-        z = gates[t] + h @ w_hh.T + bias
-        i, f, o = (_sigmoid(xp, z[:, k * H:(k + 1) * H]) for k in (0, 1, 3))
-        g = xp.tanh(z[:, 2 * H:3 * H])
-        c = f * c + i * g
-        h = o * xp.tanh(c)
-        gates[t] = xp.concatenate([i, f, g, o], axis=1)
-        y[t], cells[t] = h, c
-    return y, h.copy(), c.copy(), gates, cells
-
-
-def _lstm_backward_reference(dy, dh_n, dc_n, x, h0, c0, w_ih, w_hh, gates, cells):
-    """Backward through time on NumPy or CuPy; weight gradients as GEMMs over all steps at the end."""
-    xp = backend.array_module(backend.device_of(x))
-    (T, B, I), H = x.shape, h0.shape[1]
-    i, f, g, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
-    tanh_c = xp.tanh(cells)
-    c_prev = xp.concatenate([c0[None], cells[:-1]])
-    h_prev = xp.concatenate([h0[None], (o * tanh_c)[:-1]])
-    dz = xp.empty_like(gates)
-    dh, dc = dh_n, dc_n
-    for t in reversed(range(T)):
-        dh_t = dh + dy[t]
-        dc = dc + dh_t * o[t] * (1 - tanh_c[t] ** 2)
-        dz[t] = xp.concatenate([dc * g[t] * i[t] * (1 - i[t]), dc * c_prev[t] * f[t] * (1 - f[t]),
-                                dc * i[t] * (1 - g[t] ** 2), dh_t * tanh_c[t] * o[t] * (1 - o[t])], axis=1)
-        dc = dc * f[t]
-        dh = dz[t] @ w_hh
-    dz_rows = dz.reshape(T * B, 4 * H)
-    dx = (dz_rows @ w_ih).reshape(T, B, I)
-    dw_ih = dz_rows.T @ x.reshape(T * B, I)
-    dw_hh = dz_rows.T @ h_prev.reshape(T * B, H)
-    return dx, dh, dc, dw_ih, dw_hh, dz_rows.sum(axis=0)
-
-
-for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
-    register("lstm_forward", _name, _device, _lstm_forward_reference, priority=10,
-             description=f"{_name} reference: input GEMM for all steps, loop over time")
-    register("lstm_backward", _name, _device, _lstm_backward_reference, priority=10,
-             description=f"{_name} reference: backward through time, weight GEMMs at the end")
-
 # ---------------------------------------------------------------------------------------------
 # rnn: the Elman RNN over a whole sequence
 # ---------------------------------------------------------------------------------------------
@@ -406,40 +220,3 @@ def _check_nonlinearity(kernel: str, nonlinearity) -> None:
         raise ValueError(f"{kernel}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
 
 
-def _rnn_forward_reference(x, h0, w_ih, w_hh, bias, nonlinearity):
-    """The readable RNN on NumPy or CuPy: one input GEMM for all steps, then a loop over time."""
-    xp = backend.array_module(backend.device_of(x))
-    (T, B, I), H = x.shape, h0.shape[1]
-    y = (x.reshape(T * B, I) @ w_ih.T).reshape(T, B, H)
-    h = h0
-    for t in range(T):
-        z = y[t] + h @ w_hh.T + bias
-        h = xp.tanh(z) if nonlinearity == "tanh" else xp.maximum(z, 0)
-        y[t] = h
-    return y
-
-
-def _rnn_backward_reference(dy, dh_n, x, h0, w_ih, w_hh, y, nonlinearity):
-    """Backward through time on NumPy or CuPy; weight gradients as GEMMs over all steps at the end."""
-    xp = backend.array_module(backend.device_of(x))
-    (T, B, I), H = x.shape, h0.shape[1]
-    slope = 1 - y * y if nonlinearity == "tanh" else (y > 0).astype(y.dtype)
-    dz = xp.empty_like(y)
-    dh = dh_n
-    for t in reversed(range(T)):
-        dz[t] = (dy[t] + dh) * slope[t]
-        dh = dz[t] @ w_hh
-    dz_rows = dz.reshape(T * B, H)
-    h_prev = xp.concatenate([h0[None], y[:-1]]).reshape(T * B, H)
-    dx = (dz_rows @ w_ih).reshape(T, B, I)
-    return dx, dh, dz_rows.T @ x.reshape(T * B, I), dz_rows.T @ h_prev, dz_rows.sum(axis=0)
-
-
-for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
-    register("rnn_forward", _name, _device, _rnn_forward_reference, priority=10,
-             description=f"{_name} reference: input GEMM for all steps, loop over time")
-    register("rnn_backward", _name, _device, _rnn_backward_reference, priority=10,
-             description=f"{_name} reference: backward through time, weight GEMMs at the end")
-
-from . import kernels_cpu  # noqa: E402,F401
-from . import kernels_cuda  # noqa: E402,F401  (registers the CUDA kernels of zengrad._C)

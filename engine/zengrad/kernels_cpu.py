@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._native import native
-from .kernels import register
+from .kernel_registry import register
 
 _ISAS = ("avx512", "avx2", "portable")
 
@@ -36,7 +36,13 @@ def _gemm(isa: str):
     return gemm
 
 
+def _cpu_reference_gemm(a, b, out, trans_a, trans_b):
+    native().cpu.matmul_reference(a, b, out, trans_a, trans_b)
+
+
 def _register_matmul(cpu) -> None:
+    register("matmul", "cpu:reference", "cpu", _cpu_reference_gemm, dtypes=(np.float32,),
+             priority=0, description="C++ triple loop (correctness reference)")
     register("matmul", "cpu:native", "cpu", _gemm("auto"), dtypes=(np.float32,), priority=20,
              description=f"C++ packed GEMM, register-blocked micro-kernel ({cpu.best_isa()}), OpenMP",
              min_work=SMALL_GEMM_WORK)

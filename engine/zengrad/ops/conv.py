@@ -52,8 +52,12 @@ class Unfold(Function):
     kernel offsets) that copied it.
     """
 
-    def forward(self, x, kernel_size, dilation, padding, stride):
-        self.params = dict(kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
+    def __init__(self, kernel_size, dilation, padding, stride):
+        super().__init__()
+        self.geometry = dict(kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
+
+    def forward(self, x):
+        kernel_size, dilation, padding, stride = self.geometry.values()
         xp = backend.array_module(backend.device_of(x))
         n, c, h, w = x.shape
         (kh, kw), (ph, pw) = kernel_size, padding
@@ -66,7 +70,7 @@ class Unfold(Function):
         return cols.reshape(n, c * kh * kw, out_hw[0] * out_hw[1])
 
     def backward(self, g):
-        return Fold.apply(g, output_size=tuple(self.inputs[0].shape[2:]), **self.params)
+        return Fold.apply(g, output_size=tuple(self.inputs[0].shape[2:]), **self.geometry)
 
 
 class Fold(Function):
@@ -76,8 +80,14 @@ class Fold(Function):
     of the incoming gradient.
     """
 
-    def forward(self, cols, output_size, kernel_size, dilation, padding, stride):
-        self.params = dict(kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
+    def __init__(self, output_size, kernel_size, dilation, padding, stride):
+        super().__init__()
+        self.output_size = output_size
+        self.geometry = dict(kernel_size=kernel_size, dilation=dilation, padding=padding, stride=stride)
+
+    def forward(self, cols):
+        output_size = self.output_size
+        kernel_size, dilation, padding, stride = self.geometry.values()
         xp = backend.array_module(backend.device_of(cols))
         (h, w), (kh, kw), (ph, pw) = output_size, kernel_size, padding
         out_hw = (blocks(h, kh, dilation[0], ph, stride[0]), blocks(w, kw, dilation[1], pw, stride[1]))
@@ -94,7 +104,7 @@ class Fold(Function):
         return padded[:, :, ph:ph + h, pw:pw + w].copy()
 
     def backward(self, g):
-        return Unfold.apply(g, **self.params)
+        return Unfold.apply(g, **self.geometry)
 
 
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:

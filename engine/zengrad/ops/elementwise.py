@@ -84,15 +84,19 @@ class Pow(Function):
 class PowScalar(Function):
     """z = aᵖ for a constant number p;  ∂z/∂a = p·aᵖ⁻¹ (no logarithm, so any sign of a)."""
 
-    def forward(self, a, exponent):
+    def __init__(self, exponent):
+        super().__init__()
         self.exponent = exponent
+
+    def forward(self, a):
+        exponent = self.exponent
         return a ** a.dtype.type(exponent) if a.dtype.kind == "f" else a ** exponent
 
     def backward(self, g):
         (a,) = self.inputs
         if self.exponent == 0:
             return g * 0
-        return g * self.exponent * pow_(a, self.exponent - 1)
+        return g * self.exponent * pow(a, self.exponent - 1)
 
 
 class Maximum(Function):
@@ -147,7 +151,7 @@ class Abs(Function):
     """z = |a|;  ∂z/∂a = sign(a) (0 at 0)."""
 
     def forward(self, a):
-        return abs(a)
+        return backend.array_module(backend.device_of(a)).abs(a)
 
     def backward(self, g):
         (a,) = self.inputs
@@ -236,9 +240,13 @@ class LeakyReLU(Function):
     m is piecewise constant, so the second derivative is 0.
     """
 
-    def forward(self, a, negative_slope):
+    def __init__(self, negative_slope):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, a):
         positive = a > 0
-        self.slope = positive + ~positive * a.dtype.type(negative_slope)
+        self.slope = positive + ~positive * a.dtype.type(self.negative_slope)
         return a * self.slope
 
     def backward(self, g):
@@ -248,10 +256,13 @@ class LeakyReLU(Function):
 class Clamp(Function):
     """z = min(max(a, lo), hi);  ∂z/∂a = 1 inside [lo, hi], 0 where clipped."""
 
-    def forward(self, a, min, max):
+    def __init__(self, min, max):
+        super().__init__()
         self.bounds = (min, max)
+
+    def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
-        return xp.clip(a, min, max)
+        return xp.clip(a, *self.bounds)
 
     def backward(self, g):
         (a,) = self.inputs
@@ -267,7 +278,12 @@ class Clamp(Function):
 class Convert(Function):
     """z = a moved to another device and/or dtype;  the gradient is moved back."""
 
-    def forward(self, a, dtype, device):
+    def __init__(self, dtype, device):
+        super().__init__()
+        self.target = (dtype, device)
+
+    def forward(self, a):
+        dtype, device = self.target
         self.source = (a.dtype, backend.device_of(a))
         out = backend.to_device(a, device)
         return out.astype(dtype, copy=False)
@@ -295,7 +311,7 @@ def div(a, b):
     return _binary(Div, a, b)
 
 
-def pow_(a, exponent):
+def pow(a, exponent):
     """aᵖ: a constant-number exponent uses PowScalar (any sign of a); a Tensor exponent uses Pow."""
     if isinstance(exponent, (int, float)) and isinstance(a, Tensor):
         return PowScalar.apply(a, exponent=exponent)
@@ -322,7 +338,8 @@ def neg(a):
     return Neg.apply(a)
 
 
-def abs_(a):
+def abs(a):
+    """|a| elementwise (see :class:`Abs`)."""
     return Abs.apply(a)
 
 
@@ -352,7 +369,7 @@ def relu(a):
 
 def leaky_relu(a, negative_slope: float = 0.01):
     largest = float(np.finfo(a.dtype).max) if np.issubdtype(a.dtype, np.floating) else math.inf
-    if not abs(negative_slope) <= largest:
+    if not math.fabs(negative_slope) <= largest:
         raise ValueError(f"leaky_relu: negative_slope must be a finite number the input's dtype {a.dtype} "
                          f"holds, got {negative_slope} (input shape {a.shape})")
     return LeakyReLU.apply(a, negative_slope=negative_slope)

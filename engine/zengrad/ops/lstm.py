@@ -1,6 +1,6 @@
 """The fused LSTM: a whole sequence as one graph node whose forward and backward are kernels.
 
-The composed LSTM (``nn.recurrent.composed_lstm_layer``) records a few dozen small ops per time
+The composed LSTM (``ops.recurrent.composed_lstm_layer``) records a few dozen small ops per time
 step; this op records one node for the whole sequence and runs it through
 ``zengrad.kernels.lstm_forward`` / ``lstm_backward`` (C++ on CPU, CUDA on GPU, NumPy/CuPy as
 the reference). Both compute the same function; the tests hold them to each other.
@@ -23,9 +23,12 @@ class FusedLSTM(FusedSequence):
     gradients for x, h₀, c₀, W_ih, W_hh and bias in one pass backwards through time.
     """
 
-    def forward(self, x, h0, c0, w_ih, w_hh, bias, impl):
+    def __init__(self, impl):
+        super().__init__()
         self.impl = impl
-        y, _, c_n, gates, cells = kernels.lstm_forward(x, h0, c0, w_ih, w_hh, bias, impl=impl)
+
+    def forward(self, x, h0, c0, w_ih, w_hh, bias):
+        y, _, c_n, gates, cells = kernels.lstm_forward(x, h0, c0, w_ih, w_hh, bias, impl=self.impl)
         self.gates, self.cells = gates, cells
         xp = backend.array_module(backend.device_of(y))
         return xp.concatenate([y, c_n[None]], axis=0)
@@ -38,7 +41,7 @@ class FusedLSTM(FusedSequence):
         return tuple(Tensor(a) for a in grads)
 
     def composed(self, *inputs):
-        from ..nn.recurrent import composed_lstm_layer  # nn builds on ops: import at call time
+        from .recurrent import composed_lstm_layer  # recurrent imports this module: at call time
         y, _, c_n = composed_lstm_layer(*inputs)
         return cat([y, unsqueeze(c_n, 0)], dim=0)
 

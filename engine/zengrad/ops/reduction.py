@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import collections
 
 from ..autograd import Function
@@ -16,7 +17,7 @@ def normalize_dims(dim, ndim: int) -> tuple:
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     normalized = []
     for d in dims:
-        if not -max(ndim, 1) <= d < max(ndim, 1):
+        if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
             raise IndexError(f"dimension {d} out of range for a tensor with {ndim} dimensions")
         normalized.append(d % ndim if ndim else 0)
     return tuple(sorted(set(normalized)))
@@ -29,24 +30,30 @@ def _keepdim_shape(shape: tuple, dims: tuple) -> tuple:
 class Sum(Function):
     """z = Σ_{dims} a;  ∂z/∂a = 1 for every summed element: the gradient is g broadcast back."""
 
-    def forward(self, a, dims, keepdim):
-        self.dims = dims
-        return a.sum(axis=dims, keepdims=keepdim)
+    def __init__(self, dims, keepdim):
+        super().__init__()
+        self.dims, self.keepdim = dims, keepdim
+
+    def forward(self, a):
+        return a.sum(axis=self.dims, keepdims=self.keepdim)
 
     def backward(self, g):
         (a,) = self.inputs
         return expand(g.reshape(_keepdim_shape(a.shape, self.dims)), a.shape)
 
 
-class Extreme(Function):
+class MaxOrMin(Function):
     """z = max (or min) of a over dims;  the gradient goes to the elements equal to z, split evenly."""
 
-    def forward(self, a, dims, keepdim, largest):
-        self.dims = dims
+    def __init__(self, dims, keepdim, largest):
+        super().__init__()
+        self.dims, self.keepdim, self.largest = dims, keepdim, largest
+
+    def forward(self, a):
         if a.size == 0:
             raise ValueError("max/min of an empty tensor")
-        reduce = a.max if largest else a.min
-        return reduce(axis=dims, keepdims=keepdim)
+        reduce = a.max if self.largest else a.min
+        return reduce(axis=self.dims, keepdims=self.keepdim)
 
     def backward(self, g):
         (a,) = self.inputs
@@ -56,7 +63,11 @@ class Extreme(Function):
         return g.reshape(shape) * share
 
 
-def sum_(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+# NOTE: this module's ``sum``, ``max`` and ``min`` are the Tensor ops (PyTorch's names); Python's
+# own functions of those names are reached as ``builtins.sum`` etc. here.
+
+def sum(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Σ a over the dimensions ``dim`` (all by default); see :class:`Sum` for the gradient."""
     return Sum.apply(a, dims=normalize_dims(dim, a.ndim), keepdim=keepdim)
 
 
@@ -66,7 +77,7 @@ def mean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     count = 1
     for d in dims:
         count *= a.shape[d]
-    return sum_(a, dims, keepdim) / count
+    return sum(a, dims, keepdim) / count
 
 
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])
@@ -75,7 +86,7 @@ MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])
 def _extreme(a: Tensor, dim, keepdim: bool, largest: bool):
     """With ``dim=None``: the max (or min) of all elements. With an int ``dim``: PyTorch's
     ``(values, indices)`` pair along that dimension."""
-    values = Extreme.apply(a, dims=normalize_dims(dim, a.ndim), keepdim=keepdim, largest=largest)
+    values = MaxOrMin.apply(a, dims=normalize_dims(dim, a.ndim), keepdim=keepdim, largest=largest)
     if dim is None:
         return values
     pick = a.xp.argmax if largest else a.xp.argmin
@@ -85,11 +96,13 @@ def _extreme(a: Tensor, dim, keepdim: bool, largest: bool):
     return MaxMin(values, Tensor(indices))
 
 
-def max_(a: Tensor, dim=None, keepdim: bool = False):
+def max(a: Tensor, dim=None, keepdim: bool = False):
+    """The largest element (``dim=None``), or PyTorch's ``(values, indices)`` along ``dim``."""
     return _extreme(a, dim, keepdim, largest=True)
 
 
-def min_(a: Tensor, dim=None, keepdim: bool = False):
+def min(a: Tensor, dim=None, keepdim: bool = False):
+    """The smallest element (``dim=None``), or PyTorch's ``(values, indices)`` along ``dim``."""
     return _extreme(a, dim, keepdim, largest=False)
 
 

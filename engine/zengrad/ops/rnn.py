@@ -1,6 +1,6 @@
 """The fused Elman RNN: a whole sequence as one graph node whose forward and backward are kernels.
 
-The composed RNN (``nn.recurrent.composed_rnn_layer``) records a matmul, an add and an activation
+The composed RNN (``ops.recurrent.composed_rnn_layer``) records a matmul, an add and an activation
 per time step, and as many nodes again for backward; this op records one node for the sequence
 and runs ``zengrad.kernels.rnn_forward`` / ``rnn_backward`` (C++ on CPU; NumPy/CuPy as the
 reference). Both compute the same function; the tests hold them to each other.
@@ -21,9 +21,12 @@ class FusedRNN(FusedSequence):
     backwards through time.
     """
 
-    def forward(self, x, h0, w_ih, w_hh, bias, nonlinearity, impl):
+    def __init__(self, nonlinearity, impl):
+        super().__init__()
         self.nonlinearity, self.impl = nonlinearity, impl
-        return kernels.rnn_forward(x, h0, w_ih, w_hh, bias, nonlinearity, impl=impl)
+
+    def forward(self, x, h0, w_ih, w_hh, bias):
+        return kernels.rnn_forward(x, h0, w_ih, w_hh, bias, self.nonlinearity, impl=self.impl)
 
     def kernel_backward(self, g):
         x, h0, w_ih, w_hh, _bias = self.inputs
@@ -32,7 +35,7 @@ class FusedRNN(FusedSequence):
         return tuple(Tensor(a) for a in grads)
 
     def composed(self, x, h0, w_ih, w_hh, bias):
-        from ..nn.recurrent import composed_rnn_layer  # nn builds on ops: import at call time
+        from .recurrent import composed_rnn_layer  # recurrent imports this module: at call time
         y, _ = composed_rnn_layer(x, h0, w_ih, w_hh, bias, None, self.nonlinearity)
         return y
 

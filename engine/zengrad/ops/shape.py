@@ -13,8 +13,12 @@ from ._util import unbroadcast
 class Reshape(Function):
     """z = a with a new shape (same elements, row-major order);  the gradient is reshaped back."""
 
-    def forward(self, a, shape):
-        return a.reshape(shape)
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, a):
+        return a.reshape(self.shape)
 
     def backward(self, g):
         return g.reshape(self.inputs[0].shape)
@@ -23,9 +27,12 @@ class Reshape(Function):
 class Permute(Function):
     """z = a with its axes reordered (z.shape[i] = a.shape[dims[i]]);  the gradient is permuted back."""
 
-    def forward(self, a, dims):
+    def __init__(self, dims):
+        super().__init__()
         self.dims = dims
-        return a.transpose(dims)
+
+    def forward(self, a):
+        return a.transpose(self.dims)
 
     def backward(self, g):
         inverse = [0] * len(self.dims)
@@ -37,9 +44,13 @@ class Permute(Function):
 class Expand(Function):
     """z = a broadcast to a larger shape (a view);  the gradient sums over the copies."""
 
-    def forward(self, a, shape):
+    def __init__(self, shape):
+        super().__init__()
+        self.shape = shape
+
+    def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
-        return xp.broadcast_to(a, shape)
+        return xp.broadcast_to(a, self.shape)
 
     def backward(self, g):
         return unbroadcast(g, self.inputs[0].shape)
@@ -51,9 +62,12 @@ class GetItem(Function):
 
     sparse_grad = True
 
-    def forward(self, a, index):
+    def __init__(self, index):
+        super().__init__()
         self.index = index
-        return a[index]
+
+    def forward(self, a):
+        return a[self.index]
 
     def backward(self, g):
         return ScatterAdd.apply(g, shape=self.inputs[0].shape, index=self.index)
@@ -66,10 +80,13 @@ class GetItem(Function):
 class ScatterAdd(Function):
     """z = zeros(shape) with z[index] += g, repeated indices adding up;  the gradient is g'[index]."""
 
-    def forward(self, g, shape, index):
-        self.index = index
-        out = backend.zeros_for_accumulation(backend.array_module(backend.device_of(g)), shape, g.dtype)
-        scatter_add(out, index, g)
+    def __init__(self, shape, index):
+        super().__init__()
+        self.shape, self.index = shape, index
+
+    def forward(self, g):
+        out = backend.zeros_for_accumulation(backend.array_module(backend.device_of(g)), self.shape, g.dtype)
+        scatter_add(out, self.index, g)
         return out
 
     def backward(self, gg):
@@ -79,10 +96,13 @@ class ScatterAdd(Function):
 class Cat(Function):
     """z = the inputs joined along ``dim``;  each input's gradient is its slice of g."""
 
-    def forward(self, *arrays, dim):
+    def __init__(self, dim):
+        super().__init__()
         self.dim = dim
+
+    def forward(self, *arrays):
         xp = backend.array_module(backend.device_of(arrays[0]))
-        return xp.concatenate(arrays, axis=dim)
+        return xp.concatenate(arrays, axis=self.dim)
 
     def backward(self, g):
         grads, start = [], 0

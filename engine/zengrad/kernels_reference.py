@@ -1,0 +1,116 @@
+"""The reference kernels: readable NumPy (OpenBLAS) and CuPy (cuBLAS) versions of every kernel.
+
+They are always registered and always correct; the native kernels (``kernels_cpu``,
+``kernels_cuda``) are tested against them. ``lstm_*`` and ``rnn_*`` follow the shape contract
+stated once in ``zengrad.kernels`` (the front end checks it before any implementation runs).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import backend
+from .kernel_registry import register
+
+
+def _numpy_matmul(a, b):
+    return np.matmul(a, b)
+
+
+def _cupy_matmul(a, b):
+    return backend.cupy().matmul(a, b)
+
+
+register("matmul", "numpy", "cpu", _numpy_matmul, priority=10,
+         description="NumPy (OpenBLAS) reference")
+register("matmul", "cupy", "cuda", _cupy_matmul, priority=10,
+         description="CuPy (cuBLAS) reference")
+
+
+def _sigmoid(xp, z):
+    return 0.5 * (1.0 + xp.tanh(0.5 * z))  # σ without overflow for large |z|
+
+
+def _lstm_forward_reference(x, h0, c0, w_ih, w_hh, bias):
+    """The readable LSTM on NumPy or CuPy: one input GEMM for all steps, then a loop over time."""
+    xp = backend.array_module(backend.device_of(x))
+    (T, B, I), H = x.shape, h0.shape[1]
+    gates = (x.reshape(T * B, I) @ w_ih.T).reshape(T, B, 4 * H)
+    y, cells = xp.empty((T, B, H), dtype=x.dtype), xp.empty((T, B, H), dtype=x.dtype)
+    h, c = h0, c0
+    for t in range(T):
+        z = gates[t] + h @ w_hh.T + bias
+        i, f, o = (_sigmoid(xp, z[:, k * H:(k + 1) * H]) for k in (0, 1, 3))
+        g = xp.tanh(z[:, 2 * H:3 * H])
+        c = f * c + i * g
+        h = o * xp.tanh(c)
+        gates[t] = xp.concatenate([i, f, g, o], axis=1)
+        y[t], cells[t] = h, c
+    return y, h.copy(), c.copy(), gates, cells
+
+
+def _lstm_backward_reference(dy, dh_n, dc_n, x, h0, c0, w_ih, w_hh, gates, cells):
+    """Backward through time on NumPy or CuPy; weight gradients as GEMMs over all steps at the end."""
+    xp = backend.array_module(backend.device_of(x))
+    (T, B, I), H = x.shape, h0.shape[1]
+    i, f, g, o = (gates[..., k * H:(k + 1) * H] for k in range(4))
+    tanh_c = xp.tanh(cells)
+    c_prev = xp.concatenate([c0[None], cells[:-1]])
+    h_prev = xp.concatenate([h0[None], (o * tanh_c)[:-1]])
+    dz = xp.empty_like(gates)
+    dh, dc = dh_n, dc_n
+    for t in reversed(range(T)):
+        dh_t = dh + dy[t]
+        dc = dc + dh_t * o[t] * (1 - tanh_c[t] ** 2)
+        dz[t] = xp.concatenate([dc * g[t] * i[t] * (1 - i[t]), dc * c_prev[t] * f[t] * (1 - f[t]),
+                                dc * i[t] * (1 - g[t] ** 2), dh_t * tanh_c[t] * o[t] * (1 - o[t])], axis=1)
+        dc = dc * f[t]
+        dh = dz[t] @ w_hh
+    dz_rows = dz.reshape(T * B, 4 * H)
+    dx = (dz_rows @ w_ih).reshape(T, B, I)
+    dw_ih = dz_rows.T @ x.reshape(T * B, I)
+    dw_hh = dz_rows.T @ h_prev.reshape(T * B, H)
+    return dx, dh, dc, dw_ih, dw_hh, dz_rows.sum(axis=0)
+
+
+for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
+    register("lstm_forward", _name, _device, _lstm_forward_reference, priority=10,
+             description=f"{_name} reference: input GEMM for all steps, loop over time")
+    register("lstm_backward", _name, _device, _lstm_backward_reference, priority=10,
+             description=f"{_name} reference: backward through time, weight GEMMs at the end")
+
+
+def _rnn_forward_reference(x, h0, w_ih, w_hh, bias, nonlinearity):
+    """The readable RNN on NumPy or CuPy: one input GEMM for all steps, then a loop over time."""
+    xp = backend.array_module(backend.device_of(x))
+    (T, B, I), H = x.shape, h0.shape[1]
+    y = (x.reshape(T * B, I) @ w_ih.T).reshape(T, B, H)
+    h = h0
+    for t in range(T):
+        z = y[t] + h @ w_hh.T + bias
+        h = xp.tanh(z) if nonlinearity == "tanh" else xp.maximum(z, 0)
+        y[t] = h
+    return y
+
+
+def _rnn_backward_reference(dy, dh_n, x, h0, w_ih, w_hh, y, nonlinearity):
+    """Backward through time on NumPy or CuPy; weight gradients as GEMMs over all steps at the end."""
+    xp = backend.array_module(backend.device_of(x))
+    (T, B, I), H = x.shape, h0.shape[1]
+    slope = 1 - y * y if nonlinearity == "tanh" else (y > 0).astype(y.dtype)
+    dz = xp.empty_like(y)
+    dh = dh_n
+    for t in reversed(range(T)):
+        dz[t] = (dy[t] + dh) * slope[t]
+        dh = dz[t] @ w_hh
+    dz_rows = dz.reshape(T * B, H)
+    h_prev = xp.concatenate([h0[None], y[:-1]]).reshape(T * B, H)
+    dx = (dz_rows @ w_ih).reshape(T, B, I)
+    return dx, dh, dz_rows.T @ x.reshape(T * B, I), dz_rows.T @ h_prev, dz_rows.sum(axis=0)
+
+
+for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
+    register("rnn_forward", _name, _device, _rnn_forward_reference, priority=10,
+             description=f"{_name} reference: input GEMM for all steps, loop over time")
+    register("rnn_backward", _name, _device, _rnn_backward_reference, priority=10,
+             description=f"{_name} reference: backward through time, weight GEMMs at the end")
