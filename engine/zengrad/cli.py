@@ -14,16 +14,17 @@ def _info(args) -> int:
 
 
 def _train(args) -> int:
-    from .models import TRAINERS, RunOptions, dcgan, language
+    from .models import DEPRECATED_ALIASES, TRAINERS, RunOptions
 
+    name = DEPRECATED_ALIASES.get(args.model, args.model)
+    if name != args.model:
+        print(f"zengrad: 'train {args.model}' is deprecated and will be removed; use 'train {name}'",
+              file=sys.stderr)
+    trainer = TRAINERS[name]
     options = RunOptions(epochs=args.epochs, seed=args.seed, out=args.out or f"runs/{args.model}",
-                         device=args.device, data=args.data, resume=args.resume, progress=not args.quiet)
-    if args.model == "rnn":
-        metrics = language.train(options, cell=args.cell)
-    elif args.model == "dcgan":
-        metrics = dcgan.train(options, loss=args.loss, spectral=args.spectral_norm)
-    else:
-        metrics = TRAINERS[args.model](options)
+                         device=args.device, data=getattr(args, "data", None), resume=args.resume,
+                         progress=not args.quiet)
+    metrics = trainer(options, **{flag.keyword: getattr(args, flag.keyword) for flag in trainer.flags})
     summary = {key: value for key, value in metrics.items() if key not in ("run", "sample")}
     print(json.dumps(summary, indent=2, default=str)[:3000])
     if "sample" in metrics:
@@ -38,6 +39,39 @@ def _bench(args) -> int:
     return 0
 
 
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _add_trainers(models) -> None:
+    """One sub-command per entry of the trainer table, with the common flags and the model's own."""
+    from .models import TRAINER_LIST
+
+    for trainer in TRAINER_LIST:
+        model = models.add_parser(trainer.name, aliases=list(trainer.aliases), help=trainer.summary,
+                                  description=f"zengrad train {trainer.name}: {trainer.summary}")
+        model.add_argument("--epochs", type=positive_int, default=None,
+                           help="number of epochs (default: the model's own)")
+        model.add_argument("--seed", type=int, default=0)
+        model.add_argument("--out", default=None, help=f"output folder (default runs/{trainer.name})")
+        model.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+        if trainer.data_help:
+            model.add_argument("--data", default=None, help=trainer.data_help)
+        for flag in trainer.flags:
+            if flag.switch:
+                model.add_argument(f"--{flag.name}", dest=flag.keyword, action="store_true", help=flag.help)
+            else:
+                model.add_argument(f"--{flag.name}", dest=flag.keyword, default=flag.default,
+                                   choices=flag.choices, help=f"{flag.help} (default {flag.default})")
+        model.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+        model.add_argument("--quiet", action="store_true", help="no progress bar")
+        model.set_defaults(run=_train)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zengrad", description="zengrad: train, benchmark, inspect")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -46,19 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     info.set_defaults(run=_info)
 
     train = commands.add_parser("train", help="train one of the reference models on its default data")
-    train.add_argument("model", choices=["perceptron", "rnn", "lstm", "gan", "dcgan"])
-    train.add_argument("--epochs", type=int, default=None, help="number of epochs (model-specific default)")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--out", default=None, help="output folder (default runs/MODEL)")
-    train.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
-    train.add_argument("--data", default=None,
-                       help="gan, dcgan: a folder of MNIST-format IDX files; rnn: a text file")
-    train.add_argument("--cell", default="rnn", choices=["rnn", "lstm"], help="rnn: the recurrent cell")
-    train.add_argument("--loss", default="bce", choices=["bce", "wgan-gp"], help="dcgan: the GAN loss")
-    train.add_argument("--spectral-norm", action="store_true", help="dcgan: spectral norm in the discriminator")
-    train.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
-    train.add_argument("--quiet", action="store_true", help="no progress bar")
-    train.set_defaults(run=_train)
+    _add_trainers(train.add_subparsers(dest="model", required=True, metavar="MODEL"))
 
     bench = commands.add_parser("bench", help="time kernels, training steps and per-op overhead against references")
     bench.add_argument("what", nargs="?", default="all", choices=["all", "matmul", "lstm", "rnn", "models", "overhead"])

@@ -2,14 +2,7 @@
 
 from . import classifier, dcgan, forecast, gan, language, perceptron, quality
 from .run import RunFolder, RunOptions
+from .trainers import DEPRECATED_ALIASES, TRAINER_LIST, TRAINERS, Flag, Trainer
 
-TRAINERS = {
-    "perceptron": perceptron.train,
-    "rnn": lambda options: language.train(options, cell="rnn"),
-    "lstm": forecast.train,
-    "gan": gan.train,
-    "dcgan": dcgan.train,
-}
-
-__all__ = ["RunFolder", "RunOptions", "TRAINERS", "classifier", "dcgan", "forecast", "gan", "language", "perceptron",
-           "quality"]
+__all__ = ["DEPRECATED_ALIASES", "Flag", "RunFolder", "RunOptions", "TRAINERS", "TRAINER_LIST", "Trainer",
+           "classifier", "dcgan", "forecast", "gan", "language", "perceptron", "quality"]

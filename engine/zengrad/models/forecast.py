@@ -1,4 +1,4 @@
-"""`zengrad train lstm`: an LSTM forecaster on two tasks.
+"""`zengrad train forecast` (formerly `train lstm`): an LSTM forecaster on two tasks.
 
 * counting — learn "the next number": reading 1, 2, 3, 4, 5 it should say 2, 3, 4, 5, 6;
 * sunspots — yearly sunspot numbers (1700–2008): predict next year from the years before, and

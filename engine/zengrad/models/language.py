@@ -1,4 +1,4 @@
-"""`zengrad train rnn [--cell lstm]`: a character-level language model on a text corpus.
+"""`zengrad train rnn` / `zengrad train char-lstm`: a character-level language model on a text corpus.
 
 The model reads characters c₁..c_T and predicts each next one:
     e_t = Embedding(c_t),  h_t = RNN(e_t, h_{t−1}),  p(c_{t+1} | c_{≤t}) = softmax(W h_t + b).

@@ -1,0 +1,69 @@
+"""The table of trainers: the one place that says which models `zengrad train` knows.
+
+Each :class:`Trainer` names a model, the function that trains it, a one-line summary, what
+``--data`` means for it, and its own flags (:class:`Flag`). The command line builds one
+sub-command per entry from this table (choices, flags, defaults and help), so adding a trainer
+is one entry here and one module in ``zengrad.models``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+from . import dcgan, forecast, gan, language, perceptron
+from .run import RunOptions
+
+
+@dataclasses.dataclass(frozen=True)
+class Flag:
+    """A model-specific command-line flag: ``--name`` sets the trainer's keyword ``keyword``.
+
+    ``choices`` makes it a choice among strings; ``switch=True`` makes it an on/off flag.
+    """
+
+    name: str
+    keyword: str
+    help: str
+    default: Any = None
+    choices: tuple[str, ...] | None = None
+    switch: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Trainer:
+    """One model of `zengrad train NAME`: ``train(options, **settings)`` returns its metrics."""
+
+    name: str
+    train: Callable[..., dict]
+    summary: str
+    data_help: str | None = None
+    flags: tuple[Flag, ...] = ()
+    settings: dict = dataclasses.field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+    def __call__(self, options: RunOptions, **settings) -> dict:
+        return self.train(options, **{**self.settings, **settings})
+
+
+_TEXT = "a text file to model (default: Python's own standard-library source)"
+_IMAGES = "a folder of MNIST-format IDX files (default: the embedded 8x8 digits)"
+
+TRAINER_LIST = (
+    Trainer("perceptron", perceptron.train,
+            "Rosenblatt's rule against a sigmoid neuron, with decision boundaries"),
+    Trainer("rnn", language.train, "a character language model with an Elman RNN (or --cell lstm)", _TEXT,
+            flags=(Flag("cell", "cell", "the recurrent cell", "rnn", ("rnn", "lstm")),)),
+    Trainer("char-lstm", language.train, "the character language model with an LSTM cell", _TEXT,
+            settings={"cell": "lstm"}),
+    Trainer("forecast", forecast.train, "an LSTM forecaster: counting and yearly sunspots",
+            aliases=("lstm",)),
+    Trainer("gan", gan.train, "the classic dense GAN on handwritten digits", _IMAGES),
+    Trainer("dcgan", dcgan.train, "a convolutional GAN and its remedies", _IMAGES,
+            flags=(Flag("loss", "loss", "the GAN loss", "bce", dcgan.LOSSES),
+                   Flag("spectral-norm", "spectral", "spectral norm in the discriminator", switch=True))),
+)
+
+TRAINERS: dict[str, Trainer] = {trainer.name: trainer for trainer in TRAINER_LIST}
+DEPRECATED_ALIASES: dict[str, str] = {alias: trainer.name for trainer in TRAINER_LIST
+                                      for alias in trainer.aliases}
