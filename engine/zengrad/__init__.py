@@ -23,4 +23,4 @@ from .tensor import Tensor
 from . import optim
 from .io import load, save
 
-__version__ = "0.1.0"
+from ._version import __version__

@@ -11,7 +11,8 @@ from ._native import native, native_unavailable_reason
 
 
 def info_lines() -> list[str]:
-    from . import __version__, cuda
+    from . import cuda
+    from ._version import __version__
 
     lines = [f"zengrad {__version__}  (Python {platform.python_version()}, NumPy {np.__version__})"]
     if native() is None:

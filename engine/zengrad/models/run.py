@@ -127,6 +127,6 @@ def run_info(options: RunOptions, **details) -> dict:
     """The part of metrics.json that says how the run was made."""
     import platform
 
-    from .. import __version__
+    from .._version import __version__
     return {"zengrad": __version__, "python": platform.python_version(), "device": options.device,
             "seed": options.seed, "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), **details}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .. import backend, kernels
 from ..tensor import Tensor
+from .composed_recurrence import composed_lstm_layer
 from .fused import FusedSequence, native_impl
 from .shape import cat, unsqueeze
 
@@ -41,7 +42,6 @@ class FusedLSTM(FusedSequence):
         return tuple(Tensor(a) for a in grads)
 
     def composed(self, *inputs):
-        from .recurrent import composed_lstm_layer  # recurrent imports this module: at call time
         y, _, c_n = composed_lstm_layer(*inputs)
         return cat([y, unsqueeze(c_n, 0)], dim=0)
 

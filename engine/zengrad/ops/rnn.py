@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .. import kernels
 from ..tensor import Tensor
+from .composed_recurrence import composed_rnn_layer
 from .fused import FusedSequence, native_impl
 
 
@@ -35,7 +36,6 @@ class FusedRNN(FusedSequence):
         return tuple(Tensor(a) for a in grads)
 
     def composed(self, x, h0, w_ih, w_hh, bias):
-        from .recurrent import composed_rnn_layer  # recurrent imports this module: at call time
         y, _ = composed_rnn_layer(x, h0, w_ih, w_hh, bias, None, self.nonlinearity)
         return y
 
