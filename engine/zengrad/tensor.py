@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from . import backend
+from .placement import PlacementShortcuts, to_arguments
 
 
-class Tensor:
+class Tensor(PlacementShortcuts):
     """An n-dimensional array that can record the operations applied to it.
 
     Attributes:
@@ -116,25 +117,9 @@ class Tensor:
 
     def to(self, *args, dtype=None, device=None) -> "Tensor":
         """``to(device)``, ``to(dtype)`` or ``to(device, dtype)``; differentiable."""
-        for arg in args:
-            if isinstance(arg, str):
-                device = arg
-            else:
-                dtype = arg
+        device, dtype = to_arguments(args, dtype, device)
         from .ops.elementwise import convert
         return convert(self, dtype=dtype, device=device)
-
-    def cpu(self) -> "Tensor":
-        return self.to("cpu")
-
-    def cuda(self) -> "Tensor":
-        return self.to("cuda")
-
-    def float(self) -> "Tensor":
-        return self.to(np.float32)
-
-    def double(self) -> "Tensor":
-        return self.to(np.float64)
 
     def long(self) -> "Tensor":
         return self.to(np.int64)

@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import backend
 from ..grad_mode import no_grad
+from ..placement import PlacementShortcuts, to_arguments
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -57,7 +58,7 @@ class RemovableHandle:
         self.hooks.pop(self.id, None)
 
 
-class Module:
+class Module(PlacementShortcuts):
     """Base class for layers and models. Subclasses set attributes in ``__init__`` (after
     ``super().__init__()``) and define ``forward``; calling the module calls ``forward``."""
 
@@ -249,11 +250,7 @@ class Module:
         ``to("cuda")``, ``to(zengrad.float64)``, ``to("cpu", zengrad.float32)``. Parameters keep
         their identity (their ``.data`` is replaced), so an optimizer built earlier still holds them.
         """
-        for arg in args:
-            if isinstance(arg, str):
-                device = arg
-            else:
-                dtype = arg
+        device, dtype = to_arguments(args, dtype, device)
         device = None if device is None else backend.normalize_device(device)
         dtype = None if dtype is None else np.dtype(dtype)
         if dtype is not None and dtype.kind != "f":
@@ -276,18 +273,6 @@ class Module:
                 if buffer is not None:
                     buffer.data = convert(buffer.data)
         return self
-
-    def cpu(self) -> "Module":
-        return self.to("cpu")
-
-    def cuda(self) -> "Module":
-        return self.to("cuda")
-
-    def float(self) -> "Module":
-        return self.to(np.float32)
-
-    def double(self) -> "Module":
-        return self.to(np.float64)
 
     # ---- state ----------------------------------------------------------------------------
     def _persistent_buffers(self) -> Iterator[tuple[str, Tensor]]:

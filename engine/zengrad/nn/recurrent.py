@@ -25,37 +25,60 @@ from ._factory import empty_parameter
 from .module import Module
 
 
-class _CellBase(Module):
-    """Parameters weight_ih (G·H, I), weight_hh (G·H, H), bias_ih, bias_hh (G·H), U(−1/√H, 1/√H)."""
+class _RecurrentParameters(Module):
+    """What cells and layers share: sizes, the weight/bias parameters of one layer, their
+    U(−1/√H, 1/√H) initialisation and the check of the input's rank and feature count."""
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool, gates: int, device, dtype):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool):
         super().__init__()
+        if hidden_size < 1:
+            raise ValueError(f"hidden_size must be greater than zero, got {hidden_size}")
         self.input_size = input_size
         self.hidden_size = hidden_size
         self.bias = bias
-        self.weight_ih = empty_parameter(gates * hidden_size, input_size, device=device, dtype=dtype)
-        self.weight_hh = empty_parameter(gates * hidden_size, hidden_size, device=device, dtype=dtype)
-        if bias:
-            self.bias_ih = empty_parameter(gates * hidden_size, device=device, dtype=dtype)
-            self.bias_hh = empty_parameter(gates * hidden_size, device=device, dtype=dtype)
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
-        self.reset_parameters()
+
+    def _add_layer_parameters(self, suffix: str, columns: int, gates: int, device, dtype,
+                              register_missing_bias: bool) -> None:
+        """weight_ih{suffix} (G·H, columns), weight_hh{suffix} (G·H, H) and, with bias, bias_ih{suffix}
+        and bias_hh{suffix} (G·H); without bias they are registered as None where PyTorch does (cells)."""
+        rows = gates * self.hidden_size
+        setattr(self, f"weight_ih{suffix}", empty_parameter(rows, columns, device=device, dtype=dtype))
+        setattr(self, f"weight_hh{suffix}", empty_parameter(rows, self.hidden_size, device=device, dtype=dtype))
+        for name in (f"bias_ih{suffix}", f"bias_hh{suffix}"):
+            if self.bias:
+                setattr(self, name, empty_parameter(rows, device=device, dtype=dtype))
+            elif register_missing_bias:
+                self.register_parameter(name, None)
 
     def reset_parameters(self) -> None:
-        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        bound = 1.0 / math.sqrt(self.hidden_size)
         for param in self.parameters():
             init.uniform_(param, -bound, bound)
 
-    def _check_input(self, input: Tensor) -> bool:
-        """Validate (B, I) or (I,); return whether the input is batched."""
-        if input.ndim not in (1, 2):
-            raise ValueError(f"{type(self).__name__}: expected input to be 1D or 2D, got {input.ndim}D "
+    def _check_features(self, input: Tensor, ranks: tuple[int, int]) -> None:
+        name = type(self).__name__
+        if input.ndim not in ranks:
+            raise ValueError(f"{name}: expected input to be {ranks[0]}D or {ranks[1]}D, got {input.ndim}D "
                              f"(shape {input.shape})")
         if input.shape[-1] != self.input_size:
-            raise ValueError(f"{type(self).__name__}: input has {input.shape[-1]} features (shape "
-                             f"{input.shape}), expected input_size={self.input_size}")
+            raise ValueError(f"{name}: input has {input.shape[-1]} features (shape {input.shape}), "
+                             f"expected input_size={self.input_size}")
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
+
+
+class _CellBase(_RecurrentParameters):
+    """Parameters weight_ih (G·H, I), weight_hh (G·H, H), bias_ih, bias_hh (G·H), U(−1/√H, 1/√H)."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, gates: int, device, dtype):
+        super().__init__(input_size, hidden_size, bias)
+        self._add_layer_parameters("", input_size, gates, device, dtype, register_missing_bias=True)
+        self.reset_parameters()
+
+    def _check_input(self, input: Tensor) -> bool:
+        """Validate (B, I) or (I,); return whether the input is batched."""
+        self._check_features(input, (1, 2))
         return input.ndim == 2
 
     def _state(self, state: Tensor | None, input: Tensor, name: str) -> Tensor:
@@ -65,12 +88,6 @@ class _CellBase(Module):
         if state.shape != expected:
             raise ValueError(f"{type(self).__name__}: {name} has shape {state.shape}, expected {expected}")
         return state
-
-    def extra_repr(self) -> str:
-        text = f"{self.input_size}, {self.hidden_size}"
-        if not self.bias:
-            text += ", bias=False"
-        return text
 
 
 class RNNCell(_CellBase):
@@ -123,40 +140,25 @@ class LSTMCell(_CellBase):
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
-class _RecurrentBase(Module):
+class _RecurrentBase(_RecurrentParameters):
     """Shared by RNN and LSTM: the per-layer parameters, input/state checks and the layer loop."""
 
     gates = 1
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int, bias: bool,
                  batch_first: bool, dropout: float, device, dtype):
-        super().__init__()
-        if hidden_size < 1:
-            raise ValueError(f"hidden_size must be greater than zero, got {hidden_size}")
+        super().__init__(input_size, hidden_size, bias)
         if num_layers < 1:
             raise ValueError(f"num_layers must be at least 1, got {num_layers}")
         if not 0.0 <= dropout <= 1.0:
             raise ValueError(f"dropout should be a number in range [0, 1], got {dropout}")
-        self.input_size = input_size
-        self.hidden_size = hidden_size
         self.num_layers = num_layers
-        self.bias = bias
         self.batch_first = batch_first
         self.dropout = float(dropout)
-        rows = self.gates * hidden_size
         for k in range(num_layers):
-            columns = input_size if k == 0 else hidden_size
-            setattr(self, f"weight_ih_l{k}", empty_parameter(rows, columns, device=device, dtype=dtype))
-            setattr(self, f"weight_hh_l{k}", empty_parameter(rows, hidden_size, device=device, dtype=dtype))
-            if bias:
-                setattr(self, f"bias_ih_l{k}", empty_parameter(rows, device=device, dtype=dtype))
-                setattr(self, f"bias_hh_l{k}", empty_parameter(rows, device=device, dtype=dtype))
+            self._add_layer_parameters(f"_l{k}", input_size if k == 0 else hidden_size, self.gates, device,
+                                       dtype, register_missing_bias=False)
         self.reset_parameters()
-
-    def reset_parameters(self) -> None:
-        bound = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for param in self.parameters():
-            init.uniform_(param, -bound, bound)
 
     def layer_parameters(self, k: int) -> tuple:
         """(weight_ih, weight_hh, bias_ih, bias_hh) of layer k; the biases are None without bias."""
@@ -166,11 +168,7 @@ class _RecurrentBase(Module):
     def _sequence_first(self, input: Tensor) -> tuple[Tensor, bool]:
         """The input as (T, B, I) and whether it was batched."""
         name = type(self).__name__
-        if input.ndim not in (2, 3):
-            raise ValueError(f"{name}: expected input to be 2D or 3D, got {input.ndim}D (shape {input.shape})")
-        if input.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: input has {input.shape[-1]} features (shape {input.shape}), "
-                             f"expected input_size={self.input_size}")
+        self._check_features(input, (2, 3))
         x, batched = (input.unsqueeze(1), False) if input.ndim == 2 else (
             input.transpose(0, 1) if self.batch_first else input, True)
         if x.shape[0] == 0:
