@@ -2,20 +2,10 @@
 contract (shapes, dtypes, what it returns).
 
 Which implementation runs is decided by the registry (``zengrad.kernel_registry``, re-exported
-here: :func:`available`, :func:`use`, :func:`choose`, :func:`register`). Choosing one, from
-strongest to weakest:
-
-1. ``impl=`` on the call, e.g. ``zengrad.kernels.matmul(a, b, impl="cpu:reference")``: required,
-   so an implementation that cannot take the arrays (wrong device or dtype) raises;
-2. the :func:`use` context manager, e.g. ``with zengrad.kernels.use(matmul="numpy"): ...`` (per
-   thread);
-3. the environment variable ``ZENGRAD_MATMUL`` (``ZENGRAD_<KERNEL>`` in general), read when a
-   kernel is first chosen (and again after any ``register``);
-4. the highest-priority implementation that accepts the device and dtype.
-
-2 and 3 are preferences: where they cannot take the arrays (a float32-only kernel and float64
-arrays, a CPU kernel and CUDA arrays) the next rule decides. The implementations themselves live
-in ``kernels_reference`` (NumPy/CuPy), ``kernels_cpu`` and ``kernels_cuda``.
+here: :func:`available`, :func:`use`, :func:`choose`, :func:`register`; its docstring states the
+rules: ``impl=`` on the call, then ``use(...)``, then ``ZENGRAD_<KERNEL>``, then priority). The
+implementations themselves live in ``kernels_reference`` (NumPy/CuPy), ``kernels_cpu`` and
+``kernels_cuda``.
 """
 
 from __future__ import annotations
