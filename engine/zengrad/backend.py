@@ -88,8 +88,8 @@ def zeros_for_accumulation(xp, shape, dtype):
 
     NumPy's ``zeros`` asks the OS for untouched pages, which all map one shared zero page: the
     first ``+=`` on each page then reads it (a fault), and writes it (a second fault, and a copy).
-    Writing the zeros first costs one sequential pass instead. Measured here: a loss gradient
-    scattered into fresh (2048, 100) zeros took 2.4 ms from ``zeros``, 0.05 ms from this.
+    Writing the zeros first costs one sequential pass instead: for a loss gradient scattered into a
+    (2048, 100) array, tens of times less than the faults.
     """
     if xp is not np:
         return xp.zeros(shape, dtype=dtype)

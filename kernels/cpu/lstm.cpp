@@ -17,12 +17,8 @@
 // and are compiled for AVX-512, AVX2 and baseline x86-64 with target_clones (chosen at load time);
 // batch rows are split across OpenMP threads when there are enough of them.
 //
-// Measured 2026-11-23 on a 2-core AMD EPYC (Zen 4) VM shared with other jobs, 2 threads everywhere,
-// forward + backward (all gradients) at T=100, B=64, I=H=256, median of 5 rounds at idle CPUs
-// (benchmarks/results/cpu.md): this kernel 126 ms, torch.nn.LSTM (PyTorch 2.13 CPU) 142 ms,
-// the NumPy reference in zengrad.kernels 198 ms, the composed autograd LSTM 242 ms. About
-// 20 GFLOP of the work is GEMMs, so at ~190 GFLOP/s the GEMMs alone take ~105 ms (timed on their
-// own in a C++ loop: 105-108 ms; the forward's pointwise passes add ~4 ms, the backward's ~5 ms).
+// Speed: `zengrad bench lstm` times it against torch.nn.LSTM, the NumPy reference and the composed
+// autograd LSTM; the saved tables, with machine and date, are in benchmarks/results/cpu.md.
 #include "lstm.h"
 
 #include <algorithm>

@@ -11,10 +11,8 @@
 //             dbias = the column sums of dz.
 // A composed RNN step is ~15 small autograd ops each way; here it is one GEMM and one pass.
 //
-// Measured 2026-11-23 on a 2-core AMD EPYC (Zen 4) VM shared with other jobs, 2 threads everywhere,
-// forward + backward (all gradients), tanh, at T=64, B=32, I=32, H=192 (the char RNN's layer),
-// median of 5 alternating rounds (benchmarks/results/cpu.md): this kernel 4.48 ms, torch.nn.RNN
-// (PyTorch 2.13 CPU) 10.69 ms, the NumPy reference 7.56 ms, the composed autograd RNN 15.61 ms.
+// Speed: `zengrad bench rnn` times it against torch.nn.RNN, the NumPy reference and the composed
+// autograd RNN at the char RNN's layer; the saved tables are in benchmarks/results/cpu.md.
 #include "rnn.h"
 
 #include <algorithm>

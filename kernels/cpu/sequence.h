@@ -45,10 +45,9 @@ inline float sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
 inline float fast_tanh(float x) { return 2.0f * sigmoid(2.0f * x) - 1.0f; }
 
 // Runs `row(b)` for every batch row, on all threads when the step is big enough to pay for them.
-// From 1024 elements: the LSTM's forward pass costs ~4 ns an element on one thread (five
-// exponentials), a parallel region ~1-2 µs. At the char LSTM's B=32, H=192 (6144 elements) going
-// parallel took its forward from 5.4 to 5.2 ms (medians of 8 alternating runs, 2 threads; the
-// threshold had been 8192).
+// From 1024 elements: the LSTM's pointwise pass costs a few nanoseconds an element on one thread
+// (five exponentials) and opening a parallel region about a microsecond, so from about a thousand
+// elements the split pays for itself (the char LSTM's B=32, H=192 step is 6144).
 template <typename Row>
 void for_each_row(int64_t batch, int64_t hidden, Row row) {
   const bool parallel = batch > 1 && batch * hidden >= 1024 && max_threads() > 1;

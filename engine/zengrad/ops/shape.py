@@ -118,7 +118,7 @@ def scatter_add(out, index, values) -> None:
 
     On NumPy, many values into a small array (an embedding's gradient: every token of a batch
     into a few hundred rows) are summed by one ``bincount`` over the flat positions they land
-    on, ~8x faster than ``np.add.at``, which visits one element at a time.
+    on, several times faster than ``np.add.at``, which visits one element at a time.
     """
     xp = backend.array_module(backend.device_of(out))
     if _is_basic(index):
