@@ -48,3 +48,18 @@ def test_recurrent_rows_cover_every_impl_and_the_baselines(monkeypatch):
                                      "device": "cpu", "mode": "quick", "seconds": 1.0,
                                      "lstm" if kernel == "lstm_forward" else "rnn": rows})
         assert "forward+backward (T=3, B=2, I=5, H=4)" in text
+
+
+def test_profile_splits_a_step_by_layer():
+    from zengrad.bench.profile import LAYERS, profile_step
+    result = profile_step("perceptron", steps=3, warmup=1)
+    assert set(result["by_layer"]) == {name for name, _ in LAYERS}
+    assert abs(sum(result["by_layer"].values()) - result["seconds_per_step"]) < 1e-9
+    for layer in ("graph walk (autograd.py)", "optimizer", "ops"):
+        assert result["by_layer"][layer] > 0, layer
+    assert any("autograd.py" in where for _, _, where in result["top"])
+
+
+def test_profile_is_for_training_steps(capsys):
+    assert main(["bench", "matmul", "--profile"]) == 2
+    assert "bench models --profile" in capsys.readouterr().err

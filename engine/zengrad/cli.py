@@ -34,6 +34,14 @@ def _train(args) -> int:
 
 
 def _bench(args) -> int:
+    if args.profile:
+        from .bench.models import MODELS
+        from .bench.profile import format_profile, profile_step
+        if args.what not in ("all", "models"):
+            raise ValueError(f"bench --profile profiles the training steps: use 'bench models --profile', not {args.what!r}")
+        for model in MODELS:
+            print(format_profile(profile_step(model, steps=5 if args.quick else 20, device=args.device)))
+        return 0
     from .bench.report import run
     run(args.what, device=args.device, quick=args.quick, out=args.out)
     return 0
@@ -87,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     bench.add_argument("--quick", action="store_true", help="small sizes, no memory probes (under a minute)")
     bench.add_argument("--out", default=None, help="folder for bench.json and bench.png")
+    bench.add_argument("--profile", action="store_true",
+                       help="models: where each training step's time goes, by layer of the engine (cProfile)")
     bench.set_defaults(run=_bench)
     return parser
 
