@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from . import backend
@@ -33,16 +35,28 @@ def generator(device: str = "cpu"):
 
 
 def _infer_dtype(data, dtype):
+    typed_array = hasattr(data, "dtype") and data.dtype != object
+    sample = None if typed_array else np.asarray(data)
+    if sample is not None and sample.dtype.kind in "OUS":
+        _check_numbers(sample if sample.dtype == object else sample.astype(object))
     if dtype is not None:
         return np.dtype(dtype)
-    if hasattr(data, "dtype"):  # NumPy/CuPy arrays keep their dtype, like torch.tensor
+    if typed_array:  # NumPy/CuPy arrays keep their dtype, like torch.tensor
         return data.dtype
-    sample = np.asarray(data)
     if sample.dtype.kind == "f" or sample.dtype == object:
         return _DEFAULT_DTYPE
     if sample.dtype.kind in "iu":
         return int64
     return sample.dtype
+
+
+def _check_numbers(elements: np.ndarray) -> None:
+    """Refuse what NumPy would silently turn into NaN (None) or keep as objects (strings)."""
+    for element in elements.reshape(-1):
+        if isinstance(element, Tensor) and element.numel() == 1:
+            continue
+        if not isinstance(element, (numbers.Number, np.generic)) or isinstance(element, (complex, np.complexfloating)):
+            raise TypeError(f"tensor: could not convert {element!r} (of type {type(element).__name__}) to a number")
 
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:

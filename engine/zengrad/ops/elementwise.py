@@ -17,14 +17,17 @@ from ._util import as_tensor_like, unbroadcast
 
 
 def _binary(cls, a, b, **params) -> Tensor:
+    op = cls.__name__.lower()
     if not isinstance(a, Tensor):
-        a = as_tensor_like(a, b)
-    b = as_tensor_like(b, a)
+        a = as_tensor_like(a, b, op)
+    b = as_tensor_like(b, a, op)
     return cls.apply(a, b, **params)
 
 
 class Add(Function):
     """z = a + b;  ∂z/∂a = 1, ∂z/∂b = 1."""
+
+    saved_inputs = ()
 
     def forward(self, a, b):
         return a + b
@@ -36,6 +39,8 @@ class Add(Function):
 
 class Sub(Function):
     """z = a − b;  ∂z/∂a = 1, ∂z/∂b = −1."""
+
+    saved_inputs = ()
 
     def forward(self, a, b):
         return a - b
@@ -126,6 +131,8 @@ class Minimum(Function):
 class Where(Function):
     """z = a where cond else b;  the gradient flows to a where cond holds, to b elsewhere."""
 
+    saved_inputs = (0,)
+
     def forward(self, cond, a, b):
         return backend.array_module(backend.device_of(a)).where(cond, a, b)
 
@@ -139,6 +146,8 @@ class Where(Function):
 
 class Neg(Function):
     """z = −a."""
+
+    saved_inputs = ()
 
     def forward(self, a):
         return -a
@@ -160,6 +169,8 @@ class Abs(Function):
 
 class Exp(Function):
     """z = eᵃ;  ∂z/∂a = eᵃ = z."""
+
+    saved_inputs = ()  # backward reads the output
 
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
@@ -183,6 +194,8 @@ class Log(Function):
 class Sqrt(Function):
     """z = √a;  ∂z/∂a = 1/(2√a) = 1/(2z)."""
 
+    saved_inputs = ()  # backward reads the output
+
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.sqrt(a)
@@ -193,6 +206,8 @@ class Sqrt(Function):
 
 class Tanh(Function):
     """z = tanh a;  ∂z/∂a = 1 − z²."""
+
+    saved_inputs = ()  # backward reads the output
 
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
@@ -208,6 +223,8 @@ class Sigmoid(Function):
 
     Computed as ½(1 + tanh(a/2)), which never overflows for large |a|.
     """
+
+    saved_inputs = ()  # backward reads the output
 
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
@@ -239,6 +256,8 @@ class LeakyReLU(Function):
     float16) is refused.
     m is piecewise constant, so the second derivative is 0.
     """
+
+    saved_inputs = ()
 
     def __init__(self, negative_slope):
         super().__init__()
@@ -277,6 +296,9 @@ class Clamp(Function):
 
 class Convert(Function):
     """z = a moved to another device and/or dtype;  the gradient is moved back."""
+
+    saved_inputs = ()
+    chooses_dtype = True
 
     def __init__(self, dtype, device):
         super().__init__()
@@ -328,9 +350,10 @@ def minimum(a, b):
 
 def where(condition, a, b):
     """Elements of ``a`` where ``condition`` is true, else of ``b`` (broadcast together)."""
-    like = a if isinstance(a, Tensor) else b
-    a, b = as_tensor_like(a, like), as_tensor_like(b, like)
-    condition = condition if isinstance(condition, Tensor) else Tensor(like.xp.asarray(condition))
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where: condition must be a boolean Tensor, got {type(condition).__name__}")
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else condition
+    a, b = as_tensor_like(a, like, "where"), as_tensor_like(b, like, "where")
     return Where.apply(condition, a, b)
 
 
@@ -400,7 +423,7 @@ def sign(a: Tensor) -> Tensor:
 
 def _compare(op):
     def compare(a, b):
-        b = as_tensor_like(b, a)
+        b = as_tensor_like(b, a, "comparison")
         return Tensor(op(a.data, b.data))
     return compare
 

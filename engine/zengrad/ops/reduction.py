@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import builtins
 import collections
+
+import numpy as np
 
 from ..autograd import Function
 from ..tensor import Tensor
+from ._util import normalize_dim
 from .shape import expand
 
 
-def normalize_dims(dim, ndim: int) -> tuple:
-    """``dim`` (None, an int or a sequence, negatives allowed) as a sorted tuple of axes."""
+def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple:
+    """``dim`` (None, an int or a sequence, negatives allowed) as a sorted tuple of axes.
+
+    A 0-d tensor accepts ``dim`` 0 or -1, as in PyTorch, and has no axis to reduce: ``()``.
+    """
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    normalized = []
-    for d in dims:
-        if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
-            raise IndexError(f"dimension {d} out of range for a tensor with {ndim} dimensions")
-        normalized.append(d % ndim if ndim else 0)
-    return tuple(sorted(set(normalized)))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    normalized = {normalize_dim(d, ndim, op) for d in dims}
+    return tuple(sorted(normalized)) if ndim else ()
 
 
 def _keepdim_shape(shape: tuple, dims: tuple) -> tuple:
@@ -29,6 +30,8 @@ def _keepdim_shape(shape: tuple, dims: tuple) -> tuple:
 
 class Sum(Function):
     """z = Σ_{dims} a;  ∂z/∂a = 1 for every summed element: the gradient is g broadcast back."""
+
+    saved_inputs = ()
 
     def __init__(self, dims, keepdim):
         super().__init__()
@@ -68,12 +71,12 @@ class MaxOrMin(Function):
 
 def sum(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Σ a over the dimensions ``dim`` (all by default); see :class:`Sum` for the gradient."""
-    return Sum.apply(a, dims=normalize_dims(dim, a.ndim), keepdim=keepdim)
+    return Sum.apply(a, dims=normalize_dims(dim, a.ndim, "sum"), keepdim=keepdim)
 
 
 def mean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Σ a / n over the dimensions, n being the number of elements summed."""
-    dims = normalize_dims(dim, a.ndim)
+    dims = normalize_dims(dim, a.ndim, "mean")
     count = 1
     for d in dims:
         count *= a.shape[d]
@@ -86,14 +89,11 @@ MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])
 def _extreme(a: Tensor, dim, keepdim: bool, largest: bool):
     """With ``dim=None``: the max (or min) of all elements. With an int ``dim``: PyTorch's
     ``(values, indices)`` pair along that dimension."""
-    values = MaxOrMin.apply(a, dims=normalize_dims(dim, a.ndim), keepdim=keepdim, largest=largest)
+    op = "max" if largest else "min"
+    values = MaxOrMin.apply(a, dims=normalize_dims(dim, a.ndim, op), keepdim=keepdim, largest=largest)
     if dim is None:
         return values
-    pick = a.xp.argmax if largest else a.xp.argmin
-    indices = pick(a.data, axis=normalize_dims(dim, a.ndim)[0])
-    if keepdim:
-        indices = a.xp.expand_dims(indices, dim)
-    return MaxMin(values, Tensor(indices))
+    return MaxMin(values, _arg(a, dim, keepdim, a.xp.argmax if largest else a.xp.argmin, op))
 
 
 def max(a: Tensor, dim=None, keepdim: bool = False):
@@ -107,16 +107,20 @@ def min(a: Tensor, dim=None, keepdim: bool = False):
 
 
 def argmax(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    return _arg(a, dim, keepdim, a.xp.argmax)
+    return _arg(a, dim, keepdim, a.xp.argmax, "argmax")
 
 
 def argmin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    return _arg(a, dim, keepdim, a.xp.argmin)
+    return _arg(a, dim, keepdim, a.xp.argmin, "argmin")
 
 
-def _arg(a, dim, keepdim, pick):
+def _arg(a, dim, keepdim, pick, op):
+    """The index of the extreme element along ``dim`` (of the flattened tensor when ``dim`` is None)."""
     if dim is None:
         return Tensor(pick(a.data.reshape(-1)))
+    dim = normalize_dim(dim, a.ndim, op)
+    if a.ndim == 0:
+        return Tensor(a.xp.zeros((), dtype=np.int64))
     indices = pick(a.data, axis=dim)
     return Tensor(a.xp.expand_dims(indices, dim) if keepdim else indices)
 
@@ -127,7 +131,7 @@ def logsumexp(a: Tensor, dim, keepdim: bool = False) -> Tensor:
     The shift m is treated as a constant: the result does not depend on it, so neither does the
     gradient, which is softmax(a).
     """
-    dims = normalize_dims(dim, a.ndim)
+    dims = normalize_dims(dim, a.ndim, "logsumexp")
     xp = a.xp
     shift = a.data.max(axis=dims, keepdims=True) if a.numel() else a.data.sum(axis=dims, keepdims=True)
     shift = Tensor(xp.where(xp.isfinite(shift), shift, 0))
