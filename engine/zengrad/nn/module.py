@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import backend
 from ..grad_mode import no_grad
+from ..autograd import increment_version
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -268,12 +269,12 @@ class Module:
 
         for module in self.modules():
             for param in module._parameters.values():
-                if param is not None:
-                    param.data = convert(param.data)
+                if param is not None and convert(param.data) is not param.data:
+                    param.data = convert(param.data)  # counts as an in-place change (a new version)
                     if param.grad is not None:
                         param.grad = Tensor(convert(param.grad.data))
             for buffer in module._buffers.values():
-                if buffer is not None:
+                if buffer is not None and convert(buffer.data) is not buffer.data:
                     buffer.data = convert(buffer.data)
         return self
 
@@ -351,6 +352,7 @@ class Module:
             for name, array in arrays.items():
                 target = own[name]
                 target.data[...] = backend.to_device(array, target.device).astype(target.dtype, copy=False)
+                increment_version(target)
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing -------------------------------------------------------------------------

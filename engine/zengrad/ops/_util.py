@@ -45,8 +45,8 @@ def normalize_dim(dim: int, ndim: int, op: str) -> int:
         raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
     span = max(ndim, 1)
     if not -span <= dim < span:
-        raise IndexError(f"{op}: dimension out of range (expected to be in range of [{-span}, {span - 1}], "
-                         f"but got {dim})")
+        raise IndexError(f"{op}: dimension {dim} out of range for a tensor with {ndim} dimensions "
+                         f"(expected to be in range of [{-span}, {span - 1}])")
     return int(dim) % span
 
 
