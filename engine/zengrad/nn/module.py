@@ -58,6 +58,19 @@ class RemovableHandle:
         self.hooks.pop(self.id, None)
 
 
+def _refuse_arrays(module, args, where: str = "argument") -> None:
+    """A TypeError for a NumPy/CuPy array (or a tuple holding one) among a module's arguments."""
+    for i, arg in enumerate(args):
+        if isinstance(arg, (tuple, list)):
+            _refuse_arrays(module, arg, f"{where} {i}, element")
+        elif not isinstance(arg, Tensor) and (hasattr(arg, "__array_interface__")
+                                              or hasattr(arg, "__cuda_array_interface__")):
+            kind = type(arg)
+            raise TypeError(f"{type(module).__name__}: expected a Tensor as {where} {i}, got "
+                            f"{kind.__module__}.{kind.__qualname__} of shape {tuple(getattr(arg, 'shape', ()))}; "
+                            "make one with zengrad.tensor(...)")
+
+
 class Module:
     """Base class for layers and models. Subclasses set attributes in ``__init__`` (after
     ``super().__init__()``) and define ``forward``; calling the module calls ``forward``."""
@@ -146,7 +159,13 @@ class Module:
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} has no forward() method")
 
+    #: Whether ``forward`` takes NumPy arrays (the classic models, fitted like scikit-learn's).
+    #: Layers and losses take Tensors, as in PyTorch: an array is refused naming the module.
+    takes_arrays = False
+
     def __call__(self, *args, **kwargs):
+        if not self.takes_arrays:
+            _refuse_arrays(self, args)
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:

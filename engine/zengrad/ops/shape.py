@@ -258,7 +258,42 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def getitem(a: Tensor, index) -> Tensor:
-    return GetItem.apply(a, index=_normalize_index(index, a.xp))
+    """``a[index]`` with PyTorch's rule where it differs from NumPy's: integers select first, so
+    they never join the index arrays. ``x[0, :, [0, 2]]`` on (3, 4, 5) is ``x[0][:, [0, 2]]``,
+    (4, 2); NumPy would count the 0 as an index array separated from ``[0, 2]`` by a slice and put
+    the indexed dimension first, (2, 4)."""
+    index = _normalize_index(index, a.xp)
+    basic, advanced = _split_integers_from_arrays(index)
+    if advanced is None:
+        return GetItem.apply(a, index=index)
+    return GetItem.apply(GetItem.apply(a, index=basic), index=advanced)
+
+
+def _is_integer(part) -> bool:
+    """A Python/NumPy integer or a 0-d integer array: it selects one position and removes the dimension."""
+    if isinstance(part, bool):
+        return False
+    return isinstance(part, (int, np.integer)) or (hasattr(part, "dtype") and part.ndim == 0 and part.dtype != bool)
+
+
+def _split_integers_from_arrays(index):
+    """(basic, advanced) such that ``a[basic][advanced]`` is PyTorch's ``a[index]``, when the index
+    mixes integers with index arrays; (index, None) when NumPy's rule already gives PyTorch's."""
+    parts = index if isinstance(index, tuple) else (index,)
+    arrays = [p for p in parts if hasattr(p, "dtype") and not _is_integer(p)]
+    if not arrays or not any(_is_integer(p) for p in parts):
+        return index, None
+    basic, advanced = [], []
+    for part in parts:
+        if _is_integer(part):
+            basic.append(int(part))  # the dimension is removed: nothing of it in the second step
+        elif hasattr(part, "dtype"):  # an index array (or mask) keeps its dimensions for the second step
+            basic.extend([slice(None)] * (part.ndim if part.dtype == bool else 1))
+            advanced.append(part)
+        else:  # slice, None (a new dimension of size 1) or Ellipsis
+            basic.append(part)
+            advanced.append(Ellipsis if part is Ellipsis else slice(None))
+    return tuple(basic), tuple(advanced)
 
 
 def cat(tensors, dim: int = 0) -> Tensor:
