@@ -6,9 +6,11 @@ import collections
 
 import numpy as np
 
+from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
 from ._util import normalize_dim
+from .elementwise import where
 from .shape import expand
 
 
@@ -46,7 +48,8 @@ class Sum(Function):
 
 
 class MaxOrMin(Function):
-    """z = max (or min) of a over dims;  the gradient goes to the elements equal to z, split evenly."""
+    """z = max (or min) of a over dims (NaN if the slice holds a NaN);  the gradient is shared evenly
+    by the elements equal to z (by the NaNs where z is NaN), as PyTorch's ``max()`` does."""
 
     def __init__(self, dims, keepdim, largest):
         super().__init__()
@@ -61,9 +64,33 @@ class MaxOrMin(Function):
     def backward(self, g):
         (a,) = self.inputs
         shape = _keepdim_shape(a.shape, self.dims)
-        hits = (a == self.output().detach().reshape(shape)).to(g.dtype)
-        share = hits / hits.sum(dim=self.dims, keepdim=True)
-        return g.reshape(shape) * share
+        value = self.output().detach().reshape(shape)
+        xp = a.xp
+        hits = Tensor((a.data == value.data) | (xp.isnan(a.data) & xp.isnan(value.data)))
+        count = hits.sum(dim=self.dims, keepdim=True).to(g.dtype)
+        return where(hits, g.reshape(shape) / count, 0)
+
+
+class MaxOrMinAlong(Function):
+    """z = a at ``indices`` (where the max or min along ``dim`` is: the first one, or the first NaN);
+    the gradient goes to that one element, as PyTorch's ``max(dim)`` does (ties are not shared)."""
+
+    def __init__(self, dim, keepdim, indices):
+        super().__init__()
+        self.dim, self.keepdim, self.indices = dim, keepdim, indices  # indices keep the dimension
+
+    def forward(self, a):
+        if a.ndim == 0:
+            return a.copy()
+        values = backend.array_module(backend.device_of(a)).take_along_axis(a, self.indices, axis=self.dim)
+        return values if self.keepdim else values.squeeze(self.dim)
+
+    def backward(self, g):
+        (a,) = self.inputs
+        if a.ndim == 0:
+            return g
+        positions = a.xp.arange(a.shape[self.dim]).reshape([-1 if i == self.dim else 1 for i in range(a.ndim)])
+        return where(Tensor(positions == self.indices), g.reshape(_keepdim_shape(a.shape, (self.dim,))), 0)
 
 
 # NOTE: this module's ``sum``, ``max`` and ``min`` are the Tensor ops (PyTorch's names); Python's
@@ -90,10 +117,13 @@ def _extreme(a: Tensor, dim, keepdim: bool, largest: bool):
     """With ``dim=None``: the max (or min) of all elements. With an int ``dim``: PyTorch's
     ``(values, indices)`` pair along that dimension."""
     op = "max" if largest else "min"
-    values = MaxOrMin.apply(a, dims=normalize_dims(dim, a.ndim, op), keepdim=keepdim, largest=largest)
     if dim is None:
-        return values
-    return MaxMin(values, _arg(a, dim, keepdim, a.xp.argmax if largest else a.xp.argmin, op))
+        return MaxOrMin.apply(a, dims=normalize_dims(dim, a.ndim, op), keepdim=keepdim, largest=largest)
+    if a.numel() == 0:
+        raise ValueError(f"{op}: the reduction dimension has no elements (shape {a.shape})")
+    indices = _arg(a, dim, True, a.xp.argmax if largest else a.xp.argmin, op)
+    values = MaxOrMinAlong.apply(a, dim=normalize_dim(dim, a.ndim, op), keepdim=keepdim, indices=indices.data)
+    return MaxMin(values, indices if keepdim or a.ndim == 0 else indices.squeeze(dim))
 
 
 def max(a: Tensor, dim=None, keepdim: bool = False):
@@ -125,23 +155,32 @@ def _arg(a, dim, keepdim, pick, op):
     return Tensor(a.xp.expand_dims(indices, dim) if keepdim else indices)
 
 
+def _max_over(a: Tensor, dims: tuple):
+    """max a over ``dims`` (kept), as a constant array; zeros for an empty ``a``."""
+    return a.data.max(axis=dims, keepdims=True) if a.numel() else a.data.sum(axis=dims, keepdims=True)
+
+
 def logsumexp(a: Tensor, dim, keepdim: bool = False) -> Tensor:
     """log Σ exp(a) over ``dim``, computed as m + log Σ exp(a − m) with m = max a (no overflow).
 
     The shift m is treated as a constant: the result does not depend on it, so neither does the
-    gradient, which is softmax(a).
+    gradient, which is softmax(a). An infinite m is replaced by 0, as PyTorch does, so a slice
+    holding +inf gives +inf and a slice of −inf gives −inf.
     """
     dims = normalize_dims(dim, a.ndim, "logsumexp")
     xp = a.xp
-    shift = a.data.max(axis=dims, keepdims=True) if a.numel() else a.data.sum(axis=dims, keepdims=True)
+    shift = _max_over(a, dims)
     shift = Tensor(xp.where(xp.isfinite(shift), shift, 0))
     out = (a - shift).exp().sum(dim=dims, keepdim=True).log() + shift
     return out if keepdim else out.reshape(tuple(n for i, n in enumerate(a.shape) if i not in dims))
 
 
 def log_softmax(a: Tensor, dim: int) -> Tensor:
-    """log softmax(a)_i = a_i − log Σ_j exp(a_j) along ``dim`` (stable via logsumexp)."""
-    return a - logsumexp(a, dim, keepdim=True)
+    """log softmax(a)_i = a_i − log Σ_j exp(a_j) along ``dim``, as (a − m) − log Σ_j exp(a_j − m) with
+    m = max a a constant (no overflow). As in PyTorch, m is not replaced when infinite: a slice
+    holding +inf (or only −inf) gives NaN throughout, where logsumexp gives ±inf."""
+    shifted = a - Tensor(_max_over(a, normalize_dims(dim, a.ndim, "log_softmax")))
+    return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
 
 
 def softmax(a: Tensor, dim: int) -> Tensor:
