@@ -67,7 +67,7 @@ def _check(case, arrays):
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_special_values_match_torch(case):
-    @settings(max_examples=12, deadline=None, derandomize=True, database=None)
+    @settings(max_examples=8, deadline=None, derandomize=True, database=None)
     @given(_inputs(case))
     def check(arrays):
         _check(case, arrays)

@@ -155,31 +155,46 @@ def _arg(a, dim, keepdim, pick, op):
     return Tensor(a.xp.expand_dims(indices, dim) if keepdim else indices)
 
 
-def _max_over(a: Tensor, dims: tuple):
-    """max a over ``dims`` (kept), as a constant array; zeros for an empty ``a``."""
-    return a.data.max(axis=dims, keepdims=True) if a.numel() else a.data.sum(axis=dims, keepdims=True)
+class LogSumExp(Function):
+    """z = log Σ_{dims} exp(a), computed as m + log Σ exp(a − m) with m = max a (no overflow; an
+    infinite m is replaced by 0, as PyTorch does, so a slice holding +inf gives +inf and a slice of
+    −inf gives −inf);  ∂z/∂a = exp(a − z) = softmax(a), PyTorch's formula (0 for a finite element
+    next to +inf, NaN for the +inf themselves)."""
+
+    saved_inputs = (0,)
+
+    def __init__(self, dims, keepdim):
+        super().__init__()
+        self.dims, self.keepdim = dims, keepdim
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        shift = _max_over(a, self.dims)
+        shift = xp.where(xp.isfinite(shift), shift, a.dtype.type(0))
+        out = xp.log(xp.exp(a - shift).sum(axis=self.dims, keepdims=True)) + shift
+        return out if self.keepdim else out.squeeze(self.dims)
+
+    def backward(self, g):
+        (a,) = self.inputs
+        shape = _keepdim_shape(a.shape, self.dims)
+        return g.reshape(shape) * (a - self.output().reshape(shape)).exp()
 
 
 def logsumexp(a: Tensor, dim, keepdim: bool = False) -> Tensor:
-    """log Σ exp(a) over ``dim``, computed as m + log Σ exp(a − m) with m = max a (no overflow).
+    """log Σ exp(a) over ``dim`` (see :class:`LogSumExp`)."""
+    return LogSumExp.apply(a, dims=normalize_dims(dim, a.ndim, "logsumexp"), keepdim=keepdim)
 
-    The shift m is treated as a constant: the result does not depend on it, so neither does the
-    gradient, which is softmax(a). An infinite m is replaced by 0, as PyTorch does, so a slice
-    holding +inf gives +inf and a slice of −inf gives −inf.
-    """
-    dims = normalize_dims(dim, a.ndim, "logsumexp")
-    xp = a.xp
-    shift = _max_over(a, dims)
-    shift = Tensor(xp.where(xp.isfinite(shift), shift, 0))
-    out = (a - shift).exp().sum(dim=dims, keepdim=True).log() + shift
-    return out if keepdim else out.reshape(tuple(n for i, n in enumerate(a.shape) if i not in dims))
+
+def _max_over(array, dims: tuple):
+    """max of an array over ``dims`` (kept); zeros for an empty array."""
+    return array.max(axis=dims, keepdims=True) if array.size else array.sum(axis=dims, keepdims=True)
 
 
 def log_softmax(a: Tensor, dim: int) -> Tensor:
     """log softmax(a)_i = a_i − log Σ_j exp(a_j) along ``dim``, as (a − m) − log Σ_j exp(a_j − m) with
     m = max a a constant (no overflow). As in PyTorch, m is not replaced when infinite: a slice
     holding +inf (or only −inf) gives NaN throughout, where logsumexp gives ±inf."""
-    shifted = a - Tensor(_max_over(a, normalize_dims(dim, a.ndim, "log_softmax")))
+    shifted = a - Tensor(_max_over(a.data, normalize_dims(dim, a.ndim, "log_softmax")))
     return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
 
 
