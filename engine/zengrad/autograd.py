@@ -15,6 +15,12 @@ Function points to its input Tensors (``fn.inputs``). :func:`backward` sorts the
 reachable from the outputs topologically with an explicit stack (no recursion, so a graph of a
 million steps is fine), then visits them from the outputs towards the leaves, summing the
 gradients that reach each Tensor.
+
+In-place changes: :meth:`Function.apply` records the version (see :mod:`zengrad.tensor`) of every
+tensor the op's backward will read — the inputs named by ``saved_inputs`` and the output — and
+the graph walk refuses to run a backward whose saved tensors changed since (an optimizer step
+between a forward and its backward, say), as PyTorch does, instead of silently using the new
+values. Code that writes into a tensor's array in place calls :func:`increment_version`.
 """
 
 from __future__ import annotations
@@ -26,6 +32,13 @@ import numpy as np
 from . import backend
 from .grad_mode import is_grad_enabled, set_grad_enabled
 from .tensor import Tensor
+
+
+def increment_version(tensor: Tensor) -> None:
+    """Record that ``tensor``'s values were changed in place (PyTorch's
+    ``torch.autograd.graph.increment_version``): every in-place write into ``tensor.data`` calls it,
+    so that a backward that saved the old values raises instead of using the new ones."""
+    tensor._version_counter.value += 1
 
 
 class Function:
@@ -44,6 +57,18 @@ class Function:
     graph-connected Tensor; ``self.needs_grad(i)`` says whether input ``i`` wants a gradient.
     """
 
+    #: The inputs whose *values* backward reads (indices; None: all of them). Ops whose gradient
+    #: needs only the inputs' shapes (add, reshape, sum, ...) say ``()``, so an in-place change to
+    #: such an input after the forward is harmless, as in PyTorch.
+    saved_inputs: tuple | None = None
+    #: True for ops whose result can be a view of input 0 (reshape, permute, expand, indexing):
+    #: when it is, it shares input 0's version counter.
+    makes_view = False
+    #: True for ops that choose their result's dtype (``to(dtype)``). For the others a float64
+    #: result comes only from a float64 input, as in PyTorch: ints with floats, and int / int,
+    #: give the float input's dtype or the default float32, never NumPy's float64.
+    chooses_dtype = False
+
     def __init__(self):
         self.inputs: tuple[Tensor, ...] = ()
         self.out_data = None
@@ -57,6 +82,7 @@ class Function:
     def apply(cls, *inputs: Tensor, **settings) -> Tensor:
         """Build ``cls(**settings)``, run its forward on the inputs' arrays and, if any input wants a
         gradient, record the node."""
+        _check_are_tensors(cls, inputs)
         _check_compatible(cls, inputs)
         try:
             fn = cls(**settings)
@@ -69,13 +95,38 @@ class Function:
                 message = f"{name}: {message} (input shapes {shapes})"
             raise type(error)(message) from error
         requires_grad = is_grad_enabled() and any(t.requires_grad for t in inputs)
-        out = Tensor(out_data)
+        out = Tensor(_promoted(cls, out_data, inputs))
+        if cls.makes_view and out.xp.may_share_memory(out.data, inputs[0].data):
+            out._version_counter = inputs[0]._version_counter
         if requires_grad:
             fn.inputs = inputs
-            fn.out_data = out_data
+            fn.out_data = out.data
+            fn.save_for_backward(out)
             out.requires_grad = True
             out.grad_fn = fn
         return out
+
+    def save_for_backward(self, out: Tensor) -> None:
+        """Note the versions of what backward will read: the ``saved_inputs`` and the output."""
+        saved = range(len(self.inputs)) if self.saved_inputs is None else self.saved_inputs
+        self.saved_versions = tuple((i, self.inputs[i]._version) for i in saved)
+        self.out_counter = out._version_counter
+        self.out_version = out._version
+
+    def check_saved_versions(self) -> None:
+        """Raise if a saved input was changed in place after the forward (see :meth:`save_for_backward`)."""
+        for i, version in self.saved_versions:
+            tensor = self.inputs[i]
+            if tensor._version != version:
+                self._raise_modified(f"input {i}", tensor.shape, tensor._version, version)
+
+    def _raise_modified(self, what: str, shape: tuple, now: int, then: int) -> None:
+        raise RuntimeError(
+            f"{self.name}: one of the variables needed for gradient computation has been modified by "
+            f"an inplace operation: its {what}, of shape {tuple(shape)}, is at version {now}; expected "
+            f"version {then} instead. Hint: optimizer.step(), load_state_dict() or an in-place op "
+            "changed it between the forward and this backward; run the backward first (or compute "
+            "the forward again).")
 
     #: True for ops whose gradient is its incoming gradient placed into part of input 0 (indexing);
     #: the graph walk then calls ``add_grad_into`` instead of ``backward`` when no graph is built.
@@ -86,6 +137,8 @@ class Function:
 
     def output(self) -> Tensor:
         """The op's result as a Tensor attached to this node (for backward formulas that use it)."""
+        if self.out_counter.value != self.out_version:
+            self._raise_modified("output", self.out_data.shape, self.out_counter.value, self.out_version)
         out = Tensor(self.out_data)
         out.requires_grad = True
         out.grad_fn = self
@@ -98,6 +151,26 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
+
+
+def _check_are_tensors(cls, inputs) -> None:
+    for i, t in enumerate(inputs):
+        if not isinstance(t, Tensor):
+            kind = type(t)
+            raise TypeError(f"{cls.__name__.lower()}: expected a Tensor as input {i}, got "
+                            f"{kind.__module__}.{kind.__qualname__}"
+                            + (f" of shape {tuple(t.shape)}" if hasattr(t, "shape") else "")
+                            + "; make one with zengrad.tensor(...)")
+
+
+def _promoted(cls, out_data, inputs: Sequence[Tensor]):
+    """``out_data`` in PyTorch's result dtype: a float64 result only from a float64 input."""
+    if out_data.dtype != np.float64 or cls.chooses_dtype:
+        return out_data
+    floats = [t.dtype for t in inputs if t.dtype.kind == "f"]
+    if np.float64 in floats:
+        return out_data
+    return out_data.astype(floats[0] if floats else backend.DEFAULT_DTYPE)
 
 
 def _check_compatible(cls, inputs: Sequence[Tensor]) -> None:
@@ -225,6 +298,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
                 continue
             if wanted is not None and id(fn) in wanted:
                 captured[id(fn)] = grad
+            fn.check_saved_versions()
             if sums.in_place and fn.sparse_grad and fn.inputs[0].requires_grad:
                 source = fn.inputs[0]
                 fn.add_grad_into(sums.owned_array(id(_slot(source)), source), grad.data)

@@ -13,6 +13,9 @@ import numpy as np
 
 DEVICES = ("cpu", "cuda")
 
+#: the dtype of new floating tensors and of results promoted from integers (PyTorch's default)
+DEFAULT_DTYPE = np.dtype(np.float32)
+
 
 def normalize_device(device) -> str:
     """Map ``"cpu"``, ``"cuda"``, ``"cuda:0"`` or ``None`` (meaning cpu) to ``"cpu"`` or ``"cuda"``."""

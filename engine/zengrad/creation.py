@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from . import backend
@@ -13,7 +15,6 @@ int64 = np.dtype(np.int64)
 int32 = np.dtype(np.int32)
 bool_ = np.dtype(np.bool_)
 
-_DEFAULT_DTYPE = float32
 _generators: dict[str, object] = {}
 
 
@@ -33,16 +34,28 @@ def generator(device: str = "cpu"):
 
 
 def _infer_dtype(data, dtype):
+    typed_array = hasattr(data, "dtype") and data.dtype != object
+    sample = None if typed_array else np.asarray(data)
+    if sample is not None and sample.dtype.kind in "OUS":
+        _check_numbers(sample if sample.dtype == object else sample.astype(object))
     if dtype is not None:
         return np.dtype(dtype)
-    if hasattr(data, "dtype"):  # NumPy/CuPy arrays keep their dtype, like torch.tensor
+    if typed_array:  # NumPy/CuPy arrays keep their dtype, like torch.tensor
         return data.dtype
-    sample = np.asarray(data)
     if sample.dtype.kind == "f" or sample.dtype == object:
-        return _DEFAULT_DTYPE
+        return backend.DEFAULT_DTYPE
     if sample.dtype.kind in "iu":
         return int64
     return sample.dtype
+
+
+def _check_numbers(elements: np.ndarray) -> None:
+    """Refuse what NumPy would silently turn into NaN (None) or keep as objects (strings)."""
+    for element in elements.reshape(-1):
+        if isinstance(element, Tensor) and element.numel() == 1:
+            continue
+        if not isinstance(element, (numbers.Number, np.generic)) or isinstance(element, (complex, np.complexfloating)):
+            raise TypeError(f"tensor: could not convert {element!r} (of type {type(element).__name__}) to a number")
 
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -72,7 +85,7 @@ def _shape(size) -> tuple:
 def _filled(fill, size, dtype, device, requires_grad) -> Tensor:
     device = backend.normalize_device(device)
     xp = backend.array_module(device)
-    array = xp.full(_shape(size), fill, dtype=np.dtype(dtype or _DEFAULT_DTYPE))
+    array = xp.full(_shape(size), fill, dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
     return Tensor(array, requires_grad=requires_grad)
 
 
@@ -99,14 +112,14 @@ def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
 def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples from the standard normal distribution N(0, 1)."""
     device = backend.normalize_device(device)
-    array = generator(device).standard_normal(_shape(size), dtype=np.dtype(dtype or _DEFAULT_DTYPE))
+    array = generator(device).standard_normal(_shape(size), dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
     return Tensor(array, requires_grad=requires_grad)
 
 
 def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples from the uniform distribution on [0, 1)."""
     device = backend.normalize_device(device)
-    array = generator(device).random(_shape(size), dtype=np.dtype(dtype or _DEFAULT_DTYPE))
+    array = generator(device).random(_shape(size), dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
     return Tensor(array, requires_grad=requires_grad)
 
 
@@ -126,10 +139,10 @@ def arange(start, end=None, step=1, dtype=None, device=None) -> Tensor:
         start, end = 0, start
     xp = backend.array_module(backend.normalize_device(device))
     if dtype is None:
-        dtype = int64 if all(isinstance(v, int) for v in (start, end, step)) else _DEFAULT_DTYPE
+        dtype = int64 if all(isinstance(v, int) for v in (start, end, step)) else backend.DEFAULT_DTYPE
     return Tensor(xp.arange(start, end, step, dtype=np.dtype(dtype)))
 
 
 def eye(n: int, m: int | None = None, dtype=None, device=None) -> Tensor:
     xp = backend.array_module(backend.normalize_device(device))
-    return Tensor(xp.eye(n, m, dtype=np.dtype(dtype or _DEFAULT_DTYPE)))
+    return Tensor(xp.eye(n, m, dtype=np.dtype(dtype or backend.DEFAULT_DTYPE)))

@@ -3,6 +3,14 @@
 Operations are defined in :mod:`zengrad.ops`; the methods here only forward to them, so each
 op's math lives in one place. ``Tensor.data`` is the raw array (in PyTorch ``.data`` is a
 Tensor; here it is the NumPy/CuPy array itself).
+
+Every tensor has a version counter, as in PyTorch: ``tensor._version`` counts the in-place changes
+made to its values. Autograd records the versions of the tensors an op saved for its backward
+and refuses to run that backward if one has changed since (see :mod:`zengrad.autograd`). Views
+made by ops (reshape, permute, indexing, ``detach``) share the counter of the tensor they look
+into. Code that writes into ``tensor.data`` in place calls
+:func:`zengrad.autograd.increment_version` (the optimizers, ``load_state_dict`` and the in-place
+ops do); assigning a new array to ``tensor.data`` counts as a change by itself.
 """
 
 from __future__ import annotations
@@ -11,6 +19,15 @@ import numpy as np
 
 from . import backend
 from .placement import PlacementShortcuts, to_arguments
+
+
+class VersionCounter:
+    """The number of in-place changes to one block of memory, shared by the tensors that view it."""
+
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = 0
 
 
 class Tensor(PlacementShortcuts):
@@ -23,16 +40,34 @@ class Tensor(PlacementShortcuts):
         grad_fn: the :class:`zengrad.autograd.Function` that produced this tensor, None for leaves.
     """
 
-    __slots__ = ("data", "requires_grad", "grad", "grad_fn", "__weakref__")
+    __slots__ = ("_data", "_version_counter", "requires_grad", "grad", "grad_fn", "__weakref__")
     __array_ufunc__ = None  # numpy scalars/arrays defer to Tensor's operators (x * np.float32(2))
 
     def __init__(self, data, requires_grad: bool = False):
-        self.data = data
+        self._version_counter = VersionCounter()
+        self._data = np.asarray(data) if isinstance(data, np.generic) else data
         self.grad = None
         self.grad_fn = None
         self.requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
+
+    # ---- data and its version -----------------------------------------------------------------
+    @property
+    def data(self):
+        """The backend array. NumPy's operations on 0-d arrays return NumPy scalars; they are stored
+        as 0-d arrays, so every tensor's data is an array (writable, with ``copy`` and ``[...]``)."""
+        return self._data
+
+    @data.setter
+    def data(self, array) -> None:
+        self._data = np.asarray(array) if isinstance(array, np.generic) else array
+        self._version_counter.value += 1
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor (or a view sharing its memory) was changed in place."""
+        return self._version_counter.value
 
     # ---- metadata -------------------------------------------------------------------------
     @property
@@ -94,8 +129,10 @@ class Tensor(PlacementShortcuts):
         backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
 
     def detach(self) -> "Tensor":
-        """The same data, cut from the graph (shares memory, requires no grad)."""
-        return Tensor(self.data)
+        """The same data, cut from the graph (shares memory and the version counter, requires no grad)."""
+        out = Tensor(self.data)
+        out._version_counter = self._version_counter
+        return out
 
     # ---- conversion -------------------------------------------------------------------------
     def numpy(self) -> np.ndarray:

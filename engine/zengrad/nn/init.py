@@ -12,6 +12,7 @@ import math
 
 from ..creation import generator
 from ..grad_mode import no_grad
+from ..autograd import increment_version
 from ..tensor import Tensor
 
 
@@ -57,6 +58,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     with no_grad():
         draw = generator(tensor.device).random(tensor.shape, dtype=tensor.dtype)
         tensor.data[...] = a + (b - a) * draw
+        increment_version(tensor)
     return tensor
 
 
@@ -65,12 +67,14 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     with no_grad():
         draw = generator(tensor.device).standard_normal(tensor.shape, dtype=tensor.dtype)
         tensor.data[...] = mean + std * draw
+        increment_version(tensor)
     return tensor
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     with no_grad():
         tensor.data[...] = val
+        increment_version(tensor)
     return tensor
 
 

@@ -14,6 +14,7 @@ from typing import Iterator, NamedTuple
 import numpy as np
 
 from .. import backend
+from ..autograd import increment_version
 from ..grad_mode import no_grad
 from ..placement import PlacementShortcuts, to_arguments
 from ..tensor import Tensor
@@ -56,6 +57,19 @@ class RemovableHandle:
 
     def remove(self) -> None:
         self.hooks.pop(self.id, None)
+
+
+def _refuse_arrays(module, args, where: str = "argument") -> None:
+    """A TypeError for a NumPy/CuPy array (or a tuple holding one) among a module's arguments."""
+    for i, arg in enumerate(args):
+        if isinstance(arg, (tuple, list)):
+            _refuse_arrays(module, arg, f"{where} {i}, element")
+        elif not isinstance(arg, Tensor) and (hasattr(arg, "__array_interface__")
+                                              or hasattr(arg, "__cuda_array_interface__")):
+            kind = type(arg)
+            raise TypeError(f"{type(module).__name__}: expected a Tensor as {where} {i}, got "
+                            f"{kind.__module__}.{kind.__qualname__} of shape {tuple(getattr(arg, 'shape', ()))}; "
+                            "make one with zengrad.tensor(...)")
 
 
 class Module(PlacementShortcuts):
@@ -146,7 +160,13 @@ class Module(PlacementShortcuts):
     def forward(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} has no forward() method")
 
+    #: Whether ``forward`` takes NumPy arrays (the classic models, fitted like scikit-learn's).
+    #: Layers and losses take Tensors, as in PyTorch: an array is refused naming the module.
+    takes_arrays = False
+
     def __call__(self, *args, **kwargs):
+        if not self.takes_arrays:
+            _refuse_arrays(self, args)
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
@@ -265,12 +285,12 @@ class Module(PlacementShortcuts):
 
         for module in self.modules():
             for param in module._parameters.values():
-                if param is not None:
-                    param.data = convert(param.data)
+                if param is not None and convert(param.data) is not param.data:
+                    param.data = convert(param.data)  # counts as an in-place change (a new version)
                     if param.grad is not None:
                         param.grad = Tensor(convert(param.grad.data))
             for buffer in module._buffers.values():
-                if buffer is not None:
+                if buffer is not None and convert(buffer.data) is not buffer.data:
                     buffer.data = convert(buffer.data)
         return self
 
@@ -336,6 +356,7 @@ class Module(PlacementShortcuts):
             for name, array in arrays.items():
                 target = own[name]
                 target.data[...] = backend.to_device(array, target.device).astype(target.dtype, copy=False)
+                increment_version(target)
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
+from ..autograd import increment_version
 from ..tensor import Tensor
 from . import init
 from ._factory import empty_parameter
@@ -57,6 +58,8 @@ class _BatchNorm(Module):
             self.running_mean.data[...] = 0
             self.running_var.data[...] = 1
             self.num_batches_tracked.data[...] = 0
+            for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
+                increment_version(buffer)
 
     #: the numbers of input dimensions a subclass accepts
     ndims: tuple = ()
@@ -101,6 +104,8 @@ class _BatchNorm(Module):
         unbiased_var = biased_var * (count / (count - 1))
         self.running_mean.data[...] = (1 - factor) * self.running_mean.data + factor * mean
         self.running_var.data[...] = (1 - factor) * self.running_var.data + factor * unbiased_var
+        increment_version(self.running_mean)
+        increment_version(self.running_var)
 
     def extra_repr(self) -> str:
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "

@@ -28,6 +28,8 @@ class Perceptron(Module):
     ``mistakes_`` (mistakes per epoch).
     """
 
+    takes_arrays = True
+
     def __init__(self, n_features: int, lr: float = 1.0):
         super().__init__()
         if n_features < 1:

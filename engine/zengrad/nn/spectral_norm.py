@@ -21,6 +21,7 @@ from __future__ import annotations
 from .. import backend
 from ..creation import generator
 from ..grad_mode import no_grad
+from ..autograd import increment_version
 from ..tensor import Tensor
 from .conv import ConvTranspose2d
 from .parameter import Parameter
@@ -61,6 +62,8 @@ class SpectralNorm:
                 for _ in range(self.n_power_iterations):
                     v.data[...] = _normalize(matrix.data.T @ u.data, self.eps)
                     u.data[...] = _normalize(matrix.data @ v.data, self.eps)
+                increment_version(u)
+                increment_version(v)
         u_fixed, v_fixed = Tensor(u.data.copy()), Tensor(v.data.copy())
         sigma = (u_fixed * (matrix @ v_fixed)).sum()
         return weight / sigma

@@ -2,22 +2,52 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ..tensor import Tensor
 
 
-def as_tensor_like(value, like: Tensor) -> Tensor:
-    """``value`` as a Tensor on ``like``'s device; Python numbers take ``like``'s float dtype.
+def as_tensor_like(value, like: Tensor, op: str = "op") -> Tensor:
+    """``value`` (a Tensor, a number or an array) as a Tensor on ``like``'s device, typed as
+    PyTorch types a Python number next to a tensor (a "weak" scalar: it never widens the tensor):
 
-    So ``x * 2`` stays float32 for a float32 ``x`` instead of being promoted.
+    * next to a float tensor, any number takes the tensor's dtype (``x * 2`` stays float32);
+    * next to an int tensor, an int (or bool) takes the tensor's dtype (int32 + 1 stays int32) and
+      a float is float32, the default dtype (int tensor · 0.5 is float32);
+    * next to a bool tensor, an int is int64 and a float float32.
+
+    Anything else (None, a string, an object array) is refused with a TypeError naming ``op``.
     """
     if isinstance(value, Tensor):
         return value
-    dtype = like.dtype if like.dtype.kind == "f" else None
-    if dtype is None and isinstance(value, float):
+    if not isinstance(value, (numbers.Number, np.generic, np.ndarray, list, tuple)) or isinstance(value, complex):
+        if not hasattr(value, "__cuda_array_interface__"):
+            raise TypeError(f"{op}: unsupported operand of type {type(value).__name__} (next to a Tensor of "
+                            f"shape {tuple(like.shape)}); expected a Tensor or a number")
+    if like.dtype.kind == "f" or (like.dtype.kind in "iu" and isinstance(value, (int, np.integer, bool))):
+        dtype = like.dtype
+    elif isinstance(value, (float, np.floating)):
         dtype = np.float32
-    return Tensor(like.xp.asarray(value, dtype=dtype))
+    else:
+        dtype = None
+    array = like.xp.asarray(value, dtype=dtype) if dtype is not None else like.xp.asarray(value)
+    if array.dtype == object:
+        raise TypeError(f"{op}: could not convert the operand {value!r} to numbers")
+    return Tensor(array)
+
+
+def normalize_dim(dim: int, ndim: int, op: str) -> int:
+    """``dim`` (negatives count from the end) as an index in ``range(ndim)``; PyTorch's IndexError
+    when it is out of range. A 0-d tensor accepts 0 and -1, as in PyTorch (returned as 0)."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__}")
+    span = max(ndim, 1)
+    if not -span <= dim < span:
+        raise IndexError(f"{op}: dimension {dim} out of range for a tensor with {ndim} dimensions "
+                         f"(expected to be in range of [{-span}, {span - 1}])")
+    return int(dim) % span
 
 
 def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:

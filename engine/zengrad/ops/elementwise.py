@@ -17,14 +17,17 @@ from ._util import as_tensor_like, unbroadcast
 
 
 def _binary(cls, a, b, **params) -> Tensor:
+    op = cls.__name__.lower()
     if not isinstance(a, Tensor):
-        a = as_tensor_like(a, b)
-    b = as_tensor_like(b, a)
+        a = as_tensor_like(a, b, op)
+    b = as_tensor_like(b, a, op)
     return cls.apply(a, b, **params)
 
 
 class Add(Function):
     """z = a + b;  ∂z/∂a = 1, ∂z/∂b = 1."""
+
+    saved_inputs = ()
 
     def forward(self, a, b):
         return a + b
@@ -36,6 +39,8 @@ class Add(Function):
 
 class Sub(Function):
     """z = a − b;  ∂z/∂a = 1, ∂z/∂b = −1."""
+
+    saved_inputs = ()
 
     def forward(self, a, b):
         return a - b
@@ -58,7 +63,8 @@ class Mul(Function):
 
 
 class Div(Function):
-    """z = a / b;  ∂z/∂a = 1/b, ∂z/∂b = −a/b²."""
+    """z = a / b;  ∂z/∂a = 1/b, ∂z/∂b = −a/b², computed as −(a/b)/b as PyTorch does (b² underflows to 0
+    for |b| < 1e-19 in float32, where (a/b)/b is still finite)."""
 
     def forward(self, a, b):
         return a / b
@@ -66,19 +72,28 @@ class Div(Function):
     def backward(self, g):
         a, b = self.inputs
         return (unbroadcast(g / b, a.shape) if self.needs_grad(0) else None,
-                unbroadcast(-g * a / (b * b), b.shape) if self.needs_grad(1) else None)
+                unbroadcast(-g * (a / b) / b, b.shape) if self.needs_grad(1) else None)
 
 
 class Pow(Function):
-    """z = aᵇ;  ∂z/∂a = b·aᵇ⁻¹, ∂z/∂b = aᵇ·ln a (defined for a > 0)."""
+    """z = aᵇ;  ∂z/∂a = b·aᵇ⁻¹, ∂z/∂b = aᵇ·ln a (defined for a > 0).
+
+    At the limits PyTorch takes: ∂z/∂a = 0 where b = 0 (a⁰ = 1 for every a, 0⁻¹ included), and
+    ∂z/∂b = 0 where a = 0 and b ≥ 0 (0ᵇ is constant there; the formula would give 0·(−∞)).
+    """
 
     def forward(self, a, b):
         return a ** b
 
     def backward(self, g):
         a, b = self.inputs
-        return (unbroadcast(g * b * a ** (b - 1), a.shape) if self.needs_grad(0) else None,
-                unbroadcast(g * self.output() * a.log(), b.shape) if self.needs_grad(1) else None)
+        grad_a = grad_b = None
+        if self.needs_grad(0):
+            grad_a = unbroadcast(where(b == 0, 0, g * b * a ** (b - 1)), a.shape)
+        if self.needs_grad(1):
+            constant = (a == 0) & (b >= 0)
+            grad_b = unbroadcast(where(constant, 0, g * self.output() * a.log()), b.shape)
+        return grad_a, grad_b
 
 
 class PowScalar(Function):
@@ -95,36 +110,46 @@ class PowScalar(Function):
     def backward(self, g):
         (a,) = self.inputs
         if self.exponent == 0:
-            return g * 0
+            return g * Tensor(a.xp.zeros(a.shape, dtype=g.dtype))  # zero even where g is inf or NaN
         return g * self.exponent * pow(a, self.exponent - 1)
 
 
+def _extreme_grads(g, a, b, a_loses, b_loses):
+    """PyTorch's gradients of an elementwise max/min: g to each operand except where it loses, g/2 to
+    each on a tie. Where either is NaN neither loses (NaN compares false), so both get g."""
+    tie = a == b
+    return (unbroadcast(where(a_loses, 0, where(tie, g * 0.5, g)), a.shape),
+            unbroadcast(where(b_loses, 0, where(tie, g * 0.5, g)), b.shape))
+
+
 class Maximum(Function):
-    """z = max(a, b) elementwise; the gradient goes to the larger operand (split evenly on ties)."""
+    """z = max(a, b) elementwise (NaN if either is NaN); the gradient goes to the larger operand,
+    split evenly on ties (see :func:`_extreme_grads`)."""
 
     def forward(self, a, b):
         return backend.array_module(backend.device_of(a)).maximum(a, b)
 
     def backward(self, g):
         a, b = self.inputs
-        share_a = (a > b).to(g.dtype) + (a == b).to(g.dtype) * 0.5
-        return unbroadcast(g * share_a, a.shape), unbroadcast(g * (1 - share_a), b.shape)
+        return _extreme_grads(g, a, b, a < b, a > b)
 
 
 class Minimum(Function):
-    """z = min(a, b) elementwise; the gradient goes to the smaller operand (split evenly on ties)."""
+    """z = min(a, b) elementwise (NaN if either is NaN); the gradient goes to the smaller operand,
+    split evenly on ties (see :func:`_extreme_grads`)."""
 
     def forward(self, a, b):
         return backend.array_module(backend.device_of(a)).minimum(a, b)
 
     def backward(self, g):
         a, b = self.inputs
-        share_a = (a < b).to(g.dtype) + (a == b).to(g.dtype) * 0.5
-        return unbroadcast(g * share_a, a.shape), unbroadcast(g * (1 - share_a), b.shape)
+        return _extreme_grads(g, a, b, a > b, a < b)
 
 
 class Where(Function):
     """z = a where cond else b;  the gradient flows to a where cond holds, to b elsewhere."""
+
+    saved_inputs = (0,)
 
     def forward(self, cond, a, b):
         return backend.array_module(backend.device_of(a)).where(cond, a, b)
@@ -139,6 +164,8 @@ class Where(Function):
 
 class Neg(Function):
     """z = −a."""
+
+    saved_inputs = ()
 
     def forward(self, a):
         return -a
@@ -160,6 +187,8 @@ class Abs(Function):
 
 class Exp(Function):
     """z = eᵃ;  ∂z/∂a = eᵃ = z."""
+
+    saved_inputs = ()  # backward reads the output
 
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
@@ -183,6 +212,8 @@ class Log(Function):
 class Sqrt(Function):
     """z = √a;  ∂z/∂a = 1/(2√a) = 1/(2z)."""
 
+    saved_inputs = ()  # backward reads the output
+
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.sqrt(a)
@@ -193,6 +224,8 @@ class Sqrt(Function):
 
 class Tanh(Function):
     """z = tanh a;  ∂z/∂a = 1 − z²."""
+
+    saved_inputs = ()  # backward reads the output
 
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
@@ -209,6 +242,8 @@ class Sigmoid(Function):
     Computed as ½(1 + tanh(a/2)), which never overflows for large |a|.
     """
 
+    saved_inputs = ()  # backward reads the output
+
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         half = a.dtype.type(0.5)
@@ -220,13 +255,16 @@ class Sigmoid(Function):
 
 
 class ReLU(Function):
-    """z = max(a, 0);  ∂z/∂a = 1 where a > 0, else 0."""
+    """z = max(a, 0) (relu(−∞) = 0, relu(NaN) = NaN);  ∂z/∂a = 0 where z ≤ 0, else 1 — PyTorch's
+    rule, written on the output, which gives 1 at NaN."""
+
+    saved_inputs = ()  # backward reads the output
 
     def forward(self, a):
-        return a * (a > 0)
+        return backend.array_module(backend.device_of(a)).maximum(a, a.dtype.type(0))
 
     def backward(self, g):
-        return g * (self.inputs[0] > 0).to(g.dtype)
+        return where(self.output() <= 0, 0, g)
 
 
 class LeakyReLU(Function):
@@ -239,6 +277,8 @@ class LeakyReLU(Function):
     float16) is refused.
     m is piecewise constant, so the second derivative is 0.
     """
+
+    saved_inputs = ()
 
     def __init__(self, negative_slope):
         super().__init__()
@@ -277,6 +317,9 @@ class Clamp(Function):
 
 class Convert(Function):
     """z = a moved to another device and/or dtype;  the gradient is moved back."""
+
+    saved_inputs = ()
+    chooses_dtype = True
 
     def __init__(self, dtype, device):
         super().__init__()
@@ -328,9 +371,10 @@ def minimum(a, b):
 
 def where(condition, a, b):
     """Elements of ``a`` where ``condition`` is true, else of ``b`` (broadcast together)."""
-    like = a if isinstance(a, Tensor) else b
-    a, b = as_tensor_like(a, like), as_tensor_like(b, like)
-    condition = condition if isinstance(condition, Tensor) else Tensor(like.xp.asarray(condition))
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where: condition must be a boolean Tensor, got {type(condition).__name__}")
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else condition
+    a, b = as_tensor_like(a, like, "where"), as_tensor_like(b, like, "where")
     return Where.apply(condition, a, b)
 
 
@@ -392,15 +436,18 @@ def convert(a, dtype=None, device=None):
 
 
 def sign(a: Tensor) -> Tensor:
-    """−1, 0 or +1 elementwise (no gradient)."""
-    return Tensor(a.xp.sign(a.data))
+    """−1, 0 or +1 elementwise, and 0 at NaN as in PyTorch (no gradient)."""
+    signs = a.xp.sign(a.data)
+    if signs.dtype.kind == "f":
+        signs = a.xp.where(a.xp.isnan(signs), signs.dtype.type(0), signs)
+    return Tensor(signs)
 
 
 # ---- comparisons and logic: results are boolean tensors outside the graph -------------------
 
 def _compare(op):
     def compare(a, b):
-        b = as_tensor_like(b, a)
+        b = as_tensor_like(b, a, "comparison")
         return Tensor(op(a.data, b.data))
     return compare
 

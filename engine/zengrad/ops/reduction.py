@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-import builtins
 import collections
 
+import numpy as np
+
+from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
+from ._util import normalize_dim
+from .elementwise import where
 from .shape import expand
 
 
-def normalize_dims(dim, ndim: int) -> tuple:
-    """``dim`` (None, an int or a sequence, negatives allowed) as a sorted tuple of axes."""
+def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple:
+    """``dim`` (None, an int or a sequence, negatives allowed) as a sorted tuple of axes.
+
+    A 0-d tensor accepts ``dim`` 0 or -1, as in PyTorch, and has no axis to reduce: ``()``.
+    """
     if dim is None:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    normalized = []
-    for d in dims:
-        if not -builtins.max(ndim, 1) <= d < builtins.max(ndim, 1):
-            raise IndexError(f"dimension {d} out of range for a tensor with {ndim} dimensions")
-        normalized.append(d % ndim if ndim else 0)
-    return tuple(sorted(set(normalized)))
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    normalized = {normalize_dim(d, ndim, op) for d in dims}
+    return tuple(sorted(normalized)) if ndim else ()
 
 
 def _keepdim_shape(shape: tuple, dims: tuple) -> tuple:
@@ -29,6 +32,8 @@ def _keepdim_shape(shape: tuple, dims: tuple) -> tuple:
 
 class Sum(Function):
     """z = Σ_{dims} a;  ∂z/∂a = 1 for every summed element: the gradient is g broadcast back."""
+
+    saved_inputs = ()
 
     def __init__(self, dims, keepdim):
         super().__init__()
@@ -43,7 +48,8 @@ class Sum(Function):
 
 
 class MaxOrMin(Function):
-    """z = max (or min) of a over dims;  the gradient goes to the elements equal to z, split evenly."""
+    """z = max (or min) of a over dims (NaN if the slice holds a NaN);  the gradient is shared evenly
+    by the elements equal to z (by the NaNs where z is NaN), as PyTorch's ``max()`` does."""
 
     def __init__(self, dims, keepdim, largest):
         super().__init__()
@@ -58,9 +64,33 @@ class MaxOrMin(Function):
     def backward(self, g):
         (a,) = self.inputs
         shape = _keepdim_shape(a.shape, self.dims)
-        hits = (a == self.output().detach().reshape(shape)).to(g.dtype)
-        share = hits / hits.sum(dim=self.dims, keepdim=True)
-        return g.reshape(shape) * share
+        value = self.output().detach().reshape(shape)
+        xp = a.xp
+        hits = Tensor((a.data == value.data) | (xp.isnan(a.data) & xp.isnan(value.data)))
+        count = hits.sum(dim=self.dims, keepdim=True).to(g.dtype)
+        return where(hits, g.reshape(shape) / count, 0)
+
+
+class MaxOrMinAlong(Function):
+    """z = a at ``indices`` (where the max or min along ``dim`` is: the first one, or the first NaN);
+    the gradient goes to that one element, as PyTorch's ``max(dim)`` does (ties are not shared)."""
+
+    def __init__(self, dim, keepdim, indices):
+        super().__init__()
+        self.dim, self.keepdim, self.indices = dim, keepdim, indices  # indices keep the dimension
+
+    def forward(self, a):
+        if a.ndim == 0:
+            return a.copy()
+        values = backend.array_module(backend.device_of(a)).take_along_axis(a, self.indices, axis=self.dim)
+        return values if self.keepdim else values.squeeze(self.dim)
+
+    def backward(self, g):
+        (a,) = self.inputs
+        if a.ndim == 0:
+            return g
+        positions = a.xp.arange(a.shape[self.dim]).reshape([-1 if i == self.dim else 1 for i in range(a.ndim)])
+        return where(Tensor(positions == self.indices), g.reshape(_keepdim_shape(a.shape, (self.dim,))), 0)
 
 
 # NOTE: this module's ``sum``, ``max`` and ``min`` are the Tensor ops (PyTorch's names); Python's
@@ -68,12 +98,12 @@ class MaxOrMin(Function):
 
 def sum(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Σ a over the dimensions ``dim`` (all by default); see :class:`Sum` for the gradient."""
-    return Sum.apply(a, dims=normalize_dims(dim, a.ndim), keepdim=keepdim)
+    return Sum.apply(a, dims=normalize_dims(dim, a.ndim, "sum"), keepdim=keepdim)
 
 
 def mean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Σ a / n over the dimensions, n being the number of elements summed."""
-    dims = normalize_dims(dim, a.ndim)
+    dims = normalize_dims(dim, a.ndim, "mean")
     count = 1
     for d in dims:
         count *= a.shape[d]
@@ -86,14 +116,14 @@ MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])
 def _extreme(a: Tensor, dim, keepdim: bool, largest: bool):
     """With ``dim=None``: the max (or min) of all elements. With an int ``dim``: PyTorch's
     ``(values, indices)`` pair along that dimension."""
-    values = MaxOrMin.apply(a, dims=normalize_dims(dim, a.ndim), keepdim=keepdim, largest=largest)
+    op = "max" if largest else "min"
     if dim is None:
-        return values
-    pick = a.xp.argmax if largest else a.xp.argmin
-    indices = pick(a.data, axis=normalize_dims(dim, a.ndim)[0])
-    if keepdim:
-        indices = a.xp.expand_dims(indices, dim)
-    return MaxMin(values, Tensor(indices))
+        return MaxOrMin.apply(a, dims=normalize_dims(dim, a.ndim, op), keepdim=keepdim, largest=largest)
+    if a.numel() == 0:
+        raise ValueError(f"{op}: the reduction dimension has no elements (shape {a.shape})")
+    indices = _arg(a, dim, True, a.xp.argmax if largest else a.xp.argmin, op)
+    values = MaxOrMinAlong.apply(a, dim=normalize_dim(dim, a.ndim, op), keepdim=keepdim, indices=indices.data)
+    return MaxMin(values, indices if keepdim or a.ndim == 0 else indices.squeeze(dim))
 
 
 def max(a: Tensor, dim=None, keepdim: bool = False):
@@ -107,37 +137,65 @@ def min(a: Tensor, dim=None, keepdim: bool = False):
 
 
 def argmax(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    return _arg(a, dim, keepdim, a.xp.argmax)
+    return _arg(a, dim, keepdim, a.xp.argmax, "argmax")
 
 
 def argmin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    return _arg(a, dim, keepdim, a.xp.argmin)
+    return _arg(a, dim, keepdim, a.xp.argmin, "argmin")
 
 
-def _arg(a, dim, keepdim, pick):
+def _arg(a, dim, keepdim, pick, op):
+    """The index of the extreme element along ``dim`` (of the flattened tensor when ``dim`` is None)."""
     if dim is None:
         return Tensor(pick(a.data.reshape(-1)))
+    dim = normalize_dim(dim, a.ndim, op)
+    if a.ndim == 0:
+        return Tensor(a.xp.zeros((), dtype=np.int64))
     indices = pick(a.data, axis=dim)
     return Tensor(a.xp.expand_dims(indices, dim) if keepdim else indices)
 
 
-def logsumexp(a: Tensor, dim, keepdim: bool = False) -> Tensor:
-    """log Σ exp(a) over ``dim``, computed as m + log Σ exp(a − m) with m = max a (no overflow).
+class LogSumExp(Function):
+    """z = log Σ_{dims} exp(a), computed as m + log Σ exp(a − m) with m = max a (no overflow; an
+    infinite m is replaced by 0, as PyTorch does, so a slice holding +inf gives +inf and a slice of
+    −inf gives −inf);  ∂z/∂a = exp(a − z) = softmax(a), PyTorch's formula (0 for a finite element
+    next to +inf, NaN for the +inf themselves)."""
 
-    The shift m is treated as a constant: the result does not depend on it, so neither does the
-    gradient, which is softmax(a).
-    """
-    dims = normalize_dims(dim, a.ndim)
-    xp = a.xp
-    shift = a.data.max(axis=dims, keepdims=True) if a.numel() else a.data.sum(axis=dims, keepdims=True)
-    shift = Tensor(xp.where(xp.isfinite(shift), shift, 0))
-    out = (a - shift).exp().sum(dim=dims, keepdim=True).log() + shift
-    return out if keepdim else out.reshape(tuple(n for i, n in enumerate(a.shape) if i not in dims))
+    saved_inputs = (0,)
+
+    def __init__(self, dims, keepdim):
+        super().__init__()
+        self.dims, self.keepdim = dims, keepdim
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        shift = _max_over(a, self.dims)
+        shift = xp.where(xp.isfinite(shift), shift, a.dtype.type(0))
+        out = xp.log(xp.exp(a - shift).sum(axis=self.dims, keepdims=True)) + shift
+        return out if self.keepdim else out.squeeze(self.dims)
+
+    def backward(self, g):
+        (a,) = self.inputs
+        shape = _keepdim_shape(a.shape, self.dims)
+        return g.reshape(shape) * (a - self.output().reshape(shape)).exp()
+
+
+def logsumexp(a: Tensor, dim, keepdim: bool = False) -> Tensor:
+    """log Σ exp(a) over ``dim`` (see :class:`LogSumExp`)."""
+    return LogSumExp.apply(a, dims=normalize_dims(dim, a.ndim, "logsumexp"), keepdim=keepdim)
+
+
+def _max_over(array, dims: tuple):
+    """max of an array over ``dims`` (kept); zeros for an empty array."""
+    return array.max(axis=dims, keepdims=True) if array.size else array.sum(axis=dims, keepdims=True)
 
 
 def log_softmax(a: Tensor, dim: int) -> Tensor:
-    """log softmax(a)_i = a_i − log Σ_j exp(a_j) along ``dim`` (stable via logsumexp)."""
-    return a - logsumexp(a, dim, keepdim=True)
+    """log softmax(a)_i = a_i − log Σ_j exp(a_j) along ``dim``, as (a − m) − log Σ_j exp(a_j − m) with
+    m = max a a constant (no overflow). As in PyTorch, m is not replaced when infinite: a slice
+    holding +inf (or only −inf) gives NaN throughout, where logsumexp gives ±inf."""
+    shifted = a - Tensor(_max_over(a.data, normalize_dims(dim, a.ndim, "log_softmax")))
+    return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
 
 
 def softmax(a: Tensor, dim: int) -> Tensor:

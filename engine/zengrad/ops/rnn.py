@@ -31,7 +31,7 @@ class FusedRNN(FusedSequence):
 
     def kernel_backward(self, g):
         x, h0, w_ih, w_hh, _bias = self.inputs
-        grads = kernels.rnn_backward(g.data, None, x.data, h0.data, w_ih.data, w_hh.data, self.out_data,
+        grads = kernels.rnn_backward(g.data, None, x.data, h0.data, w_ih.data, w_hh.data, self.output().data,
                                      self.nonlinearity, impl=self.impl)
         return tuple(Tensor(a) for a in grads)
 

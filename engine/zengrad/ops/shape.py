@@ -7,11 +7,14 @@ import numpy as np
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
-from ._util import unbroadcast
+from ._util import normalize_dim, unbroadcast
 
 
 class Reshape(Function):
     """z = a with a new shape (same elements, row-major order);  the gradient is reshaped back."""
+
+    saved_inputs = ()
+    makes_view = True
 
     def __init__(self, shape):
         super().__init__()
@@ -26,6 +29,9 @@ class Reshape(Function):
 
 class Permute(Function):
     """z = a with its axes reordered (z.shape[i] = a.shape[dims[i]]);  the gradient is permuted back."""
+
+    saved_inputs = ()
+    makes_view = True
 
     def __init__(self, dims):
         super().__init__()
@@ -44,6 +50,9 @@ class Permute(Function):
 class Expand(Function):
     """z = a broadcast to a larger shape (a view);  the gradient sums over the copies."""
 
+    saved_inputs = ()
+    makes_view = True
+
     def __init__(self, shape):
         super().__init__()
         self.shape = shape
@@ -59,6 +68,9 @@ class Expand(Function):
 class GetItem(Function):
     """z = a[index] (ints, slices, None, Ellipsis, integer arrays, boolean masks);
     the gradient is scattered back into zeros of a's shape, adding where indices repeat."""
+
+    saved_inputs = ()
+    makes_view = True
 
     sparse_grad = True
 
@@ -80,6 +92,8 @@ class GetItem(Function):
 class ScatterAdd(Function):
     """z = zeros(shape) with z[index] += g, repeated indices adding up;  the gradient is g'[index]."""
 
+    saved_inputs = ()
+
     def __init__(self, shape, index):
         super().__init__()
         self.shape, self.index = shape, index
@@ -95,6 +109,8 @@ class ScatterAdd(Function):
 
 class Cat(Function):
     """z = the inputs joined along ``dim``;  each input's gradient is its slice of g."""
+
+    saved_inputs = ()
 
     def __init__(self, dim):
         super().__init__()
@@ -181,13 +197,17 @@ def reshape(a: Tensor, *shape) -> Tensor:
 
 
 def permute(a: Tensor, *dims) -> Tensor:
-    dims = _shape_arg(dims)
-    if sorted(d % a.ndim for d in dims) != list(range(a.ndim)):
-        raise ValueError(f"permute: {dims} is not a permutation of the {a.ndim} dimensions of shape {a.shape}")
-    return Permute.apply(a, dims=tuple(d % a.ndim for d in dims))
+    given = _shape_arg(dims)
+    dims = tuple(normalize_dim(d, a.ndim, "permute") for d in given)
+    if sorted(dims) != list(range(a.ndim)):
+        raise ValueError(f"permute: {given} is not a permutation of the {a.ndim} dimensions of shape {a.shape}")
+    return Permute.apply(a, dims=dims)
 
 
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
+    dim0, dim1 = normalize_dim(dim0, a.ndim, "transpose"), normalize_dim(dim1, a.ndim, "transpose")
+    if a.ndim == 0:
+        return a
     dims = list(range(a.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
     return permute(a, *dims)
@@ -214,21 +234,23 @@ def expand(a: Tensor, *shape) -> Tensor:
 def squeeze(a: Tensor, dim=None) -> Tensor:
     if dim is None:
         return reshape(a, tuple(n for n in a.shape if n != 1))
-    dim = dim % a.ndim
-    if a.shape[dim] != 1:
+    dim = normalize_dim(dim, a.ndim, "squeeze")
+    if a.ndim == 0 or a.shape[dim] != 1:
         return a
     return reshape(a, a.shape[:dim] + a.shape[dim + 1:])
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
-    dim = dim % (a.ndim + 1)
+    dim = normalize_dim(dim, a.ndim + 1, "unsqueeze")
     return reshape(a, a.shape[:dim] + (1,) + a.shape[dim:])
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    start, end = normalize_dim(start_dim, a.ndim, "flatten"), normalize_dim(end_dim, a.ndim, "flatten")
     if a.ndim == 0:
         return reshape(a, (1,))
-    start, end = start_dim % a.ndim, end_dim % a.ndim
+    if start > end:
+        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (shape {a.shape})")
     merged = 1
     for n in a.shape[start:end + 1]:
         merged *= n
@@ -236,7 +258,42 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def getitem(a: Tensor, index) -> Tensor:
-    return GetItem.apply(a, index=_normalize_index(index, a.xp))
+    """``a[index]`` with PyTorch's rule where it differs from NumPy's: integers select first, so
+    they never join the index arrays. ``x[0, :, [0, 2]]`` on (3, 4, 5) is ``x[0][:, [0, 2]]``,
+    (4, 2); NumPy would count the 0 as an index array separated from ``[0, 2]`` by a slice and put
+    the indexed dimension first, (2, 4)."""
+    index = _normalize_index(index, a.xp)
+    basic, advanced = _split_integers_from_arrays(index)
+    if advanced is None:
+        return GetItem.apply(a, index=index)
+    return GetItem.apply(GetItem.apply(a, index=basic), index=advanced)
+
+
+def _is_integer(part) -> bool:
+    """A Python/NumPy integer or a 0-d integer array: it selects one position and removes the dimension."""
+    if isinstance(part, bool):
+        return False
+    return isinstance(part, (int, np.integer)) or (hasattr(part, "dtype") and part.ndim == 0 and part.dtype != bool)
+
+
+def _split_integers_from_arrays(index):
+    """(basic, advanced) such that ``a[basic][advanced]`` is PyTorch's ``a[index]``, when the index
+    mixes integers with index arrays; (index, None) when NumPy's rule already gives PyTorch's."""
+    parts = index if isinstance(index, tuple) else (index,)
+    arrays = [p for p in parts if hasattr(p, "dtype") and not _is_integer(p)]
+    if not arrays or not any(_is_integer(p) for p in parts):
+        return index, None
+    basic, advanced = [], []
+    for part in parts:
+        if _is_integer(part):
+            basic.append(int(part))  # the dimension is removed: nothing of it in the second step
+        elif hasattr(part, "dtype"):  # an index array (or mask) keeps its dimensions for the second step
+            basic.extend([slice(None)] * (part.ndim if part.dtype == bool else 1))
+            advanced.append(part)
+        else:  # slice, None (a new dimension of size 1) or Ellipsis
+            basic.append(part)
+            advanced.append(Ellipsis if part is Ellipsis else slice(None))
+    return tuple(basic), tuple(advanced)
 
 
 def cat(tensors, dim: int = 0) -> Tensor:
@@ -244,12 +301,16 @@ def cat(tensors, dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty sequence of tensors")
+    for position, t in enumerate(tensors):
+        if isinstance(t, Tensor) and t.ndim == 0:
+            raise ValueError(f"cat: zero-dimensional tensor (at position {position}) cannot be concatenated; "
+                             "use stack, or reshape it to (1,)")
     ndim = tensors[0].ndim
     for t in tensors:
         if t.ndim != ndim:
             raise ValueError(f"cat: tensors must have the same number of dimensions, got shapes "
                              f"{[tuple(x.shape) for x in tensors]}")
-    return Cat.apply(*tensors, dim=dim % ndim)
+    return Cat.apply(*tensors, dim=normalize_dim(dim, ndim, "cat"))
 
 
 def stack(tensors, dim: int = 0) -> Tensor:
@@ -260,14 +321,16 @@ def stack(tensors, dim: int = 0) -> Tensor:
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
         raise ValueError(f"stack: tensors must all have the same shape, got {[t.shape for t in tensors]}")
-    dim = dim % (tensors[0].ndim + 1)
+    dim = normalize_dim(dim, tensors[0].ndim + 1, "stack")
     return cat([unsqueeze(t, dim) for t in tensors], dim=dim)
 
 
 def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     """Pieces of ``a`` along ``dim``: equal pieces of a given size (the last may be smaller), or
     pieces of the listed sizes."""
-    dim = dim % a.ndim
+    if a.ndim == 0:
+        raise ValueError("split: expects at least a 1-dimensional tensor, got a 0-d one")
+    dim = normalize_dim(dim, a.ndim, "split")
     length = a.shape[dim]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
@@ -289,5 +352,7 @@ def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple:
     """``chunks`` pieces of nearly equal size along ``dim`` (PyTorch's rounding: ceil)."""
     if chunks <= 0:
         raise ValueError(f"chunk: chunks must be positive, got {chunks}")
-    length = a.shape[dim % a.ndim]
+    if a.ndim == 0:
+        raise ValueError("chunk: expects at least a 1-dimensional tensor, got a 0-d one")
+    length = a.shape[normalize_dim(dim, a.ndim, "chunk")]
     return split(a, max(1, -(-length // chunks)), dim)

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import backend
 from ..grad_mode import enable_grad, no_grad
+from ..autograd import increment_version
 from ..tensor import Tensor
 
 
@@ -73,6 +74,7 @@ class Optimizer(abc.ABC):
                 for param in group["params"]:
                     if param.grad is not None:
                         self._update(param, param.grad.data, group, self.state.setdefault(param, {}))
+                        increment_version(param)
         return loss
 
     @abc.abstractmethod

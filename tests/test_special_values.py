@@ -1,0 +1,75 @@
+"""Every op of the op table agrees with PyTorch on inputs that mix ordinary numbers with ±0, ±inf,
+NaN, subnormal and huge values: the same values, the same gradients, NaN in the same places.
+
+Hypothesis draws the inputs (float32, the op table's small shapes). Huge values are ±1e30: a
+product of two overflows to inf in any order, while sums of a few terms do not, so an inf or a NaN
+never depends on the order in which an op sums. The order still changes the rounding of finite
+results (1e30 + 1 − 1e30 is 0 or 1), so finite values are compared with a tolerance that grows
+with the square of the largest finite input (the size of a product of two).
+"""
+
+import numpy as np
+import pytest
+
+import zengrad as zg
+from op_table import CASES
+
+torch = pytest.importorskip("torch")
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+
+SPECIAL = [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-30, -1e-30, 1e-40, -1e-40, 1e30, -1e30, 1.0, -1.0]
+ELEMENTS = st.one_of(st.floats(-4, 4, width=32),
+                     st.sampled_from([float(np.float32(v)) for v in SPECIAL]))
+
+
+def _inputs(case):
+    return st.tuples(*[hnp.arrays(np.float32, shape, elements=ELEMENTS) for shape in case.shapes])
+
+
+def _tolerance(arrays) -> float:
+    finite = np.concatenate([np.abs(a[np.isfinite(a)]).ravel() for a in arrays] + [np.ones(1, np.float32)])
+    largest = float(finite.max())
+    return 1e-5 * largest * largest
+
+
+def _as_numpy(tensor_or_none, like):
+    return np.zeros(like.shape, np.float32) if tensor_or_none is None else np.asarray(tensor_or_none.data)
+
+
+def _assert_same(ours, theirs, atol, what):
+    assert ours.shape == theirs.shape, f"{what}: shape {ours.shape} != {theirs.shape}"
+    nan_ours, nan_theirs = np.isnan(ours), np.isnan(theirs)
+    assert np.array_equal(nan_ours, nan_theirs), f"{what}: NaN at {np.argwhere(nan_ours != nan_theirs)}"
+    inf_ours = np.where(np.isinf(ours), np.sign(ours), 0)
+    inf_theirs = np.where(np.isinf(theirs), np.sign(theirs), 0)
+    assert np.array_equal(inf_ours, inf_theirs), f"{what}: ±inf differ:\n{ours}\n{theirs}"
+    finite = np.isfinite(ours)
+    np.testing.assert_allclose(ours[finite], theirs[finite], rtol=1e-4, atol=atol, err_msg=what)
+
+
+def _check(case, arrays):
+    ours = [zg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    with np.errstate(all="ignore"):
+        out = case.fn(zg, *ours)
+        out.backward(zg.ones_like(out))
+    expected = case.fn(torch, *theirs)
+    expected.backward(torch.ones_like(expected))
+    atol = _tolerance(arrays)
+    _assert_same(np.asarray(out.data), expected.detach().numpy(), atol, f"{case.name}: value")
+    for i, (mine, reference) in enumerate(zip(ours, theirs)):
+        reference_grad = np.zeros(arrays[i].shape, np.float32) if reference.grad is None else reference.grad.numpy()
+        _assert_same(_as_numpy(mine.grad, arrays[i]), reference_grad, atol, f"{case.name}: gradient {i}")
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+def test_special_values_match_torch(case):
+    @settings(max_examples=8, deadline=None, derandomize=True, database=None)
+    @given(_inputs(case))
+    def check(arrays):
+        _check(case, arrays)
+
+    check()
