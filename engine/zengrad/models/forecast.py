@@ -87,13 +87,13 @@ class SunspotsTask:
         return result, (years, truth, forecast, last_value)
 
 
-def train(options: RunOptions) -> dict:
+def train(options: RunOptions, hidden_size: int = 32) -> dict:
     epochs = options.epochs or 300
     run = RunFolder.start(options, "forecast")
     manual_seed(options.seed)
     clock = Stopwatch()
     tasks = {"counting": CountingTask(options.device), "sunspots": SunspotsTask(options.device)}
-    models = {name: Forecaster().to(options.device) for name in tasks}
+    models = {name: Forecaster(hidden_size).to(options.device) for name in tasks}
     optimizers = {"counting": optim.Adam(models["counting"].parameters(), lr=1e-2),
                   "sunspots": optim.Adam(models["sunspots"].parameters(), lr=5e-3)}
     start, history = 0, {"counting": [], "sunspots": []}

@@ -78,7 +78,8 @@ def sample(model: CharModel, corpus: data.CharCorpus, prompt: str, length: int, 
 
 
 def train(options: RunOptions, cell: str = "rnn", batch_size: int = 32, seq_len: int = 64,
-          steps_per_epoch: int = 50, lr: float = 3e-3, max_chars: int = 200_000) -> dict:
+          steps_per_epoch: int = 50, lr: float = 3e-3, max_chars: int = 200_000, hidden_size: int = 192,
+          sample_chars: int = 400) -> dict:
     epochs = options.epochs or 10
     run = RunFolder.start(options, "rnn" if cell == "rnn" else "char-lstm")
     manual_seed(options.seed)
@@ -93,7 +94,7 @@ def train(options: RunOptions, cell: str = "rnn", batch_size: int = 32, seq_len:
                          "text with --data")
     baseline = unigram_bits(train_codes, val_codes, corpus.vocab_size)
 
-    model = CharModel(corpus.vocab_size, cell=cell).to(options.device)
+    model = CharModel(corpus.vocab_size, hidden_size=hidden_size, cell=cell).to(options.device)
     optimizer = optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     start, history = 0, {"train_bits": [], "val_bits": []}
@@ -118,7 +119,7 @@ def train(options: RunOptions, cell: str = "rnn", batch_size: int = 32, seq_len:
         bar.set_postfix(val_bpc=f"{history['val_bits'][-1]:.3f}", unigram=f"{baseline:.3f}")
         run.save_checkpoint(epoch, {"model": model}, {"optimizer": optimizer}, history, generators={"batches": rng})
 
-    text = sample(model, corpus, "def ", 400, 0.8, rng, options.device)
+    text = sample(model, corpus, "def ", sample_chars, 0.8, rng, options.device)
     val_bits = history["val_bits"][-1] if history["val_bits"] else float("nan")
     metrics = {
         "run": run_info(options, model=f"char-{cell}", seconds=round(clock.seconds, 2), epochs=epochs,

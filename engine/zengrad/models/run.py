@@ -85,7 +85,7 @@ class RunFolder:
         state = "finished" if self.metrics.exists() else "interrupted"
         name = f"{saved['model']} " if isinstance(saved.get("model"), str) else ""
         epoch = f" (checkpoint after epoch {saved['epoch'] + 1})" if isinstance(saved.get("epoch"), int) else ""
-        return f"a {state} {name}run{epoch}"
+        return f"{'an' if state == 'interrupted' else 'a'} {state} {name}run{epoch}"
 
     @property
     def checkpoint(self) -> Path:
