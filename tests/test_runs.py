@@ -338,3 +338,20 @@ def test_generator_state_round_trips_through_a_checkpoint(tmp_path):
         with pytest.raises(ValueError):
             zg.set_rng_state(bad)
     assert zg.get_rng_state() == current
+
+
+def test_ctrl_c_after_the_last_epoch_then_resume_finishes_the_run(tiny, tmp_path, monkeypatch, capsys):
+    from zengrad.models import perceptron
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(perceptron, "_plot", interrupted)
+    assert _train("perceptron", tmp_path, "--epochs", "3") == 130
+    assert "interrupted after epoch 3; checkpoint saved" in capsys.readouterr().err
+    assert not (tmp_path / "metrics.json").exists()
+    checkpoint = (tmp_path / "checkpoint.zg").read_bytes()
+    monkeypatch.setattr(perceptron, "_plot", lambda *args, **kwargs: None)
+    assert _train("perceptron", tmp_path, "--epochs", "3", "--resume") == 0
+    assert json.loads((tmp_path / "metrics.json").read_text())["separable"]["sigmoid_neuron"]["epochs"] == 3
+    assert (tmp_path / "checkpoint.zg").read_bytes() == checkpoint

@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    from .models.run import NothingToTrain
+    from .models.run import NothingToTrain, one_line
 
     args = build_parser().parse_args(argv)
     try:
@@ -111,24 +111,20 @@ def main(argv=None) -> int:
         print(f"zengrad: {_interrupted(args)}", file=sys.stderr)
         return 130
     except NothingToTrain as done:
-        print(f"zengrad: nothing to train: {_one_line(done)}", file=sys.stderr)
+        print(f"zengrad: nothing to train: {one_line(done)}", file=sys.stderr)
         return 0
     except OSError as error:
         print(f"zengrad: error: {_describe_os_error(error)}", file=sys.stderr)
         return 2
     except (ValueError, RuntimeError) as error:
-        print(f"zengrad: error: {_one_line(error)}", file=sys.stderr)
+        print(f"zengrad: error: {one_line(error)}", file=sys.stderr)
         return 2
     except Exception as error:
         if os.environ.get("ZENGRAD_TRACEBACK"):
             raise
-        print(f"zengrad: error: unexpected {type(error).__name__}: {_one_line(error)} (a zengrad bug or an "
+        print(f"zengrad: error: unexpected {type(error).__name__}: {one_line(error)} (a zengrad bug or an "
               "unchecked input; set ZENGRAD_TRACEBACK=1 to see where)", file=sys.stderr)
         return 1
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())
 
 
 def _interrupted(args) -> str:
@@ -158,10 +154,12 @@ _HINTS = {
 
 def _describe_os_error(error: OSError) -> str:
     """'<file>: <what happened and the fix>' for an OSError (its own text when it names no file)."""
+    from .models.run import one_line
+
     where = error.filename2 if error.filename2 is not None else error.filename
     if where is None:
-        return _one_line(error)
-    return f"{os.fsdecode(where)}: {_HINTS.get(error.errno, error.strerror or _one_line(error))}"
+        return one_line(error)
+    return f"{os.fsdecode(where)}: {_HINTS.get(error.errno, error.strerror or one_line(error))}"
 
 
 if __name__ == "__main__":

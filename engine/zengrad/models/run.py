@@ -150,7 +150,7 @@ class RunFolder:
                 optimizer.load_state_dict(state["optimizers"][name])
         except (ValueError, TypeError, RuntimeError) as error:
             raise RunError(f"{path} does not fit this {self.model or 'model'} (made with other settings?): "
-                           f"{_one_line(error)}; resume with the settings it was made with, start over with "
+                           f"{one_line(error)}; resume with the settings it was made with, start over with "
                            "--force, or choose another --out") from error
         if "zengrad" in generator_states:
             set_rng_state(generator_states.pop("zengrad").state)
@@ -203,7 +203,8 @@ def saved_epochs(checkpoint) -> int | None:
     return epoch + 1 if isinstance(epoch, int) else None
 
 
-def _one_line(error: BaseException) -> str:
+def one_line(error: BaseException) -> str:
+    """An error's message on one line (for the CLI's `zengrad: error: …`)."""
     return " ".join(str(error).split())
 
 
