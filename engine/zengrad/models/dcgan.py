@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import data, io, nn, optim
+from .. import data, nn, optim
 from ..creation import fork_rng, manual_seed, ones, randn, zeros
 from .classifier import train_classifier
 from .gan import _plot, generate, load_images
@@ -107,11 +107,7 @@ def train(options: RunOptions, loss: str = "bce", spectral: bool = False, latent
     generators = {"batches": loader.rng}
     start, history = 0, {"loss_d": [], "loss_g": []}
     if options.resume:
-        saved = io.load(run.checkpoint).get("extra", {}).get("setup", setup) if run.checkpoint.is_file() else setup
-        if saved != setup:
-            raise ValueError(f"dcgan: the checkpoint in {options.out} was made with {saved}, not {setup}; "
-                             "resume with those flags, start over with --force, or choose another --out")
-        start, history, _ = run.resume(modules, optimizers, options.device, generators, epochs)
+        start, history, _ = run.resume(modules, optimizers, options.device, generators, epochs, setup)
     step = _wgan_gp_step(n_critic, lambda_) if wgan else _bce_step()
     every = max(1, epochs // snapshots)
     bar = epochs_bar(start, epochs, f"dcgan ({loss}{', spectral norm' if spectral else ''})", options.progress)

@@ -76,7 +76,7 @@ class RunFolder:
         return run
 
     def _describe(self) -> str:
-        """'a finished gan run (epoch 6)' and the like, for messages."""
+        """'a finished gan run (checkpoint after epoch 6)' and the like, for messages."""
         try:
             saved = io.load(self.checkpoint) if self.checkpoint.exists() else {}
         except (OSError, ValueError):
@@ -123,11 +123,13 @@ class RunFolder:
             self._synced_at = now
 
     def resume(self, modules: dict, optimizers: dict, device: str = "cpu", generators: dict | None = None,
-               epochs: int | None = None):
+               epochs: int | None = None, setup: dict | None = None):
         """Load the checkpoint into the given modules, optimizers and generators (zengrad's own
         included); returns (next epoch, history, extra). With ``epochs``, a finished run already at
-        ``epochs`` raises :class:`NothingToTrain`. A checkpoint that is missing, unreadable, of
-        another model or of other settings raises a one-line error naming the file and the fix."""
+        ``epochs`` raises :class:`NothingToTrain`. ``setup`` (the settings saved as
+        ``extra={"setup": ...}``) must match the checkpoint's. A checkpoint that is missing,
+        unreadable, of another model or of other settings raises a one-line error naming the file
+        and the fix; nothing is loaded then."""
         path = self.checkpoint
         if path.is_dir():
             raise RunError(f"{path} is a directory, not a checkpoint: move it away, or choose another --out")
@@ -138,6 +140,10 @@ class RunFolder:
         except ValueError as error:
             raise RunError(f"{error}; start over with --force, or choose another --out") from error
         self._check_layout(state, modules, optimizers)
+        saved_setup = state.get("extra", {}).get("setup", setup) if isinstance(state.get("extra"), dict) else setup
+        if setup is not None and saved_setup != setup:
+            raise RunError(f"{path} was made with {saved_setup}, not {setup}: resume with those flags, start "
+                           "over with --force, or choose another --out")
         generator_states = self._checked_generators(state, generators or {})
         done = state["epoch"] + 1
         if epochs is not None and done >= epochs and self.metrics.exists():
