@@ -214,3 +214,91 @@ def test_interrupted_write_leaves_previous_file_and_no_temporary(tmp_path, monke
         zg.save({"w": zg.ones(1000)}, path)
     assert path.read_bytes() == before
     assert sorted(os.listdir(tmp_path)) == ["good.zg"]
+
+
+@pytest.mark.parametrize("value", [np.float64("nan"), np.float64("inf"), np.float64("-inf"), np.float64(0.1),
+                                   np.float32("nan"), np.float16(-0.0), np.int64(2 ** 40), np.uint8(7),
+                                   np.int32(-3), np.bool_(True)])
+def test_numpy_scalars_load_back_as_python_scalars(tmp_path, value):
+    path = tmp_path / "scalars.zg"
+    zg.save({"value": value, "history": [value, 1.0]}, path)
+    loaded = zg.load(path)
+    expected = value.item()
+    assert type(loaded["value"]) is type(expected)
+    if isinstance(expected, float) and np.isnan(expected):
+        assert np.isnan(loaded["value"]) and np.isnan(loaded["history"][0])
+    else:
+        assert loaded["value"] == expected and loaded["history"][0] == expected
+        assert np.signbit(loaded["value"]) == np.signbit(expected)
+
+
+def test_new_files_honour_the_umask_and_replaced_files_keep_their_mode(tmp_path):
+    old = os.umask(0o022)
+    try:
+        zg.save({"a": 1}, tmp_path / "new.zg")
+        assert (tmp_path / "new.zg").stat().st_mode & 0o777 == 0o644
+        os.umask(0o077)
+        zg.save({"a": 1}, tmp_path / "private.zg")
+        assert (tmp_path / "private.zg").stat().st_mode & 0o777 == 0o600
+        os.chmod(tmp_path / "new.zg", 0o640)
+        zg.save({"a": 2}, tmp_path / "new.zg")
+        assert (tmp_path / "new.zg").stat().st_mode & 0o777 == 0o640
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize("interruption", [KeyboardInterrupt, MemoryError])
+def test_save_interrupted_mid_write_removes_its_temporary(tmp_path, monkeypatch, interruption):
+    path = _saved(tmp_path)
+    before = path.read_bytes()
+    writes = []
+
+    class Interrupting:
+        def __init__(self, file):
+            self.file = file
+
+        def write(self, data):
+            writes.append(len(data))
+            if len(writes) == 2:
+                raise interruption()
+            return self.file.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.file, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return self.file.__exit__(*exc)
+
+    real_fdopen = os.fdopen
+    monkeypatch.setattr(zengrad.io.os, "fdopen", lambda *a, **k: Interrupting(real_fdopen(*a, **k)))
+    with pytest.raises(interruption):
+        zg.save({"w": zg.ones(1000)}, path)
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["good.zg"]
+
+
+def test_full_disk_names_the_file_and_leaves_no_temporary(tmp_path, monkeypatch):
+    import errno
+    path = _saved(tmp_path)
+    before = path.read_bytes()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(zengrad.io.os, "fsync", full)
+    with pytest.raises(OSError) as raised:
+        zg.save({"w": zg.ones(10)}, path)
+    assert raised.value.errno == errno.ENOSPC and raised.value.filename == str(path)
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["good.zg"]
+
+
+def test_a_directory_where_the_file_belongs_is_left_alone(tmp_path):
+    (tmp_path / "c.zg").mkdir()
+    with pytest.raises(IsADirectoryError) as raised:
+        zg.save({"a": 1}, tmp_path / "c.zg")
+    assert raised.value.filename == str(tmp_path / "c.zg")
+    assert os.listdir(tmp_path) == ["c.zg"] and os.listdir(tmp_path / "c.zg") == []

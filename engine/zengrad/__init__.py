@@ -13,6 +13,7 @@ from . import kernels_reference, kernels_cpu, kernels_cuda  # noqa: F401,I001  (
 from .creation import (arange, bool_, eye, float32, float64, from_numpy, full, int32, int64,
                        manual_seed, ones, ones_like, rand, randint, randn, randn_like, tensor,
                        zeros, zeros_like)
+from .creation import fork_rng, get_rng_state, set_rng_state
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .info import info
 from .ops import (cat, chunk, clamp, exp, flatten, leaky_relu, log, log_softmax, logsumexp,

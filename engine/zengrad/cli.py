@@ -1,9 +1,16 @@
-"""The ``zengrad`` command line: ``zengrad train MODEL``, ``zengrad bench`` and ``zengrad info``."""
+"""The ``zengrad`` command line: ``zengrad train MODEL``, ``zengrad bench`` and ``zengrad info``.
+
+Every failure ends in one line on stderr, ``zengrad: error: …``, naming the file and the fix, and
+exit code 2 (1 for an unexpected error; set ZENGRAD_TRACEBACK=1 to see its traceback). Ctrl-C
+ends with one line saying what the checkpoint holds, and exit code 130.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
 import sys
 
 
@@ -21,9 +28,10 @@ def _train(args) -> int:
         print(f"zengrad: 'train {args.model}' is deprecated and will be removed; use 'train {name}'",
               file=sys.stderr)
     trainer = TRAINERS[name]
-    options = RunOptions(epochs=args.epochs, seed=args.seed, out=args.out or f"runs/{args.model}",
-                         device=args.device, data=getattr(args, "data", None), resume=args.resume,
-                         progress=not args.quiet)
+    args.out = args.out or f"runs/{args.model}"
+    options = RunOptions(epochs=args.epochs, seed=args.seed, out=args.out, device=args.device,
+                         data=getattr(args, "data", None), resume=args.resume, progress=not args.quiet,
+                         force=args.force)
     metrics = trainer(options, **{flag.keyword: getattr(args, flag.keyword) for flag in trainer.flags})
     summary = {key: value for key, value in metrics.items() if key not in ("run", "sample")}
     print(json.dumps(summary, indent=2, default=str)[:3000])
@@ -76,6 +84,8 @@ def _add_trainers(models) -> None:
                 model.add_argument(f"--{flag.name}", dest=flag.keyword, default=flag.default,
                                    choices=flag.choices, help=f"{flag.help} (default {flag.default})")
         model.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
+        model.add_argument("--force", action="store_true",
+                           help="start over in an --out that holds a run (its checkpoint and metrics are deleted)")
         model.add_argument("--quiet", action="store_true", help="no progress bar")
         model.set_defaults(run=_train)
 
@@ -102,12 +112,64 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    from .models.run import NothingToTrain, one_line
+
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (ValueError, FileNotFoundError, RuntimeError) as error:
-        print(f"zengrad: error: {error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"zengrad: {_interrupted(args)}", file=sys.stderr)
+        return 130
+    except NothingToTrain as done:
+        print(f"zengrad: nothing to train: {one_line(done)}", file=sys.stderr)
+        return 0
+    except OSError as error:
+        print(f"zengrad: error: {_describe_os_error(error)}", file=sys.stderr)
         return 2
+    except (ValueError, RuntimeError) as error:
+        print(f"zengrad: error: {one_line(error)}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        if os.environ.get("ZENGRAD_TRACEBACK"):
+            raise
+        print(f"zengrad: error: unexpected {type(error).__name__}: {one_line(error)} (a zengrad bug or an "
+              "unchecked input; set ZENGRAD_TRACEBACK=1 to see where)", file=sys.stderr)
+        return 1
+
+
+def _interrupted(args) -> str:
+    """What Ctrl-C leaves behind: the epochs the checkpoint in --out holds."""
+    if getattr(args, "command", None) != "train" or not args.out:
+        return "interrupted"
+    from .models.run import saved_epochs
+
+    checkpoint = os.path.join(args.out, "checkpoint.zg")
+    epochs = saved_epochs(checkpoint)
+    if epochs is None:
+        return "interrupted before the first epoch finished; nothing was saved"
+    return f"interrupted after epoch {epochs}; checkpoint saved, continue with --resume ({checkpoint})"
+
+
+_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space or choose another --out, then run again (with --resume "
+                  "if a checkpoint was saved); the previous file is intact",
+    errno.EISDIR: "a directory stands where a file belongs: move it away or give the file's path",
+    errno.ENOTDIR: "a file stands where a folder belongs: move it away or choose another path",
+    errno.EACCES: "permission denied: choose a path you can write to (e.g. another --out)",
+    errno.EPERM: "permission denied: choose a path you can write to (e.g. another --out)",
+    errno.ENOENT: "no such file or folder: check the path",
+    errno.EROFS: "the file system is read-only: choose another --out",
+}
+
+
+def _describe_os_error(error: OSError) -> str:
+    """'<file>: <what happened and the fix>' for an OSError (its own text when it names no file)."""
+    from .models.run import one_line
+
+    where = error.filename2 if error.filename2 is not None else error.filename
+    if where is None:
+        return one_line(error)
+    return f"{os.fsdecode(where)}: {_HINTS.get(error.errno, error.strerror or one_line(error))}"
 
 
 if __name__ == "__main__":

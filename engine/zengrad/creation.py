@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import numbers
 
 import numpy as np
@@ -31,6 +33,54 @@ def generator(device: str = "cpu"):
         xp = backend.array_module(device)
         _generators[device] = xp.random.default_rng()
     return _generators[device]
+
+
+_BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+
+
+def get_rng_state() -> dict:
+    """The state of zengrad's CPU generator as plain data (dicts and ints), ready for a
+    checkpoint; :func:`set_rng_state` puts it back, so the draws that follow repeat exactly.
+
+    (PyTorch returns a ByteTensor; zengrad returns NumPy's bit-generator state. The CUDA
+    generator's state is not exposed by CuPy and is not included.)"""
+    return generator_state(generator("cpu"))
+
+
+def set_rng_state(state: dict) -> None:
+    """Restore zengrad's CPU generator from :func:`get_rng_state`'s result (checked first: a bad
+    state raises ValueError and leaves the generator as it was)."""
+    _generators["cpu"] = np.random.Generator(bit_generator_from_state(state, "set_rng_state"))
+
+
+def generator_state(rng: np.random.Generator) -> dict:
+    """A copy of a NumPy Generator's state (``rng.bit_generator.state``)."""
+    return copy.deepcopy(rng.bit_generator.state)
+
+
+def bit_generator_from_state(state, where: str = "generator state") -> np.random.BitGenerator:
+    """A new NumPy bit generator holding ``state``; ValueError if ``state`` is not one."""
+    name = state.get("bit_generator") if isinstance(state, dict) else None
+    if name not in _BIT_GENERATORS:
+        raise ValueError(f"{where}: not a NumPy generator state (bit_generator {name!r}, expected one of "
+                         f"{', '.join(_BIT_GENERATORS)})")
+    bit_generator = getattr(np.random, name)()
+    try:
+        bit_generator.state = state
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
+        raise ValueError(f"{where}: malformed {name} state: {error}") from error
+    return bit_generator
+
+
+@contextlib.contextmanager
+def fork_rng():
+    """Draws made inside the block leave zengrad's CPU generator where it was (PyTorch's
+    ``torch.random.fork_rng``): e.g. sample images for a figure without changing training."""
+    state = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(state)
 
 
 def _infer_dtype(data, dtype):

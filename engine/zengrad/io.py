@@ -15,16 +15,20 @@ whose entries give dtype, shape, byte offset, byte length and the sha256 of thos
 byte of the file is covered by a length or a checksum, so truncation and corruption are found.
 
 Saving writes a temporary file in the destination's directory, fsyncs it and renames it over
-the destination (``os.replace``), so an interrupted or failed save leaves any previous file intact.
+the destination (``os.replace``), so an interrupted or failed save leaves any previous file intact
+and no temporary file behind (:func:`atomic_write`, also used for metrics.json). A new file gets
+the permissions the umask allows (as ``open`` gives); a replaced file keeps its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
 import os
-import tempfile
+import secrets
+import stat
 from collections import OrderedDict
 
 import numpy as np
@@ -49,12 +53,12 @@ class _Encoder:
         self.arrays: list[np.ndarray] = []
 
     def encode(self, obj, where: str):
+        if isinstance(obj, np.generic) and np.dtype(obj.dtype).str in _DTYPES:
+            return self.encode(obj.item(), where)  # NumPy scalars (np.float64 is also a float) as Python's
         if obj is None or isinstance(obj, (bool, int, str)):
             return obj
         if isinstance(obj, float):
-            return obj if math.isfinite(obj) else {"type": "float", "value": repr(obj)}
-        if isinstance(obj, np.generic) and np.dtype(obj.dtype).str in _DTYPES:
-            return self.encode(obj.item(), where)
+            return float(obj) if math.isfinite(obj) else {"type": "float", "value": repr(float(obj))}
         if isinstance(obj, Tensor):
             return {"type": "tensor", "index": self._add(obj.data, where), "requires_grad": obj.requires_grad}
         if isinstance(obj, np.ndarray):
@@ -81,10 +85,13 @@ class _Encoder:
         return len(self.arrays) - 1
 
 
-def save(obj, path) -> None:
+def save(obj, path, *, durable: bool = True) -> None:
     """Write ``obj`` (nested dicts/lists/tuples of tensors, arrays, numbers, strings, bools and
     None — e.g. ``{"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}``)
-    to ``path`` atomically. Unsupported objects raise TypeError before the file is touched."""
+    to ``path`` atomically. Unsupported objects raise TypeError before the file is touched.
+
+    ``durable=False`` (zengrad addition) skips the fsyncs: the file still replaces the old one
+    atomically for other processes, but may not survive a power cut (for frequent checkpoints)."""
     path = os.fspath(path)
     encoder = _Encoder()
     root = encoder.encode(obj, "root")
@@ -98,22 +105,63 @@ def save(obj, path) -> None:
     header = json.dumps({"root": root, "tensors": entries, "payload_size": offset},
                         separators=(",", ":")).encode("utf-8")
     preamble = b"%s %d %d %s\n" % (MAGIC, VERSION, len(header), hashlib.sha256(header).hexdigest().encode())
+    with atomic_write(path, durable=durable) as file:
+        file.write(preamble)
+        file.write(header)
+        for data in blobs:
+            file.write(data)
+
+
+@contextlib.contextmanager
+def atomic_write(path, mode: str = "wb", durable: bool = True):
+    """A file to write ``path``'s new contents into; it replaces ``path`` only when the block ends
+    normally. On any exception — KeyboardInterrupt, a full disk — the temporary file is removed,
+    the old ``path`` is left as it was, and an OSError names ``path``.
+
+    The temporary file is created next to ``path`` (so the rename stays on one file system) with
+    mode 0o666 filtered by the umask, like ``open``; if ``path`` exists its permissions are kept.
+    """
+    path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    temporary = None
     try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(preamble)
-            file.write(header)
-            for data in blobs:
-                file.write(data)
+        temporary, handle = _new_temporary(path, directory)
+        with os.fdopen(handle, mode) as file:
+            yield file
             file.flush()
-            os.fsync(file.fileno())
+            if durable:
+                os.fsync(file.fileno())
         os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
+        temporary = None
+    except OSError as error:
+        if error.errno is None or error.filename == path:
+            raise
+        raise OSError(error.errno, error.strerror, path) from error  # name the file, not the temporary
+    finally:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+    if durable:
+        _fsync_directory(directory)
+
+
+def _new_temporary(path: str, directory: str) -> tuple[str, int]:
+    """(name, descriptor) of a new hidden file ``.<name>.<random>.tmp`` beside ``path``."""
+    for _ in range(100):
+        temporary = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except FileExistsError:
+            continue
+        try:
+            if hasattr(os, "fchmod") and os.path.isfile(path):
+                os.fchmod(handle, stat.S_IMODE(os.stat(path).st_mode))
+        except BaseException:
+            os.close(handle)
             os.unlink(temporary)
-        raise
-    _fsync_directory(directory)
+            raise
+        return temporary, handle
+    raise FileExistsError(f"could not create a temporary file beside {path}")
 
 
 def _fsync_directory(directory: str) -> None:

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import data, io, nn, optim
-from ..creation import manual_seed, ones, randn, zeros
+from .. import data, nn, optim
+from ..creation import fork_rng, manual_seed, ones, randn, zeros
 from .classifier import train_classifier
 from .gan import _plot, generate, load_images
 from .quality import assess
@@ -70,7 +70,7 @@ class Discriminator(nn.Sequential):
 
 def train(options: RunOptions, loss: str = "bce", spectral: bool = False, latent_dim: int = 32,
           width: int = 32, batch_size: int | None = None, n_critic: int = 5, lambda_: float = 10.0,
-          samples: int = 1000, snapshots: int = 4) -> dict:
+          samples: int = 1000, snapshots: int = 4, images: int | None = None) -> dict:
     """Train, then judge 1,000 samples; writes metrics.json, PNGs and a resumable checkpoint.
 
     Defaults for the digits (each about 1.5–2 minutes on 2 CPU cores): BCE 60 epochs of batches
@@ -78,17 +78,18 @@ def train(options: RunOptions, loss: str = "bce", spectral: bool = False, latent
     smaller batches give it more steps). MNIST-format data: 5 epochs.
 
     A sample grid ``samples_epoch_XXX.png`` is written ``snapshots`` times during the run (and
-    for the last epoch), and ``samples_and_losses.png`` at the end.
+    for the last epoch), and ``samples_and_losses.png`` at the end. ``images`` keeps only the
+    first N images (small runs for tests).
     """
     if loss not in LOSSES:
         raise ValueError(f"dcgan: loss must be one of {LOSSES}, got {loss!r}")
-    dataset = load_images(options)
+    run = RunFolder.start(options, "dcgan")
+    dataset = load_images(options, images)
     side = dataset.images.shape[1]
     wgan = loss == "wgan-gp"
     epochs = options.epochs or ((80 if wgan else 60) if dataset.name == "digits" else 5)
     batch_size = batch_size or (32 if wgan else 64)
     manual_seed(options.seed)
-    run = RunFolder(options.out)
     clock = Stopwatch()
 
     generator = Generator(latent_dim, side, width).to(options.device)
@@ -100,16 +101,13 @@ def train(options: RunOptions, loss: str = "bce", spectral: bool = False, latent
     modules = {"generator": generator, "discriminator": discriminator}
     optimizers = {"generator": opt_g, "discriminator": opt_d}
     setup = {"loss": loss, "spectral": spectral, "latent_dim": latent_dim, "width": width}
-    start, history = 0, {"loss_d": [], "loss_g": []}
-    if options.resume:
-        saved = io.load(run.checkpoint).get("extra", {}).get("setup", setup) if run.checkpoint.exists() else setup
-        if saved != setup:
-            raise ValueError(f"dcgan: the checkpoint in {options.out} was made with {saved}, not {setup}")
-        start, history, _ = run.resume(modules, optimizers, options.device)
-
     images = dataset.images[:, None].astype(np.float32)
     loader = data.DataLoader(data.TensorDataset(images), batch_size=batch_size, shuffle=True, drop_last=True,
-                             seed=options.seed + start, device=options.device)
+                             seed=options.seed, device=options.device)
+    generators = {"batches": loader.rng}
+    start, history = 0, {"loss_d": [], "loss_g": []}
+    if options.resume:
+        start, history, _ = run.resume(modules, optimizers, options.device, generators, epochs, setup)
     step = _wgan_gp_step(n_critic, lambda_) if wgan else _bce_step()
     every = max(1, epochs // snapshots)
     bar = epochs_bar(start, epochs, f"dcgan ({loss}{', spectral norm' if spectral else ''})", options.progress)
@@ -125,9 +123,10 @@ def train(options: RunOptions, loss: str = "bce", spectral: bool = False, latent
         history["loss_g"].append(float(sums[1] / max(counts[1], 1)))
         bar.set_postfix(loss_d=f"{history['loss_d'][-1]:.3f}", loss_g=f"{history['loss_g'][-1]:.3f}")
         if (epoch + 1) % every == 0 or epoch == epochs - 1:
-            _save_grid(run.figure(f"samples_epoch_{epoch + 1:03d}.png"),
-                       generate(generator, 64, latent_dim, (side, side), options.device))
-        run.save_checkpoint(epoch, modules, optimizers, history, extra={"setup": setup})
+            with fork_rng():  # the snapshot's noise must not change training (runs resume exactly)
+                _save_grid(run.figure(f"samples_epoch_{epoch + 1:03d}.png"),
+                           generate(generator, 64, latent_dim, (side, side), options.device))
+        run.save_checkpoint(epoch, modules, optimizers, history, extra={"setup": setup}, generators=generators)
 
     classifier, classifier_accuracy = train_classifier(dataset, seed=options.seed, device=options.device)
     generated = generate(generator, samples, latent_dim, (side, side), options.device)

@@ -87,25 +87,24 @@ class SunspotsTask:
         return result, (years, truth, forecast, last_value)
 
 
-def train(options: RunOptions) -> dict:
+def train(options: RunOptions, hidden_size: int = 32) -> dict:
     epochs = options.epochs or 300
+    run = RunFolder.start(options, "forecast")
     manual_seed(options.seed)
-    run = RunFolder(options.out)
     clock = Stopwatch()
     tasks = {"counting": CountingTask(options.device), "sunspots": SunspotsTask(options.device)}
-    models = {name: Forecaster().to(options.device) for name in tasks}
+    models = {name: Forecaster(hidden_size).to(options.device) for name in tasks}
     optimizers = {"counting": optim.Adam(models["counting"].parameters(), lr=1e-2),
                   "sunspots": optim.Adam(models["sunspots"].parameters(), lr=5e-3)}
     start, history = 0, {"counting": [], "sunspots": []}
     if options.resume:
-        start, history, _ = run.resume(models, optimizers, options.device)
+        start, history, _ = run.resume(models, optimizers, options.device, epochs=epochs)
 
-    bar = epochs_bar(0, 2 * (epochs - start), "lstm forecaster", options.progress)
-    for name, task in tasks.items():
-        history[name] += fit_full_batch(models[name], optimizers[name], nn.MSELoss(), task.inputs, task.targets,
-                                        epochs - start, lambda *_: bar.update(1))
-    bar.close()
-    run.save_checkpoint(epochs - 1, models, optimizers, history)
+    for epoch in epochs_bar(start, epochs, "lstm forecaster", options.progress):
+        for name, task in tasks.items():  # one full-batch step of each (independent) forecaster
+            history[name] += fit_full_batch(models[name], optimizers[name], nn.MSELoss(), task.inputs,
+                                            task.targets, 1)
+        run.save_checkpoint(epoch, models, optimizers, history)
 
     counting = tasks["counting"].evaluate(models["counting"])
     sunspots, curves = tasks["sunspots"].evaluate(models["sunspots"])

@@ -49,18 +49,29 @@ def generate(generator: Generator, count: int, latent_dim: int, shape: tuple, de
     return images.reshape((count,) + tuple(shape))
 
 
-def load_images(options: RunOptions) -> data.ImageDataset:
-    """The embedded digits, or MNIST-format IDX files when ``--data`` names a folder."""
-    return data.digits() if options.data is None else data.mnist(options.data)
+def load_images(options: RunOptions, count: int | None = None) -> data.ImageDataset:
+    """The embedded digits, or MNIST-format IDX files when ``--data`` names a folder (the first
+    ``count`` images when given). Labels must be digits 0-9: the judge is a 10-class classifier."""
+    dataset = data.digits() if options.data is None else data.mnist(options.data)
+    if count is not None:
+        dataset = data.ImageDataset(dataset.images[:count], dataset.labels[:count], dataset.name)
+    outside = np.flatnonzero((dataset.labels < 0) | (dataset.labels > 9))
+    if len(outside):
+        raise ValueError(f"{options.data}: label {dataset.labels[outside[0]]} (image {outside[0]}) is outside 0-9; "
+                         f"{len(outside)} labels are: the GAN trainers judge digits with a 10-class classifier, "
+                         "so give a labels file of digits 0-9 (MNIST format)")
+    return dataset
 
 
-def train(options: RunOptions, latent_dim: int = 32, batch_size: int = 64, samples: int = 1000) -> dict:
-    dataset = load_images(options)
+def train(options: RunOptions, latent_dim: int = 32, batch_size: int = 64, samples: int = 1000,
+          images: int | None = None) -> dict:
+    """``images`` keeps only the first N images (small runs for tests)."""
+    run = RunFolder.start(options, "gan")
+    dataset = load_images(options, images)
     epochs = options.epochs or (200 if dataset.name == "digits" else 10)
     shape = dataset.images.shape[1:]
     pixels = int(np.prod(shape))
     manual_seed(options.seed)
-    run = RunFolder(options.out)
     clock = Stopwatch()
 
     generator = Generator(latent_dim, pixels).to(options.device)
@@ -69,13 +80,13 @@ def train(options: RunOptions, latent_dim: int = 32, batch_size: int = 64, sampl
     opt_d = optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
     bce = nn.BCEWithLogitsLoss()
     modules, optimizers = {"generator": generator, "discriminator": discriminator}, {"generator": opt_g, "discriminator": opt_d}
-    start, history = 0, {"loss_d": [], "loss_g": []}
-    if options.resume:
-        start, history, _ = run.resume(modules, optimizers, options.device)
-
     flat = dataset.images.reshape(len(dataset), pixels)
     loader = data.DataLoader(data.TensorDataset(flat), batch_size=batch_size, shuffle=True, drop_last=True,
-                             seed=options.seed + start, device=options.device)
+                             seed=options.seed, device=options.device)
+    generators = {"batches": loader.rng}
+    start, history = 0, {"loss_d": [], "loss_g": []}
+    if options.resume:
+        start, history, _ = run.resume(modules, optimizers, options.device, generators, epochs)
     bar = epochs_bar(start, epochs, "gan", options.progress)
     for epoch in bar:
         sums = np.zeros(2)
@@ -95,7 +106,7 @@ def train(options: RunOptions, latent_dim: int = 32, batch_size: int = 64, sampl
         history["loss_d"].append(sums[0] / len(loader))
         history["loss_g"].append(sums[1] / len(loader))
         bar.set_postfix(loss_d=f"{history['loss_d'][-1]:.3f}", loss_g=f"{history['loss_g'][-1]:.3f}")
-        run.save_checkpoint(epoch, modules, optimizers, history)
+        run.save_checkpoint(epoch, modules, optimizers, history, generators=generators)
 
     classifier, classifier_accuracy = train_classifier(dataset, seed=options.seed, device=options.device)
     generated = generate(generator, samples, latent_dim, shape, options.device)

@@ -78,22 +78,29 @@ def sample(model: CharModel, corpus: data.CharCorpus, prompt: str, length: int, 
 
 
 def train(options: RunOptions, cell: str = "rnn", batch_size: int = 32, seq_len: int = 64,
-          steps_per_epoch: int = 50, lr: float = 3e-3, max_chars: int = 200_000) -> dict:
+          steps_per_epoch: int = 50, lr: float = 3e-3, max_chars: int = 200_000, hidden_size: int = 192,
+          sample_chars: int = 400) -> dict:
     epochs = options.epochs or 10
+    run = RunFolder.start(options, "rnn" if cell == "rnn" else "char-lstm")
     manual_seed(options.seed)
     rng = np.random.default_rng(options.seed)
-    run = RunFolder(options.out)
     clock = Stopwatch()
     corpus = data.text(options.data, max_chars=max_chars)
     train_codes, val_codes = corpus.split(0.1)
+    if len(train_codes) < seq_len + 2 or len(val_codes) < seq_len + 1:
+        raise ValueError(f"{corpus.source}: the text has {len(corpus.text)} characters, too few for one batch: "
+                         f"the model reads windows of {seq_len + 1} characters and holds out the last 10% for "
+                         f"validation, so it needs at least {math.ceil(10 * (seq_len + 1)) + 1}; give a longer "
+                         "text with --data")
     baseline = unigram_bits(train_codes, val_codes, corpus.vocab_size)
 
-    model = CharModel(corpus.vocab_size, cell=cell).to(options.device)
+    model = CharModel(corpus.vocab_size, hidden_size=hidden_size, cell=cell).to(options.device)
     optimizer = optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     start, history = 0, {"train_bits": [], "val_bits": []}
     if options.resume:
-        start, history, _ = run.resume({"model": model}, {"optimizer": optimizer}, options.device)
+        start, history, _ = run.resume({"model": model}, {"optimizer": optimizer}, options.device,
+                                       {"batches": rng}, epochs)
 
     bar = epochs_bar(start, epochs, f"char-{cell}", options.progress)
     for epoch in bar:
@@ -110,9 +117,9 @@ def train(options: RunOptions, cell: str = "rnn", batch_size: int = 32, seq_len:
             history["train_bits"].append(loss.item() / math.log(2))
         history["val_bits"].append(evaluate_bits(model, val_codes, seq_len, options.device))
         bar.set_postfix(val_bpc=f"{history['val_bits'][-1]:.3f}", unigram=f"{baseline:.3f}")
-        run.save_checkpoint(epoch, {"model": model}, {"optimizer": optimizer}, history)
+        run.save_checkpoint(epoch, {"model": model}, {"optimizer": optimizer}, history, generators={"batches": rng})
 
-    text = sample(model, corpus, "def ", 400, 0.8, rng, options.device)
+    text = sample(model, corpus, "def ", sample_chars, 0.8, rng, options.device)
     val_bits = history["val_bits"][-1] if history["val_bits"] else float("nan")
     metrics = {
         "run": run_info(options, model=f"char-{cell}", seconds=round(clock.seconds, 2), epochs=epochs,

@@ -36,10 +36,11 @@ def accuracy(predicted, y) -> float:
     return float(np.mean(np.asarray(predicted) == y))
 
 
-def train_sigmoid_neuron(X, y, epochs: int, lr: float = 0.5, start=None, after_epoch=None):
-    """σ(w·x + b) trained by full-batch gradient descent on binary cross-entropy (labels ±1 → 1/0)."""
+def train_sigmoid_neuron(X, y, epochs: int, lr: float = 0.5, start=None, after_epoch=None, optimizer=None):
+    """σ(w·x + b) trained by full-batch gradient descent on binary cross-entropy (labels ±1 → 1/0);
+    ``start`` and ``optimizer`` continue a neuron and its optimizer."""
     neuron = start or nn.Linear(X.shape[1], 1)
-    optimizer = optim.SGD(neuron.parameters(), lr=lr)
+    optimizer = optimizer or optim.SGD(neuron.parameters(), lr=lr)
     inputs, targets = tensor(X, dtype=np.float32), tensor((y > 0).astype(np.float32)[:, None])
     losses = fit_full_batch(neuron, optimizer, nn.BCEWithLogitsLoss(), inputs, targets, epochs, after_epoch)
     return neuron, optimizer, losses
@@ -47,8 +48,8 @@ def train_sigmoid_neuron(X, y, epochs: int, lr: float = 0.5, start=None, after_e
 
 def train(options: RunOptions) -> dict:
     epochs = options.epochs or 300
+    run = RunFolder.start(options, "perceptron")
     manual_seed(options.seed)
-    run = RunFolder(options.out)
     clock = Stopwatch()
 
     toy = nn.Perceptron(2).fit(TOY_X, TOY_Y)
@@ -57,10 +58,20 @@ def train(options: RunOptions) -> dict:
     perceptron = nn.Perceptron(2).fit(X[:cut], y[:cut], epochs=1000)
 
     neuron = nn.Linear(2, 1)
-    bar = epochs_bar(0, epochs, "sigmoid neuron", options.progress)
-    neuron, _, losses = train_sigmoid_neuron(X[:cut], y[:cut], epochs, start=neuron,
-                                             after_epoch=lambda *_: bar.update(1))
+    modules, optimizers = {"perceptron": perceptron, "neuron": neuron}, {"neuron": optim.SGD(neuron.parameters(), lr=0.5)}
+    start, history = 0, {"loss": []}
+    if options.resume:
+        start, history, _ = run.resume(modules, optimizers, options.device, epochs=epochs)
+    bar = epochs_bar(start, epochs, "sigmoid neuron", options.progress)
+
+    def after_epoch(epoch, losses):
+        bar.update(1)
+        run.save_checkpoint(start + epoch, modules, optimizers, {"loss": history["loss"] + losses})
+
+    _, _, new_losses = train_sigmoid_neuron(X[:cut], y[:cut], epochs - start, start=neuron,
+                                            optimizer=optimizers["neuron"], after_epoch=after_epoch)
     bar.close()
+    losses = history["loss"] + new_losses
     neuron_scores = neuron(tensor(X[cut:], dtype=np.float32)).detach().numpy()[:, 0]
 
     metrics = {
@@ -75,7 +86,6 @@ def train(options: RunOptions) -> dict:
                                "epochs": epochs, "final_loss": losses[-1]},
         },
     }
-    run.save_checkpoint(epochs - 1, {"perceptron": perceptron, "neuron": neuron}, {}, {"loss": losses})
     _plot(run, X, y, perceptron, neuron, losses)
     run.write_metrics(metrics)
     return metrics

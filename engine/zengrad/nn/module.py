@@ -44,6 +44,20 @@ def _as_array(value):
     return np.asarray(value)
 
 
+def _checked_value(name: str, value, target: Tensor):
+    """(the value as an array, None), or (None, why it cannot be copied into ``target``)."""
+    try:
+        array = _as_array(value)
+    except (TypeError, ValueError) as error:
+        return None, f"{name}: {type(value).__name__} value is not an array ({error})."
+    kind, target_kind = np.dtype(array.dtype).kind, np.dtype(target.dtype).kind
+    if kind not in "biuf":
+        return None, f"{name}: value of type {type(value).__name__} with dtype {array.dtype} is not numeric."
+    if (target_kind in "iu" and kind == "f") or (target_kind == "b" and kind != "b"):
+        return None, f"{name}: a {array.dtype} value cannot be copied into the {target.dtype} entry without loss."
+    return array, None
+
+
 class RemovableHandle:
     """What ``register_forward_pre_hook`` returns: ``remove()`` takes the hook out again."""
 
@@ -326,8 +340,9 @@ class Module(PlacementShortcuts):
 
         Copies are made in place (``param.data[...] = value``) on each parameter's own device and
         dtype, so optimizers and views keep pointing at the same arrays. With ``strict`` (the
-        default) a missing or unexpected key raises; a shape mismatch always raises, naming the
-        key and both shapes. Nothing is modified when an error is raised.
+        default) a missing or unexpected key raises; a shape mismatch, a value that is not numeric
+        (a string, None, an object array) and a floating value for an integer or bool buffer always
+        raise, naming the key. Everything is checked first: nothing is modified when an error is raised.
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict of name -> tensor, got {type(state_dict).__name__}")
@@ -343,7 +358,10 @@ class Module(PlacementShortcuts):
         for name, target in own.items():
             if name not in state_dict:
                 continue
-            array = _as_array(state_dict[name])
+            array, problem = _checked_value(name, state_dict[name], target)
+            if problem:
+                problems.append(problem)
+                continue
             if tuple(array.shape) != target.shape:
                 problems.append(f"size mismatch for {name}: copying a param with shape {tuple(array.shape)} "
                                 f"from checkpoint, the shape in current model is {target.shape}.")

@@ -96,29 +96,69 @@ class Optimizer(abc.ABC):
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore options and state saved by :meth:`state_dict` (tensors are copied onto each
-        parameter's device; floating state takes the parameter's dtype)."""
-        saved_groups = state_dict["param_groups"]
-        if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"loaded state dict has {len(saved_groups)} parameter groups, the optimizer "
-                             f"has {len(self.param_groups)}")
-        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"loaded state dict contains a parameter group ({i}) of "
-                                 f"{len(saved['params'])} parameters that doesn't match the size of "
-                                 f"optimizer's group ({len(group['params'])})")
-        saved_state = {int(k): v for k, v in state_dict["state"].items()}
+        parameter's device; floating state takes the parameter's dtype).
+
+        Everything is checked before anything changes: the number and sizes of the groups, that the
+        groups carry all of this optimizer's options (so state from another optimizer type is refused;
+        extra keys such as a scheduler's ``initial_lr`` are kept), the
+        kind of every option, and that every state value is a number or an array of its
+        parameter's shape. A ValueError (TypeError for a non-dict) names what does not fit.
+        """
+        saved_groups, saved_state = self._checked_state_dict(state_dict)
         new_state: dict[Tensor, dict] = {}
         new_groups = []
         for saved, group in zip(saved_groups, self.param_groups):
             for key, param in zip(saved["params"], group["params"]):
-                if int(key) in saved_state:
-                    new_state[param] = {name: _cast_like(value, param)
-                                        for name, value in saved_state[int(key)].items()}
+                if key in saved_state:
+                    new_state[param] = {name: _cast_like(value, param) for name, value in saved_state[key].items()}
             restored = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
             restored["params"] = group["params"]
             new_groups.append(restored)
         self.state = new_state
         self.param_groups = new_groups
+
+    def _checked_state_dict(self, state_dict) -> tuple[list, dict]:
+        """(saved groups, state by parameter index) once ``state_dict`` is known to fit."""
+        name = type(self).__name__
+        if not isinstance(state_dict, dict) or not isinstance(state_dict.get("param_groups"), (list, tuple)) \
+                or not isinstance(state_dict.get("state"), dict):
+            raise TypeError(f"{name}.load_state_dict: expected a dict with 'state' (a dict) and 'param_groups' "
+                            f"(a list), got {type(state_dict).__name__}")
+        saved_groups = state_dict["param_groups"]
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"loaded state dict has {len(saved_groups)} parameter groups, the optimizer "
+                             f"has {len(self.param_groups)}")
+        shapes = {}
+        for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
+            if not isinstance(saved, dict) or not isinstance(saved.get("params"), (list, tuple)):
+                raise ValueError(f"{name}.load_state_dict: parameter group {i} is not a dict with a 'params' list")
+            if len(saved["params"]) != len(group["params"]):
+                raise ValueError(f"loaded state dict contains a parameter group ({i}) of "
+                                 f"{len(saved['params'])} parameters that doesn't match the size of "
+                                 f"optimizer's group ({len(group['params'])})")
+            missing = sorted(set(self.defaults) - set(saved))
+            if missing:
+                raise ValueError(f"{name}.load_state_dict: the state is from another optimizer: group {i} lacks "
+                                 f"{name}'s option(s) {missing} (it has {sorted(k for k in saved if k != 'params')})")
+            for option in self.defaults:
+                if not _same_kind(saved[option], group[option]):
+                    raise ValueError(f"{name}.load_state_dict: option {option!r} of group {i} is "
+                                     f"{saved[option]!r}, not a value like {group[option]!r}")
+            for key, param in zip(saved["params"], group["params"]):
+                if not isinstance(key, int) or isinstance(key, bool) or key in shapes:
+                    raise ValueError(f"{name}.load_state_dict: parameter index {key!r} in group {i} is not a "
+                                     "distinct integer")
+                shapes[key] = param.shape
+        saved_state = {}
+        for key, values in state_dict["state"].items():
+            index = int(key) if isinstance(key, (int, str)) and str(key).lstrip("-").isdigit() else None
+            if index not in shapes or not isinstance(values, dict):
+                raise ValueError(f"{name}.load_state_dict: state entry {key!r} does not belong to a parameter "
+                                 "of the saved groups (or is not a dict)")
+            for entry, value in values.items():
+                _check_state_value(name, index, entry, value, shapes[index])
+            saved_state[index] = values
+        return saved_groups, saved_state
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -128,6 +168,35 @@ class Optimizer(abc.ABC):
                 lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _same_kind(saved, own) -> bool:
+    """Whether a saved option can stand for ``own``: bool for bool, a number for a number, a
+    sequence of as many numbers for a tuple (betas), anything for None."""
+    if own is None or saved is None:
+        return True
+    if isinstance(own, (bool, np.bool_)):
+        return isinstance(saved, (bool, np.bool_))
+    if isinstance(own, (int, float, np.number)):
+        return isinstance(saved, (int, float, np.number)) and not isinstance(saved, (bool, np.bool_))
+    if isinstance(own, (tuple, list)):
+        return isinstance(saved, (tuple, list)) and len(saved) == len(own) and \
+            all(_same_kind(a, b) for a, b in zip(saved, own))
+    return type(saved) is type(own)
+
+
+def _check_state_value(optimizer: str, index: int, entry, value, shape: tuple) -> None:
+    """A state value is a number, or a numeric array of its parameter's shape (or 0-d)."""
+    where = f"{optimizer}.load_state_dict: state {entry!r} of parameter {index}"
+    if isinstance(value, Tensor):
+        value = value.data
+    if hasattr(value, "dtype") and hasattr(value, "shape"):
+        if np.dtype(value.dtype).kind not in "biuf":
+            raise ValueError(f"{where} has dtype {value.dtype}, not a number type")
+        if tuple(value.shape) not in (tuple(shape), ()):
+            raise ValueError(f"{where} has shape {tuple(value.shape)}, the parameter has shape {tuple(shape)}")
+    elif not isinstance(value, (int, float, np.number, type(None))):
+        raise ValueError(f"{where} is a {type(value).__name__}, not a number or an array")
 
 
 def _cast_like(value, param: Tensor):
