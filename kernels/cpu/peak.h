@@ -9,8 +9,9 @@ namespace zengrad::cpu {
 
 // float32 GFLOP/s (2 per multiply-add) of a loop of independent FMA instructions on the widest
 // vectors this CPU runs (matmul's best_isa()), on `threads` threads (0: max_threads()), over
-// about `seconds`. Each thread keeps enough independent accumulators in flight to hide the FMA
-// latency, so the loop measures throughput: what a perfect matmul micro-kernel could reach.
+// about `seconds`: the sum over threads of each one's fastest few-millisecond window. Each thread
+// keeps enough independent accumulators in flight to hide the FMA latency, so the loop measures
+// throughput: what a perfect matmul micro-kernel could reach.
 double fma_peak_gflops(int threads, double seconds);
 
 // Read bandwidth from memory in GB/s: the sum of a buffer of `bytes` (make it several times the
