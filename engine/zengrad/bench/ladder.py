@@ -86,14 +86,15 @@ def _loaded_openblas():
     return None
 
 
-def measure_peaks(thread_count: int, seconds: float = 0.3) -> dict:
-    """The machine's ceilings: FMA GFLOP/s and read GB/s on one thread and on ``thread_count``."""
+def measure_peaks(thread_count: int, seconds: float = 0.3, buffer_bytes: int = 128 << 20) -> dict:
+    """The machine's ceilings: FMA GFLOP/s and read GB/s on one thread and on ``thread_count``
+    (the buffer should be several times the last-level cache)."""
     cpu = native().cpu
     return {"threads": thread_count,
             "fma_gflops_1": cpu.fma_peak_gflops(1, seconds),
             "fma_gflops_all": cpu.fma_peak_gflops(thread_count, seconds),
-            "read_gbs_1": cpu.memory_read_gbs(128 << 20, 1, 3),
-            "read_gbs_all": cpu.memory_read_gbs(128 << 20, thread_count, 3)}
+            "read_gbs_1": cpu.memory_read_gbs(buffer_bytes, 1, 3),
+            "read_gbs_all": cpu.memory_read_gbs(buffer_bytes, thread_count, 3)}
 
 
 def rung_threads(impl: str, thread_count: int) -> int:
@@ -118,16 +119,17 @@ def _references(thread_count: int):
 
 
 def bench_ladder(sizes, thread_count: int | None = None, budget_s: float = BLOCK_SECONDS,
-                 rungs=None) -> dict:
+                 rungs=None, peaks: dict | None = None) -> dict:
     """Time every rung (and the references) at each n×n×n; returns rows with GFLOP/s, % of peak,
-    % of OpenBLAS and % of PyTorch at the same thread count, and the measured peaks."""
+    % of OpenBLAS and % of PyTorch at the same thread count, and the peaks (measured here unless
+    given, from :func:`measure_peaks`)."""
     if native() is None:
         raise RuntimeError("bench matmul --ladder: the native extension zengrad._C is not built")
     before = threads.get_num_threads()
     thread_count = thread_count or before
     threads.set_num_threads(thread_count)
     try:
-        peaks = measure_peaks(thread_count)
+        peaks = peaks or measure_peaks(thread_count)
         rows = []
         for n in sizes:
             rows += _bench_size(n, thread_count, budget_s, rungs or kernels_cpu.LADDER)
