@@ -15,7 +15,7 @@ from zengrad._native import native
 
 pytestmark = pytest.mark.skipif(native() is None, reason="zengrad._C is not built")
 
-ISAS = ["auto", "avx512", "avx2", "portable"]
+ISAS = ["auto", *native().cpu.isas()] if native() is not None else ["auto"]
 THRESHOLD_SIDE = 64  # 64**3 multiply-adds = kParallelThreshold: the first size run on threads
 
 SHAPES = [  # (m, n, k)
@@ -64,7 +64,7 @@ def test_native_gemm_matches_reference(isa, m, n, k, trans_a, trans_b):
     assert_matches_float64(out, a, b)
 
 
-@pytest.mark.parametrize("isa", ["avx512", "avx2", "portable"])
+@pytest.mark.parametrize("isa", ISAS[1:])
 def test_registered_paths_run_through_kernels_matmul(isa):
     _require(isa)
     assert f"cpu:{isa}" in kernels.available()["matmul"]["cpu"]

@@ -189,6 +189,27 @@ def format_ladder(results: dict) -> str:
     return "\n".join(lines)
 
 
+def markdown_ladder(results: dict) -> str:
+    """The ladder as a Markdown table: one row per implementation, one column group per size."""
+    sizes = sorted({r["n"] for r in results["rows"]})
+    names = list(dict.fromkeys((r["impl"], r["threads"]) for r in results["rows"]))
+    head = "| implementation | threads | " + " | ".join(
+        f"{n}³ GFLOP/s (spread) | % peak | % OpenBLAS | % PyTorch" for n in sizes) + " |"
+    lines = [head, "|---|---:|" + "---:|---:|---:|---:|" * len(sizes)]
+
+    def percent(value):
+        return "—" if value is None else f"{value:.0f}%"
+    for impl, count in names:
+        cells = []
+        for n in sizes:
+            row = next((r for r in results["rows"] if (r["impl"], r["threads"], r["n"]) == (impl, count, n)), None)
+            cells += (["—"] * 4 if row is None else
+                      [f"{row['gflops']:.3g} (±{row['spread_percent'] / 2:.0f}%)", percent(row["percent_of_peak"]),
+                       percent(row.get("percent_of_openblas")), percent(row.get("percent_of_torch"))])
+        lines.append(f"| `{impl}` | {count} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def draw_ladder(results: dict, axes) -> None:
     """Roofline-style: GFLOP/s against arithmetic intensity (n/6 flop/byte), under the measured
     roofs min(FMA peak, bandwidth × intensity) for one thread and for all."""
@@ -221,11 +242,12 @@ def run(quick: bool = False, out: str | None = None, thread_count: int | None = 
         path = Path(out)
         path.mkdir(parents=True, exist_ok=True)
         (path / "ladder.json").write_text(json.dumps(results, indent=2, default=str))
+        (path / "ladder.md").write_text(format_ladder(results).splitlines()[0] + "\n\n" + markdown_ladder(results) + "\n")
         plt = pyplot()
         figure, axes = plt.subplots(figsize=(8, 5.5))
         draw_ladder(results, axes)
         figure.tight_layout()
         figure.savefig(path / "ladder.png", dpi=110)
         plt.close(figure)
-        print(f"\nwrote {path / 'ladder.json'} and {path / 'ladder.png'}")
+        print(f"\nwrote {path / 'ladder.json'}, ladder.md and ladder.png")
     return results
