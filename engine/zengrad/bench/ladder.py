@@ -216,7 +216,7 @@ def draw_ladder(results: dict, axes) -> None:
     p = results["peaks"]
     rows = results["rows"]
     x_points = sorted({r["n"] / 6 for r in rows})
-    x = np.geomspace(0.05, max(x_points) * 4, 200)
+    x = np.geomspace(0.5, max(x_points) * 4, 200)
     for key, style in (("1", "--"), ("all", "-")):
         label = "1 thread" if key == "1" else f"{p['threads']} threads"
         axes.plot(x, np.minimum(p[f"fma_gflops_{key}"], p[f"read_gbs_{key}"] * x), "k" + style, lw=1,
@@ -228,7 +228,7 @@ def draw_ladder(results: dict, axes) -> None:
                   ls="-" if mine[0]["rung"] else ":", label=impl, alpha=0.9)
     axes.set(xscale="log", yscale="log", xlabel="arithmetic intensity of n×n×n (flop/byte)",
              ylabel="GFLOP/s", title="CPU matmul ladder (float32)")
-    axes.legend(fontsize=7, loc="lower right")
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
 
 
 def run(quick: bool = False, out: str | None = None, thread_count: int | None = None) -> dict:
@@ -238,16 +238,22 @@ def run(quick: bool = False, out: str | None = None, thread_count: int | None = 
     results = bench_ladder(SIZES["quick" if quick else "full"], thread_count)
     print(format_ladder(results))
     if out:
-        from ..models.run import pyplot
         path = Path(out)
         path.mkdir(parents=True, exist_ok=True)
         (path / "ladder.json").write_text(json.dumps(results, indent=2, default=str))
         (path / "ladder.md").write_text(format_ladder(results).splitlines()[0] + "\n\n" + markdown_ladder(results) + "\n")
-        plt = pyplot()
-        figure, axes = plt.subplots(figsize=(8, 5.5))
-        draw_ladder(results, axes)
-        figure.tight_layout()
-        figure.savefig(path / "ladder.png", dpi=110)
-        plt.close(figure)
+        save_plot(results, path / "ladder.png")
         print(f"\nwrote {path / 'ladder.json'}, ladder.md and ladder.png")
     return results
+
+
+def save_plot(results: dict, path) -> None:
+    """Draw :func:`draw_ladder` into a PNG file."""
+    from ..models.run import pyplot
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(10, 5.5))
+    draw_ladder(results, axes)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
