@@ -20,13 +20,22 @@ inline void require(bool ok, const std::string& message) {
 }
 
 // A C-contiguous float32 array of the given rank, or a ValueError naming the kernel and argument.
+// The dtype is compared by equality, not identity: an array from unpickling or np.load carries its
+// own float32 dtype object, equal to NumPy's canonical one but not the same object.
 inline FloatArray as_float_array(const py::array& array, int ndim, const char* kernel, const char* name) {
-  require(array.dtype().is(py::dtype::of<float>()),
+  require(array.dtype().equal(py::dtype::of<float>()),
           std::string(kernel) + ": " + name + " must be float32");
   require(array.ndim() == ndim, std::string(kernel) + ": " + name + " must have " +
                                     std::to_string(ndim) + " dimensions");
   require(array.flags() & py::array::c_style, std::string(kernel) + ": " + name + " must be C-contiguous");
   return py::reinterpret_borrow<FloatArray>(array);
+}
+
+// Whether the bytes of two arrays overlap (a conservative test, like np.may_share_memory).
+inline bool overlaps(const py::array& x, const py::array& y) {
+  const auto* x0 = static_cast<const char*>(x.data());
+  const auto* y0 = static_cast<const char*>(y.data());
+  return x.nbytes() > 0 && y.nbytes() > 0 && x0 < y0 + y.nbytes() && y0 < x0 + x.nbytes();
 }
 
 }  // namespace zengrad::bindings

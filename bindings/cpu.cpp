@@ -1,11 +1,17 @@
 // pybind11 glue for kernels/cpu: argument checks, GIL release, array <-> pointer.
 #include "bindings.h"
+#include "ladder.h"
 #include "lstm.h"
 #include "matmul.h"
+#include "peak.h"
 #include "rnn.h"
+#include "threads.h"
+
+#include <pybind11/stl.h>
 
 #include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace zengrad::bindings {
@@ -41,6 +47,9 @@ GemmCall gemm_call(const py::array& a_in, const py::array& b_in, py::array& out_
   auto b = as_float_array(b_in, 2, kernel, "b");
   auto out = as_float_array(out_in, 2, kernel, "out");
   require(out.writeable(), std::string(kernel) + ": out must be writeable");
+  require(!overlaps(out, a) && !overlaps(out, b),
+          std::string(kernel) + ": out must not share memory with a or b (the kernel writes out while "
+                                "it still reads them)");
   const GemmShape shape = gemm_shape(a, b, trans_a, trans_b, out, kernel);
   return {a, b, out, shape};
 }
@@ -65,14 +74,49 @@ cpu::Isa checked_isa(const std::string& isa) {
 }
 
 void matmul(const py::array& a_in, const py::array& b_in, py::array& out_in, bool trans_a, bool trans_b,
-            const std::string& isa) {
+            const std::string& isa, int threads) {
   const cpu::Isa path = checked_isa(isa);
+  require(threads >= 0, "cpu.matmul: threads must be >= 0 (0: the process setting), got " + std::to_string(threads));
   GemmCall call = gemm_call(a_in, b_in, out_in, trans_a, trans_b, "cpu.matmul");
   const float* a = call.a.data();
   const float* b = call.b.data();
   float* c = call.out.mutable_data();
   py::gil_scoped_release release;
-  cpu::matmul(a, b, c, call.shape.m, call.shape.n, call.shape.k, trans_a, trans_b, path);
+  cpu::matmul(a, b, c, call.shape.m, call.shape.n, call.shape.k, trans_a, trans_b, path, false, threads);
+}
+
+// ---- the matmul ladder (kernels/cpu/ladder.h) -----------------------------------------------------
+using RungFn = void (*)(const float*, const float*, float*, int64_t, int64_t, int64_t);
+
+// The rungs written as their own files, in ladder order: the one list Python registers from.
+const std::pair<const char*, RungFn> kRungs[] = {
+    {"naive", cpu::ladder::matmul_naive},
+    {"loop_order", cpu::ladder::matmul_loop_order},
+    {"blocked", cpu::ladder::matmul_blocked},
+    {"register_tile", cpu::ladder::matmul_register_tile},
+    {"packed", cpu::ladder::matmul_packed},
+};
+
+std::vector<std::string> ladder_rungs() {
+  std::vector<std::string> names;
+  for (const auto& [name, fn] : kRungs) names.emplace_back(name);
+  return names;
+}
+
+void ladder_matmul(const std::string& rung, const py::array& a_in, const py::array& b_in, py::array& out_in) {
+  RungFn fn = nullptr;
+  std::string known;
+  for (const auto& [name, rung_fn] : kRungs) {
+    if (rung == name) fn = rung_fn;
+    known += (known.empty() ? "" : ", ") + std::string(name);
+  }
+  require(fn != nullptr, "cpu.ladder_matmul: unknown rung '" + rung + "' (expected one of " + known + ")");
+  GemmCall call = gemm_call(a_in, b_in, out_in, false, false, "cpu.ladder_matmul");
+  const float* a = call.a.data();
+  const float* b = call.b.data();
+  float* c = call.out.mutable_data();
+  py::gil_scoped_release release;
+  fn(a, b, c, call.shape.m, call.shape.n, call.shape.k);
 }
 
 // ---- LSTM --------------------------------------------------------------------------------------
@@ -231,10 +275,25 @@ void register_cpu(py::module_& m) {
         py::arg("trans_a") = false, py::arg("trans_b") = false,
         "out = op(a) @ op(b) by the reference triple loop (float32, C-contiguous)");
   m.def("matmul", &matmul, py::arg("a"), py::arg("b"), py::arg("out"), py::arg("trans_a") = false,
-        py::arg("trans_b") = false, py::arg("isa") = "auto",
-        "out = op(a) @ op(b), packed and register-blocked (float32, C-contiguous); isa is auto, "
-        "avx512, avx2 or portable");
+        py::arg("trans_b") = false, py::arg("isa") = "auto", py::arg("threads") = 0,
+        "out = op(a) @ op(b), packed and register-blocked (float32, C-contiguous); isa is 'auto' or "
+        "one of isas(); threads caps the thread count (0: get_num_threads())");
   m.def("best_isa", &cpu::best_isa, "the matmul path isa='auto' runs on this CPU");
+  m.def("isas", [] { return std::vector<std::string>(cpu::isa_names(), cpu::isa_names() + cpu::kIsaCount); },
+        "the explicit matmul paths, best first (whether or not this CPU runs them)");
+  m.attr("parallel_threshold") = cpu::kParallelThreshold;
+  m.def("ladder_rungs", &ladder_rungs, "the one-idea matmul rungs of kernels/cpu/ladder.h, in ladder order");
+  m.def("ladder_matmul", &ladder_matmul, py::arg("rung"), py::arg("a"), py::arg("b"), py::arg("out"),
+        "out = a @ b by one rung of the ladder (float32, C-contiguous, no transposes, one thread)");
+  m.def("set_num_threads", &cpu::set_max_threads, py::arg("n"),
+        "the number of OpenMP threads every CPU kernel uses from now on (n >= 1)");
+  m.def("get_num_threads", &cpu::max_threads, "the number of OpenMP threads a CPU kernel uses now");
+  m.def("fma_peak_gflops", &cpu::fma_peak_gflops, py::arg("threads") = 0, py::arg("seconds") = 0.2,
+        py::call_guard<py::gil_scoped_release>(),
+        "float32 GFLOP/s of independent FMAs on the widest vectors this CPU runs (threads 0: all)");
+  m.def("memory_read_gbs", &cpu::memory_read_gbs, py::arg("bytes") = int64_t{128} << 20, py::arg("threads") = 0,
+        py::arg("repeats") = 3, py::call_guard<py::gil_scoped_release>(),
+        "read bandwidth in GB/s: the best of `repeats` sums of a `bytes`-sized buffer");
   m.def("isa_supported", [](const std::string& isa) { return cpu::isa_supported(cpu::parse_isa(isa.c_str())); },
         py::arg("isa"), "whether this CPU can run the named matmul path");
   m.def("lstm_forward", &lstm_forward, py::arg("x"), py::arg("h0"), py::arg("c0"), py::arg("w_ih"),

@@ -15,7 +15,7 @@ from zengrad._native import native
 
 pytestmark = pytest.mark.skipif(native() is None, reason="zengrad._C is not built")
 
-ISAS = ["auto", "avx512", "avx2", "portable"]
+ISAS = ["auto", *native().cpu.isas()] if native() is not None else ["auto"]
 THRESHOLD_SIDE = 64  # 64**3 multiply-adds = kParallelThreshold: the first size run on threads
 
 SHAPES = [  # (m, n, k)
@@ -64,7 +64,7 @@ def test_native_gemm_matches_reference(isa, m, n, k, trans_a, trans_b):
     assert_matches_float64(out, a, b)
 
 
-@pytest.mark.parametrize("isa", ["avx512", "avx2", "portable"])
+@pytest.mark.parametrize("isa", ISAS[1:])
 def test_registered_paths_run_through_kernels_matmul(isa):
     _require(isa)
     assert f"cpu:{isa}" in kernels.available()["matmul"]["cpu"]
@@ -162,3 +162,54 @@ def test_kernels_matmul_rejects_bad_operands_before_native_code():
         kernels.matmul(a, np.ones((4, 2), np.float64), impl="cpu:native")
     with pytest.raises(TypeError, match="cpu:native"):
         kernels.matmul(a.astype(np.float64), np.ones((4, 2)), impl="cpu:native")
+
+
+def _fresh_float32_dtypes():
+    """float32 arrays whose dtype object is not NumPy's canonical one, as users meet them."""
+    import io
+    import pickle
+    rng = _rng("fresh dtype")
+    pickled = pickle.loads(pickle.dumps(rng.standard_normal((70, 70), dtype=np.float32)))
+    buffer = io.BytesIO()
+    np.save(buffer, rng.standard_normal((70, 70), dtype=np.float32))
+    buffer.seek(0)
+    return {"unpickled": pickled, "np.load": np.load(buffer)}
+
+
+@pytest.mark.parametrize("source", ["unpickled", "np.load"])
+def test_float32_arrays_with_their_own_dtype_object_are_accepted(source):
+    a = _fresh_float32_dtypes()[source]
+    assert a.dtype == np.float32
+    b = np.ascontiguousarray(a.T)
+    out = np.empty((70, 70), np.float32)
+    native().cpu.matmul(a, b, out)
+    assert_matches_float64(out, a, b)
+    assert_matches_float64(kernels.matmul(a, b), a, b)  # 70³ > the threshold: the native default
+    assert kernels.choose("matmul", "cpu", a.dtype, work=70**3).name == "cpu:native"
+
+
+def test_byte_swapped_float32_is_still_refused():
+    a = np.ones((3, 3), dtype=">f4")
+    with pytest.raises(ValueError, match="a must be float32"):
+        native().cpu.matmul(a, np.ones((3, 3), np.float32), np.empty((3, 3), np.float32))
+
+
+@pytest.mark.parametrize("alias", ["out is a", "out is b", "out overlaps a", "out is a's transposed base"])
+def test_out_sharing_memory_with_an_input_is_refused(alias):
+    storage = np.ones((8, 8), np.float32)
+    a, b, out = storage, np.ones((8, 8), np.float32), np.empty((8, 8), np.float32)
+    trans_a = False
+    if alias == "out is a":
+        out = a
+    elif alias == "out is b":
+        out = b
+    elif alias == "out overlaps a":
+        big = np.ones((12, 8), np.float32)
+        a, out = big[:8], big[4:]
+    else:
+        trans_a, out = True, a
+    before = (a.copy(), b.copy())
+    with pytest.raises(ValueError, match="out must not share memory with a or b"):
+        native().cpu.matmul(a, b, out, trans_a, False)
+    np.testing.assert_array_equal(a, before[0])  # refused before anything was written
+    np.testing.assert_array_equal(b, before[1])

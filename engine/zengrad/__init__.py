@@ -21,6 +21,7 @@ from .ops import (cat, chunk, clamp, exp, flatten, leaky_relu, log, log_softmax,
                   sqrt, squeeze, stack, tanh, transpose, unsqueeze, where)
 from .ops import abs, max, min, sum  # noqa: A004  (PyTorch's names; they shadow Python's here)
 from .tensor import Tensor
+from .threads import get_num_threads, set_num_threads
 from . import optim
 from .io import load, save
 

@@ -7,10 +7,13 @@ import functools
 
 @functools.lru_cache(maxsize=None)
 def _load():
+    from . import threads
+    threads.prepare_openmp_environment()
     try:
         from . import _C
     except ImportError as error:
         return None, f"the native extension zengrad._C did not import: {error}"
+    threads.apply_default(_C)
     return _C, ""
 
 

@@ -50,6 +50,16 @@ def _bench(args) -> int:
         for model in MODELS:
             print(format_profile(profile_step(model, steps=5 if args.quick else 20, device=args.device)))
         return 0
+    if args.ladder and args.what != "matmul":
+        raise ValueError("--ladder goes with `zengrad bench matmul`")
+    if args.threads is not None and args.threads < 1:
+        raise ValueError(f"--threads must be >= 1, got {args.threads}")
+    if args.ladder or args.what == "threads":
+        if args.device != "cpu":
+            raise ValueError(f"bench {args.what}{' --ladder' if args.ladder else ''} runs on the CPU only")
+        from .bench import ladder, threads
+        (ladder if args.ladder else threads).run(quick=args.quick, out=args.out, thread_count=args.threads)
+        return 0
     from .bench.report import run
     run(args.what, device=args.device, quick=args.quick, out=args.out)
     return 0
@@ -101,10 +111,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_trainers(train.add_subparsers(dest="model", required=True, metavar="MODEL"))
 
     bench = commands.add_parser("bench", help="time kernels, training steps and per-op overhead against references")
-    bench.add_argument("what", nargs="?", default="all", choices=["all", "matmul", "lstm", "rnn", "models", "overhead"])
+    bench.add_argument("what", nargs="?", default="all",
+                       choices=["all", "matmul", "lstm", "rnn", "models", "overhead", "threads"])
     bench.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     bench.add_argument("--quick", action="store_true", help="small sizes, no memory probes (under a minute)")
-    bench.add_argument("--out", default=None, help="folder for bench.json and bench.png")
+    bench.add_argument("--out", default=None, help="folder for bench.json and bench.png (ladder.*, threads.json)")
+    bench.add_argument("--ladder", action="store_true",
+                       help="matmul: every rung of the CPU ladder vs the measured peak, OpenBLAS and PyTorch")
+    bench.add_argument("--threads", type=int, default=None,
+                       help="ladder, threads: the thread count to measure (default: zg.get_num_threads())")
     bench.add_argument("--profile", action="store_true",
                        help="models: where each training step's time goes, by layer of the engine (cProfile)")
     bench.set_defaults(run=_bench)

@@ -6,7 +6,7 @@ import platform
 
 import numpy as np
 
-from . import backend, kernels
+from . import backend, kernels, threads
 from ._native import native, native_unavailable_reason
 
 
@@ -21,6 +21,7 @@ def info_lines() -> list[str]:
         lines.append(f"native extension: zengrad._C {native().__version__}")
         lines.append(f"CPU: {platform.processor() or platform.machine()}; vector extensions: "
                      f"{native().cpu.features() or 'none detected'}")
+        lines.extend(threads.describe())
         if native().cuda.built:
             lines.append(f"CUDA kernels: built for {native().cuda.architectures}")
         else:

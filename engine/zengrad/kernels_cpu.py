@@ -3,9 +3,19 @@
 ``cpu:native`` is the fast matmul with the best instruction set this CPU supports; it outranks
 NumPy (priority 20 > 10), so it is the default for float32 arrays on the CPU; the same holds for
 the whole-sequence LSTM (``lstm_forward`` / ``lstm_backward``) and RNN (``rnn_forward`` /
-``rnn_backward``). ``cpu:avx512``,
-``cpu:avx2`` and ``cpu:portable`` force one path each (for tests and benchmarks); they rank below
-NumPy and are registered only when the CPU can run them.
+``rnn_backward``). ``cpu:<isa>`` for each name in ``_C.cpu.isas()`` forces one path (for tests and
+benchmarks); they rank below NumPy and are registered only when the CPU can run them.
+
+The matmul ladder (:data:`LADDER`, ``kernels/cpu/ladder.h``) is registered too, one
+implementation per rung, for teaching and for ``zengrad bench matmul --ladder``: ``cpu:naive``,
+``cpu:loop_order``, ``cpu:blocked``, ``cpu:register_tile``, ``cpu:packed`` (each its own C++ file,
+one thread), then ``cpu:simd`` (the fast kernel on one thread) and ``cpu:native`` (on every thread).
+
+The size threshold below which the default matmul is NumPy's is the native kernel's own
+``kParallelThreshold`` (``_C.cpu.parallel_threshold``, m·n·k = 2^18 multiply-adds): below it both
+run on one thread and OpenBLAS's small-matrix path is cheaper; above it every product is native,
+so OpenBLAS's thread pool never wakes and never spins on the cores OpenMP needs next
+(docs/kernels/cpu-matmul.md has the measurements behind it).
 """
 
 from __future__ import annotations
@@ -15,24 +25,33 @@ import numpy as np
 from ._native import native
 from .kernel_registry import register
 
-_ISAS = ("avx512", "avx2", "portable")
+#: the rungs that are not their own C++ file, after the C++ rungs (``_C.cpu.ladder_rungs()``)
+_FAST_RUNGS = {"cpu:simd": "the fast kernel's SIMD micro-kernel, on one thread",
+               "cpu:native": "the fast kernel on every thread (get_num_threads())"}
 
-#: m·n·k below which the default matmul is NumPy's: 2^18, where OpenBLAS starts using its thread
-#: pool (products of up to ~2.7e5 multiply-adds kept one core busy, 3.1e5 and up both) and where
-#: the native kernel starts using threads too (kParallelThreshold). Below it both run on one
-#: thread and OpenBLAS's small-matrix path is a few µs faster (64³: 7.5 vs 10.1 µs). Above it the
-#: native kernel runs every product, so OpenBLAS's pool never wakes: its threads keep spinning
-#: after each call and steal both cores from the next OpenMP product. With the threshold at 96³,
-#: products between 2^18 and 96³ went to OpenBLAS's threads, and a DCGAN training step, which
-#: mixes both kinds, took 62–74 ms instead of 23–26 ms (2026-11-23, 2 cores).
-SMALL_GEMM_WORK = 1 << 18
+#: the matmul ladder, slowest idea first: ``cpu:<rung>`` names, filled in when ``_C`` is built
+LADDER: tuple[str, ...] = ()
+
+#: m·n·k below which the default matmul is NumPy's (None without ``_C``)
+SMALL_GEMM_WORK = native().cpu.parallel_threshold if native() is not None else None
 
 
-def _gemm(isa: str):
+def _gemm(isa: str, threads: int = 0):
     """A 2-D GEMM ``fn(a, b, out, trans_a, trans_b)`` running the native matmul on one path."""
     def gemm(a, b, out, trans_a, trans_b):
-        native().cpu.matmul(a, b, out, trans_a, trans_b, isa)
-    gemm.__name__ = f"cpu_matmul_{isa}"
+        native().cpu.matmul(a, b, out, trans_a, trans_b, isa, threads)
+    gemm.__name__ = f"cpu_matmul_{isa}" + ("_one_thread" if threads == 1 else "")
+    return gemm
+
+
+def _rung(rung: str):
+    """A 2-D GEMM running one C++ ladder rung; the rungs take no transposes, so a transposed
+    operand is copied into plain row-major order first (O(n²) next to the rung's O(n³))."""
+    def gemm(a, b, out, trans_a, trans_b):
+        a = np.ascontiguousarray(a.T) if trans_a else a
+        b = np.ascontiguousarray(b.T) if trans_b else b
+        native().cpu.ladder_matmul(rung, a, b, out)
+    gemm.__name__ = f"cpu_matmul_{rung}"
     return gemm
 
 
@@ -46,10 +65,20 @@ def _register_matmul(cpu) -> None:
     register("matmul", "cpu:native", "cpu", _gemm("auto"), dtypes=(np.float32,), priority=20,
              description=f"C++ packed GEMM, register-blocked micro-kernel ({cpu.best_isa()}), OpenMP",
              min_work=SMALL_GEMM_WORK)
-    for isa in _ISAS:
+    for isa in cpu.isas():
         if cpu.isa_supported(isa):
             register("matmul", f"cpu:{isa}", "cpu", _gemm(isa), dtypes=(np.float32,), priority=5,
                      description=f"C++ packed GEMM forced onto the {isa} micro-kernel")
+
+
+def _register_ladder(cpu) -> None:
+    global LADDER
+    for rung in cpu.ladder_rungs():
+        register("matmul", f"cpu:{rung}", "cpu", _rung(rung), dtypes=(np.float32,), priority=1,
+                 description=f"ladder rung kernels/cpu/matmul_{rung}.cpp (one thread)")
+    register("matmul", "cpu:simd", "cpu", _gemm("auto", threads=1), dtypes=(np.float32,), priority=1,
+             description=f"ladder rung: {_FAST_RUNGS['cpu:simd']} ({cpu.best_isa()})")
+    LADDER = tuple(f"cpu:{rung}" for rung in cpu.ladder_rungs()) + tuple(_FAST_RUNGS)
 
 
 def _register_lstm(cpu) -> None:
@@ -68,5 +97,6 @@ def _register_rnn(cpu) -> None:
 
 if native() is not None:
     _register_matmul(native().cpu)
+    _register_ladder(native().cpu)
     _register_lstm(native().cpu)
     _register_rnn(native().cpu)

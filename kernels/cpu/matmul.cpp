@@ -36,12 +36,8 @@
 // thread (along M, N or both, in whole register tiles, so the cut is balanced) and each thread
 // runs the five loops on its rectangle with its own packing buffers: no barriers at all.
 //
-// Measured 2026-11-23 on a 2-core AMD EPYC (Zen 4) VM shared with other jobs, 2 threads on both
-// sides, float32 n×n×n, median of 5 alternating rounds taken when the CPUs were idle
-// (benchmarks/results/cpu.md): NumPy/OpenBLAS 0.3.31 vs this kernel, GFLOP/s —
-//   n=512: 172 vs 179 (104%)   n=1024: 184 vs 181 (98%)    n=2048: 190 vs 192 (101%).
-// One thread each (3 rounds): NumPy 72-100, this kernel 93-106 GFLOP/s across the three sizes.
-// Rounds taken while other jobs ran vary by 2x or more.
+// This is the ladder's "simd" rung on one thread and its "threads" rung on all (ladder.h).
+// Measured speed: benchmarks/results/ladder.md and cpu.md, `zengrad bench matmul [--ladder]`.
 #include "matmul.h"
 
 #include "buffer.h"
@@ -195,13 +191,13 @@ Isa best_available() {
   return Isa::Portable;
 }
 
+constexpr Isa kExplicitIsas[kIsaCount] = {Isa::Avx512, Isa::Avx2, Isa::Portable};
+constexpr const char* kIsaNames[kIsaCount] = {"avx512", "avx2", "portable"};
+
 const char* isa_name(Isa isa) {
-  switch (isa) {
-    case Isa::Avx512: return "avx512";
-    case Isa::Avx2: return "avx2";
-    case Isa::Portable: return "portable";
-    default: return "auto";
-  }
+  for (int i = 0; i < kIsaCount; ++i)
+    if (kExplicitIsas[i] == isa) return kIsaNames[i];
+  return "auto";
 }
 
 int64_t round_up(int64_t value, int64_t multiple) { return (value + multiple - 1) / multiple * multiple; }
@@ -420,18 +416,25 @@ std::pair<int64_t, int64_t> part_range(int64_t length, int64_t block, int64_t pa
   return {std::min(begin, length), std::min(end, length)};
 }
 
-int thread_count(int64_t m, int64_t n, int64_t k) {
-  return m * n * k >= kParallelThreshold ? max_threads() : 1;
+int thread_count(int64_t m, int64_t n, int64_t k, int cap) {
+  if (m * n * k < kParallelThreshold) return 1;
+  return cap > 0 ? std::min(cap, max_threads()) : max_threads();
 }
 
 
 }  // namespace
 
+const char* const* isa_names() { return kIsaNames; }
+
 Isa parse_isa(const char* name) {
   const std::string text = name ? name : "";
-  for (Isa isa : {Isa::Auto, Isa::Avx512, Isa::Avx2, Isa::Portable})
-    if (text == isa_name(isa)) return isa;
-  throw std::invalid_argument("matmul: unknown isa '" + text + "' (expected auto, avx512, avx2 or portable)");
+  if (text == "auto") return Isa::Auto;
+  std::string expected = "auto";
+  for (int i = 0; i < kIsaCount; ++i) {
+    if (text == kIsaNames[i]) return kExplicitIsas[i];
+    expected += std::string(", ") + kIsaNames[i];
+  }
+  throw std::invalid_argument("matmul: unknown isa '" + text + "' (expected one of " + expected + ")");
 }
 
 bool isa_supported(Isa isa) {
@@ -454,13 +457,13 @@ const Config& checked_config(Isa isa) {
 
 // C (m×n, =|+=) op(A)·op(B): cuts C among the threads and runs the five loops on each piece.
 void run(const Config& cfg, Operand op_a, const BSource& op_b, float* c, int64_t m, int64_t n, int64_t k,
-         bool accumulate) {
+         bool accumulate, int thread_cap = 0) {
   if (m == 0 || n == 0) return;
   if (k == 0) {
     if (!accumulate) std::memset(c, 0, sizeof(float) * static_cast<size_t>(m * n));
     return;
   }
-  const int threads = thread_count(m, n, k);
+  const int threads = thread_count(m, n, k, thread_cap);
   const Split split = choose_split(cfg, threads, m, n);
   const Workspace space(cfg, (m + split.row_parts - 1) / split.row_parts + cfg.mr,
                         (n + split.col_parts - 1) / split.col_parts + cfg.nr, k);
@@ -499,10 +502,11 @@ Operand operand_b(const float* b, int64_t k, int64_t n, bool trans_b) {
 }  // namespace
 
 void matmul(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool trans_a,
-            bool trans_b, Isa isa, bool accumulate) {
+            bool trans_b, Isa isa, bool accumulate, int threads) {
   if (m < 0 || n < 0 || k < 0) throw std::invalid_argument("matmul: negative size");
   const Config& cfg = checked_config(isa);
-  run(cfg, operand_a(a, m, k, trans_a), BSource{operand_b(b, k, n, trans_b)}, c, m, n, k, accumulate);
+  run(cfg, operand_a(a, m, k, trans_a), BSource{operand_b(b, k, n, trans_b)}, c, m, n, k, accumulate,
+      threads);
 }
 
 PackedMatrix::PackedMatrix(const float* b, int64_t k, int64_t n, bool trans_b, Isa isa)

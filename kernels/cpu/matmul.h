@@ -18,7 +18,12 @@ const char* cpu_features();
 // Instruction sets the fast matmul can run on. Auto picks the best one this CPU supports.
 enum class Isa { Auto, Avx512, Avx2, Portable };
 
-// "auto" | "avx512" | "avx2" | "portable" -> Isa; throws std::invalid_argument for anything else.
+// The names of the explicit paths, best first ("avx512", "avx2", "portable"): the one list that
+// Python (kernels_cpu.py registers cpu:<name> for each) and the error messages are made from.
+const char* const* isa_names();
+constexpr int kIsaCount = 3;
+
+// "auto" or one of isa_names() -> Isa; throws std::invalid_argument for anything else.
 Isa parse_isa(const char* name);
 
 // Whether this CPU can run the given path (Auto and Portable always can).
@@ -29,9 +34,10 @@ const char* best_isa();
 
 // The fast matmul (kernels/cpu/matmul.cpp): packing + register-blocked micro-kernel, OpenMP.
 // With accumulate, C += op(A)·op(B); otherwise C is overwritten (and zeroed when k == 0).
+// `threads` caps the thread count (0: max_threads(); 1 is the ladder's one-thread "simd" rung).
 // Throws std::invalid_argument for negative sizes and std::runtime_error for an ISA the CPU lacks.
 void matmul(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool trans_a,
-            bool trans_b, Isa isa = Isa::Auto, bool accumulate = false);
+            bool trans_b, Isa isa = Isa::Auto, bool accumulate = false, int threads = 0);
 
 // op(B) (k×n) packed once, in the order the micro-kernel of `isa` reads it, for many products with
 // different A: an RNN multiplies by the same recurrent weights at every step.

@@ -7,7 +7,8 @@ namespace zengrad::cpu::sequence {
 void column_sums(const float* m, int64_t rows, int64_t cols, float* out) {
   constexpr int64_t kChunk = 64;
   const int64_t chunks = (cols + kChunk - 1) / kChunk;
-#pragma omp parallel for schedule(static) if (rows * cols >= (int64_t{1} << 16) && max_threads() > 1)
+  const int threads = max_threads();
+#pragma omp parallel for schedule(static) num_threads(threads) if (rows * cols >= (int64_t{1} << 16) && threads > 1)
   for (int64_t chunk = 0; chunk < chunks; ++chunk) {
     const int64_t begin = chunk * kChunk, end = std::min(cols, begin + kChunk);
     float sums[kChunk] = {};

@@ -50,8 +50,9 @@ inline float fast_tanh(float x) { return 2.0f * sigmoid(2.0f * x) - 1.0f; }
 // elements the split pays for itself (the char LSTM's B=32, H=192 step is 6144).
 template <typename Row>
 void for_each_row(int64_t batch, int64_t hidden, Row row) {
-  const bool parallel = batch > 1 && batch * hidden >= 1024 && max_threads() > 1;
-#pragma omp parallel for schedule(static) if (parallel)
+  const int threads = max_threads();
+  const bool parallel = batch > 1 && batch * hidden >= 1024 && threads > 1;
+#pragma omp parallel for schedule(static) num_threads(threads) if (parallel)
   for (int64_t b = 0; b < batch; ++b) row(b);
 }
 

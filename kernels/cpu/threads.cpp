@@ -3,6 +3,8 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <stdexcept>
+#include <string>
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -13,6 +15,7 @@ namespace zengrad::cpu {
 namespace {
 
 std::atomic<bool> in_forked_child{false};
+std::atomic<int> chosen_threads{0};  // 0: OpenMP's default
 
 void mark_forked_child() { in_forked_child.store(true, std::memory_order_relaxed); }
 
@@ -24,9 +27,17 @@ const int fork_handler_registered = pthread_atfork(nullptr, nullptr, mark_forked
 int max_threads() {
   (void)fork_handler_registered;
 #ifdef _OPENMP
-  if (!in_forked_child.load(std::memory_order_relaxed)) return omp_get_max_threads();
+  if (!in_forked_child.load(std::memory_order_relaxed)) {
+    const int chosen = chosen_threads.load(std::memory_order_relaxed);
+    return chosen > 0 ? chosen : omp_get_max_threads();
+  }
 #endif
   return 1;
+}
+
+void set_max_threads(int n) {
+  if (n < 1) throw std::invalid_argument("set_num_threads: the thread count must be >= 1, got " + std::to_string(n));
+  chosen_threads.store(n, std::memory_order_relaxed);
 }
 
 }  // namespace zengrad::cpu

@@ -1,4 +1,9 @@
-// How many OpenMP threads a CPU kernel may use — the one place that decides it.
+// How many OpenMP threads a CPU kernel may use — the one place that decides it. Every parallel
+// region in kernels/cpu asks max_threads() and passes it as num_threads.
+//
+// set_max_threads(n) is the process-wide setting behind zengrad.set_num_threads (like PyTorch's
+// torch.set_num_threads); until it is called, OpenMP's own default (OMP_NUM_THREADS or one per CPU)
+// holds. zengrad/threads.py chooses the default and explains it.
 //
 // GNU libgomp's thread pool does not survive fork(): a child process that enters a parallel region
 // after its parent had started the pool waits forever for threads that were never copied (a
@@ -9,7 +14,10 @@
 
 namespace zengrad::cpu {
 
-// omp_get_max_threads(), or 1 in a forked child (and in a build without OpenMP).
+// The set thread count (else omp_get_max_threads()), or 1 in a forked child (and without OpenMP).
 int max_threads();
+
+// Sets the thread count for all later kernel calls; n < 1 throws std::invalid_argument.
+void set_max_threads(int n);
 
 }  // namespace zengrad::cpu

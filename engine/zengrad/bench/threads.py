@@ -1,0 +1,102 @@
+"""`zengrad bench threads`: the native matmul on an idle machine and next to a busy process.
+
+Each setting runs in a fresh Python process (the OpenMP runtime reads ``OMP_WAIT_POLICY`` once, when
+it loads), which times a loop of back-to-back n×n×n ``cpu:native`` products and reports the median.
+"Busy" starts one extra process that spins on a CPU for the whole measurement, as a compiler, a
+browser tab or another training run would. The figure to read is each setting's time against the
+one-thread time under the same conditions: with spinning OpenMP workers (``ACTIVE``) two threads
+next to a busy process can be many times slower than one; zengrad's default should stay close to it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from ..benchmarking import machine_info
+
+_LOOP = """
+import json, sys, time
+import numpy as np
+import zengrad as zg
+n, calls = int(sys.argv[1]), int(sys.argv[2])
+rng = np.random.default_rng(0)
+a, b = (rng.standard_normal((n, n), dtype=np.float32) for _ in range(2))
+for _ in range(3):
+    zg.kernels.matmul(a, b, impl="cpu:native")
+times = []
+for _ in range(calls):
+    start = time.perf_counter()
+    zg.kernels.matmul(a, b, impl="cpu:native")
+    times.append(time.perf_counter() - start)
+print(json.dumps({"times": times, "threads": zg.get_num_threads()}))
+"""
+
+_SPIN = "while True: pass"
+
+
+def settings(thread_count: int) -> dict[str, dict]:
+    """name -> environment changes (None removes a variable)."""
+    return {"1 thread": {"OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": None},
+            f"{thread_count} threads, ACTIVE (spinning) workers": {"OMP_NUM_THREADS": str(thread_count),
+                                                                   "OMP_WAIT_POLICY": "ACTIVE"},
+            f"{thread_count} threads, PASSIVE workers": {"OMP_NUM_THREADS": str(thread_count),
+                                                         "OMP_WAIT_POLICY": "PASSIVE"},
+            "zengrad's default": {"OMP_NUM_THREADS": None, "OMP_WAIT_POLICY": None}}
+
+
+def _run_loop(changes: dict, n: int, calls: int) -> dict:
+    env = {key: value for key, value in os.environ.items() if key not in changes}
+    env.update({key: value for key, value in changes.items() if value is not None})
+    result = subprocess.run([sys.executable, "-c", _LOOP, str(n), str(calls)], env=env, capture_output=True,
+                            text=True, timeout=600, check=True)
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    times = data["times"]
+    return {"seconds": float(np.median(times)), "spread_percent": 100 * (max(times) - min(times)) / np.median(times),
+            "threads": data["threads"]}
+
+
+def bench_threads(n: int = 512, calls: int = 30, thread_count: int | None = None) -> dict:
+    """Median seconds per product of every setting, idle and next to one busy process."""
+    thread_count = thread_count or max(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2)
+    rows = []
+    for busy in (False, True):
+        spinner = subprocess.Popen([sys.executable, "-c", _SPIN]) if busy else None
+        try:
+            for name, changes in settings(thread_count).items():
+                rows.append({"setting": name, "busy": busy, **_run_loop(changes, n, calls)})
+        finally:
+            if spinner is not None:
+                spinner.kill()
+                spinner.wait()
+    for row in rows:
+        one = next(r for r in rows if r["busy"] == row["busy"] and r["setting"] == "1 thread")
+        row["vs_one_thread"] = row["seconds"] / one["seconds"]
+    return {"machine": machine_info(), "n": n, "calls": calls, "rows": rows}
+
+
+def format_threads(results: dict) -> str:
+    from .report import _table
+    m = results["machine"]
+    return "\n".join([
+        f"threads — {results['calls']} back-to-back cpu:native {results['n']}³ products per setting, each in a "
+        f"fresh process — {m['cpu']}, {m['date']}, load average {m['load_average_1_5_15min']}",
+        _table(["setting", "other busy process", "threads used", "ms per product", "spread %", "÷ one-thread time"],
+               [[r["setting"], "yes" if r["busy"] else "no", r["threads"], 1e3 * r["seconds"], r["spread_percent"],
+                 r["vs_one_thread"]] for r in results["rows"]])])
+
+
+def run(quick: bool = False, out: str | None = None, thread_count: int | None = None) -> dict:
+    from pathlib import Path
+    results = bench_threads(n=256 if quick else 512, calls=15 if quick else 30, thread_count=thread_count)
+    print(format_threads(results))
+    if out:
+        path = Path(out)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "threads.json").write_text(json.dumps(results, indent=2, default=str))
+        print(f"\nwrote {path / 'threads.json'}")
+    return results

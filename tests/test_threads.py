@@ -1,0 +1,74 @@
+"""zg.set_num_threads / get_num_threads, the default thread count, and the OpenMP wait policy."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import zengrad as zg
+from zengrad import threads
+from zengrad._native import native
+
+
+@pytest.fixture
+def restore_threads():
+    before = zg.get_num_threads()
+    yield
+    zg.set_num_threads(before)
+
+
+@pytest.mark.skipif(native() is None, reason="zengrad._C is not built")
+def test_set_num_threads_is_what_the_kernels_use(restore_threads):
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((200, 150), dtype=np.float32)
+    b = rng.standard_normal((150, 170), dtype=np.float32)
+    results = []
+    for n in (1, 3):
+        zg.set_num_threads(n)
+        assert zg.get_num_threads() == n == native().cpu.get_num_threads()
+        results.append(zg.kernels.matmul(a, b, impl="cpu:native"))
+    reference = a.astype(np.float64) @ b.astype(np.float64)
+    for out in results:
+        assert np.allclose(out, reference, rtol=1e-4, atol=1e-3)
+    assert "set_num_threads(3)" in zg.info()
+
+
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (-2, ValueError), (2.0, TypeError), (True, TypeError),
+                                        ("2", TypeError)])
+def test_set_num_threads_rejects_bad_counts(bad, error, restore_threads):
+    with pytest.raises(error, match="set_num_threads"):
+        zg.set_num_threads(bad)
+
+
+@pytest.mark.parametrize("cpus, load, expected", [
+    (2, 0.0, 2), (2, 0.4, 2), (2, 1.0, 1), (2, 7.5, 1), (1, 0.0, 1), (4, 1.6, 2),
+])
+def test_default_leaves_the_busy_cpus_to_others(cpus, load, expected, monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 4 if cpus == 4 else 2)
+    assert threads.default_num_threads(cpus, load) == expected
+
+
+def _fresh(code: str, **env) -> str:
+    environment = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "OMP_NUM_THREADS")}
+    environment.update(env)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env=environment)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.mark.skipif(native() is None, reason="zengrad._C is not built")
+def test_passive_waiting_by_default_and_the_users_choice_wins():
+    code = "import os, zengrad as zg; print(os.environ['OMP_WAIT_POLICY']); print(zg.get_num_threads())"
+    policy, count = _fresh(code).split()
+    assert policy == "PASSIVE" and 1 <= int(count) <= threads.usable_cpus()
+    policy, count = _fresh(code, OMP_WAIT_POLICY="ACTIVE", OMP_NUM_THREADS="3").split()
+    assert policy == "ACTIVE" and count == "3"
+
+
+def test_info_shows_the_thread_settings():
+    text = zg.info()
+    if native() is not None:
+        assert f"threads: {zg.get_num_threads()}" in text and "OpenMP wait policy" in text
