@@ -21,6 +21,15 @@ from .ops import (cat, chunk, clamp, exp, flatten, leaky_relu, log, log_softmax,
 from .ops import abs, max, min, sum  # noqa: A004  (PyTorch's names; they shadow Python's here)
 from .tensor import Tensor
 from . import optim
+from .ops import (acos, allclose, argmax, argmin, argsort, argwhere, asin, atan, atan2, ceil, clip,  # noqa: I001
+                  clone, copysign, cos, cosh, cummax, cummin, cumprod, cumsum, erf, exp2, expm1, flip,
+                  floor, floor_divide, fmod, gather, index_select, isclose, isinf, isnan, isneginf,
+                  isposinf, log1p, log2, log10, logcumsumexp, masked_fill, meshgrid, movedim, nan_to_num,
+                  nonzero, norm, prod, reciprocal, remainder, repeat, roll, rsqrt, scatter, scatter_add,
+                  scatter_reduce, sin, sinh, sort, square, std, std_mean, take_along_dim, tan, tile, topk,
+                  tril, triu, trunc, unflatten, var, var_mean)
+from .ops import all, any, round  # noqa: A004  (PyTorch's names; they shadow Python's here)
+from .ops import movedim as moveaxis
 from .io import load, save
 
 __version__ = "0.1.0"
