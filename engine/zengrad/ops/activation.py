@@ -55,7 +55,7 @@ def silu(input: Tensor) -> Tensor:
 
 def _negative_part_expm1(input: Tensor, scale: float) -> Tensor:
     """eˣ/ˢ − 1 for x ≤ 0 and 0 for x > 0, from a clamped input so the exponential stays finite."""
-    return expm1(clamp(input, max=0) / scale) if scale != 1 else expm1(clamp(input, max=0))
+    return expm1(clamp(input, max=0) / scale)
 
 
 def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -94,15 +94,17 @@ def mish(input: Tensor) -> Tensor:
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    """x clipped to [min_val, max_val]."""
+    """x clipped to [min_val, max_val]; the gradient is 1 strictly inside, 0 elsewhere (PyTorch's
+    choice at the two corners, where ``clamp`` gives 1)."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
-    return clamp(input, min_val, max_val)
+    clipped = Tensor(input.xp.clip(input.data, min_val, max_val))
+    return where((input > min_val) & (input < max_val), input, clipped)
 
 
 def relu6(input: Tensor) -> Tensor:
     """min(max(x, 0), 6)."""
-    return clamp(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0)
 
 
 def hardsigmoid(input: Tensor) -> Tensor:
@@ -111,8 +113,9 @@ def hardsigmoid(input: Tensor) -> Tensor:
 
 
 def hardswish(input: Tensor) -> Tensor:
-    """x·relu6(x + 3)/6."""
-    return input * hardsigmoid(input)
+    """x·relu6(x + 3)/6, written piecewise — 0 up to −3, x(x + 3)/6 strictly between, x from 3 —
+    so the gradient is (2x + 3)/6 inside and PyTorch's 0 and 1 at the corners −3 and 3."""
+    return where(input <= -3, 0, where(input < 3, input * (input + 3) / 6, input))
 
 
 def logsigmoid(input: Tensor) -> Tensor:

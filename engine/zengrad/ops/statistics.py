@@ -136,7 +136,9 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
         return Tensor((a.data != 0).sum(axis=dims, keepdims=keepdim).astype(a.dtype))
     if p == 1:
         return sum(abs(a), dims, keepdim)
-    return sum(abs(a) ** p, dims, keepdim) ** (1.0 / p)
+    total = sum(abs(a) ** p, dims, keepdim)
+    empty = total == 0  # an all-zero slice: norm 0 with gradient 0 (the root's slope is infinite there)
+    return where(empty, 0, where(empty, 1, total) ** (1.0 / p))
 
 
 def vector_norm(a: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
