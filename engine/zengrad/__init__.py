@@ -8,7 +8,7 @@ The public API follows PyTorch's names for the subset zengrad implements::
     x.grad
 """
 
-from . import autograd, backend, cuda, data, kernels, nn, ops, viz
+from . import autograd, backend, cuda, data, kernels, nn, ops, utils, viz
 from . import kernels_reference, kernels_cpu, kernels_cuda  # noqa: F401,I001  (they register the kernels)
 from .creation import (arange, bool_, eye, float32, float64, from_numpy, full, int32, int64,
                        manual_seed, ones, ones_like, rand, randint, randn, randn_like, tensor,
