@@ -18,7 +18,14 @@ from ._util import as_tensor_like, unbroadcast
 from .elementwise import _binary, clamp as clamp_numbers, exp, where
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
-_ERF = np.frompyfunc(math.erf, 1, 1)
+# erf(x) = (2/√π) e^(−x²) Σ_n 2ⁿ x^(2n+1) / (1·3·5···(2n+1)): every term positive (no cancellation);
+# 36 terms reach double precision for |x| < 2.5. Coefficients of the polynomial in x² (Horner order).
+_ERF_SERIES = [1.0]
+for _n in range(35):
+    _ERF_SERIES.append(_ERF_SERIES[-1] * 2.0 / (2 * _n + 3))
+_ERF_SERIES.reverse()
+_ERF_SERIES_LIMIT = 2.5
+_ERFC_FRACTION_TERMS = 30  # Laplace's continued fraction below, to double precision for |x| ≥ 2.5
 
 
 def _xp(a):
@@ -26,13 +33,47 @@ def _xp(a):
 
 
 def erf_array(a):
-    """erf on an array: CuPy's kernel on the GPU; on the CPU, the C library's ``erf`` per element
-    (NumPy has none), correct to the last bit."""
+    """erf on an array: CuPy's kernel on the GPU; on the CPU (NumPy has none) computed in float64 as
+
+        |x| < 2.5:       (2/√π) e^(−x²) Σ_n 2ⁿ x^(2n+1) / (2n+1)!!
+        2.5 ≤ |x| < 6:   1 − erfc|x|,  √π e^(x²) erfc x = 1/(x + ½/(x + 1/(x + (3/2)/(x + 2/(x + …)))))
+        |x| ≥ 6:         ±1 (erfc 6 ≈ 2e−17 is below half an ulp of 1)
+
+    within a few ulp of the C library's erf (tests/test_breadth_ops.py compares against PyTorch).
+    """
     xp = _xp(a)
-    if xp is np:
-        return _ERF(a).astype(a.dtype) if a.size else a.copy()
-    import cupyx.scipy.special
-    return cupyx.scipy.special.erf(a)
+    if xp is not np:
+        import cupyx.scipy.special
+        return cupyx.scipy.special.erf(a)
+    x = np.asarray(a, dtype=np.float64).reshape(-1)
+    out = np.empty_like(x)
+    for start in range(0, x.size, _ERF_BLOCK):
+        out[start:start + _ERF_BLOCK] = _erf_float64(x[start:start + _ERF_BLOCK])
+    return out.reshape(a.shape).astype(a.dtype, copy=False)
+
+
+_ERF_BLOCK = 16384  # elements per block: the 36 Horner steps then run on data held in cache
+
+
+def _erf_float64(x):
+    size = np.abs(x)
+    out = np.sign(x)  # ±1 for |x| ≥ 6 and NaN at NaN; the rest is overwritten below
+    near = size < _ERF_SERIES_LIMIT
+    xs = x[near]
+    x2 = xs * xs
+    poly = np.full_like(xs, _ERF_SERIES[0])
+    for coefficient in _ERF_SERIES[1:]:
+        poly *= x2
+        poly += coefficient
+    out[near] = _TWO_OVER_SQRT_PI * np.exp(-x2) * xs * poly
+    middle = (size >= _ERF_SERIES_LIMIT) & (size < 6.0)
+    xm = size[middle]
+    fraction = xm.copy()
+    for k in range(_ERFC_FRACTION_TERMS, 0, -1):
+        fraction = xm + (k / 2.0) / fraction
+    erfc = np.exp(-xm * xm) / (math.sqrt(math.pi) * fraction)
+    out[middle] = np.copysign(1.0 - erfc, x[middle])
+    return out
 
 
 class Sin(Function):
