@@ -123,26 +123,25 @@ def _running_extreme(a: Tensor, dim, largest: bool, op: str):
 
 # ---- functional forms -----------------------------------------------------------------------
 
-def cumsum(a: Tensor, dim: int, *, dtype=None) -> Tensor:
-    """Running sum along ``dim`` (integer and boolean inputs give int64, as in PyTorch)."""
+def _running(cls, a: Tensor, dim: int, dtype) -> Tensor:
+    """Apply a running sum or product; integer and boolean inputs give int64, as in PyTorch."""
     if dtype is not None:
         a = a.to(dtype)
     elif a.dtype.kind in "biu":
         a = a.long()
     if a.ndim == 0:
         return a * 1
-    return CumSum.apply(a, dim=_dim(dim, a.ndim, "cumsum"))
+    return cls.apply(a, dim=_dim(dim, a.ndim, cls.__name__.lower()))
+
+
+def cumsum(a: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """Running sum along ``dim``."""
+    return _running(CumSum, a, dim, dtype)
 
 
 def cumprod(a: Tensor, dim: int, *, dtype=None) -> Tensor:
-    """Running product along ``dim`` (integer and boolean inputs give int64)."""
-    if dtype is not None:
-        a = a.to(dtype)
-    elif a.dtype.kind in "biu":
-        a = a.long()
-    if a.ndim == 0:
-        return a * 1
-    return CumProd.apply(a, dim=_dim(dim, a.ndim, "cumprod"))
+    """Running product along ``dim``."""
+    return _running(CumProd, a, dim, dtype)
 
 
 def logcumsumexp(a: Tensor, dim: int) -> Tensor:
