@@ -357,3 +357,30 @@ def test_activation_modules_match_torch(name, kwargs):
     if name == "PReLU":
         np.testing.assert_allclose(to_numpy(mine.weight.grad), reference.weight.grad.numpy(), rtol=1e-10)
     assert repr(mine).startswith(name)
+
+
+ZERO_D = [
+    ("prod", lambda m, a: a.prod(0)), ("all", lambda m, a: a.all(-1)), ("any", lambda m, a: m.any(a, 0)),
+    ("flip", lambda m, a: a.flip(0)), ("movedim", lambda m, a: a.movedim(0, -1)), ("cumsum", lambda m, a: a.cumsum(0)),
+    ("scatter_add", lambda m, a: a.scatter_add(0, m.tensor(0), a)),
+    ("scatter_reduce", lambda m, a: a.scatter_reduce(0, m.tensor(0), a * 2, "amax")),
+    ("index_select", lambda m, a: a.index_select(0, m.tensor([0]))), ("sort", lambda m, a: a.sort().values),
+    ("topk", lambda m, a: a.topk(1).values), ("norm", lambda m, a: a.norm()), ("var", lambda m, a: a.var(correction=0)),
+    ("nonzero", lambda m, a: m.nonzero(a)), ("gather", lambda m, a: a.gather(0, m.tensor(0))),
+]
+
+
+@pytest.mark.parametrize("name,op", ZERO_D, ids=[n for n, _ in ZERO_D])
+def test_zero_dimensional_inputs_match_torch(name, op):
+    ours, theirs = both(np.array(-1.25))
+    same(op(zg, ours), op(torch, theirs), exact=True)
+
+
+def test_nan_bounds_and_infinite_inputs_propagate_as_in_torch():
+    values = np.array([0.5, -np.inf, np.inf, np.nan, -3.0, 3.0])
+    bounds = np.array([np.nan, 0.0, 0.0, 0.0, np.nan, 1.0])
+    ours, theirs = both(values)
+    same(zg.clamp(ours, min=zg.tensor(bounds)), torch.clamp(theirs, min=torch.tensor(bounds)), exact=True)
+    same(zg.clamp(ours, max=zg.tensor(bounds)), torch.clamp(theirs, max=torch.tensor(bounds)), exact=True)
+    for name in ("hardswish", "hardsigmoid", "relu6", "silu", "gelu", "elu", "softplus", "logsigmoid", "mish"):
+        same(getattr(zg.nn.functional, name)(ours), getattr(torch.nn.functional, name)(theirs))

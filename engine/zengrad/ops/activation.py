@@ -114,8 +114,9 @@ def hardsigmoid(input: Tensor) -> Tensor:
 
 def hardswish(input: Tensor) -> Tensor:
     """x·relu6(x + 3)/6, written piecewise — 0 up to −3, x(x + 3)/6 strictly between, x from 3 —
-    so the gradient is (2x + 3)/6 inside and PyTorch's 0 and 1 at the corners −3 and 3."""
-    return where(input <= -3, 0, where(input < 3, input * (input + 3) / 6, input))
+    so the gradient is (2x + 3)/6 inside and PyTorch's 0 and 1 at the corners −3 and 3 (and, as
+    in PyTorch, −inf·0 = NaN at −inf)."""
+    return where(input <= -3, input * 0, where(input < 3, input * (input + 3) / 6, input))
 
 
 def logsigmoid(input: Tensor) -> Tensor:

@@ -120,7 +120,7 @@ class SetItem(Function):
         self.index = index
 
     def forward(self, a, value):
-        out = a.copy()
+        out = backend.array_module(backend.device_of(a)).array(a, copy=True)  # an array even for a NumPy scalar
         out[self.index] = value
         return out
 
@@ -153,6 +153,8 @@ def _src_part(src: Tensor, index: Tensor, op: str) -> Tensor:
 
 def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """z = a, then z[p with coordinate ``dim`` replaced by index[p]] += src[p], repeats adding up."""
+    if a.ndim == 0:
+        return scatter_add(a.reshape(1), 0, index.reshape(1), src.reshape(1)).reshape(())
     dim = _check_index("scatter_add", a, dim, index)
     src = _src_part(src, index, "scatter_add")
     return a + ScatterAddIntoZeros.apply(src, shape=a.shape, dim=dim, index=index.data)
@@ -192,6 +194,9 @@ def scatter_reduce(a: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
     """
     if reduce not in _REDUCE:
         raise ValueError(f"scatter_reduce: reduce must be one of {_REDUCE}, got {reduce!r}")
+    if a.ndim == 0:
+        return scatter_reduce(a.reshape(1), 0, index.reshape(1), src.reshape(1), reduce,
+                              include_self=include_self).reshape(())
     dim = _check_index("scatter_reduce", a, dim, index)
     src = _src_part(src, index, "scatter_reduce")
     xp = a.xp
@@ -268,7 +273,7 @@ def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
     if index.numel() and (int(index.data.min()) < 0 or int(index.data.max()) >= size):
         raise IndexError(f"index_select: index out of range for dim {dim} of size {size} (input shape {a.shape})")
     if a.ndim == 0:
-        return getitem(a.reshape(1), index.data.reshape(-1)).reshape(index.shape)
+        return getitem(a.reshape(1), index.data.reshape(-1)).reshape(())
     return getitem(a, (slice(None),) * dim + (index.data.reshape(-1),))
 
 

@@ -32,6 +32,8 @@ def overwrite(target: Tensor, values=None, *, write=None, node: Tensor | None = 
     itself (``array[index] = v``); ``node``: a recorded result whose array and node ``target``
     takes over (its old array is left to whoever saved it).
     """
+    if isinstance(target.data, np.generic):  # a NumPy scalar (some 0-d results) cannot be written into
+        target.data = np.array(target.data)
     if node is not None:
         target.data = node.data
         target.grad_fn = node.grad_fn

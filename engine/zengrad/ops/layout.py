@@ -114,7 +114,8 @@ def t(a: Tensor) -> Tensor:
 
 def flip(a: Tensor, dims) -> Tensor:
     """``a`` reversed along each of ``dims``."""
-    return Flip.apply(a, dims=_dims(dims, a.ndim, "flip"))
+    dims = _dims(dims, a.ndim, "flip")
+    return Flip.apply(a, dims=dims if a.ndim else ())
 
 
 def roll(a: Tensor, shifts, dims=None) -> Tensor:
@@ -197,6 +198,8 @@ def movedim(a: Tensor, source, destination) -> Tensor:
     destination = _dims(destination, a.ndim, "movedim")
     if len(source) != len(destination):
         raise ValueError(f"movedim: {len(source)} source dims but {len(destination)} destinations")
+    if a.ndim == 0:
+        return a
     order = [None] * a.ndim
     for s, d in zip(source, destination):
         order[d] = s

@@ -484,9 +484,11 @@ def clamp(a, min=None, max=None):
         return clamp_numbers(a, min, max)
     out = a
     if min is not None:
-        out = where(out < min, as_tensor_like(min, a), out)
+        min = as_tensor_like(min, a)
+        out = where((out < min) | isnan(min), min, out)
     if max is not None:
-        out = where(out > max, as_tensor_like(max, a), out)
+        max = as_tensor_like(max, a)
+        out = where((out > max) | isnan(max), max, out)
     return out
 
 

@@ -17,6 +17,12 @@ from .reduction import MaxOrMin, _keepdim_shape, normalize_dims, sum
 from .shape import expand
 
 
+def _dims(dim, a: Tensor) -> tuple:
+    """The reduced axes; a 0-d tensor accepts dim 0 or −1 (as in PyTorch) and has none."""
+    dims = normalize_dims(dim, a.ndim)
+    return dims if a.ndim else ()
+
+
 def _count(a: Tensor, dims: tuple) -> int:
     count = 1
     for d in dims:
@@ -96,7 +102,7 @@ def prod(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Π a over ``dim`` (one int, as in PyTorch; all elements when None)."""
     if dtype is not None:
         a = a.to(dtype)
-    return Prod.apply(a, dims=normalize_dims(dim, a.ndim), keepdim=keepdim)
+    return Prod.apply(a, dims=_dims(dim, a), keepdim=keepdim)
 
 
 class Norm2(Function):
@@ -148,9 +154,9 @@ def vector_norm(a: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
 
 def any(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Whether any element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
-    return Tensor(a.data.any(axis=normalize_dims(dim, a.ndim) if dim is not None else None, keepdims=keepdim))
+    return Tensor(a.xp.asarray(a.data.any(axis=_dims(dim, a), keepdims=keepdim)))
 
 
 def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Whether every element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
-    return Tensor(a.data.all(axis=normalize_dims(dim, a.ndim) if dim is not None else None, keepdims=keepdim))
+    return Tensor(a.xp.asarray(a.data.all(axis=_dims(dim, a), keepdims=keepdim)))
