@@ -247,4 +247,28 @@ BREADTH_CASES = [
     Case("prelu_single", lambda m, a, w: m.nn.functional.prelu(a, w), [(4, 3), (1,)], "away"),
 ]
 
+BREADTH_CASES += [
+    Case("expand_as", lambda m, a, b: a.expand_as(b) * b, [(3, 1), (3, 4)]),
+    Case("reshape_as", lambda m, a, b: a.reshape_as(b) + b, [(2, 6), (3, 4)]),
+    Case("narrow", lambda m, a: a.narrow(1, -3, 2), [(3, 5)]),
+    Case("unbind", lambda m, a: a.unbind(1)[2] * a.unbind(1)[0], [(3, 4)]),
+    Case("swapaxes", lambda m, a: m.swapaxes(a, 0, 2), [(2, 3, 4)]),
+    Case("diagonal", lambda m, a: a.diagonal(-1, 2, 0), [(4, 2, 3)]),
+    Case("diag_vector", lambda m, a: m.diag(a, 1), [(3,)]),
+    Case("diag_matrix", lambda m, a: m.diag(a, -1), [(4, 3)]),
+    Case("trace", lambda m, a: m.trace(a), [(3, 5)]),
+    Case("diff", lambda m, a: a.diff(n=2, dim=0), [(5, 3)]),
+    Case("amax", lambda m, a: m.amax(a, dim=(0, 2)), [(2, 3, 4)]),
+    Case("amin_keep", lambda m, a: a.amin(1, keepdim=True), [(3, 5)]),
+    Case("nansum", lambda m, a: m.nansum(a, dim=1), [(3, 4)]),
+    Case("nanmean", lambda m, a: a.nanmean(), [(3, 4)]),
+    Case("kthvalue", lambda m, a: a.kthvalue(2, dim=1).values, [(3, 5)]),
+    Case("median_all", lambda m, a: a.median(), [(2, 5)]),
+    Case("median_dim", lambda m, a: m.median(a, 0).values, [(4, 3)]),
+    Case("mm", lambda m, a, b: m.mm(a, b), [(3, 4), (4, 2)]),
+    Case("bmm", lambda m, a, b: a.bmm(b), [(2, 3, 4), (2, 4, 1)]),
+    Case("outer", lambda m, a, b: m.outer(a, b), [(3,), (5,)]),
+    Case("logaddexp", lambda m, a, b: m.logaddexp(a, b * 3), [(3, 4), (4,)]),
+]
+
 CASES = CASES + BREADTH_CASES

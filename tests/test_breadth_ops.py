@@ -218,6 +218,12 @@ def test_meshgrid_xy_shapes_and_0d_inputs():
     (lambda x: zg.nn.functional.prelu(x, zg.ones(3)), ValueError, r"prelu: weight of shape \(3,\) must have 1 element"),
     (lambda x: x.index_select(0, zg.tensor([3])), IndexError, r"index_select: index out of range for dim 0 of size 3"),
     (lambda x: x.movedim(0, 5), IndexError, r"movedim: dimension 5 out of range"),
+    (lambda x: x.narrow(1, 2, 3), IndexError, r"narrow: start 2 and length 3 exceed dim 1 of shape \(3, 4\)"),
+    (lambda x: zg.mm(x, x), ValueError, r"matmul|mm"),
+    (lambda x: zg.bmm(x, x), ValueError, r"bmm: expects two 3-d tensors with one batch size, got shapes \(3, 4\)"),
+    (lambda x: x[0].diagonal(), ValueError, r"diagonal: expects at least 2 dimensions, got shape \(4,\)"),
+    (lambda x: x.kthvalue(5), ValueError, r"kthvalue: k=5 is out of range for dim -1 of size 4"),
+    (lambda x: zg.outer(x, x[0]), ValueError, r"outer: expects two 1-d tensors, got shapes \(3, 4\) and \(4,\)"),
 ])
 def test_bad_input_is_refused_with_the_op_and_shapes(call, error, message):
     with pytest.raises(error, match=message):

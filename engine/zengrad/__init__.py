@@ -30,6 +30,9 @@ from .ops import (acos, allclose, argmax, argmin, argsort, argwhere, asin, atan,
                   tril, triu, trunc, unflatten, var, var_mean)
 from .ops import all, any, round  # noqa: A004  (PyTorch's names; they shadow Python's here)
 from .ops import movedim as moveaxis
+from .ops import (amax, amin, bmm, count_nonzero, diag, diagonal, diff, kthvalue, logaddexp, median, mm,  # noqa: I001
+                  nanmean, nansum, narrow, outer, sgn, swapaxes, trace, unbind)
+from .ops import swapaxes as swapdims
 from .io import load, save
 
 __version__ = "0.1.0"

@@ -72,17 +72,20 @@ def __getattr__(name):
 
 # ---- ops added for PyTorch breadth (issue 13): their own modules, wired here -----------------
 
-from . import activation, indexing, inplace, layout, math, scan, statistics  # noqa: E402
+from . import activation, indexing, inplace, layout, math, products, scan, statistics  # noqa: E402
 from .indexing import (argsort, argwhere, gather, index_select, masked_fill, nonzero,  # noqa: E402
                        scatter, scatter_add, scatter_reduce, sort, take_along_dim, topk)
-from .layout import (clone, contiguous, flip, meshgrid, movedim, pad, repeat, roll, t, tile,  # noqa: E402
-                     tril, triu, unflatten)
+from .layout import (clone, contiguous, diag, diagonal, diff, expand_as, flip, meshgrid,  # noqa: E402
+                     movedim, narrow, pad, repeat, reshape_as, roll, swapaxes, t, tile, trace, tril, triu,
+                     type_as, unbind, unflatten)
 from .math import (acos, allclose, asin, atan, atan2, ceil, clamp, clip, copysign, cos, cosh, erf,  # noqa: E402
                    exp2, expm1, floor, floor_divide, fmod, isclose, isinf, isnan, isneginf, isposinf,
-                   log1p, log2, log10, nan_to_num, reciprocal, remainder, round, rsqrt, sin, sinh,
-                   square, tan, trunc)
+                   log1p, log2, log10, logaddexp, nan_to_num, reciprocal, remainder, round, rsqrt, sgn,
+                   sin, sinh, square, tan, trunc)
+from .products import bmm, mm, outer  # noqa: E402
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
-from .statistics import all, any, norm, prod, std, std_mean, var, var_mean  # noqa: E402
+from .statistics import (all, amax, amin, any, count_nonzero, kthvalue, median, nanmean, nansum,  # noqa: E402
+                         norm, prod, std, std_mean, var, var_mean)
 
 
 def _with_alpha(op):
@@ -133,6 +136,12 @@ _MORE_METHODS = {
     "index_select": index_select, "masked_fill": masked_fill, "take_along_dim": take_along_dim,
     "nonzero": nonzero, "argwhere": argwhere, "sort": sort, "argsort": argsort, "topk": topk,
     "lerp": _lerp, "addcmul": _addcmul, "addcdiv": _addcdiv,
+    "expand_as": expand_as, "view_as": reshape_as, "reshape_as": reshape_as, "type_as": type_as,
+    "swapaxes": swapaxes, "swapdims": swapaxes, "narrow": narrow, "unbind": unbind, "diagonal": diagonal,
+    "diag": diag, "trace": trace, "diff": diff, "amax": amax, "amin": amin, "nansum": nansum,
+    "nanmean": nanmean, "count_nonzero": count_nonzero, "kthvalue": kthvalue, "median": median,
+    "mm": mm, "bmm": bmm, "outer": outer, "logaddexp": logaddexp, "sgn": sgn,
+    "is_floating_point": lambda a: a.dtype.kind == "f",
 }
 
 _IN_PLACE_OPS = {

@@ -278,3 +278,87 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
     if swap:
         grids[0], grids[1] = grids[1], grids[0]
     return tuple(grids)
+
+
+# ---- views and pieces named after their PyTorch methods ----------------------------------------
+
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    return expand(a, *other.shape)
+
+
+def reshape_as(a: Tensor, other: Tensor) -> Tensor:
+    return reshape(a, other.shape)
+
+
+def type_as(a: Tensor, other: Tensor) -> Tensor:
+    return a.to(other.dtype)
+
+
+def swapaxes(a: Tensor, axis0: int, axis1: int) -> Tensor:
+    """``transpose`` under NumPy's name."""
+    return a.transpose(axis0, axis1)
+
+
+def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The slice start:start+length along ``dim``."""
+    dim = _dim(dim, a.ndim, "narrow")
+    start = start + a.shape[dim] if start < 0 else start
+    if start < 0 or length < 0 or start + length > a.shape[dim]:
+        raise IndexError(f"narrow: start {start} and length {length} exceed dim {dim} of shape {a.shape}")
+    return getitem(a, (slice(None),) * dim + (slice(start, start + length),))
+
+
+def unbind(a: Tensor, dim: int = 0) -> tuple:
+    """The slices along ``dim``, each without that dim."""
+    dim = _dim(dim, a.ndim, "unbind")
+    return tuple(getitem(a, (slice(None),) * dim + (i,)) for i in range(a.shape[dim]))
+
+
+def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """z[..., k] = a[..., i + k, j + k] over dims dim1, dim2 (i = max(−offset, 0), j = max(offset, 0));
+    the diagonal becomes the last dim, as in PyTorch. An integer-array index: the gradient is
+    scattered back."""
+    if a.ndim < 2:
+        raise ValueError(f"diagonal: expects at least 2 dimensions, got shape {a.shape}")
+    moved = movedim(a, (dim1, dim2), (-2, -1))
+    rows, cols = moved.shape[-2:]
+    start_row, start_col = builtins.max(-offset, 0), builtins.max(offset, 0)
+    length = builtins.max(builtins.min(rows - start_row, cols - start_col), 0)
+    steps = a.xp.arange(length)
+    return getitem(moved, (Ellipsis, steps + start_row, steps + start_col))
+
+
+_diagonal_of = diagonal  # ``diag`` has an argument named ``diagonal`` (PyTorch's signature)
+
+
+def diag(a: Tensor, diagonal: int = 0) -> Tensor:
+    """1-d ``a``: the square matrix with ``a`` on diagonal ``diagonal`` and 0 elsewhere;
+    2-d ``a``: its diagonal ``diagonal`` as a 1-d tensor."""
+    if a.ndim == 2:
+        return _diagonal_of(a, diagonal)
+    if a.ndim != 1:
+        raise ValueError(f"diag: expects a 1-d or 2-d tensor, got shape {a.shape}")
+    from .indexing import setitem_result
+    n = a.shape[0] + builtins.abs(diagonal)
+    steps = a.xp.arange(a.shape[0])
+    index = (steps + builtins.max(-diagonal, 0), steps + builtins.max(diagonal, 0))
+    return setitem_result(Tensor(a.xp.zeros((n, n), dtype=a.dtype)), index, a)
+
+
+def trace(a: Tensor) -> Tensor:
+    """Σ a[i, i] of a matrix."""
+    if a.ndim != 2:
+        raise ValueError(f"trace: expects a matrix, got shape {a.shape}")
+    return diagonal(a).sum()
+
+
+def diff(a: Tensor, n: int = 1, dim: int = -1) -> Tensor:
+    """The n-th forward difference along ``dim``: z[i] = a[i + 1] − a[i], n times."""
+    dim = _dim(dim, a.ndim, "diff")
+    out = a
+    for _ in range(n):
+        length = out.shape[dim]
+        later = getitem(out, (slice(None),) * dim + (slice(1, length),))
+        earlier = getitem(out, (slice(None),) * dim + (slice(0, builtins.max(length - 1, 0)),))
+        out = later - earlier
+    return out

@@ -493,3 +493,16 @@ def clamp(a, min=None, max=None):
 
 
 clip = clamp
+
+
+def logaddexp(a, b):
+    """ln(eᵃ + eᵇ) = max(a, b) + ln(1 + e^(−|a − b|)), never overflowing."""
+    from .elementwise import maximum
+    b = as_tensor_like(b, a)
+    return maximum(a, b) + log1p((-(a - b).abs()).exp())
+
+
+def sgn(a):
+    """The sign of each element (no gradient), PyTorch's name for complex-aware sign."""
+    from .elementwise import sign
+    return sign(a)

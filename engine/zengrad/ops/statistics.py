@@ -160,3 +160,60 @@ def any(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Whether every element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
     return Tensor(a.xp.asarray(a.data.all(axis=_dims(dim, a), keepdims=keepdim)))
+
+
+def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """The largest element over ``dim`` (all dims for ()); ties share the gradient evenly."""
+    return MaxOrMin.apply(a, dims=_dims(dim if dim != () else None, a), keepdim=keepdim, largest=True)
+
+
+def amin(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """The smallest element over ``dim`` (all dims for ()); ties share the gradient evenly."""
+    return MaxOrMin.apply(a, dims=_dims(dim if dim != () else None, a), keepdim=keepdim, largest=False)
+
+
+def nansum(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Σ a over ``dim`` with NaNs counted as 0 (they receive no gradient)."""
+    return sum(where(a.isnan(), 0, a), _dims(dim, a), keepdim)
+
+
+def nanmean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """The mean over ``dim`` of the elements that are not NaN."""
+    dims = _dims(dim, a)
+    present = Tensor(~a.xp.isnan(a.data)).to(a.dtype)
+    return nansum(a, dims, keepdim) / sum(present, dims, keepdim)
+
+
+def count_nonzero(a: Tensor, dim=None) -> Tensor:
+    """How many elements over ``dim`` are not 0 (int64, no gradient)."""
+    return Tensor(a.xp.asarray((a.data != 0).sum(axis=_dims(dim, a))).astype(a.xp.int64))
+
+
+def kthvalue(a: Tensor, k: int, dim: int = -1, keepdim: bool = False):
+    """(values, indices) of the k-th smallest element along ``dim`` (k counts from 1); the
+    gradient goes to the element picked."""
+    from .indexing import Sorted, sort
+    size = a.shape[dim] if a.ndim else 1
+    if not 1 <= k <= size:
+        raise ValueError(f"kthvalue: k={k} is out of range for dim {dim} of size {size} (input shape {a.shape})")
+    if a.ndim == 0:
+        return Sorted(a * 1, Tensor(a.xp.zeros((), dtype=a.xp.int64)))
+    dim = dim % a.ndim
+    ordered = sort(a, dim)
+    pick = (slice(None),) * dim + (slice(k - 1, k),)
+    values, indices = ordered.values[pick], Tensor(ordered.indices.data[pick])
+    if not keepdim:
+        values, indices = values.squeeze(dim), Tensor(indices.data.squeeze(dim))
+    return Sorted(values, indices)
+
+
+def median(a: Tensor, dim=None, keepdim: bool = False):
+    """The lower median (the ⌈n/2⌉-th smallest, as in PyTorch): one value for ``dim=None``,
+    else (values, indices) along ``dim``."""
+    if dim is None:
+        flat = a.reshape(-1)
+        if flat.shape[0] == 0:
+            raise ValueError("median: the input is empty")
+        return kthvalue(flat, (flat.shape[0] + 1) // 2, 0).values
+    size = a.shape[dim] if a.ndim else 1
+    return kthvalue(a, (size + 1) // 2, dim, keepdim)
