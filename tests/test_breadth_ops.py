@@ -390,3 +390,23 @@ def test_nan_bounds_and_infinite_inputs_propagate_as_in_torch():
     same(zg.clamp(ours, max=zg.tensor(bounds)), torch.clamp(theirs, max=torch.tensor(bounds)), exact=True)
     for name in ("hardswish", "hardsigmoid", "relu6", "silu", "gelu", "elu", "softplus", "logsigmoid", "mish"):
         same(getattr(zg.nn.functional, name)(ours), getattr(torch.nn.functional, name)(theirs))
+
+
+def test_creation_helpers_match_torch():
+    same(zg.linspace(-1, 2, 7), torch.linspace(-1, 2, 7))
+    same(zg.linspace(0, 1, 1, dtype=zg.float64), torch.linspace(0, 1, 1, dtype=torch.float64))
+    same(zg.logspace(0, 2, 5, base=2.0), torch.logspace(0, 2, 5, base=2.0))
+    x = zg.tensor([[1.5, 2.0]], dtype=zg.float64)
+    same(zg.full_like(x, 7), torch.full_like(torch.tensor([[1.5, 2.0]], dtype=torch.float64), 7))
+    for made in (x.new_zeros(2, 3), x.new_ones((2, 3)), x.new_full((2, 3), 4.0), x.new_empty(2, 3), zg.empty_like(x)):
+        assert made.dtype == zg.float64 and made.shape in ((2, 3), (1, 2))
+    assert x.new_tensor([1, 2]).dtype == zg.float64
+    zg.manual_seed(3)
+    first = zg.randperm(10)
+    zg.manual_seed(3)
+    assert zg.randperm(10).tolist() == first.tolist() and sorted(first.tolist()) == list(range(10))
+    assert first.dtype == zg.int64
+    draws = zg.randint_like(zg.zeros(1000, dtype=zg.int64), 3, 6)
+    assert set(draws.tolist()) == {3, 4, 5}
+    with pytest.raises(ValueError, match="linspace: number of steps must be non-negative, got -1"):
+        zg.linspace(0, 1, -1)

@@ -10,9 +10,9 @@ The public API follows PyTorch's names for the subset zengrad implements::
 
 from . import autograd, backend, cuda, data, kernels, nn, ops, utils, viz
 from . import kernels_reference, kernels_cpu, kernels_cuda  # noqa: F401,I001  (they register the kernels)
-from .creation import (arange, bool_, eye, float32, float64, from_numpy, full, int32, int64,
-                       manual_seed, ones, ones_like, rand, randint, randn, randn_like, tensor,
-                       zeros, zeros_like)
+from .creation import (arange, bool_, empty, empty_like, eye, float32, float64, from_numpy, full, full_like,
+                       int32, int64, linspace, logspace, manual_seed, ones, ones_like, rand, rand_like, randint,
+                       randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .info import info
 from .ops import (cat, chunk, clamp, exp, flatten, leaky_relu, log, log_softmax, logsumexp,
