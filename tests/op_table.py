@@ -269,6 +269,7 @@ BREADTH_CASES += [
     Case("bmm", lambda m, a, b: a.bmm(b), [(2, 3, 4), (2, 4, 1)]),
     Case("outer", lambda m, a, b: m.outer(a, b), [(3,), (5,)]),
     Case("logaddexp", lambda m, a, b: m.logaddexp(a, b * 3), [(3, 4), (4,)]),
+    Case("max_binary", lambda m, a, b: m.max(a, b) + a.min(b), [(3, 4), (4,)]),
 ]
 
 CASES = CASES + BREADTH_CASES

@@ -88,6 +88,20 @@ from .statistics import (all, amax, amin, any, count_nonzero, kthvalue, median, 
                          norm, prod, std, std_mean, var, var_mean)
 
 
+def _binary_or_reduce(reduce, elementwise):
+    """PyTorch's ``max(a, b)`` (elementwise, b a Tensor) beside ``max(a, dim, keepdim)``."""
+    def extreme(a, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return elementwise(a, dim)
+        return reduce(a, dim, keepdim)
+    extreme.__name__, extreme.__doc__ = reduce.__name__, reduce.__doc__
+    return extreme
+
+
+max = _binary_or_reduce(max, maximum)  # noqa: A001
+min = _binary_or_reduce(min, minimum)  # noqa: A001
+
+
 def _with_alpha(op):
     """``a.add(b, alpha=k)`` is a + k·b (PyTorch's signature), likewise sub."""
     def scaled(a, b, *, alpha=1):
@@ -119,7 +133,7 @@ def _addcdiv(a, tensor1, tensor2, *, value=1):
 
 
 _MORE_METHODS = {
-    "add": _with_alpha(add), "sub": _with_alpha(sub), "__mod__": remainder, "__rmod__": _reflected(remainder),
+    "add": _with_alpha(add), "sub": _with_alpha(sub), "max": max, "min": min, "__mod__": remainder, "__rmod__": _reflected(remainder),
     "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
     "var": var, "std": std, "prod": prod, "any": any, "all": all, "norm": norm,
     "cumsum": cumsum, "cumprod": cumprod, "cummax": cummax, "cummin": cummin, "logcumsumexp": logcumsumexp,
