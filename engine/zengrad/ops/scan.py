@@ -8,11 +8,23 @@ from __future__ import annotations
 
 import collections
 
+import numpy as np
+
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
 from .elementwise import where
 from .layout import _dim, flip
+
+
+def accumulate(ufunc: str, array, axis: int):
+    """``numpy.<ufunc>.accumulate`` along ``axis`` (a copy for an empty axis). CuPy arrays make a
+    round trip through the host, since CuPy's ufuncs do not all have ``accumulate``."""
+    if array.shape[axis] == 0:
+        return array.copy()
+    if backend.device_of(array) == "cpu":
+        return getattr(np, ufunc).accumulate(array, axis=axis)
+    return backend.to_device(getattr(np, ufunc).accumulate(array.get(), axis=axis), "cuda")
 
 
 def reverse_cumsum(g: Tensor, dim: int) -> Tensor:
@@ -77,8 +89,7 @@ class LogCumSumExp(Function):
         self.dim = dim
 
     def forward(self, a):
-        xp = backend.array_module(backend.device_of(a))
-        return xp.logaddexp.accumulate(a, axis=self.dim) if a.shape[self.dim] else a.copy()
+        return accumulate("logaddexp", a, self.dim)
 
     def backward(self, g):
         (a,) = self.inputs
@@ -110,12 +121,10 @@ def _running_extreme(a: Tensor, dim, largest: bool, op: str):
     xp = a.xp
     data = a.data if a.ndim else a.data.reshape(1)
     axis = dim if a.ndim else 0
-    accumulate = xp.maximum.accumulate if largest else xp.minimum.accumulate
-    running = accumulate(data, axis=axis) if data.shape[axis] else data.copy()
+    running = accumulate("maximum" if largest else "minimum", data, axis)
     positions = xp.arange(data.shape[axis]).reshape((-1,) + (1,) * (data.ndim - axis - 1))
     reached = (data == running) | xp.isnan(data)
-    indices = xp.maximum.accumulate(xp.where(reached, positions, 0), axis=axis) if data.shape[axis] \
-        else xp.zeros(data.shape, dtype=xp.int64)
+    indices = accumulate("maximum", xp.where(reached, positions, 0), axis)
     indices = indices.astype(xp.int64).reshape(a.shape)
     values = a.gather(dim, Tensor(indices)) if a.ndim else a * 1
     return CumExtreme(values, Tensor(indices))
