@@ -1,4 +1,5 @@
-"""More ops that rearrange elements: clone, flip, roll, repeat/tile, tril/triu, pad, movedim, meshgrid.
+"""More ops that rearrange elements: clone, flip, roll, repeat/tile, tril/triu, pad, movedim, meshgrid,
+and PyTorch's named views and pieces (narrow, unbind, diagonal/diag, diff, expand_as, ...).
 
 Flip, Roll and ConstantPad are Functions of their own (each one's backward is its inverse
 rearrangement of g); the rest are compositions of reshape, expand, indexing and ``where``, whose

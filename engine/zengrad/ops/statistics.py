@@ -1,4 +1,5 @@
-"""Reductions beyond sum/mean/max: var, std, prod, norm, and the boolean any/all.
+"""Reductions beyond sum/mean/max: var, std, prod, norm, amax/amin, nansum/nanmean, median and
+kthvalue, and the counting/boolean count_nonzero, any, all.
 
 var and std are compositions of mean, subtraction and sum, so their gradients (and second
 derivatives) follow from those ops. prod and the 2-norm are Functions, because their textbook
