@@ -42,9 +42,17 @@ def overwrite(target: Tensor, values=None, *, write=None, node: Tensor | None = 
         write(target.data)
     else:
         target.data[...] = values
-    version = getattr(target, "_version", None)
-    if isinstance(version, int):
-        target._version = version + 1
+    _count_change(target)
+
+
+def _count_change(target: Tensor) -> None:
+    """Bump ``target``'s version counter, so a backward that saved its old values refuses to run.
+    The counter is ``autograd.increment_version`` (issue 12, branch trust); before it lands there
+    is no counter to bump."""
+    from .. import autograd
+    increment_version = getattr(autograd, "increment_version", None)
+    if increment_version is not None:
+        increment_version(target)
 
 
 def _snapshot(target: Tensor) -> Tensor:
