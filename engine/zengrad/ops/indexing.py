@@ -57,6 +57,8 @@ class Gather(Function):
     """z[p] = a[p with coordinate ``dim`` replaced by index[p]];  the gradient scatters g back,
     adding where an index repeats."""
 
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
     def __init__(self, dim, index):
         super().__init__()
         self.dim, self.index = dim, index
@@ -72,6 +74,8 @@ class Gather(Function):
 class ScatterAddIntoZeros(Function):
     """z = zeros(shape); z[p with coordinate ``dim`` replaced by index[p]] += src[p];
     the gradient is gather(g, dim, index)."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
     def __init__(self, shape, dim, index):
         super().__init__()
@@ -91,6 +95,8 @@ class Scatter(Function):
     """z = a, then z[p with coordinate ``dim`` replaced by index[p]] = src[p] (with repeated
     targets one of the writes wins, as in PyTorch);  ∂z/∂a = 1 where nothing was written, else 0;
     the gradient of src is gather(g, dim, index)."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
     def __init__(self, dim, index):
         super().__init__()
@@ -114,6 +120,8 @@ class SetItem(Function):
     """z = a with z[index] = value (``value`` broadcast to the indexed shape);
     ∂z/∂a = 1 outside the indexed elements, 0 inside; the gradient of value is g[index], summed
     over what broadcasting repeated."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
     def __init__(self, index):
         super().__init__()

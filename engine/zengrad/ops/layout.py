@@ -35,6 +35,8 @@ def _dims(dims, ndim: int, op: str) -> tuple:
 class Clone(Function):
     """z = a copied into new memory;  ∂z/∂a = 1."""
 
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
     def forward(self, a):
         return a.copy()
 
@@ -44,6 +46,8 @@ class Clone(Function):
 
 class Flip(Function):
     """z[i] = a[n − 1 − i] along each of ``dims``;  the gradient is g flipped back."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
     def __init__(self, dims):
         super().__init__()
@@ -60,6 +64,8 @@ class Roll(Function):
     """z[(i + s) mod n] = a[i] along each dim (all elements, flattened, when ``dims`` is None);
     the gradient is g rolled by −s."""
 
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
     def __init__(self, shifts, dims):
         super().__init__()
         self.shifts, self.dims = shifts, dims
@@ -75,6 +81,8 @@ class Roll(Function):
 class ConstantPad(Function):
     """z = a surrounded by ``value``: ``widths[d] = (before, after)`` elements on each side of dim d
     (negative widths crop, as in PyTorch);  the gradient is the middle of g, cropped pieces 0."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
     def __init__(self, widths, value):
         super().__init__()

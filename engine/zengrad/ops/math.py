@@ -99,6 +99,8 @@ class Cos(Function):
 class Tan(Function):
     """z = tan a;  ∂z/∂a = 1 + tan² a = 1 + z²."""
 
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
     def forward(self, a):
         return _xp(a).tan(a)
 
@@ -207,6 +209,8 @@ class Log1p(Function):
 class Expm1(Function):
     """z = eᵃ − 1, accurate for tiny a;  ∂z/∂a = eᵃ = z + 1."""
 
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
     def forward(self, a):
         return _xp(a).expm1(a)
 
@@ -216,6 +220,8 @@ class Expm1(Function):
 
 class Exp2(Function):
     """z = 2ᵃ;  ∂z/∂a = z ln 2."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
     def forward(self, a):
         return _xp(a).exp2(a)
@@ -227,6 +233,8 @@ class Exp2(Function):
 class Reciprocal(Function):
     """z = 1/a;  ∂z/∂a = −1/a² = −z²."""
 
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
     def forward(self, a):
         return a.dtype.type(1) / a if a.dtype.kind == "f" else 1.0 / a
 
@@ -237,6 +245,8 @@ class Reciprocal(Function):
 
 class Rsqrt(Function):
     """z = 1/√a;  ∂z/∂a = −½ a^(−3/2) = −½ z³."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
     def forward(self, a):
         return a.dtype.type(1) / _xp(a).sqrt(a)
@@ -260,6 +270,8 @@ class Erf(Function):
 class Rounding(Function):
     """z = floor, ceil, round (half to even, optionally to ``decimals`` places) or trunc of a;
     piecewise constant, so ∂z/∂a = 0 (PyTorch's convention, also at the jumps)."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
     def __init__(self, kind, decimals=0):
         super().__init__()

@@ -35,6 +35,8 @@ def reverse_cumsum(g: Tensor, dim: int) -> Tensor:
 class CumSum(Function):
     """zᵢ = Σ_{k ≤ i} a_k;  ∂L/∂aⱼ = Σ_{i ≥ j} gᵢ (a reverse cumsum of g)."""
 
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
     def __init__(self, dim):
         super().__init__()
         self.dim = dim
