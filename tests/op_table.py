@@ -19,6 +19,7 @@ class Case:
     shapes: list
     domain: str = "any"
     second_order: bool = True  # whether grad-of-grad is checked
+    torch_rtol: float = 0.0  # a looser rtol against PyTorch where PyTorch is the less exact side
 
 
 def _index_rows(m, a):
@@ -102,3 +103,173 @@ def draw(rng, shape, domain):
     if domain == "away":
         return rng.uniform(0.2, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
     return rng.standard_normal(shape)
+
+
+# ---- the ops added for PyTorch breadth (issue 13) --------------------------------------------
+
+def _with_zeros(m, a):
+    """a with one zero in row 0, two in row 1 and none in row 2 (prod/cumprod's special cases)."""
+    mask = m.tensor([[1.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0], [1.0, 1.0, 1.0, 1.0]]).to(a.dtype)
+    return a * mask
+
+
+def _setitem_mask(m, a, v):
+    b = a * 1
+    b[a > 0.5] = 0
+    b[1] = v  # a row from another tensor: its gradient is g[1]
+    return b * a
+
+
+def _setitem_slice_broadcast(m, a, v):
+    b = a * 2
+    b[:, 1:3] = v  # v of shape (1,) broadcast over the slice: its gradient sums it
+    return b
+
+
+_IDX = [[0, 2, 1, 0], [1, 1, 0, 2]]  # repeats in each row: scatters must add / reduce them
+
+
+BREADTH_CASES = [
+    # reductions
+    Case("var_all", lambda m, a: a.var(), [(3, 5)]),
+    Case("var_dim_correction0", lambda m, a: a.var(dim=1, correction=0), [(4, 3)]),
+    Case("var_dims_keep", lambda m, a: m.var(a, dim=(0, 2), keepdim=True), [(2, 3, 5)]),
+    Case("std_dim", lambda m, a: a.std(dim=0), [(5, 2)]),
+    Case("std_correction2_keep", lambda m, a: a.std(dim=-1, correction=2, keepdim=True), [(2, 7)]),
+    Case("prod_all", lambda m, a: a.prod(), [(2, 3)], "away"),
+    Case("prod_dim", lambda m, a: m.prod(a, 1), [(3, 5)], "away"),
+    Case("prod_with_zeros", lambda m, a: _with_zeros(m, a).prod(1), [(3, 4)], "away"),
+    Case("norm_fro", lambda m, a: a.norm(), [(3, 4)]),
+    Case("norm_1_dim", lambda m, a: a.norm(p=1, dim=1), [(3, 4)], "away"),
+    Case("norm_3_keep", lambda m, a: m.norm(a, p=3, dim=0, keepdim=True), [(5, 2)], "away"),
+    Case("norm_inf", lambda m, a: a.norm(p=float("inf"), dim=1), [(3, 4)], "away"),
+    Case("norm_zero_row", lambda m, a: (a * m.tensor([[0.0], [1.0]]).to(a.dtype)).norm(dim=1), [(2, 3)],
+         second_order=False),
+    Case("cumsum", lambda m, a: a.cumsum(1), [(3, 5)]),
+    Case("cumsum_noncontiguous", lambda m, a: m.cumsum(a.mT, dim=0), [(2, 7)]),
+    Case("cumprod", lambda m, a: a.cumprod(0), [(5, 3)], "away"),
+    Case("cumprod_with_zeros", lambda m, a: _with_zeros(m, a).cumprod(1), [(3, 4)], "away"),
+    Case("cummax", lambda m, a: a.cummax(1).values, [(3, 7)]),
+    Case("cummin", lambda m, a: m.cummin(a, 0).values, [(5, 2)]),
+    Case("logcumsumexp", lambda m, a: a.logcumsumexp(1), [(3, 5)]),
+    # PyTorch's float32 gradient here is 1.4e-5 off the float64 one, ours 5e-7:
+    Case("logcumsumexp_wide_range", lambda m, a: m.logcumsumexp(a * 400, 0), [(6, 2)], torch_rtol=1e-3),
+    # shape
+    Case("clone", lambda m, a: a.clone() * a, [(3, 2)]),
+    Case("contiguous", lambda m, a: a.mT.contiguous().reshape(-1), [(2, 3)]),
+    Case("t", lambda m, a: a.t() @ a, [(4, 3)]),
+    Case("repeat", lambda m, a: a.repeat(2, 1, 3), [(3, 2)]),
+    Case("tile", lambda m, a: a.tile((2,)), [(2, 3)]),
+    Case("flip", lambda m, a: a.flip((0, 2)), [(2, 3, 4)]),
+    Case("roll", lambda m, a: a.roll((1, -2), (0, 1)), [(3, 5)]),
+    Case("roll_flat", lambda m, a: m.roll(a, 4), [(3, 5)]),
+    Case("tril", lambda m, a: a.tril(), [(2, 4, 3)]),
+    Case("triu_offset", lambda m, a: m.triu(a, 1), [(5, 3)]),
+    Case("unflatten", lambda m, a: a.unflatten(1, (3, -1)), [(2, 6)]),
+    Case("movedim", lambda m, a: a.movedim((0, 1), (2, 0)), [(2, 3, 5)]),
+    Case("pad_constant", lambda m, a: m.nn.functional.pad(a, (1, 2, 0, 1), value=0.5), [(2, 3)]),
+    Case("pad_constant_crop", lambda m, a: m.nn.functional.pad(a, (-1, 2)), [(2, 4)]),
+    Case("pad_reflect", lambda m, a: m.nn.functional.pad(a, (2, 1), mode="reflect"), [(2, 3, 4)]),
+    Case("pad_reflect_2d", lambda m, a: m.nn.functional.pad(a, (1, 2, 2, 1), mode="reflect"), [(1, 2, 3, 4)]),
+    Case("pad_replicate", lambda m, a: m.nn.functional.pad(a, (3, 1, 0, 2), mode="replicate"), [(1, 2, 2, 3)]),
+    Case("pad_circular", lambda m, a: m.nn.functional.pad(a, (2, 1), mode="circular"), [(1, 2, 3)]),
+    Case("meshgrid", lambda m, a, b: m.stack(m.meshgrid(a, b, indexing="ij"), 0) * 2, [(3,), (4,)]),
+    Case("meshgrid_xy", lambda m, a, b: m.meshgrid(a, b, indexing="xy")[0] * m.meshgrid(a, b, indexing="xy")[1],
+         [(3,), (2,)]),
+    # math
+    Case("sin", lambda m, a: a.sin(), [(3, 4)]),
+    Case("cos", lambda m, a: m.cos(a), [(5,)]),
+    Case("tan", lambda m, a: a.tan(), [(4,)], "away"),
+    Case("atan", lambda m, a: a.atan(), [(4,)]),
+    Case("sinh_cosh", lambda m, a: a.sinh() * m.cosh(a), [(4,)]),
+    Case("asin_acos", lambda m, a: (a * 0.4).asin() + m.acos(a * 0.3), [(5,)], "away"),
+    Case("atan2", lambda m, a, b: m.atan2(a, b), [(3, 4), (4,)], "away"),
+    Case("log2", lambda m, a: a.log2(), [(3,)], "pos"),
+    Case("log10", lambda m, a: m.log10(a), [(3,)], "pos"),
+    Case("log1p", lambda m, a: m.log1p(a), [(2, 3)], "pos"),
+    Case("expm1", lambda m, a: a.expm1(), [(2, 3)]),
+    Case("exp2", lambda m, a: m.exp2(a), [(4,)]),
+    Case("rounding", lambda m, a: (a * 3).floor() + m.ceil(a * 3) + (a * 3).round() + m.trunc(a * 3) + a,
+         [(3, 4)], "away"),
+    Case("round_decimals", lambda m, a: m.round(a * 3, decimals=1) + a, [(4,)], "away"),
+    Case("remainder", lambda m, a, b: m.remainder(a * 3, b), [(3, 4), (4,)], "pos"),
+    Case("remainder_negative", lambda m, a, b: (a * 3) % b, [(5,), (5,)], "away"),
+    Case("fmod", lambda m, a, b: m.fmod(a * 3, b), [(2, 5), (2, 5)], "away"),
+    Case("copysign", lambda m, a, b: m.copysign(a, b), [(3, 4), (4,)], "away"),
+    Case("reciprocal", lambda m, a: a.reciprocal(), [(5,)], "away"),
+    Case("rsqrt", lambda m, a: m.rsqrt(a), [(5,)], "pos"),
+    Case("erf", lambda m, a: m.erf(a), [(3, 5)]),
+    Case("clamp_tensor_bounds", lambda m, a, lo: a.clamp(min=lo, max=lo + 1), [(3, 4), (4,)], "away"),
+    Case("clamp_tensor_min_only", lambda m, a, lo: m.clamp(a, min=lo), [(2, 5), (2, 1)], "away"),
+    # indexing
+    Case("gather", lambda m, a: a.gather(1, m.tensor(_IDX)), [(2, 3)]),
+    Case("gather_smaller_index", lambda m, a: m.gather(a, 0, m.tensor([[1, 0], [2, 2]])), [(3, 4)]),
+    Case("scatter", lambda m, a, s: a.scatter(1, m.tensor([[2, 0], [1, 2]]), s), [(2, 3), (2, 2)]),
+    Case("scatter_add", lambda m, a, s: m.scatter_add(a, 1, m.tensor(_IDX), s), [(2, 3), (2, 4)]),
+    Case("scatter_reduce_sum", lambda m, a, s: a.scatter_reduce(1, m.tensor(_IDX), s, "sum"), [(2, 3), (2, 4)]),
+    Case("scatter_reduce_mean_exclude", lambda m, a, s: a.scatter_reduce(1, m.tensor(_IDX), s, "mean",
+                                                                         include_self=False), [(2, 4), (2, 4)]),
+    Case("scatter_reduce_amax", lambda m, a, s: a.scatter_reduce(1, m.tensor(_IDX), s, "amax"), [(2, 3), (2, 4)]),
+    Case("scatter_reduce_amin_exclude", lambda m, a, s: a.scatter_reduce(1, m.tensor(_IDX), s, "amin",
+                                                                         include_self=False), [(2, 3), (2, 4)]),
+    Case("scatter_reduce_prod", lambda m, a, s: a.scatter_reduce(1, m.tensor(_IDX), s, "prod"), [(2, 3), (2, 4)],
+         "away"),
+    Case("index_select", lambda m, a: a.index_select(1, m.tensor([2, 0, 2])), [(3, 4)]),
+    Case("masked_fill", lambda m, a: a.masked_fill(a > 0.5, -1.5), [(3, 4)], "away"),
+    Case("masked_fill_tensor_value", lambda m, a, v: m.masked_fill(a, a < 0, v.reshape(())), [(2, 5), (1,)], "away"),
+    Case("take_along_dim", lambda m, a: m.take_along_dim(a, a.argsort(dim=1), dim=1), [(3, 4)]),
+    Case("take_along_dim_broadcast", lambda m, a: m.take_along_dim(a, m.tensor([[[0], [2]]]), dim=2), [(3, 1, 4)]),
+    Case("take_along_dim_flat", lambda m, a: m.take_along_dim(a, m.tensor([5, 0, 5])), [(2, 3)]),
+    Case("sort", lambda m, a: a.sort(dim=0).values, [(4, 3)]),
+    Case("sort_descending", lambda m, a: m.sort(a, descending=True).values, [(2, 5)]),
+    Case("topk", lambda m, a: a.topk(2, dim=1).values, [(3, 5)]),
+    Case("topk_smallest", lambda m, a: m.topk(a, 3, largest=False).values, [(7,)]),
+    Case("setitem_mask_and_row", _setitem_mask, [(3, 4), (4,)], "away"),
+    Case("setitem_slice_broadcast", _setitem_slice_broadcast, [(2, 4), (1,)]),
+    # activations
+    Case("gelu", lambda m, a: m.nn.functional.gelu(a * 2), [(3, 5)]),
+    Case("gelu_tanh", lambda m, a: m.nn.functional.gelu(a * 2, approximate="tanh"), [(3, 5)]),
+    Case("silu", lambda m, a: m.nn.functional.silu(a * 2), [(3, 4)]),
+    Case("elu", lambda m, a: m.nn.functional.elu(a, alpha=0.7), [(3, 4)], "away"),
+    Case("selu", lambda m, a: m.nn.functional.selu(a), [(3, 4)], "away"),
+    Case("celu", lambda m, a: m.nn.functional.celu(a, alpha=1.5), [(3, 4)], "away"),
+    Case("softplus", lambda m, a: m.nn.functional.softplus(a * 6, beta=2.0, threshold=8.0), [(3, 5)], "away"),
+    Case("softsign", lambda m, a: m.nn.functional.softsign(a), [(2, 5)], "away"),
+    Case("mish", lambda m, a: m.nn.functional.mish(a * 2), [(3, 4)]),
+    Case("hardtanh", lambda m, a: m.nn.functional.hardtanh(a * 1.7, -0.8, 1.2), [(3, 5)], "away"),
+    Case("relu6", lambda m, a: m.nn.functional.relu6(a * 5), [(3, 5)], "away"),
+    # PyTorch's hardsigmoid backward multiplies by 1/6 rounded to float32, also for float64:
+    Case("hardsigmoid", lambda m, a: m.nn.functional.hardsigmoid(a * 2.7), [(3, 5)], "away", torch_rtol=1e-7),
+    Case("hardswish", lambda m, a: m.nn.functional.hardswish(a * 2.7), [(3, 5)], "away"),
+    Case("logsigmoid", lambda m, a: m.nn.functional.logsigmoid(a * 3), [(3, 5)], "away"),
+    Case("glu", lambda m, a: m.nn.functional.glu(a, dim=1), [(2, 6)]),
+    Case("prelu_channels", lambda m, a, w: m.nn.functional.prelu(a, w), [(2, 3, 2), (3,)], "away"),
+    Case("prelu_single", lambda m, a, w: m.nn.functional.prelu(a, w), [(4, 3), (1,)], "away"),
+]
+
+BREADTH_CASES += [
+    Case("expand_as", lambda m, a, b: a.expand_as(b) * b, [(3, 1), (3, 4)]),
+    Case("reshape_as", lambda m, a, b: a.reshape_as(b) + b, [(2, 6), (3, 4)]),
+    Case("narrow", lambda m, a: a.narrow(1, -3, 2), [(3, 5)]),
+    Case("unbind", lambda m, a: a.unbind(1)[2] * a.unbind(1)[0], [(3, 4)]),
+    Case("swapaxes", lambda m, a: m.swapaxes(a, 0, 2), [(2, 3, 4)]),
+    Case("diagonal", lambda m, a: a.diagonal(-1, 2, 0), [(4, 2, 3)]),
+    Case("diag_vector", lambda m, a: m.diag(a, 1), [(3,)]),
+    Case("diag_matrix", lambda m, a: m.diag(a, -1), [(4, 3)]),
+    Case("trace", lambda m, a: m.trace(a), [(3, 5)]),
+    Case("diff", lambda m, a: a.diff(n=2, dim=0), [(5, 3)]),
+    Case("amax", lambda m, a: m.amax(a, dim=(0, 2)), [(2, 3, 4)]),
+    Case("amin_keep", lambda m, a: a.amin(1, keepdim=True), [(3, 5)]),
+    Case("nansum", lambda m, a: m.nansum(a, dim=1), [(3, 4)]),
+    Case("nanmean", lambda m, a: a.nanmean(), [(3, 4)]),
+    Case("kthvalue", lambda m, a: a.kthvalue(2, dim=1).values, [(3, 5)]),
+    Case("median_all", lambda m, a: a.median(), [(2, 5)]),
+    Case("median_dim", lambda m, a: m.median(a, 0).values, [(4, 3)]),
+    Case("mm", lambda m, a, b: m.mm(a, b), [(3, 4), (4, 2)]),
+    Case("bmm", lambda m, a, b: a.bmm(b), [(2, 3, 4), (2, 4, 1)]),
+    Case("outer", lambda m, a, b: m.outer(a, b), [(3,), (5,)]),
+    Case("logaddexp", lambda m, a, b: m.logaddexp(a, b * 3), [(3, 4), (4,)]),
+    Case("max_binary", lambda m, a, b: m.max(a, b) + a.min(b), [(3, 4), (4,)]),
+]
+
+CASES = CASES + BREADTH_CASES

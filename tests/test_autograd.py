@@ -152,7 +152,7 @@ def test_create_graph_gives_second_and_third_derivatives(device):
 
 def test_backward_with_create_graph_keeps_grad_differentiable(device):
     x = zg.tensor([1.5, -0.5], dtype=zg.float64, device=device, requires_grad=True)
-    (x.sin() if hasattr(x, "sin") else x.tanh()).sum().backward(create_graph=True)
+    x.tanh().sum().backward(create_graph=True)
     penalty = (x.grad ** 2).sum()
     (gp,) = zg.autograd.grad(penalty, x)
     t = np.tanh(to_numpy(x))

@@ -196,3 +196,65 @@ def arange(start, end=None, step=1, dtype=None, device=None) -> Tensor:
 def eye(n: int, m: int | None = None, dtype=None, device=None) -> Tensor:
     xp = backend.array_module(backend.normalize_device(device))
     return Tensor(xp.eye(n, m, dtype=np.dtype(dtype or backend.DEFAULT_DTYPE)))
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor to be overwritten; zengrad fills it with zeros (so nothing uninitialised is read)."""
+    return _filled(0, size, dtype, device, requires_grad)
+
+
+def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _filled(fill_value, t.shape, dtype or t.dtype, t.device, requires_grad)
+
+
+def empty_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _filled(0, t.shape, dtype or t.dtype, t.device, requires_grad)
+
+
+def rand_like(t: Tensor) -> Tensor:
+    return rand(t.shape, dtype=t.dtype, device=t.device)
+
+
+def randint_like(t: Tensor, low: int, high: int | None = None) -> Tensor:
+    """Integers from [low, high) (or [0, low)) in t's shape and dtype."""
+    low, high = (0, low) if high is None else (low, high)
+    return Tensor(generator(t.device).integers(low, high, size=t.shape).astype(t.dtype))
+
+
+def randperm(n: int, dtype=None, device=None) -> Tensor:
+    """A random permutation of 0 … n − 1 (int64), from the global generator."""
+    device = backend.normalize_device(device)
+    return Tensor(generator(device).permutation(n).astype(np.dtype(dtype or int64)))
+
+
+def linspace(start: float, end: float, steps: int, dtype=None, device=None) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    if steps < 0:
+        raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
+    xp = backend.array_module(backend.normalize_device(device))
+    return Tensor(xp.linspace(start, end, steps).astype(np.dtype(dtype or backend.DEFAULT_DTYPE)))
+
+
+def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype=None, device=None) -> Tensor:
+    """base ** linspace(start, end, steps)."""
+    xp = backend.array_module(backend.normalize_device(device))
+    return Tensor((base ** xp.linspace(start, end, steps)).astype(np.dtype(dtype or backend.DEFAULT_DTYPE)))
+
+
+def _new(fill):
+    def new(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        return _filled(fill, size, dtype or self.dtype, device or self.device, requires_grad)
+    return new
+
+
+def _new_full(self: Tensor, size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+def _new_tensor(self: Tensor, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return tensor(data, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad)
+
+
+# Tensor.new_zeros(3, 4) etc.: new tensors with this tensor's dtype and device unless told otherwise.
+Tensor.new_zeros, Tensor.new_ones, Tensor.new_empty = _new(0), _new(1), _new(0)
+Tensor.new_full, Tensor.new_tensor = _new_full, _new_tensor

@@ -2,9 +2,9 @@
 
 from .digits import ImageDataset, digits
 from .idx import idx, mnist
-from .loader import DataLoader, TensorDataset
+from .loader import DataLoader, Dataset, Subset, TensorDataset, random_split
 from .series import series, windows
 from .text import CharCorpus, text
 
-__all__ = ["CharCorpus", "DataLoader", "ImageDataset", "TensorDataset", "digits", "idx", "mnist",
-           "series", "text", "windows"]
+__all__ = ["CharCorpus", "DataLoader", "Dataset", "ImageDataset", "Subset", "TensorDataset", "digits", "idx",
+           "mnist", "random_split", "series", "text", "windows"]

@@ -12,6 +12,10 @@ import numpy as np
 class ImageDataset:
     """Images with integer labels, indexable as ``(image, label)`` pairs for a DataLoader.
 
+    It also unpacks into its two arrays as Tensors — ``X, y = digits()`` gives the (N, H, W)
+    float32 images and the (N,) int64 labels — so iterating over it yields those two, not the
+    items (use indexing or a DataLoader for items).
+
     Attributes:
         images: float32 array (N, H, W) with values in [0, 1].
         labels: int64 array (N,).
@@ -26,6 +30,10 @@ class ImageDataset:
 
     def __getitem__(self, index):
         return self.images[index], self.labels[index]
+
+    def __iter__(self):
+        from ..tensor import Tensor
+        return iter((Tensor(self.images), Tensor(self.labels)))
 
     def split(self, fraction: float, seed: int = 0):
         """Two datasets: a random ``fraction`` of the items, and the rest."""

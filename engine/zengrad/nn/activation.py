@@ -67,3 +67,129 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+class _Elementwise(Module):
+    """An activation layer: ``forward`` applies ``function`` with the settings given at construction.
+
+    ``inplace=True`` (PyTorch's memory saving) is accepted and computes the same values into a new
+    tensor.
+    """
+
+    function = None
+    settings: tuple = ()
+
+    def __init__(self, *args, inplace: bool = False, **kwargs):
+        super().__init__()
+        names = [name for name, _ in self.settings]
+        if len(args) > len(names):
+            raise TypeError(f"{type(self).__name__} takes at most {len(names)} settings, got {len(args)}")
+        values = dict(self.settings)
+        values.update(zip(names, args))
+        for key in kwargs:
+            if key not in values:
+                raise TypeError(f"{type(self).__name__} got an unexpected setting {key!r}")
+        values.update(kwargs)
+        self.inplace = inplace
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def forward(self, input):
+        return type(self).function(input, **{name: getattr(self, name) for name, _ in self.settings})
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{name}={getattr(self, name)}" for name, _ in self.settings)
+
+
+class GELU(_Elementwise):
+    """y = x·Φ(x) (approximate='tanh': ½x(1 + tanh(√(2/π)(x + 0.044715x³))))."""
+    function = F.gelu
+    settings = (("approximate", "none"),)
+
+
+class SiLU(_Elementwise):
+    """y = x·σ(x)."""
+    function = F.silu
+
+
+class ELU(_Elementwise):
+    """y = x for x > 0, α(eˣ − 1) otherwise."""
+    function = F.elu
+    settings = (("alpha", 1.0),)
+
+
+class SELU(_Elementwise):
+    """y = λ·elu(x, α), λ ≈ 1.0507, α ≈ 1.6733."""
+    function = F.selu
+
+
+class CELU(_Elementwise):
+    """y = x for x > 0, α(e^(x/α) − 1) otherwise."""
+    function = F.celu
+    settings = (("alpha", 1.0),)
+
+
+class Softplus(_Elementwise):
+    """y = (1/β) ln(1 + e^(βx)), x where βx > threshold."""
+    function = F.softplus
+    settings = (("beta", 1.0), ("threshold", 20.0))
+
+
+class Softsign(_Elementwise):
+    """y = x/(1 + |x|)."""
+    function = F.softsign
+
+
+class Mish(_Elementwise):
+    """y = x·tanh(softplus(x))."""
+    function = F.mish
+
+
+class Hardtanh(_Elementwise):
+    """y = x clipped to [min_val, max_val]."""
+    function = F.hardtanh
+    settings = (("min_val", -1.0), ("max_val", 1.0))
+
+
+class ReLU6(_Elementwise):
+    """y = min(max(x, 0), 6)."""
+    function = F.relu6
+
+
+class Hardsigmoid(_Elementwise):
+    """y = relu6(x + 3)/6."""
+    function = F.hardsigmoid
+
+
+class Hardswish(_Elementwise):
+    """y = x·relu6(x + 3)/6."""
+    function = F.hardswish
+
+
+class LogSigmoid(_Elementwise):
+    """y = ln σ(x)."""
+    function = F.logsigmoid
+
+
+class GLU(_Elementwise):
+    """y = a·σ(b), a and b the halves of x along ``dim``."""
+    function = F.glu
+    settings = (("dim", -1),)
+
+
+class PReLU(Module):
+    """y = x for x > 0, w·x otherwise, with a learned slope w: one (num_parameters=1) or one per
+    channel (dim 1 of the input), initialised to ``init``."""
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        super().__init__()
+        from ._factory import empty_parameter
+        self.num_parameters = num_parameters
+        self.weight = empty_parameter(num_parameters, device=device, dtype=dtype)
+        self.weight.data[...] = init
+
+    def forward(self, input):
+        return F.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

@@ -387,3 +387,13 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
         losses = -weighted.sum(dim=class_dim)
         return _reduce(losses, reduction)
     return nll_loss(log_probs, target, weight=weight, ignore_index=ignore_index, reduction=reduction)
+
+
+# ---- activations, pad and one_hot (their math lives in zengrad.ops) ------------------------
+
+from ..ops.activation import (celu, elu, gelu, glu, hardsigmoid, hardswish, hardtanh, logsigmoid,  # noqa: E402
+                              mish, one_hot, prelu, relu6, selu, silu, softplus, softsign)
+from ..ops.layout import pad  # noqa: E402
+
+__all__ += ["celu", "elu", "gelu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
+            "one_hot", "pad", "prelu", "relu6", "selu", "silu", "softplus", "softsign"]

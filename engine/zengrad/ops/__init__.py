@@ -68,3 +68,122 @@ def __getattr__(name):
                       "means in-place); the old name goes in the next release", DeprecationWarning, stacklevel=2)
         return globals()[_RENAMED[name]]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ---- ops added for PyTorch breadth (issue 13): their own modules, wired here -----------------
+
+from . import activation, indexing, inplace, layout, math, products, scan, statistics  # noqa: E402
+from .indexing import (argsort, argwhere, gather, index_select, masked_fill, nonzero,  # noqa: E402
+                       scatter, scatter_add, scatter_reduce, sort, take_along_dim, topk)
+from .layout import (clone, contiguous, diag, diagonal, diff, expand_as, flip, meshgrid,  # noqa: E402
+                     movedim, narrow, pad, repeat, reshape_as, roll, swapaxes, t, tile, trace, tril, triu,
+                     type_as, unbind, unflatten)
+from .math import (acos, allclose, asin, atan, atan2, ceil, clamp, clip, copysign, cos, cosh, erf,  # noqa: E402
+                   exp2, expm1, floor, floor_divide, fmod, isclose, isinf, isnan, isneginf, isposinf,
+                   log1p, log2, log10, logaddexp, nan_to_num, reciprocal, remainder, round, rsqrt, sgn,
+                   sin, sinh, square, tan, trunc)
+from .products import bmm, mm, outer  # noqa: E402
+from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from .statistics import (all, amax, amin, any, count_nonzero, kthvalue, median, nanmean, nansum,  # noqa: E402
+                         norm, prod, std, std_mean, var, var_mean)
+
+
+def _binary_or_reduce(reduce, elementwise):
+    """PyTorch's ``max(a, b)`` (elementwise, b a Tensor) beside ``max(a, dim, keepdim)``."""
+    def extreme(a, dim=None, keepdim=False):
+        if isinstance(dim, Tensor):
+            return elementwise(a, dim)
+        return reduce(a, dim, keepdim)
+    extreme.__name__, extreme.__doc__ = reduce.__name__, reduce.__doc__
+    return extreme
+
+
+max = _binary_or_reduce(max, maximum)  # noqa: A001
+min = _binary_or_reduce(min, minimum)  # noqa: A001
+
+
+def _with_alpha(op):
+    """``a.add(b, alpha=k)`` is a + k·b (PyTorch's signature), likewise sub."""
+    def scaled(a, b, *, alpha=1):
+        return op(a, b if alpha == 1 else b * alpha)
+    scaled.__name__ = op.__name__
+    return scaled
+
+
+def _clamp_bound(side):
+    def bound(a, value):
+        return clamp(a, **{side: value})
+    bound.__name__ = f"clamp_{side}"
+    return bound
+
+
+def _lerp(a, end, weight):
+    """a + weight·(end − a)."""
+    return a + (end - a) * weight
+
+
+def _addcmul(a, tensor1, tensor2, *, value=1):
+    """a + value·tensor1·tensor2."""
+    return a + tensor1 * tensor2 * value
+
+
+def _addcdiv(a, tensor1, tensor2, *, value=1):
+    """a + value·tensor1/tensor2."""
+    return a + tensor1 / tensor2 * value
+
+
+_MORE_METHODS = {
+    "add": _with_alpha(add), "sub": _with_alpha(sub), "max": max, "min": min, "__mod__": remainder, "__rmod__": _reflected(remainder),
+    "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
+    "var": var, "std": std, "prod": prod, "any": any, "all": all, "norm": norm,
+    "cumsum": cumsum, "cumprod": cumprod, "cummax": cummax, "cummin": cummin, "logcumsumexp": logcumsumexp,
+    "clone": clone, "contiguous": contiguous, "t": t, "repeat": repeat, "tile": tile, "flip": flip,
+    "roll": roll, "tril": tril, "triu": triu, "unflatten": unflatten, "movedim": movedim, "moveaxis": movedim,
+    "sin": sin, "cos": cos, "tan": tan, "asin": asin, "acos": acos, "atan": atan, "sinh": sinh, "cosh": cosh,
+    "atan2": atan2, "arctan2": atan2, "log2": log2, "log10": log10, "log1p": log1p, "expm1": expm1,
+    "exp2": exp2, "floor": floor, "ceil": ceil, "round": round, "trunc": trunc, "remainder": remainder,
+    "fmod": fmod, "floor_divide": floor_divide, "copysign": copysign, "reciprocal": reciprocal,
+    "rsqrt": rsqrt, "erf": erf, "square": square, "isclose": isclose, "allclose": allclose,
+    "isnan": isnan, "isinf": isinf, "isposinf": isposinf, "isneginf": isneginf, "nan_to_num": nan_to_num,
+    "clamp": clamp, "clip": clip, "clamp_min": _clamp_bound("min"), "clamp_max": _clamp_bound("max"),
+    "gather": gather, "scatter": scatter, "scatter_add": scatter_add, "scatter_reduce": scatter_reduce,
+    "index_select": index_select, "masked_fill": masked_fill, "take_along_dim": take_along_dim,
+    "nonzero": nonzero, "argwhere": argwhere, "sort": sort, "argsort": argsort, "topk": topk,
+    "lerp": _lerp, "addcmul": _addcmul, "addcdiv": _addcdiv,
+    "expand_as": expand_as, "view_as": reshape_as, "reshape_as": reshape_as, "type_as": type_as,
+    "swapaxes": swapaxes, "swapdims": swapaxes, "narrow": narrow, "unbind": unbind, "diagonal": diagonal,
+    "diag": diag, "trace": trace, "diff": diff, "amax": amax, "amin": amin, "nansum": nansum,
+    "nanmean": nanmean, "count_nonzero": count_nonzero, "kthvalue": kthvalue, "median": median,
+    "mm": mm, "bmm": bmm, "outer": outer, "logaddexp": logaddexp, "sgn": sgn,
+    "is_floating_point": lambda a: a.dtype.kind == "f",
+}
+
+_IN_PLACE_OPS = {
+    "add_": _MORE_METHODS["add"], "sub_": _MORE_METHODS["sub"], "mul_": mul, "div_": div, "pow_": pow,
+    "neg_": neg, "abs_": abs, "exp_": exp, "log_": log, "sqrt_": sqrt, "tanh_": tanh, "sigmoid_": sigmoid,
+    "relu_": relu, "sin_": sin, "cos_": cos, "floor_": floor, "ceil_": ceil, "round_": round,
+    "trunc_": trunc, "reciprocal_": reciprocal, "remainder_": remainder, "fmod_": fmod,
+    "clamp_": clamp, "clip_": clip, "clamp_min_": _MORE_METHODS["clamp_min"],
+    "clamp_max_": _MORE_METHODS["clamp_max"], "masked_fill_": masked_fill, "scatter_": scatter,
+    "scatter_add_": scatter_add, "scatter_reduce_": scatter_reduce, "lerp_": _lerp, "addcmul_": _addcmul,
+    "addcdiv_": _addcdiv, "fill_": inplace.fill, "zero_": inplace.zero, "copy_": inplace.copy,
+    "uniform_": inplace.uniform, "normal_": inplace.normal,
+}
+
+
+def _in_place_method(name, op):
+    def method(self, *args, **kwargs):
+        return inplace.in_place(name, self, op, *args, **kwargs)
+    method.__name__ = name
+    method.__doc__ = f"In place: ``self`` becomes ``{op.__name__}(self, ...)`` (see zengrad.ops.inplace)."
+    return method
+
+
+for _name, _fn in _MORE_METHODS.items():
+    setattr(Tensor, _name, _fn)
+for _name, _fn in _IN_PLACE_OPS.items():
+    setattr(Tensor, _name, _in_place_method(_name, _fn))
+Tensor.__setitem__ = inplace.setitem
+
+__all__ = sorted(set(__all__) | {fn.__name__ for fn in _MORE_METHODS.values() if not fn.__name__.startswith("_")} | {
+    "meshgrid", "pad", "var_mean", "std_mean", "clip"})

@@ -1,0 +1,388 @@
+"""Indexing along one dim with an index tensor: gather, the scatters, index_select, take_along_dim,
+masked_fill, sort/argsort/topk, nonzero; and SetItem, the op behind ``x[index] = value``.
+
+gather and "scatter-add into zeros" are each other's gradient:
+
+    gather:   z[i][j][k] = a[i][index[i][j][k]][k]            (dim = 1)
+    scatter:  z[i][index[i][j][k]][k] += g[i][j][k]
+
+so each one's backward is the other, and second derivatives come for free. The rest are built
+on these two, on ``where`` and on basic indexing.
+"""
+
+from __future__ import annotations
+
+import builtins
+import collections
+
+import numpy as np
+
+from .. import backend
+from ..autograd import Function
+from ..tensor import Tensor
+from ._util import as_tensor_like, unbroadcast
+from .elementwise import where
+from .layout import _dim
+from .shape import getitem
+from .shape import scatter_add as add_at
+
+
+def _coordinates(xp, index, dim: int) -> tuple:
+    """The full integer index that picks, for each position p of ``index``, the element at p with
+    coordinate ``dim`` replaced by index[p] (open grids, broadcast by NumPy/CuPy)."""
+    ndim = index.ndim
+    coords = [xp.arange(n).reshape((1,) * d + (n,) + (1,) * (ndim - d - 1)) for d, n in enumerate(index.shape)]
+    coords[dim] = index
+    return tuple(coords)
+
+
+def _check_index(op: str, a: Tensor, dim: int, index: Tensor, others_at_most: bool = True) -> int:
+    if not isinstance(index, Tensor) or index.dtype.kind not in "iu":
+        raise TypeError(f"{op}: index must be an integer tensor, got "
+                        f"{index.dtype if isinstance(index, Tensor) else type(index).__name__}")
+    dim = _dim(dim, a.ndim, op)
+    if index.ndim != builtins.max(a.ndim, 1) and not (a.ndim == 0 and index.ndim == 0):
+        raise ValueError(f"{op}: index of shape {index.shape} must have as many dims as the input of shape {a.shape}")
+    if others_at_most and any(index.shape[d] > a.shape[d] for d in range(a.ndim) if d != dim):
+        raise ValueError(f"{op}: index of shape {index.shape} is larger than the input of shape {a.shape} "
+                         f"outside dim {dim}")
+    size = a.shape[dim] if a.ndim else 1
+    if index.numel() and (int(index.data.min()) < -size or int(index.data.max()) >= size):
+        raise IndexError(f"{op}: index {int(index.data.max() if index.data.max() >= size else index.data.min())} "
+                         f"is out of bounds for dim {dim} of size {size} (input shape {a.shape})")
+    return dim
+
+
+class Gather(Function):
+    """z[p] = a[p with coordinate ``dim`` replaced by index[p]];  the gradient scatters g back,
+    adding where an index repeats."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def __init__(self, dim, index):
+        super().__init__()
+        self.dim, self.index = dim, index
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        return a[_coordinates(xp, self.index, self.dim)]
+
+    def backward(self, g):
+        return ScatterAddIntoZeros.apply(g, shape=self.inputs[0].shape, dim=self.dim, index=self.index)
+
+
+class ScatterAddIntoZeros(Function):
+    """z = zeros(shape); z[p with coordinate ``dim`` replaced by index[p]] += src[p];
+    the gradient is gather(g, dim, index)."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def __init__(self, shape, dim, index):
+        super().__init__()
+        self.shape, self.dim, self.index = shape, dim, index
+
+    def forward(self, src):
+        xp = backend.array_module(backend.device_of(src))
+        out = backend.zeros_for_accumulation(xp, self.shape, src.dtype)
+        add_at(out, _coordinates(xp, self.index, self.dim), src)
+        return out
+
+    def backward(self, g):
+        return Gather.apply(g, dim=self.dim, index=self.index)
+
+
+class Scatter(Function):
+    """z = a, then z[p with coordinate ``dim`` replaced by index[p]] = src[p] (with repeated
+    targets one of the writes wins, as in PyTorch);  ∂z/∂a = 1 where nothing was written, else 0;
+    the gradient of src is gather(g, dim, index)."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def __init__(self, dim, index):
+        super().__init__()
+        self.dim, self.index = dim, index
+
+    def forward(self, a, src):
+        xp = backend.array_module(backend.device_of(a))
+        out = a.copy()
+        out[_coordinates(xp, self.index, self.dim)] = src
+        return out
+
+    def backward(self, g):
+        a, _ = self.inputs
+        written = a.xp.zeros(a.shape, dtype=bool)
+        written[_coordinates(a.xp, self.index, self.dim)] = True
+        return (where(Tensor(written), 0, g) if self.needs_grad(0) else None,
+                Gather.apply(g, dim=self.dim, index=self.index) if self.needs_grad(1) else None)
+
+
+class SetItem(Function):
+    """z = a with z[index] = value (``value`` broadcast to the indexed shape);
+    ∂z/∂a = 1 outside the indexed elements, 0 inside; the gradient of value is g[index], summed
+    over what broadcasting repeated."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def __init__(self, index):
+        super().__init__()
+        self.index = index
+
+    def forward(self, a, value):
+        out = backend.array_module(backend.device_of(a)).array(a, copy=True)  # an array even for a NumPy scalar
+        out[self.index] = value
+        return out
+
+    def backward(self, g):
+        a, value = self.inputs
+        written = a.xp.zeros(a.shape, dtype=bool)
+        written[self.index] = True
+        return (where(Tensor(written), 0, g) if self.needs_grad(0) else None,
+                unbroadcast(getitem(g, self.index), value.shape) if self.needs_grad(1) else None)
+
+
+# ---- functional forms -----------------------------------------------------------------------
+
+def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    """z[p] = a[p with coordinate ``dim`` replaced by index[p]], z of index's shape (which may be
+    smaller than a's outside ``dim``), as ``torch.gather``."""
+    dim = _check_index("gather", a, dim, index)
+    if a.ndim == 0:
+        return a * 1
+    return Gather.apply(a, dim=dim, index=index.data)
+
+
+def _src_part(src: Tensor, index: Tensor, op: str) -> Tensor:
+    if src.ndim != index.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
+        raise ValueError(f"{op}: src of shape {src.shape} must cover the index of shape {index.shape}")
+    if src.shape == index.shape:
+        return src
+    return getitem(src, tuple(slice(0, n) for n in index.shape))
+
+
+def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """z = a, then z[p with coordinate ``dim`` replaced by index[p]] += src[p], repeats adding up."""
+    if a.ndim == 0:
+        return scatter_add(a.reshape(1), 0, index.reshape(1), src.reshape(1)).reshape(())
+    dim = _check_index("scatter_add", a, dim, index)
+    src = _src_part(src, index, "scatter_add")
+    return a + ScatterAddIntoZeros.apply(src, shape=a.shape, dim=dim, index=index.data)
+
+
+def scatter(a: Tensor, dim: int, index: Tensor, src=None, value=None, *, reduce=None) -> Tensor:
+    """z = a with z[p with coordinate ``dim`` replaced by index[p]] = src[p] (or ``value``).
+
+    ``reduce='add'``/``'multiply'`` (PyTorch's legacy flag) are scatter_reduce's 'sum'/'prod'."""
+    if src is None:
+        src, value = value, None
+    if src is None:
+        raise ValueError("scatter: give src (a tensor) or value (a number)")
+    dim = _check_index("scatter", a, dim, index)
+    if not isinstance(src, Tensor):
+        src = Tensor(a.xp.full(index.shape, src, dtype=a.dtype))
+    src = _src_part(src, index, "scatter")
+    if reduce is not None:
+        legacy = {"add": "sum", "multiply": "prod"}
+        if reduce not in legacy:
+            raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+        return scatter_reduce(a, dim, index, src, legacy[reduce])
+    return Scatter.apply(a, src, dim=dim, index=index.data)
+
+
+_REDUCE = ("sum", "prod", "mean", "amax", "amin")
+
+
+def scatter_reduce(a: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
+                   *, include_self: bool = True) -> Tensor:
+    """z = a, then every src[p] is combined into z at (p with coordinate ``dim`` = index[p]) with
+    ``reduce``: 'sum', 'prod', 'mean', 'amax' or 'amin'. With ``include_self=False`` the targets'
+    own values of a are left out of the combination (untouched elements keep a's value).
+
+    Gradients: sum → g to both; mean → g/count; prod → g·z/x for each factor x (undefined at 0,
+    as noted in PyTorch); amax/amin → g to every element equal to the result, split evenly.
+    """
+    if reduce not in _REDUCE:
+        raise ValueError(f"scatter_reduce: reduce must be one of {_REDUCE}, got {reduce!r}")
+    if a.ndim == 0:
+        return scatter_reduce(a.reshape(1), 0, index.reshape(1), src.reshape(1), reduce,
+                              include_self=include_self).reshape(())
+    dim = _check_index("scatter_reduce", a, dim, index)
+    src = _src_part(src, index, "scatter_reduce")
+    xp = a.xp
+    coords = _coordinates(xp, index.data, dim)
+    targeted = xp.zeros(a.shape, dtype=bool)
+    targeted[coords] = True
+    own = Tensor(~targeted) if not include_self else Tensor(xp.ones(a.shape, dtype=bool))
+    own_f = own.to(a.dtype)
+    arrivals = ScatterAddIntoZeros.apply(Tensor(xp.ones(index.shape, dtype=a.dtype)), shape=a.shape, dim=dim,
+                                         index=index.data)
+    if reduce in ("sum", "mean"):
+        total = where(own, a, 0) + ScatterAddIntoZeros.apply(src, shape=a.shape, dim=dim, index=index.data)
+        if reduce == "sum":
+            return total
+        count = own_f + arrivals
+        mean = total / where(count == 0, 1, count)
+        return mean if a.dtype.kind == "f" else Tensor(xp.floor_divide(total.data, xp.maximum(count.data, 1)))
+    return _ScatterCombine.apply(a, src, dim=dim, index=index.data, reduce=reduce, own=own.data)
+
+
+class _ScatterCombine(Function):
+    """scatter_reduce with 'prod', 'amax' or 'amin' (see :func:`scatter_reduce`)."""
+
+    _UFUNC = {"prod": "multiply", "amax": "maximum", "amin": "minimum"}
+
+    def __init__(self, dim, index, reduce, own):
+        super().__init__()
+        self.dim, self.index, self.reduce, self.own = dim, index, reduce, own
+
+    def forward(self, a, src):
+        xp = backend.array_module(backend.device_of(a))
+        coords = _coordinates(xp, self.index, self.dim)
+        out = a.copy()
+        if not self.own.all():
+            identity = {"prod": 1, "amax": -xp.inf, "amin": xp.inf}[self.reduce]
+            if a.dtype.kind in "iu" and self.reduce != "prod":
+                info = xp.iinfo(a.dtype)
+                identity = info.min if self.reduce == "amax" else info.max
+            out[~self.own] = identity
+        if xp.__name__ == "numpy":
+            getattr(xp, self._UFUNC[self.reduce]).at(out, coords, src)
+        elif self.reduce == "prod":  # CuPy has no scatter-multiply: combine on the host
+            host = out.get()
+            np.multiply.at(host, tuple(c.get() for c in coords), src.get())
+            out = xp.asarray(host)
+        else:
+            import cupyx
+            getattr(cupyx, "scatter_max" if self.reduce == "amax" else "scatter_min")(out, coords, src)
+        return out
+
+    def backward(self, g):
+        a, src = self.inputs
+        z = self.output()
+        own = Tensor(self.own)
+        at_src = Gather.apply(z, dim=self.dim, index=self.index)
+        if self.reduce == "prod":
+            grad_a = where(own, g * z / a, 0)
+            grad_src = Gather.apply(g * z, dim=self.dim, index=self.index) / src
+            return grad_a, grad_src
+        hit_self = ((a == z) & own).to(g.dtype)
+        hit_src = (src == at_src).to(g.dtype)
+        ties = hit_self + ScatterAddIntoZeros.apply(hit_src, shape=a.shape, dim=self.dim, index=self.index)
+        share = g / where(ties == 0, 1, ties)
+        return share * hit_self, Gather.apply(share, dim=self.dim, index=self.index) * hit_src
+
+
+def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices of ``a`` along ``dim`` listed in the 1-D ``index`` (repeats allowed)."""
+    if not isinstance(index, Tensor) or index.dtype.kind not in "iu" or index.ndim > 1:
+        raise TypeError(f"index_select: index must be a 0-d or 1-d integer tensor, got "
+                        f"{getattr(index, 'shape', type(index).__name__)}")
+    dim = _dim(dim, a.ndim, "index_select")
+    size = a.shape[dim] if a.ndim else 1
+    if index.numel() and (int(index.data.min()) < 0 or int(index.data.max()) >= size):
+        raise IndexError(f"index_select: index out of range for dim {dim} of size {size} (input shape {a.shape})")
+    if a.ndim == 0:
+        return getitem(a.reshape(1), index.data.reshape(-1)).reshape(())
+    return getitem(a, (slice(None),) * dim + (index.data.reshape(-1),))
+
+
+def take_along_dim(a: Tensor, indices: Tensor, dim=None) -> Tensor:
+    """``torch.take_along_dim``: gather after broadcasting a and indices against each other
+    outside ``dim``; with ``dim=None`` both are flattened first."""
+    if dim is None:
+        return gather(a.reshape(-1), 0, indices.reshape(-1))
+    dim = _dim(dim, a.ndim, "take_along_dim")
+    if indices.ndim != a.ndim:
+        raise ValueError(f"take_along_dim: indices of shape {indices.shape} need as many dims as input {a.shape}")
+    try:
+        shape = list(backend.array_module(a.device).broadcast_shapes(
+            a.shape[:dim] + (1,) + a.shape[dim + 1:], indices.shape[:dim] + (1,) + indices.shape[dim + 1:]))
+    except ValueError:
+        raise ValueError(f"take_along_dim: input {a.shape} and indices {indices.shape} do not broadcast "
+                         f"outside dim {dim}") from None
+    a_shape = tuple(shape[:dim] + [a.shape[dim]] + shape[dim + 1:])
+    i_shape = tuple(shape[:dim] + [indices.shape[dim]] + shape[dim + 1:])
+    expanded = Tensor(a.xp.broadcast_to(indices.data, i_shape))
+    return gather(a.expand(*a_shape), dim, expanded)
+
+
+def masked_fill(a: Tensor, mask: Tensor, value) -> Tensor:
+    """z = value where mask else a (mask broadcasts to a's shape); the gradient of a is g outside
+    the mask, and of a tensor ``value`` the sum of g inside it."""
+    if not isinstance(mask, Tensor) or mask.dtype.kind != "b":
+        raise TypeError(f"masked_fill: mask must be a boolean tensor, got "
+                        f"{mask.dtype if isinstance(mask, Tensor) else type(mask).__name__}")
+    if isinstance(value, Tensor) and value.ndim:
+        raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
+    out = where(mask, as_tensor_like(value, a), a)
+    if out.shape != a.shape:
+        raise ValueError(f"masked_fill: mask of shape {mask.shape} does not broadcast to input {a.shape}")
+    return out if out.dtype == a.dtype else out.to(a.dtype)
+
+
+def nonzero(a: Tensor, *, as_tuple: bool = False):
+    """Coordinates of the nonzero elements: an (N, ndim) int64 tensor, or one 1-d tensor per dim
+    with ``as_tuple=True``. No gradient (integer output)."""
+    xp = a.xp
+    coords = xp.nonzero(a.data) if a.ndim else xp.nonzero(a.data.reshape(1))
+    coords = tuple(c.astype(xp.int64) for c in coords)
+    if as_tuple:
+        return tuple(Tensor(c) for c in coords)
+    return Tensor(xp.stack(coords, axis=1) if a.ndim else xp.zeros((len(coords[0]), 0), dtype=xp.int64))
+
+
+def argwhere(a: Tensor) -> Tensor:
+    """``nonzero(a)`` (the (N, ndim) form)."""
+    return nonzero(a)
+
+
+Sorted = collections.namedtuple("Sorted", ["values", "indices"])
+
+
+def argsort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    """The indices that sort ``a`` along ``dim`` (NaN counts as largest, as in PyTorch).
+    Equal elements keep their order (always stable here)."""
+    if a.ndim == 0:
+        return Tensor(a.xp.zeros((), dtype=a.xp.int64))
+    dim = _dim(dim, a.ndim, "argsort")
+    xp = a.xp
+    data = a.data
+    if descending:
+        flipped = xp.flip(data, axis=dim)
+        order = xp.argsort(flipped, axis=dim, kind="stable")
+        order = xp.flip(order, axis=dim)
+        return Tensor((data.shape[dim] - 1 - order).astype(xp.int64))
+    return Tensor(xp.argsort(data, axis=dim, kind="stable").astype(xp.int64))
+
+
+def sort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = False):
+    """(values, indices) sorted along ``dim``; values = gather(a, dim, indices), so the gradient
+    goes back to each element's original place."""
+    indices = argsort(a, dim, descending, stable)
+    values = a * 1 if a.ndim == 0 else gather(a, dim, indices)
+    return Sorted(values, indices)
+
+
+def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    """(values, indices) of the k largest (or smallest) elements along ``dim``, in sorted order."""
+    size = a.shape[_dim(dim, a.ndim, "topk")] if a.ndim else 1
+    if not 0 <= k <= size:
+        raise ValueError(f"topk: k={k} is out of range for dim {dim} of size {size} (input shape {a.shape})")
+    if a.ndim == 0:
+        return Sorted(a * 1, Tensor(a.xp.zeros((), dtype=a.xp.int64)))
+    dim = _dim(dim, a.ndim, "topk")
+    indices = argsort(a, dim, descending=largest)
+    indices = Tensor(indices.data[(slice(None),) * dim + (slice(0, k),)])
+    return Sorted(gather(a, dim, indices), indices)
+
+
+def setitem_result(a: Tensor, index, value) -> Tensor:
+    """``a`` with ``a[index] = value`` applied, as a new graph node (see :class:`SetItem`)."""
+    from .shape import _normalize_index
+    index = _normalize_index(index, a.xp)
+    value = as_tensor_like(value, a)
+    if value.dtype != a.dtype:
+        value = value.to(a.dtype)
+    try:
+        return SetItem.apply(a, value, index=index)
+    except ValueError as error:
+        raise ValueError(f"setitem: {error}") from None

@@ -1,0 +1,155 @@
+"""In-place ops (``add_``, ``mul_``, ``zero_``, ``x[mask] = 0``, …): PyTorch's trailing underscore.
+
+Every one of them is the out-of-place op followed by :func:`overwrite`, the single place where
+zengrad changes a tensor's array after it was made (so it is where the tensor's version counter is
+bumped, which lets backward detect saved values that changed).
+
+Two cases:
+
+* Nothing is recorded (no input wants a gradient, or inside ``no_grad``): the new values are
+  written into the tensor's existing array, so every alias of it (``detach()``, a view) sees them
+  — an optimizer step, ``zero_()`` on a buffer, ``init`` functions.
+* The graph is recorded: the op runs on a snapshot of the old values (its own copy, so a node
+  that keeps its inputs for backward keeps the old ones), and the tensor then takes the result's
+  array and node: ``x.mul_(2)`` makes ``x`` the output of a Mul whose input was the old ``x``.
+
+As in PyTorch, an in-place op on a leaf that requires grad is refused while recording (its
+``.grad`` would no longer be the gradient of the tensor the user made).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..grad_mode import is_grad_enabled, no_grad
+from ..tensor import Tensor
+
+
+def overwrite(target: Tensor, values=None, *, write=None, node: Tensor | None = None) -> None:
+    """Change ``target`` in place — the one function that does (it bumps the version counter).
+
+    ``values``: an array written over the whole tensor; ``write``: a function that edits the array
+    itself (``array[index] = v``); ``node``: a recorded result whose array and node ``target``
+    takes over (its old array is left to whoever saved it).
+    """
+    if isinstance(target.data, np.generic):  # a NumPy scalar (some 0-d results) cannot be written into
+        target.data = np.array(target.data)
+    if node is not None:
+        target.data = node.data
+        target.grad_fn = node.grad_fn
+        target.requires_grad = node.requires_grad
+    elif write is not None:
+        write(target.data)
+    else:
+        target.data[...] = values
+    _count_change(target)
+
+
+def _count_change(target: Tensor) -> None:
+    """Bump ``target``'s version counter, so a backward that saved its old values refuses to run.
+    The counter is ``autograd.increment_version`` (issue 12, branch trust); before it lands there
+    is no counter to bump."""
+    from .. import autograd
+    increment_version = getattr(autograd, "increment_version", None)
+    if increment_version is not None:
+        increment_version(target)
+
+
+def _snapshot(target: Tensor) -> Tensor:
+    """The tensor's current values in a copy, standing at its place in the graph."""
+    before = Tensor(target.data.copy())
+    before.requires_grad = target.requires_grad
+    before.grad_fn = target.grad_fn
+    return before
+
+
+def in_place(name: str, target: Tensor, op, *args, **kwargs) -> Tensor:
+    """``target ← op(target, *args, **kwargs)`` in place; returns ``target``."""
+    if not isinstance(target, Tensor):
+        raise TypeError(f"{name}: expected a Tensor, got {type(target).__name__}")
+    recording = is_grad_enabled() and (target.requires_grad or any(
+        isinstance(a, Tensor) and a.requires_grad for a in list(args) + list(kwargs.values())))
+    if recording and target.requires_grad and target.grad_fn is None:
+        raise RuntimeError(f"{name}: a leaf Variable that requires grad (shape {target.shape}) is being used "
+                           "in an in-place operation; wrap it in zengrad.no_grad() or use the out-of-place op")
+    if not recording:
+        with no_grad():
+            result = op(target, *args, **kwargs)
+        _check_fits(name, target, result)
+        overwrite(target, result.data)
+        return target
+    result = op(_snapshot(target), *args, **kwargs)
+    _check_fits(name, target, result)
+    if result.dtype != target.dtype:
+        result = result.to(target.dtype)
+    overwrite(target, node=result)
+    return target
+
+
+def _check_fits(name: str, target: Tensor, result: Tensor) -> None:
+    if result.shape != target.shape:
+        raise RuntimeError(f"{name}: the result's shape {result.shape} does not match the tensor's shape "
+                           f"{target.shape} (an in-place op cannot broadcast the tensor it changes)")
+    if not np.can_cast(result.dtype, target.dtype, "same_kind"):
+        raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the tensor's type {target.dtype}")
+
+
+def setitem(target: Tensor, index, value) -> None:
+    """``target[index] = value``: recorded as a SetItem node when a gradient is wanted, otherwise a
+    direct write of the indexed elements."""
+    from .indexing import setitem_result
+    from .shape import _normalize_index
+    wants_grad = target.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
+    if is_grad_enabled() and wants_grad:
+        in_place("setitem", target, setitem_result, index, value)
+        return
+    index = _normalize_index(index, target.xp)
+    array = value.data if isinstance(value, Tensor) else value
+
+    def write(data):
+        data[index] = array
+    try:
+        overwrite(target, write=write)
+    except (ValueError, IndexError) as error:
+        raise type(error)(f"setitem: {error} (tensor shape {target.shape})") from None
+
+
+# ---- the ops behind the in-place methods that have no out-of-place name of their own --------
+
+def fill(a: Tensor, value) -> Tensor:
+    """A tensor of a's shape and dtype, every element ``value`` (a number or a 0-d tensor, which
+    then receives the summed gradient); a's gradient is 0."""
+    from .elementwise import where
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"fill_: value must be a number or a 0-d tensor, got shape {value.shape}")
+        value = value if value.dtype == a.dtype else value.to(a.dtype)
+    else:
+        value = Tensor(a.xp.asarray(value).astype(a.dtype))
+    return where(Tensor(a.xp.ones((), dtype=bool)), value, a)
+
+
+def zero(a: Tensor) -> Tensor:
+    return fill(a, 0)
+
+
+def copy(a: Tensor, src) -> Tensor:
+    """``src`` converted to a's dtype and device and broadcast to a's shape (``copy_``)."""
+    from .elementwise import where
+    src = src if isinstance(src, Tensor) else Tensor(a.xp.asarray(src))
+    src = src.to(a.dtype, device=a.device)
+    return where(Tensor(a.xp.ones((), dtype=bool)), src, a)
+
+
+def uniform(a: Tensor, low: float = 0.0, high: float = 1.0) -> Tensor:
+    """Samples of U(low, high) in a's shape and dtype, from zengrad's generator (no gradient)."""
+    from ..creation import generator
+    draw = generator(a.device).random(a.shape)
+    return Tensor((low + (high - low) * draw).astype(a.dtype))
+
+
+def normal(a: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+    """Samples of N(mean, std²) in a's shape and dtype, from zengrad's generator (no gradient)."""
+    from ..creation import generator
+    draw = generator(a.device).standard_normal(a.shape)
+    return Tensor((mean + std * draw).astype(a.dtype))

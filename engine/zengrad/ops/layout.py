@@ -1,0 +1,373 @@
+"""More ops that rearrange elements: clone, flip, roll, repeat/tile, tril/triu, pad, movedim, meshgrid,
+and PyTorch's named views and pieces (narrow, unbind, diagonal/diag, diff, expand_as, ...).
+
+Flip, Roll and ConstantPad are Functions of their own (each one's backward is its inverse
+rearrangement of g); the rest are compositions of reshape, expand, indexing and ``where``, whose
+gradients follow from those ops.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+from .. import backend
+from ..autograd import Function
+from ..tensor import Tensor
+from .elementwise import where
+from .shape import expand, getitem, permute, reshape
+
+
+def _dim(dim: int, ndim: int, op: str) -> int:
+    """``dim`` (negatives allowed) as an axis of a tensor with ``ndim`` dimensions."""
+    if not -builtins.max(ndim, 1) <= dim < builtins.max(ndim, 1):
+        raise IndexError(f"{op}: dimension {dim} out of range for a tensor with {ndim} dimensions")
+    return dim % builtins.max(ndim, 1)
+
+
+def _dims(dims, ndim: int, op: str) -> tuple:
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    normalized = tuple(_dim(d, ndim, op) for d in dims)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{op}: dimension listed twice in {dims}")
+    return normalized
+
+
+class Clone(Function):
+    """z = a copied into new memory;  ∂z/∂a = 1."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def forward(self, a):
+        return a.copy()
+
+    def backward(self, g):
+        return g
+
+
+class Flip(Function):
+    """z[i] = a[n − 1 − i] along each of ``dims``;  the gradient is g flipped back."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def __init__(self, dims):
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, a):
+        return backend.array_module(backend.device_of(a)).flip(a, axis=self.dims).copy()
+
+    def backward(self, g):
+        return Flip.apply(g, dims=self.dims)
+
+
+class Roll(Function):
+    """z[(i + s) mod n] = a[i] along each dim (all elements, flattened, when ``dims`` is None);
+    the gradient is g rolled by −s."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def __init__(self, shifts, dims):
+        super().__init__()
+        self.shifts, self.dims = shifts, dims
+
+    def forward(self, a):
+        return backend.array_module(backend.device_of(a)).roll(a, self.shifts, axis=self.dims)
+
+    def backward(self, g):
+        back = tuple(-s for s in self.shifts) if isinstance(self.shifts, tuple) else -self.shifts
+        return Roll.apply(g, shifts=back, dims=self.dims)
+
+
+class ConstantPad(Function):
+    """z = a surrounded by ``value``: ``widths[d] = (before, after)`` elements on each side of dim d
+    (negative widths crop, as in PyTorch);  the gradient is the middle of g, cropped pieces 0."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def __init__(self, widths, value):
+        super().__init__()
+        self.widths, self.value = widths, value
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        grow = [(builtins.max(b, 0), builtins.max(e, 0)) for b, e in self.widths]
+        out = xp.pad(a, grow, mode="constant", constant_values=self.value)
+        return out[self._crop()]
+
+    def _crop(self):
+        return tuple(slice(-b if b < 0 else 0, e if e < 0 else None) for b, e in self.widths)
+
+    def backward(self, g):
+        inverse = tuple((-b, -e) for b, e in self.widths)
+        return ConstantPad.apply(g, widths=inverse, value=0)
+
+
+# ---- functional forms -----------------------------------------------------------------------
+
+def clone(a: Tensor) -> Tensor:
+    """A copy of ``a`` in new memory, still connected to the graph."""
+    return Clone.apply(a)
+
+
+def contiguous(a: Tensor) -> Tensor:
+    """``a`` itself when its array is C-contiguous, else a contiguous copy (PyTorch's rule)."""
+    return a if a.data.flags.c_contiguous else Clone.apply(a)
+
+
+def t(a: Tensor) -> Tensor:
+    """The transpose of a matrix; a 0-d or 1-d tensor is returned as it is (PyTorch's ``.t()``)."""
+    if a.ndim > 2:
+        raise ValueError(f"t: expects a tensor with <= 2 dimensions, got shape {a.shape}; use transpose or mT")
+    return permute(a, 1, 0) if a.ndim == 2 else a
+
+
+def flip(a: Tensor, dims) -> Tensor:
+    """``a`` reversed along each of ``dims``."""
+    dims = _dims(dims, a.ndim, "flip")
+    return Flip.apply(a, dims=dims if a.ndim else ())
+
+
+def roll(a: Tensor, shifts, dims=None) -> Tensor:
+    """Elements shifted cyclically by ``shifts`` along ``dims`` (the flattened tensor when None)."""
+    if dims is None:
+        if not isinstance(shifts, int):
+            raise ValueError(f"roll: without dims, shifts must be one int, got {shifts!r}")
+        return Roll.apply(a, shifts=shifts, dims=None)
+    dims = _dims(dims, a.ndim, "roll")
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if len(shifts) != len(dims):
+        raise ValueError(f"roll: {len(shifts)} shifts for {len(dims)} dims")
+    return Roll.apply(a, shifts=shifts, dims=dims)
+
+
+def _sizes(sizes) -> tuple:
+    sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+    if any(not isinstance(s, int) or s < 0 for s in sizes):
+        raise ValueError(f"repeat: sizes must be non-negative ints, got {sizes}")
+    return sizes
+
+
+def repeat(a: Tensor, *sizes) -> Tensor:
+    """The tensor tiled ``sizes[d]`` times along each dim (``sizes`` may add leading dims):
+    z[..., k·n + i, ...] = a[..., i, ...].  Built as unsqueeze → expand → reshape, so the gradient
+    sums the copies."""
+    sizes = _sizes(sizes)
+    if len(sizes) < a.ndim:
+        raise ValueError(f"repeat: {len(sizes)} sizes for a tensor of shape {a.shape}; give at least "
+                         f"{a.ndim} (use tile to repeat only the last dims)")
+    shape = (1,) * (len(sizes) - a.ndim) + a.shape
+    paired = reshape(a, tuple(n for size in shape for n in (1, size)))
+    stretched = expand(paired, *(n for reps, size in zip(sizes, shape) for n in (reps, size)))
+    return reshape(stretched, tuple(reps * size for reps, size in zip(sizes, shape)))
+
+
+def tile(a: Tensor, dims) -> Tensor:
+    """``repeat`` with fewer sizes than dims allowed: missing leading sizes are 1 (``torch.tile``)."""
+    dims = _sizes((dims,) if isinstance(dims, int) else tuple(dims))
+    return repeat(a, (1,) * (a.ndim - len(dims)) + dims)
+
+
+def _triangle(a: Tensor, diagonal: int, lower: bool, op: str) -> Tensor:
+    if a.ndim < 2:
+        raise ValueError(f"{op}: expects a tensor with at least 2 dimensions, got shape {a.shape}")
+    xp = a.xp
+    rows, cols = a.shape[-2:]
+    offset = xp.arange(cols)[None, :] - xp.arange(rows)[:, None]
+    keep = offset <= diagonal if lower else offset >= diagonal
+    return where(Tensor(keep), a, 0)
+
+
+def tril(a: Tensor, diagonal: int = 0) -> Tensor:
+    """z[..., i, j] = a[..., i, j] if j − i ≤ diagonal else 0 (the gradient is g masked the same way)."""
+    return _triangle(a, diagonal, True, "tril")
+
+
+def triu(a: Tensor, diagonal: int = 0) -> Tensor:
+    """z[..., i, j] = a[..., i, j] if j − i ≥ diagonal else 0."""
+    return _triangle(a, diagonal, False, "triu")
+
+
+def unflatten(a: Tensor, dim: int, sizes) -> Tensor:
+    """Dim ``dim`` split into ``sizes`` (one may be −1): (2, 12, 5).unflatten(1, (3, 4)) is (2, 3, 4, 5)."""
+    dim = _dim(dim, a.ndim, "unflatten")
+    sizes = tuple(sizes)
+    known = 1
+    for s in sizes:
+        known *= s if s != -1 else 1
+    if sizes.count(-1) > 1 or (sizes.count(-1) == 0 and known != a.shape[dim]) or \
+            (sizes.count(-1) == 1 and (known == 0 or a.shape[dim] % known)):
+        raise ValueError(f"unflatten: sizes {sizes} do not multiply to dimension {dim} of shape {a.shape}")
+    sizes = tuple(a.shape[dim] // known if s == -1 else s for s in sizes)
+    return reshape(a, a.shape[:dim] + sizes + a.shape[dim + 1:])
+
+
+def movedim(a: Tensor, source, destination) -> Tensor:
+    """Dims ``source`` moved to positions ``destination``, the others keeping their order."""
+    source = _dims(source, a.ndim, "movedim")
+    destination = _dims(destination, a.ndim, "movedim")
+    if len(source) != len(destination):
+        raise ValueError(f"movedim: {len(source)} source dims but {len(destination)} destinations")
+    if a.ndim == 0:
+        return a
+    order = [None] * a.ndim
+    for s, d in zip(source, destination):
+        order[d] = s
+    rest = iter(d for d in range(a.ndim) if d not in source)
+    return permute(a, *(next(rest) if o is None else o for o in order))
+
+
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """``torch.nn.functional.pad``: ``pad = (left_last, right_last, left_second_last, ...)`` pairs
+    from the last dim backwards.
+
+    constant: the new elements are ``value`` (0 by default); negative widths crop.
+    reflect: mirrored without repeating the edge (…, a₂, a₁ | a₀, a₁, a₂ …); widths < n.
+    replicate: the edge element repeated;  circular: wrapped around.
+    The last three pick elements with an integer index per dim (z = a[idx]), so the gradient
+    adds up over every copy of an element.
+    """
+    pad = tuple(pad)
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: padding {pad} must have an even length of at most 2·{input.ndim} "
+                         f"(input shape {input.shape})")
+    if mode not in _PAD_MODES:
+        raise ValueError(f"pad: mode must be one of {_PAD_MODES}, got {mode!r}")
+    widths = [(0, 0)] * input.ndim
+    for k in range(len(pad) // 2):
+        widths[input.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
+    if mode == "constant":
+        return ConstantPad.apply(input, widths=tuple(widths), value=0 if value is None else value)
+    if value is not None and value != 0:
+        raise ValueError(f"pad: a value is only used by mode='constant', got value={value} with mode={mode!r}")
+    out = input
+    for dim, (before, after) in enumerate(widths):
+        if before or after:
+            index = _pad_index(input.xp, input.shape[dim], before, after, mode, input.shape)
+            out = getitem(out, (slice(None),) * dim + (index,))
+    return out
+
+
+def _pad_index(xp, n: int, before: int, after: int, mode: str, shape):
+    if before < 0 or after < 0:
+        raise ValueError(f"pad: negative padding ({before}, {after}) is only allowed in mode='constant'")
+    limit = n if mode == "circular" else n - 1 if mode == "reflect" else None
+    if limit is not None and (before > limit or after > limit):
+        raise ValueError(f"pad: {mode} padding ({before}, {after}) must be at most {limit} for a dim of "
+                         f"size {n} (input shape {shape})")
+    if n == 0:
+        raise ValueError(f"pad: cannot {mode}-pad an empty dim (input shape {shape})")
+    positions = xp.arange(-before, n + after)
+    if mode == "replicate":
+        return xp.clip(positions, 0, n - 1)
+    if mode == "circular":
+        return positions % n
+    positions = xp.abs(positions)
+    return xp.where(positions > n - 1, 2 * (n - 1) - positions, positions)
+
+
+def meshgrid(*tensors, indexing: str = "ij") -> tuple:
+    """Coordinate grids from 1-D tensors: with 'ij', out[k][i₀, i₁, …] = tensors[k][i_k];
+    'xy' swaps the first two output dims (NumPy/Matlab convention)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    if any(t.ndim > 1 for t in tensors):
+        raise ValueError(f"meshgrid: expects 0-d or 1-d tensors, got shapes {[t.shape for t in tensors]}")
+    tensors = [reshape(t, (t.numel(),)) for t in tensors]
+    swap = indexing == "xy" and len(tensors) >= 2
+    if swap:
+        tensors[0], tensors[1] = tensors[1], tensors[0]
+    shape = tuple(t.shape[0] for t in tensors)
+    grids = [expand(reshape(t, tuple(-1 if d == k else 1 for d in range(len(shape)))), *shape)
+             for k, t in enumerate(tensors)]
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+# ---- views and pieces named after their PyTorch methods ----------------------------------------
+
+def expand_as(a: Tensor, other: Tensor) -> Tensor:
+    return expand(a, *other.shape)
+
+
+def reshape_as(a: Tensor, other: Tensor) -> Tensor:
+    return reshape(a, other.shape)
+
+
+def type_as(a: Tensor, other: Tensor) -> Tensor:
+    return a.to(other.dtype)
+
+
+def swapaxes(a: Tensor, axis0: int, axis1: int) -> Tensor:
+    """``transpose`` under NumPy's name."""
+    return a.transpose(axis0, axis1)
+
+
+def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """The slice start:start+length along ``dim``."""
+    dim = _dim(dim, a.ndim, "narrow")
+    start = start + a.shape[dim] if start < 0 else start
+    if start < 0 or length < 0 or start + length > a.shape[dim]:
+        raise IndexError(f"narrow: start {start} and length {length} exceed dim {dim} of shape {a.shape}")
+    return getitem(a, (slice(None),) * dim + (slice(start, start + length),))
+
+
+def unbind(a: Tensor, dim: int = 0) -> tuple:
+    """The slices along ``dim``, each without that dim."""
+    dim = _dim(dim, a.ndim, "unbind")
+    return tuple(getitem(a, (slice(None),) * dim + (i,)) for i in range(a.shape[dim]))
+
+
+def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """z[..., k] = a[..., i + k, j + k] over dims dim1, dim2 (i = max(−offset, 0), j = max(offset, 0));
+    the diagonal becomes the last dim, as in PyTorch. An integer-array index: the gradient is
+    scattered back."""
+    if a.ndim < 2:
+        raise ValueError(f"diagonal: expects at least 2 dimensions, got shape {a.shape}")
+    moved = movedim(a, (dim1, dim2), (-2, -1))
+    rows, cols = moved.shape[-2:]
+    start_row, start_col = builtins.max(-offset, 0), builtins.max(offset, 0)
+    length = builtins.max(builtins.min(rows - start_row, cols - start_col), 0)
+    steps = a.xp.arange(length)
+    return getitem(moved, (Ellipsis, steps + start_row, steps + start_col))
+
+
+_diagonal_of = diagonal  # ``diag`` has an argument named ``diagonal`` (PyTorch's signature)
+
+
+def diag(a: Tensor, diagonal: int = 0) -> Tensor:
+    """1-d ``a``: the square matrix with ``a`` on diagonal ``diagonal`` and 0 elsewhere;
+    2-d ``a``: its diagonal ``diagonal`` as a 1-d tensor."""
+    if a.ndim == 2:
+        return _diagonal_of(a, diagonal)
+    if a.ndim != 1:
+        raise ValueError(f"diag: expects a 1-d or 2-d tensor, got shape {a.shape}")
+    from .indexing import setitem_result
+    n = a.shape[0] + builtins.abs(diagonal)
+    steps = a.xp.arange(a.shape[0])
+    index = (steps + builtins.max(-diagonal, 0), steps + builtins.max(diagonal, 0))
+    return setitem_result(Tensor(a.xp.zeros((n, n), dtype=a.dtype)), index, a)
+
+
+def trace(a: Tensor) -> Tensor:
+    """Σ a[i, i] of a matrix."""
+    if a.ndim != 2:
+        raise ValueError(f"trace: expects a matrix, got shape {a.shape}")
+    return diagonal(a).sum()
+
+
+def diff(a: Tensor, n: int = 1, dim: int = -1) -> Tensor:
+    """The n-th forward difference along ``dim``: z[i] = a[i + 1] − a[i], n times."""
+    dim = _dim(dim, a.ndim, "diff")
+    out = a
+    for _ in range(n):
+        length = out.shape[dim]
+        later = getitem(out, (slice(None),) * dim + (slice(1, length),))
+        earlier = getitem(out, (slice(None),) * dim + (slice(0, builtins.max(length - 1, 0)),))
+        out = later - earlier
+    return out

@@ -1,0 +1,520 @@
+"""More elementwise math: trigonometry, logarithms near 1, rounding, remainders, erf, tests for
+NaN/inf, and clamp with tensor bounds.
+
+Each Function: forward on arrays, backward (the chain rule) in Tensor ops, so second derivatives
+work. Rounding ops are piecewise constant: their gradient is 0 (PyTorch's choice).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import backend
+from ..autograd import Function
+from ..tensor import Tensor
+from ._util import as_tensor_like, unbroadcast
+from .elementwise import _binary, clamp as clamp_numbers, exp, where
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+# erf(x) = (2/√π) e^(−x²) Σ_n 2ⁿ x^(2n+1) / (1·3·5···(2n+1)): every term positive (no cancellation);
+# 36 terms reach double precision for |x| < 2.5. Coefficients of the polynomial in x² (Horner order).
+_ERF_SERIES = [1.0]
+for _n in range(35):
+    _ERF_SERIES.append(_ERF_SERIES[-1] * 2.0 / (2 * _n + 3))
+_ERF_SERIES.reverse()
+_ERF_SERIES_LIMIT = 2.5
+_ERFC_FRACTION_TERMS = 30  # Laplace's continued fraction below, to double precision for |x| ≥ 2.5
+
+
+def _xp(a):
+    return backend.array_module(backend.device_of(a))
+
+
+def erf_array(a):
+    """erf on an array: CuPy's kernel on the GPU; on the CPU (NumPy has none) computed in float64 as
+
+        |x| < 2.5:       (2/√π) e^(−x²) Σ_n 2ⁿ x^(2n+1) / (2n+1)!!
+        2.5 ≤ |x| < 6:   1 − erfc|x|,  √π e^(x²) erfc x = 1/(x + ½/(x + 1/(x + (3/2)/(x + 2/(x + …)))))
+        |x| ≥ 6:         ±1 (erfc 6 ≈ 2e−17 is below half an ulp of 1)
+
+    within a few ulp of the C library's erf (tests/test_breadth_ops.py compares against PyTorch).
+    """
+    xp = _xp(a)
+    if xp is not np:
+        import cupyx.scipy.special
+        return cupyx.scipy.special.erf(a)
+    x = np.asarray(a, dtype=np.float64).reshape(-1)
+    out = np.empty_like(x)
+    for start in range(0, x.size, _ERF_BLOCK):
+        out[start:start + _ERF_BLOCK] = _erf_float64(x[start:start + _ERF_BLOCK])
+    return out.reshape(a.shape).astype(a.dtype, copy=False)
+
+
+_ERF_BLOCK = 16384  # elements per block: the 36 Horner steps then run on data held in cache
+
+
+def _erf_float64(x):
+    size = np.abs(x)
+    out = np.sign(x)  # ±1 for |x| ≥ 6 and NaN at NaN; the rest is overwritten below
+    near = size < _ERF_SERIES_LIMIT
+    xs = x[near]
+    x2 = xs * xs
+    poly = np.full_like(xs, _ERF_SERIES[0])
+    for coefficient in _ERF_SERIES[1:]:
+        poly *= x2
+        poly += coefficient
+    out[near] = _TWO_OVER_SQRT_PI * np.exp(-x2) * xs * poly
+    middle = (size >= _ERF_SERIES_LIMIT) & (size < 6.0)
+    xm = size[middle]
+    fraction = xm.copy()
+    for k in range(_ERFC_FRACTION_TERMS, 0, -1):
+        fraction = xm + (k / 2.0) / fraction
+    erfc = np.exp(-xm * xm) / (math.sqrt(math.pi) * fraction)
+    out[middle] = np.copysign(1.0 - erfc, x[middle])
+    return out
+
+
+class Sin(Function):
+    """z = sin a;  ∂z/∂a = cos a."""
+
+    def forward(self, a):
+        return _xp(a).sin(a)
+
+    def backward(self, g):
+        return g * cos(self.inputs[0])
+
+
+class Cos(Function):
+    """z = cos a;  ∂z/∂a = −sin a."""
+
+    def forward(self, a):
+        return _xp(a).cos(a)
+
+    def backward(self, g):
+        return -g * sin(self.inputs[0])
+
+
+class Tan(Function):
+    """z = tan a;  ∂z/∂a = 1 + tan² a = 1 + z²."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def forward(self, a):
+        return _xp(a).tan(a)
+
+    def backward(self, g):
+        z = self.output()
+        return g * (1 + z * z)
+
+
+class Atan(Function):
+    """z = arctan a;  ∂z/∂a = 1/(1 + a²)."""
+
+    def forward(self, a):
+        return _xp(a).arctan(a)
+
+    def backward(self, g):
+        a = self.inputs[0]
+        return g / (1 + a * a)
+
+
+class Asin(Function):
+    """z = arcsin a;  ∂z/∂a = 1/√(1 − a²)."""
+
+    def forward(self, a):
+        return _xp(a).arcsin(a)
+
+    def backward(self, g):
+        a = self.inputs[0]
+        return g / (1 - a * a).sqrt()
+
+
+class Acos(Function):
+    """z = arccos a;  ∂z/∂a = −1/√(1 − a²)."""
+
+    def forward(self, a):
+        return _xp(a).arccos(a)
+
+    def backward(self, g):
+        a = self.inputs[0]
+        return -g / (1 - a * a).sqrt()
+
+
+class Sinh(Function):
+    """z = sinh a;  ∂z/∂a = cosh a."""
+
+    def forward(self, a):
+        return _xp(a).sinh(a)
+
+    def backward(self, g):
+        return g * cosh(self.inputs[0])
+
+
+class Cosh(Function):
+    """z = cosh a;  ∂z/∂a = sinh a."""
+
+    def forward(self, a):
+        return _xp(a).cosh(a)
+
+    def backward(self, g):
+        return g * sinh(self.inputs[0])
+
+
+class Atan2(Function):
+    """z = atan2(y, x), the angle of the point (x, y);
+    ∂z/∂y = x/(x² + y²), ∂z/∂x = −y/(x² + y²)."""
+
+    def forward(self, y, x):
+        return _xp(y).arctan2(y, x)
+
+    def backward(self, g):
+        y, x = self.inputs
+        r2 = x * x + y * y
+        return (unbroadcast(g * x / r2, y.shape) if self.needs_grad(0) else None,
+                unbroadcast(-g * y / r2, x.shape) if self.needs_grad(1) else None)
+
+
+class Log2(Function):
+    """z = log₂ a;  ∂z/∂a = 1/(a ln 2)."""
+
+    def forward(self, a):
+        return _xp(a).log2(a)
+
+    def backward(self, g):
+        return g / (self.inputs[0] * math.log(2.0))
+
+
+class Log10(Function):
+    """z = log₁₀ a;  ∂z/∂a = 1/(a ln 10)."""
+
+    def forward(self, a):
+        return _xp(a).log10(a)
+
+    def backward(self, g):
+        return g / (self.inputs[0] * math.log(10.0))
+
+
+class Log1p(Function):
+    """z = ln(1 + a), accurate for tiny a;  ∂z/∂a = 1/(1 + a)."""
+
+    def forward(self, a):
+        return _xp(a).log1p(a)
+
+    def backward(self, g):
+        return g / (self.inputs[0] + 1)
+
+
+class Expm1(Function):
+    """z = eᵃ − 1, accurate for tiny a;  ∂z/∂a = eᵃ = z + 1."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def forward(self, a):
+        return _xp(a).expm1(a)
+
+    def backward(self, g):
+        return g * (self.output() + 1)
+
+
+class Exp2(Function):
+    """z = 2ᵃ;  ∂z/∂a = z ln 2."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def forward(self, a):
+        return _xp(a).exp2(a)
+
+    def backward(self, g):
+        return g * self.output() * math.log(2.0)
+
+
+class Reciprocal(Function):
+    """z = 1/a;  ∂z/∂a = −1/a² = −z²."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def forward(self, a):
+        return a.dtype.type(1) / a if a.dtype.kind == "f" else 1.0 / a
+
+    def backward(self, g):
+        z = self.output()
+        return -g * z * z
+
+
+class Rsqrt(Function):
+    """z = 1/√a;  ∂z/∂a = −½ a^(−3/2) = −½ z³."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def forward(self, a):
+        return a.dtype.type(1) / _xp(a).sqrt(a)
+
+    def backward(self, g):
+        z = self.output()
+        return g * z * z * z * -0.5
+
+
+class Erf(Function):
+    """z = erf a = (2/√π) ∫₀ᵃ e^(−t²) dt;  ∂z/∂a = (2/√π) e^(−a²)."""
+
+    def forward(self, a):
+        return erf_array(a)
+
+    def backward(self, g):
+        a = self.inputs[0]
+        return g * exp(-(a * a)) * _TWO_OVER_SQRT_PI
+
+
+class Rounding(Function):
+    """z = floor, ceil, round (half to even, optionally to ``decimals`` places) or trunc of a;
+    piecewise constant, so ∂z/∂a = 0 (PyTorch's convention, also at the jumps)."""
+
+    saved_inputs = ()  # backward reads no input values (shapes or the output only)
+
+    def __init__(self, kind, decimals=0):
+        super().__init__()
+        self.kind, self.decimals = kind, decimals
+
+    def forward(self, a):
+        xp = _xp(a)
+        if self.kind == "round":
+            return xp.round(a, self.decimals)
+        return getattr(xp, self.kind)(a)
+
+    def backward(self, g):
+        return g * 0
+
+
+class Remainder(Function):
+    """z = a − ⌊a/b⌋·b (Python's %, the sign of b);  ∂z/∂a = 1, ∂z/∂b = −⌊a/b⌋."""
+
+    def forward(self, a, b):
+        return _xp(a).remainder(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        return (unbroadcast(g, a.shape) if self.needs_grad(0) else None,
+                unbroadcast(-g * floor(a / b), b.shape) if self.needs_grad(1) else None)
+
+
+class Fmod(Function):
+    """z = a − trunc(a/b)·b (C's fmod, the sign of a);  ∂z/∂a = 1, ∂z/∂b = −trunc(a/b)."""
+
+    def forward(self, a, b):
+        return _xp(a).fmod(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        return (unbroadcast(g, a.shape) if self.needs_grad(0) else None,
+                unbroadcast(-g * trunc(a / b), b.shape) if self.needs_grad(1) else None)
+
+
+class Copysign(Function):
+    """z = |a| with the sign of b (its sign bit, so −0 counts as negative);
+    ∂z/∂a = z/a (±1; 0 at a = 0, as in PyTorch), ∂z/∂b = 0."""
+
+    def forward(self, a, b):
+        return _xp(a).copysign(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        ratio = self.output() / where(a == 0, 1, a)
+        return (unbroadcast(g * ratio.detach(), a.shape) if self.needs_grad(0) else None,
+                unbroadcast(g * 0, b.shape) if self.needs_grad(1) else None)
+
+
+# ---- functional forms -----------------------------------------------------------------------
+
+def _float_input(op: str, a: Tensor) -> Tensor:
+    if not isinstance(a, Tensor):
+        raise TypeError(f"{op}: expected a Tensor, got {type(a).__name__}")
+    return a if a.dtype.kind == "f" else a.to(np.float32)
+
+
+def sin(a):
+    return Sin.apply(_float_input("sin", a))
+
+
+def cos(a):
+    return Cos.apply(_float_input("cos", a))
+
+
+def tan(a):
+    return Tan.apply(_float_input("tan", a))
+
+
+def atan(a):
+    return Atan.apply(_float_input("atan", a))
+
+
+def asin(a):
+    return Asin.apply(_float_input("asin", a))
+
+
+def acos(a):
+    return Acos.apply(_float_input("acos", a))
+
+
+def sinh(a):
+    return Sinh.apply(_float_input("sinh", a))
+
+
+def cosh(a):
+    return Cosh.apply(_float_input("cosh", a))
+
+
+def atan2(input, other):
+    """The angle of (x = other, y = input), in (−π, π]."""
+    return _binary(Atan2, input, other)
+
+
+def log2(a):
+    return Log2.apply(_float_input("log2", a))
+
+
+def log10(a):
+    return Log10.apply(_float_input("log10", a))
+
+
+def log1p(a):
+    return Log1p.apply(_float_input("log1p", a))
+
+
+def expm1(a):
+    return Expm1.apply(_float_input("expm1", a))
+
+
+def exp2(a):
+    return Exp2.apply(_float_input("exp2", a))
+
+
+def reciprocal(a):
+    return Reciprocal.apply(_float_input("reciprocal", a))
+
+
+def rsqrt(a):
+    return Rsqrt.apply(_float_input("rsqrt", a))
+
+
+def erf(a):
+    return Erf.apply(_float_input("erf", a))
+
+
+def square(a):
+    """a² (as a · a)."""
+    return a * a
+
+
+def _rounded(kind: str, a: Tensor, decimals: int = 0) -> Tensor:
+    if a.dtype.kind in "iub" and decimals == 0:
+        return a * 1 if a.dtype.kind != "b" else Tensor(a.data.copy())
+    return Rounding.apply(a, kind=kind, decimals=decimals)
+
+
+def floor(a):
+    return _rounded("floor", a)
+
+
+def ceil(a):
+    return _rounded("ceil", a)
+
+
+def trunc(a):
+    return _rounded("trunc", a)
+
+
+def round(a, *, decimals: int = 0):
+    """Round half to even (2.5 → 2), to ``decimals`` places."""
+    return _rounded("round", a, decimals)
+
+
+def remainder(a, b):
+    return _binary(Remainder, a, b)
+
+
+def fmod(a, b):
+    return _binary(Fmod, a, b)
+
+
+def floor_divide(a, b):
+    """⌊a/b⌋ elementwise. No gradient (PyTorch defines none): the result is outside the graph."""
+    if not isinstance(a, Tensor):
+        a = as_tensor_like(a, b)
+    b = as_tensor_like(b, a)
+    return Tensor(a.xp.floor_divide(a.data, b.data))
+
+
+def copysign(a, b):
+    return _binary(Copysign, a, b)
+
+
+def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
+    """|a − b| ≤ atol + rtol·|b| elementwise (infinities equal only to themselves); no gradient."""
+    b = as_tensor_like(b, a)
+    return Tensor(a.xp.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+    """Whether ``isclose`` holds everywhere (a Python bool)."""
+    return bool(isclose(a, b, rtol, atol, equal_nan).data.all())
+
+
+def isnan(a):
+    return Tensor(a.xp.isnan(a.data))
+
+
+def isinf(a):
+    return Tensor(a.xp.isinf(a.data))
+
+
+def isposinf(a):
+    return Tensor(a.xp.isposinf(a.data))
+
+
+def isneginf(a):
+    return Tensor(a.xp.isneginf(a.data))
+
+
+def nan_to_num(a, nan: float = 0.0, posinf=None, neginf=None):
+    """NaN → ``nan``, ±inf → ``posinf``/``neginf`` (the dtype's extremes by default); the gradient
+    passes where the element was finite, 0 elsewhere."""
+    info = a.xp.finfo(a.dtype)
+    out = where(isnan(a), nan, a)
+    out = where(isposinf(a), info.max if posinf is None else posinf, out)
+    return where(isneginf(a), info.min if neginf is None else neginf, out)
+
+
+def clamp(a, min=None, max=None):
+    """min(max(a, min), max) elementwise; ``min`` and ``max`` may be numbers or tensors (broadcast).
+
+    With tensor bounds the gradient goes to a where min ≤ a ≤ max, to min where a < min and to
+    max where a > max (each bound's gradient summed over broadcasting), as in PyTorch. NaN stays NaN.
+    """
+    if not isinstance(min, Tensor) and not isinstance(max, Tensor):
+        return clamp_numbers(a, min, max)
+    out = a
+    if min is not None:
+        min = as_tensor_like(min, a)
+        out = where((out < min) | isnan(min), min, out)
+    if max is not None:
+        max = as_tensor_like(max, a)
+        out = where((out > max) | isnan(max), max, out)
+    return out
+
+
+clip = clamp
+
+
+def logaddexp(a, b):
+    """ln(eᵃ + eᵇ) = max(a, b) + ln(1 + e^(−|a − b|)), never overflowing."""
+    from .elementwise import maximum
+    b = as_tensor_like(b, a)
+    return maximum(a, b) + log1p((-(a - b).abs()).exp())
+
+
+def sgn(a):
+    """The sign of each element (no gradient), PyTorch's name for complex-aware sign."""
+    from .elementwise import sign
+    return sign(a)

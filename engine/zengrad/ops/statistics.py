@@ -1,0 +1,220 @@
+"""Reductions beyond sum/mean/max: var, std, prod, norm, amax/amin, nansum/nanmean, median and
+kthvalue, and the counting/boolean count_nonzero, any, all.
+
+var and std are compositions of mean, subtraction and sum, so their gradients (and second
+derivatives) follow from those ops. prod and the 2-norm are Functions, because their textbook
+gradients (z/aᵢ and a/‖a‖) divide by zero where the true gradient is finite.
+"""
+
+from __future__ import annotations
+
+import builtins
+import math
+
+from ..autograd import Function
+from ..tensor import Tensor
+from .elementwise import abs, sqrt, where
+from .reduction import MaxOrMin, _keepdim_shape, normalize_dims, sum
+from .shape import expand
+
+
+def _dims(dim, a: Tensor) -> tuple:
+    """The reduced axes; a 0-d tensor accepts dim 0 or −1 (as in PyTorch) and has none."""
+    dims = normalize_dims(dim, a.ndim)
+    return dims if a.ndim else ()
+
+
+def _count(a: Tensor, dims: tuple) -> int:
+    count = 1
+    for d in dims:
+        count *= a.shape[d]
+    return count
+
+
+def _correction(op: str, unbiased, correction) -> float:
+    if unbiased is not None and correction is not None:
+        raise ValueError(f"{op}: give either unbiased or correction, not both")
+    if unbiased is not None:
+        return 1 if unbiased else 0
+    return 1 if correction is None else correction
+
+
+def var(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """Σ (a − ā)² / (N − correction) over ``dim`` (all by default), ā the mean over the same dims.
+
+    correction=1 (default) is Bessel's unbiased estimate, 0 the population variance; the legacy
+    ``unbiased`` flag means correction 1 or 0. N − correction ≤ 0 gives inf or NaN, as in PyTorch.
+    The gradient is 2(a − ā)/(N − correction), from the ops used.
+    """
+    if isinstance(dim, bool):  # var(x, True): the legacy positional unbiased flag
+        dim, unbiased = None, dim
+    dims = normalize_dims(dim, a.ndim)
+    correction = _correction("var", unbiased, correction)
+    centred = a - a.mean(dim=dims, keepdim=True)
+    return sum(centred * centred, dims, keepdim) / builtins.max(_count(a, dims) - correction, 0)
+
+
+def std(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    """√var (see :func:`var`); its gradient (a − ā)/((N − correction)·std) is NaN where std = 0, as in PyTorch."""
+    return sqrt(var(a, dim, unbiased, keepdim, correction=correction))
+
+
+def var_mean(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """(var, mean) over the same dims."""
+    return var(a, dim, unbiased, keepdim, correction=correction), a.mean(dim=dim, keepdim=keepdim)
+
+
+def std_mean(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
+    """(std, mean) over the same dims."""
+    return std(a, dim, unbiased, keepdim, correction=correction), a.mean(dim=dim, keepdim=keepdim)
+
+
+class Prod(Function):
+    """z = Π_{dims} a;  ∂z/∂aᵢ = Π_{j≠i} aⱼ, the product of the others.
+
+    Without zeros that is z/aᵢ. With one zero in a slice, only the zero's own gradient is
+    nonzero: the product of the rest (P₁, the product with zeros replaced by 1). With two or more,
+    every gradient is 0. All three cases are one Tensor expression, so second derivatives work
+    (except between two zeros of one slice, where they are reported as 0).
+    """
+
+    def __init__(self, dims, keepdim):
+        super().__init__()
+        self.dims, self.keepdim = dims, keepdim
+
+    def forward(self, a):
+        return a.prod(axis=self.dims, keepdims=self.keepdim)
+
+    def backward(self, g):
+        (a,) = self.inputs
+        shape = _keepdim_shape(a.shape, self.dims)
+        g = expand(g.reshape(shape), a.shape)
+        out = expand(self.output().reshape(shape), a.shape)
+        is_zero = a == 0
+        if not is_zero.data.any():
+            return g * out / a
+        zero_count = Tensor(is_zero.data.sum(axis=self.dims, keepdims=True))
+        others = Prod.apply(where(is_zero, 1, a), dims=self.dims, keepdim=True)
+        at_zero = where(zero_count == 1, others, 0)
+        return g * where(is_zero, expand(at_zero, a.shape), out / where(is_zero, 1, a))
+
+
+def prod(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Π a over ``dim`` (one int, as in PyTorch; all elements when None)."""
+    if dtype is not None:
+        a = a.to(dtype)
+    return Prod.apply(a, dims=_dims(dim, a), keepdim=keepdim)
+
+
+class Norm2(Function):
+    """z = ‖a‖₂ = √(Σ aᵢ²) over dims;  ∂z/∂aᵢ = aᵢ/z, taken as 0 where z = 0 (PyTorch's subgradient)."""
+
+    def __init__(self, dims, keepdim):
+        super().__init__()
+        self.dims, self.keepdim = dims, keepdim
+
+    def forward(self, a):
+        return ((a * a).sum(axis=self.dims, keepdims=self.keepdim)) ** a.dtype.type(0.5)
+
+    def backward(self, g):
+        (a,) = self.inputs
+        shape = _keepdim_shape(a.shape, self.dims)
+        z = self.output().reshape(shape)
+        return g.reshape(shape) * a / where(z == 0, 1, z)
+
+
+def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """The vector p-norm over ``dim`` (all elements by default; 'fro' means p = 2):
+
+        ‖a‖_p = (Σ |aᵢ|^p)^{1/p};  p = ∞: max |aᵢ|;  p = −∞: min |aᵢ|;  p = 0: the count of aᵢ ≠ 0.
+    """
+    if dtype is not None:
+        a = a.to(dtype)
+    if a.dtype.kind != "f":
+        raise TypeError(f"norm: expected a floating-point tensor, got {a.dtype} of shape {a.shape}")
+    if p == "fro" or p == 2:
+        return Norm2.apply(a, dims=normalize_dims(dim, a.ndim), keepdim=keepdim)
+    if isinstance(p, str) or not isinstance(p, (int, float)):
+        raise ValueError(f"norm: unsupported p={p!r} (use a number, inf or 'fro')")
+    dims = normalize_dims(dim, a.ndim)
+    if p in (math.inf, -math.inf):
+        return MaxOrMin.apply(abs(a), dims=dims, keepdim=keepdim, largest=p > 0)
+    if p == 0:
+        return Tensor((a.data != 0).sum(axis=dims, keepdims=keepdim).astype(a.dtype))
+    if p == 1:
+        return sum(abs(a), dims, keepdim)
+    total = sum(abs(a) ** p, dims, keepdim)
+    empty = total == 0  # an all-zero slice: norm 0 with gradient 0 (the root's slope is infinite there)
+    return where(empty, 0, where(empty, 1, total) ** (1.0 / p))
+
+
+def vector_norm(a: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """``torch.linalg.vector_norm``: :func:`norm` with the order called ``ord``."""
+    return norm(a, ord, dim, keepdim, dtype)
+
+
+def any(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Whether any element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
+    return Tensor(a.xp.asarray(a.data.any(axis=_dims(dim, a), keepdims=keepdim)))
+
+
+def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Whether every element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
+    return Tensor(a.xp.asarray(a.data.all(axis=_dims(dim, a), keepdims=keepdim)))
+
+
+def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """The largest element over ``dim`` (all dims for ()); ties share the gradient evenly."""
+    return MaxOrMin.apply(a, dims=_dims(dim if dim != () else None, a), keepdim=keepdim, largest=True)
+
+
+def amin(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    """The smallest element over ``dim`` (all dims for ()); ties share the gradient evenly."""
+    return MaxOrMin.apply(a, dims=_dims(dim if dim != () else None, a), keepdim=keepdim, largest=False)
+
+
+def nansum(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """Σ a over ``dim`` with NaNs counted as 0 (they receive no gradient)."""
+    return sum(where(a.isnan(), 0, a), _dims(dim, a), keepdim)
+
+
+def nanmean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    """The mean over ``dim`` of the elements that are not NaN."""
+    dims = _dims(dim, a)
+    present = Tensor(~a.xp.isnan(a.data)).to(a.dtype)
+    return nansum(a, dims, keepdim) / sum(present, dims, keepdim)
+
+
+def count_nonzero(a: Tensor, dim=None) -> Tensor:
+    """How many elements over ``dim`` are not 0 (int64, no gradient)."""
+    return Tensor(a.xp.asarray((a.data != 0).sum(axis=_dims(dim, a))).astype(a.xp.int64))
+
+
+def kthvalue(a: Tensor, k: int, dim: int = -1, keepdim: bool = False):
+    """(values, indices) of the k-th smallest element along ``dim`` (k counts from 1); the
+    gradient goes to the element picked."""
+    from .indexing import Sorted, sort
+    size = a.shape[dim] if a.ndim else 1
+    if not 1 <= k <= size:
+        raise ValueError(f"kthvalue: k={k} is out of range for dim {dim} of size {size} (input shape {a.shape})")
+    if a.ndim == 0:
+        return Sorted(a * 1, Tensor(a.xp.zeros((), dtype=a.xp.int64)))
+    dim = dim % a.ndim
+    ordered = sort(a, dim)
+    pick = (slice(None),) * dim + (slice(k - 1, k),)
+    values, indices = ordered.values[pick], Tensor(ordered.indices.data[pick])
+    if not keepdim:
+        values, indices = values.squeeze(dim), Tensor(indices.data.squeeze(dim))
+    return Sorted(values, indices)
+
+
+def median(a: Tensor, dim=None, keepdim: bool = False):
+    """The lower median (the ⌈n/2⌉-th smallest, as in PyTorch): one value for ``dim=None``,
+    else (values, indices) along ``dim``."""
+    if dim is None:
+        flat = a.reshape(-1)
+        if flat.shape[0] == 0:
+            raise ValueError("median: the input is empty")
+        return kthvalue(flat, (flat.shape[0] + 1) // 2, 0).values
+    size = a.shape[dim] if a.ndim else 1
+    return kthvalue(a, (size + 1) // 2, dim, keepdim)
