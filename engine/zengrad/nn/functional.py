@@ -398,7 +398,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
     ``label_smoothing`` ε mixes the target with the uniform distribution over the C classes:
     probabilities become (1 − ε)·y + ε/C; for class indices the loss is
     (1 − ε)·ℓ_nll + ε/C·Σᵢ(−Σ_c w_c log softmax(xᵢ)_c) / D, with D PyTorch's divisor (the summed
-    weights of the kept targets with ``weight``, every sample without, 1 for 'sum').
+    weights of the kept targets with ``weight``, their number without, 1 for 'sum').
     """
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -430,9 +430,10 @@ def _uniform_target_loss(log_probs, target, weight, ignore_index, reduction, cla
         log_probs = log_probs * weight.reshape((-1,) + (1,) * (log_probs.ndim - class_dim - 1))
     keep = target.data != ignore_index
     losses = -log_probs.sum(dim=class_dim) * Tensor(keep.astype(log_probs.dtype)) / classes
-    if reduction == "mean" and weight is not None:
+    if reduction == "mean":
         kept = target.data[keep]
-        return losses.sum() / Tensor(log_probs.xp.asarray(weight.data[kept].sum(), dtype=log_probs.dtype))
+        divisor = weight.data[kept].sum() if weight is not None else kept.size
+        return losses.sum() / Tensor(log_probs.xp.asarray(divisor, dtype=log_probs.dtype))
     return _reduce(losses, reduction)
 
 
@@ -868,7 +869,7 @@ def _sum_out(x: Tensor, labels: list[str], needed: set) -> tuple[Tensor, list[st
     drop = tuple(i for i, label in enumerate(labels) if label not in needed)
     if not drop:
         return x, labels
-    return x.sum(dim=drop), [label for label in labels if label not in needed]
+    return x.sum(dim=drop), [label for label in labels if label in needed]
 
 
 def _contract(a: Tensor, la: list[str], b: Tensor, lb: list[str], needed: set):
