@@ -25,13 +25,8 @@ class GRUCell(_CellBase):
         super().__init__(input_size, hidden_size, bias, 3, device, dtype)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        batched = self._check_input(input)
-        if not batched:
-            input = input.unsqueeze(0)
-            hx = None if hx is None else hx.unsqueeze(0)
-        h = self._state(hx, input, "hx")
-        out = gru_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
-        return out if batched else out.squeeze(0)
+        return self._step_with_one_state(input, hx, lambda x, h: gru_cell(
+            x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh))
 
 
 class GRU(_RecurrentBase):
