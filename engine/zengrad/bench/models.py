@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-MODELS = ("perceptron", "rnn", "lstm", "gan")
+MODELS = ("perceptron", "rnn", "lstm", "gan", "transformer", "transformer-forward")
 
 #: batch and sizes of each step (the trainers' defaults)
 SHAPES = {
@@ -19,7 +19,12 @@ SHAPES = {
     "rnn": dict(batch=32, seq_len=64, vocab=100, embed=32, hidden=192),
     "lstm": dict(batch=32, seq_len=64, vocab=100, embed=32, hidden=192),
     "gan": dict(batch=64, latent=32, pixels=64),
+    "transformer": dict(batch=32, seq_len=64, vocab=100, dim=64, heads=4, layers=2),
+    "transformer-forward": dict(batch=32, seq_len=64, vocab=100, dim=64, heads=4, layers=2),
 }
+
+#: the character models, whose batches are windows of codes
+_LANGUAGE = ("rnn", "lstm", "transformer", "transformer-forward")
 
 
 def _batches(model: str, seed: int = 0):
@@ -28,7 +33,7 @@ def _batches(model: str, seed: int = 0):
     if model == "perceptron":
         x = rng.uniform(-1, 1, (s["batch"], s["features"])).astype(np.float32)
         return x, (x[:, :1] > 0).astype(np.float32)
-    if model in ("rnn", "lstm"):
+    if model in _LANGUAGE:
         return rng.integers(0, s["vocab"], (s["batch"], s["seq_len"] + 1)), None
     return rng.random((s["batch"], s["pixels"]), dtype=np.float32), rng.standard_normal((s["batch"], s["latent"])).astype(np.float32)
 
@@ -48,6 +53,13 @@ def _language_step(logits_of, parameters, optimizer, loss_fn, clip_grad_norm_, i
         loss.backward()
         clip_grad_norm_(parameters, 1.0)
         optimizer.step()
+    return step
+
+
+def _forward_step(logits_of, loss_fn, inputs, targets, vocab):
+    """The forward half of a language-model training step: logits and loss, graph recorded."""
+    def step():
+        return loss_fn(logits_of(inputs).reshape(-1, vocab), targets)
     return step
 
 
@@ -78,6 +90,14 @@ def zengrad_step(model: str, device: str = "cpu"):
         neuron = nn.Linear(s["features"], 1).to(device)
         return _full_batch_step(neuron, optim.SGD(neuron.parameters(), lr=0.5), nn.BCEWithLogitsLoss(),
                                 zg.tensor(a, device=device), zg.tensor(b, device=device))
+    if model.startswith("transformer"):
+        from zengrad.models.transformer import CharTransformer
+        net = CharTransformer(s["vocab"], s["seq_len"], s["dim"], s["heads"], s["layers"]).to(device)
+        inputs, targets = zg.tensor(a[:, :-1], device=device), zg.tensor(a[:, 1:], device=device).reshape(-1)
+        if model == "transformer-forward":
+            return _forward_step(lambda x: net(x)[0], nn.CrossEntropyLoss(), inputs, targets, s["vocab"])
+        return _language_step(lambda x: net(x)[0], list(net.parameters()), optim.Adam(net.parameters(), lr=3e-3),
+                              nn.CrossEntropyLoss(), nn.utils.clip_grad_norm_, inputs, targets, s["vocab"])
     if model in ("rnn", "lstm"):
         net = CharModel(s["vocab"], s["embed"], s["hidden"], cell=model).to(device)
         return _language_step(lambda x: net(x)[0], list(net.parameters()), optim.Adam(net.parameters(), lr=3e-3),
@@ -103,6 +123,13 @@ def torch_step(model: str, device: str = "cpu"):
         neuron = nn.Linear(s["features"], 1).to(dev)
         return _full_batch_step(neuron, torch.optim.SGD(neuron.parameters(), lr=0.5), nn.BCEWithLogitsLoss(),
                                 torch.tensor(a, device=dev), torch.tensor(b, device=dev))
+    if model.startswith("transformer"):
+        net = _torch_char_transformer(torch, s).to(dev)
+        inputs, targets = torch.tensor(a[:, :-1], device=dev), torch.tensor(a[:, 1:], device=dev).reshape(-1)
+        if model == "transformer-forward":
+            return _forward_step(net, nn.CrossEntropyLoss(), inputs, targets, s["vocab"])
+        return _language_step(net, list(net.parameters()), torch.optim.Adam(net.parameters(), lr=3e-3),
+                              nn.CrossEntropyLoss(), nn.utils.clip_grad_norm_, inputs, targets, s["vocab"])
     if model in ("rnn", "lstm"):
         recurrent = (nn.LSTM if model == "lstm" else nn.RNN)(s["embed"], s["hidden"], batch_first=True)
         embed, head = nn.Embedding(s["vocab"], s["embed"]), nn.Linear(s["hidden"], s["vocab"])
@@ -122,3 +149,29 @@ def torch_step(model: str, device: str = "cpu"):
                      torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999)),
                      nn.BCEWithLogitsLoss(), torch.tensor(a, device=dev), torch.tensor(b, device=dev),
                      torch.ones(s["batch"], 1, device=dev), torch.zeros(s["batch"], 1, device=dev))
+
+
+def _torch_char_transformer(torch, s):
+    """PyTorch's twin of ``zengrad.models.transformer.CharTransformer``: the same embedding, learned
+    positions, pre-norm causal ``TransformerEncoderLayer`` blocks, final LayerNorm and tied output."""
+    from torch import nn
+
+    class CharTransformer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(s["vocab"], s["dim"])
+            self.positions = nn.Parameter(torch.zeros(s["seq_len"], s["dim"]))
+            self.blocks = nn.ModuleList([
+                nn.TransformerEncoderLayer(s["dim"], s["heads"], 4 * s["dim"], 0.0, batch_first=True, norm_first=True)
+                for _ in range(s["layers"])])
+            self.norm = nn.LayerNorm(s["dim"])
+            self.register_buffer("causal", nn.Transformer.generate_square_subsequent_mask(s["seq_len"]))
+
+        def forward(self, codes):
+            length = codes.shape[1]
+            x = self.embed(codes) + self.positions[:length]
+            for block in self.blocks:
+                x = block(x, src_mask=self.causal[:length, :length], is_causal=True)
+            return nn.functional.linear(self.norm(x), self.embed.weight)
+
+    return CharTransformer()

@@ -10,6 +10,7 @@ by its frequency in the training text and ignores context.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -79,12 +80,31 @@ def sample(model: CharModel, corpus: data.CharCorpus, prompt: str, length: int, 
 
 def train(options: RunOptions, cell: str = "rnn", batch_size: int = 32, seq_len: int = 64,
           steps_per_epoch: int = 50, lr: float = 3e-3, max_chars: int = 200_000, hidden_size: int = 192,
-          sample_chars: int = 400) -> dict:
+          sample_chars: int = 400, cpu_seconds: float | None = None) -> dict:
+    """Train the recurrent character model (``cell`` 'rnn' or 'lstm'); see :func:`fit_char_model`."""
+    return fit_char_model(options, f"char-{cell}", lambda vocab: CharModel(vocab, hidden_size=hidden_size, cell=cell),
+                          batch_size=batch_size, seq_len=seq_len, steps_per_epoch=steps_per_epoch, lr=lr,
+                          max_chars=max_chars, sample_chars=sample_chars, cpu_seconds=cpu_seconds)
+
+
+def fit_char_model(options: RunOptions, name: str, build, batch_size: int, seq_len: int, steps_per_epoch: int,
+                   lr: float, max_chars: int, sample_chars: int = 400, cpu_seconds: float | None = None,
+                   details: dict | None = None) -> dict:
+    """The training run every character model shares: the corpus and its 90/10 split, Adam on
+    random windows of ``seq_len + 1`` characters with gradient clipping at norm 1, validation bits
+    per character after each epoch, a checkpoint per epoch (``--resume`` continues it), then
+    metrics.json and a PNG with the loss curve and sampled text.
+
+    ``build(vocab_size)`` makes the model: a module called as ``model(codes, state)`` that returns
+    (logits, state). ``cpu_seconds`` (used by the README's comparison) stops training once the
+    process has used that much CPU time, after a last validation.
+    """
     epochs = options.epochs or 10
-    run = RunFolder.start(options, "rnn" if cell == "rnn" else "char-lstm")
+    run = RunFolder.start(options, name)
     manual_seed(options.seed)
     rng = np.random.default_rng(options.seed)
     clock = Stopwatch()
+    cpu_start = time.process_time()
     corpus = data.text(options.data, max_chars=max_chars)
     train_codes, val_codes = corpus.split(0.1)
     if len(train_codes) < seq_len + 2 or len(val_codes) < seq_len + 1:
@@ -94,7 +114,7 @@ def train(options: RunOptions, cell: str = "rnn", batch_size: int = 32, seq_len:
                          "text with --data")
     baseline = unigram_bits(train_codes, val_codes, corpus.vocab_size)
 
-    model = CharModel(corpus.vocab_size, hidden_size=hidden_size, cell=cell).to(options.device)
+    model = build(corpus.vocab_size).to(options.device)
     optimizer = optim.Adam(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     start, history = 0, {"train_bits": [], "val_bits": []}
@@ -102,7 +122,8 @@ def train(options: RunOptions, cell: str = "rnn", batch_size: int = 32, seq_len:
         start, history, _ = run.resume({"model": model}, {"optimizer": optimizer}, options.device,
                                        {"batches": rng}, epochs)
 
-    bar = epochs_bar(start, epochs, f"char-{cell}", options.progress)
+    bar = epochs_bar(start, epochs, name, options.progress)
+    out_of_budget = False
     for epoch in bar:
         for _ in range(steps_per_epoch):
             offsets = rng.integers(0, len(train_codes) - seq_len - 1, batch_size)
@@ -115,15 +136,22 @@ def train(options: RunOptions, cell: str = "rnn", batch_size: int = 32, seq_len:
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
             history["train_bits"].append(loss.item() / math.log(2))
+            out_of_budget = cpu_seconds is not None and time.process_time() - cpu_start >= cpu_seconds
+            if out_of_budget:
+                break
         history["val_bits"].append(evaluate_bits(model, val_codes, seq_len, options.device))
         bar.set_postfix(val_bpc=f"{history['val_bits'][-1]:.3f}", unigram=f"{baseline:.3f}")
         run.save_checkpoint(epoch, {"model": model}, {"optimizer": optimizer}, history, generators={"batches": rng})
+        if out_of_budget:
+            break
 
     text = sample(model, corpus, "def ", sample_chars, 0.8, rng, options.device)
     val_bits = history["val_bits"][-1] if history["val_bits"] else float("nan")
     metrics = {
-        "run": run_info(options, model=f"char-{cell}", seconds=round(clock.seconds, 2), epochs=epochs,
-                        steps_per_epoch=steps_per_epoch, batch_size=batch_size, seq_len=seq_len),
+        "run": run_info(options, model=name, seconds=round(clock.seconds, 2), epochs=epochs,
+                        steps_per_epoch=steps_per_epoch, batch_size=batch_size, seq_len=seq_len,
+                        steps=len(history["train_bits"]), cpu_seconds=round(time.process_time() - cpu_start, 2),
+                        parameters=sum(p.numel() for p in model.parameters()), **(details or {})),
         "corpus": {"source": corpus.source, "characters": len(corpus.text), "vocab_size": corpus.vocab_size},
         "val_bits_per_char": val_bits,
         "unigram_bits_per_char": baseline,
@@ -131,22 +159,22 @@ def train(options: RunOptions, cell: str = "rnn", batch_size: int = 32, seq_len:
         "val_bits_per_epoch": history["val_bits"],
         "sample": text,
     }
-    _plot(run, history, baseline, text, cell)
+    _plot(run, history, baseline, text, name)
     run.write_metrics(metrics)
     return metrics
 
 
-def _plot(run, history, baseline, text, cell):
+def _plot(run, history, baseline, text, name):
     plt = pyplot()
     figure, (curve, shown) = plt.subplots(2, 1, figsize=(9, 8), gridspec_kw={"height_ratios": [2, 3]})
     steps = np.arange(1, len(history["train_bits"]) + 1)
     curve.plot(steps, history["train_bits"], lw=0.6, alpha=0.6, label="train (per step)")
     if history["val_bits"]:
-        per_epoch = len(steps) // len(history["val_bits"])
-        curve.plot(per_epoch * np.arange(1, len(history["val_bits"]) + 1), history["val_bits"], "o-",
-                   label="validation")
+        per_epoch = -(-len(steps) // len(history["val_bits"]))
+        at = np.minimum(per_epoch * np.arange(1, len(history["val_bits"]) + 1), len(steps))
+        curve.plot(at, history["val_bits"], "o-", label="validation")
     curve.axhline(baseline, color="k", ls="--", label="unigram baseline")
-    curve.set(xlabel="step", ylabel="bits per character", title=f"character {cell.upper()}")
+    curve.set(xlabel="step", ylabel="bits per character", title=name)
     curve.legend()
     shown.axis("off")
     shown.text(0, 1, text[:600], family="monospace", fontsize=7, va="top", wrap=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable
 
-from . import dcgan, forecast, gan, language, perceptron
+from . import dcgan, forecast, gan, language, perceptron, transformer
 from .run import RunOptions
 
 
@@ -56,6 +56,7 @@ TRAINER_LIST = (
             flags=(Flag("cell", "cell", "the recurrent cell", "rnn", ("rnn", "lstm")),)),
     Trainer("char-lstm", language.train, "the character language model with an LSTM cell", _TEXT,
             settings={"cell": "lstm"}),
+    Trainer("transformer", transformer.train, "a character language model with a small causal transformer", _TEXT),
     Trainer("forecast", forecast.train, "an LSTM forecaster: counting and yearly sunspots",
             aliases=("lstm",)),
     Trainer("gan", gan.train, "the classic dense GAN on handwritten digits", _IMAGES),

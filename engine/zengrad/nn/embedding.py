@@ -10,20 +10,28 @@ from .module import Module
 
 class Embedding(Module):
     """out[..., :] = weight[input[...], :] with weight of shape (num_embeddings, embedding_dim),
-    initialised N(0, 1). Indices may repeat; their gradients add up in the shared row."""
+    initialised N(0, 1). Indices may repeat; their gradients add up in the shared row.
 
-    def __init__(self, num_embeddings: int, embedding_dim: int, device=None, dtype=None):
+    ``padding_idx`` names a row that starts at zero and receives no gradient (a padding token).
+    """
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None, device=None,
+                 dtype=None):
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
+        self.padding_idx = None if padding_idx is None else F._padding_index(padding_idx, num_embeddings)
         self.weight = empty_parameter(num_embeddings, embedding_dim, device=device, dtype=dtype)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
         init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0
 
     def forward(self, input):
-        return F.embedding(input, self.weight)
+        return F.embedding(input, self.weight, self.padding_idx)
 
     def extra_repr(self) -> str:
-        return f"{self.num_embeddings}, {self.embedding_dim}"
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"

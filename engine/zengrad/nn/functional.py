@@ -9,12 +9,16 @@ Elementwise losses require input and target of one shape (PyTorch broadcasts wit
 
 from __future__ import annotations
 
+import builtins
+import collections
+import math
+
 import numpy as np
 
 from .. import backend
 from ..autograd import Function
 from ..creation import generator
-from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh, where
 from ..ops.conv import _check_geometry, _pair, blocks, fold, unfold
 from ..ops.matmul import linear as linear_node
 from ..ops._util import unbroadcast
@@ -23,6 +27,10 @@ from ..tensor import Tensor
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "conv2d", "conv_transpose2d",
            "cross_entropy", "dropout", "embedding", "fold", "leaky_relu", "linear", "log_softmax",
            "mse_loss", "nll_loss", "relu", "sigmoid", "softmax", "tanh", "unfold"]
+__all__ += [  # issue 13
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "attention_weights", "avg_pool1d", "avg_pool2d", "conv1d",
+    "cosine_similarity", "einsum", "group_norm", "huber_loss", "interpolate", "kl_div", "layer_norm",
+    "max_pool1d", "max_pool2d", "scaled_dot_product_attention", "sinusoidal_positions", "smooth_l1_loss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -56,11 +64,12 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     return input * Tensor((keep / (1.0 - p)).astype(input.dtype))
 
 
-def embedding(input: Tensor, weight: Tensor) -> Tensor:
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Rows of ``weight`` picked by the integer indices in ``input``: out[..., :] = weight[input[...]].
 
     Backward adds each output row's gradient into the row it came from, so repeated indices
-    accumulate.
+    accumulate. The row ``padding_idx`` (negative counts from the end) gets no gradient: where the
+    input is padding the output reads a detached copy of the weight.
     """
     if input.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be an integer tensor, got {input.dtype}")
@@ -70,7 +79,18 @@ def embedding(input: Tensor, weight: Tensor) -> Tensor:
             bad = low if low < 0 else high
             raise IndexError(f"embedding: index {bad} is out of range for an embedding of "
                              f"{weight.shape[0]} rows")
-    return weight[input]
+    if padding_idx is None:
+        return weight[input]
+    padding_idx = _padding_index(padding_idx, weight.shape[0])
+    is_padding = (input.data == padding_idx)[..., None]
+    return where(Tensor(is_padding), weight.detach()[input], weight[input])
+
+
+def _padding_index(padding_idx: int, rows: int) -> int:
+    """padding_idx in [−rows, rows) as a row number (PyTorch's rule)."""
+    if not -rows <= padding_idx < rows:
+        raise ValueError(f"embedding: padding_idx {padding_idx} must be within num_embeddings ({rows})")
+    return padding_idx % rows
 
 
 # ---- convolutions ---------------------------------------------------------------------------
@@ -367,26 +387,605 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
-                  reduction: str = "mean") -> Tensor:
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of logits ``input`` (N, C) or (N, C, d...) against ``target``.
 
     Class indices (integer target of shape (N) or (N, d...)): nll_loss(log_softmax(input, 1), target),
     i.e. ℓᵢ = −w[yᵢ]·(xᵢ,yᵢ − log Σ_c e^{xᵢ,c}), with ``ignore_index`` and weighted mean as in
     :func:`nll_loss`. Class probabilities (a float target of the input's shape):
     ℓᵢ = −Σ_c w_c yᵢ,c log softmax(xᵢ)_c, 'mean' dividing by the number of samples.
+
+    ``label_smoothing`` ε mixes the target with the uniform distribution over the C classes:
+    probabilities become (1 − ε)·y + ε/C; for class indices the loss is
+    (1 − ε)·ℓ_nll + ε/C·Σᵢ(−Σ_c w_c log softmax(xᵢ)_c) / D, with D PyTorch's divisor (the summed
+    weights of the kept targets with ``weight``, their number without, 1 for 'sum').
     """
     _check_reduction("cross_entropy", reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     class_dim = 0 if input.ndim == 1 else 1
     log_probs = log_softmax(input, dim=class_dim)
     if target.dtype.kind == "f":
         _check_same_shape("cross_entropy", input, target)
+        if label_smoothing:
+            target = target * (1.0 - label_smoothing) + label_smoothing / input.shape[class_dim]
         weighted = log_probs * target
         if weight is not None:
             shape = (-1,) + (1,) * (input.ndim - class_dim - 1)
             weighted = weighted * weight.reshape(shape)
         losses = -weighted.sum(dim=class_dim)
         return _reduce(losses, reduction)
-    return nll_loss(log_probs, target, weight=weight, ignore_index=ignore_index, reduction=reduction)
+    nll = nll_loss(log_probs, target, weight=weight, ignore_index=ignore_index, reduction=reduction)
+    if not label_smoothing:
+        return nll
+    return (1.0 - label_smoothing) * nll + label_smoothing * _uniform_target_loss(
+        log_probs, target, weight, ignore_index, reduction, class_dim)
+
+
+def _uniform_target_loss(log_probs, target, weight, ignore_index, reduction, class_dim) -> Tensor:
+    """The label-smoothing term of cross_entropy: −Σ_c w_c log p_c / C per sample (0 where the
+    target is ignored), reduced as PyTorch does."""
+    classes = log_probs.shape[class_dim]
+    if weight is not None:
+        log_probs = log_probs * weight.reshape((-1,) + (1,) * (log_probs.ndim - class_dim - 1))
+    keep = target.data != ignore_index
+    losses = -log_probs.sum(dim=class_dim) * Tensor(keep.astype(log_probs.dtype)) / classes
+    if reduction == "mean":
+        kept = target.data[keep]
+        divisor = weight.data[kept].sum() if weight is not None else kept.size
+        return losses.sum() / Tensor(log_probs.xp.asarray(divisor, dtype=log_probs.dtype))
+    return _reduce(losses, reduction)
+
+
+# ---- normalisation over features (issue 13) --------------------------------------------------
+
+def _normalize(input: Tensor, dims: tuple, eps: float) -> Tensor:
+    """(x − μ) / √(σ² + eps) with μ and the biased σ² taken over ``dims`` (σ² = mean of squares
+    of x − μ, composed from mean so the graph is the ops a reader already knows)."""
+    centered = input - input.mean(dim=dims, keepdim=True)
+    var = (centered * centered).mean(dim=dims, keepdim=True)
+    return centered / (var + eps).sqrt()
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """y = (x − μ) / √(σ² + eps) · γ + β, with μ and the biased variance σ² taken over the last
+    len(normalized_shape) dimensions of each sample (which must equal ``normalized_shape``);
+    γ (weight) and β (bias) have shape ``normalized_shape``."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape or input.shape[input.ndim - len(shape):] != shape or input.ndim < len(shape):
+        raise ValueError(f"layer_norm: input of shape {input.shape} does not end in normalized_shape {shape}")
+    out = _normalize(input, tuple(range(input.ndim - len(shape), input.ndim)), eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Channels (dimension 1 of (N, C, *)) split into ``num_groups`` groups of C/G; each sample's
+    group is normalised by its own mean and biased variance over its channels and positions:
+    y = (x − μ_{n,g}) / √(σ²_{n,g} + eps) · γ_c + β_c, with γ and β of shape (C,)."""
+    if input.ndim < 2 or num_groups < 1 or input.shape[1] % num_groups:
+        raise ValueError(f"group_norm: expected input (N, C, *) with C divisible by num_groups={num_groups}, "
+                         f"got shape {input.shape}")
+    n, channels = input.shape[:2]
+    grouped = input.reshape(n, num_groups, -1)
+    out = _normalize(grouped, (2,), eps).reshape(input.shape)
+    shape = (1, channels) + (1,) * (input.ndim - 2)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+# ---- pooling (issue 13) ----------------------------------------------------------------------
+
+def _pad_with(x: Tensor, pads, value: float) -> Tensor:
+    """(N, C, H, W) with pads = (top, bottom, left, right) rows/columns of ``value`` around it
+    (composed from cat, so the gradient simply drops the border)."""
+    for axis, before, after in ((2, pads[0], pads[1]), (3, pads[2], pads[3])):
+        parts = []
+        for count in (before, after):
+            shape = list(x.shape)
+            shape[axis] = count
+            parts.append(Tensor(x.xp.full(shape, value, dtype=x.dtype)) if count else None)
+        pieces = [p for p in (parts[0], x, parts[1]) if p is not None]
+        if len(pieces) > 1:
+            x = cat(pieces, dim=axis)
+    return x
+
+
+def _pool_geometry(op: str, size: tuple, kernel, stride, padding, dilation, ceil_mode: bool):
+    """Output size and the extra bottom/right padding ceil_mode needs, per spatial axis.
+
+    out = ⌊(size + 2p − d(k − 1) − 1)/s⌋ + 1 (⌈·⌉ with ceil_mode, minus one if the last window
+    would start in the right padding), as in PyTorch."""
+    outs, extras = [], []
+    for n, k, s, p, d in zip(size, kernel, stride, padding, dilation):
+        if k < 1 or s < 1 or d < 1 or p < 0:
+            raise ValueError(f"{op}: kernel_size {kernel}, stride {stride} and dilation {dilation} must be "
+                             f"positive and padding {padding} non-negative")
+        if 2 * p > k:
+            raise ValueError(f"{op}: pad should be at most half of effective kernel size, but got pad={p}, "
+                             f"kernel_size={k}")
+        span = n + 2 * p - d * (k - 1) - 1
+        out = (-(-span // s) if ceil_mode else span // s) + 1
+        if ceil_mode and (out - 1) * s >= n + p:
+            out -= 1
+        if out < 1:
+            raise ValueError(f"{op}: input of spatial size {size} is too small for kernel {kernel} with "
+                             f"padding {padding} and dilation {dilation}")
+        outs.append(out)
+        extras.append(max(0, (out - 1) * s + d * (k - 1) + 1 - (n + 2 * p)))
+    return tuple(outs), tuple(extras)
+
+
+def _windows(op: str, input: Tensor, kernel_size, stride, padding, dilation, ceil_mode, fill):
+    """Every pooling window as a column: (N·C, kh·kw, L) from (N, C, H, W), the padding (and the
+    extra border ceil_mode reaches into) filled with ``fill``; returns (cols, out_hw, pads)."""
+    kernel = _pair(kernel_size, "kernel_size", op)
+    stride = kernel if stride is None or stride == [] else _pair(stride, "stride", op)
+    padding, dilation = _pair(padding, "padding", op), _pair(dilation, "dilation", op)
+    n, c, h, w = input.shape
+    out_hw, extra = _pool_geometry(op, (h, w), kernel, stride, padding, dilation, ceil_mode)
+    pads = (padding[0], padding[0] + extra[0], padding[1], padding[1] + extra[1])
+    x = _pad_with(input.reshape(n * c, 1, h, w), pads, fill)
+    return unfold(x, kernel, dilation, 0, stride), out_hw, pads
+
+
+def _pool_input(op: str, input: Tensor, spatial: int) -> tuple[Tensor, tuple]:
+    """The input as (N, C, H, W) and the shape to give the output back in: 1-d pooling takes
+    (N, C, L) or (C, L), 2-d pooling (N, C, H, W) or (C, H, W)."""
+    if input.ndim not in (spatial + 1, spatial + 2):
+        raise ValueError(f"{op}: expected a {spatial + 1}-D or {spatial + 2}-D input, got shape {input.shape}")
+    lead = input.shape[:input.ndim - spatial]
+    x = input.reshape((-1,) + input.shape[input.ndim - spatial:])
+    x = x.reshape(x.shape[0], 1, *((1,) * (2 - spatial)), *x.shape[1:])
+    return x, lead
+
+
+def _max_pool(op, input, spatial, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    x, lead = _pool_input(op, input, spatial)
+    cols, out_hw, pads = _windows(op, x, kernel_size, stride, padding, dilation, ceil_mode, -np.inf)
+    out = cols.max(dim=1).values
+    shape = lead + out_hw[2 - spatial:]
+    if not return_indices:
+        return out.reshape(shape)
+    xp, (h, w) = input.xp, x.shape[2:]
+    positions = xp.pad(xp.arange(h * w, dtype=np.int64).reshape(1, 1, h, w),
+                       ((0, 0), (0, 0), pads[:2], pads[2:]), constant_values=-1).astype(input.dtype)
+    position_cols, _, _ = _windows(op, Tensor(positions), kernel_size, stride, (0, 0), dilation, False, -1)
+    best = xp.argmax(cols.data, axis=1)
+    indices = xp.take_along_axis(position_cols.data.astype(np.int64), best[:, None, :], axis=1)[:, 0]
+    return out.reshape(shape), Tensor(indices.reshape(shape))
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """y[n, c, i, j] = max over the window x_pad[n, c, i·s + a·d, j·s + b·d], 0 ≤ a < kh, 0 ≤ b < kw,
+    x padded with −∞ (stride defaults to the kernel size). The windows are im2col columns
+    (``unfold``) and the max is the engine's max: its gradient goes to the maximum of each window
+    (split evenly between exact ties, where PyTorch picks one). ``return_indices`` also returns
+    each maximum's flat position h·W + w in the input."""
+    return _max_pool("max_pool2d", input, 2, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """y[n, c, i] = max over x_pad[n, c, i·s + a·d], 0 ≤ a < k, of (N, C, L) or (C, L) input:
+    :func:`max_pool2d` on a height of 1."""
+    one = lambda v: (1, v if isinstance(v, int) else v[0])  # noqa: E731
+    stride = None if stride is None else one(stride)
+    return _max_pool("max_pool1d", input, 1, one(kernel_size), stride, (0, one(padding)[1]), one(dilation),
+                     ceil_mode, return_indices)
+
+
+def _avg_pool(op, input, spatial, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    x, lead = _pool_input(op, input, spatial)
+    cols, out_hw, pads = _windows(op, x, kernel_size, stride, padding, 1, ceil_mode, 0.0)
+    total = cols.sum(dim=1)
+    if divisor_override:
+        return (total / divisor_override).reshape(lead + out_hw[2 - spatial:])
+    xp, (h, w) = input.xp, x.shape[2:]
+    inside = xp.zeros((1, 1, h + pads[0] + pads[1], w + pads[2] + pads[3]), dtype=input.dtype)
+    if count_include_pad:  # the symmetric padding counts, the extra border of ceil_mode does not
+        pad_h, pad_w = _pair(padding, "padding", op)
+        inside[:, :, :h + 2 * pad_h, :w + 2 * pad_w] = 1
+    else:
+        inside[:, :, pads[0]:pads[0] + h, pads[2]:pads[2] + w] = 1
+    kernel = _pair(kernel_size, "kernel_size", op)
+    stride = kernel if stride is None else _pair(stride, "stride", op)
+    counts = unfold(Tensor(inside), kernel, 1, 0, stride).data.sum(axis=1)
+    return (total / Tensor(counts)).reshape(lead + out_hw[2 - spatial:])
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None) -> Tensor:
+    """y[n, c, i, j] = Σ_window x_pad / m: the mean of each kh×kw window of the zero-padded input,
+    m = kh·kw with ``count_include_pad`` (the padding counts, PyTorch's default), else the number
+    of input elements in the window; ``divisor_override`` fixes m."""
+    return _avg_pool("avg_pool2d", input, 2, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """y[n, c, i] = Σ_{a<k} x_pad[n, c, i·s + a] / m (see :func:`avg_pool2d`), for (N, C, L) or (C, L)."""
+    one = lambda v: (1, v if isinstance(v, int) else v[0])  # noqa: E731
+    stride = None if stride is None else one(stride)
+    return _avg_pool("avg_pool1d", input, 1, one(kernel_size), stride, (0, one(padding)[1]), ceil_mode,
+                     count_include_pad, None)
+
+
+# ---- resampling as one matrix per axis: adaptive pooling and interpolation (issue 13) ----------
+
+def _adaptive_matrix(xp, size: int, out: int, dtype):
+    """A (out, size) with row i averaging x[⌊i·size/out⌋ : ⌈(i + 1)·size/out⌉] (PyTorch's bins)."""
+    matrix = xp.zeros((out, size), dtype=dtype)
+    for i in range(out):
+        start, end = (i * size) // out, -(-((i + 1) * size) // out)
+        matrix[i, start:end] = 1.0 / (end - start)
+    return matrix
+
+
+def _resample(x: Tensor, matrices) -> Tensor:
+    """Apply one (out, in) matrix to each of the last len(matrices) axes: y = A_h x A_wᵀ in 2-d.
+
+    Each matrix is a constant, so the gradient is the transposed resampling Aᵀ g, for free."""
+    if len(matrices) == 1:
+        return x @ Tensor(matrices[0].T.copy())
+    return Tensor(matrices[0]) @ x @ Tensor(matrices[1].T.copy())
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average pooling to a fixed output size (oh, ow): y[n, c, i, j] is the mean of the bin
+    rows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 and columns likewise (bins may overlap). Each axis's binning
+    is a constant (out, in) averaging matrix A, so y = A_h x A_wᵀ: two matrix products, and the
+    gradient is A_hᵀ g A_w. ``None`` in ``output_size`` keeps that input size."""
+    if input.ndim not in (3, 4):
+        raise ValueError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape {input.shape}")
+    sizes = (output_size, output_size) if isinstance(output_size, int) or output_size is None else tuple(output_size)
+    if len(sizes) != 2:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}")
+    height, width = input.shape[-2:]
+    sizes = tuple(n if s is None else s for s, n in zip(sizes, (height, width)))
+    if min(sizes) < 1 or min(height, width) < 1:
+        raise ValueError(f"adaptive_avg_pool2d: output size {sizes} and input shape {input.shape} must be positive")
+    return _resample(input, [_adaptive_matrix(input.xp, n, s, input.dtype) for n, s in zip((height, width), sizes)])
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
+    """y[n, c, i] = mean of x[n, c, ⌊i·L/o⌋ : ⌈(i+1)·L/o⌉], as y = x Aᵀ with the averaging matrix A."""
+    if input.ndim not in (2, 3) or output_size < 1 or input.shape[-1] < 1:
+        raise ValueError(f"adaptive_avg_pool1d: expected a 2-D or 3-D input and a positive output size, "
+                         f"got shape {input.shape} and {output_size!r}")
+    return _resample(input, [_adaptive_matrix(input.xp, input.shape[-1], output_size, input.dtype)])
+
+
+def _interpolation_matrix(xp, size: int, out: int, scale: float, mode: str, align_corners: bool, dtype):
+    """(out, size) weights mapping input positions to output positions along one axis.
+
+    nearest: y_i = x[min(⌊i·scale⌋, size − 1)].  linear: src = i·(size − 1)/(out − 1) with
+    align_corners, else max((i + ½)·scale − ½, 0); y_i = (1 − λ)·x[⌊src⌋] + λ·x[⌊src⌋ + 1],
+    λ = src − ⌊src⌋ (the last index clamped)."""
+    matrix = np.zeros((out, size), dtype=np.float64)
+    rows = np.arange(out)
+    if mode == "nearest":
+        matrix[rows, np.minimum(np.floor(rows * scale).astype(np.int64), size - 1)] = 1.0
+        return xp.asarray(matrix.astype(dtype))
+    if align_corners:
+        src = rows * ((size - 1) / (out - 1)) if out > 1 else np.zeros(out)
+    else:
+        src = np.maximum((rows + 0.5) * scale - 0.5, 0.0)
+    low = np.minimum(np.floor(src).astype(np.int64), size - 1)
+    high = np.minimum(low + 1, size - 1)
+    weight = src - low
+    np.add.at(matrix, (rows, low), 1.0 - weight)
+    np.add.at(matrix, (rows, high), weight)
+    return xp.asarray(matrix.astype(dtype))
+
+
+def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
+                recompute_scale_factor=None, antialias: bool = False) -> Tensor:
+    """Resize the spatial axes of (N, C, L) or (N, C, H, W) input, as ``torch.nn.functional.interpolate``
+    for mode 'nearest' (1-d and 2-d), 'linear' (1-d) and 'bilinear' (2-d).
+
+    Every mode is linear in x and separable, so each axis is one constant (out, in) matrix
+    (see :func:`_interpolation_matrix` for the weights) and y = A_h x A_wᵀ; the gradient is
+    A_hᵀ g A_w. The output size is ``size`` or ⌊in·scale_factor⌋; source coordinates use
+    scale = in/out when the size was given (or ``recompute_scale_factor``), else 1/scale_factor.
+    """
+    modes = {3: ("nearest", "linear"), 4: ("nearest", "bilinear")}
+    if input.ndim not in modes or mode not in modes[input.ndim]:
+        raise ValueError(f"interpolate: mode {mode!r} on input of shape {input.shape} is not supported "
+                         f"(3-D: nearest/linear, 4-D: nearest/bilinear)")
+    if antialias:
+        raise ValueError("interpolate: antialias=True is not supported")
+    if mode == "nearest" and align_corners is not None:
+        raise ValueError("interpolate: align_corners option can only be set with the interpolating modes: "
+                         "linear | bilinear")
+    spatial = input.shape[2:]
+    if (size is None) == (scale_factor is None):
+        raise ValueError("interpolate: either size or scale_factor should be defined (not both)")
+    if size is not None:
+        sizes = (size,) * len(spatial) if isinstance(size, int) else tuple(size)
+        scales = [n / s for n, s in zip(spatial, sizes)] if len(sizes) == len(spatial) else []
+    else:
+        factors = (scale_factor,) * len(spatial) if isinstance(scale_factor, (int, float)) else tuple(scale_factor)
+        sizes = tuple(int(np.floor(n * f)) for n, f in zip(spatial, factors))
+        scales = ([n / s if s else 0.0 for n, s in zip(spatial, sizes)] if recompute_scale_factor
+                  else [1.0 / f for f in factors])
+    if len(sizes) != len(spatial) or min(sizes) < 1 or min(spatial) < 1:
+        raise ValueError(f"interpolate: output size {sizes} does not fit input of shape {input.shape}")
+    matrices = [_interpolation_matrix(input.xp, n, s, scale, "nearest" if mode == "nearest" else "linear",
+                                      bool(align_corners), input.dtype)
+                for n, s, scale in zip(spatial, sizes, scales)]
+    return _resample(input, matrices)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """1-D cross-correlation: y[n, o, t] = b[o] + Σ_{c, k} W[o, c, k] · x_pad[n, g(o)·C/g + c, t·s + k·d],
+    input (N, C, L) or (C, L), weight (O, C/groups, k): :func:`conv2d` on a height of 1."""
+    if input.ndim not in (2, 3) or weight.ndim != 3:
+        raise ValueError(f"conv1d: expected a 2-D or 3-D input and a 3-D weight, got shapes {input.shape} "
+                         f"and {weight.shape}")
+    first = lambda v: v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v  # noqa: E731
+    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, first(stride)), (0, first(padding)),
+                 (1, first(dilation)), groups)
+    return out.squeeze(-2)
+
+
+# ---- more losses and similarities (issue 13) -------------------------------------------------
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """Kullback–Leibler divergence with ``input`` = log q:  ℓᵢ = yᵢ·(log yᵢ − log qᵢ), taken as 0
+    where yᵢ = 0; with ``log_target`` the target is log y and ℓᵢ = e^{yᵢ}·(yᵢ − log qᵢ).
+    'batchmean' divides the sum by the batch size input.shape[0] (the true KL per sample);
+    'mean' divides by the number of elements, as PyTorch does."""
+    if reduction not in _REDUCTIONS + ("batchmean",):
+        raise ValueError(f"kl_div: reduction must be one of {_REDUCTIONS + ('batchmean',)}, got {reduction!r}")
+    _check_same_shape("kl_div", input, target)
+    if log_target:
+        losses = target.exp() * (target - input)
+    else:
+        positive = target > 0
+        safe = where(positive, target, 1.0)
+        losses = where(positive, target * safe.log(), 0.0) - target * input
+    if reduction == "batchmean":
+        return losses.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce(losses, reduction)
+
+
+def _piecewise_quadratic(name, input, target, reduction, width: float, linear_slope: float) -> Tensor:
+    """The quadratic-near-zero, linear-far loss shared by huber and smooth_l1, of d = x − y:
+    ½d²·(slope/width) where |d| < width, slope·(|d| − ½width) elsewhere."""
+    _check_reduction(name, reduction)
+    _check_same_shape(name, input, target)
+    if width < 0:
+        raise ValueError(f"{name}: the width (delta or beta) must be non-negative, got {width}")
+    diff = input - target
+    size = diff.abs()
+    if width == 0:
+        return _reduce(size * linear_slope, reduction)
+    losses = where(size < width, diff * diff * (0.5 * linear_slope / width),
+                   (size - 0.5 * width) * linear_slope)
+    return _reduce(losses, reduction)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """ℓᵢ = ½dᵢ² if |dᵢ| < δ, else δ(|dᵢ| − ½δ), for dᵢ = xᵢ − yᵢ: squared error near zero,
+    absolute error (slope δ) far from it."""
+    return _piecewise_quadratic("huber_loss", input, target, reduction, delta, delta)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """ℓᵢ = ½dᵢ²/β if |dᵢ| < β, else |dᵢ| − ½β: huber_loss(δ = β)/β, an L1 loss with a rounded tip
+    (β = 0 is the plain L1 loss)."""
+    return _piecewise_quadratic("smooth_l1_loss", input, target, reduction, beta, 1.0)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """cos θ = Σ (x1 / max(‖x1‖, eps)) · (x2 / max(‖x2‖, eps)) along ``dim`` (x1 and x2 broadcast).
+
+    Each vector is divided by its norm first (the result stays within [−1, 1]). As in PyTorch the
+    clamp at eps changes the value only: the gradient is that of the unclamped norm."""
+    try:
+        np.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise ValueError(f"cosine_similarity: shapes {x1.shape} and {x2.shape} do not broadcast") from None
+
+    def unit(x):
+        norm = (x * x).sum(dim=dim, keepdim=True).sqrt()
+        clamped = Tensor(x.xp.maximum(norm.data, eps))
+        return x / (norm + (clamped - norm).detach())
+
+    return (unit(x1) * unit(x2)).sum(dim=dim)
+
+
+# ---- einsum (issue 13) -------------------------------------------------------------------------
+
+def _einsum_terms(equation: str, operands) -> tuple[list[list[str]], list[str]]:
+    """Each operand's subscripts as a list of labels (an ellipsis expanded into one label per
+    dimension it covers, right-aligned across operands so they broadcast), and the output's."""
+    equation = equation.replace(" ", "")
+    lhs, arrow, rhs = equation.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(operands):
+        raise ValueError(f"einsum(): {len(terms)} subscript terms in {equation!r} for {len(operands)} operands")
+    widest = 0
+    for term, op in zip(terms, operands):
+        named = len(term.replace("...", ""))
+        if ("..." in term and named > op.ndim) or ("..." not in term and named != op.ndim):
+            raise ValueError(f"einsum(): the subscripts {term!r} do not match an operand of shape {op.shape}")
+        widest = builtins.max(widest, op.ndim - named if "..." in term else 0)
+    ellipsis_labels = [chr(0x100 + i) for i in range(widest)]
+
+    def expand(term: str, ndim: int) -> list[str]:
+        for label in term.replace("...", ""):
+            if not label.isalpha():
+                raise ValueError(f"einsum(): invalid subscript {label!r} in {equation!r}")
+        if "..." not in term:
+            return list(term)
+        head, tail = term.split("...")
+        covered = ndim - len(head) - len(tail)
+        return list(head) + ellipsis_labels[widest - covered:] + list(tail)
+
+    labels = [expand(term, op.ndim) for term, op in zip(terms, operands)]
+    if arrow:
+        output = expand(rhs, len(rhs.replace("...", "")) + widest) if "..." in rhs else list(rhs)
+    else:
+        counts = collections.Counter(label for term in labels for label in term if label not in ellipsis_labels)
+        output = ellipsis_labels + sorted(label for label, n in counts.items() if n == 1)
+    known = {label for term in labels for label in term}
+    if len(set(output)) != len(output) or not set(output) <= known:
+        raise ValueError(f"einsum(): output subscripts of {equation!r} must be distinct and appear in the inputs")
+    return labels, output
+
+
+def _diagonal(x: Tensor, labels: list[str]) -> tuple[Tensor, list[str]]:
+    """Repeated labels within one operand ('ii') pick the diagonal: x[..., i, ..., i, ...] → one axis."""
+    while len(set(labels)) != len(labels):
+        label = next(lab for lab in labels if labels.count(lab) > 1)
+        first, second = [i for i, lab in enumerate(labels) if lab == label][:2]
+        if x.shape[first] != x.shape[second]:
+            raise ValueError(f"einsum(): subscript {label} has sizes {x.shape[first]} and {x.shape[second]}")
+        rest = [i for i in range(x.ndim) if i not in (first, second)]
+        x = x.permute(first, second, *rest)
+        diagonal = x.xp.arange(x.shape[0])
+        x = x[diagonal, diagonal]
+        labels = [label] + [labels[i] for i in rest]
+    return x, labels
+
+
+def _sum_out(x: Tensor, labels: list[str], needed: set) -> tuple[Tensor, list[str]]:
+    """Sum over the labels no later operand and not the output needs."""
+    drop = tuple(i for i, label in enumerate(labels) if label not in needed)
+    if not drop:
+        return x, labels
+    return x.sum(dim=drop), [label for label in labels if label in needed]
+
+
+def _contract(a: Tensor, la: list[str], b: Tensor, lb: list[str], needed: set):
+    """a·b summed over their shared labels that are not needed later, as one batched matmul:
+    (batch, a-only, shared) @ (batch, shared, b-only), batch being the shared labels kept."""
+    batch = [lab for lab in la if lab in lb and lab in needed]
+    shared = [lab for lab in la if lab in lb and lab not in needed]
+    a_only = [lab for lab in la if lab not in lb]
+    b_only = [lab for lab in lb if lab not in la]
+    size = {}
+    for x, labels in ((a, la), (b, lb)):
+        for lab, n in zip(labels, x.shape):
+            if lab in shared and size.setdefault(lab, n) != n:
+                raise ValueError(f"einsum(): subscript {lab} has sizes {size[lab]} and {n}")
+    a = a.permute(*[la.index(lab) for lab in batch + a_only + shared])
+    b = b.permute(*[lb.index(lab) for lab in batch + shared + b_only])
+    nb = len(batch)
+    a_sizes, b_sizes = a.shape[nb:nb + len(a_only)], b.shape[nb + len(shared):]
+    inner = int(np.prod([size[lab] for lab in shared])) if shared else 1
+    product = a.reshape(*a.shape[:nb], int(np.prod(a_sizes)), inner) @ b.reshape(
+        *b.shape[:nb], inner, int(np.prod(b_sizes)))
+    return product.reshape(*product.shape[:nb], *a_sizes, *b_sizes), batch + a_only + b_only
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """Einstein summation, as ``torch.einsum``: out[output labels] = Σ over the other labels of the
+    product of the operands, e.g. 'ij,jk->ik' is a matrix product, 'bhqd,bhkd->bhqk' attention
+    scores, 'ii->i' a diagonal, '...ij->...ji' a batched transpose. Without '->' the output is the
+    labels seen once, in alphabetical order (after the ellipsis dimensions).
+
+    Built from the engine's own ops, so autograd needs nothing new: repeated labels in one operand
+    take a diagonal (indexing), labels used by one operand only are summed at once, and operands
+    are contracted left to right, each pair as one batched matrix product.
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise ValueError("einsum(): must provide at least one operand")
+    labels, output = _einsum_terms(equation, operands)
+    pairs = [_diagonal(op, term) for op, term in zip(operands, labels)]
+    for i, (x, term) in enumerate(pairs):
+        later = {lab for _, other in pairs[:i] + pairs[i + 1:] for lab in other}
+        pairs[i] = _sum_out(x, term, later | set(output))
+    x, term = pairs[0]
+    for i, (y, other) in enumerate(pairs[1:], start=1):
+        needed = set(output) | {lab for _, rest in pairs[i + 1:] for lab in rest}
+        x, term = _sum_out(x, term, needed | set(other))
+        y, other = _sum_out(y, other, needed | set(term))
+        x, term = _contract(x, term, y, other, needed)
+    x, term = _sum_out(x, term, set(output))
+    missing = [lab for lab in output if lab not in term]
+    if missing:
+        raise ValueError(f"einsum(): output subscripts {missing} of {equation!r} are not in the inputs")
+    return x.permute(*[term.index(lab) for lab in output]) if term else x
+
+
+# ---- attention (issue 13) ----------------------------------------------------------------------
+
+def _additive_mask(mask: Tensor | None, is_causal: bool, length: int, source: int, like: Tensor):
+    """The mask as something to add to the scores: 0 where attention may go, −∞ where not.
+
+    A boolean mask is True where attention is allowed (PyTorch's convention); a float mask is
+    added as it is; ``is_causal`` allows position i to see positions j ≤ i only."""
+    xp = like.xp
+    if is_causal:
+        if mask is not None:
+            raise ValueError("scaled_dot_product_attention: attn_mask and is_causal cannot both be set")
+        allowed = xp.tril(xp.ones((length, source), dtype=bool))
+        return Tensor(xp.where(allowed, 0.0, -np.inf).astype(like.dtype))
+    if mask is None:
+        return None
+    if mask.dtype == np.bool_:
+        return Tensor(xp.where(mask.data, 0.0, -np.inf).astype(like.dtype))
+    return mask
+
+
+def attention_weights(query: Tensor, key: Tensor, mask=None, scale: float | None = None) -> Tensor:
+    """softmax(q kᵀ · scale + mask) over the key axis, with ``mask`` additive (see _additive_mask)."""
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = (query * scale) @ key.mT
+    if mask is not None:
+        scores = scores + mask
+    return softmax(scores, dim=-1)
+
+
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+                                 dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
+                                 enable_gqa: bool = False) -> Tensor:
+    """Attention(Q, K, V) = dropout(softmax(Q Kᵀ · scale + M)) V, as PyTorch's function: Q (…, L, E),
+    K (…, S, E), V (…, S, Ev), output (…, L, Ev), scale 1/√E by default. M is 0 where a query may
+    attend and −∞ where not: a boolean ``attn_mask`` is True where attention is allowed, a float
+    one is added to the scores, ``is_causal`` masks the future (j > i). The dropout (probability
+    ``dropout_p``) is applied whenever dropout_p > 0, as in PyTorch; pass 0 in evaluation.
+    """
+    if query.ndim < 2 or key.ndim < 2 or value.ndim < 2 or query.shape[-1] != key.shape[-1] or \
+            key.shape[-2] != value.shape[-2]:
+        raise ValueError(f"scaled_dot_product_attention: query {query.shape}, key {key.shape} and value "
+                         f"{value.shape} do not fit (…, L, E), (…, S, E), (…, S, Ev)")
+    if enable_gqa:
+        raise ValueError("scaled_dot_product_attention: enable_gqa is not supported")
+    mask = _additive_mask(attn_mask, is_causal, query.shape[-2], key.shape[-2], query)
+    weights = dropout(attention_weights(query, key, mask, scale), dropout_p, training=dropout_p > 0)
+    return weights @ value
+
+
+def sinusoidal_positions(length: int, dim: int, base: float = 10000.0, dtype=np.float32, device=None) -> Tensor:
+    """The fixed positional encodings of "Attention Is All You Need":
+    P[t, 2i] = sin(t / base^{2i/dim}),  P[t, 2i + 1] = cos(t / base^{2i/dim}); shape (length, dim)."""
+    if length < 0 or dim < 1:
+        raise ValueError(f"sinusoidal_positions: need length >= 0 and dim >= 1, got {length} and {dim}")
+    angles = np.arange(length)[:, None] / base ** (np.arange(0, dim, 2) / dim)
+    table = np.zeros((length, dim))
+    table[:, 0::2] = np.sin(angles)
+    table[:, 1::2] = np.cos(angles[:, :dim // 2])
+    xp = backend.array_module(backend.normalize_device(device))
+    return Tensor(xp.asarray(table.astype(dtype)))
 
 
 # ---- activations, pad and one_hot (their math lives in zengrad.ops) ------------------------

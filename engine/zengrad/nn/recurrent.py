@@ -89,6 +89,16 @@ class _CellBase(_RecurrentParameters):
             raise ValueError(f"{type(self).__name__}: {name} has shape {state.shape}, expected {expected}")
         return state
 
+    def _step_with_one_state(self, input: Tensor, hx: Tensor | None, step) -> Tensor:
+        """``step(x, h)`` on a (B, I) batch (an unbatched (I,) input and (H,) state as a batch of
+        one), h defaulting to zeros: the forward of the cells whose state is one tensor."""
+        batched = self._check_input(input)
+        if not batched:
+            input = input.unsqueeze(0)
+            hx = None if hx is None else hx.unsqueeze(0)
+        out = step(input, self._state(hx, input, "hx"))
+        return out if batched else out.squeeze(0)
+
 
 class RNNCell(_CellBase):
     """h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) (or relu); h defaults to zeros.
@@ -103,14 +113,8 @@ class RNNCell(_CellBase):
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        batched = self._check_input(input)
-        if not batched:
-            input = input.unsqueeze(0)
-            hx = None if hx is None else hx.unsqueeze(0)
-        h = self._state(hx, input, "hx")
-        out = rnn_cell(input, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh,
-                       self.nonlinearity)
-        return out if batched else out.squeeze(0)
+        return self._step_with_one_state(input, hx, lambda x, h: rnn_cell(
+            x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh, self.nonlinearity))
 
     def extra_repr(self) -> str:
         text = super().extra_repr()

@@ -92,3 +92,37 @@ def composed_lstm_layer(x, h0, c0, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Te
         h, c = lstm_pointwise(projected[t] + h @ w_hh_t, c)
         outputs.append(h)
     return stack(outputs, dim=0), h, c
+
+
+def gru_pointwise(input_gates: Tensor, hidden_gates: Tensor, h: Tensor) -> Tensor:
+    """The GRU's elementwise part (PyTorch's gate order r, z, n), from the input projection
+    [a_r | a_z | a_n] = x W_ihᵀ + b_ih and the hidden one [b_r | b_z | b_n] = h W_hhᵀ + b_hh, each (B, 3H):
+
+        r = σ(a_r + b_r)   z = σ(a_z + b_z)   n = tanh(a_n + r ⊙ b_n)
+        h' = (1 − z) ⊙ n + z ⊙ h
+    """
+    a_r, a_z, a_n = input_gates.chunk(3, dim=-1)
+    b_r, b_z, b_n = hidden_gates.chunk(3, dim=-1)
+    reset, update = (a_r + b_r).sigmoid(), (a_z + b_z).sigmoid()
+    candidate = (a_n + reset * b_n).tanh()
+    return candidate + update * (h - candidate)
+
+
+def gru_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None) -> Tensor:
+    """One GRU step: :func:`gru_pointwise` of x W_ihᵀ + b_ih and h W_hhᵀ + b_hh."""
+    return gru_pointwise(linear(x, w_ih, b_ih), linear(h, w_hh, b_hh), h)
+
+
+def gru_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None) -> tuple[Tensor, Tensor]:
+    """One GRU layer over a whole sequence x (T, B, I) from h0 (B, H), from ordinary ops (there is
+    no fused GRU kernel): the input projection of all steps is one matmul, then each step adds
+    h W_hhᵀ + b_hh (kept apart: r multiplies its n block) and runs :func:`gru_pointwise`.
+    Returns (y (T, B, H) = all hₜ, h_T)."""
+    projected = _project_inputs(x, w_ih, b_ih, None)
+    w_hh_t = w_hh.mT
+    h, outputs = h0, []
+    for t in range(x.shape[0]):
+        hidden = h @ w_hh_t if b_hh is None else h @ w_hh_t + b_hh
+        h = gru_pointwise(projected[t], hidden, h)
+        outputs.append(h)
+    return stack(outputs, dim=0), h

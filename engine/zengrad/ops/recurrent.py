@@ -13,13 +13,13 @@ the RNN and 4 for the LSTM (gate blocks in the order i, f, g, o).
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .composed_recurrence import (composed_lstm_layer, composed_rnn_layer, lstm_pointwise, rnn_activation,
-                                  rnn_cell)
+from .composed_recurrence import (composed_lstm_layer, composed_rnn_layer, gru_cell, gru_layer, gru_pointwise,
+                                  lstm_pointwise, rnn_activation, rnn_cell)
 from .lstm import fused_lstm, native_lstm_impl
 from .rnn import fused_rnn, native_rnn_impl
 
-__all__ = ["composed_lstm_layer", "composed_rnn_layer", "lstm_layer", "lstm_pointwise", "rnn_activation",
-           "rnn_cell", "rnn_layer"]
+__all__ = ["composed_lstm_layer", "composed_rnn_layer", "gru_cell", "gru_layer", "gru_pointwise", "lstm_layer",
+           "lstm_pointwise", "rnn_activation", "rnn_cell", "rnn_layer"]
 
 
 def rnn_layer(x, h0, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh") -> tuple[Tensor, Tensor]:

@@ -1,0 +1,114 @@
+"""Pooling and resampling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d and Upsample.
+
+They hold no parameters; each forwards to its function in ``nn.functional`` (where the math is):
+max and average pooling read every window as an im2col column, adaptive pooling and
+interpolation apply one constant resampling matrix per axis.
+"""
+
+from __future__ import annotations
+
+from . import functional as F
+from .module import Module
+
+
+class _Pool(Module):
+    """The arguments every pooling layer keeps, shown by ``repr``."""
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{name}={getattr(self, name)}" for name in self._shown)
+
+
+class MaxPool2d(_Pool):
+    """y[n, c, i, j] = max of the kh×kw window at (i·s, j·s) of the −∞-padded input (see
+    :func:`~zengrad.nn.functional.max_pool2d`); stride defaults to the kernel size."""
+
+    _shown = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
+                 ceil_mode: bool = False):
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, input):
+        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                            self.return_indices)
+
+
+class MaxPool1d(MaxPool2d):
+    """y[n, c, i] = max of the k-wide window at i·s of the −∞-padded (N, C, L) or (C, L) input."""
+
+    def forward(self, input):
+        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                            self.return_indices)
+
+
+class AvgPool2d(_Pool):
+    """y[n, c, i, j] = mean of the kh×kw window at (i·s, j·s) of the zero-padded input (see
+    :func:`~zengrad.nn.functional.avg_pool2d` for the divisor)."""
+
+    _shown = ("kernel_size", "stride", "padding")
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True,
+                 divisor_override=None):
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode, self.count_include_pad = padding, ceil_mode, count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input):
+        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)
+
+
+class AvgPool1d(_Pool):
+    """y[n, c, i] = mean of the k-wide window at i·s of the zero-padded (N, C, L) or (C, L) input."""
+
+    _shown = ("kernel_size", "stride", "padding")
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True):
+        super().__init__()
+        self.kernel_size, self.stride = kernel_size, stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode, self.count_include_pad = padding, ceil_mode, count_include_pad
+
+    def forward(self, input):
+        return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad)
+
+
+class AdaptiveAvgPool2d(_Pool):
+    """Average pooling to a fixed (oh, ow) whatever the input size (PyTorch's bins)."""
+
+    _shown = ("output_size",)
+
+    def __init__(self, output_size):
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input):
+        return F.adaptive_avg_pool2d(input, self.output_size)
+
+
+class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+    """Average pooling of (N, C, L) or (C, L) to a fixed length (PyTorch's bins)."""
+
+    def forward(self, input):
+        return F.adaptive_avg_pool1d(input, self.output_size)
+
+
+class Upsample(_Pool):
+    """Resize by ``size`` or ``scale_factor`` with mode 'nearest', 'linear' or 'bilinear'
+    (see :func:`~zengrad.nn.functional.interpolate`)."""
+
+    _shown = ("size", "scale_factor", "mode")
+
+    def __init__(self, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
+                 recompute_scale_factor=None):
+        super().__init__()
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
+
+    def forward(self, input):
+        return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
+                             self.recompute_scale_factor)
