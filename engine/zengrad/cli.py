@@ -66,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--quick", action="store_true", help="small sizes, no memory probes (under a minute)")
     bench.add_argument("--out", default=None, help="folder for bench.json and bench.png")
     bench.set_defaults(run=_bench)
+
+    from .exercises.command import add_exercise_command
+    add_exercise_command(commands)
     return parser
 
 
