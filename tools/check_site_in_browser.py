@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = "tutorials/02_perceptron/index.html"
-MATH_PAGES = ("models/gan/index.html", "kernels/cpu-lstm/index.html", "derivations/index.html")
+MATH_PAGES = ("models/gan/index.html", "kernels/cpu-lstm/index.html", "tutorials/06_derivations/index.html")
 API_PAGE = "api/tensor-and-autograd/index.html"
 NO_NETWORK = "MAP * ~NOTFOUND"
 
