@@ -6,8 +6,8 @@
 * Every source path written as code (``engine/zengrad/tensor.py``, ``kernels/cpu/``) links to a
   page of the site that shows that file or folder, generated here from the repository; a path
   that does not exist in the repository is a warning, so ``mkdocs build --strict`` fails on it.
-* ``exercises.md`` is generated from ``zengrad.exercises``: the statements, hints and skeletons
-  cannot drift from what ``zengrad exercise`` prints.
+* ``exercises.md`` is generated from ``zengrad.exercises`` (and the teachers' page gets a table of
+  the exercises' times): the statements, hints and times cannot drift from ``zengrad exercise``.
 """
 
 from __future__ import annotations
@@ -174,6 +174,21 @@ def on_files(files, config):
     for relative, content in _source_pages(referenced).items():
         files.append(File.generated(config, _source_uri(relative), content=content))
     return files
+
+
+def _exercise_table() -> str:
+    from zengrad import exercises
+
+    rows = ["| # | exercise | minutes |", "|---:|---|---:|"]
+    for number in range(1, len(exercises.MODULES) + 1):
+        module = exercises.exercise(number)
+        rows.append(f"| {number} | [{module.TITLE}](exercises.md) | {module.MINUTES} |")
+    return "\n".join(rows)
+
+
+def on_page_markdown(markdown, page, config, files):
+    """Fill ``<!-- zengrad: exercise table -->`` with every exercise's title and time."""
+    return markdown.replace("<!-- zengrad: exercise table -->", _exercise_table())
 
 
 def on_page_content(html, page, config, files):
