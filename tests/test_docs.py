@@ -58,7 +58,8 @@ def test_source_paths_link_to_pages_of_the_files(site):
     for href, path in links:
         page = (site / "how-the-engine-works" / href / "index.html").resolve()
         assert page.is_file(), href
-        assert (ROOT / path).read_text().splitlines()[0][:40].split()[0] in page.read_text()
+        lines = len((ROOT / path).read_text().splitlines())
+        assert f"{lines} lines, from the repository" in page.read_text(), path
 
 
 def test_exercise_and_teacher_pages_come_from_the_exercises(site):

@@ -12,7 +12,7 @@ double buffering. Write the kernel in ``CUDA_SOURCE``; the checker compiles it w
 
 import numpy as np
 
-from .grading import Skipped, Wrong, compare
+from .grading import Skipped, Wrong, compare, require_written
 
 TITLE = "A tiled CUDA matmul (CuPy RawKernel)"
 MINUTES = 45
@@ -49,9 +49,6 @@ def check(attempt, rng: np.random.Generator) -> None:
         kernel(grid, (TILE, TILE), (a, b, c, np.int32(m), np.int32(n), np.int32(k)))
         cp.cuda.Device().synchronize()
         got = cp.asnumpy(c)
-        unwritten = np.argwhere(np.isnan(got))
-        if len(unwritten):
-            raise Wrong(f"A {a.shape} @ B {b.shape}: C{tuple(int(i) for i in unwritten[0])} was never written "
-                        f"({len(unwritten)} of {got.size} entries still hold the NaN they started with)")
+        require_written(f"A {a.shape} @ B {b.shape}", got)
         expected = cp.asnumpy(a.astype(cp.float64) @ b.astype(cp.float64))
         compare(f"C = A {a.shape} @ B {b.shape} on the GPU", got, expected, rtol=1e-4, atol=1e-5 * k)

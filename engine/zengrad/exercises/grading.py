@@ -80,6 +80,14 @@ def compare(what: str, got, expected, rtol: float = 1e-6, atol: float = 1e-8) ->
     raise Wrong(message)
 
 
+def require_written(what: str, result: np.ndarray) -> None:
+    """Raise :class:`Wrong` if ``result``, filled with NaN before the attempt ran, still holds a NaN."""
+    unwritten = np.argwhere(np.isnan(result))
+    if len(unwritten):
+        raise Wrong(f"{what}: C{tuple(int(i) for i in unwritten[0])} was never written "
+                    f"({len(unwritten)} of {result.size} entries still hold the NaN they started with)")
+
+
 def engine_gradients(forward, inputs: dict, output_grads) -> dict:
     """Float64 gradients of Σ outputs ⊙ output_grads by the engine's autograd; ``forward`` maps
     named Tensors to a tuple of output Tensors."""
