@@ -30,6 +30,7 @@ SOURCE_ROOTS = ("engine", "kernels", "bindings", "tests", "benchmarks", "tools")
 TOP_LEVEL = ("CMakeLists.txt", "pyproject.toml", "mkdocs.yml", "README.md")
 PATH_PATTERN = re.compile(r"(?:(?:%s)/[\w./-]*|%s)" % ("|".join(SOURCE_ROOTS), "|".join(map(re.escape, TOP_LEVEL))))
 CODE_SPAN = re.compile(r"(?<!<pre>)<code>([^<]+)</code>")
+SPHINX_ROLE = re.compile(r":(?:class|func|meth|mod|attr|data):(?=<code>)")  # docstrings' :class:`X` → X
 LANGUAGES = {".py": "python", ".cpp": "cpp", ".h": "cpp", ".hpp": "cpp", ".cu": "cuda", ".cuh": "cuda",
              ".sh": "bash", ".toml": "toml", ".yml": "yaml", ".yaml": "yaml", ".json": "json", ".md": "markdown",
              ".txt": "text", ".cmake": "cmake", ".csv": "text"}
@@ -136,6 +137,13 @@ def _source_pages(referenced: set[str]) -> dict[str, str]:
             for relative in sorted(names) if (ROOT / relative).is_dir() or _shown(ROOT / relative)}
 
 
+def _statement_markdown(text: str) -> str:
+    """A statement's docstring as Markdown: indented formula lines stay code blocks; in prose, "[" is
+    escaped so that ``a[i][j]`` is not read as a cross-reference."""
+    lines = text.strip("\n").splitlines()
+    return "\n".join(line if line.startswith("    ") else line.replace("[", "&#91;") for line in lines)
+
+
 def _exercises_page() -> str:
     from zengrad import exercises
 
@@ -160,7 +168,7 @@ def _exercises_page() -> str:
         lines += [f"## {number}. {module.TITLE}", "",
                   f"*About {module.MINUTES} minutes.* Skeleton: `engine/zengrad/exercises/skeletons/{module.SKELETON}`, "
                   f"checker: `engine/zengrad/exercises/{exercises.MODULES[number - 1]}.py`.", "",
-                  f"**{doc[0]}**", "", "```text", doc[1].strip() if len(doc) > 1 else "", "```", "",
+                  f"**{doc[0]}**", "", _statement_markdown(doc[1]) if len(doc) > 1 else "", "",
                   '??? tip "Hints"', "", "\n".join("    " + line for line in hints.splitlines()), ""]
     return "\n".join(lines) + "\n"
 
@@ -192,7 +200,8 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
-    """Link every ``<code>`` span naming a repository path to its source page; warn on missing paths."""
+    """Link every ``<code>`` span naming a repository path to its source page (warn on missing
+    paths), and drop the Sphinx roles (``:class:``, ``:func:``) that docstrings put before code."""
     def link(match):
         text = match.group(1)
         path = _repo_path(text)
@@ -206,4 +215,4 @@ def on_page_content(html, page, config, files):
             return match.group(0)
         return f'<a href="{get_relative_url(target.url, page.url)}"><code>{text}</code></a>'
 
-    return CODE_SPAN.sub(link, html)
+    return CODE_SPAN.sub(link, SPHINX_ROLE.sub("", html))
