@@ -123,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--profile", action="store_true",
                        help="models: where each training step's time goes, by layer of the engine (cProfile)")
     bench.set_defaults(run=_bench)
+
+    from .exercises.command import add_exercise_command
+    add_exercise_command(commands)
     return parser
 
 
