@@ -110,13 +110,16 @@ def _rng(seed_or_generator):
 
 
 def _slice_batch(dataset, indices):
-    """The batch at ``indices`` as a tuple of arrays, sliced from whole arrays when the dataset
-    holds them (through any Subsets); None for datasets that only give items one by one."""
+    """The batch at ``indices`` as a tuple of arrays (one array for unlabelled images), sliced from
+    whole arrays when the dataset holds them (through any Subsets); None for datasets that only
+    give items one by one."""
     while isinstance(dataset, Subset):
         dataset, indices = dataset.dataset, dataset.indices[indices]
     if hasattr(dataset, "arrays"):
         return tuple(a[indices] for a in dataset.arrays)
     if hasattr(dataset, "images") and hasattr(dataset, "labels"):
+        if dataset.labels is None:  # an unlabelled image folder: batches of images alone
+            return dataset.images[indices]
         return dataset.images[indices], dataset.labels[indices]
     return None
 
