@@ -151,8 +151,8 @@ def _trainers():
         ("char_lstm", lambda o: language.train(o, cell="lstm", steps_per_epoch=5), 1),
         ("forecast", lambda o: forecast.train(o), 5),
         ("gan", lambda o: gan.train(o, samples=200), 2),
-        ("dcgan_bce", lambda o: dcgan.train(o), 1),
-        ("dcgan_wgan_gp", lambda o: dcgan.train(o, loss="wgan-gp", spectral=False), 1),
+        ("dcgan_bce", lambda o: dcgan.train(o, samples=200), 1),
+        ("dcgan_wgan_gp", lambda o: dcgan.train(o, loss="wgan-gp", samples=200), 1),
     ]
 
 
