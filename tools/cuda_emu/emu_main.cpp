@@ -258,7 +258,22 @@ void check_lstm(int64_t T, int64_t B, int64_t I, int64_t H, zc::LstmMode mode, c
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // a FAIL line is on disk even if the run is cut short
   const std::string only = argc > 1 ? argv[1] : "all";
+  if (only == "changed") {  // rung 8 and gemm()'s split k only: a quick check after editing them
+    for (const auto& v : kVariants) {
+      const std::string name = v.name;
+      if (name != "pipelined" && name != "gemm(split k)") continue;
+      for (int f = 0; f < 4; ++f) {
+        check_matmul(v, 70, 130, 150, f & 1, f & 2, 0);
+        check_matmul(v, 5, 3, 1000, f & 1, f & 2, f & 1);
+        check_matmul(v, 31, 97, 29, f & 1, f & 2, 1);
+        check_matmul(v, 0, 5, 3, f & 1, f & 2, 0);
+        check_matmul(v, 5, 3, 0, f & 1, f & 2, 0);
+      }
+    }
+    std::printf("changed-kernel checks done\n");
+  }
   if (only == "all" || only == "matmul") {
     const int64_t shapes[][3] = {{1, 1, 1},   {7, 7, 7},    {31, 97, 29}, {129, 31, 67}, {0, 5, 3},
                                  {5, 0, 3},   {5, 3, 0},    {200, 1, 3},  {1, 200, 3},   {3, 5, 100},

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compile zengrad's CUDA kernels for the CPU emulation and run emu_main.cpp's checks.
-#   bash tools/cuda_emu/run.sh [all|matmul|lstm|chunks|fuzz]
+#   bash tools/cuda_emu/run.sh [all|matmul|lstm|chunks|fuzz|changed]
 # Needs g++ with C++20 (std::barrier). Kernels are copied to build/ with their <<<...>>> launches
 # rewritten as emu::launch(...) calls and `extern __shared__` arrays as per-block buffers; nothing
 # else in them changes (include/cuda_runtime.h defines ZENGRAD_CUDA_EMULATION, so async_copy.cuh
