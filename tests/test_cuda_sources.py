@@ -104,3 +104,23 @@ def test_gpu_run_forces_cuda_and_stops_without_it():
         assert tool in script
     result = subprocess.run(["bash", "-n", str(ROOT / "tools" / "gpu_run.sh")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_auto_build_skips_cuda_without_a_gpu(tmp_path):
+    """ZENGRAD_CUDA=AUTO compiles the CUDA kernels only where a GPU is present (even with nvcc found)."""
+    import shutil
+    if shutil.which("cmake") is None:
+        import pytest
+        pytest.skip("cmake is not installed")
+    gpu_present = Path("/dev/nvidia0").exists() or Path("/dev/dxg").exists()
+    pybind11_dir = subprocess.run([sys.executable, "-m", "pybind11", "--cmakedir"], capture_output=True,
+                                  text=True).stdout.strip()
+    result = subprocess.run(["cmake", "-S", str(ROOT), "-B", str(tmp_path), "-DZENGRAD_CUDA=AUTO",
+                             f"-DPython_EXECUTABLE={sys.executable}", f"-Dpybind11_DIR={pybind11_dir}"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = next(s for s in result.stdout.splitlines() if "zengrad: CUDA kernels" in s)
+    if gpu_present:
+        assert "ON" in line or "no CUDA compiler" in line, line
+    else:
+        assert "CUDA kernels OFF" in line and "no GPU was found" in line, line

@@ -54,6 +54,9 @@ export CUDA_HOME
 export CUDACXX="${CUDACXX:-$(command -v nvcc || true)}"
 export ZENGRAD_CUDA=ON
 export PIP_NO_INDEX=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONUNBUFFERED=1
+# a lent machine's system Python may be marked externally managed (PEP 668); installing into it is
+# what this throwaway machine is for
+export PIP_BREAK_SYSTEM_PACKAGES=1
 export CUPY_TF32=0  # cuBLAS in true FP32 in every step, not only in the benchmark
 PY="${PYTHON:-$(command -v python3)}"
 SANITIZER="$(command -v compute-sanitizer || true)"
@@ -69,7 +72,8 @@ import importlib.util, os, sysconfig
 include = sysconfig.get_paths()["include"]
 print("--- Python.h:", os.path.join(include, "Python.h"), "found" if os.path.exists(os.path.join(include, "Python.h")) else "MISSING")
 print("--- EXT_SUFFIX:", sysconfig.get_config_var("EXT_SUFFIX"))
-for name in ("numpy", "cupy", "torch", "pybind11", "scikit_build_core", "pytest", "pytest_timeout"):
+for name in ("numpy", "cupy", "torch", "pybind11", "scikit_build_core", "pytest", "pytest_timeout", "matplotlib",
+             "tqdm"):
     spec = importlib.util.find_spec(name)
     version = "MISSING"
     if spec is not None:
@@ -119,10 +123,10 @@ finish() {
 }
 
 # ---- 1. build: sm_XY of this GPU only (faster), ptxas reports in build.log ----------------------
+# (a second run on the same machine reuses build/<wheel tag>/ and recompiles only what changed)
 ARCH=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -1 | tr -d ' .')
 export CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}"
 export CMAKE_ARGS="${CMAKE_ARGS:-} -DCMAKE_CUDA_FLAGS=--ptxas-options=-v ${ARCH:+-DCMAKE_CUDA_ARCHITECTURES=${ARCH}-real}"
-rm -rf build/cp3*
 if run_step "build (pip install -e ., ZENGRAD_CUDA=ON)" 240 "$OUT/build.log" \
     "$PY" -m pip install --no-build-isolation --no-deps -v -e .; then
   echo "built from source" >> "$SUMMARY"
