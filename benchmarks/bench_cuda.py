@@ -8,10 +8,16 @@ Two tables:
   forced), torch.nn.LSTM (cuDNN, TF32 off) and a PyTorch per-step LSTMCell loop, at
   (T, B, I, H) = (64, 32, 128, 256), (128, 64, 256, 512), (256, 128, 512, 1024).
 
-Method (DESIGN.md, "Measuring"): fresh random inputs (never zeros), warm-up, the median of many runs
-timed with CUDA events; GEMM inputs rotate among enough sets to exceed the L2 cache. Each matmul
-result is also checked against cuBLAS and the error recorded. The results, with the device, versions
-and date, go to the JSON file named on the command line, and a markdown table beside it (.md).
+Method: fresh random inputs (never zeros); at least 0.5 s of warm-up calls; then batches of
+back-to-back calls, each batch between ONE pair of CUDA events (a batch lasts about 25 ms), so the
+per-call Python work overlaps the GPU instead of landing inside a timed gap of its own (at 1024³
+cuBLAS takes ~64 µs); the figure is the median over batches of batch time / calls. GEMM inputs
+rotate among enough sets to exceed the L2 cache. cuBLAS and cuDNN run in this same process as the
+baselines, in true FP32: CUPY_TF32=0 is forced before CuPy loads and PyTorch's TF32 switches are
+turned off. Each matmul result is also checked against cuBLAS and the error recorded. For every
+zengrad LSTM row the table names the path that ran (persistent or stepwise) and, when the persistent
+kernel did not fit, why. The results, with the device, versions and date, go to the JSON file named
+on the command line, and a markdown table beside it (.md).
 
 Targets for the GPU session that runs this (goals, not results): the best rung >= 90% of cuBLAS at
 4096³ (published hand-written FP32 kernels reach ~71% on an H100); LSTM forward + backward at
@@ -24,7 +30,11 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("CUPY_TF32", "0")  # must precede the CuPy import: cuBLAS in true FP32
+import sys
+
+if "cupy" in sys.modules:
+    raise RuntimeError("bench_cuda.py must set CUPY_TF32 before CuPy is imported")
+os.environ["CUPY_TF32"] = "0"  # must precede the CuPy import: cuBLAS in true FP32
 
 import argparse  # noqa: E402
 import datetime  # noqa: E402
@@ -42,43 +52,93 @@ LADDER_SIZES = (1024, 2048, 4096)
 LSTM_SHAPES = ((64, 32, 128, 256), (128, 64, 256, 512), (256, 128, 512, 1024))
 
 
-def cupy_timer(fn, warmup: int, reps: int, budget_s: float) -> dict:
-    """Median milliseconds of ``fn()`` over ``reps`` runs timed with CUDA events on CuPy's stream."""
-    cp = backend.cupy()
-    for _ in range(warmup):
-        fn()
-    cp.cuda.get_current_stream().synchronize()
-    times = []
-    deadline = time.perf_counter() + budget_s
-    for r in range(reps):
-        start, end = cp.cuda.Event(), cp.cuda.Event()
-        start.record()
-        fn()
-        end.record()
-        end.synchronize()
-        times.append(cp.cuda.get_elapsed_time(start, end))
-        if r >= 4 and time.perf_counter() > deadline:
-            break
-    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times), "runs": len(times)}
+WARMUP_S = 0.5    # warm-up calls for at least this long before any timing
+BATCH_S = 0.025   # each timed batch of back-to-back calls lasts about this long
 
 
-def torch_timer(torch, fn, warmup: int, reps: int, budget_s: float) -> dict:
-    """The same, with torch.cuda events on PyTorch's current stream."""
-    for _ in range(warmup):
+class CupyEvents:
+    """CUDA events on CuPy's current stream."""
+
+    def __init__(self):
+        self.cp = backend.cupy()
+
+    def pair(self):
+        return self.cp.cuda.Event(), self.cp.cuda.Event()
+
+    def elapsed_ms(self, start, end) -> float:
+        return self.cp.cuda.get_elapsed_time(start, end)
+
+    def synchronize(self) -> None:
+        self.cp.cuda.get_current_stream().synchronize()
+
+
+class TorchEvents:
+    """CUDA events on PyTorch's current stream."""
+
+    def __init__(self, torch):
+        self.torch = torch
+
+    def pair(self):
+        return self.torch.cuda.Event(enable_timing=True), self.torch.cuda.Event(enable_timing=True)
+
+    def elapsed_ms(self, start, end) -> float:
+        return start.elapsed_time(end)
+
+    def synchronize(self) -> None:
+        self.torch.cuda.synchronize()
+
+
+def gpu_time(fn, events, batches: int, budget_s: float) -> dict:
+    """Milliseconds per call of ``fn()``: the median over ``batches`` batches of back-to-back calls.
+
+    Warm-up: calls until WARMUP_S has passed (the last one synchronized); its rate sets the batch
+    size, about BATCH_S of calls. Each batch is timed by one pair of CUDA events recorded before its
+    first and after its last call. Stops early (after at least 3 batches) past ``budget_s``.
+    """
+    calls, t0 = 0, time.perf_counter()
+    while True:
         fn()
-    torch.cuda.synchronize()
+        calls += 1
+        if calls % 4 == 0 or calls == 1:
+            events.synchronize()
+            if time.perf_counter() - t0 >= WARMUP_S:
+                break
+    events.synchronize()
+    per_call_s = (time.perf_counter() - t0) / calls
+    size = max(1, min(10_000, round(BATCH_S / per_call_s)))
     times = []
     deadline = time.perf_counter() + budget_s
-    for r in range(reps):
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    for b in range(batches):
+        start, end = events.pair()
         start.record()
-        fn()
+        for _ in range(size):
+            fn()
         end.record()
         end.synchronize()
-        times.append(start.elapsed_time(end))
-        if r >= 4 and time.perf_counter() > deadline:
+        times.append(events.elapsed_ms(start, end) / size)
+        if b >= 2 and time.perf_counter() > deadline:
             break
-    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times), "runs": len(times)}
+    return {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times),
+            "batches": len(times), "calls_per_batch": size, "warmup_calls": calls}
+
+
+def tf32_off(torch) -> str:
+    """Turns PyTorch's TF32 use off wherever this version has a switch for it; says what was set."""
+    done = []
+    for owner, name, value in ((torch.backends.cuda.matmul, "allow_tf32", False),
+                               (torch.backends.cudnn, "allow_tf32", False),
+                               (torch.backends.cuda.matmul, "fp32_precision", "ieee"),
+                               (getattr(torch.backends.cudnn, "rnn", None), "fp32_precision", "ieee")):
+        if owner is not None and hasattr(owner, name):
+            try:
+                setattr(owner, name, value)
+                done.append(f"{name}={value}")
+            except (RuntimeError, ValueError, AttributeError) as error:
+                done.append(f"{name}: {error}")
+    if hasattr(torch, "set_float32_matmul_precision"):
+        torch.set_float32_matmul_precision("highest")
+        done.append("float32_matmul_precision=highest")
+    return ", ".join(done)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,7 +168,9 @@ def bench_ladder(sizes, quick: bool, rows: list[dict]) -> None:
 
         reference = cp.matmul(sets[0][0], sets[0][1])
         ref_norm = float(cp.linalg.norm(reference))
-        cublas = cupy_timer(rotating(lambda a, b, c: cp.matmul(a, b, out=c)), 3, 10 if quick else 50, 3.0)
+        events = CupyEvents()
+        batches = 3 if quick else 7
+        cublas = gpu_time(rotating(lambda a, b, c: cp.matmul(a, b, out=c)), events, batches, 3.0)
         rows.append({"size": size, "impl": "cuBLAS (CuPy)", **cublas,
                      "tflops": flops / cublas["median_ms"] / 1e9, "pct_cublas": 100.0, "rel_error": 0.0})
         for variant in kernels_cuda.MATMUL_VARIANTS:
@@ -116,9 +178,7 @@ def bench_ladder(sizes, quick: bool, rows: list[dict]) -> None:
             check = cp.full((size, size), cp.nan, dtype=cp.float32)
             gemm(sets[0][0], sets[0][1], check, False, False)
             rel = float(cp.linalg.norm(check - reference)) / ref_norm
-            slow = variant in ("naive", "coalesced")
-            stats = cupy_timer(rotating(lambda a, b, c, g=gemm: g(a, b, c, False, False)),
-                               1 if slow else 3, 5 if (slow or quick) else 50, 3.0)
+            stats = gpu_time(rotating(lambda a, b, c, g=gemm: g(a, b, c, False, False)), events, batches, 3.0)
             rows.append({"size": size, "impl": f"cuda:{variant}", **stats,
                          "tflops": flops / stats["median_ms"] / 1e9,
                          "pct_cublas": 100.0 * cublas["median_ms"] / stats["median_ms"], "rel_error": rel})
@@ -126,7 +186,7 @@ def bench_ladder(sizes, quick: bool, rows: list[dict]) -> None:
                   f"({rows[-1]['pct_cublas']:5.1f}% of cuBLAS {flops / cublas['median_ms'] / 1e9:.2f}), rel err {rel:.1e}",
                   flush=True)
         # cuBLAS once more at the end: the spread between the two runs is the noise floor
-        again = cupy_timer(rotating(lambda a, b, c: cp.matmul(a, b, out=c)), 3, 10 if quick else 50, 3.0)
+        again = gpu_time(rotating(lambda a, b, c: cp.matmul(a, b, out=c)), events, batches, 3.0)
         rows.append({"size": size, "impl": "cuBLAS (CuPy), timed again", **again,
                      "tflops": flops / again["median_ms"] / 1e9,
                      "pct_cublas": 100.0 * cublas["median_ms"] / again["median_ms"], "rel_error": 0.0})
@@ -139,7 +199,8 @@ def bench_ladder(sizes, quick: bool, rows: list[dict]) -> None:
 def bench_lstm(shapes, quick: bool, torch, rows: list[dict]) -> None:
     """Appends one row per (shape, implementation) to ``rows`` as it goes."""
     cp = backend.cupy()
-    reps = 5 if quick else 20
+    batches = 3 if quick else 7
+    events = CupyEvents()
     for T, B, I, H in shapes:
         shape = {"T": T, "B": B, "I": I, "H": H}
         rng = np.random.default_rng(T * B + H)
@@ -158,18 +219,22 @@ def bench_lstm(shapes, quick: bool, torch, rows: list[dict]) -> None:
         g = {k: cp.asarray(v) for k, v in data.items()}
         args = [g[k] for k in ("x", "h0", "c0", "w_ih", "w_hh", "bias")]
         status = {bw: kernels_cuda.persistent_status(T, B, I, H, backward=bw) for bw in (False, True)}
+        why_not = "; ".join(f"{'backward' if bw else 'forward'}: {s}" for bw, s in status.items() if s)
+        if why_not:
+            print(f"  lstm {shape}: the persistent kernel does not run here ({why_not})", flush=True)
         modes = [("cuda:fused", "auto"), ("cuda:stepwise", "stepwise")]
-        if status[False] == "" and status[True] == "":
+        if not why_not:
             modes.append(("cuda:persistent", "persistent"))
         for impl, mode in modes:
-            fwd = cupy_timer(lambda m=mode: kernels_cuda.lstm_forward(*args, mode=m), 2, reps, 5.0)
+            fwd = gpu_time(lambda m=mode: kernels_cuda.lstm_forward(*args, mode=m), events, batches, 4.0)
 
             def step(m=mode):
                 y, h_n, c_n, gates, cells = kernels_cuda.lstm_forward(*args, mode=m)
                 kernels_cuda.lstm_backward(g["dy"], g["dh_n"], g["dc_n"], *args[:5], gates, cells, mode=m)
 
-            both = cupy_timer(step, 2, reps, 5.0)
+            both = gpu_time(step, events, batches, 4.0)
             rows.append({**shape, "impl": f"zengrad {impl}", "path": dict(kernels_cuda.last_lstm_path),
+                         "persistent_unavailable": why_not,
                          "forward_ms": fwd["median_ms"], "fwd_bwd_ms": both["median_ms"],
                          "forward": fwd, "fwd_bwd": both})
             print(f"  lstm {shape} zengrad {impl} ({kernels_cuda.last_lstm_path}): forward "
@@ -212,8 +277,8 @@ def bench_lstm(shapes, quick: bool, torch, rows: list[dict]) -> None:
 
         for impl, fwd_fn, both_fn in (("torch.nn.LSTM (cuDNN)", cudnn_forward, cudnn_both),
                                       ("torch LSTMCell loop", cell_forward, cell_both)):
-            fwd = torch_timer(torch, fwd_fn, 2, reps, 5.0)
-            both = torch_timer(torch, both_fn, 2, reps, 5.0)
+            fwd = gpu_time(fwd_fn, TorchEvents(torch), batches, 4.0)
+            both = gpu_time(both_fn, TorchEvents(torch), batches, 4.0)
             rows.append({**shape, "impl": impl, "forward_ms": fwd["median_ms"], "fwd_bwd_ms": both["median_ms"],
                          "forward": fwd, "fwd_bwd": both})
             print(f"  lstm {shape} {impl}: forward {fwd['median_ms']:.3f} ms, fwd+bwd {both['median_ms']:.3f} ms",
@@ -242,7 +307,9 @@ def environment(torch) -> dict:
         "python": platform.python_version(),
         "zengrad": getattr(native(), "__version__", None),
         "zengrad_cuda_architectures": native().cuda.architectures,
-        "tf32": "off (CUPY_TF32=0, torch allow_tf32=False)",
+        "tf32": f"off: CUPY_TF32={os.environ.get('CUPY_TF32')}; torch: {tf32_off(torch) if torch is not None else '-'}",
+        "timing": f"median over batches of back-to-back calls between one pair of CUDA events; "
+                  f">= {WARMUP_S} s warm-up; ~{BATCH_S * 1e3:.0f} ms per batch",
         "measured_speed_note": "measured by this script on the device above",
     }
 
@@ -250,7 +317,8 @@ def environment(torch) -> dict:
 def markdown(env: dict, ladder: list[dict], lstm: list[dict]) -> str:
     lines = [f"# zengrad CUDA benchmark — {env['device']}, {env['date_utc']}", "",
              f"CUDA runtime {env['cuda_runtime']}, driver {env['cuda_driver']}, CuPy {env['cupy']}, "
-             f"PyTorch {env['torch']}, cuDNN {env['cudnn']}; float32, TF32 off; median of CUDA-event timings.", ""]
+             f"PyTorch {env['torch']}, cuDNN {env['cudnn']}; float32, TF32 {env['tf32']}.", "",
+             f"Timing: {env['timing']}.", ""]
     if ladder:
         lines += ["## Matmul ladder (C = A·B, square, float32)", "",
                   "| impl | " + " | ".join(f"{s}³ TFLOP/s (% cuBLAS)" for s in sorted({r['size'] for r in ladder})) + " | max rel. error |",
@@ -274,9 +342,15 @@ def markdown(env: dict, ladder: list[dict], lstm: list[dict]) -> str:
             for r in group:
                 vs_cudnn = f"{cudnn['fwd_bwd_ms'] / r['fwd_bwd_ms']:.2f}x" if cudnn else "—"
                 vs_loop = f"{loop['fwd_bwd_ms'] / r['fwd_bwd_ms']:.2f}x" if loop else "—"
-                impl = r["impl"] + (f" [{r['path']['forward']}/{r['path']['backward']}]" if "path" in r else "")
+                impl = r["impl"] + (f" [ran: {r['path']['forward']}/{r['path']['backward']}]" if "path" in r else "")
                 lines.append(f"| {', '.join(map(str, shape))} | {impl} | {r['forward_ms']:.3f} | {r['fwd_bwd_ms']:.3f} "
                              f"| {vs_cudnn} | {vs_loop} |")
+        for shape in dict.fromkeys((r["T"], r["B"], r["I"], r["H"]) for r in lstm):
+            why = next((r["persistent_unavailable"] for r in lstm if (r["T"], r["B"], r["I"], r["H"]) == shape
+                        and r.get("persistent_unavailable")), "")
+            if why:
+                lines.append(f"\nAt {shape} the persistent kernel does not run on this device ({why}): "
+                             "cuda:fused ran the step-by-step path.")
         lines += ["", "Speed-up columns: reference time / this row's time (above 1x means faster than the reference)."]
     return "\n".join(lines) + "\n"
 
@@ -298,10 +372,7 @@ def main() -> int:
             torch = None
     except ImportError:
         torch = None
-    if torch is not None:
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
-    env = environment(torch)
+    env = environment(torch)  # turns PyTorch's TF32 off and records how
     print(f"device: {env['device']}; CuPy {env['cupy']}; torch {env['torch']}", flush=True)
     ladder: list[dict] = []
     lstm: list[dict] = []

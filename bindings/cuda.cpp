@@ -153,15 +153,15 @@ void register_cuda(py::module_& m) {
   m.def("device_status", &cuda::device_status,
         "empty string when a CUDA device is usable, else the reason it is not");
 
-  // The matmul ladder: c = op(a) @ op(b), float32 row-major device buffers, m×n output.
-  def_matmul<cuda::matmul_naive>(m, "naive", "rung 0: one thread per output");
-  def_matmul<cuda::matmul_coalesced>(m, "coalesced", "rung 1: warps along rows of C (coalesced)");
-  def_matmul<cuda::matmul_smem>(m, "smem", "rung 2: 32x32 shared-memory tiles");
-  def_matmul<cuda::matmul_blocktile1d>(m, "blocktile1d", "rung 3: 8 outputs per thread");
-  def_matmul<cuda::matmul_blocktile2d>(m, "blocktile2d", "rung 4: 8x8 outputs per thread");
-  def_matmul<cuda::matmul_vectorized>(m, "vectorized", "rung 5: float4 loads, transposed A tile");
-  def_matmul<cuda::matmul_warptile>(m, "warptile", "rung 6: warp tiling, conflict-free float4 reads");
-  def_matmul<cuda::matmul_doublebuffer>(m, "doublebuffer", "rung 7: double-buffered shared memory");
+  // The matmul ladder (kernels/cuda/matmul_rungs.h): c = op(a) @ op(b), float32 row-major device
+  // buffers, m×n output; `matmul_rungs` lists (name, idea) in ladder order for the Python side.
+  py::list rungs;
+#define ZENGRAD_BIND_MATMUL(name, idea)                  \
+  def_matmul<cuda::matmul_##name>(m, #name, idea);     \
+  rungs.append(py::make_tuple(#name, idea));
+  ZENGRAD_MATMUL_RUNGS(ZENGRAD_BIND_MATMUL)
+#undef ZENGRAD_BIND_MATMUL
+  m.attr("matmul_rungs") = py::tuple(rungs);
 
   // The LSTM layer (see kernels/cuda/lstm.cu). Sizes T, B, I, H; mode 'auto' | 'stepwise' | 'persistent'.
   m.def("lstm_workspace_floats", &lstm_workspace, py::arg("backward"), py::arg("T"), py::arg("B"), py::arg("I"),
@@ -187,6 +187,7 @@ void register_cuda(py::module_& m) {
 void register_cuda(py::module_& m) {
   m.attr("built") = false;
   m.attr("architectures") = "";
+  m.attr("matmul_rungs") = py::tuple();
   m.def("device_status", [] { return std::string("zengrad was built without CUDA: ") + ZENGRAD_CUDA_REASON; });
 }
 

@@ -154,9 +154,11 @@ def expected_path(mode, T, B, I, H, backward):
 
 # Sizes: ones, odd sizes, a batch past 64 and not a multiple of 4, I = 0, empty T, B and H,
 # H not a multiple of 4 (scalar staging in the persistent kernel), backward K = 4H above one chunk.
+# Step by step, the recurrent GEMMs split k (gemm.cuh) from H = 64 on (2 splits) up to the benchmark's
+# B = 64, H = 512, where dh = dz W_hh (64×512, k = 2048) runs as 16 splits.
 SIZES = [
     (1, 1, 1, 1), (3, 2, 5, 7), (6, 5, 3, 33), (4, 7, 10, 64), (2, 70, 9, 17), (5, 3, 0, 6),
-    (0, 3, 4, 5), (3, 0, 4, 5), (2, 3, 4, 0), (4, 5, 6, 301), (9, 16, 12, 128),
+    (0, 3, 4, 5), (3, 0, 4, 5), (2, 3, 4, 0), (4, 5, 6, 301), (9, 16, 12, 128), (3, 64, 16, 512),
 ]
 
 

@@ -1,6 +1,6 @@
 """Timing helpers for kernel benchmarks: ``benchmarks/`` and ``zengrad bench`` both use these.
 
-The method (DESIGN.md, "Measuring"): fresh random inputs (never zeros), a time-based warm-up, then
+The method: fresh random inputs (never zeros), a time-based warm-up, then
 the median of repeated runs; inputs larger than the caches rotate among several sets so no run
 finds its operands already cached. The warm-up also matters for fairness between libraries:
 OpenBLAS's worker threads keep spinning for a while after each call and would steal the cores from

@@ -1,10 +1,10 @@
 """The hand-written CUDA kernels of ``zengrad._C.cuda``, registered with :mod:`zengrad.kernels`.
 
 matmul — the ladder (kernels/cuda/matmul_*.cu), one idea per rung, registered as ``cuda:<rung>``
-for float32 CuPy arrays: ``naive``, ``coalesced``, ``smem``, ``blocktile1d``, ``blocktile2d``,
-``vectorized``, ``warptile``, ``doublebuffer``. Once ``VALIDATED_ON_GPU`` is set (after the GPU
-tests pass), ``cuda:doublebuffer`` ranks above the CuPy/cuBLAS reference and becomes the default
-for float32 CUDA arrays; until then it runs only when asked for by name.
+for float32 CuPy arrays. The rungs and their ideas come from the extension (``MATMUL_RUNGS``, read
+from kernels/cuda/matmul_rungs.h, the one place they are listed). Once ``VALIDATED_ON_GPU`` is set
+(after the GPU tests pass), ``BEST_MATMUL`` ranks above the CuPy/cuBLAS reference and becomes the
+default for float32 CUDA arrays; until then the rungs run only when asked for by name.
 
 LSTM (kernels/cuda/lstm.cu) — kernels ``lstm_forward`` and ``lstm_backward``, three implementations:
 
@@ -24,7 +24,7 @@ here (CuPy array on the current device, float32, shape) before any pointer reach
 arrays are copied once. ``last_lstm_path`` records which path the latest call ran, for tests and
 benchmarks.
 
-Speed: not yet measured: no GPU in the session that wrote these kernels.
+Measured speed: ``benchmarks/bench_cuda.py`` (saved tables in benchmarks/results/).
 """
 
 from __future__ import annotations
@@ -34,8 +34,10 @@ import numpy as np
 from . import backend, kernels
 from ._native import native
 
-MATMUL_VARIANTS = ("naive", "coalesced", "smem", "blocktile1d", "blocktile2d", "vectorized", "warptile",
-                   "doublebuffer")
+#: ((name, idea), ...) of every rung in ladder order, as compiled into zengrad._C; empty without CUDA.
+MATMUL_RUNGS: tuple = tuple(getattr(getattr(native(), "cuda", None), "matmul_rungs", ()))
+MATMUL_VARIANTS = tuple(name for name, _ in MATMUL_RUNGS)
+#: The rung that becomes the default once VALIDATED_ON_GPU (chosen by the GPU benchmark).
 BEST_MATMUL = "doublebuffer"
 LSTM_MODES = {"cuda:fused": "auto", "cuda:persistent": "persistent", "cuda:stepwise": "stepwise"}
 
@@ -220,17 +222,6 @@ def _lstm_backward_impl(mode):
 # registration
 # ---------------------------------------------------------------------------------------------
 
-_MATMUL_DESCRIPTIONS = {
-    "naive": "CUDA rung 0: one thread per output",
-    "coalesced": "CUDA rung 1: coalesced global access",
-    "smem": "CUDA rung 2: 32x32 shared-memory tiles",
-    "blocktile1d": "CUDA rung 3: 8 outputs per thread",
-    "blocktile2d": "CUDA rung 4: 8x8 outputs per thread",
-    "vectorized": "CUDA rung 5: float4 loads, transposed A tile",
-    "warptile": "CUDA rung 6: warp tiling, grouped tile order",
-    "doublebuffer": "CUDA rung 7: double-buffered shared memory (the default)",
-}
-
 _LSTM_PRIORITIES = {"cuda:fused": 20, "cuda:persistent": 8, "cuda:stepwise": 7}
 _LSTM_DESCRIPTIONS = {
     "cuda:fused": "CUDA: persistent kernel when W_hh fits on chip, else per-step GEMM + fused pointwise",
@@ -245,10 +236,10 @@ VALIDATED_ON_GPU = False
 _DEFAULT_PRIORITY = 20 if VALIDATED_ON_GPU else 9
 
 if built():
-    for _rung, _variant in enumerate(MATMUL_VARIANTS):
+    for _rung, (_variant, _idea) in enumerate(MATMUL_RUNGS):
         kernels.register("matmul", f"cuda:{_variant}", "cuda", gemm(_variant), dtypes=(np.float32,),
                          priority=_DEFAULT_PRIORITY if _variant == BEST_MATMUL else _rung,
-                         description=_MATMUL_DESCRIPTIONS[_variant])
+                         description=f"CUDA rung {_rung}: {_idea}")
     for _name, _lstm_mode in LSTM_MODES.items():
         kernels.register("lstm_forward", _name, "cuda", _lstm_forward_impl(_lstm_mode), dtypes=(np.float32,),
                          priority=min(_LSTM_PRIORITIES[_name], _DEFAULT_PRIORITY), description=_LSTM_DESCRIPTIONS[_name])

@@ -30,9 +30,11 @@
 //     × multiprocessors >= blocks) and the device supports cooperative launch; otherwise the driver
 //     steps (LstmMode::kAuto) or refuses (kPersistent).
 //
-// Measured speed: not yet measured: no GPU in the session that wrote it. Targets for the later GPU
-// session (goals, not results): forward+backward at (T,B,I,H) = (128,64,256,512) no slower than cuDNN
-// (7.0 ms on an H100) and at least 5× faster than PyTorch's per-step LSTMCell loop.
+// The step-by-step driver's recurrent GEMMs are skinny (B rows): gemm() splits their k across blocks
+// (gemm.cuh), so dh = dz·W_hh at B = 64, H = 512 runs on 128 blocks instead of 8.
+//
+// Measured speed: benchmarks/bench_cuda.py (saved tables in benchmarks/results/); it reports which
+// path each call ran and, when the persistent kernel does not fit, why.
 #include <cooperative_groups.h>
 
 #include <algorithm>
@@ -182,19 +184,32 @@ constexpr int kMaxChunk = 1024;
 constexpr int kMaxItems = 2;     // work items (4×4 output tiles × k-groups) per thread
 
 // How a persistent launch splits the work; the shared memory holds, in floats:
-//   w     rows × row_stride       this block's slice of W_hh, zero-padded to a multiple of chunk
+//   w     rows/4 × group_stride   this block's slice of W_hh, zero-padded to a multiple of chunk,
+//                                 in groups of 4 rows (row r at (r/4)·group_stride + (r%4)·row_stride)
 //   act   b4 × (chunk + 4)        one chunk of the activation (h_{t-1} forward, dz_t backward)
 //   part  kgroups × b4 × rows     per-k-group partial sums of act · wᵀ
-// Rows padded by 4 floats: the float4 reads of 4 consecutive rows then fall in distinct banks.
+// Rows are padded by 4 floats, and each group of 4 rows by pad_floats more, so that the float4
+// weight reads of the 8 lanes of a shared-memory phase (kgroups consecutive k-quads of
+// 8 / kgroups consecutive row groups) fall in 8 distinct bank quads.
 struct PersistentLayout {
   int units;       // hidden units per block (U)
   int rows;        // rows of the on-chip slice: 4U forward, U rounded up to 4 backward
   int row_stride;  // floats per slice row
+  int group_stride;  // floats per group of 4 slice rows
   int chunk;       // k-values of the activation staged per round (a multiple of 64)
   int kgroups;     // threads splitting the k-sum of one 4×4 output tile
   int b4;          // batch rounded up to 4
   bool vec;        // the activation rows allow float4 loads (row length a multiple of 4)
 };
+
+// Where element k of slice row r sits in shared memory.
+__device__ __forceinline__ int slice_index(const PersistentLayout& lay, int r, int k) {
+  return (r / 4) * lay.group_stride + (r % 4) * lay.row_stride + k;
+}
+
+// Extra floats per group of 4 slice rows: row_stride is 4 more than a multiple of 64, so 4 rows span
+// 16 banks more than a multiple of 32; the pad makes consecutive groups start 4·kgroups banks apart.
+int group_pad_floats(int kgroups) { return ((4 * kgroups - 16) % 32 + 32) % 32; }
 
 struct PersistentPlan {
   PersistentLayout layout{};
@@ -207,7 +222,7 @@ struct PersistentPlan {
 // memory with row stride ld, written by other blocks of this launch (read with __ldcg, through L2).
 // Each work item is a 4×4 tile (4 batch rows × 4 slice rows) and one k-group; its k-values are the
 // float4 columns 4g, 4g + 4·kgroups, ... of each chunk, so neighbouring lanes read neighbouring
-// float4s. Starts and ends with a block barrier.
+// float4s. Starts and ends with a block barrier. The sums are chains of fmaf (one FFMA each).
 __device__ void block_matvec(const float* act, int64_t ld, int B, int64_t K, const float* w, float* act_s,
                              float* part, const PersistentLayout& lay) {
   const int tid = threadIdx.x;
@@ -239,7 +254,7 @@ __device__ void block_matvec(const float* act, int64_t ld, int B, int64_t K, con
       if (item < items) {
         const int g = item % lay.kgroups, tile = item / lay.kgroups;
         const float* a_rows = act_s + (tile / rtiles) * 4 * act_stride;
-        const float* w_rows = w + static_cast<int64_t>(tile % rtiles) * 4 * lay.row_stride + kc;
+        const float* w_rows = w + static_cast<int64_t>(tile % rtiles) * lay.group_stride + kc;
         for (int kk = 4 * g; kk < lay.chunk; kk += 4 * lay.kgroups) {
           float4 av[4], wv[4];
 #pragma unroll
@@ -250,8 +265,13 @@ __device__ void block_matvec(const float* act, int64_t ld, int B, int64_t K, con
 #pragma unroll
           for (int e = 0; e < 4; ++e)
 #pragma unroll
-            for (int q = 0; q < 4; ++q)
-              acc[s][e][q] += av[e].x * wv[q].x + av[e].y * wv[q].y + av[e].z * wv[q].z + av[e].w * wv[q].w;
+            for (int q = 0; q < 4; ++q) {
+              float sum = acc[s][e][q];
+              sum = fmaf(av[e].x, wv[q].x, sum);
+              sum = fmaf(av[e].y, wv[q].y, sum);
+              sum = fmaf(av[e].z, wv[q].z, sum);
+              acc[s][e][q] = fmaf(av[e].w, wv[q].w, sum);
+            }
         }
       }
     }
@@ -282,7 +302,7 @@ __global__ void __launch_bounds__(kPersistentThreads, 1) lstm_persistent_forward
   extern __shared__ float4 smem4[];
   const PersistentLayout lay = p.lay;
   float* w = reinterpret_cast<float*>(smem4);
-  float* act_s = w + lay.rows * lay.row_stride;
+  float* act_s = w + (lay.rows / 4) * lay.group_stride;
   float* part = act_s + lay.b4 * (lay.chunk + 4);
   cg::grid_group grid = cg::this_grid();
   const int64_t H = p.H, B = p.B, bh = B * H;
@@ -292,7 +312,7 @@ __global__ void __launch_bounds__(kPersistentThreads, 1) lstm_persistent_forward
   for (int idx = threadIdx.x; idx < lay.rows * lay.row_stride; idx += kPersistentThreads) {
     const int r = idx / lay.row_stride, k = idx % lay.row_stride;
     const int jl = r / 4, q = r % 4;
-    w[idx] = (jl < units && k < p.H) ? __ldg(p.w_hh + (q * H + j0 + jl) * H + k) : 0.f;
+    w[slice_index(lay, r, k)] = (jl < units && k < p.H) ? __ldg(p.w_hh + (q * H + j0 + jl) * H + k) : 0.f;
   }
   for (int t = 0; t < p.T; ++t) {
     const float* h_prev = t == 0 ? p.h0 : p.y + (t - 1) * bh;
@@ -333,7 +353,7 @@ __global__ void __launch_bounds__(kPersistentThreads, 1) lstm_persistent_backwar
   extern __shared__ float4 smem4[];
   const PersistentLayout lay = p.lay;
   float* w = reinterpret_cast<float*>(smem4);
-  float* act_s = w + lay.rows * lay.row_stride;
+  float* act_s = w + (lay.rows / 4) * lay.group_stride;
   float* part = act_s + lay.b4 * (lay.chunk + 4);
   cg::grid_group grid = cg::this_grid();
   const int64_t H = p.H, B = p.B, bh = B * H, four_h = 4 * H;
@@ -342,7 +362,7 @@ __global__ void __launch_bounds__(kPersistentThreads, 1) lstm_persistent_backwar
   // Slice row jl is column j0 + jl of W_hh (length 4H); zero past the block's units and past 4H.
   for (int idx = threadIdx.x; idx < lay.rows * lay.row_stride; idx += kPersistentThreads) {
     const int jl = idx / lay.row_stride, k = idx % lay.row_stride;
-    w[idx] = (jl < units && k < four_h) ? __ldg(p.w_hh + k * H + j0 + jl) : 0.f;
+    w[slice_index(lay, jl, k)] = (jl < units && k < four_h) ? __ldg(p.w_hh + k * H + j0 + jl) : 0.f;
   }
   for (int t = p.T - 1; t >= 0; --t) {
     for (int e = threadIdx.x; e < p.B * units; e += kPersistentThreads) {
@@ -418,7 +438,8 @@ PersistentPlan plan_persistent(bool backward, LstmSizes s) {
   const int64_t k_padded = round_up(K, kMinChunk);
   int64_t bytes = 0, chunk = 0;
   for (int64_t c = std::min<int64_t>(kMaxChunk, k_padded); c >= kMinChunk; c = round_up(c / 2, kMinChunk)) {
-    const int64_t floats = rows * (round_up(K, c) + 4) + b4 * (c + 4) + kgroups * b4 * rows;
+    const int64_t floats = (rows / 4) * (4 * (round_up(K, c) + 4) + group_pad_floats(static_cast<int>(kgroups))) +
+                           b4 * (c + 4) + kgroups * b4 * rows;
     bytes = floats * static_cast<int64_t>(sizeof(float));
     if (bytes <= smem_optin) {
       chunk = c;
@@ -445,8 +466,12 @@ PersistentPlan plan_persistent(bool backward, LstmSizes s) {
     plan.why_not = "the blocks do not all fit on the device at once";
     return plan;
   }
-  plan.layout = {static_cast<int>(units), static_cast<int>(rows), static_cast<int>(round_up(K, chunk) + 4),
-                 static_cast<int>(chunk), static_cast<int>(kgroups), static_cast<int>(b4), s.H % 4 == 0};
+  const int row_stride = static_cast<int>(round_up(K, chunk) + 4);
+  // The activation rows (h: H floats, dz: 4H floats) allow float4 loads when their length is a
+  // multiple of 4: always backward, forward when H is.
+  plan.layout = {static_cast<int>(units), static_cast<int>(rows), row_stride,
+                 4 * row_stride + group_pad_floats(static_cast<int>(kgroups)), static_cast<int>(chunk),
+                 static_cast<int>(kgroups), static_cast<int>(b4), backward || s.H % 4 == 0};
   plan.blocks = static_cast<int>(blocks);
   plan.smem_bytes = static_cast<size_t>(bytes);
   return plan;
@@ -479,9 +504,11 @@ void copy_async(float* dst, const float* src, int64_t count, cudaStream_t stream
 }  // namespace
 
 int64_t lstm_workspace_floats(bool backward, LstmSizes s) {
-  if (!backward) return s.B * 4 * s.H;  // the recurrent GEMM result of one step
+  // forward: the recurrent GEMM result of one step, and the split-k partials of that GEMM
+  if (!backward) return s.B * 4 * s.H + gemm_workspace_floats(s.B, 4 * s.H);
   const int64_t rows = s.T * s.B;
-  return rows * 4 * s.H + rows * s.H + kColumnSplits * 4 * s.H;  // dz, h_prev, column partial sums
+  // dz, h_prev, column partial sums, split-k partials of dh = dz_t W_hh
+  return rows * 4 * s.H + rows * s.H + kColumnSplits * 4 * s.H + gemm_workspace_floats(s.B, s.H);
 }
 
 std::string lstm_persistent_status(bool backward, LstmSizes s) { return plan_persistent(backward, s).why_not; }
@@ -517,7 +544,8 @@ std::string lstm_forward(const LstmForwardArgs& p, LstmSizes s, LstmMode mode, s
     for (int64_t t = 0; t < T; ++t) {
       const float* h_prev = t == 0 ? p.h0 : p.y + (t - 1) * bh;
       const float* c_prev = t == 0 ? p.c0 : p.cells + (t - 1) * bh;
-      gemm(h_prev, p.w_hh, p.workspace, B, 4 * H, H, false, true, stream);
+      gemm(h_prev, p.w_hh, p.workspace, B, 4 * H, H, false, true, stream, p.workspace + B * 4 * H,
+           gemm_workspace_floats(B, 4 * H));
       lstm_step_forward_kernel<<<pointwise_blocks(bh), kPointwiseThreads, 0, stream>>>(
           p.gates + t * B * 4 * H, p.workspace, p.bias, c_prev, p.cells + t * bh, p.y + t * bh, B, H);
       check_launch("lstm_step_forward_kernel");
@@ -534,6 +562,7 @@ std::string lstm_backward(const LstmBackwardArgs& p, LstmSizes s, LstmMode mode,
   float* dz = p.workspace;                     // rows × 4H
   float* h_prev = dz + rows * four_h;          // rows × H
   float* partial = h_prev + rows * H;          // kColumnSplits × 4H
+  float* split_k = partial + kColumnSplits * four_h;  // gemm_workspace_floats(B, H)
   // dh0 and dc0 carry the running gradients through the loop.
   copy_async(p.dh0, p.dh_n, bh, stream);
   copy_async(p.dc0, p.dc_n, bh, stream);
@@ -564,7 +593,8 @@ std::string lstm_backward(const LstmBackwardArgs& p, LstmSizes s, LstmMode mode,
         lstm_step_backward_kernel<<<pointwise_blocks(bh), kPointwiseThreads, 0, stream>>>(
             p.dy + t * bh, p.dh0, p.dc0, p.gates + t * B * four_h, p.cells + t * bh, c_prev, dz_t, B, H);
         check_launch("lstm_step_backward_kernel");
-        gemm(dz_t, p.w_hh, p.dh0, B, H, four_h, false, false, stream);  // dh_{t-1} = dz_t W_hh
+        gemm(dz_t, p.w_hh, p.dh0, B, H, four_h, false, false, stream, split_k,
+             gemm_workspace_floats(B, H));  // dh_{t-1} = dz_t W_hh
       }
     }
   }

@@ -6,7 +6,7 @@
 // loads per FMA instead of 2. The k-step shrinks to BK = 8 so the tiles stay small.
 // Changed from rung 2: 8 accumulators per thread in registers, 64×64×8 tiles, tile rows padded to
 // 68 floats (BK = 8 transposing stores then land in 32 distinct banks).
-// Measured speed: not yet measured: no GPU in the session that wrote it.
+// Measured speed: benchmarks/bench_cuda.py (saved tables in benchmarks/results/).
 #include "check.cuh"
 #include "matmul_common.cuh"
 #include "zengrad_cuda.h"

@@ -6,7 +6,7 @@
 // 8 columns are strided by 16 (col = tc + 16·j), so the 16 column-threads of a warp read 16
 // consecutive B values — no bank conflicts — and write C coalesced.
 // Changed from rung 3: 64 accumulators per thread, 128×128×8 tiles.
-// Measured speed: not yet measured: no GPU in the session that wrote it.
+// Measured speed: benchmarks/bench_cuda.py (saved tables in benchmarks/results/).
 #include "check.cuh"
 #include "matmul_common.cuh"
 #include "zengrad_cuda.h"

@@ -2,11 +2,12 @@
 // Idea: a warp's 32 threads take 32 consecutive columns of one row of C (threadIdx.x -> column).
 // Then the warp reads one A element (a broadcast), 32 consecutive B elements (one 128-byte
 // transaction when B is not transposed) and writes 32 consecutive C elements. Rung 0 mapped
-// threadIdx.x to rows, so each of those became 32 separate transactions.
+// threadIdx.x to rows, so its A reads and C writes were 16 separate row-strided transactions per
+// warp (its B reads were already broadcasts).
 // Changed from rung 0: the thread-to-element mapping and a 1-D grid of 8×32 tiles (gridDim.x has
 // no 65535 limit). Operands still come straight from global memory; with trans_b the B reads are
 // strided again, which the shared-memory rung fixes.
-// Measured speed: not yet measured: no GPU in the session that wrote it.
+// Measured speed: benchmarks/bench_cuda.py (saved tables in benchmarks/results/).
 #include "check.cuh"
 #include "matmul_common.cuh"
 #include "zengrad_cuda.h"

@@ -7,21 +7,8 @@
 //   B: trans_b == false -> stored k×n (element (p, j) at b[p*n + j]),
 //      trans_b == true  -> stored n×k (element (p, j) at b[j*k + p]).
 //
-// The ladder, one idea per rung (see each file's header comment):
-//   0 naive         one thread per C element, reads straight from global memory
-//   1 coalesced     threads of a warp take consecutive columns, so B and C accesses coalesce
-//   2 smem          32×32 tiles of A and B staged in shared memory, each value reused 32 times
-//   3 blocktile1d   each thread computes a column of 8 outputs (64×64 block tile, BK = 8)
-//   4 blocktile2d   each thread computes an 8×8 block of outputs (128×128 block tile)
-//   5 vectorized    16-byte (float4) global loads, the A tile stored transposed, float4 smem reads
-//   6 warptile      warps own 64×32 sub-tiles, lanes arranged for conflict-free float4 smem reads,
-//                   BK = 16, tiles scheduled in groups so neighbouring blocks share L2 lines
-//   7 doublebuffer  two shared-memory buffers: the next k-tile is fetched into registers while the
-//                   current one is multiplied, one barrier per k-step
-//
-// Measured speed: not yet measured: no GPU in the session that wrote it. Target for the later GPU
-// session (a goal, not a result): the best rung at >= 90% of cuBLAS at 4096³ on an H100 (published
-// hand-written FP32 kernels reach about 71% there).
+// The rungs are listed once, in matmul_rungs.h; each file's header comment explains its idea.
+// Measured speed: benchmarks/bench_cuda.py (saved tables in benchmarks/results/).
 //
 // A uniform view of both operands makes one tile loader serve A and B: an operand is an X×K matrix
 // (X = m for A, X = n for B; K = k) whose element (x, p) is at ptr[x*ld + p] when it is

@@ -1,9 +1,11 @@
 // Rung 0 of the CUDA matmul ladder: one thread computes one element of C by a dot product.
-// Idea: the simplest correct kernel — every operand read comes from global memory, and threads
-// with consecutive threadIdx.x walk down a column of C, so reads of B and writes of C are not
-// coalesced. It proves the chain CuPy pointer -> pybind11 -> kernel -> CuPy array and is the floor
-// of the ladder (see matmul_common.cuh for the list of rungs).
-// Measured speed: not yet measured: no GPU in the session that wrote it.
+// Idea: the simplest correct kernel — every operand read comes from global memory. Threads with
+// consecutive threadIdx.x take consecutive rows of C (a warp: 16 rows × 2 columns), so the warp's
+// reads of A (untransposed: a[row*k + p]) and its writes of C (c[row*n + col]) are strided by whole
+// rows, one transaction per thread, while its reads of B touch two addresses (broadcasts). It proves
+// the chain CuPy pointer -> pybind11 -> kernel -> CuPy array and is the floor of the ladder (the
+// rungs are listed in matmul_rungs.h).
+// Measured speed: benchmarks/bench_cuda.py (saved tables in benchmarks/results/).
 #include "check.cuh"
 #include "matmul_common.cuh"
 #include "zengrad_cuda.h"

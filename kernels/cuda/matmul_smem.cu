@@ -6,7 +6,7 @@
 // of once per thread: 32× less global traffic than rung 1.
 // Changed from rung 1: operands go through shared memory. Tiles are stored k-major (tile[p][x])
 // with rows padded to 33 floats, so the transposing stores hit 32 different banks.
-// Measured speed: not yet measured: no GPU in the session that wrote it.
+// Measured speed: benchmarks/bench_cuda.py (saved tables in benchmarks/results/).
 #include "check.cuh"
 #include "matmul_common.cuh"
 #include "zengrad_cuda.h"

@@ -12,7 +12,7 @@
 // 16-byte aligned and leading dimension a multiple of 4 (vector_ok). Edge tiles and misaligned
 // operands take the scalar, bounds-checked path in TileStager::fetch and store_row4.
 // Changed from rung 4: float4 loads/stores, register staging of the global tile, transposed A tile.
-// Measured speed: not yet measured: no GPU in the session that wrote it.
+// Measured speed: benchmarks/bench_cuda.py (saved tables in benchmarks/results/).
 #include "check.cuh"
 #include "matmul_common.cuh"
 #include "zengrad_cuda.h"

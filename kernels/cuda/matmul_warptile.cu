@@ -6,7 +6,7 @@
 // ride along: BK grows to 16 (half as many barriers per FMA), and blocks are scheduled in groups of
 // 8 tile rows so that blocks running at the same time reuse the same A and B panels from L2.
 // Changed from rung 5: warp/lane layout, BK = 16, grouped tile order.
-// Measured speed: not yet measured: no GPU in the session that wrote it.
+// Measured speed: benchmarks/bench_cuda.py (saved tables in benchmarks/results/).
 #include "check.cuh"
 #include "matmul_warptile.cuh"
 #include "zengrad_cuda.h"

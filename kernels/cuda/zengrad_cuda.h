@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "matmul_rungs.h"
+
 namespace zengrad::cuda {
 
 // Empty when a CUDA device can be used; otherwise why not (no driver, no device, ...).
@@ -14,23 +16,12 @@ std::string device_status();
 
 // ---- matmul ladder: C = op(A) · op(B), row-major float32, C is m×n ----------------------------
 // op(A) is m×k (stored k×m when trans_a), op(B) is k×n (stored n×k when trans_b). Any sizes >= 0;
-// C must not overlap A or B. See matmul_common.cuh for what each rung adds.
-void matmul_naive(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k,
-                  bool trans_a, bool trans_b, std::uintptr_t stream);
-void matmul_coalesced(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k,
-                      bool trans_a, bool trans_b, std::uintptr_t stream);
-void matmul_smem(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k,
-                 bool trans_a, bool trans_b, std::uintptr_t stream);
-void matmul_blocktile1d(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k,
-                        bool trans_a, bool trans_b, std::uintptr_t stream);
-void matmul_blocktile2d(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k,
-                        bool trans_a, bool trans_b, std::uintptr_t stream);
-void matmul_vectorized(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k,
-                       bool trans_a, bool trans_b, std::uintptr_t stream);
-void matmul_warptile(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k,
-                     bool trans_a, bool trans_b, std::uintptr_t stream);
-void matmul_doublebuffer(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k,
-                         bool trans_a, bool trans_b, std::uintptr_t stream);
+// C must not overlap A or B. One function matmul_<name> per rung of matmul_rungs.h.
+#define ZENGRAD_DECLARE_MATMUL(name, idea)                                                        \
+  void matmul_##name(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool trans_a, \
+                     bool trans_b, std::uintptr_t stream);
+ZENGRAD_MATMUL_RUNGS(ZENGRAD_DECLARE_MATMUL)
+#undef ZENGRAD_DECLARE_MATMUL
 
 // ---- LSTM (one layer, PyTorch gate order i, f, g, o; float32, C-contiguous) --------------------
 // Shapes: x[T,B,I], h0/c0[B,H], w_ih[4H,I], w_hh[4H,H], bias[4H]; outputs y[T,B,H], h_n/c_n[B,H],

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 #include <limits>
 #include <random>
 #include <string>
@@ -45,13 +46,20 @@ struct Variant {
   const char* name;
   MatmulFn fn;
 };
+// gemm() with a workspace: splits k when small tiles leave the (4 emulated) multiprocessors idle
+void gemm_split_k(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_t k, bool ta, bool tb,
+                  std::uintptr_t) {
+  std::vector<float> workspace(zc::gemm_workspace_floats(m, n), std::numeric_limits<float>::quiet_NaN());
+  zc::gemm(a, b, c, m, n, k, ta, tb, nullptr, workspace.data(), static_cast<int64_t>(workspace.size()));
+}
+
+// Every rung of kernels/cuda/matmul_rungs.h, then gemm() as the LSTM drivers call it.
+#define ZENGRAD_EMU_VARIANT(name, idea) {#name, zc::matmul_##name},
 const Variant kVariants[] = {
-    {"naive", zc::matmul_naive},           {"coalesced", zc::matmul_coalesced},
-    {"smem", zc::matmul_smem},             {"blocktile1d", zc::matmul_blocktile1d},
-    {"blocktile2d", zc::matmul_blocktile2d}, {"vectorized", zc::matmul_vectorized},
-    {"warptile", zc::matmul_warptile},     {"doublebuffer", zc::matmul_doublebuffer},
-    {"gemm(auto tile)", gemm_internal},
+    ZENGRAD_MATMUL_RUNGS(ZENGRAD_EMU_VARIANT){"gemm(auto tile)", gemm_internal},
+    {"gemm(split k)", gemm_split_k},
 };
+#undef ZENGRAD_EMU_VARIANT
 
 void check_matmul(const Variant& v, int64_t m, int64_t n, int64_t k, bool ta, bool tb, int offset) {
   // Buffers of exactly the needed size (+offset floats in front for misaligned views).
@@ -250,7 +258,22 @@ void check_lstm(int64_t T, int64_t B, int64_t I, int64_t H, zc::LstmMode mode, c
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // a FAIL line is on disk even if the run is cut short
   const std::string only = argc > 1 ? argv[1] : "all";
+  if (only == "changed") {  // rung 8 and gemm()'s split k only: a quick check after editing them
+    for (const auto& v : kVariants) {
+      const std::string name = v.name;
+      if (name != "pipelined" && name != "gemm(split k)") continue;
+      for (int f = 0; f < 4; ++f) {
+        check_matmul(v, 70, 130, 150, f & 1, f & 2, 0);
+        check_matmul(v, 5, 3, 1000, f & 1, f & 2, f & 1);
+        check_matmul(v, 31, 97, 29, f & 1, f & 2, 1);
+        check_matmul(v, 0, 5, 3, f & 1, f & 2, 0);
+        check_matmul(v, 5, 3, 0, f & 1, f & 2, 0);
+      }
+    }
+    std::printf("changed-kernel checks done\n");
+  }
   if (only == "all" || only == "matmul") {
     const int64_t shapes[][3] = {{1, 1, 1},   {7, 7, 7},    {31, 97, 29}, {129, 31, 67}, {0, 5, 3},
                                  {5, 0, 3},   {5, 3, 0},    {200, 1, 3},  {1, 200, 3},   {3, 5, 100},
@@ -262,8 +285,21 @@ int main(int argc, char** argv) {
       for (int f = 0; f < 4; ++f) check_matmul(v, 128, 132, 32, f & 1, f & 2, 1);
     // 9×3 tiles of 128×128: two groups in the grouped tile order, the second one partial
     for (const auto& v : kVariants)
-      if (std::string(v.name) == "warptile" || std::string(v.name) == "doublebuffer")
+      if (std::string(v.name) == "warptile" || std::string(v.name) == "doublebuffer" ||
+          std::string(v.name) == "pipelined")
         check_matmul(v, 1100, 300, 8, false, true, 0);
+    // skinny products with a long k: gemm() splits k (2 and 4 splits, the last one short)
+    for (int f = 0; f < 4; ++f) {
+      check_matmul(kVariants[std::size(kVariants) - 1], 64, 100, 600, f & 1, f & 2, 0);
+      check_matmul(kVariants[std::size(kVariants) - 1], 5, 3, 1000, f & 1, f & 2, f & 1);
+    }
+    // rung 8 with more k-tiles than pipeline stages, every layout, edge and misaligned
+    for (const auto& v : kVariants)
+      if (std::string(v.name) == "pipelined")
+        for (int f = 0; f < 4; ++f) {
+          check_matmul(v, 70, 130, 150, f & 1, f & 2, 0);
+          check_matmul(v, 64, 64, 256, f & 1, f & 2, 1);
+        }
     std::printf("matmul checks done\n");
   }
   if (only == "all" || only == "lstm") {
@@ -276,6 +312,8 @@ int main(int argc, char** argv) {
       check_lstm(s[0], s[1], s[2], s[3], M::kPersistent, "persistent", "persistent", "persistent");
       check_lstm(s[0], s[1], s[2], s[3], M::kAuto, "auto", "persistent", "persistent");
     }
+    // the step-by-step backward's dh = dz W_hh (3×64 by k = 256) splits k in two
+    check_lstm(2, 3, 4, 64, M::kStepwise, "stepwise", "stepwise", "stepwise");
     check_lstm(0, 3, 4, 5, M::kPersistent, "persistent", "none", "none");
     check_lstm(3, 0, 4, 5, M::kAuto, "auto", "none", "none");
     check_lstm(3, 2, 4, 0, M::kStepwise, "stepwise", "none", "none");

@@ -22,10 +22,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <thread>
 #include <vector>
 
+// kernels/cuda/async_copy.cuh leaves copy_async & co. to this emulation (below)
+#define ZENGRAD_CUDA_EMULATION 1
 #define __global__
 #define __device__
 #define __host__
@@ -65,6 +68,19 @@ inline thread_local dim3 block_dim, grid_dim;
 inline thread_local std::barrier<>* block_barrier = nullptr;
 inline thread_local std::barrier<>* grid_barrier = nullptr;
 inline thread_local void* dynamic_smem = nullptr;
+
+// cp.async emulation: a copy is recorded when issued (its destination is poisoned with NaN at once)
+// and performed only when a wait retires its group, the latest moment the hardware may perform it.
+// So a kernel that reads a stage before waiting for it, or before the barrier that follows the
+// wait, reads NaN, and the result checks fail.
+struct AsyncCopy {
+  float* dst;
+  const float* src;
+  int bytes, src_bytes;
+};
+inline thread_local std::vector<std::vector<AsyncCopy>> async_groups;  // committed, oldest first
+inline thread_local std::vector<AsyncCopy> async_open;                 // issued since the last commit
+
 inline std::atomic<long> launches{0};
 
 // Multiprocessors the fake device reports (EMU_SMS, default 4): keeps persistent grids small.
@@ -166,23 +182,42 @@ void run_blocks(dim3 grid, dim3 block, uint3 first_block, unsigned blocks, void*
     block_barrier = bars[b].get();
     grid_barrier = grid_bar;
     dynamic_smem = smem ? smem[b] : nullptr;
+    async_groups.clear();
+    async_open.clear();
     body();
+    for (const auto& group : async_groups)
+      if (!group.empty()) fail("a thread exited with cp.async copies still in flight");
+    if (!async_open.empty()) fail("a thread exited with uncommitted cp.async copies");
     bars[b]->arrive_and_drop();
     if (grid_bar) grid_bar->arrive_and_drop();
   };
   pool().run(blocks * threads, job);
 }
 
+// Dynamic shared memory that a kernel may use: 48 KB, or what cudaFuncSetAttribute allowed last.
+inline std::atomic<long> dynamic_smem_limit{48 * 1024};
+
+// Exactly `bytes` (rounded to whole float4s) per block, so AddressSanitizer sees overruns; filled
+// with NaN so that reading shared memory nobody wrote shows up in the results.
+inline std::unique_ptr<float4[]> poisoned_smem(size_t bytes) {
+  std::unique_ptr<float4[]> block(new float4[(bytes + 15) / 16]);
+  std::memset(block.get(), 0xFF, (bytes + 15) / 16 * 16);
+  return block;
+}
+
 template <class... Params, class... Args>
 void launch(void (*kernel)(Params...), dim3 grid, dim3 block, size_t smem, cudaStream_t, Args&&... args) {
   if (grid.x == 0 || grid.y == 0 || grid.z == 0) fail("empty grid");
   if (grid.y > 65535 || grid.z > 65535) fail("gridDim.y or gridDim.z above 65535");
-  if (smem != 0) fail("plain launches here use no dynamic shared memory");
+  if (static_cast<long>(smem) > dynamic_smem_limit) fail("dynamic shared memory above the kernel's limit");
   launches++;
   for (unsigned z = 0; z < grid.z; ++z)
     for (unsigned y = 0; y < grid.y; ++y)
-      for (unsigned x = 0; x < grid.x; ++x)
-        run_blocks(grid, block, {x, y, z}, 1, nullptr, nullptr, [&] { kernel(args...); });
+      for (unsigned x = 0; x < grid.x; ++x) {
+        std::unique_ptr<float4[]> block_smem = smem ? poisoned_smem(smem) : nullptr;
+        void* ptrs[] = {block_smem.get()};
+        run_blocks(grid, block, {x, y, z}, 1, smem ? ptrs : nullptr, nullptr, [&] { kernel(args...); });
+      }
 }
 }  // namespace emu
 
@@ -223,8 +258,35 @@ inline cudaError_t cudaDeviceGetAttribute(int* value, cudaDeviceAttr attr, int) 
   return cudaSuccess;
 }
 inline cudaError_t cudaFuncSetAttribute(const void*, cudaFuncAttribute, int value) {
-  return value <= emu::kSmemOptin ? cudaSuccess : cudaErrorInvalidValue;
+  if (value > emu::kSmemOptin) return cudaErrorInvalidValue;
+  emu::dynamic_smem_limit = std::max<long>(emu::dynamic_smem_limit, value);
+  return cudaSuccess;
 }
+
+// ---- cp.async (kernels/cuda/async_copy.cuh) ------------------------------------------------------
+namespace zengrad::cuda {
+template <int kBytes>
+inline void copy_async(float* dst, const float* src, int src_bytes) {
+  static_assert(kBytes == 4 || kBytes == 16, "cp.async copies 4 or 16 bytes here");
+  if (reinterpret_cast<std::uintptr_t>(dst) % kBytes || reinterpret_cast<std::uintptr_t>(src) % kBytes)
+    emu::fail("misaligned cp.async");
+  if (src_bytes < 0 || src_bytes > kBytes || src_bytes % 4) emu::fail("bad cp.async source size");
+  for (int i = 0; i < kBytes / 4; ++i) dst[i] = std::numeric_limits<float>::quiet_NaN();
+  emu::async_open.push_back({dst, src, kBytes, src_bytes});
+}
+inline void copy_async_commit() {
+  emu::async_groups.push_back(std::move(emu::async_open));
+  emu::async_open.clear();
+}
+template <int N>
+inline void copy_async_wait() {
+  while (emu::async_groups.size() > static_cast<size_t>(N)) {
+    for (const auto& c : emu::async_groups.front())
+      for (int i = 0; i < c.bytes / 4; ++i) c.dst[i] = 4 * i < c.src_bytes ? c.src[i] : 0.f;  // ASan checks src
+    emu::async_groups.erase(emu::async_groups.begin());
+  }
+}
+}  // namespace zengrad::cuda
 inline cudaError_t cudaOccupancyMaxActiveBlocksPerMultiprocessor(int* blocks, const void*, int threads, size_t smem) {
   *blocks = (threads <= 1024 && smem <= static_cast<size_t>(emu::kSmemOptin)) ? 1 : 0;
   return cudaSuccess;
@@ -250,8 +312,7 @@ cudaError_t cudaLaunchCooperativeKernel(void (*kernel)(Params), dim3 grid, dim3 
   std::vector<std::unique_ptr<float4[]>> smem_blocks;
   std::vector<void*> smem_ptrs;
   for (unsigned b = 0; b < grid.x; ++b) {
-    smem_blocks.emplace_back(new float4[(smem + 15) / 16]);
-    std::memset(smem_blocks.back().get(), 0xFF, (smem + 15) / 16 * 16);
+    smem_blocks.push_back(emu::poisoned_smem(smem));
     smem_ptrs.push_back(smem_blocks.back().get());
   }
   emu::run_blocks(grid, block, {0, 0, 0}, grid.x, smem_ptrs.data(), &grid_bar, [&] { kernel(params); });
