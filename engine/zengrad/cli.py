@@ -119,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--ladder", action="store_true",
                        help="matmul: every rung of the CPU ladder vs the measured peak, OpenBLAS and PyTorch")
     bench.add_argument("--threads", type=int, default=None,
-                       help="ladder, threads: the thread count to measure (default: zg.get_num_threads())")
+                       help="the thread count to measure (ladder default: zg.get_num_threads(); "
+                            "threads default: the usable CPUs, at least 2)")
     bench.add_argument("--profile", action="store_true",
                        help="models: where each training step's time goes, by layer of the engine (cProfile)")
     bench.set_defaults(run=_bench)

@@ -10,8 +10,6 @@
 #include "matmul.h"
 #include "threads.h"
 
-#include <immintrin.h>
-
 #include <algorithm>
 #include <chrono>
 #include <memory>
@@ -31,47 +29,35 @@ constexpr int kWindowRounds = 16;     // rounds per timed window (~1-3 ms)
 
 using Clock = std::chrono::steady_clock;
 
-// Runs kRound steps of kChains FMAs of `lanes` floats; returns a value depending on all of them.
-__attribute__((target("avx512f"))) float fma_round_avx512(float seed) {
-  __m512 acc[kChains];
-  const __m512 x = _mm512_set1_ps(0.999999f), y = _mm512_set1_ps(1e-7f);
-  for (int c = 0; c < kChains; ++c) acc[c] = _mm512_set1_ps(seed + c);
-  for (int64_t s = 0; s < kRound; ++s)
-#pragma GCC unroll 12
-    for (int c = 0; c < kChains; ++c) acc[c] = _mm512_fmadd_ps(acc[c], x, y);
-  for (int c = 1; c < kChains; ++c) acc[0] = _mm512_add_ps(acc[0], acc[c]);
-  return _mm512_reduce_add_ps(acc[0]);
-}
+// Runs kRound steps of kChains multiply-adds on vectors of LANES floats (a GCC/Clang vector type)
+// and returns a value that depends on all of them, so the compiler cannot drop any. Inlined into
+// the three functions below, each compiled for its instruction set: there the multiply and add
+// become one FMA instruction on AVX2 and AVX-512 (GCC contracts them: -ffp-contract=fast is its
+// default in the GNU dialect the build uses), and two SSE instructions on
+// baseline x86-64, which has no FMA.
+template <int LANES> struct VectorOf;  // (GCC ignores vector_size on a type that depends on LANES)
+template <> struct VectorOf<4> { typedef float type __attribute__((vector_size(16))); };
+template <> struct VectorOf<8> { typedef float type __attribute__((vector_size(32))); };
+template <> struct VectorOf<16> { typedef float type __attribute__((vector_size(64))); };
 
-__attribute__((target("avx2,fma"))) float fma_round_avx2(float seed) {
-  __m256 acc[kChains];
-  const __m256 x = _mm256_set1_ps(0.999999f), y = _mm256_set1_ps(1e-7f);
-  for (int c = 0; c < kChains; ++c) acc[c] = _mm256_set1_ps(seed + c);
+template <int LANES>
+__attribute__((always_inline)) inline float multiply_add_round(float seed) {
+  using Vec = typename VectorOf<LANES>::type;
+  Vec acc[kChains];
+  const Vec x = Vec{} + 0.999999f, y = Vec{} + 1e-7f;
+  for (int c = 0; c < kChains; ++c) acc[c] = Vec{} + (seed + c);
   for (int64_t s = 0; s < kRound; ++s)
 #pragma GCC unroll 12
-    for (int c = 0; c < kChains; ++c) acc[c] = _mm256_fmadd_ps(acc[c], x, y);
-  alignas(32) float lanes[8];
-  for (int c = 1; c < kChains; ++c) acc[0] = _mm256_add_ps(acc[0], acc[c]);
-  _mm256_store_ps(lanes, acc[0]);
+    for (int c = 0; c < kChains; ++c) acc[c] = acc[c] * x + y;
   float sum = 0;
-  for (float v : lanes) sum += v;
+  for (int c = 0; c < kChains; ++c)
+    for (int l = 0; l < LANES; ++l) sum += acc[c][l];
   return sum;
 }
 
-// Baseline x86-64 has no FMA: a multiply and an add on 4-wide SSE vectors, which the compiler
-// makes of this loop.
-float fma_round_portable(float seed) {
-  float acc[kChains][4];
-  for (int c = 0; c < kChains; ++c)
-    for (float& v : acc[c]) v = seed + c;
-  for (int64_t s = 0; s < kRound; ++s)
-    for (int c = 0; c < kChains; ++c)
-      for (float& v : acc[c]) v = v * 0.999999f + 1e-7f;
-  float sum = 0;
-  for (int c = 0; c < kChains; ++c)
-    for (float v : acc[c]) sum += v;
-  return sum;
-}
+__attribute__((target("avx512f"))) float fma_round_avx512(float seed) { return multiply_add_round<16>(seed); }
+__attribute__((target("avx2,fma"))) float fma_round_avx2(float seed) { return multiply_add_round<8>(seed); }
+float fma_round_portable(float seed) { return multiply_add_round<4>(seed); }
 
 struct FmaLoop {
   float (*round)(float);

@@ -101,10 +101,10 @@ def rung_threads(impl: str, thread_count: int) -> int:
     return thread_count if impl == "cpu:native" else 1
 
 
-def _references(thread_count: int):
+def _references(thread_count: int, with_torch: bool):
     """(name, threads, make_call) of the libraries measured next to the ladder."""
     refs = [("OpenBLAS (NumPy)", t, lambda a, b: (lambda: a @ b)) for t in sorted({1, thread_count})]
-    if importlib.util.find_spec("torch") is not None:
+    if with_torch and importlib.util.find_spec("torch") is not None:
         import torch
 
         def torch_call(a, b, t):
@@ -119,10 +119,10 @@ def _references(thread_count: int):
 
 
 def bench_ladder(sizes, thread_count: int | None = None, budget_s: float = BLOCK_SECONDS,
-                 rungs=None, peaks: dict | None = None) -> dict:
+                 rungs=None, peaks: dict | None = None, with_torch: bool = True) -> dict:
     """Time every rung (and the references) at each n×n×n; returns rows with GFLOP/s, % of peak,
-    % of OpenBLAS and % of PyTorch at the same thread count, and the peaks (measured here unless
-    given, from :func:`measure_peaks`)."""
+    % of OpenBLAS and % of PyTorch (when installed and ``with_torch``) at the same thread count, and
+    the peaks (measured here unless given, from :func:`measure_peaks`)."""
     if native() is None:
         raise RuntimeError("bench matmul --ladder: the native extension zengrad._C is not built")
     before = threads.get_num_threads()
@@ -132,14 +132,14 @@ def bench_ladder(sizes, thread_count: int | None = None, budget_s: float = BLOCK
         peaks = peaks or measure_peaks(thread_count)
         rows = []
         for n in sizes:
-            rows += _bench_size(n, thread_count, budget_s, rungs or kernels_cpu.LADDER)
+            rows += _bench_size(n, thread_count, budget_s, rungs or kernels_cpu.LADDER, with_torch)
         _add_ratios(rows, peaks)
     finally:
         threads.set_num_threads(before)
     return {"machine": machine_info(), "threads": thread_count, "peaks": peaks, "rows": rows}
 
 
-def _bench_size(n, thread_count, budget_s, rungs):
+def _bench_size(n, thread_count, budget_s, rungs, with_torch):
     rng = np.random.default_rng(n)
     a = rng.standard_normal((n, n), dtype=np.float32)
     b = rng.standard_normal((n, n), dtype=np.float32)
@@ -151,7 +151,7 @@ def _bench_size(n, thread_count, budget_s, rungs):
         timing = time_block(lambda impl=impl: kernels.matmul(a, b, impl=impl), budget_s)
         rows.append({"impl": impl, "n": n, "threads": rung_threads(impl, thread_count), "rung": True,
                      "gflops": flops / timing["seconds"] / 1e9, **timing})
-    for name, count, make in _references(thread_count):
+    for name, count, make in _references(thread_count, with_torch):
         with openblas_threads(count) as controlled:
             if name.startswith("OpenBLAS") and not controlled and count != thread_count:
                 continue  # cannot run OpenBLAS on this count here: no figure rather than a wrong one

@@ -18,6 +18,7 @@ import sys
 import numpy as np
 
 from ..benchmarking import machine_info
+from ..threads import usable_cpus
 
 _LOOP = """
 import json, sys, time
@@ -62,7 +63,7 @@ def _run_loop(changes: dict, n: int, calls: int) -> dict:
 
 def bench_threads(n: int = 512, calls: int = 30, thread_count: int | None = None) -> dict:
     """Median seconds per product of every setting, idle and next to one busy process."""
-    thread_count = thread_count or max(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2)
+    thread_count = thread_count or max(2, usable_cpus())
     rows = []
     for busy in (False, True):
         spinner = subprocess.Popen([sys.executable, "-c", _SPIN]) if busy else None
