@@ -80,10 +80,9 @@ def test_api_reference_is_generated_from_docstrings(site):
     assert ":class:" not in html and ":func:" not in html
 
 
-@pytest.mark.parametrize("path", sorted(p for p in (ROOT / "docs").rglob("*") if p.suffix in (".md", ".ipynb")
-                                        and p.name != "05_kernels.ipynb"), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted(p for p in (ROOT / "docs").rglob("*") if p.suffix in (".md", ".ipynb")),
+                         ids=lambda p: p.name)
 def test_docs_cite_nothing_outside_the_repository(path):
-    # Notebook 05 is being rebuilt on another branch; its citation of DESIGN.md goes with it.
     hits = OUTSIDE_THE_REPO.findall(path.read_text(encoding="utf-8"))
     assert not hits, f"{path.relative_to(ROOT)} cites {hits}"
 
