@@ -59,8 +59,8 @@ def _negative_part_expm1(input: Tensor, scale: float) -> Tensor:
 
 
 def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
-    """x for x > 0, α(eˣ − 1) otherwise."""
-    return where(input > 0, input, _negative_part_expm1(input, 1.0) * alpha)
+    """x for x > 0, α(eˣ − 1) otherwise (NaN takes the first branch: gradient 1, as in PyTorch)."""
+    return where(input <= 0, _negative_part_expm1(input, 1.0) * alpha, input)
 
 
 def selu(input: Tensor) -> Tensor:
@@ -72,7 +72,7 @@ def celu(input: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, α(e^(x/α) − 1) otherwise."""
     if alpha == 0:
         raise ValueError("celu: alpha must not be 0")
-    return where(input > 0, input, _negative_part_expm1(input, alpha) * alpha)
+    return where(input <= 0, _negative_part_expm1(input, alpha) * alpha, input)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -94,12 +94,12 @@ def mish(input: Tensor) -> Tensor:
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    """x clipped to [min_val, max_val]; the gradient is 1 strictly inside, 0 elsewhere (PyTorch's
-    choice at the two corners, where ``clamp`` gives 1)."""
+    """x clipped to [min_val, max_val]; the gradient is 0 from each corner outwards and 1 elsewhere,
+    NaN included (PyTorch's choice; ``clamp`` gives 1 at the corners)."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
     clipped = Tensor(input.xp.clip(input.data, min_val, max_val))
-    return where((input > min_val) & (input < max_val), input, clipped)
+    return where((input <= min_val) | (input >= max_val), clipped, input)
 
 
 def relu6(input: Tensor) -> Tensor:
