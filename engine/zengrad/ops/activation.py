@@ -54,8 +54,9 @@ def silu(input: Tensor) -> Tensor:
 
 
 def _negative_part_expm1(input: Tensor, scale: float) -> Tensor:
-    """eˣ/ˢ − 1 for x ≤ 0 and 0 for x > 0, from a clamped input so the exponential stays finite."""
-    return expm1(clamp(input, max=0) / scale)
+    """eˣ/ˢ − 1 for x ≤ 0, and 0 for x > 0 and NaN: the exponential only sees x ≤ 0, so it and its
+    derivative stay finite where ``where`` does not pick it (0·inf or 0·NaN would poison the gradient)."""
+    return expm1(where(input <= 0, input, 0) / scale)
 
 
 def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -116,7 +117,8 @@ def hardswish(input: Tensor) -> Tensor:
     """x·relu6(x + 3)/6, written piecewise — 0 up to −3, x(x + 3)/6 strictly between, x from 3 —
     so the gradient is (2x + 3)/6 inside and PyTorch's 0 and 1 at the corners −3 and 3 (and, as
     in PyTorch, −inf·0 = NaN at −inf)."""
-    return where(input <= -3, input * 0, where(input < 3, input * (input + 3) / 6, input))
+    middle = where((input > -3) & (input < 3), input, 0)  # finite wherever the middle piece is not used
+    return where(input <= -3, input * 0, where(input < 3, middle * (middle + 3) / 6, input))
 
 
 def logsigmoid(input: Tensor) -> Tensor:
