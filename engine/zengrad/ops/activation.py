@@ -144,7 +144,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         weight = weight.reshape((1, -1) + (1,) * (input.ndim - 2))
     else:
         weight = weight.reshape(())
-    return where(input > 0, input, input * weight)
+    negative = where(input > 0, 0, input)  # so an unpicked +inf does not reach w's gradient as 0·inf
+    return where(input > 0, input, negative * weight)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
