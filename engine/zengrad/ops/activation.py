@@ -54,13 +54,14 @@ def silu(input: Tensor) -> Tensor:
 
 
 def _negative_part_expm1(input: Tensor, scale: float) -> Tensor:
-    """eˣ/ˢ − 1 for x ≤ 0 and 0 for x > 0, from a clamped input so the exponential stays finite."""
-    return expm1(clamp(input, max=0) / scale)
+    """eˣ/ˢ − 1 for x ≤ 0, and 0 for x > 0 and NaN: the exponential only sees x ≤ 0, so it and its
+    derivative stay finite where ``where`` does not pick it (0·inf or 0·NaN would poison the gradient)."""
+    return expm1(where(input <= 0, input, 0) / scale)
 
 
 def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
-    """x for x > 0, α(eˣ − 1) otherwise."""
-    return where(input > 0, input, _negative_part_expm1(input, 1.0) * alpha)
+    """x for x > 0, α(eˣ − 1) otherwise (NaN takes the first branch: gradient 1, as in PyTorch)."""
+    return where(input <= 0, _negative_part_expm1(input, 1.0) * alpha, input)
 
 
 def selu(input: Tensor) -> Tensor:
@@ -72,7 +73,7 @@ def celu(input: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, α(e^(x/α) − 1) otherwise."""
     if alpha == 0:
         raise ValueError("celu: alpha must not be 0")
-    return where(input > 0, input, _negative_part_expm1(input, alpha) * alpha)
+    return where(input <= 0, _negative_part_expm1(input, alpha) * alpha, input)
 
 
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
@@ -94,12 +95,12 @@ def mish(input: Tensor) -> Tensor:
 
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
-    """x clipped to [min_val, max_val]; the gradient is 1 strictly inside, 0 elsewhere (PyTorch's
-    choice at the two corners, where ``clamp`` gives 1)."""
+    """x clipped to [min_val, max_val]; the gradient is 0 from each corner outwards and 1 elsewhere,
+    NaN included (PyTorch's choice; ``clamp`` gives 1 at the corners)."""
     if min_val > max_val:
         raise ValueError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
     clipped = Tensor(input.xp.clip(input.data, min_val, max_val))
-    return where((input > min_val) & (input < max_val), input, clipped)
+    return where((input <= min_val) | (input >= max_val), clipped, input)
 
 
 def relu6(input: Tensor) -> Tensor:
@@ -116,7 +117,8 @@ def hardswish(input: Tensor) -> Tensor:
     """x·relu6(x + 3)/6, written piecewise — 0 up to −3, x(x + 3)/6 strictly between, x from 3 —
     so the gradient is (2x + 3)/6 inside and PyTorch's 0 and 1 at the corners −3 and 3 (and, as
     in PyTorch, −inf·0 = NaN at −inf)."""
-    return where(input <= -3, input * 0, where(input < 3, input * (input + 3) / 6, input))
+    middle = where((input > -3) & (input < 3), input, 0)  # finite wherever the middle piece is not used
+    return where(input <= -3, input * 0, where(input < 3, middle * (middle + 3) / 6, input))
 
 
 def logsigmoid(input: Tensor) -> Tensor:
@@ -142,7 +144,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         weight = weight.reshape((1, -1) + (1,) * (input.ndim - 2))
     else:
         weight = weight.reshape(())
-    return where(input > 0, input, input * weight)
+    negative = where(input > 0, 0, input)  # so an unpicked +inf does not reach w's gradient as 0·inf
+    return where(input > 0, input, negative * weight)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -490,7 +490,8 @@ def clamp(a, min=None, max=None):
     """min(max(a, min), max) elementwise; ``min`` and ``max`` may be numbers or tensors (broadcast).
 
     With tensor bounds the gradient goes to a where min ≤ a ≤ max, to min where a < min and to
-    max where a > max (each bound's gradient summed over broadcasting), as in PyTorch. NaN stays NaN.
+    max where a > max (each bound's gradient summed over broadcasting), as in PyTorch. NaN stays NaN
+    (a NaN input gets no gradient; a NaN bound takes it).
     """
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         return clamp_numbers(a, min, max)
@@ -501,7 +502,7 @@ def clamp(a, min=None, max=None):
     if max is not None:
         max = as_tensor_like(max, a)
         out = where((out > max) | isnan(max), max, out)
-    return out
+    return where(isnan(a), Tensor(a.data), out)  # a NaN input stays NaN and, as in PyTorch, gets no gradient
 
 
 clip = clamp
