@@ -73,3 +73,44 @@ def test_special_values_match_torch(case):
         _check(case, arrays)
 
     check()
+
+
+VALUES = np.array([np.nan, 0.0, -0.0, np.inf, -np.inf, 2.5, -1.5, 1e-40, 0.0, np.nan], dtype=np.float32)
+OTHER = np.array([1.0, 0.0, 0.0, np.inf, np.nan, 2.5, -3.0, 0.0, -0.0, np.nan], dtype=np.float32)
+
+NAMED = {
+    "relu": lambda m, a, b: a.relu(),
+    "abs": lambda m, a, b: abs(a),
+    "sqrt": lambda m, a, b: a.sqrt(),
+    "max_all": lambda m, a, b: a.max(),
+    "min_all": lambda m, a, b: a.min(),
+    "max_dim": lambda m, a, b: a.reshape(2, 5).max(dim=1).values,
+    "min_dim": lambda m, a, b: a.reshape(5, 2).min(dim=0).values,
+    "maximum": lambda m, a, b: m.maximum(a, b),
+    "minimum": lambda m, a, b: m.minimum(a, b),
+    "pow_zero_base": lambda m, a, b: (a * 0) ** b,
+    "pow_scalar_half": lambda m, a, b: a ** 0.5,
+    "pow_scalar_zero": lambda m, a, b: a ** 0,
+    "pow_scalars": lambda m, a, b: a ** 2 + a ** 3 - a ** -1 + a ** -2 + a ** -0.5 + a ** 1.5,
+    "softmax": lambda m, a, b: a.reshape(5, 2).softmax(dim=1),
+    "log_softmax": lambda m, a, b: a.reshape(2, 5).log_softmax(dim=1),
+    "logsumexp": lambda m, a, b: a.reshape(5, 2).logsumexp(dim=1),
+}
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", NAMED)
+def test_the_issues_special_values_match_torch_exactly(name):
+    """The cases issue 12 names, on fixed inputs: values and gradients equal PyTorch's, NaN for NaN."""
+    fn = NAMED[name]
+    ours = [zg.tensor(v, requires_grad=True) for v in (VALUES, OTHER)]
+    theirs = [torch.tensor(v, requires_grad=True) for v in (VALUES, OTHER)]
+    with np.errstate(all="ignore"):
+        out = fn(zg, *ours)
+        out.backward(zg.ones_like(out))
+    expected = fn(torch, *theirs)
+    expected.backward(torch.ones_like(expected))
+    _assert_same(np.asarray(out.data), expected.detach().numpy(), 1e-6, f"{name}: value")
+    for i, (mine, reference) in enumerate(zip(ours, theirs)):
+        wanted = np.zeros_like(VALUES) if reference.grad is None else reference.grad.numpy()
+        _assert_same(_as_numpy(mine.grad, VALUES), wanted, 1e-6, f"{name}: gradient {i}")

@@ -101,12 +101,12 @@ class Function:
         if requires_grad:
             fn.inputs = inputs
             fn.out_data = out.data
-            fn.save_for_backward(out)
+            fn.record_saved_versions(out)
             out.requires_grad = True
             out.grad_fn = fn
         return out
 
-    def save_for_backward(self, out: Tensor) -> None:
+    def record_saved_versions(self, out: Tensor) -> None:
         """Note the versions of what backward will read: the ``saved_inputs`` and the output."""
         saved = range(len(self.inputs)) if self.saved_inputs is None else self.saved_inputs
         self.saved_versions = tuple((i, self.inputs[i]._version) for i in saved)
@@ -114,7 +114,7 @@ class Function:
         self.out_version = out._version
 
     def check_saved_versions(self) -> None:
-        """Raise if a saved input was changed in place after the forward (see :meth:`save_for_backward`)."""
+        """Raise if a saved input was changed in place after the forward (see :meth:`record_saved_versions`)."""
         for i, version in self.saved_versions:
             tensor = self.inputs[i]
             if tensor._version != version:
@@ -174,7 +174,12 @@ def _promoted(cls, out_data, inputs: Sequence[Tensor]):
 
 
 def _check_compatible(cls, inputs: Sequence[Tensor]) -> None:
-    """All inputs on one device; all floating-point inputs of one dtype (no silent promotion)."""
+    """All inputs on one device; all floating-point inputs of one dtype (no silent promotion).
+
+    A deliberate difference from PyTorch, which promotes float32 with float64 to float64: here
+    that mix is refused, naming both, because it is almost always a float64 NumPy array that
+    slipped in, and the silent promotion would double the memory and slow every op after it.
+    """
     if len(inputs) < 2:
         return
     first = inputs[0].data

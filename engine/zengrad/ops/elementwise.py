@@ -104,8 +104,7 @@ class PowScalar(Function):
         self.exponent = exponent
 
     def forward(self, a):
-        exponent = self.exponent
-        return a ** a.dtype.type(exponent) if a.dtype.kind == "f" else a ** exponent
+        return _power(backend.array_module(backend.device_of(a)), a, self.exponent)
 
     def backward(self, g):
         (a,) = self.inputs
@@ -120,6 +119,20 @@ def _extreme_grads(g, a, b, a_loses, b_loses):
     tie = a == b
     return (unbroadcast(where(a_loses, 0, where(tie, g * 0.5, g)), a.shape),
             unbroadcast(where(b_loses, 0, where(tie, g * 0.5, g)), b.shape))
+
+
+def _power(xp, a, exponent):
+    """aᵖ as PyTorch computes it: p = ±0.5 by a square root, p = 2, 3, −1, −2 by products, other p
+    by ``pow``. The results differ from ``pow``'s at −0 and −inf: √−0 = −0 and √−inf = NaN, where
+    pow(−0, 0.5) = +0 and pow(−inf, 0.5) = +inf (IEEE 754)."""
+    if a.dtype.kind != "f":
+        return a ** exponent
+    one = a.dtype.type(1)
+    by_products = {0.5: xp.sqrt, -0.5: lambda x: one / xp.sqrt(x), 2: lambda x: x * x,
+                   3: lambda x: x * x * x, -1: lambda x: one / x, -2: lambda x: one / (x * x)}
+    if exponent in by_products:
+        return by_products[exponent](a)
+    return a ** a.dtype.type(exponent)
 
 
 class Maximum(Function):

@@ -75,6 +75,8 @@ class MaxOrMinAlong(Function):
     """z = a at ``indices`` (where the max or min along ``dim`` is: the first one, or the first NaN);
     the gradient goes to that one element, as PyTorch's ``max(dim)`` does (ties are not shared)."""
 
+    saved_inputs = ()  # backward needs only the shape and the indices
+
     def __init__(self, dim, keepdim, indices):
         super().__init__()
         self.dim, self.keepdim, self.indices = dim, keepdim, indices  # indices keep the dimension
