@@ -64,8 +64,35 @@ def _check(case, arrays):
         _assert_same(_as_numpy(mine.grad, arrays[i]), reference_grad, atol, f"{case.name}: gradient {i}")
 
 
+_TIES = "ties: with repeated values (±0, ±inf, NaN) PyTorch picks one of the equal elements in an unspecified order"
+_INF_ARITHMETIC = ("inf − inf and 0·inf: the op's formula differs from PyTorch's kernel, so at ±inf (and 0 for "
+                   "products) a gradient entry is NaN on one side and ±inf or 0 on the other")
+_NAN_GRADIENT = "gradient at NaN: PyTorch's kernel routes it by a comparison that is false for NaN"
+
+#: ops of the op table whose values or gradients at special values still differ from PyTorch's,
+#: and why; the README lists them under "Differences from PyTorch". Each runs as a non-strict xfail,
+#: so the day one is fixed the test says so (XPASS) and it can leave this table.
+KNOWN_DIFFERENCES = {
+    **dict.fromkeys(["var_all", "var_dim_correction0", "var_dims_keep", "std_dim", "std_correction2_keep",
+                     "prod_all", "prod_dim", "prod_with_zeros", "cumprod", "cumprod_with_zeros", "logcumsumexp",
+                     "logcumsumexp_wide_range", "atan2", "remainder", "scatter_reduce_prod"], _INF_ARITHMETIC),
+    **dict.fromkeys(["topk", "topk_smallest", "kthvalue", "median_all", "median_dim", "scatter_reduce_amax",
+                     "scatter_reduce_amin_exclude", "amax", "amin_keep"], _TIES),
+    **dict.fromkeys(["hardsigmoid", "prelu_channels"], _NAN_GRADIENT),
+}
+
+
+def _marked(case):
+    reason = KNOWN_DIFFERENCES.get(case.name)
+    return case if reason is None else pytest.param(case, marks=pytest.mark.xfail(reason=reason, strict=False))
+
+
+def test_known_differences_name_real_cases():
+    assert set(KNOWN_DIFFERENCES) <= {case.name for case in CASES}
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
+@pytest.mark.parametrize("case", [_marked(c) for c in CASES], ids=lambda c: getattr(c, "name", None))
 def test_special_values_match_torch(case):
     @settings(max_examples=8, deadline=None, derandomize=True, database=None)
     @given(_inputs(case))

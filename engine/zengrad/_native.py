@@ -1,19 +1,22 @@
-"""Loads the compiled extension ``zengrad._C``; zengrad still works (NumPy/CuPy only) without it."""
+"""Loads the compiled extension ``zengrad._C`` with its OpenMP settings (the wait policy before it
+loads, the default thread count after; ``zengrad.threads`` explains both and lets the user change
+the count); zengrad still works (NumPy/CuPy only) without it."""
 
 from __future__ import annotations
 
 import functools
+import math
+import os
 
 
 @functools.lru_cache(maxsize=None)
 def _load():
-    from . import threads
-    threads.prepare_openmp_environment()
+    prepare_openmp_environment()
     try:
         from . import _C
     except ImportError as error:
         return None, f"the native extension zengrad._C did not import: {error}"
-    threads.apply_default(_C)
+    apply_default(_C)
     return _C, ""
 
 
@@ -25,3 +28,54 @@ def native():
 def native_unavailable_reason() -> str:
     """Why ``zengrad._C`` is missing ("" when it loaded)."""
     return _load()[1]
+
+
+#: how zengrad's thread settings were chosen, for ``zengrad info``
+CHOSEN_SETTINGS = {"num_threads": "OpenMP's default", "wait_policy": "OpenMP's default"}
+
+
+def prepare_openmp_environment() -> None:
+    """Set ``OMP_WAIT_POLICY=PASSIVE`` unless the user chose a policy; call before ``_C`` loads
+    (the OpenMP runtime reads its environment once, when it is loaded)."""
+    if "OMP_WAIT_POLICY" in os.environ:
+        CHOSEN_SETTINGS["wait_policy"] = "set by the user"
+    else:
+        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+        CHOSEN_SETTINGS["wait_policy"] = "zengrad's default"
+
+
+def usable_cpus() -> int:
+    """CPUs this process may run on (its affinity mask), or all CPUs where that is unknown."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def busy_cpus() -> float:
+    """The 1-minute load average: about how many CPUs other processes keep busy (0 if unknown)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
+def default_num_threads(cpus: int | None = None, load: float | None = None) -> int:
+    """min(usable CPUs, all CPUs − busy CPUs), at least 1: the thread count that leaves the
+    cores other processes are using to them."""
+    cpus = usable_cpus() if cpus is None else cpus
+    load = busy_cpus() if load is None else load
+    free = (os.cpu_count() or cpus) - load
+    return max(1, min(cpus, math.floor(free + 0.5)))
+
+
+def apply_default(native_module) -> None:
+    """Give the freshly loaded ``_C`` its default thread count (unless ``OMP_NUM_THREADS`` is set)."""
+    if os.environ.get("OMP_NUM_THREADS"):
+        CHOSEN_SETTINGS["num_threads"] = f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"
+        return
+    cpus, load = usable_cpus(), busy_cpus()
+    count = default_num_threads(cpus, load)
+    native_module.cpu.set_num_threads(count)
+    CHOSEN_SETTINGS["num_threads"] = (f"zengrad's default: {cpus} usable CPUs, load average {load:.1f} "
+                              f"of {os.cpu_count()} CPUs when zengrad loaded")

@@ -18,59 +18,11 @@ sleep at once) before the extension loads, unless the user set it. Both settings
 
 from __future__ import annotations
 
-import math
 import os
 
-#: how zengrad's thread settings were chosen, for ``zengrad info``
-_CHOSEN = {"num_threads": "OpenMP's default", "wait_policy": "OpenMP's default"}
+from ._native import CHOSEN_SETTINGS, default_num_threads, native, usable_cpus
 
-
-def prepare_openmp_environment() -> None:
-    """Set ``OMP_WAIT_POLICY=PASSIVE`` unless the user chose a policy; call before ``_C`` loads
-    (the OpenMP runtime reads its environment once, when it is loaded)."""
-    if "OMP_WAIT_POLICY" in os.environ:
-        _CHOSEN["wait_policy"] = "set by the user"
-    else:
-        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
-        _CHOSEN["wait_policy"] = "zengrad's default"
-
-
-def usable_cpus() -> int:
-    """CPUs this process may run on (its affinity mask), or all CPUs where that is unknown."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
-def busy_cpus() -> float:
-    """The 1-minute load average: about how many CPUs other processes keep busy (0 if unknown)."""
-    try:
-        return os.getloadavg()[0]
-    except (AttributeError, OSError):
-        return 0.0
-
-
-def default_num_threads(cpus: int | None = None, load: float | None = None) -> int:
-    """min(usable CPUs, all CPUs − busy CPUs), at least 1: the thread count that leaves the
-    cores other processes are using to them."""
-    cpus = usable_cpus() if cpus is None else cpus
-    load = busy_cpus() if load is None else load
-    free = (os.cpu_count() or cpus) - load
-    return max(1, min(cpus, math.floor(free + 0.5)))
-
-
-def apply_default(native_module) -> None:
-    """Give the freshly loaded ``_C`` its default thread count (unless ``OMP_NUM_THREADS`` is set)."""
-    if os.environ.get("OMP_NUM_THREADS"):
-        _CHOSEN["num_threads"] = f"OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"
-        return
-    cpus, load = usable_cpus(), busy_cpus()
-    count = default_num_threads(cpus, load)
-    native_module.cpu.set_num_threads(count)
-    _CHOSEN["num_threads"] = (f"zengrad's default: {cpus} usable CPUs, load average {load:.1f} "
-                              f"of {os.cpu_count()} CPUs when zengrad loaded")
-
+__all__ = ["default_num_threads", "describe", "get_num_threads", "set_num_threads", "usable_cpus"]
 
 def set_num_threads(n: int) -> None:
     """Use ``n`` threads in every native CPU kernel from now on (like ``torch.set_num_threads``)."""
@@ -78,21 +30,19 @@ def set_num_threads(n: int) -> None:
         raise TypeError(f"set_num_threads: expected an int, got {type(n).__name__}")
     if n < 1:
         raise ValueError(f"set_num_threads: the thread count must be >= 1, got {n}")
-    from ._native import native
     if native() is not None:
         native().cpu.set_num_threads(n)
-    _CHOSEN["num_threads"] = f"set_num_threads({n})"
+    CHOSEN_SETTINGS["num_threads"] = f"set_num_threads({n})"
 
 
 def get_num_threads() -> int:
     """The number of threads a native CPU kernel uses now (1 without the native extension)."""
-    from ._native import native
     return native().cpu.get_num_threads() if native() is not None else 1
 
 
 def describe() -> list[str]:
     """The thread settings in force, as lines for ``zengrad info``."""
-    return [f"threads: {get_num_threads()} for the native CPU kernels ({_CHOSEN['num_threads']}; "
+    return [f"threads: {get_num_threads()} for the native CPU kernels ({CHOSEN_SETTINGS['num_threads']}; "
             f"change with zg.set_num_threads)",
-            f"OpenMP wait policy: {os.environ.get('OMP_WAIT_POLICY', 'unset')} ({_CHOSEN['wait_policy']}); "
+            f"OpenMP wait policy: {os.environ.get('OMP_WAIT_POLICY', 'unset')} ({CHOSEN_SETTINGS['wait_policy']}); "
             f"CPUs usable by this process: {usable_cpus()} of {os.cpu_count()}"]
