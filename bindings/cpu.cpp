@@ -54,14 +54,23 @@ GemmCall gemm_call(const py::array& a_in, const py::array& b_in, py::array& out_
   return {a, b, out, shape};
 }
 
-void matmul_reference(const py::array& a_in, const py::array& b_in, py::array& out_in, bool trans_a,
-                      bool trans_b) {
-  GemmCall call = gemm_call(a_in, b_in, out_in, trans_a, trans_b, "cpu.matmul_reference");
+// A C++ GEMM with the signature of cpu::matmul_reference, as the Python function
+// fn(a, b, out, trans_a, trans_b): checks the arrays (gemm_call), releases the GIL, runs it.
+using PlainGemm = void (*)(const float*, const float*, float*, int64_t, int64_t, int64_t, bool, bool);
+
+void run_plain_gemm(PlainGemm kernel, const char* name, const py::array& a_in, const py::array& b_in,
+                    py::array& out_in, bool trans_a, bool trans_b) {
+  GemmCall call = gemm_call(a_in, b_in, out_in, trans_a, trans_b, name);
   const float* a = call.a.data();
   const float* b = call.b.data();
   float* c = call.out.mutable_data();
   py::gil_scoped_release release;
-  cpu::matmul_reference(a, b, c, call.shape.m, call.shape.n, call.shape.k, trans_a, trans_b);
+  kernel(a, b, c, call.shape.m, call.shape.n, call.shape.k, trans_a, trans_b);
+}
+
+void matmul_reference(const py::array& a_in, const py::array& b_in, py::array& out_in, bool trans_a,
+                      bool trans_b) {
+  run_plain_gemm(cpu::matmul_reference, "cpu.matmul_reference", a_in, b_in, out_in, trans_a, trans_b);
 }
 
 // The ISA named by `isa`, or a ValueError (unknown name) / RuntimeError (CPU lacks it).

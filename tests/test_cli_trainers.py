@@ -66,3 +66,15 @@ def test_default_output_folder_is_named_after_the_model(calls, monkeypatch, tmp_
     monkeypatch.chdir(tmp_path)
     assert main(["train", "forecast", "--quiet"]) == 0
     assert calls[-1][1].out == "runs/forecast"
+
+
+def test_a_typed_flag_converts_its_value(calls, monkeypatch, tmp_path):
+    from zengrad.models import Flag
+    trainer = TRAINERS["perceptron"]
+    typed = dataclasses.replace(trainer, flags=(Flag("rate", "rate", "a learning rate", 0.5, type=float),))
+    monkeypatch.setattr("zengrad.models.TRAINER_LIST", (typed,))
+    monkeypatch.setitem(TRAINERS, "perceptron", typed)
+    assert main(["train", "perceptron", "--rate", "0.25", "--out", str(tmp_path)]) == 0
+    assert calls[-1][2] == {"rate": 0.25}
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "perceptron", "--rate", "fast"])

@@ -91,7 +91,7 @@ def _add_trainers(models) -> None:
             if flag.switch:
                 model.add_argument(f"--{flag.name}", dest=flag.keyword, action="store_true", help=flag.help)
             else:
-                model.add_argument(f"--{flag.name}", dest=flag.keyword, default=flag.default,
+                model.add_argument(f"--{flag.name}", dest=flag.keyword, default=flag.default, type=flag.type,
                                    choices=flag.choices, help=f"{flag.help} (default {flag.default})")
         model.add_argument("--resume", action="store_true", help="continue from the checkpoint in --out")
         model.add_argument("--force", action="store_true",

@@ -19,7 +19,8 @@ from .run import RunOptions
 class Flag:
     """A model-specific command-line flag: ``--name`` sets the trainer's keyword ``keyword``.
 
-    ``choices`` makes it a choice among strings; ``switch=True`` makes it an on/off flag.
+    ``choices`` makes it a choice among strings; ``switch=True`` makes it an on/off flag; ``type``
+    converts the text of any other value (``int``, ``float``).
     """
 
     name: str
@@ -28,6 +29,7 @@ class Flag:
     default: Any = None
     choices: tuple[str, ...] | None = None
     switch: bool = False
+    type: Callable[[str], Any] = str
 
 
 @dataclasses.dataclass(frozen=True)

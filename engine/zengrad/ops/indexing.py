@@ -20,9 +20,8 @@ import numpy as np
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
-from ._util import as_tensor_like, unbroadcast
+from ._util import as_tensor_like, normalize_dim, unbroadcast
 from .elementwise import where
-from .layout import _dim
 from .shape import getitem
 from .shape import scatter_add as add_at
 
@@ -40,7 +39,7 @@ def _check_index(op: str, a: Tensor, dim: int, index: Tensor, others_at_most: bo
     if not isinstance(index, Tensor) or index.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor, got "
                         f"{index.dtype if isinstance(index, Tensor) else type(index).__name__}")
-    dim = _dim(dim, a.ndim, op)
+    dim = normalize_dim(dim, a.ndim, op)
     if index.ndim != builtins.max(a.ndim, 1) and not (a.ndim == 0 and index.ndim == 0):
         raise ValueError(f"{op}: index of shape {index.shape} must have as many dims as the input of shape {a.shape}")
     if others_at_most and any(index.shape[d] > a.shape[d] for d in range(a.ndim) if d != dim):
@@ -276,7 +275,7 @@ def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
     if not isinstance(index, Tensor) or index.dtype.kind not in "iu" or index.ndim > 1:
         raise TypeError(f"index_select: index must be a 0-d or 1-d integer tensor, got "
                         f"{getattr(index, 'shape', type(index).__name__)}")
-    dim = _dim(dim, a.ndim, "index_select")
+    dim = normalize_dim(dim, a.ndim, "index_select")
     size = a.shape[dim] if a.ndim else 1
     if index.numel() and (int(index.data.min()) < 0 or int(index.data.max()) >= size):
         raise IndexError(f"index_select: index out of range for dim {dim} of size {size} (input shape {a.shape})")
@@ -290,7 +289,7 @@ def take_along_dim(a: Tensor, indices: Tensor, dim=None) -> Tensor:
     outside ``dim``; with ``dim=None`` both are flattened first."""
     if dim is None:
         return gather(a.reshape(-1), 0, indices.reshape(-1))
-    dim = _dim(dim, a.ndim, "take_along_dim")
+    dim = normalize_dim(dim, a.ndim, "take_along_dim")
     if indices.ndim != a.ndim:
         raise ValueError(f"take_along_dim: indices of shape {indices.shape} need as many dims as input {a.shape}")
     try:
@@ -343,7 +342,7 @@ def argsort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = F
     Equal elements keep their order (always stable here)."""
     if a.ndim == 0:
         return Tensor(a.xp.zeros((), dtype=a.xp.int64))
-    dim = _dim(dim, a.ndim, "argsort")
+    dim = normalize_dim(dim, a.ndim, "argsort")
     xp = a.xp
     data = a.data
     if descending:
@@ -364,12 +363,12 @@ def sort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = Fals
 
 def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     """(values, indices) of the k largest (or smallest) elements along ``dim``, in sorted order."""
-    size = a.shape[_dim(dim, a.ndim, "topk")] if a.ndim else 1
+    size = a.shape[normalize_dim(dim, a.ndim, "topk")] if a.ndim else 1
     if not 0 <= k <= size:
         raise ValueError(f"topk: k={k} is out of range for dim {dim} of size {size} (input shape {a.shape})")
     if a.ndim == 0:
         return Sorted(a * 1, Tensor(a.xp.zeros((), dtype=a.xp.int64)))
-    dim = _dim(dim, a.ndim, "topk")
+    dim = normalize_dim(dim, a.ndim, "topk")
     indices = argsort(a, dim, descending=largest)
     indices = Tensor(indices.data[(slice(None),) * dim + (slice(0, k),)])
     return Sorted(gather(a, dim, indices), indices)

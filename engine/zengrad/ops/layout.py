@@ -13,20 +13,14 @@ import builtins
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
+from ._util import normalize_dim
 from .elementwise import where
 from .shape import expand, getitem, permute, reshape
 
 
-def _dim(dim: int, ndim: int, op: str) -> int:
-    """``dim`` (negatives allowed) as an axis of a tensor with ``ndim`` dimensions."""
-    if not -builtins.max(ndim, 1) <= dim < builtins.max(ndim, 1):
-        raise IndexError(f"{op}: dimension {dim} out of range for a tensor with {ndim} dimensions")
-    return dim % builtins.max(ndim, 1)
-
-
 def _dims(dims, ndim: int, op: str) -> tuple:
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    normalized = tuple(_dim(d, ndim, op) for d in dims)
+    normalized = tuple(normalize_dim(d, ndim, op) for d in dims)
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"{op}: dimension listed twice in {dims}")
     return normalized
@@ -189,7 +183,7 @@ def triu(a: Tensor, diagonal: int = 0) -> Tensor:
 
 def unflatten(a: Tensor, dim: int, sizes) -> Tensor:
     """Dim ``dim`` split into ``sizes`` (one may be −1): (2, 12, 5).unflatten(1, (3, 4)) is (2, 3, 4, 5)."""
-    dim = _dim(dim, a.ndim, "unflatten")
+    dim = normalize_dim(dim, a.ndim, "unflatten")
     sizes = tuple(sizes)
     known = 1
     for s in sizes:
@@ -310,7 +304,7 @@ def swapaxes(a: Tensor, axis0: int, axis1: int) -> Tensor:
 
 def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     """The slice start:start+length along ``dim``."""
-    dim = _dim(dim, a.ndim, "narrow")
+    dim = normalize_dim(dim, a.ndim, "narrow")
     start = start + a.shape[dim] if start < 0 else start
     if start < 0 or length < 0 or start + length > a.shape[dim]:
         raise IndexError(f"narrow: start {start} and length {length} exceed dim {dim} of shape {a.shape}")
@@ -319,7 +313,7 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
 
 def unbind(a: Tensor, dim: int = 0) -> tuple:
     """The slices along ``dim``, each without that dim."""
-    dim = _dim(dim, a.ndim, "unbind")
+    dim = normalize_dim(dim, a.ndim, "unbind")
     return tuple(getitem(a, (slice(None),) * dim + (i,)) for i in range(a.shape[dim]))
 
 
@@ -363,7 +357,7 @@ def trace(a: Tensor) -> Tensor:
 
 def diff(a: Tensor, n: int = 1, dim: int = -1) -> Tensor:
     """The n-th forward difference along ``dim``: z[i] = a[i + 1] − a[i], n times."""
-    dim = _dim(dim, a.ndim, "diff")
+    dim = normalize_dim(dim, a.ndim, "diff")
     out = a
     for _ in range(n):
         length = out.shape[dim]

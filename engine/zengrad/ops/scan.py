@@ -14,7 +14,8 @@ from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
 from .elementwise import where
-from .layout import _dim, flip
+from ._util import normalize_dim
+from .layout import flip
 
 
 def accumulate(ufunc: str, array, axis: int):
@@ -119,7 +120,7 @@ def _running_extreme(a: Tensor, dim, largest: bool, op: str):
     """(values, indices): the running max (or min) and, for each position, where that value was
     last reached (PyTorch's choice on ties). The gradient of a value goes to the element it came
     from: values = the input's elements picked by ``indices``, so it is a gather."""
-    dim = _dim(dim, a.ndim, op)
+    dim = normalize_dim(dim, a.ndim, op)
     xp = a.xp
     data = a.data if a.ndim else a.data.reshape(1)
     axis = dim if a.ndim else 0
@@ -142,7 +143,7 @@ def _running(cls, a: Tensor, dim: int, dtype) -> Tensor:
         a = a.long()
     if a.ndim == 0:
         return a * 1
-    return cls.apply(a, dim=_dim(dim, a.ndim, cls.__name__.lower()))
+    return cls.apply(a, dim=normalize_dim(dim, a.ndim, cls.__name__.lower()))
 
 
 def cumsum(a: Tensor, dim: int, *, dtype=None) -> Tensor:
@@ -161,7 +162,7 @@ def logcumsumexp(a: Tensor, dim: int) -> Tensor:
         raise TypeError(f"logcumsumexp: expected a floating-point tensor, got {a.dtype} of shape {a.shape}")
     if a.ndim == 0:
         return a * 1
-    return LogCumSumExp.apply(a, dim=_dim(dim, a.ndim, "logcumsumexp"))
+    return LogCumSumExp.apply(a, dim=normalize_dim(dim, a.ndim, "logcumsumexp"))
 
 
 def cummax(a: Tensor, dim: int):
