@@ -80,13 +80,14 @@ def _metrics(out):
     return metrics
 
 
-@pytest.mark.parametrize("name", [trainer.name for trainer in TRAINER_LIST])
-def test_three_epochs_then_resume_to_six_equals_six_straight(name, tiny, tmp_path, capsys):
+@pytest.mark.parametrize("name, flags", [(trainer.name, ()) for trainer in TRAINER_LIST] +
+                         [("dcgan", ("--loss", "wgan-gp", "--spectral-norm"))])
+def test_three_epochs_then_resume_to_six_equals_six_straight(name, flags, tiny, tmp_path, capsys):
     straight, resumed = tmp_path / "straight", tmp_path / "resumed"
-    assert _train(name, straight, "--epochs", "6") == 0
-    assert _train(name, resumed, "--epochs", "3") == 0
+    assert _train(name, straight, "--epochs", "6", *flags) == 0
+    assert _train(name, resumed, "--epochs", "3", *flags) == 0
     assert zg.load(resumed / "checkpoint.zg")["epoch"] == 2
-    assert _train(name, resumed, "--epochs", "6", "--resume") == 0
+    assert _train(name, resumed, "--epochs", "6", "--resume", *flags) == 0
     a, b = zg.load(straight / "checkpoint.zg"), zg.load(resumed / "checkpoint.zg")
     assert a["epoch"] == 5 and a["model"] in (name, TRAINERS[name].name)
     assert set(a["generators"]) >= {"zengrad"}
