@@ -946,13 +946,42 @@ def _additive_mask(mask: Tensor | None, is_causal: bool, length: int, source: in
     return mask
 
 
+class MaskedSoftmax(Function):
+    """w = softmax(s + m) over the last axis, as one node: the attention weights from the scores s
+    and an additive mask m (0 or −∞, or any float; broadcast to s).
+
+    Forward works in place on one copy of s: subtract the row maximum, exponentiate, divide by the
+    row sum — one pass of each over the (…, L, S) scores where the composed softmax makes
+    several. Backward is the softmax's Jacobian in Tensor ops (so it can be differentiated again):
+    ∂s = w ⊙ (g − Σ_j g_j w_j), and ∂m = ∂s summed over m's broadcast axes. A row masked
+    everywhere gives NaN, as in PyTorch.
+    """
+
+    def forward(self, scores, mask=None):
+        xp = backend.array_module(backend.device_of(scores))
+        weights = scores + mask if mask is not None else scores.copy()
+        with np.errstate(invalid="ignore"):
+            weights -= weights.max(axis=-1, keepdims=True)
+        xp.exp(weights, out=weights)
+        weights /= weights.sum(axis=-1, keepdims=True)
+        return weights
+
+    def backward(self, g):
+        weights = self.output()
+        grad = weights * (g - (g * weights).sum(dim=-1, keepdim=True))
+        if len(self.inputs) == 1:
+            return (grad,)
+        return (grad if self.needs_grad(0) else None,
+                unbroadcast(grad, self.inputs[1].shape) if self.needs_grad(1) else None)
+
+
 def attention_weights(query: Tensor, key: Tensor, mask=None, scale: float | None = None) -> Tensor:
     """softmax(q kᵀ · scale + mask) over the key axis, with ``mask`` additive (see _additive_mask)."""
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = (query * scale) @ key.mT
-    if mask is not None:
-        scores = scores + mask
-    return softmax(scores, dim=-1)
+    if mask is None:
+        return MaskedSoftmax.apply(scores)
+    return MaskedSoftmax.apply(scores, mask)
 
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
