@@ -389,3 +389,20 @@ def test_positional_embeddings(rng):
     assert "table" not in fixed.state_dict()
     with pytest.raises(ValueError, match="max_len"):
         learned(x, offset=4)
+
+
+def test_attention_second_derivatives_match_torch(rng):
+    """MaskedSoftmax's backward is built from Tensor ops: a gradient of the gradient matches PyTorch's."""
+    (q, tq), (k, tk), (v, tv) = both(rng, 2, 3, 4), both(rng, 2, 5, 4), both(rng, 2, 5, 3)
+    mask, t_mask = zg.tensor(rng.standard_normal((3, 5)), requires_grad=True), None
+    t_mask = torch.tensor(mask.detach().numpy(), requires_grad=True)
+    out = F.scaled_dot_product_attention(q, k, v, mask)
+    t_out = torch.nn.functional.scaled_dot_product_attention(tq, tk, tv, t_mask)
+    (g_q,) = zg.autograd.grad((out ** 2).sum(), [q], create_graph=True)
+    (t_g_q,) = torch.autograd.grad((t_out ** 2).sum(), [tq], create_graph=True)
+    (g_q * g_q).sum().backward()
+    (t_g_q * t_g_q).sum().backward()
+    for ours, theirs in ((q, tq), (k, tk), (v, tv), (mask, t_mask)):
+        assert_close(ours.grad, theirs.grad, 1e-6, 1e-8)
+    fully_masked = F.scaled_dot_product_attention(q, k, v, zg.zeros(3, 5).bool())
+    assert np.isnan(fully_masked.detach().numpy()).all()

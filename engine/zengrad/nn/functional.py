@@ -499,6 +499,11 @@ def _pad_with(x: Tensor, pads, value: float) -> Tensor:
     return x
 
 
+def _single(value) -> int:
+    """A 1-d size given as an int or a 1-tuple (PyTorch accepts both)."""
+    return value[0] if isinstance(value, (tuple, list)) and len(value) == 1 else value
+
+
 def _pool_geometry(op: str, size: tuple, kernel, stride, padding, dilation, ceil_mode: bool):
     """Output size and the extra bottom/right padding ceil_mode needs, per spatial axis.
 
@@ -528,7 +533,7 @@ def _windows(op: str, input: Tensor, kernel_size, stride, padding, dilation, cei
     """Every pooling window as a column: (N·C, kh·kw, L) from (N, C, H, W), the padding (and the
     extra border ceil_mode reaches into) filled with ``fill``; returns (cols, out_hw, pads)."""
     kernel = _pair(kernel_size, "kernel_size", op)
-    stride = kernel if stride is None or stride == [] else _pair(stride, "stride", op)
+    stride = kernel if stride is None else _pair(stride, "stride", op)
     padding, dilation = _pair(padding, "padding", op), _pair(dilation, "dilation", op)
     n, c, h, w = input.shape
     out_hw, extra = _pool_geometry(op, (h, w), kernel, stride, padding, dilation, ceil_mode)
@@ -578,10 +583,9 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
                return_indices: bool = False):
     """y[n, c, i] = max over x_pad[n, c, i·s + a·d], 0 ≤ a < k, of (N, C, L) or (C, L) input:
     :func:`max_pool2d` on a height of 1."""
-    one = lambda v: (1, v if isinstance(v, int) else v[0])  # noqa: E731
-    stride = None if stride is None else one(stride)
-    return _max_pool("max_pool1d", input, 1, one(kernel_size), stride, (0, one(padding)[1]), one(dilation),
-                     ceil_mode, return_indices)
+    stride = None if stride is None else (1, _single(stride))
+    return _max_pool("max_pool1d", input, 1, (1, _single(kernel_size)), stride, (0, _single(padding)),
+                     (1, _single(dilation)), ceil_mode, return_indices)
 
 
 def _avg_pool(op, input, spatial, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
@@ -615,9 +619,8 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> Tensor:
     """y[n, c, i] = Σ_{a<k} x_pad[n, c, i·s + a] / m (see :func:`avg_pool2d`), for (N, C, L) or (C, L)."""
-    one = lambda v: (1, v if isinstance(v, int) else v[0])  # noqa: E731
-    stride = None if stride is None else one(stride)
-    return _avg_pool("avg_pool1d", input, 1, one(kernel_size), stride, (0, one(padding)[1]), ceil_mode,
+    stride = None if stride is None else (1, _single(stride))
+    return _avg_pool("avg_pool1d", input, 1, (1, _single(kernel_size)), stride, (0, _single(padding)), ceil_mode,
                      count_include_pad, None)
 
 
@@ -734,9 +737,8 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     if input.ndim not in (2, 3) or weight.ndim != 3:
         raise ValueError(f"conv1d: expected a 2-D or 3-D input and a 3-D weight, got shapes {input.shape} "
                          f"and {weight.shape}")
-    first = lambda v: v[0] if isinstance(v, (tuple, list)) and len(v) == 1 else v  # noqa: E731
-    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, first(stride)), (0, first(padding)),
-                 (1, first(dilation)), groups)
+    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride)), (0, _single(padding)),
+                 (1, _single(dilation)), groups)
     return out.squeeze(-2)
 
 
@@ -946,13 +948,42 @@ def _additive_mask(mask: Tensor | None, is_causal: bool, length: int, source: in
     return mask
 
 
+class MaskedSoftmax(Function):
+    """w = softmax(s + m) over the last axis, as one node: the attention weights from the scores s
+    and an additive mask m (0 or −∞, or any float; broadcast to s).
+
+    Forward works in place on one copy of s: subtract the row maximum, exponentiate, divide by the
+    row sum — one pass of each over the (…, L, S) scores where the composed softmax makes
+    several. Backward is the softmax's Jacobian in Tensor ops (so it can be differentiated again):
+    ∂s = w ⊙ (g − Σ_j g_j w_j), and ∂m = ∂s summed over m's broadcast axes. A row masked
+    everywhere gives NaN, as in PyTorch.
+    """
+
+    def forward(self, scores, mask=None):
+        xp = backend.array_module(backend.device_of(scores))
+        weights = scores + mask if mask is not None else scores.copy()
+        with np.errstate(invalid="ignore"):
+            weights -= weights.max(axis=-1, keepdims=True)
+        xp.exp(weights, out=weights)
+        weights /= weights.sum(axis=-1, keepdims=True)
+        return weights
+
+    def backward(self, g):
+        weights = self.output()
+        grad = weights * (g - (g * weights).sum(dim=-1, keepdim=True))
+        if len(self.inputs) == 1:
+            return (grad,)
+        return (grad if self.needs_grad(0) else None,
+                unbroadcast(grad, self.inputs[1].shape) if self.needs_grad(1) else None)
+
+
 def attention_weights(query: Tensor, key: Tensor, mask=None, scale: float | None = None) -> Tensor:
     """softmax(q kᵀ · scale + mask) over the key axis, with ``mask`` additive (see _additive_mask)."""
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = (query * scale) @ key.mT
-    if mask is not None:
-        scores = scores + mask
-    return softmax(scores, dim=-1)
+    if mask is None:
+        return MaskedSoftmax.apply(scores)
+    return MaskedSoftmax.apply(scores, mask)
 
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
