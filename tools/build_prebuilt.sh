@@ -38,7 +38,7 @@ cmake -S . -B "$work" -G Ninja -DCMAKE_BUILD_TYPE=Release -DZENGRAD_CUDA=ON \
 cmake --build "$work" --parallel "${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 mkdir -p build/prebuilt
 suffix=$("$target" -c "import sysconfig; print(sysconfig.get_config_var('EXT_SUFFIX'))")
-cp "$work/_C$suffix" "build/prebuilt/_C$suffix"
+cp "$work/bindings/_C$suffix" "build/prebuilt/_C$suffix"
 {
   echo "$("$nvcc" --version | tail -1); architectures $archs; for $("$target" --version 2>&1)"
   echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), built $(date -u +%Y-%m-%dT%H:%M:%SZ)"

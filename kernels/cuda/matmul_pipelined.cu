@@ -65,28 +65,6 @@ __device__ __forceinline__ void copy_tile_async(float* tile, const Operand& op, 
   }
 }
 
-// Reads the thread's fragments of k-step p from the k-major tiles (as warp_tile_step does).
-template <class Cfg>
-__device__ __forceinline__ void load_fragments(const float* a_tile, const float* b_tile, LanePlace at, int p,
-                                               float (&a_frag)[Cfg::TM], float (&b_frag)[Cfg::TN]) {
-#pragma unroll
-  for (int i = 0; i < Cfg::WMITER; ++i) {
-    const float4 v = *reinterpret_cast<const float4*>(a_tile + p * Cfg::kLdsA + at.row + 32 * i);
-    a_frag[4 * i + 0] = v.x;
-    a_frag[4 * i + 1] = v.y;
-    a_frag[4 * i + 2] = v.z;
-    a_frag[4 * i + 3] = v.w;
-  }
-#pragma unroll
-  for (int j = 0; j < Cfg::WNITER; ++j) {
-    const float4 v = *reinterpret_cast<const float4*>(b_tile + p * Cfg::kLdsB + at.col + 16 * j);
-    b_frag[4 * j + 0] = v.x;
-    b_frag[4 * j + 1] = v.y;
-    b_frag[4 * j + 2] = v.z;
-    b_frag[4 * j + 3] = v.w;
-  }
-}
-
 template <class Cfg>
 constexpr int kStageFloats = Cfg::BK * Cfg::kLdsA + Cfg::BK * Cfg::kLdsB;
 
@@ -130,10 +108,7 @@ __global__ void __launch_bounds__(Cfg::kThreads, 2)
 #pragma unroll
     for (int p = 0; p < Cfg::BK; ++p) {
       if (p + 1 < Cfg::BK) load_fragments<Cfg>(a_tile, b_tile, at, p + 1, a_frag[(p + 1) & 1], b_frag[(p + 1) & 1]);
-#pragma unroll
-      for (int i = 0; i < Cfg::TM; ++i)
-#pragma unroll
-        for (int j = 0; j < Cfg::TN; ++j) acc[i][j] = fmaf(a_frag[p & 1][i], b_frag[p & 1][j], acc[i][j]);
+      outer_product<Cfg>(a_frag[p & 1], b_frag[p & 1], acc);
     }
   }
   copy_async_wait<0>();  // nothing may still be writing this block's shared memory when it exits

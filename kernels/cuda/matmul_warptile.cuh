@@ -43,6 +43,34 @@ __device__ __forceinline__ LanePlace lane_place(int tid) {
   return {(warp / Cfg::WARPS_N) * Cfg::kWarpM + (lane / 4) * 4, (warp % Cfg::WARPS_N) * Cfg::kWarpN + (lane % 4) * 4};
 }
 
+// The thread's fragments of k-step p: WMITER float4 of the A tile row and WNITER float4 of the B tile row.
+__device__ __forceinline__ void unpack4(const float* src, float* dst) {
+  const float4 v = *reinterpret_cast<const float4*>(src);
+  dst[0] = v.x;
+  dst[1] = v.y;
+  dst[2] = v.z;
+  dst[3] = v.w;
+}
+
+template <class Cfg>
+__device__ __forceinline__ void load_fragments(const float* a_tile, const float* b_tile, LanePlace at, int p,
+                                               float (&a_frag)[Cfg::TM], float (&b_frag)[Cfg::TN]) {
+#pragma unroll
+  for (int i = 0; i < Cfg::WMITER; ++i) unpack4(a_tile + p * Cfg::kLdsA + at.row + 32 * i, a_frag + 4 * i);
+#pragma unroll
+  for (int j = 0; j < Cfg::WNITER; ++j) unpack4(b_tile + p * Cfg::kLdsB + at.col + 16 * j, b_frag + 4 * j);
+}
+
+// acc += a_frag ⊗ b_frag: the thread's TM×TN outer product for one k-step.
+template <class Cfg>
+__device__ __forceinline__ void outer_product(const float (&a_frag)[Cfg::TM], const float (&b_frag)[Cfg::TN],
+                                              float (&acc)[Cfg::TM][Cfg::TN]) {
+#pragma unroll
+  for (int i = 0; i < Cfg::TM; ++i)
+#pragma unroll
+    for (int j = 0; j < Cfg::TN; ++j) acc[i][j] = fmaf(a_frag[i], b_frag[j], acc[i][j]);
+}
+
 // acc += (A tile)ᵀ-rows × (B tile)-rows over the BK steps held in shared memory.
 template <class Cfg>
 __device__ __forceinline__ void warp_tile_step(const float* a_tile, const float* b_tile, LanePlace at,
@@ -50,26 +78,8 @@ __device__ __forceinline__ void warp_tile_step(const float* a_tile, const float*
 #pragma unroll
   for (int p = 0; p < Cfg::BK; ++p) {
     float a_frag[Cfg::TM], b_frag[Cfg::TN];
-#pragma unroll
-    for (int i = 0; i < Cfg::WMITER; ++i) {
-      const float4 v = *reinterpret_cast<const float4*>(a_tile + p * Cfg::kLdsA + at.row + 32 * i);
-      a_frag[4 * i + 0] = v.x;
-      a_frag[4 * i + 1] = v.y;
-      a_frag[4 * i + 2] = v.z;
-      a_frag[4 * i + 3] = v.w;
-    }
-#pragma unroll
-    for (int j = 0; j < Cfg::WNITER; ++j) {
-      const float4 v = *reinterpret_cast<const float4*>(b_tile + p * Cfg::kLdsB + at.col + 16 * j);
-      b_frag[4 * j + 0] = v.x;
-      b_frag[4 * j + 1] = v.y;
-      b_frag[4 * j + 2] = v.z;
-      b_frag[4 * j + 3] = v.w;
-    }
-#pragma unroll
-    for (int i = 0; i < Cfg::TM; ++i)
-#pragma unroll
-      for (int j = 0; j < Cfg::TN; ++j) acc[i][j] += a_frag[i] * b_frag[j];
+    load_fragments<Cfg>(a_tile, b_tile, at, p, a_frag, b_frag);
+    outer_product<Cfg>(a_frag, b_frag, acc);
   }
 }
 
