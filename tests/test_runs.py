@@ -25,6 +25,8 @@ TINY = {
             "sample_chars": 10},
     "char-lstm": {"steps_per_epoch": 2, "max_chars": 2000, "batch_size": 4, "seq_len": 16, "hidden_size": 8,
                   "sample_chars": 10},
+    "transformer": {"steps_per_epoch": 2, "max_chars": 2000, "batch_size": 4, "block_size": 16, "dim": 8,
+                    "heads": 2, "layers": 1, "sample_chars": 10},
     "forecast": {"hidden_size": 4},
     "gan": {"images": 64, "samples": 40, "batch_size": 32},
     "dcgan": {"images": 64, "samples": 40, "batch_size": 32, "snapshots": 2},
@@ -78,6 +80,10 @@ def _metrics(out):
     metrics = json.loads((out / "metrics.json").read_text())
     metrics.pop("run")
     return metrics
+
+
+def test_every_trainer_has_tiny_settings():
+    assert {trainer.name for trainer in TRAINER_LIST} <= set(TINY)
 
 
 @pytest.mark.parametrize("name, flags", [(trainer.name, ()) for trainer in TRAINER_LIST] +

@@ -82,12 +82,13 @@ def train(options: RunOptions, cell: str = "rnn", batch_size: int = 32, seq_len:
           steps_per_epoch: int = 50, lr: float = 3e-3, max_chars: int = 200_000, hidden_size: int = 192,
           sample_chars: int = 400, cpu_seconds: float | None = None) -> dict:
     """Train the recurrent character model (``cell`` 'rnn' or 'lstm'); see :func:`fit_char_model`."""
-    return fit_char_model(options, f"char-{cell}", lambda vocab: CharModel(vocab, hidden_size=hidden_size, cell=cell),
+    return fit_char_model(options, "rnn" if cell == "rnn" else "char-lstm", f"char-{cell}",
+                          lambda vocab: CharModel(vocab, hidden_size=hidden_size, cell=cell),
                           batch_size=batch_size, seq_len=seq_len, steps_per_epoch=steps_per_epoch, lr=lr,
                           max_chars=max_chars, sample_chars=sample_chars, cpu_seconds=cpu_seconds)
 
 
-def fit_char_model(options: RunOptions, name: str, build, batch_size: int, seq_len: int, steps_per_epoch: int,
+def fit_char_model(options: RunOptions, trainer: str, name: str, build, batch_size: int, seq_len: int, steps_per_epoch: int,
                    lr: float, max_chars: int, sample_chars: int = 400, cpu_seconds: float | None = None,
                    details: dict | None = None) -> dict:
     """The training run every character model shares: the corpus and its 90/10 split, Adam on
@@ -95,12 +96,13 @@ def fit_char_model(options: RunOptions, name: str, build, batch_size: int, seq_l
     per character after each epoch, a checkpoint per epoch (``--resume`` continues it), then
     metrics.json and a PNG with the loss curve and sampled text.
 
+    ``trainer`` is the name of the run's trainer (checked on ``--resume``), ``name`` the model's.
     ``build(vocab_size)`` makes the model: a module called as ``model(codes, state)`` that returns
     (logits, state). ``cpu_seconds`` (used by the README's comparison) stops training once the
     process has used that much CPU time, after a last validation.
     """
     epochs = options.epochs or 10
-    run = RunFolder.start(options, name)
+    run = RunFolder.start(options, trainer)
     manual_seed(options.seed)
     rng = np.random.default_rng(options.seed)
     clock = Stopwatch()

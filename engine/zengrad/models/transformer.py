@@ -57,12 +57,12 @@ class CharTransformer(nn.Module):
 
 def train(options: RunOptions, batch_size: int = 32, block_size: int = 64, dim: int = 64, heads: int = 4,
           layers: int = 2, steps_per_epoch: int = 50, lr: float = 3e-3, max_chars: int = 200_000,
-          cpu_seconds: float | None = None) -> dict:
+          sample_chars: int = 400, cpu_seconds: float | None = None) -> dict:
     """Train :class:`CharTransformer` on windows of ``block_size`` characters (the RNN's seq_len)."""
     return language.fit_char_model(
-        options, "char-transformer", lambda vocab: CharTransformer(vocab, block_size, dim, heads, layers),
+        options, "transformer", "char-transformer", lambda vocab: CharTransformer(vocab, block_size, dim, heads, layers),
         batch_size=batch_size, seq_len=block_size, steps_per_epoch=steps_per_epoch, lr=lr, max_chars=max_chars,
-        cpu_seconds=cpu_seconds, details={"dim": dim, "heads": heads, "layers": layers})
+        sample_chars=sample_chars, cpu_seconds=cpu_seconds, details={"dim": dim, "heads": heads, "layers": layers})
 
 
 __all__ = ["CharTransformer", "train"]
