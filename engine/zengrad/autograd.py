@@ -200,7 +200,7 @@ def _check_compatible(cls, inputs: Sequence[Tensor]) -> None:
 # The graph walk
 # ------------------------------------------------------------------------------------------------
 
-def _slot(tensor: Tensor):
+def _gradient_holder(tensor: Tensor):
     """Where gradients for a tensor collect: its node when made by an op, else the leaf itself."""
     return tensor.grad_fn if tensor.grad_fn is not None else tensor
 
@@ -287,11 +287,11 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
         if grad.shape != tensor.shape:
             raise RuntimeError(f"{producer!r} produced a gradient of shape {grad.shape} for an input "
                                f"of shape {tensor.shape}")
-        sums.add(id(_slot(tensor)), grad)
+        sums.add(id(_gradient_holder(tensor)), grad)
         if tensor.grad_fn is None:
             leaves[id(tensor)] = tensor
 
-    wanted = None if inputs is None else {id(_slot(t)) for t in inputs}
+    wanted = None if inputs is None else {id(_gradient_holder(t)) for t in inputs}
     captured: dict[int, Tensor] = {}
     with set_grad_enabled(create_graph):
         for tensor, grad in zip(outputs, grad_outputs):
@@ -306,7 +306,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             fn.check_saved_versions()
             if sums.in_place and fn.sparse_grad and fn.inputs[0].requires_grad:
                 source = fn.inputs[0]
-                fn.add_grad_into(sums.owned_array(id(_slot(source)), source), grad.data)
+                fn.add_grad_into(sums.owned_array(id(_gradient_holder(source)), source), grad.data)
                 if source.grad_fn is None:
                     leaves[id(source)] = source
             else:
@@ -322,7 +322,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             for key in wanted:
                 if key in sums.sums and key in leaves:
                     captured[key] = sums.sums[key]
-            return [captured.get(id(_slot(t))) for t in inputs]
+            return [captured.get(id(_gradient_holder(t))) for t in inputs]
         for key, leaf in leaves.items():
             grad = sums.sums[key] if create_graph else sums.sums[key].detach()
             leaf.grad = grad if leaf.grad is None else leaf.grad + grad

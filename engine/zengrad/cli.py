@@ -58,10 +58,10 @@ def _bench(args) -> int:
         if args.device != "cpu":
             raise ValueError(f"bench {args.what}{' --ladder' if args.ladder else ''} runs on the CPU only")
         from .bench import ladder, threads
-        (ladder if args.ladder else threads).run(quick=args.quick, out=args.out, thread_count=args.threads)
+        (ladder if args.ladder else threads).measure_and_report(quick=args.quick, out=args.out, thread_count=args.threads)
         return 0
-    from .bench.report import run
-    run(args.what, device=args.device, quick=args.quick, out=args.out)
+    from .bench.report import measure_and_report
+    measure_and_report(args.what, device=args.device, quick=args.quick, out=args.out)
     return 0
 
 

@@ -231,7 +231,7 @@ def draw_ladder(results: dict, axes) -> None:
     axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
 
 
-def run(quick: bool = False, out: str | None = None, thread_count: int | None = None) -> dict:
+def measure_and_report(quick: bool = False, out: str | None = None, thread_count: int | None = None) -> dict:
     """Measure, print the table, and write ``ladder.json`` and ``ladder.png`` to ``out``."""
     import json
     from pathlib import Path

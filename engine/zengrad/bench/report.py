@@ -152,7 +152,7 @@ def bench_overhead() -> list[dict]:
              "ratio_to_torch": us / theirs[name] if name in theirs else None} for name, us in ours.items()]
 
 
-def run(what: str = "all", device: str = "cpu", quick: bool = False, out: str | None = None) -> dict:
+def measure_and_report(what: str = "all", device: str = "cpu", quick: bool = False, out: str | None = None) -> dict:
     """Run the chosen measurements; print the tables; write ``bench.json`` and ``bench.png`` to ``out``."""
     mode = "quick" if quick else "full"
     results = {"machine": machine_info(), "device": device, "mode": mode,

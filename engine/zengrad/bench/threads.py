@@ -91,7 +91,7 @@ def format_threads(results: dict) -> str:
                  r["vs_one_thread"]] for r in results["rows"]])])
 
 
-def run(quick: bool = False, out: str | None = None, thread_count: int | None = None) -> dict:
+def measure_and_report(quick: bool = False, out: str | None = None, thread_count: int | None = None) -> dict:
     from pathlib import Path
     results = bench_threads(n=256 if quick else 512, calls=15 if quick else 30, thread_count=thread_count)
     print(format_threads(results))

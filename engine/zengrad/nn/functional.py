@@ -19,7 +19,7 @@ from .. import backend
 from ..autograd import Function
 from ..creation import generator
 from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh, where
-from ..ops.conv import _check_geometry, _pair, blocks, fold, unfold
+from ..ops.conv import _check_geometry, _pair, fold, unfold, window_positions
 from ..ops.matmul import linear as linear_node
 from ..ops._util import unbroadcast
 from ..tensor import Tensor
@@ -138,8 +138,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     stride, padding, dilation = (_pair(stride, "stride", "conv2d"), _pair(padding, "padding", "conv2d"),
                                  _pair(dilation, "dilation", "conv2d"))
     _check_geometry("conv2d", input.shape, (kh, kw), dilation, padding, stride)
-    out_h = blocks(height, kh, dilation[0], padding[0], stride[0])
-    out_w = blocks(width, kw, dilation[1], padding[1], stride[1])
+    out_h = window_positions(height, kh, dilation[0], padding[0], stride[0])
+    out_w = window_positions(width, kw, dilation[1], padding[1], stride[1])
     cols = unfold(input, (kh, kw), dilation, padding, stride)
     cols = cols.reshape(n, groups, group_channels * kh * kw, out_h * out_w)
     out = weight.reshape(groups, out_channels // groups, group_channels * kh * kw) @ cols

@@ -32,7 +32,7 @@ def _pair(value, name: str, op: str) -> tuple[int, int]:
     return pair
 
 
-def blocks(size: int, kernel: int, dilation: int, padding: int, stride: int) -> int:
+def window_positions(size: int, kernel: int, dilation: int, padding: int, stride: int) -> int:
     """How many positions a kernel takes along one axis: ⌊(size + 2p − d(k − 1) − 1) / s⌋ + 1."""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
 
@@ -61,7 +61,8 @@ class Unfold(Function):
         xp = backend.array_module(backend.device_of(x))
         n, c, h, w = x.shape
         (kh, kw), (ph, pw) = kernel_size, padding
-        out_hw = (blocks(h, kh, dilation[0], ph, stride[0]), blocks(w, kw, dilation[1], pw, stride[1]))
+        out_hw = (window_positions(h, kh, dilation[0], ph, stride[0]),
+                  window_positions(w, kw, dilation[1], pw, stride[1]))
         padded = xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
         cols = xp.empty((n, c, kh, kw) + out_hw, dtype=x.dtype)
         for i in range(kh):
@@ -90,7 +91,8 @@ class Fold(Function):
         kernel_size, dilation, padding, stride = self.geometry.values()
         xp = backend.array_module(backend.device_of(cols))
         (h, w), (kh, kw), (ph, pw) = output_size, kernel_size, padding
-        out_hw = (blocks(h, kh, dilation[0], ph, stride[0]), blocks(w, kw, dilation[1], pw, stride[1]))
+        out_hw = (window_positions(h, kh, dilation[0], ph, stride[0]),
+                  window_positions(w, kw, dilation[1], pw, stride[1]))
         n, rows, length = cols.shape
         if rows % (kh * kw) or length != out_hw[0] * out_hw[1]:
             raise ValueError(f"fold: input of shape {cols.shape} does not fit kernel {kernel_size} and "
