@@ -52,6 +52,8 @@ class DataLoader:
         if hasattr(self.dataset, "arrays"):  # fast path: slice the arrays once per batch
             return tuple(a[indices] for a in self.dataset.arrays)
         if hasattr(self.dataset, "images"):
+            if self.dataset.labels is None:
+                return self.dataset.images[indices]
             return self.dataset.images[indices], self.dataset.labels[indices]
         items = [self.dataset[int(i)] for i in indices]
         if isinstance(items[0], tuple):

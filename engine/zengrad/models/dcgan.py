@@ -27,11 +27,9 @@ import numpy as np
 
 from .. import data, io, nn, optim
 from ..creation import manual_seed, ones, randn, zeros
-from .classifier import train_classifier
-from .gan import _plot, generate, load_images
-from .quality import assess
-from .run import RunFolder, RunOptions, Stopwatch, epochs_bar, pyplot, run_info
-from ..viz import image_grid
+from .gan import load_images
+from .gan_common import generate, report, show_images
+from .run import RunFolder, RunOptions, Stopwatch, epochs_bar, pyplot
 
 LOSSES = ("bce", "wgan-gp")
 
@@ -129,19 +127,10 @@ def train(options: RunOptions, loss: str = "bce", spectral: bool = False, latent
                        generate(generator, 64, latent_dim, (side, side), options.device))
         run.save_checkpoint(epoch, modules, optimizers, history, extra={"setup": setup})
 
-    classifier, classifier_accuracy = train_classifier(dataset, seed=options.seed, device=options.device)
-    generated = generate(generator, samples, latent_dim, (side, side), options.device)
-    assessed = assess(classifier, generated, dataset.images, options.device, options.seed)
-    metrics = {"run": run_info(options, model="dcgan", epochs=epochs, seconds=round(clock.seconds, 2),
-                               data=dataset.name, batch_size=batch_size, **setup,
-                               **({"n_critic": n_critic, "lambda": lambda_} if wgan else {})),
-               "classifier_test_accuracy": classifier_accuracy,
-               "generated": assessed["generated"], "real_reference": assessed["real_reference"],
-               "final_loss_d": history["loss_d"][-1] if history["loss_d"] else None,
-               "final_loss_g": history["loss_g"][-1] if history["loss_g"] else None}
-    _plot(run, generated[:100], history, "critic / generator loss" if wgan else "binary cross-entropy")
-    run.write_metrics(metrics)
-    return metrics
+    details = dict(model="dcgan", epochs=epochs, seconds=round(clock.seconds, 2), batch_size=batch_size, **setup,
+                   **({"n_critic": n_critic, "lambda": lambda_} if wgan else {}))
+    return report(run, options, dataset, lambda: generate(generator, samples, latent_dim, (side, side), options.device),
+                  history, details, "critic / generator loss" if wgan else "binary cross-entropy")
 
 
 def _bce_step():
@@ -183,4 +172,7 @@ def _wgan_gp_step(n_critic: int, lambda_: float):
 
 def _save_grid(path, images) -> None:
     plt = pyplot()
-    plt.imsave(path, image_grid(images), cmap="gray_r", vmin=0, vmax=1)
+    figure = plt.figure(figsize=(4, 4))
+    show_images(figure.add_subplot(1, 1, 1), images)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable
 
-from . import dcgan, forecast, gan, language, perceptron
+from . import dcgan, forecast, gan, gan2d, language, perceptron
 from .run import RunOptions
 
 
@@ -62,6 +62,14 @@ TRAINER_LIST = (
     Trainer("dcgan", dcgan.train, "a convolutional GAN and its remedies", _IMAGES,
             flags=(Flag("loss", "loss", "the GAN loss", "bce", dcgan.LOSSES),
                    Flag("spectral-norm", "spectral", "spectral norm in the discriminator", switch=True))),
+    Trainer("gan2d", gan2d.train, "the mode-collapse benchmark: 2-D Gaussian mixtures and the remedies "
+            "(an epoch is 100 steps)",
+            flags=(Flag("modes", "modes", "8 Gaussians on a ring or 25 on a grid", "ring", gan2d.MODES),
+                   Flag("remedy", "remedy", "the mode-collapse remedy", "none", gan2d.REMEDIES),
+                   Flag("unroll-steps", "unroll_steps", "lookahead steps of the unrolled discriminator", "5",
+                        tuple(str(k) for k in range(11))),
+                   Flag("unroll-grad", "unroll_grad", "differentiate through the unrolled steps, or not",
+                        "full", ("full", "cheap")))),
 )
 
 TRAINERS: dict[str, Trainer] = {trainer.name: trainer for trainer in TRAINER_LIST}
