@@ -1,11 +1,12 @@
 """`zengrad train dcgan`: a convolutional GAN (DCGAN, Radford et al. 2015), optionally WGAN-GP.
 
-Generator, for images of side S (8 for the digits, 28 for MNIST-format data), s = S/4:
+Generator, for images of C channels and side S (8 for the digits, 28 for MNIST-format data, 32 or
+64 for a folder of PNG/JPEG images), s = S/4:
     z → Linear → reshape (2w, s, s) → BatchNorm2d + ReLU
       → ConvTranspose2d(2w → w, 4, stride 2, padding 1)   (2s × 2s) → BatchNorm2d + ReLU
-      → ConvTranspose2d(w → 1, 4, stride 2, padding 1)    (S × S)  → sigmoid
+      → ConvTranspose2d(w → C, 4, stride 2, padding 1)    (S × S)  → sigmoid
 Discriminator / critic, the mirror image:
-    x → Conv2d(1 → w, 4, stride 2, padding 1) → LeakyReLU(0.2)
+    x → Conv2d(C → w, 4, stride 2, padding 1) → LeakyReLU(0.2)
       → Conv2d(w → 2w, 4, stride 2, padding 1) [→ BatchNorm2d] → LeakyReLU(0.2) → Linear → 1 logit
 Each stride-2 kernel of 4 with padding 1 exactly halves (or doubles) the side.
 
@@ -19,6 +20,8 @@ Two losses:
   steps (one per batch) for each generator step (Gulrajani et al. 2017).
 ``spectral=True`` wraps every layer of D in :func:`zengrad.nn.utils.spectral_norm` (and drops
 its BatchNorm), bounding each layer's Lipschitz constant by 1 (Miyato et al. 2018).
+``arch="article"`` replaces both networks by the article's face GAN with its bugs fixed
+(:class:`ArticleGenerator`, :class:`ArticleDiscriminator`; docs/models/dcgan.md explains each fix).
 """
 
 from __future__ import annotations
