@@ -33,7 +33,9 @@ def test_every_trainer_is_a_subcommand_with_its_flags(calls, tmp_path):
 
 def test_model_flags_reach_the_trainer(calls, tmp_path):
     assert main(["train", "dcgan", "--loss", "wgan-gp", "--spectral-norm", "--out", str(tmp_path)]) == 0
-    assert calls[-1][2] == {"loss": "wgan-gp", "spectral": True}
+    assert calls[-1][2] == {"loss": "wgan-gp", "spectral": True, "arch": "dcgan", "size": "32", "channels": "3"}
+    assert main(["train", "dcgan", "--arch", "article", "--size", "64", "--channels", "1", "--out", str(tmp_path)]) == 0
+    assert calls[-1][2] == {"loss": "bce", "spectral": False, "arch": "article", "size": "64", "channels": "1"}
     assert main(["train", "rnn", "--cell", "lstm", "--out", str(tmp_path)]) == 0
     assert calls[-1][2] == {"cell": "lstm"}
     assert main(["train", "char-lstm", "--out", str(tmp_path)]) == 0

@@ -132,3 +132,56 @@ def test_comparison_table_lists_every_model(tmp_path):
         assert f"{row['frechet_distance']:.2f}" in text
     for _, folder, *_ in compare.MODELS:
         assert (tmp_path / folder / "metrics.json").exists()
+
+
+@pytest.mark.parametrize("side, channels", [(8, 1), (28, 1), (32, 3)])
+def test_article_networks_agree_on_channels_and_apply_their_activations(side, channels):
+    """The article's generator made 3 channels for a 1-channel discriminator and never applied
+    its LeakyReLUs: here G's output feeds D for either channel count, and D is not linear."""
+    generator = dcgan.ArticleGenerator(latent_dim=5, side=side, channels=channels)
+    discriminator = dcgan.ArticleDiscriminator(side=side, channels=channels)
+    images = generator(zg.randn(2, 5))
+    assert images.shape == (2, channels, side, side)
+    assert 0 <= float(images.min()) and float(images.max()) <= 1
+    assert discriminator(images).shape == (2, 1)
+    leaky = [m for m in discriminator.modules() if isinstance(m, zg.nn.LeakyReLU)]
+    assert len(leaky) == 4 and all(m.negative_slope == 0.01 for m in leaky)
+    x, y = zg.randn(1, channels, side, side), zg.randn(1, channels, side, side)
+    zero = zg.zeros(1, channels, side, side)
+    additivity = discriminator(x + y) - discriminator(x) - discriminator(y) + discriminator(zero)
+    assert abs(float(additivity.sum())) > 1e-4
+    assert not isinstance(list(discriminator.children())[-1], zg.nn.Sigmoid)   # logits for BCE-with-logits
+
+
+def _colour_folder(root, count, rng):
+    from PIL import Image
+    root.mkdir()
+    for i in range(count):
+        Image.fromarray(rng.integers(0, 256, (40, 48, 3), dtype=np.uint8)).save(root / f"{i:03d}.png")
+    return root
+
+
+def test_cli_trains_on_a_colour_image_folder(tmp_path, rng, monkeypatch):
+    pytest.importorskip("PIL")
+    monkeypatch.setenv("HOME", str(tmp_path))          # the image cache lives under ~/.cache
+    folder = _colour_folder(tmp_path / "faces", 64, rng)
+    assert main(["train", "dcgan", "--data", str(folder), "--size", "32", "--channels", "3", "--epochs", "1",
+                 "--out", str(tmp_path / "run"), "--quiet"]) == 0
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert metrics["run"]["image_shape"] == [3, 32, 32] and metrics["run"]["data"] == "folder:faces"
+    assert "generated" not in metrics                   # no labels, so no classifier judge
+    assert (tmp_path / "run" / "samples_epoch_001.png").stat().st_size > 1000
+    assert list((tmp_path / ".cache" / "zengrad" / "image_folder").glob("*.npy"))
+
+
+def test_article_gan_trains_on_a_small_folder(tmp_path, rng, monkeypatch):
+    pytest.importorskip("PIL")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    folder = _colour_folder(tmp_path / "faces", 16, rng)
+    options = _options(tmp_path / "run", epochs=1, data=str(folder))
+    metrics = dcgan.train(options, arch="article", size="8", channels="3", batch_size=8, samples=16)
+    assert metrics["run"]["arch"] == "article" and np.isfinite(metrics["final_loss_d"])
+    weights = zg.load(tmp_path / "run" / "checkpoint.zg")["modules"]["generator"]
+    assert weights["0.weight"].shape == (128 * 2 * 2, 32)
+    with pytest.raises(ValueError, match="arch must be one of"):
+        dcgan.train(_options(tmp_path / "other", epochs=1), arch="resnet")

@@ -30,6 +30,7 @@ TINY = {
     "forecast": {"hidden_size": 4},
     "gan": {"images": 64, "samples": 40, "batch_size": 32},
     "dcgan": {"images": 64, "samples": 40, "batch_size": 32, "snapshots": 2},
+    "gan2d": {"batch_size": 16, "latent_dim": 4, "hidden": 8, "snapshot_every": 2},
 }
 
 

@@ -17,19 +17,20 @@ class ImageDataset:
     items (use indexing or a DataLoader for items).
 
     Attributes:
-        images: float32 array (N, H, W) with values in [0, 1].
-        labels: int64 array (N,).
+        images: float32 array (N, H, W), or (N, C, H, W) for colour, with values in [0, 1].
+        labels: int64 array (N,), or None for unlabelled images (an image folder); indexing
+            then gives the image alone.
     """
 
     images: np.ndarray
-    labels: np.ndarray
+    labels: np.ndarray | None
     name: str = "images"
 
     def __len__(self) -> int:
-        return len(self.labels)
+        return len(self.images)
 
     def __getitem__(self, index):
-        return self.images[index], self.labels[index]
+        return self.images[index] if self.labels is None else (self.images[index], self.labels[index])
 
     def __iter__(self):
         from ..tensor import Tensor
@@ -40,8 +41,9 @@ class ImageDataset:
         order = np.random.default_rng(seed).permutation(len(self))
         cut = int(round(fraction * len(self)))
         first, second = order[:cut], order[cut:]
-        return (ImageDataset(self.images[first], self.labels[first], self.name),
-                ImageDataset(self.images[second], self.labels[second], self.name))
+        labels = (None, None) if self.labels is None else (self.labels[first], self.labels[second])
+        return (ImageDataset(self.images[first], labels[0], self.name),
+                ImageDataset(self.images[second], labels[1], self.name))
 
 
 def digits() -> ImageDataset:

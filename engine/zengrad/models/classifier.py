@@ -29,7 +29,13 @@ def train_classifier(dataset: data.ImageDataset, epochs: int = 40, seed: int = 0
     """Train on 80% of ``dataset``; returns (classifier, held-out accuracy)."""
     manual_seed(seed)
     train_set, test_set = dataset.split(0.8, seed=seed)
-    model = DigitClassifier(int(np.prod(dataset.images.shape[1:]))).to(device)
+    model = fit_classifier(train_set, epochs, seed, device)
+    return model, accuracy(model, test_set, device)
+
+
+def fit_classifier(train_set: data.ImageDataset, epochs: int = 40, seed: int = 0, device: str = "cpu"):
+    """A :class:`DigitClassifier` trained with Adam (lr 2e-3) on batches of 64 for ``epochs``."""
+    model = DigitClassifier(int(np.prod(train_set.images.shape[1:]))).to(device)
     optimizer = optim.Adam(model.parameters(), lr=2e-3)
     loss_fn = nn.CrossEntropyLoss()
     loader = data.DataLoader(train_set, batch_size=64, shuffle=True, seed=seed, device=device)
@@ -39,8 +45,13 @@ def train_classifier(dataset: data.ImageDataset, epochs: int = 40, seed: int = 0
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+    return model
+
+
+def accuracy(model: DigitClassifier, test_set: data.ImageDataset, device: str = "cpu") -> float:
+    """The fraction of ``test_set`` whose most probable class is its label."""
     predicted = predict_proba(model, test_set.images, device).argmax(axis=1)
-    return model, float(np.mean(predicted == test_set.labels))
+    return float(np.mean(predicted == test_set.labels))
 
 
 def predict_proba(model: DigitClassifier, images: np.ndarray, device: str = "cpu") -> np.ndarray:

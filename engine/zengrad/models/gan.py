@@ -14,11 +14,8 @@ import numpy as np
 
 from .. import data, nn, optim
 from ..creation import manual_seed, ones, randn, zeros
-from ..grad_mode import no_grad
-from ..viz import image_grid
-from .classifier import train_classifier
-from .quality import assess
-from .run import RunFolder, RunOptions, Stopwatch, epochs_bar, pyplot, run_info
+from .gan_common import generate, report
+from .run import RunFolder, RunOptions, Stopwatch, epochs_bar
 
 
 class Generator(nn.Sequential):
@@ -39,14 +36,6 @@ class Discriminator(nn.Sequential):
             nn.Linear(pixels, 256), nn.LeakyReLU(0.2),
             nn.Linear(256, 128), nn.LeakyReLU(0.2),
             nn.Linear(128, 1))
-
-
-def generate(generator: Generator, count: int, latent_dim: int, shape: tuple, device: str) -> np.ndarray:
-    with no_grad():
-        generator.eval()
-        images = generator(randn(count, latent_dim, device=device)).cpu().numpy()
-        generator.train()
-    return images.reshape((count,) + tuple(shape))
 
 
 def load_images(options: RunOptions, count: int | None = None) -> data.ImageDataset:
@@ -108,31 +97,8 @@ def train(options: RunOptions, latent_dim: int = 32, batch_size: int = 64, sampl
         bar.set_postfix(loss_d=f"{history['loss_d'][-1]:.3f}", loss_g=f"{history['loss_g'][-1]:.3f}")
         run.save_checkpoint(epoch, modules, optimizers, history, generators=generators)
 
-    classifier, classifier_accuracy = train_classifier(dataset, seed=options.seed, device=options.device)
-    generated = generate(generator, samples, latent_dim, shape, options.device)
-    assessed = assess(classifier, generated, dataset.images, options.device, options.seed)
-    metrics = {"run": run_info(options, model="gan", epochs=epochs, seconds=round(clock.seconds, 2),
-                               data=dataset.name, latent_dim=latent_dim, batch_size=batch_size),
-               "classifier_test_accuracy": classifier_accuracy,
-               "generated": assessed["generated"], "real_reference": assessed["real_reference"],
-               "final_loss_d": history["loss_d"][-1] if history["loss_d"] else None,
-               "final_loss_g": history["loss_g"][-1] if history["loss_g"] else None}
-    _plot(run, generated[:100], history)
-    run.write_metrics(metrics)
-    return metrics
-
-
-def _plot(run, images, history, ylabel: str = "binary cross-entropy"):
-    plt = pyplot()
-    figure = plt.figure(figsize=(11, 5))
-    grid = figure.add_subplot(1, 2, 1)
-    grid.imshow(image_grid(images), cmap="gray_r", interpolation="nearest", vmin=0, vmax=1)
-    grid.set(title="generated digits", xticks=[], yticks=[])
-    curves = figure.add_subplot(1, 2, 2)
-    curves.plot(history["loss_d"], label="discriminator")
-    curves.plot(history["loss_g"], label="generator")
-    curves.set(title="losses per epoch", xlabel="epoch", ylabel=ylabel)
-    curves.legend()
-    figure.tight_layout()
-    figure.savefig(run.figure("samples_and_losses.png"), dpi=110)
-    plt.close(figure)
+    seconds = round(clock.seconds, 2)
+    return report(run, options, dataset, lambda: generate(generator, samples, latent_dim, shape, options.device),
+                  history,
+                  dict(model="gan", epochs=epochs, seconds=seconds, latent_dim=latent_dim,
+                       batch_size=batch_size))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable
 
-from . import dcgan, forecast, gan, language, perceptron, transformer
+from . import dcgan, forecast, gan, gan2d, language, perceptron, transformer
 from .run import RunOptions
 
 
@@ -50,6 +50,8 @@ class Trainer:
 
 _TEXT = "a text file to model (default: Python's own standard-library source)"
 _IMAGES = "a folder of MNIST-format IDX files (default: the embedded 8x8 digits)"
+_IMAGE_FOLDER = ("a folder of PNG/JPEG images, or of MNIST-format IDX files "
+                 "(default: the embedded 8x8 digits)")
 
 TRAINER_LIST = (
     Trainer("perceptron", perceptron.train,
@@ -62,9 +64,21 @@ TRAINER_LIST = (
     Trainer("forecast", forecast.train, "an LSTM forecaster: counting and yearly sunspots",
             aliases=("lstm",)),
     Trainer("gan", gan.train, "the classic dense GAN on handwritten digits", _IMAGES),
-    Trainer("dcgan", dcgan.train, "a convolutional GAN and its remedies", _IMAGES,
+    Trainer("dcgan", dcgan.train, "a convolutional GAN and its remedies", _IMAGE_FOLDER,
             flags=(Flag("loss", "loss", "the GAN loss", "bce", dcgan.LOSSES),
-                   Flag("spectral-norm", "spectral", "spectral norm in the discriminator", switch=True))),
+                   Flag("spectral-norm", "spectral", "spectral norm in the discriminator", switch=True),
+                   Flag("arch", "arch", "the networks: this DCGAN or the article's face GAN, repaired", "dcgan",
+                        dcgan.ARCHITECTURES),
+                   Flag("size", "size", "image side for a --data folder of PNG/JPEG images", "32", ("32", "64")),
+                   Flag("channels", "channels", "channels for a --data folder of PNG/JPEG images", "3", ("1", "3")))),
+    Trainer("gan2d", gan2d.train, "the mode-collapse benchmark: 2-D Gaussian mixtures and the remedies "
+            "(an epoch is 100 steps)",
+            flags=(Flag("modes", "modes", "8 Gaussians on a ring or 25 on a grid", "ring", gan2d.MODES),
+                   Flag("remedy", "remedy", "the mode-collapse remedy", "none", gan2d.REMEDIES),
+                   Flag("unroll-steps", "unroll_steps", "lookahead steps of the unrolled discriminator", "5",
+                        tuple(str(k) for k in range(11))),
+                   Flag("unroll-grad", "unroll_grad", "differentiate through the unrolled steps, or not",
+                        "full", ("full", "cheap")))),
 )
 
 TRAINERS: dict[str, Trainer] = {trainer.name: trainer for trainer in TRAINER_LIST}
