@@ -3,13 +3,14 @@
 import os
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
 
 import zengrad as zg
 from zengrad import threads
-from zengrad._native import native
+from zengrad._native import busy_cpus, native
 
 
 @pytest.fixture
@@ -72,3 +73,17 @@ def test_info_shows_the_thread_settings():
     text = zg.info()
     if native() is not None:
         assert f"threads: {zg.get_num_threads()}" in text and "OpenMP wait policy" in text
+
+
+def test_a_process_started_seconds_ago_counts_as_busy():
+    """The 1-minute load average lags a job started a moment ago; the tasks runnable right now do not."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        assert busy_cpus() >= 1
+        if native() is not None and threads.usable_cpus() == os.cpu_count() >= 2:
+            chosen = int(_fresh("import zengrad as zg; print(zg.get_num_threads())").strip())
+            assert chosen <= threads.usable_cpus() - 1
+    finally:
+        spinner.kill()
+        spinner.wait()

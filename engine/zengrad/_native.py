@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+import time
 
 
 @functools.lru_cache(maxsize=None)
@@ -52,12 +53,30 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def _runnable_now(samples: int = 5, pause: float = 0.001) -> int:
+    """Tasks runnable on the whole machine right now, this one excluded: the fewest of a few reads of
+    /proc/loadavg's fourth field ("running/total"). A process that computes is runnable in every read;
+    a short-lived one rarely is in all of them. 0 where /proc is missing."""
+    counts = []
+    for _ in range(samples):
+        try:
+            with open("/proc/loadavg") as handle:
+                counts.append(int(handle.read().split()[3].split("/")[0]) - 1)
+        except (OSError, ValueError, IndexError):
+            return 0
+        time.sleep(pause)
+    return max(0, min(counts))
+
+
 def busy_cpus() -> float:
-    """The 1-minute load average: about how many CPUs other processes keep busy (0 if unknown)."""
+    """About how many CPUs other processes keep busy: the larger of the 1-minute load average (what
+    ran lately) and the tasks runnable right now besides this one (what the average has not yet seen:
+    a job started seconds ago). 0 if neither is known."""
     try:
-        return os.getloadavg()[0]
+        average = os.getloadavg()[0]
     except (AttributeError, OSError):
-        return 0.0
+        average = 0.0
+    return max(average, float(_runnable_now()))
 
 
 def default_num_threads(cpus: int | None = None, load: float | None = None) -> int:
@@ -77,5 +96,5 @@ def apply_default(native_module) -> None:
     cpus, load = usable_cpus(), busy_cpus()
     count = default_num_threads(cpus, load)
     native_module.cpu.set_num_threads(count)
-    CHOSEN_SETTINGS["num_threads"] = (f"zengrad's default: {cpus} usable CPUs, load average {load:.1f} "
-                              f"of {os.cpu_count()} CPUs when zengrad loaded")
+    CHOSEN_SETTINGS["num_threads"] = (f"zengrad's default: {cpus} usable CPUs, {load:.1f} of {os.cpu_count()} CPUs "
+                                      f"busy when zengrad loaded")
