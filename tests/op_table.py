@@ -272,4 +272,41 @@ BREADTH_CASES += [
     Case("max_binary", lambda m, a, b: m.max(a, b) + a.min(b), [(3, 4), (4,)]),
 ]
 
+# PyTorch's other names for products, stacks, windows and per-slice indexing (round two of issue 13)
+BREADTH_CASES += [
+    Case("dot", lambda m, a, b: m.dot(a, b), [(5,), (5,)]),
+    Case("mv", lambda m, a, b: a.mv(b), [(3, 4), (4,)]),
+    Case("addmm", lambda m, c, a, b: m.addmm(c, a, b, beta=0.5, alpha=2.0), [(1, 3), (2, 4), (4, 3)]),
+    Case("baddbmm", lambda m, c, a, b: m.baddbmm(c, a, b, alpha=0.5), [(2, 3, 5), (2, 3, 4), (2, 4, 5)]),
+    Case("tensordot", lambda m, a, b: m.tensordot(a, b, dims=([1, 0], [0, 2])), [(3, 2, 4), (2, 5, 3)]),
+    Case("tensordot_int", lambda m, a, b: m.tensordot(a, b, dims=1), [(3, 2), (2, 5)]),
+    Case("kron", lambda m, a, b: m.kron(a, b), [(2, 3), (3, 2)]),
+    Case("cross", lambda m, a, b: m.cross(a, b, dim=1), [(2, 3), (1, 3)]),
+    Case("broadcast_to", lambda m, a: m.broadcast_to(a, (2, 3, 4)) * 1.5, [(3, 1)]),
+    Case("hstack", lambda m, a, b: m.hstack([a, b]), [(2, 3), (2, 1)]),
+    Case("hstack_vectors", lambda m, a, b: m.hstack([a, b]), [(3,), (2,)]),
+    Case("vstack", lambda m, a, b: m.vstack([a, b]), [(3,), (2, 3)]),
+    Case("dstack", lambda m, a, b: m.dstack([a, b]), [(2, 3), (2, 3)]),
+    Case("column_stack", lambda m, a, b: m.column_stack([a, b]), [(3,), (3, 2)]),
+    Case("repeat_interleave", lambda m, a: a.repeat_interleave(2, dim=1), [(2, 3)]),
+    Case("repeat_interleave_counts", lambda m, a: a.repeat_interleave(m.tensor([1, 0, 3]), dim=0), [(3, 2)]),
+    Case("repeat_interleave_flat", lambda m, a: m.repeat_interleave(a, 3), [(2, 2)]),
+    Case("unfold_windows", lambda m, a: a.unfold(1, 3, 2), [(2, 7)]),
+    Case("unfold_overlap", lambda m, a: a.unfold(0, 2, 1), [(5, 3)]),
+    Case("take", lambda m, a: m.take(a, m.tensor([[0, 5], [-1, 2]])), [(2, 3)]),
+    Case("index_add", lambda m, a, b: a.index_add(1, m.tensor([2, 0, 2]), b, alpha=0.5), [(3, 4), (3, 3)]),
+    Case("index_copy", lambda m, a, b: a.index_copy(0, m.tensor([2, 0]), b), [(3, 4), (2, 4)]),
+    Case("index_fill", lambda m, a: a.index_fill(1, m.tensor([0, 2]), -1.5), [(3, 4)]),
+    Case("hypot", lambda m, a, b: m.hypot(a, b), [(3, 4), (4,)], "away"),
+    Case("xlogy", lambda m, a, b: m.xlogy(a, b), [(3, 4), (3, 4)], "pos"),
+    Case("frac", lambda m, a: (a * 3).frac(), [(5,)]),
+    Case("sinc", lambda m, a: m.sinc(a), [(3, 4)]),
+    Case("float_power", lambda m, a: m.float_power(a, 2.5).to(a.dtype), [(4,)], "pos"),
+    Case("lerp", lambda m, a, b: m.lerp(a, b, 0.3), [(3, 4), (4,)]),
+    Case("addcmul", lambda m, a, b, c: m.addcmul(a, b, c, value=0.5), [(3, 4), (4,), (3, 1)]),
+    Case("addcdiv", lambda m, a, b, c: a.addcdiv(b, c, value=-2.0), [(3, 4), (3, 4), (4,)], "pos"),
+    Case("sum_to_size", lambda m, a: a.sum_to_size(3, 1), [(2, 3, 4)]),
+    Case("clamp_min", lambda m, a: m.clamp_min(a, 0.2) + a.clamp_max(-0.1), [(3, 4)], "away"),
+]
+
 CASES = CASES + BREADTH_CASES

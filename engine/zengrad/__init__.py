@@ -35,6 +35,16 @@ from .ops import movedim as moveaxis
 from .ops import (amax, amin, bmm, count_nonzero, diag, diagonal, diff, kthvalue, logaddexp, median, mm,  # noqa: I001
                   nanmean, nansum, narrow, outer, sgn, swapaxes, trace, unbind)
 from .ops import swapaxes as swapdims
+from .ops import (add, addcdiv, addcmul, addmm, baddbmm, bincount, broadcast_to, bucketize, clamp_max,  # noqa: I001
+                  clamp_min, column_stack, cross, divide, dot, dstack, eq, float_power, frac, ge, gt, heaviside,
+                  histc, hstack, hypot, index_add, index_copy, index_fill, isfinite, kron, le, lerp,
+                  logical_and, logical_not, logical_or, logical_xor, lt, mul, mv, ne, neg, pow,
+                  repeat_interleave, searchsorted, sign, sinc, sub, t, take, tensordot, unique, vstack, xlogy)
+from .ops import divide as div, equal, gt as greater, lt as less, mul as multiply  # noqa: I001
+from .ops import neg as negative, sub as subtract, cat as concat, cat as concatenate  # noqa: I001
+from .creation import as_tensor, bernoulli, int8, int16, is_tensor, multinomial, normal, numel, uint8
+from .creation import float32 as float, float64 as double, int64 as long, int32 as int, bool_ as bool  # noqa: A001
+from .nn.functional import einsum
 from .io import load, save
 
 from ._version import __version__

@@ -16,6 +16,9 @@ float64 = np.dtype(np.float64)
 int64 = np.dtype(np.int64)
 int32 = np.dtype(np.int32)
 bool_ = np.dtype(np.bool_)
+int16 = np.dtype(np.int16)
+int8 = np.dtype(np.int8)
+uint8 = np.dtype(np.uint8)
 
 _generators: dict[str, object] = {}
 
@@ -151,12 +154,12 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
     return _filled(fill_value, (size,) if isinstance(size, int) else tuple(size), dtype, device, requires_grad)
 
 
-def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return zeros(t.shape, dtype=dtype or t.dtype, device=t.device, requires_grad=requires_grad)
+def zeros_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return zeros(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
-def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return ones(t.shape, dtype=dtype or t.dtype, device=t.device, requires_grad=requires_grad)
+def ones_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return ones(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
 def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -173,14 +176,20 @@ def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     return Tensor(array, requires_grad=requires_grad)
 
 
-def randn_like(t: Tensor) -> Tensor:
-    return randn(t.shape, dtype=t.dtype, device=t.device)
+def randn_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return randn(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
-def randint(low: int, high: int, size, device=None) -> Tensor:
-    """Integers drawn uniformly from [low, high)."""
+def randint(low: int, high=None, size=None, *, dtype=None, device=None) -> Tensor:
+    """Integers drawn uniformly from [low, high), int64 unless ``dtype`` says otherwise; as in
+    PyTorch, ``randint(high, size)`` draws from [0, high)."""
+    if size is None:
+        if high is None or isinstance(high, numbers.Integral):
+            raise TypeError("randint: give a size, as randint(high, size) or randint(low, high, size)")
+        low, high, size = 0, low, high
     device = backend.normalize_device(device)
-    return Tensor(generator(device).integers(low, high, size=tuple(size)))
+    drawn = generator(device).integers(low, high, size=(size,) if isinstance(size, int) else tuple(size))
+    return Tensor(drawn.astype(np.dtype(dtype or int64)))
 
 
 def arange(start, end=None, step=1, dtype=None, device=None) -> Tensor:
@@ -203,16 +212,16 @@ def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     return _filled(0, size, dtype, device, requires_grad)
 
 
-def full_like(t: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _filled(fill_value, t.shape, dtype or t.dtype, t.device, requires_grad)
+def full_like(t: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _filled(fill_value, t.shape, dtype or t.dtype, device or t.device, requires_grad)
 
 
-def empty_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
-    return _filled(0, t.shape, dtype or t.dtype, t.device, requires_grad)
+def empty_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _filled(0, t.shape, dtype or t.dtype, device or t.device, requires_grad)
 
 
-def rand_like(t: Tensor) -> Tensor:
-    return rand(t.shape, dtype=t.dtype, device=t.device)
+def rand_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return rand(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
 def randint_like(t: Tensor, low: int, high: int | None = None) -> Tensor:
@@ -258,3 +267,72 @@ def _new_tensor(self: Tensor, data, dtype=None, device=None, requires_grad: bool
 # Tensor.new_zeros(3, 4) etc.: new tensors with this tensor's dtype and device unless told otherwise.
 Tensor.new_zeros, Tensor.new_ones, Tensor.new_empty = _new(0), _new(1), _new(0)
 Tensor.new_full, Tensor.new_tensor = _new_full, _new_tensor
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """``data`` as a tensor, sharing memory where it can: a Tensor or a NumPy/CuPy array already of
+    the wanted dtype and device is used as it is (no copy); anything else is copied as by
+    :func:`tensor`."""
+    if isinstance(data, Tensor):
+        wanted_device = backend.normalize_device(device) if device is not None else data.device
+        if (dtype is None or np.dtype(dtype) == data.dtype) and wanted_device == data.device:
+            return data
+        return data.to(device=wanted_device, dtype=dtype)
+    if hasattr(data, "dtype") and not isinstance(data, np.generic) and (dtype is None or np.dtype(dtype) == data.dtype):
+        if device is None or backend.normalize_device(device) == backend.device_of(data):
+            return Tensor(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def is_tensor(obj) -> bool:
+    """Whether ``obj`` is a zengrad Tensor (Parameters included)."""
+    return isinstance(obj, Tensor)
+
+
+def numel(t: Tensor) -> int:
+    """The number of elements of ``t``."""
+    return t.numel()
+
+
+def normal(mean, std=1.0, size=None, *, dtype=None, device=None) -> Tensor:
+    """Samples from N(mean, std²): ``mean`` and ``std`` numbers (with ``size``) or tensors that
+    broadcast together; not differentiable (PyTorch's ``normal`` is not either)."""
+    means = mean.data if isinstance(mean, Tensor) else mean
+    stds = std.data if isinstance(std, Tensor) else std
+    like = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
+    device = backend.normalize_device(device if device is not None else like.device if like is not None else None)
+    xp = backend.array_module(device)
+    shape = _shape((size,)) if size is not None else xp.broadcast_shapes(xp.shape(means), xp.shape(stds))
+    if xp.any(xp.asarray(stds) < 0):
+        raise ValueError("normal: std must be >= 0")
+    dtype = np.dtype(dtype or (like.dtype if like is not None else backend.DEFAULT_DTYPE))
+    draws = generator(device).standard_normal(shape, dtype=np.float64) * stds + means
+    return Tensor(xp.asarray(draws).astype(dtype))
+
+
+def bernoulli(p: Tensor) -> Tensor:
+    """1 with probability p[i], else 0, drawn independently for each element (p's shape and dtype)."""
+    if p.numel() and (bool((p.data < 0).any()) or bool((p.data > 1).any()) or bool(p.xp.isnan(p.data).any())):
+        raise ValueError(f"bernoulli: every probability must be in [0, 1] (tensor of shape {p.shape})")
+    return Tensor((generator(p.device).random(p.shape) < p.data).astype(p.dtype))
+
+
+def multinomial(weights: Tensor, num_samples: int, replacement: bool = False) -> Tensor:
+    """Indices drawn from each row of non-negative ``weights`` (1-d: one row), with probability
+    proportional to the weight; without ``replacement`` each index at most once per row."""
+    rows = weights.data.reshape(-1, weights.shape[-1]) if weights.ndim else None
+    if rows is None or weights.ndim > 2:
+        raise ValueError(f"multinomial: expects a 1-d or 2-d tensor of weights, got shape {weights.shape}")
+    rows = backend.to_device(rows, "cpu").astype(np.float64)
+    if (rows < 0).any() or not np.isfinite(rows).all() or (rows.sum(axis=1) <= 0).any():
+        raise ValueError("multinomial: weights must be finite, non-negative, with a positive sum in every row")
+    if not replacement and num_samples > rows.shape[1]:
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement from "
+                         f"{rows.shape[1]} categories")
+    if not replacement and num_samples > int((rows > 0).sum(axis=1).min()):
+        raise ValueError("multinomial: fewer categories with a positive weight than samples (without replacement)")
+    rng = generator("cpu")
+    drawn = np.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement, p=row / row.sum())
+                      for row in rows]).astype(np.int64)
+    drawn = drawn.reshape(weights.shape[:-1] + (num_samples,))
+    return Tensor(backend.to_device(drawn, weights.device))

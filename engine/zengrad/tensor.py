@@ -104,6 +104,26 @@ class Tensor(PlacementShortcuts):
     def numel(self) -> int:
         return int(self.data.size)
 
+    def element_size(self) -> int:
+        """Bytes per element."""
+        return self.dtype.itemsize
+
+    itemsize = property(element_size)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the elements (numel × element size)."""
+        return self.numel() * self.dtype.itemsize
+
+    def stride(self, dim: int | None = None):
+        """Steps in elements between neighbours along each dim (PyTorch counts elements, NumPy bytes)."""
+        steps = tuple(step // self.dtype.itemsize for step in self.data.strides)
+        return steps if dim is None else steps[dim]
+
+    def is_contiguous(self) -> bool:
+        """Whether the elements lie in memory in row-major order without gaps."""
+        return bool(self.data.flags.c_contiguous)
+
     def __len__(self) -> int:
         if self.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -134,6 +154,12 @@ class Tensor(PlacementShortcuts):
         out._version_counter = self._version_counter
         return out
 
+    def detach_(self) -> "Tensor":
+        """Cut this tensor itself from the graph: it becomes a leaf that requires no gradient."""
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
     # ---- conversion -------------------------------------------------------------------------
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (shares memory on CPU). Call ``detach()`` first if it needs grad."""
@@ -160,6 +186,9 @@ class Tensor(PlacementShortcuts):
 
     def long(self) -> "Tensor":
         return self.to(np.int64)
+
+    def int(self) -> "Tensor":
+        return self.to(np.int32)
 
     def bool(self) -> "Tensor":
         return self.to(np.bool_)

@@ -10,8 +10,8 @@ import warnings
 
 from ..tensor import Tensor
 from .elementwise import (abs, add, clamp, convert, div, eq, exp, ge, gt, isfinite, le, leaky_relu,
-                          log, logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg,
-                          pow, relu, sigmoid, sign, sqrt, sub, tanh, where)
+                          log, logical_and, logical_not, logical_or, logical_xor, lt, maximum, minimum, mul,
+                          ne, neg, pow, relu, sigmoid, sign, sqrt, sub, tanh, where)
 from .matmul import matmul
 from .reduction import argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, sum
 from .shape import (cat, chunk, expand, flatten, full_transpose, getitem, matrix_transpose, permute,
@@ -72,17 +72,20 @@ def __getattr__(name):
 
 # ---- ops added for PyTorch breadth (issue 13): their own modules, wired here -----------------
 
-from . import activation, indexing, inplace, layout, math, products, scan, statistics  # noqa: E402
-from .indexing import (argsort, argwhere, gather, index_select, masked_fill, nonzero,  # noqa: E402
-                       scatter, scatter_add, scatter_reduce, sort, take_along_dim, topk)
-from .layout import (clone, contiguous, diag, diagonal, diff, expand_as, flip, meshgrid,  # noqa: E402
-                     movedim, narrow, pad, repeat, reshape_as, roll, swapaxes, t, tile, trace, tril, triu,
-                     type_as, unbind, unflatten)
-from .math import (acos, allclose, asin, atan, atan2, ceil, clamp, clip, copysign, cos, cosh, erf,  # noqa: E402
-                   exp2, expm1, floor, floor_divide, fmod, isclose, isinf, isnan, isneginf, isposinf,
-                   log1p, log2, log10, logaddexp, nan_to_num, reciprocal, remainder, round, rsqrt, sgn,
-                   sin, sinh, square, tan, trunc)
-from .products import bmm, mm, outer  # noqa: E402
+from . import activation, counting, indexing, inplace, layout, math, products, scan, statistics  # noqa: E402
+from .counting import bincount, bucketize, histc, searchsorted, unique  # noqa: E402
+from .indexing import (argsort, argwhere, gather, index_add, index_copy, index_fill, index_select,  # noqa: E402
+                       masked_fill, nonzero, scatter, scatter_add, scatter_reduce, sort, take, take_along_dim,
+                       topk)
+from .layout import (broadcast_to, clone, column_stack, contiguous, diag, diagonal, diff, dstack,  # noqa: E402
+                     expand_as, flip, hstack, meshgrid, movedim, narrow, pad, repeat, repeat_interleave,
+                     reshape_as, roll, swapaxes, t, tile, trace, tril, triu, type_as, unbind, unflatten,
+                     unfold, vstack)
+from .math import (acos, addcdiv, allclose, asin, atan, atan2, ceil, clamp, clip, copysign, cos, cosh, divide, erf,  # noqa: E402,E501
+                   equal, exp2, expm1, float_power, floor, floor_divide, fmod, frac, heaviside, hypot, isclose,
+                   isinf, isnan, isneginf, isposinf, log1p, log2, log10, logaddexp, nan_to_num, reciprocal,
+                   remainder, round, rsqrt, sgn, sin, sinc, sinh, square, tan, trunc, xlogy)
+from .products import addmm, baddbmm, bmm, cross, dot, kron, mm, mv, outer, tensordot  # noqa: E402
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
 from .statistics import (all, amax, amin, any, count_nonzero, kthvalue, median, nanmean, nansum,  # noqa: E402
                          norm, prod, std, std_mean, var, var_mean)
@@ -117,23 +120,34 @@ def _clamp_bound(side):
     return bound
 
 
-def _lerp(a, end, weight):
+def _sum_to_size(a, size):
+    """``a`` summed down to ``size`` (a shape a broadcasts from): the gradient of a broadcast."""
+    from ._util import unbroadcast
+    size = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+    try:
+        if tuple(a.xp.broadcast_shapes(size, a.shape)) != a.shape:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"sum_to_size: size {size} is not expandable to the tensor's shape {a.shape}") from None
+    return unbroadcast(a, size)
+
+
+clamp_min, clamp_max = _clamp_bound("min"), _clamp_bound("max")
+
+
+def lerp(a, end, weight):
     """a + weight·(end − a)."""
     return a + (end - a) * weight
 
 
-def _addcmul(a, tensor1, tensor2, *, value=1):
+def addcmul(a, tensor1, tensor2, *, value=1):
     """a + value·tensor1·tensor2."""
     return a + tensor1 * tensor2 * value
 
 
-def _addcdiv(a, tensor1, tensor2, *, value=1):
-    """a + value·tensor1/tensor2."""
-    return a + tensor1 / tensor2 * value
-
-
 _MORE_METHODS = {
-    "add": _with_alpha(add), "sub": _with_alpha(sub), "max": max, "min": min, "__mod__": remainder, "__rmod__": _reflected(remainder),
+    "add": _with_alpha(add), "sub": _with_alpha(sub), "div": divide, "divide": divide, "true_divide": div,
+    "multiply": mul, "subtract": _with_alpha(sub), "negative": neg, "max": max, "min": min, "__mod__": remainder, "__rmod__": _reflected(remainder),
     "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
     "var": var, "std": std, "prod": prod, "any": any, "all": all, "norm": norm,
     "cumsum": cumsum, "cumprod": cumprod, "cummax": cummax, "cummin": cummin, "logcumsumexp": logcumsumexp,
@@ -145,29 +159,40 @@ _MORE_METHODS = {
     "fmod": fmod, "floor_divide": floor_divide, "copysign": copysign, "reciprocal": reciprocal,
     "rsqrt": rsqrt, "erf": erf, "square": square, "isclose": isclose, "allclose": allclose,
     "isnan": isnan, "isinf": isinf, "isposinf": isposinf, "isneginf": isneginf, "nan_to_num": nan_to_num,
-    "clamp": clamp, "clip": clip, "clamp_min": _clamp_bound("min"), "clamp_max": _clamp_bound("max"),
+    "clamp": clamp, "clip": clip, "clamp_min": clamp_min, "clamp_max": clamp_max,
     "gather": gather, "scatter": scatter, "scatter_add": scatter_add, "scatter_reduce": scatter_reduce,
     "index_select": index_select, "masked_fill": masked_fill, "take_along_dim": take_along_dim,
     "nonzero": nonzero, "argwhere": argwhere, "sort": sort, "argsort": argsort, "topk": topk,
-    "lerp": _lerp, "addcmul": _addcmul, "addcdiv": _addcdiv,
+    "lerp": lerp, "addcmul": addcmul, "addcdiv": addcdiv,
     "expand_as": expand_as, "view_as": reshape_as, "reshape_as": reshape_as, "type_as": type_as,
     "swapaxes": swapaxes, "swapdims": swapaxes, "narrow": narrow, "unbind": unbind, "diagonal": diagonal,
     "diag": diag, "trace": trace, "diff": diff, "amax": amax, "amin": amin, "nansum": nansum,
     "nanmean": nanmean, "count_nonzero": count_nonzero, "kthvalue": kthvalue, "median": median,
     "mm": mm, "bmm": bmm, "outer": outer, "logaddexp": logaddexp, "sgn": sgn,
     "is_floating_point": lambda a: a.dtype.kind == "f",
+    "eq": eq, "ne": ne, "lt": lt, "le": le, "gt": gt, "ge": ge, "greater": gt, "less": lt,
+    "logical_and": logical_and, "logical_or": logical_or, "logical_xor": logical_xor,
+    "logical_not": logical_not, "where": lambda a, condition, other: where(condition, a, other),
+    "dot": dot, "mv": mv, "cross": cross, "addmm": addmm, "baddbmm": baddbmm, "kron": kron,
+    "broadcast_to": broadcast_to, "repeat_interleave": repeat_interleave, "unfold": unfold, "take": take,
+    "index_add": index_add, "index_copy": index_copy, "index_fill": index_fill,
+    "frac": frac, "hypot": hypot, "xlogy": xlogy, "sinc": sinc, "heaviside": heaviside,
+    "float_power": float_power, "unique": unique, "bincount": bincount, "equal": equal,
+    "sum_to_size": lambda a, *size: _sum_to_size(a, size),
 }
 
 _IN_PLACE_OPS = {
-    "add_": _MORE_METHODS["add"], "sub_": _MORE_METHODS["sub"], "mul_": mul, "div_": div, "pow_": pow,
+    "add_": _MORE_METHODS["add"], "sub_": _MORE_METHODS["sub"], "mul_": mul, "div_": divide, "pow_": pow,
     "neg_": neg, "abs_": abs, "exp_": exp, "log_": log, "sqrt_": sqrt, "tanh_": tanh, "sigmoid_": sigmoid,
     "relu_": relu, "sin_": sin, "cos_": cos, "floor_": floor, "ceil_": ceil, "round_": round,
     "trunc_": trunc, "reciprocal_": reciprocal, "remainder_": remainder, "fmod_": fmod,
-    "clamp_": clamp, "clip_": clip, "clamp_min_": _MORE_METHODS["clamp_min"],
-    "clamp_max_": _MORE_METHODS["clamp_max"], "masked_fill_": masked_fill, "scatter_": scatter,
-    "scatter_add_": scatter_add, "scatter_reduce_": scatter_reduce, "lerp_": _lerp, "addcmul_": _addcmul,
-    "addcdiv_": _addcdiv, "fill_": inplace.fill, "zero_": inplace.zero, "copy_": inplace.copy,
-    "uniform_": inplace.uniform, "normal_": inplace.normal,
+    "clamp_": clamp, "clip_": clip, "clamp_min_": clamp_min,
+    "clamp_max_": clamp_max, "masked_fill_": masked_fill, "scatter_": scatter,
+    "scatter_add_": scatter_add, "scatter_reduce_": scatter_reduce, "lerp_": lerp, "addcmul_": addcmul,
+    "addcdiv_": addcdiv, "fill_": inplace.fill, "zero_": inplace.zero, "copy_": inplace.copy,
+    "uniform_": inplace.uniform, "normal_": inplace.normal, "square_": square, "frac_": frac,
+    "index_add_": index_add, "index_copy_": index_copy, "index_fill_": index_fill, "hypot_": hypot,
+    "xlogy_": xlogy,
 }
 
 

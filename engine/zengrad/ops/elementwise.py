@@ -458,25 +458,33 @@ def sign(a: Tensor) -> Tensor:
 
 # ---- comparisons and logic: results are boolean tensors outside the graph -------------------
 
-def _compare(op):
+def _compare(op, name):
     def compare(a, b):
-        b = as_tensor_like(b, a, "comparison")
-        return Tensor(op(a.data, b.data))
+        b = as_tensor_like(b, a, name)
+        try:
+            return Tensor(op(a.data, b.data))
+        except ValueError:
+            raise ValueError(f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
+    compare.__name__ = name
+    compare.__doc__ = f"``{name}(a, b)``: elementwise, broadcast, a boolean tensor with no gradient."
     return compare
 
 
-eq = _compare(lambda x, y: x == y)
-ne = _compare(lambda x, y: x != y)
-lt = _compare(lambda x, y: x < y)
-le = _compare(lambda x, y: x <= y)
-gt = _compare(lambda x, y: x > y)
-ge = _compare(lambda x, y: x >= y)
-logical_and = _compare(lambda x, y: x & y)
-logical_or = _compare(lambda x, y: x | y)
+eq = _compare(lambda x, y: x == y, "eq")
+ne = _compare(lambda x, y: x != y, "ne")
+lt = _compare(lambda x, y: x < y, "lt")
+le = _compare(lambda x, y: x <= y, "le")
+gt = _compare(lambda x, y: x > y, "gt")
+ge = _compare(lambda x, y: x >= y, "ge")
+# logical ops read any dtype as truth values (non-zero is True), as PyTorch's do
+logical_and = _compare(lambda x, y: x.astype(bool) & y.astype(bool), "logical_and")
+logical_or = _compare(lambda x, y: x.astype(bool) | y.astype(bool), "logical_or")
+logical_xor = _compare(lambda x, y: x.astype(bool) ^ y.astype(bool), "logical_xor")
 
 
 def logical_not(a):
-    return Tensor(~a.data)
+    """``not a`` elementwise (non-zero is True): a boolean tensor with no gradient."""
+    return Tensor(~a.data.astype(bool))
 
 
 def isfinite(a):

@@ -385,3 +385,63 @@ def setitem_result(a: Tensor, index, value) -> Tensor:
         return SetItem.apply(a, value, index=index)
     except ValueError as error:
         raise ValueError(f"setitem: {error}") from None
+
+
+# ---- index_add / index_copy / index_fill / take: one index per slice along a dim ---------------
+
+def _slice_index(op: str, a: Tensor, dim: int, index: Tensor, source: Tensor | None) -> tuple:
+    """(dim, the scatter index): index[i] repeated over source's slice i along ``dim``, checked."""
+    if not isinstance(index, Tensor) or index.dtype.kind not in "iu" or index.ndim > 1:
+        raise TypeError(f"{op}: index must be a 0-d or 1-d integer tensor, got "
+                        f"{getattr(index, 'shape', type(index).__name__)}")
+    dim = normalize_dim(dim, a.ndim, op)
+    size = a.shape[dim] if a.ndim else 1
+    flat = index.data.reshape(-1)
+    if flat.size and (int(flat.min()) < -size or int(flat.max()) >= size):
+        raise IndexError(f"{op}: index out of range for dim {dim} of size {size} (input shape {a.shape})")
+    flat = flat % builtins.max(size, 1)
+    if source is None:
+        return dim, flat
+    wanted = a.shape[:dim] + (flat.size,) + a.shape[dim + 1:]
+    if source.shape != wanted:
+        raise ValueError(f"{op}: source of shape {source.shape} must have shape {wanted} (input {a.shape}, "
+                         f"{flat.size} indices along dim {dim})")
+    view = (1,) * dim + (flat.size,) + (1,) * (a.ndim - dim - 1)
+    return dim, Tensor(a.xp.broadcast_to(flat.reshape(view), wanted))
+
+
+def index_add(a: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """z = a, then z[…, index[i], …] += alpha·source[…, i, …] along ``dim`` (repeats add up):
+    a scatter_add, so ∂z/∂a = 1 and ∂z/∂source[i] = alpha·g[…, index[i], …]."""
+    if a.ndim == 0:
+        return index_add(a.reshape(1), 0, index, source.reshape(-1), alpha=alpha).reshape(())
+    dim, spread = _slice_index("index_add", a, dim, index, source)
+    return scatter_add(a, dim, spread, source if alpha == 1 else source * alpha)
+
+
+def index_copy(a: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """z = a with z[…, index[i], …] = source[…, i, …] along ``dim`` (a scatter: the gradient of a
+    is g outside the copied slices, of source the slices of g it landed in)."""
+    if a.ndim == 0:
+        return index_copy(a.reshape(1), 0, index, source.reshape(-1)).reshape(())
+    dim, spread = _slice_index("index_copy", a, dim, index, source)
+    return scatter(a, dim, spread, source)
+
+
+def index_fill(a: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    """z = a with the slices index[i] along ``dim`` set to ``value`` (a number or 0-d tensor)."""
+    dim, flat = _slice_index("index_fill", a, dim, index, None)
+    chosen = a.xp.zeros(a.shape[dim] if a.ndim else 1, dtype=bool)
+    chosen[flat] = True
+    mask = chosen.reshape((1,) * dim + (-1,) + (1,) * (a.ndim - dim - 1)) if a.ndim else chosen.reshape(())
+    return masked_fill(a, Tensor(mask), value)
+
+
+def take(a: Tensor, index: Tensor) -> Tensor:
+    """a read as 1-d at ``index`` (negative counts from the end): z has index's shape."""
+    if not isinstance(index, Tensor) or index.dtype.kind not in "iu":
+        raise TypeError(f"take: index must be an integer tensor, got {getattr(index, 'dtype', type(index).__name__)}")
+    size = a.numel()
+    if index.numel() and (int(index.data.min()) < -size or int(index.data.max()) >= size):
+        raise IndexError(f"take: index out of range for a tensor of {size} elements (shape {a.shape})")
+    return getitem(a.reshape(-1), index.data % builtins.max(size, 1))

@@ -1,5 +1,6 @@
-"""More ops that rearrange elements: clone, flip, roll, repeat/tile, tril/triu, pad, movedim, meshgrid,
-and PyTorch's named views and pieces (narrow, unbind, diagonal/diag, diff, expand_as, ...).
+"""More ops that rearrange elements: clone, flip, roll, repeat/tile/repeat_interleave, tril/triu, pad,
+movedim, meshgrid, the stacks (hstack, vstack, dstack, column_stack), sliding windows (unfold), and
+PyTorch's named views and pieces (narrow, unbind, diagonal/diag, diff, expand_as, broadcast_to, ...).
 
 Flip, Roll and ConstantPad are Functions of their own (each one's backward is its inverse
 rearrangement of g); the rest are compositions of reshape, expand, indexing and ``where``, whose
@@ -15,7 +16,7 @@ from ..autograd import Function
 from ..tensor import Tensor
 from ._util import normalize_dim
 from .elementwise import where
-from .shape import expand, getitem, permute, reshape
+from .shape import cat, expand, getitem, permute, reshape
 
 
 def _dims(dims, ndim: int, op: str) -> tuple:
@@ -365,3 +366,74 @@ def diff(a: Tensor, n: int = 1, dim: int = -1) -> Tensor:
         earlier = getitem(out, (slice(None),) * dim + (slice(0, builtins.max(length - 1, 0)),))
         out = later - earlier
     return out
+
+
+def broadcast_to(a: Tensor, shape) -> Tensor:
+    """``a`` broadcast to ``shape`` (``expand`` under NumPy's name; −1 keeps a size)."""
+    return expand(a, *tuple(shape))
+
+
+def _at_least(a: Tensor, ndim: int) -> Tensor:
+    """``a`` with dims of size 1 added as NumPy's atleast_2d/atleast_3d add them."""
+    if a.ndim >= ndim:
+        return a
+    if ndim == 2 or a.ndim == 0:
+        return reshape(a, (1,) * (ndim - a.ndim) + a.shape)
+    return reshape(a, (1,) + a.shape + (1,) if a.ndim == 1 else a.shape + (1,))
+
+
+def hstack(tensors) -> Tensor:
+    """Join along dim 1, or along dim 0 when the tensors are 1-d (``torch.hstack``)."""
+    tensors = [_at_least(t, 1) for t in tensors]
+    return cat(tensors, dim=0 if tensors and tensors[0].ndim == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    """Join along dim 0, 1-d tensors first made rows (1, n) (``torch.vstack``)."""
+    return cat([_at_least(t, 2) for t in tensors], dim=0)
+
+
+def dstack(tensors) -> Tensor:
+    """Join along dim 2, tensors first made at least 3-d: (n,) → (1, n, 1), (m, n) → (m, n, 1)."""
+    return cat([_at_least(t, 3) for t in tensors], dim=2)
+
+
+def column_stack(tensors) -> Tensor:
+    """Join along dim 1, 0-d and 1-d tensors first made columns (n, 1) (``torch.column_stack``)."""
+    return cat([reshape(t, (-1, 1)) if t.ndim <= 1 else t for t in tensors], dim=1)
+
+
+def repeat_interleave(a: Tensor, repeats, dim: int | None = None) -> Tensor:
+    """Each element (each slice along ``dim``) repeated ``repeats`` times in place:
+    [a, b] → [a, a, b, b]. ``repeats`` is an int or a 1-d tensor, one count per slice; without
+    ``dim`` the tensor is flattened first. An index_select, so the gradient sums the copies."""
+    if dim is None:
+        a, dim = reshape(a, (-1,)), 0
+    dim = normalize_dim(dim, a.ndim, "repeat_interleave")
+    size = a.shape[dim] if a.ndim else 1
+    counts = repeats.data if isinstance(repeats, Tensor) else repeats
+    xp = a.xp
+    if isinstance(counts, int):
+        counts = xp.full(size, counts)
+    counts = xp.asarray(counts).reshape(-1)
+    if counts.shape[0] not in (1, size) or counts.dtype.kind not in "iu" or (counts.size and int(counts.min()) < 0):
+        raise ValueError(f"repeat_interleave: repeats must be one non-negative int or one per slice "
+                         f"({size} along dim {dim} of shape {a.shape}), got {repeats!r}")
+    index = xp.repeat(xp.arange(size), xp.broadcast_to(counts, (size,)))
+    return getitem(a, (slice(None),) * dim + (index,))
+
+
+def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Sliding windows (``Tensor.unfold``): along ``dimension``, slices a[i·step : i·step + size] for
+    every window that fits; the window count replaces that dim and the window becomes a new last
+    dim. One integer-array index, so the gradient adds each window's share back (overlaps sum)."""
+    dimension = normalize_dim(dimension, a.ndim, "unfold")
+    length = a.shape[dimension] if a.ndim else 1
+    if size < 0 or step <= 0 or size > length:
+        raise ValueError(f"unfold: size {size} and step {step} do not fit dim {dimension} of shape {a.shape}")
+    if a.ndim == 0:
+        return reshape(a, (1,))
+    starts = a.xp.arange(0, length - size + 1, step)
+    index = starts[:, None] + a.xp.arange(size)[None, :]
+    windows = getitem(a, (slice(None),) * dimension + (index,))
+    return movedim(windows, dimension + 1, -1)

@@ -519,3 +519,140 @@ def sgn(a):
     """The sign of each element (no gradient), PyTorch's name for complex-aware sign."""
     from .elementwise import sign
     return sign(a)
+
+
+# ---- a few more of PyTorch's elementwise functions ----------------------------------------------
+
+class Hypot(Function):
+    """z = √(a² + b²) without overflow for large a, b (the C library's hypot);
+    ∂z/∂a = a/z, ∂z/∂b = b/z."""
+
+    def forward(self, a, b):
+        return _xp(a).hypot(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        z = self.output()
+        return unbroadcast(g * a / z, a.shape), unbroadcast(g * b / z, b.shape)
+
+
+class XLogY(Function):
+    """z = x·ln y, and 0 where x = 0 (unless y is NaN): the term of an entropy or a KL divergence
+    that vanishes with x.  ∂z/∂x = ln y, taken as 0 where x = 0 and y ≤ 0 (PyTorch's choice: the
+    term is 0 there whatever y); ∂z/∂y = x/y."""
+
+    def forward(self, x, y):
+        xp = _xp(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            product = x * xp.log(y)
+        return xp.where((x == 0) & ~xp.isnan(y), product.dtype.type(0), product)
+
+    def backward(self, g):
+        x, y = self.inputs
+        dx = dy = None
+        if self.needs_grad(0):
+            vanishing = Tensor((x.data == 0) & (y.data <= 0))
+            dx = unbroadcast(where(vanishing, Tensor(x.xp.zeros((), dtype=g.dtype)), xlogy(g, y)), x.shape)
+        if self.needs_grad(1):
+            dy = unbroadcast(g * x / y, y.shape)
+        return dx, dy
+
+
+class Sinc(Function):
+    """z = sin(πa)/(πa), 1 at a = 0;  ∂z/∂a = (cos(πa) − z)/a, 0 at a = 0 (this form stays exact
+    for tiny a, where the textbook (πa·cos πa − sin πa)/(πa²) divides 0 by an underflowed 0)."""
+
+    def forward(self, a):
+        xp = _xp(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scaled = a * a.dtype.type(math.pi)
+            return xp.where(a == 0, a.dtype.type(1), xp.sin(scaled) / scaled)
+
+    def backward(self, g):
+        a = self.inputs[0]
+        zero = Tensor(a.data == 0)
+        safe = where(zero, Tensor(a.xp.ones((), dtype=a.dtype)), a)
+        slope = ((safe * math.pi).cos() - self.output()) / safe
+        return g * where(zero, Tensor(a.xp.zeros((), dtype=a.dtype)), slope)
+
+
+def hypot(a, b):
+    """√(a² + b²), elementwise and broadcast, with no overflow in the squares."""
+    return _binary(Hypot, a, b)
+
+
+def xlogy(x, y):
+    """x·ln y, with 0 where x = 0 (PyTorch's ``xlogy``)."""
+    return _binary(XLogY, x, y)
+
+
+def frac(a):
+    """The fractional part a − trunc(a) (sign of a kept);  ∂/∂a = 1."""
+    return a - trunc(a)
+
+
+def sinc(a):
+    """The normalised sinc sin(πa)/(πa), 1 at a = 0."""
+    return Sinc.apply(a)
+
+
+def heaviside(a, values):
+    """The step function: ``values`` where a = 0, else 1 where a > 0 and 0 elsewhere (NaN too, as
+    in PyTorch). Not differentiable (as in PyTorch): the result is outside the graph."""
+    values = as_tensor_like(values, a, "heaviside")
+    xp = a.xp
+    step = (a.data > 0).astype(xp.result_type(a.data, values.data))
+    return Tensor(xp.where(a.data == 0, values.data, step))
+
+
+def float_power(a, exponent):
+    """aᵉ computed in float64 (PyTorch's ``float_power``), differentiable."""
+    exponent = exponent.to(np.float64) if isinstance(exponent, Tensor) else exponent
+    return a.to(np.float64) ** exponent
+
+
+def divide(a, b, *, rounding_mode: str | None = None):
+    """a / b; with ``rounding_mode='trunc'`` the quotient rounded toward zero, with ``'floor'``
+    toward −∞ (as ``floor_divide``). Rounded quotients are piecewise constant: gradient 0."""
+    from .elementwise import div
+    if rounding_mode is None:
+        return div(a, b)
+    if rounding_mode == "floor":
+        return floor_divide(a, b)
+    if rounding_mode == "trunc":
+        quotient = div(a, b)
+        integers = [x.dtype for x in (a, b) if isinstance(x, Tensor)]
+        if all(d.kind in "iub" for d in integers) and all(isinstance(x, (Tensor, int)) for x in (a, b)):
+            dtype = np.result_type(*[d for d in integers if d.kind != "b"] or [np.int64])
+            return Tensor(_xp(quotient.data).trunc(quotient.data).astype(dtype))
+        return trunc(quotient)
+    raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+
+
+def equal(a: Tensor, b: Tensor) -> bool:
+    """Whether a and b have one shape and equal elements (a Python bool; NaN ≠ NaN)."""
+    return tuple(a.shape) == tuple(b.shape) and bool((a.data == b.data).all())
+
+
+class AddCDiv(Function):
+    """z = a + v·t₁/t₂;  ∂z/∂a = 1, ∂z/∂t₁ = v/t₂, ∂z/∂t₂ = −v·t₁/(t₂·t₂) — with t₂² formed as
+    PyTorch's addcdiv forms it (so where t₂² underflows to 0 the gradient is ±inf or NaN, as there)."""
+
+    def __init__(self, value=1):
+        super().__init__()
+        self.value = value
+
+    def forward(self, a, t1, t2):
+        return a + self.value * (t1 / t2)
+
+    def backward(self, g):
+        a, t1, t2 = self.inputs
+        return (unbroadcast(g, a.shape) if self.needs_grad(0) else None,
+                unbroadcast(g * self.value / t2, t1.shape) if self.needs_grad(1) else None,
+                unbroadcast(-g * self.value * t1 / (t2 * t2), t2.shape) if self.needs_grad(2) else None)
+
+
+def addcdiv(a, tensor1, tensor2, *, value=1):
+    """a + value·tensor1/tensor2, broadcast."""
+    tensor1, tensor2 = as_tensor_like(tensor1, a, "addcdiv"), as_tensor_like(tensor2, a, "addcdiv")
+    return AddCDiv.apply(a, tensor1, tensor2, value=value)

@@ -1,9 +1,21 @@
-"""Products under PyTorch's specific names: mm, bmm, outer (all through matmul or broadcasting)."""
+"""Products under PyTorch's specific names, all built on ``matmul``, broadcasting and sums (so their
+gradients, and gradients of gradients, come from those ops):
+
+    mm, bmm      matrix and batched matrix products without broadcasting
+    outer        z[i, j] = a[i]·b[j]
+    dot, mv      Σ_i a[i]·b[i];  z[i] = Σ_j M[i, j]·v[j]
+    addmm        β·c + α·(a @ b);  baddbmm the same with batches
+    tensordot    Σ over the paired dims of a and b
+    kron         z[i·p + k, j·q + l] = a[i, j]·b[k, l]
+    cross        the 3-vector cross product along a dim of size 3
+"""
 
 from __future__ import annotations
 
 from ..tensor import Tensor
+from ._util import normalize_dim
 from .matmul import matmul
+from .shape import cat, getitem, permute, reshape
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
@@ -25,3 +37,93 @@ def outer(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim != 1 or b.ndim != 1:
         raise ValueError(f"outer: expects two 1-d tensors, got shapes {a.shape} and {b.shape}")
     return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
+def dot(a: Tensor, b: Tensor) -> Tensor:
+    """Σ_i a[i]·b[i] for two 1-d tensors of one length (a 0-d result)."""
+    if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"dot: expects two 1-d tensors of one length, got shapes {a.shape} and {b.shape}")
+    return matmul(a, b)
+
+
+def mv(matrix: Tensor, vector: Tensor) -> Tensor:
+    """z[i] = Σ_j M[i, j]·v[j] for a (n, m) matrix and an m-vector."""
+    if matrix.ndim != 2 or vector.ndim != 1 or matrix.shape[1] != vector.shape[0]:
+        raise ValueError(f"mv: expects a (n, m) matrix and an m-vector, got shapes {matrix.shape} and {vector.shape}")
+    return matmul(matrix, vector)
+
+
+def addmm(c: Tensor, a: Tensor, b: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """β·c + α·(a @ b), with c broadcast to the product's (n, m) shape."""
+    product = mm(a, b)
+    return _scaled(c, beta, product.shape, "addmm") + (product if alpha == 1 else product * alpha)
+
+
+def baddbmm(c: Tensor, a: Tensor, b: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """β·c + α·(a @ b) for batches of matrices, c broadcast to the product's (B, n, m) shape."""
+    product = bmm(a, b)
+    return _scaled(c, beta, product.shape, "baddbmm") + (product if alpha == 1 else product * alpha)
+
+
+def _scaled(c: Tensor, beta, shape: tuple, op: str) -> Tensor:
+    try:
+        c.xp.broadcast_shapes(c.shape, shape)
+    except ValueError:
+        raise ValueError(f"{op}: input of shape {c.shape} does not broadcast to the product's {shape}") from None
+    if beta == 0:  # c is ignored then, NaN and inf included (PyTorch's rule)
+        return Tensor(c.xp.zeros((), dtype=c.dtype))
+    return c if beta == 1 else c * beta
+
+
+def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
+    """Σ over paired dims: ``dims=n`` pairs a's last n dims with b's first n; ``dims=(da, db)`` pairs
+    da[i] with db[i]. The result has a's other dims, then b's. One matmul after permuting."""
+    if isinstance(dims, int):
+        if dims < 0 or dims > min(a.ndim, b.ndim):
+            raise ValueError(f"tensordot: dims={dims} for shapes {a.shape} and {b.shape}")
+        da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
+        da = [normalize_dim(d, a.ndim, "tensordot") for d in da]
+        db = [normalize_dim(d, b.ndim, "tensordot") for d in db]
+    if len(da) != len(db) or any(a.shape[i] != b.shape[j] for i, j in zip(da, db)):
+        raise ValueError(f"tensordot: dims {da} of {a.shape} and {db} of {b.shape} do not pair up")
+    a_free = [d for d in range(a.ndim) if d not in da]
+    b_free = [d for d in range(b.ndim) if d not in db]
+    inner = 1
+    for d in da:
+        inner *= a.shape[d]
+    left = reshape(permute(a, *a_free, *da), (-1, inner))
+    right = reshape(permute(b, *db, *b_free), (inner, -1))
+    return reshape(matmul(left, right), tuple(a.shape[d] for d in a_free) + tuple(b.shape[d] for d in b_free))
+
+
+def kron(a: Tensor, b: Tensor) -> Tensor:
+    """The Kronecker product: z[i·p + k, …] = a[i, …]·b[k, …] (the shorter shape padded with 1s in front)."""
+    ndim = max(a.ndim, b.ndim)
+    a = reshape(a, (1,) * (ndim - a.ndim) + a.shape)
+    b = reshape(b, (1,) * (ndim - b.ndim) + b.shape)
+    interleaved_a = reshape(a, tuple(n for size in a.shape for n in (size, 1)))
+    interleaved_b = reshape(b, tuple(n for size in b.shape for n in (1, size)))
+    return reshape(interleaved_a * interleaved_b, tuple(x * y for x, y in zip(a.shape, b.shape)))
+
+
+def cross(a: Tensor, b: Tensor, dim: int | None = None) -> Tensor:
+    """The cross product a × b along ``dim`` (size 3; the first such dim when None, as torch.cross
+    did): z = (a₂b₃ − a₃b₂, a₃b₁ − a₁b₃, a₁b₂ − a₂b₁). a and b broadcast."""
+    shape = tuple(a.xp.broadcast_shapes(a.shape, b.shape))
+    if dim is None:
+        dim = next((d for d, size in enumerate(shape) if size == 3), None)
+        if dim is None:
+            raise ValueError(f"cross: no dimension of size 3 in shapes {a.shape} and {b.shape}")
+    dim = normalize_dim(dim, len(shape), "cross")
+    if shape[dim] != 3:
+        raise ValueError(f"cross: dim {dim} must have size 3, shapes {a.shape} and {b.shape}")
+    a, b = a.expand(*shape), b.expand(*shape)
+
+    def part(x, i):
+        return getitem(x, (slice(None),) * dim + (slice(i, i + 1),))
+
+    return cat([part(a, 1) * part(b, 2) - part(a, 2) * part(b, 1),
+                part(a, 2) * part(b, 0) - part(a, 0) * part(b, 2),
+                part(a, 0) * part(b, 1) - part(a, 1) * part(b, 0)], dim=dim)

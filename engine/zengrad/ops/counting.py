@@ -1,0 +1,87 @@
+"""Ops whose results are counts or positions, so they have no gradient (as in PyTorch): unique,
+bincount, histc, searchsorted and bucketize. Each works on the arrays and returns a tensor
+outside the graph.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def unique(a: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
+           dim: int | None = None):
+    """The distinct elements of ``a`` in ascending order (``sorted`` is accepted; the result is
+    always sorted, as PyTorch's CPU result is); with ``return_inverse`` also where each element of
+    ``a`` went (inverse has a's shape: a = unique[inverse]), with ``return_counts`` how often each
+    occurs. ``dim`` picks distinct slices along that dim instead."""
+    xp = a.xp
+    values, inverse, counts = xp.unique(a.data, return_inverse=True, return_counts=True, axis=dim)
+    inverse = inverse.reshape(a.shape if dim is None else (a.shape[dim],)).astype(np.int64)
+    out = [Tensor(values)]
+    if return_inverse:
+        out.append(Tensor(inverse))
+    if return_counts:
+        out.append(Tensor(counts.astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def bincount(a: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """z[v] = how many elements of the 1-d non-negative integer ``a`` equal v (or the sum of their
+    ``weights``), for v = 0 … max(max(a) + 1, minlength) − 1."""
+    if a.ndim != 1 or a.dtype.kind not in "iu":
+        raise ValueError(f"bincount: expects a 1-d integer tensor, got shape {a.shape} of {a.dtype}")
+    if a.numel() and int(a.data.min()) < 0:
+        raise ValueError("bincount: the input must not hold negative values")
+    if weights is not None and weights.shape != a.shape:
+        raise ValueError(f"bincount: weights of shape {weights.shape} must match the input's {a.shape}")
+    counts = a.xp.bincount(a.data, weights=None if weights is None else weights.data, minlength=minlength)
+    if weights is None:
+        return Tensor(counts.astype(np.int64))
+    return Tensor(counts.astype(weights.dtype if weights.dtype.kind == "f" else np.float64))
+
+
+def histc(a: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+    """Counts of a's elements in ``bins`` equal-width bins over [min, max] (the data's own range when
+    min = max = 0); elements outside are left out, the top edge belongs to the last bin."""
+    data = a.data.reshape(-1)
+    low, high = float(min), float(max)
+    if low == high:
+        finite = data[a.xp.isfinite(data)]
+        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+    if low == high:
+        low, high = low - 1, high + 1
+    if bins < 1 or low > high:
+        raise ValueError(f"histc: needs bins >= 1 and min <= max, got bins={bins}, min={min}, max={max}")
+    counts, _ = a.xp.histogram(data, bins=bins, range=(low, high))
+    return Tensor(counts.astype(a.dtype))
+
+
+def searchsorted(sorted_sequence: Tensor, values, *, right: bool = False, side: str | None = None) -> Tensor:
+    """For each value, the index at which it would be inserted into the ascending last dim of
+    ``sorted_sequence`` keeping it sorted: the first such place, or the last with ``right=True``
+    (``side='right'``). A 1-d sequence serves every value; otherwise one row per row of values."""
+    side = side or ("right" if right else "left")
+    if side not in ("left", "right"):
+        raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
+    xp = sorted_sequence.xp
+    values = values.data if isinstance(values, Tensor) else xp.asarray(values)
+    if sorted_sequence.ndim == 1:
+        return Tensor(xp.searchsorted(sorted_sequence.data, values, side=side).astype(np.int64))
+    if sorted_sequence.shape[:-1] != values.shape[:-1]:
+        raise ValueError(f"searchsorted: sequence of shape {sorted_sequence.shape} and values of shape "
+                         f"{values.shape} must agree in every dim but the last")
+    rows = sorted_sequence.data.reshape(-1, sorted_sequence.shape[-1])
+    wanted = values.reshape(len(rows), -1)
+    found = xp.stack([xp.searchsorted(row, v, side=side) for row, v in zip(rows, wanted)]) if len(rows) else wanted
+    return Tensor(found.reshape(values.shape).astype(np.int64))
+
+
+def bucketize(a: Tensor, boundaries: Tensor, *, right: bool = False) -> Tensor:
+    """The bucket of each element between the ascending 1-d ``boundaries``: i with
+    boundaries[i−1] < x ≤ boundaries[i] (``right=False``) or boundaries[i−1] ≤ x < boundaries[i]
+    (``right=True``) — PyTorch's convention, the opposite of searchsorted's flag."""
+    if boundaries.ndim != 1:
+        raise ValueError(f"bucketize: boundaries must be 1-d, got shape {boundaries.shape}")
+    return searchsorted(boundaries, a, right=right)
