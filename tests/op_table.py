@@ -307,6 +307,27 @@ BREADTH_CASES += [
     Case("addcdiv", lambda m, a, b, c: a.addcdiv(b, c, value=-2.0), [(3, 4), (3, 4), (4,)], "pos"),
     Case("sum_to_size", lambda m, a: a.sum_to_size(3, 1), [(2, 3, 4)]),
     Case("clamp_min", lambda m, a: m.clamp_min(a, 0.2) + a.clamp_max(-0.1), [(3, 4)], "away"),
+    Case("softmin", lambda m, a: m.nn.functional.softmin(a, dim=1), [(3, 4)]),
+    Case("threshold", lambda m, a: m.nn.functional.threshold(a, 0.1, -2.0), [(3, 4)], "away"),
+    Case("tanhshrink", lambda m, a: m.nn.functional.tanhshrink(a), [(3, 4)]),
+    Case("softshrink", lambda m, a: m.nn.functional.softshrink(a * 2, 0.5), [(3, 4)], "away"),
+    Case("hardshrink", lambda m, a: m.nn.functional.hardshrink(a * 2, 0.5), [(3, 4)], "away"),
+    Case("l1_loss", lambda m, a, b: m.nn.functional.l1_loss(a, b * 2), [(3, 4), (3, 4)]),
+    Case("normalize", lambda m, a: m.nn.functional.normalize(a, dim=1), [(3, 4)]),
+    Case("normalize_p1", lambda m, a: m.nn.functional.normalize(a, p=1, dim=0), [(3, 4)], "away"),
+    Case("pairwise_distance", lambda m, a, b: m.nn.functional.pairwise_distance(a, b), [(3, 4), (4,)]),
+    Case("pairwise_distance_p3", lambda m, a, b: m.nn.functional.pairwise_distance(a, b, p=3.0, keepdim=True),
+         [(2, 5), (2, 5)], "away"),
+    Case("margin_ranking_loss", lambda m, a, b: m.nn.functional.margin_ranking_loss(
+        a, b, m.tensor([1.0, -1.0, 1.0, -1.0, 1.0], dtype=a.dtype), margin=0.1, reduction="sum"), [(5,), (5,)]),
+    Case("cosine_embedding_loss", lambda m, a, b: m.nn.functional.cosine_embedding_loss(
+        a, b, m.tensor([1, -1, 1]), margin=-0.5), [(3, 4), (3, 4)]),
+    Case("triplet_margin_loss", lambda m, a, b, c: m.nn.functional.triplet_margin_loss(a, b, c, margin=2.0),
+         [(4, 3), (4, 3), (4, 3)]),
+    Case("triplet_margin_loss_swap", lambda m, a, b, c: m.nn.functional.triplet_margin_loss(
+        a, b, c, margin=0.5, p=1.0, swap=True, reduction="none"), [(4, 3), (4, 3), (4, 3)], "away"),
+    Case("pixel_shuffle", lambda m, a: m.nn.functional.pixel_shuffle(a, 2), [(2, 8, 3, 2)]),
+    Case("pixel_unshuffle", lambda m, a: m.nn.functional.pixel_unshuffle(a, 3), [(1, 2, 6, 3)]),
 ]
 
 CASES = CASES + BREADTH_CASES

@@ -2,22 +2,28 @@
 
 from . import functional, init, utils
 from .attention import MultiheadAttention
-from .activation import (CELU, ELU, GELU, GLU, SELU, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU, LogSigmoid,
-                         LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softplus, Softsign, Tanh)
-from .container import ModuleList, Sequential
+from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
+                         LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus,
+                         Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .conv1d import Conv1d
-from .dropout import Dropout
+from .dropout import Dropout, Dropout1d, Dropout2d
 from .embedding import Embedding
 from .gru import GRU, GRUCell
 from .linear import Flatten, Identity, Linear, Unflatten
-from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
+from .losses import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CosineSimilarity, CrossEntropyLoss,
+                     HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss, NLLLoss, PairwiseDistance,
+                     SmoothL1Loss, TripletMarginLoss)
+from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
+                      ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .module import IncompatibleKeys, Module, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d
 from .norms import GroupNorm, LayerNorm
 from .parameter import Parameter
 from .perceptron import Perceptron
-from .pooling import AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, Upsample
+from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, PixelShuffle,
+                      PixelUnshuffle, Upsample)
 from .positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 from .recurrent import LSTM, RNN, LSTMCell, RNNCell
 from .transformer import TransformerEncoder, TransformerEncoderLayer
@@ -33,3 +39,9 @@ __all__ = ["BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d
 __all__ += ["AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AvgPool1d", "AvgPool2d", "Conv1d", "GRU", "GRUCell",
             "GroupNorm", "LayerNorm", "LearnedPositionalEmbedding", "MaxPool1d", "MaxPool2d", "MultiheadAttention",
             "SinusoidalPositionalEncoding", "TransformerEncoder", "TransformerEncoderLayer", "Upsample"]
+__all__ += ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", "CosineEmbeddingLoss",
+            "CosineSimilarity", "Dropout1d", "Dropout2d", "Hardshrink", "HuberLoss", "KLDivLoss", "L1Loss",
+            "MarginRankingLoss", "ModuleDict", "PairwiseDistance", "ParameterDict", "ParameterList", "PixelShuffle",
+            "PixelUnshuffle", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
+            "SmoothL1Loss", "Softmin", "Softshrink", "Tanhshrink", "Threshold", "TripletMarginLoss", "ZeroPad1d",
+            "ZeroPad2d"]

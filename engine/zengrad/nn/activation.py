@@ -177,6 +177,35 @@ class GLU(_Elementwise):
     settings = (("dim", -1),)
 
 
+class Softmin(_Elementwise):
+    """y = softmax(−x) along ``dim``."""
+    function = F.softmin
+    settings = (("dim", None),)
+
+
+class Threshold(_Elementwise):
+    """y = x where x > threshold, else value."""
+    function = F.threshold
+    settings = (("threshold", None), ("value", None))
+
+
+class Tanhshrink(_Elementwise):
+    """y = x − tanh x."""
+    function = F.tanhshrink
+
+
+class Softshrink(_Elementwise):
+    """y = x − λ above λ, x + λ below −λ, 0 between."""
+    function = F.softshrink
+    settings = (("lambd", 0.5),)
+
+
+class Hardshrink(_Elementwise):
+    """y = x where |x| > λ, else 0."""
+    function = F.hardshrink
+    settings = (("lambd", 0.5),)
+
+
 class PReLU(Module):
     """y = x for x > 0, w·x otherwise, with a learned slope w: one (num_parameters=1) or one per
     channel (dim 1 of the input), initialised to ``init``."""

@@ -1,4 +1,5 @@
-"""Dropout: random zeroing during training (inverted, so evaluation is the identity)."""
+"""Dropout: random zeroing during training (inverted, so evaluation is the identity) of single
+elements (Dropout) or of whole channels (Dropout1d, Dropout2d)."""
 
 from __future__ import annotations
 
@@ -21,3 +22,17 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class Dropout1d(Dropout):
+    """In training, zero whole channels of (N, C, L) with probability p, the rest scaled by 1/(1 − p)."""
+
+    def forward(self, input):
+        return F.dropout1d(input, self.p, self.training)
+
+
+class Dropout2d(Dropout):
+    """In training, zero whole channels of (N, C, H, W) with probability p, the rest scaled by 1/(1 − p)."""
+
+    def forward(self, input):
+        return F.dropout2d(input, self.p, self.training)

@@ -811,6 +811,130 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return (unit(x1) * unit(x2)).sum(dim=dim)
 
 
+# ---- distances between vectors, and the losses built on them --------------------------------
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """ℓᵢ = |xᵢ − yᵢ| (the gradient at xᵢ = yᵢ is 0, sign's value there)."""
+    _check_reduction("l1_loss", reduction)
+    _check_same_shape("l1_loss", input, target)
+    return _reduce((input - target).abs(), reduction)
+
+
+def _p_norm(x: Tensor, p: float, dim, keepdim: bool) -> Tensor:
+    """(Σ |x|ᵖ)^(1/p) along ``dim`` (p = inf: the largest |x|)."""
+    if p == math.inf:
+        return x.abs().amax(dim=dim, keepdim=keepdim)
+    return x.norm(p=p, dim=dim, keepdim=keepdim)
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """x / max(‖x‖_p, eps) along ``dim``: unit vectors (a zero vector stays zero)."""
+    norm = _p_norm(input, p, dim, keepdim=True)
+    return input / norm.clamp(min=eps)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """‖x1 − x2 + eps‖_p along the last dim (x1 and x2 broadcast), as ``torch.pairwise_distance``."""
+    try:
+        np.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise ValueError(f"pairwise_distance: shapes {x1.shape} and {x2.shape} do not broadcast") from None
+    difference = x1 - x2 + eps
+    return _p_norm(difference, p, -1 if difference.ndim else None, keepdim)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                        size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """ℓᵢ = max(0, −yᵢ·(x1ᵢ − x2ᵢ) + margin), y = 1 when x1 should rank higher, −1 when x2 should."""
+    _check_reduction("margin_ranking_loss", reduction)
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
+                          size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """ℓᵢ = 1 − cos(x1ᵢ, x2ᵢ) where yᵢ = 1, max(0, cos(x1ᵢ, x2ᵢ) − margin) where yᵢ = −1
+    (cosine over the last dim, the norms kept ≥ √1e-12 as PyTorch keeps them)."""
+    _check_reduction("cosine_embedding_loss", reduction)
+    dim = input1.ndim - 1
+    product = (input1 * input2).sum(dim=dim)
+    norms = ((input1 * input1).sum(dim=dim) + 1e-12) * ((input2 * input2).sum(dim=dim) + 1e-12)
+    cos = product / norms.sqrt()
+    losses = where(target == 1, 1 - cos, where(target == -1, (cos - margin).clamp(min=0), cos * 0))
+    return _reduce(losses, reduction)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2.0,
+                        eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
+                        reduction: str = "mean") -> Tensor:
+    """ℓᵢ = max(0, d(aᵢ, pᵢ) − d(aᵢ, nᵢ) + margin), d the pairwise distance; with ``swap`` the
+    negative's distance is the smaller of d(a, n) and d(p, n)."""
+    _check_reduction("triplet_margin_loss", reduction)
+    to_positive = pairwise_distance(anchor, positive, p, eps)
+    to_negative = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        to_negative = to_negative.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce((to_positive - to_negative + margin).clamp(min=0), reduction)
+
+
+# ---- pixel shuffle, channel dropout ---------------------------------------------------------------
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """(*, C·r², H, W) → (*, C, H·r, W·r): each group of r² channels becomes an r×r block of pixels
+    (out[c, h·r + i, w·r + j] = in[c·r² + i·r + j, h, w]); a reshape and a permute."""
+    r = upscale_factor
+    if input.ndim < 3 or r < 1 or input.shape[-3] % (r * r):
+        raise ValueError(f"pixel_shuffle: input of shape {input.shape} needs >= 3 dims and channels divisible "
+                         f"by upscale_factor² = {r * r}")
+    *lead, c, h, w = input.shape
+    k = len(lead)
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    x = x.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """The inverse of pixel_shuffle: (*, C, H·r, W·r) → (*, C·r², H, W)."""
+    r = downscale_factor
+    if input.ndim < 3 or r < 1 or input.shape[-2] % r or input.shape[-1] % r:
+        raise ValueError(f"pixel_unshuffle: input of shape {input.shape} needs >= 3 dims and height and width "
+                         f"divisible by downscale_factor = {r}")
+    *lead, c, hr, wr = input.shape
+    k = len(lead)
+    x = input.reshape(*lead, c, hr // r, r, wr // r, r)
+    x = x.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return x.reshape(*lead, c * r * r, hr // r, wr // r)
+
+
+def _feature_dropout(op: str, input: Tensor, p: float, training: bool, spatial: int) -> Tensor:
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+    if input.ndim not in (spatial + 1, spatial + 2):
+        raise ValueError(f"{op}: expects (N, C, {'L' if spatial == 1 else 'H, W'}) or without the batch dim, "
+                         f"got shape {input.shape}")
+    if not training or p == 0.0:
+        return input
+    channels = input.shape[:input.ndim - spatial]
+    keep = generator(input.device).random(channels) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    mask = (keep * scale).astype(input.dtype).reshape(channels + (1,) * spatial)
+    return input * Tensor(mask)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Whole channels of (N, C, L) zeroed with probability p (the rest scaled by 1/(1 − p))."""
+    return _feature_dropout("dropout1d", input, p, training, 1)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Whole channels (feature maps) of (N, C, H, W) zeroed with probability p, the rest scaled
+    by 1/(1 − p): neighbouring pixels are correlated, so dropping single pixels regularises little."""
+    return _feature_dropout("dropout2d", input, p, training, 2)
+
+
+__all__ += ["cosine_embedding_loss", "dropout1d", "dropout2d", "l1_loss", "margin_ranking_loss", "normalize",
+            "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "triplet_margin_loss"]
+
+
 # ---- einsum (issue 13) -------------------------------------------------------------------------
 
 def _einsum_terms(equation: str, operands) -> tuple[list[list[str]], list[str]]:
@@ -1021,9 +1145,11 @@ def sinusoidal_positions(length: int, dim: int, base: float = 10000.0, dtype=np.
 
 # ---- activations, pad and one_hot (their math lives in zengrad.ops) ------------------------
 
-from ..ops.activation import (celu, elu, gelu, glu, hardsigmoid, hardswish, hardtanh, logsigmoid,  # noqa: E402
-                              mish, one_hot, prelu, relu6, selu, silu, softplus, softsign)
+from ..ops.activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh,  # noqa: E402
+                              logsigmoid, mish, one_hot, prelu, relu6, selu, silu, softmin, softplus,
+                              softshrink, softsign, tanhshrink, threshold)
 from ..ops.layout import pad  # noqa: E402
 
 __all__ += ["celu", "elu", "gelu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
-            "one_hot", "pad", "prelu", "relu6", "selu", "silu", "softplus", "softsign"]
+            "one_hot", "pad", "prelu", "relu6", "selu", "silu", "softplus", "softsign",
+            "hardshrink", "softmin", "softshrink", "tanhshrink", "threshold"]

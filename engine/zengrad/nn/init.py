@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
+from .. import backend
 from ..creation import generator
 from ..grad_mode import no_grad
 from ..autograd import increment_version
@@ -125,3 +128,39 @@ def default_affine_(weight: Tensor, bias: Tensor | None) -> None:
         fan_in, _ = _calculate_fan_in_and_fan_out(weight)
         bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
         uniform_(bias, -bound, bound)
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0) -> Tensor:
+    """Fill with samples of N(mean, std²) conditioned on [a, b] (the bounds are absolute values, as in
+    PyTorch): draws outside are redrawn until every element is inside."""
+    if not a < b:
+        raise ValueError(f"trunc_normal_: needs a < b, got a={a}, b={b}")
+    with no_grad():
+        rng = generator(tensor.device)
+        draw = mean + std * rng.standard_normal(tensor.shape)
+        outside = (draw < a) | (draw > b)
+        while outside.any():
+            draw[outside] = mean + std * rng.standard_normal(int(outside.sum()))
+            outside = (draw < a) | (draw > b)
+        tensor.data[...] = draw.astype(tensor.dtype)
+        increment_version(tensor)
+    return tensor
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+    """Fill a (rows, cols…) tensor, read as rows × (cols·…), with a random (semi-)orthogonal matrix
+    times ``gain``: Q of the QR decomposition of a Gaussian matrix, its columns' signs fixed by R's
+    diagonal so the law is uniform over orthogonal matrices (Saxe et al., 2013)."""
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: only tensors with 2 or more dimensions are supported, got {tensor.shape}")
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows if rows else 0
+    with no_grad():
+        gaussian = backend.to_device(generator(tensor.device).standard_normal((rows, cols)), "cpu")
+        flat = gaussian.T if rows < cols else gaussian
+        q, r = np.linalg.qr(flat)
+        q = q * np.sign(np.diag(r))
+        q = q.T if rows < cols else q
+        tensor.data[...] = backend.to_device((gain * q).reshape(tensor.shape).astype(tensor.dtype), tensor.device)
+        increment_version(tensor)
+    return tensor

@@ -1,4 +1,5 @@
-"""Pooling and resampling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d and Upsample.
+"""Pooling and resampling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, Upsample and
+PixelShuffle/PixelUnshuffle.
 
 They hold no parameters; each forwards to its function in ``nn.functional`` (where the math is):
 max and average pooling read every window as an im2col column, adaptive pooling and
@@ -112,3 +113,29 @@ class Upsample(_Pool):
     def forward(self, input):
         return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
                              self.recompute_scale_factor)
+
+
+class PixelShuffle(_Pool):
+    """(N, C·r², H, W) → (N, C, H·r, W·r): channels into space (a sub-pixel convolution's last step)."""
+
+    _shown = ("upscale_factor",)
+
+    def __init__(self, upscale_factor: int):
+        super().__init__()
+        self.upscale_factor = upscale_factor
+
+    def forward(self, input):
+        return F.pixel_shuffle(input, self.upscale_factor)
+
+
+class PixelUnshuffle(_Pool):
+    """(N, C, H·r, W·r) → (N, C·r², H, W): space into channels."""
+
+    _shown = ("downscale_factor",)
+
+    def __init__(self, downscale_factor: int):
+        super().__init__()
+        self.downscale_factor = downscale_factor
+
+    def forward(self, input):
+        return F.pixel_unshuffle(input, self.downscale_factor)

@@ -161,3 +161,33 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         raise ValueError(f"one_hot: class values must be in [0, {num_classes}), got "
                          f"[{int(tensor.data.min())}, {int(tensor.data.max())}] (shape {tensor.shape})")
     return Tensor((tensor.data[..., None] == xp.arange(num_classes)).astype(xp.int64))
+
+
+# ---- shrinkage and thresholds ------------------------------------------------------------------
+
+def softmin(input: Tensor, dim: int) -> Tensor:
+    """softmax(−x) along ``dim``: weights that favour the smallest entries."""
+    from .reduction import softmax
+    return softmax(-input, dim)
+
+
+def threshold(input: Tensor, threshold: float, value: float) -> Tensor:
+    """``value`` where x ≤ threshold, else x (NaN stays NaN);  ∂/∂x = 1 above the threshold, 0 below."""
+    return where(input <= threshold, value, input)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x − tanh x;  ∂/∂x = tanh² x."""
+    return input - tanh(input)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x − λ for x > λ, x + λ for x < −λ, 0 between (the proximal step of λ|x|)."""
+    if lambd < 0:
+        raise ValueError(f"softshrink: lambd must be non-negative, got {lambd}")
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, input * 0))
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > λ, else 0."""
+    return where((input > lambd) | (input < -lambd), input, input * 0)

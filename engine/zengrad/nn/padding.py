@@ -1,0 +1,78 @@
+"""Padding layers (``ZeroPad2d``, ``ConstantPad1d/2d``, ``ReflectionPad1d/2d``,
+``ReplicationPad1d/2d``, ``CircularPad1d/2d``): each applies :func:`~zengrad.nn.functional.pad` with
+its mode to the last one or two dims. An int pads every side by that much; a tuple is
+(left, right) or (left, right, top, bottom), as in PyTorch."""
+
+from __future__ import annotations
+
+from . import functional as F
+from .module import Module
+
+
+class _Pad(Module):
+    mode = "constant"
+    sides = 2  # 2 numbers for 1d layers, 4 for 2d
+
+    def __init__(self, padding, value: float | None = None):
+        super().__init__()
+        padding = (padding,) * self.sides if isinstance(padding, int) else tuple(padding)
+        if len(padding) != self.sides:
+            raise ValueError(f"{type(self).__name__}: padding must be an int or {self.sides} ints, got {padding}")
+        self.padding, self.value = padding, value
+
+    def forward(self, input):
+        return F.pad(input, self.padding, self.mode, self.value)
+
+    def extra_repr(self) -> str:
+        return f"{self.padding}" + (f", value={self.value}" if self.value is not None else "")
+
+
+class ConstantPad1d(_Pad):
+    """Pads the last dim with ``value``."""
+
+    def __init__(self, padding, value: float):
+        super().__init__(padding, value)
+
+
+class ConstantPad2d(ConstantPad1d):
+    """Pads the last two dims with ``value``."""
+    sides = 4
+
+
+class ZeroPad1d(_Pad):
+    """Pads the last dim with zeros."""
+
+
+class ZeroPad2d(_Pad):
+    """Pads the last two dims with zeros."""
+    sides = 4
+
+
+class ReflectionPad1d(_Pad):
+    """Pads the last dim with its mirror image, the edge not repeated."""
+    mode = "reflect"
+
+
+class ReflectionPad2d(ReflectionPad1d):
+    """Pads the last two dims with their mirror images."""
+    sides = 4
+
+
+class ReplicationPad1d(_Pad):
+    """Pads the last dim by repeating its edge element."""
+    mode = "replicate"
+
+
+class ReplicationPad2d(ReplicationPad1d):
+    """Pads the last two dims by repeating their edges."""
+    sides = 4
+
+
+class CircularPad1d(_Pad):
+    """Pads the last dim by wrapping around."""
+    mode = "circular"
+
+
+class CircularPad2d(CircularPad1d):
+    """Pads the last two dims by wrapping around."""
+    sides = 4
