@@ -330,4 +330,28 @@ BREADTH_CASES += [
     Case("pixel_unshuffle", lambda m, a: m.nn.functional.pixel_unshuffle(a, 3), [(1, 2, 6, 3)]),
 ]
 
+
+def _well_conditioned(m, a):
+    return a + 4 * m.eye(a.shape[-1], dtype=a.dtype)
+
+
+BREADTH_CASES += [
+    Case("linalg_inv", lambda m, a: m.linalg.inv(_well_conditioned(m, a)), [(2, 3, 3)]),
+    Case("inverse_method", lambda m, a: _well_conditioned(m, a).inverse(), [(4, 4)]),
+    Case("linalg_det", lambda m, a: m.linalg.det(a), [(2, 3, 3)]),
+    Case("det_1x1", lambda m, a: m.det(a), [(1, 1)]),
+    Case("slogdet", lambda m, a: m.linalg.slogdet(_well_conditioned(m, a))[1], [(3, 3)]),
+    Case("logdet", lambda m, a: m.logdet(_well_conditioned(m, a)), [(2, 4, 4)]),
+    Case("linalg_solve", lambda m, a, b: m.linalg.solve(_well_conditioned(m, a), b), [(2, 3, 3), (2, 3, 2)]),
+    Case("linalg_solve_vector", lambda m, a, b: m.linalg.solve(_well_conditioned(m, a), b), [(3, 3), (3,)]),
+    Case("matrix_norm_fro", lambda m, a: m.linalg.matrix_norm(a), [(2, 3, 4)]),
+    Case("matrix_norm_1", lambda m, a: m.linalg.matrix_norm(a, ord=1), [(3, 4)], "away"),
+    Case("matrix_norm_inf_keep", lambda m, a: m.linalg.matrix_norm(a, ord=float("inf"), keepdim=True), [(2, 3, 4)],
+         "away"),
+    Case("linalg_norm_vector", lambda m, a: m.linalg.norm(a, ord=3, dim=1), [(3, 4)], "away"),
+    Case("linalg_norm_matrix", lambda m, a: m.linalg.norm(a), [(3, 4)]),
+    Case("matrix_power", lambda m, a: m.linalg.matrix_power(a, 3), [(2, 3, 3)]),
+    Case("matrix_power_negative", lambda m, a: m.linalg.matrix_power(_well_conditioned(m, a), -2), [(3, 3)]),
+]
+
 CASES = CASES + BREADTH_CASES

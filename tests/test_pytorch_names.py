@@ -220,6 +220,11 @@ def test_detach_in_place_makes_a_leaf():
     (lambda: zg.ones(5).unfold(0, 6, 1), ValueError, "unfold"),
     (lambda: zg.ones(5).sum_to_size(2), ValueError, "sum_to_size"),
     (lambda: zg.repeat_interleave(zg.ones(3), zg.tensor([1, 2])), ValueError, "repeat_interleave"),
+    (lambda: zg.linalg.inv(zg.zeros(2, 2)), ValueError, "inv: Singular matrix"),
+    (lambda: zg.linalg.det(zg.ones(2, 3)), ValueError, r"det: .*\(2, 3\)"),
+    (lambda: zg.linalg.solve(zg.eye(3), zg.ones(2, 1)), ValueError, "solve"),
+    (lambda: zg.linalg.inv(zg.eye(2, dtype=zg.int64)), TypeError, "inv"),
+    (lambda: zg.linalg.matrix_norm(zg.ones(3), ord=2), ValueError, "matrix_norm"),
 ])
 def test_bad_shapes_name_the_op(call, error, match):
     with pytest.raises(error, match=match):

@@ -8,7 +8,7 @@ The public API follows PyTorch's names for the subset zengrad implements::
     x.grad
 """
 
-from . import autograd, backend, cuda, data, kernels, nn, ops, utils, viz
+from . import autograd, backend, cuda, data, kernels, linalg, nn, ops, utils, viz
 from . import kernels_reference, kernels_cpu, kernels_cuda  # noqa: F401,I001  (they register the kernels)
 from .creation import (arange, bool_, empty, empty_like, eye, float32, float64, from_numpy, full, full_like,
                        int32, int64, linspace, logspace, manual_seed, ones, ones_like, rand, rand_like, randint,
@@ -45,6 +45,7 @@ from .ops import neg as negative, sub as subtract, cat as concat, cat as concate
 from .creation import as_tensor, bernoulli, int8, int16, is_tensor, multinomial, normal, numel, uint8
 from .creation import float32 as float, float64 as double, int64 as long, int32 as int, bool_ as bool  # noqa: A001
 from .nn.functional import einsum
+from .ops.linalg import det, inv as inverse, logdet, matrix_power, slogdet
 from .io import load, save
 
 from ._version import __version__

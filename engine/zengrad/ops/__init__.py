@@ -72,7 +72,7 @@ def __getattr__(name):
 
 # ---- ops added for PyTorch breadth (issue 13): their own modules, wired here -----------------
 
-from . import activation, counting, indexing, inplace, layout, math, products, scan, statistics  # noqa: E402
+from . import activation, counting, indexing, inplace, layout, linalg, math, products, scan, statistics  # noqa: E402
 from .counting import bincount, bucketize, histc, searchsorted, unique  # noqa: E402
 from .indexing import (argsort, argwhere, gather, index_add, index_copy, index_fill, index_select,  # noqa: E402
                        masked_fill, nonzero, scatter, scatter_add, scatter_reduce, sort, take, take_along_dim,
@@ -179,6 +179,8 @@ _MORE_METHODS = {
     "frac": frac, "hypot": hypot, "xlogy": xlogy, "sinc": sinc, "heaviside": heaviside,
     "float_power": float_power, "unique": unique, "bincount": bincount, "equal": equal,
     "sum_to_size": lambda a, *size: _sum_to_size(a, size),
+    "det": linalg.det, "inverse": linalg.inv, "logdet": linalg.logdet, "slogdet": linalg.slogdet,
+    "matrix_power": linalg.matrix_power,
 }
 
 _IN_PLACE_OPS = {
