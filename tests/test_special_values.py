@@ -79,11 +79,10 @@ KNOWN_DIFFERENCES = {
                      "prod_all", "prod_dim", "prod_with_zeros", "cumprod", "cumprod_with_zeros", "logcumsumexp",
                      "logcumsumexp_wide_range", "atan2", "remainder", "scatter_reduce_prod"], _INF_ARITHMETIC),
     **dict.fromkeys(["topk", "topk_smallest", "kthvalue", "median_all", "median_dim", "scatter_reduce_amax",
-                     "scatter_reduce_amin_exclude", "amax", "amin_keep"], _TIES),
-    **dict.fromkeys(["hardsigmoid", "prelu_channels"], _NAN_GRADIENT),
+                     "scatter_reduce_amin_exclude"], _TIES),
+    **dict.fromkeys(["prelu_channels"], _NAN_GRADIENT),
     **dict.fromkeys(["linalg_inv", "inverse_method", "linalg_det", "det_1x1", "slogdet", "logdet", "linalg_solve",
                      "linalg_solve_vector", "matrix_power"], _LAPACK),
-    **dict.fromkeys(["matrix_norm_1", "matrix_norm_inf_keep"], _TIES),
 }
 
 

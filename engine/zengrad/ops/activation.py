@@ -108,9 +108,23 @@ def relu6(input: Tensor) -> Tensor:
     return hardtanh(input, 0.0, 6.0)
 
 
+class Hardsigmoid(Function):
+    """z = clip((x + 3)/6, 0, 1): 0 up to −3, 1 from 3, linear between (NaN stays NaN);
+    ∂z/∂x = 1/6 strictly between −3 and 3, else 0 (0 at NaN too, as in PyTorch)."""
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        return xp.clip((a + a.dtype.type(3)) / a.dtype.type(6), 0, 1).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        (a,) = self.inputs
+        inside = (a.data > -3) & (a.data < 3)
+        return g * Tensor((inside / 6.0).astype(g.dtype))
+
+
 def hardsigmoid(input: Tensor) -> Tensor:
     """relu6(x + 3)/6: 0 below −3, 1 above 3, linear between."""
-    return relu6(input + 3) / 6
+    return Hardsigmoid.apply(input)
 
 
 def hardswish(input: Tensor) -> Tensor:

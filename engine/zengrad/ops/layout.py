@@ -264,7 +264,7 @@ def _pad_index(xp, n: int, before: int, after: int, mode: str, shape):
 
 
 def meshgrid(*tensors, indexing: str = "ij") -> tuple:
-    """Coordinate grids from 1-D tensors: with 'ij', out[k][i₀, i₁, …] = tensors[k][i_k];
+    """Coordinate grids from 1-D tensors: with 'ij', ``out[k][i₀, i₁, …] = tensors[k][i_k]``;
     'xy' swaps the first two output dims (NumPy/Matlab convention)."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])

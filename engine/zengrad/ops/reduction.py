@@ -49,11 +49,13 @@ class Sum(Function):
 
 class MaxOrMin(Function):
     """z = max (or min) of a over dims (NaN if the slice holds a NaN);  the gradient is shared evenly
-    by the elements equal to z (by the NaNs where z is NaN), as PyTorch's ``max()`` does."""
+    by the elements equal to z. Where z is NaN, ``max()`` shares it among the NaNs, while
+    ``amax``/``amin`` (``nan_shares=False``) compute g·[a = z]/Σ[a = z] literally, as PyTorch's do:
+    no element equals NaN, so the whole slice's gradient is 0·(g/0) = NaN."""
 
-    def __init__(self, dims, keepdim, largest):
+    def __init__(self, dims, keepdim, largest, nan_shares=True):
         super().__init__()
-        self.dims, self.keepdim, self.largest = dims, keepdim, largest
+        self.dims, self.keepdim, self.largest, self.nan_shares = dims, keepdim, largest, nan_shares
 
     def forward(self, a):
         if a.size == 0:
@@ -66,6 +68,10 @@ class MaxOrMin(Function):
         shape = _keepdim_shape(a.shape, self.dims)
         value = self.output().detach().reshape(shape)
         xp = a.xp
+        if not self.nan_shares:
+            hits = Tensor((a.data == value.data).astype(g.dtype))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return g.reshape(shape) / hits.sum(dim=self.dims, keepdim=True) * hits
         hits = Tensor((a.data == value.data) | (xp.isnan(a.data) & xp.isnan(value.data)))
         count = hits.sum(dim=self.dims, keepdim=True).to(g.dtype)
         return where(hits, g.reshape(shape) / count, 0)

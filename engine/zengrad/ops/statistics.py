@@ -164,13 +164,17 @@ def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 
 def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
-    """The largest element over ``dim`` (all dims for ()); ties share the gradient evenly."""
-    return MaxOrMin.apply(a, dims=_dims(dim if dim != () else None, a), keepdim=keepdim, largest=True)
+    """The largest element over ``dim`` (all dims for ()); ties share the gradient evenly (a slice
+    whose maximum is NaN gets NaN gradients, as in PyTorch)."""
+    return MaxOrMin.apply(a, dims=_dims(dim if dim != () else None, a), keepdim=keepdim, largest=True,
+                          nan_shares=False)
 
 
 def amin(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
-    """The smallest element over ``dim`` (all dims for ()); ties share the gradient evenly."""
-    return MaxOrMin.apply(a, dims=_dims(dim if dim != () else None, a), keepdim=keepdim, largest=False)
+    """The smallest element over ``dim`` (all dims for ()); ties share the gradient evenly (a slice
+    whose minimum is NaN gets NaN gradients, as in PyTorch)."""
+    return MaxOrMin.apply(a, dims=_dims(dim if dim != () else None, a), keepdim=keepdim, largest=False,
+                          nan_shares=False)
 
 
 def nansum(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
