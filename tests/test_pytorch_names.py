@@ -239,3 +239,35 @@ def test_in_place_index_ops_change_the_tensor_and_count_a_version():
     assert x._version == before + 2
     expected = torch.zeros(3, 2).index_add_(0, torch.tensor([2, 2]), torch.ones(2, 2)).index_fill_(1, torch.tensor([0]), -1.0)
     _same(x, expected)
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize("name", ["absolute", "arccos", "arcsin", "arctan", "arccosh", "arcsinh", "arctanh", "fix",
+                                  "positive", "signbit", "ravel", "msort"])
+def test_method_aliases_match_torch(name):
+    values = np.array([[0.3, -0.7, 1.5], [-0.0, 2.25, -1.0]], dtype=np.float64)
+    ours = getattr(zg.tensor(values), name)()
+    theirs = getattr(torch.tensor(values), name)()
+    np.testing.assert_allclose(np.asarray(ours.data), theirs.numpy(), rtol=1e-15)
+    assert ours.dtype == theirs.numpy().dtype
+
+
+def test_predicates_match_torch():
+    for values in ([1.5], [0.0], [[2]]):
+        assert zg.tensor(values).is_nonzero() == torch.tensor(values).is_nonzero()
+    assert zg.ones(2, 3).is_same_size(zg.zeros(2, 3)) and not zg.ones(2, 3).is_same_size(zg.ones(3, 2))
+    assert zg.ones(2).is_signed() and not zg.tensor([True]).is_signed() and not zg.ones(2).is_complex()
+    with pytest.raises(RuntimeError):
+        zg.ones(2).is_nonzero()
+
+
+def test_in_place_variants_change_values_like_torch():
+    values = np.array([0.25, 0.5, 0.75], dtype=np.float32)
+    for name in ("acos_", "asinh_", "erf_", "expm1_", "log1p_", "rsqrt_", "logit_", "deg2rad_", "tril_", "cumsum_"):
+        ours, theirs = zg.tensor(values), torch.tensor(values)
+        args = (0,) if name == "cumsum_" else ()
+        if name == "tril_":
+            ours, theirs = zg.tensor(np.outer(values, values)), torch.tensor(np.outer(values, values))
+        assert getattr(ours, name)(*args) is ours
+        getattr(theirs, name)(*args)
+        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)

@@ -77,7 +77,7 @@ _LAPACK = ("matrices holding ±inf or NaN: NumPy's LAPACK calls refuse them as s
 KNOWN_DIFFERENCES = {
     **dict.fromkeys(["var_all", "var_dim_correction0", "var_dims_keep", "std_dim", "std_correction2_keep",
                      "prod_all", "prod_dim", "prod_with_zeros", "cumprod", "cumprod_with_zeros", "logcumsumexp",
-                     "logcumsumexp_wide_range", "atan2", "remainder", "scatter_reduce_prod"], _INF_ARITHMETIC),
+                     "logcumsumexp_wide_range", "atan2", "remainder", "scatter_reduce_prod", "cov"], _INF_ARITHMETIC),
     **dict.fromkeys(["topk", "topk_smallest", "kthvalue", "median_all", "median_dim", "scatter_reduce_amax",
                      "scatter_reduce_amin_exclude"], _TIES),
     **dict.fromkeys(["prelu_channels"], _NAN_GRADIENT),

@@ -42,6 +42,12 @@ from .ops import (add, addcdiv, addcmul, addmm, baddbmm, bincount, broadcast_to,
                   repeat_interleave, searchsorted, sign, sinc, sub, t, take, tensordot, unique, vstack, xlogy)
 from .ops import divide as div, equal, gt as greater, lt as less, mul as multiply  # noqa: I001
 from .ops import neg as negative, sub as subtract, cat as concat, cat as concatenate  # noqa: I001
+from .ops import (acosh, aminmax, asinh, atanh, corrcoef, cov, deg2rad, diag_embed, diagflat, dist, dsplit,  # noqa: I001
+                  erfc, fliplr, flipud, fmax, fmin, ger, hsplit, index_put, inner, logaddexp2, logit,
+                  masked_select, rad2deg, ravel, rot90, select, signbit, tensor_split, vdot, vsplit)
+from .ops import (abs as absolute, acos as arccos, asin as arcsin, atan as arctan, atan2 as arctan2,  # noqa: I001
+                  acosh as arccosh, asinh as arcsinh, atanh as arctanh, trunc as fix, ge as greater_equal,
+                  le as less_equal, ne as not_equal)
 from .creation import as_tensor, bernoulli, int8, int16, is_tensor, multinomial, normal, numel, uint8
 from .creation import float32 as float, float64 as double, int64 as long, int32 as int, bool_ as bool  # noqa: A001
 from .nn.functional import einsum

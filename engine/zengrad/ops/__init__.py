@@ -74,20 +74,24 @@ def __getattr__(name):
 
 from . import activation, counting, indexing, inplace, layout, linalg, math, products, scan, statistics  # noqa: E402
 from .counting import bincount, bucketize, histc, searchsorted, unique  # noqa: E402
-from .indexing import (argsort, argwhere, gather, index_add, index_copy, index_fill, index_select,  # noqa: E402
-                       masked_fill, nonzero, scatter, scatter_add, scatter_reduce, sort, take, take_along_dim,
+from .indexing import (argsort, argwhere, gather, index_add, index_copy, index_fill, index_put,  # noqa: E402
+                       index_select, masked_fill, masked_select, nonzero, scatter, scatter_add, scatter_reduce, sort, take, take_along_dim,
                        topk)
-from .layout import (broadcast_to, clone, column_stack, contiguous, diag, diagonal, diff, dstack,  # noqa: E402
-                     expand_as, flip, hstack, meshgrid, movedim, narrow, pad, repeat, repeat_interleave,
+from .layout import (broadcast_to, clone, column_stack, contiguous, diag, diag_embed, diagflat,  # noqa: E402
+                     diagonal, diff, dsplit, dstack, expand_as, flip, fliplr, flipud, hsplit, ravel, rot90,
+                     select, tensor_split, vsplit, hstack, meshgrid, movedim, narrow, pad, repeat, repeat_interleave,
                      reshape_as, roll, swapaxes, t, tile, trace, tril, triu, type_as, unbind, unflatten,
                      unfold, vstack)
-from .math import (acos, addcdiv, allclose, asin, atan, atan2, ceil, clamp, clip, copysign, cos, cosh, divide, erf,  # noqa: E402,E501
+from .math import (acos, acosh, addcdiv, allclose, asin, asinh, atan, atan2, atanh, deg2rad, erfc, fmax, fmin,  # noqa: E501
+                   logaddexp2, logit, rad2deg, signbit,
+                    ceil, clamp, clip, copysign, cos, cosh, divide, erf,  # noqa: E402,E501
                    equal, exp2, expm1, float_power, floor, floor_divide, fmod, frac, heaviside, hypot, isclose,
                    isinf, isnan, isneginf, isposinf, log1p, log2, log10, logaddexp, nan_to_num, reciprocal,
                    remainder, round, rsqrt, sgn, sin, sinc, sinh, square, tan, trunc, xlogy)
-from .products import addmm, baddbmm, bmm, cross, dot, kron, mm, mv, outer, tensordot  # noqa: E402
+from .products import addmm, baddbmm, bmm, cross, dot, ger, inner, kron, mm, mv, outer, tensordot, vdot  # noqa: E402
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
-from .statistics import (all, amax, amin, any, count_nonzero, kthvalue, median, nanmean, nansum,  # noqa: E402
+from .statistics import (aminmax, corrcoef, cov, dist,  # noqa: E402
+                         all, amax, amin, any, count_nonzero, kthvalue, median, nanmean, nansum,  # noqa: E402
                          norm, prod, std, std_mean, var, var_mean)
 
 
@@ -181,6 +185,18 @@ _MORE_METHODS = {
     "sum_to_size": lambda a, *size: _sum_to_size(a, size),
     "det": linalg.det, "inverse": linalg.inv, "logdet": linalg.logdet, "slogdet": linalg.slogdet,
     "matrix_power": linalg.matrix_power,
+    "absolute": abs, "arccos": acos, "arcsin": asin, "arctan": atan, "acosh": acosh, "asinh": asinh,
+    "atanh": atanh, "arccosh": acosh, "arcsinh": asinh, "arctanh": atanh, "fix": trunc, "positive": lambda a: a,
+    "greater_equal": ge, "less_equal": le, "not_equal": ne, "erfc": erfc, "logit": logit,
+    "logaddexp2": logaddexp2, "fmax": fmax, "fmin": fmin, "deg2rad": deg2rad, "rad2deg": rad2deg,
+    "signbit": signbit, "ravel": ravel, "fliplr": fliplr, "flipud": flipud, "rot90": rot90,
+    "tensor_split": tensor_split, "hsplit": hsplit, "vsplit": vsplit, "dsplit": dsplit,
+    "split_with_sizes": lambda a, split_sizes, dim=0: split(a, list(split_sizes), dim),
+    "select": select, "diag_embed": diag_embed, "diagflat": diagflat, "masked_select": masked_select,
+    "index_put": index_put, "inner": inner, "vdot": vdot, "ger": ger, "dist": dist, "aminmax": aminmax,
+    "msort": lambda a: sort(a, 0).values, "cov": cov, "corrcoef": corrcoef, "histc": histc,
+    "is_nonzero": lambda a: bool(a), "is_same_size": lambda a, b: a.shape == b.shape,
+    "is_signed": lambda a: a.dtype.kind in "if", "is_complex": lambda a: False,
 }
 
 _IN_PLACE_OPS = {
@@ -194,7 +210,14 @@ _IN_PLACE_OPS = {
     "addcdiv_": addcdiv, "fill_": inplace.fill, "zero_": inplace.zero, "copy_": inplace.copy,
     "uniform_": inplace.uniform, "normal_": inplace.normal, "square_": square, "frac_": frac,
     "index_add_": index_add, "index_copy_": index_copy, "index_fill_": index_fill, "hypot_": hypot,
-    "xlogy_": xlogy,
+    "xlogy_": xlogy, "acos_": acos, "asin_": asin, "atan_": atan, "atan2_": atan2, "acosh_": acosh,
+    "asinh_": asinh, "atanh_": atanh, "cosh_": cosh, "sinh_": sinh, "tan_": tan, "erf_": erf, "erfc_": erfc,
+    "exp2_": exp2, "expm1_": expm1, "log10_": log10, "log1p_": log1p, "log2_": log2, "rsqrt_": rsqrt,
+    "sign_": sign, "sgn_": sgn, "sinc_": sinc, "copysign_": copysign, "cumsum_": cumsum, "cumprod_": cumprod,
+    "floor_divide_": floor_divide, "float_power_": float_power, "heaviside_": heaviside, "logit_": logit,
+    "nan_to_num_": nan_to_num, "tril_": tril, "triu_": triu, "divide_": divide, "true_divide_": div,
+    "multiply_": mul, "subtract_": _MORE_METHODS["sub"], "negative_": neg, "absolute_": abs,
+    "fix_": trunc, "deg2rad_": deg2rad, "rad2deg_": rad2deg, "index_put_": index_put,
 }
 
 

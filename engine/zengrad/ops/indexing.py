@@ -445,3 +445,28 @@ def take(a: Tensor, index: Tensor) -> Tensor:
     if index.numel() and (int(index.data.min()) < -size or int(index.data.max()) >= size):
         raise IndexError(f"take: index out of range for a tensor of {size} elements (shape {a.shape})")
     return getitem(a.reshape(-1), index.data % builtins.max(size, 1))
+
+
+def masked_select(a: Tensor, mask: Tensor) -> Tensor:
+    """The elements of ``a`` where the boolean ``mask`` (broadcast with a) is True, as a 1-d tensor
+    in row-major order; the gradient goes back to those positions."""
+    if not isinstance(mask, Tensor) or mask.dtype.kind != "b":
+        raise TypeError(f"masked_select: mask must be a boolean tensor, got "
+                        f"{mask.dtype if isinstance(mask, Tensor) else type(mask).__name__}")
+    try:
+        shape = tuple(a.xp.broadcast_shapes(a.shape, mask.shape))
+    except ValueError:
+        raise ValueError(f"masked_select: mask of shape {mask.shape} does not broadcast with input {a.shape}") from None
+    return getitem(a.expand(*shape) if shape != a.shape else a, a.xp.broadcast_to(mask.data, shape))
+
+
+def index_put(a: Tensor, indices: tuple, values, accumulate: bool = False) -> Tensor:
+    """z = a with z[indices] = values (``accumulate``: z[indices] += values, repeats adding up);
+    ``indices`` is a tuple of index tensors, as a[indices] reads."""
+    index = tuple(i.data if isinstance(i, Tensor) else i for i in indices)
+    values = as_tensor_like(values, a, "index_put")
+    if accumulate:
+        positions = a.xp.arange(a.numel()).reshape(a.shape)[index]
+        flat = values.expand(*positions.shape).reshape(-1)
+        return index_add(a.reshape(-1), 0, Tensor(positions.reshape(-1)), flat).reshape(a.shape)
+    return setitem_result(a, index, values)

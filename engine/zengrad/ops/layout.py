@@ -437,3 +437,116 @@ def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
     index = starts[:, None] + a.xp.arange(size)[None, :]
     windows = getitem(a, (slice(None),) * dimension + (index,))
     return movedim(windows, dimension + 1, -1)
+
+
+# ---- more of PyTorch's named rearrangements ------------------------------------------------------
+
+def ravel(a: Tensor) -> Tensor:
+    """``a`` as one dimension (a copy only where a reshape needs one)."""
+    return reshape(a, (-1,))
+
+
+def fliplr(a: Tensor) -> Tensor:
+    """Columns in reverse order (dim 1 flipped; needs at least 2 dims)."""
+    if a.ndim < 2:
+        raise ValueError(f"fliplr: expects at least 2 dims, got shape {a.shape}")
+    return flip(a, 1)
+
+
+def flipud(a: Tensor) -> Tensor:
+    """Rows in reverse order (dim 0 flipped)."""
+    if a.ndim < 1:
+        raise ValueError("flipud: expects at least 1 dim, got a 0-d tensor")
+    return flip(a, 0)
+
+
+def rot90(a: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
+    """Rotated k quarter turns in the plane of ``dims``, from the first axis towards the second
+    (k = 1: flip dims[1], then swap the two)."""
+    d0, d1 = _dims(dims, a.ndim, "rot90")
+    if len(tuple(dims)) != 2:
+        raise ValueError(f"rot90: needs exactly two dims, got {dims}")
+    k %= 4
+    if k == 0:
+        return a
+    if k == 2:
+        return flip(a, (d0, d1))
+    swapped = list(range(a.ndim))
+    swapped[d0], swapped[d1] = swapped[d1], swapped[d0]
+    if k == 1:
+        return permute(flip(a, d1), *swapped)
+    return flip(permute(a, *swapped), d1)
+
+
+def tensor_split(a: Tensor, indices_or_sections, dim: int = 0) -> tuple:
+    """Pieces along ``dim``: n nearly equal ones (the first n mod size one longer), or cut before
+    each listed index (NumPy's array_split)."""
+    from .shape import split
+    dim = normalize_dim(dim, a.ndim, "tensor_split")
+    length = a.shape[dim]
+    if isinstance(indices_or_sections, int):
+        n = indices_or_sections
+        if n < 1:
+            raise ValueError(f"tensor_split: the number of sections must be positive, got {n}")
+        sizes = [length // n + (1 if i < length % n else 0) for i in range(n)]
+    else:
+        cuts = [builtins.min(builtins.max(i if i >= 0 else i + length, 0), length) for i in indices_or_sections]
+        bounds = [0] + cuts + [length]
+        sizes = [builtins.max(end - start, 0) for start, end in zip(bounds, bounds[1:])]
+        return tuple(getitem(a, (slice(None),) * dim + (slice(start, builtins.max(start, end)),))
+                     for start, end in zip(bounds, bounds[1:]))
+    return split(a, sizes, dim)
+
+
+def hsplit(a: Tensor, sections) -> tuple:
+    """tensor_split along dim 1 (dim 0 for 1-d tensors); an int must divide the size."""
+    return _even_split("hsplit", a, sections, 1 if a.ndim > 1 else 0)
+
+
+def vsplit(a: Tensor, sections) -> tuple:
+    """tensor_split along dim 0 (at least 2 dims); an int must divide the size."""
+    if a.ndim < 2:
+        raise ValueError(f"vsplit: expects at least 2 dims, got shape {a.shape}")
+    return _even_split("vsplit", a, sections, 0)
+
+
+def dsplit(a: Tensor, sections) -> tuple:
+    """tensor_split along dim 2 (at least 3 dims); an int must divide the size."""
+    if a.ndim < 3:
+        raise ValueError(f"dsplit: expects at least 3 dims, got shape {a.shape}")
+    return _even_split("dsplit", a, sections, 2)
+
+
+def _even_split(op: str, a: Tensor, sections, dim: int) -> tuple:
+    if isinstance(sections, int) and (sections < 1 or a.shape[dim] % sections):
+        raise ValueError(f"{op}: {sections} sections do not divide dim {dim} of shape {a.shape}")
+    return tensor_split(a, sections, dim)
+
+
+def select(a: Tensor, dim: int, index: int) -> Tensor:
+    """The slice at ``index`` along ``dim``, without that dim (a[..., index, ...])."""
+    dim = normalize_dim(dim, a.ndim, "select")
+    size = a.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(f"select: index {index} out of range for dim {dim} of size {size} (shape {a.shape})")
+    return getitem(a, (slice(None),) * dim + (index,))
+
+
+def diag_embed(a: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """Each last-dim vector of ``a`` placed on diagonal ``offset`` of a new square matrix in dims
+    (dim1, dim2); the inverse of ``diagonal``."""
+    from .indexing import setitem_result
+    n = a.shape[-1] + builtins.abs(offset)
+    out_ndim = a.ndim + 1
+    d1, d2 = normalize_dim(dim1, out_ndim, "diag_embed"), normalize_dim(dim2, out_ndim, "diag_embed")
+    if d1 == d2:
+        raise ValueError(f"diag_embed: dim1 and dim2 must differ, got {dim1} and {dim2}")
+    steps = a.xp.arange(a.shape[-1])
+    index = (Ellipsis, steps + builtins.max(-offset, 0), steps + builtins.max(offset, 0))
+    square = setitem_result(Tensor(a.xp.zeros(a.shape[:-1] + (n, n), dtype=a.dtype)), index, a)
+    return movedim(square, (-2, -1), (d1, d2))
+
+
+def diagflat(a: Tensor, offset: int = 0) -> Tensor:
+    """``a`` flattened and placed on diagonal ``offset`` of a square matrix."""
+    return diag_embed(reshape(a, (-1,)), offset)

@@ -656,3 +656,121 @@ def addcdiv(a, tensor1, tensor2, *, value=1):
     """a + value·tensor1/tensor2, broadcast."""
     tensor1, tensor2 = as_tensor_like(tensor1, a, "addcdiv"), as_tensor_like(tensor2, a, "addcdiv")
     return AddCDiv.apply(a, tensor1, tensor2, value=value)
+
+
+# ---- inverse hyperbolic functions, erfc, logit, and NaN-ignoring extremes ---------------------
+
+class Asinh(Function):
+    """z = arsinh a = ln(a + √(a² + 1));  ∂z/∂a = 1/√(a² + 1)."""
+
+    def forward(self, a):
+        return _xp(a).arcsinh(a)
+
+    def backward(self, g):
+        a = self.inputs[0]
+        return g / (a * a + 1).sqrt()
+
+
+class Acosh(Function):
+    """z = arcosh a (a ≥ 1);  ∂z/∂a = 1/√(a² − 1)."""
+
+    def forward(self, a):
+        return _xp(a).arccosh(a)
+
+    def backward(self, g):
+        a = self.inputs[0]
+        return g / (a * a - 1).sqrt()
+
+
+class Atanh(Function):
+    """z = artanh a (|a| < 1);  ∂z/∂a = 1/(1 − a²)."""
+
+    def forward(self, a):
+        return _xp(a).arctanh(a)
+
+    def backward(self, g):
+        a = self.inputs[0]
+        return g / (1 - a * a)
+
+
+def asinh(a):
+    return Asinh.apply(_float_input("asinh", a))
+
+
+def acosh(a):
+    return Acosh.apply(_float_input("acosh", a))
+
+
+def atanh(a):
+    return Atanh.apply(_float_input("atanh", a))
+
+
+def erfc(a):
+    """1 − erf(a), the complementary error function;  ∂/∂a = −(2/√π) e^(−a²)."""
+    return 1 - erf(a)
+
+
+class Logit(Function):
+    """z = ln(p/(1 − p)) with p = clamp(a, eps, 1 − eps) when eps is given;
+    ∂z/∂a = 1/(a(1 − a)) — NaN outside [0, 1] without eps, 0 where the clamp bites (NaN stays NaN)."""
+
+    def __init__(self, eps=None):
+        super().__init__()
+        self.eps = eps
+
+    def forward(self, a):
+        xp = _xp(a)
+        p = a if self.eps is None else xp.clip(a, self.eps, 1 - self.eps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return xp.log(p / (1 - p)).astype(a.dtype, copy=False)
+
+    def backward(self, g):
+        (a,) = self.inputs
+        slope = g / (a.abs() * (1 - a))  # |a|: at a = −0 the slope is +∞, as PyTorch's; a < 0 is NaN below
+        xp = a.xp
+        if self.eps is None:
+            outside = (a.data < 0) | (a.data > 1)
+            return where(Tensor(outside), Tensor(xp.asarray(np.nan, dtype=slope.dtype)), slope)
+        clamped = (a.data < self.eps) | (a.data > 1 - self.eps)
+        return where(Tensor(clamped), Tensor(xp.zeros((), dtype=slope.dtype)), slope)
+
+
+def logit(a, eps: float | None = None):
+    """ln(p/(1 − p)), the inverse of the sigmoid; with ``eps`` p is first clamped to [eps, 1 − eps]."""
+    return Logit.apply(_float_input("logit", a), eps=eps)
+
+
+def logaddexp2(a, b):
+    """log₂(2ᵃ + 2ᵇ) = logaddexp(a ln 2, b ln 2)/ln 2, never overflowing."""
+    b = as_tensor_like(b, a)
+    return logaddexp(a * math.log(2.0), b * math.log(2.0)) / math.log(2.0)
+
+
+def fmax(a, b):
+    """The larger of a and b elementwise, ignoring a NaN when the other is a number (C's fmax); the
+    gradient goes to the chosen one (to a on ties)."""
+    b = as_tensor_like(b, a, "fmax")
+    pick_b = (b > a) | isnan(a)
+    return where(pick_b & ~isnan(b), b, a)
+
+
+def fmin(a, b):
+    """The smaller of a and b elementwise, ignoring a NaN when the other is a number (C's fmin)."""
+    b = as_tensor_like(b, a, "fmin")
+    pick_b = (b < a) | isnan(a)
+    return where(pick_b & ~isnan(b), b, a)
+
+
+def deg2rad(a):
+    """a·π/180."""
+    return _float_input("deg2rad", a) * (math.pi / 180.0)
+
+
+def rad2deg(a):
+    """a·180/π."""
+    return _float_input("rad2deg", a) * (180.0 / math.pi)
+
+
+def signbit(a):
+    """Whether the sign bit is set (True for −0.0 and negative numbers; no gradient)."""
+    return Tensor(a.xp.signbit(a.data))

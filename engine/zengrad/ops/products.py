@@ -127,3 +127,22 @@ def cross(a: Tensor, b: Tensor, dim: int | None = None) -> Tensor:
     return cat([part(a, 1) * part(b, 2) - part(a, 2) * part(b, 1),
                 part(a, 2) * part(b, 0) - part(a, 0) * part(b, 2),
                 part(a, 0) * part(b, 1) - part(a, 1) * part(b, 0)], dim=dim)
+
+
+def inner(a: Tensor, b: Tensor) -> Tensor:
+    """Σ over the last dims of a and b (for vectors the dot product): z[i…, j…] = Σₖ a[i…, k]·b[j…, k]."""
+    if a.ndim == 0 or b.ndim == 0:
+        return a * b
+    if a.shape[-1] != b.shape[-1]:
+        raise ValueError(f"inner: last dims differ, shapes {a.shape} and {b.shape}")
+    return tensordot(a, b, dims=([a.ndim - 1], [b.ndim - 1]))
+
+
+def vdot(a: Tensor, b: Tensor) -> Tensor:
+    """Σᵢ aᵢ·bᵢ for two 1-d tensors (the conjugate of a is a itself for real numbers)."""
+    if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
+        raise ValueError(f"vdot: expects two 1-d tensors of one length, got shapes {a.shape} and {b.shape}")
+    return dot(a, b)
+
+
+ger = outer

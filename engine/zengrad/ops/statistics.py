@@ -9,6 +9,7 @@ gradients (z/aᵢ and a/‖a‖) divide by zero where the true gradient is finit
 from __future__ import annotations
 
 import builtins
+import collections
 import math
 
 from ..autograd import Function
@@ -222,3 +223,39 @@ def median(a: Tensor, dim=None, keepdim: bool = False):
         return kthvalue(flat, (flat.shape[0] + 1) // 2, 0).values
     size = a.shape[dim] if a.ndim else 1
     return kthvalue(a, (size + 1) // 2, dim, keepdim)
+
+
+_MinMax = collections.namedtuple("aminmax", ["min", "max"])
+
+
+def dist(a: Tensor, b: Tensor, p: float = 2) -> Tensor:
+    """‖a − b‖_p over all elements (a and b broadcast)."""
+    return norm(a - b, p)
+
+
+def aminmax(a: Tensor, *, dim=None, keepdim: bool = False):
+    """(amin, amax) over ``dim`` (all elements when None), as a named pair ``.min``, ``.max``."""
+    return _MinMax(amin(a, () if dim is None else dim, keepdim), amax(a, () if dim is None else dim, keepdim))
+
+
+def cov(a: Tensor, correction: int = 1, fweights=None, aweights=None) -> Tensor:
+    """The covariance matrix of the variables in a's rows (observations in columns):
+    C = (X − μ)(X − μ)ᵀ / (N − correction). A 1-d input is one variable (a 0-d result)."""
+    if fweights is not None or aweights is not None:
+        raise ValueError("cov: fweights and aweights are not supported")
+    if a.ndim > 2:
+        raise ValueError(f"cov: expects a 1-d or 2-d tensor, got shape {a.shape}")
+    x = a.reshape(1, -1) if a.ndim < 2 else a
+    centered = x - x.mean(dim=1, keepdim=True)
+    out = (centered @ centered.mT) / builtins.max(x.shape[1] - correction, 0)
+    return out.reshape(()) if a.ndim < 2 else out
+
+
+def corrcoef(a: Tensor) -> Tensor:
+    """Pearson correlation coefficients of a's rows: C_ij / √(C_ii C_jj) for C = cov(a), clipped to
+    [−1, 1] as NumPy does."""
+    c = cov(a)
+    if c.ndim == 0:
+        return c / c
+    scale = c.diagonal().sqrt()
+    return (c / scale.reshape(-1, 1) / scale.reshape(1, -1)).clamp(-1, 1)
