@@ -87,6 +87,9 @@ SCHEDULES = {
     "sequential": (lambda m, o: m.SequentialLR(o, [m.LinearLR(o, start_factor=0.1, total_iters=5),
                                                    m.ExponentialLR(o, gamma=0.9),
                                                    m.CosineAnnealingLR(o, T_max=6)], milestones=[5, 15]), "sgd"),
+    "sequential-restarts-multistep": (lambda m, o: m.SequentialLR(o, [m.ExponentialLR(o, gamma=0.8),
+                                                                      m.MultiStepLR(o, [16, 20, 20], gamma=0.5)],
+                                                                  milestones=[14]), "sgd"),
     "chained": (lambda m, o: m.ChainedScheduler([m.ConstantLR(o, factor=0.1, total_iters=10),
                                                  m.ExponentialLR(o, gamma=0.9),
                                                  m.MultiStepLR(o, milestones=[12], gamma=0.3)]), "sgd"),
@@ -160,9 +163,10 @@ def test_onecycle_stepping_past_total_steps_raises():
 
 @pytest.mark.parametrize("name", ["multistep", "multiplicative", "linear", "polynomial", "warm-restarts-mult",
                                   "onecycle-cos", "onecycle-adam", "cyclic-triangular2", "cyclic-exp-range",
-                                  "sequential", "chained"])
-def test_state_dict_resumes_identically(name):
-    """Stop after 11 steps, rebuild optimizer and scheduler, load both states: the rest matches."""
+                                  "sequential", "sequential-restarts-multistep", "chained"])
+def test_state_dict_resumes_identically(name, tmp_path):
+    """Stop after 11 steps, save both states with zengrad.save, rebuild optimizer and scheduler,
+    load both states: the rest matches."""
     make, kind = SCHEDULES[name]
     full = _drive(zg, make, kind)
     opt = _optimizer(zg, kind)
@@ -170,8 +174,10 @@ def test_state_dict_resumes_identically(name):
     for _ in range(11):
         opt.step()
         scheduler.step()
-    saved_opt, saved = copy.deepcopy(opt.state_dict()), copy.deepcopy(scheduler.state_dict())
-    assert "optimizer" not in saved
+    assert "optimizer" not in scheduler.state_dict()
+    zg.save({"optimizer": opt.state_dict(), "scheduler": scheduler.state_dict()}, tmp_path / "checkpoint")
+    checkpoint = zg.load(tmp_path / "checkpoint")
+    saved_opt, saved = checkpoint["optimizer"], checkpoint["scheduler"]
     fresh = _optimizer(zg, kind)
     resumed = make(zg.optim.lr_scheduler, fresh)
     fresh.load_state_dict(saved_opt)
