@@ -124,6 +124,10 @@ def test_batch_size_none_gives_items_converted_like_torch():
     _compare_loaders(*_loaders((6,), batch_size=None, sampler=Order([4, 1])))
 
 
+def test_num_workers_and_pin_memory_give_the_same_batches_as_torch():
+    _compare_loaders(*_loaders((9,), batch_size=4, num_workers=2, pin_memory=False))
+
+
 def test_collate_fn_receives_the_list_of_items():
     def names(items):
         return [item["name"] for item in items], len(items)
@@ -270,7 +274,7 @@ BAD = [
      "sampler option is mutually exclusive with shuffle"),
     (lambda: data.DataLoader(Items(), batch_size=0), ValueError, "DataLoader: batch_size must be at least 1"),
     (lambda: data.DataLoader(Items(), collate_fn=3), TypeError, "DataLoader: collate_fn must be callable"),
-    (lambda: data.DataLoader(Items(), num_workers=2), ValueError, "DataLoader: num_workers=2"),
+    (lambda: data.DataLoader(Items(), num_workers=-1), ValueError, "DataLoader: num_workers should be a non-negative"),
 ]
 
 

@@ -62,7 +62,8 @@ class DataLoader:
     a fresh permutation each epoch drawn from a generator seeded by ``seed`` (zengrad addition;
     ``generator`` — an int or NumPy Generator — takes precedence), so runs repeat exactly; it is
     ``self.rng``, which trainers save to resume. ``device`` puts batches on that device.
-    ``num_workers`` other than 0 is refused (zengrad loads in the calling process).
+    Batches are always loaded in the calling process: ``num_workers`` is kept but changes nothing
+    (PyTorch's workers give the same batches in the same order), nor does ``pin_memory``.
     """
 
     def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = None, sampler=None,
@@ -71,9 +72,8 @@ class DataLoader:
         if batch_size is not None and (not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool)
                                        or batch_size < 1):
             raise ValueError(f"DataLoader: batch_size must be at least 1, got {batch_size}")
-        if num_workers != 0:
-            raise ValueError(f"DataLoader: num_workers={num_workers!r}: zengrad loads batches in the calling "
-                             "process only (num_workers=0)")
+        if not isinstance(num_workers, numbers.Integral) or num_workers < 0:
+            raise ValueError(f"DataLoader: num_workers should be a non-negative int, got {num_workers!r}")
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"DataLoader: collate_fn must be callable, got {type(collate_fn).__name__}")
         self.dataset = dataset
@@ -82,7 +82,7 @@ class DataLoader:
         self.drop_last = drop_last
         self.device = device
         self.pin_memory = pin_memory
-        self.num_workers = 0
+        self.num_workers = int(num_workers)
         self.rng = _rng(generator) if generator is not None else np.random.default_rng(seed)
         self._iterable = isinstance(dataset, IterableDataset)
         if self._iterable:
