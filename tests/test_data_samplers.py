@@ -115,8 +115,9 @@ def test_sampler_and_batch_sampler_options_match_torch():
     _compare_loaders(*_loaders((11,), batch_size=2, sampler=Order(order), drop_last=True))
     batches = [[4], [0, 2, 9], [10, 1]]
     _compare_loaders(*_loaders((11,), batch_sampler=Order(batches)))
-    _compare_loaders(data.DataLoader(Items(), batch_sampler=data.BatchSampler(data.SequentialSampler(range(11)), 4, True)),
-                     tdata.DataLoader(Items(), batch_sampler=tdata.BatchSampler(tdata.SequentialSampler(range(11)), 4, True)))
+    mine = data.BatchSampler(data.SequentialSampler(range(11)), 4, True)
+    theirs = tdata.BatchSampler(tdata.SequentialSampler(range(11)), 4, True)
+    _compare_loaders(data.DataLoader(Items(), batch_sampler=mine), tdata.DataLoader(Items(), batch_sampler=theirs))
 
 
 def test_batch_size_none_gives_items_converted_like_torch():
@@ -274,7 +275,8 @@ BAD = [
      "sampler option is mutually exclusive with shuffle"),
     (lambda: data.DataLoader(Items(), batch_size=0), ValueError, "DataLoader: batch_size must be at least 1"),
     (lambda: data.DataLoader(Items(), collate_fn=3), TypeError, "DataLoader: collate_fn must be callable"),
-    (lambda: data.DataLoader(Items(), num_workers=-1), ValueError, "DataLoader: num_workers should be a non-negative"),
+    (lambda: data.DataLoader(Items(), num_workers=-1), ValueError,
+     "DataLoader: num_workers should be a non-negative"),
 ]
 
 

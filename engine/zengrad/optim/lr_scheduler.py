@@ -186,7 +186,8 @@ class MultiplicativeLR(_LambdaScheduler):
     def get_lr(self) -> list[float]:
         if self._is_initial:
             return _group_values(self.optimizer, "lr")
-        return [group["lr"] * fn(self.last_epoch) for fn, group in zip(self.lr_lambdas, self.optimizer.param_groups)]
+        groups = self.optimizer.param_groups
+        return [group["lr"] * fn(self.last_epoch) for fn, group in zip(self.lr_lambdas, groups)]
 
 
 class StepLR(LRScheduler):
