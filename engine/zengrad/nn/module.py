@@ -58,19 +58,41 @@ def _checked_value(name: str, value, target: Tensor):
     return array, None
 
 
+class SubmoduleLookupError(AttributeError, ValueError):
+    """``get_submodule`` / ``get_parameter`` / ``get_buffer`` found no such name, or a name of
+    the wrong kind. An AttributeError as in PyTorch, and a ValueError (a bad argument)."""
+
+
+class ModuleNameError(KeyError, ValueError):
+    """A child module's name is empty or holds a dot. A KeyError as in PyTorch, and a ValueError."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 class RemovableHandle:
-    """What ``register_forward_pre_hook`` returns: ``remove()`` takes the hook out again."""
+    """What ``register_forward_pre_hook`` and ``register_forward_hook`` return: ``remove()``
+    takes the hook out again (a second ``remove()`` does nothing); also a context manager that
+    removes it on exit."""
 
     _next_id = 0
 
-    def __init__(self, hooks: OrderedDict, hook):
+    def __init__(self, hooks: OrderedDict, hook, prepend: bool = False):
         self.hooks = hooks
         self.id = RemovableHandle._next_id
         RemovableHandle._next_id += 1
         hooks[self.id] = hook
+        if prepend:
+            hooks.move_to_end(self.id, last=False)
 
     def remove(self) -> None:
         self.hooks.pop(self.id, None)
+
+    def __enter__(self) -> "RemovableHandle":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.remove()
 
 
 def _refuse_arrays(module, args, where: str = "argument") -> None:
@@ -86,6 +108,12 @@ def _refuse_arrays(module, args, where: str = "argument") -> None:
                             "make one with zengrad.tensor(...)")
 
 
+def _checked_hook(module, hook):
+    if not callable(hook):
+        raise TypeError(f"{type(module).__name__}: a hook must be callable, got {type(hook).__name__}")
+    return hook
+
+
 class Module(PlacementShortcuts):
     """Base class for layers and models. Subclasses set attributes in ``__init__`` (after
     ``super().__init__()``) and define ``forward``; calling the module calls ``forward``."""
@@ -96,6 +124,7 @@ class Module(PlacementShortcuts):
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
 
     # ---- registration ---------------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
@@ -165,10 +194,21 @@ class Module(PlacementShortcuts):
             self.__dict__.setdefault("_non_persistent", set()).add(name)
 
     def add_module(self, name: str, module: "Module | None") -> None:
+        """Add a child module (or None) under ``name``, as assigning ``self.name = module`` does."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        if not isinstance(name, str):
+            raise TypeError(f"{type(self).__name__}.add_module: module name should be a string, got "
+                            f"{type(name).__name__}")
+        if not name or "." in name:
+            raise ModuleNameError(f"{type(self).__name__}.add_module: module name can't be empty or contain "
+                                  f"\".\", got {name!r}")
         self._forget(name)
         self._modules[name] = module
+
+    def register_module(self, name: str, module: "Module | None") -> None:
+        """Alias of :meth:`add_module`."""
+        self.add_module(name, module)
 
     # ---- calling --------------------------------------------------------------------------
     def forward(self, *args, **kwargs):
@@ -185,14 +225,28 @@ class Module(PlacementShortcuts):
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
-        return self.forward(*args, **kwargs)
+        output = self.forward(*args, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            result = hook(self, args, output)
+            if result is not None:
+                output = result
+        return output
 
-    def register_forward_pre_hook(self, hook) -> "RemovableHandle":
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False) -> "RemovableHandle":
         """Call ``hook(module, args)`` before every ``forward``; a non-None result replaces the
         positional arguments (a tuple, or a single value). Returns a handle whose ``remove()``
-        unregisters it. Hooks run in the order they were registered, as in PyTorch.
+        unregisters it. Hooks run in the order they were registered (``prepend=True`` puts this
+        one first), as in PyTorch.
         """
-        return RemovableHandle(self._forward_pre_hooks, hook)
+        return RemovableHandle(self._forward_pre_hooks, _checked_hook(self, hook), prepend)
+
+    def register_forward_hook(self, hook, *, prepend: bool = False) -> "RemovableHandle":
+        """Call ``hook(module, args, output)`` after every ``forward`` (``args``: the positional
+        arguments forward received, after any pre-hooks); a non-None result replaces the output,
+        and the next hook sees the replacement. Returns a handle whose ``remove()`` unregisters it.
+        Hooks run in the order they were registered (``prepend=True`` puts this one first).
+        """
+        return RemovableHandle(self._forward_hooks, _checked_hook(self, hook), prepend)
 
     # ---- traversal ------------------------------------------------------------------------
     def named_modules(self, memo: set | None = None, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
@@ -205,6 +259,43 @@ class Module(PlacementShortcuts):
         for name, module in self._modules.items():
             if module is not None:
                 yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+
+    def get_submodule(self, target: str) -> "Module":
+        """The module at dotted path ``target`` ("" is this module): ``"encoder.layers.0"``."""
+        if not isinstance(target, str):
+            raise TypeError(f"{type(self).__name__}.get_submodule: target should be a string, got "
+                            f"{type(target).__name__}")
+        module = self
+        where = f"{type(self).__name__}.get_submodule({target!r})"
+        for item in target.split(".") if target else ():
+            if module._modules.get(item) is None:
+                if hasattr(module, item):
+                    raise SubmoduleLookupError(f"{where}: `{item}` of {type(module).__name__} is not an nn.Module")
+                raise SubmoduleLookupError(f"{where}: {type(module).__name__} has no submodule `{item}`")
+            module = module._modules[item]
+        return module
+
+    def _get_member(self, target: str, table: str, kind: str):
+        """The parameter or buffer (``table``) at dotted path ``target``."""
+        if not isinstance(target, str):
+            raise TypeError(f"{type(self).__name__}.get_{kind}: target should be a string, got {type(target).__name__}")
+        path, _, name = target.rpartition(".")
+        module = self.get_submodule(path)
+        member = getattr(module, table).get(name)
+        if member is None:
+            where = f"{type(self).__name__}.get_{kind}({target!r})"
+            if hasattr(module, name):
+                raise SubmoduleLookupError(f"{where}: `{name}` of {type(module).__name__} is not a {kind}")
+            raise SubmoduleLookupError(f"{where}: {type(module).__name__} has no {kind} `{name}`")
+        return member
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at dotted path ``target``: ``"encoder.0.weight"``."""
+        return self._get_member(target, "_parameters", "parameter")
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target``: ``"bn.running_mean"``."""
+        return self._get_member(target, "_buffers", "buffer")
 
     def modules(self) -> Iterator["Module"]:
         for _, module in self.named_modules():

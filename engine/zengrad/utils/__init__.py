@@ -1,4 +1,4 @@
-"""Utilities under PyTorch's names: ``zengrad.utils.data`` (datasets, DataLoader, random_split)."""
+"""Utilities under PyTorch's names: ``zengrad.utils.data`` (datasets, samplers, collation, DataLoader)."""
 
 from . import data
 

@@ -1,23 +1,23 @@
-"""Datasets and batching, as ``torch.utils.data``: Dataset, TensorDataset, Subset, random_split,
-DataLoader; and the embedded ``digits()``.
+"""Datasets, as ``torch.utils.data.dataset``: Dataset, IterableDataset, TensorDataset, Subset,
+ConcatDataset, ChainDataset, random_split; and the embedded ``digits()``.
 
-A dataset is anything with ``len(ds)`` and ``ds[i]`` (an item: an array, a Tensor, a number, or a
-tuple of them). The DataLoader stacks items into batches of Tensors; datasets that hold whole
-arrays (TensorDataset, the image datasets, Subsets of them) are sliced once per batch instead of
-item by item.
+A map-style dataset is anything with ``len(ds)`` and ``ds[i]`` (an item: an array, a Tensor, a
+number, or a tuple or dict of them); an iterable dataset is anything with ``iter(ds)``.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import numbers
 
 import numpy as np
 
-from ..creation import generator, tensor
-from ..tensor import Tensor
+from ...creation import generator
+from ...tensor import Tensor
 
-__all__ = ["DataLoader", "Dataset", "Subset", "TensorDataset", "digits", "random_split"]
+__all__ = ["ChainDataset", "ConcatDataset", "Dataset", "IterableDataset", "Subset", "TensorDataset", "digits",
+           "random_split"]
 
 
 class Dataset:
@@ -28,6 +28,72 @@ class Dataset:
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must define __len__()")
+
+    def __add__(self, other) -> "ConcatDataset":
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of datasets read as a stream: subclasses define ``__iter__`` (and may define
+    ``__len__``). The DataLoader groups the items it yields into batches, in order."""
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must define __iter__()")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it, it cannot be indexed")
+
+    def __add__(self, other) -> "ChainDataset":
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """The items of several iterable datasets, one dataset after the other."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        for i, dataset in enumerate(self.datasets):
+            if not isinstance(dataset, IterableDataset):
+                raise TypeError(f"ChainDataset: dataset {i} is a {type(dataset).__name__}, not an IterableDataset")
+
+    def __iter__(self):
+        for dataset in self.datasets:
+            yield from dataset
+
+    def __len__(self) -> int:
+        return sum(len(dataset) for dataset in self.datasets)
+
+
+class ConcatDataset(Dataset):
+    """Several map-style datasets end to end: index i falls in the first dataset whose cumulative
+    size exceeds i (``cumulative_sizes``), at i minus the sizes before it; negative indices count
+    from the end."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets should not be an empty iterable")
+        for i, dataset in enumerate(self.datasets):
+            if isinstance(dataset, IterableDataset):
+                raise TypeError(f"ConcatDataset: dataset {i} is an IterableDataset, which cannot be indexed "
+                                "(use ChainDataset)")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        if not isinstance(index, numbers.Integral):
+            raise TypeError(f"ConcatDataset: index must be an int, got {type(index).__name__}")
+        if index < 0:
+            if -index > len(self):
+                raise ValueError(f"ConcatDataset: absolute value of index {index} exceeds the length {len(self)}")
+            index += len(self)
+        if index >= len(self):
+            raise IndexError(f"ConcatDataset: index {index} is out of range for length {len(self)}")
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][int(index - start)]
 
 
 def _host_array(value) -> np.ndarray:
@@ -109,74 +175,8 @@ def _rng(seed_or_generator):
     return seed_or_generator
 
 
-def _slice_batch(dataset, indices):
-    """The batch at ``indices`` as a tuple of arrays (one array for unlabelled images), sliced from
-    whole arrays when the dataset holds them (through any Subsets); None for datasets that only
-    give items one by one."""
-    while isinstance(dataset, Subset):
-        dataset, indices = dataset.dataset, dataset.indices[indices]
-    if hasattr(dataset, "arrays"):
-        return tuple(a[indices] for a in dataset.arrays)
-    if hasattr(dataset, "images") and hasattr(dataset, "labels"):
-        if dataset.labels is None:  # an unlabelled image folder: batches of images alone
-            return dataset.images[indices]
-        return dataset.images[indices], dataset.labels[indices]
-    return None
-
-
-def _collate(items):
-    """Stack items (arrays, Tensors, numbers, or tuples of them) along a new first axis."""
-    if isinstance(items[0], (tuple, list)):
-        return tuple(np.stack([_host_array(item[k]) for item in items]) for k in range(len(items[0])))
-    return np.stack([_host_array(item) for item in items])
-
-
-class DataLoader:
-    """Iterate over a dataset in batches of Tensors (PyTorch's ``DataLoader``, single process).
-
-    Each item of the dataset is an array, Tensor or number, or a tuple of them; a batch stacks
-    them along a new first axis. With ``shuffle=True`` the order is a fresh permutation each epoch
-    drawn from a generator seeded by ``seed`` (zengrad addition; ``generator`` — an int or NumPy
-    Generator — takes precedence), so runs repeat exactly. ``device`` puts batches on that device.
-    """
-
-    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
-                 seed: int | None = 0, device=None, generator=None):
-        if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be at least 1, got {batch_size}")
-        self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.shuffle = shuffle
-        self.drop_last = drop_last
-        self.device = device
-        self.rng = _rng(generator) if generator is not None else np.random.default_rng(seed)
-
-    def __len__(self) -> int:
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
-
-    def _batch_items(self, indices):
-        batch = _slice_batch(self.dataset, indices)
-        if batch is not None:
-            return batch
-        return _collate([self.dataset[int(i)] for i in indices])
-
-    def __iter__(self):
-        n = len(self.dataset)
-        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
-        for start in range(0, n, self.batch_size):
-            indices = order[start:start + self.batch_size]
-            if self.drop_last and len(indices) < self.batch_size:
-                return
-            batch = self._batch_items(indices)
-            if isinstance(batch, tuple):
-                yield tuple(tensor(b, device=self.device) for b in batch)
-            else:
-                yield tensor(batch, device=self.device)
-
-
 def digits():
     """The 1,797 embedded UCI digits (see :func:`zengrad.data.digits`): a dataset of
     (8×8 image, label) items that also unpacks as ``X, y = digits()`` into two Tensors."""
-    from ..data.digits import digits as load
+    from ...data.digits import digits as load
     return load()
