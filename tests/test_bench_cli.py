@@ -102,6 +102,8 @@ def test_threads_bench_runs_a_setting_in_a_fresh_process():
     changes = threads.settings(2)["1 thread"]
     row = threads._run_loop(changes, n=16, calls=2)
     assert row["threads"] == 1 and row["seconds"] > 0
+    gan = threads._run_loop(changes, n=16, calls=2, workload="gan")
+    assert gan["threads"] == 1 and gan["seconds"] > 0
     text = threads.format_threads({"machine": {"cpu": "x", "date": "d", "load_average_1_5_15min": [0, 0, 0]},
                                    "n": 16, "calls": 2,
                                    "rows": [{"setting": "1 thread", "busy": True, "vs_one_thread": 1.0, **row}]})

@@ -1,7 +1,10 @@
-"""`zengrad bench threads`: the native matmul on an idle machine and next to a busy process.
+"""`zengrad bench threads`: two workloads on an idle machine and next to a busy process — a loop of
+native matmuls, and the GAN's training steps (a whole model: matmuls, the elementwise ops around
+them, the optimizer), the two loads the busy-machine target is stated for.
 
 Each setting runs in a fresh Python process (the OpenMP runtime reads ``OMP_WAIT_POLICY`` once, when
-it loads), which times a loop of back-to-back n×n×n ``cpu:native`` products and reports the median.
+it loads), which times back-to-back calls — n×n×n ``cpu:native`` products, or GAN steps of
+``zengrad bench models`` (batch 64) — and reports the median.
 "Busy" starts one extra process that spins on a CPU for the whole measurement, as a compiler, a
 browser tab or another training run would. The figure to read is each setting's time against the
 one-thread time under the same conditions: with spinning OpenMP workers (``ACTIVE``) two threads
@@ -24,18 +27,25 @@ _LOOP = """
 import json, sys, time
 import numpy as np
 import zengrad as zg
-n, calls = int(sys.argv[1]), int(sys.argv[2])
-rng = np.random.default_rng(0)
-a, b = (rng.standard_normal((n, n), dtype=np.float32) for _ in range(2))
+workload, n, calls = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+if workload == "gan":
+    from zengrad.bench.models import zengrad_step
+    call = zengrad_step("gan")
+else:
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((n, n), dtype=np.float32) for _ in range(2))
+    call = lambda: zg.kernels.matmul(a, b, impl="cpu:native")
 for _ in range(3):
-    zg.kernels.matmul(a, b, impl="cpu:native")
+    call()
 times = []
 for _ in range(calls):
     start = time.perf_counter()
-    zg.kernels.matmul(a, b, impl="cpu:native")
+    call()
     times.append(time.perf_counter() - start)
 print(json.dumps({"times": times, "threads": zg.get_num_threads()}))
 """
+
+WORKLOADS = ("matmul", "gan")
 
 _SPIN = "while True: pass"
 
@@ -50,32 +60,36 @@ def settings(thread_count: int) -> dict[str, dict]:
             "zengrad's default": {"OMP_NUM_THREADS": None, "OMP_WAIT_POLICY": None}}
 
 
-def _run_loop(changes: dict, n: int, calls: int) -> dict:
+def _run_loop(changes: dict, n: int, calls: int, workload: str = "matmul") -> dict:
     env = {key: value for key, value in os.environ.items() if key not in changes}
     env.update({key: value for key, value in changes.items() if value is not None})
-    result = subprocess.run([sys.executable, "-c", _LOOP, str(n), str(calls)], env=env, capture_output=True,
-                            text=True, timeout=600, check=True)
+    result = subprocess.run([sys.executable, "-c", _LOOP, workload, str(n), str(calls)], env=env,
+                            capture_output=True, text=True, timeout=600, check=True)
     data = json.loads(result.stdout.strip().splitlines()[-1])
     times = data["times"]
     return {"seconds": float(np.median(times)), "spread_percent": 100 * (max(times) - min(times)) / np.median(times),
             "threads": data["threads"]}
 
 
-def bench_threads(n: int = 512, calls: int = 30, thread_count: int | None = None) -> dict:
-    """Median seconds per product of every setting, idle and next to one busy process."""
+def bench_threads(n: int = 512, calls: int = 30, thread_count: int | None = None,
+                  workloads=WORKLOADS) -> dict:
+    """Median seconds per call of every setting and workload, idle and next to one busy process."""
     thread_count = thread_count or max(2, usable_cpus())
     rows = []
     for busy in (False, True):
         spinner = subprocess.Popen([sys.executable, "-c", _SPIN]) if busy else None
         try:
-            for name, changes in settings(thread_count).items():
-                rows.append({"setting": name, "busy": busy, **_run_loop(changes, n, calls)})
+            for workload in workloads:
+                for name, changes in settings(thread_count).items():
+                    rows.append({"workload": workload, "setting": name, "busy": busy,
+                                 **_run_loop(changes, n, calls, workload)})
         finally:
             if spinner is not None:
                 spinner.kill()
                 spinner.wait()
     for row in rows:
-        one = next(r for r in rows if r["busy"] == row["busy"] and r["setting"] == "1 thread")
+        one = next(r for r in rows if r["busy"] == row["busy"] and r["workload"] == row["workload"]
+                   and r["setting"] == "1 thread")
         row["vs_one_thread"] = row["seconds"] / one["seconds"]
     return {"machine": machine_info(), "n": n, "calls": calls, "rows": rows}
 
@@ -84,11 +98,13 @@ def format_threads(results: dict) -> str:
     from .report import _table
     m = results["machine"]
     return "\n".join([
-        f"threads — {results['calls']} back-to-back cpu:native {results['n']}³ products per setting, each in a "
-        f"fresh process — {m['cpu']}, {m['date']}, load average {m['load_average_1_5_15min']}",
-        _table(["setting", "other busy process", "threads used", "ms per product", "spread %", "÷ one-thread time"],
-               [[r["setting"], "yes" if r["busy"] else "no", r["threads"], 1e3 * r["seconds"], r["spread_percent"],
-                 r["vs_one_thread"]] for r in results["rows"]])])
+        f"threads — {results['calls']} back-to-back calls per setting (cpu:native {results['n']}³ products, or GAN "
+        f"training steps of batch 64), each setting in a fresh process — {m['cpu']}, {m['date']}, load average "
+        f"{m['load_average_1_5_15min']}",
+        _table(["workload", "setting", "other busy process", "threads used", "ms per call", "spread %",
+                "÷ one-thread time"],
+               [[r.get("workload", "matmul"), r["setting"], "yes" if r["busy"] else "no", r["threads"],
+                 1e3 * r["seconds"], r["spread_percent"], r["vs_one_thread"]] for r in results["rows"]])])
 
 
 def measure_and_report(quick: bool = False, out: str | None = None, thread_count: int | None = None) -> dict:
