@@ -76,7 +76,7 @@ _LAPACK = ("matrices holding ±inf or NaN: NumPy's LAPACK calls refuse them as s
 #: so the day one is fixed the test says so (XPASS) and it can leave this table.
 KNOWN_DIFFERENCES = {
     **dict.fromkeys(["var_all", "var_dim_correction0", "var_dims_keep", "std_dim", "std_correction2_keep",
-                     "prod_all", "prod_dim", "prod_with_zeros", "cumprod", "cumprod_with_zeros", "logcumsumexp",
+                     "prod_dim", "cumprod", "cumprod_with_zeros", "logcumsumexp",
                      "logcumsumexp_wide_range", "atan2", "remainder", "scatter_reduce_prod", "cov"], _INF_ARITHMETIC),
     **dict.fromkeys(["topk", "topk_smallest", "kthvalue", "median_all", "median_dim", "scatter_reduce_amax",
                      "scatter_reduce_amin_exclude"], _TIES),

@@ -73,10 +73,11 @@ def std_mean(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, corre
 class Prod(Function):
     """z = Π_{dims} a;  ∂z/∂aᵢ = Π_{j≠i} aⱼ, the product of the others.
 
-    Without zeros that is z/aᵢ. With one zero in a slice, only the zero's own gradient is
-    nonzero: the product of the rest (P₁, the product with zeros replaced by 1). With two or more,
-    every gradient is 0. All three cases are one Tensor expression, so second derivatives work
-    (except between two zeros of one slice, where they are reported as 0).
+    Without a zero in ``a`` that is z/aᵢ. Once ``a`` holds a zero the division fails, and (as
+    PyTorch does) the product of the others is formed directly as the product of the elements
+    before i times the product of those after it — two exclusive cumulative products, so the zero's
+    own gradient is the product of the rest and, with two zeros in a slice, every gradient is 0.
+    Both forms are Tensor expressions, so second derivatives work.
     """
 
     def __init__(self, dims, keepdim):
@@ -90,14 +91,25 @@ class Prod(Function):
         (a,) = self.inputs
         shape = _keepdim_shape(a.shape, self.dims)
         g = expand(g.reshape(shape), a.shape)
-        out = expand(self.output().reshape(shape), a.shape)
-        is_zero = a == 0
-        if not is_zero.data.any():
-            return g * out / a
-        zero_count = Tensor(is_zero.data.sum(axis=self.dims, keepdims=True))
-        others = Prod.apply(where(is_zero, 1, a), dims=self.dims, keepdim=True)
-        at_zero = where(zero_count == 1, others, 0)
-        return g * where(is_zero, expand(at_zero, a.shape), out / where(is_zero, 1, a))
+        if not (a.data == 0).any():
+            return g * expand(self.output().reshape(shape), a.shape) / a
+        if len(self.dims) == 1:
+            return g * _others_product(a, self.dims[0])
+        if (a.data == 0).sum() > 1:  # the product over everything, with two zeros: PyTorch returns zeros
+            return Tensor(a.xp.zeros(a.shape, dtype=g.dtype))
+        return g * _others_product(a.reshape(-1), 0).reshape(a.shape)
+
+
+def _others_product(a: Tensor, dim: int) -> Tensor:
+    """Π_{j≠i} a_j along ``dim`` for every i: (Π_{j<i} a_j)·(Π_{j>i} a_j), from two cumprods."""
+    from .scan import cumprod
+    from .shape import cat, getitem
+    last = a.movedim(dim, -1)
+    one = Tensor(a.xp.ones(last.shape[:-1] + (1,), dtype=a.dtype))
+    n = last.shape[-1]
+    before = cumprod(cat([one, getitem(last, (Ellipsis, slice(0, n - 1)))], dim=-1), -1)
+    after = cumprod(cat([getitem(last, (Ellipsis, slice(1, n))), one], dim=-1).flip(-1), -1).flip(-1)
+    return (before * after).movedim(-1, dim)
 
 
 def prod(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
