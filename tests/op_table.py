@@ -245,6 +245,13 @@ BREADTH_CASES = [
     Case("glu", lambda m, a: m.nn.functional.glu(a, dim=1), [(2, 6)]),
     Case("prelu_channels", lambda m, a, w: m.nn.functional.prelu(a, w), [(2, 3, 2), (3,)], "away"),
     Case("prelu_single", lambda m, a, w: m.nn.functional.prelu(a, w), [(4, 3), (1,)], "away"),
+    # normalisation
+    Case("layer_norm", lambda m, a, w, b: m.nn.functional.layer_norm(a, (5,), w, b), [(3, 2, 5), (5,), (5,)]),
+    Case("layer_norm_two_dims_plain", lambda m, a: m.nn.functional.layer_norm(a, (3, 4)), [(2, 3, 4)]),
+    Case("layer_norm_weight_only_strided", lambda m, a, w: m.nn.functional.layer_norm(a.mT, (3,), w),
+         [(3, 7), (3,)]),
+    Case("layer_norm_bias_only", lambda m, a, b: m.nn.functional.layer_norm(a * 3, (1, 4), None, b),
+         [(1, 1, 4), (1, 4)]),
 ]
 
 BREADTH_CASES += [

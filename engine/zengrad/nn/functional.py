@@ -21,6 +21,7 @@ from ..creation import generator
 from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh, where
 from ..ops.conv import _check_geometry, _pair, fold, unfold, window_positions
 from ..ops.matmul import linear as linear_node
+from ..ops.normalization import layer_norm as layer_norm_node, normalize
 from ..ops._util import unbroadcast
 from ..tensor import Tensor
 
@@ -439,28 +440,19 @@ def _uniform_target_loss(log_probs, target, weight, ignore_index, reduction, cla
 
 # ---- normalisation over features (issue 13) --------------------------------------------------
 
-def _normalize(input: Tensor, dims: tuple, eps: float) -> Tensor:
-    """(x − μ) / √(σ² + eps) with μ and the biased σ² taken over ``dims`` (σ² = mean of squares
-    of x − μ, composed from mean so the graph is the ops a reader already knows)."""
-    centered = input - input.mean(dim=dims, keepdim=True)
-    var = (centered * centered).mean(dim=dims, keepdim=True)
-    return centered / (var + eps).sqrt()
-
-
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """y = (x − μ) / √(σ² + eps) · γ + β, with μ and the biased variance σ² taken over the last
     len(normalized_shape) dimensions of each sample (which must equal ``normalized_shape``);
-    γ (weight) and β (bias) have shape ``normalized_shape``."""
+    γ (weight) and β (bias) have shape ``normalized_shape``. One graph node
+    (:class:`zengrad.ops.normalization.LayerNorm`, where the backward's math is)."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if not shape or input.shape[input.ndim - len(shape):] != shape or input.ndim < len(shape):
         raise ValueError(f"layer_norm: input of shape {input.shape} does not end in normalized_shape {shape}")
-    out = _normalize(input, tuple(range(input.ndim - len(shape), input.ndim)), eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param is not None and param.shape != shape:
+            raise ValueError(f"layer_norm: {name} of shape {param.shape} does not match normalized_shape {shape}")
+    return layer_norm_node(input, len(shape), weight, bias, eps)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
@@ -473,7 +465,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
                          f"got shape {input.shape}")
     n, channels = input.shape[:2]
     grouped = input.reshape(n, num_groups, -1)
-    out = _normalize(grouped, (2,), eps).reshape(input.shape)
+    out = normalize(grouped, (2,), eps).reshape(input.shape)
     shape = (1, channels) + (1,) * (input.ndim - 2)
     if weight is not None:
         out = out * weight.reshape(shape)
