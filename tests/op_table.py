@@ -252,6 +252,14 @@ BREADTH_CASES = [
          [(3, 7), (3,)]),
     Case("layer_norm_bias_only", lambda m, a, b: m.nn.functional.layer_norm(a * 3, (1, 4), None, b),
          [(1, 1, 4), (1, 4)]),
+    # attention (one masked-softmax node; scaling q by 30 spreads the rows' maxima far apart, so the
+    # per-row shift is taken as well as the shared one)
+    Case("attention_causal", lambda m, q, k, v: m.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True),
+         [(2, 3, 4), (2, 5, 4), (2, 5, 3)]),
+    Case("attention_float_mask", lambda m, q, k, v, mask: m.nn.functional.scaled_dot_product_attention(
+        q, k, v, attn_mask=mask), [(1, 2, 3, 4), (2, 4, 4), (1, 4, 2), (3, 1)]),
+    Case("attention_spread_rows", lambda m, q, k, v: m.nn.functional.scaled_dot_product_attention(
+        q * m.tensor([[1.0], [30.0], [0.01]], dtype=q.dtype), k, v, scale=1.0), [(3, 4), (6, 4), (6, 2)]),
 ]
 
 BREADTH_CASES += [

@@ -68,6 +68,8 @@ _TIES = "ties: with repeated values (±0, ±inf, NaN) PyTorch picks one of the e
 _INF_ARITHMETIC = ("inf − inf and 0·inf: the op's formula differs from PyTorch's kernel, so at ±inf (and 0 for "
                    "products) a gradient entry is NaN on one side and ±inf or 0 on the other")
 _NAN_GRADIENT = "gradient at NaN: PyTorch's kernel routes it by a comparison that is false for NaN"
+_MASKED_ROW = ("a row of scores that is −inf everywhere (±inf in q or k, or the mask): the softmax here gives NaN, "
+               "as PyTorch's softmax does; PyTorch's fused scaled_dot_product_attention gives 0")
 _SQUARES_OVERFLOW = ("huge inputs: PyTorch's CPU layer_norm takes the variance from the mean of squares, which "
                      "overflows float32 at |x| ≈ 1e30 (NaN), where the mean of squared deviations here stays finite")
 
@@ -81,6 +83,7 @@ KNOWN_DIFFERENCES = {
     **dict.fromkeys(["topk", "topk_smallest", "kthvalue", "median_all", "median_dim", "scatter_reduce_amax",
                      "scatter_reduce_amin_exclude", "amax", "amin_keep"], _TIES),
     **dict.fromkeys(["hardsigmoid", "prelu_channels"], _NAN_GRADIENT),
+    "attention_causal": _MASKED_ROW,
     **dict.fromkeys(["layer_norm", "layer_norm_weight_only_strided", "layer_norm_bias_only"], _SQUARES_OVERFLOW),
 }
 
