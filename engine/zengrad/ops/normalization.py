@@ -53,17 +53,18 @@ class LayerNorm(FusedNode):
         xp = backend.array_module(backend.device_of(x))
         n = math.prod(x.shape[x.ndim - self.ndim:])
         rows = x.reshape(math.prod(x.shape[:x.ndim - self.ndim]), n)
-        centered = rows - rows.mean(axis=1, keepdims=True)
+        mean_weights = xp.full((n, 1), 1 / n, dtype=x.dtype)  # row means as one product
+        centered = rows - rows @ mean_weights
         var = xp.einsum("ij,ij->i", centered, centered)[:, None] / x.dtype.type(n)
         self.rstd = 1 / xp.sqrt(var + x.dtype.type(self.eps))
-        self.normalized = centered * self.rstd
-        out = self.normalized
+        centered *= self.rstd
+        self.normalized = centered
         if self.has_weight:
-            out = out * affine[0].reshape(n)
+            out = centered * affine[0].reshape(n)
+        else:
+            out = centered.copy()  # the saved x̂ must not be the output a caller may change in place
         if self.has_bias:
-            out = out + affine[-1].reshape(n)
-        elif not self.has_weight:
-            out = out.copy()  # the saved x̂ must not be the output a caller may change in place
+            out += affine[-1].reshape(n)
         return out.reshape(x.shape)
 
     def kernel_backward(self, g):
