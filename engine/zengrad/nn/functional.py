@@ -953,7 +953,8 @@ class MaskedSoftmax(Function):
     (one scalar subtraction instead of a maximum and a subtraction per row); where that leaves a
     row's sum below e^−23 (its maximum far under the tensor's, where float32's smallest normal
     numbers would start to lose its smaller weights), or the largest element is not finite, each
-    row is shifted by its own maximum instead. The row sums are one product with a vector of ones.
+    row is shifted by its own maximum instead. The row sums are an ``einsum`` (faster than ``sum``
+    over short rows; a product with a vector of ones would wake BLAS's threads).
     Backward is the softmax's Jacobian in Tensor ops (so it can be differentiated again):
     ∂s = w ⊙ (g − Σ_j g_j w_j), and ∂m = ∂s summed over m's broadcast axes. A row masked
     everywhere gives NaN, as PyTorch's softmax does (its fused scaled_dot_product_attention gives 0).
@@ -980,9 +981,7 @@ class MaskedSoftmax(Function):
     def _exp_and_sums(xp, shifted):
         """e^shifted, in place, and its sums over the last axis (keeping that axis)."""
         xp.exp(shifted, out=shifted)
-        width = shifted.shape[-1]
-        rows = shifted.reshape(math.prod(shifted.shape[:-1]), width)
-        return shifted, (rows @ xp.ones((width, 1), dtype=shifted.dtype)).reshape(shifted.shape[:-1] + (1,))
+        return shifted, xp.einsum("...j->...", shifted)[..., None]
 
     def backward(self, g):
         weights = self.output()
