@@ -245,6 +245,21 @@ BREADTH_CASES = [
     Case("glu", lambda m, a: m.nn.functional.glu(a, dim=1), [(2, 6)]),
     Case("prelu_channels", lambda m, a, w: m.nn.functional.prelu(a, w), [(2, 3, 2), (3,)], "away"),
     Case("prelu_single", lambda m, a, w: m.nn.functional.prelu(a, w), [(4, 3), (1,)], "away"),
+    # normalisation
+    Case("layer_norm", lambda m, a, w, b: m.nn.functional.layer_norm(a, (5,), w, b), [(3, 2, 5), (5,), (5,)]),
+    Case("layer_norm_two_dims_plain", lambda m, a: m.nn.functional.layer_norm(a, (3, 4)), [(2, 3, 4)]),
+    Case("layer_norm_weight_only_strided", lambda m, a, w: m.nn.functional.layer_norm(a.mT, (3,), w),
+         [(3, 7), (3,)]),
+    Case("layer_norm_bias_only", lambda m, a, b: m.nn.functional.layer_norm(a * 3, (1, 4), None, b),
+         [(1, 1, 4), (1, 4)]),
+    # attention (one masked-softmax node; scaling q by 30 spreads the rows' maxima far apart, so the
+    # per-row shift is taken as well as the shared one)
+    Case("attention_causal", lambda m, q, k, v: m.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True),
+         [(2, 3, 4), (2, 5, 4), (2, 5, 3)]),
+    Case("attention_float_mask", lambda m, q, k, v, mask: m.nn.functional.scaled_dot_product_attention(
+        q, k, v, attn_mask=mask), [(1, 2, 3, 4), (2, 4, 4), (1, 4, 2), (3, 1)]),
+    Case("attention_spread_rows", lambda m, q, k, v: m.nn.functional.scaled_dot_product_attention(
+        q * m.tensor([[1.0], [30.0], [0.01]], dtype=q.dtype), k, v, scale=1.0), [(3, 4), (6, 4), (6, 2)]),
 ]
 
 BREADTH_CASES += [

@@ -368,6 +368,31 @@ def test_transformer_encoder_layer(rng, norm_first, batch_first):
     assert list(ours.state_dict()) == list(theirs.state_dict())
 
 
+@pytest.mark.parametrize("activation", ["gelu", "callable gelu", "callable tanh gelu"])
+@pytest.mark.parametrize("norm_first", [False, True])
+def test_transformer_encoder_layer_gelu_loads_torch_state_dict(rng, activation, norm_first):
+    """activation='gelu' (the string) or a callable, as PyTorch takes them; PyTorch's state dict loads."""
+    pick = {"gelu": ("gelu", "gelu"),
+            "callable gelu": (F.gelu, torch.nn.functional.gelu),
+            "callable tanh gelu": (lambda x: F.gelu(x, approximate="tanh"),
+                                   lambda x: torch.nn.functional.gelu(x, approximate="tanh"))}[activation]
+    settings = dict(dim_feedforward=13, dropout=0.0, norm_first=norm_first, batch_first=True)
+    theirs = torch.nn.TransformerEncoderLayer(6, 3, activation=pick[1], **settings).double()
+    ours = nn.TransformerEncoderLayer(6, 3, activation=pick[0], **settings).to(dtype=np.float64)
+    ours.load_state_dict({name: zg.tensor(value.numpy()) for name, value in theirs.state_dict().items()})
+    x, tx = both(rng, 2, 7, 6)
+    check(lambda x: ours(x, is_causal=True, src_mask=zg.tensor(causal_mask(7))),
+          lambda x: theirs(x, is_causal=True, src_mask=torch.tensor(causal_mask(7))), [x], [tx], rng, 1e-6, 1e-8)
+    assert_grads_match(ours, theirs, 1e-6, 1e-8)
+    with pytest.raises(ValueError, match="activation should be relu/gelu or a callable, got 'swish'"):
+        nn.TransformerEncoderLayer(6, 3, activation="swish")
+
+
+def causal_mask(size: int):
+    """−inf above the diagonal, 0 elsewhere (float64), as generate_square_subsequent_mask."""
+    return np.triu(np.full((size, size), -np.inf), 1)
+
+
 def test_transformer_encoder_stacks_copies(rng):
     layer = torch.nn.TransformerEncoderLayer(4, 2, 6, dropout=0.0, batch_first=True)
     theirs = torch.nn.TransformerEncoder(layer, 2, norm=torch.nn.LayerNorm(4), enable_nested_tensor=False)

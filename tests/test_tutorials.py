@@ -21,7 +21,8 @@ KERNEL_NAME = "zengrad-tutorials"
 
 def test_tutorials_exist():
     names = [path.stem for path in NOTEBOOKS]
-    for expected in ("01_autograd_from_the_inside", "02_perceptron", "03_rnn_and_lstm", "04_gan", "05_kernels"):
+    for expected in ("01_autograd_from_the_inside", "02_perceptron", "03_rnn_and_lstm", "04_gan", "05_kernels",
+                     "07_attention"):
         assert expected in names
 
 

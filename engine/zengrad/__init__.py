@@ -8,6 +8,7 @@ The public API follows PyTorch's names for the subset zengrad implements::
     x.grad
 """
 
+from . import allocator
 from . import autograd, backend, cuda, data, kernels, linalg, nn, ops, utils, viz
 from . import kernels_reference, kernels_cpu, kernels_cuda  # noqa: F401,I001  (they register the kernels)
 from .creation import (arange, bool_, empty, empty_like, eye, float32, float64, from_numpy, full, full_like,
@@ -55,3 +56,5 @@ from .ops.linalg import det, inv as inverse, logdet, matrix_power, slogdet
 from .io import load, save
 
 from ._version import __version__
+
+allocator.keep_freed_memory()

@@ -6,7 +6,7 @@ import platform
 
 import numpy as np
 
-from . import backend, kernels, threads
+from . import allocator, backend, kernels, threads
 from ._native import native, native_unavailable_reason
 
 
@@ -22,6 +22,7 @@ def info_lines() -> list[str]:
         lines.append(f"CPU: {platform.processor() or platform.machine()}; vector extensions: "
                      f"{native().cpu.features() or 'none detected'}")
         lines.extend(threads.describe())
+        lines.extend(allocator.describe())
         if native().cuda.built:
             lines.append(f"CUDA kernels: built for {native().cuda.architectures}")
         else:

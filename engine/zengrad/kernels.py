@@ -10,6 +10,8 @@ implementations themselves live in ``kernels_reference`` (NumPy/CuPy), ``kernels
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import backend
@@ -33,9 +35,7 @@ def matmul(a, b, impl: str | None = None):
     if a.dtype != b.dtype:
         raise TypeError(f"matmul: dtypes differ ({a.dtype} {tuple(a.shape)} and {b.dtype} {tuple(b.shape)})")
     check_matmul_shapes(tuple(a.shape), tuple(b.shape))
-    rows = a.shape[-2] if a.ndim > 1 else 1  # work = m·k·n times the batch, whichever operand has it
-    chosen = choose("matmul", device, a.dtype, impl,
-                    work=max(a.size * (b.shape[-1] if b.ndim > 1 else 1), b.size * rows))
+    chosen = choose("matmul", device, a.dtype, impl, work=_gemm_work(a.shape, b.shape))
     if chosen.name in ("numpy", "cupy"):
         return chosen.fn(a, b)
     squeeze_a, squeeze_b = a.ndim == 1, b.ndim == 1
@@ -58,6 +58,18 @@ def check_matmul_shapes(shape_a: tuple, shape_b: tuple) -> None:
     inner = shape_b[-2] if len(shape_b) > 1 else shape_b[0]
     if shape_a[-1] != inner:
         raise ValueError(f"matmul: shapes {shape_a} and {shape_b} do not align ({shape_a[-1]} != {inner})")
+
+
+def _gemm_work(shape_a: tuple, shape_b: tuple) -> int:
+    """The multiply-adds of the largest single GEMM :func:`_batched_gemm` makes: m·k·n times a's
+    batch when B is a matrix (that batch folds into the rows of one GEMM), else m·k·n, since a
+    batch of B is a loop of separate GEMMs, each paying a native call's fixed cost (the batched
+    products of attention, (N, h, L, d) @ (N, h, d, S), are many small ones)."""
+    rows = shape_a[-2] if len(shape_a) > 1 else 1
+    cols = shape_b[-1] if len(shape_b) > 1 else 1
+    if len(shape_b) <= 2:
+        return math.prod(shape_a) * cols
+    return rows * shape_a[-1] * cols
 
 
 def _batched_gemm(xp, gemm, a, b):

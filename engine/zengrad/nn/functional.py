@@ -21,6 +21,7 @@ from ..creation import generator
 from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh, where
 from ..ops.conv import _check_geometry, _pair, fold, unfold, window_positions
 from ..ops.matmul import linear as linear_node
+from ..ops.normalization import layer_norm as layer_norm_node, normalize
 from ..ops._util import unbroadcast
 from ..tensor import Tensor
 
@@ -439,28 +440,19 @@ def _uniform_target_loss(log_probs, target, weight, ignore_index, reduction, cla
 
 # ---- normalisation over features (issue 13) --------------------------------------------------
 
-def _normalize(input: Tensor, dims: tuple, eps: float) -> Tensor:
-    """(x − μ) / √(σ² + eps) with μ and the biased σ² taken over ``dims`` (σ² = mean of squares
-    of x − μ, composed from mean so the graph is the ops a reader already knows)."""
-    centered = input - input.mean(dim=dims, keepdim=True)
-    var = (centered * centered).mean(dim=dims, keepdim=True)
-    return centered / (var + eps).sqrt()
-
-
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """y = (x − μ) / √(σ² + eps) · γ + β, with μ and the biased variance σ² taken over the last
     len(normalized_shape) dimensions of each sample (which must equal ``normalized_shape``);
-    γ (weight) and β (bias) have shape ``normalized_shape``."""
+    γ (weight) and β (bias) have shape ``normalized_shape``. One graph node
+    (:class:`zengrad.ops.normalization.LayerNorm`, where the backward's math is)."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if not shape or input.shape[input.ndim - len(shape):] != shape or input.ndim < len(shape):
         raise ValueError(f"layer_norm: input of shape {input.shape} does not end in normalized_shape {shape}")
-    out = _normalize(input, tuple(range(input.ndim - len(shape), input.ndim)), eps)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    for name, param in (("weight", weight), ("bias", bias)):
+        if param is not None and param.shape != shape:
+            raise ValueError(f"layer_norm: {name} of shape {param.shape} does not match normalized_shape {shape}")
+    return layer_norm_node(input, len(shape), weight, bias, eps)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
@@ -473,7 +465,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
                          f"got shape {input.shape}")
     n, channels = input.shape[:2]
     grouped = input.reshape(n, num_groups, -1)
-    out = _normalize(grouped, (2,), eps).reshape(input.shape)
+    out = normalize(grouped, (2,), eps).reshape(input.shape)
     shape = (1, channels) + (1,) * (input.ndim - 2)
     if weight is not None:
         out = out * weight.reshape(shape)
@@ -1054,6 +1046,9 @@ def einsum(equation: str, *operands) -> Tensor:
 
 # ---- attention (issue 13) ----------------------------------------------------------------------
 
+_SMALLEST_ROW_SUM = math.exp(-23.0)  # see MaskedSoftmax
+
+
 def _additive_mask(mask: Tensor | None, is_causal: bool, length: int, source: int, like: Tensor):
     """The mask as something to add to the scores: 0 where attention may go, −∞ where not.
 
@@ -1076,21 +1071,41 @@ class MaskedSoftmax(Function):
     """w = softmax(s + m) over the last axis, as one node: the attention weights from the scores s
     and an additive mask m (0 or −∞, or any float; broadcast to s).
 
-    Forward works in place on one copy of s: subtract the row maximum, exponentiate, divide by the
-    row sum — one pass of each over the (…, L, S) scores where the composed softmax makes
-    several. Backward is the softmax's Jacobian in Tensor ops (so it can be differentiated again):
+    Forward works in place on one copy of s + m: subtract a shift c, exponentiate, divide by the
+    row sum. Softmax does not change when a row is shifted, and any c at or above the row's
+    maximum keeps e^(s − c) ≤ 1, so one c for the whole tensor, its largest element, is enough
+    (one scalar subtraction instead of a maximum and a subtraction per row); where that leaves a
+    row's sum below e^−23 (its maximum far under the tensor's, where float32's smallest normal
+    numbers would start to lose its smaller weights), or the largest element is not finite, each
+    row is shifted by its own maximum instead. The row sums are an ``einsum`` (faster than ``sum``
+    over short rows; a product with a vector of ones would wake BLAS's threads).
+    Backward is the softmax's Jacobian in Tensor ops (so it can be differentiated again):
     ∂s = w ⊙ (g − Σ_j g_j w_j), and ∂m = ∂s summed over m's broadcast axes. A row masked
-    everywhere gives NaN, as in PyTorch.
+    everywhere gives NaN, as PyTorch's softmax does (its fused scaled_dot_product_attention gives 0).
     """
 
     def forward(self, scores, mask=None):
         xp = backend.array_module(backend.device_of(scores))
-        weights = scores + mask if mask is not None else scores.copy()
-        with np.errstate(invalid="ignore"):
-            weights -= weights.max(axis=-1, keepdims=True)
-        xp.exp(weights, out=weights)
-        weights /= weights.sum(axis=-1, keepdims=True)
+        shifted = scores + mask if mask is not None else scores.copy()
+        if shifted.size == 0:
+            return shifted
+        with np.errstate(invalid="ignore", over="ignore"):
+            largest = shifted.max()
+            if xp.isfinite(largest):
+                weights, sums = self._exp_and_sums(xp, shifted - largest)
+                if sums.min() >= _SMALLEST_ROW_SUM:
+                    weights /= sums
+                    return weights
+            shifted -= shifted.max(axis=-1, keepdims=True)
+            weights, sums = self._exp_and_sums(xp, shifted)
+        weights /= sums
         return weights
+
+    @staticmethod
+    def _exp_and_sums(xp, shifted):
+        """e^shifted, in place, and its sums over the last axis (keeping that axis)."""
+        xp.exp(shifted, out=shifted)
+        return shifted, xp.einsum("...j->...", shifted)[..., None]
 
     def backward(self, g):
         weights = self.output()

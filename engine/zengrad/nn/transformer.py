@@ -24,10 +24,10 @@ from .norms import LayerNorm
 
 
 def _activation(activation):
-    """'relu', 'gelu' (once zengrad.nn.functional has it) or any callable."""
+    """'relu' (F.relu), 'gelu' (F.gelu, the exact x·Φ(x)) or any callable, as PyTorch takes them."""
     if callable(activation):
         return activation
-    if activation in ("relu", "gelu") and hasattr(F, activation):
+    if activation in ("relu", "gelu"):
         return getattr(F, activation)
     raise ValueError(f"TransformerEncoderLayer: activation should be relu/gelu or a callable, got {activation!r}")
 

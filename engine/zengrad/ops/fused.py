@@ -1,10 +1,10 @@
-"""What the fused recurrent nodes (``ops.lstm``, ``ops.rnn``) share.
+"""What the fused nodes (``ops.lstm``, ``ops.rnn``, ``ops.normalization``) share.
 
-A fused node runs a whole recurrent layer as one graph node whose forward and backward are kernels
-(``zengrad.kernels``: C++ on the CPU, CUDA for the LSTM on a GPU, NumPy/CuPy as the reference).
-The backward kernels are not themselves differentiable, so when a graph of the gradient is asked
-for (``create_graph=True``) the node differentiates the composed layer it stands in for instead:
-the same function, written in ordinary ops.
+A fused node runs a whole layer as one graph node whose forward and backward work on arrays
+(``zengrad.kernels``: C++ on the CPU, CUDA for the LSTM on a GPU, NumPy/CuPy as the reference;
+or NumPy/CuPy expressions, as layer normalisation's). That backward is not itself differentiable,
+so when a graph of the gradient is asked for (``create_graph=True``) the node differentiates the
+composed layer it stands in for instead: the same function, written in ordinary ops.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from ..grad_mode import is_grad_enabled
 REFERENCE_IMPLS = ("numpy", "cupy")
 
 
-class FusedSequence(Function):
-    """A recurrent layer as one node. Subclasses define ``forward``, ``kernel_backward(g)``
+class FusedNode(Function):
+    """A layer as one node. Subclasses define ``forward``, ``kernel_backward(g)``
     (arrays in, a gradient per input out) and ``composed(*inputs)``, the same output from ops."""
 
     def backward(self, g):
@@ -36,6 +36,9 @@ class FusedSequence(Function):
         out = self.composed(*self.inputs)
         grads = dict(zip(first_slots.values(), grad(out, wanted, g, create_graph=True, allow_unused=True)))
         return tuple(grads.get(slot) for slot in range(len(self.inputs)))
+
+
+FusedSequence = FusedNode  # the recurrent layers' name for it
 
 
 def native_impl(kernel: str, device: str, dtype) -> str | None:

@@ -1,0 +1,98 @@
+"""Normalisation over the trailing dimensions: layer normalisation as one graph node, and the
+composed form (mean, subtract, square, mean, square root, divide) that it stands for.
+
+The composed form records about nine nodes per call and as many again in backward; the fused
+node records one, computes the statistics once, and keeps x̂ and 1/σ for its backward.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import backend
+from ..tensor import Tensor
+from .fused import FusedNode
+
+
+def normalize(input: Tensor, dims: tuple, eps: float) -> Tensor:
+    """(x − μ) / √(σ² + eps) with μ and the biased σ² taken over ``dims`` (σ² = mean of squares
+    of x − μ, composed from mean so the graph is the ops a reader already knows)."""
+    centered = input - input.mean(dim=dims, keepdim=True)
+    var = (centered * centered).mean(dim=dims, keepdim=True)
+    return centered / (var + eps).sqrt()
+
+
+def composed_layer_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None, ndim: int,
+                        eps: float) -> Tensor:
+    """normalize(x) · γ + β over the last ``ndim`` dimensions, in ordinary ops."""
+    out = normalize(input, tuple(range(input.ndim - ndim, input.ndim)), eps)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+class LayerNorm(FusedNode):
+    """y = x̂ · γ + β,  x̂ = (x − μ) · r,  r = 1/√(σ² + eps), with μ and the biased variance σ² of
+    each row: x seen as (rows, n), n the size of the last ``ndim`` dimensions.
+
+    Backward, per row, with ĝ = g · γ:
+
+        ∂x = r · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)),   ∂γ = Σ_rows g · x̂,   ∂β = Σ_rows g.
+
+    (The two means take out of ĝ its parts along 1 and along x̂: shifting x, or scaling x − μ,
+    leaves x̂ unchanged.) Inputs are x, then γ if ``has_weight``, then β if ``has_bias``.
+    """
+
+    def __init__(self, ndim: int, eps: float, has_weight: bool, has_bias: bool):
+        super().__init__()
+        self.ndim, self.eps, self.has_weight, self.has_bias = ndim, eps, has_weight, has_bias
+
+    def forward(self, x, *affine):
+        xp = backend.array_module(backend.device_of(x))
+        n = math.prod(x.shape[x.ndim - self.ndim:])
+        rows = x.reshape(math.prod(x.shape[:x.ndim - self.ndim]), n)
+        centered = rows - xp.einsum("ij->i", rows)[:, None] / x.dtype.type(n)  # einsum: faster than mean
+        var = xp.einsum("ij,ij->i", centered, centered)[:, None] / x.dtype.type(n)
+        self.rstd = 1 / xp.sqrt(var + x.dtype.type(self.eps))
+        centered *= self.rstd
+        self.normalized = centered
+        if self.has_weight:
+            out = centered * affine[0].reshape(n)
+        else:
+            out = centered.copy()  # the saved x̂ must not be the output a caller may change in place
+        if self.has_bias:
+            out += affine[-1].reshape(n)
+        return out.reshape(x.shape)
+
+    def kernel_backward(self, g):
+        x = self.inputs[0]
+        n = self.normalized.shape[1]
+        g_rows = g.data.reshape(self.normalized.shape)
+        g_hat = g_rows * self.inputs[1].data.reshape(n) if self.has_weight else g_rows
+        mean_g = g_hat.mean(axis=1, keepdims=True)
+        mean_gx = (g_hat * self.normalized).mean(axis=1, keepdims=True)
+        grads = [Tensor((self.rstd * (g_hat - mean_g - self.normalized * mean_gx)).reshape(x.shape))
+                 if self.needs_grad(0) else None]
+        affine_shape = x.shape[x.ndim - self.ndim:]
+        if self.has_weight:
+            grads.append(Tensor((g_rows * self.normalized).sum(axis=0).reshape(affine_shape))
+                         if self.needs_grad(1) else None)
+        if self.has_bias:
+            grads.append(Tensor(g_rows.sum(axis=0).reshape(affine_shape)) if self.needs_grad(len(grads)) else None)
+        return tuple(grads)
+
+    def composed(self, x, *affine):
+        weight = affine[0] if self.has_weight else None
+        bias = affine[-1] if self.has_bias else None
+        return composed_layer_norm(x, weight, bias, self.ndim, self.eps)
+
+
+def layer_norm(input: Tensor, ndim: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """:class:`LayerNorm` over the last ``ndim`` dimensions of ``input`` (the caller has checked that
+    γ and β, if given, have the shape of those dimensions)."""
+    affine = tuple(t for t in (weight, bias) if t is not None)
+    return LayerNorm.apply(input, *affine, ndim=ndim, eps=eps, has_weight=weight is not None,
+                           has_bias=bias is not None)
