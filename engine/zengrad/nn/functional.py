@@ -121,7 +121,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     for x of shape (N, C, H, W), W of shape (O, C/groups, kh, kw), output (N, O, H_out, W_out) with
     H_out = ⌊(H + 2p − d(kh − 1) − 1)/s⌋ + 1. Computed as im2col + one matrix product per group:
     cols = unfold(x) has shape (N, C·kh·kw, L) and y = W.reshape(O, C·kh·kw) @ cols. The gradients
-    follow from the ops used: the weight's is Σ_n g colsᵀ, the input's is fold(Wᵀ g).
+    follow from the ops used: the weight's is Σ_n g colsᵀ, the input's is fold(Wᵀ g). Without
+    groups the product is one GEMM over the whole batch, the patches taken as rows (a Linear node),
+    instead of one small product per sample.
     """
     input, unbatched = _batched("conv2d", input)
     if weight.ndim != 4:
@@ -141,6 +143,10 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     out_h = window_positions(height, kh, dilation[0], padding[0], stride[0])
     out_w = window_positions(width, kw, dilation[1], padding[1], stride[1])
     cols = unfold(input, (kh, kw), dilation, padding, stride)
+    if groups == 1:  # the whole batch in one GEMM: the patches as rows (N·L, C·kh·kw) times Wᵀ, plus b
+        out = linear_node(cols.mT, weight.reshape(out_channels, group_channels * kh * kw), bias)
+        out = out.mT.reshape(n, out_channels, out_h, out_w)
+        return out.squeeze(0) if unbatched else out
     cols = cols.reshape(n, groups, group_channels * kh * kw, out_h * out_w)
     out = weight.reshape(groups, out_channels // groups, group_channels * kh * kw) @ cols
     out = out.reshape(n, out_channels, out_h, out_w)
@@ -191,8 +197,12 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     if min(out_size) < 1:
         raise ValueError(f"{op}: input of shape {input.shape} with kernel {(kh, kw)}, stride {stride}, "
                          f"padding {padding} and dilation {dilation} gives an empty output {out_size}")
-    x = input.reshape(n, groups, channels // groups, height * width)
-    columns = weight.reshape(groups, channels // groups, group_out * kh * kw).mT @ x
+    if groups == 1:  # the whole batch in one GEMM: pixels as rows (N·H·W, C) times W (C, O·kh·kw)
+        columns = input.reshape(n, channels, height * width).mT @ weight.reshape(channels, out_channels * kh * kw)
+        columns = columns.mT
+    else:
+        x = input.reshape(n, groups, channels // groups, height * width)
+        columns = weight.reshape(groups, channels // groups, group_out * kh * kw).mT @ x
     out = fold(columns.reshape(n, out_channels * kh * kw, height * width), full, (kh, kw), dilation, 0, stride)
     out = _zero_pad_end(out, tuple(max(0, extra - p) for extra, p in zip(output_padding, padding)))
     if padding != (0, 0) or output_padding != (0, 0):
