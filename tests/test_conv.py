@@ -26,6 +26,9 @@ CONV_CASES = [  # input shape, weight shape, keyword arguments
     ((2, 4, 6, 7), (6, 2, 3, 3), dict(stride=(1, 2), padding=1, groups=2)),
     ((1, 1, 9, 9), (1, 1, 3, 3), dict(padding=4, dilation=3)),
     ((3, 3, 4, 4), (2, 3, 4, 4), {}),
+    # more channels than output columns: unfold and fold (its gradient) work channels last
+    ((2, 9, 4, 4), (5, 9, 4, 4), dict(stride=2, padding=1)),
+    ((1, 6, 5, 5), (3, 6, 3, 3), dict(stride=2, padding=2, dilation=2)),
 ]
 
 TRANSPOSE_CASES = [
@@ -35,6 +38,8 @@ TRANSPOSE_CASES = [
     ((1, 2, 3, 3), (2, 1, 3, 3), dict(stride=3, output_padding=2)),
     ((2, 4, 3, 3), (4, 1, 2, 3), dict(output_padding=1, dilation=2, groups=2)),
     ((2, 3, 4, 4), (3, 1, 4, 4), dict(stride=2, padding=1)),
+    ((2, 5, 2, 3), (5, 8, 4, 4), dict(stride=2, padding=1)),  # fold channels last: 8 channels, 3 columns
+    ((1, 4, 3, 2), (4, 7, 3, 2), dict(stride=(2, 1), padding=(1, 0), output_padding=(1, 0), dilation=(1, 2))),
 ]
 
 

@@ -137,6 +137,35 @@ def test_losses_gradcheck(rng):
     assert gradcheck(lambda a: F.nll_loss(a, target, ignore_index=1, reduction="none"), [logits])
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_fused_losses_have_second_derivatives(rng, reduction):
+    """BCE with logits and cross-entropy are single nodes whose backward is written in Tensor ops:
+    their second derivatives must match finite differences of the first ones."""
+    gradgradcheck = zg.autograd.gradgradcheck
+    x, q, pw = _double(rng, (3, 2)), _double(rng, (3, 2), 0.1, 0.9), _double(rng, (2,), 0.5, 2.0)
+    assert gradgradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction), [x, q])
+    assert gradgradcheck(lambda a, b, c: F.binary_cross_entropy_with_logits(a, b, pos_weight=c, reduction=reduction),
+                         [x, q, pw])
+    logits = _double(rng, (5, 3, 2))
+    target = zg.tensor(rng.integers(0, 3, (5, 2)))
+    weight = zg.tensor(rng.uniform(0.5, 2, 3))
+    assert gradgradcheck(lambda a: F.cross_entropy(a, target, weight=weight, ignore_index=1, reduction=reduction),
+                         [logits])
+
+
+def test_fused_cross_entropy_double_backward_matches_pytorch(rng):
+    """The gradient of a gradient-norm penalty through cross-entropy, against PyTorch."""
+    logits = rng.standard_normal((7, 5))
+    target = rng.integers(0, 5, 7)
+    ours = zg.tensor(logits, requires_grad=True)
+    theirs = torch.tensor(logits, requires_grad=True)
+    for lib, x in ((zg, ours), (torch, theirs)):
+        loss = lib.nn.functional.cross_entropy(x, lib.tensor(target))
+        (g,) = lib.autograd.grad(loss, [x], create_graph=True)
+        (g * g).sum().backward()
+    assert_close(ours.grad, theirs.grad, 1e-10, 1e-12, what="second derivative")
+
+
 def test_loss_errors_are_clear():
     x = zg.randn(4, 3)
     with pytest.raises(ValueError, match="reduction"):

@@ -242,6 +242,32 @@ def test_batchnorm1d_train_then_eval_matches_torch(rng, shape, momentum, affine)
     assert_close(x.grad, tx.grad, what="eval input grad")
 
 
+@pytest.mark.parametrize("layer,shape", [("BatchNorm1d", (7, 3)), ("BatchNorm1d", (5, 3, 2)),
+                                         ("BatchNorm2d", (3, 3, 2, 5))])
+@pytest.mark.parametrize("parts", ["affine", "no bias", "no affine"])
+def test_batchnorm_double_backward_matches_torch(rng, layer, shape, parts):
+    """Training-mode BatchNorm is one node whose backward is Tensor ops: the gradient of a
+    gradient penalty through it (x, γ and β all reached) must be PyTorch's."""
+    options = dict(affine=parts != "no affine")
+    ours, theirs = getattr(nn, layer)(3, **options, bias=parts == "affine"), \
+        getattr(torch.nn, layer)(3, **options, bias=parts == "affine")
+    if parts != "no affine":
+        with torch.no_grad():
+            theirs.weight.uniform_(0.5, 1.5)
+    load_from_torch(ours, theirs)
+    ours.double()
+    theirs.double()
+    x, tx = _pair(rng, shape, dtype=np.float64)
+    seed = rng.standard_normal(shape)
+    for lib, module, inp in ((zg, ours, x), (torch, theirs, tx)):
+        out = module(inp)
+        (g,) = lib.autograd.grad((out * lib.tensor(seed)).sum() + (out * out * out).sum(), [inp], create_graph=True)
+        (g * g).sum().backward()
+    assert_close(x.grad, tx.grad, rtol=1e-8, atol=1e-10, what="second derivative wrt x")
+    if parts != "no affine":
+        assert_grads_match(ours, theirs, rtol=1e-8, atol=1e-10)
+
+
 def test_batchnorm1d_rejects_wrong_input():
     layer = nn.BatchNorm1d(3)
     with pytest.raises(ValueError, match="channels"):

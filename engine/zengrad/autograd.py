@@ -30,8 +30,11 @@ from typing import Sequence
 import numpy as np
 
 from . import backend
-from .grad_mode import is_grad_enabled, set_grad_enabled
+from .grad_mode import _state as _grad_mode
+from .grad_mode import set_grad_enabled
 from .tensor import Tensor
+
+_FLOAT64 = np.dtype(np.float64)
 
 
 def increment_version(tensor: Tensor) -> None:
@@ -69,10 +72,12 @@ class Function:
     #: give the float input's dtype or the default float32, never NumPy's float64.
     chooses_dtype = False
 
-    def __init__(self):
-        self.inputs: tuple[Tensor, ...] = ()
-        self.out_data = None
-        self.released = False
+    #: The input Tensors (set by :meth:`apply` when the node is recorded).
+    inputs: tuple = ()
+    #: The result's array, for backward formulas that read it (:meth:`output`).
+    out_data = None
+    #: True once backward has freed what the forward saved (see :meth:`release`).
+    released = False
 
     @property
     def name(self) -> str:
@@ -81,12 +86,29 @@ class Function:
     @classmethod
     def apply(cls, *inputs: Tensor, **settings) -> Tensor:
         """Build ``cls(**settings)``, run its forward on the inputs' arrays and, if any input wants a
-        gradient, record the node."""
-        _check_are_tensors(cls, inputs)
-        _check_compatible(cls, inputs)
+        gradient, record the node.
+
+        This runs for every op, forward and backward, so it does each job once, in one pass over
+        the inputs: the type check, the arrays, whether a gradient is wanted; the slower checks
+        (:func:`_check_are_tensors`, :func:`_check_compatible`) run only when the quick ones fail.
+        """
+        arrays = []
+        wants_grad = False
+        for t in inputs:
+            if not isinstance(t, Tensor):
+                _check_are_tensors(cls, inputs)
+            arrays.append(t._data)
+            if t.requires_grad:
+                wants_grad = True
+        if len(arrays) > 1:
+            kind, dtype = type(arrays[0]), arrays[0].dtype
+            for array in arrays:
+                if type(array) is not kind or (array.dtype is not dtype and array.dtype != dtype):
+                    _check_compatible(cls, inputs)
+                    break
         try:
             fn = cls(**settings)
-            out_data = fn.forward(*[t.data for t in inputs])
+            out_data = fn.forward(*arrays)
         except (ValueError, IndexError, TypeError) as error:
             name = cls.__name__.lower()
             message = str(error)
@@ -94,31 +116,33 @@ class Function:
                 shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
                 message = f"{name}: {message} (input shapes {shapes})"
             raise type(error)(message) from error
-        requires_grad = is_grad_enabled() and any(t.requires_grad for t in inputs)
-        out = Tensor(_promoted(cls, out_data, inputs))
-        if cls.makes_view and out.xp.may_share_memory(out.data, inputs[0].data):
+        if out_data.dtype == _FLOAT64 and not cls.chooses_dtype:
+            out_data = _promoted(out_data, inputs)
+        out = Tensor(out_data)
+        if cls.makes_view and out.xp.may_share_memory(out._data, arrays[0]):
             out._version_counter = inputs[0]._version_counter
-        if requires_grad:
+        if wants_grad and _grad_mode.enabled:
             fn.inputs = inputs
-            fn.out_data = out.data
+            fn.out_data = out._data
             fn.record_saved_versions(out)
             out.requires_grad = True
             out.grad_fn = fn
         return out
 
     def record_saved_versions(self, out: Tensor) -> None:
-        """Note the versions of what backward will read: the ``saved_inputs`` and the output."""
-        saved = range(len(self.inputs)) if self.saved_inputs is None else self.saved_inputs
-        self.saved_versions = tuple((i, self.inputs[i]._version) for i in saved)
-        self.out_counter = out._version_counter
-        self.out_version = out._version
+        """Note the versions of what backward may read: every input (only ``saved_inputs`` are
+        checked, but reading all is cheaper than choosing) and the output."""
+        self.saved_versions = [t._version_counter.value for t in self.inputs]
+        self.out_counter = counter = out._version_counter
+        self.out_version = counter.value
 
     def check_saved_versions(self) -> None:
         """Raise if a saved input was changed in place after the forward (see :meth:`record_saved_versions`)."""
-        for i, version in self.saved_versions:
-            tensor = self.inputs[i]
-            if tensor._version != version:
-                self._raise_modified(f"input {i}", tensor.shape, tensor._version, version)
+        inputs, versions = self.inputs, self.saved_versions
+        for i in range(len(inputs)) if self.saved_inputs is None else self.saved_inputs:
+            now = inputs[i]._version_counter.value
+            if now != versions[i]:
+                self._raise_modified(f"input {i}", inputs[i].shape, now, versions[i])
 
     def _raise_modified(self, what: str, shape: tuple, now: int, then: int) -> None:
         raise RuntimeError(
@@ -163,10 +187,8 @@ def _check_are_tensors(cls, inputs) -> None:
                             + "; make one with zengrad.tensor(...)")
 
 
-def _promoted(cls, out_data, inputs: Sequence[Tensor]):
-    """``out_data`` in PyTorch's result dtype: a float64 result only from a float64 input."""
-    if out_data.dtype != np.float64 or cls.chooses_dtype:
-        return out_data
+def _promoted(out_data, inputs: Sequence[Tensor]):
+    """A float64 ``out_data`` in PyTorch's result dtype: float64 only from a float64 input."""
     floats = [t.dtype for t in inputs if t.dtype.kind == "f"]
     if np.float64 in floats:
         return out_data
@@ -268,7 +290,8 @@ class _GradientSums:
         return self.sums[key].data
 
     def pop(self, key: int):
-        self.owned.discard(key)
+        if self.owned:
+            self.owned.discard(key)
         return self.sums.pop(key, None)
 
 
@@ -284,12 +307,19 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
     leaves: dict[int, Tensor] = {}
 
     def accumulate(tensor: Tensor, grad: Tensor, producer) -> None:
-        if grad.shape != tensor.shape:
+        if grad._data.shape != tensor._data.shape:
             raise RuntimeError(f"{producer!r} produced a gradient of shape {grad.shape} for an input "
                                f"of shape {tensor.shape}")
-        sums.add(id(_gradient_holder(tensor)), grad)
-        if tensor.grad_fn is None:
-            leaves[id(tensor)] = tensor
+        holder = tensor.grad_fn
+        if holder is None:
+            key = id(tensor)
+            leaves[key] = tensor
+        else:
+            key = id(holder)
+        if key in sums.sums:
+            sums.add(key, grad)
+        else:
+            sums.sums[key] = grad
 
     wanted = None if inputs is None else {id(_gradient_holder(t)) for t in inputs}
     captured: dict[int, Tensor] = {}
@@ -304,16 +334,17 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             if wanted is not None and id(fn) in wanted:
                 captured[id(fn)] = grad
             fn.check_saved_versions()
-            if sums.in_place and fn.sparse_grad and fn.inputs[0].requires_grad:
-                source = fn.inputs[0]
-                fn.add_grad_into(sums.owned_array(id(_gradient_holder(source)), source), grad.data)
+            fn_inputs = fn.inputs
+            if sums.in_place and fn.sparse_grad and fn_inputs[0].requires_grad:
+                source = fn_inputs[0]
+                fn.add_grad_into(sums.owned_array(id(_gradient_holder(source)), source), grad._data)
                 if source.grad_fn is None:
                     leaves[id(source)] = source
             else:
                 input_grads = fn.backward(grad)
                 if not isinstance(input_grads, tuple):
                     input_grads = (input_grads,)
-                for tensor, input_grad in zip(fn.inputs, input_grads):
+                for tensor, input_grad in zip(fn_inputs, input_grads):
                     if input_grad is not None and tensor.requires_grad:
                         accumulate(tensor, input_grad, fn)
             if not retain_graph:

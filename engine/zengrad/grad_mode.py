@@ -5,18 +5,26 @@ from __future__ import annotations
 import contextlib
 import threading
 
-_state = threading.local()
+
+class _GradMode(threading.local):
+    """The mode of one thread: a class attribute gives every new thread the default, so reading it
+    is one attribute lookup (``Function.apply`` reads it for every op)."""
+
+    enabled = True
+
+
+_state = _GradMode()
 
 
 def is_grad_enabled() -> bool:
     """True when new operations record their inputs for backward (the default)."""
-    return getattr(_state, "enabled", True)
+    return _state.enabled
 
 
 @contextlib.contextmanager
 def set_grad_enabled(mode: bool):
     """Turn graph recording on or off inside the block, restoring the previous mode after."""
-    previous = is_grad_enabled()
+    previous = _state.enabled
     _state.enabled = bool(mode)
     try:
         yield

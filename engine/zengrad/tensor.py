@@ -70,26 +70,28 @@ class Tensor(PlacementShortcuts):
         return self._version_counter.value
 
     # ---- metadata -------------------------------------------------------------------------
+    # Read for every op on the hot paths, so each goes straight to the array (NumPy's and CuPy's
+    # ``shape`` are already tuples) and settles the common NumPy case without a call.
     @property
     def shape(self) -> tuple:
-        return tuple(self.data.shape)
+        return self._data.shape
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def device(self) -> str:
-        return backend.device_of(self.data)
+        return "cpu" if type(self._data) is np.ndarray else backend.device_of(self._data)
 
     @property
     def xp(self):
         """The array module of this tensor's device (numpy or cupy)."""
-        return backend.array_module(self.device)
+        return np if type(self._data) is np.ndarray else backend.array_module(self.device)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def is_leaf(self) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-MODELS = ("perceptron", "rnn", "lstm", "gan", "transformer", "transformer-forward")
+MODELS = ("perceptron", "rnn", "lstm", "gan", "dcgan", "transformer", "transformer-forward")
 
 #: batch and sizes of each step (the trainers' defaults)
 SHAPES = {
@@ -19,6 +19,7 @@ SHAPES = {
     "rnn": dict(batch=32, seq_len=64, vocab=100, embed=32, hidden=192),
     "lstm": dict(batch=32, seq_len=64, vocab=100, embed=32, hidden=192),
     "gan": dict(batch=64, latent=32, pixels=64),
+    "dcgan": dict(batch=64, latent=32, side=8, width=32),  # the digits: 8 × 8, one channel
     "transformer": dict(batch=32, seq_len=64, vocab=100, dim=64, heads=4, layers=2),
     "transformer-forward": dict(batch=32, seq_len=64, vocab=100, dim=64, heads=4, layers=2),
 }
@@ -35,6 +36,9 @@ def _batches(model: str, seed: int = 0):
         return x, (x[:, :1] > 0).astype(np.float32)
     if model in _LANGUAGE:
         return rng.integers(0, s["vocab"], (s["batch"], s["seq_len"] + 1)), None
+    if model == "dcgan":
+        return (rng.random((s["batch"], 1, s["side"], s["side"]), dtype=np.float32),
+                rng.standard_normal((s["batch"], s["latent"])).astype(np.float32))
     return rng.random((s["batch"], s["pixels"]), dtype=np.float32), rng.standard_normal((s["batch"], s["latent"])).astype(np.float32)
 
 
@@ -103,7 +107,12 @@ def zengrad_step(model: str, device: str = "cpu"):
         return _language_step(lambda x: net(x)[0], list(net.parameters()), optim.Adam(net.parameters(), lr=3e-3),
                               nn.CrossEntropyLoss(), nn.utils.clip_grad_norm_, zg.tensor(a[:, :-1], device=device),
                               zg.tensor(a[:, 1:], device=device).reshape(-1), s["vocab"])
-    generator, discriminator = Generator(s["latent"], s["pixels"]).to(device), Discriminator(s["pixels"]).to(device)
+    if model == "dcgan":
+        from zengrad.models import dcgan
+        generator = dcgan.Generator(s["latent"], s["side"], s["width"]).to(device)
+        discriminator = dcgan.Discriminator(s["side"], s["width"]).to(device)
+    else:
+        generator, discriminator = Generator(s["latent"], s["pixels"]).to(device), Discriminator(s["pixels"]).to(device)
     return _gan_step(generator, discriminator,
                      optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999)),
                      optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999)),
@@ -138,17 +147,41 @@ def torch_step(model: str, device: str = "cpu"):
                               torch.optim.Adam(modules.parameters(), lr=3e-3), nn.CrossEntropyLoss(),
                               nn.utils.clip_grad_norm_, torch.tensor(a[:, :-1], device=dev),
                               torch.tensor(a[:, 1:], device=dev).reshape(-1), s["vocab"])
-    generator = nn.Sequential(
-        nn.Linear(s["latent"], 128), nn.BatchNorm1d(128), nn.LeakyReLU(0.2),
-        nn.Linear(128, 256), nn.BatchNorm1d(256), nn.LeakyReLU(0.2),
-        nn.Linear(256, s["pixels"]), nn.Sigmoid()).to(dev)
-    discriminator = nn.Sequential(nn.Linear(s["pixels"], 256), nn.LeakyReLU(0.2),
-                                  nn.Linear(256, 128), nn.LeakyReLU(0.2), nn.Linear(128, 1)).to(dev)
+    generator, discriminator = (net.to(dev) for net in (_torch_dcgan if model == "dcgan" else _torch_gan)(torch, s))
     return _gan_step(generator, discriminator,
                      torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999)),
                      torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999)),
                      nn.BCEWithLogitsLoss(), torch.tensor(a, device=dev), torch.tensor(b, device=dev),
                      torch.ones(s["batch"], 1, device=dev), torch.zeros(s["batch"], 1, device=dev))
+
+
+def _torch_gan(torch, s):
+    """PyTorch's twins of ``zengrad.models.gan.Generator`` and ``Discriminator``."""
+    from torch import nn
+
+    generator = nn.Sequential(
+        nn.Linear(s["latent"], 128), nn.BatchNorm1d(128), nn.LeakyReLU(0.2),
+        nn.Linear(128, 256), nn.BatchNorm1d(256), nn.LeakyReLU(0.2),
+        nn.Linear(256, s["pixels"]), nn.Sigmoid())
+    discriminator = nn.Sequential(nn.Linear(s["pixels"], 256), nn.LeakyReLU(0.2),
+                                  nn.Linear(256, 128), nn.LeakyReLU(0.2), nn.Linear(128, 1))
+    return generator, discriminator
+
+
+def _torch_dcgan(torch, s):
+    """PyTorch's twins of ``zengrad.models.dcgan.Generator`` and ``Discriminator`` (BCE form, with
+    BatchNorm in D) for one-channel images of side S: two stride-2 (transposed) convolutions each."""
+    from torch import nn
+
+    w, base = s["width"], s["side"] // 4
+    generator = nn.Sequential(
+        nn.Linear(s["latent"], 2 * w * base * base), nn.Unflatten(1, (2 * w, base, base)), nn.BatchNorm2d(2 * w),
+        nn.ReLU(), nn.ConvTranspose2d(2 * w, w, 4, stride=2, padding=1), nn.BatchNorm2d(w), nn.ReLU(),
+        nn.ConvTranspose2d(w, 1, 4, stride=2, padding=1), nn.Sigmoid())
+    discriminator = nn.Sequential(
+        nn.Conv2d(1, w, 4, stride=2, padding=1), nn.LeakyReLU(0.2), nn.Conv2d(w, 2 * w, 4, stride=2, padding=1),
+        nn.BatchNorm2d(2 * w), nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(2 * w * base * base, 1))
+    return generator, discriminator
 
 
 def _torch_char_transformer(torch, s):

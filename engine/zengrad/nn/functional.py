@@ -122,7 +122,9 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     for x of shape (N, C, H, W), W of shape (O, C/groups, kh, kw), output (N, O, H_out, W_out) with
     H_out = ⌊(H + 2p − d(kh − 1) − 1)/s⌋ + 1. Computed as im2col + one matrix product per group:
     cols = unfold(x) has shape (N, C·kh·kw, L) and y = W.reshape(O, C·kh·kw) @ cols. The gradients
-    follow from the ops used: the weight's is Σ_n g colsᵀ, the input's is fold(Wᵀ g).
+    follow from the ops used: the weight's is Σ_n g colsᵀ, the input's is fold(Wᵀ g). Without
+    groups the product is one GEMM over the whole batch, the patches taken as rows (a Linear node),
+    instead of one small product per sample.
     """
     input, unbatched = _batched("conv2d", input)
     if weight.ndim != 4:
@@ -142,6 +144,10 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     out_h = window_positions(height, kh, dilation[0], padding[0], stride[0])
     out_w = window_positions(width, kw, dilation[1], padding[1], stride[1])
     cols = unfold(input, (kh, kw), dilation, padding, stride)
+    if groups == 1:  # the whole batch in one GEMM: the patches as rows (N·L, C·kh·kw) times Wᵀ, plus b
+        out = linear_node(cols.mT, weight.reshape(out_channels, group_channels * kh * kw), bias)
+        out = out.mT.reshape(n, out_channels, out_h, out_w)
+        return out.squeeze(0) if unbatched else out
     cols = cols.reshape(n, groups, group_channels * kh * kw, out_h * out_w)
     out = weight.reshape(groups, out_channels // groups, group_channels * kh * kw) @ cols
     out = out.reshape(n, out_channels, out_h, out_w)
@@ -192,8 +198,12 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     if min(out_size) < 1:
         raise ValueError(f"{op}: input of shape {input.shape} with kernel {(kh, kw)}, stride {stride}, "
                          f"padding {padding} and dilation {dilation} gives an empty output {out_size}")
-    x = input.reshape(n, groups, channels // groups, height * width)
-    columns = weight.reshape(groups, channels // groups, group_out * kh * kw).mT @ x
+    if groups == 1:  # the whole batch in one GEMM: pixels as rows (N·H·W, C) times W (C, O·kh·kw)
+        columns = input.reshape(n, channels, height * width).mT @ weight.reshape(channels, out_channels * kh * kw)
+        columns = columns.mT
+    else:
+        x = input.reshape(n, groups, channels // groups, height * width)
+        columns = weight.reshape(groups, channels // groups, group_out * kh * kw).mT @ x
     out = fold(columns.reshape(n, out_channels * kh * kw, height * width), full, (kh, kw), dilation, 0, stride)
     out = _zero_pad_end(out, tuple(max(0, extra - p) for extra, p in zip(output_padding, padding)))
     if padding != (0, 0) or output_padding != (0, 0):
@@ -285,53 +295,69 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return _reduce(losses, reduction)
 
 
+def _reduced(losses, reduction: str):
+    """The per-element ``losses`` array reduced as ``reduction`` says ('mean', 'sum' or 'none')."""
+    if reduction == "mean":
+        return losses.mean()
+    return losses.sum() if reduction == "sum" else losses
+
+
 class BinaryCrossEntropyWithLogits(Function):
-    """ℓ = (1 − y)·x + (1 + (p − 1)·y)·softplus(−x), with softplus(−x) = max(−x, 0) + log(1 + e^−|x|).
+    """ℓ = (1 − y)·x + (1 + (p − 1)·y)·softplus(−x), with softplus(−x) = max(−x, 0) + log(1 + e^−|x|),
+    reduced by ``reduction`` in the same node (PyTorch's fused loss: one node, not a loss and a mean).
 
     Without ``pos_weight`` (p = 1) this is the stable max(x, 0) − x·y + log(1 + e^−|x|): no
     exp of a large positive number is ever taken.
     ∂ℓ/∂x = (1 − y) − (1 + (p − 1)y)·σ(−x)  (= σ(x) − y for p = 1);
     ∂ℓ/∂y = −x + (p − 1)·softplus(−x);  ∂ℓ/∂p = y·softplus(−x).
+    The incoming gradient reaches every element as g (g/n for 'mean' over n elements); backward is
+    written in Tensor ops, so the loss can be differentiated twice.
     """
+
+    def __init__(self, reduction: str = "none"):
+        self.reduction = reduction
 
     def forward(self, x, y, pos_weight=None):
         xp = backend.array_module(backend.device_of(x))
         softplus_neg = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
         if pos_weight is None:
-            return (1 - y) * x + softplus_neg
-        return (1 - y) * x + (1 + (pos_weight - 1) * y) * softplus_neg
+            losses = (1 - y) * x + softplus_neg
+        else:
+            losses = (1 - y) * x + (1 + (pos_weight - 1) * y) * softplus_neg
+        return _reduced(losses, self.reduction)
 
     def backward(self, g):
         x, y = self.inputs[:2]
-        pos_weight = self.inputs[2] if len(self.inputs) > 2 else None
+        if self.reduction == "mean":
+            g = g / max(x.numel(), 1)
+        if len(self.inputs) == 2:
+            return (g * (x.sigmoid() - y) if self.needs_grad(0) else None,
+                    g * -x if self.needs_grad(1) else None)
+        pos_weight = self.inputs[2]
         softplus_neg = (-x).relu() + (1 + (-x.abs()).exp()).log()
-        grads = []
-        if pos_weight is None:
-            grads.append(g * ((1 - y) - (-x).sigmoid()) if self.needs_grad(0) else None)
-            grads.append(g * -x if self.needs_grad(1) else None)
-            return tuple(grads)
         scale = 1 + (pos_weight - 1) * y
-        grads.append(g * ((1 - y) - scale * (-x).sigmoid()) if self.needs_grad(0) else None)
-        grads.append(g * ((pos_weight - 1) * softplus_neg - x) if self.needs_grad(1) else None)
-        grads.append(unbroadcast(g * y * softplus_neg, pos_weight.shape) if self.needs_grad(2) else None)
-        return tuple(grads)
+        return (g * ((1 - y) - scale * (-x).sigmoid()) if self.needs_grad(0) else None,
+                g * ((pos_weight - 1) * softplus_neg - x) if self.needs_grad(1) else None,
+                unbroadcast(g * y * softplus_neg, pos_weight.shape) if self.needs_grad(2) else None)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
     """BCE on logits: ℓᵢ = wᵢ [max(xᵢ, 0) − xᵢyᵢ + log(1 + e^−|xᵢ|)] = wᵢ BCE(σ(xᵢ), yᵢ), computed stably.
 
-    ``pos_weight`` (broadcast over the last dimension) multiplies the positive term.
+    ``pos_weight`` (broadcast over the last dimension) multiplies the positive term. Without
+    ``weight`` the loss and its reduction are one node.
     """
     _check_reduction("binary_cross_entropy_with_logits", reduction)
     _check_same_shape("binary_cross_entropy_with_logits", input, target)
+    fused = reduction if weight is None else "none"
     if pos_weight is None:
-        losses = BinaryCrossEntropyWithLogits.apply(input, target)
+        losses = BinaryCrossEntropyWithLogits.apply(input, target, reduction=fused)
     else:
-        losses = BinaryCrossEntropyWithLogits.apply(input, target, pos_weight)
-    if weight is not None:
-        losses = losses * weight
-    return _reduce(losses, reduction)
+        losses = BinaryCrossEntropyWithLogits.apply(input, target, pos_weight, reduction=fused)
+    if weight is None:
+        return losses
+    return _reduce(losses * weight, reduction)
 
 
 def _class_last(input: Tensor) -> Tensor:
@@ -351,6 +377,28 @@ def _check_class_target(name: str, input: Tensor, target: Tensor) -> None:
                          f"(expected {expected})")
 
 
+def _class_rows(name: str, input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int):
+    """The checked pieces of a loss over class indices: the input as rows (R, C) with the class
+    last, each row's target (0 where ignored), and each row's weight w[yᵢ] (0 where ignored), as
+    arrays; and whether the input was one unbatched sample (C,) with a 0-d target."""
+    unbatched = input.ndim == 1
+    if unbatched:
+        input, target = input.unsqueeze(0), target.reshape(1)
+    if input.ndim < 2:
+        raise ValueError(f"{name}: expected input of shape (N, C) or (N, C, d...), got {input.shape}")
+    _check_class_target(name, input, target)
+    classes = input.shape[1]
+    xp = input.xp
+    flat_target = target.data.reshape(-1)
+    keep = flat_target != ignore_index
+    bad = flat_target[keep & ((flat_target < 0) | (flat_target >= classes))]
+    if bad.size:
+        raise IndexError(f"{name}: target {int(bad[0])} is out of bounds for {classes} classes")
+    safe_target = xp.where(keep, flat_target, 0)
+    class_weight = xp.ones(classes, dtype=input.dtype) if weight is None else weight.data.astype(input.dtype)
+    return _class_last(input), safe_target, class_weight[safe_target] * keep, unbatched
+
+
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
              reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities ``input`` (N, C) or (N, C, d...) for class
@@ -360,31 +408,54 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
     An input of shape (C,) with a 0-d target is one unbatched sample.
     """
     _check_reduction("nll_loss", reduction)
-    if input.ndim == 1:
-        input, target, unbatched = input.unsqueeze(0), target.reshape(1), True
-    else:
-        unbatched = False
-    if input.ndim < 2:
-        raise ValueError(f"nll_loss: expected input of shape (N, C) or (N, C, d...), got {input.shape}")
-    _check_class_target("nll_loss", input, target)
-    classes = input.shape[1]
-    xp = input.xp
-    flat_target = target.data.reshape(-1)
-    keep = flat_target != ignore_index
-    bad = flat_target[keep & ((flat_target < 0) | (flat_target >= classes))]
-    if bad.size:
-        raise IndexError(f"nll_loss: target {int(bad[0])} is out of bounds for {classes} classes")
-    safe_target = xp.where(keep, flat_target, 0)
-    rows = _class_last(input)
+    rows, safe_target, sample_weight, unbatched = _class_rows("nll_loss", input, target, weight, ignore_index)
+    xp = rows.xp
     picked = rows[xp.arange(rows.shape[0]), safe_target]
-    class_weight = xp.ones(classes, dtype=input.dtype) if weight is None else weight.data.astype(input.dtype)
-    sample_weight = class_weight[safe_target] * keep
     losses = -picked * Tensor(sample_weight)
     if reduction == "none":
         return losses.reshape(()) if unbatched else losses.reshape(target.shape)
     if reduction == "sum":
         return losses.sum()
     return losses.sum() / Tensor(xp.asarray(sample_weight.sum(), dtype=input.dtype))
+
+
+class CrossEntropy(Function):
+    """Cross-entropy of rows of logits x (R, C) against class indices y, reduced in the same node:
+
+        ℓᵢ = −wᵢ·log softmax(xᵢ)[yᵢ] = wᵢ·(log Σ_c e^{xᵢ,c} − xᵢ,yᵢ),
+
+    with wᵢ the weight of row i's class (0 for an ignored row); 'mean' divides Σ ℓᵢ by Σ wᵢ.
+    One node, as PyTorch's fused loss, instead of a log-softmax, an index, a product and a mean.
+    The log Σ exp is taken after subtracting each row's maximum (no overflow).
+
+    ∂ℓ/∂x = (softmax(x) − onehot(y)) ⊙ w·g  (w·g/Σw for 'mean'), written in Tensor ops on one
+    softmax node, so the loss can be differentiated twice. The targets and weights are settings:
+    nothing flows back to them.
+    """
+
+    def __init__(self, target, sample_weight, reduction: str):
+        self.target, self.sample_weight, self.reduction = target, sample_weight, reduction
+
+    def forward(self, x):
+        xp = backend.array_module(backend.device_of(x))
+        with np.errstate(invalid="ignore"):
+            shifted = x - x.max(axis=1, keepdims=True)
+        log_norm = xp.log(xp.exp(shifted).sum(axis=1))
+        losses = (log_norm - shifted[xp.arange(x.shape[0]), self.target]) * self.sample_weight
+        if self.reduction != "mean":
+            return _reduced(losses, self.reduction)
+        return losses.sum() / self.sample_weight.sum()
+
+    def backward(self, g):
+        (x,) = self.inputs
+        xp = x.xp
+        onehot = xp.zeros(x.shape, dtype=x.dtype)
+        onehot[xp.arange(x.shape[0]), self.target] = 1
+        weight = self.sample_weight.reshape(-1, 1)
+        if self.reduction == "mean":
+            weight = weight / self.sample_weight.sum()
+        scale = (g.reshape(-1, 1) if self.reduction == "none" else g) * Tensor(weight)
+        return (MaskedSoftmax.apply(x) - Tensor(onehot)) * scale
 
 
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
@@ -400,11 +471,21 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
     probabilities become (1 − ε)·y + ε/C; for class indices the loss is
     (1 − ε)·ℓ_nll + ε/C·Σᵢ(−Σ_c w_c log softmax(xᵢ)_c) / D, with D PyTorch's divisor (the summed
     weights of the kept targets with ``weight``, their number without, 1 for 'sum').
+
+    Class indices without label smoothing take one :class:`CrossEntropy` node (as PyTorch fuses
+    the loss); the other forms are composed from ``log_softmax``.
     """
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     class_dim = 0 if input.ndim == 1 else 1
+    if target.dtype.kind != "f" and not label_smoothing:
+        rows, safe_target, sample_weight, unbatched = _class_rows("cross_entropy", input, target, weight,
+                                                                  ignore_index)
+        losses = CrossEntropy.apply(rows, target=safe_target, sample_weight=sample_weight, reduction=reduction)
+        if reduction != "none":
+            return losses
+        return losses.reshape(()) if unbatched else losses.reshape(target.shape)
     log_probs = log_softmax(input, dim=class_dim)
     if target.dtype.kind == "f":
         _check_same_shape("cross_entropy", input, target)

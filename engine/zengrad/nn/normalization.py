@@ -5,11 +5,74 @@ from __future__ import annotations
 import numpy as np
 
 from .. import backend
-from ..autograd import increment_version
+from ..autograd import Function, increment_version
+from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from . import init
 from ._factory import empty_parameter
 from .module import Module
+
+
+def _standardized(x: Tensor, dims: tuple, eps: float) -> tuple[Tensor, Tensor]:
+    """(x̂, 1/σ) in Tensor ops: x̂ = (x − μ)/σ with μ and the biased σ² = mean((x − μ)²) over
+    ``dims`` (kept), σ = √(σ² + eps)."""
+    centered = x - x.mean(dim=dims, keepdim=True)
+    inverse_std = 1 / ((centered * centered).mean(dim=dims, keepdim=True) + eps).sqrt()
+    return centered * inverse_std, inverse_std
+
+
+class BatchNormTraining(Function):
+    """y = x̂·γ + β with x̂ = (x − μ)/√(σ² + eps), μ and σ² the batch's per-channel mean and biased
+    variance (given, over ``dims``): training-mode batch normalisation as one node, as PyTorch's,
+    instead of some thirteen. The inputs are x, then γ and β when the layer has them.
+
+    With ĝ = g·γ and n the elements per channel,
+        ∂L/∂β = Σ g,   ∂L/∂γ = Σ g·x̂,   ∂L/∂x = (1/σ)·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)),
+    sums and means over ``dims``. Backward is written in Tensor ops; when it builds a graph
+    (double backward), x̂ and 1/σ are recomputed from x in Tensor ops so that their dependence
+    on x is differentiated too; otherwise the forward's x̂ and 1/σ are used as they are.
+    """
+
+    def __init__(self, dims: tuple, eps: float, mean, var, has_weight: bool, has_bias: bool):
+        self.dims, self.eps, self.mean, self.var = dims, eps, mean, var
+        self.has_weight, self.has_bias = has_weight, has_bias
+        self.saved_inputs = (0, 1) if has_weight else (0,)  # β's value is never read
+
+    def _channel_shape(self, ndim: int) -> tuple:
+        return (1, -1) + (1,) * (ndim - 2)
+
+    def forward(self, x, *affine):
+        xp = backend.array_module(backend.device_of(x))
+        self.inverse_std = 1 / xp.sqrt(self.var + x.dtype.type(self.eps))
+        self.normalized = (x - self.mean) * self.inverse_std
+        shape = self._channel_shape(x.ndim)
+        out = self.normalized * affine[0].reshape(shape) if self.has_weight else self.normalized.copy()
+        if self.has_bias:
+            out += affine[-1].reshape(shape)
+        return out
+
+    def backward(self, g):
+        x = self.inputs[0]
+        dims, shape = self.dims, self._channel_shape(x.ndim)
+        if is_grad_enabled():
+            normalized, inverse_std = _standardized(x, dims, self.eps)
+        else:
+            normalized, inverse_std = Tensor(self.normalized), Tensor(self.inverse_std)
+        grads = []
+        scaled = g
+        if self.has_weight:
+            weight = self.inputs[1]
+            scaled = g * weight.reshape(shape)
+        if self.needs_grad(0):
+            spread = scaled - scaled.mean(dim=dims, keepdim=True)
+            grads.append(inverse_std * (spread - normalized * (scaled * normalized).mean(dim=dims, keepdim=True)))
+        else:
+            grads.append(None)
+        if self.has_weight:
+            grads.append((g * normalized).sum(dim=dims) if self.needs_grad(1) else None)
+        if self.has_bias:
+            grads.append(g.sum(dim=dims) if self.needs_grad(len(grads)) else None)
+        return tuple(grads)
 
 
 class _BatchNorm(Module):
@@ -79,16 +142,17 @@ class _BatchNorm(Module):
             count = input.numel() // self.num_features
             if count <= 1 and self.training:
                 raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
-            mean = input.mean(dim=dims, keepdim=True)
-            centered = input - mean
-            var = (centered * centered).mean(dim=dims, keepdim=True)
+            mean = input.data.mean(axis=dims, keepdims=True)
+            centered = input.data - mean
+            var = (centered * centered).mean(axis=dims, keepdims=True)
             if self.training and self.track_running_stats:
-                self._update_running_stats(mean.data.reshape(-1), var.data.reshape(-1), count)
-        else:
-            mean = self.running_mean.reshape(shape)
-            var = self.running_var.reshape(shape)
-            centered = input - mean
-        out = centered / (var + self.eps).sqrt()
+                self._update_running_stats(mean.reshape(-1), var.reshape(-1), count)
+            affine = [p for p in (self.weight, self.bias) if p is not None]
+            return BatchNormTraining.apply(input, *affine, dims=dims, eps=self.eps, mean=mean, var=var,
+                                           has_weight=self.weight is not None, has_bias=self.bias is not None)
+        mean = self.running_mean.reshape(shape)
+        var = self.running_var.reshape(shape)
+        out = (input - mean) / (var + self.eps).sqrt()
         if self.weight is not None:
             out = out * self.weight.reshape(shape)
         if self.bias is not None:

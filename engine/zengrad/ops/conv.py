@@ -63,12 +63,30 @@ class Unfold(Function):
         (kh, kw), (ph, pw) = kernel_size, padding
         out_hw = (window_positions(h, kh, dilation[0], ph, stride[0]),
                   window_positions(w, kw, dilation[1], pw, stride[1]))
+        if c > out_hw[1]:
+            return self._channels_last(xp, x, out_hw)
         padded = xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))) if ph or pw else x
         cols = xp.empty((n, c, kh, kw) + out_hw, dtype=x.dtype)
         for i in range(kh):
             for j in range(kw):
                 cols[:, :, i, j] = padded[_offset_slices(i, j, out_hw, dilation, stride)]
         return cols.reshape(n, c * kh * kw, out_hw[0] * out_hw[1])
+
+    def _channels_last(self, xp, x, out_hw: tuple):
+        """The same columns when there are more channels than output columns: copied from an
+        (N, H, W, C) image, each copy running along C instead of along a short, strided image
+        row, into rows (N, L, C·kh·kw) returned transposed — the layout a GEMM over the rows
+        (conv2d) reads without copying, and that Fold, the backward, takes the fast way."""
+        (kh, kw), (ph, pw) = self.geometry["kernel_size"], self.geometry["padding"]
+        n, c, h, w = x.shape
+        padded = xp.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=x.dtype)
+        padded[:, ph:ph + h, pw:pw + w] = xp.moveaxis(x, 1, 3)
+        rows = xp.empty((n,) + out_hw + (c, kh, kw), dtype=x.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                ys, xs = _offset_slices(i, j, out_hw, self.geometry["dilation"], self.geometry["stride"])[2:]
+                rows[..., i, j] = padded[:, ys, xs]
+        return rows.reshape(n, out_hw[0] * out_hw[1], c * kh * kw).transpose(0, 2, 1)
 
     def backward(self, g):
         return Fold.apply(g, output_size=tuple(self.inputs[0].shape[2:]), **self.geometry)
@@ -98,12 +116,29 @@ class Fold(Function):
             raise ValueError(f"fold: input of shape {cols.shape} does not fit kernel {kernel_size} and "
                              f"output size {output_size}: expected (N, C·{kh * kw}, {out_hw[0] * out_hw[1]})")
         c = rows // (kh * kw)
+        if cols.strides[1] < cols.strides[2] and c > out_hw[1]:
+            return self._channels_last(xp, cols, c, out_hw)
         blocks_view = cols.reshape((n, c, kh, kw) + out_hw)
         padded = backend.zeros_for_accumulation(xp, (n, c, h + 2 * ph, w + 2 * pw), cols.dtype)
         for i in range(kh):
             for j in range(kw):
                 padded[_offset_slices(i, j, out_hw, dilation, stride)] += blocks_view[:, :, i, j]
         return padded[:, :, ph:ph + h, pw:pw + w].copy()
+
+    def _channels_last(self, xp, cols, c: int, out_hw: tuple):
+        """The same sums when ``cols`` is the transpose of rows (N, L, C·kh·kw) — a GEMM's result,
+        as in conv_transpose2d and conv2d's backward: accumulated into an (N, H, W, C) image, so
+        every addition runs along C in memory order instead of along a short, strided image row
+        (several times faster for small images), then moved back to (N, C, H, W)."""
+        (h, w), (kh, kw), (ph, pw) = self.output_size, self.geometry["kernel_size"], self.geometry["padding"]
+        n = cols.shape[0]
+        blocks = cols.transpose(0, 2, 1).reshape((n,) + out_hw + (c, kh, kw))
+        padded = backend.zeros_for_accumulation(xp, (n, h + 2 * ph, w + 2 * pw, c), cols.dtype)
+        for i in range(kh):
+            for j in range(kw):
+                rows, columns = _offset_slices(i, j, out_hw, self.geometry["dilation"], self.geometry["stride"])[2:]
+                padded[:, rows, columns] += blocks[..., i, j]
+        return xp.moveaxis(padded[:, ph:ph + h, pw:pw + w], 3, 1).copy()
 
     def backward(self, g):
         return Unfold.apply(g, **self.geometry)

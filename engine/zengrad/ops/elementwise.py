@@ -34,7 +34,8 @@ class Add(Function):
 
     def backward(self, g):
         a, b = self.inputs
-        return unbroadcast(g, a.shape), unbroadcast(g, b.shape)
+        return (unbroadcast(g, a.shape) if self.needs_grad(0) else None,
+                unbroadcast(g, b.shape) if self.needs_grad(1) else None)
 
 
 class Sub(Function):
@@ -47,7 +48,8 @@ class Sub(Function):
 
     def backward(self, g):
         a, b = self.inputs
-        return unbroadcast(g, a.shape), unbroadcast(-g, b.shape)
+        return (unbroadcast(g, a.shape) if self.needs_grad(0) else None,
+                unbroadcast(-g, b.shape) if self.needs_grad(1) else None)
 
 
 class Mul(Function):
