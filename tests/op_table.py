@@ -315,7 +315,7 @@ BREADTH_CASES += [
     Case("hypot", lambda m, a, b: m.hypot(a, b), [(3, 4), (4,)], "away"),
     Case("xlogy", lambda m, a, b: m.xlogy(a, b), [(3, 4), (3, 4)], "pos"),
     Case("frac", lambda m, a: (a * 3).frac(), [(5,)]),
-    Case("sinc", lambda m, a: m.sinc(a), [(3, 4)]),
+    Case("sinc", lambda m, a: m.sinc(a), [(3, 4)], "away"),  # near 0 both sides cancel to a few ulp / x
     Case("float_power", lambda m, a: m.float_power(a, 2.5).to(a.dtype), [(4,)], "pos"),
     Case("lerp", lambda m, a, b: m.lerp(a, b, 0.3), [(3, 4), (4,)]),
     Case("addcmul", lambda m, a, b, c: m.addcmul(a, b, c, value=0.5), [(3, 4), (4,), (3, 1)]),
