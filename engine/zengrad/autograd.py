@@ -25,6 +25,7 @@ values. Code that writes into a tensor's array in place calls :func:`increment_v
 
 from __future__ import annotations
 
+import collections
 from typing import Sequence
 
 import numpy as np
@@ -295,6 +296,29 @@ class _GradientSums:
         return self.sums.pop(key, None)
 
 
+def gradient_hooks(tensor: Tensor, create: bool = False):
+    """The ordered dict of ``register_hook`` hooks on ``tensor``'s gradient: kept on the tensor for
+    a leaf, on its node otherwise (the node is where backward meets that gradient)."""
+    owner = tensor if tensor.grad_fn is None else tensor.grad_fn
+    hooks = getattr(owner, "_hooks", None)
+    if hooks is None and create:
+        hooks = collections.OrderedDict()
+        setattr(owner, "_hooks", hooks)
+    return hooks
+
+
+def _run_hooks(hooks, grad: Tensor) -> Tensor:
+    """``grad`` passed through the tensor hooks in order; one returning a tensor replaces it."""
+    for hook in list(hooks.values()):
+        replaced = hook(grad)
+        if replaced is not None:
+            if not isinstance(replaced, Tensor) or replaced.shape != grad.shape:
+                raise RuntimeError(f"a gradient hook returned {getattr(replaced, 'shape', type(replaced).__name__)} "
+                                   f"for a gradient of shape {tuple(grad.shape)}; return a tensor of that shape or None")
+            grad = replaced
+    return grad
+
+
 def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, retain_graph: bool,
                  create_graph: bool, inputs: Sequence[Tensor] | None = None):
     """Propagate ``grad_outputs`` from ``outputs`` to the leaves.
@@ -331,6 +355,13 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             grad = sums.pop(id(fn))
             if grad is None:
                 continue
+            hooks = getattr(fn, "_hooks", None)
+            if hooks:
+                grad = _run_hooks(hooks, grad)
+            retained = getattr(fn, "retained", None)
+            if retained is not None:
+                kept = grad if create_graph else grad.detach()
+                retained.grad = kept if retained.grad is None else retained.grad + kept
             if wanted is not None and id(fn) in wanted:
                 captured[id(fn)] = grad
             fn.check_saved_versions()
@@ -349,6 +380,10 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
                         accumulate(tensor, input_grad, fn)
             if not retain_graph:
                 fn.release()
+        for key, leaf in leaves.items():
+            hooks = getattr(leaf, "_hooks", None)
+            if hooks:
+                sums.sums[key] = _run_hooks(hooks, sums.sums[key])
         if wanted is not None:
             for key in wanted:
                 if key in sums.sums and key in leaves:

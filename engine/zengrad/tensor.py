@@ -40,7 +40,8 @@ class Tensor(PlacementShortcuts):
         grad_fn: the :class:`zengrad.autograd.Function` that produced this tensor, None for leaves.
     """
 
-    __slots__ = ("_data", "_version_counter", "requires_grad", "grad", "grad_fn", "__weakref__")
+    __slots__ = ("_data", "_version_counter", "requires_grad", "grad", "grad_fn", "_hooks", "_retains_grad",
+                 "__weakref__")
     __array_ufunc__ = None  # numpy scalars/arrays defer to Tensor's operators (x * np.float32(2))
 
     def __init__(self, data, requires_grad: bool = False):
@@ -155,6 +156,29 @@ class Tensor(PlacementShortcuts):
         out = Tensor(self.data)
         out._version_counter = self._version_counter
         return out
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` with this tensor's gradient whenever backward computes it; a hook
+        that returns a tensor replaces the gradient from there on (for the leaves' ``.grad`` and
+        for everything upstream). Returns a handle whose ``remove()`` takes the hook out."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .autograd import gradient_hooks
+        from .hooks import RemovableHandle
+        return RemovableHandle(gradient_hooks(self, create=True), hook)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (leaves keep theirs anyway)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None:
+            self.grad_fn.retained = self
+            self._retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether ``retain_grad()`` was called on this non-leaf tensor."""
+        return self.grad_fn is not None and getattr(self, "_retains_grad", False)
 
     def detach_(self) -> "Tensor":
         """Cut this tensor itself from the graph: it becomes a leaf that requires no gradient."""

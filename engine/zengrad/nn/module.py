@@ -16,6 +16,7 @@ import numpy as np
 from .. import backend
 from ..autograd import increment_version
 from ..grad_mode import no_grad
+from ..hooks import RemovableHandle
 from ..placement import PlacementShortcuts, to_arguments
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -68,31 +69,6 @@ class ModuleNameError(KeyError, ValueError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
-
-
-class RemovableHandle:
-    """What ``register_forward_pre_hook`` and ``register_forward_hook`` return: ``remove()``
-    takes the hook out again (a second ``remove()`` does nothing); also a context manager that
-    removes it on exit."""
-
-    _next_id = 0
-
-    def __init__(self, hooks: OrderedDict, hook, prepend: bool = False):
-        self.hooks = hooks
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-        hooks[self.id] = hook
-        if prepend:
-            hooks.move_to_end(self.id, last=False)
-
-    def remove(self) -> None:
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self) -> "RemovableHandle":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
 
 
 def _refuse_arrays(module, args, where: str = "argument") -> None:
