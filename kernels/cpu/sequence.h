@@ -1,5 +1,6 @@
 // What the whole-sequence recurrent kernels (lstm.cpp, rnn.cpp) share: their shape, pointwise math
-// the compiler can vectorize, and the loops that spread a step's rows over threads.
+// the compiler can vectorize (kernels/cpu/CMakeLists.txt says which flag that takes on AVX2), and
+// the loops that spread a step's rows over threads.
 #pragma once
 #include <cstdint>
 #include <cstring>
