@@ -56,12 +56,13 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_forward_r
   }
 }
 
-// Backward: from dh (total gradient of h_t) and dc (gradient of c_t arriving from step t+1, turned
-// into that of c_{t-1} in place), the saved gates and cells, writes dz (4H) and recomputes h_t.
+// Backward: from dy + dh (the gradient of h_t from the output and from step t+1) and dc (gradient
+// of c_t arriving from step t+1, turned into that of c_{t-1} in place), the saved gates and cells,
+// writes dz (4H) and recomputes h_t (for the weight gradients).
 __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_backward_row(
     int64_t hidden, const float* __restrict gates, const float* __restrict c,
-    const float* __restrict c_prev, const float* __restrict dh, float* __restrict dc,
-    float* __restrict dz, float* __restrict h) {
+    const float* __restrict c_prev, const float* __restrict dy, const float* __restrict dh,
+    float* __restrict dc, float* __restrict dz, float* __restrict h) {
   const float* __restrict gi = gates;
   const float* __restrict gf = gates + hidden;
   const float* __restrict gg = gates + 2 * hidden;
@@ -69,11 +70,12 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_backward_
   for (int64_t j = 0; j < hidden; ++j) {
     const float i = gi[j], f = gf[j], g = gg[j], o = go[j];
     const float tanh_c = fast_tanh(c[j]);
-    const float dcell = dc[j] + dh[j] * o * (1.0f - tanh_c * tanh_c);
+    const float dh_total = dy[j] + dh[j];
+    const float dcell = dc[j] + dh_total * o * (1.0f - tanh_c * tanh_c);
     dz[j] = dcell * g * i * (1.0f - i);
     dz[hidden + j] = dcell * c_prev[j] * f * (1.0f - f);
     dz[2 * hidden + j] = dcell * i * (1.0f - g * g);
-    dz[3 * hidden + j] = dh[j] * tanh_c * o * (1.0f - o);
+    dz[3 * hidden + j] = dh_total * tanh_c * o * (1.0f - o);
     dc[j] = dcell * f;
     h[j] = o * tanh_c;
   }
@@ -106,35 +108,34 @@ void lstm_backward(const SequenceShape& s, const float* dy, const float* dh_n, c
                    const float* x, const float* h0, const float* c0, const float* w_ih,
                    const float* w_hh, const float* gates, const float* cells, float* dx, float* dh0,
                    float* dc0, float* dw_ih, float* dw_hh, float* dbias) {
-  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, G = 4 * H, BH = B * H;
+  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, G = 4 * H, BH = B * H, K = H + I;
+  const int64_t stacked_size = sequence::StepInputs::floats(T, B, I, H);
   thread_local AlignedBuffer workspace;  // reused across calls: no page faults after the first
-  float* const dz = workspace.get(T * B * G + T * BH + BH);  // gradient of the pre-activations
-  float* const hs = dz + T * B * G;  // h_t, recomputed from the saved gates and cells
-  float* const dh = hs + T * BH;     // total gradient of h_t at the current step
+  float* const dz = workspace.get(T * B * G + stacked_size + BH + B * K + G * K + (K + 1) * G);
+  float* const stacked = dz + T * B * G;   // [x_t | h_{t-1} | 1] of every step, for the weights
+  float* const dh = stacked + stacked_size;  // gradient reaching h_t from step t+1
+  float* const dhx = dh + BH;                // dz_t · [W_hh | W_ih] = [dh_{t-1} | dx_t]
+  float* const weights = dhx + B * K;        // [W_hh | W_ih]
+  float* const scratch = weights + G * K;    // the weight gradients, transposed
+  sequence::StepInputs inputs(stacked, T, B, I, H);
+  inputs.fill(x, h0);
+  sequence::join_columns(w_hh, w_ih, G, H, I, weights);
+  const PackedMatrix weights_packed(weights, G, K, /*trans_b=*/false);
   const size_t state_bytes = sizeof(float) * static_cast<size_t>(BH);
-  for (int64_t j = 0; j < BH; ++j) dh[j] = dy[(T - 1) * BH + j] + dh_n[j];
+  std::memcpy(dh, dh_n, state_bytes);
   std::memcpy(dc0, dc_n, state_bytes);  // dc0 carries dc_t backwards and ends as dc_0
-  const PackedMatrix w_hh_packed(w_hh, G, H, /*trans_b=*/false);
   for (int64_t t = T - 1; t >= 0; --t) {
     const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
     float* dz_t = dz + t * B * G;
     sequence::for_each_row(B, H, [&](int64_t b) {
       cell_backward_row(H, gates + (t * B + b) * G, cells + t * BH + b * H, c_prev + b * H,
-                        dh + b * H, dc0 + b * H, dz_t + b * G, hs + t * BH + b * H);
+                        dy + t * BH + b * H, dh + b * H, dc0 + b * H, dz_t + b * G,
+                        inputs.h_prev(t + 1, b));
     });
-    if (t > 0) {  // dh_{t-1} = dy_{t-1} + dz_t · W_hh
-      std::memcpy(dh, dy + (t - 1) * BH, state_bytes);
-      matmul(dz_t, w_hh_packed, dh, B, false, /*accumulate=*/true);
-    } else {
-      matmul(dz_t, w_hh_packed, dh0, B, false);
-    }
+    matmul(dz_t, weights_packed, dhx, B, false);
+    sequence::split_columns(dhx, B, H, I, t > 0 ? dh : dh0, dx + t * B * I);
   }
-  const int64_t rows = T * B;
-  matmul(dz, w_ih, dx, rows, I, G, false, false);  // dx = dz · W_ih
-  matmul(dz, x, dw_ih, G, I, rows, true, false);   // dW_ih = dzᵀ · X
-  matmul(dz, h0, dw_hh, G, H, B, true, false);     // dW_hh = dz_0ᵀ · h0 + Σ_{t≥1} dz_tᵀ · h_{t-1}
-  matmul(dz + B * G, hs, dw_hh, G, H, (T - 1) * B, true, false, Isa::Auto, /*accumulate=*/true);
-  sequence::column_sums(dz, rows, G, dbias);
+  inputs.weight_gradients(dz, G, dw_ih, dw_hh, dbias, scratch);
 }
 
 }  // namespace zengrad::cpu

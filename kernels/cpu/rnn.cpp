@@ -62,12 +62,21 @@ void rnn_forward(const SequenceShape& s, Activation act, const float* x, const f
 void rnn_backward(const SequenceShape& s, Activation act, const float* dy, const float* dh_n,
                   const float* x, const float* h0, const float* w_ih, const float* w_hh,
                   const float* y, float* dx, float* dh0, float* dw_ih, float* dw_hh, float* dbias) {
-  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, BH = B * H;
+  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, BH = B * H, K = H + I;
+  const int64_t stacked_size = sequence::StepInputs::floats(T, B, I, H);
   thread_local AlignedBuffer workspace;  // reused across calls: no page faults after the first
-  float* const dz = workspace.get(T * BH + BH);  // gradient of the pre-activations, every step
-  float* const dh = dz + T * BH;                 // gradient reaching h_t from step t+1
+  float* const dz = workspace.get(T * BH + stacked_size + BH + B * K + H * K + (K + 1) * H);
+  float* const stacked = dz + T * BH;        // [x_t | h_{t-1} | 1] of every step, for the weights
+  float* const dh = stacked + stacked_size;  // gradient reaching h_t from step t+1
+  float* const dhx = dh + BH;                // dz_t · [W_hh | W_ih] = [dh_{t-1} | dx_t]
+  float* const weights = dhx + B * K;        // [W_hh | W_ih]
+  float* const scratch = weights + H * K;    // the weight gradients, transposed
+  sequence::StepInputs inputs(stacked, T, B, I, H);
+  inputs.fill(x, h0);
+  inputs.copy_hidden(y);
+  sequence::join_columns(w_hh, w_ih, H, H, I, weights);
+  const PackedMatrix weights_packed(weights, H, K, /*trans_b=*/false);
   std::memcpy(dh, dh_n, sizeof(float) * static_cast<size_t>(BH));
-  const PackedMatrix w_hh_packed(w_hh, H, H, /*trans_b=*/false);
   for (int64_t t = T - 1; t >= 0; --t) {
     float* dz_t = dz + t * BH;
     const float* y_t = y + t * BH;
@@ -75,14 +84,10 @@ void rnn_backward(const SequenceShape& s, Activation act, const float* dy, const
     sequence::for_each_row(B, H, [&](int64_t b) {
       gradient_row(H, act, y_t + b * H, dy_t + b * H, dh + b * H, dz_t + b * H);
     });
-    matmul(dz_t, w_hh_packed, t > 0 ? dh : dh0, B, false);  // dh_{t-1} = dz_t W_hh
+    matmul(dz_t, weights_packed, dhx, B, false);
+    sequence::split_columns(dhx, B, H, I, t > 0 ? dh : dh0, dx + t * B * I);
   }
-  const int64_t rows = T * B;
-  matmul(dz, w_ih, dx, rows, I, H, false, false);  // dx = dz · W_ih
-  matmul(dz, x, dw_ih, H, I, rows, true, false);   // dW_ih = dzᵀ · X
-  matmul(dz, h0, dw_hh, H, H, B, true, false);     // dW_hh = dz_0ᵀ · h0 + Σ_{t≥1} dz_tᵀ · y_{t-1}
-  matmul(dz + BH, y, dw_hh, H, H, (T - 1) * B, true, false, Isa::Auto, /*accumulate=*/true);
-  sequence::column_sums(dz, rows, H, dbias);
+  inputs.weight_gradients(dz, H, dw_ih, dw_hh, dbias, scratch);
 }
 
 }  // namespace zengrad::cpu
