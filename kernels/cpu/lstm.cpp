@@ -8,23 +8,24 @@
 //               for all steps), then ONE fused pass
 //               that adds the bias, applies σ/tanh, writes the gates in place of Z_t (saved for
 //               backward) and produces c_t and h_t.
-//   backward  per step, newest first: ONE fused pass turns dh_t, dc_t and the saved gates into
-//             dz_t (the gradient of all four pre-activations, stored for every step) and dc_{t-1};
-//             then dh_{t-1} = dy_{t-1} + dz_t · W_hh (GEMM). After the loop, the weight gradients
-//             are three large GEMMs over all T·B rows — dW_ih = dzᵀ X, dW_hh = dzᵀ [h0; h_0..h_{T-2}],
-//             dx = dz · W_ih — and dbias = the column sums of dz.
+//   backward  per step, newest first: ONE fused pass turns dy_t + dh_t, dc_t and the saved gates
+//             into dz_t (the gradient of all four pre-activations, stored for every step) and
+//             dc_{t-1}, and recomputes h_t; then [dh_{t-1} | dx_t] = dz_t · [W_hh | W_ih] (one GEMM,
+//             the joined weights packed once). After the loop the parameter gradients are ONE GEMM
+//             over all T·B rows: [dW_ih | dW_hh | dbias]ᵀ = [X | H_prev | 1]ᵀ · dz, taken transposed
+//             so the big dz is packed along its rows (sequence.h, StepInputs).
 // The pointwise passes use a vectorizable exp (range reduction + polynomial, ~1e-7 relative error)
 // and are compiled for AVX-512, AVX2 and baseline x86-64 with target_clones (chosen at load time);
 // batch rows are split across OpenMP threads when there are enough of them.
 //
 // Speed: `zengrad bench lstm` times it against torch.nn.LSTM, the NumPy reference and the composed
-// autograd LSTM; the saved tables, with machine and date, are in benchmarks/results/cpu.md.
+// autograd LSTM; the saved tables, with machine and date, are in benchmarks/results/cpu.md, and
+// benchmarks/bench_recurrent_steps.py's (layer and char-model step) in benchmarks/results/lstm_*.md.
 #include "lstm.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "buffer.h"
 #include "matmul.h"
 #include "sequence.h"
 
@@ -108,34 +109,20 @@ void lstm_backward(const SequenceShape& s, const float* dy, const float* dh_n, c
                    const float* x, const float* h0, const float* c0, const float* w_ih,
                    const float* w_hh, const float* gates, const float* cells, float* dx, float* dh0,
                    float* dc0, float* dw_ih, float* dw_hh, float* dbias) {
-  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, G = 4 * H, BH = B * H, K = H + I;
-  const int64_t stacked_size = sequence::StepInputs::floats(T, B, I, H);
-  thread_local AlignedBuffer workspace;  // reused across calls: no page faults after the first
-  float* const dz = workspace.get(T * B * G + stacked_size + BH + B * K + G * K + (K + 1) * G);
-  float* const stacked = dz + T * B * G;   // [x_t | h_{t-1} | 1] of every step, for the weights
-  float* const dh = stacked + stacked_size;  // gradient reaching h_t from step t+1
-  float* const dhx = dh + BH;                // dz_t · [W_hh | W_ih] = [dh_{t-1} | dx_t]
-  float* const weights = dhx + B * K;        // [W_hh | W_ih]
-  float* const scratch = weights + G * K;    // the weight gradients, transposed
-  sequence::StepInputs inputs(stacked, T, B, I, H);
-  inputs.fill(x, h0);
-  sequence::join_columns(w_hh, w_ih, G, H, I, weights);
-  const PackedMatrix weights_packed(weights, G, K, /*trans_b=*/false);
-  const size_t state_bytes = sizeof(float) * static_cast<size_t>(BH);
-  std::memcpy(dh, dh_n, state_bytes);
-  std::memcpy(dc0, dc_n, state_bytes);  // dc0 carries dc_t backwards and ends as dc_0
+  const int64_t T = s.steps, B = s.batch, H = s.hidden, G = 4 * H, BH = B * H;
+  sequence::BackwardThroughTime through_time(s, G, x, h0, w_ih, w_hh, dh_n);
+  std::memcpy(dc0, dc_n, sizeof(float) * static_cast<size_t>(BH));  // carries dc_t back to dc_0
   for (int64_t t = T - 1; t >= 0; --t) {
     const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
-    float* dz_t = dz + t * B * G;
+    float* dz_t = through_time.dz(t);
     sequence::for_each_row(B, H, [&](int64_t b) {
       cell_backward_row(H, gates + (t * B + b) * G, cells + t * BH + b * H, c_prev + b * H,
-                        dy + t * BH + b * H, dh + b * H, dc0 + b * H, dz_t + b * G,
-                        inputs.h_prev(t + 1, b));
+                        dy + t * BH + b * H, through_time.dh() + b * H, dc0 + b * H, dz_t + b * G,
+                        through_time.h_prev(t + 1, b));
     });
-    matmul(dz_t, weights_packed, dhx, B, false);
-    sequence::split_columns(dhx, B, H, I, t > 0 ? dh : dh0, dx + t * B * I);
+    through_time.propagate(t, dx, dh0);
   }
-  inputs.weight_gradients(dz, G, dw_ih, dw_hh, dbias, scratch);
+  through_time.weight_gradients(dw_ih, dw_hh, dbias);
 }
 
 }  // namespace zengrad::cpu

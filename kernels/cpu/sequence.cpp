@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "buffer.h"
 #include "matmul.h"
 
 namespace zengrad::cpu::sequence {
@@ -19,44 +20,66 @@ void transpose(const float* m, int64_t rows, int64_t cols, float* out) {
 
 }  // namespace
 
-void StepInputs::fill(const float* x, const float* h0) {
-  const int64_t rows = steps_ * batch_;
-  for (int64_t r = 0; r < rows; ++r) {
-    float* row = data_ + r * width_;
-    std::copy(x + r * input_, x + (r + 1) * input_, row);
+BackwardThroughTime::BackwardThroughTime(const SequenceShape& shape, int64_t gates, const float* x,
+                                         const float* h0, const float* w_ih, const float* w_hh,
+                                         const float* dh_n)
+    : s_(shape),
+      gates_(gates),
+      width_(shape.input + shape.hidden + 1),
+      joined_(layout(x, h0, w_ih, w_hh, dh_n)),
+      weights_(joined_, gates, shape.hidden + shape.input, /*trans_b=*/false) {}
+
+float* BackwardThroughTime::layout(const float* x, const float* h0, const float* w_ih,
+                                   const float* w_hh, const float* dh_n) {
+  const int64_t T = s_.steps, B = s_.batch, I = s_.input, H = s_.hidden, G = gates_, K = H + I;
+  const int64_t stacked = (T + 1) * B * width_;
+  thread_local AlignedBuffer workspace;  // reused across calls: no page faults after the first
+  dz_ = workspace.get(T * B * G + stacked + B * H + B * K + G * K + width_ * G);
+  stacked_ = dz_ + T * B * G;
+  dh_ = stacked_ + stacked;
+  dhx_ = dh_ + B * H;  // dz_t · [W_hh | W_ih]
+  float* const joined = dhx_ + B * K;
+  scratch_ = joined + G * K;  // the parameter gradients, transposed
+  for (int64_t r = 0; r < T * B; ++r) {
+    float* row = stacked_ + r * width_;
+    std::copy(x + r * I, x + (r + 1) * I, row);
     row[width_ - 1] = 1.0f;
   }
-  for (int64_t b = 0; b < batch_; ++b) std::copy(h0 + b * hidden_, h0 + (b + 1) * hidden_, h_prev(0, b));
+  for (int64_t b = 0; b < B; ++b) std::copy(h0 + b * H, h0 + (b + 1) * H, h_prev(0, b));
+  for (int64_t g = 0; g < G; ++g) {
+    std::copy(w_hh + g * H, w_hh + (g + 1) * H, joined + g * K);
+    std::copy(w_ih + g * I, w_ih + (g + 1) * I, joined + g * K + H);
+  }
+  std::copy(dh_n, dh_n + B * H, dh_);
+  return joined;
 }
 
-void StepInputs::copy_hidden(const float* hs) {
-  for (int64_t t = 1; t < steps_; ++t)
-    for (int64_t b = 0; b < batch_; ++b) {
-      const float* h = hs + ((t - 1) * batch_ + b) * hidden_;
-      std::copy(h, h + hidden_, h_prev(t, b));
+void BackwardThroughTime::copy_hidden(const float* hs) {
+  const int64_t B = s_.batch, H = s_.hidden;
+  for (int64_t t = 1; t < s_.steps; ++t)
+    for (int64_t b = 0; b < B; ++b) {
+      const float* h = hs + ((t - 1) * B + b) * H;
+      std::copy(h, h + H, h_prev(t, b));
     }
 }
 
-void StepInputs::weight_gradients(const float* dz, int64_t gates, float* dw_ih, float* dw_hh,
-                                  float* dbias, float* scratch) const {
-  matmul(data_, dz, scratch, width_, gates, steps_ * batch_, /*trans_a=*/true, /*trans_b=*/false);
-  transpose(scratch, input_, gates, dw_ih);
-  transpose(scratch + input_ * gates, hidden_, gates, dw_hh);
-  std::copy(scratch + (width_ - 1) * gates, scratch + width_ * gates, dbias);
+void BackwardThroughTime::propagate(int64_t t, float* dx, float* dh0) {
+  const int64_t B = s_.batch, I = s_.input, H = s_.hidden, K = H + I;
+  matmul(dz(t), weights_, dhx_, B, false);
+  float* const dh_out = t > 0 ? dh_ : dh0;
+  for (int64_t b = 0; b < B; ++b) {
+    const float* row = dhx_ + b * K;
+    std::copy(row, row + H, dh_out + b * H);
+    std::copy(row + H, row + K, dx + (t * B + b) * I);
+  }
 }
 
-void join_columns(const float* a, const float* b, int64_t rows, int64_t ca, int64_t cb, float* out) {
-  for (int64_t r = 0; r < rows; ++r) {
-    std::copy(a + r * ca, a + (r + 1) * ca, out + r * (ca + cb));
-    std::copy(b + r * cb, b + (r + 1) * cb, out + r * (ca + cb) + ca);
-  }
-}
-void split_columns(const float* in, int64_t rows, int64_t ca, int64_t cb, float* a, float* b) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* row = in + r * (ca + cb);
-    std::copy(row, row + ca, a + r * ca);
-    std::copy(row + ca, row + ca + cb, b + r * cb);
-  }
+void BackwardThroughTime::weight_gradients(float* dw_ih, float* dw_hh, float* dbias) {
+  const int64_t I = s_.input, H = s_.hidden, G = gates_;
+  matmul(stacked_, dz_, scratch_, width_, G, s_.steps * s_.batch, /*trans_a=*/true, /*trans_b=*/false);
+  transpose(scratch_, I, G, dw_ih);
+  transpose(scratch_ + I * G, H, G, dw_hh);
+  std::copy(scratch_ + (width_ - 1) * G, scratch_ + width_ * G, dbias);
 }
 
 }  // namespace zengrad::cpu::sequence

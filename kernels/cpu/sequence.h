@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "matmul.h"
 #include "threads.h"
 
 namespace zengrad::cpu {
@@ -57,43 +58,46 @@ void for_each_row(int64_t batch, int64_t hidden, Row row) {
   for (int64_t b = 0; b < batch; ++b) row(b);
 }
 
-// The weight gradients of a recurrent layer after backward through time, from dz [T·B, G], the
-// gradients of the pre-activations z_t = x_t W_ihᵀ + h_{t-1} W_hhᵀ + bias of every step, and the
-// matching inputs of every step, stacked by make_inputs/fill below as rows [x_t | h_{t-1} | 1]:
-//   [dW_ih | dW_hh | dbias]ᵀ = [X | H_prev | 1]ᵀ · dz        (one GEMM, k = T·B)
-// The bias is a weight whose input is 1. The product is taken transposed, (I+H+1)×G, so that dz —
-// the big operand — is read row by row when packed, not column by column; the small result is
-// then transposed into dw_ih [G, I], dw_hh [G, H] and dbias [G]. `scratch` holds (I+H+1)·G floats.
-class StepInputs {
+// The part of a recurrent layer's backward through time that does not depend on its cell: lstm.cpp
+// and rnn.cpp add only their pointwise pass, which writes dz_t, the gradient of the step's
+// pre-activations z_t = x_t W_ihᵀ + h_{t-1} W_hhᵀ + bias (G wide: 4H for the LSTM, H for the RNN).
+//   per step    [dh_{t-1} | dx_t] = dz_t · [W_hh | W_ih]            one GEMM, the joined weights
+//                                                                   packed once
+//   at the end  [dW_ih | dW_hh | dbias]ᵀ = [X | H_prev | 1]ᵀ · dz    one GEMM over all T·B rows
+// The bias is a weight whose input is 1. The last product is taken transposed, (I+H+1)×G, so that
+// dz, the big operand, is packed along its rows as stored, not down its columns (a cache line per
+// row, a new page every row or two); the small result is then transposed into dw_ih [G, I], dw_hh
+// [G, H] and dbias [G]. The rows [x_t | h_{t-1} | 1] are stacked in the workspace: x, h0 and the
+// 1s by the constructor, h_{t-1} for t >= 1 by the caller at h_prev(t, b) (from its fused pass,
+// or all at once with copy_hidden). The workspace is one buffer per calling thread, kept for the
+// next call.
+class BackwardThroughTime {
  public:
-  // rows = T·B; `data` holds (rows + B)·width floats: one block of B rows past the last step,
-  // where a kernel may write h_{T-1} that no weight gradient reads.
-  StepInputs(float* data, int64_t steps, int64_t batch, int64_t input, int64_t hidden)
-      : data_(data), steps_(steps), batch_(batch), input_(input), hidden_(hidden), width_(input + hidden + 1) {}
-  static int64_t floats(int64_t steps, int64_t batch, int64_t input, int64_t hidden) {
-    return (steps + 1) * batch * (input + hidden + 1);
-  }
-  // Copies every x_t and h0 (as h_{-1}) into place and sets the 1 column; h_{t-1} for t >= 1 is
-  // written by the caller at h_prev(t) (directly by a kernel's fused pass, or by copy_hidden).
-  void fill(const float* x, const float* h0);
-  // Row b of h_{t-1} as seen by step t (t may be T: the scratch block); its stride is width().
-  float* h_prev(int64_t t, int64_t b) const { return data_ + (t * batch_ + b) * width_ + input_; }
-  // Copies h_0 .. h_{T-2} (rows of hs [T·B, H]) into place, for kernels that saved them.
+  // dh_n [B, H]: the gradient of the returned last state, where the walk backwards starts.
+  BackwardThroughTime(const SequenceShape& shape, int64_t gates, const float* x, const float* h0,
+                      const float* w_ih, const float* w_hh, const float* dh_n);
+  // dz_t [B, G], for the caller's pass to write.
+  float* dz(int64_t t) const { return dz_ + t * s_.batch * gates_; }
+  // [B, H]: the gradient reaching h_t from step t+1 while step t is processed.
+  const float* dh() const { return dh_; }
+  // Where row b of h_{t-1} goes (H floats); t may be T, a block no gradient reads.
+  float* h_prev(int64_t t, int64_t b) const { return stacked_ + (t * s_.batch + b) * width_ + s_.input; }
+  // Stacks h_0 .. h_{T-2} from hs [T·B, H], for a kernel that saved them.
   void copy_hidden(const float* hs);
-  // The GEMM above and the transposes into the three gradients (overwritten).
-  void weight_gradients(const float* dz, int64_t gates, float* dw_ih, float* dw_hh, float* dbias,
-                        float* scratch) const;
-  int64_t width() const { return width_; }
+  // After the pass of step t: dh ← dz_t W_hh (into dh0 at t = 0) and dx_t = dz_t W_ih.
+  void propagate(int64_t t, float* dx, float* dh0);
+  // After step 0: the three parameter gradients (overwritten).
+  void weight_gradients(float* dw_ih, float* dw_hh, float* dbias);
 
  private:
-  float* data_;
-  int64_t steps_, batch_, input_, hidden_, width_;
-};
+  float* layout(const float* x, const float* h0, const float* w_ih, const float* w_hh, const float* dh_n);
 
-// out [rows, ca + cb] = [a | b] for row-major a [rows, ca] and b [rows, cb], and back: the
-// per-step backward GEMM multiplies dz_t by [W_hh | W_ih] at once, giving [dh_{t-1} | dx_t].
-void join_columns(const float* a, const float* b, int64_t rows, int64_t ca, int64_t cb, float* out);
-void split_columns(const float* in, int64_t rows, int64_t ca, int64_t cb, float* a, float* b);
+  SequenceShape s_;
+  int64_t gates_, width_;  // G and I + H + 1
+  float *dz_ = nullptr, *stacked_ = nullptr, *dh_ = nullptr, *dhx_ = nullptr, *scratch_ = nullptr;
+  float* joined_;  // [W_hh | W_ih], G × (H + I); set by layout(), before weights_ packs it
+  PackedMatrix weights_;
+};
 
 }  // namespace sequence
 }  // namespace zengrad::cpu
