@@ -2,18 +2,17 @@
 //
 // Idea. Almost all the work of an LSTM is matrix multiplication; the rest is cheap pointwise math
 // that must not cost a pass over memory per operation. So:
-//   forward   1. the input projection of ALL steps at once: Z[T·B, 4H] = X[T·B, I] · W_ihᵀ, one
-//               large GEMM (the fast packed matmul, kernels/cpu/matmul.cpp);
-//             2. per step: Z_t += h_{t-1} · W_hhᵀ (GEMM accumulating into Z_t, W_hhᵀ packed once
-//               for all steps), then ONE fused pass
-//               that adds the bias, applies σ/tanh, writes the gates in place of Z_t (saved for
-//               backward) and produces c_t and h_t.
+//   forward   per step: Z_t = [x_t | h_{t-1} | 1] · [W_ih | W_hh | bias]ᵀ, ONE GEMM (the fast packed
+//             matmul, kernels/cpu/matmul.cpp; the joined weights packed once for all steps, the
+//             bias a weight whose input is 1: sequence.h, ForwardSteps), then ONE fused pass that
+//             applies σ/tanh, writes the gates in place of Z_t (saved for backward) and produces
+//             c_t and h_t.
 //   backward  per step, newest first: ONE fused pass turns dy_t + dh_t, dc_t and the saved gates
 //             into dz_t (the gradient of all four pre-activations, stored for every step) and
 //             dc_{t-1}, and recomputes h_t; then [dh_{t-1} | dx_t] = dz_t · [W_hh | W_ih] (one GEMM,
 //             the joined weights packed once). After the loop the parameter gradients are ONE GEMM
 //             over all T·B rows: [dW_ih | dW_hh | dbias]ᵀ = [X | H_prev | 1]ᵀ · dz, taken transposed
-//             so the big dz is packed along its rows (sequence.h, StepInputs).
+//             so the big dz is packed along its rows (sequence.h, BackwardThroughTime).
 // The pointwise passes use a vectorizable exp (range reduction + polynomial, ~1e-7 relative error)
 // and are compiled for AVX-512, AVX2 and baseline x86-64 with target_clones (chosen at load time);
 // batch rows are split across OpenMP threads when there are enough of them.
@@ -37,19 +36,16 @@ using sequence::fast_tanh;
 using sequence::sigmoid;
 
 // ---- the fused passes, one batch row each ----------------------------------------------------------
-// Forward: z (4H, pre-activation without bias) becomes the gates (i, f, g, o); writes c and h.
+// Forward: z (4H, the pre-activations) becomes the gates (i, f, g, o); writes c and h.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_forward_row(
-    int64_t hidden, float* __restrict z, const float* __restrict bias, const float* __restrict c_prev,
-    float* __restrict c, float* __restrict h) {
+    int64_t hidden, float* __restrict z, const float* __restrict c_prev, float* __restrict c,
+    float* __restrict h) {
   float* __restrict zi = z;
   float* __restrict zf = z + hidden;
   float* __restrict zg = z + 2 * hidden;
   float* __restrict zo = z + 3 * hidden;
   for (int64_t j = 0; j < hidden; ++j) {
-    const float i = sigmoid(zi[j] + bias[j]);
-    const float f = sigmoid(zf[j] + bias[hidden + j]);
-    const float g = fast_tanh(zg[j] + bias[2 * hidden + j]);
-    const float o = sigmoid(zo[j] + bias[3 * hidden + j]);
+    const float i = sigmoid(zi[j]), f = sigmoid(zf[j]), g = fast_tanh(zg[j]), o = sigmoid(zo[j]);
     const float cell = f * c_prev[j] + i * g;
     zi[j] = i, zf[j] = f, zg[j] = g, zo[j] = o;
     c[j] = cell;
@@ -87,19 +83,18 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_backward_
 void lstm_forward(const SequenceShape& s, const float* x, const float* h0, const float* c0,
                   const float* w_ih, const float* w_hh, const float* bias, float* y, float* h_n,
                   float* c_n, float* gates, float* cells) {
-  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, G = 4 * H;
-  matmul(x, w_ih, gates, T * B, G, I, false, true);  // input projection of every step at once
-  const PackedMatrix w_hh_t(w_hh, H, G, /*trans_b=*/true);  // W_hhᵀ, packed once for all steps
+  const int64_t T = s.steps, B = s.batch, H = s.hidden, G = 4 * H;
+  sequence::ForwardSteps steps(s, G, x, h0, w_ih, w_hh, bias);
   for (int64_t t = 0; t < T; ++t) {
     float* z = gates + t * B * G;
-    const float* h_prev = t == 0 ? h0 : y + (t - 1) * B * H;
     const float* c_prev = t == 0 ? c0 : cells + (t - 1) * B * H;
     float* c = cells + t * B * H;
     float* h = y + t * B * H;
-    matmul(h_prev, w_hh_t, z, B, false, /*accumulate=*/true);
+    steps.multiply(t, z);
     sequence::for_each_row(B, H, [&](int64_t b) {
-      cell_forward_row(H, z + b * G, bias, c_prev + b * H, c + b * H, h + b * H);
+      cell_forward_row(H, z + b * G, c_prev + b * H, c + b * H, h + b * H);
     });
+    steps.next_state(h);
   }
   std::memcpy(h_n, y + (T - 1) * B * H, sizeof(float) * static_cast<size_t>(B * H));
   std::memcpy(c_n, cells + (T - 1) * B * H, sizeof(float) * static_cast<size_t>(B * H));

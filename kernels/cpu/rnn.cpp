@@ -2,13 +2,13 @@
 //
 // Idea: the LSTM kernel's plan (lstm.cpp) with one gate instead of four, so the pointwise work
 // per step is one activation and the saved state is just the outputs.
-//   forward   y = X W_ihᵀ for ALL steps as one GEMM, written straight into y; then per step
-//             y_t += h_{t-1} W_hhᵀ (GEMM, W_hhᵀ packed once) and, in place, y_t = act(y_t + bias).
+//   forward   per step y_t = [x_t | h_{t-1} | 1] · [W_ih | W_hh | bias]ᵀ (one GEMM, the joined
+//             weights packed once: sequence.h, ForwardSteps), then in place y_t = act(y_t).
 //   backward  per step, newest first, one pass: dz_t = (dy_t + dh_t) ⊙ act'(y_t), where
 //             tanh' = 1 − y_t² and relu' = [y_t > 0] are read off the saved output; then
 //             [dh_{t-1} | dx_t] = dz_t [W_hh | W_ih] (GEMM). After the loop the parameter gradients
 //             are one GEMM over all T·B rows, as in the LSTM: [dW_ih | dW_hh | dbias]ᵀ =
-//             [X | H_prev | 1]ᵀ dz with H_prev = [h0; y_0..y_{T-2}] (sequence.h, StepInputs).
+//             [X | H_prev | 1]ᵀ dz with H_prev = [h0; y_0..y_{T-2}] (sequence.h, BackwardThroughTime).
 // A composed RNN step is ~15 small autograd ops each way; here it is one GEMM and one pass.
 //
 // Speed: `zengrad bench rnn` times it against torch.nn.RNN, the NumPy reference and the composed
@@ -25,11 +25,11 @@ namespace zengrad::cpu {
 namespace {
 
 __attribute__((target_clones("avx512f", "avx2", "default"))) void activate_row(
-    int64_t hidden, Activation act, float* __restrict z, const float* __restrict bias) {
+    int64_t hidden, Activation act, float* __restrict z) {
   if (act == Activation::Tanh) {
-    for (int64_t j = 0; j < hidden; ++j) z[j] = sequence::fast_tanh(z[j] + bias[j]);
+    for (int64_t j = 0; j < hidden; ++j) z[j] = sequence::fast_tanh(z[j]);
   } else {
-    for (int64_t j = 0; j < hidden; ++j) z[j] = std::max(z[j] + bias[j], 0.0f);
+    for (int64_t j = 0; j < hidden; ++j) z[j] = std::max(z[j], 0.0f);
   }
 }
 
@@ -48,13 +48,13 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void gradient_row(
 
 void rnn_forward(const SequenceShape& s, Activation act, const float* x, const float* h0,
                  const float* w_ih, const float* w_hh, const float* bias, float* y) {
-  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden;
-  matmul(x, w_ih, y, T * B, H, I, false, true);  // input projection of every step at once
-  const PackedMatrix w_hh_t(w_hh, H, H, /*trans_b=*/true);
+  const int64_t T = s.steps, B = s.batch, H = s.hidden;
+  sequence::ForwardSteps steps(s, H, x, h0, w_ih, w_hh, bias);
   for (int64_t t = 0; t < T; ++t) {
     float* z = y + t * B * H;
-    matmul(t == 0 ? h0 : z - B * H, w_hh_t, z, B, false, /*accumulate=*/true);
-    sequence::for_each_row(B, H, [&](int64_t b) { activate_row(H, act, z + b * H, bias); });
+    steps.multiply(t, z);
+    sequence::for_each_row(B, H, [&](int64_t b) { activate_row(H, act, z + b * H); });
+    steps.next_state(z);
   }
 }
 

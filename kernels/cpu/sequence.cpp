@@ -20,6 +20,46 @@ void transpose(const float* m, int64_t rows, int64_t cols, float* out) {
 
 }  // namespace
 
+ForwardSteps::ForwardSteps(const SequenceShape& shape, int64_t gates, const float* x, const float* h0,
+                           const float* w_ih, const float* w_hh, const float* bias)
+    : s_(shape),
+      gates_(gates),
+      width_(shape.input + shape.hidden + 1),
+      x_(x),
+      joined_(layout(w_ih, w_hh, bias)),
+      weights_(joined_, width_, gates, /*trans_b=*/true) {
+  for (int64_t b = 0; b < s_.batch; ++b) step_input_[b * width_ + width_ - 1] = 1.0f;
+  next_state(h0);
+}
+
+float* ForwardSteps::layout(const float* w_ih, const float* w_hh, const float* bias) {
+  const int64_t I = s_.input, H = s_.hidden;
+  thread_local AlignedBuffer workspace;  // reused across calls: no page faults after the first
+  float* const joined = workspace.get(gates_ * width_ + s_.batch * width_);
+  step_input_ = joined + gates_ * width_;
+  for (int64_t g = 0; g < gates_; ++g) {
+    float* row = std::copy(w_ih + g * I, w_ih + (g + 1) * I, joined + g * width_);
+    row = std::copy(w_hh + g * H, w_hh + (g + 1) * H, row);
+    *row = bias[g];
+  }
+  return joined;
+}
+
+void ForwardSteps::multiply(int64_t t, float* z) {
+  const int64_t B = s_.batch, I = s_.input;
+  for (int64_t b = 0; b < B; ++b) {
+    const float* x = x_ + (t * B + b) * I;
+    std::copy(x, x + I, step_input_ + b * width_);
+  }
+  matmul(step_input_, weights_, z, B, false);
+}
+
+void ForwardSteps::next_state(const float* h) {
+  const int64_t H = s_.hidden;
+  for (int64_t b = 0; b < s_.batch; ++b)
+    std::copy(h + b * H, h + (b + 1) * H, step_input_ + b * width_ + s_.input);
+}
+
 BackwardThroughTime::BackwardThroughTime(const SequenceShape& shape, int64_t gates, const float* x,
                                          const float* h0, const float* w_ih, const float* w_hh,
                                          const float* dh_n)

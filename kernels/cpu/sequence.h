@@ -58,6 +58,33 @@ void for_each_row(int64_t batch, int64_t hidden, Row row) {
   for (int64_t b = 0; b < batch; ++b) row(b);
 }
 
+// The GEMM of one forward step, which lstm.cpp and rnn.cpp share: the pre-activations
+//   z_t = [x_t | h_{t-1} | 1] · [W_ih | W_hh | bias]ᵀ        (B × G; G = 4H for the LSTM, H for the RNN)
+// with the joined weights packed once for all steps and the bias a weight whose input is 1. The
+// input projection of all steps at once (one large GEMM, then per step z_t += h_{t-1} W_hhᵀ) is
+// as many flops, but writes z for every step first and reads each slice back from memory: slower,
+// measured (benchmarks/results/lstm_2026-12-02.md). The workspace is one buffer per calling
+// thread, kept for the next call.
+class ForwardSteps {
+ public:
+  ForwardSteps(const SequenceShape& shape, int64_t gates, const float* x, const float* h0,
+               const float* w_ih, const float* w_hh, const float* bias);
+  // z_t (B × G, overwritten) from x_t and the state last handed over (h0, then next_state).
+  void multiply(int64_t t, float* z);
+  // h_t (B × H), the state the next step multiplies.
+  void next_state(const float* h);
+
+ private:
+  float* layout(const float* w_ih, const float* w_hh, const float* bias);
+
+  SequenceShape s_;
+  int64_t gates_, width_;  // G and I + H + 1
+  const float* x_;
+  float* step_input_ = nullptr;  // [x_t | h_{t-1} | 1], B × width
+  float* joined_;                // [W_ih | W_hh | bias], G × width; set by layout(), then packed
+  PackedMatrix weights_;
+};
+
 // The part of a recurrent layer's backward through time that does not depend on its cell: lstm.cpp
 // and rnn.cpp add only their pointwise pass, which writes dz_t, the gradient of the step's
 // pre-activations z_t = x_t W_ihᵀ + h_{t-1} W_hhᵀ + bias (G wide: 4H for the LSTM, H for the RNN).
