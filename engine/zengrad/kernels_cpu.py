@@ -83,16 +83,16 @@ def _register_ladder(cpu) -> None:
 
 def _register_lstm(cpu) -> None:
     register("lstm_forward", "cpu:native", "cpu", cpu.lstm_forward, dtypes=(np.float32,), priority=20,
-             description="C++ whole sequence: one input GEMM, per step a GEMM and one fused pass")
+             description="C++ whole sequence: per step one GEMM ([x_t | h_t-1 | 1]) and one fused pass")
     register("lstm_backward", "cpu:native", "cpu", cpu.lstm_backward, dtypes=(np.float32,), priority=20,
-             description="C++ backward through time, fused gate gradients, weight GEMMs at the end")
+             description="C++ backward through time, fused gate gradients, one weight GEMM at the end")
 
 
 def _register_rnn(cpu) -> None:
     register("rnn_forward", "cpu:native", "cpu", cpu.rnn_forward, dtypes=(np.float32,), priority=20,
-             description="C++ whole sequence: one input GEMM, per step a GEMM and one activation pass")
+             description="C++ whole sequence: per step one GEMM ([x_t | h_t-1 | 1]) and one activation pass")
     register("rnn_backward", "cpu:native", "cpu", cpu.rnn_backward, dtypes=(np.float32,), priority=20,
-             description="C++ backward through time, one pass per step, weight GEMMs at the end")
+             description="C++ backward through time, one pass per step, one weight GEMM at the end")
 
 
 if native() is not None:

@@ -2,29 +2,29 @@
 //
 // Idea. Almost all the work of an LSTM is matrix multiplication; the rest is cheap pointwise math
 // that must not cost a pass over memory per operation. So:
-//   forward   1. the input projection of ALL steps at once: Z[T·B, 4H] = X[T·B, I] · W_ihᵀ, one
-//               large GEMM (the fast packed matmul, kernels/cpu/matmul.cpp);
-//             2. per step: Z_t += h_{t-1} · W_hhᵀ (GEMM accumulating into Z_t, W_hhᵀ packed once
-//               for all steps), then ONE fused pass
-//               that adds the bias, applies σ/tanh, writes the gates in place of Z_t (saved for
-//               backward) and produces c_t and h_t.
-//   backward  per step, newest first: ONE fused pass turns dh_t, dc_t and the saved gates into
-//             dz_t (the gradient of all four pre-activations, stored for every step) and dc_{t-1};
-//             then dh_{t-1} = dy_{t-1} + dz_t · W_hh (GEMM). After the loop, the weight gradients
-//             are three large GEMMs over all T·B rows — dW_ih = dzᵀ X, dW_hh = dzᵀ [h0; h_0..h_{T-2}],
-//             dx = dz · W_ih — and dbias = the column sums of dz.
+//   forward   per step: Z_t = [x_t | h_{t-1} | 1] · [W_ih | W_hh | bias]ᵀ, ONE GEMM (the fast packed
+//             matmul, kernels/cpu/matmul.cpp; the joined weights packed once for all steps, the
+//             bias a weight whose input is 1: sequence.h, ForwardSteps), then ONE fused pass that
+//             applies σ/tanh, writes the gates in place of Z_t (saved for backward) and produces
+//             c_t and h_t.
+//   backward  per step, newest first: ONE fused pass turns dy_t + dh_t, dc_t and the saved gates
+//             into dz_t (the gradient of all four pre-activations, stored for every step) and
+//             dc_{t-1}, and recomputes h_t; then [dh_{t-1} | dx_t] = dz_t · [W_hh | W_ih] (one GEMM,
+//             the joined weights packed once). After the loop the parameter gradients are ONE GEMM
+//             over all T·B rows: [dW_ih | dW_hh | dbias]ᵀ = [X | H_prev | 1]ᵀ · dz, taken transposed
+//             so the big dz is packed along its rows (sequence.h, BackwardThroughTime).
 // The pointwise passes use a vectorizable exp (range reduction + polynomial, ~1e-7 relative error)
 // and are compiled for AVX-512, AVX2 and baseline x86-64 with target_clones (chosen at load time);
 // batch rows are split across OpenMP threads when there are enough of them.
 //
 // Speed: `zengrad bench lstm` times it against torch.nn.LSTM, the NumPy reference and the composed
-// autograd LSTM; the saved tables, with machine and date, are in benchmarks/results/cpu.md.
+// autograd LSTM; the saved tables, with machine and date, are in benchmarks/results/cpu.md, and
+// benchmarks/bench_recurrent_steps.py's (layer and char-model step) in benchmarks/results/lstm_*.md.
 #include "lstm.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "buffer.h"
 #include "matmul.h"
 #include "sequence.h"
 
@@ -36,19 +36,16 @@ using sequence::fast_tanh;
 using sequence::sigmoid;
 
 // ---- the fused passes, one batch row each ----------------------------------------------------------
-// Forward: z (4H, pre-activation without bias) becomes the gates (i, f, g, o); writes c and h.
+// Forward: z (4H, the pre-activations) becomes the gates (i, f, g, o); writes c and h.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_forward_row(
-    int64_t hidden, float* __restrict z, const float* __restrict bias, const float* __restrict c_prev,
-    float* __restrict c, float* __restrict h) {
+    int64_t hidden, float* __restrict z, const float* __restrict c_prev, float* __restrict c,
+    float* __restrict h) {
   float* __restrict zi = z;
   float* __restrict zf = z + hidden;
   float* __restrict zg = z + 2 * hidden;
   float* __restrict zo = z + 3 * hidden;
   for (int64_t j = 0; j < hidden; ++j) {
-    const float i = sigmoid(zi[j] + bias[j]);
-    const float f = sigmoid(zf[j] + bias[hidden + j]);
-    const float g = fast_tanh(zg[j] + bias[2 * hidden + j]);
-    const float o = sigmoid(zo[j] + bias[3 * hidden + j]);
+    const float i = sigmoid(zi[j]), f = sigmoid(zf[j]), g = fast_tanh(zg[j]), o = sigmoid(zo[j]);
     const float cell = f * c_prev[j] + i * g;
     zi[j] = i, zf[j] = f, zg[j] = g, zo[j] = o;
     c[j] = cell;
@@ -56,12 +53,13 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_forward_r
   }
 }
 
-// Backward: from dh (total gradient of h_t) and dc (gradient of c_t arriving from step t+1, turned
-// into that of c_{t-1} in place), the saved gates and cells, writes dz (4H) and recomputes h_t.
+// Backward: from dy + dh (the gradient of h_t from the output and from step t+1) and dc (gradient
+// of c_t arriving from step t+1, turned into that of c_{t-1} in place), the saved gates and cells,
+// writes dz (4H) and recomputes h_t (for the weight gradients).
 __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_backward_row(
     int64_t hidden, const float* __restrict gates, const float* __restrict c,
-    const float* __restrict c_prev, const float* __restrict dh, float* __restrict dc,
-    float* __restrict dz, float* __restrict h) {
+    const float* __restrict c_prev, const float* __restrict dy, const float* __restrict dh,
+    float* __restrict dc, float* __restrict dz, float* __restrict h) {
   const float* __restrict gi = gates;
   const float* __restrict gf = gates + hidden;
   const float* __restrict gg = gates + 2 * hidden;
@@ -69,11 +67,12 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_backward_
   for (int64_t j = 0; j < hidden; ++j) {
     const float i = gi[j], f = gf[j], g = gg[j], o = go[j];
     const float tanh_c = fast_tanh(c[j]);
-    const float dcell = dc[j] + dh[j] * o * (1.0f - tanh_c * tanh_c);
+    const float dh_total = dy[j] + dh[j];
+    const float dcell = dc[j] + dh_total * o * (1.0f - tanh_c * tanh_c);
     dz[j] = dcell * g * i * (1.0f - i);
     dz[hidden + j] = dcell * c_prev[j] * f * (1.0f - f);
     dz[2 * hidden + j] = dcell * i * (1.0f - g * g);
-    dz[3 * hidden + j] = dh[j] * tanh_c * o * (1.0f - o);
+    dz[3 * hidden + j] = dh_total * tanh_c * o * (1.0f - o);
     dc[j] = dcell * f;
     h[j] = o * tanh_c;
   }
@@ -84,19 +83,18 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_backward_
 void lstm_forward(const SequenceShape& s, const float* x, const float* h0, const float* c0,
                   const float* w_ih, const float* w_hh, const float* bias, float* y, float* h_n,
                   float* c_n, float* gates, float* cells) {
-  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, G = 4 * H;
-  matmul(x, w_ih, gates, T * B, G, I, false, true);  // input projection of every step at once
-  const PackedMatrix w_hh_t(w_hh, H, G, /*trans_b=*/true);  // W_hhᵀ, packed once for all steps
+  const int64_t T = s.steps, B = s.batch, H = s.hidden, G = 4 * H;
+  sequence::ForwardSteps steps(s, G, x, h0, w_ih, w_hh, bias);
   for (int64_t t = 0; t < T; ++t) {
     float* z = gates + t * B * G;
-    const float* h_prev = t == 0 ? h0 : y + (t - 1) * B * H;
     const float* c_prev = t == 0 ? c0 : cells + (t - 1) * B * H;
     float* c = cells + t * B * H;
     float* h = y + t * B * H;
-    matmul(h_prev, w_hh_t, z, B, false, /*accumulate=*/true);
+    steps.multiply(t, z);
     sequence::for_each_row(B, H, [&](int64_t b) {
-      cell_forward_row(H, z + b * G, bias, c_prev + b * H, c + b * H, h + b * H);
+      cell_forward_row(H, z + b * G, c_prev + b * H, c + b * H, h + b * H);
     });
+    steps.next_state(h);
   }
   std::memcpy(h_n, y + (T - 1) * B * H, sizeof(float) * static_cast<size_t>(B * H));
   std::memcpy(c_n, cells + (T - 1) * B * H, sizeof(float) * static_cast<size_t>(B * H));
@@ -106,35 +104,20 @@ void lstm_backward(const SequenceShape& s, const float* dy, const float* dh_n, c
                    const float* x, const float* h0, const float* c0, const float* w_ih,
                    const float* w_hh, const float* gates, const float* cells, float* dx, float* dh0,
                    float* dc0, float* dw_ih, float* dw_hh, float* dbias) {
-  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, G = 4 * H, BH = B * H;
-  thread_local AlignedBuffer workspace;  // reused across calls: no page faults after the first
-  float* const dz = workspace.get(T * B * G + T * BH + BH);  // gradient of the pre-activations
-  float* const hs = dz + T * B * G;  // h_t, recomputed from the saved gates and cells
-  float* const dh = hs + T * BH;     // total gradient of h_t at the current step
-  const size_t state_bytes = sizeof(float) * static_cast<size_t>(BH);
-  for (int64_t j = 0; j < BH; ++j) dh[j] = dy[(T - 1) * BH + j] + dh_n[j];
-  std::memcpy(dc0, dc_n, state_bytes);  // dc0 carries dc_t backwards and ends as dc_0
-  const PackedMatrix w_hh_packed(w_hh, G, H, /*trans_b=*/false);
+  const int64_t T = s.steps, B = s.batch, H = s.hidden, G = 4 * H, BH = B * H;
+  sequence::BackwardThroughTime through_time(s, G, x, h0, w_ih, w_hh, dh_n);
+  std::memcpy(dc0, dc_n, sizeof(float) * static_cast<size_t>(BH));  // carries dc_t back to dc_0
   for (int64_t t = T - 1; t >= 0; --t) {
     const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
-    float* dz_t = dz + t * B * G;
+    float* dz_t = through_time.dz(t);
     sequence::for_each_row(B, H, [&](int64_t b) {
       cell_backward_row(H, gates + (t * B + b) * G, cells + t * BH + b * H, c_prev + b * H,
-                        dh + b * H, dc0 + b * H, dz_t + b * G, hs + t * BH + b * H);
+                        dy + t * BH + b * H, through_time.dh() + b * H, dc0 + b * H, dz_t + b * G,
+                        through_time.h_prev(t + 1, b));
     });
-    if (t > 0) {  // dh_{t-1} = dy_{t-1} + dz_t · W_hh
-      std::memcpy(dh, dy + (t - 1) * BH, state_bytes);
-      matmul(dz_t, w_hh_packed, dh, B, false, /*accumulate=*/true);
-    } else {
-      matmul(dz_t, w_hh_packed, dh0, B, false);
-    }
+    through_time.propagate(t, dx, dh0);
   }
-  const int64_t rows = T * B;
-  matmul(dz, w_ih, dx, rows, I, G, false, false);  // dx = dz · W_ih
-  matmul(dz, x, dw_ih, G, I, rows, true, false);   // dW_ih = dzᵀ · X
-  matmul(dz, h0, dw_hh, G, H, B, true, false);     // dW_hh = dz_0ᵀ · h0 + Σ_{t≥1} dz_tᵀ · h_{t-1}
-  matmul(dz + B * G, hs, dw_hh, G, H, (T - 1) * B, true, false, Isa::Auto, /*accumulate=*/true);
-  sequence::column_sums(dz, rows, G, dbias);
+  through_time.weight_gradients(dw_ih, dw_hh, dbias);
 }
 
 }  // namespace zengrad::cpu

@@ -216,15 +216,26 @@ __attribute__((target("avx2"))) inline __m256i first_lanes(int64_t count) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(clamped), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-// Stores the first `count` (<= 8) lanes. Not vmaskmovps: masked stores are slow on AMD CPUs.
+// Stores the first `count` (<= 8) lanes. Not vmaskmovps: masked stores are slow on AMD CPUs; nor a
+// copy through memory, which GCC turns into a memcpy call per sliver row (the AVX2 path's A slivers
+// are 6 wide, so that was every row of every packed A). Pieces of 4, 2 and 1 lanes instead.
 __attribute__((target("avx2"))) inline void store_lanes(float* to, __m256 values, int count) {
   if (count == 8) {
     _mm256_storeu_ps(to, values);
     return;
   }
-  alignas(32) float lanes[8];
-  _mm256_store_ps(lanes, values);
-  for (int i = 0; i < count; ++i) to[i] = lanes[i];
+  __m128 part = _mm256_castps256_ps128(values);
+  if (count >= 4) {
+    _mm_storeu_ps(to, part);
+    part = _mm256_extractf128_ps(values, 1);
+    to += 4, count -= 4;
+  }
+  if (count >= 2) {
+    _mm_storel_pi(reinterpret_cast<__m64*>(to), part);
+    part = _mm_movehl_ps(part, part);
+    to += 2, count -= 2;
+  }
+  if (count == 1) _mm_store_ss(to, part);
 }
 
 // Transposes an 8×8 block held as 8 rows in registers, in place: rows become columns.

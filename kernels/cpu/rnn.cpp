@@ -2,23 +2,22 @@
 //
 // Idea: the LSTM kernel's plan (lstm.cpp) with one gate instead of four, so the pointwise work
 // per step is one activation and the saved state is just the outputs.
-//   forward   y = X W_ihᵀ for ALL steps as one GEMM, written straight into y; then per step
-//             y_t += h_{t-1} W_hhᵀ (GEMM, W_hhᵀ packed once) and, in place, y_t = act(y_t + bias).
+//   forward   per step y_t = [x_t | h_{t-1} | 1] · [W_ih | W_hh | bias]ᵀ (one GEMM, the joined
+//             weights packed once: sequence.h, ForwardSteps), then in place y_t = act(y_t).
 //   backward  per step, newest first, one pass: dz_t = (dy_t + dh_t) ⊙ act'(y_t), where
 //             tanh' = 1 − y_t² and relu' = [y_t > 0] are read off the saved output; then
-//             dh_{t-1} = dz_t W_hh (GEMM). After the loop the weight gradients are large GEMMs over
-//             all T·B rows: dx = dz W_ih, dW_ih = dzᵀ X, dW_hh = dzᵀ [h0; y_0..y_{T-2}], and
-//             dbias = the column sums of dz.
+//             [dh_{t-1} | dx_t] = dz_t [W_hh | W_ih] (GEMM). After the loop the parameter gradients
+//             are one GEMM over all T·B rows, as in the LSTM: [dW_ih | dW_hh | dbias]ᵀ =
+//             [X | H_prev | 1]ᵀ dz with H_prev = [h0; y_0..y_{T-2}] (sequence.h, BackwardThroughTime).
 // A composed RNN step is ~15 small autograd ops each way; here it is one GEMM and one pass.
 //
 // Speed: `zengrad bench rnn` times it against torch.nn.RNN, the NumPy reference and the composed
-// autograd RNN at the char RNN's layer; the saved tables are in benchmarks/results/cpu.md.
+// autograd RNN at the char RNN's layer; the saved tables are in benchmarks/results/cpu.md (and the
+// char-model step against PyTorch in benchmarks/results/lstm_*.md).
 #include "rnn.h"
 
 #include <algorithm>
-#include <cstring>
 
-#include "buffer.h"
 #include "matmul.h"
 
 namespace zengrad::cpu {
@@ -26,11 +25,11 @@ namespace zengrad::cpu {
 namespace {
 
 __attribute__((target_clones("avx512f", "avx2", "default"))) void activate_row(
-    int64_t hidden, Activation act, float* __restrict z, const float* __restrict bias) {
+    int64_t hidden, Activation act, float* __restrict z) {
   if (act == Activation::Tanh) {
-    for (int64_t j = 0; j < hidden; ++j) z[j] = sequence::fast_tanh(z[j] + bias[j]);
+    for (int64_t j = 0; j < hidden; ++j) z[j] = sequence::fast_tanh(z[j]);
   } else {
-    for (int64_t j = 0; j < hidden; ++j) z[j] = std::max(z[j] + bias[j], 0.0f);
+    for (int64_t j = 0; j < hidden; ++j) z[j] = std::max(z[j], 0.0f);
   }
 }
 
@@ -49,40 +48,32 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void gradient_row(
 
 void rnn_forward(const SequenceShape& s, Activation act, const float* x, const float* h0,
                  const float* w_ih, const float* w_hh, const float* bias, float* y) {
-  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden;
-  matmul(x, w_ih, y, T * B, H, I, false, true);  // input projection of every step at once
-  const PackedMatrix w_hh_t(w_hh, H, H, /*trans_b=*/true);
+  const int64_t T = s.steps, B = s.batch, H = s.hidden;
+  sequence::ForwardSteps steps(s, H, x, h0, w_ih, w_hh, bias);
   for (int64_t t = 0; t < T; ++t) {
     float* z = y + t * B * H;
-    matmul(t == 0 ? h0 : z - B * H, w_hh_t, z, B, false, /*accumulate=*/true);
-    sequence::for_each_row(B, H, [&](int64_t b) { activate_row(H, act, z + b * H, bias); });
+    steps.multiply(t, z);
+    sequence::for_each_row(B, H, [&](int64_t b) { activate_row(H, act, z + b * H); });
+    steps.next_state(z);
   }
 }
 
 void rnn_backward(const SequenceShape& s, Activation act, const float* dy, const float* dh_n,
                   const float* x, const float* h0, const float* w_ih, const float* w_hh,
                   const float* y, float* dx, float* dh0, float* dw_ih, float* dw_hh, float* dbias) {
-  const int64_t T = s.steps, B = s.batch, I = s.input, H = s.hidden, BH = B * H;
-  thread_local AlignedBuffer workspace;  // reused across calls: no page faults after the first
-  float* const dz = workspace.get(T * BH + BH);  // gradient of the pre-activations, every step
-  float* const dh = dz + T * BH;                 // gradient reaching h_t from step t+1
-  std::memcpy(dh, dh_n, sizeof(float) * static_cast<size_t>(BH));
-  const PackedMatrix w_hh_packed(w_hh, H, H, /*trans_b=*/false);
+  const int64_t T = s.steps, B = s.batch, H = s.hidden, BH = B * H;
+  sequence::BackwardThroughTime through_time(s, H, x, h0, w_ih, w_hh, dh_n);
+  through_time.copy_hidden(y);
   for (int64_t t = T - 1; t >= 0; --t) {
-    float* dz_t = dz + t * BH;
+    float* dz_t = through_time.dz(t);
     const float* y_t = y + t * BH;
     const float* dy_t = dy + t * BH;
     sequence::for_each_row(B, H, [&](int64_t b) {
-      gradient_row(H, act, y_t + b * H, dy_t + b * H, dh + b * H, dz_t + b * H);
+      gradient_row(H, act, y_t + b * H, dy_t + b * H, through_time.dh() + b * H, dz_t + b * H);
     });
-    matmul(dz_t, w_hh_packed, t > 0 ? dh : dh0, B, false);  // dh_{t-1} = dz_t W_hh
+    through_time.propagate(t, dx, dh0);
   }
-  const int64_t rows = T * B;
-  matmul(dz, w_ih, dx, rows, I, H, false, false);  // dx = dz · W_ih
-  matmul(dz, x, dw_ih, H, I, rows, true, false);   // dW_ih = dzᵀ · X
-  matmul(dz, h0, dw_hh, H, H, B, true, false);     // dW_hh = dz_0ᵀ · h0 + Σ_{t≥1} dz_tᵀ · y_{t-1}
-  matmul(dz + BH, y, dw_hh, H, H, (T - 1) * B, true, false, Isa::Auto, /*accumulate=*/true);
-  sequence::column_sums(dz, rows, H, dbias);
+  through_time.weight_gradients(dw_ih, dw_hh, dbias);
 }
 
 }  // namespace zengrad::cpu

@@ -2,20 +2,124 @@
 
 #include <algorithm>
 
+#include "buffer.h"
+#include "matmul.h"
+
 namespace zengrad::cpu::sequence {
 
-void column_sums(const float* m, int64_t rows, int64_t cols, float* out) {
-  constexpr int64_t kChunk = 64;
-  const int64_t chunks = (cols + kChunk - 1) / kChunk;
-  const int threads = max_threads();
-#pragma omp parallel for schedule(static) num_threads(threads) if (rows * cols >= (int64_t{1} << 16) && threads > 1)
-  for (int64_t chunk = 0; chunk < chunks; ++chunk) {
-    const int64_t begin = chunk * kChunk, end = std::min(cols, begin + kChunk);
-    float sums[kChunk] = {};
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t j = begin; j < end; ++j) sums[j - begin] += m[r * cols + j];
-    std::copy(sums, sums + (end - begin), out + begin);
+namespace {
+
+// out [cols, rows] = mᵀ for a row-major m [rows, cols], in 16×16 blocks that stay in cache.
+void transpose(const float* m, int64_t rows, int64_t cols, float* out) {
+  constexpr int64_t kBlock = 16;
+  for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
+    for (int64_t c0 = 0; c0 < cols; c0 += kBlock)
+      for (int64_t r = r0; r < std::min(rows, r0 + kBlock); ++r)
+        for (int64_t c = c0; c < std::min(cols, c0 + kBlock); ++c) out[c * rows + r] = m[r * cols + c];
+}
+
+}  // namespace
+
+ForwardSteps::ForwardSteps(const SequenceShape& shape, int64_t gates, const float* x, const float* h0,
+                           const float* w_ih, const float* w_hh, const float* bias)
+    : s_(shape),
+      gates_(gates),
+      width_(shape.input + shape.hidden + 1),
+      x_(x),
+      joined_(layout(w_ih, w_hh, bias)),
+      weights_(joined_, width_, gates, /*trans_b=*/true) {
+  for (int64_t b = 0; b < s_.batch; ++b) step_input_[b * width_ + width_ - 1] = 1.0f;
+  next_state(h0);
+}
+
+float* ForwardSteps::layout(const float* w_ih, const float* w_hh, const float* bias) {
+  const int64_t I = s_.input, H = s_.hidden;
+  thread_local AlignedBuffer workspace;  // reused across calls: no page faults after the first
+  float* const joined = workspace.get(gates_ * width_ + s_.batch * width_);
+  step_input_ = joined + gates_ * width_;
+  for (int64_t g = 0; g < gates_; ++g) {
+    float* row = std::copy(w_ih + g * I, w_ih + (g + 1) * I, joined + g * width_);
+    row = std::copy(w_hh + g * H, w_hh + (g + 1) * H, row);
+    *row = bias[g];
   }
+  return joined;
+}
+
+void ForwardSteps::multiply(int64_t t, float* z) {
+  const int64_t B = s_.batch, I = s_.input;
+  for (int64_t b = 0; b < B; ++b) {
+    const float* x = x_ + (t * B + b) * I;
+    std::copy(x, x + I, step_input_ + b * width_);
+  }
+  matmul(step_input_, weights_, z, B, false);
+}
+
+void ForwardSteps::next_state(const float* h) {
+  const int64_t H = s_.hidden;
+  for (int64_t b = 0; b < s_.batch; ++b)
+    std::copy(h + b * H, h + (b + 1) * H, step_input_ + b * width_ + s_.input);
+}
+
+BackwardThroughTime::BackwardThroughTime(const SequenceShape& shape, int64_t gates, const float* x,
+                                         const float* h0, const float* w_ih, const float* w_hh,
+                                         const float* dh_n)
+    : s_(shape),
+      gates_(gates),
+      width_(shape.input + shape.hidden + 1),
+      joined_(layout(x, h0, w_ih, w_hh, dh_n)),
+      weights_(joined_, gates, shape.hidden + shape.input, /*trans_b=*/false) {}
+
+float* BackwardThroughTime::layout(const float* x, const float* h0, const float* w_ih,
+                                   const float* w_hh, const float* dh_n) {
+  const int64_t T = s_.steps, B = s_.batch, I = s_.input, H = s_.hidden, G = gates_, K = H + I;
+  const int64_t stacked = (T + 1) * B * width_;
+  thread_local AlignedBuffer workspace;  // reused across calls: no page faults after the first
+  dz_ = workspace.get(T * B * G + stacked + B * H + B * K + G * K + width_ * G);
+  stacked_ = dz_ + T * B * G;
+  dh_ = stacked_ + stacked;
+  dhx_ = dh_ + B * H;  // dz_t · [W_hh | W_ih]
+  float* const joined = dhx_ + B * K;
+  scratch_ = joined + G * K;  // the parameter gradients, transposed
+  for (int64_t r = 0; r < T * B; ++r) {
+    float* row = stacked_ + r * width_;
+    std::copy(x + r * I, x + (r + 1) * I, row);
+    row[width_ - 1] = 1.0f;
+  }
+  for (int64_t b = 0; b < B; ++b) std::copy(h0 + b * H, h0 + (b + 1) * H, h_prev(0, b));
+  for (int64_t g = 0; g < G; ++g) {
+    std::copy(w_hh + g * H, w_hh + (g + 1) * H, joined + g * K);
+    std::copy(w_ih + g * I, w_ih + (g + 1) * I, joined + g * K + H);
+  }
+  std::copy(dh_n, dh_n + B * H, dh_);
+  return joined;
+}
+
+void BackwardThroughTime::copy_hidden(const float* hs) {
+  const int64_t B = s_.batch, H = s_.hidden;
+  for (int64_t t = 1; t < s_.steps; ++t)
+    for (int64_t b = 0; b < B; ++b) {
+      const float* h = hs + ((t - 1) * B + b) * H;
+      std::copy(h, h + H, h_prev(t, b));
+    }
+}
+
+void BackwardThroughTime::propagate(int64_t t, float* dx, float* dh0) {
+  const int64_t B = s_.batch, I = s_.input, H = s_.hidden, K = H + I;
+  matmul(dz(t), weights_, dhx_, B, false);
+  float* const dh_out = t > 0 ? dh_ : dh0;
+  for (int64_t b = 0; b < B; ++b) {
+    const float* row = dhx_ + b * K;
+    std::copy(row, row + H, dh_out + b * H);
+    std::copy(row + H, row + K, dx + (t * B + b) * I);
+  }
+}
+
+void BackwardThroughTime::weight_gradients(float* dw_ih, float* dw_hh, float* dbias) {
+  const int64_t I = s_.input, H = s_.hidden, G = gates_;
+  matmul(stacked_, dz_, scratch_, width_, G, s_.steps * s_.batch, /*trans_a=*/true, /*trans_b=*/false);
+  transpose(scratch_, I, G, dw_ih);
+  transpose(scratch_ + I * G, H, G, dw_hh);
+  std::copy(scratch_ + (width_ - 1) * G, scratch_ + width_ * G, dbias);
 }
 
 }  // namespace zengrad::cpu::sequence

@@ -1,9 +1,11 @@
 // What the whole-sequence recurrent kernels (lstm.cpp, rnn.cpp) share: their shape, pointwise math
-// the compiler can vectorize, and the loops that spread a step's rows over threads.
+// the compiler can vectorize (kernels/cpu/CMakeLists.txt says which flag that takes on AVX2), and
+// the loops that spread a step's rows over threads.
 #pragma once
 #include <cstdint>
 #include <cstring>
 
+#include "matmul.h"
 #include "threads.h"
 
 namespace zengrad::cpu {
@@ -56,9 +58,73 @@ void for_each_row(int64_t batch, int64_t hidden, Row row) {
   for (int64_t b = 0; b < batch; ++b) row(b);
 }
 
-// out[j] = Σ_r m[r, j] over the rows of a row-major rows×cols matrix (the bias gradient);
-// columns are split across threads.
-void column_sums(const float* m, int64_t rows, int64_t cols, float* out);
+// The GEMM of one forward step, which lstm.cpp and rnn.cpp share: the pre-activations
+//   z_t = [x_t | h_{t-1} | 1] · [W_ih | W_hh | bias]ᵀ        (B × G; G = 4H for the LSTM, H for the RNN)
+// with the joined weights packed once for all steps and the bias a weight whose input is 1. The
+// input projection of all steps at once (one large GEMM, then per step z_t += h_{t-1} W_hhᵀ) is
+// as many flops, but writes z for every step first and reads each slice back from memory: slower,
+// measured (benchmarks/results/lstm_2026-12-02.md). The workspace is one buffer per calling
+// thread, kept for the next call.
+class ForwardSteps {
+ public:
+  ForwardSteps(const SequenceShape& shape, int64_t gates, const float* x, const float* h0,
+               const float* w_ih, const float* w_hh, const float* bias);
+  // z_t (B × G, overwritten) from x_t and the state last handed over (h0, then next_state).
+  void multiply(int64_t t, float* z);
+  // h_t (B × H), the state the next step multiplies.
+  void next_state(const float* h);
+
+ private:
+  float* layout(const float* w_ih, const float* w_hh, const float* bias);
+
+  SequenceShape s_;
+  int64_t gates_, width_;  // G and I + H + 1
+  const float* x_;
+  float* step_input_ = nullptr;  // [x_t | h_{t-1} | 1], B × width
+  float* joined_;                // [W_ih | W_hh | bias], G × width; set by layout(), then packed
+  PackedMatrix weights_;
+};
+
+// The part of a recurrent layer's backward through time that does not depend on its cell: lstm.cpp
+// and rnn.cpp add only their pointwise pass, which writes dz_t, the gradient of the step's
+// pre-activations z_t = x_t W_ihᵀ + h_{t-1} W_hhᵀ + bias (G wide: 4H for the LSTM, H for the RNN).
+//   per step    [dh_{t-1} | dx_t] = dz_t · [W_hh | W_ih]            one GEMM, the joined weights
+//                                                                   packed once
+//   at the end  [dW_ih | dW_hh | dbias]ᵀ = [X | H_prev | 1]ᵀ · dz    one GEMM over all T·B rows
+// The bias is a weight whose input is 1. The last product is taken transposed, (I+H+1)×G, so that
+// dz, the big operand, is packed along its rows as stored, not down its columns (a cache line per
+// row, a new page every row or two); the small result is then transposed into dw_ih [G, I], dw_hh
+// [G, H] and dbias [G]. The rows [x_t | h_{t-1} | 1] are stacked in the workspace: x, h0 and the
+// 1s by the constructor, h_{t-1} for t >= 1 by the caller at h_prev(t, b) (from its fused pass,
+// or all at once with copy_hidden). The workspace is one buffer per calling thread, kept for the
+// next call.
+class BackwardThroughTime {
+ public:
+  // dh_n [B, H]: the gradient of the returned last state, where the walk backwards starts.
+  BackwardThroughTime(const SequenceShape& shape, int64_t gates, const float* x, const float* h0,
+                      const float* w_ih, const float* w_hh, const float* dh_n);
+  // dz_t [B, G], for the caller's pass to write.
+  float* dz(int64_t t) const { return dz_ + t * s_.batch * gates_; }
+  // [B, H]: the gradient reaching h_t from step t+1 while step t is processed.
+  const float* dh() const { return dh_; }
+  // Where row b of h_{t-1} goes (H floats); t may be T, a block no gradient reads.
+  float* h_prev(int64_t t, int64_t b) const { return stacked_ + (t * s_.batch + b) * width_ + s_.input; }
+  // Stacks h_0 .. h_{T-2} from hs [T·B, H], for a kernel that saved them.
+  void copy_hidden(const float* hs);
+  // After the pass of step t: dh ← dz_t W_hh (into dh0 at t = 0) and dx_t = dz_t W_ih.
+  void propagate(int64_t t, float* dx, float* dh0);
+  // After step 0: the three parameter gradients (overwritten).
+  void weight_gradients(float* dw_ih, float* dw_hh, float* dbias);
+
+ private:
+  float* layout(const float* x, const float* h0, const float* w_ih, const float* w_hh, const float* dh_n);
+
+  SequenceShape s_;
+  int64_t gates_, width_;  // G and I + H + 1
+  float *dz_ = nullptr, *stacked_ = nullptr, *dh_ = nullptr, *dhx_ = nullptr, *scratch_ = nullptr;
+  float* joined_;  // [W_hh | W_ih], G × (H + I); set by layout(), before weights_ packs it
+  PackedMatrix weights_;
+};
 
 }  // namespace sequence
 }  // namespace zengrad::cpu
