@@ -86,7 +86,48 @@ class ModuleList(Module):
         return self
 
 
-class ModuleDict(Module):
+class _RegisteredDict(Module):
+    """A dict (string keys, insertion order) over one of the module's registration tables
+    (``_table``): reading, iterating and deleting go to that table; ``__setitem__`` registers."""
+
+    _table = "_modules"
+
+    def _entries(self):
+        return getattr(self, self._table)
+
+    def __getitem__(self, key: str):
+        return self._entries()[key]
+
+    def __delitem__(self, key: str) -> None:
+        del self._entries()[key]
+
+    def __len__(self) -> int:
+        return len(self._entries())
+
+    def __iter__(self):
+        return iter(self._entries())
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._entries()
+
+    def keys(self):
+        return self._entries().keys()
+
+    def values(self):
+        return self._entries().values()
+
+    def items(self):
+        return self._entries().items()
+
+    def pop(self, key: str):
+        return self._entries().pop(key)
+
+    def update(self, entries) -> None:
+        for key, value in (entries.items() if hasattr(entries, "items") else entries):
+            self[key] = value
+
+
+class ModuleDict(_RegisteredDict):
     """A dict of modules (string keys, insertion order) whose parameters the parent sees."""
 
     def __init__(self, modules=None):
@@ -94,39 +135,8 @@ class ModuleDict(Module):
         if modules is not None:
             self.update(modules)
 
-    def __getitem__(self, key: str) -> Module:
-        return self._modules[key]
-
     def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(key, module)
-
-    def __delitem__(self, key: str) -> None:
-        del self._modules[key]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def values(self):
-        return self._modules.values()
-
-    def items(self):
-        return self._modules.items()
-
-    def pop(self, key: str) -> Module:
-        return self._modules.pop(key)
-
-    def update(self, modules) -> None:
-        for key, module in (modules.items() if hasattr(modules, "items") else modules):
-            self.add_module(key, module)
 
 
 def _as_parameter(value) -> Parameter:
@@ -167,41 +177,15 @@ class ParameterList(Module):
         return self
 
 
-class ParameterDict(Module):
+class ParameterDict(_RegisteredDict):
     """A dict of parameters (string keys) a module registers; tensors are wrapped as Parameters."""
+
+    _table = "_parameters"
 
     def __init__(self, parameters=None):
         super().__init__()
         if parameters is not None:
             self.update(parameters)
 
-    def __getitem__(self, key: str) -> Parameter:
-        return self._parameters[key]
-
     def __setitem__(self, key: str, value) -> None:
         self.register_parameter(key, _as_parameter(value))
-
-    def __delitem__(self, key: str) -> None:
-        del self._parameters[key]
-
-    def __len__(self) -> int:
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters)
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._parameters
-
-    def keys(self):
-        return self._parameters.keys()
-
-    def values(self):
-        return self._parameters.values()
-
-    def items(self):
-        return self._parameters.items()
-
-    def update(self, parameters) -> None:
-        for key, value in (parameters.items() if hasattr(parameters, "items") else parameters):
-            self[key] = value

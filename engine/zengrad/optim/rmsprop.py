@@ -11,6 +11,15 @@ def _check(name: str, value: float, what: str) -> None:
         raise ValueError(f"Invalid {what}: {value}")
 
 
+def _followed_gradient(param: Tensor, grad, group: dict):
+    """The gradient the step follows: negated with ``maximize``, plus weight_decay·θ (the L2 form)."""
+    if group["maximize"]:
+        grad = -grad
+    if group["weight_decay"] != 0:
+        grad = grad + group["weight_decay"] * param.data
+    return grad
+
+
 class RMSprop(Optimizer):
     """PyTorch's RMSprop. With g = ∇θ (+ weight_decay·θ):
 
@@ -29,8 +38,7 @@ class RMSprop(Optimizer):
 
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
         xp = param.xp
-        if group["maximize"]:
-            grad = -grad
+        grad = _followed_gradient(param, grad, group)
         if not state:
             state["step"] = 0
             state["square_avg"] = Tensor(xp.zeros_like(param.data))
@@ -39,8 +47,6 @@ class RMSprop(Optimizer):
             if group["centered"]:
                 state["grad_avg"] = Tensor(xp.zeros_like(param.data))
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param.data
         alpha = group["alpha"]
         square_avg = state["square_avg"].data
         square_avg *= alpha
@@ -79,14 +85,11 @@ class Adagrad(Optimizer):
 
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
         xp = param.xp
-        if group["maximize"]:
-            grad = -grad
+        grad = _followed_gradient(param, grad, group)
         if not state:
             state["step"] = 0
             state["sum"] = Tensor(xp.full_like(param.data, group["initial_accumulator_value"]))
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param.data
         rate = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         total = state["sum"].data
         total += grad * grad
