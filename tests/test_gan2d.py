@@ -56,6 +56,20 @@ def test_judge_on_hand_made_samples():
             gan2d.judge(bad, centres, sigma)
 
 
+@pytest.mark.parametrize("modes", ["ring", "grid"])
+def test_chance_level_matches_the_area_of_the_discs(modes):
+    centres, sigma = gan2d.mixture(modes)
+    count = 200_000
+    level = gan2d.chance_level(centres, sigma, count=count, seed=5)
+    side = 2 * gan2d.half_side(centres)
+    per_mode = np.pi * (3 * sigma) ** 2 / side ** 2          # every disc lies inside the square
+    expected = len(centres) * per_mode
+    assert abs(level["high_quality_fraction"] - expected) < 4 * np.sqrt(expected / count)
+    hits = np.asarray(level["high_quality_per_mode"])
+    assert np.all(np.abs(hits - count * per_mode) < 5 * np.sqrt(count * per_mode))
+    assert gan2d.chance_level(centres, sigma, seed=1) == gan2d.chance_level(centres, sigma, seed=1)
+
+
 def _batch_source(setup, seed=0):
     rng = np.random.default_rng(seed)
     centres, sigma = gan2d.mixture(setup.modes)
