@@ -53,30 +53,33 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _runnable_now(samples: int = 5, pause: float = 0.001) -> int:
+def _runnable_now(samples: int = 5, pause: float = 0.001) -> int | None:
     """Tasks runnable on the whole machine right now, this one excluded: the fewest of a few reads of
     /proc/loadavg's fourth field ("running/total"). A process that computes is runnable in every read;
-    a short-lived one rarely is in all of them. 0 where /proc is missing."""
+    a short-lived one rarely is in all of them. None where /proc is missing."""
     counts = []
     for _ in range(samples):
         try:
             with open("/proc/loadavg") as handle:
                 counts.append(int(handle.read().split()[3].split("/")[0]) - 1)
         except (OSError, ValueError, IndexError):
-            return 0
+            return None
         time.sleep(pause)
     return max(0, min(counts))
 
 
 def busy_cpus() -> float:
-    """About how many CPUs other processes keep busy: the larger of the 1-minute load average (what
-    ran lately) and the tasks runnable right now besides this one (what the average has not yet seen:
-    a job started seconds ago). 0 if neither is known."""
+    """About how many CPUs other processes keep busy: the tasks runnable right now besides this one.
+    Not the load average: it lags both ways (a job started seconds ago is missing from it, one that
+    ended a minute ago still counts, zengrad's own last run included). Where /proc is missing
+    (macOS) the 1-minute load average stands in; 0 if neither is known."""
+    runnable = _runnable_now()
+    if runnable is not None:
+        return float(runnable)
     try:
-        average = os.getloadavg()[0]
+        return os.getloadavg()[0]
     except (AttributeError, OSError):
-        average = 0.0
-    return max(average, float(_runnable_now()))
+        return 0.0
 
 
 def default_num_threads(cpus: int | None = None, load: float | None = None) -> int:

@@ -5,9 +5,9 @@ for every native CPU kernel (matmul, LSTM, RNN). The default is chosen when ``ze
 
 * ``OMP_NUM_THREADS``, when the user set it;
 * otherwise the CPUs this process may run on (its affinity mask, e.g. ``taskset`` or a container's
-  cpuset), less the CPUs other processes keep busy — the 1-minute load average, or the tasks
-  runnable at that moment when they are more (a job started seconds ago, which the average has not
-  yet seen) — rounded, and at least 1. On an idle 2-CPU machine that is 2; with one other busy process, 1.
+  cpuset), less the CPUs other processes keep busy — the tasks runnable at that moment besides
+  zengrad's own (not the load average, which lags: it misses a job started seconds ago and still
+  counts one that ended a minute ago) — and at least 1. On an idle 2-CPU machine that is 2; with one other busy process, 1.
 
 OpenMP's worker threads, after a parallel region, by default spin for a while waiting for the next
 one; on a machine where something else runs, those spinning threads take the cores the other
