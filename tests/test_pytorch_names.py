@@ -271,3 +271,72 @@ def test_in_place_variants_change_values_like_torch():
         assert getattr(ours, name)(*args) is ours
         getattr(theirs, name)(*args)
         np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+
+
+def _scalar_fn(lib):
+    return lambda x, y: (x * x * y).sum() + x.sin().sum() * y.exp().sum()
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 2), (1,)])
+def test_autograd_functional_matches_torch(shape):
+    rng = np.random.default_rng(len(shape))
+    x, y = rng.standard_normal(shape), rng.standard_normal(shape)
+    ours = zg.autograd.functional.hessian(_scalar_fn(zg), (zg.tensor(x), zg.tensor(y)))
+    theirs = torch.autograd.functional.hessian(_scalar_fn(torch), (torch.tensor(x), torch.tensor(y)))
+    for i in range(2):
+        for j in range(2):
+            np.testing.assert_allclose(ours[i][j].data, theirs[i][j].numpy(), rtol=1e-10, atol=1e-12)
+    vector_fn = lambda x: x.exp() * x.reshape(-1)[0] + x * x  # noqa: E731
+    np.testing.assert_allclose(zg.autograd.functional.jacobian(vector_fn, zg.tensor(x)).data,
+                               torch.autograd.functional.jacobian(vector_fn, torch.tensor(x)).numpy(), rtol=1e-12)
+    value, product = zg.autograd.functional.vjp(vector_fn, zg.tensor(x), zg.tensor(y))
+    value_t, product_t = torch.autograd.functional.vjp(vector_fn, torch.tensor(x), torch.tensor(y))
+    np.testing.assert_allclose(product.data, product_t.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(value.data, value_t.numpy(), rtol=1e-12)
+    constant = zg.autograd.functional.jacobian(lambda x: zg.ones(2), zg.tensor(x))
+    assert constant.shape == (2,) + shape and not constant.data.any()
+
+
+def test_assert_close_uses_torchs_default_tolerances():
+    zg.testing.assert_close(zg.ones(3), zg.ones(3) + 1e-6)
+    with pytest.raises(AssertionError):
+        zg.testing.assert_close(zg.ones(3), zg.ones(3) + 1e-4)
+    with pytest.raises(AssertionError, match="dtype"):
+        zg.testing.assert_close(zg.ones(3), zg.ones(3, dtype=zg.float64))
+    with pytest.raises(AssertionError, match="shape"):
+        zg.testing.assert_close(zg.ones(3), zg.ones(2))
+    zg.testing.assert_close(zg.tensor([np.nan]), zg.tensor([np.nan]), equal_nan=True)
+    with pytest.raises(ValueError, match="both"):
+        zg.testing.assert_close(zg.ones(1), zg.ones(1), rtol=1e-3)
+
+
+def test_grad_mode_and_default_dtype_names():
+    with zg.inference_mode():
+        assert not (zg.ones(2, requires_grad=True) * 2).requires_grad
+    with zg.inference_mode(False):
+        assert (zg.ones(2, requires_grad=True) * 2).requires_grad
+    assert zg.get_default_dtype() == np.float32
+    try:
+        zg.set_default_dtype(zg.float64)
+        assert zg.zeros(2).dtype == zg.tensor([1.5]).dtype == zg.randn(2).dtype == np.float64
+        torch.set_default_dtype(torch.float64)
+        assert str((torch.arange(3) * 0.5).dtype) == "torch." + str((zg.arange(3) * 0.5).dtype)
+    finally:
+        zg.set_default_dtype(zg.float32)
+        torch.set_default_dtype(torch.float32)
+    assert zg.zeros(2).dtype == np.float32
+    with pytest.raises(TypeError, match="set_default_dtype"):
+        zg.set_default_dtype(zg.int64)
+
+
+def test_size_keyword_squeeze_dims_reduction_dtype_and_where_alone_match_torch():
+    assert zg.zeros(size=(2, 3)).shape == tuple(torch.zeros(size=(2, 3)).shape)
+    assert zg.randn(size=(4,)).shape == (4,) and zg.ones(size=5).shape == (5,)
+    with pytest.raises(TypeError):
+        zg.zeros(2, size=(2,))
+    assert zg.ones(1, 2, 1, 3).squeeze((0, 2)).shape == tuple(torch.ones(1, 2, 1, 3).squeeze((0, 2)).shape)
+    assert zg.ones(2, 3).sum(dtype=zg.float64).dtype == np.float64
+    assert zg.ones(2, 3, dtype=zg.int64).mean(dtype=zg.float32).dtype == np.float32
+    mask = np.array([[True, False], [False, True]])
+    for mine, theirs in zip(zg.where(zg.tensor(mask)), torch.where(torch.tensor(mask))):
+        np.testing.assert_array_equal(mine.data, theirs.numpy())

@@ -15,7 +15,8 @@ from .creation import (arange, bool_, empty, empty_like, eye, float32, float64, 
                        int32, int64, linspace, logspace, manual_seed, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .creation import fork_rng, get_rng_state, set_rng_state
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .backend import get_default_dtype, set_default_dtype
 from .info import info
 from .ops import (cat, chunk, clamp, exp, flatten, leaky_relu, log, log_softmax, logsumexp,
                   matmul, maximum, mean, minimum, permute, relu, reshape, sigmoid, softmax, split,
@@ -54,6 +55,8 @@ from .creation import float32 as float, float64 as double, int64 as long, int32 
 from .ops.einsum import einsum
 from .ops.linalg import det, inv as inverse, logdet, matrix_power, slogdet
 from .io import load, save
+from . import autograd_functional, testing
+autograd.functional = autograd_functional  # zg.autograd.functional.jacobian, as torch.autograd.functional
 
 from ._version import __version__
 

@@ -17,6 +17,21 @@ DEVICES = ("cpu", "cuda")
 DEFAULT_DTYPE = np.dtype(np.float32)
 
 
+def set_default_dtype(dtype) -> None:
+    """The floating-point dtype of tensors made from Python floats and of ``zeros``, ``randn`` …
+    without a dtype: float32 (the default) or float64, as ``torch.set_default_dtype``."""
+    global DEFAULT_DTYPE
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"set_default_dtype: only float32 and float64 are supported, got {dtype}")
+    DEFAULT_DTYPE = dtype
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype :func:`set_default_dtype` set (float32 unless changed)."""
+    return DEFAULT_DTYPE
+
+
 def normalize_device(device) -> str:
     """Map ``"cpu"``, ``"cuda"``, ``"cuda:0"`` or ``None`` (meaning cpu) to ``"cpu"`` or ``"cuda"``."""
     if device is None:

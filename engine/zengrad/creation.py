@@ -135,6 +135,15 @@ def _shape(size) -> tuple:
     return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
 
 
+def _sizes(positional: tuple, size) -> tuple:
+    """The shape given positionally (``zeros(2, 3)``, ``zeros((2, 3))``) or as ``size=`` (PyTorch allows both)."""
+    if size is not None:
+        if positional:
+            raise TypeError("give the size positionally or as size=, not both")
+        return (size,) if isinstance(size, int) else tuple(size)
+    return positional
+
+
 def _filled(fill, size, dtype, device, requires_grad) -> Tensor:
     device = backend.normalize_device(device)
     xp = backend.array_module(device)
@@ -142,12 +151,12 @@ def _filled(fill, size, dtype, device, requires_grad) -> Tensor:
     return Tensor(array, requires_grad=requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled(0, size, dtype, device, requires_grad)
+def zeros(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _filled(0, _sizes(shape, size), dtype, device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled(1, size, dtype, device, requires_grad)
+def ones(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _filled(1, _sizes(shape, size), dtype, device, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -162,17 +171,18 @@ def ones_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -
     return ones(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randn(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples from the standard normal distribution N(0, 1)."""
     device = backend.normalize_device(device)
-    array = generator(device).standard_normal(_shape(size), dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
+    array = generator(device).standard_normal(_shape(_sizes(shape, size)),
+                                              dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
     return Tensor(array, requires_grad=requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def rand(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples from the uniform distribution on [0, 1)."""
     device = backend.normalize_device(device)
-    array = generator(device).random(_shape(size), dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
+    array = generator(device).random(_shape(_sizes(shape, size)), dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
     return Tensor(array, requires_grad=requires_grad)
 
 
@@ -207,9 +217,9 @@ def eye(n: int, m: int | None = None, dtype=None, device=None) -> Tensor:
     return Tensor(xp.eye(n, m, dtype=np.dtype(dtype or backend.DEFAULT_DTYPE)))
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def empty(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor to be overwritten; zengrad fills it with zeros (so nothing uninitialised is read)."""
-    return _filled(0, size, dtype, device, requires_grad)
+    return _filled(0, _sizes(shape, size), dtype, device, requires_grad)
 
 
 def full_like(t: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:

@@ -1,4 +1,5 @@
-"""Whether operations record the autograd graph: ``no_grad``, ``enable_grad``, ``set_grad_enabled``."""
+"""Whether operations record the autograd graph: ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
+``inference_mode``."""
 
 from __future__ import annotations
 
@@ -40,3 +41,9 @@ def no_grad():
 def enable_grad():
     """Context manager: operations inside record the graph even within ``no_grad``."""
     return set_grad_enabled(True)
+
+
+def inference_mode(mode: bool = True):
+    """``no_grad`` under PyTorch's name for inference (``inference_mode(False)`` records as usual).
+    zengrad has no separate inference tensors: it is exactly ``set_grad_enabled(not mode)``."""
+    return set_grad_enabled(not mode)

@@ -6,6 +6,8 @@ import numbers
 
 import numpy as np
 
+from .. import backend
+
 from ..tensor import Tensor
 
 
@@ -29,7 +31,7 @@ def as_tensor_like(value, like: Tensor, op: str = "op") -> Tensor:
     if like.dtype.kind == "f" or (like.dtype.kind in "iu" and isinstance(value, (int, np.integer, bool))):
         dtype = like.dtype
     elif isinstance(value, (float, np.floating)):
-        dtype = np.float32
+        dtype = backend.DEFAULT_DTYPE
     else:
         dtype = None
     array = like.xp.asarray(value, dtype=dtype) if dtype is not None else like.xp.asarray(value)

@@ -44,17 +44,22 @@ def bincount(a: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Te
 
 def histc(a: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
     """Counts of a's elements in ``bins`` equal-width bins over [min, max] (the data's own range when
-    min = max = 0); elements outside are left out, the top edge belongs to the last bin."""
+    min = max = 0); elements outside are left out, the top edge belongs to the last bin. An element
+    x goes to bin ⌊(x − min)/(max − min)·bins⌋, computed in a's dtype as PyTorch computes it."""
+    xp = a.xp
     data = a.data.reshape(-1)
-    low, high = float(min), float(max)
+    low, high = a.dtype.type(min), a.dtype.type(max)
     if low == high:
-        finite = data[a.xp.isfinite(data)]
-        low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+        finite = data[xp.isfinite(data)]
+        low, high = (finite.min(), finite.max()) if finite.size else (a.dtype.type(0), a.dtype.type(0))
     if low == high:
         low, high = low - 1, high + 1
     if bins < 1 or low > high:
         raise ValueError(f"histc: needs bins >= 1 and min <= max, got bins={bins}, min={min}, max={max}")
-    counts, _ = a.xp.histogram(data, bins=bins, range=(low, high))
+    inside = data[(data >= low) & (data <= high)]
+    with np.errstate(over="ignore", invalid="ignore"):
+        position = ((inside - low) / (high - low) * a.dtype.type(bins)).astype(np.int64)
+    counts = xp.bincount(xp.minimum(position, bins - 1), minlength=bins)
     return Tensor(counts.astype(a.dtype))
 
 

@@ -384,8 +384,12 @@ def minimum(a, b):
     return _binary(Minimum, a, b)
 
 
-def where(condition, a, b):
-    """Elements of ``a`` where ``condition`` is true, else of ``b`` (broadcast together)."""
+def where(condition, a=None, b=None):
+    """Elements of ``a`` where ``condition`` is true, else of ``b`` (broadcast together);
+    ``where(condition)`` alone is ``nonzero(condition, as_tuple=True)``, as in PyTorch."""
+    if a is None and b is None and isinstance(condition, Tensor):
+        from .indexing import nonzero
+        return nonzero(condition, as_tuple=True)
     if not isinstance(condition, Tensor):
         raise TypeError(f"where: condition must be a boolean Tensor, got {type(condition).__name__}")
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else condition

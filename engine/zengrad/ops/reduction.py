@@ -104,13 +104,18 @@ class MaxOrMinAlong(Function):
 # NOTE: this module's ``sum``, ``max`` and ``min`` are the Tensor ops (PyTorch's names); Python's
 # own functions of those names are reached as ``builtins.sum`` etc. here.
 
-def sum(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """Σ a over the dimensions ``dim`` (all by default); see :class:`Sum` for the gradient."""
+def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Σ a over the dimensions ``dim`` (all by default), in ``dtype`` when given (a is converted
+    first); see :class:`Sum` for the gradient."""
+    if dtype is not None:
+        a = a.to(dtype)
     return Sum.apply(a, dims=normalize_dims(dim, a.ndim, "sum"), keepdim=keepdim)
 
 
-def mean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """Σ a / n over the dimensions, n being the number of elements summed."""
+def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Σ a / n over the dimensions, n being the number of elements summed (in ``dtype`` when given)."""
+    if dtype is not None:
+        a = a.to(dtype)
     dims = normalize_dims(dim, a.ndim, "mean")
     count = 1
     for d in dims:

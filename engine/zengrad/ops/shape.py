@@ -232,12 +232,13 @@ def expand(a: Tensor, *shape) -> Tensor:
 
 
 def squeeze(a: Tensor, dim=None) -> Tensor:
+    """``a`` without its size-1 dims (all of them, or those among ``dim``, an int or a tuple)."""
     if dim is None:
         return reshape(a, tuple(n for n in a.shape if n != 1))
-    dim = normalize_dim(dim, a.ndim, "squeeze")
-    if a.ndim == 0 or a.shape[dim] != 1:
+    dims = {normalize_dim(d, a.ndim, "squeeze") for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+    if a.ndim == 0:
         return a
-    return reshape(a, a.shape[:dim] + a.shape[dim + 1:])
+    return reshape(a, tuple(n for d, n in enumerate(a.shape) if not (d in dims and n == 1)))
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
