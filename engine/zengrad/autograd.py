@@ -79,6 +79,10 @@ class Function:
     out_data = None
     #: True once backward has freed what the forward saved (see :meth:`release`).
     released = False
+    #: ``register_hook`` hooks on this node's output gradient, and the output that ``retain_grad``
+    #: keeps its gradient for; None (the class default) for almost every node, read once per node.
+    _hooks = None
+    retained = None
 
     @property
     def name(self) -> str:
@@ -355,10 +359,9 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             grad = sums.pop(id(fn))
             if grad is None:
                 continue
-            hooks = getattr(fn, "_hooks", None)
-            if hooks:
-                grad = _run_hooks(hooks, grad)
-            retained = getattr(fn, "retained", None)
+            if fn._hooks:
+                grad = _run_hooks(fn._hooks, grad)
+            retained = fn.retained
             if retained is not None:
                 kept = grad if create_graph else grad.detach()
                 retained.grad = kept if retained.grad is None else retained.grad + kept
