@@ -14,7 +14,9 @@ namespace zengrad::bindings {
 
 #ifdef ZENGRAD_WITH_CUDA
 
-namespace {
+// A named namespace, not an anonymous one: the glue files compile as one unit (bindings/CMakeLists.txt),
+// where cpu.cpp's helpers of the same names (lstm_forward, ...) are visible too.
+namespace cuda_glue {
 
 using Pointer = std::uintptr_t;
 constexpr int64_t kMaxDim = 2147483647;  // every size must fit a 32-bit int in the kernels
@@ -145,7 +147,7 @@ std::string lstm_backward(Pointer dy, Pointer dh_n, Pointer dc_n, Pointer x, Poi
   return cuda::lstm_backward(args, s, run_mode, stream);
 }
 
-}  // namespace
+}  // namespace cuda_glue
 
 void register_cuda(py::module_& m) {
   m.attr("built") = true;
@@ -156,25 +158,25 @@ void register_cuda(py::module_& m) {
   // The matmul ladder (kernels/cuda/matmul_rungs.h): c = op(a) @ op(b), float32 row-major device
   // buffers, m×n output; `matmul_rungs` lists (name, idea) in ladder order for the Python side.
   py::list rungs;
-#define ZENGRAD_BIND_MATMUL(name, idea)                  \
-  def_matmul<cuda::matmul_##name>(m, #name, idea);     \
+#define ZENGRAD_BIND_MATMUL(name, idea)                     \
+  cuda_glue::def_matmul<cuda::matmul_##name>(m, #name, idea); \
   rungs.append(py::make_tuple(#name, idea));
   ZENGRAD_MATMUL_RUNGS(ZENGRAD_BIND_MATMUL)
 #undef ZENGRAD_BIND_MATMUL
   m.attr("matmul_rungs") = py::tuple(rungs);
 
   // The LSTM layer (see kernels/cuda/lstm.cu). Sizes T, B, I, H; mode 'auto' | 'stepwise' | 'persistent'.
-  m.def("lstm_workspace_floats", &lstm_workspace, py::arg("backward"), py::arg("T"), py::arg("B"), py::arg("I"),
-        py::arg("H"), "floats of scratch memory lstm_forward / lstm_backward need");
-  m.def("lstm_persistent_status", &lstm_persistent_status, py::arg("backward"), py::arg("T"), py::arg("B"),
+  m.def("lstm_workspace_floats", &cuda_glue::lstm_workspace, py::arg("backward"), py::arg("T"), py::arg("B"),
+        py::arg("I"), py::arg("H"), "floats of scratch memory lstm_forward / lstm_backward need");
+  m.def("lstm_persistent_status", &cuda_glue::lstm_persistent_status, py::arg("backward"), py::arg("T"), py::arg("B"),
         py::arg("I"), py::arg("H"),
         "empty string when the persistent kernel runs these sizes on the current device, else why not");
-  m.def("lstm_forward", &lstm_forward, py::arg("x"), py::arg("h0"), py::arg("c0"), py::arg("w_ih"), py::arg("w_hh"),
-        py::arg("bias"), py::arg("y"), py::arg("h_n"), py::arg("c_n"), py::arg("gates"), py::arg("cells"),
-        py::arg("workspace"), py::arg("workspace_floats"), py::arg("T"), py::arg("B"), py::arg("I"), py::arg("H"),
-        py::arg("mode"), py::arg("stream"),
+  m.def("lstm_forward", &cuda_glue::lstm_forward, py::arg("x"), py::arg("h0"), py::arg("c0"), py::arg("w_ih"),
+        py::arg("w_hh"), py::arg("bias"), py::arg("y"), py::arg("h_n"), py::arg("c_n"), py::arg("gates"),
+        py::arg("cells"), py::arg("workspace"), py::arg("workspace_floats"), py::arg("T"), py::arg("B"), py::arg("I"),
+        py::arg("H"), py::arg("mode"), py::arg("stream"),
         "LSTM forward over a sequence; returns the path that ran ('persistent', 'stepwise' or 'none')");
-  m.def("lstm_backward", &lstm_backward, py::arg("dy"), py::arg("dh_n"), py::arg("dc_n"), py::arg("x"),
+  m.def("lstm_backward", &cuda_glue::lstm_backward, py::arg("dy"), py::arg("dh_n"), py::arg("dc_n"), py::arg("x"),
         py::arg("h0"), py::arg("c0"), py::arg("w_ih"), py::arg("w_hh"), py::arg("gates"), py::arg("cells"),
         py::arg("dx"), py::arg("dh0"), py::arg("dc0"), py::arg("dw_ih"), py::arg("dw_hh"), py::arg("dbias"),
         py::arg("workspace"), py::arg("workspace_floats"), py::arg("T"), py::arg("B"), py::arg("I"), py::arg("H"),
