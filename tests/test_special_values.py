@@ -72,6 +72,8 @@ _LAPACK = ("matrices holding ±inf or NaN: NumPy's LAPACK calls refuse them as s
            "propagate NaN by another path than PyTorch's, whose results there are themselves NaN or arbitrary")
 _MASKED_ROW = ("a row of scores that is −inf everywhere (±inf in q or k, or the mask): the softmax here gives NaN, "
                "as PyTorch's softmax does; PyTorch's fused scaled_dot_product_attention gives 0")
+_VECTORIZED_GELU = ("gelu at +inf: PyTorch 2.13's vectorized float32 CPU kernel (seen on an AVX-512 CPU) gives NaN "
+                    "for arrays of 2+ elements, where its scalar path and float64 give +inf, as zengrad does")
 _SQUARES_OVERFLOW = ("huge inputs: PyTorch's CPU layer_norm takes the variance from the mean of squares, which "
                      "overflows float32 at |x| ≈ 1e30 (NaN), where the mean of squared deviations here stays finite")
 
@@ -88,6 +90,7 @@ KNOWN_DIFFERENCES = {
     **dict.fromkeys(["linalg_inv", "inverse_method", "linalg_det", "det_1x1", "slogdet", "logdet", "linalg_solve",
                      "linalg_solve_vector", "matrix_power"], _LAPACK),
     "attention_causal": _MASKED_ROW,
+    "gelu": _VECTORIZED_GELU,
     **dict.fromkeys(["layer_norm", "layer_norm_weight_only_strided", "layer_norm_bias_only"], _SQUARES_OVERFLOW),
 }
 
