@@ -380,6 +380,18 @@ def test_self_attention_one_node_matches_torch(rng, batch_first, masks):
     assert_grads_match(ours, theirs, 1e-7, 1e-9)
 
 
+def test_self_attention_one_node_unbatched_and_eval_dropout(rng):
+    """An unbatched (L, E) sequence, and dropout in eval mode, take the one-node path too."""
+    ours, theirs = module_pair(nn.MultiheadAttention(8, 4, dropout=0.5), torch.nn.MultiheadAttention(8, 4, dropout=0.5))
+    ours.eval(), theirs.eval()
+    x, tx = both(rng, 5, 8)
+    causal = np.triu(np.full((5, 5), -np.inf), 1)
+    assert "SelfAttention" in graph_node_names(ours(x, x, x, need_weights=False)[0])
+    check(lambda x: ours(x, x, x, need_weights=False, attn_mask=zg.tensor(causal))[0],
+          lambda x: theirs(x, x, x, need_weights=False, attn_mask=torch.tensor(causal))[0], [x], [tx], rng)
+    assert_grads_match(ours, theirs, 1e-7, 1e-9)
+
+
 def test_self_attention_node_gradcheck_and_gradgradcheck(rng):
     """The fused node's backward (arrays) and its composed form (for grad of grad) against finite differences."""
     from zengrad.autograd import gradcheck, gradgradcheck
