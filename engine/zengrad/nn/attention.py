@@ -6,6 +6,9 @@ on each of h heads of width d = E/h; this module adds the learned projections ar
     Q = query W_qᵀ + b_q,  K = key W_kᵀ + b_k,  V = value W_vᵀ + b_v   (W_q, W_k, W_v stacked
     in ``in_proj_weight`` (3E, E), their biases in ``in_proj_bias`` (3E))
     headᵢ = softmax(Qᵢ Kᵢᵀ/√d + M) Vᵢ,  out = [head₁ … head_h] W_oᵀ + b_o   (``out_proj``)
+
+Self-attention (one tensor as query, key and value) that asks for no weights, as
+TransformerEncoderLayer's, runs the heads as one graph node (:class:`~zengrad.ops.attention.SelfAttention`).
 """
 
 from __future__ import annotations
