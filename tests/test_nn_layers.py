@@ -342,6 +342,68 @@ def test_multihead_attention(rng, batch_first, masks):
     assert_close(per_head, theirs(tq, tk, tv, average_attn_weights=False, **kwargs[1])[1], 1e-7, 1e-9)
 
 
+def graph_node_names(out) -> set:
+    """The class names of the nodes in the graph that made ``out``."""
+    seen, stack = {}, [out.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is not None and id(node) not in seen:
+            seen[id(node)] = type(node).__name__
+            stack.extend(t.grad_fn for t in node.inputs)
+    return set(seen.values())
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+@pytest.mark.parametrize("masks", ["none", "bool", "padding", "float3d", "causal"])
+def test_self_attention_one_node_matches_torch(rng, batch_first, masks):
+    """Self-attention without weights asked for runs as one SelfAttention node: output, input and
+    parameter gradients match PyTorch's for every kind of mask."""
+    ours, theirs = module_pair(nn.MultiheadAttention(8, 2, batch_first=batch_first),
+                               torch.nn.MultiheadAttention(8, 2, batch_first=batch_first))
+    n, length = 3, 5
+    x, tx = both(rng, *((n, length, 8) if batch_first else (length, n, 8)))
+    block = rng.random((length, length)) > 0.7
+    block[:, 0] = False
+    padding = np.zeros((n, length), dtype=bool)
+    padding[1, -2:] = True
+    float_mask = rng.standard_normal((n * 2, length, length))
+    causal = np.triu(np.full((length, length), -np.inf), 1)
+    kwargs = {"none": ({}, {}), "bool": ({"attn_mask": zg.tensor(block)}, {"attn_mask": torch.tensor(block)}),
+              "padding": ({"key_padding_mask": zg.tensor(padding)}, {"key_padding_mask": torch.tensor(padding)}),
+              "float3d": ({"attn_mask": zg.tensor(float_mask)}, {"attn_mask": torch.tensor(float_mask)}),
+              "causal": ({"attn_mask": zg.tensor(causal), "is_causal": True},
+                         {"attn_mask": torch.tensor(causal), "is_causal": True})}[masks]
+    out, weights = ours(x, x, x, need_weights=False, **kwargs[0])
+    assert weights is None and "SelfAttention" in graph_node_names(out)
+    check(lambda x: ours(x, x, x, need_weights=False, **kwargs[0])[0],
+          lambda x: theirs(x, x, x, need_weights=False, **kwargs[1])[0], [x], [tx], rng)
+    assert_grads_match(ours, theirs, 1e-7, 1e-9)
+
+
+def test_self_attention_one_node_unbatched_and_eval_dropout(rng):
+    """An unbatched (L, E) sequence, and dropout in eval mode, take the one-node path too."""
+    ours, theirs = module_pair(nn.MultiheadAttention(8, 4, dropout=0.5), torch.nn.MultiheadAttention(8, 4, dropout=0.5))
+    ours.eval(), theirs.eval()
+    x, tx = both(rng, 5, 8)
+    causal = np.triu(np.full((5, 5), -np.inf), 1)
+    assert "SelfAttention" in graph_node_names(ours(x, x, x, need_weights=False)[0])
+    check(lambda x: ours(x, x, x, need_weights=False, attn_mask=zg.tensor(causal))[0],
+          lambda x: theirs(x, x, x, need_weights=False, attn_mask=torch.tensor(causal))[0], [x], [tx], rng)
+    assert_grads_match(ours, theirs, 1e-7, 1e-9)
+
+
+def test_self_attention_node_gradcheck_and_gradgradcheck(rng):
+    """The fused node's backward (arrays) and its composed form (for grad of grad) against finite differences."""
+    from zengrad.autograd import gradcheck, gradgradcheck
+    from zengrad.ops.attention import self_attention
+
+    qkv = zg.tensor(rng.standard_normal((2, 4, 12)), requires_grad=True)
+    mask = zg.tensor(np.triu(np.full((4, 4), -np.inf), 1))
+    for m in (None, mask):
+        assert gradcheck(lambda t: self_attention(t, 2, 0.7, m), [qkv])
+        assert gradgradcheck(lambda t: self_attention(t, 2, 0.7, m), [qkv])
+
+
 def test_multihead_attention_kdim_vdim_and_unbatched(rng):
     ours, theirs = module_pair(nn.MultiheadAttention(4, 2, kdim=3, vdim=5), torch.nn.MultiheadAttention(4, 2, kdim=3, vdim=5))
     (q, tq), (k, tk), (v, tv) = both(rng, 3, 4), both(rng, 6, 3), both(rng, 6, 5)

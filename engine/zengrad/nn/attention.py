@@ -6,6 +6,9 @@ on each of h heads of width d = E/h; this module adds the learned projections ar
     Q = query W_qᵀ + b_q,  K = key W_kᵀ + b_k,  V = value W_vᵀ + b_v   (W_q, W_k, W_v stacked
     in ``in_proj_weight`` (3E, E), their biases in ``in_proj_bias`` (3E))
     headᵢ = softmax(Qᵢ Kᵢᵀ/√d + M) Vᵢ,  out = [head₁ … head_h] W_oᵀ + b_o   (``out_proj``)
+
+Self-attention (one tensor as query, key and value) that asks for no weights, as
+TransformerEncoderLayer's, runs the heads as one graph node (:class:`~zengrad.ops.attention.SelfAttention`).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import math
 
 import numpy as np
 
+from ..ops.attention import self_attention
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -116,6 +120,12 @@ class MultiheadAttention(Module):
             mask = padding if mask is None else mask + padding
         return mask
 
+    def _fused(self, query: Tensor, key: Tensor, value: Tensor, mask: Tensor | None, need_weights: bool) -> bool:
+        """Whether the one-node :func:`~zengrad.ops.attention.self_attention` computes this call:
+        self-attention with packed projections, no weights asked for, no dropout, no gradient to the mask."""
+        return (self._qkv_same_embed_dim and query is key and key is value and not need_weights
+                and (self.dropout == 0.0 or not self.training) and (mask is None or not mask.requires_grad))
+
     def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Tensor | None = None,
                 need_weights: bool = True, attn_mask: Tensor | None = None, average_attn_weights: bool = True,
                 is_causal: bool = False):
@@ -134,12 +144,15 @@ class MultiheadAttention(Module):
             same = query is key and key is value
             query = to_batch_first(query)
             key, value = (query, query) if same else (to_batch_first(key), to_batch_first(value))
-        q, k, v = (self._split_heads(x) for x in self._project(query, key, value))
-        n, length, source = q.shape[0], q.shape[2], k.shape[2]
-        mask = self._mask(attn_mask, key_padding_mask, is_causal, n, length, source, q)
-        weights = F.attention_weights(q, k, mask, 1.0 / math.sqrt(self.head_dim))
-        weights = F.dropout(weights, self.dropout, self.training)
-        out = (weights @ v).permute(0, 2, 1, 3).reshape(n, length, self.embed_dim)
+        n, length, source = query.shape[0], query.shape[1], key.shape[1]
+        mask = self._mask(attn_mask, key_padding_mask, is_causal, n, length, source, query)
+        scale = 1.0 / math.sqrt(self.head_dim)
+        if self._fused(query, key, value, mask, need_weights):
+            out = self_attention(F.linear(query, self.in_proj_weight, self.in_proj_bias), self.num_heads, scale, mask)
+        else:
+            q, k, v = (self._split_heads(x) for x in self._project(query, key, value))
+            weights = F.dropout(F.attention_weights(q, k, mask, scale), self.dropout, self.training)
+            out = (weights @ v).permute(0, 2, 1, 3).reshape(n, length, self.embed_dim)
         out = self.out_proj(out)
         if not batched:
             out = out.squeeze(0)

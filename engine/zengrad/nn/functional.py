@@ -1013,7 +1013,7 @@ from ..ops.einsum import einsum  # noqa: E402
 
 # ---- attention (issue 13) ----------------------------------------------------------------------
 
-_SMALLEST_ROW_SUM = math.exp(-23.0)  # see MaskedSoftmax
+from ..ops.attention import softmax_rows_  # noqa: E402
 
 
 def _additive_mask(mask: Tensor | None, is_causal: bool, length: int, source: int, like: Tensor):
@@ -1038,14 +1038,7 @@ class MaskedSoftmax(Function):
     """w = softmax(s + m) over the last axis, as one node: the attention weights from the scores s
     and an additive mask m (0 or −∞, or any float; broadcast to s).
 
-    Forward works in place on one copy of s + m: subtract a shift c, exponentiate, divide by the
-    row sum. Softmax does not change when a row is shifted, and any c at or above the row's
-    maximum keeps e^(s − c) ≤ 1, so one c for the whole tensor, its largest element, is enough
-    (one scalar subtraction instead of a maximum and a subtraction per row); where that leaves a
-    row's sum below e^−23 (its maximum far under the tensor's, where float32's smallest normal
-    numbers would start to lose its smaller weights), or the largest element is not finite, each
-    row is shifted by its own maximum instead. The row sums are an ``einsum`` (faster than ``sum``
-    over short rows; a product with a vector of ones would wake BLAS's threads).
+    Forward works in place on one copy of s + m (:func:`~zengrad.ops.attention.softmax_rows_`).
     Backward is the softmax's Jacobian in Tensor ops (so it can be differentiated again):
     ∂s = w ⊙ (g − Σ_j g_j w_j), and ∂m = ∂s summed over m's broadcast axes. A row masked
     everywhere gives NaN, as PyTorch's softmax does (its fused scaled_dot_product_attention gives 0).
@@ -1053,26 +1046,7 @@ class MaskedSoftmax(Function):
 
     def forward(self, scores, mask=None):
         xp = backend.array_module(backend.device_of(scores))
-        shifted = scores + mask if mask is not None else scores.copy()
-        if shifted.size == 0:
-            return shifted
-        with np.errstate(invalid="ignore", over="ignore"):
-            largest = shifted.max()
-            if xp.isfinite(largest):
-                weights, sums = self._exp_and_sums(xp, shifted - largest)
-                if sums.min() >= _SMALLEST_ROW_SUM:
-                    weights /= sums
-                    return weights
-            shifted -= shifted.max(axis=-1, keepdims=True)
-            weights, sums = self._exp_and_sums(xp, shifted)
-        weights /= sums
-        return weights
-
-    @staticmethod
-    def _exp_and_sums(xp, shifted):
-        """e^shifted, in place, and its sums over the last axis (keeping that axis)."""
-        xp.exp(shifted, out=shifted)
-        return shifted, xp.einsum("...j->...", shifted)[..., None]
+        return softmax_rows_(xp, scores + mask if mask is not None else scores.copy())
 
     def backward(self, g):
         weights = self.output()

@@ -68,19 +68,26 @@ class LayerNorm(FusedNode):
 
     def kernel_backward(self, g):
         x = self.inputs[0]
-        n = self.normalized.shape[1]
-        g_rows = g.data.reshape(self.normalized.shape)
+        xp = backend.array_module(backend.device_of(x.data))
+        x_hat = self.normalized
+        n = x_hat.shape[1]
+        g_rows = g.data.reshape(x_hat.shape)
         g_hat = g_rows * self.inputs[1].data.reshape(n) if self.has_weight else g_rows
-        mean_g = g_hat.mean(axis=1, keepdims=True)
-        mean_gx = (g_hat * self.normalized).mean(axis=1, keepdims=True)
-        grads = [Tensor((self.rstd * (g_hat - mean_g - self.normalized * mean_gx)).reshape(x.shape))
-                 if self.needs_grad(0) else None]
+        grads = [None]
+        if self.needs_grad(0):  # r · (ĝ − x̂ · mean(ĝ · x̂)) − r · mean(ĝ), with one new array
+            inv_n = x_hat.dtype.type(1 / n)
+            grad = x_hat * (xp.einsum("ij,ij->i", g_hat, x_hat) * inv_n)[:, None]
+            xp.subtract(g_hat, grad, out=grad)
+            grad -= (xp.einsum("ij->i", g_hat) * inv_n)[:, None]
+            grad *= self.rstd
+            grads[0] = Tensor(grad.reshape(x.shape))
         affine_shape = x.shape[x.ndim - self.ndim:]
         if self.has_weight:
-            grads.append(Tensor((g_rows * self.normalized).sum(axis=0).reshape(affine_shape))
+            grads.append(Tensor(xp.einsum("ij,ij->j", g_rows, x_hat).reshape(affine_shape))
                          if self.needs_grad(1) else None)
         if self.has_bias:
-            grads.append(Tensor(g_rows.sum(axis=0).reshape(affine_shape)) if self.needs_grad(len(grads)) else None)
+            grads.append(Tensor(g_rows.sum(axis=0).reshape(affine_shape))
+                         if self.needs_grad(len(grads)) else None)
         return tuple(grads)
 
     def composed(self, x, *affine):
