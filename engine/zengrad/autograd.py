@@ -97,11 +97,13 @@ class Function:
         (:func:`_check_are_tensors`, :func:`_check_compatible`) run only when the quick ones fail.
         """
         arrays = []
-        wants_grad = False
+        versions = []  # what backward may read, noted now: every input (only ``saved_inputs`` are
+        wants_grad = False  # checked, but noting all is cheaper than choosing) and, below, the output
         for t in inputs:
             if not isinstance(t, Tensor):
                 _check_are_tensors(cls, inputs)
             arrays.append(t._data)
+            versions.append(t._version_counter.value)
             if t.requires_grad:
                 wants_grad = True
         if len(arrays) > 1:
@@ -128,9 +130,7 @@ class Function:
         if wants_grad and _grad_mode.enabled:
             fn.inputs = inputs
             fn.out_data = out_data
-            # the versions of what backward may read: every input (only ``saved_inputs`` are
-            # checked, but noting all is cheaper than choosing) and the output
-            fn.saved_versions = [t._version_counter.value for t in inputs]
+            fn.saved_versions = versions
             fn.out_counter = counter = out._version_counter
             fn.out_version = counter.value
             out.requires_grad = True

@@ -33,10 +33,10 @@ def matmul(a, b, impl: str | None = None):
     """
     if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim == 2 \
             and a.dtype is b.dtype and a.shape[1] == b.shape[0]:
-        device = "cpu"
+        device, work = "cpu", a.size * b.shape[1]  # m·k·n
     else:
-        device = _checked_device(a, b)
-    chosen = choose("matmul", device, a.dtype, impl, work=_gemm_work(a.shape, b.shape))
+        device, work = _checked_device(a, b), _gemm_work(a.shape, b.shape)
+    chosen = choose("matmul", device, a.dtype, impl, work=work)
     if chosen.name in ("numpy", "cupy"):
         return chosen.fn(a, b)
     squeeze_a, squeeze_b = a.ndim == 1, b.ndim == 1
