@@ -73,7 +73,7 @@ def _product(x: Tensor, y: Tensor, transpose_x: bool = False, transpose_y: bool 
     products. As MatMul (and transpose) nodes when they are recorded (double backward); else the
     kernel runs on the arrays, transposes as views, without the nodes' bookkeeping."""
     if _recorded(x, y):
-        return MatMul.apply(matrix_transpose(x) if transpose_x else x, matrix_transpose(y) if transpose_y else y)
+        return matmul(matrix_transpose(x) if transpose_x else x, matrix_transpose(y) if transpose_y else y)
     a, b = x._data, y._data
     return Tensor(kernels.matmul(a.swapaxes(-1, -2) if transpose_x else a, b.swapaxes(-1, -2) if transpose_y else b))
 
