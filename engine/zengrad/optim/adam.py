@@ -51,7 +51,7 @@ class Adam(Optimizer):
             else:
                 grad = grad + decay * param.data
         exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
-        scratch = xp.subtract(grad, exp_avg)  # the one temporary, reused: every pass below is in place
+        scratch = xp.subtract(grad, exp_avg)  # reused for each pass below, all in place: two temporaries in all
         scratch *= 1 - beta1
         exp_avg += scratch
         exp_avg_sq *= beta2
