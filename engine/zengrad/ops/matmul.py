@@ -95,7 +95,7 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     dimension removed from the result; other leading dimensions broadcast."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected two Tensors, got {type(a).__name__} and {type(b).__name__}")
-    if a.ndim >= 2 and b.ndim >= 2:
+    if a._data.ndim >= 2 and b._data.ndim >= 2:
         return MatMul.apply(a, b)  # zengrad.kernels.matmul checks the shapes
     kernels.check_matmul_shapes(a.shape, b.shape)  # before the 1-D operands are reshaped
     if a.ndim == 1 and b.ndim == 1:
