@@ -23,11 +23,14 @@ inline void require(bool ok, const std::string& message) {
 // The dtype is compared by equality, not identity: an array from unpickling or np.load carries its
 // own float32 dtype object, equal to NumPy's canonical one but not the same object.
 inline FloatArray as_float_array(const py::array& array, int ndim, const char* kernel, const char* name) {
-  require(array.dtype().equal(py::dtype::of<float>()),
-          std::string(kernel) + ": " + name + " must be float32");
-  require(array.ndim() == ndim, std::string(kernel) + ": " + name + " must have " +
-                                    std::to_string(ndim) + " dimensions");
-  require(array.flags() & py::array::c_style, std::string(kernel) + ": " + name + " must be C-contiguous");
+  // The messages are built only on failure: this runs for every operand of every native call.
+  if (!array.dtype().equal(py::dtype::of<float>()))
+    throw std::invalid_argument(std::string(kernel) + ": " + name + " must be float32");
+  if (array.ndim() != ndim)
+    throw std::invalid_argument(std::string(kernel) + ": " + name + " must have " + std::to_string(ndim) +
+                                " dimensions");
+  if (!(array.flags() & py::array::c_style))
+    throw std::invalid_argument(std::string(kernel) + ": " + name + " must be C-contiguous");
   return py::reinterpret_borrow<FloatArray>(array);
 }
 

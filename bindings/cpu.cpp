@@ -27,11 +27,12 @@ GemmShape gemm_shape(const FloatArray& a, const FloatArray& b, bool trans_a, boo
                      const FloatArray& out, const char* kernel) {
   const int64_t m = trans_a ? a.shape(1) : a.shape(0), k = trans_a ? a.shape(0) : a.shape(1);
   const int64_t k_b = trans_b ? b.shape(1) : b.shape(0), n = trans_b ? b.shape(0) : b.shape(1);
-  require(k == k_b, std::string(kernel) + ": inner dimensions differ (" + std::to_string(k) + " vs " +
-                        std::to_string(k_b) + ")");
-  require(out.shape(0) == m && out.shape(1) == n,
-          std::string(kernel) + ": out must have shape (" + std::to_string(m) + ", " +
-              std::to_string(n) + ")");
+  if (k != k_b)
+    throw std::invalid_argument(std::string(kernel) + ": inner dimensions differ (" + std::to_string(k) +
+                                " vs " + std::to_string(k_b) + ")");
+  if (out.shape(0) != m || out.shape(1) != n)
+    throw std::invalid_argument(std::string(kernel) + ": out must have shape (" + std::to_string(m) + ", " +
+                                std::to_string(n) + ")");
   return {m, n, k};
 }
 
@@ -46,10 +47,10 @@ GemmCall gemm_call(const py::array& a_in, const py::array& b_in, py::array& out_
   auto a = as_float_array(a_in, 2, kernel, "a");
   auto b = as_float_array(b_in, 2, kernel, "b");
   auto out = as_float_array(out_in, 2, kernel, "out");
-  require(out.writeable(), std::string(kernel) + ": out must be writeable");
-  require(!overlaps(out, a) && !overlaps(out, b),
-          std::string(kernel) + ": out must not share memory with a or b (the kernel writes out while "
-                                "it still reads them)");
+  if (!out.writeable()) throw std::invalid_argument(std::string(kernel) + ": out must be writeable");
+  if (overlaps(out, a) || overlaps(out, b))
+    throw std::invalid_argument(std::string(kernel) + ": out must not share memory with a or b (the kernel "
+                                "writes out while it still reads them)");
   const GemmShape shape = gemm_shape(a, b, trans_a, trans_b, out, kernel);
   return {a, b, out, shape};
 }
@@ -85,7 +86,9 @@ cpu::Isa checked_isa(const std::string& isa) {
 void matmul(const py::array& a_in, const py::array& b_in, py::array& out_in, bool trans_a, bool trans_b,
             const std::string& isa, int threads) {
   const cpu::Isa path = checked_isa(isa);
-  require(threads >= 0, "cpu.matmul: threads must be >= 0 (0: the process setting), got " + std::to_string(threads));
+  if (threads < 0)
+    throw std::invalid_argument("cpu.matmul: threads must be >= 0 (0: the process setting), got " +
+                                std::to_string(threads));
   GemmCall call = gemm_call(a_in, b_in, out_in, trans_a, trans_b, "cpu.matmul");
   const float* a = call.a.data();
   const float* b = call.b.data();

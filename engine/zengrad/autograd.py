@@ -32,7 +32,6 @@ import numpy as np
 
 from . import backend
 from .grad_mode import _state as _grad_mode
-from .grad_mode import set_grad_enabled
 from .tensor import Tensor
 
 _FLOAT64 = np.dtype(np.float64)
@@ -98,11 +97,13 @@ class Function:
         (:func:`_check_are_tensors`, :func:`_check_compatible`) run only when the quick ones fail.
         """
         arrays = []
-        wants_grad = False
+        versions = []  # what backward may read, noted now: every input (only ``saved_inputs`` are
+        wants_grad = False  # checked, but noting all is cheaper than choosing) and, below, the output
         for t in inputs:
             if not isinstance(t, Tensor):
                 _check_are_tensors(cls, inputs)
             arrays.append(t._data)
+            versions.append(t._version_counter.value)
             if t.requires_grad:
                 wants_grad = True
         if len(arrays) > 1:
@@ -112,7 +113,7 @@ class Function:
                     _check_compatible(cls, inputs)
                     break
         try:
-            fn = cls(**settings)
+            fn = cls(**settings) if settings else cls()
             out_data = fn.forward(*arrays)
         except (ValueError, IndexError, TypeError) as error:
             name = cls.__name__.lower()
@@ -121,28 +122,23 @@ class Function:
                 shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
                 message = f"{name}: {message} (input shapes {shapes})"
             raise type(error)(message) from error
-        if out_data.dtype == _FLOAT64 and not cls.chooses_dtype:
+        if out_data.dtype is _FLOAT64 and not cls.chooses_dtype:  # NumPy's results carry the one float64 dtype object
             out_data = _promoted(out_data, inputs)
         out = Tensor(out_data)
-        if cls.makes_view and out.xp.may_share_memory(out._data, arrays[0]):
+        if cls.makes_view and out.xp.may_share_memory(out_data, arrays[0]):
             out._version_counter = inputs[0]._version_counter
         if wants_grad and _grad_mode.enabled:
             fn.inputs = inputs
-            fn.out_data = out._data
-            fn.record_saved_versions(out)
+            fn.out_data = out_data
+            fn.saved_versions = versions
+            fn.out_counter = counter = out._version_counter
+            fn.out_version = counter.value
             out.requires_grad = True
             out.grad_fn = fn
         return out
 
-    def record_saved_versions(self, out: Tensor) -> None:
-        """Note the versions of what backward may read: every input (only ``saved_inputs`` are
-        checked, but reading all is cheaper than choosing) and the output."""
-        self.saved_versions = [t._version_counter.value for t in self.inputs]
-        self.out_counter = counter = out._version_counter
-        self.out_version = counter.value
-
     def check_saved_versions(self) -> None:
-        """Raise if a saved input was changed in place after the forward (see :meth:`record_saved_versions`)."""
+        """Raise if a saved input was changed in place after the forward (noted by :meth:`apply`)."""
         inputs, versions = self.inputs, self.saved_versions
         for i in range(len(inputs)) if self.saved_inputs is None else self.saved_inputs:
             now = inputs[i]._version_counter.value
@@ -351,7 +347,9 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
 
     wanted = None if inputs is None else {id(_gradient_holder(t)) for t in inputs}
     captured: dict[int, Tensor] = {}
-    with set_grad_enabled(create_graph):
+    recording = _grad_mode.enabled
+    _grad_mode.enabled = bool(create_graph)  # set_grad_enabled(create_graph), without a generator per pass
+    try:
         for tensor, grad in zip(outputs, grad_outputs):
             accumulate(tensor, grad, "backward")
         order = _topological_order([t.grad_fn for t in outputs if t.grad_fn is not None])
@@ -395,6 +393,8 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
         for key, leaf in leaves.items():
             grad = sums.sums[key] if create_graph else sums.sums[key].detach()
             leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+    finally:
+        _grad_mode.enabled = recording
     return None
 
 
@@ -407,7 +407,7 @@ def _default_grad_outputs(outputs: Sequence[Tensor], grad_outputs) -> list[Tenso
             if out.numel() != 1:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got "
                                    f"shape {tuple(out.shape)}: pass a gradient of that shape")
-            g = Tensor(out.xp.ones_like(out.data))
+            g = Tensor(out.xp.ones(out.shape, dtype=out.dtype))
         elif not isinstance(g, Tensor):
             g = Tensor(out.xp.asarray(g, dtype=out.dtype))
         if g.shape != out.shape:

@@ -121,9 +121,11 @@ def choose(kernel: str, device: str, dtype, impl: str | None = None, work: int |
             raise TypeError(f"{kernel}: implementation {impl!r} runs on {chosen.device} with dtypes "
                             f"{[np.dtype(d).name for d in chosen.dtypes]}, got {device} {np.dtype(dtype).name}")
         return chosen
-    for choices in reversed(_OVERRIDES.get()):
-        if kernel in choices and _lookup(kernel, choices[kernel]).accepts(device, dtype):
-            return _lookup(kernel, choices[kernel])
+    overrides = _OVERRIDES.get()
+    if overrides:  # tested first: no ``use()`` block is the common case, and reversed() costs a call
+        for choices in reversed(overrides):
+            if kernel in choices and _lookup(kernel, choices[kernel]).accepts(device, dtype):
+                return _lookup(kernel, choices[kernel])
     thresholds = _THRESHOLDS.get(kernel, ())
     size_class = len(thresholds) if work is None else bisect.bisect_right(thresholds, work)
     key = (kernel, device, dtype, size_class)

@@ -38,8 +38,10 @@ SMALL_GEMM_WORK = native().cpu.parallel_threshold if native() is not None else N
 
 def _gemm(isa: str, threads: int = 0):
     """A 2-D GEMM ``fn(a, b, out, trans_a, trans_b)`` running the native matmul on one path."""
+    run = native().cpu.matmul  # looked up once: this runs for every product
+
     def gemm(a, b, out, trans_a, trans_b):
-        native().cpu.matmul(a, b, out, trans_a, trans_b, isa, threads)
+        run(a, b, out, trans_a, trans_b, isa, threads)
     gemm.__name__ = f"cpu_matmul_{isa}" + ("_one_thread" if threads == 1 else "")
     return gemm
 

@@ -6,6 +6,7 @@ import math
 
 from .. import kernels
 from ..autograd import Function
+from ..grad_mode import _state as _grad_mode
 from ..tensor import Tensor
 from ._util import unbroadcast
 from .shape import matrix_transpose, reshape
@@ -26,14 +27,14 @@ class MatMul(Function):
 
     def backward(self, g):
         a, b = self.inputs
-        grad_a = unbroadcast(g @ matrix_transpose(b), a.shape) if self.needs_grad(0) else None
+        grad_a = unbroadcast(_product(g, b, transpose_y=True), a.shape) if self.needs_grad(0) else None
         if not self.needs_grad(1):
             return grad_a, None
         if b.ndim == 2 and a.ndim > 2:
             rows = math.prod(a.shape[:-1])  # not -1: that cannot be inferred when a row is empty
             rows_a, rows_g = reshape(a, (rows, a.shape[-1])), reshape(g, (rows, g.shape[-1]))
-            return grad_a, matrix_transpose(rows_a) @ rows_g
-        return grad_a, unbroadcast(matrix_transpose(a) @ g, b.shape)
+            return grad_a, _product(rows_a, rows_g, transpose_x=True)
+        return grad_a, unbroadcast(_product(a, g, transpose_x=True), b.shape)
 
 
 class Linear(Function):
@@ -54,11 +55,34 @@ class Linear(Function):
         x, weight = self.inputs[0], self.inputs[1]
         rows = math.prod(x.shape[:-1])
         g_rows = reshape(g, (rows, weight.shape[0]))
-        grad_x = g @ weight if self.needs_grad(0) else None
-        grad_w = matrix_transpose(g_rows) @ reshape(x, (rows, x.shape[-1])) if self.needs_grad(1) else None
+        grad_x = _product(g, weight) if self.needs_grad(0) else None
+        grad_w = _product(g_rows, reshape(x, (rows, x.shape[-1])), transpose_x=True) if self.needs_grad(1) else None
         if len(self.inputs) == 2:
             return grad_x, grad_w
-        return grad_x, grad_w, g_rows.sum(dim=0) if self.needs_grad(2) else None
+        return grad_x, grad_w, _column_sums(g_rows) if self.needs_grad(2) else None
+
+
+def _recorded(*tensors: Tensor) -> bool:
+    """Whether an op on these tensors records a node: graph recording is on (in backward: the
+    gradient's own graph is being built, ``create_graph``) and one of them wants a gradient."""
+    return _grad_mode.enabled and any(t.requires_grad for t in tensors)
+
+
+def _product(x: Tensor, y: Tensor, transpose_x: bool = False, transpose_y: bool = False) -> Tensor:
+    """op(x) @ op(y), op transposing the last two dimensions where asked: the backward formulas'
+    products. As MatMul (and transpose) nodes when they are recorded (double backward); else the
+    kernel runs on the arrays, transposes as views, without the nodes' bookkeeping."""
+    if _recorded(x, y):
+        return matmul(matrix_transpose(x) if transpose_x else x, matrix_transpose(y) if transpose_y else y)
+    a, b = x._data, y._data
+    return Tensor(kernels.matmul(a.swapaxes(-1, -2) if transpose_x else a, b.swapaxes(-1, -2) if transpose_y else b))
+
+
+def _column_sums(g_rows: Tensor) -> Tensor:
+    """Σ over the rows of a matrix (a bias gradient): a Sum node when recorded, else on the array."""
+    if _recorded(g_rows):
+        return g_rows.sum(dim=0)
+    return Tensor(g_rows._data.sum(axis=0))
 
 
 def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -71,7 +95,7 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     dimension removed from the result; other leading dimensions broadcast."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected two Tensors, got {type(a).__name__} and {type(b).__name__}")
-    if a.ndim >= 2 and b.ndim >= 2:
+    if a._data.ndim >= 2 and b._data.ndim >= 2:
         return MatMul.apply(a, b)  # zengrad.kernels.matmul checks the shapes
     kernels.check_matmul_shapes(a.shape, b.shape)  # before the 1-D operands are reshaped
     if a.ndim == 1 and b.ndim == 1:

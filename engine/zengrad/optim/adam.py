@@ -51,17 +51,24 @@ class Adam(Optimizer):
             else:
                 grad = grad + decay * param.data
         exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
-        exp_avg += (grad - exp_avg) * (1 - beta1)
+        scratch = xp.subtract(grad, exp_avg)  # reused for each pass below, all in place: two temporaries in all
+        scratch *= 1 - beta1
+        exp_avg += scratch
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * grad * grad
+        xp.multiply(grad, 1 - beta2, out=scratch)
+        scratch *= grad
+        exp_avg_sq += scratch
         if group["amsgrad"]:
             second = state["max_exp_avg_sq"].data
             xp.maximum(second, exp_avg_sq, out=second)
         else:
             second = exp_avg_sq
-        step_size = lr / (1 - beta1 ** step)
-        denom = xp.sqrt(second) / math.sqrt(1 - beta2 ** step) + eps
-        param.data -= (step_size * exp_avg / denom).astype(param.dtype, copy=False)
+        denom = xp.sqrt(second, out=scratch)
+        denom /= math.sqrt(1 - beta2 ** step)
+        denom += eps
+        update = xp.multiply(exp_avg, lr / (1 - beta1 ** step))
+        update /= denom
+        param.data -= update
 
 
 class AdamW(Adam):
