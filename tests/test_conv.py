@@ -29,6 +29,9 @@ CONV_CASES = [  # input shape, weight shape, keyword arguments
     # more channels than output columns: unfold and fold (its gradient) work channels last
     ((2, 9, 4, 4), (5, 9, 4, 4), dict(stride=2, padding=1)),
     ((1, 6, 5, 5), (3, 6, 3, 3), dict(stride=2, padding=2, dilation=2)),
+    # 16 channels or more, a kernel of whole strides: the input gradient adds patches on the lattice
+    ((2, 16, 8, 8), (4, 16, 4, 4), dict(stride=2, padding=1)),
+    ((2, 17, 5, 7), (3, 17, 6, 3), dict(stride=(3, 1), padding=(1, 2))),  # rows past the last patch
 ]
 
 TRANSPOSE_CASES = [
@@ -40,6 +43,8 @@ TRANSPOSE_CASES = [
     ((2, 3, 4, 4), (3, 1, 4, 4), dict(stride=2, padding=1)),
     ((2, 5, 2, 3), (5, 8, 4, 4), dict(stride=2, padding=1)),  # fold channels last: 8 channels, 3 columns
     ((1, 4, 3, 2), (4, 7, 3, 2), dict(stride=(2, 1), padding=(1, 0), output_padding=(1, 0), dilation=(1, 2))),
+    ((2, 3, 2, 3), (3, 16, 4, 4), dict(stride=2, padding=1)),  # 16 output channels: forward on the lattice
+    ((1, 2, 3, 2), (2, 18, 4, 2), dict(stride=2, output_padding=1)),
 ]
 
 
