@@ -8,6 +8,7 @@ from .. import backend
 from ..autograd import Function, increment_version
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from . import functional as F
 from . import init
 from ._factory import empty_parameter
 from .module import Module
@@ -63,11 +64,18 @@ class BatchNormTraining(Function):
     one (double backward) backward is written in Tensor ops, x̂ and 1/σ recomputed from x so that
     their dependence on x is differentiated too. The result is stored channels last, as the
     convolutions' are.
+
+    ``negative_slope`` fuses the activation that follows into the node (None: none): 0 is ReLU,
+    y = max(z, 0) with gradient 0 where y ≤ 0, as :class:`~zengrad.ops.elementwise.ReLU`; another
+    value s is LeakyReLU, y = m·z with the slope m = 1 where z > 0, else s, as
+    :class:`~zengrad.ops.elementwise.LeakyReLU`. Backward first multiplies g by that derivative
+    (piecewise constant: nothing to differentiate again), then proceeds as above.
     """
 
-    def __init__(self, dims: tuple, eps: float, centered, var, has_weight: bool, has_bias: bool):
+    def __init__(self, dims: tuple, eps: float, centered, var, has_weight: bool, has_bias: bool,
+                 negative_slope: float | None = None):
         self.dims, self.eps, self.centered, self.var = dims, eps, centered, var
-        self.has_weight, self.has_bias = has_weight, has_bias
+        self.has_weight, self.has_bias, self.negative_slope = has_weight, has_bias, negative_slope
         self.saved_inputs = (0, 1) if has_weight else (0,)  # β's value is never read
 
     def _channel_shape(self, ndim: int) -> tuple:
@@ -80,13 +88,26 @@ class BatchNormTraining(Function):
         out = self.centered * scale
         if self.has_bias:
             out += affine[-1]
+        if self.negative_slope == 0:
+            xp.maximum(out, x.dtype.type(0), out=out)
+            self.passes = ~(out <= 0)
+        elif self.negative_slope is not None:
+            positive = out > 0
+            self.passes = positive + ~positive * x.dtype.type(self.negative_slope)
+            out *= self.passes
         return from_channel_rows(out, x.shape)
 
     def backward(self, g):
+        if self.negative_slope is not None:
+            self.output()  # raises if the result was changed in place since
         if is_grad_enabled():
+            if self.negative_slope is not None:
+                g = g * Tensor(from_channel_rows(self.passes, g.shape).astype(g.dtype))
             return self._graph_backward(g)
         xp = g.xp
         g_rows = channel_rows(g.data)
+        if self.negative_slope is not None:
+            g_rows = g_rows * self.passes
         count = g_rows.shape[0]
         grad_shift = column_sums(xp, g_rows)
         grad_scale = column_sums(xp, g_rows * self.centered) * self.inverse_std  # Σ g·x̂
@@ -178,6 +199,13 @@ class _BatchNorm(Module):
     ndims: tuple = ()
 
     def forward(self, input):
+        return self.forward_activated(input, None)
+
+    def forward_activated(self, input, negative_slope: float | None):
+        """The layer followed by ReLU (``negative_slope`` 0) or LeakyReLU (another slope), as one
+        node in training (:class:`BatchNormTraining`); None: the layer alone. Containers whose
+        layers allow it call this for a BatchNorm and the activation after it (see
+        :func:`zengrad.models.dcgan.fused_forward`)."""
         name = type(self).__name__
         if input.ndim not in self.ndims:
             expected = " or ".join(f"{n}D" for n in self.ndims)
@@ -197,7 +225,8 @@ class _BatchNorm(Module):
                 self._update_running_stats(mean, var, count)
             affine = [p for p in (self.weight, self.bias) if p is not None]
             return BatchNormTraining.apply(input, *affine, dims=dims, eps=self.eps, centered=centered, var=var,
-                                           has_weight=self.weight is not None, has_bias=self.bias is not None)
+                                           has_weight=self.weight is not None, has_bias=self.bias is not None,
+                                           negative_slope=negative_slope)
         mean = self.running_mean.reshape(shape)
         var = self.running_var.reshape(shape)
         out = (input - mean) / (var + self.eps).sqrt()
@@ -205,6 +234,8 @@ class _BatchNorm(Module):
             out = out * self.weight.reshape(shape)
         if self.bias is not None:
             out = out + self.bias.reshape(shape)
+        if negative_slope is not None:
+            out = F.relu(out) if negative_slope == 0 else F.leaky_relu(out, negative_slope)
         return out
 
     def _update_running_stats(self, mean, biased_var, count: int) -> None:
