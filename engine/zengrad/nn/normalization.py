@@ -7,6 +7,7 @@ import numpy as np
 from .. import backend
 from ..autograd import Function, increment_version
 from ..grad_mode import is_grad_enabled
+from ..ops.convolution import column_sums
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -33,12 +34,6 @@ def from_channel_rows(rows, shape: tuple):
     stored channels last."""
     n, c = shape[0], shape[1]
     return rows.reshape(n, -1, c).transpose(0, 2, 1).reshape(shape)
-
-
-def column_sums(xp, rows):
-    """Σ over the rows of (M, C), as one matrix-vector product (a BLAS call, several times faster
-    than NumPy's reduction over the first axis for these sizes)."""
-    return xp.ones(rows.shape[0], dtype=rows.dtype) @ rows
 
 
 def batch_statistics(x):

@@ -31,6 +31,13 @@ from ..tensor import Tensor
 from .conv import fold, unfold
 
 
+def column_sums(xp, rows):
+    """Σ over the rows of (M, C): the per-channel sums of a channels-last array (the bias gradients
+    here, BatchNorm's statistics), as one matrix-vector product — a BLAS call, several times faster
+    than NumPy's reduction over the first axis for these sizes."""
+    return xp.ones(rows.shape[0], dtype=rows.dtype) @ rows
+
+
 def _patch_rows(xp, image, kernel, dilation, stride, out_hw):
     """(N, Hp, Wp, C) already padded → rows (N·L, kh·kw·C) of every patch (im2col, channels last):
     the patches as one strided view (N, H_out, W_out, kh, kw, C) of the image, copied once."""
@@ -136,7 +143,7 @@ class Conv2d(Function):
             grad_rows = kernels.matmul(g_rows.T, self.rows)
             grads[1] = Tensor(xp.ascontiguousarray(grad_rows.reshape(o, kh, kw, c).transpose(0, 3, 1, 2)))
         if len(self.inputs) == 3:
-            grads.append(Tensor(g_rows.sum(axis=0)) if self.needs_grad(2) else None)
+            grads.append(Tensor(column_sums(xp, g_rows)) if self.needs_grad(2) else None)
         return tuple(grads)
 
     def _graph_backward(self, g):
@@ -203,7 +210,7 @@ class ConvTranspose2d(Function):
             grad_rows = kernels.matmul(self.x_rows.T, g_rows)
             grads[1] = Tensor(xp.ascontiguousarray(grad_rows.reshape(c, kh, kw, o).transpose(0, 3, 1, 2)))
         if len(self.inputs) == 3:
-            grads.append(Tensor(_channels_last(g.data).reshape(-1, o).sum(axis=0)) if self.needs_grad(2) else None)
+            grads.append(Tensor(column_sums(xp, _channels_last(g.data).reshape(-1, o))) if self.needs_grad(2) else None)
         return tuple(grads)
 
     def _graph_backward(self, g):
