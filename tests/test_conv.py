@@ -82,6 +82,24 @@ def test_unbatched_input_matches_torch(rng):
                  rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("view", [lambda a: a.transpose(2, 3), lambda a: a[:, :, ::2, 1:]])
+@pytest.mark.parametrize("kwargs", [{}, dict(stride=2, padding=1)])
+def test_convolutions_of_strided_views_match_torch(rng, view, kwargs):
+    """The channels-last patch rows read any layout: transposed and sliced inputs, padded or not."""
+    data = rng.standard_normal((3, 2, 9, 7))
+    for ours, theirs, w_shape in ((F.conv2d, TF.conv2d, (4, 2, 3, 2)),
+                                  (F.conv_transpose2d, TF.conv_transpose2d, (2, 3, 3, 2))):
+        zx, tx = zg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        zw, tw = _both(rng, w_shape)
+        zy, ty = ours(view(zx), zw, **kwargs), theirs(view(tx), tw, **kwargs)
+        seed = rng.standard_normal(zy.shape)
+        zy.backward(zg.tensor(seed))
+        ty.backward(torch.tensor(seed))
+        for mine, reference, what in ((zy, ty, "output"), (zx.grad, tx.grad, "input grad"),
+                                      (zw.grad, tw.grad, "weight grad")):
+            assert_close(mine, reference, rtol=1e-10, atol=1e-10, what=what)
+
+
 @pytest.mark.parametrize("kwargs", [dict(kernel_size=(2, 3)),
                                     dict(kernel_size=3, stride=2, padding=1, dilation=(2, 1))])
 def test_unfold_and_fold_match_torch(rng, kwargs):
