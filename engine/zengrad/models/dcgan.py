@@ -47,11 +47,11 @@ def _check_side(side: int) -> int:
     return side // 4
 
 
-def _slope_after(norm, activation) -> float | None:
-    """The negative slope when ``norm`` is a BatchNorm and ``activation`` a ReLU (0) or a finite
-    LeakyReLU that can run inside it as one node (neither with hooks); else None."""
-    if not isinstance(norm, (nn.BatchNorm1d, nn.BatchNorm2d)) or norm._forward_pre_hooks or norm._forward_hooks \
-            or activation._forward_pre_hooks or activation._forward_hooks:
+def _slope_after(layer, activation) -> float | None:
+    """The negative slope when ``layer`` is a BatchNorm or a Conv2d and ``activation`` a ReLU (0) or
+    a finite LeakyReLU that can run inside it as one node (neither with hooks); else None."""
+    if not isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d, nn.Conv2d)) or layer._forward_pre_hooks \
+            or layer._forward_hooks or activation._forward_pre_hooks or activation._forward_hooks:
         return None
     if type(activation) is nn.ReLU:
         return 0.0
@@ -61,8 +61,8 @@ def _slope_after(norm, activation) -> float | None:
 
 
 def fused_forward(layers: nn.Sequential, x):
-    """``layers(x)`` with every BatchNorm that a ReLU or LeakyReLU follows run together with it as
-    one node (``BatchNorm2d.forward_activated``): the same values and gradients, one node less."""
+    """``layers(x)`` with every BatchNorm or Conv2d that a ReLU or LeakyReLU follows run together
+    with it as one node (``forward_activated``): the same values and gradients, one node less."""
     modules = list(layers._modules.values())
     index = 0
     while index < len(modules):

@@ -125,6 +125,13 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     groups the product is one GEMM over the whole batch, the patches taken as rows (a Linear node),
     instead of one small product per sample.
     """
+    return conv2d_activated(input, weight, bias, stride, padding, dilation, groups, None)
+
+
+def conv2d_activated(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int,
+                     negative_slope: float | None) -> Tensor:
+    """:func:`conv2d` followed by ReLU (``negative_slope`` 0) or LeakyReLU (another slope), the
+    activation inside the convolution's node when there are no groups; None: no activation."""
     input, unbatched = _batched("conv2d", input)
     if weight.ndim != 4:
         raise ValueError(f"conv2d: expected a 4-D weight (out, in/groups, kh, kw), got shape {weight.shape}")
@@ -143,7 +150,7 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     out_h = window_positions(height, kh, dilation[0], padding[0], stride[0])
     out_w = window_positions(width, kw, dilation[1], padding[1], stride[1])
     if groups == 1:  # one node, the whole batch in one GEMM (zengrad.ops.convolution)
-        out = convolution.conv2d(input, weight, bias, stride, padding, dilation, (out_h, out_w))
+        out = convolution.conv2d(input, weight, bias, stride, padding, dilation, (out_h, out_w), negative_slope)
         return out.squeeze(0) if unbatched else out
     cols = unfold(input, (kh, kw), dilation, padding, stride)
     cols = cols.reshape(n, groups, group_channels * kh * kw, out_h * out_w)
@@ -151,6 +158,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     out = out.reshape(n, out_channels, out_h, out_w)
     if bias is not None:
         out = out + bias.reshape(1, out_channels, 1, 1)
+    if negative_slope is not None:
+        out = relu(out) if negative_slope == 0 else leaky_relu(out, negative_slope)
     return out.squeeze(0) if unbatched else out
 
 

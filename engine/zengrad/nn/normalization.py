@@ -7,6 +7,7 @@ import numpy as np
 from .. import backend
 from ..autograd import Function, increment_version
 from ..grad_mode import is_grad_enabled
+from ..ops.activation import rectify_in_place
 from ..ops.convolution import column_sums
 from ..tensor import Tensor
 from . import functional as F
@@ -83,13 +84,8 @@ class BatchNormTraining(Function):
         out = self.centered * scale
         if self.has_bias:
             out += affine[-1]
-        if self.negative_slope == 0:
-            xp.maximum(out, x.dtype.type(0), out=out)
-            self.passes = ~(out <= 0)
-        elif self.negative_slope is not None:
-            positive = out > 0
-            self.passes = positive + ~positive * x.dtype.type(self.negative_slope)
-            out *= self.passes
+        if self.negative_slope is not None:
+            self.passes = rectify_in_place(xp, out, self.negative_slope)
         return from_channel_rows(out, x.shape)
 
     def backward(self, g):

@@ -28,6 +28,7 @@ from .. import backend, kernels
 from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
+from .activation import rectify_in_place
 from .conv import fold, unfold
 
 
@@ -106,12 +107,17 @@ def _as_nchw(rows, n: int, hw: tuple):
 
 
 class Conv2d(Function):
-    """y = conv2d(x, W, b) for groups = 1 as one node (the module docstring has the math)."""
+    """y = conv2d(x, W, b) for groups = 1 as one node (the module docstring has the math).
+
+    ``negative_slope`` fuses a ReLU (0) or LeakyReLU after it into the node (None: none), as
+    BatchNorm's does: backward first multiplies g by the activation's derivative.
+    """
 
     saved_inputs = (0, 1)  # b's value is never read
 
-    def __init__(self, stride, padding, dilation, out_hw):
+    def __init__(self, stride, padding, dilation, out_hw, negative_slope=None):
         self.stride, self.padding, self.dilation, self.out_hw = stride, padding, dilation, out_hw
+        self.negative_slope = negative_slope
 
     def forward(self, x, weight, bias=None):
         xp = backend.array_module(backend.device_of(x))
@@ -122,16 +128,24 @@ class Conv2d(Function):
         out = kernels.matmul(self.rows, self.weight_rows.T)
         if bias is not None:
             out += bias
+        if self.negative_slope is not None:
+            self.passes = rectify_in_place(xp, out, self.negative_slope)
         return _as_nchw(out, x.shape[0], self.out_hw)
 
     def backward(self, g):
+        if self.negative_slope is not None:
+            self.output()  # raises if the result was changed in place since
         if is_grad_enabled():
+            if self.negative_slope is not None:
+                g = g * Tensor(_as_nchw(self.passes, g.shape[0], self.out_hw).astype(g.dtype))
             return self._graph_backward(g)
         x, weight = self.inputs[0], self.inputs[1]
         xp = g.xp
         n, c, h, w = x.shape
         o, _, kh, kw = weight.shape
         g_rows = _channels_last(g.data).reshape(-1, o)
+        if self.negative_slope is not None:
+            g_rows = g_rows * self.passes
         grads = [None, None]
         if self.needs_grad(0):
             (ph, pw) = self.padding
@@ -236,10 +250,11 @@ class ConvTranspose2d(Function):
         return tuple(grads)
 
 
-def conv2d(x: Tensor, weight: Tensor, bias, stride, padding, dilation, out_hw) -> Tensor:
+def conv2d(x: Tensor, weight: Tensor, bias, stride, padding, dilation, out_hw, negative_slope=None) -> Tensor:
     """One :class:`Conv2d` node; the caller (``nn.functional.conv2d``) has checked the shapes."""
     inputs = (x, weight) if bias is None else (x, weight, bias)
-    return Conv2d.apply(*inputs, stride=stride, padding=padding, dilation=dilation, out_hw=out_hw)
+    return Conv2d.apply(*inputs, stride=stride, padding=padding, dilation=dilation, out_hw=out_hw,
+                        negative_slope=negative_slope)
 
 
 def conv_transpose2d(x: Tensor, weight: Tensor, bias, stride, padding, dilation, full, out_hw) -> Tensor:
