@@ -19,7 +19,8 @@ Each GEMM reads its transposed operands as flags (:func:`zengrad.kernels.matmul`
 returned as (N, C, H, W) views of channels-last arrays, so the next convolution's patch copy and
 the reductions of BatchNorm read them at unit stride. Backward without a graph runs on arrays;
 with one (double backward) the same gradients are written in Tensor ops over :class:`~.conv.Unfold`
-and :class:`~.conv.Fold`, which are differentiable themselves.
+and :class:`~.conv.Fold`, which are differentiable themselves. Measured on the DCGAN step in
+benchmarks/results/dcgan_step_2026-12-02.md.
 """
 
 from __future__ import annotations
