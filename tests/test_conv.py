@@ -29,6 +29,9 @@ CONV_CASES = [  # input shape, weight shape, keyword arguments
     # more channels than output columns: unfold and fold (its gradient) work channels last
     ((2, 9, 4, 4), (5, 9, 4, 4), dict(stride=2, padding=1)),
     ((1, 6, 5, 5), (3, 6, 3, 3), dict(stride=2, padding=2, dilation=2)),
+    # 16 channels or more, a kernel of whole strides: the input gradient adds patches on the lattice
+    ((2, 16, 8, 8), (4, 16, 4, 4), dict(stride=2, padding=1)),
+    ((2, 17, 5, 7), (3, 17, 6, 3), dict(stride=(3, 1), padding=(1, 2))),  # rows past the last patch
 ]
 
 TRANSPOSE_CASES = [
@@ -40,6 +43,8 @@ TRANSPOSE_CASES = [
     ((2, 3, 4, 4), (3, 1, 4, 4), dict(stride=2, padding=1)),
     ((2, 5, 2, 3), (5, 8, 4, 4), dict(stride=2, padding=1)),  # fold channels last: 8 channels, 3 columns
     ((1, 4, 3, 2), (4, 7, 3, 2), dict(stride=(2, 1), padding=(1, 0), output_padding=(1, 0), dilation=(1, 2))),
+    ((2, 3, 2, 3), (3, 16, 4, 4), dict(stride=2, padding=1)),  # 16 output channels: forward on the lattice
+    ((1, 2, 3, 2), (2, 18, 4, 2), dict(stride=2, output_padding=1)),
 ]
 
 
@@ -75,6 +80,24 @@ def test_unbatched_input_matches_torch(rng):
     zw, tw = _both(rng, (2, 3, 3, 3))
     assert_close(F.conv_transpose2d(zx, zw, stride=2), TF.conv_transpose2d(tx, tw, stride=2),
                  rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("view", [lambda a: a.transpose(2, 3), lambda a: a[:, :, ::2, 1:]])
+@pytest.mark.parametrize("kwargs", [{}, dict(stride=2, padding=1)])
+def test_convolutions_of_strided_views_match_torch(rng, view, kwargs):
+    """The channels-last patch rows read any layout: transposed and sliced inputs, padded or not."""
+    data = rng.standard_normal((3, 2, 9, 7))
+    for ours, theirs, w_shape in ((F.conv2d, TF.conv2d, (4, 2, 3, 2)),
+                                  (F.conv_transpose2d, TF.conv_transpose2d, (2, 3, 3, 2))):
+        zx, tx = zg.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+        zw, tw = _both(rng, w_shape)
+        zy, ty = ours(view(zx), zw, **kwargs), theirs(view(tx), tw, **kwargs)
+        seed = rng.standard_normal(zy.shape)
+        zy.backward(zg.tensor(seed))
+        ty.backward(torch.tensor(seed))
+        for mine, reference, what in ((zy, ty, "output"), (zx.grad, tx.grad, "input grad"),
+                                      (zw.grad, tw.grad, "weight grad")):
+            assert_close(mine, reference, rtol=1e-10, atol=1e-10, what=what)
 
 
 @pytest.mark.parametrize("kwargs", [dict(kernel_size=(2, 3)),

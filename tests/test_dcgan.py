@@ -29,6 +29,34 @@ def test_generator_and_discriminator_shapes(side, spectral):
     assert ("0.weight_orig" in keys and "0.weight_u" in keys) == spectral
 
 
+@pytest.mark.parametrize("activation", [zg.nn.ReLU(), zg.nn.LeakyReLU(0.2)])
+@pytest.mark.parametrize("layer, node", [(lambda: zg.nn.BatchNorm2d(3, dtype=zg.float64), "BatchNormTraining"),
+                                         (lambda: zg.nn.Conv2d(3, 3, 3, padding=1, dtype=zg.float64), "Conv2d")])
+def test_fused_layer_and_activation_match_the_layers_one_by_one(rng, activation, layer, node):
+    """fused_forward runs a BatchNorm2d or Conv2d and the ReLU / LeakyReLU after it as one node: the
+    same output and gradients as the two modules called in turn, differentiable twice, and in
+    evaluation mode the layers as they are."""
+    layers = zg.nn.Sequential(layer(), activation, zg.nn.Tanh())
+    layers[0].weight.data[...] = rng.standard_normal(layers[0].weight.shape)
+    layers[0].bias.data[...] = rng.standard_normal(3)
+    x = zg.tensor(rng.standard_normal((4, 3, 2, 5)), requires_grad=True)
+    seed = zg.tensor(rng.standard_normal((4, 3, 2, 5)))
+    results = []
+    for forward in (layers, lambda t: dcgan.fused_forward(layers, t)):
+        x.grad = None
+        layers.zero_grad()
+        y = forward(x)
+        y.backward(seed)
+        results.append([y.data, x.grad.data, layers[0].weight.grad.data, layers[0].bias.grad.data])
+    assert type(dcgan.fused_forward(layers, x).grad_fn.inputs[0].grad_fn).__name__ == node
+    for unfused, fused in zip(*results):
+        np.testing.assert_allclose(fused, unfused, rtol=1e-12, atol=1e-12)
+    assert zg.autograd.gradcheck(lambda t, w: dcgan.fused_forward(layers, t), [x, layers[0].weight])
+    assert zg.autograd.gradgradcheck(lambda t, w: dcgan.fused_forward(layers, t), [x, layers[0].weight])
+    layers.eval()
+    np.testing.assert_allclose(dcgan.fused_forward(layers, x).data, layers(x).data, rtol=1e-12, atol=1e-12)
+
+
 def test_generator_rejects_a_side_it_cannot_reach():
     with pytest.raises(ValueError, match="multiple of 4"):
         dcgan.Generator(side=10)

@@ -26,6 +26,7 @@ its BatchNorm), bounding each layer's Lipschitz constant by 1 (Miyato et al. 201
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,36 @@ def _check_side(side: int) -> int:
     return side // 4
 
 
+def _slope_after(layer, activation) -> float | None:
+    """The negative slope when ``layer`` is a BatchNorm or a Conv2d and ``activation`` a ReLU (0) or
+    a finite LeakyReLU that can run inside it as one node (neither with hooks); else None."""
+    if not isinstance(layer, (nn.BatchNorm1d, nn.BatchNorm2d, nn.Conv2d)) or layer._forward_pre_hooks \
+            or layer._forward_hooks or activation._forward_pre_hooks or activation._forward_hooks:
+        return None
+    if type(activation) is nn.ReLU:
+        return 0.0
+    if type(activation) is nn.LeakyReLU and math.isfinite(activation.negative_slope):
+        return float(activation.negative_slope)
+    return None
+
+
+def fused_forward(layers: nn.Sequential, x):
+    """``layers(x)`` with every BatchNorm or Conv2d that a ReLU or LeakyReLU follows run together
+    with it as one node (``forward_activated``): the same values and gradients, one node less."""
+    modules = list(layers._modules.values())
+    index = 0
+    while index < len(modules):
+        module = modules[index]
+        slope = _slope_after(module, modules[index + 1]) if index + 1 < len(modules) else None
+        if slope is None:
+            x = module(x)
+            index += 1
+        else:
+            x = module.forward_activated(x, slope)
+            index += 2
+    return x
+
+
 class Generator(nn.Sequential):
     """z (latent_dim) → (2w, S/4, S/4) → two stride-2 transposed convolutions → (C, S, S) in [0, 1]."""
 
@@ -56,6 +87,9 @@ class Generator(nn.Sequential):
             nn.BatchNorm2d(2 * width), nn.ReLU(),
             nn.ConvTranspose2d(2 * width, width, 4, stride=2, padding=1), nn.BatchNorm2d(width), nn.ReLU(),
             nn.ConvTranspose2d(width, channels, 4, stride=2, padding=1), nn.Sigmoid())
+
+    def forward(self, z):
+        return fused_forward(self, z)
 
 
 class Discriminator(nn.Sequential):
@@ -75,6 +109,9 @@ class Discriminator(nn.Sequential):
             layers.append(nn.BatchNorm2d(2 * width))
         layers += [nn.LeakyReLU(0.2), nn.Flatten(), wrap(nn.Linear(2 * width * base * base, 1))]
         super().__init__(*layers)
+
+    def forward(self, x):
+        return fused_forward(self, x)
 
 
 class ArticleGenerator(nn.Sequential):

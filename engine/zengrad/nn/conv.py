@@ -72,6 +72,12 @@ class Conv2d(_ConvNd):
     def forward(self, input):
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 
+    def forward_activated(self, input, negative_slope: float | None):
+        """The layer followed by ReLU (``negative_slope`` 0) or LeakyReLU (another slope), as one
+        node without groups (``F.conv2d_activated``; see :func:`zengrad.models.dcgan.fused_forward`)."""
+        return F.conv2d_activated(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                                  self.groups, negative_slope)
+
 
 class ConvTranspose2d(_ConvNd):
     """y = conv_transpose2d(x, W, b): the adjoint of a Conv2d with the same geometry (an upsampling).

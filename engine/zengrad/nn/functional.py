@@ -17,6 +17,7 @@ from .. import backend
 from ..autograd import Function
 from ..creation import generator
 from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh, where
+from ..ops import convolution
 from ..ops.conv import _check_geometry, _pair, fold, unfold, window_positions
 from ..ops.matmul import linear as linear_node
 from ..ops.normalization import layer_norm as layer_norm_node, normalize as normalize_over
@@ -124,6 +125,13 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     groups the product is one GEMM over the whole batch, the patches taken as rows (a Linear node),
     instead of one small product per sample.
     """
+    return conv2d_activated(input, weight, bias, stride, padding, dilation, groups, None)
+
+
+def conv2d_activated(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int,
+                     negative_slope: float | None) -> Tensor:
+    """:func:`conv2d` followed by ReLU (``negative_slope`` 0) or LeakyReLU (another slope), the
+    activation inside the convolution's node when there are no groups; None: no activation."""
     input, unbatched = _batched("conv2d", input)
     if weight.ndim != 4:
         raise ValueError(f"conv2d: expected a 4-D weight (out, in/groups, kh, kw), got shape {weight.shape}")
@@ -141,16 +149,17 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     _check_geometry("conv2d", input.shape, (kh, kw), dilation, padding, stride)
     out_h = window_positions(height, kh, dilation[0], padding[0], stride[0])
     out_w = window_positions(width, kw, dilation[1], padding[1], stride[1])
-    cols = unfold(input, (kh, kw), dilation, padding, stride)
-    if groups == 1:  # the whole batch in one GEMM: the patches as rows (N·L, C·kh·kw) times Wᵀ, plus b
-        out = linear_node(cols.mT, weight.reshape(out_channels, group_channels * kh * kw), bias)
-        out = out.mT.reshape(n, out_channels, out_h, out_w)
+    if groups == 1:  # one node, the whole batch in one GEMM (zengrad.ops.convolution)
+        out = convolution.conv2d(input, weight, bias, stride, padding, dilation, (out_h, out_w), negative_slope)
         return out.squeeze(0) if unbatched else out
+    cols = unfold(input, (kh, kw), dilation, padding, stride)
     cols = cols.reshape(n, groups, group_channels * kh * kw, out_h * out_w)
     out = weight.reshape(groups, out_channels // groups, group_channels * kh * kw) @ cols
     out = out.reshape(n, out_channels, out_h, out_w)
     if bias is not None:
         out = out + bias.reshape(1, out_channels, 1, 1)
+    if negative_slope is not None:
+        out = relu(out) if negative_slope == 0 else leaky_relu(out, negative_slope)
     return out.squeeze(0) if unbatched else out
 
 
@@ -196,12 +205,11 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     if min(out_size) < 1:
         raise ValueError(f"{op}: input of shape {input.shape} with kernel {(kh, kw)}, stride {stride}, "
                          f"padding {padding} and dilation {dilation} gives an empty output {out_size}")
-    if groups == 1:  # the whole batch in one GEMM: pixels as rows (N·H·W, C) times W (C, O·kh·kw)
-        columns = input.reshape(n, channels, height * width).mT @ weight.reshape(channels, out_channels * kh * kw)
-        columns = columns.mT
-    else:
-        x = input.reshape(n, groups, channels // groups, height * width)
-        columns = weight.reshape(groups, channels // groups, group_out * kh * kw).mT @ x
+    if groups == 1:  # one node, the whole batch in one GEMM (zengrad.ops.convolution)
+        out = convolution.conv_transpose2d(input, weight, bias, stride, padding, dilation, full, out_size)
+        return out.squeeze(0) if unbatched else out
+    x = input.reshape(n, groups, channels // groups, height * width)
+    columns = weight.reshape(groups, channels // groups, group_out * kh * kw).mT @ x
     out = fold(columns.reshape(n, out_channels * kh * kw, height * width), full, (kh, kw), dilation, 0, stride)
     out = _zero_pad_end(out, tuple(max(0, extra - p) for extra, p in zip(output_padding, padding)))
     if padding != (0, 0) or output_padding != (0, 0):

@@ -7,7 +7,10 @@ import numpy as np
 from .. import backend
 from ..autograd import Function, increment_version
 from ..grad_mode import is_grad_enabled
+from ..ops.activation import rectify_in_place
+from ..ops.convolution import column_sums
 from ..tensor import Tensor
+from . import functional as F
 from . import init
 from ._factory import empty_parameter
 from .module import Module
@@ -21,21 +24,54 @@ def _standardized(x: Tensor, dims: tuple, eps: float) -> tuple[Tensor, Tensor]:
     return centered * inverse_std, inverse_std
 
 
+def channel_rows(x):
+    """x (N, C, *) as rows (M, C), M = N·∏*: the channels last, a view when x is stored channels
+    last (as the convolutions leave it), else one copy."""
+    return x.reshape(x.shape[0], x.shape[1], -1).transpose(0, 2, 1).reshape(-1, x.shape[1])
+
+
+def from_channel_rows(rows, shape: tuple):
+    """The inverse of :func:`channel_rows`: rows (M, C) as an array of ``shape`` (N, C, *), a view
+    stored channels last."""
+    n, c = shape[0], shape[1]
+    return rows.reshape(n, -1, c).transpose(0, 2, 1).reshape(shape)
+
+
+def batch_statistics(x):
+    """(x − μ as rows (M, C), μ, biased σ²): the batch's per-channel mean and variance."""
+    xp = backend.array_module(backend.device_of(x))
+    rows = channel_rows(x)
+    count = rows.shape[0]
+    mean = column_sums(xp, rows) / count
+    centered = rows - mean
+    return centered, mean, column_sums(xp, centered * centered) / count
+
+
 class BatchNormTraining(Function):
     """y = x̂·γ + β with x̂ = (x − μ)/√(σ² + eps), μ and σ² the batch's per-channel mean and biased
-    variance (given, over ``dims``): training-mode batch normalisation as one node, as PyTorch's,
-    instead of some thirteen. The inputs are x, then γ and β when the layer has them.
+    variance (given, with x − μ as rows (M, C) over every dimension but the channel one):
+    training-mode batch normalisation as one node, as PyTorch's, instead of some thirteen. The
+    inputs are x, then γ and β when the layer has them.
 
-    With ĝ = g·γ and n the elements per channel,
-        ∂L/∂β = Σ g,   ∂L/∂γ = Σ g·x̂,   ∂L/∂x = (1/σ)·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)),
-    sums and means over ``dims``. Backward is written in Tensor ops; when it builds a graph
-    (double backward), x̂ and 1/σ are recomputed from x in Tensor ops so that their dependence
-    on x is differentiated too; otherwise the forward's x̂ and 1/σ are used as they are.
+    With ĝ = g·γ and n = M the elements per channel,
+        ∂L/∂β = Σ g,   ∂L/∂γ = Σ g·x̂,   ∂L/∂x = (γ/σ)·(g − Σg/n − x̂·Σ(g·x̂)/n),
+    sums and means over ``dims``. Without a graph the forward and backward run on the rows (two
+    column sums, each one BLAS matrix-vector product, and four elementwise passes each way); with
+    one (double backward) backward is written in Tensor ops, x̂ and 1/σ recomputed from x so that
+    their dependence on x is differentiated too. The result is stored channels last, as the
+    convolutions' are.
+
+    ``negative_slope`` fuses the activation that follows into the node (None: none): 0 is ReLU,
+    y = max(z, 0) with gradient 0 where y ≤ 0, as :class:`~zengrad.ops.elementwise.ReLU`; another
+    value s is LeakyReLU, y = m·z with the slope m = 1 where z > 0, else s, as
+    :class:`~zengrad.ops.elementwise.LeakyReLU`. Backward first multiplies g by that derivative
+    (piecewise constant: nothing to differentiate again), then proceeds as above.
     """
 
-    def __init__(self, dims: tuple, eps: float, mean, var, has_weight: bool, has_bias: bool):
-        self.dims, self.eps, self.mean, self.var = dims, eps, mean, var
-        self.has_weight, self.has_bias = has_weight, has_bias
+    def __init__(self, dims: tuple, eps: float, centered, var, has_weight: bool, has_bias: bool,
+                 negative_slope: float | None = None):
+        self.dims, self.eps, self.centered, self.var = dims, eps, centered, var
+        self.has_weight, self.has_bias, self.negative_slope = has_weight, has_bias, negative_slope
         self.saved_inputs = (0, 1) if has_weight else (0,)  # β's value is never read
 
     def _channel_shape(self, ndim: int) -> tuple:
@@ -44,25 +80,51 @@ class BatchNormTraining(Function):
     def forward(self, x, *affine):
         xp = backend.array_module(backend.device_of(x))
         self.inverse_std = 1 / xp.sqrt(self.var + x.dtype.type(self.eps))
-        self.normalized = (x - self.mean) * self.inverse_std
-        shape = self._channel_shape(x.ndim)
-        out = self.normalized * affine[0].reshape(shape) if self.has_weight else self.normalized.copy()
+        scale = self.inverse_std * affine[0] if self.has_weight else self.inverse_std
+        out = self.centered * scale
         if self.has_bias:
-            out += affine[-1].reshape(shape)
-        return out
+            out += affine[-1]
+        if self.negative_slope is not None:
+            self.passes = rectify_in_place(xp, out, self.negative_slope)
+        return from_channel_rows(out, x.shape)
 
     def backward(self, g):
+        if self.negative_slope is not None:
+            self.output()  # raises if the result was changed in place since
+        if is_grad_enabled():
+            if self.negative_slope is not None:
+                g = g * Tensor(from_channel_rows(self.passes, g.shape).astype(g.dtype))
+            return self._graph_backward(g)
+        xp = g.xp
+        g_rows = channel_rows(g.data)
+        if self.negative_slope is not None:
+            g_rows = g_rows * self.passes
+        count = g_rows.shape[0]
+        grad_shift = column_sums(xp, g_rows)
+        grad_scale = column_sums(xp, g_rows * self.centered) * self.inverse_std  # Σ g·x̂
+        grads = []
+        if self.needs_grad(0):
+            scale = self.inverse_std * self.inputs[1].data if self.has_weight else self.inverse_std
+            rows = self.centered * (grad_scale * self.inverse_std / count)
+            rows += grad_shift / count
+            rows = g_rows - rows
+            rows *= scale
+            grads.append(Tensor(from_channel_rows(rows, g.shape)))
+        else:
+            grads.append(None)
+        if self.has_weight:
+            grads.append(Tensor(grad_scale) if self.needs_grad(1) else None)
+        if self.has_bias:
+            grads.append(Tensor(grad_shift) if self.needs_grad(len(grads)) else None)
+        return tuple(grads)
+
+    def _graph_backward(self, g):
+        """The gradients in Tensor ops, x̂ and 1/σ recomputed from x (for double backward)."""
         x = self.inputs[0]
         dims, shape = self.dims, self._channel_shape(x.ndim)
-        if is_grad_enabled():
-            normalized, inverse_std = _standardized(x, dims, self.eps)
-        else:
-            normalized, inverse_std = Tensor(self.normalized), Tensor(self.inverse_std)
+        normalized, inverse_std = _standardized(x, dims, self.eps)
         grads = []
-        scaled = g
-        if self.has_weight:
-            weight = self.inputs[1]
-            scaled = g * weight.reshape(shape)
+        scaled = g * self.inputs[1].reshape(shape) if self.has_weight else g
         if self.needs_grad(0):
             spread = scaled - scaled.mean(dim=dims, keepdim=True)
             grads.append(inverse_std * (spread - normalized * (scaled * normalized).mean(dim=dims, keepdim=True)))
@@ -128,6 +190,13 @@ class _BatchNorm(Module):
     ndims: tuple = ()
 
     def forward(self, input):
+        return self.forward_activated(input, None)
+
+    def forward_activated(self, input, negative_slope: float | None):
+        """The layer followed by ReLU (``negative_slope`` 0) or LeakyReLU (another slope), as one
+        node in training (:class:`BatchNormTraining`); None: the layer alone. Containers whose
+        layers allow it call this for a BatchNorm and the activation after it (see
+        :func:`zengrad.models.dcgan.fused_forward`)."""
         name = type(self).__name__
         if input.ndim not in self.ndims:
             expected = " or ".join(f"{n}D" for n in self.ndims)
@@ -142,14 +211,13 @@ class _BatchNorm(Module):
             count = input.numel() // self.num_features
             if count <= 1 and self.training:
                 raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
-            mean = input.data.mean(axis=dims, keepdims=True)
-            centered = input.data - mean
-            var = (centered * centered).mean(axis=dims, keepdims=True)
+            centered, mean, var = batch_statistics(input.data)
             if self.training and self.track_running_stats:
-                self._update_running_stats(mean.reshape(-1), var.reshape(-1), count)
+                self._update_running_stats(mean, var, count)
             affine = [p for p in (self.weight, self.bias) if p is not None]
-            return BatchNormTraining.apply(input, *affine, dims=dims, eps=self.eps, mean=mean, var=var,
-                                           has_weight=self.weight is not None, has_bias=self.bias is not None)
+            return BatchNormTraining.apply(input, *affine, dims=dims, eps=self.eps, centered=centered, var=var,
+                                           has_weight=self.weight is not None, has_bias=self.bias is not None,
+                                           negative_slope=negative_slope)
         mean = self.running_mean.reshape(shape)
         var = self.running_var.reshape(shape)
         out = (input - mean) / (var + self.eps).sqrt()
@@ -157,6 +225,8 @@ class _BatchNorm(Module):
             out = out * self.weight.reshape(shape)
         if self.bias is not None:
             out = out + self.bias.reshape(shape)
+        if negative_slope is not None:
+            out = F.relu(out) if negative_slope == 0 else F.leaky_relu(out, negative_slope)
         return out
 
     def _update_running_stats(self, mean, biased_var, count: int) -> None:

@@ -22,6 +22,20 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
+def rectify_in_place(xp, out, negative_slope: float):
+    """ReLU (``negative_slope`` 0) or LeakyReLU applied to ``out`` in place, for ops that fuse the
+    activation after them (BatchNorm, conv2d); returns the derivative to multiply gradients by,
+    with the elementwise ops' rules: ReLU's is ~(y ≤ 0) (0 where y ≤ 0, 1 at NaN), LeakyReLU's
+    the slope m = [z > 0] + [z ≤ 0]·s that y = m·z was computed with."""
+    if negative_slope == 0:
+        xp.maximum(out, out.dtype.type(0), out=out)
+        return ~(out <= 0)
+    positive = out > 0
+    slope = positive + ~positive * out.dtype.type(negative_slope)
+    out *= slope
+    return slope
+
+
 class GELU(Function):
     """z = a·Φ(a), Φ(a) = ½(1 + erf(a/√2)) the standard normal CDF;
     ∂z/∂a = Φ(a) + a·φ(a), φ(a) = e^(−a²/2)/√(2π) the normal density."""
