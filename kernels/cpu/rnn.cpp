@@ -24,12 +24,13 @@ namespace zengrad::cpu {
 
 namespace {
 
+// z (H pre-activations less bias) becomes act(z + bias).
 __attribute__((target_clones("avx512f", "avx2", "default"))) void activate_row(
-    int64_t hidden, Activation act, float* __restrict z) {
+    int64_t hidden, Activation act, float* __restrict z, const float* __restrict bias) {
   if (act == Activation::Tanh) {
-    for (int64_t j = 0; j < hidden; ++j) z[j] = sequence::fast_tanh(z[j]);
+    for (int64_t j = 0; j < hidden; ++j) z[j] = sequence::fast_tanh(z[j] + bias[j]);
   } else {
-    for (int64_t j = 0; j < hidden; ++j) z[j] = std::max(z[j], 0.0f);
+    for (int64_t j = 0; j < hidden; ++j) z[j] = std::max(z[j] + bias[j], 0.0f);
   }
 }
 
@@ -49,30 +50,30 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void gradient_row(
 void rnn_forward(const SequenceShape& s, Activation act, const float* x, const float* h0,
                  const float* w_ih, const float* w_hh, const float* bias, float* y) {
   const int64_t T = s.steps, B = s.batch, H = s.hidden;
-  sequence::ForwardSteps steps(s, H, x, h0, w_ih, w_hh, bias);
-  for (int64_t t = 0; t < T; ++t) {
-    float* z = y + t * B * H;
-    steps.multiply(t, z);
-    sequence::for_each_row(B, H, [&](int64_t b) { activate_row(H, act, z + b * H); });
-    steps.next_state(z);
-  }
+  sequence::ForwardSteps steps(s, H, x, h0, w_ih, w_hh, y);
+  sequence::for_each_part(B, steps.parts(), [&](sequence::Rows rows) {
+    for (int64_t t = 0; t < T; ++t) {
+      float* const z = steps.multiply(t, rows);
+      for (int64_t b = 0; b < rows.count(); ++b) activate_row(H, act, z + b * H, bias);
+      steps.next_state(t, rows, y + t * B * H);
+    }
+  });
 }
 
 void rnn_backward(const SequenceShape& s, Activation act, const float* dy, const float* dh_n,
                   const float* x, const float* h0, const float* w_ih, const float* w_hh,
                   const float* y, float* dx, float* dh0, float* dw_ih, float* dw_hh, float* dbias) {
-  const int64_t T = s.steps, B = s.batch, H = s.hidden, BH = B * H;
+  const int64_t B = s.batch, H = s.hidden, BH = B * H;
   sequence::BackwardThroughTime through_time(s, H, x, h0, w_ih, w_hh, dh_n);
   through_time.copy_hidden(y);
-  for (int64_t t = T - 1; t >= 0; --t) {
-    float* dz_t = through_time.dz(t);
-    const float* y_t = y + t * BH;
-    const float* dy_t = dy + t * BH;
-    sequence::for_each_row(B, H, [&](int64_t b) {
-      gradient_row(H, act, y_t + b * H, dy_t + b * H, through_time.dh() + b * H, dz_t + b * H);
-    });
-    through_time.propagate(t, dx, dh0);
-  }
+  through_time.run(
+      [&](int64_t t, sequence::Rows rows) {
+        for (int64_t b = rows.begin; b < rows.end; ++b) {
+          const int64_t row = t * BH + b * H;
+          gradient_row(H, act, y + row, dy + row, through_time.dh() + b * H, through_time.dz(t) + b * H);
+        }
+      },
+      dx, dh0);
   through_time.weight_gradients(dw_ih, dw_hh, dbias);
 }
 
