@@ -90,7 +90,7 @@ void lstm_forward(const SequenceShape& s, const float* x, const float* h0, const
                   float* c_n, float* gates, float* cells) {
   const int64_t T = s.steps, B = s.batch, H = s.hidden, G = 4 * H, BH = B * H;
   sequence::ForwardSteps steps(s, G, x, h0, w_ih, w_hh, gates);
-  sequence::for_each_part(B, steps.parts(), [&](sequence::Rows rows) {
+  sequence::for_each_part(B, steps.parts(), [&](sequence::Range rows) {
     for (int64_t t = 0; t < T; ++t) {
       const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
       float* const c = cells + t * BH;
@@ -113,7 +113,7 @@ void lstm_backward(const SequenceShape& s, const float* dy, const float* dh_n, c
   sequence::BackwardThroughTime through_time(s, G, x, h0, w_ih, w_hh, dh_n);
   std::memcpy(dc0, dc_n, sizeof(float) * static_cast<size_t>(BH));  // carries dc_t back to dc_0
   through_time.run(
-      [&](int64_t t, sequence::Rows rows) {
+      [&](int64_t t, sequence::Range rows) {
         const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
         for (int64_t b = rows.begin; b < rows.end; ++b)
           cell_backward_row(H, gates + (t * B + b) * G, cells + t * BH + b * H, c_prev + b * H,

@@ -51,7 +51,7 @@ void rnn_forward(const SequenceShape& s, Activation act, const float* x, const f
                  const float* w_ih, const float* w_hh, const float* bias, float* y) {
   const int64_t T = s.steps, B = s.batch, H = s.hidden;
   sequence::ForwardSteps steps(s, H, x, h0, w_ih, w_hh, y);
-  sequence::for_each_part(B, steps.parts(), [&](sequence::Rows rows) {
+  sequence::for_each_part(B, steps.parts(), [&](sequence::Range rows) {
     for (int64_t t = 0; t < T; ++t) {
       float* const z = steps.multiply(t, rows);
       for (int64_t b = 0; b < rows.count(); ++b) activate_row(H, act, z + b * H, bias);
@@ -67,7 +67,7 @@ void rnn_backward(const SequenceShape& s, Activation act, const float* dy, const
   sequence::BackwardThroughTime through_time(s, H, x, h0, w_ih, w_hh, dh_n);
   through_time.copy_hidden(y);
   through_time.run(
-      [&](int64_t t, sequence::Rows rows) {
+      [&](int64_t t, sequence::Range rows) {
         for (int64_t b = rows.begin; b < rows.end; ++b) {
           const int64_t row = t * BH + b * H;
           gradient_row(H, act, y + row, dy + row, through_time.dh() + b * H, through_time.dz(t) + b * H);

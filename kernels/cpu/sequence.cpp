@@ -27,8 +27,8 @@ int sequence_parts(const SequenceShape& s, int64_t gates) {
   return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(max_threads(), s.batch / kMinRows)));
 }
 
-Rows part_rows(int64_t batch, int parts, int part) {
-  return {batch * part / parts, batch * (part + 1) / parts};
+Range part_range(int64_t length, int parts, int part) {
+  return {length * part / parts, length * (part + 1) / parts, part};
 }
 
 ForwardSteps::ForwardSteps(const SequenceShape& shape, int64_t gates, const float* x, const float* h0,
@@ -57,13 +57,13 @@ float* ForwardSteps::layout(const float* h0, const float* w_ih, const float* w_h
   return joined;
 }
 
-float* ForwardSteps::multiply(int64_t t, Rows rows) {
+float* ForwardSteps::multiply(int64_t t, Range rows) {
   float* const z = out_ + (t * s_.batch + rows.begin) * gates_;
   matmul(step_input_ + rows.begin * width_, weights_, z, rows.count(), false);
   return z;
 }
 
-void ForwardSteps::next_state(int64_t t, Rows rows, const float* h) {
+void ForwardSteps::next_state(int64_t t, Range rows, const float* h) {
   const int64_t B = s_.batch, I = s_.input, H = s_.hidden;
   if (t + 1 == s_.steps) return;
   for (int64_t b = rows.begin; b < rows.end; ++b) {
@@ -89,12 +89,12 @@ float* BackwardThroughTime::layout(const float* x, const float* h0, const float*
   const int64_t T = s_.steps, B = s_.batch, I = s_.input, H = s_.hidden, G = gates_, K = H + I;
   const int64_t stacked = (T + 1) * B * width_;
   thread_local AlignedBuffer workspace;  // reused across calls: no page faults after the first
-  dz_ = workspace.get(T * B * G + stacked + B * H + B * K + G * K + width_ * G);
+  dz_ = workspace.get(T * B * G + stacked + B * H + B * K + G * K + weight_parts() * width_ * G);
   stacked_ = dz_ + T * B * G;
   dh_ = stacked_ + stacked;
   dhx_ = dh_ + B * H;  // dz_t · [W_hh | W_ih]
   float* const joined = dhx_ + B * K;
-  scratch_ = joined + G * K;  // the parameter gradients, transposed
+  scratch_ = joined + G * K;  // the parameter gradients, transposed; one partial sum per part
   for (int64_t r = 0; r < T * B; ++r) {
     float* row = stacked_ + r * width_;
     std::copy(x + r * I, x + (r + 1) * I, row);
@@ -118,7 +118,7 @@ void BackwardThroughTime::copy_hidden(const float* hs) {
     }
 }
 
-void BackwardThroughTime::propagate(int64_t t, Rows rows, float* dx, float* dh0) {
+void BackwardThroughTime::propagate(int64_t t, Range rows, float* dx, float* dh0) {
   const int64_t B = s_.batch, I = s_.input, H = s_.hidden, K = H + I;
   matmul(dz(t) + rows.begin * gates_, weights_, dhx_ + rows.begin * K, rows.count(), false);
   float* const dh_out = t > 0 ? dh_ : dh0;
@@ -129,9 +129,19 @@ void BackwardThroughTime::propagate(int64_t t, Rows rows, float* dx, float* dh0)
   }
 }
 
+int BackwardThroughTime::weight_parts() const {
+  return static_cast<int>(std::min<int64_t>(parts_, s_.steps));
+}
+
 void BackwardThroughTime::weight_gradients(float* dw_ih, float* dw_hh, float* dbias) {
-  const int64_t I = s_.input, H = s_.hidden, G = gates_;
-  matmul(stacked_, dz_, scratch_, width_, G, s_.steps * s_.batch, /*trans_a=*/true, /*trans_b=*/false);
+  const int64_t B = s_.batch, I = s_.input, H = s_.hidden, G = gates_, size = width_ * G;
+  const int parts = weight_parts();
+  for_each_part(s_.steps, parts, [&](Range steps) {
+    matmul(stacked_ + steps.begin * B * width_, dz(steps.begin), scratch_ + steps.part * size, width_, G,
+           steps.count() * B, /*trans_a=*/true, /*trans_b=*/false);
+  });
+  for (int part = 1; part < parts; ++part)
+    for (int64_t i = 0; i < size; ++i) scratch_[i] += scratch_[part * size + i];
   transpose(scratch_, I, G, dw_ih);
   transpose(scratch_ + I * G, H, G, dw_hh);
   std::copy(scratch_ + (width_ - 1) * G, scratch_ + width_ * G, dbias);

@@ -51,14 +51,17 @@ inline float sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
 // tanh(x) = 2σ(2x) − 1: exact in the limits, absolute error ~1e-7 near 0.
 inline float fast_tanh(float x) { return 2.0f * sigmoid(2.0f * x) - 1.0f; }
 
-// Batch rows [begin, end): a part of the sequence that one thread runs from the first step to the
-// last. Rows of a recurrent layer never meet before the weight gradients (h_t of row b depends
-// only on row b of h_{t-1}, and dh_{t-1} likewise), so cutting the batch needs no synchronisation
-// between steps: one fork and one join per call. Cutting each step's GEMM instead (by columns, as
-// matmul would) costs a barrier or two per step, and on a loaded machine each is a wake-up of a
-// sleeping thread (zengrad runs OpenMP with OMP_WAIT_POLICY=PASSIVE, zengrad/threads.py).
-struct Rows {
+// How the kernels use threads. Rows of a recurrent layer never meet before the weight gradients
+// (h_t of row b depends only on row b of h_{t-1}, and dh_{t-1} likewise), so the batch is cut
+// into parts, one per thread, and each thread runs its rows from the first step to the last: one
+// fork and one join per call, no synchronisation between steps. Cutting each step's GEMM instead
+// (by columns, as matmul does) costs a fork and a join per step, and on a loaded machine each is a
+// wake-up of a sleeping thread (zengrad runs OpenMP with OMP_WAIT_POLICY=PASSIVE,
+// zengrad/threads.py). The weight gradients, a GEMM over all T·B rows, are cut by time steps
+// instead (each thread its own steps' rows, then one sum), so no operand is packed twice.
+struct Range {
   int64_t begin, end;
+  int part;  // which part of the cut
   int64_t count() const { return end - begin; }
 };
 
@@ -66,13 +69,14 @@ struct Rows {
 // threshold) and each part keeps at least 8 rows: fewer rows per GEMM waste the register tile
 // (6 or 14 rows, kernels/cpu/matmul.cpp).
 int sequence_parts(const SequenceShape& shape, int64_t gates);
-Rows part_rows(int64_t batch, int parts, int part);
+// Part `part` of [0, length) cut into `parts` nearly equal ranges.
+Range part_range(int64_t length, int parts, int part);
 
-// Runs body(rows) for every part, the parts dealt out to the team of one parallel region; a GEMM a
-// body calls runs on its own thread (max_threads() is 1 inside a parallel region). An exception in
-// a body is rethrown after the region.
+// Runs body(range) for every part of [0, length), the parts dealt out to the team of one parallel
+// region; a GEMM a body calls runs on its own thread (max_threads() is 1 inside a parallel
+// region). An exception in a body is rethrown after the region.
 template <typename Body>
-void for_each_part(int64_t batch, int parts, Body body) {
+void for_each_part(int64_t length, int parts, Body body) {
   std::exception_ptr error;
 #pragma omp parallel num_threads(parts) if (parts > 1)
   {
@@ -83,7 +87,7 @@ void for_each_part(int64_t batch, int parts, Body body) {
 #endif
     for (int part = self; part < parts; part += team) {
       try {
-        body(part_rows(batch, parts, part));
+        body(part_range(length, parts, part));
       } catch (...) {
 #pragma omp critical(zengrad_sequence_error)
         if (!error) error = std::current_exception();
@@ -109,9 +113,9 @@ class ForwardSteps {
                const float* w_ih, const float* w_hh, float* out);
   int parts() const { return parts_; }
   // Rows of z_t (B × G in `out`) from x_t and the state last handed over (h0, then next_state).
-  float* multiply(int64_t t, Rows rows);
+  float* multiply(int64_t t, Range rows);
   // h_t's rows (h is B × H), the state the next step multiplies, and x_{t+1}'s.
-  void next_state(int64_t t, Rows rows, const float* h);
+  void next_state(int64_t t, Range rows, const float* h);
 
  private:
   SequenceShape s_;
@@ -136,7 +140,7 @@ class ForwardSteps {
 // [G, H] and dbias [G]. The rows [x_t | h_{t-1} | 1] are stacked in the workspace: x, h0 and the
 // 1s by the constructor, h_{t-1} for t >= 1 by the caller at h_prev(t, b) (from its fused pass,
 // or all at once with copy_hidden). The walk back runs in parts of the batch (run), the last GEMM
-// after it on all threads. The workspace is one buffer per calling thread, kept for the next call.
+// after it in parts of the time steps. The workspace is one buffer per calling thread, kept for the next call.
 class BackwardThroughTime {
  public:
   // dh_n [B, H]: the gradient of the returned last state, where the walk backwards starts.
@@ -154,7 +158,7 @@ class BackwardThroughTime {
   // dz(t) from the same rows of dh(), then the step GEMM gives their dh_{t-1} (dh0 at t = 0) and dx_t.
   template <typename Pass>
   void run(Pass pass, float* dx, float* dh0) {
-    for_each_part(s_.batch, parts_, [&](Rows rows) {
+    for_each_part(s_.batch, parts_, [&](Range rows) {
       for (int64_t t = s_.steps - 1; t >= 0; --t) {
         pass(t, rows);
         propagate(t, rows, dx, dh0);
@@ -165,8 +169,9 @@ class BackwardThroughTime {
   void weight_gradients(float* dw_ih, float* dw_hh, float* dbias);
 
  private:
+  int weight_parts() const;  // of the time steps, for weight_gradients
   float* layout(const float* x, const float* h0, const float* w_ih, const float* w_hh, const float* dh_n);
-  void propagate(int64_t t, Rows rows, float* dx, float* dh0);
+  void propagate(int64_t t, Range rows, float* dx, float* dh0);
 
   SequenceShape s_;
   int64_t gates_, width_;  // G and I + H + 1
