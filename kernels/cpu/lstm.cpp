@@ -2,11 +2,10 @@
 //
 // Idea. Almost all the work of an LSTM is matrix multiplication; the rest is cheap pointwise math
 // that must not cost a pass over memory per operation. So:
-//   forward   per step: Z_t = [x_t | h_{t-1} | 1] · [W_ih | W_hh | bias]ᵀ, ONE GEMM (the fast packed
-//             matmul, kernels/cpu/matmul.cpp; the joined weights packed once for all steps, the
-//             bias a weight whose input is 1: sequence.h, ForwardSteps), then ONE fused pass that
-//             applies σ/tanh, writes the gates in place of Z_t (saved for backward) and produces
-//             c_t and h_t.
+//   forward   per step: Z_t = [x_t | h_{t-1}] · [W_ih | W_hh]ᵀ, ONE GEMM (the fast packed matmul,
+//             kernels/cpu/matmul.cpp; the joined weights packed once for all steps: sequence.h,
+//             ForwardSteps), then ONE fused pass that adds the bias, applies σ/tanh, writes the
+//             gates in place of Z_t (saved for backward) and produces c_t and h_t.
 //   backward  per step, newest first: ONE fused pass turns dy_t + dh_t, dc_t and the saved gates
 //             into dz_t (the gradient of all four pre-activations, stored for every step) and
 //             dc_{t-1}, and recomputes h_t; then [dh_{t-1} | dx_t] = dz_t · [W_hh | W_ih] (one GEMM,
@@ -14,12 +13,15 @@
 //             over all T·B rows: [dW_ih | dW_hh | dbias]ᵀ = [X | H_prev | 1]ᵀ · dz, taken transposed
 //             so the big dz is packed along its rows (sequence.h, BackwardThroughTime).
 // The pointwise passes use a vectorizable exp (range reduction + polynomial, ~1e-7 relative error)
-// and are compiled for AVX-512, AVX2 and baseline x86-64 with target_clones (chosen at load time);
-// batch rows are split across OpenMP threads when there are enough of them.
+// and are compiled for AVX-512, AVX2 and baseline x86-64 with target_clones (chosen at load time).
+// Threads: the batch is cut into one part per thread and each thread runs its rows through all
+// the steps (rows never meet before the weight gradients), so a call forks once and no step waits
+// for another thread; the weight-gradient GEMM is cut by time steps (sequence.h).
 //
 // Speed: `zengrad bench lstm` times it against torch.nn.LSTM, the NumPy reference and the composed
 // autograd LSTM; the saved tables, with machine and date, are in benchmarks/results/cpu.md, and
-// benchmarks/bench_recurrent_steps.py's (layer and char-model step) in benchmarks/results/lstm_*.md.
+// benchmarks/bench_recurrent_steps.py's (layer and char-model step, against torch.nn.LSTM on 1 and
+// 2 threads) in benchmarks/results/lstm_*.md (the latest: lstm_2026-12-02b.md).
 #include "lstm.h"
 
 #include <algorithm>

@@ -2,14 +2,15 @@
 //
 // Idea: the LSTM kernel's plan (lstm.cpp) with one gate instead of four, so the pointwise work
 // per step is one activation and the saved state is just the outputs.
-//   forward   per step y_t = [x_t | h_{t-1} | 1] · [W_ih | W_hh | bias]ᵀ (one GEMM, the joined
-//             weights packed once: sequence.h, ForwardSteps), then in place y_t = act(y_t).
+//   forward   per step y_t = [x_t | h_{t-1}] · [W_ih | W_hh]ᵀ (one GEMM, the joined weights packed
+//             once: sequence.h, ForwardSteps), then in place y_t = act(y_t + bias).
 //   backward  per step, newest first, one pass: dz_t = (dy_t + dh_t) ⊙ act'(y_t), where
 //             tanh' = 1 − y_t² and relu' = [y_t > 0] are read off the saved output; then
 //             [dh_{t-1} | dx_t] = dz_t [W_hh | W_ih] (GEMM). After the loop the parameter gradients
 //             are one GEMM over all T·B rows, as in the LSTM: [dW_ih | dW_hh | dbias]ᵀ =
 //             [X | H_prev | 1]ᵀ dz with H_prev = [h0; y_0..y_{T-2}] (sequence.h, BackwardThroughTime).
-// A composed RNN step is ~15 small autograd ops each way; here it is one GEMM and one pass.
+// A composed RNN step is ~15 small autograd ops each way; here it is one GEMM and one pass. Threads
+// as in the LSTM: one part of the batch per thread for the whole sequence (sequence.h).
 //
 // Speed: `zengrad bench rnn` times it against torch.nn.RNN, the NumPy reference and the composed
 // autograd RNN at the char RNN's layer; the saved tables are in benchmarks/results/cpu.md (and the
