@@ -67,6 +67,25 @@ def test_native_matches_float64_reference(T, B, I, H, nonlinearity):
 
 
 @needs_native
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("T,B,I,H", [(3, 64, 5, 37), (4, 33, 20, 64)])
+def test_native_cut_into_batch_parts_matches_reference(T, B, I, H, threads):
+    """Sizes big enough for the kernel to give each thread its own rows of the batch, uneven cuts."""
+    inputs, grads = make_problem(T, B, I, H, seed=5)
+    y64, g64 = loss_and_grads(inputs, grads, "tanh", "numpy")
+    before = zg.get_num_threads()
+    zg.set_num_threads(threads)
+    try:
+        y32, g32 = loss_and_grads([a.astype(np.float32) for a in inputs],
+                                  [g.astype(np.float32) for g in grads], "tanh", "cpu:native")
+    finally:
+        zg.set_num_threads(before)
+    np.testing.assert_allclose(y32, y64, rtol=1e-4, atol=2e-5, err_msg="y")
+    for name, a, e in zip(GRAD_NAMES, g32, g64):
+        np.testing.assert_allclose(a, e, rtol=1e-4, atol=1e-4 * max(1.0, np.abs(e).max()), err_msg=name)
+
+
+@needs_native
 def test_native_takes_views_and_missing_gradients():
     inputs, (dy, _) = make_problem(5, 3, 4, 6, seed=2)
     x, h0, w_ih, w_hh, bias = [a.astype(np.float32) for a in inputs]

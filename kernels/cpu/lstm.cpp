@@ -2,11 +2,10 @@
 //
 // Idea. Almost all the work of an LSTM is matrix multiplication; the rest is cheap pointwise math
 // that must not cost a pass over memory per operation. So:
-//   forward   per step: Z_t = [x_t | h_{t-1} | 1] · [W_ih | W_hh | bias]ᵀ, ONE GEMM (the fast packed
-//             matmul, kernels/cpu/matmul.cpp; the joined weights packed once for all steps, the
-//             bias a weight whose input is 1: sequence.h, ForwardSteps), then ONE fused pass that
-//             applies σ/tanh, writes the gates in place of Z_t (saved for backward) and produces
-//             c_t and h_t.
+//   forward   per step: Z_t = [x_t | h_{t-1}] · [W_ih | W_hh]ᵀ, ONE GEMM (the fast packed matmul,
+//             kernels/cpu/matmul.cpp; the joined weights packed once for all steps: sequence.h,
+//             ForwardSteps), then ONE fused pass that adds the bias, applies σ/tanh, writes the
+//             gates in place of Z_t (saved for backward) and produces c_t and h_t.
 //   backward  per step, newest first: ONE fused pass turns dy_t + dh_t, dc_t and the saved gates
 //             into dz_t (the gradient of all four pre-activations, stored for every step) and
 //             dc_{t-1}, and recomputes h_t; then [dh_{t-1} | dx_t] = dz_t · [W_hh | W_ih] (one GEMM,
@@ -14,12 +13,15 @@
 //             over all T·B rows: [dW_ih | dW_hh | dbias]ᵀ = [X | H_prev | 1]ᵀ · dz, taken transposed
 //             so the big dz is packed along its rows (sequence.h, BackwardThroughTime).
 // The pointwise passes use a vectorizable exp (range reduction + polynomial, ~1e-7 relative error)
-// and are compiled for AVX-512, AVX2 and baseline x86-64 with target_clones (chosen at load time);
-// batch rows are split across OpenMP threads when there are enough of them.
+// and are compiled for AVX-512, AVX2 and baseline x86-64 with target_clones (chosen at load time).
+// Threads: the batch is cut into one part per thread and each thread runs its rows through all
+// the steps (rows never meet before the weight gradients), so a call forks once and no step waits
+// for another thread; the weight-gradient GEMM is cut by time steps (sequence.h).
 //
 // Speed: `zengrad bench lstm` times it against torch.nn.LSTM, the NumPy reference and the composed
 // autograd LSTM; the saved tables, with machine and date, are in benchmarks/results/cpu.md, and
-// benchmarks/bench_recurrent_steps.py's (layer and char-model step) in benchmarks/results/lstm_*.md.
+// benchmarks/bench_recurrent_steps.py's (layer and char-model step, against torch.nn.LSTM on 1 and
+// 2 threads) in benchmarks/results/lstm_*.md (the latest: lstm_2026-12-02b.md).
 #include "lstm.h"
 
 #include <algorithm>
@@ -36,16 +38,21 @@ using sequence::fast_tanh;
 using sequence::sigmoid;
 
 // ---- the fused passes, one batch row each ----------------------------------------------------------
-// Forward: z (4H, the pre-activations) becomes the gates (i, f, g, o); writes c and h.
+// Forward: z (4H, the pre-activations less bias) becomes the gates (i, f, g, o); writes c and h.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_forward_row(
-    int64_t hidden, float* __restrict z, const float* __restrict c_prev, float* __restrict c,
-    float* __restrict h) {
+    int64_t hidden, float* __restrict z, const float* __restrict bias, const float* __restrict c_prev,
+    float* __restrict c, float* __restrict h) {
   float* __restrict zi = z;
   float* __restrict zf = z + hidden;
   float* __restrict zg = z + 2 * hidden;
   float* __restrict zo = z + 3 * hidden;
+  const float* __restrict bi = bias;
+  const float* __restrict bf = bias + hidden;
+  const float* __restrict bg = bias + 2 * hidden;
+  const float* __restrict bo = bias + 3 * hidden;
   for (int64_t j = 0; j < hidden; ++j) {
-    const float i = sigmoid(zi[j]), f = sigmoid(zf[j]), g = fast_tanh(zg[j]), o = sigmoid(zo[j]);
+    const float i = sigmoid(zi[j] + bi[j]), f = sigmoid(zf[j] + bf[j]);
+    const float g = fast_tanh(zg[j] + bg[j]), o = sigmoid(zo[j] + bo[j]);
     const float cell = f * c_prev[j] + i * g;
     zi[j] = i, zf[j] = f, zg[j] = g, zo[j] = o;
     c[j] = cell;
@@ -83,40 +90,39 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_backward_
 void lstm_forward(const SequenceShape& s, const float* x, const float* h0, const float* c0,
                   const float* w_ih, const float* w_hh, const float* bias, float* y, float* h_n,
                   float* c_n, float* gates, float* cells) {
-  const int64_t T = s.steps, B = s.batch, H = s.hidden, G = 4 * H;
-  sequence::ForwardSteps steps(s, G, x, h0, w_ih, w_hh, bias);
-  for (int64_t t = 0; t < T; ++t) {
-    float* z = gates + t * B * G;
-    const float* c_prev = t == 0 ? c0 : cells + (t - 1) * B * H;
-    float* c = cells + t * B * H;
-    float* h = y + t * B * H;
-    steps.multiply(t, z);
-    sequence::for_each_row(B, H, [&](int64_t b) {
-      cell_forward_row(H, z + b * G, c_prev + b * H, c + b * H, h + b * H);
-    });
-    steps.next_state(h);
-  }
-  std::memcpy(h_n, y + (T - 1) * B * H, sizeof(float) * static_cast<size_t>(B * H));
-  std::memcpy(c_n, cells + (T - 1) * B * H, sizeof(float) * static_cast<size_t>(B * H));
+  const int64_t T = s.steps, B = s.batch, H = s.hidden, G = 4 * H, BH = B * H;
+  sequence::ForwardSteps steps(s, G, x, h0, w_ih, w_hh, gates);
+  sequence::for_each_part(B, steps.parts(), [&](sequence::Range rows) {
+    for (int64_t t = 0; t < T; ++t) {
+      const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
+      float* const c = cells + t * BH;
+      float* const h = y + t * BH;
+      float* const z = steps.multiply(t, rows);
+      for (int64_t b = rows.begin; b < rows.end; ++b)
+        cell_forward_row(H, z + (b - rows.begin) * G, bias, c_prev + b * H, c + b * H, h + b * H);
+      steps.next_state(t, rows, h);
+    }
+  });
+  std::memcpy(h_n, y + (T - 1) * BH, sizeof(float) * static_cast<size_t>(BH));
+  std::memcpy(c_n, cells + (T - 1) * BH, sizeof(float) * static_cast<size_t>(BH));
 }
 
 void lstm_backward(const SequenceShape& s, const float* dy, const float* dh_n, const float* dc_n,
                    const float* x, const float* h0, const float* c0, const float* w_ih,
                    const float* w_hh, const float* gates, const float* cells, float* dx, float* dh0,
                    float* dc0, float* dw_ih, float* dw_hh, float* dbias) {
-  const int64_t T = s.steps, B = s.batch, H = s.hidden, G = 4 * H, BH = B * H;
+  const int64_t B = s.batch, H = s.hidden, G = 4 * H, BH = B * H;
   sequence::BackwardThroughTime through_time(s, G, x, h0, w_ih, w_hh, dh_n);
   std::memcpy(dc0, dc_n, sizeof(float) * static_cast<size_t>(BH));  // carries dc_t back to dc_0
-  for (int64_t t = T - 1; t >= 0; --t) {
-    const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
-    float* dz_t = through_time.dz(t);
-    sequence::for_each_row(B, H, [&](int64_t b) {
-      cell_backward_row(H, gates + (t * B + b) * G, cells + t * BH + b * H, c_prev + b * H,
-                        dy + t * BH + b * H, through_time.dh() + b * H, dc0 + b * H, dz_t + b * G,
-                        through_time.h_prev(t + 1, b));
-    });
-    through_time.propagate(t, dx, dh0);
-  }
+  through_time.run(
+      [&](int64_t t, sequence::Range rows) {
+        const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
+        for (int64_t b = rows.begin; b < rows.end; ++b)
+          cell_backward_row(H, gates + (t * B + b) * G, cells + t * BH + b * H, c_prev + b * H,
+                            dy + t * BH + b * H, through_time.dh() + b * H, dc0 + b * H,
+                            through_time.dz(t) + b * G, through_time.h_prev(t + 1, b));
+      },
+      dx, dh0);
   through_time.weight_gradients(dw_ih, dw_hh, dbias);
 }
 

@@ -1,9 +1,14 @@
 // What the whole-sequence recurrent kernels (lstm.cpp, rnn.cpp) share: their shape, pointwise math
 // the compiler can vectorize (kernels/cpu/CMakeLists.txt says which flag that takes on AVX2), and
-// the loops that spread a step's rows over threads.
+// the step GEMMs, with the batch cut among threads for the whole sequence.
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <exception>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "matmul.h"
 #include "threads.h"
@@ -46,43 +51,81 @@ inline float sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
 // tanh(x) = 2σ(2x) − 1: exact in the limits, absolute error ~1e-7 near 0.
 inline float fast_tanh(float x) { return 2.0f * sigmoid(2.0f * x) - 1.0f; }
 
-// Runs `row(b)` for every batch row, on all threads when the step is big enough to pay for them.
-// From 1024 elements: the LSTM's pointwise pass costs a few nanoseconds an element on one thread
-// (five exponentials) and opening a parallel region about a microsecond, so from about a thousand
-// elements the split pays for itself (the char LSTM's B=32, H=192 step is 6144).
-template <typename Row>
-void for_each_row(int64_t batch, int64_t hidden, Row row) {
-  const int threads = max_threads();
-  const bool parallel = batch > 1 && batch * hidden >= 1024 && threads > 1;
-#pragma omp parallel for schedule(static) num_threads(threads) if (parallel)
-  for (int64_t b = 0; b < batch; ++b) row(b);
+// How the kernels use threads. Rows of a recurrent layer never meet before the weight gradients
+// (h_t of row b depends only on row b of h_{t-1}, and dh_{t-1} likewise), so the batch is cut
+// into parts, one per thread, and each thread runs its rows from the first step to the last: one
+// fork and one join per call, no synchronisation between steps. Cutting each step's GEMM instead
+// (by columns, as matmul does) costs a fork and a join per step, and on a loaded machine each is a
+// wake-up of a sleeping thread (zengrad runs OpenMP with OMP_WAIT_POLICY=PASSIVE,
+// zengrad/threads.py). The weight gradients, a GEMM over all T·B rows, are cut by time steps
+// instead (each thread its own steps' rows, then one sum), so no operand is packed twice.
+struct Range {
+  int64_t begin, end;
+  int part;  // which part of the cut
+  int64_t count() const { return end - begin; }
+};
+
+// One part per thread when the layer's GEMMs are big enough to pay for a fork (matmul's own
+// threshold) and each part keeps at least 8 rows: fewer rows per GEMM waste the register tile
+// (6 or 14 rows, kernels/cpu/matmul.cpp).
+int sequence_parts(const SequenceShape& shape, int64_t gates);
+// Part `part` of [0, length) cut into `parts` nearly equal ranges.
+Range part_range(int64_t length, int parts, int part);
+
+// Runs body(range) for every part of [0, length), the parts dealt out to the team of one parallel
+// region; a GEMM a body calls runs on its own thread (max_threads() is 1 inside a parallel
+// region). An exception in a body is rethrown after the region.
+template <typename Body>
+void for_each_part(int64_t length, int parts, Body body) {
+  std::exception_ptr error;
+#pragma omp parallel num_threads(parts) if (parts > 1)
+  {
+#ifdef _OPENMP
+    const int self = omp_get_thread_num(), team = omp_get_num_threads();
+#else
+    const int self = 0, team = 1;
+#endif
+    for (int part = self; part < parts; part += team) {
+      try {
+        body(part_range(length, parts, part));
+      } catch (...) {
+#pragma omp critical(zengrad_sequence_error)
+        if (!error) error = std::current_exception();
+      }
+    }
+  }
+  if (error) std::rethrow_exception(error);
 }
 
-// The GEMM of one forward step, which lstm.cpp and rnn.cpp share: the pre-activations
-//   z_t = [x_t | h_{t-1} | 1] · [W_ih | W_hh | bias]ᵀ        (B × G; G = 4H for the LSTM, H for the RNN)
-// with the joined weights packed once for all steps and the bias a weight whose input is 1. The
-// input projection of all steps at once (one large GEMM, then per step z_t += h_{t-1} W_hhᵀ) is
-// as many flops, but writes z for every step first and reads each slice back from memory: slower,
-// measured (benchmarks/results/lstm_2026-12-02.md). The workspace is one buffer per calling
-// thread, kept for the next call.
+// The GEMM of one forward step, which lstm.cpp and rnn.cpp share: the pre-activations less bias
+//   z_t = [x_t | h_{t-1}] · [W_ih | W_hh]ᵀ        (B × G; G = 4H for the LSTM, H for the RNN)
+// with the joined weights packed once for all steps and parts. K = I + H exactly: the caller's
+// pointwise pass adds the bias (a bias column in the GEMM, K = 513 at I = H = 256, cost one more
+// pass over the step's output for the 513th: ~9% of that GEMM's time, measured). z_t is written
+// into the caller's [T, B, G] array (the LSTM's gates, the RNN's output). The input projection of
+// all steps at once (one large GEMM, then per step z_t += h_{t-1} W_hhᵀ) is as many flops but
+// writes z for every step first and reads each slice back from memory: slower, measured
+// (benchmarks/results/lstm_2026-12-02.md). The workspace is one buffer per calling thread, kept
+// for the next call; each part uses its own rows of it.
 class ForwardSteps {
  public:
   ForwardSteps(const SequenceShape& shape, int64_t gates, const float* x, const float* h0,
-               const float* w_ih, const float* w_hh, const float* bias);
-  // z_t (B × G, overwritten) from x_t and the state last handed over (h0, then next_state).
-  void multiply(int64_t t, float* z);
-  // h_t (B × H), the state the next step multiplies.
-  void next_state(const float* h);
+               const float* w_ih, const float* w_hh, float* out);
+  int parts() const { return parts_; }
+  // Rows of z_t (B × G in `out`) from x_t and the state last handed over (h0, then next_state).
+  float* multiply(int64_t t, Range rows);
+  // h_t's rows (h is B × H), the state the next step multiplies, and x_{t+1}'s.
+  void next_state(int64_t t, Range rows, const float* h);
 
  private:
-  float* layout(const float* w_ih, const float* w_hh, const float* bias);
-
   SequenceShape s_;
-  int64_t gates_, width_;  // G and I + H + 1
+  int64_t gates_, width_;  // G and I + H
+  int parts_;
   const float* x_;
-  float* step_input_ = nullptr;  // [x_t | h_{t-1} | 1], B × width
-  float* joined_;                // [W_ih | W_hh | bias], G × width; set by layout(), then packed
+  float* out_;
+  float* step_input_ = nullptr;  // [x_t | h_{t-1}], B × width
   PackedMatrix weights_;
+  float* layout(const float* h0, const float* w_ih, const float* w_hh);
 };
 
 // The part of a recurrent layer's backward through time that does not depend on its cell: lstm.cpp
@@ -96,8 +139,8 @@ class ForwardSteps {
 // row, a new page every row or two); the small result is then transposed into dw_ih [G, I], dw_hh
 // [G, H] and dbias [G]. The rows [x_t | h_{t-1} | 1] are stacked in the workspace: x, h0 and the
 // 1s by the constructor, h_{t-1} for t >= 1 by the caller at h_prev(t, b) (from its fused pass,
-// or all at once with copy_hidden). The workspace is one buffer per calling thread, kept for the
-// next call.
+// or all at once with copy_hidden). The walk back runs in parts of the batch (run), the last GEMM
+// after it in parts of the time steps. The workspace is one buffer per calling thread, kept for the next call.
 class BackwardThroughTime {
  public:
   // dh_n [B, H]: the gradient of the returned last state, where the walk backwards starts.
@@ -111,16 +154,28 @@ class BackwardThroughTime {
   float* h_prev(int64_t t, int64_t b) const { return stacked_ + (t * s_.batch + b) * width_ + s_.input; }
   // Stacks h_0 .. h_{T-2} from hs [T·B, H], for a kernel that saved them.
   void copy_hidden(const float* hs);
-  // After the pass of step t: dh ← dz_t W_hh (into dh0 at t = 0) and dx_t = dz_t W_ih.
-  void propagate(int64_t t, float* dx, float* dh0);
-  // After step 0: the three parameter gradients (overwritten).
+  // The walk back, in parts of the batch: for t = T-1 .. 0, pass(t, rows) writes those rows of
+  // dz(t) from the same rows of dh(), then the step GEMM gives their dh_{t-1} (dh0 at t = 0) and dx_t.
+  template <typename Pass>
+  void run(Pass pass, float* dx, float* dh0) {
+    for_each_part(s_.batch, parts_, [&](Range rows) {
+      for (int64_t t = s_.steps - 1; t >= 0; --t) {
+        pass(t, rows);
+        propagate(t, rows, dx, dh0);
+      }
+    });
+  }
+  // After run: the three parameter gradients (overwritten).
   void weight_gradients(float* dw_ih, float* dw_hh, float* dbias);
 
  private:
+  int weight_parts() const;  // of the time steps, for weight_gradients
   float* layout(const float* x, const float* h0, const float* w_ih, const float* w_hh, const float* dh_n);
+  void propagate(int64_t t, Range rows, float* dx, float* dh0);
 
   SequenceShape s_;
   int64_t gates_, width_;  // G and I + H + 1
+  int parts_;
   float *dz_ = nullptr, *stacked_ = nullptr, *dh_ = nullptr, *dhx_ = nullptr, *scratch_ = nullptr;
   float* joined_;  // [W_hh | W_ih], G × (H + I); set by layout(), before weights_ packs it
   PackedMatrix weights_;

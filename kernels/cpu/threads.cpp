@@ -27,6 +27,7 @@ const int fork_handler_registered = pthread_atfork(nullptr, nullptr, mark_forked
 int max_threads() {
   (void)fork_handler_registered;
 #ifdef _OPENMP
+  if (omp_in_parallel()) return 1;
   if (!in_forked_child.load(std::memory_order_relaxed)) {
     const int chosen = chosen_threads.load(std::memory_order_relaxed);
     return chosen > 0 ? chosen : omp_get_max_threads();

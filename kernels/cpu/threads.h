@@ -15,6 +15,9 @@
 namespace zengrad::cpu {
 
 // The set thread count (else omp_get_max_threads()), or 1 in a forked child (and without OpenMP).
+// Also 1 inside an active parallel region: a kernel called from one (the recurrent kernels' per-thread
+// step GEMMs, sequence.h) runs on the calling thread instead of cutting its work for a team it
+// does not get (OpenMP does not nest parallel regions by default).
 int max_threads();
 
 // Sets the thread count for all later kernel calls; n < 1 throws std::invalid_argument.
