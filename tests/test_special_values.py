@@ -74,6 +74,8 @@ _MASKED_ROW = ("a row of scores that is −inf everywhere (±inf in q or k, or t
                "as PyTorch's softmax does; PyTorch's fused scaled_dot_product_attention gives 0")
 _VECTORIZED_GELU = ("gelu at +inf: PyTorch 2.13's vectorized float32 CPU kernel (seen on an AVX-512 CPU) gives NaN "
                     "for arrays of 2+ elements, where its scalar path and float64 give +inf, as zengrad does")
+_SMALL_SINC = ("sinc's gradient near 0 in float32 ((πx·cos πx − sin πx)/(πx²) loses its digits to cancellation): "
+               "zengrad and PyTorch lose different digits")
 _SQUARES_OVERFLOW = ("huge inputs: PyTorch's CPU layer_norm takes the variance from the mean of squares, which "
                      "overflows float32 at |x| ≈ 1e30 (NaN), where the mean of squared deviations here stays finite")
 
@@ -91,6 +93,7 @@ KNOWN_DIFFERENCES = {
                      "linalg_solve_vector", "matrix_power"], _LAPACK),
     "attention_causal": _MASKED_ROW,
     "gelu": _VECTORIZED_GELU,
+    "sinc": _SMALL_SINC,
     **dict.fromkeys(["layer_norm", "layer_norm_weight_only_strided", "layer_norm_bias_only"], _SQUARES_OVERFLOW),
 }
 
