@@ -19,9 +19,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
+
+from zengrad.benchmarking import per_call
 
 ROWS = {"matmul_forward": 10000, "matmul_forward_backward": 2000, "chain_forward_backward": 2000, "gan": 20}
 
@@ -62,13 +63,6 @@ def step(lib, row: str):
     if row == "matmul_forward_backward":
         return lambda: (x @ w).sum().backward()
     return lambda: ((x * 2 + 1).tanh() * x).sum().backward()
-
-
-def per_call(fn, calls: int) -> tuple[float, float]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    for _ in range(calls):
-        fn()
-    return (time.perf_counter() - wall) / calls, (time.process_time() - cpu) / calls
 
 
 def main() -> None:

@@ -19,13 +19,7 @@ import time
 import numpy as np
 
 from zengrad.bench import models
-
-
-def per_call(step, calls: int) -> tuple[float, float]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    for _ in range(calls):
-        step()
-    return (time.perf_counter() - wall) / calls, (time.process_time() - cpu) / calls
+from zengrad.benchmarking import per_call
 
 
 def main() -> None:

@@ -50,6 +50,14 @@ def median_seconds(fn: Callable[[int], object], repeats: int, warmup_s: float = 
     return float(np.median(times))
 
 
+def per_call(fn: Callable[[], object], calls: int) -> tuple[float, float]:
+    """Mean wall and process CPU seconds of one call over ``calls`` back-to-back calls (one block)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    for _ in range(calls):
+        fn()
+    return (time.perf_counter() - wall) / calls, (time.process_time() - cpu) / calls
+
+
 def idle_fraction(window_s: float = 2.0) -> float | None:
     """Fraction of all CPU time that was idle over the next ``window_s`` seconds (Linux only)."""
     def totals():
