@@ -21,7 +21,9 @@
 // Speed: `zengrad bench lstm` times it against torch.nn.LSTM, the NumPy reference and the composed
 // autograd LSTM; the saved tables, with machine and date, are in benchmarks/results/cpu.md, and
 // benchmarks/bench_recurrent_steps.py's (layer and char-model step, against torch.nn.LSTM on 1 and
-// 2 threads) in benchmarks/results/lstm_*.md (the latest: lstm_2026-12-02b.md).
+// 2 threads) in benchmarks/results/lstm_*.md. The latest, lstm_2026-12-03.md (AMD EPYC Zen 4,
+// AVX-512, 1 thread, 2026-12-03): T=100, B=64, I=H=256 at 0.84× torch.nn.LSTM's time, the char
+// layer as fast as its GEMMs alone, whose micro-kernel runs at the FMA peak.
 #include "lstm.h"
 
 #include <algorithm>

@@ -105,7 +105,7 @@ void for_each_part(int64_t length, int parts, Body body) {
 // into the caller's [T, B, G] array (the LSTM's gates, the RNN's output). The input projection of
 // all steps at once (one large GEMM, then per step z_t += h_{t-1} W_hhᵀ) is as many flops but
 // writes z for every step first and reads each slice back from memory: slower, measured
-// (benchmarks/results/lstm_2026-12-02.md). The workspace is one buffer per calling thread, kept
+// (benchmarks/results/lstm_2026-12-02.md, and on AVX-512 in lstm_2026-12-03.md). The workspace is one buffer per calling thread, kept
 // for the next call; each part uses its own rows of it.
 class ForwardSteps {
  public:
@@ -134,6 +134,9 @@ class ForwardSteps {
 //   per step    [dh_{t-1} | dx_t] = dz_t · [W_hh | W_ih]            one GEMM, the joined weights
 //                                                                   packed once
 //   at the end  [dW_ih | dW_hh | dbias]ᵀ = [X | H_prev | 1]ᵀ · dz    one GEMM over all T·B rows
+// dx_t comes with dh_{t-1}: W_ih's columns widen a product whose rows (dz_t) are packed anyway;
+// dX = dZ · W_ih as one GEMM after the loop packs all of dZ again and measured slower
+// (benchmarks/results/lstm_2026-12-03.md).
 // The bias is a weight whose input is 1. The last product is taken transposed, (I+H+1)×G, so that
 // dz, the big operand, is packed along its rows as stored, not down its columns (a cache line per
 // row, a new page every row or two); the small result is then transposed into dw_ih [G, I], dw_hh
