@@ -234,3 +234,56 @@ def _check_nonlinearity(kernel: str, nonlinearity) -> None:
         raise ValueError(f"{kernel}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# layer_norm: normalisation of each row of a (rows, n) array
+# ---------------------------------------------------------------------------------------------
+#
+# Forward  y = x̂ · γ + β,  x̂ = (x − μ) · r,  r = 1/√(σ² + eps), μ and the biased σ² of each row
+# Shapes   x (rows, n) with n >= 1, weight γ and bias β (n,) or None (γ = 1, β = 0); one dtype
+# Returns  y (rows, n), and for backward mean μ (rows,) and rstd r (rows,).
+# Backward takes dy (rows, n), x, mean, rstd and weight, and returns dx (rows, n), dweight (n,)
+#          and dbias (n,) (the last two whether or not the layer has γ and β).
+
+def layer_norm_forward(x, weight, bias, eps: float, impl: str | None = None):
+    """Normalise each row of ``x``: ``(y, mean, rstd)`` (see the section notes)."""
+    arrays = _rows_arrays("layer_norm_forward", x=x, weight=weight, bias=bias)
+    if not eps >= 0:
+        raise ValueError(f"layer_norm_forward: eps must be >= 0, got {eps}")
+    chosen = choose("layer_norm_forward", backend.device_of(x), x.dtype, impl)
+    return chosen.fn(*arrays, float(eps))
+
+
+def layer_norm_backward(dy, x, mean, rstd, weight, impl: str | None = None):
+    """Backpropagate through :func:`layer_norm_forward`: ``(dx, dweight, dbias)``."""
+    arrays = _rows_arrays("layer_norm_backward", dy=dy, x=x, mean=mean, rstd=rstd, weight=weight)
+    chosen = choose("layer_norm_backward", backend.device_of(x), x.dtype, impl)
+    return chosen.fn(*arrays)
+
+
+def _rows_arrays(kernel: str, **arrays):
+    """The arrays of a layer-norm kernel (None kept for an absent γ or β), C-contiguous, after
+    checking types, devices, dtypes and shapes; raises naming all shapes."""
+    given = {name: a for name, a in arrays.items() if a is not None}
+    for name, value in given.items():
+        if not _is_array(value):
+            raise TypeError(f"{kernel}: {name} must be a NumPy or CuPy array, got {type(value).__name__}")
+    shapes = ", ".join(f"{name} {tuple(a.shape)}" for name, a in given.items())
+    devices = {backend.device_of(a) for a in given.values()}
+    if len(devices) > 1:
+        raise ValueError(f"{kernel}: arrays on different devices {sorted(devices)}")
+    x = given["x"]
+    if len({np.dtype(a.dtype) for a in given.values()}) > 1 or not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"{kernel}: all arrays must share one floating dtype, got "
+                        + ", ".join(f"{name} {a.dtype}" for name, a in given.items()))
+    if x.ndim != 2 or x.shape[1] < 1:
+        raise ValueError(f"{kernel}: x must be (rows, n) with n >= 1; got {shapes}")
+    rows, n = x.shape
+    expected = {"x": (rows, n), "dy": (rows, n), "mean": (rows,), "rstd": (rows,), "weight": (n,), "bias": (n,)}
+    for name, a in given.items():
+        if tuple(a.shape) != expected[name]:
+            raise ValueError(f"{kernel}: {name} must have shape {expected[name]} for rows={rows}, n={n}; "
+                             f"got {shapes}")
+    xp = backend.array_module(devices.pop())
+    return [None if a is None else xp.ascontiguousarray(a) for a in arrays.values()]

@@ -1,7 +1,7 @@
 """The reference kernels: readable NumPy (OpenBLAS) and CuPy (cuBLAS) versions of every kernel.
 
 They are always registered and always correct; the native kernels (``kernels_cpu``,
-``kernels_cuda``) are tested against them. ``lstm_*`` and ``rnn_*`` follow the shape contract
+``kernels_cuda``) are tested against them. ``lstm_*``, ``rnn_*`` and ``layer_norm_*`` follow the shape contract
 stated once in ``zengrad.kernels`` (the front end checks it before any implementation runs).
 """
 
@@ -114,3 +114,37 @@ for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
              description=f"{_name} reference: input GEMM for all steps, loop over time")
     register("rnn_backward", _name, _device, _rnn_backward_reference, priority=10,
              description=f"{_name} reference: backward through time, weight GEMMs at the end")
+
+
+def _layer_norm_forward_reference(x, weight, bias, eps):
+    """Layer norm of each row on NumPy or CuPy, one array operation per step of the formula."""
+    xp = backend.array_module(backend.device_of(x))
+    inv_n = x.dtype.type(1 / x.shape[1])
+    mean = xp.einsum("ij->i", x) * inv_n  # einsum: faster than mean over short rows
+    y = x - mean[:, None]
+    rstd = 1 / xp.sqrt(xp.einsum("ij,ij->i", y, y) * inv_n + x.dtype.type(eps))
+    y *= rstd[:, None]
+    if weight is not None:
+        y *= weight
+    if bias is not None:
+        y += bias
+    return y, mean, rstd
+
+
+def _layer_norm_backward_reference(dy, x, mean, rstd, weight):
+    """∂x = r · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)) with ĝ = dy · γ;  ∂γ = Σ dy · x̂,  ∂β = Σ dy."""
+    xp = backend.array_module(backend.device_of(x))
+    inv_n = x.dtype.type(1 / x.shape[1])
+    x_hat = (x - mean[:, None]) * rstd[:, None]
+    g_hat = dy * weight if weight is not None else dy
+    dx = g_hat - x_hat * (xp.einsum("ij,ij->i", g_hat, x_hat) * inv_n)[:, None]
+    dx -= (xp.einsum("ij->i", g_hat) * inv_n)[:, None]
+    dx *= rstd[:, None]
+    return dx, xp.einsum("ij,ij->j", dy, x_hat), dy.sum(axis=0)
+
+
+for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
+    register("layer_norm_forward", _name, _device, _layer_norm_forward_reference, priority=10,
+             description=f"{_name} reference: one array operation per step of the formula")
+    register("layer_norm_backward", _name, _device, _layer_norm_backward_reference, priority=10,
+             description=f"{_name} reference: one array operation per step of the formula")
