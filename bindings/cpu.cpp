@@ -6,6 +6,7 @@
 #include "matmul.h"
 #include "peak.h"
 #include "rnn.h"
+#include "softmax.h"
 #include "threads.h"
 
 #include <pybind11/stl.h>
@@ -340,6 +341,33 @@ py::tuple layer_norm_backward(const py::array& dy_in, const py::array& x_in, con
   return py::make_tuple(dx, dweight, dbias);
 }
 
+// ---- row softmax ---------------------------------------------------------------------------------
+FloatArray softmax_forward(const py::array& x_in) {
+  const auto x = as_float_array(x_in, 2, "cpu.softmax_forward", "x");
+  const int64_t rows = x.shape(0), n = x.shape(1);
+  FloatArray y = new_array({rows, n});
+  {
+    py::gil_scoped_release release;
+    cpu::softmax_forward(rows, n, x.data(), y.mutable_data());
+  }
+  return y;
+}
+
+FloatArray softmax_backward(const py::array& y_in, const py::array& dy_in) {
+  const char* kernel = "cpu.softmax_backward";
+  const auto y = as_float_array(y_in, 2, kernel, "y");
+  const auto dy = as_float_array(dy_in, 2, kernel, "dy");
+  require(dy.shape(0) == y.shape(0) && dy.shape(1) == y.shape(1),
+          std::string(kernel) + ": dy " + rows_shape(dy) + " must have y's shape " + rows_shape(y));
+  const int64_t rows = y.shape(0), n = y.shape(1);
+  FloatArray dx = new_array({rows, n});
+  {
+    py::gil_scoped_release release;
+    cpu::softmax_backward(rows, n, y.data(), dy.data(), dx.mutable_data());
+  }
+  return dx;
+}
+
 }  // namespace
 
 void register_cpu(py::module_& m) {
@@ -385,6 +413,9 @@ void register_cpu(py::module_& m) {
         py::arg("eps"), "layer norm of each row of x (rows, n) -> (y, mean, rstd); weight, bias None or (n,)");
   m.def("layer_norm_backward", &layer_norm_backward, py::arg("dy"), py::arg("x"), py::arg("mean"),
         py::arg("rstd"), py::arg("weight"), "backward of layer_norm_forward -> (dx, dweight, dbias)");
+  m.def("softmax_forward", &softmax_forward, py::arg("x"), "softmax of each row of x (rows, n) -> y");
+  m.def("softmax_backward", &softmax_backward, py::arg("y"), py::arg("dy"),
+        "backward of softmax_forward from its output y -> dx = y * (dy - rowsum(dy * y))");
 }
 
 }  // namespace zengrad::bindings

@@ -287,3 +287,50 @@ def _rows_arrays(kernel: str, **arrays):
                              f"got {shapes}")
     xp = backend.array_module(devices.pop())
     return [None if a is None else xp.ascontiguousarray(a) for a in arrays.values()]
+
+
+# ---------------------------------------------------------------------------------------------
+# softmax: over the last axis (attention's weights)
+# ---------------------------------------------------------------------------------------------
+#
+# Forward  y_j = e^{x_j − c} / Σ_k e^{x_k − c} over the last axis (c ≥ the row's maximum)
+# Shapes   x (..., n) of a floating dtype; y and the gradients have x's shape
+# Returns  y; x is scratch: an implementation may overwrite it and return it as y. A row whose
+#          entries are all −∞, or that holds +∞ or NaN, gives NaN (as PyTorch's softmax).
+# Backward takes y and dy and returns dx = y ⊙ (dy − Σ_k dy_k y_k); dy is scratch as well.
+
+def softmax_forward(x, impl: str | None = None):
+    """Softmax over the last axis of ``x`` (which it may overwrite; see the section notes)."""
+    (x,) = _softmax_arrays("softmax_forward", x=x)
+    chosen = choose("softmax_forward", backend.device_of(x), x.dtype, impl)
+    return chosen.fn(_as_rows(x)).reshape(x.shape)
+
+
+def softmax_backward(y, dy, impl: str | None = None):
+    """Backpropagate through :func:`softmax_forward` from its output: ``dx`` (``dy`` may be overwritten)."""
+    y, dy = _softmax_arrays("softmax_backward", y=y, dy=dy)
+    chosen = choose("softmax_backward", backend.device_of(y), y.dtype, impl)
+    return chosen.fn(_as_rows(y), _as_rows(dy)).reshape(y.shape)
+
+
+def _as_rows(a):
+    """(..., n) -> (rows, n), empty shapes included."""
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
+
+
+def _softmax_arrays(kernel: str, **arrays):
+    """The arrays of a softmax kernel, C-contiguous, after checking types, devices, dtypes and shapes."""
+    for name, value in arrays.items():
+        if not _is_array(value):
+            raise TypeError(f"{kernel}: {name} must be a NumPy or CuPy array, got {type(value).__name__}")
+    shapes = ", ".join(f"{name} {tuple(a.shape)}" for name, a in arrays.items())
+    first = next(iter(arrays.values()))
+    if len({backend.device_of(a) for a in arrays.values()}) > 1:
+        raise ValueError(f"{kernel}: arrays on different devices; got {shapes}")
+    if len({np.dtype(a.dtype) for a in arrays.values()}) > 1 or not np.issubdtype(first.dtype, np.floating):
+        raise TypeError(f"{kernel}: all arrays must share one floating dtype, got "
+                        + ", ".join(f"{name} {a.dtype}" for name, a in arrays.items()))
+    if first.ndim < 1 or len({tuple(a.shape) for a in arrays.values()}) > 1:
+        raise ValueError(f"{kernel}: arrays must have one shape of at least one dimension; got {shapes}")
+    xp = backend.array_module(backend.device_of(first))
+    return [xp.ascontiguousarray(a) for a in arrays.values()]

@@ -1,11 +1,13 @@
 """The reference kernels: readable NumPy (OpenBLAS) and CuPy (cuBLAS) versions of every kernel.
 
 They are always registered and always correct; the native kernels (``kernels_cpu``,
-``kernels_cuda``) are tested against them. ``lstm_*``, ``rnn_*`` and ``layer_norm_*`` follow the shape contract
+``kernels_cuda``) are tested against them. ``lstm_*``, ``rnn_*``, ``layer_norm_*`` and ``softmax_*`` follow the shape contract
 stated once in ``zengrad.kernels`` (the front end checks it before any implementation runs).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -148,3 +150,52 @@ for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
              description=f"{_name} reference: one array operation per step of the formula")
     register("layer_norm_backward", _name, _device, _layer_norm_backward_reference, priority=10,
              description=f"{_name} reference: one array operation per step of the formula")
+
+
+_SMALLEST_ROW_SUM = math.exp(-23.0)
+
+
+def _softmax_forward_reference(shifted):
+    """softmax over the last axis of ``shifted`` (for attention, the scores plus any additive
+    mask), which it may overwrite (it returns the weights, in a new array or in ``shifted``).
+
+    Subtract a shift c, exponentiate, divide by the row sum. Softmax does not change when a row is
+    shifted, and any c at or above the row's maximum keeps e^(s − c) ≤ 1, so one c for the whole
+    array, its largest element, is enough (one scalar subtraction instead of a maximum and a
+    subtraction per row); where that leaves a row's sum below e^−23 (its maximum far under the
+    array's, where float32's smallest normal numbers would start to lose its smaller weights), or
+    the largest element is not finite, each row is shifted by its own maximum instead. The row
+    sums are an ``einsum`` (faster than ``sum`` over short rows; a product with a vector of ones
+    would wake BLAS's threads). A row masked everywhere gives NaN, as PyTorch's softmax does.
+    """
+    xp = backend.array_module(backend.device_of(shifted))
+    if shifted.size == 0:
+        return shifted
+    with np.errstate(invalid="ignore", over="ignore"):
+        largest = shifted.max()
+        if xp.isfinite(largest):
+            weights = shifted - largest
+            xp.exp(weights, out=weights)
+            sums = xp.einsum("...j->...", weights)[..., None]
+            if sums.min() >= _SMALLEST_ROW_SUM:
+                weights /= sums
+                return weights
+        shifted -= shifted.max(axis=-1, keepdims=True)
+        xp.exp(shifted, out=shifted)
+        shifted /= xp.einsum("...j->...", shifted)[..., None]
+    return shifted
+
+
+def _softmax_backward_reference(y, dy):
+    """∂x = y ⊙ (dy − Σ_j dy_j y_j), in ``dy``'s array (the row sums an ``einsum``)."""
+    xp = backend.array_module(backend.device_of(y))
+    dy -= xp.einsum("...j,...j->...", dy, y)[..., None]
+    dy *= y
+    return dy
+
+
+for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
+    register("softmax_forward", _name, _device, _softmax_forward_reference, priority=10,
+             description=f"{_name} reference: one shift for the whole array where it is safe, in place")
+    register("softmax_backward", _name, _device, _softmax_backward_reference, priority=10,
+             description=f"{_name} reference: one row sum, in place")

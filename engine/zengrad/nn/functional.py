@@ -1021,7 +1021,7 @@ from ..ops.einsum import einsum  # noqa: E402
 
 # ---- attention (issue 13) ----------------------------------------------------------------------
 
-from ..ops.attention import softmax_rows_  # noqa: E402
+from .. import kernels  # noqa: E402
 
 
 def _additive_mask(mask: Tensor | None, is_causal: bool, length: int, source: int, like: Tensor):
@@ -1046,15 +1046,14 @@ class MaskedSoftmax(Function):
     """w = softmax(s + m) over the last axis, as one node: the attention weights from the scores s
     and an additive mask m (0 or −∞, or any float; broadcast to s).
 
-    Forward works in place on one copy of s + m (:func:`~zengrad.ops.attention.softmax_rows_`).
+    Forward is the softmax kernel (:func:`zengrad.kernels.softmax_forward`) on one copy of s + m.
     Backward is the softmax's Jacobian in Tensor ops (so it can be differentiated again):
     ∂s = w ⊙ (g − Σ_j g_j w_j), and ∂m = ∂s summed over m's broadcast axes. A row masked
     everywhere gives NaN, as PyTorch's softmax does (its fused scaled_dot_product_attention gives 0).
     """
 
     def forward(self, scores, mask=None):
-        xp = backend.array_module(backend.device_of(scores))
-        return softmax_rows_(xp, scores + mask if mask is not None else scores.copy())
+        return kernels.softmax_forward(scores + mask if mask is not None else scores.copy())
 
     def backward(self, g):
         weights = self.output()
