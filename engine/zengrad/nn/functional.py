@@ -16,6 +16,7 @@ import numpy as np
 from .. import backend
 from ..autograd import Function
 from ..creation import generator
+from ..grad_mode import is_grad_enabled
 from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh, where
 from ..ops import convolution
 from ..ops.conv import _check_geometry, _pair, fold, unfold, window_positions
@@ -434,9 +435,11 @@ class CrossEntropy(Function):
     One node, as PyTorch's fused loss, instead of a log-softmax, an index, a product and a mean.
     The log Σ exp is taken after subtracting each row's maximum (no overflow).
 
-    ∂ℓ/∂x = (softmax(x) − onehot(y)) ⊙ w·g  (w·g/Σw for 'mean'), written in Tensor ops on one
-    softmax node, so the loss can be differentiated twice. The targets and weights are settings:
-    nothing flows back to them.
+    ∂ℓ/∂x = (softmax(x) − onehot(y)) ⊙ w·g  (w·g/Σw for 'mean'). When no graph of the gradient
+    is asked for, backward reads softmax(x) = e^{x − max} / Σ e^{x − max} off what forward kept and
+    works on that one array; with ``create_graph`` it is Tensor ops on one softmax node, so the
+    loss can be differentiated twice. The targets and weights are settings: nothing flows back to
+    them.
     """
 
     def __init__(self, target, sample_weight, reduction: str):
@@ -446,8 +449,9 @@ class CrossEntropy(Function):
         xp = backend.array_module(backend.device_of(x))
         with np.errstate(invalid="ignore"):
             shifted = x - x.max(axis=1, keepdims=True)
-        log_norm = xp.log(xp.exp(shifted).sum(axis=1))
-        losses = (log_norm - shifted[xp.arange(x.shape[0]), self.target]) * self.sample_weight
+        self.exp_shifted = xp.exp(shifted)
+        self.exp_sums = xp.einsum("ij->i", self.exp_shifted)  # einsum: faster than sum over short rows
+        losses = (xp.log(self.exp_sums) - shifted[xp.arange(x.shape[0]), self.target]) * self.sample_weight
         if self.reduction != "mean":
             return _reduced(losses, self.reduction)
         return losses.sum() / self.sample_weight.sum()
@@ -455,12 +459,16 @@ class CrossEntropy(Function):
     def backward(self, g):
         (x,) = self.inputs
         xp = x.xp
+        rows = xp.arange(x.shape[0])
+        weight = self.sample_weight if self.reduction != "mean" else self.sample_weight / self.sample_weight.sum()
+        if not is_grad_enabled():
+            scale = weight * g.data  # g: a scalar, or one value per row for 'none'
+            grad = self.exp_shifted * (scale / self.exp_sums)[:, None]  # a new array: backward may run again
+            grad[rows, self.target] -= scale
+            return (Tensor(grad),)
         onehot = xp.zeros(x.shape, dtype=x.dtype)
-        onehot[xp.arange(x.shape[0]), self.target] = 1
-        weight = self.sample_weight.reshape(-1, 1)
-        if self.reduction == "mean":
-            weight = weight / self.sample_weight.sum()
-        scale = (g.reshape(-1, 1) if self.reduction == "none" else g) * Tensor(weight)
+        onehot[rows, self.target] = 1
+        scale = (g.reshape(-1, 1) if self.reduction == "none" else g) * Tensor(weight.reshape(-1, 1))
         return (MaskedSoftmax.apply(x) - Tensor(onehot)) * scale
 
 
