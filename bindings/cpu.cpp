@@ -5,6 +5,7 @@
 #include "lstm.h"
 #include "matmul.h"
 #include "peak.h"
+#include "relu.h"
 #include "rnn.h"
 #include "softmax.h"
 #include "threads.h"
@@ -368,6 +369,33 @@ FloatArray softmax_backward(const py::array& y_in, const py::array& dy_in) {
   return dx;
 }
 
+// ---- ReLU --------------------------------------------------------------------------------------
+FloatArray relu_forward(const py::array& x_in) {
+  const auto x = as_float_array(x_in, 1, "cpu.relu_forward", "x");
+  const int64_t n = x.shape(0);
+  FloatArray y = new_array({n});
+  {
+    py::gil_scoped_release release;
+    cpu::relu_forward(n, x.data(), y.mutable_data());
+  }
+  return y;
+}
+
+FloatArray relu_backward(const py::array& y_in, const py::array& dy_in) {
+  const char* kernel = "cpu.relu_backward";
+  const auto y = as_float_array(y_in, 1, kernel, "y");
+  const auto dy = as_float_array(dy_in, 1, kernel, "dy");
+  const int64_t n = y.shape(0);
+  require(dy.shape(0) == n, std::string(kernel) + ": dy (" + std::to_string(dy.shape(0)) +
+                                ",) must have y's shape (" + std::to_string(n) + ",)");
+  FloatArray dx = new_array({n});
+  {
+    py::gil_scoped_release release;
+    cpu::relu_backward(n, y.data(), dy.data(), dx.mutable_data());
+  }
+  return dx;
+}
+
 }  // namespace
 
 void register_cpu(py::module_& m) {
@@ -416,6 +444,9 @@ void register_cpu(py::module_& m) {
   m.def("softmax_forward", &softmax_forward, py::arg("x"), "softmax of each row of x (rows, n) -> y");
   m.def("softmax_backward", &softmax_backward, py::arg("y"), py::arg("dy"),
         "backward of softmax_forward from its output y -> dx = y * (dy - rowsum(dy * y))");
+  m.def("relu_forward", &relu_forward, py::arg("x"), "max(x, 0) of a 1-D array (NaN stays NaN) -> y");
+  m.def("relu_backward", &relu_backward, py::arg("y"), py::arg("dy"),
+        "backward of relu_forward from its output y -> dx = 0 where y <= 0, else dy");
 }
 
 }  // namespace zengrad::bindings

@@ -301,14 +301,14 @@ def _rows_arrays(kernel: str, **arrays):
 
 def softmax_forward(x, impl: str | None = None):
     """Softmax over the last axis of ``x`` (which it may overwrite; see the section notes)."""
-    (x,) = _softmax_arrays("softmax_forward", x=x)
+    (x,) = _elementwise_arrays("softmax_forward", 1, x=x)
     chosen = choose("softmax_forward", backend.device_of(x), x.dtype, impl)
     return chosen.fn(_as_rows(x)).reshape(x.shape)
 
 
 def softmax_backward(y, dy, impl: str | None = None):
     """Backpropagate through :func:`softmax_forward` from its output: ``dx`` (``dy`` may be overwritten)."""
-    y, dy = _softmax_arrays("softmax_backward", y=y, dy=dy)
+    y, dy = _elementwise_arrays("softmax_backward", 1, y=y, dy=dy)
     chosen = choose("softmax_backward", backend.device_of(y), y.dtype, impl)
     return chosen.fn(_as_rows(y), _as_rows(dy)).reshape(y.shape)
 
@@ -318,8 +318,9 @@ def _as_rows(a):
     return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
 
 
-def _softmax_arrays(kernel: str, **arrays):
-    """The arrays of a softmax kernel, C-contiguous, after checking types, devices, dtypes and shapes."""
+def _elementwise_arrays(kernel: str, min_ndim: int = 0, **arrays):
+    """The arrays of a kernel whose arrays share one shape (of at least ``min_ndim`` dimensions),
+    C-contiguous, after checking types, devices, dtypes and shapes; raises naming all shapes."""
     for name, value in arrays.items():
         if not _is_array(value):
             raise TypeError(f"{kernel}: {name} must be a NumPy or CuPy array, got {type(value).__name__}")
@@ -330,7 +331,30 @@ def _softmax_arrays(kernel: str, **arrays):
     if len({np.dtype(a.dtype) for a in arrays.values()}) > 1 or not np.issubdtype(first.dtype, np.floating):
         raise TypeError(f"{kernel}: all arrays must share one floating dtype, got "
                         + ", ".join(f"{name} {a.dtype}" for name, a in arrays.items()))
-    if first.ndim < 1 or len({tuple(a.shape) for a in arrays.values()}) > 1:
-        raise ValueError(f"{kernel}: arrays must have one shape of at least one dimension; got {shapes}")
+    if first.ndim < min_ndim or len({tuple(a.shape) for a in arrays.values()}) > 1:
+        raise ValueError(f"{kernel}: arrays must have one shape of at least {min_ndim} dimensions; got {shapes}")
     xp = backend.array_module(backend.device_of(first))
     return [xp.ascontiguousarray(a) for a in arrays.values()]
+
+
+# ---------------------------------------------------------------------------------------------
+# relu: max(x, 0) elementwise
+# ---------------------------------------------------------------------------------------------
+#
+# Forward  y = x where x > 0 or NaN, else +0 (NumPy's maximum(x, 0): −0 gives +0)
+# Backward takes y and dy and returns dx = 0 where y ≤ 0, else dy (PyTorch's rule on the output,
+#          which passes dy at NaN)
+# Shapes   any; y, dy and dx have x's shape; one floating dtype
+
+def relu_forward(x, impl: str | None = None):
+    """max(x, 0) elementwise (see the section notes)."""
+    (x,) = _elementwise_arrays("relu_forward", x=x)
+    chosen = choose("relu_forward", backend.device_of(x), x.dtype, impl)
+    return chosen.fn(x.reshape(-1)).reshape(x.shape)
+
+
+def relu_backward(y, dy, impl: str | None = None):
+    """Backpropagate through :func:`relu_forward` from its output: ``dx``."""
+    y, dy = _elementwise_arrays("relu_backward", y=y, dy=dy)
+    chosen = choose("relu_backward", backend.device_of(y), y.dtype, impl)
+    return chosen.fn(y.reshape(-1), dy.reshape(-1)).reshape(y.shape)

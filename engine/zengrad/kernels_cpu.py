@@ -3,8 +3,8 @@
 ``cpu:native`` is the fast matmul with the best instruction set this CPU supports; it outranks
 NumPy (priority 20 > 10), so it is the default for float32 arrays on the CPU; the same holds for
 the whole-sequence LSTM (``lstm_forward`` / ``lstm_backward``), RNN (``rnn_forward`` /
-``rnn_backward``), layer normalisation (``layer_norm_forward`` / ``layer_norm_backward``) and the
-row softmax (``softmax_forward`` / ``softmax_backward``).
+``rnn_backward``), layer normalisation (``layer_norm_forward`` / ``layer_norm_backward``), the row
+softmax (``softmax_forward`` / ``softmax_backward``) and ReLU (``relu_forward`` / ``relu_backward``).
 ``cpu:<isa>`` for each name in ``_C.cpu.isas()`` forces one path (for tests and
 benchmarks); they rank below NumPy and are registered only when the CPU can run them.
 
@@ -113,6 +113,13 @@ def _register_softmax(cpu) -> None:
              description="C++ one row at a time: one dot product, one pass")
 
 
+def _register_relu(cpu) -> None:
+    register("relu_forward", "cpu:native", "cpu", cpu.relu_forward, dtypes=(np.float32,), priority=20,
+             description="C++ one vectorized select per element (kernels/cpu/relu.cpp)")
+    register("relu_backward", "cpu:native", "cpu", cpu.relu_backward, dtypes=(np.float32,), priority=20,
+             description="C++ one vectorized select per element")
+
+
 if native() is not None:
     _register_matmul(native().cpu)
     _register_ladder(native().cpu)
@@ -120,3 +127,4 @@ if native() is not None:
     _register_rnn(native().cpu)
     _register_layer_norm(native().cpu)
     _register_softmax(native().cpu)
+    _register_relu(native().cpu)
