@@ -51,7 +51,7 @@ def test_native_strided_inputs():
 
 
 def test_front_end_errors_name_kernel_and_shapes():
-    with pytest.raises(ValueError, match=r"relu_backward: arrays must have one shape .*y \(2, 3\), dy \(3, 2\)"):
+    with pytest.raises(ValueError, match=r"relu_backward: arrays must share one shape .*y \(2, 3\), dy \(3, 2\)"):
         kernels.relu_backward(np.zeros((2, 3), np.float32), np.zeros((3, 2), np.float32))
     with pytest.raises(TypeError, match="relu_backward: all arrays must share one floating dtype"):
         kernels.relu_backward(np.zeros(3, np.float32), np.zeros(3))

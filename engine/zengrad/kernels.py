@@ -332,7 +332,7 @@ def _elementwise_arrays(kernel: str, min_ndim: int = 0, **arrays):
         raise TypeError(f"{kernel}: all arrays must share one floating dtype, got "
                         + ", ".join(f"{name} {a.dtype}" for name, a in arrays.items()))
     if first.ndim < min_ndim or len({tuple(a.shape) for a in arrays.values()}) > 1:
-        raise ValueError(f"{kernel}: arrays must have one shape of at least {min_ndim} dimensions; got {shapes}")
+        raise ValueError(f"{kernel}: arrays must share one shape of rank >= {min_ndim}; got {shapes}")
     xp = backend.array_module(backend.device_of(first))
     return [xp.ascontiguousarray(a) for a in arrays.values()]
 
