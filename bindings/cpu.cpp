@@ -1,15 +1,19 @@
 // pybind11 glue for kernels/cpu: argument checks, GIL release, array <-> pointer.
 #include "bindings.h"
 #include "ladder.h"
+#include "layer_norm.h"
 #include "lstm.h"
 #include "matmul.h"
 #include "peak.h"
+#include "relu.h"
 #include "rnn.h"
+#include "softmax.h"
 #include "threads.h"
 
 #include <pybind11/stl.h>
 
 #include <initializer_list>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -279,6 +283,119 @@ py::tuple rnn_backward(const py::array& dy_in, const py::array& dh_n_in, const p
   return py::make_tuple(dx, dh0, dw_ih, dw_hh, dbias);
 }
 
+// ---- layer normalisation -----------------------------------------------------------------------
+// γ or β as a pointer (null when absent), after checking it is a float32 vector of length n.
+const float* optional_vector(const std::optional<py::array>& v, int64_t n, std::optional<FloatArray>& keep,
+                             const char* kernel, const char* name) {
+  if (!v) return nullptr;
+  keep = as_float_array(*v, 1, kernel, name);
+  require(keep->shape(0) == n, std::string(kernel) + ": " + name + " must have shape (" + std::to_string(n) +
+                                   ",), got (" + std::to_string(keep->shape(0)) + ",)");
+  return keep->data();
+}
+
+std::string rows_shape(const FloatArray& a) {
+  return "(" + std::to_string(a.shape(0)) + ", " + std::to_string(a.shape(1)) + ")";
+}
+
+py::tuple layer_norm_forward(const py::array& x_in, const std::optional<py::array>& weight_in,
+                             const std::optional<py::array>& bias_in, double eps) {
+  const char* kernel = "cpu.layer_norm_forward";
+  const auto x = as_float_array(x_in, 2, kernel, "x");
+  const int64_t rows = x.shape(0), n = x.shape(1);
+  require(n >= 1, std::string(kernel) + ": x must have at least one column, got " + rows_shape(x));
+  require(eps >= 0, std::string(kernel) + ": eps must be >= 0, got " + std::to_string(eps));
+  std::optional<FloatArray> weight, bias;
+  const float* w = optional_vector(weight_in, n, weight, kernel, "weight");
+  const float* b = optional_vector(bias_in, n, bias, kernel, "bias");
+  FloatArray y = new_array({rows, n}), mean = new_array({rows}), rstd = new_array({rows});
+  {
+    py::gil_scoped_release release;
+    cpu::layer_norm_forward(rows, n, static_cast<float>(eps), x.data(), w, b, y.mutable_data(),
+                            mean.mutable_data(), rstd.mutable_data());
+  }
+  return py::make_tuple(y, mean, rstd);
+}
+
+py::tuple layer_norm_backward(const py::array& dy_in, const py::array& x_in, const py::array& mean_in,
+                              const py::array& rstd_in, const std::optional<py::array>& weight_in) {
+  const char* kernel = "cpu.layer_norm_backward";
+  const auto dy = as_float_array(dy_in, 2, kernel, "dy");
+  const auto x = as_float_array(x_in, 2, kernel, "x");
+  const auto mean = as_float_array(mean_in, 1, kernel, "mean");
+  const auto rstd = as_float_array(rstd_in, 1, kernel, "rstd");
+  const int64_t rows = x.shape(0), n = x.shape(1);
+  require(n >= 1, std::string(kernel) + ": x must have at least one column, got " + rows_shape(x));
+  require(dy.shape(0) == rows && dy.shape(1) == n,
+          std::string(kernel) + ": dy " + rows_shape(dy) + " must have x's shape " + rows_shape(x));
+  require(mean.shape(0) == rows && rstd.shape(0) == rows,
+          std::string(kernel) + ": mean (" + std::to_string(mean.shape(0)) + ",) and rstd (" +
+              std::to_string(rstd.shape(0)) + ",) must have one entry per row of x " + rows_shape(x));
+  std::optional<FloatArray> weight;
+  const float* w = optional_vector(weight_in, n, weight, kernel, "weight");
+  FloatArray dx = new_array({rows, n}), dweight = new_array({n}), dbias = new_array({n});
+  {
+    py::gil_scoped_release release;
+    cpu::layer_norm_backward(rows, n, dy.data(), x.data(), mean.data(), rstd.data(), w, dx.mutable_data(),
+                             dweight.mutable_data(), dbias.mutable_data());
+  }
+  return py::make_tuple(dx, dweight, dbias);
+}
+
+// ---- row softmax ---------------------------------------------------------------------------------
+FloatArray softmax_forward(const py::array& x_in) {
+  const auto x = as_float_array(x_in, 2, "cpu.softmax_forward", "x");
+  const int64_t rows = x.shape(0), n = x.shape(1);
+  FloatArray y = new_array({rows, n});
+  {
+    py::gil_scoped_release release;
+    cpu::softmax_forward(rows, n, x.data(), y.mutable_data());
+  }
+  return y;
+}
+
+FloatArray softmax_backward(const py::array& y_in, const py::array& dy_in) {
+  const char* kernel = "cpu.softmax_backward";
+  const auto y = as_float_array(y_in, 2, kernel, "y");
+  const auto dy = as_float_array(dy_in, 2, kernel, "dy");
+  require(dy.shape(0) == y.shape(0) && dy.shape(1) == y.shape(1),
+          std::string(kernel) + ": dy " + rows_shape(dy) + " must have y's shape " + rows_shape(y));
+  const int64_t rows = y.shape(0), n = y.shape(1);
+  FloatArray dx = new_array({rows, n});
+  {
+    py::gil_scoped_release release;
+    cpu::softmax_backward(rows, n, y.data(), dy.data(), dx.mutable_data());
+  }
+  return dx;
+}
+
+// ---- ReLU --------------------------------------------------------------------------------------
+FloatArray relu_forward(const py::array& x_in) {
+  const auto x = as_float_array(x_in, 1, "cpu.relu_forward", "x");
+  const int64_t n = x.shape(0);
+  FloatArray y = new_array({n});
+  {
+    py::gil_scoped_release release;
+    cpu::relu_forward(n, x.data(), y.mutable_data());
+  }
+  return y;
+}
+
+FloatArray relu_backward(const py::array& y_in, const py::array& dy_in) {
+  const char* kernel = "cpu.relu_backward";
+  const auto y = as_float_array(y_in, 1, kernel, "y");
+  const auto dy = as_float_array(dy_in, 1, kernel, "dy");
+  const int64_t n = y.shape(0);
+  require(dy.shape(0) == n, std::string(kernel) + ": dy (" + std::to_string(dy.shape(0)) +
+                                ",) must have y's shape (" + std::to_string(n) + ",)");
+  FloatArray dx = new_array({n});
+  {
+    py::gil_scoped_release release;
+    cpu::relu_backward(n, y.data(), dy.data(), dx.mutable_data());
+  }
+  return dx;
+}
+
 }  // namespace
 
 void register_cpu(py::module_& m) {
@@ -320,6 +437,16 @@ void register_cpu(py::module_& m) {
   m.def("rnn_backward", &rnn_backward, py::arg("dy"), py::arg("dh_n"), py::arg("x"), py::arg("h0"),
         py::arg("w_ih"), py::arg("w_hh"), py::arg("y"), py::arg("nonlinearity") = "tanh",
         "backward through time of rnn_forward -> (dx, dh0, dw_ih, dw_hh, dbias)");
+  m.def("layer_norm_forward", &layer_norm_forward, py::arg("x"), py::arg("weight"), py::arg("bias"),
+        py::arg("eps"), "layer norm of each row of x (rows, n) -> (y, mean, rstd); weight, bias None or (n,)");
+  m.def("layer_norm_backward", &layer_norm_backward, py::arg("dy"), py::arg("x"), py::arg("mean"),
+        py::arg("rstd"), py::arg("weight"), "backward of layer_norm_forward -> (dx, dweight, dbias)");
+  m.def("softmax_forward", &softmax_forward, py::arg("x"), "softmax of each row of x (rows, n) -> y");
+  m.def("softmax_backward", &softmax_backward, py::arg("y"), py::arg("dy"),
+        "backward of softmax_forward from its output y -> dx = y * (dy - rowsum(dy * y))");
+  m.def("relu_forward", &relu_forward, py::arg("x"), "max(x, 0) of a 1-D array (NaN stays NaN) -> y");
+  m.def("relu_backward", &relu_backward, py::arg("y"), py::arg("dy"),
+        "backward of relu_forward from its output y -> dx = 0 where y <= 0, else dy");
 }
 
 }  // namespace zengrad::bindings

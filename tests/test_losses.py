@@ -166,6 +166,24 @@ def test_fused_cross_entropy_double_backward_matches_pytorch(rng):
     assert_close(ours.grad, theirs.grad, 1e-10, 1e-12, what="second derivative")
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_array_backward_matches_graph_backward_and_repeats(rng, reduction):
+    """The backward on forward's saved e^{x − max} (no graph asked for) equals the Tensor-op one
+    (create_graph), and running it twice (retain_graph) does not change what forward kept."""
+    logits = rng.standard_normal((13, 7)) * 5
+    target = rng.integers(0, 7, 13)
+    target[::4] = 2
+    weight = zg.tensor(rng.uniform(0.5, 2, 7))
+    x = zg.tensor(logits, requires_grad=True)
+    loss = F.cross_entropy(x, zg.tensor(target), weight=weight, ignore_index=2, reduction=reduction)
+    seed = zg.tensor(rng.standard_normal(loss.shape))
+    (graph,) = zg.autograd.grad(loss, [x], seed, create_graph=True, retain_graph=True)
+    (first,) = zg.autograd.grad(loss, [x], seed, retain_graph=True)
+    (second,) = zg.autograd.grad(loss, [x], seed)
+    np.testing.assert_allclose(first.data, graph.data, rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(second.data, first.data)
+
+
 def test_loss_errors_are_clear():
     x = zg.randn(4, 3)
     with pytest.raises(ValueError, match="reduction"):

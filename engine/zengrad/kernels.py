@@ -234,3 +234,127 @@ def _check_nonlinearity(kernel: str, nonlinearity) -> None:
         raise ValueError(f"{kernel}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# layer_norm: normalisation of each row of a (rows, n) array
+# ---------------------------------------------------------------------------------------------
+#
+# Forward  y = x̂ · γ + β,  x̂ = (x − μ) · r,  r = 1/√(σ² + eps), μ and the biased σ² of each row
+# Shapes   x (rows, n) with n >= 1, weight γ and bias β (n,) or None (γ = 1, β = 0); one dtype
+# Returns  y (rows, n), and for backward mean μ (rows,) and rstd r (rows,).
+# Backward takes dy (rows, n), x, mean, rstd and weight, and returns dx (rows, n), dweight (n,)
+#          and dbias (n,) (the last two whether or not the layer has γ and β).
+
+def layer_norm_forward(x, weight, bias, eps: float, impl: str | None = None):
+    """Normalise each row of ``x``: ``(y, mean, rstd)`` (see the section notes)."""
+    arrays = _rows_arrays("layer_norm_forward", x=x, weight=weight, bias=bias)
+    if not eps >= 0:
+        raise ValueError(f"layer_norm_forward: eps must be >= 0, got {eps}")
+    chosen = choose("layer_norm_forward", backend.device_of(x), x.dtype, impl)
+    return chosen.fn(*arrays, float(eps))
+
+
+def layer_norm_backward(dy, x, mean, rstd, weight, impl: str | None = None):
+    """Backpropagate through :func:`layer_norm_forward`: ``(dx, dweight, dbias)``."""
+    arrays = _rows_arrays("layer_norm_backward", dy=dy, x=x, mean=mean, rstd=rstd, weight=weight)
+    chosen = choose("layer_norm_backward", backend.device_of(x), x.dtype, impl)
+    return chosen.fn(*arrays)
+
+
+def _rows_arrays(kernel: str, **arrays):
+    """The arrays of a layer-norm kernel (None kept for an absent γ or β), C-contiguous, after
+    checking types, devices, dtypes and shapes; raises naming all shapes."""
+    given = {name: a for name, a in arrays.items() if a is not None}
+    for name, value in given.items():
+        if not _is_array(value):
+            raise TypeError(f"{kernel}: {name} must be a NumPy or CuPy array, got {type(value).__name__}")
+    shapes = ", ".join(f"{name} {tuple(a.shape)}" for name, a in given.items())
+    devices = {backend.device_of(a) for a in given.values()}
+    if len(devices) > 1:
+        raise ValueError(f"{kernel}: arrays on different devices {sorted(devices)}")
+    x = given["x"]
+    if len({np.dtype(a.dtype) for a in given.values()}) > 1 or not np.issubdtype(x.dtype, np.floating):
+        raise TypeError(f"{kernel}: all arrays must share one floating dtype, got "
+                        + ", ".join(f"{name} {a.dtype}" for name, a in given.items()))
+    if x.ndim != 2 or x.shape[1] < 1:
+        raise ValueError(f"{kernel}: x must be (rows, n) with n >= 1; got {shapes}")
+    rows, n = x.shape
+    expected = {"x": (rows, n), "dy": (rows, n), "mean": (rows,), "rstd": (rows,), "weight": (n,), "bias": (n,)}
+    for name, a in given.items():
+        if tuple(a.shape) != expected[name]:
+            raise ValueError(f"{kernel}: {name} must have shape {expected[name]} for rows={rows}, n={n}; "
+                             f"got {shapes}")
+    xp = backend.array_module(devices.pop())
+    return [None if a is None else xp.ascontiguousarray(a) for a in arrays.values()]
+
+
+# ---------------------------------------------------------------------------------------------
+# softmax: over the last axis (attention's weights)
+# ---------------------------------------------------------------------------------------------
+#
+# Forward  y_j = e^{x_j − c} / Σ_k e^{x_k − c} over the last axis (c ≥ the row's maximum)
+# Shapes   x (..., n) of a floating dtype; y and the gradients have x's shape
+# Returns  y; x is scratch: an implementation may overwrite it and return it as y. A row whose
+#          entries are all −∞, or that holds +∞ or NaN, gives NaN (as PyTorch's softmax).
+# Backward takes y and dy and returns dx = y ⊙ (dy − Σ_k dy_k y_k); dy is scratch as well.
+
+def softmax_forward(x, impl: str | None = None):
+    """Softmax over the last axis of ``x`` (which it may overwrite; see the section notes)."""
+    (x,) = _elementwise_arrays("softmax_forward", 1, x=x)
+    chosen = choose("softmax_forward", backend.device_of(x), x.dtype, impl)
+    return chosen.fn(_as_rows(x)).reshape(x.shape)
+
+
+def softmax_backward(y, dy, impl: str | None = None):
+    """Backpropagate through :func:`softmax_forward` from its output: ``dx`` (``dy`` may be overwritten)."""
+    y, dy = _elementwise_arrays("softmax_backward", 1, y=y, dy=dy)
+    chosen = choose("softmax_backward", backend.device_of(y), y.dtype, impl)
+    return chosen.fn(_as_rows(y), _as_rows(dy)).reshape(y.shape)
+
+
+def _as_rows(a):
+    """(..., n) -> (rows, n), empty shapes included."""
+    return a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
+
+
+def _elementwise_arrays(kernel: str, min_ndim: int = 0, **arrays):
+    """The arrays of a kernel whose arrays share one shape (of at least ``min_ndim`` dimensions),
+    C-contiguous, after checking types, devices, dtypes and shapes; raises naming all shapes."""
+    for name, value in arrays.items():
+        if not _is_array(value):
+            raise TypeError(f"{kernel}: {name} must be a NumPy or CuPy array, got {type(value).__name__}")
+    shapes = ", ".join(f"{name} {tuple(a.shape)}" for name, a in arrays.items())
+    first = next(iter(arrays.values()))
+    if len({backend.device_of(a) for a in arrays.values()}) > 1:
+        raise ValueError(f"{kernel}: arrays on different devices; got {shapes}")
+    if len({np.dtype(a.dtype) for a in arrays.values()}) > 1 or not np.issubdtype(first.dtype, np.floating):
+        raise TypeError(f"{kernel}: all arrays must share one floating dtype, got "
+                        + ", ".join(f"{name} {a.dtype}" for name, a in arrays.items()))
+    if first.ndim < min_ndim or len({tuple(a.shape) for a in arrays.values()}) > 1:
+        raise ValueError(f"{kernel}: arrays must share one shape of rank >= {min_ndim}; got {shapes}")
+    xp = backend.array_module(backend.device_of(first))
+    return [xp.ascontiguousarray(a) for a in arrays.values()]
+
+
+# ---------------------------------------------------------------------------------------------
+# relu: max(x, 0) elementwise
+# ---------------------------------------------------------------------------------------------
+#
+# Forward  y = x where x > 0 or NaN, else +0 (NumPy's maximum(x, 0): −0 gives +0)
+# Backward takes y and dy and returns dx = 0 where y ≤ 0, else dy (PyTorch's rule on the output,
+#          which passes dy at NaN)
+# Shapes   any; y, dy and dx have x's shape; one floating dtype
+
+def relu_forward(x, impl: str | None = None):
+    """max(x, 0) elementwise (see the section notes)."""
+    (x,) = _elementwise_arrays("relu_forward", x=x)
+    chosen = choose("relu_forward", backend.device_of(x), x.dtype, impl)
+    return chosen.fn(x.reshape(-1)).reshape(x.shape)
+
+
+def relu_backward(y, dy, impl: str | None = None):
+    """Backpropagate through :func:`relu_forward` from its output: ``dx``."""
+    y, dy = _elementwise_arrays("relu_backward", y=y, dy=dy)
+    chosen = choose("relu_backward", backend.device_of(y), y.dtype, impl)
+    return chosen.fn(y.reshape(-1), dy.reshape(-1)).reshape(y.shape)

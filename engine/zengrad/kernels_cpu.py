@@ -2,8 +2,10 @@
 
 ``cpu:native`` is the fast matmul with the best instruction set this CPU supports; it outranks
 NumPy (priority 20 > 10), so it is the default for float32 arrays on the CPU; the same holds for
-the whole-sequence LSTM (``lstm_forward`` / ``lstm_backward``) and RNN (``rnn_forward`` /
-``rnn_backward``). ``cpu:<isa>`` for each name in ``_C.cpu.isas()`` forces one path (for tests and
+the whole-sequence LSTM (``lstm_forward`` / ``lstm_backward``), RNN (``rnn_forward`` /
+``rnn_backward``), layer normalisation (``layer_norm_forward`` / ``layer_norm_backward``), the row
+softmax (``softmax_forward`` / ``softmax_backward``) and ReLU (``relu_forward`` / ``relu_backward``).
+``cpu:<isa>`` for each name in ``_C.cpu.isas()`` forces one path (for tests and
 benchmarks); they rank below NumPy and are registered only when the CPU can run them.
 
 The matmul ladder (:data:`LADDER`, ``kernels/cpu/ladder.h``) is registered too, one
@@ -97,8 +99,32 @@ def _register_rnn(cpu) -> None:
              description="C++ backward through time, one pass per step, one weight GEMM at the end")
 
 
+def _register_layer_norm(cpu) -> None:
+    register("layer_norm_forward", "cpu:native", "cpu", cpu.layer_norm_forward, dtypes=(np.float32,), priority=20,
+             description="C++ one row at a time in L1, double sums (kernels/cpu/layer_norm.cpp)")
+    register("layer_norm_backward", "cpu:native", "cpu", cpu.layer_norm_backward, dtypes=(np.float32,),
+             priority=20, description="C++ one row at a time, ∂γ and ∂β summed on the way, double sums")
+
+
+def _register_softmax(cpu) -> None:
+    register("softmax_forward", "cpu:native", "cpu", cpu.softmax_forward, dtypes=(np.float32,), priority=20,
+             description="C++ one row at a time in L1, polynomial exp (kernels/cpu/softmax.cpp)")
+    register("softmax_backward", "cpu:native", "cpu", cpu.softmax_backward, dtypes=(np.float32,), priority=20,
+             description="C++ one row at a time: one dot product, one pass")
+
+
+def _register_relu(cpu) -> None:
+    register("relu_forward", "cpu:native", "cpu", cpu.relu_forward, dtypes=(np.float32,), priority=20,
+             description="C++ one vectorized select per element (kernels/cpu/relu.cpp)")
+    register("relu_backward", "cpu:native", "cpu", cpu.relu_backward, dtypes=(np.float32,), priority=20,
+             description="C++ one vectorized select per element")
+
+
 if native() is not None:
     _register_matmul(native().cpu)
     _register_ladder(native().cpu)
     _register_lstm(native().cpu)
     _register_rnn(native().cpu)
+    _register_layer_norm(native().cpu)
+    _register_softmax(native().cpu)
+    _register_relu(native().cpu)

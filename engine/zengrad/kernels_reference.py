@@ -1,11 +1,13 @@
 """The reference kernels: readable NumPy (OpenBLAS) and CuPy (cuBLAS) versions of every kernel.
 
 They are always registered and always correct; the native kernels (``kernels_cpu``,
-``kernels_cuda``) are tested against them. ``lstm_*`` and ``rnn_*`` follow the shape contract
+``kernels_cuda``) are tested against them. ``lstm_*``, ``rnn_*``, ``layer_norm_*``, ``softmax_*`` and ``relu_*`` follow the shape contract
 stated once in ``zengrad.kernels`` (the front end checks it before any implementation runs).
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -114,3 +116,112 @@ for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
              description=f"{_name} reference: input GEMM for all steps, loop over time")
     register("rnn_backward", _name, _device, _rnn_backward_reference, priority=10,
              description=f"{_name} reference: backward through time, weight GEMMs at the end")
+
+
+def _layer_norm_forward_reference(x, weight, bias, eps):
+    """Layer norm of each row on NumPy or CuPy, one array operation per step of the formula."""
+    xp = backend.array_module(backend.device_of(x))
+    inv_n = x.dtype.type(1 / x.shape[1])
+    mean = xp.einsum("ij->i", x) * inv_n  # einsum: faster than mean over short rows
+    y = x - mean[:, None]
+    rstd = 1 / xp.sqrt(xp.einsum("ij,ij->i", y, y) * inv_n + x.dtype.type(eps))
+    y *= rstd[:, None]
+    if weight is not None:
+        y *= weight
+    if bias is not None:
+        y += bias
+    return y, mean, rstd
+
+
+def _layer_norm_backward_reference(dy, x, mean, rstd, weight):
+    """∂x = r · (ĝ − mean(ĝ) − x̂ · mean(ĝ · x̂)) with ĝ = dy · γ;  ∂γ = Σ dy · x̂,  ∂β = Σ dy."""
+    xp = backend.array_module(backend.device_of(x))
+    inv_n = x.dtype.type(1 / x.shape[1])
+    x_hat = (x - mean[:, None]) * rstd[:, None]
+    g_hat = dy * weight if weight is not None else dy
+    dx = g_hat - x_hat * (xp.einsum("ij,ij->i", g_hat, x_hat) * inv_n)[:, None]
+    dx -= (xp.einsum("ij->i", g_hat) * inv_n)[:, None]
+    dx *= rstd[:, None]
+    return dx, xp.einsum("ij,ij->j", dy, x_hat), dy.sum(axis=0)
+
+
+for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
+    register("layer_norm_forward", _name, _device, _layer_norm_forward_reference, priority=10,
+             description=f"{_name} reference: one array operation per step of the formula")
+    register("layer_norm_backward", _name, _device, _layer_norm_backward_reference, priority=10,
+             description=f"{_name} reference: one array operation per step of the formula")
+
+
+_SMALLEST_ROW_SUM = math.exp(-23.0)
+
+
+def _softmax_forward_reference(shifted):
+    """softmax over the last axis of ``shifted`` (for attention, the scores plus any additive
+    mask), which it may overwrite (it returns the weights, in a new array or in ``shifted``).
+
+    Subtract a shift c, exponentiate, divide by the row sum. Softmax does not change when a row is
+    shifted, and any c at or above the row's maximum keeps e^(s − c) ≤ 1, so one c for the whole
+    array, its largest element, is enough (one scalar subtraction instead of a maximum and a
+    subtraction per row); where that leaves a row's sum below e^−23 (its maximum far under the
+    array's, where float32's smallest normal numbers would start to lose its smaller weights), or
+    the largest element is not finite, each row is shifted by its own maximum instead. The row
+    sums are an ``einsum`` (faster than ``sum`` over short rows; a product with a vector of ones
+    would wake BLAS's threads). A row masked everywhere gives NaN, as PyTorch's softmax does.
+    """
+    xp = backend.array_module(backend.device_of(shifted))
+    if shifted.size == 0:
+        return shifted
+    with np.errstate(invalid="ignore", over="ignore"):
+        largest = shifted.max()
+        if xp.isfinite(largest):
+            weights = shifted - largest
+            xp.exp(weights, out=weights)
+            sums = xp.einsum("...j->...", weights)[..., None]
+            if sums.min() >= _SMALLEST_ROW_SUM:
+                weights /= sums
+                return weights
+        shifted -= shifted.max(axis=-1, keepdims=True)
+        xp.exp(shifted, out=shifted)
+        shifted /= xp.einsum("...j->...", shifted)[..., None]
+    return shifted
+
+
+def _softmax_backward_reference(y, dy):
+    """∂x = y ⊙ (dy − Σ_j dy_j y_j), in ``dy``'s array (the row sums an ``einsum``)."""
+    xp = backend.array_module(backend.device_of(y))
+    dy -= xp.einsum("...j,...j->...", dy, y)[..., None]
+    dy *= y
+    return dy
+
+
+for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
+    register("softmax_forward", _name, _device, _softmax_forward_reference, priority=10,
+             description=f"{_name} reference: one shift for the whole array where it is safe, in place")
+    register("softmax_backward", _name, _device, _softmax_backward_reference, priority=10,
+             description=f"{_name} reference: one row sum, in place")
+
+
+
+def _relu_forward_reference(x):
+    return backend.array_module(backend.device_of(x)).maximum(x, x.dtype.type(0))
+
+
+def _zeroed_where(mask, values):
+    """``where(mask, 0, values)`` for a float array, as a bitwise and of the values' bits with
+    mask − 1 (all ones where the mask is False, zero where True): exact for every value (inf and
+    NaN included) and branch-free; ``where`` on a random mask mispredicts a branch per element
+    (4 ms against 0.2 ms for a (2016, 256) float32 gradient)."""
+    bits = np.dtype(f"i{values.dtype.itemsize}")
+    return backend.array_module(backend.device_of(values)).bitwise_and(
+        values.view(bits), mask.view(np.uint8).astype(bits) - 1).view(values.dtype)
+
+
+def _relu_backward_reference(y, dy):
+    return _zeroed_where(y <= 0, dy)
+
+
+for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
+    register("relu_forward", _name, _device, _relu_forward_reference, priority=10,
+             description=f"{_name} reference: maximum(x, 0)")
+    register("relu_backward", _name, _device, _relu_backward_reference, priority=10,
+             description=f"{_name} reference: a comparison and a bitwise and")

@@ -3,13 +3,13 @@
 // the step GEMMs, with the batch cut among threads for the whole sequence.
 #pragma once
 #include <cstdint>
-#include <cstring>
 #include <exception>
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
+#include "fast_exp.h"
 #include "matmul.h"
 #include "threads.h"
 
@@ -22,29 +22,7 @@ struct SequenceShape {
 
 namespace sequence {
 
-inline float bits_to_float(int32_t bits) {
-  float value;
-  std::memcpy(&value, &bits, sizeof value);
-  return value;
-}
-
-// e^x as 2^n · e^r with n = round(x / ln 2) and |r| <= ln2 / 2; e^r by the Cephes expf polynomial.
-// x is clamped to [-87, 87] so 2^n stays a normal float and nothing overflows. ~1e-7 relative error.
-inline float fast_exp(float x) {
-  constexpr float kLog2e = 1.44269504088896341f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
-  constexpr float kRound = 12582912.0f;  // 1.5·2^23: adding then subtracting it rounds to integer
-  x = x < -87.0f ? -87.0f : (x > 87.0f ? 87.0f : x);
-  const float n = (x * kLog2e + kRound) - kRound;
-  const float r = (x - n * kLn2Hi) - n * kLn2Lo;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float e_r = p * r * r + r + 1.0f;
-  return e_r * bits_to_float((static_cast<int32_t>(n) + 127) << 23);
-}
+using cpu::fast_exp;
 
 inline float sigmoid(float x) { return 1.0f / (1.0f + fast_exp(-x)); }
 

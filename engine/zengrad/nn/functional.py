@@ -16,6 +16,7 @@ import numpy as np
 from .. import backend
 from ..autograd import Function
 from ..creation import generator
+from ..grad_mode import is_grad_enabled
 from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh, where
 from ..ops import convolution
 from ..ops.conv import _check_geometry, _pair, fold, unfold, window_positions
@@ -434,9 +435,11 @@ class CrossEntropy(Function):
     One node, as PyTorch's fused loss, instead of a log-softmax, an index, a product and a mean.
     The log Σ exp is taken after subtracting each row's maximum (no overflow).
 
-    ∂ℓ/∂x = (softmax(x) − onehot(y)) ⊙ w·g  (w·g/Σw for 'mean'), written in Tensor ops on one
-    softmax node, so the loss can be differentiated twice. The targets and weights are settings:
-    nothing flows back to them.
+    ∂ℓ/∂x = (softmax(x) − onehot(y)) ⊙ w·g  (w·g/Σw for 'mean'). When no graph of the gradient
+    is asked for, backward reads softmax(x) = e^{x − max} / Σ e^{x − max} off what forward kept and
+    works on that one array; with ``create_graph`` it is Tensor ops on one softmax node, so the
+    loss can be differentiated twice. The targets and weights are settings: nothing flows back to
+    them.
     """
 
     def __init__(self, target, sample_weight, reduction: str):
@@ -446,8 +449,9 @@ class CrossEntropy(Function):
         xp = backend.array_module(backend.device_of(x))
         with np.errstate(invalid="ignore"):
             shifted = x - x.max(axis=1, keepdims=True)
-        log_norm = xp.log(xp.exp(shifted).sum(axis=1))
-        losses = (log_norm - shifted[xp.arange(x.shape[0]), self.target]) * self.sample_weight
+        self.exp_shifted = xp.exp(shifted)
+        self.exp_sums = xp.einsum("ij->i", self.exp_shifted)  # einsum: faster than sum over short rows
+        losses = (xp.log(self.exp_sums) - shifted[xp.arange(x.shape[0]), self.target]) * self.sample_weight
         if self.reduction != "mean":
             return _reduced(losses, self.reduction)
         return losses.sum() / self.sample_weight.sum()
@@ -455,12 +459,16 @@ class CrossEntropy(Function):
     def backward(self, g):
         (x,) = self.inputs
         xp = x.xp
+        rows = xp.arange(x.shape[0])
+        weight = self.sample_weight if self.reduction != "mean" else self.sample_weight / self.sample_weight.sum()
+        if not is_grad_enabled():
+            scale = weight * g.data  # g: a scalar, or one value per row for 'none'
+            grad = self.exp_shifted * (scale / self.exp_sums)[:, None]  # a new array: backward may run again
+            grad[rows, self.target] -= scale
+            return (Tensor(grad),)
         onehot = xp.zeros(x.shape, dtype=x.dtype)
-        onehot[xp.arange(x.shape[0]), self.target] = 1
-        weight = self.sample_weight.reshape(-1, 1)
-        if self.reduction == "mean":
-            weight = weight / self.sample_weight.sum()
-        scale = (g.reshape(-1, 1) if self.reduction == "none" else g) * Tensor(weight)
+        onehot[rows, self.target] = 1
+        scale = (g.reshape(-1, 1) if self.reduction == "none" else g) * Tensor(weight.reshape(-1, 1))
         return (MaskedSoftmax.apply(x) - Tensor(onehot)) * scale
 
 
@@ -1021,7 +1029,7 @@ from ..ops.einsum import einsum  # noqa: E402
 
 # ---- attention (issue 13) ----------------------------------------------------------------------
 
-from ..ops.attention import softmax_rows_  # noqa: E402
+from .. import kernels  # noqa: E402
 
 
 def _additive_mask(mask: Tensor | None, is_causal: bool, length: int, source: int, like: Tensor):
@@ -1046,15 +1054,14 @@ class MaskedSoftmax(Function):
     """w = softmax(s + m) over the last axis, as one node: the attention weights from the scores s
     and an additive mask m (0 or −∞, or any float; broadcast to s).
 
-    Forward works in place on one copy of s + m (:func:`~zengrad.ops.attention.softmax_rows_`).
+    Forward is the softmax kernel (:func:`zengrad.kernels.softmax_forward`) on one copy of s + m.
     Backward is the softmax's Jacobian in Tensor ops (so it can be differentiated again):
     ∂s = w ⊙ (g − Σ_j g_j w_j), and ∂m = ∂s summed over m's broadcast axes. A row masked
     everywhere gives NaN, as PyTorch's softmax does (its fused scaled_dot_product_attention gives 0).
     """
 
     def forward(self, scores, mask=None):
-        xp = backend.array_module(backend.device_of(scores))
-        return softmax_rows_(xp, scores + mask if mask is not None else scores.copy())
+        return kernels.softmax_forward(scores + mask if mask is not None else scores.copy())
 
     def backward(self, g):
         weights = self.output()

@@ -1,5 +1,4 @@
-"""Multi-head self-attention as one graph node, and the in-place row softmax it shares with
-``nn.functional``'s attention weights.
+"""Multi-head self-attention as one graph node.
 
 The composed form (split the packed projections into heads, scores, mask, softmax, weighted sum,
 merge the heads) records about a dozen nodes and copies at every permute; its backward adds as
@@ -10,46 +9,9 @@ straight into the one packed gradient.
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
-
-from .. import backend
+from .. import backend, kernels
 from ..tensor import Tensor
 from .fused import FusedNode
-
-_SMALLEST_ROW_SUM = math.exp(-23.0)
-
-
-def softmax_rows_(xp, shifted):
-    """softmax over the last axis of ``shifted`` (the scores plus any additive mask), which it may
-    overwrite (it returns the weights, in a new array or in ``shifted``).
-
-    Subtract a shift c, exponentiate, divide by the row sum. Softmax does not change when a row is
-    shifted, and any c at or above the row's maximum keeps e^(s − c) ≤ 1, so one c for the whole
-    array, its largest element, is enough (one scalar subtraction instead of a maximum and a
-    subtraction per row); where that leaves a row's sum below e^−23 (its maximum far under the
-    array's, where float32's smallest normal numbers would start to lose its smaller weights), or
-    the largest element is not finite, each row is shifted by its own maximum instead. The row
-    sums are an ``einsum`` (faster than ``sum`` over short rows; a product with a vector of ones
-    would wake BLAS's threads). A row masked everywhere gives NaN, as PyTorch's softmax does.
-    """
-    if shifted.size == 0:
-        return shifted
-    with np.errstate(invalid="ignore", over="ignore"):
-        largest = shifted.max()
-        if xp.isfinite(largest):
-            weights = shifted - largest
-            xp.exp(weights, out=weights)
-            sums = xp.einsum("...j->...", weights)[..., None]
-            if sums.min() >= _SMALLEST_ROW_SUM:
-                weights /= sums
-                return weights
-        shifted -= shifted.max(axis=-1, keepdims=True)
-        xp.exp(shifted, out=shifted)
-        shifted /= xp.einsum("...j->...", shifted)[..., None]
-    return shifted
-
 
 class SelfAttention(FusedNode):
     """Multi-head attention of a sequence on itself from its packed projections, one node:
@@ -85,7 +47,7 @@ class SelfAttention(FusedNode):
         scores = xp.matmul(q * qkv.dtype.type(self.scale), k.swapaxes(-1, -2))
         if mask is not None:
             scores += mask
-        self.weights = softmax_rows_(xp, scores)
+        self.weights = kernels.softmax_forward(scores)
         n, length, width = qkv.shape
         return xp.ascontiguousarray(xp.matmul(self.weights, v).transpose(0, 2, 1, 3)).reshape(n, length, width // 3)
 
@@ -99,9 +61,7 @@ class SelfAttention(FusedNode):
         grad = xp.empty(qkv.shape, dtype=qkv.dtype)
         grad_q, grad_k, grad_v = self._split(grad)
         grad_v[...] = xp.matmul(weights.swapaxes(-1, -2), g_heads)
-        grad_s = xp.matmul(g_heads, v.swapaxes(-1, -2))
-        grad_s -= xp.einsum("...j,...j->...", grad_s, weights)[..., None]
-        grad_s *= weights
+        grad_s = kernels.softmax_backward(weights, xp.matmul(g_heads, v.swapaxes(-1, -2)))
         scale = qkv.dtype.type(self.scale)
         xp.multiply(xp.matmul(grad_s, k), scale, out=grad_q)
         xp.multiply(xp.matmul(grad_s.swapaxes(-1, -2), q), scale, out=grad_k)

@@ -2,14 +2,15 @@
 composed form (mean, subtract, square, mean, square root, divide) that it stands for.
 
 The composed form records about nine nodes per call and as many again in backward; the fused
-node records one, computes the statistics once, and keeps x̂ and 1/σ for its backward.
+node records one, runs the ``layer_norm_forward`` / ``layer_norm_backward`` kernels (C++ on the
+CPU in float32, NumPy or CuPy otherwise: ``zengrad.kernels``) and keeps μ and 1/σ for its backward.
 """
 
 from __future__ import annotations
 
 import math
 
-from .. import backend
+from .. import kernels
 from ..tensor import Tensor
 from .fused import FusedNode
 
@@ -50,44 +51,24 @@ class LayerNorm(FusedNode):
         self.ndim, self.eps, self.has_weight, self.has_bias = ndim, eps, has_weight, has_bias
 
     def forward(self, x, *affine):
-        xp = backend.array_module(backend.device_of(x))
-        n = math.prod(x.shape[x.ndim - self.ndim:])
-        rows = x.reshape(math.prod(x.shape[:x.ndim - self.ndim]), n)
-        centered = rows - xp.einsum("ij->i", rows)[:, None] / x.dtype.type(n)  # einsum: faster than mean
-        var = xp.einsum("ij,ij->i", centered, centered)[:, None] / x.dtype.type(n)
-        self.rstd = 1 / xp.sqrt(var + x.dtype.type(self.eps))
-        centered *= self.rstd
-        self.normalized = centered
-        if self.has_weight:
-            out = centered * affine[0].reshape(n)
-        else:
-            out = centered.copy()  # the saved x̂ must not be the output a caller may change in place
-        if self.has_bias:
-            out += affine[-1].reshape(n)
+        rows = x.reshape(-1, math.prod(x.shape[x.ndim - self.ndim:]))
+        weight = affine[0].reshape(-1) if self.has_weight else None
+        bias = affine[-1].reshape(-1) if self.has_bias else None
+        out, self.mean, self.rstd = kernels.layer_norm_forward(rows, weight, bias, self.eps)
         return out.reshape(x.shape)
 
     def kernel_backward(self, g):
-        x = self.inputs[0]
-        xp = backend.array_module(backend.device_of(x.data))
-        x_hat = self.normalized
-        n = x_hat.shape[1]
-        g_rows = g.data.reshape(x_hat.shape)
-        g_hat = g_rows * self.inputs[1].data.reshape(n) if self.has_weight else g_rows
-        grads = [None]
-        if self.needs_grad(0):  # r · (ĝ − x̂ · mean(ĝ · x̂)) − r · mean(ĝ), with one new array
-            inv_n = x_hat.dtype.type(1 / n)
-            grad = x_hat * (xp.einsum("ij,ij->i", g_hat, x_hat) * inv_n)[:, None]
-            xp.subtract(g_hat, grad, out=grad)
-            grad -= (xp.einsum("ij->i", g_hat) * inv_n)[:, None]
-            grad *= self.rstd
-            grads[0] = Tensor(grad.reshape(x.shape))
+        x = self.inputs[0].data
+        n = math.prod(x.shape[x.ndim - self.ndim:])
+        weight = self.inputs[1].data.reshape(n) if self.has_weight else None
+        dx, dweight, dbias = kernels.layer_norm_backward(g.data.reshape(-1, n), x.reshape(-1, n), self.mean,
+                                                         self.rstd, weight)
         affine_shape = x.shape[x.ndim - self.ndim:]
+        grads = [Tensor(dx.reshape(x.shape)) if self.needs_grad(0) else None]
         if self.has_weight:
-            grads.append(Tensor(xp.einsum("ij,ij->j", g_rows, x_hat).reshape(affine_shape))
-                         if self.needs_grad(1) else None)
+            grads.append(Tensor(dweight.reshape(affine_shape)) if self.needs_grad(1) else None)
         if self.has_bias:
-            grads.append(Tensor(g_rows.sum(axis=0).reshape(affine_shape))
-                         if self.needs_grad(len(grads)) else None)
+            grads.append(Tensor(dbias.reshape(affine_shape)) if self.needs_grad(len(grads)) else None)
         return tuple(grads)
 
     def composed(self, x, *affine):
