@@ -8,6 +8,7 @@ built-ins inside this package's modules that import them.
 
 import warnings
 
+from ..errors import OpError
 from ..tensor import Tensor
 from .elementwise import (abs, add, clamp, convert, div, eq, exp, ge, gt, isfinite, le, leaky_relu,
                           log, logical_and, logical_not, logical_or, logical_xor, lt, maximum, minimum, mul,
@@ -132,7 +133,7 @@ def _sum_to_size(a, size):
         if tuple(a.xp.broadcast_shapes(size, a.shape)) != a.shape:
             raise ValueError
     except ValueError:
-        raise ValueError(f"sum_to_size: size {size} is not expandable to the tensor's shape {a.shape}") from None
+        raise OpError(f"sum_to_size: size {size} is not expandable to the tensor's shape {a.shape}") from None
     return unbroadcast(a, size)
 
 

@@ -11,10 +11,11 @@ import math
 
 import numpy as np
 
+from ..errors import OpError
 from .. import backend
-from ..autograd import Function
+from ..autograd import Function, promoted
 from ..tensor import Tensor
-from ._util import as_tensor_like, unbroadcast
+from ._util import as_tensor_like, float_array, unbroadcast
 from .elementwise import _binary, clamp as clamp_numbers, exp, where
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -443,7 +444,11 @@ def floor_divide(a, b):
     if not isinstance(a, Tensor):
         a = as_tensor_like(a, b)
     b = as_tensor_like(b, a)
-    return Tensor(a.xp.floor_divide(a.data, b.data))
+    try:
+        out = a.xp.floor_divide(a.data, b.data)
+    except ValueError as error:
+        raise OpError(f"floor_divide: {error} (input shapes {tuple(a.shape)}, {tuple(b.shape)})") from None
+    return Tensor(promoted(out, (a, b)) if out.dtype == np.float64 else out)
 
 
 def copysign(a, b):
@@ -563,7 +568,7 @@ class Sinc(Function):
     for tiny a, where the textbook (πa·cos πa − sin πa)/(πa²) divides 0 by an underflowed 0)."""
 
     def forward(self, a):
-        xp = _xp(a)
+        xp, a = _xp(a), float_array(a)
         with np.errstate(divide="ignore", invalid="ignore"):
             scaled = a * a.dtype.type(math.pi)
             return xp.where(a == 0, a.dtype.type(1), xp.sin(scaled) / scaled)
@@ -626,7 +631,7 @@ def divide(a, b, *, rounding_mode: str | None = None):
             dtype = np.result_type(*[d for d in integers if d.kind != "b"] or [np.int64])
             return Tensor(_xp(quotient.data).trunc(quotient.data).astype(dtype))
         return trunc(quotient)
-    raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+    raise OpError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
 
 
 def equal(a: Tensor, b: Tensor) -> bool:
