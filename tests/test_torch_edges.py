@@ -145,3 +145,44 @@ def test_slices_with_a_step_below_one_raise_value_error_as_in_pytorch(index):
         ours[index]
     with pytest.raises(ValueError, match="step must be greater than zero"):
         ours[index] = 0.0
+
+
+def test_view_of_a_transposed_tensor_raises_as_in_pytorch_and_a_view_shares_memory():
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    ours, theirs = _pair(x)
+    with pytest.raises(RuntimeError):
+        theirs.t().view(6)
+    with pytest.raises(RuntimeError, match=r"view: shape \(6,\).*use .reshape"):
+        ours.t().view(6)
+    np.testing.assert_array_equal(ours.t().reshape(6).data, theirs.t().reshape(6).numpy())
+    flat, expected = ours.view(6), theirs.view(6)
+    flat[0], expected[0] = 7.0, 7.0
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_setitem_of_a_value_that_does_not_broadcast_raises_runtime_error_as_in_pytorch():
+    with pytest.raises(RuntimeError):
+        torch.zeros(2, 3)[0] = torch.ones(2)
+    target = zg.zeros(2, 3)
+    with pytest.raises(RuntimeError, match=r"setitem.*\(2, 3\)"):
+        target[0] = zg.ones(2)
+
+
+# ---- losses whose every target is ignored ---------------------------------------------------
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_a_mean_loss_over_only_ignored_targets_is_nan_with_zero_gradients_as_in_pytorch(loss, weighted, rng):
+    import torch.nn.functional as torch_functional
+    x = rng.standard_normal((5, 4)).astype(np.float32)
+    weight = np.array([1.0, 2.0, 0.5, 1.5], np.float32)
+    results = []
+    for lib, functional in ((zg, zg.nn.functional), (torch, torch_functional)):
+        logits = lib.tensor(x, requires_grad=True)
+        inputs = logits if loss == "cross_entropy" else logits.log_softmax(1)
+        value = getattr(functional, loss)(inputs, lib.tensor([-100] * 5), weight=lib.tensor(weight) if weighted else None)
+        value.backward()
+        results.append((float(value.item()), np.asarray(logits.grad.tolist())))
+    (ours, our_grad), (theirs, their_grad) = results
+    assert np.isnan(ours) and np.isnan(theirs)
+    np.testing.assert_array_equal(our_grad, their_grad)

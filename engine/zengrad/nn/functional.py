@@ -423,7 +423,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
         return losses.reshape(()) if unbatched else losses.reshape(target.shape)
     if reduction == "sum":
         return losses.sum()
-    return losses.sum() / Tensor(xp.asarray(sample_weight.sum(), dtype=input.dtype))
+    total = sample_weight.sum()
+    mean = losses.sum() / Tensor(xp.asarray(total if total != 0 else 1, dtype=input.dtype))
+    return mean if total != 0 else mean + float("nan")  # every target ignored: PyTorch's NaN, zero gradients
 
 
 class CrossEntropy(Function):
@@ -459,8 +461,9 @@ class CrossEntropy(Function):
         onehot = xp.zeros(x.shape, dtype=x.dtype)
         onehot[xp.arange(x.shape[0]), self.target] = 1
         weight = self.sample_weight.reshape(-1, 1)
-        if self.reduction == "mean":
-            weight = weight / self.sample_weight.sum()
+        if self.reduction == "mean":  # every row ignored (Σw = 0): a NaN loss, as PyTorch's, but zero gradients
+            total = self.sample_weight.sum()
+            weight = weight / (total if total != 0 else 1)
         scale = (g.reshape(-1, 1) if self.reduction == "none" else g) * Tensor(weight)
         return (MaskedSoftmax.apply(x) - Tensor(onehot)) * scale
 

@@ -16,7 +16,7 @@ from .elementwise import (abs, add, clamp, convert, div, eq, exp, ge, gt, isfini
 from .matmul import matmul
 from .reduction import argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, sum
 from .shape import (cat, chunk, expand, flatten, full_transpose, getitem, matrix_transpose, permute,
-                    reshape, split, squeeze, stack, transpose, unsqueeze)
+                    reshape, split, squeeze, stack, transpose, unsqueeze, view)
 
 
 def _reflected(fn):
@@ -44,7 +44,7 @@ _METHODS = {
     "clamp": clamp, "maximum": maximum, "minimum": minimum, "sign": sign,
     "sum": sum, "mean": mean, "max": max, "min": min, "argmax": argmax, "argmin": argmin,
     "logsumexp": logsumexp, "softmax": softmax, "log_softmax": log_softmax,
-    "matmul": matmul, "reshape": reshape, "view": reshape, "permute": permute,
+    "matmul": matmul, "reshape": reshape, "view": view, "permute": permute,
     "transpose": transpose, "expand": expand, "squeeze": squeeze, "unsqueeze": unsqueeze,
     "flatten": flatten, "split": split, "chunk": chunk, "isfinite": isfinite,
 }

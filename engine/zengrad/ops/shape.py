@@ -200,6 +200,16 @@ def reshape(a: Tensor, *shape) -> Tensor:
     return Reshape.apply(a, shape=shape)
 
 
+def view(a: Tensor, *shape) -> Tensor:
+    """``a`` with a new shape, sharing its memory: PyTorch's RuntimeError when a's strides allow no
+    such view (a transposed tensor flattened, say), where ``reshape`` would copy."""
+    out = reshape(a, *shape)
+    if a.numel() and not out.xp.may_share_memory(out.data, a.data):
+        raise OpError(f"view: shape {tuple(out.shape)} is not a view of the strided tensor of shape {a.shape} "
+                      f"(strides {a.data.strides}); use .reshape(...) or .contiguous().view(...)")
+    return out
+
+
 def permute(a: Tensor, *dims) -> Tensor:
     given = _shape_arg(dims)
     dims = tuple(normalize_dim(d, a.ndim, "permute") for d in given)
