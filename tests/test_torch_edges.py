@@ -186,3 +186,20 @@ def test_a_mean_loss_over_only_ignored_targets_is_nan_with_zero_gradients_as_in_
     (ours, our_grad), (theirs, their_grad) = results
     assert np.isnan(ours) and np.isnan(theirs)
     np.testing.assert_array_equal(our_grad, their_grad)
+
+
+# ---- creation and expand ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", [3, True, 2.5, -7])
+def test_full_types_its_value_as_pytorch_does(value):
+    ours, theirs = zg.full((2, 3), value), torch.full((2, 3), value)
+    assert str(theirs.dtype) == f"torch.{ours.dtype}"
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+def test_expand_with_minus_one_in_a_new_dimension_raises_runtime_error_as_in_pytorch():
+    with pytest.raises(RuntimeError):
+        torch.zeros(2, 3).expand(-1, 2, 3)
+    with pytest.raises(RuntimeError, match="expand: -1"):
+        zg.zeros(2, 3).expand(-1, 2, 3)
+    assert zg.zeros(1, 3).expand(2, -1).shape == tuple(torch.zeros(1, 3).expand(2, -1).shape)

@@ -161,6 +161,12 @@ def ones(*shape, size=None, dtype=None, device=None, requires_grad: bool = False
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` holding ``fill_value``; without ``dtype``, typed as PyTorch types the
+    value: bool for a bool, int64 for an int, the default float dtype otherwise."""
+    if dtype is None and isinstance(fill_value, (bool, np.bool_)):
+        dtype = bool_
+    elif dtype is None and isinstance(fill_value, (int, np.integer)):
+        dtype = int64
     return _filled(fill_value, (size,) if isinstance(size, int) else tuple(size), dtype, device, requires_grad)
 
 

@@ -453,7 +453,8 @@ class CrossEntropy(Function):
         losses = (log_norm - shifted[xp.arange(x.shape[0]), self.target]) * self.sample_weight
         if self.reduction != "mean":
             return _reduced(losses, self.reduction)
-        return losses.sum() / self.sample_weight.sum()
+        with np.errstate(invalid="ignore"):  # every row ignored: 0/0, PyTorch's NaN
+            return losses.sum() / self.sample_weight.sum()
 
     def backward(self, g):
         (x,) = self.inputs

@@ -238,8 +238,11 @@ def full_transpose(a: Tensor) -> Tensor:
 
 
 def expand(a: Tensor, *shape) -> Tensor:
-    shape = tuple(old if new == -1 else new
-                  for old, new in zip((None,) * (len(_shape_arg(shape)) - a.ndim) + a.shape, _shape_arg(shape)))
+    """``a`` broadcast to ``shape`` (a view); -1 keeps a dimension's size, and only an existing one."""
+    given = _shape_arg(shape)
+    if -1 in given[:len(given) - a.ndim]:
+        raise OpError(f"expand: -1 is not allowed in a new leading dimension (shape {given} for a tensor of {a.shape})")
+    shape = tuple(old if new == -1 else new for old, new in zip((None,) * (len(given) - a.ndim) + a.shape, given))
     if shape == a.shape:
         return a
     return Expand.apply(a, shape=shape)
