@@ -203,3 +203,32 @@ def test_expand_with_minus_one_in_a_new_dimension_raises_runtime_error_as_in_pyt
     with pytest.raises(RuntimeError, match="expand: -1"):
         zg.zeros(2, 3).expand(-1, 2, 3)
     assert zg.zeros(1, 3).expand(2, -1).shape == tuple(torch.zeros(1, 3).expand(2, -1).shape)
+
+
+# ---- integer division by zero ----------------------------------------------------------------
+
+INTEGER_QUOTIENTS = {
+    "floor_divide": lambda m, a, b: a // b,
+    "remainder": lambda m, a, b: a % b,
+    "fmod": lambda m, a, b: m.fmod(a, b),
+    "trunc": lambda m, a, b: m.div(a, b, rounding_mode="trunc"),
+    "floor": lambda m, a, b: m.div(a, b, rounding_mode="floor"),
+}
+
+
+@pytest.mark.filterwarnings("ignore:divide by zero")  # NumPy's warning for the float quotient 5 / 0.0 = inf
+@pytest.mark.parametrize("op", list(INTEGER_QUOTIENTS))
+def test_an_integer_divisor_of_0_raises_runtime_error_as_in_pytorch(op):
+    call = INTEGER_QUOTIENTS[op]
+    a, b = np.array([5, -5, 0]), np.array([3, 0, 2])
+    (ours_a, theirs_a), (ours_b, theirs_b) = _pair(a), _pair(b)
+    with pytest.raises(RuntimeError):
+        call(torch, theirs_a, theirs_b)
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        call(zg, ours_a, ours_b)
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        call(zg, ours_a, 0)
+    b[1] = 4
+    (ours_b, theirs_b), float_b = _pair(b), _pair(np.array([3.0, 0.0, 2.0], np.float32))
+    np.testing.assert_array_equal(call(zg, ours_a, ours_b).data, call(torch, theirs_a, theirs_b).numpy())
+    np.testing.assert_array_equal(call(zg, ours_a, float_b[0]).data, call(torch, theirs_a, float_b[1]).numpy())

@@ -288,11 +288,20 @@ class Rounding(Function):
         return g * 0
 
 
+def _refuse_integer_zero(op: str, a, b) -> None:
+    """PyTorch's error for an integer quotient or remainder by 0 (NumPy gives 0 and a warning);
+    ``a`` and ``b`` are arrays. A float operand makes the result float: ±inf or NaN, no error."""
+    if a.dtype.kind in "iub" and b.dtype.kind in "iub" and not b.all():
+        raise OpError(f"{op}: ZeroDivisionError, an integer divisor is 0 (shapes {tuple(a.shape)}, {tuple(b.shape)})")
+
+
 class Remainder(Function):
     """z = a − ⌊a/b⌋·b (Python's %, the sign of b);  ∂z/∂a = 1, ∂z/∂b = −⌊a/b⌋."""
 
     def forward(self, a, b):
-        return _xp(a).remainder(a, b)
+        _refuse_integer_zero("remainder", a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a float by 0: NaN, quietly as in PyTorch
+            return _xp(a).remainder(a, b)
 
     def backward(self, g):
         a, b = self.inputs
@@ -304,7 +313,9 @@ class Fmod(Function):
     """z = a − trunc(a/b)·b (C's fmod, the sign of a);  ∂z/∂a = 1, ∂z/∂b = −trunc(a/b)."""
 
     def forward(self, a, b):
-        return _xp(a).fmod(a, b)
+        _refuse_integer_zero("fmod", a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a float by 0: NaN, quietly as in PyTorch
+            return _xp(a).fmod(a, b)
 
     def backward(self, g):
         a, b = self.inputs
@@ -444,8 +455,10 @@ def floor_divide(a, b):
     if not isinstance(a, Tensor):
         a = as_tensor_like(a, b)
     b = as_tensor_like(b, a)
+    _refuse_integer_zero("floor_divide", a.data, b.data)
     try:
-        out = a.xp.floor_divide(a.data, b.data)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a float quotient by 0: ±inf or NaN, quietly
+            out = a.xp.floor_divide(a.data, b.data)
     except ValueError as error:
         raise OpError(f"floor_divide: {error} (input shapes {tuple(a.shape)}, {tuple(b.shape)})") from None
     return Tensor(promoted(out, (a, b)) if out.dtype == np.float64 else out)
@@ -625,6 +638,9 @@ def divide(a, b, *, rounding_mode: str | None = None):
     if rounding_mode == "floor":
         return floor_divide(a, b)
     if rounding_mode == "trunc":
+        if isinstance(a, Tensor) or isinstance(b, Tensor):
+            left = a if isinstance(a, Tensor) else as_tensor_like(a, b)
+            _refuse_integer_zero("div", left.data, as_tensor_like(b, left).data)
         quotient = div(a, b)
         integers = [x.dtype for x in (a, b) if isinstance(x, Tensor)]
         if all(d.kind in "iub" for d in integers) and all(isinstance(x, (Tensor, int)) for x in (a, b)):
