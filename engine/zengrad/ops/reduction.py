@@ -24,6 +24,8 @@ def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple:
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     normalized = {normalize_dim(d, ndim, op) for d in dims}
+    if len(normalized) < len(dims) and ndim:
+        raise OpError(f"{op}: dims {dims} name one dimension more than once (shape of {ndim} dimensions)")
     return tuple(sorted(normalized)) if ndim else ()
 
 
