@@ -30,11 +30,13 @@ from typing import Sequence
 
 import numpy as np
 
+from .errors import OpError
 from . import backend
 from .grad_mode import _state as _grad_mode
 from .tensor import Tensor
 
 _FLOAT64 = np.dtype(np.float64)
+_FLOAT16 = np.dtype(np.float16)
 
 
 def increment_version(tensor: Tensor) -> None:
@@ -121,9 +123,11 @@ class Function:
             if not message.startswith(name):
                 shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
                 message = f"{name}: {message} (input shapes {shapes})"
-            raise type(error)(message) from error
+            raise (OpError if isinstance(error, ValueError) else type(error))(message) from error
+        if out_data.dtype is _FLOAT16 and not cls.chooses_dtype:  # NumPy computes bools and 8-bit ints in
+            out_data = _forward_in_default_float(fn, arrays, inputs, out_data)  # float16, PyTorch in float32
         if out_data.dtype is _FLOAT64 and not cls.chooses_dtype:  # NumPy's results carry the one float64 dtype object
-            out_data = _promoted(out_data, inputs)
+            out_data = promoted(out_data, inputs)
         out = Tensor(out_data)
         if cls.makes_view and out.xp.may_share_memory(out_data, arrays[0]):
             out._version_counter = inputs[0]._version_counter
@@ -188,12 +192,21 @@ def _check_are_tensors(cls, inputs) -> None:
                             + "; make one with zengrad.tensor(...)")
 
 
-def _promoted(out_data, inputs: Sequence[Tensor]):
+def promoted(out_data, inputs: Sequence[Tensor]):
     """A float64 ``out_data`` in PyTorch's result dtype: float64 only from a float64 input."""
     floats = [t.dtype for t in inputs if t.dtype.kind == "f"]
     if np.float64 in floats:
         return out_data
     return out_data.astype(floats[0] if floats else backend.DEFAULT_DTYPE)
+
+
+def _forward_in_default_float(fn: Function, arrays: list, inputs: Sequence[Tensor], out_data):
+    """A float16 ``out_data`` computed from no float16 input (NumPy's type for a float op on bools or
+    8-bit ints) as PyTorch computes it: ``fn``'s forward again, its int and bool inputs in the
+    default float dtype."""
+    if any(t.dtype == _FLOAT16 for t in inputs):
+        return out_data
+    return fn.forward(*(a if a.dtype.kind == "f" else a.astype(backend.DEFAULT_DTYPE) for a in arrays))
 
 
 def _check_compatible(cls, inputs: Sequence[Tensor]) -> None:
@@ -211,7 +224,7 @@ def _check_compatible(cls, inputs: Sequence[Tensor]) -> None:
     op = cls.__name__.lower()
     if len({t.device for t in inputs}) > 1:
         described = ", ".join(f"{tuple(t.shape)} on {t.device}" for t in inputs)
-        raise ValueError(f"{op}: tensors are on different devices: {described}")
+        raise OpError(f"{op}: tensors are on different devices: {described}")
     dtypes = {t.data.dtype for t in inputs}
     floats = {d for d in dtypes if d.kind == "f"}
     if len(floats) > 1:
@@ -411,7 +424,7 @@ def _default_grad_outputs(outputs: Sequence[Tensor], grad_outputs) -> list[Tenso
         elif not isinstance(g, Tensor):
             g = Tensor(out.xp.asarray(g, dtype=out.dtype))
         if g.shape != out.shape:
-            raise ValueError(f"backward: gradient shape {tuple(g.shape)} does not match output "
+            raise OpError(f"backward: gradient shape {tuple(g.shape)} does not match output "
                              f"shape {tuple(out.shape)}")
         result.append(g)
     return result
@@ -553,5 +566,5 @@ def gradgradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float
         return cat(parts, dim=0)
 
     if not differentiable:
-        raise ValueError("gradgradcheck: no input requires grad")
+        raise OpError("gradgradcheck: no input requires grad")
     return gradcheck(first_derivatives, inputs, eps=eps, atol=atol, rtol=rtol)

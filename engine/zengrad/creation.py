@@ -8,6 +8,7 @@ import numbers
 
 import numpy as np
 
+from .errors import OpError
 from . import backend
 from .tensor import Tensor
 
@@ -65,13 +66,13 @@ def bit_generator_from_state(state, where: str = "generator state") -> np.random
     """A new NumPy bit generator holding ``state``; ValueError if ``state`` is not one."""
     name = state.get("bit_generator") if isinstance(state, dict) else None
     if name not in _BIT_GENERATORS:
-        raise ValueError(f"{where}: not a NumPy generator state (bit_generator {name!r}, expected one of "
+        raise OpError(f"{where}: not a NumPy generator state (bit_generator {name!r}, expected one of "
                          f"{', '.join(_BIT_GENERATORS)})")
     bit_generator = getattr(np.random, name)()
     try:
         bit_generator.state = state
     except (TypeError, ValueError, KeyError, OverflowError) as error:
-        raise ValueError(f"{where}: malformed {name} state: {error}") from error
+        raise OpError(f"{where}: malformed {name} state: {error}") from error
     return bit_generator
 
 
@@ -160,6 +161,12 @@ def ones(*shape, size=None, dtype=None, device=None, requires_grad: bool = False
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ``size`` holding ``fill_value``; without ``dtype``, typed as PyTorch types the
+    value: bool for a bool, int64 for an int, the default float dtype otherwise."""
+    if dtype is None and isinstance(fill_value, (bool, np.bool_)):
+        dtype = bool_
+    elif dtype is None and isinstance(fill_value, (int, np.integer)):
+        dtype = int64
     return _filled(fill_value, (size,) if isinstance(size, int) else tuple(size), dtype, device, requires_grad)
 
 
@@ -249,7 +256,7 @@ def randperm(n: int, dtype=None, device=None) -> Tensor:
 def linspace(start: float, end: float, steps: int, dtype=None, device=None) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     if steps < 0:
-        raise ValueError(f"linspace: number of steps must be non-negative, got {steps}")
+        raise OpError(f"linspace: number of steps must be non-negative, got {steps}")
     xp = backend.array_module(backend.normalize_device(device))
     return Tensor(xp.linspace(start, end, steps).astype(np.dtype(dtype or backend.DEFAULT_DTYPE)))
 
@@ -314,7 +321,7 @@ def normal(mean, std=1.0, size=None, *, dtype=None, device=None) -> Tensor:
     xp = backend.array_module(device)
     shape = _shape((size,)) if size is not None else xp.broadcast_shapes(xp.shape(means), xp.shape(stds))
     if xp.any(xp.asarray(stds) < 0):
-        raise ValueError("normal: std must be >= 0")
+        raise OpError("normal: std must be >= 0")
     dtype = np.dtype(dtype or (like.dtype if like is not None else backend.DEFAULT_DTYPE))
     draws = generator(device).standard_normal(shape, dtype=np.float64) * stds + means
     return Tensor(xp.asarray(draws).astype(dtype))
@@ -323,7 +330,7 @@ def normal(mean, std=1.0, size=None, *, dtype=None, device=None) -> Tensor:
 def bernoulli(p: Tensor) -> Tensor:
     """1 with probability p[i], else 0, drawn independently for each element (p's shape and dtype)."""
     if p.numel() and (bool((p.data < 0).any()) or bool((p.data > 1).any()) or bool(p.xp.isnan(p.data).any())):
-        raise ValueError(f"bernoulli: every probability must be in [0, 1] (tensor of shape {p.shape})")
+        raise OpError(f"bernoulli: every probability must be in [0, 1] (tensor of shape {p.shape})")
     return Tensor((generator(p.device).random(p.shape) < p.data).astype(p.dtype))
 
 
@@ -332,15 +339,15 @@ def multinomial(weights: Tensor, num_samples: int, replacement: bool = False) ->
     proportional to the weight; without ``replacement`` each index at most once per row."""
     rows = weights.data.reshape(-1, weights.shape[-1]) if weights.ndim else None
     if rows is None or weights.ndim > 2:
-        raise ValueError(f"multinomial: expects a 1-d or 2-d tensor of weights, got shape {weights.shape}")
+        raise OpError(f"multinomial: expects a 1-d or 2-d tensor of weights, got shape {weights.shape}")
     rows = backend.to_device(rows, "cpu").astype(np.float64)
     if (rows < 0).any() or not np.isfinite(rows).all() or (rows.sum(axis=1) <= 0).any():
-        raise ValueError("multinomial: weights must be finite, non-negative, with a positive sum in every row")
+        raise OpError("multinomial: weights must be finite, non-negative, with a positive sum in every row")
     if not replacement and num_samples > rows.shape[1]:
-        raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement from "
+        raise OpError(f"multinomial: cannot draw {num_samples} samples without replacement from "
                          f"{rows.shape[1]} categories")
     if not replacement and num_samples > int((rows > 0).sum(axis=1).min()):
-        raise ValueError("multinomial: fewer categories with a positive weight than samples (without replacement)")
+        raise OpError("multinomial: fewer categories with a positive weight than samples (without replacement)")
     rng = generator("cpu")
     drawn = np.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement, p=row / row.sum())
                       for row in rows]).astype(np.int64)

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from . import backend
+from .errors import OpError
 from .kernel_registry import Implementation, available, choose, register, use  # noqa: F401  (the API)
 
 
@@ -64,12 +65,12 @@ def _checked_device(a, b) -> str:
 
 
 def check_matmul_shapes(shape_a: tuple, shape_b: tuple) -> None:
-    """Raise ValueError naming both shapes unless ``a @ b`` is defined (NumPy's rules)."""
+    """Raise :class:`~zengrad.errors.OpError` (a ValueError) naming both shapes unless ``a @ b`` is defined (NumPy's rules)."""
     if not shape_a or not shape_b:
-        raise ValueError(f"matmul: operands must have at least 1 dimension, got shapes {shape_a} and {shape_b}")
+        raise OpError(f"matmul: operands must have at least 1 dimension, got shapes {shape_a} and {shape_b}")
     inner = shape_b[-2] if len(shape_b) > 1 else shape_b[0]
     if shape_a[-1] != inner:
-        raise ValueError(f"matmul: shapes {shape_a} and {shape_b} do not align ({shape_a[-1]} != {inner})")
+        raise OpError(f"matmul: shapes {shape_a} and {shape_b} do not align ({shape_a[-1]} != {inner})")
 
 
 def _gemm_work(shape_a: tuple, shape_b: tuple) -> int:

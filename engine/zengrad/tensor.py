@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .errors import OpError
 from . import backend
 from .placement import PlacementShortcuts, to_arguments
 
@@ -198,7 +199,7 @@ class Tensor(PlacementShortcuts):
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self.numel() != 1:
-            raise ValueError(f"item: a Tensor with {self.numel()} elements cannot be converted to a scalar")
+            raise OpError(f"item: a Tensor with {self.numel()} elements cannot be converted to a scalar")
         return self.data.reshape(()).item()
 
     def tolist(self):

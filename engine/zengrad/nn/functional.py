@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from ..errors import OpError
 from .. import backend
 from ..autograd import Function
 from ..creation import generator
@@ -40,9 +41,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x Wᵀ + b for x of shape (*, in), W of shape (out, in), and b of shape (out,) or any shape
     that broadcasts to the output (a (out,) bias joins the one ``Linear`` node; others are added)."""
     if weight.ndim != 2:
-        raise ValueError(f"linear: expected a 2-D weight (out, in), got shape {weight.shape}")
+        raise OpError(f"linear: expected a 2-D weight (out, in), got shape {weight.shape}")
     if input.ndim < 1 or input.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: input of shape {input.shape} does not fit weight of shape "
+        raise OpError(f"linear: input of shape {input.shape} does not fit weight of shape "
                          f"{weight.shape} (expected last dimension {weight.shape[1]})")
     if bias is None or bias.shape == weight.shape[:1]:
         return linear_node(input, weight, bias)
@@ -56,7 +57,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     The mask is drawn from zengrad's global generator (``manual_seed`` repeats it).
     """
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise OpError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
     if p == 1.0:
@@ -90,7 +91,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
 def _padding_index(padding_idx: int, rows: int) -> int:
     """padding_idx in [−rows, rows) as a row number (PyTorch's rule)."""
     if not -rows <= padding_idx < rows:
-        raise ValueError(f"embedding: padding_idx {padding_idx} must be within num_embeddings ({rows})")
+        raise OpError(f"embedding: padding_idx {padding_idx} must be within num_embeddings ({rows})")
     return padding_idx % rows
 
 
@@ -101,15 +102,15 @@ def _batched(op: str, input: Tensor) -> tuple[Tensor, bool]:
     if input.ndim == 3:
         return input.unsqueeze(0), True
     if input.ndim != 4:
-        raise ValueError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {input.shape}")
+        raise OpError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {input.shape}")
     return input, False
 
 
 def _check_groups(op: str, groups: int, channels: int, other: int, input_shape, weight_shape) -> None:
     if not isinstance(groups, int) or groups < 1:
-        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+        raise OpError(f"{op}: groups must be a positive int, got {groups!r}")
     if channels % groups or other % groups:
-        raise ValueError(f"{op}: groups={groups} must divide the input channels and the output channels "
+        raise OpError(f"{op}: groups={groups} must divide the input channels and the output channels "
                          f"(input shape {tuple(input_shape)}, weight shape {tuple(weight_shape)})")
 
 
@@ -135,16 +136,16 @@ def conv2d_activated(input: Tensor, weight: Tensor, bias, stride, padding, dilat
     activation inside the convolution's node when there are no groups; None: no activation."""
     input, unbatched = _batched("conv2d", input)
     if weight.ndim != 4:
-        raise ValueError(f"conv2d: expected a 4-D weight (out, in/groups, kh, kw), got shape {weight.shape}")
+        raise OpError(f"conv2d: expected a 4-D weight (out, in/groups, kh, kw), got shape {weight.shape}")
     n, channels, height, width = input.shape
     out_channels, group_channels, kh, kw = weight.shape
     _check_groups("conv2d", groups, channels, out_channels, input.shape, weight.shape)
     if group_channels * groups != channels:
-        raise ValueError(f"conv2d: input of shape {input.shape} has {channels} channels but weight of shape "
+        raise OpError(f"conv2d: input of shape {input.shape} has {channels} channels but weight of shape "
                          f"{weight.shape} expects {group_channels * groups} (in/groups = {group_channels}, "
                          f"groups = {groups})")
     if bias is not None and bias.shape != (out_channels,):
-        raise ValueError(f"conv2d: bias of shape {bias.shape} does not fit {out_channels} output channels")
+        raise OpError(f"conv2d: bias of shape {bias.shape} does not fit {out_channels} output channels")
     stride, padding, dilation = (_pair(stride, "stride", "conv2d"), _pair(padding, "padding", "conv2d"),
                                  _pair(dilation, "dilation", "conv2d"))
     _check_geometry("conv2d", input.shape, (kh, kw), dilation, padding, stride)
@@ -179,17 +180,17 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     """
     input, unbatched = _batched("conv_transpose2d", input)
     if weight.ndim != 4:
-        raise ValueError(f"conv_transpose2d: expected a 4-D weight (in, out/groups, kh, kw), got shape "
+        raise OpError(f"conv_transpose2d: expected a 4-D weight (in, out/groups, kh, kw), got shape "
                          f"{weight.shape}")
     n, channels, height, width = input.shape
     weight_channels, group_out, kh, kw = weight.shape
     out_channels = group_out * groups
     _check_groups("conv_transpose2d", groups, channels, out_channels, input.shape, weight.shape)
     if weight_channels != channels:
-        raise ValueError(f"conv_transpose2d: input of shape {input.shape} has {channels} channels but weight "
+        raise OpError(f"conv_transpose2d: input of shape {input.shape} has {channels} channels but weight "
                          f"of shape {weight.shape} expects {weight_channels}")
     if bias is not None and bias.shape != (out_channels,):
-        raise ValueError(f"conv_transpose2d: bias of shape {bias.shape} does not fit {out_channels} output "
+        raise OpError(f"conv_transpose2d: bias of shape {bias.shape} does not fit {out_channels} output "
                          "channels")
     op = "conv_transpose2d"
     stride, padding = _pair(stride, "stride", op), _pair(padding, "padding", op)
@@ -198,13 +199,13 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     _check_geometry(op, (n, channels, 1, 1), (1, 1), dilation, padding, stride)
     for axis in (0, 1):
         if not 0 <= output_padding[axis] < max(stride[axis], dilation[axis]):
-            raise ValueError(f"{op}: output_padding {output_padding} must be smaller than either stride "
+            raise OpError(f"{op}: output_padding {output_padding} must be smaller than either stride "
                              f"{stride} or dilation {dilation}")
     full = tuple((size - 1) * s + d * (k - 1) + 1 for size, s, d, k in
                  zip((height, width), stride, dilation, (kh, kw)))
     out_size = tuple(f - 2 * p + extra for f, p, extra in zip(full, padding, output_padding))
     if min(out_size) < 1:
-        raise ValueError(f"{op}: input of shape {input.shape} with kernel {(kh, kw)}, stride {stride}, "
+        raise OpError(f"{op}: input of shape {input.shape} with kernel {(kh, kw)}, stride {stride}, "
                          f"padding {padding} and dilation {dilation} gives an empty output {out_size}")
     if groups == 1:  # one node, the whole batch in one GEMM (zengrad.ops.convolution)
         out = convolution.conv_transpose2d(input, weight, bias, stride, padding, dilation, full, out_size)
@@ -243,12 +244,12 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
 
 def _check_reduction(name: str, reduction: str) -> None:
     if reduction not in _REDUCTIONS:
-        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+        raise OpError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
 
 
 def _check_same_shape(name: str, input: Tensor, target: Tensor) -> None:
     if input.shape != target.shape:
-        raise ValueError(f"{name}: target shape {target.shape} differs from input shape {input.shape}")
+        raise OpError(f"{name}: target shape {target.shape} differs from input shape {input.shape}")
 
 
 def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
@@ -295,7 +296,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     _check_same_shape("binary_cross_entropy", input, target)
     data = input.data
     if data.size and (bool((data < 0).any()) or bool((data > 1).any())):
-        raise ValueError("binary_cross_entropy: all elements of input should be between 0 and 1")
+        raise OpError("binary_cross_entropy: all elements of input should be between 0 and 1")
     losses = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         losses = losses * weight
@@ -380,7 +381,7 @@ def _check_class_target(name: str, input: Tensor, target: Tensor) -> None:
         raise TypeError(f"{name}: class targets must be an integer tensor (int64), got {target.dtype}")
     expected = (input.shape[0],) + input.shape[2:]
     if target.shape != expected:
-        raise ValueError(f"{name}: target shape {target.shape} does not fit input shape {input.shape} "
+        raise OpError(f"{name}: target shape {target.shape} does not fit input shape {input.shape} "
                          f"(expected {expected})")
 
 
@@ -392,7 +393,7 @@ def _class_rows(name: str, input: Tensor, target: Tensor, weight: Tensor | None,
     if unbatched:
         input, target = input.unsqueeze(0), target.reshape(1)
     if input.ndim < 2:
-        raise ValueError(f"{name}: expected input of shape (N, C) or (N, C, d...), got {input.shape}")
+        raise OpError(f"{name}: expected input of shape (N, C) or (N, C, d...), got {input.shape}")
     _check_class_target(name, input, target)
     classes = input.shape[1]
     xp = input.xp
@@ -423,7 +424,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore
         return losses.reshape(()) if unbatched else losses.reshape(target.shape)
     if reduction == "sum":
         return losses.sum()
-    return losses.sum() / Tensor(xp.asarray(sample_weight.sum(), dtype=input.dtype))
+    total = sample_weight.sum()
+    mean = losses.sum() / Tensor(xp.asarray(total if total != 0 else 1, dtype=input.dtype))
+    return mean if total != 0 else mean + float("nan")  # every target ignored: PyTorch's NaN, zero gradients
 
 
 class CrossEntropy(Function):
@@ -454,13 +457,17 @@ class CrossEntropy(Function):
         losses = (xp.log(self.exp_sums) - shifted[xp.arange(x.shape[0]), self.target]) * self.sample_weight
         if self.reduction != "mean":
             return _reduced(losses, self.reduction)
-        return losses.sum() / self.sample_weight.sum()
+        with np.errstate(invalid="ignore"):  # every row ignored: 0/0, PyTorch's NaN
+            return losses.sum() / self.sample_weight.sum()
 
     def backward(self, g):
         (x,) = self.inputs
         xp = x.xp
         rows = xp.arange(x.shape[0])
-        weight = self.sample_weight if self.reduction != "mean" else self.sample_weight / self.sample_weight.sum()
+        weight = self.sample_weight
+        if self.reduction == "mean":  # every row ignored (Σw = 0): a NaN loss, as PyTorch's, but zero gradients
+            total = weight.sum()
+            weight = weight / (total if total != 0 else 1)
         if not is_grad_enabled():
             scale = weight * g.data  # g: a scalar, or one value per row for 'none'
             grad = self.exp_shifted * (scale / self.exp_sums)[:, None]  # a new array: backward may run again
@@ -491,7 +498,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
     """
     _check_reduction("cross_entropy", reduction)
     if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+        raise OpError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     class_dim = 0 if input.ndim == 1 else 1
     if target.dtype.kind != "f" and not label_smoothing:
         rows, safe_target, sample_weight, unbatched = _class_rows("cross_entropy", input, target, weight,
@@ -543,10 +550,10 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     (:class:`zengrad.ops.normalization.LayerNorm`, where the backward's math is)."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     if not shape or input.shape[input.ndim - len(shape):] != shape or input.ndim < len(shape):
-        raise ValueError(f"layer_norm: input of shape {input.shape} does not end in normalized_shape {shape}")
+        raise OpError(f"layer_norm: input of shape {input.shape} does not end in normalized_shape {shape}")
     for name, param in (("weight", weight), ("bias", bias)):
         if param is not None and param.shape != shape:
-            raise ValueError(f"layer_norm: {name} of shape {param.shape} does not match normalized_shape {shape}")
+            raise OpError(f"layer_norm: {name} of shape {param.shape} does not match normalized_shape {shape}")
     return layer_norm_node(input, len(shape), weight, bias, eps)
 
 
@@ -556,7 +563,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     group is normalised by its own mean and biased variance over its channels and positions:
     y = (x − μ_{n,g}) / √(σ²_{n,g} + eps) · γ_c + β_c, with γ and β of shape (C,)."""
     if input.ndim < 2 or num_groups < 1 or input.shape[1] % num_groups:
-        raise ValueError(f"group_norm: expected input (N, C, *) with C divisible by num_groups={num_groups}, "
+        raise OpError(f"group_norm: expected input (N, C, *) with C divisible by num_groups={num_groups}, "
                          f"got shape {input.shape}")
     n, channels = input.shape[:2]
     grouped = input.reshape(n, num_groups, -1)
@@ -599,17 +606,17 @@ def _pool_geometry(op: str, size: tuple, kernel, stride, padding, dilation, ceil
     outs, extras = [], []
     for n, k, s, p, d in zip(size, kernel, stride, padding, dilation):
         if k < 1 or s < 1 or d < 1 or p < 0:
-            raise ValueError(f"{op}: kernel_size {kernel}, stride {stride} and dilation {dilation} must be "
+            raise OpError(f"{op}: kernel_size {kernel}, stride {stride} and dilation {dilation} must be "
                              f"positive and padding {padding} non-negative")
         if 2 * p > k:
-            raise ValueError(f"{op}: pad should be at most half of effective kernel size, but got pad={p}, "
+            raise OpError(f"{op}: pad should be at most half of effective kernel size, but got pad={p}, "
                              f"kernel_size={k}")
         span = n + 2 * p - d * (k - 1) - 1
         out = (-(-span // s) if ceil_mode else span // s) + 1
         if ceil_mode and (out - 1) * s >= n + p:
             out -= 1
         if out < 1:
-            raise ValueError(f"{op}: input of spatial size {size} is too small for kernel {kernel} with "
+            raise OpError(f"{op}: input of spatial size {size} is too small for kernel {kernel} with "
                              f"padding {padding} and dilation {dilation}")
         outs.append(out)
         extras.append(max(0, (out - 1) * s + d * (k - 1) + 1 - (n + 2 * p)))
@@ -633,7 +640,7 @@ def _pool_input(op: str, input: Tensor, spatial: int) -> tuple[Tensor, tuple]:
     """The input as (N, C, H, W) and the shape to give the output back in: 1-d pooling takes
     (N, C, L) or (C, L), 2-d pooling (N, C, H, W) or (C, H, W)."""
     if input.ndim not in (spatial + 1, spatial + 2):
-        raise ValueError(f"{op}: expected a {spatial + 1}-D or {spatial + 2}-D input, got shape {input.shape}")
+        raise OpError(f"{op}: expected a {spatial + 1}-D or {spatial + 2}-D input, got shape {input.shape}")
     lead = input.shape[:input.ndim - spatial]
     x = input.reshape((-1,) + input.shape[input.ndim - spatial:])
     x = x.reshape(x.shape[0], 1, *((1,) * (2 - spatial)), *x.shape[1:])
@@ -737,21 +744,21 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     is a constant (out, in) averaging matrix A, so y = A_h x A_wᵀ: two matrix products, and the
     gradient is A_hᵀ g A_w. ``None`` in ``output_size`` keeps that input size."""
     if input.ndim not in (3, 4):
-        raise ValueError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape {input.shape}")
+        raise OpError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape {input.shape}")
     sizes = (output_size, output_size) if isinstance(output_size, int) or output_size is None else tuple(output_size)
     if len(sizes) != 2:
-        raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}")
+        raise OpError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}")
     height, width = input.shape[-2:]
     sizes = tuple(n if s is None else s for s, n in zip(sizes, (height, width)))
     if min(sizes) < 1 or min(height, width) < 1:
-        raise ValueError(f"adaptive_avg_pool2d: output size {sizes} and input shape {input.shape} must be positive")
+        raise OpError(f"adaptive_avg_pool2d: output size {sizes} and input shape {input.shape} must be positive")
     return _resample(input, [_adaptive_matrix(input.xp, n, s, input.dtype) for n, s in zip((height, width), sizes)])
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
     """y[n, c, i] = mean of x[n, c, ⌊i·L/o⌋ : ⌈(i+1)·L/o⌉], as y = x Aᵀ with the averaging matrix A."""
     if input.ndim not in (2, 3) or output_size < 1 or input.shape[-1] < 1:
-        raise ValueError(f"adaptive_avg_pool1d: expected a 2-D or 3-D input and a positive output size, "
+        raise OpError(f"adaptive_avg_pool1d: expected a 2-D or 3-D input and a positive output size, "
                          f"got shape {input.shape} and {output_size!r}")
     return _resample(input, [_adaptive_matrix(input.xp, input.shape[-1], output_size, input.dtype)])
 
@@ -791,16 +798,16 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     """
     modes = {3: ("nearest", "linear"), 4: ("nearest", "bilinear")}
     if input.ndim not in modes or mode not in modes[input.ndim]:
-        raise ValueError(f"interpolate: mode {mode!r} on input of shape {input.shape} is not supported "
+        raise OpError(f"interpolate: mode {mode!r} on input of shape {input.shape} is not supported "
                          f"(3-D: nearest/linear, 4-D: nearest/bilinear)")
     if antialias:
-        raise ValueError("interpolate: antialias=True is not supported")
+        raise OpError("interpolate: antialias=True is not supported")
     if mode == "nearest" and align_corners is not None:
-        raise ValueError("interpolate: align_corners option can only be set with the interpolating modes: "
+        raise OpError("interpolate: align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear")
     spatial = input.shape[2:]
     if (size is None) == (scale_factor is None):
-        raise ValueError("interpolate: either size or scale_factor should be defined (not both)")
+        raise OpError("interpolate: either size or scale_factor should be defined (not both)")
     if size is not None:
         sizes = (size,) * len(spatial) if isinstance(size, int) else tuple(size)
         scales = [n / s for n, s in zip(spatial, sizes)] if len(sizes) == len(spatial) else []
@@ -810,7 +817,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         scales = ([n / s if s else 0.0 for n, s in zip(spatial, sizes)] if recompute_scale_factor
                   else [1.0 / f for f in factors])
     if len(sizes) != len(spatial) or min(sizes) < 1 or min(spatial) < 1:
-        raise ValueError(f"interpolate: output size {sizes} does not fit input of shape {input.shape}")
+        raise OpError(f"interpolate: output size {sizes} does not fit input of shape {input.shape}")
     matrices = [_interpolation_matrix(input.xp, n, s, scale, "nearest" if mode == "nearest" else "linear",
                                       bool(align_corners), input.dtype)
                 for n, s, scale in zip(spatial, sizes, scales)]
@@ -822,7 +829,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     """1-D cross-correlation: y[n, o, t] = b[o] + Σ_{c, k} W[o, c, k] · x_pad[n, g(o)·C/g + c, t·s + k·d],
     input (N, C, L) or (C, L), weight (O, C/groups, k): :func:`conv2d` on a height of 1."""
     if input.ndim not in (2, 3) or weight.ndim != 3:
-        raise ValueError(f"conv1d: expected a 2-D or 3-D input and a 3-D weight, got shapes {input.shape} "
+        raise OpError(f"conv1d: expected a 2-D or 3-D input and a 3-D weight, got shapes {input.shape} "
                          f"and {weight.shape}")
     out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride)), (0, _single(padding)),
                  (1, _single(dilation)), groups)
@@ -838,7 +845,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     'batchmean' divides the sum by the batch size input.shape[0] (the true KL per sample);
     'mean' divides by the number of elements, as PyTorch does."""
     if reduction not in _REDUCTIONS + ("batchmean",):
-        raise ValueError(f"kl_div: reduction must be one of {_REDUCTIONS + ('batchmean',)}, got {reduction!r}")
+        raise OpError(f"kl_div: reduction must be one of {_REDUCTIONS + ('batchmean',)}, got {reduction!r}")
     _check_same_shape("kl_div", input, target)
     if log_target:
         losses = target.exp() * (target - input)
@@ -857,7 +864,7 @@ def _piecewise_quadratic(name, input, target, reduction, width: float, linear_sl
     _check_reduction(name, reduction)
     _check_same_shape(name, input, target)
     if width < 0:
-        raise ValueError(f"{name}: the width (delta or beta) must be non-negative, got {width}")
+        raise OpError(f"{name}: the width (delta or beta) must be non-negative, got {width}")
     diff = input - target
     size = diff.abs()
     if width == 0:
@@ -888,7 +895,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     try:
         np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:
-        raise ValueError(f"cosine_similarity: shapes {x1.shape} and {x2.shape} do not broadcast") from None
+        raise OpError(f"cosine_similarity: shapes {x1.shape} and {x2.shape} do not broadcast") from None
 
     def unit(x):
         norm = (x * x).sum(dim=dim, keepdim=True).sqrt()
@@ -925,7 +932,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     try:
         np.broadcast_shapes(x1.shape, x2.shape)
     except ValueError:
-        raise ValueError(f"pairwise_distance: shapes {x1.shape} and {x2.shape} do not broadcast") from None
+        raise OpError(f"pairwise_distance: shapes {x1.shape} and {x2.shape} do not broadcast") from None
     difference = x1 - x2 + eps
     return _p_norm(difference, p, -1 if difference.ndim else None, keepdim)
 
@@ -970,7 +977,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     (out[c, h·r + i, w·r + j] = in[c·r² + i·r + j, h, w]); a reshape and a permute."""
     r = upscale_factor
     if input.ndim < 3 or r < 1 or input.shape[-3] % (r * r):
-        raise ValueError(f"pixel_shuffle: input of shape {input.shape} needs >= 3 dims and channels divisible "
+        raise OpError(f"pixel_shuffle: input of shape {input.shape} needs >= 3 dims and channels divisible "
                          f"by upscale_factor² = {r * r}")
     *lead, c, h, w = input.shape
     k = len(lead)
@@ -983,7 +990,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """The inverse of pixel_shuffle: (*, C, H·r, W·r) → (*, C·r², H, W)."""
     r = downscale_factor
     if input.ndim < 3 or r < 1 or input.shape[-2] % r or input.shape[-1] % r:
-        raise ValueError(f"pixel_unshuffle: input of shape {input.shape} needs >= 3 dims and height and width "
+        raise OpError(f"pixel_unshuffle: input of shape {input.shape} needs >= 3 dims and height and width "
                          f"divisible by downscale_factor = {r}")
     *lead, c, hr, wr = input.shape
     k = len(lead)
@@ -994,9 +1001,9 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
 
 def _feature_dropout(op: str, input: Tensor, p: float, training: bool, spatial: int) -> Tensor:
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+        raise OpError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
     if input.ndim not in (spatial + 1, spatial + 2):
-        raise ValueError(f"{op}: expects (N, C, {'L' if spatial == 1 else 'H, W'}) or without the batch dim, "
+        raise OpError(f"{op}: expects (N, C, {'L' if spatial == 1 else 'H, W'}) or without the batch dim, "
                          f"got shape {input.shape}")
     if not training or p == 0.0:
         return input
@@ -1040,7 +1047,7 @@ def _additive_mask(mask: Tensor | None, is_causal: bool, length: int, source: in
     xp = like.xp
     if is_causal:
         if mask is not None:
-            raise ValueError("scaled_dot_product_attention: attn_mask and is_causal cannot both be set")
+            raise OpError("scaled_dot_product_attention: attn_mask and is_causal cannot both be set")
         allowed = xp.tril(xp.ones((length, source), dtype=bool))
         return Tensor(xp.where(allowed, 0.0, -np.inf).astype(like.dtype))
     if mask is None:
@@ -1092,10 +1099,10 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     """
     if query.ndim < 2 or key.ndim < 2 or value.ndim < 2 or query.shape[-1] != key.shape[-1] or \
             key.shape[-2] != value.shape[-2]:
-        raise ValueError(f"scaled_dot_product_attention: query {query.shape}, key {key.shape} and value "
+        raise OpError(f"scaled_dot_product_attention: query {query.shape}, key {key.shape} and value "
                          f"{value.shape} do not fit (…, L, E), (…, S, E), (…, S, Ev)")
     if enable_gqa:
-        raise ValueError("scaled_dot_product_attention: enable_gqa is not supported")
+        raise OpError("scaled_dot_product_attention: enable_gqa is not supported")
     mask = _additive_mask(attn_mask, is_causal, query.shape[-2], key.shape[-2], query)
     weights = dropout(attention_weights(query, key, mask, scale), dropout_p, training=dropout_p > 0)
     return weights @ value
@@ -1105,7 +1112,7 @@ def sinusoidal_positions(length: int, dim: int, base: float = 10000.0, dtype=np.
     """The fixed positional encodings of "Attention Is All You Need":
     P[t, 2i] = sin(t / base^{2i/dim}),  P[t, 2i + 1] = cos(t / base^{2i/dim}); shape (length, dim)."""
     if length < 0 or dim < 1:
-        raise ValueError(f"sinusoidal_positions: need length >= 0 and dim >= 1, got {length} and {dim}")
+        raise OpError(f"sinusoidal_positions: need length >= 0 and dim >= 1, got {length} and {dim}")
     angles = np.arange(length)[:, None] / base ** (np.arange(0, dim, 2) / dim)
     table = np.zeros((length, dim))
     table[:, 0::2] = np.sin(angles)

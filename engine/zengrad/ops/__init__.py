@@ -8,6 +8,7 @@ built-ins inside this package's modules that import them.
 
 import warnings
 
+from ..errors import OpError
 from ..tensor import Tensor
 from .elementwise import (abs, add, clamp, convert, div, eq, exp, ge, gt, isfinite, le, leaky_relu,
                           log, logical_and, logical_not, logical_or, logical_xor, lt, maximum, minimum, mul,
@@ -15,7 +16,7 @@ from .elementwise import (abs, add, clamp, convert, div, eq, exp, ge, gt, isfini
 from .matmul import matmul
 from .reduction import argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, sum
 from .shape import (cat, chunk, expand, flatten, full_transpose, getitem, matrix_transpose, permute,
-                    reshape, split, squeeze, stack, transpose, unsqueeze)
+                    reshape, split, squeeze, stack, transpose, unsqueeze, view)
 
 
 def _reflected(fn):
@@ -43,7 +44,7 @@ _METHODS = {
     "clamp": clamp, "maximum": maximum, "minimum": minimum, "sign": sign,
     "sum": sum, "mean": mean, "max": max, "min": min, "argmax": argmax, "argmin": argmin,
     "logsumexp": logsumexp, "softmax": softmax, "log_softmax": log_softmax,
-    "matmul": matmul, "reshape": reshape, "view": reshape, "permute": permute,
+    "matmul": matmul, "reshape": reshape, "view": view, "permute": permute,
     "transpose": transpose, "expand": expand, "squeeze": squeeze, "unsqueeze": unsqueeze,
     "flatten": flatten, "split": split, "chunk": chunk, "isfinite": isfinite,
 }
@@ -132,7 +133,7 @@ def _sum_to_size(a, size):
         if tuple(a.xp.broadcast_shapes(size, a.shape)) != a.shape:
             raise ValueError
     except ValueError:
-        raise ValueError(f"sum_to_size: size {size} is not expandable to the tensor's shape {a.shape}") from None
+        raise OpError(f"sum_to_size: size {size} is not expandable to the tensor's shape {a.shape}") from None
     return unbroadcast(a, size)
 
 

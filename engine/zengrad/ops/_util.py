@@ -40,6 +40,12 @@ def as_tensor_like(value, like: Tensor, op: str = "op") -> Tensor:
     return Tensor(array)
 
 
+def float_array(a):
+    """The array ``a`` as floats: itself when it is floating, else in the default float dtype, the
+    one PyTorch computes a float op on ints and bools in."""
+    return a if a.dtype.kind == "f" else a.astype(backend.DEFAULT_DTYPE)
+
+
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
     """``dim`` (negatives count from the end) as an index in ``range(ndim)``; PyTorch's IndexError
     when it is out of range. A 0-d tensor accepts 0 and -1, as in PyTorch (returned as 0)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from ..errors import OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -57,7 +58,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate == "none":
         return GELU.apply(input)
     if approximate != "tanh":
-        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        raise OpError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     inner = (input + input * input * input * 0.044715) * math.sqrt(2.0 / math.pi)
     return input * 0.5 * (tanh(inner) + 1)
 
@@ -86,7 +87,7 @@ def selu(input: Tensor) -> Tensor:
 def celu(input: Tensor, alpha: float = 1.0) -> Tensor:
     """x for x > 0, α(e^(x/α) − 1) otherwise."""
     if alpha == 0:
-        raise ValueError("celu: alpha must not be 0")
+        raise OpError("celu: alpha must not be 0")
     return where(input <= 0, _negative_part_expm1(input, alpha) * alpha, input)
 
 
@@ -112,7 +113,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tens
     """x clipped to [min_val, max_val]; the gradient is 0 from each corner outwards and 1 elsewhere,
     NaN included (PyTorch's choice; ``clamp`` gives 1 at the corners)."""
     if min_val > max_val:
-        raise ValueError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
+        raise OpError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
     clipped = Tensor(input.xp.clip(input.data, min_val, max_val))
     return where((input <= min_val) | (input >= max_val), clipped, input)
 
@@ -158,7 +159,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a·σ(b), where a and b are the two halves of ``input`` along ``dim``."""
     size = input.shape[dim] if input.ndim else 0
     if size % 2 or input.ndim == 0:
-        raise ValueError(f"glu: dim {dim} of shape {input.shape} must have an even size")
+        raise OpError(f"glu: dim {dim} of shape {input.shape} must have an even size")
     first, second = input.chunk(2, dim)
     return first * sigmoid(second)
 
@@ -167,7 +168,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """x for x > 0, w·x otherwise; ``weight`` has 1 element or one per channel (dim 1)."""
     if weight.numel() != 1:
         if input.ndim < 2 or weight.ndim != 1 or weight.shape[0] != input.shape[1]:
-            raise ValueError(f"prelu: weight of shape {weight.shape} must have 1 element or one per channel "
+            raise OpError(f"prelu: weight of shape {weight.shape} must have 1 element or one per channel "
                              f"(dim 1 of input shape {input.shape})")
         weight = weight.reshape((1, -1) + (1,) * (input.ndim - 2))
     else:
@@ -183,10 +184,10 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     xp = backend.array_module(tensor.device)
     if num_classes == -1:
         if tensor.numel() == 0:
-            raise ValueError("one_hot: cannot infer num_classes from an empty tensor")
+            raise OpError("one_hot: cannot infer num_classes from an empty tensor")
         num_classes = int(tensor.data.max()) + 1
     if tensor.numel() and (int(tensor.data.min()) < 0 or int(tensor.data.max()) >= num_classes):
-        raise ValueError(f"one_hot: class values must be in [0, {num_classes}), got "
+        raise OpError(f"one_hot: class values must be in [0, {num_classes}), got "
                          f"[{int(tensor.data.min())}, {int(tensor.data.max())}] (shape {tensor.shape})")
     return Tensor((tensor.data[..., None] == xp.arange(num_classes)).astype(xp.int64))
 
@@ -212,7 +213,7 @@ def tanhshrink(input: Tensor) -> Tensor:
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x − λ for x > λ, x + λ for x < −λ, 0 between (the proximal step of λ|x|)."""
     if lambd < 0:
-        raise ValueError(f"softshrink: lambd must be non-negative, got {lambd}")
+        raise OpError(f"softshrink: lambd must be non-negative, got {lambd}")
     return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, input * 0))
 
 

@@ -12,6 +12,7 @@ the RNN and 4 for the LSTM (gate blocks in the order i, f, g, o).
 
 from __future__ import annotations
 
+from ..errors import OpError
 from ..tensor import Tensor
 from .elementwise import relu, tanh
 from .matmul import linear
@@ -24,7 +25,7 @@ def rnn_activation(nonlinearity: str):
         return tanh
     if nonlinearity == "relu":
         return relu
-    raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+    raise OpError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
 
 
 def rnn_cell(x, h, w_ih, w_hh, b_ih=None, b_hh=None, nonlinearity: str = "tanh") -> Tensor:

@@ -20,6 +20,7 @@ and CuPy arrays.
 
 from __future__ import annotations
 
+from ..errors import OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -113,7 +114,7 @@ class Fold(Function):
                   window_positions(w, kw, dilation[1], pw, stride[1]))
         n, rows, length = cols.shape
         if rows % (kh * kw) or length != out_hw[0] * out_hw[1]:
-            raise ValueError(f"fold: input of shape {cols.shape} does not fit kernel {kernel_size} and "
+            raise OpError(f"fold: input of shape {cols.shape} does not fit kernel {kernel_size} and "
                              f"output size {output_size}: expected (N, C·{kh * kw}, {out_hw[0] * out_hw[1]})")
         c = rows // (kh * kw)
         if cols.strides[1] < cols.strides[2] and c > out_hw[1]:
@@ -147,7 +148,7 @@ class Fold(Function):
 def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """im2col (``torch.nn.functional.unfold``): (N, C, H, W) -> (N, C·kh·kw, L)."""
     if input.ndim != 4:
-        raise ValueError(f"unfold: expected a 4-D input (N, C, H, W), got shape {input.shape}")
+        raise OpError(f"unfold: expected a 4-D input (N, C, H, W), got shape {input.shape}")
     kernel_size, dilation, padding, stride = (_pair(kernel_size, "kernel_size", "unfold"),
                                               _pair(dilation, "dilation", "unfold"),
                                               _pair(padding, "padding", "unfold"),
@@ -159,7 +160,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
     """col2im (``torch.nn.functional.fold``): (N, C·kh·kw, L) -> (N, C, H, W), overlaps summed."""
     if input.ndim != 3:
-        raise ValueError(f"fold: expected a 3-D input (N, C·kh·kw, L), got shape {input.shape}")
+        raise OpError(f"fold: expected a 3-D input (N, C·kh·kw, L), got shape {input.shape}")
     output_size, kernel_size, dilation, padding, stride = (
         _pair(output_size, "output_size", "fold"), _pair(kernel_size, "kernel_size", "fold"),
         _pair(dilation, "dilation", "fold"), _pair(padding, "padding", "fold"), _pair(stride, "stride", "fold"))
@@ -171,12 +172,12 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
 def _check_geometry(op: str, shape, kernel_size, dilation, padding, stride) -> None:
     """Positive kernel, stride and dilation, non-negative padding, and a kernel that fits."""
     if min(kernel_size) < 1 or min(stride) < 1 or min(dilation) < 1 or min(padding) < 0:
-        raise ValueError(f"{op}: kernel_size {kernel_size}, stride {stride} and dilation {dilation} must be "
+        raise OpError(f"{op}: kernel_size {kernel_size}, stride {stride} and dilation {dilation} must be "
                          f"positive and padding {padding} non-negative")
     for axis in (0, 1):
         size = shape[2 + axis]
         reach = dilation[axis] * (kernel_size[axis] - 1) + 1
         if size + 2 * padding[axis] < reach:
-            raise ValueError(f"{op}: kernel size {kernel_size} (dilation {dilation}) spans {reach} pixels along "
+            raise OpError(f"{op}: kernel size {kernel_size} (dilation {dilation}) spans {reach} pixels along "
                              f"axis {2 + axis}, more than the padded input size {size + 2 * padding[axis]} "
                              f"(input shape {tuple(shape)}, padding {padding})")

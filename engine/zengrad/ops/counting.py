@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import OpError
 from ..tensor import Tensor
 
 
@@ -31,11 +32,11 @@ def bincount(a: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Te
     """z[v] = how many elements of the 1-d non-negative integer ``a`` equal v (or the sum of their
     ``weights``), for v = 0 … max(max(a) + 1, minlength) − 1."""
     if a.ndim != 1 or a.dtype.kind not in "iu":
-        raise ValueError(f"bincount: expects a 1-d integer tensor, got shape {a.shape} of {a.dtype}")
+        raise OpError(f"bincount: expects a 1-d integer tensor, got shape {a.shape} of {a.dtype}")
     if a.numel() and int(a.data.min()) < 0:
-        raise ValueError("bincount: the input must not hold negative values")
+        raise OpError("bincount: the input must not hold negative values")
     if weights is not None and weights.shape != a.shape:
-        raise ValueError(f"bincount: weights of shape {weights.shape} must match the input's {a.shape}")
+        raise OpError(f"bincount: weights of shape {weights.shape} must match the input's {a.shape}")
     counts = a.xp.bincount(a.data, weights=None if weights is None else weights.data, minlength=minlength)
     if weights is None:
         return Tensor(counts.astype(np.int64))
@@ -55,7 +56,7 @@ def histc(a: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
     if low == high:
         low, high = low - 1, high + 1
     if bins < 1 or low > high:
-        raise ValueError(f"histc: needs bins >= 1 and min <= max, got bins={bins}, min={min}, max={max}")
+        raise OpError(f"histc: needs bins >= 1 and min <= max, got bins={bins}, min={min}, max={max}")
     inside = data[(data >= low) & (data <= high)]
     with np.errstate(over="ignore", invalid="ignore"):
         position = ((inside - low) / (high - low) * a.dtype.type(bins)).astype(np.int64)
@@ -69,13 +70,13 @@ def searchsorted(sorted_sequence: Tensor, values, *, right: bool = False, side: 
     (``side='right'``). A 1-d sequence serves every value; otherwise one row per row of values."""
     side = side or ("right" if right else "left")
     if side not in ("left", "right"):
-        raise ValueError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
+        raise OpError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
     xp = sorted_sequence.xp
     values = values.data if isinstance(values, Tensor) else xp.asarray(values)
     if sorted_sequence.ndim == 1:
         return Tensor(xp.searchsorted(sorted_sequence.data, values, side=side).astype(np.int64))
     if sorted_sequence.shape[:-1] != values.shape[:-1]:
-        raise ValueError(f"searchsorted: sequence of shape {sorted_sequence.shape} and values of shape "
+        raise OpError(f"searchsorted: sequence of shape {sorted_sequence.shape} and values of shape "
                          f"{values.shape} must agree in every dim but the last")
     rows = sorted_sequence.data.reshape(-1, sorted_sequence.shape[-1])
     wanted = values.reshape(len(rows), -1)
@@ -88,5 +89,5 @@ def bucketize(a: Tensor, boundaries: Tensor, *, right: bool = False) -> Tensor:
     boundaries[i−1] < x ≤ boundaries[i] (``right=False``) or boundaries[i−1] ≤ x < boundaries[i]
     (``right=True``) — PyTorch's convention, the opposite of searchsorted's flag."""
     if boundaries.ndim != 1:
-        raise ValueError(f"bucketize: boundaries must be 1-d, got shape {boundaries.shape}")
+        raise OpError(f"bucketize: boundaries must be 1-d, got shape {boundaries.shape}")
     return searchsorted(boundaries, a, right=right)

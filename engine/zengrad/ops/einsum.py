@@ -9,6 +9,7 @@ import collections
 
 import numpy as np
 
+from ..errors import OpError
 from ..tensor import Tensor
 
 
@@ -19,19 +20,19 @@ def _einsum_terms(equation: str, operands) -> tuple[list[list[str]], list[str]]:
     lhs, arrow, rhs = equation.partition("->")
     terms = lhs.split(",")
     if len(terms) != len(operands):
-        raise ValueError(f"einsum(): {len(terms)} subscript terms in {equation!r} for {len(operands)} operands")
+        raise OpError(f"einsum(): {len(terms)} subscript terms in {equation!r} for {len(operands)} operands")
     widest = 0
     for term, op in zip(terms, operands):
         named = len(term.replace("...", ""))
         if ("..." in term and named > op.ndim) or ("..." not in term and named != op.ndim):
-            raise ValueError(f"einsum(): the subscripts {term!r} do not match an operand of shape {op.shape}")
+            raise OpError(f"einsum(): the subscripts {term!r} do not match an operand of shape {op.shape}")
         widest = builtins.max(widest, op.ndim - named if "..." in term else 0)
     ellipsis_labels = [chr(0x100 + i) for i in range(widest)]
 
     def expand(term: str, ndim: int) -> list[str]:
         for label in term.replace("...", ""):
             if not label.isalpha():
-                raise ValueError(f"einsum(): invalid subscript {label!r} in {equation!r}")
+                raise OpError(f"einsum(): invalid subscript {label!r} in {equation!r}")
         if "..." not in term:
             return list(term)
         head, tail = term.split("...")
@@ -46,7 +47,7 @@ def _einsum_terms(equation: str, operands) -> tuple[list[list[str]], list[str]]:
         output = ellipsis_labels + sorted(label for label, n in counts.items() if n == 1)
     known = {label for term in labels for label in term}
     if len(set(output)) != len(output) or not set(output) <= known:
-        raise ValueError(f"einsum(): output subscripts of {equation!r} must be distinct and appear in the inputs")
+        raise OpError(f"einsum(): output subscripts of {equation!r} must be distinct and appear in the inputs")
     return labels, output
 
 
@@ -56,7 +57,7 @@ def _diagonal(x: Tensor, labels: list[str]) -> tuple[Tensor, list[str]]:
         label = next(lab for lab in labels if labels.count(lab) > 1)
         first, second = [i for i, lab in enumerate(labels) if lab == label][:2]
         if x.shape[first] != x.shape[second]:
-            raise ValueError(f"einsum(): subscript {label} has sizes {x.shape[first]} and {x.shape[second]}")
+            raise OpError(f"einsum(): subscript {label} has sizes {x.shape[first]} and {x.shape[second]}")
         rest = [i for i in range(x.ndim) if i not in (first, second)]
         x = x.permute(first, second, *rest)
         diagonal = x.xp.arange(x.shape[0])
@@ -84,7 +85,7 @@ def _contract(a: Tensor, la: list[str], b: Tensor, lb: list[str], needed: set):
     for x, labels in ((a, la), (b, lb)):
         for lab, n in zip(labels, x.shape):
             if lab in shared and size.setdefault(lab, n) != n:
-                raise ValueError(f"einsum(): subscript {lab} has sizes {size[lab]} and {n}")
+                raise OpError(f"einsum(): subscript {lab} has sizes {size[lab]} and {n}")
     a = a.permute(*[la.index(lab) for lab in batch + a_only + shared])
     b = b.permute(*[lb.index(lab) for lab in batch + shared + b_only])
     nb = len(batch)
@@ -108,7 +109,7 @@ def einsum(equation: str, *operands) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:
-        raise ValueError("einsum(): must provide at least one operand")
+        raise OpError("einsum(): must provide at least one operand")
     labels, output = _einsum_terms(equation, operands)
     pairs = [_diagonal(op, term) for op, term in zip(operands, labels)]
     for i, (x, term) in enumerate(pairs):
@@ -123,5 +124,5 @@ def einsum(equation: str, *operands) -> Tensor:
     x, term = _sum_out(x, term, set(output))
     missing = [lab for lab in output if lab not in term]
     if missing:
-        raise ValueError(f"einsum(): output subscripts {missing} of {equation!r} are not in the inputs")
+        raise OpError(f"einsum(): output subscripts {missing} of {equation!r} are not in the inputs")
     return x.permute(*[term.index(lab) for lab in output]) if term else x

@@ -11,10 +11,11 @@ import math
 import numpy as np
 
 from .. import backend, kernels
+from ..errors import OpError
 from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._util import as_tensor_like, unbroadcast
+from ._util import as_tensor_like, float_array, unbroadcast
 
 
 def _binary(cls, a, b, **params) -> Tensor:
@@ -262,6 +263,7 @@ class Sigmoid(Function):
 
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
+        a = float_array(a)
         half = a.dtype.type(0.5)
         return half * (xp.tanh(a * half) + a.dtype.type(1))
 
@@ -438,14 +440,14 @@ def relu(a):
 def leaky_relu(a, negative_slope: float = 0.01):
     largest = float(np.finfo(a.dtype).max) if np.issubdtype(a.dtype, np.floating) else math.inf
     if not math.fabs(negative_slope) <= largest:
-        raise ValueError(f"leaky_relu: negative_slope must be a finite number the input's dtype {a.dtype} "
+        raise OpError(f"leaky_relu: negative_slope must be a finite number the input's dtype {a.dtype} "
                          f"holds, got {negative_slope} (input shape {a.shape})")
     return LeakyReLU.apply(a, negative_slope=negative_slope)
 
 
 def clamp(a, min=None, max=None):
     if min is None and max is None:
-        raise ValueError("clamp: at least one of min and max must be given")
+        raise OpError("clamp: at least one of min and max must be given")
     return Clamp.apply(a, min=min, max=max)
 
 
@@ -475,7 +477,7 @@ def _compare(op, name):
         try:
             return Tensor(op(a.data, b.data))
         except ValueError:
-            raise ValueError(f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
+            raise OpError(f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
     compare.__name__ = name
     compare.__doc__ = f"``{name}(a, b)``: elementwise, broadcast, a boolean tensor with no gradient."
     return compare

@@ -17,6 +17,7 @@ import collections
 
 import numpy as np
 
+from ..errors import OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -41,9 +42,9 @@ def _check_index(op: str, a: Tensor, dim: int, index: Tensor, others_at_most: bo
                         f"{index.dtype if isinstance(index, Tensor) else type(index).__name__}")
     dim = normalize_dim(dim, a.ndim, op)
     if index.ndim != builtins.max(a.ndim, 1) and not (a.ndim == 0 and index.ndim == 0):
-        raise ValueError(f"{op}: index of shape {index.shape} must have as many dims as the input of shape {a.shape}")
+        raise OpError(f"{op}: index of shape {index.shape} must have as many dims as the input of shape {a.shape}")
     if others_at_most and any(index.shape[d] > a.shape[d] for d in range(a.ndim) if d != dim):
-        raise ValueError(f"{op}: index of shape {index.shape} is larger than the input of shape {a.shape} "
+        raise OpError(f"{op}: index of shape {index.shape} is larger than the input of shape {a.shape} "
                          f"outside dim {dim}")
     size = a.shape[dim] if a.ndim else 1
     if index.numel() and (int(index.data.min()) < -size or int(index.data.max()) >= size):
@@ -152,7 +153,7 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
 
 def _src_part(src: Tensor, index: Tensor, op: str) -> Tensor:
     if src.ndim != index.ndim or any(i > s for i, s in zip(index.shape, src.shape)):
-        raise ValueError(f"{op}: src of shape {src.shape} must cover the index of shape {index.shape}")
+        raise OpError(f"{op}: src of shape {src.shape} must cover the index of shape {index.shape}")
     if src.shape == index.shape:
         return src
     return getitem(src, tuple(slice(0, n) for n in index.shape))
@@ -174,7 +175,7 @@ def scatter(a: Tensor, dim: int, index: Tensor, src=None, value=None, *, reduce=
     if src is None:
         src, value = value, None
     if src is None:
-        raise ValueError("scatter: give src (a tensor) or value (a number)")
+        raise OpError("scatter: give src (a tensor) or value (a number)")
     dim = _check_index("scatter", a, dim, index)
     if not isinstance(src, Tensor):
         src = Tensor(a.xp.full(index.shape, src, dtype=a.dtype))
@@ -182,7 +183,7 @@ def scatter(a: Tensor, dim: int, index: Tensor, src=None, value=None, *, reduce=
     if reduce is not None:
         legacy = {"add": "sum", "multiply": "prod"}
         if reduce not in legacy:
-            raise ValueError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
+            raise OpError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
         return scatter_reduce(a, dim, index, src, legacy[reduce])
     return Scatter.apply(a, src, dim=dim, index=index.data)
 
@@ -200,7 +201,7 @@ def scatter_reduce(a: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
     as noted in PyTorch); amax/amin → g to every element equal to the result, split evenly.
     """
     if reduce not in _REDUCE:
-        raise ValueError(f"scatter_reduce: reduce must be one of {_REDUCE}, got {reduce!r}")
+        raise OpError(f"scatter_reduce: reduce must be one of {_REDUCE}, got {reduce!r}")
     if a.ndim == 0:
         return scatter_reduce(a.reshape(1), 0, index.reshape(1), src.reshape(1), reduce,
                               include_self=include_self).reshape(())
@@ -291,12 +292,12 @@ def take_along_dim(a: Tensor, indices: Tensor, dim=None) -> Tensor:
         return gather(a.reshape(-1), 0, indices.reshape(-1))
     dim = normalize_dim(dim, a.ndim, "take_along_dim")
     if indices.ndim != a.ndim:
-        raise ValueError(f"take_along_dim: indices of shape {indices.shape} need as many dims as input {a.shape}")
+        raise OpError(f"take_along_dim: indices of shape {indices.shape} need as many dims as input {a.shape}")
     try:
         shape = list(backend.array_module(a.device).broadcast_shapes(
             a.shape[:dim] + (1,) + a.shape[dim + 1:], indices.shape[:dim] + (1,) + indices.shape[dim + 1:]))
     except ValueError:
-        raise ValueError(f"take_along_dim: input {a.shape} and indices {indices.shape} do not broadcast "
+        raise OpError(f"take_along_dim: input {a.shape} and indices {indices.shape} do not broadcast "
                          f"outside dim {dim}") from None
     a_shape = tuple(shape[:dim] + [a.shape[dim]] + shape[dim + 1:])
     i_shape = tuple(shape[:dim] + [indices.shape[dim]] + shape[dim + 1:])
@@ -311,10 +312,10 @@ def masked_fill(a: Tensor, mask: Tensor, value) -> Tensor:
         raise TypeError(f"masked_fill: mask must be a boolean tensor, got "
                         f"{mask.dtype if isinstance(mask, Tensor) else type(mask).__name__}")
     if isinstance(value, Tensor) and value.ndim:
-        raise ValueError(f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
+        raise OpError(f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
     out = where(mask, as_tensor_like(value, a), a)
     if out.shape != a.shape:
-        raise ValueError(f"masked_fill: mask of shape {mask.shape} does not broadcast to input {a.shape}")
+        raise OpError(f"masked_fill: mask of shape {mask.shape} does not broadcast to input {a.shape}")
     return out if out.dtype == a.dtype else out.to(a.dtype)
 
 
@@ -365,7 +366,7 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     """(values, indices) of the k largest (or smallest) elements along ``dim``, in sorted order."""
     size = a.shape[normalize_dim(dim, a.ndim, "topk")] if a.ndim else 1
     if not 0 <= k <= size:
-        raise ValueError(f"topk: k={k} is out of range for dim {dim} of size {size} (input shape {a.shape})")
+        raise OpError(f"topk: k={k} is out of range for dim {dim} of size {size} (input shape {a.shape})")
     if a.ndim == 0:
         return Sorted(a * 1, Tensor(a.xp.zeros((), dtype=a.xp.int64)))
     dim = normalize_dim(dim, a.ndim, "topk")
@@ -384,7 +385,7 @@ def setitem_result(a: Tensor, index, value) -> Tensor:
     try:
         return SetItem.apply(a, value, index=index)
     except ValueError as error:
-        raise ValueError(f"setitem: {error}") from None
+        raise OpError(f"setitem: {error}") from None
 
 
 # ---- index_add / index_copy / index_fill / take: one index per slice along a dim ---------------
@@ -404,7 +405,7 @@ def _slice_index(op: str, a: Tensor, dim: int, index: Tensor, source: Tensor | N
         return dim, flat
     wanted = a.shape[:dim] + (flat.size,) + a.shape[dim + 1:]
     if source.shape != wanted:
-        raise ValueError(f"{op}: source of shape {source.shape} must have shape {wanted} (input {a.shape}, "
+        raise OpError(f"{op}: source of shape {source.shape} must have shape {wanted} (input {a.shape}, "
                          f"{flat.size} indices along dim {dim})")
     view = (1,) * dim + (flat.size,) + (1,) * (a.ndim - dim - 1)
     return dim, Tensor(a.xp.broadcast_to(flat.reshape(view), wanted))
@@ -456,7 +457,7 @@ def masked_select(a: Tensor, mask: Tensor) -> Tensor:
     try:
         shape = tuple(a.xp.broadcast_shapes(a.shape, mask.shape))
     except ValueError:
-        raise ValueError(f"masked_select: mask of shape {mask.shape} does not broadcast with input {a.shape}") from None
+        raise OpError(f"masked_select: mask of shape {mask.shape} does not broadcast with input {a.shape}") from None
     return getitem(a.expand(*shape) if shape != a.shape else a, a.xp.broadcast_to(mask.data, shape))
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import OpError
 from ..grad_mode import is_grad_enabled, no_grad
 from ..tensor import Tensor
 
@@ -111,7 +112,8 @@ def setitem(target: Tensor, index, value) -> None:
     try:
         overwrite(target, write=write)
     except (ValueError, IndexError) as error:
-        raise type(error)(f"setitem: {error} (tensor shape {target.shape})") from None
+        kind = OpError if isinstance(error, ValueError) else IndexError
+        raise kind(f"setitem: {error} (tensor shape {target.shape})") from None
 
 
 # ---- the ops behind the in-place methods that have no out-of-place name of their own --------

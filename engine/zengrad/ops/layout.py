@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 
+from ..errors import OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -23,7 +24,7 @@ def _dims(dims, ndim: int, op: str) -> tuple:
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     normalized = tuple(normalize_dim(d, ndim, op) for d in dims)
     if len(set(normalized)) != len(normalized):
-        raise ValueError(f"{op}: dimension listed twice in {dims}")
+        raise OpError(f"{op}: dimension listed twice in {dims}")
     return normalized
 
 
@@ -112,7 +113,7 @@ def contiguous(a: Tensor) -> Tensor:
 def t(a: Tensor) -> Tensor:
     """The transpose of a matrix; a 0-d or 1-d tensor is returned as it is (PyTorch's ``.t()``)."""
     if a.ndim > 2:
-        raise ValueError(f"t: expects a tensor with <= 2 dimensions, got shape {a.shape}; use transpose or mT")
+        raise OpError(f"t: expects a tensor with <= 2 dimensions, got shape {a.shape}; use transpose or mT")
     return permute(a, 1, 0) if a.ndim == 2 else a
 
 
@@ -126,19 +127,19 @@ def roll(a: Tensor, shifts, dims=None) -> Tensor:
     """Elements shifted cyclically by ``shifts`` along ``dims`` (the flattened tensor when None)."""
     if dims is None:
         if not isinstance(shifts, int):
-            raise ValueError(f"roll: without dims, shifts must be one int, got {shifts!r}")
+            raise OpError(f"roll: without dims, shifts must be one int, got {shifts!r}")
         return Roll.apply(a, shifts=shifts, dims=None)
     dims = _dims(dims, a.ndim, "roll")
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
     if len(shifts) != len(dims):
-        raise ValueError(f"roll: {len(shifts)} shifts for {len(dims)} dims")
+        raise OpError(f"roll: {len(shifts)} shifts for {len(dims)} dims")
     return Roll.apply(a, shifts=shifts, dims=dims)
 
 
 def _sizes(sizes) -> tuple:
     sizes = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
     if any(not isinstance(s, int) or s < 0 for s in sizes):
-        raise ValueError(f"repeat: sizes must be non-negative ints, got {sizes}")
+        raise OpError(f"repeat: sizes must be non-negative ints, got {sizes}")
     return sizes
 
 
@@ -148,7 +149,7 @@ def repeat(a: Tensor, *sizes) -> Tensor:
     sums the copies."""
     sizes = _sizes(sizes)
     if len(sizes) < a.ndim:
-        raise ValueError(f"repeat: {len(sizes)} sizes for a tensor of shape {a.shape}; give at least "
+        raise OpError(f"repeat: {len(sizes)} sizes for a tensor of shape {a.shape}; give at least "
                          f"{a.ndim} (use tile to repeat only the last dims)")
     shape = (1,) * (len(sizes) - a.ndim) + a.shape
     paired = reshape(a, tuple(n for size in shape for n in (1, size)))
@@ -164,7 +165,7 @@ def tile(a: Tensor, dims) -> Tensor:
 
 def _triangle(a: Tensor, diagonal: int, lower: bool, op: str) -> Tensor:
     if a.ndim < 2:
-        raise ValueError(f"{op}: expects a tensor with at least 2 dimensions, got shape {a.shape}")
+        raise OpError(f"{op}: expects a tensor with at least 2 dimensions, got shape {a.shape}")
     xp = a.xp
     rows, cols = a.shape[-2:]
     offset = xp.arange(cols)[None, :] - xp.arange(rows)[:, None]
@@ -191,7 +192,7 @@ def unflatten(a: Tensor, dim: int, sizes) -> Tensor:
         known *= s if s != -1 else 1
     if sizes.count(-1) > 1 or (sizes.count(-1) == 0 and known != a.shape[dim]) or \
             (sizes.count(-1) == 1 and (known == 0 or a.shape[dim] % known)):
-        raise ValueError(f"unflatten: sizes {sizes} do not multiply to dimension {dim} of shape {a.shape}")
+        raise OpError(f"unflatten: sizes {sizes} do not multiply to dimension {dim} of shape {a.shape}")
     sizes = tuple(a.shape[dim] // known if s == -1 else s for s in sizes)
     return reshape(a, a.shape[:dim] + sizes + a.shape[dim + 1:])
 
@@ -201,7 +202,7 @@ def movedim(a: Tensor, source, destination) -> Tensor:
     source = _dims(source, a.ndim, "movedim")
     destination = _dims(destination, a.ndim, "movedim")
     if len(source) != len(destination):
-        raise ValueError(f"movedim: {len(source)} source dims but {len(destination)} destinations")
+        raise OpError(f"movedim: {len(source)} source dims but {len(destination)} destinations")
     if a.ndim == 0:
         return a
     order = [None] * a.ndim
@@ -226,17 +227,17 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     """
     pad = tuple(pad)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(f"pad: padding {pad} must have an even length of at most 2·{input.ndim} "
+        raise OpError(f"pad: padding {pad} must have an even length of at most 2·{input.ndim} "
                          f"(input shape {input.shape})")
     if mode not in _PAD_MODES:
-        raise ValueError(f"pad: mode must be one of {_PAD_MODES}, got {mode!r}")
+        raise OpError(f"pad: mode must be one of {_PAD_MODES}, got {mode!r}")
     widths = [(0, 0)] * input.ndim
     for k in range(len(pad) // 2):
         widths[input.ndim - 1 - k] = (pad[2 * k], pad[2 * k + 1])
     if mode == "constant":
         return ConstantPad.apply(input, widths=tuple(widths), value=0 if value is None else value)
     if value is not None and value != 0:
-        raise ValueError(f"pad: a value is only used by mode='constant', got value={value} with mode={mode!r}")
+        raise OpError(f"pad: a value is only used by mode='constant', got value={value} with mode={mode!r}")
     out = input
     for dim, (before, after) in enumerate(widths):
         if before or after:
@@ -247,13 +248,13 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
 
 def _pad_index(xp, n: int, before: int, after: int, mode: str, shape):
     if before < 0 or after < 0:
-        raise ValueError(f"pad: negative padding ({before}, {after}) is only allowed in mode='constant'")
+        raise OpError(f"pad: negative padding ({before}, {after}) is only allowed in mode='constant'")
     limit = n if mode == "circular" else n - 1 if mode == "reflect" else None
     if limit is not None and (before > limit or after > limit):
-        raise ValueError(f"pad: {mode} padding ({before}, {after}) must be at most {limit} for a dim of "
+        raise OpError(f"pad: {mode} padding ({before}, {after}) must be at most {limit} for a dim of "
                          f"size {n} (input shape {shape})")
     if n == 0:
-        raise ValueError(f"pad: cannot {mode}-pad an empty dim (input shape {shape})")
+        raise OpError(f"pad: cannot {mode}-pad an empty dim (input shape {shape})")
     positions = xp.arange(-before, n + after)
     if mode == "replicate":
         return xp.clip(positions, 0, n - 1)
@@ -269,9 +270,9 @@ def meshgrid(*tensors, indexing: str = "ij") -> tuple:
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing not in ("ij", "xy"):
-        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+        raise OpError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
     if any(t.ndim > 1 for t in tensors):
-        raise ValueError(f"meshgrid: expects 0-d or 1-d tensors, got shapes {[t.shape for t in tensors]}")
+        raise OpError(f"meshgrid: expects 0-d or 1-d tensors, got shapes {[t.shape for t in tensors]}")
     tensors = [reshape(t, (t.numel(),)) for t in tensors]
     swap = indexing == "xy" and len(tensors) >= 2
     if swap:
@@ -323,7 +324,7 @@ def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
     the diagonal becomes the last dim, as in PyTorch. An integer-array index: the gradient is
     scattered back."""
     if a.ndim < 2:
-        raise ValueError(f"diagonal: expects at least 2 dimensions, got shape {a.shape}")
+        raise OpError(f"diagonal: expects at least 2 dimensions, got shape {a.shape}")
     moved = movedim(a, (dim1, dim2), (-2, -1))
     rows, cols = moved.shape[-2:]
     start_row, start_col = builtins.max(-offset, 0), builtins.max(offset, 0)
@@ -341,7 +342,7 @@ def diag(a: Tensor, diagonal: int = 0) -> Tensor:
     if a.ndim == 2:
         return _diagonal_of(a, diagonal)
     if a.ndim != 1:
-        raise ValueError(f"diag: expects a 1-d or 2-d tensor, got shape {a.shape}")
+        raise OpError(f"diag: expects a 1-d or 2-d tensor, got shape {a.shape}")
     from .indexing import setitem_result
     n = a.shape[0] + builtins.abs(diagonal)
     steps = a.xp.arange(a.shape[0])
@@ -352,7 +353,7 @@ def diag(a: Tensor, diagonal: int = 0) -> Tensor:
 def trace(a: Tensor) -> Tensor:
     """Σ a[i, i] of a matrix."""
     if a.ndim != 2:
-        raise ValueError(f"trace: expects a matrix, got shape {a.shape}")
+        raise OpError(f"trace: expects a matrix, got shape {a.shape}")
     return diagonal(a).sum()
 
 
@@ -417,7 +418,7 @@ def repeat_interleave(a: Tensor, repeats, dim: int | None = None) -> Tensor:
         counts = xp.full(size, counts)
     counts = xp.asarray(counts).reshape(-1)
     if counts.shape[0] not in (1, size) or counts.dtype.kind not in "iu" or (counts.size and int(counts.min()) < 0):
-        raise ValueError(f"repeat_interleave: repeats must be one non-negative int or one per slice "
+        raise OpError(f"repeat_interleave: repeats must be one non-negative int or one per slice "
                          f"({size} along dim {dim} of shape {a.shape}), got {repeats!r}")
     index = xp.repeat(xp.arange(size), xp.broadcast_to(counts, (size,)))
     return getitem(a, (slice(None),) * dim + (index,))
@@ -430,7 +431,7 @@ def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
     dimension = normalize_dim(dimension, a.ndim, "unfold")
     length = a.shape[dimension] if a.ndim else 1
     if size < 0 or step <= 0 or size > length:
-        raise ValueError(f"unfold: size {size} and step {step} do not fit dim {dimension} of shape {a.shape}")
+        raise OpError(f"unfold: size {size} and step {step} do not fit dim {dimension} of shape {a.shape}")
     if a.ndim == 0:
         return reshape(a, (1,))
     starts = a.xp.arange(0, length - size + 1, step)
@@ -449,14 +450,14 @@ def ravel(a: Tensor) -> Tensor:
 def fliplr(a: Tensor) -> Tensor:
     """Columns in reverse order (dim 1 flipped; needs at least 2 dims)."""
     if a.ndim < 2:
-        raise ValueError(f"fliplr: expects at least 2 dims, got shape {a.shape}")
+        raise OpError(f"fliplr: expects at least 2 dims, got shape {a.shape}")
     return flip(a, 1)
 
 
 def flipud(a: Tensor) -> Tensor:
     """Rows in reverse order (dim 0 flipped)."""
     if a.ndim < 1:
-        raise ValueError("flipud: expects at least 1 dim, got a 0-d tensor")
+        raise OpError("flipud: expects at least 1 dim, got a 0-d tensor")
     return flip(a, 0)
 
 
@@ -465,7 +466,7 @@ def rot90(a: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
     (k = 1: flip dims[1], then swap the two)."""
     d0, d1 = _dims(dims, a.ndim, "rot90")
     if len(tuple(dims)) != 2:
-        raise ValueError(f"rot90: needs exactly two dims, got {dims}")
+        raise OpError(f"rot90: needs exactly two dims, got {dims}")
     k %= 4
     if k == 0:
         return a
@@ -487,7 +488,7 @@ def tensor_split(a: Tensor, indices_or_sections, dim: int = 0) -> tuple:
     if isinstance(indices_or_sections, int):
         n = indices_or_sections
         if n < 1:
-            raise ValueError(f"tensor_split: the number of sections must be positive, got {n}")
+            raise OpError(f"tensor_split: the number of sections must be positive, got {n}")
         sizes = [length // n + (1 if i < length % n else 0) for i in range(n)]
     else:
         cuts = [builtins.min(builtins.max(i if i >= 0 else i + length, 0), length) for i in indices_or_sections]
@@ -506,20 +507,20 @@ def hsplit(a: Tensor, sections) -> tuple:
 def vsplit(a: Tensor, sections) -> tuple:
     """tensor_split along dim 0 (at least 2 dims); an int must divide the size."""
     if a.ndim < 2:
-        raise ValueError(f"vsplit: expects at least 2 dims, got shape {a.shape}")
+        raise OpError(f"vsplit: expects at least 2 dims, got shape {a.shape}")
     return _even_split("vsplit", a, sections, 0)
 
 
 def dsplit(a: Tensor, sections) -> tuple:
     """tensor_split along dim 2 (at least 3 dims); an int must divide the size."""
     if a.ndim < 3:
-        raise ValueError(f"dsplit: expects at least 3 dims, got shape {a.shape}")
+        raise OpError(f"dsplit: expects at least 3 dims, got shape {a.shape}")
     return _even_split("dsplit", a, sections, 2)
 
 
 def _even_split(op: str, a: Tensor, sections, dim: int) -> tuple:
     if isinstance(sections, int) and (sections < 1 or a.shape[dim] % sections):
-        raise ValueError(f"{op}: {sections} sections do not divide dim {dim} of shape {a.shape}")
+        raise OpError(f"{op}: {sections} sections do not divide dim {dim} of shape {a.shape}")
     return tensor_split(a, sections, dim)
 
 
@@ -540,7 +541,7 @@ def diag_embed(a: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Te
     out_ndim = a.ndim + 1
     d1, d2 = normalize_dim(dim1, out_ndim, "diag_embed"), normalize_dim(dim2, out_ndim, "diag_embed")
     if d1 == d2:
-        raise ValueError(f"diag_embed: dim1 and dim2 must differ, got {dim1} and {dim2}")
+        raise OpError(f"diag_embed: dim1 and dim2 must differ, got {dim1} and {dim2}")
     steps = a.xp.arange(a.shape[-1])
     index = (Ellipsis, steps + builtins.max(-offset, 0), steps + builtins.max(offset, 0))
     square = setitem_result(Tensor(a.xp.zeros(a.shape[:-1] + (n, n), dtype=a.dtype)), index, a)

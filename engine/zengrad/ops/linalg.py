@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -30,7 +31,7 @@ def _xp(a):
 
 def _square(op: str, a: Tensor) -> None:
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise ValueError(f"{op}: expects square matrices (*, n, n), got shape {a.shape}")
+        raise OpError(f"{op}: expects square matrices (*, n, n), got shape {a.shape}")
     if a.dtype.kind != "f":
         raise TypeError(f"{op}: expects a floating-point tensor, got {a.dtype}")
 
@@ -39,7 +40,7 @@ def _lapack(op: str, fn, *arrays):
     try:
         return fn(*arrays)
     except np.linalg.LinAlgError as error:
-        raise ValueError(f"{op}: {error} (input shapes {[tuple(x.shape) for x in arrays]})") from None
+        raise OpError(f"{op}: {error} (input shapes {[tuple(x.shape) for x in arrays]})") from None
 
 
 class Inverse(Function):
@@ -124,10 +125,10 @@ def solve(a: Tensor, b: Tensor) -> Tensor:
     _square("solve", a)
     if b.ndim == a.ndim - 1:
         if b.shape[-1] != a.shape[-1]:
-            raise ValueError(f"solve: A of shape {a.shape} and B of shape {b.shape} do not fit")
+            raise OpError(f"solve: A of shape {a.shape} and B of shape {b.shape} do not fit")
         return Solve.apply(a, b.unsqueeze(-1)).squeeze(-1)
     if b.ndim < 2 or b.shape[-2] != a.shape[-1]:
-        raise ValueError(f"solve: A of shape {a.shape} and B of shape {b.shape} do not fit (B needs {a.shape[-1]} rows)")
+        raise OpError(f"solve: A of shape {a.shape} and B of shape {b.shape} do not fit (B needs {a.shape[-1]} rows)")
     return Solve.apply(a, b)
 
 
@@ -136,12 +137,12 @@ def matrix_norm(a: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False) -> Te
     inf = the largest row sum of |a| (−1, −inf: the smallest)."""
     from .statistics import amax, amin, norm
     if a.ndim < 2:
-        raise ValueError(f"matrix_norm: expects at least 2 dims, got shape {a.shape}")
+        raise OpError(f"matrix_norm: expects at least 2 dims, got shape {a.shape}")
     rows, cols = (d % a.ndim for d in dim)
     if ord == "fro":
         return norm(a, 2, (rows, cols), keepdim)
     if ord not in (1, -1, np.inf, -np.inf):
-        raise ValueError(f"matrix_norm: ord must be 'fro', 1, -1, inf or -inf, got {ord!r}")
+        raise OpError(f"matrix_norm: ord must be 'fro', 1, -1, inf or -inf, got {ord!r}")
     summed_dim, other = (rows, cols) if ord in (1, -1) else (cols, rows)
     sums = a.abs().sum(dim=summed_dim, keepdim=True)
     out = (amax if ord > 0 else amin)(sums, dim=other, keepdim=True)

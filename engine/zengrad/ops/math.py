@@ -11,10 +11,11 @@ import math
 
 import numpy as np
 
+from ..errors import OpError
 from .. import backend
-from ..autograd import Function
+from ..autograd import Function, promoted
 from ..tensor import Tensor
-from ._util import as_tensor_like, unbroadcast
+from ._util import as_tensor_like, float_array, unbroadcast
 from .elementwise import _binary, clamp as clamp_numbers, exp, where
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -287,11 +288,20 @@ class Rounding(Function):
         return g * 0
 
 
+def _refuse_integer_zero(op: str, a, b) -> None:
+    """PyTorch's error for an integer quotient or remainder by 0 (NumPy gives 0 and a warning);
+    ``a`` and ``b`` are arrays. A float operand makes the result float: ±inf or NaN, no error."""
+    if a.dtype.kind in "iub" and b.dtype.kind in "iub" and not b.all():
+        raise OpError(f"{op}: ZeroDivisionError, an integer divisor is 0 (shapes {tuple(a.shape)}, {tuple(b.shape)})")
+
+
 class Remainder(Function):
     """z = a − ⌊a/b⌋·b (Python's %, the sign of b);  ∂z/∂a = 1, ∂z/∂b = −⌊a/b⌋."""
 
     def forward(self, a, b):
-        return _xp(a).remainder(a, b)
+        _refuse_integer_zero("remainder", a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a float by 0: NaN, quietly as in PyTorch
+            return _xp(a).remainder(a, b)
 
     def backward(self, g):
         a, b = self.inputs
@@ -303,7 +313,9 @@ class Fmod(Function):
     """z = a − trunc(a/b)·b (C's fmod, the sign of a);  ∂z/∂a = 1, ∂z/∂b = −trunc(a/b)."""
 
     def forward(self, a, b):
-        return _xp(a).fmod(a, b)
+        _refuse_integer_zero("fmod", a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a float by 0: NaN, quietly as in PyTorch
+            return _xp(a).fmod(a, b)
 
     def backward(self, g):
         a, b = self.inputs
@@ -443,7 +455,13 @@ def floor_divide(a, b):
     if not isinstance(a, Tensor):
         a = as_tensor_like(a, b)
     b = as_tensor_like(b, a)
-    return Tensor(a.xp.floor_divide(a.data, b.data))
+    _refuse_integer_zero("floor_divide", a.data, b.data)
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):  # a float quotient by 0: ±inf or NaN, quietly
+            out = a.xp.floor_divide(a.data, b.data)
+    except ValueError as error:
+        raise OpError(f"floor_divide: {error} (input shapes {tuple(a.shape)}, {tuple(b.shape)})") from None
+    return Tensor(promoted(out, (a, b)) if out.dtype == np.float64 else out)
 
 
 def copysign(a, b):
@@ -563,7 +581,7 @@ class Sinc(Function):
     for tiny a, where the textbook (πa·cos πa − sin πa)/(πa²) divides 0 by an underflowed 0)."""
 
     def forward(self, a):
-        xp = _xp(a)
+        xp, a = _xp(a), float_array(a)
         with np.errstate(divide="ignore", invalid="ignore"):
             scaled = a * a.dtype.type(math.pi)
             return xp.where(a == 0, a.dtype.type(1), xp.sin(scaled) / scaled)
@@ -620,13 +638,16 @@ def divide(a, b, *, rounding_mode: str | None = None):
     if rounding_mode == "floor":
         return floor_divide(a, b)
     if rounding_mode == "trunc":
+        if isinstance(a, Tensor) or isinstance(b, Tensor):
+            left = a if isinstance(a, Tensor) else as_tensor_like(a, b)
+            _refuse_integer_zero("div", left.data, as_tensor_like(b, left).data)
         quotient = div(a, b)
         integers = [x.dtype for x in (a, b) if isinstance(x, Tensor)]
         if all(d.kind in "iub" for d in integers) and all(isinstance(x, (Tensor, int)) for x in (a, b)):
             dtype = np.result_type(*[d for d in integers if d.kind != "b"] or [np.int64])
             return Tensor(_xp(quotient.data).trunc(quotient.data).astype(dtype))
         return trunc(quotient)
-    raise ValueError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
+    raise OpError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
 
 
 def equal(a: Tensor, b: Tensor) -> bool:

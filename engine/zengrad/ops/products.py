@@ -12,6 +12,7 @@ gradients, and gradients of gradients, come from those ops):
 
 from __future__ import annotations
 
+from ..errors import OpError
 from ..tensor import Tensor
 from ._util import normalize_dim
 from .matmul import matmul
@@ -21,35 +22,35 @@ from .shape import cat, getitem, permute, reshape
 def mm(a: Tensor, b: Tensor) -> Tensor:
     """The matrix product of two 2-d tensors (no broadcasting)."""
     if a.ndim != 2 or b.ndim != 2:
-        raise ValueError(f"mm: expects two matrices, got shapes {a.shape} and {b.shape}")
+        raise OpError(f"mm: expects two matrices, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
 
 
 def bmm(a: Tensor, b: Tensor) -> Tensor:
     """Batched matrix products of (B, n, k) and (B, k, m) tensors (no broadcasting)."""
     if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
-        raise ValueError(f"bmm: expects two 3-d tensors with one batch size, got shapes {a.shape} and {b.shape}")
+        raise OpError(f"bmm: expects two 3-d tensors with one batch size, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
 
 
 def outer(a: Tensor, b: Tensor) -> Tensor:
     """z[i, j] = a[i]·b[j] for 1-d a and b."""
     if a.ndim != 1 or b.ndim != 1:
-        raise ValueError(f"outer: expects two 1-d tensors, got shapes {a.shape} and {b.shape}")
+        raise OpError(f"outer: expects two 1-d tensors, got shapes {a.shape} and {b.shape}")
     return a.reshape(-1, 1) * b.reshape(1, -1)
 
 
 def dot(a: Tensor, b: Tensor) -> Tensor:
     """Σ_i a[i]·b[i] for two 1-d tensors of one length (a 0-d result)."""
     if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
-        raise ValueError(f"dot: expects two 1-d tensors of one length, got shapes {a.shape} and {b.shape}")
+        raise OpError(f"dot: expects two 1-d tensors of one length, got shapes {a.shape} and {b.shape}")
     return matmul(a, b)
 
 
 def mv(matrix: Tensor, vector: Tensor) -> Tensor:
     """z[i] = Σ_j M[i, j]·v[j] for a (n, m) matrix and an m-vector."""
     if matrix.ndim != 2 or vector.ndim != 1 or matrix.shape[1] != vector.shape[0]:
-        raise ValueError(f"mv: expects a (n, m) matrix and an m-vector, got shapes {matrix.shape} and {vector.shape}")
+        raise OpError(f"mv: expects a (n, m) matrix and an m-vector, got shapes {matrix.shape} and {vector.shape}")
     return matmul(matrix, vector)
 
 
@@ -69,7 +70,7 @@ def _scaled(c: Tensor, beta, shape: tuple, op: str) -> Tensor:
     try:
         c.xp.broadcast_shapes(c.shape, shape)
     except ValueError:
-        raise ValueError(f"{op}: input of shape {c.shape} does not broadcast to the product's {shape}") from None
+        raise OpError(f"{op}: input of shape {c.shape} does not broadcast to the product's {shape}") from None
     if beta == 0:  # c is ignored then, NaN and inf included (PyTorch's rule)
         return Tensor(c.xp.zeros((), dtype=c.dtype))
     return c if beta == 1 else c * beta
@@ -80,14 +81,14 @@ def tensordot(a: Tensor, b: Tensor, dims=2) -> Tensor:
     da[i] with db[i]. The result has a's other dims, then b's. One matmul after permuting."""
     if isinstance(dims, int):
         if dims < 0 or dims > min(a.ndim, b.ndim):
-            raise ValueError(f"tensordot: dims={dims} for shapes {a.shape} and {b.shape}")
+            raise OpError(f"tensordot: dims={dims} for shapes {a.shape} and {b.shape}")
         da, db = list(range(a.ndim - dims, a.ndim)), list(range(dims))
     else:
         da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
         da = [normalize_dim(d, a.ndim, "tensordot") for d in da]
         db = [normalize_dim(d, b.ndim, "tensordot") for d in db]
     if len(da) != len(db) or any(a.shape[i] != b.shape[j] for i, j in zip(da, db)):
-        raise ValueError(f"tensordot: dims {da} of {a.shape} and {db} of {b.shape} do not pair up")
+        raise OpError(f"tensordot: dims {da} of {a.shape} and {db} of {b.shape} do not pair up")
     a_free = [d for d in range(a.ndim) if d not in da]
     b_free = [d for d in range(b.ndim) if d not in db]
     inner = 1
@@ -115,10 +116,10 @@ def cross(a: Tensor, b: Tensor, dim: int | None = None) -> Tensor:
     if dim is None:
         dim = next((d for d, size in enumerate(shape) if size == 3), None)
         if dim is None:
-            raise ValueError(f"cross: no dimension of size 3 in shapes {a.shape} and {b.shape}")
+            raise OpError(f"cross: no dimension of size 3 in shapes {a.shape} and {b.shape}")
     dim = normalize_dim(dim, len(shape), "cross")
     if shape[dim] != 3:
-        raise ValueError(f"cross: dim {dim} must have size 3, shapes {a.shape} and {b.shape}")
+        raise OpError(f"cross: dim {dim} must have size 3, shapes {a.shape} and {b.shape}")
     a, b = a.expand(*shape), b.expand(*shape)
 
     def part(x, i):
@@ -134,14 +135,14 @@ def inner(a: Tensor, b: Tensor) -> Tensor:
     if a.ndim == 0 or b.ndim == 0:
         return a * b
     if a.shape[-1] != b.shape[-1]:
-        raise ValueError(f"inner: last dims differ, shapes {a.shape} and {b.shape}")
+        raise OpError(f"inner: last dims differ, shapes {a.shape} and {b.shape}")
     return tensordot(a, b, dims=([a.ndim - 1], [b.ndim - 1]))
 
 
 def vdot(a: Tensor, b: Tensor) -> Tensor:
     """Σᵢ aᵢ·bᵢ for two 1-d tensors (the conjugate of a is a itself for real numbers)."""
     if a.ndim != 1 or b.ndim != 1 or a.shape != b.shape:
-        raise ValueError(f"vdot: expects two 1-d tensors of one length, got shapes {a.shape} and {b.shape}")
+        raise OpError(f"vdot: expects two 1-d tensors of one length, got shapes {a.shape} and {b.shape}")
     return dot(a, b)
 
 

@@ -6,6 +6,7 @@ import collections
 
 import numpy as np
 
+from ..errors import OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -23,6 +24,8 @@ def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple:
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     normalized = {normalize_dim(d, ndim, op) for d in dims}
+    if len(normalized) < len(dims) and ndim:
+        raise OpError(f"{op}: dims {dims} name one dimension more than once (shape of {ndim} dimensions)")
     return tuple(sorted(normalized)) if ndim else ()
 
 
@@ -58,8 +61,10 @@ class MaxOrMin(Function):
         self.dims, self.keepdim, self.largest, self.nan_shares = dims, keepdim, largest, nan_shares
 
     def forward(self, a):
-        if a.size == 0:
-            raise ValueError("max/min of an empty tensor")
+        if any(a.shape[d] == 0 for d in self.dims):  # PyTorch: IndexError along a dim, else RuntimeError
+            if len(self.dims) < a.ndim:
+                raise IndexError(f"max/min: reduction dims {self.dims} of shape {a.shape} include an empty one")
+            raise OpError("max/min of an empty tensor: give a dim of non-zero size")
         reduce = a.max if self.largest else a.min
         return reduce(axis=self.dims, keepdims=self.keepdim)
 
@@ -132,8 +137,6 @@ def _extreme(a: Tensor, dim, keepdim: bool, largest: bool):
     op = "max" if largest else "min"
     if dim is None:
         return MaxOrMin.apply(a, dims=normalize_dims(dim, a.ndim, op), keepdim=keepdim, largest=largest)
-    if a.numel() == 0:
-        raise ValueError(f"{op}: the reduction dimension has no elements (shape {a.shape})")
     indices = _arg(a, dim, True, a.xp.argmax if largest else a.xp.argmin, op)
     values = MaxOrMinAlong.apply(a, dim=normalize_dim(dim, a.ndim, op), keepdim=keepdim, indices=indices.data)
     return MaxMin(values, indices if keepdim or a.ndim == 0 else indices.squeeze(dim))
@@ -158,10 +161,15 @@ def argmin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 
 def _arg(a, dim, keepdim, pick, op):
-    """The index of the extreme element along ``dim`` (of the flattened tensor when ``dim`` is None)."""
+    """The index of the extreme element along ``dim`` (of the flattened tensor when ``dim`` is None);
+    PyTorch's IndexError when that has no elements."""
     if dim is None:
+        if a.numel() == 0:
+            raise IndexError(f"{op}: an empty tensor (shape {a.shape}) has no extreme; give a dim of non-zero size")
         return Tensor(pick(a.data.reshape(-1)))
     dim = normalize_dim(dim, a.ndim, op)
+    if a.ndim and a.shape[dim] == 0:
+        raise IndexError(f"{op}: the reduction dim {dim} of shape {a.shape} has no elements")
     if a.ndim == 0:
         return Tensor(a.xp.zeros((), dtype=np.int64))
     indices = pick(a.data, axis=dim)

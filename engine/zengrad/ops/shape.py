@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -169,10 +170,13 @@ def _integer_index(xp, index):
 
 
 def _normalize_index(index, xp):
-    """Tensors and lists in an index become arrays of the right module."""
+    """Tensors and lists in an index become arrays of the right module; a slice's step must be
+    positive (PyTorch's ValueError: ``flip`` reverses a dimension, NumPy's ``[::-1]`` does not apply)."""
     parts = index if isinstance(index, tuple) else (index,)
     normalized = []
     for part in parts:
+        if isinstance(part, slice) and part.step is not None and part.step <= 0:
+            raise ValueError(f"index: step must be greater than zero, got {part.step} (flip() reverses a dimension)")
         if isinstance(part, Tensor):
             part = part.data
         elif isinstance(part, list):
@@ -196,11 +200,21 @@ def reshape(a: Tensor, *shape) -> Tensor:
     return Reshape.apply(a, shape=shape)
 
 
+def view(a: Tensor, *shape) -> Tensor:
+    """``a`` with a new shape, sharing its memory: PyTorch's RuntimeError when a's strides allow no
+    such view (a transposed tensor flattened, say), where ``reshape`` would copy."""
+    out = reshape(a, *shape)
+    if a.numel() and not out.xp.may_share_memory(out.data, a.data):
+        raise OpError(f"view: shape {tuple(out.shape)} is not a view of the strided tensor of shape {a.shape} "
+                      f"(strides {a.data.strides}); use .reshape(...) or .contiguous().view(...)")
+    return out
+
+
 def permute(a: Tensor, *dims) -> Tensor:
     given = _shape_arg(dims)
     dims = tuple(normalize_dim(d, a.ndim, "permute") for d in given)
     if sorted(dims) != list(range(a.ndim)):
-        raise ValueError(f"permute: {given} is not a permutation of the {a.ndim} dimensions of shape {a.shape}")
+        raise OpError(f"permute: {given} is not a permutation of the {a.ndim} dimensions of shape {a.shape}")
     return Permute.apply(a, dims=dims)
 
 
@@ -224,8 +238,11 @@ def full_transpose(a: Tensor) -> Tensor:
 
 
 def expand(a: Tensor, *shape) -> Tensor:
-    shape = tuple(old if new == -1 else new
-                  for old, new in zip((None,) * (len(_shape_arg(shape)) - a.ndim) + a.shape, _shape_arg(shape)))
+    """``a`` broadcast to ``shape`` (a view); -1 keeps a dimension's size, and only an existing one."""
+    given = _shape_arg(shape)
+    if -1 in given[:len(given) - a.ndim]:
+        raise OpError(f"expand: -1 is not allowed in a new leading dimension (shape {given} for a tensor of {a.shape})")
+    shape = tuple(old if new == -1 else new for old, new in zip((None,) * (len(given) - a.ndim) + a.shape, given))
     if shape == a.shape:
         return a
     return Expand.apply(a, shape=shape)
@@ -251,7 +268,7 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if a.ndim == 0:
         return reshape(a, (1,))
     if start > end:
-        raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (shape {a.shape})")
+        raise OpError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (shape {a.shape})")
     merged = 1
     for n in a.shape[start:end + 1]:
         merged *= n
@@ -301,15 +318,15 @@ def cat(tensors, dim: int = 0) -> Tensor:
     """Join tensors along an existing dimension (PyTorch's ``torch.cat``)."""
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("cat: expected a non-empty sequence of tensors")
+        raise OpError("cat: expected a non-empty sequence of tensors")
     for position, t in enumerate(tensors):
         if isinstance(t, Tensor) and t.ndim == 0:
-            raise ValueError(f"cat: zero-dimensional tensor (at position {position}) cannot be concatenated; "
+            raise OpError(f"cat: zero-dimensional tensor (at position {position}) cannot be concatenated; "
                              "use stack, or reshape it to (1,)")
     ndim = tensors[0].ndim
     for t in tensors:
         if t.ndim != ndim:
-            raise ValueError(f"cat: tensors must have the same number of dimensions, got shapes "
+            raise OpError(f"cat: tensors must have the same number of dimensions, got shapes "
                              f"{[tuple(x.shape) for x in tensors]}")
     return Cat.apply(*tensors, dim=normalize_dim(dim, ndim, "cat"))
 
@@ -318,10 +335,10 @@ def stack(tensors, dim: int = 0) -> Tensor:
     """Join tensors along a new dimension (PyTorch's ``torch.stack``)."""
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("stack: expected a non-empty sequence of tensors")
+        raise OpError("stack: expected a non-empty sequence of tensors")
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
-        raise ValueError(f"stack: tensors must all have the same shape, got {[t.shape for t in tensors]}")
+        raise OpError(f"stack: tensors must all have the same shape, got {[t.shape for t in tensors]}")
     dim = normalize_dim(dim, tensors[0].ndim + 1, "stack")
     return cat([unsqueeze(t, dim) for t in tensors], dim=dim)
 
@@ -330,18 +347,18 @@ def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     """Pieces of ``a`` along ``dim``: equal pieces of a given size (the last may be smaller), or
     pieces of the listed sizes."""
     if a.ndim == 0:
-        raise ValueError("split: expects at least a 1-dimensional tensor, got a 0-d one")
+        raise OpError("split: expects at least a 1-dimensional tensor, got a 0-d one")
     dim = normalize_dim(dim, a.ndim, "split")
     length = a.shape[dim]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
         if size <= 0:
-            raise ValueError(f"split: split_size must be positive, got {size}")
+            raise OpError(f"split: split_size must be positive, got {size}")
         sizes = [min(size, length - start) for start in range(0, length, size)] or [0]
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != length:
-            raise ValueError(f"split: sizes {sizes} do not sum to dimension {dim} of shape {a.shape}")
+            raise OpError(f"split: sizes {sizes} do not sum to dimension {dim} of shape {a.shape}")
     pieces, start = [], 0
     for size in sizes:
         pieces.append(getitem(a, (slice(None),) * dim + (slice(start, start + size),)))
@@ -352,8 +369,8 @@ def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
 def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple:
     """``chunks`` pieces of nearly equal size along ``dim`` (PyTorch's rounding: ceil)."""
     if chunks <= 0:
-        raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+        raise OpError(f"chunk: chunks must be positive, got {chunks}")
     if a.ndim == 0:
-        raise ValueError("chunk: expects at least a 1-dimensional tensor, got a 0-d one")
+        raise OpError("chunk: expects at least a 1-dimensional tensor, got a 0-d one")
     length = a.shape[normalize_dim(dim, a.ndim, "chunk")]
     return split(a, max(1, -(-length // chunks)), dim)

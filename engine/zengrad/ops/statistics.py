@@ -12,9 +12,12 @@ import builtins
 import collections
 import math
 
+from ..errors import OpError
+from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
 from .elementwise import abs, sqrt, where
+from ._util import normalize_dim
 from .reduction import MaxOrMin, _keepdim_shape, normalize_dims, sum
 from .shape import expand
 
@@ -34,7 +37,7 @@ def _count(a: Tensor, dims: tuple) -> int:
 
 def _correction(op: str, unbiased, correction) -> float:
     if unbiased is not None and correction is not None:
-        raise ValueError(f"{op}: give either unbiased or correction, not both")
+        raise OpError(f"{op}: give either unbiased or correction, not both")
     if unbiased is not None:
         return 1 if unbiased else 0
     return 1 if correction is None else correction
@@ -148,7 +151,7 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
     if p == "fro" or p == 2:
         return Norm2.apply(a, dims=normalize_dims(dim, a.ndim), keepdim=keepdim)
     if isinstance(p, str) or not isinstance(p, (int, float)):
-        raise ValueError(f"norm: unsupported p={p!r} (use a number, inf or 'fro')")
+        raise OpError(f"norm: unsupported p={p!r} (use a number, inf or 'fro')")
     dims = normalize_dims(dim, a.ndim)
     if p in (math.inf, -math.inf):
         return MaxOrMin.apply(abs(a), dims=dims, keepdim=keepdim, largest=p > 0)
@@ -213,7 +216,7 @@ def kthvalue(a: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     from .indexing import Sorted, sort
     size = a.shape[dim] if a.ndim else 1
     if not 1 <= k <= size:
-        raise ValueError(f"kthvalue: k={k} is out of range for dim {dim} of size {size} (input shape {a.shape})")
+        raise OpError(f"kthvalue: k={k} is out of range for dim {dim} of size {size} (input shape {a.shape})")
     if a.ndim == 0:
         return Sorted(a * 1, Tensor(a.xp.zeros((), dtype=a.xp.int64)))
     dim = dim % a.ndim
@@ -225,16 +228,47 @@ def kthvalue(a: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     return Sorted(values, indices)
 
 
-def median(a: Tensor, dim=None, keepdim: bool = False):
-    """The lower median (the ⌈n/2⌉-th smallest, as in PyTorch): one value for ``dim=None``,
-    else (values, indices) along ``dim``."""
-    if dim is None:
+class MedianOfAll(MaxOrMin):
+    """z = the lower median of all elements of a (NaN if one is NaN); the gradient is shared evenly
+    by the elements equal to z (the NaNs when z is NaN), as PyTorch's ``median()`` shares it and
+    :class:`MaxOrMin` does."""
+
+    def __init__(self, ndim: int):
+        super().__init__(dims=tuple(range(ndim)), keepdim=False, largest=True)
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
         flat = a.reshape(-1)
-        if flat.shape[0] == 0:
-            raise ValueError("median: the input is empty")
-        return kthvalue(flat, (flat.shape[0] + 1) // 2, 0).values
-    size = a.shape[dim] if a.ndim else 1
-    return kthvalue(a, (size + 1) // 2, dim, keepdim)
+        if xp.isnan(flat).any():
+            return xp.full((), xp.nan, dtype=a.dtype)
+        k = (flat.size - 1) // 2
+        return xp.partition(flat, k)[k:k + 1].reshape(())
+
+
+def median(a: Tensor, dim=None, keepdim: bool = False):
+    """The lower median (the ⌈n/2⌉-th smallest, as in PyTorch): one value for ``dim=None`` (NaN for
+    an empty tensor), else (values, indices) along ``dim``. A slice holding NaN has median NaN, at
+    its first NaN, as in PyTorch (``nanmedian`` is the one that skips them). The gradient goes to
+    the element picked."""
+    from .indexing import Sorted, argsort, gather
+    if dim is None:
+        if a.numel() == 0:
+            return Tensor(a.xp.full((), a.xp.nan, dtype=a.dtype))
+        return MedianOfAll.apply(a, ndim=a.ndim)
+    dim = normalize_dim(dim, a.ndim, "median")
+    if a.ndim == 0:
+        return kthvalue(a, 1, dim, keepdim)
+    size = a.shape[dim]
+    if size == 0:
+        raise IndexError(f"median: the reduction dim {dim} of shape {a.shape} has no elements")
+    xp = a.xp
+    nans = xp.isnan(a.data).sum(axis=dim, keepdims=True)
+    position = xp.where(nans > 0, size - nans, (size - 1) // 2)  # a stable sort puts NaNs last, in order
+    indices = Tensor(xp.take_along_axis(argsort(a, dim, stable=True).data, position, axis=dim))
+    values = gather(a, dim, indices)
+    if not keepdim:
+        values, indices = values.squeeze(dim), Tensor(indices.data.squeeze(dim))
+    return Sorted(values, indices)
 
 
 _MinMax = collections.namedtuple("aminmax", ["min", "max"])
@@ -254,9 +288,9 @@ def cov(a: Tensor, correction: int = 1, fweights=None, aweights=None) -> Tensor:
     """The covariance matrix of the variables in a's rows (observations in columns):
     C = (X − μ)(X − μ)ᵀ / (N − correction). A 1-d input is one variable (a 0-d result)."""
     if fweights is not None or aweights is not None:
-        raise ValueError("cov: fweights and aweights are not supported")
+        raise OpError("cov: fweights and aweights are not supported")
     if a.ndim > 2:
-        raise ValueError(f"cov: expects a 1-d or 2-d tensor, got shape {a.shape}")
+        raise OpError(f"cov: expects a 1-d or 2-d tensor, got shape {a.shape}")
     x = a.reshape(1, -1) if a.ndim < 2 else a
     centered = x - x.mean(dim=1, keepdim=True)
     out = (centered @ centered.mT) / builtins.max(x.shape[1] - correction, 0)
