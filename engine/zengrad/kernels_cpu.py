@@ -85,46 +85,31 @@ def _register_ladder(cpu) -> None:
     LADDER = tuple(f"cpu:{rung}" for rung in cpu.ladder_rungs()) + tuple(_FAST_RUNGS)
 
 
-def _register_lstm(cpu) -> None:
-    register("lstm_forward", "cpu:native", "cpu", cpu.lstm_forward, dtypes=(np.float32,), priority=20,
-             description="C++ whole sequence: per step one GEMM ([x_t | h_t-1 | 1]) and one fused pass")
-    register("lstm_backward", "cpu:native", "cpu", cpu.lstm_backward, dtypes=(np.float32,), priority=20,
-             description="C++ backward through time, fused gate gradients, one weight GEMM at the end")
+#: op -> (forward's description, backward's description): each registered as ``<op>_forward`` and
+#: ``<op>_backward`` from the extension's functions of those names (float32, priority 20).
+_NATIVE_PAIRS = {
+    "lstm": ("C++ whole sequence: per step one GEMM ([x_t | h_t-1 | 1]) and one fused pass",
+             "C++ backward through time, fused gate gradients, one weight GEMM at the end"),
+    "rnn": ("C++ whole sequence: per step one GEMM ([x_t | h_t-1 | 1]) and one activation pass",
+            "C++ backward through time, one pass per step, one weight GEMM at the end"),
+    "layer_norm": ("C++ one row at a time in L1, double sums (kernels/cpu/layer_norm.cpp)",
+                   "C++ one row at a time, ∂γ and ∂β summed on the way, double sums"),
+    "softmax": ("C++ one row at a time in L1, polynomial exp (kernels/cpu/softmax.cpp)",
+                "C++ one row at a time: one dot product, one pass"),
+    "relu": ("C++ one vectorized select per element (kernels/cpu/relu.cpp)",
+             "C++ one vectorized select per element"),
+}
 
 
-def _register_rnn(cpu) -> None:
-    register("rnn_forward", "cpu:native", "cpu", cpu.rnn_forward, dtypes=(np.float32,), priority=20,
-             description="C++ whole sequence: per step one GEMM ([x_t | h_t-1 | 1]) and one activation pass")
-    register("rnn_backward", "cpu:native", "cpu", cpu.rnn_backward, dtypes=(np.float32,), priority=20,
-             description="C++ backward through time, one pass per step, one weight GEMM at the end")
-
-
-def _register_layer_norm(cpu) -> None:
-    register("layer_norm_forward", "cpu:native", "cpu", cpu.layer_norm_forward, dtypes=(np.float32,), priority=20,
-             description="C++ one row at a time in L1, double sums (kernels/cpu/layer_norm.cpp)")
-    register("layer_norm_backward", "cpu:native", "cpu", cpu.layer_norm_backward, dtypes=(np.float32,),
-             priority=20, description="C++ one row at a time, ∂γ and ∂β summed on the way, double sums")
-
-
-def _register_softmax(cpu) -> None:
-    register("softmax_forward", "cpu:native", "cpu", cpu.softmax_forward, dtypes=(np.float32,), priority=20,
-             description="C++ one row at a time in L1, polynomial exp (kernels/cpu/softmax.cpp)")
-    register("softmax_backward", "cpu:native", "cpu", cpu.softmax_backward, dtypes=(np.float32,), priority=20,
-             description="C++ one row at a time: one dot product, one pass")
-
-
-def _register_relu(cpu) -> None:
-    register("relu_forward", "cpu:native", "cpu", cpu.relu_forward, dtypes=(np.float32,), priority=20,
-             description="C++ one vectorized select per element (kernels/cpu/relu.cpp)")
-    register("relu_backward", "cpu:native", "cpu", cpu.relu_backward, dtypes=(np.float32,), priority=20,
-             description="C++ one vectorized select per element")
+def _register_pairs(cpu) -> None:
+    for op, descriptions in _NATIVE_PAIRS.items():
+        for direction, description in zip(("forward", "backward"), descriptions):
+            name = f"{op}_{direction}"
+            register(name, "cpu:native", "cpu", getattr(cpu, name), dtypes=(np.float32,), priority=20,
+                     description=description)
 
 
 if native() is not None:
     _register_matmul(native().cpu)
     _register_ladder(native().cpu)
-    _register_lstm(native().cpu)
-    _register_rnn(native().cpu)
-    _register_layer_norm(native().cpu)
-    _register_softmax(native().cpu)
-    _register_relu(native().cpu)
+    _register_pairs(native().cpu)
