@@ -425,7 +425,7 @@ def _default_grad_outputs(outputs: Sequence[Tensor], grad_outputs) -> list[Tenso
             g = Tensor(out.xp.asarray(g, dtype=out.dtype))
         if g.shape != out.shape:
             raise OpError(f"backward: gradient shape {tuple(g.shape)} does not match output "
-                             f"shape {tuple(out.shape)}")
+                          f"shape {tuple(out.shape)}")
         result.append(g)
     return result
 

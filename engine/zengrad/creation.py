@@ -67,7 +67,7 @@ def bit_generator_from_state(state, where: str = "generator state") -> np.random
     name = state.get("bit_generator") if isinstance(state, dict) else None
     if name not in _BIT_GENERATORS:
         raise OpError(f"{where}: not a NumPy generator state (bit_generator {name!r}, expected one of "
-                         f"{', '.join(_BIT_GENERATORS)})")
+                      f"{', '.join(_BIT_GENERATORS)})")
     bit_generator = getattr(np.random, name)()
     try:
         bit_generator.state = state
@@ -345,7 +345,7 @@ def multinomial(weights: Tensor, num_samples: int, replacement: bool = False) ->
         raise OpError("multinomial: weights must be finite, non-negative, with a positive sum in every row")
     if not replacement and num_samples > rows.shape[1]:
         raise OpError(f"multinomial: cannot draw {num_samples} samples without replacement from "
-                         f"{rows.shape[1]} categories")
+                      f"{rows.shape[1]} categories")
     if not replacement and num_samples > int((rows > 0).sum(axis=1).min()):
         raise OpError("multinomial: fewer categories with a positive weight than samples (without replacement)")
     rng = generator("cpu")

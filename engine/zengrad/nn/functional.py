@@ -44,7 +44,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise OpError(f"linear: expected a 2-D weight (out, in), got shape {weight.shape}")
     if input.ndim < 1 or input.shape[-1] != weight.shape[1]:
         raise OpError(f"linear: input of shape {input.shape} does not fit weight of shape "
-                         f"{weight.shape} (expected last dimension {weight.shape[1]})")
+                      f"{weight.shape} (expected last dimension {weight.shape[1]})")
     if bias is None or bias.shape == weight.shape[:1]:
         return linear_node(input, weight, bias)
     return linear_node(input, weight) + bias
@@ -111,7 +111,7 @@ def _check_groups(op: str, groups: int, channels: int, other: int, input_shape, 
         raise OpError(f"{op}: groups must be a positive int, got {groups!r}")
     if channels % groups or other % groups:
         raise OpError(f"{op}: groups={groups} must divide the input channels and the output channels "
-                         f"(input shape {tuple(input_shape)}, weight shape {tuple(weight_shape)})")
+                      f"(input shape {tuple(input_shape)}, weight shape {tuple(weight_shape)})")
 
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
@@ -142,8 +142,8 @@ def conv2d_activated(input: Tensor, weight: Tensor, bias, stride, padding, dilat
     _check_groups("conv2d", groups, channels, out_channels, input.shape, weight.shape)
     if group_channels * groups != channels:
         raise OpError(f"conv2d: input of shape {input.shape} has {channels} channels but weight of shape "
-                         f"{weight.shape} expects {group_channels * groups} (in/groups = {group_channels}, "
-                         f"groups = {groups})")
+                      f"{weight.shape} expects {group_channels * groups} (in/groups = {group_channels}, "
+                      f"groups = {groups})")
     if bias is not None and bias.shape != (out_channels,):
         raise OpError(f"conv2d: bias of shape {bias.shape} does not fit {out_channels} output channels")
     stride, padding, dilation = (_pair(stride, "stride", "conv2d"), _pair(padding, "padding", "conv2d"),
@@ -181,17 +181,17 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     input, unbatched = _batched("conv_transpose2d", input)
     if weight.ndim != 4:
         raise OpError(f"conv_transpose2d: expected a 4-D weight (in, out/groups, kh, kw), got shape "
-                         f"{weight.shape}")
+                      f"{weight.shape}")
     n, channels, height, width = input.shape
     weight_channels, group_out, kh, kw = weight.shape
     out_channels = group_out * groups
     _check_groups("conv_transpose2d", groups, channels, out_channels, input.shape, weight.shape)
     if weight_channels != channels:
         raise OpError(f"conv_transpose2d: input of shape {input.shape} has {channels} channels but weight "
-                         f"of shape {weight.shape} expects {weight_channels}")
+                      f"of shape {weight.shape} expects {weight_channels}")
     if bias is not None and bias.shape != (out_channels,):
         raise OpError(f"conv_transpose2d: bias of shape {bias.shape} does not fit {out_channels} output "
-                         "channels")
+                      "channels")
     op = "conv_transpose2d"
     stride, padding = _pair(stride, "stride", op), _pair(padding, "padding", op)
     dilation = _pair(dilation, "dilation", op)
@@ -200,13 +200,13 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     for axis in (0, 1):
         if not 0 <= output_padding[axis] < max(stride[axis], dilation[axis]):
             raise OpError(f"{op}: output_padding {output_padding} must be smaller than either stride "
-                             f"{stride} or dilation {dilation}")
+                          f"{stride} or dilation {dilation}")
     full = tuple((size - 1) * s + d * (k - 1) + 1 for size, s, d, k in
                  zip((height, width), stride, dilation, (kh, kw)))
     out_size = tuple(f - 2 * p + extra for f, p, extra in zip(full, padding, output_padding))
     if min(out_size) < 1:
         raise OpError(f"{op}: input of shape {input.shape} with kernel {(kh, kw)}, stride {stride}, "
-                         f"padding {padding} and dilation {dilation} gives an empty output {out_size}")
+                      f"padding {padding} and dilation {dilation} gives an empty output {out_size}")
     if groups == 1:  # one node, the whole batch in one GEMM (zengrad.ops.convolution)
         out = convolution.conv_transpose2d(input, weight, bias, stride, padding, dilation, full, out_size)
         return out.squeeze(0) if unbatched else out
@@ -382,7 +382,7 @@ def _check_class_target(name: str, input: Tensor, target: Tensor) -> None:
     expected = (input.shape[0],) + input.shape[2:]
     if target.shape != expected:
         raise OpError(f"{name}: target shape {target.shape} does not fit input shape {input.shape} "
-                         f"(expected {expected})")
+                      f"(expected {expected})")
 
 
 def _class_rows(name: str, input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int):
@@ -564,7 +564,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     y = (x − μ_{n,g}) / √(σ²_{n,g} + eps) · γ_c + β_c, with γ and β of shape (C,)."""
     if input.ndim < 2 or num_groups < 1 or input.shape[1] % num_groups:
         raise OpError(f"group_norm: expected input (N, C, *) with C divisible by num_groups={num_groups}, "
-                         f"got shape {input.shape}")
+                      f"got shape {input.shape}")
     n, channels = input.shape[:2]
     grouped = input.reshape(n, num_groups, -1)
     out = normalize_over(grouped, (2,), eps).reshape(input.shape)
@@ -607,17 +607,17 @@ def _pool_geometry(op: str, size: tuple, kernel, stride, padding, dilation, ceil
     for n, k, s, p, d in zip(size, kernel, stride, padding, dilation):
         if k < 1 or s < 1 or d < 1 or p < 0:
             raise OpError(f"{op}: kernel_size {kernel}, stride {stride} and dilation {dilation} must be "
-                             f"positive and padding {padding} non-negative")
+                          f"positive and padding {padding} non-negative")
         if 2 * p > k:
             raise OpError(f"{op}: pad should be at most half of effective kernel size, but got pad={p}, "
-                             f"kernel_size={k}")
+                          f"kernel_size={k}")
         span = n + 2 * p - d * (k - 1) - 1
         out = (-(-span // s) if ceil_mode else span // s) + 1
         if ceil_mode and (out - 1) * s >= n + p:
             out -= 1
         if out < 1:
             raise OpError(f"{op}: input of spatial size {size} is too small for kernel {kernel} with "
-                             f"padding {padding} and dilation {dilation}")
+                          f"padding {padding} and dilation {dilation}")
         outs.append(out)
         extras.append(max(0, (out - 1) * s + d * (k - 1) + 1 - (n + 2 * p)))
     return tuple(outs), tuple(extras)
@@ -759,7 +759,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
     """y[n, c, i] = mean of x[n, c, ⌊i·L/o⌋ : ⌈(i+1)·L/o⌉], as y = x Aᵀ with the averaging matrix A."""
     if input.ndim not in (2, 3) or output_size < 1 or input.shape[-1] < 1:
         raise OpError(f"adaptive_avg_pool1d: expected a 2-D or 3-D input and a positive output size, "
-                         f"got shape {input.shape} and {output_size!r}")
+                      f"got shape {input.shape} and {output_size!r}")
     return _resample(input, [_adaptive_matrix(input.xp, input.shape[-1], output_size, input.dtype)])
 
 
@@ -799,12 +799,12 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     modes = {3: ("nearest", "linear"), 4: ("nearest", "bilinear")}
     if input.ndim not in modes or mode not in modes[input.ndim]:
         raise OpError(f"interpolate: mode {mode!r} on input of shape {input.shape} is not supported "
-                         f"(3-D: nearest/linear, 4-D: nearest/bilinear)")
+                      f"(3-D: nearest/linear, 4-D: nearest/bilinear)")
     if antialias:
         raise OpError("interpolate: antialias=True is not supported")
     if mode == "nearest" and align_corners is not None:
         raise OpError("interpolate: align_corners option can only be set with the interpolating modes: "
-                         "linear | bilinear")
+                      "linear | bilinear")
     spatial = input.shape[2:]
     if (size is None) == (scale_factor is None):
         raise OpError("interpolate: either size or scale_factor should be defined (not both)")
@@ -830,7 +830,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     input (N, C, L) or (C, L), weight (O, C/groups, k): :func:`conv2d` on a height of 1."""
     if input.ndim not in (2, 3) or weight.ndim != 3:
         raise OpError(f"conv1d: expected a 2-D or 3-D input and a 3-D weight, got shapes {input.shape} "
-                         f"and {weight.shape}")
+                      f"and {weight.shape}")
     out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride)), (0, _single(padding)),
                  (1, _single(dilation)), groups)
     return out.squeeze(-2)
@@ -978,7 +978,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     r = upscale_factor
     if input.ndim < 3 or r < 1 or input.shape[-3] % (r * r):
         raise OpError(f"pixel_shuffle: input of shape {input.shape} needs >= 3 dims and channels divisible "
-                         f"by upscale_factor² = {r * r}")
+                      f"by upscale_factor² = {r * r}")
     *lead, c, h, w = input.shape
     k = len(lead)
     x = input.reshape(*lead, c // (r * r), r, r, h, w)
@@ -991,7 +991,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     r = downscale_factor
     if input.ndim < 3 or r < 1 or input.shape[-2] % r or input.shape[-1] % r:
         raise OpError(f"pixel_unshuffle: input of shape {input.shape} needs >= 3 dims and height and width "
-                         f"divisible by downscale_factor = {r}")
+                      f"divisible by downscale_factor = {r}")
     *lead, c, hr, wr = input.shape
     k = len(lead)
     x = input.reshape(*lead, c, hr // r, r, wr // r, r)
@@ -1004,7 +1004,7 @@ def _feature_dropout(op: str, input: Tensor, p: float, training: bool, spatial: 
         raise OpError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
     if input.ndim not in (spatial + 1, spatial + 2):
         raise OpError(f"{op}: expects (N, C, {'L' if spatial == 1 else 'H, W'}) or without the batch dim, "
-                         f"got shape {input.shape}")
+                      f"got shape {input.shape}")
     if not training or p == 0.0:
         return input
     channels = input.shape[:input.ndim - spatial]
@@ -1100,7 +1100,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     if query.ndim < 2 or key.ndim < 2 or value.ndim < 2 or query.shape[-1] != key.shape[-1] or \
             key.shape[-2] != value.shape[-2]:
         raise OpError(f"scaled_dot_product_attention: query {query.shape}, key {key.shape} and value "
-                         f"{value.shape} do not fit (…, L, E), (…, S, E), (…, S, Ev)")
+                      f"{value.shape} do not fit (…, L, E), (…, S, E), (…, S, Ev)")
     if enable_gqa:
         raise OpError("scaled_dot_product_attention: enable_gqa is not supported")
     mask = _additive_mask(attn_mask, is_causal, query.shape[-2], key.shape[-2], query)

@@ -169,7 +169,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     if weight.numel() != 1:
         if input.ndim < 2 or weight.ndim != 1 or weight.shape[0] != input.shape[1]:
             raise OpError(f"prelu: weight of shape {weight.shape} must have 1 element or one per channel "
-                             f"(dim 1 of input shape {input.shape})")
+                          f"(dim 1 of input shape {input.shape})")
         weight = weight.reshape((1, -1) + (1,) * (input.ndim - 2))
     else:
         weight = weight.reshape(())
@@ -188,7 +188,7 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         num_classes = int(tensor.data.max()) + 1
     if tensor.numel() and (int(tensor.data.min()) < 0 or int(tensor.data.max()) >= num_classes):
         raise OpError(f"one_hot: class values must be in [0, {num_classes}), got "
-                         f"[{int(tensor.data.min())}, {int(tensor.data.max())}] (shape {tensor.shape})")
+                      f"[{int(tensor.data.min())}, {int(tensor.data.max())}] (shape {tensor.shape})")
     return Tensor((tensor.data[..., None] == xp.arange(num_classes)).astype(xp.int64))
 
 

@@ -115,7 +115,7 @@ class Fold(Function):
         n, rows, length = cols.shape
         if rows % (kh * kw) or length != out_hw[0] * out_hw[1]:
             raise OpError(f"fold: input of shape {cols.shape} does not fit kernel {kernel_size} and "
-                             f"output size {output_size}: expected (N, C·{kh * kw}, {out_hw[0] * out_hw[1]})")
+                          f"output size {output_size}: expected (N, C·{kh * kw}, {out_hw[0] * out_hw[1]})")
         c = rows // (kh * kw)
         if cols.strides[1] < cols.strides[2] and c > out_hw[1]:
             return self._channels_last(xp, cols, c, out_hw)
@@ -173,11 +173,11 @@ def _check_geometry(op: str, shape, kernel_size, dilation, padding, stride) -> N
     """Positive kernel, stride and dilation, non-negative padding, and a kernel that fits."""
     if min(kernel_size) < 1 or min(stride) < 1 or min(dilation) < 1 or min(padding) < 0:
         raise OpError(f"{op}: kernel_size {kernel_size}, stride {stride} and dilation {dilation} must be "
-                         f"positive and padding {padding} non-negative")
+                      f"positive and padding {padding} non-negative")
     for axis in (0, 1):
         size = shape[2 + axis]
         reach = dilation[axis] * (kernel_size[axis] - 1) + 1
         if size + 2 * padding[axis] < reach:
             raise OpError(f"{op}: kernel size {kernel_size} (dilation {dilation}) spans {reach} pixels along "
-                             f"axis {2 + axis}, more than the padded input size {size + 2 * padding[axis]} "
-                             f"(input shape {tuple(shape)}, padding {padding})")
+                          f"axis {2 + axis}, more than the padded input size {size + 2 * padding[axis]} "
+                          f"(input shape {tuple(shape)}, padding {padding})")

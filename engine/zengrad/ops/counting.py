@@ -77,7 +77,7 @@ def searchsorted(sorted_sequence: Tensor, values, *, right: bool = False, side: 
         return Tensor(xp.searchsorted(sorted_sequence.data, values, side=side).astype(np.int64))
     if sorted_sequence.shape[:-1] != values.shape[:-1]:
         raise OpError(f"searchsorted: sequence of shape {sorted_sequence.shape} and values of shape "
-                         f"{values.shape} must agree in every dim but the last")
+                      f"{values.shape} must agree in every dim but the last")
     rows = sorted_sequence.data.reshape(-1, sorted_sequence.shape[-1])
     wanted = values.reshape(len(rows), -1)
     found = xp.stack([xp.searchsorted(row, v, side=side) for row, v in zip(rows, wanted)]) if len(rows) else wanted

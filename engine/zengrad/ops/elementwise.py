@@ -441,7 +441,7 @@ def leaky_relu(a, negative_slope: float = 0.01):
     largest = float(np.finfo(a.dtype).max) if np.issubdtype(a.dtype, np.floating) else math.inf
     if not math.fabs(negative_slope) <= largest:
         raise OpError(f"leaky_relu: negative_slope must be a finite number the input's dtype {a.dtype} "
-                         f"holds, got {negative_slope} (input shape {a.shape})")
+                      f"holds, got {negative_slope} (input shape {a.shape})")
     return LeakyReLU.apply(a, negative_slope=negative_slope)
 
 

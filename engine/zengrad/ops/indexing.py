@@ -45,7 +45,7 @@ def _check_index(op: str, a: Tensor, dim: int, index: Tensor, others_at_most: bo
         raise OpError(f"{op}: index of shape {index.shape} must have as many dims as the input of shape {a.shape}")
     if others_at_most and any(index.shape[d] > a.shape[d] for d in range(a.ndim) if d != dim):
         raise OpError(f"{op}: index of shape {index.shape} is larger than the input of shape {a.shape} "
-                         f"outside dim {dim}")
+                      f"outside dim {dim}")
     size = a.shape[dim] if a.ndim else 1
     if index.numel() and (int(index.data.min()) < -size or int(index.data.max()) >= size):
         raise IndexError(f"{op}: index {int(index.data.max() if index.data.max() >= size else index.data.min())} "
@@ -298,7 +298,7 @@ def take_along_dim(a: Tensor, indices: Tensor, dim=None) -> Tensor:
             a.shape[:dim] + (1,) + a.shape[dim + 1:], indices.shape[:dim] + (1,) + indices.shape[dim + 1:]))
     except ValueError:
         raise OpError(f"take_along_dim: input {a.shape} and indices {indices.shape} do not broadcast "
-                         f"outside dim {dim}") from None
+                      f"outside dim {dim}") from None
     a_shape = tuple(shape[:dim] + [a.shape[dim]] + shape[dim + 1:])
     i_shape = tuple(shape[:dim] + [indices.shape[dim]] + shape[dim + 1:])
     expanded = Tensor(a.xp.broadcast_to(indices.data, i_shape))
@@ -406,7 +406,7 @@ def _slice_index(op: str, a: Tensor, dim: int, index: Tensor, source: Tensor | N
     wanted = a.shape[:dim] + (flat.size,) + a.shape[dim + 1:]
     if source.shape != wanted:
         raise OpError(f"{op}: source of shape {source.shape} must have shape {wanted} (input {a.shape}, "
-                         f"{flat.size} indices along dim {dim})")
+                      f"{flat.size} indices along dim {dim})")
     view = (1,) * dim + (flat.size,) + (1,) * (a.ndim - dim - 1)
     return dim, Tensor(a.xp.broadcast_to(flat.reshape(view), wanted))
 

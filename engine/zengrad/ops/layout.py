@@ -150,7 +150,7 @@ def repeat(a: Tensor, *sizes) -> Tensor:
     sizes = _sizes(sizes)
     if len(sizes) < a.ndim:
         raise OpError(f"repeat: {len(sizes)} sizes for a tensor of shape {a.shape}; give at least "
-                         f"{a.ndim} (use tile to repeat only the last dims)")
+                      f"{a.ndim} (use tile to repeat only the last dims)")
     shape = (1,) * (len(sizes) - a.ndim) + a.shape
     paired = reshape(a, tuple(n for size in shape for n in (1, size)))
     stretched = expand(paired, *(n for reps, size in zip(sizes, shape) for n in (reps, size)))
@@ -228,7 +228,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     pad = tuple(pad)
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise OpError(f"pad: padding {pad} must have an even length of at most 2·{input.ndim} "
-                         f"(input shape {input.shape})")
+                      f"(input shape {input.shape})")
     if mode not in _PAD_MODES:
         raise OpError(f"pad: mode must be one of {_PAD_MODES}, got {mode!r}")
     widths = [(0, 0)] * input.ndim
@@ -252,7 +252,7 @@ def _pad_index(xp, n: int, before: int, after: int, mode: str, shape):
     limit = n if mode == "circular" else n - 1 if mode == "reflect" else None
     if limit is not None and (before > limit or after > limit):
         raise OpError(f"pad: {mode} padding ({before}, {after}) must be at most {limit} for a dim of "
-                         f"size {n} (input shape {shape})")
+                      f"size {n} (input shape {shape})")
     if n == 0:
         raise OpError(f"pad: cannot {mode}-pad an empty dim (input shape {shape})")
     positions = xp.arange(-before, n + after)
@@ -419,7 +419,7 @@ def repeat_interleave(a: Tensor, repeats, dim: int | None = None) -> Tensor:
     counts = xp.asarray(counts).reshape(-1)
     if counts.shape[0] not in (1, size) or counts.dtype.kind not in "iu" or (counts.size and int(counts.min()) < 0):
         raise OpError(f"repeat_interleave: repeats must be one non-negative int or one per slice "
-                         f"({size} along dim {dim} of shape {a.shape}), got {repeats!r}")
+                      f"({size} along dim {dim} of shape {a.shape}), got {repeats!r}")
     index = xp.repeat(xp.arange(size), xp.broadcast_to(counts, (size,)))
     return getitem(a, (slice(None),) * dim + (index,))
 

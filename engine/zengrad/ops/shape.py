@@ -322,12 +322,12 @@ def cat(tensors, dim: int = 0) -> Tensor:
     for position, t in enumerate(tensors):
         if isinstance(t, Tensor) and t.ndim == 0:
             raise OpError(f"cat: zero-dimensional tensor (at position {position}) cannot be concatenated; "
-                             "use stack, or reshape it to (1,)")
+                          "use stack, or reshape it to (1,)")
     ndim = tensors[0].ndim
     for t in tensors:
         if t.ndim != ndim:
             raise OpError(f"cat: tensors must have the same number of dimensions, got shapes "
-                             f"{[tuple(x.shape) for x in tensors]}")
+                          f"{[tuple(x.shape) for x in tensors]}")
     return Cat.apply(*tensors, dim=normalize_dim(dim, ndim, "cat"))
 
 
