@@ -46,6 +46,11 @@ CONFIGS = [
     ("Adam", dict(lr=0.02, amsgrad=True)),
     ("AdamW", dict(lr=0.01)),
     ("AdamW", dict(lr=0.02, weight_decay=0.3, amsgrad=True)),
+    ("Rprop", dict()),
+    ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.08), maximize=True)),
+    ("ASGD", dict(lr=0.05)),
+    ("ASGD", dict(lr=0.1, lambd=0.01, alpha=0.5, t0=2, weight_decay=0.05)),
+    ("ASGD", dict(lr=0.1, t0=0, maximize=True)),
 ]
 
 
@@ -67,7 +72,7 @@ def test_param_groups_with_own_lr(rng):
     _run(rng, ours, theirs, opt, topt)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Rprop", "ASGD"])
 def test_state_dict_resume_continues_the_same_trajectory(rng, name):
     kwargs = dict(lr=0.05, momentum=0.9) if name == "SGD" else dict(lr=0.01)
     ours, theirs = _models()
@@ -85,9 +90,10 @@ def test_state_dict_resume_continues_the_same_trajectory(rng, name):
     _run(rng, ours, theirs, resumed, topt, steps=2)
 
 
-def test_state_dict_layout_matches_torch():
+@pytest.mark.parametrize("name", ["Adam", "Rprop", "ASGD"])
+def test_state_dict_layout_matches_torch(name):
     ours, theirs = _models()
-    opt, topt = zg.optim.Adam(ours.parameters()), torch.optim.Adam(theirs.parameters())
+    opt, topt = getattr(zg.optim, name)(ours.parameters()), getattr(torch.optim, name)(theirs.parameters())
     ours(zg.randn(2, 4)).sum().backward()
     theirs(torch.randn(2, 4)).sum().backward()
     opt.step()

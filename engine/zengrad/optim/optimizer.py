@@ -156,9 +156,13 @@ class Optimizer(abc.ABC):
                 raise ValueError(f"{name}.load_state_dict: state entry {key!r} does not belong to a parameter "
                                  "of the saved groups (or is not a dict)")
             for entry, value in values.items():
-                _check_state_value(name, index, entry, value, shapes[index])
+                self._check_state_entry(index, entry, value, shapes[index])
             saved_state[index] = values
         return saved_groups, saved_state
+
+    def _check_state_entry(self, index: int, entry, value, shape: tuple) -> None:
+        """Refuse a saved state value that cannot belong to parameter ``index`` (of ``shape``)."""
+        _check_state_value(type(self).__name__, index, entry, value, shape)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -200,7 +204,10 @@ def _check_state_value(optimizer: str, index: int, entry, value, shape: tuple) -
 
 
 def _cast_like(value, param: Tensor):
-    """A copy of a saved state value on the parameter's device (and dtype, for floating arrays)."""
+    """A copy of a saved state value on the parameter's device (and dtype, for floating arrays);
+    lists element by element."""
+    if isinstance(value, list):
+        return [_cast_like(item, param) for item in value]
     if isinstance(value, Tensor):
         value = value.data
     if hasattr(value, "dtype") and hasattr(value, "shape"):

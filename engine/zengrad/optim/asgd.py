@@ -1,0 +1,52 @@
+"""ASGD: SGD with a decaying learning rate that also keeps a running average of the weights."""
+
+from __future__ import annotations
+
+from ..tensor import Tensor
+from .optimizer import Optimizer
+
+
+class ASGD(Optimizer):
+    """PyTorch's averaged SGD (Polyak–Ruppert averaging). At step t, with g = ∇θ (−∇θ with
+    ``maximize``) + weight_decay·θ, and η, μ from the previous step (η₀ = lr, μ₀ = 1):
+
+        θ ← θ·(1 − λ·η) − η·g                  (a step with weight decay λ)
+        ā ← ā + μ·(θ − ā)                       (the average; ā = θ while μ = 1)
+        η ← lr / (1 + λ·lr·t)^α                 μ ← 1 / max(1, t − t₀)
+
+    Averaging starts after t₀ steps; ``state["ax"]`` holds the averaged weights ā (copy them into
+    the model to evaluate the average, as with PyTorch's ASGD).
+    """
+
+    def __init__(self, params, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75, t0: float = 1e6,
+                 weight_decay: float = 0.0, *, maximize: bool = False):
+        if not lr >= 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not weight_decay >= 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
+                                      maximize=maximize))
+
+    def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
+        xp = param.xp
+        if group["maximize"]:
+            grad = -grad
+        if not state:
+            state["step"] = 0
+            state["eta"] = group["lr"]
+            state["mu"] = 1.0
+            state["ax"] = Tensor(xp.zeros_like(param.data))
+        state["step"] += 1
+        if group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * param.data
+        eta, lambd = state["eta"], group["lambd"]
+        param.data *= param.dtype.type(1 - lambd * eta)
+        param.data -= (eta * grad).astype(param.dtype, copy=False)
+        average = state["ax"].data
+        if state["mu"] != 1:
+            average += (param.data - average) * param.dtype.type(state["mu"])
+        else:
+            average[...] = param.data
+        step, lr = state["step"], group["lr"]
+        state["eta"] = lr / ((1 + lambd * lr * step) ** group["alpha"])
+        state["mu"] = 1 / max(1, step - group["t0"])
