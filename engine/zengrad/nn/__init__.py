@@ -18,8 +18,8 @@ from .losses import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CosineSimi
 from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
                       ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .module import IncompatibleKeys, Module, StateDictError
-from .normalization import BatchNorm1d, BatchNorm2d
-from .norms import GroupNorm, LayerNorm
+from .normalization import BatchNorm1d, BatchNorm2d, InstanceNorm1d, InstanceNorm2d
+from .norms import GroupNorm, LayerNorm, RMSNorm
 from .parameter import Parameter
 from .perceptron import Perceptron
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, PixelShuffle,
@@ -45,3 +45,4 @@ __all__ += ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", 
             "PixelUnshuffle", "ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d", "ReplicationPad2d",
             "SmoothL1Loss", "Softmin", "Softshrink", "Tanhshrink", "Threshold", "TripletMarginLoss", "ZeroPad1d",
             "ZeroPad2d"]
+__all__ += ["InstanceNorm1d", "InstanceNorm2d", "RMSNorm"]

@@ -22,7 +22,7 @@ from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh, wh
 from ..ops import convolution
 from ..ops.conv import _check_geometry, _pair, fold, unfold, window_positions
 from ..ops.matmul import linear as linear_node
-from ..ops.normalization import layer_norm as layer_norm_node, normalize as normalize_over
+from ..ops.normalization import layer_norm as layer_norm_node, normalize as normalize_over, trailing_shape
 from ..ops._util import unbroadcast
 from ..tensor import Tensor
 
@@ -548,12 +548,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     len(normalized_shape) dimensions of each sample (which must equal ``normalized_shape``);
     γ (weight) and β (bias) have shape ``normalized_shape``. One graph node
     (:class:`zengrad.ops.normalization.LayerNorm`, where the backward's math is)."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if not shape or input.shape[input.ndim - len(shape):] != shape or input.ndim < len(shape):
-        raise OpError(f"layer_norm: input of shape {input.shape} does not end in normalized_shape {shape}")
-    for name, param in (("weight", weight), ("bias", bias)):
-        if param is not None and param.shape != shape:
-            raise OpError(f"layer_norm: {name} of shape {param.shape} does not match normalized_shape {shape}")
+    shape = trailing_shape("layer_norm", input, normalized_shape, weight, bias)
     return layer_norm_node(input, len(shape), weight, bias, eps)
 
 
@@ -1131,3 +1126,11 @@ from ..ops.layout import pad  # noqa: E402
 __all__ += ["celu", "elu", "gelu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish",
             "one_hot", "pad", "prelu", "relu6", "selu", "silu", "softplus", "softsign",
             "hardshrink", "softmin", "softshrink", "tanhshrink", "threshold"]
+
+
+# ---- normalisation with per-channel statistics (their math lives in zengrad.ops) -----------
+
+from ..ops.batch_norm import batch_norm, instance_norm  # noqa: E402
+from ..ops.normalization import rms_norm  # noqa: E402
+
+__all__ += ["batch_norm", "instance_norm", "rms_norm"]

@@ -1,4 +1,4 @@
-"""Normalisation within each sample: LayerNorm and GroupNorm (the math is in ``nn.functional``).
+"""Normalisation within each sample: LayerNorm, RMSNorm and GroupNorm (the math is in ``nn.functional``).
 
 Unlike batch normalisation they keep no running statistics and behave the same in training and
 evaluation: every sample is normalised by its own mean and variance.
@@ -64,3 +64,26 @@ class GroupNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class RMSNorm(Module):
+    """y = x / √(mean(x²) + eps) · γ over the last dimensions ``normalized_shape`` of x (see
+    :func:`~zengrad.ops.normalization.rms_norm`): LayerNorm without centring and without β, as in
+    many recent language models. γ (weight) starts at 1; ``elementwise_affine=False`` drops it;
+    ``eps=None`` takes the machine epsilon of the input's dtype."""
+
+    def __init__(self, normalized_shape, eps: float | None = None, elementwise_affine: bool = True, device=None,
+                 dtype=None):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        if not shape or min(shape) < 1:
+            raise ValueError(f"RMSNorm: normalized_shape must be non-empty and positive, got {normalized_shape!r}")
+        self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
+        self.register_parameter("weight", init.ones_(empty_parameter(*shape, device=device, dtype=dtype))
+                                if elementwise_affine else None)
+
+    def forward(self, input):
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .. import kernels
+from ..errors import OpError
 from ..tensor import Tensor
 from .fused import FusedNode
 
@@ -84,3 +87,29 @@ def layer_norm(input: Tensor, ndim: int, weight: Tensor | None = None, bias: Ten
     affine = tuple(t for t in (weight, bias) if t is not None)
     return LayerNorm.apply(input, *affine, ndim=ndim, eps=eps, has_weight=weight is not None,
                            has_bias=bias is not None)
+
+
+def trailing_shape(op: str, input: Tensor, normalized_shape, *params: Tensor | None) -> tuple:
+    """``normalized_shape`` as a tuple, once ``input`` is known to end in it and every parameter
+    given (γ, β) to have exactly that shape; an OpError naming ``op`` and the shapes otherwise."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape or input.ndim < len(shape) or input.shape[input.ndim - len(shape):] != shape:
+        raise OpError(f"{op}: input of shape {input.shape} does not end in normalized_shape {shape}")
+    for name, param in zip(("weight", "bias"), params):
+        if param is not None and param.shape != shape:
+            raise OpError(f"{op}: {name} of shape {param.shape} does not match normalized_shape {shape}")
+    return shape
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    """y = x / √(mean(x²) + eps) · γ, the mean over the last len(normalized_shape) dimensions of
+    each sample (root-mean-square normalisation: LayerNorm without centring and without β), as
+    ``torch.nn.functional.rms_norm``; ``eps=None`` takes the machine epsilon of x's dtype. Composed
+    of ordinary ops, so its gradient is theirs:
+    ∂y/∂x = γ·r·(g − x̂·mean(g·x̂)) for upstream g, with r = 1/√(mean(x²) + eps) and x̂ = x·r."""
+    shape = trailing_shape("rms_norm", input, normalized_shape, weight)
+    if eps is None:
+        eps = float(np.finfo(input.dtype).eps) if np.dtype(input.dtype).kind == "f" else float(np.finfo(np.float32).eps)
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    out = input * ((input * input).mean(dim=dims, keepdim=True) + eps).rsqrt()
+    return out * weight if weight is not None else out
