@@ -400,4 +400,23 @@ BREADTH_CASES += [
     Case("matrix_power_negative", lambda m, a: m.linalg.matrix_power(_well_conditioned(m, a), -2), [(3, 3)]),
 ]
 
-CASES = CASES + BREADTH_CASES
+ASSEMBLED_CASES = [
+    Case("quantile_dim", lambda m, a: m.quantile(a, 0.3, dim=1, keepdim=True), [(3, 5)]),
+    Case("quantile_levels", lambda m, a: a.quantile(m.tensor([0.1, 0.5, 0.75], dtype=a.dtype)), [(2, 4)]),
+    Case("quantile_midpoint", lambda m, a: m.quantile(a, 0.4, dim=0, interpolation="midpoint"), [(4, 3)]),
+    Case("nanquantile", lambda m, a: m.nanquantile(a, 0.6, dim=-1), [(3, 4)]),
+    Case("nanmedian_dim", lambda m, a: m.nanmedian(a, 1).values, [(3, 4)]),
+    Case("cdist", lambda m, a, b: m.cdist(a, b), [(4, 3), (5, 3)]),
+    Case("cdist_batched_p3", lambda m, a, b: m.cdist(a, b, p=3.0), [(2, 3, 2), (4, 2)]),
+    Case("cdist_p1", lambda m, a, b: m.cdist(a, b, p=1.0), [(3, 2), (2, 2)], "away"),
+    Case("trapezoid_x", lambda m, a, b: m.trapezoid(a, b, dim=0), [(4, 3), (4,)]),
+    Case("cumulative_trapezoid", lambda m, a: m.cumulative_trapezoid(a, dx=0.5), [(2, 5)]),
+    Case("block_diag", lambda m, a, b: m.block_diag(a, b) * 2, [(2, 3), (2,)]),
+    Case("cartesian_prod", lambda m, a, b: m.cartesian_prod(a, b) * 3, [(3,), (2,)]),
+    Case("vander", lambda m, a: m.vander(a, N=4) if m.__name__ == "zengrad" else  # torch.vander's backward fails
+         m.stack([a * a * a, a * a, a, m.ones_like(a)], 1), [(3,)]),
+    Case("broadcast_tensors", lambda m, a, b: m.broadcast_tensors(a, b)[0] * m.broadcast_tensors(a, b)[1], [(3, 1), (4,)]),
+    Case("atleast_3d", lambda m, a: m.atleast_3d(a) * 2, [(3,)]),
+]
+
+CASES = CASES + BREADTH_CASES + ASSEMBLED_CASES

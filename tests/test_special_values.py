@@ -85,10 +85,11 @@ _SQUARES_OVERFLOW = ("huge inputs: PyTorch's CPU layer_norm takes the variance f
 KNOWN_DIFFERENCES = {
     **dict.fromkeys(["var_all", "var_dim_correction0", "var_dims_keep", "std_dim", "std_correction2_keep",
                      "prod_dim", "cumprod", "cumprod_with_zeros", "logcumsumexp",
-                     "logcumsumexp_wide_range", "atan2", "remainder", "scatter_reduce_prod", "cov"], _INF_ARITHMETIC),
+                     "logcumsumexp_wide_range", "atan2", "remainder", "scatter_reduce_prod", "cov", "vander"],
+                    _INF_ARITHMETIC),
     **dict.fromkeys(["topk", "topk_smallest", "kthvalue", "median_all", "median_dim", "scatter_reduce_amax",
                      "scatter_reduce_amin_exclude"], _TIES),
-    **dict.fromkeys(["prelu_channels"], _NAN_GRADIENT),
+    **dict.fromkeys(["prelu_channels", "cdist_p1"], _NAN_GRADIENT),
     **dict.fromkeys(["linalg_inv", "inverse_method", "linalg_det", "det_1x1", "slogdet", "logdet", "linalg_solve",
                      "linalg_solve_vector", "matrix_power"], _LAPACK),
     "attention_causal": _MASKED_ROW,

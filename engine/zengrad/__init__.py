@@ -55,6 +55,17 @@ from .creation import float32 as float, float64 as double, int64 as long, int32 
 from .ops.einsum import einsum
 from .ops.linalg import det, inv as inverse, logdet, matrix_power, slogdet
 from .io import load, save
+from .ops import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_tensors, cartesian_prod,  # noqa: I001
+                  cdist, cumulative_trapezoid, nanmedian, nanquantile, quantile, trapezoid, tril_indices,
+                  triu_indices, unique_consecutive, vander)
+from .ops import div as true_divide, trapezoid as trapz  # noqa: I001
+
+
+def is_floating_point(input: Tensor) -> bool:
+    """Whether ``input`` holds floating-point numbers (``torch.is_floating_point``)."""
+    return input.is_floating_point()
+
+
 from . import autograd_functional, testing
 autograd.functional = autograd_functional  # zg.autograd.functional.jacobian, as torch.autograd.functional
 

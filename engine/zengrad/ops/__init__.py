@@ -238,3 +238,24 @@ Tensor.__setitem__ = inplace.setitem
 
 __all__ = sorted(set(__all__) | {fn.__name__ for fn in _MORE_METHODS.values() if not fn.__name__.startswith("_")} | {
     "meshgrid", "pad", "var_mean", "std_mean", "clip"})
+
+
+# ---- assembled tensors, quantiles, distances, integration (their own modules, wired here) ------
+
+from . import assembly, distance, quadrature, quantiles  # noqa: E402
+from .assembly import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_tensors,  # noqa: E402
+                       cartesian_prod, tril_indices, triu_indices, vander)
+from .counting import unique_consecutive  # noqa: E402
+from .distance import cdist  # noqa: E402
+from .quadrature import cumulative_trapezoid, trapezoid  # noqa: E402
+from .quantiles import nanmedian, nanquantile, quantile  # noqa: E402
+
+_ASSEMBLY_METHODS = {"quantile": quantile, "nanquantile": nanquantile, "nanmedian": nanmedian,
+                     "unique_consecutive": unique_consecutive}
+for _name, _fn in _ASSEMBLY_METHODS.items():
+    setattr(Tensor, _name, _fn)
+
+__all__ = sorted(set(__all__) | {
+    "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_tensors", "cartesian_prod", "cdist",
+    "cumulative_trapezoid", "nanmedian", "nanquantile", "quantile", "trapezoid", "tril_indices", "triu_indices",
+    "unique_consecutive", "vander"})

@@ -91,3 +91,30 @@ def bucketize(a: Tensor, boundaries: Tensor, *, right: bool = False) -> Tensor:
     if boundaries.ndim != 1:
         raise OpError(f"bucketize: boundaries must be 1-d, got shape {boundaries.shape}")
     return searchsorted(boundaries, a, right=right)
+
+
+def unique_consecutive(a: Tensor, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None):
+    """``a`` with each run of equal consecutive elements (slices along ``dim``) kept once, in order:
+    [1, 1, 2, 2, 3, 1, 1, 2] → [1, 2, 3, 1, 2]. ``return_inverse``: the run each element belongs
+    to (a's shape, or one per slice); ``return_counts``: each run's length. NaN never equals NaN,
+    so every NaN starts its own run."""
+    xp = a.xp
+    if dim is None:
+        rows = a.data.reshape(-1, 1)
+    else:
+        if a.ndim == 0:
+            raise OpError(f"unique_consecutive: dim {dim} is out of range for a 0-d tensor")
+        dim = dim % a.ndim
+        rows = xp.moveaxis(a.data, dim, 0).reshape(a.shape[dim], -1)
+    starts = xp.ones(rows.shape[0], dtype=bool)
+    if rows.shape[0] > 1:
+        starts[1:] = (rows[1:] != rows[:-1]).any(axis=1) if rows.shape[1] else False
+    first = xp.flatnonzero(starts)
+    values = a.data.reshape(-1)[first] if dim is None else xp.take(a.data, first, axis=dim)
+    out = [Tensor(values)]
+    if return_inverse:
+        inverse = xp.cumsum(starts) - 1
+        out.append(Tensor(inverse.reshape(a.shape if dim is None else (a.shape[dim],)).astype(np.int64)))
+    if return_counts:
+        out.append(Tensor(xp.diff(xp.append(first, rows.shape[0])).astype(np.int64)))
+    return out[0] if len(out) == 1 else tuple(out)

@@ -1,0 +1,125 @@
+"""Tensors assembled from others: ``atleast_1d/2d/3d``, ``broadcast_tensors``, ``block_diag``,
+``cartesian_prod``, ``vander``, and the index lists ``tril_indices`` / ``triu_indices``.
+
+Each is built from ops with known gradients (reshape, expand, pad, cat, products, indexing), so
+the gradient of every output element goes back to the input element it came from.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+from .. import backend
+from ..creation import int64, zeros
+from ..errors import OpError
+from ..tensor import Tensor
+from .layout import _at_least, meshgrid, pad
+from .shape import cat, expand, reshape, stack
+
+
+def _each(op: str, tensors, at_least: int):
+    """PyTorch's calling convention: one tensor in, one out; several (or one list) in, a tuple out."""
+    many = len(tensors) != 1 or isinstance(tensors[0], (list, tuple))
+    tensors = tuple(tensors[0]) if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)) else tensors
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: expected Tensors, got {type(t).__name__}")
+    shaped = tuple(_at_least(t, at_least) for t in tensors)
+    return shaped if many else shaped[0]
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least 1 dim: a 0-d x becomes (1,)."""
+    return _each("atleast_1d", tensors, 1)
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least 2 dims: 0-d → (1, 1), (n,) → (1, n)."""
+    return _each("atleast_2d", tensors, 2)
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least 3 dims: 0-d → (1, 1, 1), (n,) → (1, n, 1), (m, n) → (m, n, 1)."""
+    return _each("atleast_3d", tensors, 3)
+
+
+def broadcast_tensors(*tensors) -> tuple:
+    """The tensors expanded to their common broadcast shape (views; the gradient of each sums
+    over the dims it was broadcast along)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    try:
+        shape = tuple(builtins.max(tensors, key=lambda t: t.ndim).xp.broadcast_shapes(*(t.shape for t in tensors))) \
+            if tensors else ()
+    except ValueError:
+        raise OpError(f"broadcast_tensors: shapes {[t.shape for t in tensors]} do not broadcast") from None
+    return tuple(expand(t, *shape) for t in tensors)
+
+
+def block_diag(*tensors) -> Tensor:
+    """The matrices on the diagonal of one larger matrix, zeros elsewhere: 0-d tensors count as
+    1×1, 1-d ones of length n as 1×n. Every block padded with zeros to the full width, then the
+    rows joined (dtype promoted as ``cat`` promotes)."""
+    for t in tensors:
+        if t.ndim > 2:
+            raise OpError(f"block_diag: input tensors must have 2 or fewer dimensions, got shape {t.shape}")
+    blocks = [reshape(t, (1, 1)) if t.ndim == 0 else reshape(t, (1, -1)) if t.ndim == 1 else t for t in tensors]
+    if not blocks:
+        return zeros(1, 0)
+    width = builtins.sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for block in blocks:
+        rows.append(pad(block, (left, width - left - block.shape[1])))
+        left += block.shape[1]
+    return cat(rows, dim=0)
+
+
+def cartesian_prod(*tensors) -> Tensor:
+    """All tuples (a_i, b_j, …) of elements of the 1-d tensors, in row-major order, as rows of a
+    (∏ lengths, k) tensor (one tensor in: itself)."""
+    for t in tensors:
+        if t.ndim != 1:
+            raise OpError(f"cartesian_prod: expects 1-d tensors, got shapes {[t.shape for t in tensors]}")
+    if len(tensors) == 1:
+        return tensors[0] * 1
+    return stack([reshape(grid, (-1,)) for grid in meshgrid(*tensors, indexing="ij")], dim=1)
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """The Vandermonde matrix of the 1-d x: column j is x^(N−1−j) (``increasing``: x^j), N = len(x)
+    by default. Built by repeated multiplication (1, x, x·x, …) so the gradient stays finite at
+    x = 0: ∂(xᵏ)/∂x = k·xᵏ⁻¹."""
+    if x.ndim != 1:
+        raise OpError(f"vander: x must be a 1-d tensor, got shape {x.shape}")
+    columns = x.shape[0] if N is None else N
+    if columns < 0:
+        raise OpError(f"vander: N must be non-negative, got {N}")
+    if x.dtype.kind == "b":
+        x = x.to(int64)
+    powers = [Tensor(x.xp.ones_like(x.data))]
+    for _ in range(1, columns):
+        powers.append(powers[-1] * x)
+    powers = powers[:columns]
+    if not increasing:
+        powers.reverse()
+    return stack(powers, dim=1) if powers else Tensor(x.xp.zeros((x.shape[0], 0), dtype=x.dtype))
+
+
+def _triangle_indices(op: str, row: int, col: int, offset: int, lower: bool, dtype, device) -> Tensor:
+    if row < 0 or col < 0:
+        raise OpError(f"{op}: row and col must be non-negative, got {row} and {col}")
+    xp = backend.array_module(backend.normalize_device(device))
+    rows, cols = xp.indices((row, col)).reshape(2, -1)
+    keep = cols - rows <= offset if lower else cols - rows >= offset
+    return Tensor(xp.stack([rows[keep], cols[keep]]).astype(dtype or int64))
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
+    """(2, K): the row and column indices of the lower triangle of a row×col matrix (the
+    diagonal ``offset`` and below: j − i ≤ offset), in row-major order."""
+    return _triangle_indices("tril_indices", row, col, offset, True, dtype, device)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
+    """(2, K): the indices of the upper triangle (j − i ≥ offset), in row-major order."""
+    return _triangle_indices("triu_indices", row, col, offset, False, dtype, device)
