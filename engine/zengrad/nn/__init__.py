@@ -13,8 +13,9 @@ from .embedding import Embedding
 from .gru import GRU, GRUCell
 from .linear import Flatten, Identity, Linear, Unflatten
 from .losses import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CosineSimilarity, CrossEntropyLoss,
-                     HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss, NLLLoss, PairwiseDistance,
-                     SmoothL1Loss, TripletMarginLoss)
+                     GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss,
+                     MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PairwiseDistance,
+                     PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
 from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
                       ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .module import IncompatibleKeys, Module, StateDictError
@@ -46,3 +47,5 @@ __all__ += ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", 
             "SmoothL1Loss", "Softmin", "Softshrink", "Tanhshrink", "Threshold", "TripletMarginLoss", "ZeroPad1d",
             "ZeroPad2d"]
 __all__ += ["InstanceNorm1d", "InstanceNorm2d", "RMSNorm"]
+__all__ += ["GaussianNLLLoss", "HingeEmbeddingLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss",
+            "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss"]

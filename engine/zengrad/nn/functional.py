@@ -1134,3 +1134,138 @@ from ..ops.batch_norm import batch_norm, instance_norm  # noqa: E402
 from ..ops.normalization import rms_norm  # noqa: E402
 
 __all__ += ["batch_norm", "instance_norm", "rms_norm"]
+
+
+# ---- margin and likelihood losses -----------------------------------------------------------------
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    """ℓᵢ = log(1 + e^(−yᵢxᵢ)) = −log σ(yᵢxᵢ) for labels y = ±1 (a logistic loss), computed as
+    −logsigmoid so that it stays finite for large |x| (PyTorch's exp overflows to inf, and its
+    gradient to NaN, for yx < −88 in float32)."""
+    _check_reduction("soft_margin_loss", reduction)
+    _check_same_shape("soft_margin_loss", input, target)
+    return _reduce(-logsigmoid(input * target), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
+    """ℓᵢ = xᵢ where yᵢ = 1, max(0, margin − xᵢ) where yᵢ = −1 (x is typically a distance between
+    two inputs that should be small for similar pairs, at least ``margin`` for dissimilar ones)."""
+    _check_reduction("hinge_embedding_loss", reduction)
+    zero = input * 0
+    losses = where(target != 1, (margin - input).clamp(min=0), zero) + where(target != -1, input, zero)
+    return _reduce(losses, reduction)
+
+
+def _class_scores(name: str, input: Tensor, target: Tensor) -> tuple[Tensor, Tensor, bool]:
+    """(input as (N, C), target as rows, whether the input had no batch dim)."""
+    if input.ndim not in (1, 2):
+        raise OpError(f"{name}: expected input of shape (N, C) or (C,), got {input.shape}")
+    single = input.ndim == 1
+    return (input.unsqueeze(0) if single else input), (target.reshape(1, -1) if single else target), single
+
+
+def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+                      size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
+    """Multi-class hinge loss on scores x (N, C) with the true class yₙ:
+    ℓₙ = Σ_{i ≠ yₙ} w[yₙ]·max(0, margin − x[yₙ] + x[i])ᵖ / C,  p ∈ {1, 2}."""
+    _check_reduction("multi_margin_loss", reduction)
+    if p not in (1, 2):
+        raise OpError(f"multi_margin_loss: only p == 1 and p == 2 supported, got {p}")
+    scores, target, single = _class_scores("multi_margin_loss", input, target)
+    target = target.reshape(-1)
+    if target.shape[0] != scores.shape[0]:
+        raise OpError(f"multi_margin_loss: target of shape {target.shape} for input of shape {input.shape}")
+    classes = scores.shape[1]
+    if target.numel() and (int(target.data.min()) < 0 or int(target.data.max()) >= classes):
+        raise IndexError(f"multi_margin_loss: target out of range for {classes} classes")
+    true_score = scores.gather(1, target.reshape(-1, 1))
+    hinge = (margin - true_score + scores).clamp(min=0)
+    if p == 2:
+        hinge = hinge * hinge
+    if weight is not None:
+        hinge = hinge * weight[target.data].reshape(-1, 1)
+    others = Tensor(scores.xp.arange(classes)[None, :] != target.data.reshape(-1, 1))
+    losses = where(others, hinge, hinge * 0).sum(dim=1) / classes
+    return _reduce(losses.reshape(()) if single else losses, reduction)
+
+
+def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                           reduction: str = "mean") -> Tensor:
+    """Multi-label hinge loss: each row of ``target`` lists the true classes of its sample, ended
+    by the first −1. ℓₙ = Σ_{j listed} Σ_{i not listed} max(0, 1 − (x[j] − x[i])) / C."""
+    _check_reduction("multilabel_margin_loss", reduction)
+    scores, target, single = _class_scores("multilabel_margin_loss", input, target)
+    if target.shape != scores.shape:
+        raise OpError(f"multilabel_margin_loss: target shape {target.shape} must match input shape {input.shape}")
+    xp, classes = scores.xp, scores.shape[1]
+    labels = target.data
+    listed = xp.cumprod(labels >= 0, axis=1).astype(bool)  # the entries before the first −1
+    if (labels[listed] >= classes).any():
+        raise IndexError(f"multilabel_margin_loss: target holds a class >= {classes}")
+    counts = xp.zeros(scores.shape, dtype=scores.dtype)  # how often each class is listed
+    rows = xp.nonzero(listed)[0]
+    xp.add.at(counts, (rows, labels[listed]), 1)
+    pairs = counts[:, :, None] * (counts == 0)[:, None, :]  # (j listed, i not listed)
+    hinge = (1 - (scores.unsqueeze(2) - scores.unsqueeze(1))).clamp(min=0)
+    losses = (hinge * Tensor(pairs)).sum(dim=(1, 2)) / classes
+    return _reduce(losses.reshape(()) if single else losses, reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                                reduce=None, reduction: str = "mean") -> Tensor:
+    """One logistic loss per class, averaged over the C classes of each sample:
+    ℓₙ = −(1/C)·Σ_c w_c·[y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)], targets y ∈ {0, 1}."""
+    _check_reduction("multilabel_soft_margin_loss", reduction)
+    _check_same_shape("multilabel_soft_margin_loss", input, target)
+    losses = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        losses = losses * weight
+    return _reduce(losses.mean(dim=input.ndim - 1) if input.ndim else losses, reduction)
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False, size_average=None,
+                     eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of counts y under a Poisson distribution of rate λ, dropping the
+    term log(y!) that does not depend on λ:
+    ℓ = e^x − y·x with ``log_input`` (x = log λ), else ℓ = x − y·log(x + eps) (x = λ);
+    ``full`` adds Stirling's log(y!) ≈ y·log y − y + ½·log(2πy) where y > 1."""
+    _check_reduction("poisson_nll_loss", reduction)
+    losses = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    if full:
+        xp = target.xp
+        y = target.data
+        with np.errstate(divide="ignore", invalid="ignore"):
+            stirling = xp.where(y > 1, y * xp.log(y) - y + 0.5 * xp.log(2 * math.pi * y), 0)
+        losses = losses + Tensor(stirling.astype(losses.dtype))
+    return _reduce(losses, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of y under a Gaussian of mean x and variance σ² (``var``, one per
+    element, per sample with the last dim dropped or 1, or one number):
+    ℓ = ½·(log max(σ², eps) + (x − y)² / max(σ², eps))  (+ ½·log 2π with ``full``).
+    The clamp at eps does not stop the gradient to σ² (as in PyTorch, which clamps a copy without
+    recording it)."""
+    _check_reduction("gaussian_nll_loss", reduction)
+    number = not isinstance(var, Tensor)
+    if number:
+        var = Tensor(input.xp.full((), var, dtype=input.dtype))
+    if var.shape != input.shape and not number:
+        if input.shape[:-1] == var.shape:
+            var = var.unsqueeze(-1)
+        elif var.shape != input.shape[:-1] + (1,):
+            raise ValueError(f"gaussian_nll_loss: var is of incorrect size: {var.shape} for input {input.shape}")
+    if bool((var.data < 0).any()):
+        raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    clamped = var + Tensor(var.xp.maximum(var.data, eps) - var.data)
+    losses = 0.5 * (clamped.log() + (input - target) ** 2 / clamped)
+    if full:
+        losses = losses + 0.5 * math.log(2 * math.pi)
+    return _reduce(losses, reduction)
+
+
+__all__ += ["gaussian_nll_loss", "hinge_embedding_loss", "multi_margin_loss", "multilabel_margin_loss",
+            "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss"]
