@@ -211,6 +211,22 @@ class Tensor(PlacementShortcuts):
         from .ops.elementwise import convert
         return convert(self, dtype=dtype, device=device)
 
+    def type(self, dtype=None):
+        """Without ``dtype``, the tensor type's name as PyTorch spells it ('zengrad.FloatTensor'); with
+        one (a dtype, or a name such as 'torch.DoubleTensor'), ``self.to(dtype)``."""
+        names = {np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np.dtype(np.float16): "Half",
+                 np.dtype(np.int64): "Long", np.dtype(np.int32): "Int", np.dtype(np.int16): "Short",
+                 np.dtype(np.int8): "Char", np.dtype(np.uint8): "Byte", np.dtype(np.bool_): "Bool"}
+        if dtype is None:
+            return f"zengrad.{names.get(self.dtype, str(self.dtype))}Tensor"
+        if isinstance(dtype, str):
+            by_name = {f"{name}Tensor": kind for kind, name in names.items()}
+            short = dtype.rsplit(".", 1)[-1]
+            if short not in by_name:
+                raise TypeError(f"type: unknown tensor type {dtype!r} (expected one of {sorted(by_name)})")
+            dtype = by_name[short]
+        return self.to(dtype)
+
     def long(self) -> "Tensor":
         return self.to(np.int64)
 

@@ -23,8 +23,8 @@ from .normalization import BatchNorm1d, BatchNorm2d, InstanceNorm1d, InstanceNor
 from .norms import GroupNorm, LayerNorm, RMSNorm
 from .parameter import Parameter
 from .perceptron import Perceptron
-from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d, MaxPool2d, PixelShuffle,
-                      PixelUnshuffle, Upsample)
+from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Fold, MaxPool1d, MaxPool2d,
+                      PixelShuffle, PixelUnshuffle, Unfold, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d)
 from .positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 from .recurrent import LSTM, RNN, LSTMCell, RNNCell
 from .transformer import TransformerEncoder, TransformerEncoderLayer
@@ -49,3 +49,4 @@ __all__ += ["CircularPad1d", "CircularPad2d", "ConstantPad1d", "ConstantPad2d", 
 __all__ += ["InstanceNorm1d", "InstanceNorm2d", "RMSNorm"]
 __all__ += ["GaussianNLLLoss", "HingeEmbeddingLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss",
             "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss"]
+__all__ += ["Fold", "Unfold", "UpsamplingBilinear2d", "UpsamplingNearest2d"]

@@ -164,3 +164,34 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
         tensor.data[...] = backend.to_device((gain * q).reshape(tensor.shape).astype(tensor.dtype), tensor.device)
         increment_version(tensor)
     return tensor
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """Fill a 2-D tensor with the identity matrix (ones on the diagonal, zeros elsewhere; a
+    rectangular one keeps the identity in its top-left square), as ``torch.nn.init.eye_``."""
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tensor.shape}")
+    with no_grad():
+        tensor.data[...] = tensor.xp.eye(*tensor.shape, dtype=tensor.dtype)
+        increment_version(tensor)
+    return tensor
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a 3-, 4- or 5-D convolution weight (out, in, *kernel) with the Dirac delta: within each
+    of ``groups`` groups, output channel d reads input channel d at the kernel's centre and
+    nothing else, so the convolution passes its input through unchanged (as far as channels go)."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: only 3, 4 or 5-D tensors are supported, got shape {tensor.shape}")
+    if tensor.shape[0] % groups:
+        raise ValueError(f"dirac_: dim 0 ({tensor.shape[0]}) must be divisible by groups ({groups})")
+    per_group = tensor.shape[0] // groups
+    centre = tuple(size // 2 for size in tensor.shape[2:])
+    with no_grad():
+        tensor.data[...] = 0
+        for group in range(groups):
+            for d in range(min(per_group, tensor.shape[1])):
+                tensor.data[(group * per_group + d, d) + centre] = 1
+        increment_version(tensor)
+    return tensor
+

@@ -1,5 +1,5 @@
-"""Pooling and resampling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, Upsample and
-PixelShuffle/PixelUnshuffle.
+"""Pooling and resampling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, Upsample (and its
+named forms UpsamplingNearest2d/UpsamplingBilinear2d), PixelShuffle/PixelUnshuffle, and Unfold/Fold.
 
 They hold no parameters; each forwards to its function in ``nn.functional`` (where the math is):
 max and average pooling read every window as an im2col column, adaptive pooling and
@@ -139,3 +139,46 @@ class PixelUnshuffle(_Pool):
 
     def forward(self, input):
         return F.pixel_unshuffle(input, self.downscale_factor)
+
+
+class UpsamplingNearest2d(Upsample):
+    """Upsample with mode 'nearest' (PyTorch keeps this name for it)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """Upsample with mode 'bilinear' and ``align_corners=True`` (PyTorch keeps this name for it)."""
+
+    def __init__(self, size=None, scale_factor=None):
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
+
+
+class Unfold(_Pool):
+    """im2col: (N, C, H, W) → (N, C·kh·kw, L), one column per sliding window (see
+    :func:`~zengrad.nn.functional.unfold`)."""
+
+    _shown = ("kernel_size", "dilation", "padding", "stride")
+
+    def __init__(self, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        self.kernel_size, self.dilation, self.padding, self.stride = kernel_size, dilation, padding, stride
+
+    def forward(self, input):
+        return F.unfold(input, self.kernel_size, self.dilation, self.padding, self.stride)
+
+
+class Fold(_Pool):
+    """col2im: (N, C·kh·kw, L) → (N, C, H, W), the windows' overlaps summed (see
+    :func:`~zengrad.nn.functional.fold`)."""
+
+    _shown = ("output_size", "kernel_size", "dilation", "padding", "stride")
+
+    def __init__(self, output_size, kernel_size, dilation=1, padding=0, stride=1):
+        super().__init__()
+        self.output_size, self.kernel_size = output_size, kernel_size
+        self.dilation, self.padding, self.stride = dilation, padding, stride
+
+    def forward(self, input):
+        return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
