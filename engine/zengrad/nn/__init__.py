@@ -27,7 +27,8 @@ from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d
                       PixelShuffle, PixelUnshuffle, Unfold, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d)
 from .positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 from .recurrent import LSTM, RNN, LSTMCell, RNNCell
-from .transformer import TransformerEncoder, TransformerEncoderLayer
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
+                          TransformerEncoderLayer)
 
 __all__ = ["BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "ConvTranspose2d",
            "CrossEntropyLoss", "Dropout", "Embedding",
@@ -50,3 +51,4 @@ __all__ += ["InstanceNorm1d", "InstanceNorm2d", "RMSNorm"]
 __all__ += ["GaussianNLLLoss", "HingeEmbeddingLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss",
             "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss"]
 __all__ += ["Fold", "Unfold", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
+__all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
