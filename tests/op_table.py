@@ -417,6 +417,13 @@ ASSEMBLED_CASES = [
          m.stack([a * a * a, a * a, a, m.ones_like(a)], 1), [(3,)]),
     Case("broadcast_tensors", lambda m, a, b: m.broadcast_tensors(a, b)[0] * m.broadcast_tensors(a, b)[1], [(3, 1), (4,)]),
     Case("atleast_3d", lambda m, a: m.atleast_3d(a) * 2, [(3,)]),
+    Case("addmv", lambda m, c, a, b: m.addmv(c, a, b, beta=0.5, alpha=2), [(3,), (3, 4), (4,)]),
+    Case("addr", lambda m, c, a, b: c.addr(a, b, alpha=-1.5), [(3, 1), (3,), (2,)]),
+    Case("addbmm", lambda m, c, a, b: m.addbmm(c, a, b, beta=2), [(2, 5), (3, 2, 4), (3, 4, 5)]),
+    Case("ldexp", lambda m, a: m.ldexp(a, m.tensor([3.0, -2.0, 0.0], dtype=a.dtype)), [(2, 3)]),
+    Case("renorm", lambda m, a: m.renorm(a, 2, 0, 1.5), [(4, 3)]),
+    Case("renorm_p1_dim1", lambda m, a: a.renorm(1, 1, 2.0), [(3, 4)]),
+    Case("mode_dim", lambda m, a: m.mode(m.round(a), 1).values * a.sum(), [(3, 5)]),
 ]
 
 CASES = CASES + BREADTH_CASES + ASSEMBLED_CASES

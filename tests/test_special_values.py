@@ -89,7 +89,7 @@ KNOWN_DIFFERENCES = {
                     _INF_ARITHMETIC),
     **dict.fromkeys(["topk", "topk_smallest", "kthvalue", "median_all", "median_dim", "scatter_reduce_amax",
                      "scatter_reduce_amin_exclude"], _TIES),
-    **dict.fromkeys(["prelu_channels", "cdist_p1"], _NAN_GRADIENT),
+    **dict.fromkeys(["prelu_channels", "cdist_p1", "renorm"], _NAN_GRADIENT),
     **dict.fromkeys(["linalg_inv", "inverse_method", "linalg_det", "det_1x1", "slogdet", "logdet", "linalg_solve",
                      "linalg_solve_vector", "matrix_power"], _LAPACK),
     "attention_causal": _MASKED_ROW,

@@ -59,6 +59,7 @@ from .ops import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_tens
                   cdist, cumulative_trapezoid, nanmedian, nanquantile, quantile, trapezoid, tril_indices,
                   triu_indices, unique_consecutive, vander)
 from .ops import div as true_divide, trapezoid as trapz  # noqa: I001
+from .ops import addbmm, addmv, addr, gcd, isin, lcm, ldexp, mode, renorm  # noqa: I001
 
 
 def is_floating_point(input: Tensor) -> bool:

@@ -259,3 +259,18 @@ __all__ = sorted(set(__all__) | {
     "atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_tensors", "cartesian_prod", "cdist",
     "cumulative_trapezoid", "nanmedian", "nanquantile", "quantile", "trapezoid", "tril_indices", "triu_indices",
     "unique_consecutive", "vander"})
+
+from .counting import isin  # noqa: E402
+from .math import gcd, lcm, ldexp  # noqa: E402
+from .products import addbmm, addmv, addr  # noqa: E402
+from .statistics import mode, renorm  # noqa: E402
+
+_MORE_NAMED = {"addbmm": addbmm, "addmv": addmv, "addr": addr, "gcd": gcd, "lcm": lcm, "ldexp": ldexp, "mode": mode,
+               "renorm": renorm}
+for _name, _fn in _MORE_NAMED.items():
+    setattr(Tensor, _name, _fn)
+for _name, _fn in {"gcd_": gcd, "lcm_": lcm, "ldexp_": ldexp, "renorm_": renorm, "addmv_": addmv, "addr_": addr,
+                   "addbmm_": addbmm}.items():
+    setattr(Tensor, _name, _in_place_method(_name, _fn))
+
+__all__ = sorted(set(__all__) | set(_MORE_NAMED) | {"isin"})

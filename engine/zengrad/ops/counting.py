@@ -118,3 +118,13 @@ def unique_consecutive(a: Tensor, return_inverse: bool = False, return_counts: b
     if return_counts:
         out.append(Tensor(xp.diff(xp.append(first, rows.shape[0])).astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """Whether each element of ``elements`` occurs in ``test_elements`` (a bool tensor of elements'
+    shape; ``invert`` negates it). Either may be a number. NaN is in nothing, as NaN ≠ NaN."""
+    reference = elements if isinstance(elements, Tensor) else test_elements
+    xp = reference.xp
+    values = elements.data if isinstance(elements, Tensor) else xp.asarray(elements)
+    tests = test_elements.data if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
+    return Tensor(xp.isin(values, tests, assume_unique=assume_unique, invert=invert))

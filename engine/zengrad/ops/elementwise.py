@@ -173,10 +173,9 @@ class Where(Function):
 
     def backward(self, g):
         cond, a, b = self.inputs
-        zero = g * 0
         return (None,
-                unbroadcast(where(cond, g, zero), a.shape) if self.needs_grad(1) else None,
-                unbroadcast(where(cond, zero, g), b.shape) if self.needs_grad(2) else None)
+                unbroadcast(where(cond, g, 0), a.shape) if self.needs_grad(1) else None,
+                unbroadcast(where(cond, 0, g), b.shape) if self.needs_grad(2) else None)
 
 
 class Neg(Function):

@@ -285,7 +285,7 @@ class Rounding(Function):
         return getattr(xp, self.kind)(a)
 
     def backward(self, g):
-        return g * 0
+        return Tensor(_xp(g.data).zeros_like(g.data))  # exact zeros, also where g is ±inf or NaN
 
 
 def _refuse_integer_zero(op: str, a, b) -> None:
@@ -334,7 +334,7 @@ class Copysign(Function):
         a, b = self.inputs
         ratio = self.output() / where(a == 0, 1, a)
         return (unbroadcast(g * ratio.detach(), a.shape) if self.needs_grad(0) else None,
-                unbroadcast(g * 0, b.shape) if self.needs_grad(1) else None)
+                Tensor(_xp(g.data).zeros(b.shape, dtype=g.dtype)) if self.needs_grad(1) else None)
 
 
 # ---- functional forms -----------------------------------------------------------------------
@@ -795,3 +795,30 @@ def rad2deg(a):
 def signbit(a):
     """Whether the sign bit is set (True for −0.0 and negative numbers; no gradient)."""
     return Tensor(a.xp.signbit(a.data))
+
+
+def _integer_pair(op: str, a, b) -> tuple[Tensor, Tensor]:
+    b = as_tensor_like(b, a, op)
+    if a.dtype.kind not in "iu" or b.dtype.kind not in "iu":
+        raise OpError(f"{op}: expects integer tensors, got {a.dtype} and {b.dtype}")
+    return a, b
+
+
+def gcd(a, b):
+    """The greatest common divisor of |a| and |b| elementwise (gcd(0, 0) = 0); integers only."""
+    a, b = _integer_pair("gcd", a, b)
+    return Tensor(a.xp.gcd(a.data, b.data))
+
+
+def lcm(a, b):
+    """The least common multiple of |a| and |b| elementwise (0 if either is 0); integers only."""
+    a, b = _integer_pair("lcm", a, b)
+    return Tensor(a.xp.lcm(a.data, b.data))
+
+
+def ldexp(a, exponent):
+    """a·2^exponent (exponent an integer tensor, or any tensor as PyTorch allows); differentiable
+    in a: ∂/∂a = 2^exponent."""
+    a = _float_input("ldexp", a)
+    exponent = as_tensor_like(exponent, a, "ldexp")
+    return a * Tensor(a.xp.exp2(exponent.data.astype(a.dtype)))

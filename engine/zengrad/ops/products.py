@@ -147,3 +147,21 @@ def vdot(a: Tensor, b: Tensor) -> Tensor:
 
 
 ger = outer
+
+
+def addmv(c: Tensor, matrix: Tensor, vector: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """β·c + α·(M @ v), c broadcast to the product's (n,) shape."""
+    product = mv(matrix, vector)
+    return _scaled(c, beta, product.shape, "addmv") + (product if alpha == 1 else product * alpha)
+
+
+def addr(c: Tensor, u: Tensor, v: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """β·c + α·(u ⊗ v) (the outer product uᵢvⱼ), c broadcast to its (n, m) shape."""
+    product = outer(u, v)
+    return _scaled(c, beta, product.shape, "addr") + (product if alpha == 1 else product * alpha)
+
+
+def addbmm(c: Tensor, a: Tensor, b: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """β·c + α·Σ_b (a_b @ b_b): the batch of matrix products summed into one (n, m) matrix."""
+    product = bmm(a, b).sum(dim=0)
+    return _scaled(c, beta, product.shape, "addbmm") + (product if alpha == 1 else product * alpha)

@@ -305,3 +305,49 @@ def corrcoef(a: Tensor) -> Tensor:
         return c / c
     scale = c.diagonal().sqrt()
     return (c / scale.reshape(-1, 1) / scale.reshape(1, -1)).clamp(-1, 1)
+
+
+def mode(a: Tensor, dim: int = -1, keepdim: bool = False):
+    """(values, indices): along ``dim``, the value occurring most often (the smallest of those
+    tied) and the index of its last occurrence, as PyTorch's CPU result; the gradient goes to
+    that element. Found from the sorted slice, where equal values form runs: the first longest run."""
+    from .indexing import Sorted, gather
+    if a.ndim == 0:
+        return Sorted(a * 1, Tensor(a.xp.zeros((), dtype=a.xp.int64)))
+    dim = normalize_dim(dim, a.ndim, "mode")
+    size = a.shape[dim]
+    if size == 0:
+        raise IndexError(f"mode: the reduction dim {dim} of shape {a.shape} has no elements")
+    xp = a.xp
+    moved = xp.moveaxis(a.data, dim, -1)
+    rows = moved.reshape(-1, size)
+    ordered = xp.sort(rows, axis=1)
+    position = xp.arange(size)
+    starts = xp.ones(rows.shape, dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    run_start = xp.maximum.accumulate(xp.where(starts, position, 0), axis=1)
+    next_start = xp.minimum.accumulate(xp.where(starts, position, size)[:, ::-1], axis=1)[:, ::-1]
+    run_end = xp.concatenate([next_start[:, 1:], xp.full((rows.shape[0], 1), size)], axis=1)
+    longest = xp.argmax(run_end - run_start, axis=1)
+    value = xp.take_along_axis(ordered, longest[:, None], axis=1)
+    last = size - 1 - xp.argmax((rows == value)[:, ::-1], axis=1)
+    positions = xp.moveaxis(last.reshape(moved.shape[:-1] + (1,)).astype(xp.int64), -1, dim)
+    values, indices = gather(a, dim, Tensor(positions)), Tensor(positions)
+    if not keepdim:
+        values, indices = values.squeeze(dim), Tensor(indices.data.squeeze(dim))
+    return Sorted(values, indices)
+
+
+def renorm(a: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
+    """Each slice along ``dim`` (a.select(dim, i)) whose p-norm exceeds ``maxnorm`` scaled down to
+    it: a_i · maxnorm / (‖a_i‖_p + 1e-7); the others unchanged. Composed, so the gradient includes
+    the scale's dependence on the norm."""
+    if a.ndim == 0:
+        raise OpError("renorm: input needs at least 1 dimension")
+    if p <= 0 or maxnorm < 0:
+        raise OpError(f"renorm: needs p > 0 and maxnorm >= 0, got p={p}, maxnorm={maxnorm}")
+    dim = normalize_dim(dim, a.ndim, "renorm")
+    others = tuple(i for i in range(a.ndim) if i != dim)
+    norms = vector_norm(a, p, dim=others, keepdim=True) if others else abs(a)
+    too_long = Tensor(norms.data > maxnorm)
+    return a * where(too_long, maxnorm / (where(too_long, norms, 1.0) + 1e-7), 1.0)
