@@ -426,4 +426,34 @@ ASSEMBLED_CASES = [
     Case("mode_dim", lambda m, a: m.mode(m.round(a), 1).values * a.sum(), [(3, 5)]),
 ]
 
+
+def _spd(m, a):
+    return a @ a.mT + 3 * m.eye(a.shape[-1], dtype=a.dtype)
+
+
+def _first_singular_pair(m, a):
+    u, s, vh = m.linalg.svd(a, full_matrices=False)
+    return u[..., :, :1] * vh[..., :1, :] * s[..., :1, None]  # invariant to the pair's signs
+
+
+DECOMPOSITION_CASES = [
+    Case("cholesky", lambda m, a: m.linalg.cholesky(_spd(m, a)), [(2, 3, 3)]),
+    Case("cholesky_upper", lambda m, a: m.linalg.cholesky(_spd(m, a), upper=True), [(4, 4)]),
+    Case("qr", lambda m, a: m.linalg.qr(a).Q * 2 + m.linalg.qr(a).R[..., :1, :].sum(), [(5, 3)]),
+    Case("qr_square_batched", lambda m, a: m.linalg.qr(a).R, [(2, 3, 3)]),
+    Case("eigh", lambda m, a: m.linalg.eigh(_spd(m, a)).eigenvalues, [(2, 3, 3)]),
+    Case("eigh_vectors", lambda m, a: m.linalg.eigh(_spd(m, a)).eigenvectors ** 2, [(4, 4)]),
+    Case("svdvals", lambda m, a: m.linalg.svdvals(a), [(3, 5)]),
+    Case("svd_vectors", _first_singular_pair, [(4, 3)]),
+    Case("svd_vectors_wide", _first_singular_pair, [(2, 3, 5)]),
+    Case("pinv", lambda m, a: m.linalg.pinv(a), [(4, 3)]),
+    Case("lstsq", lambda m, a, b: m.linalg.lstsq(a, b).solution, [(5, 3), (5, 2)]),
+    Case("solve_triangular", lambda m, a, b: m.linalg.solve_triangular(_well_conditioned(m, a), b, upper=False),
+         [(3, 3), (3, 2)]),
+    Case("cond", lambda m, a: m.linalg.cond(_well_conditioned(m, a)), [(3, 3)]),
+    Case("multi_dot_vecdot", lambda m, a, b, c: m.linalg.vecdot(m.linalg.multi_dot([a, b, c]), a, dim=0),
+         [(3, 4), (4, 4), (4, 4)]),
+]
+ASSEMBLED_CASES += DECOMPOSITION_CASES
+
 CASES = CASES + BREADTH_CASES + ASSEMBLED_CASES

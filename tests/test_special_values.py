@@ -69,7 +69,8 @@ _INF_ARITHMETIC = ("inf − inf and 0·inf: the op's formula differs from PyTorc
                    "products) a gradient entry is NaN on one side and ±inf or 0 on the other")
 _NAN_GRADIENT = "gradient at NaN: PyTorch's kernel routes it by a comparison that is false for NaN"
 _LAPACK = ("matrices holding ±inf or NaN: NumPy's LAPACK calls refuse them as singular (a ValueError) or "
-           "propagate NaN by another path than PyTorch's, whose results there are themselves NaN or arbitrary")
+           "propagate NaN by another path than PyTorch's, whose results there are themselves NaN or arbitrary; the SVD "
+           "and the symmetric eigensolver refuse them first (NumPy's SVD can loop forever on NaN)")
 _MASKED_ROW = ("a row of scores that is −inf everywhere (±inf in q or k, or the mask): the softmax here gives NaN, "
                "as PyTorch's softmax does; PyTorch's fused scaled_dot_product_attention gives 0")
 _VECTORIZED_GELU = ("gelu at +inf: PyTorch 2.13's vectorized float32 CPU kernel (seen on an AVX-512 CPU) gives NaN "
@@ -91,7 +92,9 @@ KNOWN_DIFFERENCES = {
                      "scatter_reduce_amin_exclude"], _TIES),
     **dict.fromkeys(["prelu_channels", "cdist_p1", "renorm"], _NAN_GRADIENT),
     **dict.fromkeys(["linalg_inv", "inverse_method", "linalg_det", "det_1x1", "slogdet", "logdet", "linalg_solve",
-                     "linalg_solve_vector", "matrix_power"], _LAPACK),
+                     "linalg_solve_vector", "matrix_power", "cholesky", "cholesky_upper", "qr", "qr_square_batched",
+                     "eigh", "eigh_vectors", "svdvals", "svd_vectors", "svd_vectors_wide", "pinv", "lstsq",
+                     "solve_triangular", "cond"], _LAPACK),
     "attention_causal": _MASKED_ROW,
     "gelu": _VECTORIZED_GELU,
     "sinc": _SMALL_SINC,

@@ -60,6 +60,7 @@ from .ops import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_tens
                   triu_indices, unique_consecutive, vander)
 from .ops import div as true_divide, trapezoid as trapz  # noqa: I001
 from .ops import addbmm, addmv, addr, gcd, isin, lcm, ldexp, mode, renorm  # noqa: I001
+from .ops.decompositions import pinv as pinverse
 
 
 def is_floating_point(input: Tensor) -> bool:

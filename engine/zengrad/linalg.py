@@ -1,8 +1,13 @@
 """``zengrad.linalg``, as ``torch.linalg``: the linear-algebra ops (their math is in
-:mod:`zengrad.ops.linalg` and :mod:`zengrad.ops.statistics`)."""
+:mod:`zengrad.ops.linalg`, :mod:`zengrad.ops.decompositions` and :mod:`zengrad.ops.statistics`)."""
 
 from .errors import OpError
+from .ops.assembly import vander as _vander
+from .ops.decompositions import (cholesky, cond, eigh, eigvalsh, lstsq, matrix_rank, multi_dot, pinv, qr,
+                                 solve_triangular, svd, svdvals, vecdot)
+from .ops.layout import diagonal as _diagonal
 from .ops.linalg import det, inv, matrix_norm, matrix_power, slogdet, solve
+from .ops.matmul import matmul
 from .ops.products import cross, tensordot
 from .ops.statistics import vector_norm
 
@@ -20,5 +25,16 @@ def norm(a, ord=None, dim=None, keepdim: bool = False):
     return matrix_norm(a, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim)
 
 
-__all__ = ["cross", "det", "inv", "matrix_norm", "matrix_power", "norm", "slogdet", "solve", "tensordot",
-           "vector_norm"]
+def diagonal(a, *, offset: int = 0, dim1: int = -2, dim2: int = -1):
+    """The diagonals of a batch of matrices (``torch.linalg.diagonal``: the last two dims by default)."""
+    return _diagonal(a, offset, dim1, dim2)
+
+
+def vander(x, *, N: int | None = None):
+    """The Vandermonde matrix with increasing powers along the last dim: out[..., j] = x^j."""
+    return _vander(x, N=N, increasing=True)
+
+
+__all__ = ["cholesky", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "lstsq", "matmul",
+           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
+           "solve_triangular", "svd", "svdvals", "tensordot", "vander", "vecdot", "vector_norm"]

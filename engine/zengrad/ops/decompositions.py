@@ -1,0 +1,334 @@
+"""Matrix factorisations with gradients: ``cholesky``, ``qr``, ``eigh`` and ``svd`` (batched over
+leading dims), and what is built on them: ``eigvalsh``, ``svdvals``, ``pinv``, ``matrix_rank``,
+``cond``, ``lstsq`` and ``solve_triangular``.
+
+Forward calls NumPy's / CuPy's LAPACK. A factorisation with several factors is one graph node whose
+output packs them side by side (for eigh, the eigenvalues as one extra row above V); the factors
+the caller sees are slices of it, so the node's backward receives every factor's gradient at once
+(zero for a factor not used). Each backward is written in Tensor ops, from the differential of the
+factorisation (real matrices; ᵀ is the transpose, ∘ the elementwise product):
+
+    A = L Lᵀ        Ā = ½(S + Sᵀ),  S = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹          Φ: lower triangle, diagonal halved
+    A = Q R         Ā = (Q̄ + Q·copyltu(M)) R⁻ᵀ,  M = R R̄ᵀ − Q̄ᵀ Q   (m ≥ n; copyltu mirrors the
+                                                                     lower triangle to the upper)
+    A = V Λ Vᵀ      Ā = V (diag(Λ̄) + F ∘ ½(Vᵀ V̄ − V̄ᵀ V)) Vᵀ,  F_ij = 1/(λⱼ − λᵢ) (i ≠ j), 0 on the diagonal
+                    (symmetric, as A is: a change of A can only be symmetric)
+    A = U S Vᵀ      Ā = U [ (J_U ∘ E) S + S (J_V ∘ E) + diag(S̄) ] Vᵀ
+                        + (I − U Uᵀ) Ū S⁻¹ Vᵀ + U S⁻¹ V̄ᵀ (I − V Vᵀ)
+                    with J_U = Uᵀ Ū − Ū ᵀ U, J_V = Vᵀ V̄ − V̄ᵀ V, E_ij = 1/(sⱼ² − sᵢ²) (i ≠ j), 0 on the diagonal
+
+These are PyTorch's formulas, so gradients agree with it; like PyTorch's they are undefined where
+eigenvalues (singular values) repeat, since the factors themselves are not unique there.
+"""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+
+from .. import backend
+from ..autograd import Function
+from ..errors import OpError
+from ..tensor import Tensor
+from .elementwise import where
+from .layout import tril, triu
+from .linalg import solve
+from .matmul import matmul
+from .shape import matrix_transpose
+
+Eigh = collections.namedtuple("eigh", ["eigenvalues", "eigenvectors"])
+QR = collections.namedtuple("qr", ["Q", "R"])
+SVD = collections.namedtuple("svd", ["U", "S", "Vh"])
+LeastSquares = collections.namedtuple("lstsq", ["solution", "residuals", "rank", "singular_values"])
+
+
+def _xp(a):
+    return backend.array_module(backend.device_of(a))
+
+
+def _matrices(op: str, a: Tensor, square: bool = False) -> None:
+    if a.ndim < 2 or (square and a.shape[-1] != a.shape[-2]):
+        kind = "square matrices (*, n, n)" if square else "matrices (*, m, n)"
+        raise OpError(f"{op}: expects {kind}, got shape {a.shape}")
+    if a.dtype.kind != "f":
+        raise TypeError(f"{op}: expects a floating-point tensor, got {a.dtype}")
+
+
+def _finite(op: str, array) -> None:
+    """Refuse ±inf and NaN before an iterative LAPACK routine (SVD, symmetric eigensolver): on such
+    input NumPy's SVD can loop forever, and PyTorch refuses it too."""
+    if not bool(_xp(array).isfinite(array).all()):
+        raise OpError(f"{op}: the input matrix contains non-finite values (inf or NaN), shape {tuple(array.shape)}")
+
+
+def _lapack(op: str, fn, *arrays, **options):
+    try:
+        return fn(*arrays, **options)
+    except np.linalg.LinAlgError as error:
+        raise OpError(f"{op}: {error} (input shape {tuple(arrays[0].shape)})") from None
+
+
+def singular_values(array, op: str):
+    """The singular values of a batch of matrices (an array; no gradient), finite input only."""
+    _finite(op, array)
+    return _lapack(op, _xp(array).linalg.svd, array, compute_uv=False)
+
+
+def _eye_like(a: Tensor, n: int) -> Tensor:
+    return Tensor(_xp(a.data).eye(n, dtype=a.dtype))
+
+
+def _off_diagonal_reciprocal(values: Tensor, square: bool) -> Tensor:
+    """E_ij = 1/(vⱼ − vᵢ) (of the squares with ``square``) off the diagonal and 0 on it, in Tensor
+    ops so that second derivatives see its dependence on v."""
+    v = values * values if square else values
+    gaps = v.unsqueeze(-2) - v.unsqueeze(-1)
+    diagonal = Tensor(_xp(v.data).eye(v.shape[-1], dtype=bool))
+    return where(diagonal, 0.0, 1 / where(diagonal, 1.0, gaps))
+
+
+class Cholesky(Function):
+    """L with A = L Lᵀ, L lower triangular (A symmetric positive definite; its lower triangle is read)."""
+
+    saved_inputs = ()
+
+    def forward(self, a):
+        return _lapack("cholesky", _xp(a).linalg.cholesky, a)
+
+    def backward(self, g):
+        lower = self.output()
+        n = lower.shape[-1]
+        phi = tril(matrix_transpose(lower) @ g) * (1 - 0.5 * _eye_like(g, n))
+        lower_t = matrix_transpose(lower)
+        s = solve(lower_t, matrix_transpose(solve(lower_t, matrix_transpose(phi))))
+        return 0.5 * (s + matrix_transpose(s))
+
+
+class PackedQR(Function):
+    """[Q | R] side by side: Q (*, m, k) and R (*, k, n), k = min(m, n) (the reduced QR)."""
+
+    saved_inputs = ()
+
+    def forward(self, a):
+        q, r = _lapack("qr", _xp(a).linalg.qr, a)
+        self.k = q.shape[-1]
+        rows = a.shape[-2]
+        padded_r = _xp(a).zeros(r.shape[:-2] + (rows, r.shape[-1]), dtype=a.dtype)
+        padded_r[..., :r.shape[-2], :] = r
+        return _xp(a).concatenate([q, padded_r], axis=-1)
+
+    def backward(self, g):
+        packed = self.output()
+        k = self.k
+        q, r = packed[..., :, :k], packed[..., :k, k:]
+        gq, gr = g[..., :, :k], g[..., :k, k:]
+        if r.shape[-1] > k:
+            raise OpError(f"qr: the gradient is implemented for m >= n (tall or square matrices), got "
+                          f"{q.shape[-2]}×{r.shape[-1]}")
+        m = r @ matrix_transpose(gr) - matrix_transpose(gq) @ q
+        lower = tril(m, -1)
+        copyltu = lower + matrix_transpose(lower) + m * _eye_like(m, k)
+        b = gq + q @ copyltu
+        return matrix_transpose(solve(r, matrix_transpose(b)))
+
+
+class PackedEigh(Function):
+    """[λᵀ; V]: the eigenvalues (ascending) as a first row above the eigenvectors V (columns)."""
+
+    saved_inputs = ()
+
+    def __init__(self, uplo: str):
+        super().__init__()
+        self.uplo = uplo
+
+    def forward(self, a):
+        _finite("eigh", a)
+        w, v = _lapack("eigh", _xp(a).linalg.eigh, a, UPLO=self.uplo)
+        return _xp(a).concatenate([w[..., None, :], v], axis=-2)
+
+    def backward(self, g):
+        packed = self.output()
+        w, v = packed[..., 0, :], packed[..., 1:, :]
+        gw, gv = g[..., 0, :], g[..., 1:, :]
+        vt_gv = matrix_transpose(v) @ gv
+        inner = _off_diagonal_reciprocal(w, square=False) * (0.5 * (vt_gv - matrix_transpose(vt_gv)))
+        inner = inner + gw.unsqueeze(-2) * _eye_like(g, w.shape[-1])
+        return v @ inner @ matrix_transpose(v)
+
+
+class PackedSVD(Function):
+    """[U | diag-free S row | Vᵀ] packed as (*, m + 1 + k, max(k, n)): U (m, k) in the first rows,
+    S (k,) in one row, Vᴴ (k, n) below (the reduced SVD, k = min(m, n))."""
+
+    saved_inputs = ()
+
+    def forward(self, a):
+        xp = _xp(a)
+        _finite("svd", a)
+        u, s, vh = _lapack("svd", xp.linalg.svd, a, full_matrices=False)
+        m, n = a.shape[-2:]
+        k = s.shape[-1]
+        self.m, self.n, self.k = m, n, k
+        width = max(k, n)
+        packed = xp.zeros(a.shape[:-2] + (m + 1 + k, width), dtype=a.dtype)
+        packed[..., :m, :k] = u
+        packed[..., m, :k] = s
+        packed[..., m + 1:, :n] = vh
+        return packed
+
+    def backward(self, g):
+        m, n, k = self.m, self.n, self.k
+        packed = self.output()
+        u, s, vt = packed[..., :m, :k], packed[..., m, :k], packed[..., m + 1:, :n]
+        gu, gs, gvt = g[..., :m, :k], g[..., m, :k], g[..., m + 1:, :n]
+        gv = matrix_transpose(gvt)
+        e = _off_diagonal_reciprocal(s, square=True)
+        s_row, s_col = s.unsqueeze(-2), s.unsqueeze(-1)
+        ut_gu, vt_gv = matrix_transpose(u) @ gu, vt @ gv
+        core = (e * (ut_gu - matrix_transpose(ut_gu))) * s_row + s_col * (e * (vt_gv - matrix_transpose(vt_gv)))
+        core = core + gs.unsqueeze(-2) * _eye_like(g, k)
+        grad = u @ core @ vt
+        if m > k:
+            grad = grad + (gu - u @ ut_gu) / s_row @ vt
+        if n > k:
+            grad = grad + (u / s_row) @ (gvt - matrix_transpose(vt_gv) @ vt)
+        return grad
+
+
+def cholesky(a: Tensor, *, upper: bool = False) -> Tensor:
+    """L lower triangular with A = L Lᵀ (``upper``: U = Lᵀ with A = Uᵀ U), for symmetric positive
+    definite A (an error naming the op if it is not)."""
+    _matrices("cholesky", a, square=True)
+    lower = Cholesky.apply(a)
+    return matrix_transpose(lower) if upper else lower
+
+
+def qr(a: Tensor, mode: str = "reduced") -> QR:
+    """(Q, R) with A = Q R, Q with orthonormal columns and R upper triangular: 'reduced' (Q is
+    m×k, R k×n, k = min(m, n)) or 'r' (R only; Q empty)."""
+    _matrices("qr", a)
+    if mode not in ("reduced", "r"):
+        raise OpError(f"qr: mode must be 'reduced' or 'r', got {mode!r}")
+    packed = PackedQR.apply(a)
+    k = min(a.shape[-2:])
+    q, r = packed[..., :, :k], packed[..., :k, k:]
+    return QR(Tensor(_xp(a.data).zeros((0,), dtype=a.dtype)) if mode == "r" else q, r)
+
+
+def eigh(a: Tensor, UPLO: str = "L") -> Eigh:
+    """(eigenvalues ascending, eigenvectors as columns) of the symmetric A = V diag(λ) Vᵀ, reading
+    the lower (``UPLO='L'``) or upper triangle."""
+    _matrices("eigh", a, square=True)
+    if UPLO not in ("L", "U"):
+        raise OpError(f"eigh: UPLO must be 'L' or 'U', got {UPLO!r}")
+    packed = PackedEigh.apply(a, uplo=UPLO)
+    return Eigh(packed[..., 0, :], packed[..., 1:, :])
+
+
+def eigvalsh(a: Tensor, UPLO: str = "L") -> Tensor:
+    """The eigenvalues of the symmetric A, ascending."""
+    return eigh(a, UPLO).eigenvalues
+
+
+def svd(a: Tensor, full_matrices: bool = True) -> SVD:
+    """(U, S, Vh) with A = U diag(S) Vh, S descending; only the reduced form (``full_matrices=False``,
+    U m×k, Vh k×n) has a gradient here, and is what ``full_matrices=True`` returns for square A."""
+    _matrices("svd", a)
+    m, n = a.shape[-2:]
+    if full_matrices and m != n:
+        raise OpError(f"svd: full_matrices=True for a non-square {m}×{n} matrix is not supported; pass "
+                      "full_matrices=False (the reduced SVD)")
+    packed = PackedSVD.apply(a)
+    k = min(m, n)
+    return SVD(packed[..., :m, :k], packed[..., m, :k], packed[..., m + 1:, :n])
+
+
+def svdvals(a: Tensor) -> Tensor:
+    """The singular values of A, descending."""
+    return svd(a, full_matrices=False).S
+
+
+def pinv(a: Tensor, *, atol: float | None = None, rtol: float | None = None, hermitian: bool = False) -> Tensor:
+    """The Moore–Penrose pseudo-inverse A⁺ = V diag(1/sᵢ) Uᵀ, singular values at or below
+    max(atol, rtol·s_max) treated as 0 (default rtol = eps·max(m, n), as PyTorch)."""
+    _matrices("pinv", a)
+    u, s, vh = svd(a, full_matrices=False)
+    cutoff = _cutoff(a, s, atol, rtol)
+    kept = Tensor(s.data > cutoff)
+    inverse = where(kept, 1 / where(kept, s, 1.0), 0.0)
+    return matrix_transpose(vh) @ (inverse.unsqueeze(-1) * matrix_transpose(u))
+
+
+def _cutoff(a: Tensor, s: Tensor, atol, rtol):
+    xp = _xp(s.data)
+    largest = s.data.max(axis=-1, keepdims=True) if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,), dtype=s.dtype)
+    if rtol is None:
+        rtol = np.finfo(a.dtype).eps * max(a.shape[-2:]) if atol is None or atol == 0 else 0.0
+    return xp.maximum(atol or 0.0, rtol * largest)
+
+
+def matrix_rank(a: Tensor, *, atol: float | None = None, rtol: float | None = None, hermitian: bool = False) -> Tensor:
+    """The number of singular values above max(atol, rtol·s_max) (int64; no gradient)."""
+    _matrices("matrix_rank", a)
+    s = singular_values(a.data, "matrix_rank")
+    return Tensor((s > _cutoff(a, Tensor(s), atol, rtol)).sum(axis=-1).astype(np.int64))
+
+
+def cond(a: Tensor, p=None) -> Tensor:
+    """The condition number in the 2-norm, s_max / s_min (``p`` None or 2; −2 gives s_min / s_max)."""
+    if p not in (None, 2, -2):
+        raise OpError(f"cond: only p = None, 2 or -2 is supported here, got {p!r}")
+    s = svdvals(a)
+    largest, smallest = s[..., 0], s[..., -1]
+    return smallest / largest if p == -2 else largest / smallest
+
+
+def lstsq(a: Tensor, b: Tensor, rcond: float | None = None, *, driver: str | None = None) -> LeastSquares:
+    """The X minimising ‖A X − B‖ (the minimum-norm one when A is rank-deficient): X = A⁺ B, with
+    its gradient through the pseudo-inverse. Also, as PyTorch's 'gelsd' driver: the residual sums
+    of squares (for a tall full-rank A), the rank and the singular values (no gradients)."""
+    _matrices("lstsq", a)
+    vector = b.ndim == a.ndim - 1
+    rhs = b.unsqueeze(-1) if vector else b
+    if rhs.shape[-2] != a.shape[-2]:
+        raise OpError(f"lstsq: A of shape {a.shape} and B of shape {b.shape} do not fit")
+    solution = pinv(a, rtol=rcond) @ rhs
+    m, n = a.shape[-2:]
+    rank = matrix_rank(a, rtol=rcond)
+    residual = ((matmul(a, solution) - rhs) ** 2).sum(dim=-2)
+    full_rank = bool((rank.data == n).all()) and m > n
+    residuals = residual.detach() if full_rank else Tensor(_xp(a.data).zeros((0,), dtype=a.dtype))
+    singular = Tensor(singular_values(a.data, "lstsq"))
+    return LeastSquares(solution.squeeze(-1) if vector else solution, residuals, rank, singular)
+
+
+def solve_triangular(a: Tensor, b: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False) -> Tensor:
+    """X with A X = B (``left``) or X A = B for triangular A: only A's upper (``upper``) or lower
+    triangle is read, and the gradient to A stays in that triangle; ``unitriangular`` takes A's
+    diagonal as ones."""
+    _matrices("solve_triangular", a, square=True)
+    triangle = triu(a) if upper else tril(a)
+    if unitriangular:
+        eye = _eye_like(a, a.shape[-1])
+        triangle = triangle * (1 - eye) + eye
+    if left:
+        return solve(triangle, b)
+    return matrix_transpose(solve(matrix_transpose(triangle), matrix_transpose(b)))
+
+
+def multi_dot(tensors) -> Tensor:
+    """A₁ A₂ ⋯ Aₖ (the first may be a vector, read as a row; the last a vector, read as a column)."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise OpError(f"multi_dot: expected at least 2 tensors, got {len(tensors)}")
+    out = tensors[0]
+    for t in tensors[1:]:
+        out = matmul(out, t)
+    return out
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+    """Σ over ``dim`` of x·y (broadcasting): the dot product of vectors along that dim."""
+    return (x * y).sum(dim=dim)
+
