@@ -108,3 +108,25 @@ def test_threads_bench_runs_a_setting_in_a_fresh_process():
                                    "n": 16, "calls": 2,
                                    "rows": [{"setting": "1 thread", "busy": True, "vs_one_thread": 1.0, **row}]})
     assert "1 thread" in text and "÷ one-thread time" in text
+
+
+def test_torch_baseline_runs_on_zengrads_thread_count():
+    """The PyTorch layer baseline takes zengrad's current thread count, not all cores: a table
+    that says "1 thread" must not time PyTorch on two."""
+    import pytest
+    torch = pytest.importorskip("torch")
+    import zengrad as zg
+    from zengrad.benchmarking import lstm_problem, lstm_step, rnn_problem, rnn_step
+    before, torch_before = zg.get_num_threads(), torch.get_num_threads()
+    try:
+        for threads in (1, 2):
+            zg.set_num_threads(threads)
+            torch.set_num_threads(3)
+            lstm_step("torch", *lstm_problem(2, 3, 5, 7))(0)
+            assert torch.get_num_threads() == threads
+            torch.set_num_threads(3)
+            rnn_step("torch", *rnn_problem(2, 3, 5, 7))(0)
+            assert torch.get_num_threads() == threads
+    finally:
+        zg.set_num_threads(before)
+        torch.set_num_threads(torch_before)

@@ -187,6 +187,28 @@ def test_linear_matches_torch(rng, bias, shape):
     assert_close(x.grad, tx.grad)
 
 
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_on_transposed_input_matches_torch(rng, bias):
+    """A batch-first LSTM's output is a transposed view: Linear keeps the rows it copies in forward
+    for the weight gradient; values, all gradients and second derivatives must not notice."""
+    theirs = torch.nn.Linear(5, 3, bias=bias)
+    ours = nn.Linear(5, 3, bias=bias)
+    load_from_torch(ours, theirs)
+    x, tx = _pair(rng, (7, 2, 5))
+    out, expected = ours(x.transpose(0, 1)), theirs(tx.transpose(0, 1))
+    assert_close(out, expected)
+    seed = rng.standard_normal(out.shape).astype(np.float32)
+    out.backward(zg.tensor(seed))
+    expected.backward(torch.tensor(seed))
+    assert_grads_match(ours, theirs)
+    assert_close(x.grad, tx.grad)
+    x64 = zg.tensor(rng.standard_normal((3, 2, 5)), requires_grad=True)
+    w64 = zg.tensor(rng.standard_normal((4, 5)), requires_grad=True)
+    f = lambda a, w: zg.nn.functional.linear(a.transpose(0, 1), w) ** 2  # noqa: E731
+    assert zg.autograd.gradcheck(f, [x64, w64])
+    assert zg.autograd.gradgradcheck(f, [x64, w64])
+
+
 @pytest.mark.parametrize("name,args", [("ReLU", ()), ("LeakyReLU", (0.2,)), ("Tanh", ()), ("Sigmoid", ()),
                                        ("Softmax", (1,)), ("LogSoftmax", (1,)), ("Identity", ()),
                                        ("Flatten", ()), ("Flatten", (0, 1))])

@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import kernels
+from . import kernels, threads
 
 CACHE_BYTES = 32 * 2**20  # inputs beyond this (the last-level cache here) are rotated
 
@@ -184,10 +184,12 @@ def _zengrad_lstm_step(impl: str, inputs, dy):
 
 
 def _torch_recurrent_step(layer: str, inputs, dy, **options):
-    """``torch.nn.<layer>`` with our weights (bias in bias_ih, bias_hh zero) and thread count."""
+    """``torch.nn.<layer>`` with our weights (bias in bias_ih, bias_hh zero) and thread count: the
+    one zengrad's kernels use now (``zg.set_num_threads``, else ``OMP_NUM_THREADS``, else its
+    default), so a caller that set zengrad's count times both on as many threads."""
     import torch
 
-    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", os.cpu_count() or 1)))
+    torch.set_num_threads(threads.get_num_threads())
     x, *states = inputs[:-3]
     w_ih, w_hh, bias = inputs[-3:]
     module = getattr(torch.nn, layer)(x.shape[2], w_hh.shape[1], **options)

@@ -21,9 +21,11 @@
 // Speed: `zengrad bench lstm` times it against torch.nn.LSTM, the NumPy reference and the composed
 // autograd LSTM; the saved tables, with machine and date, are in benchmarks/results/cpu.md, and
 // benchmarks/bench_recurrent_steps.py's (layer and char-model step, against torch.nn.LSTM on 1 and
-// 2 threads) in benchmarks/results/lstm_*.md. The latest, lstm_2026-12-03.md (AMD EPYC Zen 4,
-// AVX-512, 1 thread, 2026-12-03): T=100, B=64, I=H=256 at 0.84× torch.nn.LSTM's time, the char
-// layer as fast as its GEMMs alone, whose micro-kernel runs at the FMA peak.
+// 2 threads) in benchmarks/results/lstm_*.md. The latest, lstm_2026-12-03b.md (AMD EPYC Zen 4,
+// AVX-512, 2026-12-03, shared machine at load 2.8-3.0): T=100, B=64, I=H=256 forward + backward in
+// 212-215 ms of CPU time on 1 thread, 0.85× torch.nn.LSTM's 250 ms (B=32: 0.84×); on 2 threads
+// 0.79× (B=32: 0.82×). About 82% of it is the micro-kernel at the FMA peak; the rest (packing,
+// the two pointwise passes, copies) is a few percent each.
 #include "lstm.h"
 
 #include <algorithm>

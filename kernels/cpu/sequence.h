@@ -114,7 +114,10 @@ class ForwardSteps {
 //   at the end  [dW_ih | dW_hh | dbias]ᵀ = [X | H_prev | 1]ᵀ · dz    one GEMM over all T·B rows
 // dx_t comes with dh_{t-1}: W_ih's columns widen a product whose rows (dz_t) are packed anyway;
 // dX = dZ · W_ih as one GEMM after the loop packs all of dZ again and measured slower
-// (benchmarks/results/lstm_2026-12-03.md).
+// (benchmarks/results/lstm_2026-12-03.md). The weight-gradient GEMM in chunks of 8-32 steps
+// during the walk back (while their dz is in cache) measured no faster either: the packing it
+// would save is 2.6% of the layer, and the chunks' C (the 513 × 1024 result) is read and written
+// as often as in one GEMM over all rows (benchmarks/results/lstm_2026-12-03b.md).
 // The bias is a weight whose input is 1. The last product is taken transposed, (I+H+1)×G, so that
 // dz, the big operand, is packed along its rows as stored, not down its columns (a cache line per
 // row, a new page every row or two); the small result is then transposed into dw_ih [G, I], dw_hh

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .. import kernels
+from .. import backend, kernels
 from ..autograd import Function
 from ..grad_mode import _state as _grad_mode
 from ..tensor import Tensor
@@ -43,20 +43,28 @@ class Linear(Function):
 
     ∂L/∂x = G W,   ∂L/∂W = G₂ᵀ X₂,   ∂L/∂b = Σ_rows G₂,
     with X₂ and G₂ the input and the gradient flattened to rows (…, in) → (rows, in).
+    X₂ is made once, in forward, and kept for ∂L/∂W: for an input that is not contiguous (a
+    batch-first LSTM's output, a transposed view) it is a copy, which backward would otherwise
+    make again (0.4 ms of CPU time a step in the char LSTM, benchmarks/results/lstm_2026-12-03b.md).
     """
 
     def forward(self, x, weight, bias=None):
-        out = kernels.matmul(x, weight.T)
+        xp = backend.array_module(backend.device_of(x))
+        self.rows = xp.ascontiguousarray(x).reshape(math.prod(x.shape[:-1]), x.shape[-1])
+        out = kernels.matmul(self.rows, weight.T).reshape(x.shape[:-1] + weight.shape[:1])
         if bias is not None:
             out += bias
         return out
 
     def backward(self, g):
         x, weight = self.inputs[0], self.inputs[1]
-        rows = math.prod(x.shape[:-1])
+        rows = self.rows.shape[0]
         g_rows = reshape(g, (rows, weight.shape[0]))
         grad_x = _product(g, weight) if self.needs_grad(0) else None
-        grad_w = _product(g_rows, reshape(x, (rows, x.shape[-1])), transpose_x=True) if self.needs_grad(1) else None
+        grad_w = None
+        if self.needs_grad(1):
+            x_rows = reshape(x, self.rows.shape) if _recorded(x) else Tensor(self.rows)
+            grad_w = _product(g_rows, x_rows, transpose_x=True)
         if len(self.inputs) == 2:
             return grad_x, grad_w
         return grad_x, grad_w, _column_sums(g_rows) if self.needs_grad(2) else None
