@@ -125,3 +125,10 @@ def test_a_recurrent_call_counts_the_work_of_all_its_steps(kernel_threads):
 def test_info_shows_the_parallel_threshold():
     if native() is not None:
         assert f"fewer than {native().cpu.parallel_threshold()} " in zg.info()
+
+
+def test_info_names_a_spin_count_the_user_set(monkeypatch):
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    assert "GOMP_SPINCOUNT" not in "\n".join(threads.describe())
+    monkeypatch.setenv("GOMP_SPINCOUNT", "123")
+    assert "GOMP_SPINCOUNT=123 set by the user" in "\n".join(threads.describe())

@@ -19,9 +19,9 @@ took ~50 µs per parallel region (AMD EPYC Zen 4, 2 vCPUs, 2026-12-03), as long 
 multiply-add product on one core. So a kernel call goes on threads only from
 ``_C.cpu.parallel_threshold()`` multiply-adds of work on (the whole call's: all T steps of a
 recurrent layer), where half the call saves more than the wake-up costs; below it every call runs on
-the calling thread. A bounded spin instead (``GOMP_SPINCOUNT``) saves the wake-up on an idle machine
-but not on a busy one, where the spinning worker takes the other program's core: measured up to 5×
-slower GAN steps. All three settings are shown by ``zengrad info``; their effect is measured by
+the calling thread. A bounded spin instead (``GOMP_SPINCOUNT``, which zengrad leaves to the user)
+saved the wake-up between back-to-back products, but erratically, and next to a busy process the
+spinning worker took the other program's core: GAN steps 5× slower, measured. All three settings are shown by ``zengrad info``; their effect is measured by
 ``zengrad bench threads`` and ``benchmarks/bench_parallel_threshold.py``
 (docs/kernels/cpu-matmul.md, "Threads").
 """
@@ -53,11 +53,13 @@ def get_num_threads() -> int:
 
 def describe() -> list[str]:
     """The thread settings in force, as lines for ``zengrad info``."""
-    return [f"threads: {get_num_threads()} for the native CPU kernels ({CHOSEN_SETTINGS['num_threads']}; "
-            f"change with zg.set_num_threads)",
-            f"OpenMP wait policy: {os.environ.get('OMP_WAIT_POLICY', 'unset')} ({CHOSEN_SETTINGS['wait_policy']}"
-            f"{', GOMP_SPINCOUNT=' + os.environ['GOMP_SPINCOUNT'] + ' set by the user' if 'GOMP_SPINCOUNT' in os.environ else ''}); "
-            f"CPUs usable by this process: {usable_cpus()} of {os.cpu_count()}",
-            *([] if native() is None else
-              [f"parallel threshold: kernel calls of fewer than {native().cpu.parallel_threshold()} "
-               f"(2^{math.log2(max(native().cpu.parallel_threshold(), 1)):.3g}) multiply-adds run on one thread"])]
+    spin = f", GOMP_SPINCOUNT={os.environ['GOMP_SPINCOUNT']} set by the user" if "GOMP_SPINCOUNT" in os.environ else ""
+    lines = [f"threads: {get_num_threads()} for the native CPU kernels ({CHOSEN_SETTINGS['num_threads']}; "
+             f"change with zg.set_num_threads)",
+             f"OpenMP wait policy: {os.environ.get('OMP_WAIT_POLICY', 'unset')} ({CHOSEN_SETTINGS['wait_policy']}{spin}); "
+             f"CPUs usable by this process: {usable_cpus()} of {os.cpu_count()}"]
+    if native() is not None:
+        work = native().cpu.parallel_threshold()
+        lines.append(f"parallel threshold: kernel calls of fewer than {work} (2^{math.log2(max(work, 1)):.3g}) "
+                     f"multiply-adds run on one thread")
+    return lines
