@@ -7,6 +7,7 @@
 #include "peak.h"
 #include "relu.h"
 #include "rnn.h"
+#include "sequence.h"
 #include "softmax.h"
 #include "threads.h"
 
@@ -410,13 +411,24 @@ void register_cpu(py::module_& m) {
   m.def("best_isa", &cpu::best_isa, "the matmul path isa='auto' runs on this CPU");
   m.def("isas", [] { return std::vector<std::string>(cpu::isa_names(), cpu::isa_names() + cpu::kIsaCount); },
         "the explicit matmul paths, best first (whether or not this CPU runs them)");
-  m.attr("parallel_threshold") = cpu::kParallelThreshold;
   m.def("ladder_rungs", &ladder_rungs, "the one-idea matmul rungs of kernels/cpu/ladder.h, in ladder order");
   m.def("ladder_matmul", &ladder_matmul, py::arg("rung"), py::arg("a"), py::arg("b"), py::arg("out"),
         "out = a @ b by one rung of the ladder (float32, C-contiguous, no transposes, one thread)");
   m.def("set_num_threads", &cpu::set_max_threads, py::arg("n"),
         "the number of OpenMP threads every CPU kernel uses from now on (n >= 1)");
   m.def("get_num_threads", &cpu::max_threads, "the number of OpenMP threads a CPU kernel uses now");
+  m.def("parallel_threshold", &cpu::parallel_threshold,
+        "the fewest multiply-adds a kernel call must do to run on more than one thread");
+  m.def("set_parallel_threshold", &cpu::set_parallel_threshold, py::arg("work"),
+        "change parallel_threshold() (0: every call on threads; for measuring where threads pay)");
+  m.def("default_parallel_threshold", [] { return cpu::kParallelThreshold; },
+        "parallel_threshold() until set_parallel_threshold is called");
+  m.def("threads_for", &cpu::threads_for, py::arg("work"),
+        "the threads a kernel call doing `work` multiply-adds runs on now");
+  m.def("sequence_threads", [](int64_t steps, int64_t batch, int64_t input, int64_t hidden, int64_t gates) {
+        return cpu::sequence::sequence_parts({steps, batch, input, hidden}, gates); },
+        py::arg("steps"), py::arg("batch"), py::arg("input"), py::arg("hidden"), py::arg("gates"),
+        "the threads a recurrent kernel call (T, B, I, H) runs on now; gates is G, 4H for the LSTM, H for the RNN");
   m.def("fma_peak_gflops", &cpu::fma_peak_gflops, py::arg("threads") = 0, py::arg("seconds") = 0.2,
         py::call_guard<py::gil_scoped_release>(),
         "float32 GFLOP/s of independent FMAs on the widest vectors this CPU runs (threads 0: all)");

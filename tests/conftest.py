@@ -16,6 +16,23 @@ def device(request):
 
 
 @pytest.fixture
+def kernel_threads():
+    """use(threads, threshold=None): the native kernels' thread count and, when given, their
+    parallel threshold (0: every call on threads) for this test; both restored after it."""
+    from zengrad._native import native
+    before = (zg.get_num_threads(), native().cpu.parallel_threshold()) if native() is not None else None
+
+    def use(threads, threshold=None):
+        zg.set_num_threads(threads)
+        if threshold is not None:
+            native().cpu.set_parallel_threshold(threshold)
+    yield use
+    if before is not None:
+        zg.set_num_threads(before[0])
+        native().cpu.set_parallel_threshold(before[1])
+
+
+@pytest.fixture
 def rng():
     return np.random.default_rng(1234)
 

@@ -130,3 +130,14 @@ def test_torch_baseline_runs_on_zengrads_thread_count():
     finally:
         zg.set_num_threads(before)
         torch.set_num_threads(torch_before)
+
+
+def test_threads_bench_takes_the_ratio_round_by_round():
+    """A slow round (another job's burst) slows every setting of that round; the ratio is taken
+    within each round, then the median over rounds, so it is not the ratio of the medians."""
+    from zengrad.bench import threads
+    one = [{"seconds": s, "threads": 1} for s in (1.0, 4.0, 1.0)]
+    two = [{"seconds": s, "threads": 2} for s in (0.5, 2.0, 1.0)]
+    row = threads._row("matmul", "2 threads", False, two, one)
+    assert row["vs_one_thread"] == 0.5 and row["seconds"] == 1.0 and row["threads"] == 2
+    assert row["spread_percent"] == 150.0

@@ -121,19 +121,16 @@ def test_native_matches_reference_everywhere(T, B, I, H):
 @needs_native
 @pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize("T,B,I,H", [(3, 64, 5, 37), (4, 33, 20, 64), (2, 17, 40, 40)])
-def test_native_cut_into_batch_parts_matches_reference(T, B, I, H, threads):
-    """Sizes big enough for the kernel to give each thread its own rows of the batch (8 or more),
-    on more threads than some sizes have parts for, and uneven cuts."""
-    import zengrad as zg
-    before = zg.get_num_threads()
-    zg.set_num_threads(threads)
-    try:
-        inputs, grads = make_problem(T, B, I, H, seed=4)
-        ref_forward, ref_backward = run_both(inputs, grads, "numpy")
-        forward, backward = run_both([a.astype(np.float32) for a in inputs],
-                                     [g.astype(np.float32) for g in grads], "cpu:native")
-    finally:
-        zg.set_num_threads(before)
+def test_native_cut_into_batch_parts_matches_reference(T, B, I, H, threads, kernel_threads):
+    """Batches big enough to give each thread its own rows (8 or more), on more threads than some
+    sizes have parts for, and uneven cuts; the parallel threshold lowered to 0 so these small
+    sizes are cut too."""
+    kernel_threads(threads, threshold=0)
+    assert native().cpu.sequence_threads(T, B, I, H, 4 * H) == min(threads, B // 8)
+    inputs, grads = make_problem(T, B, I, H, seed=4)
+    ref_forward, ref_backward = run_both(inputs, grads, "numpy")
+    forward, backward = run_both([a.astype(np.float32) for a in inputs],
+                                 [g.astype(np.float32) for g in grads], "cpu:native")
     assert_close(forward, ref_forward, FORWARD_NAMES, rtol=1e-4, atol=1e-5)
     assert_close(backward, ref_backward, BACKWARD_NAMES, rtol=1e-4, atol=2e-5 * np.sqrt(T * B))
 

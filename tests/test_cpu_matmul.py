@@ -16,7 +16,7 @@ from zengrad._native import native
 pytestmark = pytest.mark.skipif(native() is None, reason="zengrad._C is not built")
 
 ISAS = ["auto", *native().cpu.isas()] if native() is not None else ["auto"]
-THRESHOLD_SIDE = 64  # 64**3 multiply-adds = kParallelThreshold: the first size run on threads
+THRESHOLD_SIDE = 64  # 64**3 multiply-adds = kernels_cpu.SMALL_GEMM_WORK, where the default turns native
 
 SHAPES = [  # (m, n, k)
     (0, 5, 3), (4, 0, 3), (3, 4, 0), (1, 1, 1), (1, 7, 1), (7, 1, 5),
@@ -213,3 +213,27 @@ def test_out_sharing_memory_with_an_input_is_refused(alias):
         native().cpu.matmul(a, b, out, trans_a, False)
     np.testing.assert_array_equal(a, before[0])  # refused before anything was written
     np.testing.assert_array_equal(b, before[1])
+
+
+def _around_the_parallel_threshold():
+    """(m, n, k) whose m·n·k is just below, at and just above the parallel threshold, on aligned and
+    awkward (prime) sides."""
+    threshold = native().cpu.default_parallel_threshold() if native() is not None else 1 << 22
+    k = threshold // (64 * 256)
+    prime_k = -(-threshold // (61 * 263))
+    return [(64, 256, k - 1), (64, 256, k), (64, 256, k + 1), (61, 263, prime_k - 1), (61, 263, prime_k)]
+
+
+@pytest.mark.parametrize("m,n,k", _around_the_parallel_threshold())
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_native_gemm_around_the_parallel_threshold(m, n, k, threads, kernel_threads):
+    kernel_threads(threads)
+    cpu = native().cpu
+    assert cpu.threads_for(m * n * k) == (threads if m * n * k >= cpu.parallel_threshold() else 1)
+    rng = _rng(m, n, k, threads)
+    a, b = rng.standard_normal((m, k), dtype=np.float32), rng.standard_normal((k, n), dtype=np.float32)
+    for trans_a, trans_b in [(False, False), (True, True)]:
+        out = np.full((m, n), np.nan, dtype=np.float32)
+        cpu.matmul(np.ascontiguousarray(a.T) if trans_a else a, np.ascontiguousarray(b.T) if trans_b else b,
+                   out, trans_a, trans_b)
+        assert_matches_float64(out, a, b)

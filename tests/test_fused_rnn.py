@@ -12,6 +12,7 @@ import pytest
 
 import zengrad as zg
 from zengrad import kernels, nn
+from zengrad._native import native
 from zengrad.ops.recurrent import composed_rnn_layer
 from zengrad.ops.rnn import FusedRNN, fused_rnn, native_rnn_impl
 from conftest import to_numpy
@@ -69,17 +70,15 @@ def test_native_matches_float64_reference(T, B, I, H, nonlinearity):
 @needs_native
 @pytest.mark.parametrize("threads", [1, 2, 3])
 @pytest.mark.parametrize("T,B,I,H", [(3, 64, 5, 37), (4, 33, 20, 64)])
-def test_native_cut_into_batch_parts_matches_reference(T, B, I, H, threads):
-    """Sizes big enough for the kernel to give each thread its own rows of the batch, uneven cuts."""
+def test_native_cut_into_batch_parts_matches_reference(T, B, I, H, threads, kernel_threads):
+    """Batches big enough to give each thread its own rows, uneven cuts; the parallel threshold
+    lowered to 0 so these small sizes are cut too."""
     inputs, grads = make_problem(T, B, I, H, seed=5)
     y64, g64 = loss_and_grads(inputs, grads, "tanh", "numpy")
-    before = zg.get_num_threads()
-    zg.set_num_threads(threads)
-    try:
-        y32, g32 = loss_and_grads([a.astype(np.float32) for a in inputs],
-                                  [g.astype(np.float32) for g in grads], "tanh", "cpu:native")
-    finally:
-        zg.set_num_threads(before)
+    kernel_threads(threads, threshold=0)
+    assert native().cpu.sequence_threads(T, B, I, H, H) == min(threads, B // 8)
+    y32, g32 = loss_and_grads([a.astype(np.float32) for a in inputs],
+                              [g.astype(np.float32) for g in grads], "tanh", "cpu:native")
     np.testing.assert_allclose(y32, y64, rtol=1e-4, atol=2e-5, err_msg="y")
     for name, a, e in zip(GRAD_NAMES, g32, g64):
         np.testing.assert_allclose(a, e, rtol=1e-4, atol=1e-4 * max(1.0, np.abs(e).max()), err_msg=name)

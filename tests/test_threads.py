@@ -1,4 +1,5 @@
-"""zg.set_num_threads / get_num_threads, the default thread count, and the OpenMP wait policy."""
+"""zg.set_num_threads / get_num_threads, the default thread count, the OpenMP wait policy, and the
+parallel threshold (which kernel calls go on threads at all)."""
 
 import os
 import subprocess
@@ -87,3 +88,47 @@ def test_a_process_started_seconds_ago_counts_as_busy():
     finally:
         spinner.kill()
         spinner.wait()
+
+
+@pytest.mark.skipif(native() is None, reason="zengrad._C is not built")
+def test_calls_below_the_parallel_threshold_run_on_one_thread(kernel_threads):
+    cpu = native().cpu
+    threshold = cpu.default_parallel_threshold()
+    assert cpu.parallel_threshold() == threshold >= 1 << 18
+    kernel_threads(3)
+    assert [cpu.threads_for(w) for w in (0, 1, threshold - 1, threshold, 10 * threshold)] == [1, 1, 1, 3, 3]
+    kernel_threads(1)
+    assert cpu.threads_for(10 * threshold) == 1
+    kernel_threads(2, threshold=0)
+    assert cpu.threads_for(0) == cpu.threads_for(1) == 2
+    with pytest.raises(ValueError, match="set_parallel_threshold"):
+        cpu.set_parallel_threshold(-1)
+    assert cpu.parallel_threshold() == 0
+
+
+@pytest.mark.skipif(native() is None, reason="zengrad._C is not built")
+def test_a_recurrent_call_counts_the_work_of_all_its_steps(kernel_threads):
+    """Whether an LSTM/RNN call goes on threads depends on T·B·G·(I+H), the whole sequence's GEMMs
+    (one fork per call), not on one step's; and each thread needs 8 or more rows of the batch."""
+    cpu = native().cpu
+    kernel_threads(2)
+    batch, input_size, hidden = 64, 32, 32
+    step = batch * 4 * hidden * (input_size + hidden)  # one LSTM step's multiply-adds
+    steps = -(-cpu.parallel_threshold() // step)  # the fewest steps that reach the threshold
+    assert step < cpu.parallel_threshold()
+    assert cpu.sequence_threads(steps - 1, batch, input_size, hidden, 4 * hidden) == 1
+    assert cpu.sequence_threads(steps, batch, input_size, hidden, 4 * hidden) == 2
+    assert cpu.sequence_threads(steps, batch, input_size, hidden, hidden) == 1  # an RNN: a quarter of the gates
+    assert cpu.sequence_threads(100 * steps, 15, input_size, hidden, 4 * hidden) == 1  # 15 rows: one part
+
+
+def test_info_shows_the_parallel_threshold():
+    if native() is not None:
+        assert f"fewer than {native().cpu.parallel_threshold()} " in zg.info()
+
+
+def test_info_names_a_spin_count_the_user_set(monkeypatch):
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    assert "GOMP_SPINCOUNT" not in "\n".join(threads.describe())
+    monkeypatch.setenv("GOMP_SPINCOUNT", "123")
+    assert "GOMP_SPINCOUNT=123 set by the user" in "\n".join(threads.describe())

@@ -13,11 +13,13 @@ implementation per rung, for teaching and for ``zengrad bench matmul --ladder``:
 ``cpu:loop_order``, ``cpu:blocked``, ``cpu:register_tile``, ``cpu:packed`` (each its own C++ file,
 one thread), then ``cpu:simd`` (the fast kernel on one thread) and ``cpu:native`` (on every thread).
 
-The size threshold below which the default matmul is NumPy's is the native kernel's own
-``kParallelThreshold`` (``_C.cpu.parallel_threshold``, m·n·k = 2^18 multiply-adds): below it both
-run on one thread and OpenBLAS's small-matrix path is cheaper; above it every product is native,
-so OpenBLAS's thread pool never wakes and never spins on the cores OpenMP needs next
-(docs/kernels/cpu-matmul.md has the measurements behind it).
+The size below which the default matmul is NumPy's (:data:`SMALL_GEMM_WORK`, m·n·k = 2^18
+multiply-adds) is where OpenBLAS starts its own threads: below it OpenBLAS runs on one thread and
+its small-matrix path is cheaper than the native one's; from it on every product is native, so
+OpenBLAS's thread pool never wakes and never spins on the cores OpenMP needs next. The native
+kernels go on threads only from a larger size, ``_C.cpu.parallel_threshold()`` (``threads_for``
+in ``kernels/cpu/threads.h``): between the two a product runs natively on one thread
+(docs/kernels/cpu-matmul.md has the measurements behind both).
 """
 
 from __future__ import annotations
@@ -34,8 +36,9 @@ _FAST_RUNGS = {"cpu:simd": "the fast kernel's SIMD micro-kernel, on one thread",
 #: the matmul ladder, slowest idea first: ``cpu:<rung>`` names, filled in when ``_C`` is built
 LADDER: tuple[str, ...] = ()
 
-#: m·n·k below which the default matmul is NumPy's (None without ``_C``)
-SMALL_GEMM_WORK = native().cpu.parallel_threshold if native() is not None else None
+#: m·n·k below which the default matmul is NumPy's: where OpenBLAS (0.3.x, ``GEMM_MULTITHREAD_THRESHOLD``
+#: 4 × 65536) starts its threads
+SMALL_GEMM_WORK = 1 << 18
 
 
 def _gemm(isa: str, threads: int = 0):

@@ -32,7 +32,7 @@
 // Packing uses AVX2 on the SIMD paths: row-major blocks are transposed 8×8 in registers, and
 // column runs are copied 8 lanes at a time; the portable path packs with plain loops.
 //
-// Threads: OpenMP, only above kParallelThreshold multiply-adds. C is cut into one rectangle per
+// Threads: OpenMP, only from parallel_threshold() multiply-adds on (threads.h). C is cut into one rectangle per
 // thread (along M, N or both, in whole register tiles, so the cut is balanced) and each thread
 // runs the five loops on its rectangle with its own packing buffers: no barriers at all.
 //
@@ -428,8 +428,8 @@ std::pair<int64_t, int64_t> part_range(int64_t length, int64_t block, int64_t pa
 }
 
 int thread_count(int64_t m, int64_t n, int64_t k, int cap) {
-  if (m * n * k < kParallelThreshold) return 1;
-  return cap > 0 ? std::min(cap, max_threads()) : max_threads();
+  const int threads = threads_for(m * n * k);
+  return cap > 0 ? std::min(cap, threads) : threads;
 }
 
 

@@ -60,8 +60,4 @@ class PackedMatrix {
 void matmul(const float* a, const PackedMatrix& b, float* c, int64_t m, bool trans_a,
             bool accumulate = false);
 
-// Below this many multiply-adds (m·n·k) matmul runs on one thread: a parallel region costs
-// microseconds, more than a small product takes.
-constexpr int64_t kParallelThreshold = int64_t{1} << 18;
-
 }  // namespace zengrad::cpu

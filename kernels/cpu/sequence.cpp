@@ -23,8 +23,7 @@ void transpose(const float* m, int64_t rows, int64_t cols, float* out) {
 int sequence_parts(const SequenceShape& s, int64_t gates) {
   constexpr int64_t kMinRows = 8;
   const int64_t work = s.steps * s.batch * gates * (s.input + s.hidden);
-  if (work < kParallelThreshold) return 1;
-  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(max_threads(), s.batch / kMinRows)));
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(threads_for(work), s.batch / kMinRows)));
 }
 
 Range part_range(int64_t length, int parts, int part) {

@@ -43,8 +43,8 @@ struct Range {
   int64_t count() const { return end - begin; }
 };
 
-// One part per thread when the layer's GEMMs are big enough to pay for a fork (matmul's own
-// threshold) and each part keeps at least 8 rows: fewer rows per GEMM waste the register tile
+// One part per thread when the call's GEMMs, all T steps together (it forks once), reach
+// parallel_threshold() (threads.h) and each part keeps at least 8 rows: fewer rows per GEMM waste the register tile
 // (6 or 14 rows, kernels/cpu/matmul.cpp).
 int sequence_parts(const SequenceShape& shape, int64_t gates);
 // Part `part` of [0, length) cut into `parts` nearly equal ranges.

@@ -16,6 +16,7 @@ namespace {
 
 std::atomic<bool> in_forked_child{false};
 std::atomic<int> chosen_threads{0};  // 0: OpenMP's default
+std::atomic<int64_t> threshold{kParallelThreshold};
 
 void mark_forked_child() { in_forked_child.store(true, std::memory_order_relaxed); }
 
@@ -40,5 +41,15 @@ void set_max_threads(int n) {
   if (n < 1) throw std::invalid_argument("set_num_threads: the thread count must be >= 1, got " + std::to_string(n));
   chosen_threads.store(n, std::memory_order_relaxed);
 }
+
+int64_t parallel_threshold() { return threshold.load(std::memory_order_relaxed); }
+
+void set_parallel_threshold(int64_t work) {
+  if (work < 0)
+    throw std::invalid_argument("set_parallel_threshold: the work must be >= 0, got " + std::to_string(work));
+  threshold.store(work, std::memory_order_relaxed);
+}
+
+int threads_for(int64_t work) { return work < parallel_threshold() ? 1 : max_threads(); }
 
 }  // namespace zengrad::cpu
