@@ -5,6 +5,7 @@ from .attention import MultiheadAttention
 from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, Hardtanh, LeakyReLU,
                          LogSigmoid, LogSoftmax, Mish, PReLU, ReLU, ReLU6, Sigmoid, SiLU, Softmax, Softmin, Softplus,
                          Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
+from .activation import ChannelShuffle, RReLU, Softmax2d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .conv1d import Conv1d
@@ -20,10 +21,10 @@ from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d
                       ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .module import IncompatibleKeys, Module, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, InstanceNorm1d, InstanceNorm2d
-from .norms import GroupNorm, LayerNorm, RMSNorm
+from .norms import GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm
 from .parameter import Parameter
 from .perceptron import Perceptron
-from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Fold, MaxPool1d, MaxPool2d,
+from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Fold, MaxPool1d, MaxPool2d,
                       PixelShuffle, PixelUnshuffle, Unfold, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d)
 from .positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 from .recurrent import LSTM, RNN, LSTMCell, RNNCell
@@ -52,3 +53,4 @@ __all__ += ["GaussianNLLLoss", "HingeEmbeddingLoss", "MultiLabelMarginLoss", "Mu
             "MultiMarginLoss", "PoissonNLLLoss", "SoftMarginLoss"]
 __all__ += ["Fold", "Unfold", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
 __all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
+__all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "ChannelShuffle", "LocalResponseNorm", "RReLU", "Softmax2d"]

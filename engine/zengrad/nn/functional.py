@@ -1269,3 +1269,116 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, ep
 
 __all__ += ["gaussian_nll_loss", "hinge_embedding_loss", "multi_margin_loss", "multilabel_margin_loss",
             "multilabel_soft_margin_loss", "poisson_nll_loss", "soft_margin_loss"]
+
+
+# ---- sampling activations, channel operations, adaptive max pooling ------------------------------
+
+def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+    """A differentiable sample from the categorical distribution softmax(logits):
+    y = softmax((logits + g)/τ) along ``dim`` with Gumbel noise g = −log(−log u), u ~ U(0, 1).
+    τ → 0 makes y one-hot. ``hard``: the one-hot of argmax y in forward, y's gradient in backward
+    (the straight-through estimator: y_hard − stop_gradient(y) + y)."""
+    uniform = generator(logits.device).random(logits.shape)
+    gumbels = Tensor(logits.xp.asarray(-np.log(-np.log(np.clip(uniform, np.finfo(np.float64).tiny, 1.0))))
+                     .astype(logits.dtype))
+    soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return soft
+    xp = logits.xp
+    dim = dim % logits.ndim if logits.ndim else 0
+    winner = xp.argmax(soft.data, axis=dim)
+    one_hot_array = xp.zeros(soft.shape, dtype=soft.dtype)
+    xp.put_along_axis(one_hot_array, xp.expand_dims(winner, dim), 1, axis=dim)
+    return soft - soft.detach() + Tensor(one_hot_array)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU: y = x for x ≥ 0, a·x otherwise, with a ~ U(lower, upper) drawn per
+    element in training and a = (lower + upper)/2 in evaluation."""
+    if training:
+        draw = generator(input.device).random(input.shape)
+        slopes = Tensor(input.xp.asarray(lower + (upper - lower) * draw).astype(input.dtype))
+    else:
+        slopes = (lower + upper) / 2
+    return where(input >= 0, input, input * slopes)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """(N, C, *) with its C channels, read as ``groups`` groups of C/groups, interleaved: channel
+    g·(C/groups) + i goes to i·groups + g (ShuffleNet); a reshape, a transpose and a reshape."""
+    if input.ndim < 3 or groups < 1 or input.shape[1] % groups:
+        raise OpError(f"channel_shuffle: expects (N, C, *) with C divisible by groups={groups}, got shape "
+                      f"{input.shape}")
+    n, c = input.shape[:2]
+    grouped = input.reshape((n, groups, c // groups) + input.shape[2:])
+    return grouped.transpose(1, 2).reshape(input.shape)
+
+
+def _adaptive_bins(size: int, out: int):
+    """Each of the ``out`` bins' indices into an axis of ``size`` (PyTorch's ⌊i·size/out⌋ …
+    ⌈(i+1)·size/out⌉ − 1), padded to the widest bin by repeating its last index."""
+    starts = (np.arange(out) * size) // out
+    ends = -(-((np.arange(out) + 1) * size) // out)
+    width = int((ends - starts).max())
+    return np.minimum(starts[:, None] + np.arange(width)[None, :], ends[:, None] - 1)
+
+
+def _adaptive_max(op: str, input: Tensor, sizes: tuple, return_indices: bool):
+    spatial = len(sizes)
+    if input.ndim not in (spatial + 1, spatial + 2):
+        raise OpError(f"{op}: expected a {spatial + 1}-D or {spatial + 2}-D input, got shape {input.shape}")
+    dims = input.shape[input.ndim - spatial:]
+    sizes = tuple(d if s is None else s for s, d in zip(sizes, dims))
+    if min(sizes) < 1 or min(dims) < 1:
+        raise OpError(f"{op}: output size {sizes} and input shape {input.shape} must be positive")
+    lead = input.shape[:input.ndim - spatial]
+    x = input.reshape((-1,) + dims)
+    bins = [_adaptive_bins(d, s) for d, s in zip(dims, sizes)]
+    if spatial == 1:
+        flat_positions = bins[0]
+        windows = x[:, flat_positions]  # (B, o, w)
+    else:
+        rows, cols = bins
+        flat_positions = (rows[:, None, :, None] * dims[1] + cols[None, :, None, :]).reshape(
+            sizes[0], sizes[1], -1)
+        windows = x.reshape(x.shape[0], -1)[:, flat_positions]  # (B, oh, ow, wh·ww)
+    best = windows.max(dim=-1)
+    out = best.values.reshape(lead + sizes)
+    if not return_indices:
+        return out
+    xp = input.xp
+    positions = xp.broadcast_to(xp.asarray(flat_positions), windows.shape)
+    picked = xp.take_along_axis(positions, best.indices.data[..., None], axis=-1)[..., 0]
+    return out, Tensor(picked.astype(np.int64).reshape(lead + sizes))
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    """y[n, c, i] = max of x[n, c, ⌊i·L/o⌋ : ⌈(i+1)·L/o⌉] for (N, C, L) or (C, L) input; the
+    gradient goes to each bin's maximum; ``return_indices`` also gives its position."""
+    size = output_size[0] if isinstance(output_size, (tuple, list)) else output_size
+    return _adaptive_max("adaptive_max_pool1d", input, (size,), return_indices)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
+    """y[n, c, i, j] = max of the bin rows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1, columns likewise, for
+    (N, C, H, W) or (C, H, W) input; ``return_indices`` gives each maximum's flat position h·W + w."""
+    sizes = (output_size, output_size) if isinstance(output_size, int) or output_size is None else tuple(output_size)
+    return _adaptive_max("adaptive_max_pool2d", input, sizes, return_indices)
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """Normalisation across neighbouring channels (AlexNet): y_c = x_c / (k + α/n · Σ x²_{c'})^β,
+    the sum over the n = ``size`` channels c' from c − ⌊n/2⌋ to c + ⌈n/2⌉ − 1 (zeros past the edges)."""
+    if input.ndim < 3:
+        raise OpError(f"local_response_norm: expects (N, C, *) input with at least 3 dims, got shape {input.shape}")
+    n, c = input.shape[:2]
+    squares = (input * input).reshape(n, 1, c, -1)
+    padded = pad(squares, (0, 0, size // 2, (size - 1) // 2))
+    window_sums = padded.unfold(2, size, 1).sum(dim=-1)
+    denominator = (window_sums * (alpha / size) + k) ** beta
+    return input / denominator.reshape(input.shape)
+
+
+__all__ += ["adaptive_max_pool1d", "adaptive_max_pool2d", "channel_shuffle", "gumbel_softmax",
+            "local_response_norm", "rrelu"]

@@ -1,4 +1,5 @@
-"""Normalisation within each sample: LayerNorm, RMSNorm and GroupNorm (the math is in ``nn.functional``).
+"""Normalisation within each sample: LayerNorm, RMSNorm, GroupNorm and LocalResponseNorm (the math is in
+``nn.functional``).
 
 Unlike batch normalisation they keep no running statistics and behave the same in training and
 evaluation: every sample is normalised by its own mean and variance.
@@ -87,3 +88,18 @@ class RMSNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+class LocalResponseNorm(Module):
+    """y_c = x_c / (k + α/n · Σ x²)^β over n = ``size`` neighbouring channels (see
+    :func:`~zengrad.nn.functional.local_response_norm`); no parameters."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

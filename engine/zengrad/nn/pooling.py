@@ -1,5 +1,6 @@
-"""Pooling and resampling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, Upsample (and its
-named forms UpsamplingNearest2d/UpsamplingBilinear2d), PixelShuffle/PixelUnshuffle, and Unfold/Fold.
+"""Pooling and resampling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d,
+Upsample (and its named forms UpsamplingNearest2d/UpsamplingBilinear2d), PixelShuffle/PixelUnshuffle, and
+Unfold/Fold.
 
 They hold no parameters; each forwards to its function in ``nn.functional`` (where the math is):
 max and average pooling read every window as an im2col column, adaptive pooling and
@@ -182,3 +183,29 @@ class Fold(_Pool):
 
     def forward(self, input):
         return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
+
+
+class AdaptiveMaxPool1d(_Pool):
+    """Max pooling to a fixed output length (see :func:`~zengrad.nn.functional.adaptive_max_pool1d`)."""
+
+    _shown = ("output_size",)
+
+    def __init__(self, output_size, return_indices: bool = False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):
+        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool2d(_Pool):
+    """Max pooling to a fixed output size (see :func:`~zengrad.nn.functional.adaptive_max_pool2d`)."""
+
+    _shown = ("output_size",)
+
+    def __init__(self, output_size, return_indices: bool = False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):
+        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
