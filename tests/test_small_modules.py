@@ -76,3 +76,32 @@ def test_tensor_type_names_and_converts():
     assert zg.tensor([1.7]).type("torch.LongTensor").tolist() == [1]
     with pytest.raises(TypeError, match="unknown tensor type"):
         x.type("torch.Quaternion")
+
+
+@pytest.mark.parametrize("name, args, mean, std", [("bernoulli_", (0.3,), 0.3, np.sqrt(0.21)),
+                                                   ("exponential_", (2.0,), 0.5, 0.5),
+                                                   ("geometric_", (0.25,), 4.0, np.sqrt(0.75) / 0.25),
+                                                   ("log_normal_", (0.1, 0.4), np.exp(0.1 + 0.08),
+                                                    np.sqrt((np.exp(0.16) - 1) * np.exp(0.2 + 0.16))),
+                                                   ("random_", (3, 7), 4.5, np.sqrt(15 / 12))])
+def test_in_place_samplers_draw_their_distributions(name, args, mean, std):
+    zg.manual_seed(0)
+    x = zg.zeros(40000, dtype=zg.float64)
+    assert getattr(x, name)(*args) is x
+    values = x.numpy()
+    np.testing.assert_allclose(values.mean(), mean, rtol=0.03)
+    np.testing.assert_allclose(values.std(), std, rtol=0.05)
+    assert x._version > 0
+
+
+def test_cauchy_and_random_bounds():
+    zg.manual_seed(1)
+    draws = zg.zeros(40000).cauchy_(2.0, 0.5).numpy()
+    np.testing.assert_allclose(np.median(draws), 2.0, atol=0.02)
+    np.testing.assert_allclose(np.percentile(draws, 75) - np.percentile(draws, 25), 1.0, rtol=0.05)
+    integers = zg.zeros(1000, dtype=zg.int64).random_(5).numpy()
+    assert set(np.unique(integers)) == {0, 1, 2, 3, 4}
+    with pytest.raises(ValueError, match="from < to"):
+        zg.zeros(3).random_(4, 2)
+    with pytest.raises(ValueError, match=r"\(0, 1\)"):
+        zg.zeros(3).geometric_(1.5)

@@ -270,7 +270,9 @@ _MORE_NAMED = {"addbmm": addbmm, "addmv": addmv, "addr": addr, "gcd": gcd, "lcm"
 for _name, _fn in _MORE_NAMED.items():
     setattr(Tensor, _name, _fn)
 for _name, _fn in {"gcd_": gcd, "lcm_": lcm, "ldexp_": ldexp, "renorm_": renorm, "addmv_": addmv, "addr_": addr,
-                   "addbmm_": addbmm}.items():
+                   "addbmm_": addbmm, "bernoulli_": inplace.bernoulli, "exponential_": inplace.exponential,
+                   "geometric_": inplace.geometric, "cauchy_": inplace.cauchy, "log_normal_": inplace.log_normal,
+                   "random_": inplace.random}.items():
     setattr(Tensor, _name, _in_place_method(_name, _fn))
 
 __all__ = sorted(set(__all__) | set(_MORE_NAMED) | {"isin"})

@@ -155,3 +155,52 @@ def normal(a: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     from ..creation import generator
     draw = generator(a.device).standard_normal(a.shape)
     return Tensor((mean + std * draw).astype(a.dtype))
+
+
+def _uniform_draw(a: Tensor):
+    """u ~ U(0, 1) in a's shape (float64, on a's device), from zengrad's generator."""
+    from ..creation import generator
+    return generator(a.device).random(a.shape)
+
+
+def bernoulli(a: Tensor, p=0.5) -> Tensor:
+    """1 with probability p (a number, or a tensor broadcasting to a), else 0, in a's dtype."""
+    probability = p.data if isinstance(p, Tensor) else p
+    return Tensor((_uniform_draw(a) < probability).astype(a.dtype))
+
+
+def exponential(a: Tensor, lambd: float = 1.0) -> Tensor:
+    """Samples of the exponential distribution of rate λ: −log(1 − u)/λ."""
+    return Tensor((-a.xp.log1p(-_uniform_draw(a)) / lambd).astype(a.dtype))
+
+
+def geometric(a: Tensor, p: float) -> Tensor:
+    """The number of Bernoulli(p) trials up to the first success (1, 2, …): ⌈log(1 − u)/log(1 − p)⌉."""
+    if not 0 < p < 1:
+        raise OpError(f"geometric_: p must be in (0, 1), got {p}")
+    trials = a.xp.ceil(a.xp.log1p(-_uniform_draw(a)) / np.log1p(-p))
+    return Tensor(a.xp.maximum(trials, 1).astype(a.dtype))
+
+
+def cauchy(a: Tensor, median: float = 0.0, sigma: float = 1.0) -> Tensor:
+    """Samples of the Cauchy distribution: median + σ·tan(π(u − ½))."""
+    return Tensor((median + sigma * a.xp.tan(np.pi * (_uniform_draw(a) - 0.5))).astype(a.dtype))
+
+
+def log_normal(a: Tensor, mean: float = 1.0, std: float = 2.0) -> Tensor:
+    """Samples of exp(N(mean, std²))."""
+    from ..creation import generator
+    return Tensor(a.xp.exp(mean + std * generator(a.device).standard_normal(a.shape)).astype(a.dtype))
+
+
+def random(a: Tensor, low: int = 0, high: int | None = None) -> Tensor:
+    """Integers drawn uniformly from [low, high − 1] (``random_(to)`` alone: [0, to − 1]); without
+    ``high``, from [0, 2^mantissa] for floats (every integer the dtype holds exactly) and up to the
+    dtype's largest value for integers."""
+    if high is None and low != 0:
+        low, high = 0, low
+    if high is None:
+        high = 2 ** (np.finfo(a.dtype).nmant + 1) + 1 if a.dtype.kind == "f" else int(np.iinfo(a.dtype).max)
+    if high <= low:
+        raise OpError(f"random_: expects from < to, got from={low}, to={high}")
+    return Tensor(a.xp.floor(low + (high - low) * _uniform_draw(a)).astype(a.dtype))
