@@ -10,7 +10,7 @@ from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Seq
 from .conv import Conv2d, ConvTranspose2d
 from .conv1d import Conv1d
 from .dropout import Dropout, Dropout1d, Dropout2d
-from .embedding import Embedding
+from .embedding import Embedding, EmbeddingBag
 from .gru import GRU, GRUCell
 from .linear import Flatten, Identity, Linear, Unflatten
 from .losses import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CosineSimilarity, CrossEntropyLoss,
@@ -54,3 +54,4 @@ __all__ += ["GaussianNLLLoss", "HingeEmbeddingLoss", "MultiLabelMarginLoss", "Mu
 __all__ += ["Fold", "Unfold", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
 __all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "ChannelShuffle", "LocalResponseNorm", "RReLU", "Softmax2d"]
+__all__ += ["EmbeddingBag"]

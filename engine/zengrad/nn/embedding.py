@@ -1,4 +1,5 @@
-"""Embedding: a learnable lookup table from integer ids to vectors."""
+"""Embedding and EmbeddingBag: a learnable lookup table from integer ids to vectors (and their sums,
+means or maxima over bags of ids)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,29 @@ class Embedding(Module):
     def extra_repr(self) -> str:
         text = f"{self.num_embeddings}, {self.embedding_dim}"
         return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx}"
+
+
+class EmbeddingBag(Module):
+    """One vector per bag of ids: the sum, mean or max of their embedding rows (see
+    :func:`~zengrad.nn.functional.embedding_bag`); weight (num_embeddings, embedding_dim), N(0, 1)."""
+
+    def __init__(self, num_embeddings: int, embedding_dim: int, max_norm=None, norm_type: float = 2.0,
+                 scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
+                 include_last_offset: bool = False, padding_idx: int | None = None, device=None, dtype=None):
+        super().__init__()
+        if mode not in ("sum", "mean", "max"):
+            raise ValueError(f"EmbeddingBag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
+        self.num_embeddings, self.embedding_dim, self.mode = num_embeddings, embedding_dim, mode
+        self.include_last_offset = include_last_offset
+        self.padding_idx = None if padding_idx is None else F._padding_index(padding_idx, num_embeddings)
+        self.weight = empty_parameter(num_embeddings, embedding_dim, device=device, dtype=dtype)
+        init.normal_(self.weight)
+        if self.padding_idx is not None:
+            self.weight.data[self.padding_idx] = 0
+
+    def forward(self, input, offsets=None, per_sample_weights=None):
+        return F.embedding_bag(input, self.weight, offsets, mode=self.mode, per_sample_weights=per_sample_weights,
+                               include_last_offset=self.include_last_offset, padding_idx=self.padding_idx)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}, mode={self.mode!r}"
