@@ -2,11 +2,12 @@
 # One machine's performance table, every figure a ratio against a reference run on the same machine:
 # training steps and per-op overhead against PyTorch (both sides in one process, alternating
 # blocks), the recurrent kernels against torch.nn.LSTM/RNN, native float32 matmul against OpenBLAS
-# (each side in its own process), and zengrad's default threads on an idle and a busy machine.
+# (each side in its own process), the CPU matmul ladder rung by rung against the measured peak, and
+# zengrad's default threads on an idle and a busy machine.
 #
 #     bash benchmarks/machine_table.sh benchmarks/results/<machine>_<date>
 #
-# Needs PyTorch (the test extra installs it). Run it on an otherwise idle machine: takes ~4 minutes
+# Needs PyTorch (the test extra installs it). Run it on an otherwise idle machine: takes ~6 minutes
 # on 2 cores. The folder gets machine.txt (CPU, flags, load average before and after) and one .txt
 # (and .json where the script writes one) per table.
 set -euo pipefail
@@ -30,5 +31,6 @@ OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python "$here/bench_overhead_ab.py" --b
 python "$here/bench_recurrent_steps.py" --threads 1 2 --json "$out/recurrent.json" | tee "$out/recurrent.txt"
 python "$here/bench_matmul_processes.py" --threads 1 2 --sizes 512 1024 2048 --sides blas native \
     | tee "$out/matmul_processes.txt"
+zengrad bench matmul --ladder --threads 2 --out "$out" | tee "$out/ladder.txt"
 zengrad bench threads --out "$out" | tee "$out/threads.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/machine.txt"
