@@ -87,3 +87,37 @@ def test_gumbel_softmax_samples_the_softmax_distribution(rng):
     np.testing.assert_allclose(to_numpy(soft.detach()).sum(axis=1), 1.0)
     (F.gumbel_softmax(x, hard=True) * zg.tensor(rng.standard_normal((4, 5)))).sum().backward()
     assert x.grad is not None and np.isfinite(to_numpy(x.grad)).all() and np.abs(to_numpy(x.grad)).sum() > 0
+
+
+@pytest.mark.parametrize("p", [1.0, 2.0, 3.5])
+@pytest.mark.parametrize("kernel, stride, ceil_mode", [(2, None, False), ((3, 2), (2, 1), True)])
+def test_lp_pool_matches_torch(rng, p, kernel, stride, ceil_mode):
+    x = np.abs(rng.standard_normal((2, 3, 6, 7))) + 0.1
+    mine, theirs = zg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    _same_with_gradient(rng, nn.LPPool2d(p, kernel, stride, ceil_mode)(mine),
+                        torch.nn.LPPool2d(p, kernel, stride, ceil_mode)(theirs), mine, theirs)
+    line = np.abs(rng.standard_normal((2, 3, 9))) + 0.1
+    mine, theirs = zg.tensor(line, requires_grad=True), torch.tensor(line, requires_grad=True)
+    _same_with_gradient(rng, nn.LPPool1d(p, 3, 2)(mine), torch.nn.LPPool1d(p, 3, 2)(theirs), mine, theirs)
+
+
+@pytest.mark.parametrize("shape, kernel, output_size", [((2, 3, 6, 7), 2, (6, 7)), ((1, 2, 5, 5), 2, (5, 5)), ((1, 2, 4, 6), 2, None),
+                                                        ((3, 4, 4), 2, None)])
+def test_max_unpool2d_puts_the_maxima_back_like_torch(rng, shape, kernel, output_size):
+    x = rng.standard_normal(shape)
+    pooled, indices = F.max_pool2d(zg.tensor(x), kernel, return_indices=True)
+    tpooled, tindices = torch.nn.functional.max_pool2d(torch.tensor(x), kernel, return_indices=True)
+    mine, theirs = zg.tensor(pooled.numpy(), requires_grad=True), torch.tensor(tpooled.numpy(), requires_grad=True)
+    _same_with_gradient(rng, nn.MaxUnpool2d(kernel)(mine, indices, output_size),
+                        torch.nn.MaxUnpool2d(kernel)(theirs, tindices, output_size), mine, theirs)
+
+
+def test_max_unpool1d_and_its_errors(rng):
+    x = rng.standard_normal((2, 3, 9))
+    pooled, indices = F.max_pool1d(zg.tensor(x), 3, return_indices=True)
+    tpooled, tindices = torch.nn.functional.max_pool1d(torch.tensor(x), 3, return_indices=True)
+    assert_close(nn.MaxUnpool1d(3)(pooled, indices), torch.nn.MaxUnpool1d(3)(tpooled, tindices))
+    with pytest.raises(RuntimeError, match="out of range"):
+        F.max_unpool2d(pooled.reshape(2, 3, 1, 3), zg.tensor(np.full((2, 3, 1, 3), 99)), 2)
+    with pytest.raises(ValueError, match="one"):
+        F.max_unpool1d(pooled, indices[..., :2], 3)

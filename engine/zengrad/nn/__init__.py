@@ -26,6 +26,7 @@ from .parameter import Parameter
 from .perceptron import Perceptron
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Fold, MaxPool1d, MaxPool2d,
                       PixelShuffle, PixelUnshuffle, Unfold, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d)
+from .pooling import LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d
 from .positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 from .recurrent import LSTM, RNN, LSTMCell, RNNCell
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
@@ -55,3 +56,4 @@ __all__ += ["Fold", "Unfold", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
 __all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "ChannelShuffle", "LocalResponseNorm", "RReLU", "Softmax2d"]
 __all__ += ["EmbeddingBag"]
+__all__ += ["LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d"]

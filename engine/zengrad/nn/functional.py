@@ -1440,3 +1440,58 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
 
 
 __all__ += ["embedding_bag"]
+
+
+# ---- power-average pooling and max unpooling -------------------------------------------------------
+
+def _lp_pool(input: Tensor, norm_type: float, kernel_size, stride, ceil_mode: bool, spatial: int) -> Tensor:
+    kernel = (kernel_size,) * spatial if isinstance(kernel_size, int) else tuple(kernel_size)
+    window = math.prod(kernel)
+    pool = avg_pool1d if spatial == 1 else avg_pool2d
+    means = pool(input ** norm_type, kernel_size, stride, 0, ceil_mode)
+    return (means.sign() * relu(means.abs()) * window) ** (1.0 / norm_type)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """Power-average pooling: y = (Σ_window xᵖ)^(1/p) over each kh×kw window (p = ``norm_type``:
+    p = 1 is sum pooling, p → ∞ approaches max pooling), as PyTorch computes it from avg_pool2d."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 2)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride=None, ceil_mode: bool = False) -> Tensor:
+    """:func:`lp_pool2d` along one dim: y = (Σ_window xᵖ)^(1/p) over windows of ``kernel_size``."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 1)
+
+
+def _max_unpool(op: str, input: Tensor, indices: Tensor, kernel_size, stride, padding, output_size, spatial: int):
+    if input.shape != indices.shape or input.ndim not in (spatial + 1, spatial + 2):
+        raise OpError(f"{op}: input {input.shape} and indices {indices.shape} must be one ({spatial + 1}- or "
+                      f"{spatial + 2}-D) shape")
+    pair = (lambda v: (v,) * spatial if isinstance(v, int) else tuple(v))
+    kernel = pair(kernel_size)
+    stride, padding = (kernel if stride is None else pair(stride)), pair(padding)
+    size_in = input.shape[-spatial:]
+    default = tuple((n - 1) * s - 2 * p + k for n, s, p, k in zip(size_in, stride, padding, kernel))
+    size = default if output_size is None else tuple(output_size)[-spatial:]
+    lead = input.shape[:-spatial]
+    flat_out = math.prod(size)
+    index = indices.data.reshape(lead + (-1,))
+    if index.size and (int(index.min()) < 0 or int(index.max()) >= flat_out):
+        raise OpError(f"{op}: an index is out of range for an output of size {size} (Found an invalid max index)")
+    out = Tensor(input.xp.zeros(lead + (flat_out,), dtype=input.dtype))
+    return out.scatter(-1, Tensor(index), input.reshape(lead + (-1,))).reshape(lead + size)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """The partial inverse of max_pool2d: each value goes back to the flat position h·W + w its
+    ``indices`` (from max_pool2d's return_indices) name, zeros elsewhere; the output is
+    (H − 1)·s − 2p + k high (likewise wide) unless ``output_size`` says otherwise."""
+    return _max_unpool("max_unpool2d", input, indices, kernel_size, stride, padding, output_size, 2)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """:func:`max_unpool2d` along one dim."""
+    return _max_unpool("max_unpool1d", input, indices, kernel_size, stride, padding, output_size, 1)
+
+
+__all__ += ["lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d"]

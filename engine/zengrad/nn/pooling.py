@@ -1,5 +1,5 @@
-"""Pooling and resampling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d,
-Upsample (and its named forms UpsamplingNearest2d/UpsamplingBilinear2d), PixelShuffle/PixelUnshuffle, and
+"""Pooling and resampling layers: MaxPool1d/2d, AvgPool1d/2d, LPPool1d/2d, MaxUnpool1d/2d,
+AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d, Upsample (and its named forms UpsamplingNearest2d/UpsamplingBilinear2d), PixelShuffle/PixelUnshuffle, and
 Unfold/Fold.
 
 They hold no parameters; each forwards to its function in ``nn.functional`` (where the math is):
@@ -209,3 +209,44 @@ class AdaptiveMaxPool2d(_Pool):
 
     def forward(self, input):
         return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class LPPool2d(_Pool):
+    """Power-average pooling (Σ_window xᵖ)^(1/p) (see :func:`~zengrad.nn.functional.lp_pool2d`)."""
+
+    _shown = ("norm_type", "kernel_size", "stride", "ceil_mode")
+
+    def __init__(self, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False):
+        super().__init__()
+        self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
+
+    def forward(self, input):
+        return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool1d(LPPool2d):
+    """Power-average pooling along one dim (see :func:`~zengrad.nn.functional.lp_pool1d`)."""
+
+    def forward(self, input):
+        return F.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class MaxUnpool2d(_Pool):
+    """Puts max_pool2d's maxima back where they came from, zeros elsewhere (see
+    :func:`~zengrad.nn.functional.max_unpool2d`)."""
+
+    _shown = ("kernel_size", "stride", "padding")
+
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool1d(MaxUnpool2d):
+    """max_unpool2d along one dim (see :func:`~zengrad.nn.functional.max_unpool1d`)."""
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
