@@ -171,3 +171,49 @@ def test_assembled_tensors_match_torch(rng):
         zg.block_diag(zg.ones(1, 1, 1))
     assert zg.is_floating_point(matrix) and not zg.is_floating_point(vector)
     _same(zg.true_divide(vector, zg.tensor([2, 2, 2])), torch.true_divide(t[id(vector)], torch.tensor([2, 2, 2])))
+
+
+@pytest.mark.parametrize("name, args, view", [("select_scatter", (1, 2), lambda t: t.select(1, 2)),
+                                              ("slice_scatter", (2, 1, 5, 2), lambda t: t[:, :, 1:5:2]),
+                                              ("diagonal_scatter", (1, 1, 2), lambda t: t.diagonal(1, 1, 2)),
+                                              ("diagonal_scatter", (0, 0, 2), lambda t: t.diagonal(0, 0, 2)),
+                                              ("diagonal_scatter", (-2, 1, 0), lambda t: t.diagonal(-2, 1, 0))])
+def test_scatters_match_torch(rng, name, args, view):
+    x = rng.standard_normal((4, 5, 6))
+    reference = torch.tensor(x, requires_grad=True)
+    src = rng.standard_normal(tuple(view(reference).shape))
+    tsrc = torch.tensor(src, requires_grad=True)
+    mine, msrc = zg.tensor(x, requires_grad=True), zg.tensor(src, requires_grad=True)
+    out, expected = getattr(zg, name)(mine, msrc, *args), getattr(torch, name)(reference, tsrc, *args)
+    _same(out.detach(), expected.detach())
+    seed = rng.standard_normal(tuple(expected.shape))
+    (out * zg.tensor(seed)).sum().backward()
+    (expected * torch.tensor(seed)).sum().backward()
+    _same(mine.grad, reference.grad)
+    _same(msrc.grad, tsrc.grad)
+    with pytest.raises(RuntimeError, match="does not fit"):
+        getattr(zg, name)(mine, zg.ones(1, 1, 1, dtype=zg.float64), *args)
+
+
+def test_pdist_histogram_and_the_top_level_aliases_match_torch(rng):
+    points = rng.standard_normal((6, 3))
+    for p in (1.0, 2.0, 3.0):
+        _same(zg.pdist(zg.tensor(points), p), torch.pdist(torch.tensor(points), p), rtol=1e-12, atol=1e-12)
+    values = rng.standard_normal(50)
+    for bins in (7, zg.tensor([-3.0, -0.5, 0.0, 2.5], dtype=zg.float64)):
+        mine = zg.histogram(zg.tensor(values), bins=bins)
+        theirs = torch.histogram(torch.tensor(values), bins=bins if isinstance(bins, int) else torch.tensor(bins.numpy()))
+        _same(mine.hist, theirs.hist)
+        _same(mine.bin_edges, theirs.bin_edges)
+    weights = rng.random(50)
+    mine = zg.histogram(zg.tensor(values), 5, range=(-1.0, 1.0), weight=zg.tensor(weights), density=True)
+    theirs = torch.histogram(torch.tensor(values), 5, range=(-1.0, 1.0), weight=torch.tensor(weights), density=True)
+    _same(mine.hist, theirs.hist, rtol=1e-12, atol=1e-12)
+    x = rng.standard_normal((3, 4))
+    for name in ("selu", "celu", "hardshrink"):
+        _same(getattr(zg, name)(zg.tensor(x)), getattr(torch, name)(torch.tensor(x)), rtol=1e-12, atol=1e-12)
+    _same(zg.threshold(zg.tensor(x), 0.1, 20.0), torch.threshold(torch.tensor(x), 0.1, 20.0))
+    _same(zg.row_stack([zg.tensor(x[0]), zg.tensor(x[1])]), torch.row_stack([torch.tensor(x[0]), torch.tensor(x[1])]))
+    assert zg.is_nonzero(zg.tensor([0.5])) and not zg.is_complex(zg.tensor(x))
+    with pytest.raises(RuntimeError, match="float"):
+        zg.histogram(zg.tensor([1, 2]))

@@ -61,11 +61,24 @@ from .ops import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_tens
 from .ops import div as true_divide, trapezoid as trapz  # noqa: I001
 from .ops import addbmm, addmv, addr, gcd, isin, lcm, ldexp, mode, renorm  # noqa: I001
 from .ops.decompositions import pinv as pinverse
+from .ops import diagonal_scatter, histogram, pdist, select_scatter, slice_scatter, vstack as row_stack  # noqa: I001
+from .nn.functional import (celu, cosine_similarity, dropout, hardshrink, pairwise_distance, rrelu, selu,  # noqa: I001
+                            threshold)
 
 
 def is_floating_point(input: Tensor) -> bool:
     """Whether ``input`` holds floating-point numbers (``torch.is_floating_point``)."""
     return input.is_floating_point()
+
+
+def is_nonzero(input: Tensor) -> bool:
+    """Whether the single value of a one-element tensor is not zero (an error for any other size)."""
+    return input.is_nonzero()
+
+
+def is_complex(input: Tensor) -> bool:
+    """False: zengrad has no complex dtypes."""
+    return False
 
 
 from . import autograd_functional, testing

@@ -276,3 +276,12 @@ for _name, _fn in {"gcd_": gcd, "lcm_": lcm, "ldexp_": ldexp, "renorm_": renorm,
     setattr(Tensor, _name, _in_place_method(_name, _fn))
 
 __all__ = sorted(set(__all__) | set(_MORE_NAMED) | {"isin"})
+
+from .assembly import diagonal_scatter, select_scatter, slice_scatter  # noqa: E402
+from .counting import histogram  # noqa: E402
+from .distance import pdist  # noqa: E402
+
+for _name, _fn in {"diagonal_scatter": diagonal_scatter, "select_scatter": select_scatter,
+                   "slice_scatter": slice_scatter, "histogram": histogram}.items():
+    setattr(Tensor, _name, _fn)
+__all__ = sorted(set(__all__) | {"diagonal_scatter", "histogram", "pdist", "select_scatter", "slice_scatter"})

@@ -123,3 +123,47 @@ def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None
 def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None) -> Tensor:
     """(2, K): the indices of the upper triangle (j − i ≥ offset), in row-major order."""
     return _triangle_indices("triu_indices", row, col, offset, False, dtype, device)
+
+
+def _scatter_into(op: str, input: Tensor, src: Tensor, index) -> Tensor:
+    """``input`` with ``src`` written at ``index`` (a new node: the gradient of input is zero
+    there, src's is the gradient read at index)."""
+    from .indexing import setitem_result
+    target_shape = input[index].shape
+    if src.shape != target_shape:
+        raise OpError(f"{op}: src of shape {src.shape} does not fit the slice of shape {target_shape} "
+                      f"(input shape {input.shape})")
+    return setitem_result(input, index, src)
+
+
+def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
+    """``input`` with the slice input.select(dim, index) replaced by ``src``, out of place."""
+    dim = dim % input.ndim if input.ndim else 0
+    return _scatter_into("select_scatter", input, src, (slice(None),) * dim + (index,))
+
+
+def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start: int | None = None, end: int | None = None,
+                  step: int = 1) -> Tensor:
+    """``input`` with input[start:end:step] along ``dim`` replaced by ``src``, out of place."""
+    dim = dim % input.ndim if input.ndim else 0
+    return _scatter_into("slice_scatter", input, src, (slice(None),) * dim + (slice(start, end, step),))
+
+
+def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """``input`` with its diagonal (offset, dim1, dim2) replaced by ``src``, out of place."""
+    xp = input.xp
+    dim1, dim2 = dim1 % input.ndim, dim2 % input.ndim
+    length = builtins.max(0, builtins.min(input.shape[dim1] - builtins.max(-offset, 0),
+                                          input.shape[dim2] - builtins.max(offset, 0)))
+    steps = xp.arange(length)
+    index = [slice(None)] * input.ndim
+    index[dim1], index[dim2] = steps + builtins.max(-offset, 0), steps + builtins.max(offset, 0)
+    expected = tuple(s for d, s in enumerate(input.shape) if d not in (dim1, dim2)) + (length,)
+    if src.shape != expected:
+        raise OpError(f"diagonal_scatter: src of shape {src.shape} does not fit the diagonal of shape {expected} "
+                      f"(input shape {input.shape})")
+    from .indexing import setitem_result
+    from .layout import movedim
+    # NumPy puts the diagonal's axis where the two indexed dims were when they are neighbours, else first
+    where = builtins.min(dim1, dim2) if builtins.abs(dim1 - dim2) == 1 else 0
+    return setitem_result(input, tuple(index), movedim(src, -1, where))

@@ -5,6 +5,8 @@ outside the graph.
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 
 from ..errors import OpError
@@ -128,3 +130,21 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
     values = elements.data if isinstance(elements, Tensor) else xp.asarray(elements)
     tests = test_elements.data if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
     return Tensor(xp.isin(values, tests, assume_unique=assume_unique, invert=invert))
+
+
+Histogram = collections.namedtuple("histogram", ["hist", "bin_edges"])
+
+
+def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = None, density: bool = False):
+    """(hist, bin_edges) of the values of a float tensor: ``bins`` equal bins over ``range`` (the
+    values' min and max by default) or the edges given as a 1-d tensor; the last bin includes its
+    right edge. ``weight`` adds each value's weight instead of 1; ``density`` divides by the total
+    and the bin widths so that the histogram integrates to 1."""
+    if input.dtype.kind != "f":
+        raise OpError(f"histogram: input must be a floating-point tensor, got {input.dtype}")
+    xp = input.xp
+    edges = bins.data if isinstance(bins, Tensor) else bins
+    weights = None if weight is None else weight.data.reshape(-1)
+    counts, bin_edges = xp.histogram(input.data.reshape(-1), bins=edges, range=range, weights=weights,
+                                     density=density)
+    return Histogram(Tensor(counts.astype(input.dtype)), Tensor(bin_edges.astype(input.dtype)))

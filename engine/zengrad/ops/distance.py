@@ -54,3 +54,12 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = Non
         return sum(size, dim=-1)
     total = sum(size * size if p == 2 else _nonzero_power(size, p), dim=-1)
     return _nonzero_power(total, 1.0 / p)
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The p-norm distances between every pair of rows i < j of an (N, M) input, in row-major
+    order of the pairs (N·(N − 1)/2 values): the upper triangle of cdist(x, x)."""
+    if input.ndim != 2:
+        raise OpError(f"pdist only supports 2D tensors, got: {input.ndim}D (shape {input.shape})")
+    rows, cols = input.xp.triu_indices(input.shape[0], 1)
+    return cdist(input, input, p)[Tensor(rows), Tensor(cols)]
