@@ -169,27 +169,33 @@ def vector_norm(a: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     return norm(a, ord, dim, keepdim, dtype)
 
 
+def _logical_dims(dim, a: Tensor) -> tuple:
+    """The axes ``any`` and ``all`` reduce: none for an empty ``dim`` sequence, where the other
+    reductions take every axis (PyTorch's any/all return ``a != 0`` unreduced for ``dim=()``)."""
+    return () if isinstance(dim, (tuple, list)) and not dim else _dims(dim, a)
+
+
 def any(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Whether any element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
-    return Tensor(a.xp.asarray(a.data.any(axis=_dims(dim, a), keepdims=keepdim)))
+    return Tensor(a.xp.asarray(a.data.any(axis=_logical_dims(dim, a), keepdims=keepdim)))
 
 
 def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Whether every element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
-    return Tensor(a.xp.asarray(a.data.all(axis=_dims(dim, a), keepdims=keepdim)))
+    return Tensor(a.xp.asarray(a.data.all(axis=_logical_dims(dim, a), keepdims=keepdim)))
 
 
 def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
-    """The largest element over ``dim`` (all dims for ()); ties share the gradient evenly (a slice
+    """The largest element over ``dim`` (all dims for () or None); ties share the gradient evenly (a slice
     whose maximum is NaN gets NaN gradients, as in PyTorch)."""
-    return MaxOrMin.apply(a, dims=_dims(dim if dim != () else None, a), keepdim=keepdim, largest=True,
+    return MaxOrMin.apply(a, dims=_dims(dim, a), keepdim=keepdim, largest=True,
                           nan_shares=False)
 
 
 def amin(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
-    """The smallest element over ``dim`` (all dims for ()); ties share the gradient evenly (a slice
+    """The smallest element over ``dim`` (all dims for () or None); ties share the gradient evenly (a slice
     whose minimum is NaN gets NaN gradients, as in PyTorch)."""
-    return MaxOrMin.apply(a, dims=_dims(dim if dim != () else None, a), keepdim=keepdim, largest=False,
+    return MaxOrMin.apply(a, dims=_dims(dim, a), keepdim=keepdim, largest=False,
                           nan_shares=False)
 
 
