@@ -234,3 +234,74 @@ def test_an_integer_divisor_of_0_raises_runtime_error_as_in_pytorch(op):
     (ours_b, theirs_b), float_b = _pair(b), _pair(np.array([3.0, 0.0, 2.0], np.float32))
     np.testing.assert_array_equal(call(zg, ours_a, ours_b).data, call(torch, theirs_a, theirs_b).numpy())
     np.testing.assert_array_equal(call(zg, ours_a, float_b[0]).data, call(torch, theirs_a, float_b[1]).numpy())
+
+
+# ---- 0-d tensors type an op as Python numbers do ----------------------------------------------
+
+ZERO_DIM_PAIRS = [  # (dtype of the tensor with dimensions, dtype of the 0-d tensor)
+    ("int32", "int64"), ("uint8", "int64"), ("int64", "int32"), ("float32", "float64"), ("float64", "float32"),
+    ("int32", "float64"), ("int64", "float32"), ("bool", "int64"), ("bool", "float64"), ("float32", "int64"),
+    ("int8", "bool"), ("float32", "bool"),
+]
+ZERO_DIM_OPS = {
+    "add": lambda m, a, b: a + b, "radd": lambda m, a, b: b + a, "mul": lambda m, a, b: a * b,
+    "div": lambda m, a, b: a / b, "maximum": lambda m, a, b: m.maximum(b, a),
+    "where": lambda m, a, b: m.where(a > 0, a, b), "remainder": lambda m, a, b: m.remainder(a, b),
+    "lt": lambda m, a, b: a < b,
+}
+
+
+@pytest.mark.parametrize("dtypes", ZERO_DIM_PAIRS, ids="-".join)
+@pytest.mark.parametrize("op", list(ZERO_DIM_OPS))
+def test_a_0d_tensor_does_not_widen_a_tensor_with_dimensions_as_in_pytorch(op, dtypes):
+    full_dtype, zero_dtype = dtypes
+    if (op in ("div", "remainder") and "bool" in dtypes) or (op == "remainder" and full_dtype == "bool"):
+        pytest.skip("PyTorch refuses it or divides by a bool")
+    values = np.array([3, -2, 7, 0, 1]) if full_dtype != "uint8" else np.array([3, 200, 7, 1, 1])
+    full, zero = values.astype(full_dtype), np.array(-3 if zero_dtype != "bool" else True).astype(zero_dtype)
+    call = ZERO_DIM_OPS[op]
+    out = call(zg, zg.tensor(full), zg.tensor(zero))
+    expected = call(torch, torch.tensor(full), torch.tensor(zero))
+    assert str(expected.dtype) == f"torch.{out.dtype}"
+    np.testing.assert_allclose(out.data.astype(np.float64), expected.numpy().astype(np.float64), rtol=1e-6)
+
+
+def test_the_gradient_of_a_0d_float64_tensor_next_to_float32_is_float64_as_in_pytorch():
+    x = np.array([0.5, -1.5, 2.0], np.float32)
+    results = []
+    for m in (zg, torch):
+        a, w = m.tensor(x, requires_grad=True), m.tensor(np.float64(1.25), requires_grad=True)
+        out = (a * w + w).sum()
+        out.backward()
+        results.append((str(out.dtype), str(a.grad.dtype), str(w.grad.dtype), float(w.grad.item())))
+    (ours, theirs) = results
+    assert ["torch." + d for d in ours[:3]] == list(theirs[:3])
+    assert ours[3] == pytest.approx(theirs[3])
+
+
+# ---- an empty dim list reduces every dim ---------------------------------------------------------
+
+@pytest.mark.parametrize("dim", [(), []])
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("op", ["sum", "mean", "amax", "amin", "var", "std", "nansum", "nanmean", "any", "all"])
+def test_an_empty_dim_list_reduces_as_in_pytorch(op, dim, keepdim, rng):
+    x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    grad = op not in ("any", "all")
+    ours, theirs = _pair(x, requires_grad=grad)
+    if not grad:
+        ours, theirs = ours > 0, theirs > 0
+    out, expected = getattr(ours, op)(dim=dim, keepdim=keepdim), getattr(theirs, op)(dim=dim, keepdim=keepdim)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-5)
+    if grad:  # against PyTorch's gradient of dim=None: its var/std backward for dim=() divides by N − 1 = 0
+        out.sum().backward()
+        getattr(theirs, op)().sum().backward()
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_einsum_that_sums_nothing_keeps_its_operand():
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for equation in ("ij->ij", "ij->ji", "ij,ij->ij"):
+        operands = (x,) * equation.count(",") + (x,)
+        np.testing.assert_array_equal(zg.einsum(equation, *map(zg.tensor, operands)).data,
+                                      torch.einsum(equation, *map(torch.tensor, operands)).numpy())

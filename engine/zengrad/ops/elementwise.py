@@ -23,7 +23,28 @@ def _binary(cls, a, b, **params) -> Tensor:
     if not isinstance(a, Tensor):
         a = as_tensor_like(a, b, op)
     b = as_tensor_like(b, a, op)
+    if a.dtype != b.dtype:
+        a, b = weak_zero_dim(a, b, keep_ints=cls.computes_in_float)
     return cls.apply(a, b, **params)
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < floating point
+
+
+def weak_zero_dim(*tensors: Tensor, keep_ints: bool = False) -> tuple:
+    """``tensors`` with a 0-d one converted to the dtype of the tensors with dimensions when its
+    dtype is of the same kind or a lower one (bool < int < float), as PyTorch types an op's
+    operands: a 0-d tensor, like a Python number, does not widen a tensor with dimensions
+    (int32 + 0-d int64 is int32, float32 + 0-d float64 is float32, uint8 + 0-d −2 wraps in uint8),
+    but a higher kind still promotes (int32 + 0-d float64 is float64). The conversion is an op, so
+    the 0-d tensor's gradient comes back in its own dtype. With ``keep_ints`` (an op computing ints
+    in floating point: uint8 / 0-d −3 is −1/3 in PyTorch) a 0-d int or bool tensor is left as it is."""
+    dimensioned = [t.dtype for t in tensors if t.ndim]
+    if not dimensioned or len(dimensioned) == len(tensors):
+        return tensors
+    target = dimensioned[0] if len(set(dimensioned)) == 1 else np.result_type(*dimensioned)
+    return tuple(convert(t, target) if not t.ndim and _CATEGORY.get(t.dtype.kind, 3) <= _CATEGORY.get(target.kind, 3)
+                 and not (keep_ints and t.dtype.kind != "f") else t for t in tensors)
 
 
 class Add(Function):
@@ -69,6 +90,8 @@ class Mul(Function):
 class Div(Function):
     """z = a / b;  ∂z/∂a = 1/b, ∂z/∂b = −a/b², computed as −(a/b)/b as PyTorch does (b² underflows to 0
     for |b| < 1e-19 in float32, where (a/b)/b is still finite)."""
+
+    computes_in_float = True
 
     def forward(self, a, b):
         return a / b
@@ -401,6 +424,8 @@ def where(condition, a=None, b=None):
         raise TypeError(f"where: condition must be a boolean Tensor, got {type(condition).__name__}")
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else condition
     a, b = as_tensor_like(a, like, "where"), as_tensor_like(b, like, "where")
+    if a.dtype != b.dtype:
+        a, b = weak_zero_dim(a, b)
     return Where.apply(condition, a, b)
 
 
@@ -474,6 +499,8 @@ def sign(a: Tensor) -> Tensor:
 def _compare(op, name):
     def compare(a, b):
         b = as_tensor_like(b, a, name)
+        if a.dtype != b.dtype:
+            a, b = weak_zero_dim(a, b)
         try:
             return Tensor(op(a.data, b.data))
         except ValueError:

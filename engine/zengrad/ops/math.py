@@ -167,6 +167,8 @@ class Atan2(Function):
     """z = atan2(y, x), the angle of the point (x, y);
     ∂z/∂y = x/(x² + y²), ∂z/∂x = −y/(x² + y²)."""
 
+    computes_in_float = True
+
     def forward(self, y, x):
         return _xp(y).arctan2(y, x)
 
@@ -326,6 +328,8 @@ class Fmod(Function):
 class Copysign(Function):
     """z = |a| with the sign of b (its sign bit, so −0 counts as negative);
     ∂z/∂a = z/a (±1; 0 at a = 0, as in PyTorch), ∂z/∂b = 0."""
+
+    computes_in_float = True
 
     def forward(self, a, b):
         return _xp(a).copysign(a, b)
@@ -545,6 +549,8 @@ class Hypot(Function):
     """z = √(a² + b²) without overflow for large a, b (the C library's hypot);
     ∂z/∂a = a/z, ∂z/∂b = b/z."""
 
+    computes_in_float = True
+
     def forward(self, a, b):
         return _xp(a).hypot(a, b)
 
@@ -558,6 +564,8 @@ class XLogY(Function):
     """z = x·ln y, and 0 where x = 0 (unless y is NaN): the term of an entropy or a KL divergence
     that vanishes with x.  ∂z/∂x = ln y, taken as 0 where x = 0 and y ≤ 0 (PyTorch's choice: the
     term is 0 there whatever y); ∂z/∂y = x/y."""
+
+    computes_in_float = True
 
     def forward(self, x, y):
         xp = _xp(x)
