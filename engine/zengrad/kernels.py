@@ -342,7 +342,7 @@ def _elementwise_arrays(kernel: str, min_ndim: int = 0, **arrays):
 # relu: max(x, 0) elementwise
 # ---------------------------------------------------------------------------------------------
 #
-# Forward  y = x where x > 0 or NaN, else +0 (NumPy's maximum(x, 0): −0 gives +0)
+# Forward  y = 0 where x < 0, else x (−0 and NaN pass unchanged, as in PyTorch)
 # Backward takes y and dy and returns dx = 0 where y ≤ 0, else dy (PyTorch's rule on the output,
 #          which passes dy at NaN)
 # Shapes   any; y, dy and dx have x's shape; one floating dtype
