@@ -218,7 +218,6 @@ INTEGER_QUOTIENTS = {
 }
 
 
-@pytest.mark.filterwarnings("ignore:divide by zero")  # NumPy's warning for the float quotient 5 / 0.0 = inf
 @pytest.mark.parametrize("op", list(INTEGER_QUOTIENTS))
 def test_an_integer_divisor_of_0_raises_runtime_error_as_in_pytorch(op):
     call = INTEGER_QUOTIENTS[op]
@@ -305,3 +304,81 @@ def test_einsum_that_sums_nothing_keeps_its_operand():
         operands = (x,) * equation.count(",") + (x,)
         np.testing.assert_array_equal(zg.einsum(equation, *map(zg.tensor, operands)).data,
                                       torch.einsum(equation, *map(torch.tensor, operands)).numpy())
+
+
+# ---- dtypes an op refuses, and indices out of bounds: PyTorch's RuntimeError -------------------
+
+REFUSED = {
+    "gather_out_of_bounds": lambda m: m.gather(m.ones(2, 3), 1, m.tensor([[5], [0]])),
+    "gather_negative": lambda m: m.gather(m.ones(2, 3), 1, m.tensor([[-1], [0]])),
+    "gather_float_index": lambda m: m.gather(m.ones(2, 3), 1, m.tensor([[1.0], [0.0]])),
+    "scatter_out_of_bounds": lambda m: m.zeros(2, 3).scatter(1, m.tensor([[3], [0]]), m.ones(2, 1)),
+    "scatter_add_negative": lambda m: m.zeros(2, 3).scatter_add(1, m.tensor([[-1], [0]]), m.ones(2, 1)),
+    "masked_fill_float_mask": lambda m: m.ones(2).masked_fill(m.tensor([1.0, 0.0]), 0.0),
+    "masked_select_float_mask": lambda m: m.ones(2).masked_select(m.tensor([1.0, 0.0])),
+    "neg_bool": lambda m: -m.tensor([True, False]),
+    "sub_bool": lambda m: m.tensor([True, False]) - m.tensor([True, True]),
+    "int_to_negative_number": lambda m: m.tensor([2, 3]) ** -1,
+    "hardtanh_bool": lambda m: m.nn.functional.hardtanh(m.tensor([True, False])),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_refused_dtypes_and_indices_raise_runtime_error_as_in_pytorch(name):
+    with pytest.raises(RuntimeError):
+        REFUSED[name](torch)
+    with pytest.raises(RuntimeError) as raised:
+        REFUSED[name](zg)
+    assert isinstance(raised.value, (TypeError, ValueError, IndexError))  # and Python's own kind
+    assert str(raised.value)
+
+
+# ---- values and dtypes at the edges ------------------------------------------------------------
+
+EDGE_VALUES = {
+    "sign_bool": lambda m: m.sign(m.tensor([True, False])),
+    "int_to_negative_tensor_powers": lambda m: m.tensor([0, 1, -1, 2, -2, -1, 3], dtype=m.int32)
+    ** m.tensor([-1, -3, -3, -2, -1, -4, 2], dtype=m.int32),
+    "uint8_to_int8_powers": lambda m: m.tensor(np.uint8([1, 2, 3])) ** m.tensor(np.int8([-1, 3, 0])),
+    "hardtanh_int": lambda m: m.nn.functional.hardtanh(m.tensor([-3, 0, 2, 3])),
+    "hardtanh_int_fractional_bounds": lambda m: m.nn.functional.hardtanh(m.tensor([-3, 0, 3]), -0.5, 2.5),
+    "relu6_int32": lambda m: m.nn.functional.relu6(m.tensor([-3, 0, 9], dtype=m.int32)),
+    "nan_to_num_int": lambda m: m.nan_to_num(m.tensor([1, -2])),
+    "nan_to_num_bool": lambda m: m.nan_to_num(m.tensor([True, False])),
+    "relu_negative_zero": lambda m: m.relu(m.tensor([-0.0, 0.0, float("nan"), -1.0, float("-inf")] * 7)),
+    "relu6_negative_zero": lambda m: m.nn.functional.relu6(m.tensor([-0.0, 0.0, float("nan"), 7.0])),
+    "clamp_nan": lambda m: m.tensor([float("nan"), -0.0, 5.0, -5.0]).clamp(0.0, 1.0),
+    "clamp_nan_bound": lambda m: m.tensor([0.5, 2.0]).clamp(float("nan"), 1.0),
+    "maximum_nan": lambda m: m.maximum(m.tensor([float("nan"), 1.0, 2.0]), m.tensor([1.0, float("nan"), 1.0])),
+    "minimum_nan": lambda m: m.minimum(m.tensor([float("nan"), 1.0, 2.0]), m.tensor([1.0, float("nan"), 1.0])),
+    "float_by_zero": lambda m: m.tensor([1.0, 0.0, -1.0]) / m.tensor([0.0, 0.0, -0.0]),
+    "int_by_zero_true_division": lambda m: m.tensor([1, 0, -1]) / m.tensor([0, 0, 0]),
+}
+
+
+@pytest.mark.parametrize("name", list(EDGE_VALUES))
+def test_values_and_dtypes_at_the_edges_match_pytorch(name):
+    out, expected = EDGE_VALUES[name](zg), EDGE_VALUES[name](torch)
+    assert str(expected.dtype) == f"torch.{out.dtype}"
+    np.testing.assert_array_equal(out.data, expected.numpy())
+    if out.dtype.kind == "f":  # the sign of every zero too
+        np.testing.assert_array_equal(np.signbit(out.data), np.signbit(expected.numpy()))
+
+
+def test_float_ops_whose_finite_inputs_give_inf_or_nan_do_not_warn_as_pytorch_does_not():
+    import subprocess
+    import sys
+    code = ("import zengrad as zg\n"
+            "x = zg.tensor([1.0, 0.0, -1.0, 2.0], requires_grad=True)\n"
+            "(x / 0.0).backward(zg.ones(4))\n"
+            "for f in (lambda x: zg.log(x * 0), lambda x: zg.exp(x * 1e4), zg.sqrt, zg.log1p, zg.log2, zg.log10,\n"
+            "          zg.rsqrt, zg.reciprocal, zg.asin, zg.acos, zg.acosh, zg.atanh, lambda x: x ** -1.5,\n"
+            "          lambda x: zg.fmod(x, 0.0), lambda x: zg.remainder(x, 0.0), lambda x: zg.xlogy(x, x - 1)):\n"
+            "    f(x)\n"
+            "zg.tensor([1, 0]) / zg.tensor([0, 0])\n"
+            "import numpy\n"
+            "numpy.array([1.0]) / 0.0\n")  # NumPy's own warning, outside zengrad, still raises
+    run = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", code], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1] == "RuntimeWarning: divide by zero encountered in divide"
+    assert "zengrad" not in run.stderr.split("Traceback")[-1].split("<string>")[-1]

@@ -11,11 +11,11 @@ import math
 import numpy as np
 
 from .. import backend, kernels
-from ..errors import OpError
+from ..errors import DtypeError, OpError
 from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._util import as_tensor_like, float_array, unbroadcast
+from ._util import as_tensor_like, float_array, quiet, unbroadcast
 
 
 def _binary(cls, a, b, **params) -> Tensor:
@@ -62,12 +62,16 @@ class Add(Function):
 
 
 class Sub(Function):
-    """z = a − b;  ∂z/∂a = 1, ∂z/∂b = −1."""
+    """z = a − b;  ∂z/∂a = 1, ∂z/∂b = −1. Two bools are refused, as in PyTorch."""
 
     saved_inputs = ()
 
     def forward(self, a, b):
-        return a - b
+        try:
+            return a - b
+        except TypeError:  # NumPy refuses bool − bool
+            raise DtypeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                             "Use the `^` or `logical_xor()` operator instead.") from None
 
     def backward(self, g):
         a, b = self.inputs
@@ -93,6 +97,7 @@ class Div(Function):
 
     computes_in_float = True
 
+    @quiet
     def forward(self, a, b):
         return a / b
 
@@ -107,9 +112,18 @@ class Pow(Function):
 
     At the limits PyTorch takes: ∂z/∂a = 0 where b = 0 (a⁰ = 1 for every a, 0⁻¹ included), and
     ∂z/∂b = 0 where a = 0 and b ≥ 0 (0ᵇ is constant there; the formula would give 0·(−∞)).
+    Ints to negative int powers are PyTorch's integer ones: 1⁻ⁿ = 1, (−1)⁻ⁿ = ±1, every other a⁻ⁿ
+    truncated to 0 (0⁻ⁿ included).
     """
 
+    @quiet
     def forward(self, a, b):
+        if a.dtype.kind in "iu" and b.dtype.kind in "iu" and (b < 0).any():
+            xp = backend.array_module(backend.device_of(a))
+            negative = b < 0
+            powers = a ** xp.where(negative, 0, b)
+            unit = xp.where(a == 1, 1, xp.where(a == -1, 1 - 2 * (b & 1), 0))
+            return xp.where(negative, unit, powers).astype(powers.dtype, copy=False)
         return a ** b
 
     def backward(self, g):
@@ -130,6 +144,7 @@ class PowScalar(Function):
         super().__init__()
         self.exponent = exponent
 
+    @quiet
     def forward(self, a):
         return _power(backend.array_module(backend.device_of(a)), a, self.exponent)
 
@@ -203,12 +218,16 @@ class Where(Function):
 
 
 class Neg(Function):
-    """z = −a."""
+    """z = −a;  ∂z/∂a = −1. A bool is refused, as in PyTorch."""
 
     saved_inputs = ()
 
     def forward(self, a):
-        return -a
+        try:
+            return -a
+        except TypeError:  # NumPy refuses −bool
+            raise DtypeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.") from None
 
     def backward(self, g):
         return -g
@@ -230,6 +249,7 @@ class Exp(Function):
 
     saved_inputs = ()  # backward reads the output
 
+    @quiet
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.exp(a)
@@ -241,6 +261,7 @@ class Exp(Function):
 class Log(Function):
     """z = ln a;  ∂z/∂a = 1/a."""
 
+    @quiet
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.log(a)
@@ -254,6 +275,7 @@ class Sqrt(Function):
 
     saved_inputs = ()  # backward reads the output
 
+    @quiet
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.sqrt(a)
@@ -296,8 +318,8 @@ class Sigmoid(Function):
 
 
 class ReLU(Function):
-    """z = max(a, 0) (relu(−∞) = 0, relu(NaN) = NaN);  ∂z/∂a = 0 where z ≤ 0, else 1 — PyTorch's
-    rule, written on the output, which gives 1 at NaN."""
+    """z = max(a, 0) (relu(−∞) = 0, relu(NaN) = NaN, relu(−0) = −0 as in PyTorch: only a < 0 becomes 0);
+    ∂z/∂a = 0 where z ≤ 0, else 1 — PyTorch's rule, written on the output, which gives 1 at NaN."""
 
     saved_inputs = ()  # backward reads the output
 
@@ -487,7 +509,9 @@ def convert(a, dtype=None, device=None):
 
 
 def sign(a: Tensor) -> Tensor:
-    """−1, 0 or +1 elementwise, and 0 at NaN as in PyTorch (no gradient)."""
+    """−1, 0 or +1 elementwise, and 0 at NaN as in PyTorch (no gradient); a bool tensor is its own sign."""
+    if a.dtype.kind == "b":
+        return Tensor(a.data.copy())
     signs = a.xp.sign(a.data)
     if signs.dtype.kind == "f":
         signs = a.xp.where(a.xp.isnan(signs), signs.dtype.type(0), signs)

@@ -15,7 +15,7 @@ from ..errors import OpError
 from .. import backend
 from ..autograd import Function, promoted
 from ..tensor import Tensor
-from ._util import as_tensor_like, float_array, unbroadcast
+from ._util import as_tensor_like, float_array, quiet, unbroadcast
 from .elementwise import _binary, clamp as clamp_numbers, exp, where
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -124,6 +124,7 @@ class Atan(Function):
 class Asin(Function):
     """z = arcsin a;  ∂z/∂a = 1/√(1 − a²)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).arcsin(a)
 
@@ -135,6 +136,7 @@ class Asin(Function):
 class Acos(Function):
     """z = arccos a;  ∂z/∂a = −1/√(1 − a²)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).arccos(a)
 
@@ -182,6 +184,7 @@ class Atan2(Function):
 class Log2(Function):
     """z = log₂ a;  ∂z/∂a = 1/(a ln 2)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).log2(a)
 
@@ -192,6 +195,7 @@ class Log2(Function):
 class Log10(Function):
     """z = log₁₀ a;  ∂z/∂a = 1/(a ln 10)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).log10(a)
 
@@ -202,6 +206,7 @@ class Log10(Function):
 class Log1p(Function):
     """z = ln(1 + a), accurate for tiny a;  ∂z/∂a = 1/(1 + a)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).log1p(a)
 
@@ -214,6 +219,7 @@ class Expm1(Function):
 
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
+    @quiet
     def forward(self, a):
         return _xp(a).expm1(a)
 
@@ -226,6 +232,7 @@ class Exp2(Function):
 
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
+    @quiet
     def forward(self, a):
         return _xp(a).exp2(a)
 
@@ -238,6 +245,7 @@ class Reciprocal(Function):
 
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
+    @quiet
     def forward(self, a):
         return a.dtype.type(1) / a if a.dtype.kind == "f" else 1.0 / a
 
@@ -251,6 +259,7 @@ class Rsqrt(Function):
 
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
+    @quiet
     def forward(self, a):
         return a.dtype.type(1) / _xp(a).sqrt(a)
 
@@ -300,10 +309,10 @@ def _refuse_integer_zero(op: str, a, b) -> None:
 class Remainder(Function):
     """z = a − ⌊a/b⌋·b (Python's %, the sign of b);  ∂z/∂a = 1, ∂z/∂b = −⌊a/b⌋."""
 
+    @quiet
     def forward(self, a, b):
         _refuse_integer_zero("remainder", a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):  # a float by 0: NaN, quietly as in PyTorch
-            return _xp(a).remainder(a, b)
+        return _xp(a).remainder(a, b)  # a float by 0: NaN
 
     def backward(self, g):
         a, b = self.inputs
@@ -314,10 +323,10 @@ class Remainder(Function):
 class Fmod(Function):
     """z = a − trunc(a/b)·b (C's fmod, the sign of a);  ∂z/∂a = 1, ∂z/∂b = −trunc(a/b)."""
 
+    @quiet
     def forward(self, a, b):
         _refuse_integer_zero("fmod", a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):  # a float by 0: NaN, quietly as in PyTorch
-            return _xp(a).fmod(a, b)
+        return _xp(a).fmod(a, b)  # a float by 0: NaN
 
     def backward(self, g):
         a, b = self.inputs
@@ -501,7 +510,9 @@ def isneginf(a):
 
 def nan_to_num(a, nan: float = 0.0, posinf=None, neginf=None):
     """NaN → ``nan``, ±inf → ``posinf``/``neginf`` (the dtype's extremes by default); the gradient
-    passes where the element was finite, 0 elsewhere."""
+    passes where the element was finite, 0 elsewhere. An int or bool tensor has none: a copy."""
+    if a.dtype.kind != "f":
+        return Tensor(a.data.copy())
     info = a.xp.finfo(a.dtype)
     out = where(isnan(a), nan, a)
     out = where(isposinf(a), info.max if posinf is None else posinf, out)
@@ -567,10 +578,10 @@ class XLogY(Function):
 
     computes_in_float = True
 
+    @quiet
     def forward(self, x, y):
         xp = _xp(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            product = x * xp.log(y)
+        product = x * xp.log(y)
         return xp.where((x == 0) & ~xp.isnan(y), product.dtype.type(0), product)
 
     def backward(self, g):
@@ -703,6 +714,7 @@ class Asinh(Function):
 class Acosh(Function):
     """z = arcosh a (a ≥ 1);  ∂z/∂a = 1/√(a² − 1)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).arccosh(a)
 
@@ -714,6 +726,7 @@ class Acosh(Function):
 class Atanh(Function):
     """z = artanh a (|a| < 1);  ∂z/∂a = 1/(1 − a²)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).arctanh(a)
 
