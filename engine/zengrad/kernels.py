@@ -334,8 +334,8 @@ def _elementwise_arrays(kernel: str, min_ndim: int = 0, **arrays):
                         + ", ".join(f"{name} {a.dtype}" for name, a in arrays.items()))
     if first.ndim < min_ndim or len({tuple(a.shape) for a in arrays.values()}) > 1:
         raise ValueError(f"{kernel}: arrays must share one shape of rank >= {min_ndim}; got {shapes}")
-    xp = backend.array_module(backend.device_of(first))
-    return [xp.ascontiguousarray(a) for a in arrays.values()]
+    xp = backend.array_module(backend.device_of(first))  # (ascontiguousarray would make a 0-d array 1-d)
+    return [a if a.flags.c_contiguous else xp.ascontiguousarray(a) for a in arrays.values()]
 
 
 # ---------------------------------------------------------------------------------------------

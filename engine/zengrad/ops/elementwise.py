@@ -133,7 +133,7 @@ class Pow(Function):
             grad_a = unbroadcast(where(b == 0, 0, g * b * a ** (b - 1)), a.shape)
         if self.needs_grad(1):
             constant = (a == 0) & (b >= 0)
-            grad_b = unbroadcast(where(constant, 0, g * self.output() * a.log()), b.shape)
+            grad_b = unbroadcast(where(constant, 0, g * self.output() * a.to(g.dtype).log()), b.shape)
         return grad_a, grad_b
 
 
@@ -549,6 +549,45 @@ logical_xor = _compare(lambda x, y: x.astype(bool) ^ y.astype(bool), "logical_xo
 def logical_not(a):
     """``not a`` elementwise (non-zero is True): a boolean tensor with no gradient."""
     return Tensor(~a.data.astype(bool))
+
+
+def _bitwise(op, name):
+    def bitwise(a, b):
+        if not isinstance(a, Tensor):
+            a = as_tensor_like(a, b, name)
+        b = as_tensor_like(b, a, name)
+        if a.dtype.kind not in "biu" or b.dtype.kind not in "biu":
+            raise DtypeError(f"{name}: only integer and bool tensors have bits to combine, got {a.dtype} and {b.dtype}")
+        if a.dtype != b.dtype:
+            a, b = weak_zero_dim(a, b)
+        try:
+            return Tensor(op(a.data, b.data))
+        except ValueError:
+            raise OpError(f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
+    bitwise.__name__ = name
+    bitwise.__doc__ = (f"``{name}(a, b)``: each bit of int or bool tensors (broadcast; for bools the logical "
+                       "op), the ``&``, ``|`` and ``^`` operators as in PyTorch; no gradient.")
+    return bitwise
+
+
+bitwise_and = _bitwise(lambda x, y: x & y, "bitwise_and")
+bitwise_or = _bitwise(lambda x, y: x | y, "bitwise_or")
+bitwise_xor = _bitwise(lambda x, y: x ^ y, "bitwise_xor")
+
+
+def bitwise_not(a):
+    """~a: every bit flipped (two's complement: ~n = −n − 1) for an int tensor, ``not a`` for a bool
+    one; a float tensor is refused, as in PyTorch. No gradient."""
+    if a.dtype.kind not in "biu":
+        raise DtypeError(f"bitwise_not: only integer and bool tensors have bits to flip, got {a.dtype}")
+    return Tensor(~a.data)
+
+
+def positive(a):
+    """+a: the tensor itself, as PyTorch returns it (a bool tensor is refused, as in PyTorch)."""
+    if a.dtype.kind == "b":
+        raise DtypeError("positive: the unary + of a bool tensor is not supported (nor by PyTorch)")
+    return a
 
 
 def isfinite(a):

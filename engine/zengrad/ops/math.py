@@ -167,7 +167,8 @@ class Cosh(Function):
 
 class Atan2(Function):
     """z = atan2(y, x), the angle of the point (x, y);
-    ∂z/∂y = x/(x² + y²), ∂z/∂x = −y/(x² + y²)."""
+    ∂z/∂y = x/(x² + y²), ∂z/∂x = −y/(x² + y²), both taken as 0 (signed as x and −y) where x² + y²
+    is 0, at the origin or by underflow, as PyTorch does: 1/(x² + y²) is set to 0 where it is inf."""
 
     computes_in_float = True
 
@@ -177,8 +178,9 @@ class Atan2(Function):
     def backward(self, g):
         y, x = self.inputs
         r2 = x * x + y * y
-        return (unbroadcast(g * x / r2, y.shape) if self.needs_grad(0) else None,
-                unbroadcast(-g * y / r2, x.shape) if self.needs_grad(1) else None)
+        recip = where(r2 == 0, 0, 1 / r2)
+        return (unbroadcast(g * x * recip, y.shape) if self.needs_grad(0) else None,
+                unbroadcast(-g * y * recip, x.shape) if self.needs_grad(1) else None)
 
 
 class Log2(Function):
@@ -428,7 +430,9 @@ def erf(a):
 
 
 def square(a):
-    """a² (as a · a)."""
+    """a² (as a · a); a bool tensor squares as int64, as in PyTorch (its square is pow(a, 2))."""
+    if a.dtype.kind == "b":
+        a = a.to(np.int64)
     return a * a
 
 

@@ -10,7 +10,7 @@ from ..errors import OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
-from ._util import normalize_dim
+from ._util import float_array, normalize_dim
 from .elementwise import where
 from .shape import expand
 
@@ -192,6 +192,7 @@ class LogSumExp(Function):
 
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
+        a = float_array(a)
         shift = _max_over(a, self.dims)
         shift = xp.where(xp.isfinite(shift), shift, a.dtype.type(0))
         out = xp.log(xp.exp(a - shift).sum(axis=self.dims, keepdims=True)) + shift
