@@ -20,7 +20,7 @@ from ..creation import generator
 from ..grad_mode import is_grad_enabled
 from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh, where
 from ..ops import convolution
-from ..ops.conv import _check_geometry, _pair, fold, unfold, window_positions
+from ..ops.conv import _check_geometry, _pair, fold, named_padding, unfold, window_positions
 from ..ops.matmul import linear as linear_node
 from ..ops.normalization import layer_norm as layer_norm_node, normalize as normalize_over
 from ..ops._util import unbroadcast
@@ -121,7 +121,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         y[n, o, oy, ox] = b[o] + Σ_{c, i, j} W[o, c, i, j] · x_padded[n, g(o)·C/g + c, oy·s + i·d, ox·s + j·d]
 
     for x of shape (N, C, H, W), W of shape (O, C/groups, kh, kw), output (N, O, H_out, W_out) with
-    H_out = ⌊(H + 2p − d(kh − 1) − 1)/s⌋ + 1. Computed as im2col + one matrix product per group:
+    H_out = ⌊(H + 2p − d(kh − 1) − 1)/s⌋ + 1. ``padding`` is an int, a pair, or PyTorch's 'valid' (0)
+    or 'same' (H_out = H; see :func:`zengrad.ops.conv.named_padding`). Computed as im2col + one matrix product per group:
     cols = unfold(x) has shape (N, C·kh·kw, L) and y = W.reshape(O, C·kh·kw) @ cols. The gradients
     follow from the ops used: the weight's is Σ_n g colsᵀ, the input's is fold(Wᵀ g). Without
     groups the product is one GEMM over the whole batch, the patches taken as rows (a Linear node),
@@ -139,6 +140,11 @@ def conv2d_activated(input: Tensor, weight: Tensor, bias, stride, padding, dilat
         raise OpError(f"conv2d: expected a 4-D weight (out, in/groups, kh, kw), got shape {weight.shape}")
     n, channels, height, width = input.shape
     out_channels, group_channels, kh, kw = weight.shape
+    if isinstance(padding, str):
+        padding, extra = named_padding(padding, (kh, kw), dilation, stride, "conv2d")
+        if any(extra):
+            input = pad(input, (0, extra[1], 0, extra[0]))
+            height, width = input.shape[2:]
     _check_groups("conv2d", groups, channels, out_channels, input.shape, weight.shape)
     if group_channels * groups != channels:
         raise OpError(f"conv2d: input of shape {input.shape} has {channels} channels but weight of shape "
