@@ -114,6 +114,28 @@ def _check_groups(op: str, groups: int, channels: int, other: int, input_shape, 
                       f"(input shape {tuple(input_shape)}, weight shape {tuple(weight_shape)})")
 
 
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y[…, o] = Σ_{i, j} x₁[…, i]·W[o, i, j]·x₂[…, j] + b[o], as ``torch.nn.functional.bilinear``, for
+    x₁ of shape (*, in1), x₂ of shape (*, in2) (the same leading dims) and W of shape (out, in1, in2).
+
+    Computed as one matrix product and a weighted sum: P = x₁ · W', with W' = W arranged as an
+    (in1, out·in2) matrix, holds Σᵢ x₁ᵢ W[o, i, j] for every (o, j); y[…, o] = Σⱼ P[…, o, j]·x₂[…, j].
+    The gradients follow from those ops: ∂y_o/∂x₁ = W[o] x₂, ∂y_o/∂x₂ = W[o]ᵀ x₁, ∂y_o/∂W[o] = x₁ x₂ᵀ.
+    """
+    if weight.ndim != 3:
+        raise OpError(f"bilinear: expected a 3-D weight (out, in1, in2), got shape {weight.shape}")
+    out_features, in1, in2 = weight.shape
+    if input1.ndim < 1 or input1.shape[-1] != in1 or input2.ndim < 1 or input2.shape[-1] != in2 \
+            or input1.shape[:-1] != input2.shape[:-1]:
+        raise OpError(f"bilinear: inputs of shapes {input1.shape} and {input2.shape} do not fit weight of shape "
+                      f"{weight.shape} (expected (*, {in1}) and (*, {in2}) with the same leading dims)")
+    if bias is not None and bias.shape != (out_features,):
+        raise OpError(f"bilinear: bias of shape {bias.shape} does not fit {out_features} outputs")
+    projected = input1 @ weight.permute(1, 0, 2).reshape(in1, out_features * in2)
+    out = (projected.reshape(*input1.shape[:-1], out_features, in2) * input2.unsqueeze(-2)).sum(dim=-1)
+    return out if bias is None else out + bias
+
+
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
     """2-D cross-correlation, as ``torch.nn.functional.conv2d``:
