@@ -95,6 +95,7 @@ from .math import (acos, acosh, addcdiv, allclose, asin, asinh, atan, atan2, ata
                    remainder, round, rsqrt, sgn, sin, sinc, sinh, square, tan, trunc, xlogy)
 from .products import addmm, baddbmm, bmm, cross, dot, ger, inner, kron, mm, mv, outer, tensordot, vdot  # noqa: E402
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from .special import digamma, erfinv, lgamma, polygamma  # noqa: E402
 from .statistics import (aminmax, corrcoef, cov, dist,  # noqa: E402
                          all, amax, amin, any, count_nonzero, kthvalue, median, nanmean, nansum,  # noqa: E402
                          norm, prod, std, std_mean, var, var_mean)
@@ -192,6 +193,7 @@ _MORE_METHODS = {
     "matrix_power": linalg.matrix_power,
     "absolute": abs, "arccos": acos, "arcsin": asin, "arctan": atan, "acosh": acosh, "asinh": asinh,
     "atanh": atanh, "arccosh": acosh, "arcsinh": asinh, "arctanh": atanh, "fix": trunc,
+    "lgamma": lgamma, "digamma": digamma, "erfinv": erfinv, "polygamma": lambda a, n: polygamma(n, a),
     "greater_equal": ge, "less_equal": le, "not_equal": ne, "erfc": erfc, "logit": logit,
     "logaddexp2": logaddexp2, "fmax": fmax, "fmin": fmin, "deg2rad": deg2rad, "rad2deg": rad2deg,
     "signbit": signbit, "ravel": ravel, "fliplr": fliplr, "flipud": flipud, "rot90": rot90,

@@ -518,11 +518,17 @@ def sign(a: Tensor) -> Tensor:
     return Tensor(signs)
 
 
-# ---- comparisons and logic: results are boolean tensors outside the graph -------------------
+# ---- comparisons, logic and bits: results outside the graph (boolean, or int for bits) --------
 
-def _compare(op, name):
+def _compare(op, name, doc="elementwise, broadcast, a boolean tensor with no gradient.", kinds=None):
+    """The function ``name(a, b)`` = ``op`` on the arrays, outside the graph; ``kinds``: the dtype
+    kinds it takes (others are refused)."""
     def compare(a, b):
+        if not isinstance(a, Tensor):
+            a = as_tensor_like(a, b, name)
         b = as_tensor_like(b, a, name)
+        if kinds is not None and (a.dtype.kind not in kinds or b.dtype.kind not in kinds):
+            raise DtypeError(f"{name}: only integer and bool tensors have bits to combine, got {a.dtype} and {b.dtype}")
         if a.dtype != b.dtype:
             a, b = weak_zero_dim(a, b)
         try:
@@ -530,7 +536,7 @@ def _compare(op, name):
         except ValueError:
             raise OpError(f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
     compare.__name__ = name
-    compare.__doc__ = f"``{name}(a, b)``: elementwise, broadcast, a boolean tensor with no gradient."
+    compare.__doc__ = f"``{name}(a, b)``: {doc}"
     return compare
 
 
@@ -551,28 +557,11 @@ def logical_not(a):
     return Tensor(~a.data.astype(bool))
 
 
-def _bitwise(op, name):
-    def bitwise(a, b):
-        if not isinstance(a, Tensor):
-            a = as_tensor_like(a, b, name)
-        b = as_tensor_like(b, a, name)
-        if a.dtype.kind not in "biu" or b.dtype.kind not in "biu":
-            raise DtypeError(f"{name}: only integer and bool tensors have bits to combine, got {a.dtype} and {b.dtype}")
-        if a.dtype != b.dtype:
-            a, b = weak_zero_dim(a, b)
-        try:
-            return Tensor(op(a.data, b.data))
-        except ValueError:
-            raise OpError(f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
-    bitwise.__name__ = name
-    bitwise.__doc__ = (f"``{name}(a, b)``: each bit of int or bool tensors (broadcast; for bools the logical "
-                       "op), the ``&``, ``|`` and ``^`` operators as in PyTorch; no gradient.")
-    return bitwise
-
-
-bitwise_and = _bitwise(lambda x, y: x & y, "bitwise_and")
-bitwise_or = _bitwise(lambda x, y: x | y, "bitwise_or")
-bitwise_xor = _bitwise(lambda x, y: x ^ y, "bitwise_xor")
+_BITWISE = ("each bit of int or bool tensors (broadcast; for bools the logical op), the ``&``, ``|`` and ``^`` "
+            "operators as in PyTorch; no gradient.")
+bitwise_and = _compare(lambda x, y: x & y, "bitwise_and", _BITWISE, kinds="biu")
+bitwise_or = _compare(lambda x, y: x | y, "bitwise_or", _BITWISE, kinds="biu")
+bitwise_xor = _compare(lambda x, y: x ^ y, "bitwise_xor", _BITWISE, kinds="biu")
 
 
 def bitwise_not(a):
