@@ -76,6 +76,9 @@ _VECTORIZED_GELU = ("gelu at +inf: PyTorch 2.13's vectorized float32 CPU kernel 
                     "for arrays of 2+ elements, where its scalar path and float64 give +inf, as zengrad does")
 _SMALL_SINC = ("sinc's gradient near 0 in float32 ((πx·cos πx − sin πx)/(πx²) loses its digits to cancellation): "
                "zengrad and PyTorch lose different digits")
+_FUSED_MULTIPLY_ADD = ("a matrix product mixing ±inf with ±1e30: NumPy's BLAS adds each product with a fused "
+                       "multiply-add, in which 1e30·1e30 does not overflow first (−inf + 1e60 is −inf), where "
+                       "PyTorch's kernel rounds the product to +inf (−inf + inf is NaN)")
 _SQUARES_OVERFLOW = ("huge inputs: PyTorch's CPU layer_norm takes the variance from the mean of squares, which "
                      "overflows float32 at |x| ≈ 1e30 (NaN), where the mean of squared deviations here stays finite")
 
@@ -85,13 +88,14 @@ _SQUARES_OVERFLOW = ("huge inputs: PyTorch's CPU layer_norm takes the variance f
 KNOWN_DIFFERENCES = {
     **dict.fromkeys(["var_all", "var_dim_correction0", "var_dims_keep", "std_dim", "std_correction2_keep",
                      "prod_dim", "cumprod", "cumprod_with_zeros", "logcumsumexp",
-                     "logcumsumexp_wide_range", "atan2", "remainder", "scatter_reduce_prod", "cov"], _INF_ARITHMETIC),
+                     "logcumsumexp_wide_range", "remainder", "scatter_reduce_prod", "cov"], _INF_ARITHMETIC),
     **dict.fromkeys(["topk", "topk_smallest", "kthvalue", "median_all", "median_dim", "scatter_reduce_amax",
                      "scatter_reduce_amin_exclude"], _TIES),
     **dict.fromkeys(["prelu_channels"], _NAN_GRADIENT),
     **dict.fromkeys(["linalg_inv", "inverse_method", "linalg_det", "det_1x1", "slogdet", "logdet", "linalg_solve",
                      "linalg_solve_vector", "matrix_power"], _LAPACK),
     "attention_causal": _MASKED_ROW,
+    "t": _FUSED_MULTIPLY_ADD,
     "gelu": _VECTORIZED_GELU,
     "sinc": _SMALL_SINC,
     **dict.fromkeys(["layer_norm", "layer_norm_weight_only_strided", "layer_norm_bias_only"], _SQUARES_OVERFLOW),

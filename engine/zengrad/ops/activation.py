@@ -216,12 +216,15 @@ def tanhshrink(input: Tensor) -> Tensor:
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """x − λ for x > λ, x + λ for x < −λ, 0 between (the proximal step of λ|x|)."""
+    """x − λ for x > λ, x + λ for x < −λ, 0 between (the proximal step of λ|x|); NaN stays NaN and
+    passes its gradient, as in PyTorch (only −λ ≤ x ≤ λ is cut)."""
     if lambd < 0:
         raise OpError(f"softshrink: lambd must be non-negative, got {lambd}")
-    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, input * 0))
+    inside = (input >= -lambd) & (input <= lambd)
+    return where(input > lambd, input - lambd, where(inside, input * 0, input + lambd))
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """x where |x| > λ, else 0."""
-    return where((input > lambd) | (input < -lambd), input, input * 0)
+    """x where |x| > λ, else 0; NaN stays NaN and passes its gradient, as in PyTorch (only −λ ≤ x ≤ λ
+    is cut)."""
+    return where((input >= -lambd) & (input <= lambd), input * 0, input)

@@ -202,7 +202,8 @@ class Minimum(Function):
 
 
 class Where(Function):
-    """z = a where cond else b;  the gradient flows to a where cond holds, to b elsewhere."""
+    """z = a where cond else b;  the gradient flows to a where cond holds, to b elsewhere (a true 0
+    to the other: g·0 would be NaN where g is ±inf or NaN, as PyTorch's where backward is not)."""
 
     saved_inputs = (0,)
 
@@ -211,7 +212,7 @@ class Where(Function):
 
     def backward(self, g):
         cond, a, b = self.inputs
-        zero = g * 0
+        zero = Tensor(g.xp.zeros((), dtype=g.dtype))
         return (None,
                 unbroadcast(where(cond, g, zero), a.shape) if self.needs_grad(1) else None,
                 unbroadcast(where(cond, zero, g), b.shape) if self.needs_grad(2) else None)
