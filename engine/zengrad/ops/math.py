@@ -16,7 +16,7 @@ from .. import backend
 from ..autograd import Function, promoted
 from ..tensor import Tensor
 from ._util import as_tensor_like, float_array, quiet, unbroadcast
-from .elementwise import _binary, clamp as clamp_numbers, exp, where
+from .elementwise import _binary, clamp as clamp_numbers, exp, weak_zero_dim, where
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 # erf(x) = (2/√π) e^(−x²) Σ_n 2ⁿ x^(2n+1) / (1·3·5···(2n+1)): every term positive (no cancellation);
@@ -472,6 +472,8 @@ def floor_divide(a, b):
     if not isinstance(a, Tensor):
         a = as_tensor_like(a, b)
     b = as_tensor_like(b, a)
+    if a.dtype != b.dtype:
+        a, b = weak_zero_dim(a, b)
     _refuse_integer_zero("floor_divide", a.data, b.data)
     try:
         with np.errstate(divide="ignore", invalid="ignore"):  # a float quotient by 0: ±inf or NaN, quietly
