@@ -124,7 +124,7 @@ def _beyond(op, *dtypes):
 
 UNARY = ["neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos", "sign", "floor",
          "ceil", "round", "trunc", "square", "reciprocal", "rsqrt", "log1p", "expm1", "atan", "sinh",
-         "logical_not", "isnan", "isinf", "isfinite", "nan_to_num", "signbit", "erf", "frac", "positive",
+         "logical_not", "isnan", "isinf", "isfinite", "nan_to_num", "signbit", "erf", "frac", "positive", "lgamma", "erfinv",
          "bitwise_not"]
 
 

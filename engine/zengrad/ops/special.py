@@ -43,9 +43,10 @@ def _cupy_special():
 
 
 def _on_cpu(fn):
-    """``fn`` (float64 NumPy math) on an array of any float dtype, the result in that dtype."""
+    """``fn`` (float64 NumPy math on a 1-d array) on an array of any shape (0-d included) and float
+    dtype, the result in that shape and dtype."""
     def run(a, *args):
-        return fn(np.asarray(a, dtype=np.float64), *args).astype(a.dtype, copy=False)
+        return fn(np.asarray(a, dtype=np.float64).reshape(-1), *args).reshape(a.shape).astype(a.dtype, copy=False)
     return run
 
 
