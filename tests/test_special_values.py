@@ -67,7 +67,6 @@ def _check(case, arrays):
 _TIES = "ties: with repeated values (±0, ±inf, NaN) PyTorch picks one of the equal elements in an unspecified order"
 _INF_ARITHMETIC = ("inf − inf and 0·inf: the op's formula differs from PyTorch's kernel, so at ±inf (and 0 for "
                    "products) a gradient entry is NaN on one side and ±inf or 0 on the other")
-_NAN_GRADIENT = "gradient at NaN: PyTorch's kernel routes it by a comparison that is false for NaN"
 _LAPACK = ("matrices holding ±inf or NaN: NumPy's LAPACK calls refuse them as singular (a ValueError) or "
            "propagate NaN by another path than PyTorch's, whose results there are themselves NaN or arbitrary")
 _MASKED_ROW = ("a row of scores that is −inf everywhere (±inf in q or k, or the mask): the softmax here gives NaN, "
@@ -91,7 +90,6 @@ KNOWN_DIFFERENCES = {
                      "logcumsumexp_wide_range", "remainder", "scatter_reduce_prod", "cov"], _INF_ARITHMETIC),
     **dict.fromkeys(["topk", "topk_smallest", "kthvalue", "median_all", "median_dim", "scatter_reduce_amax",
                      "scatter_reduce_amin_exclude"], _TIES),
-    **dict.fromkeys(["prelu_channels"], _NAN_GRADIENT),
     **dict.fromkeys(["linalg_inv", "inverse_method", "linalg_det", "det_1x1", "slogdet", "logdet", "linalg_solve",
                      "linalg_solve_vector", "matrix_power"], _LAPACK),
     "attention_causal": _MASKED_ROW,
