@@ -32,6 +32,12 @@ CONV_CASES = [  # input shape, weight shape, keyword arguments
     # 16 channels or more, a kernel of whole strides: the input gradient adds patches on the lattice
     ((2, 16, 8, 8), (4, 16, 4, 4), dict(stride=2, padding=1)),
     ((2, 17, 5, 7), (3, 17, 6, 3), dict(stride=(3, 1), padding=(1, 2))),  # rows past the last patch
+    # PyTorch's named paddings; 'same' with an even d·(k − 1) pads evenly, with an odd one once more at the end
+    ((2, 3, 7, 6), (4, 3, 3, 3), dict(padding="same")),
+    ((2, 3, 7, 6), (4, 3, 2, 4), dict(padding="same")),
+    ((1, 2, 5, 1), (3, 2, 4, 1), dict(padding="same", dilation=(3, 1))),
+    ((2, 4, 7, 6), (6, 2, 1, 5), dict(padding="same", dilation=(1, 2), groups=2)),
+    ((2, 3, 7, 6), (4, 3, 2, 4), dict(padding="valid", stride=2)),
 ]
 
 TRANSPOSE_CASES = [
@@ -169,6 +175,8 @@ def test_bad_input_names_the_op_and_shapes(call, message):
 @pytest.mark.parametrize("make", [
     lambda lib: lib.nn.Conv2d(3, 4, (3, 2), stride=2, padding=1),
     lambda lib: lib.nn.Conv2d(1, 2, 3, dilation=2, bias=False),
+    lambda lib: lib.nn.Conv2d(3, 4, (2, 3), padding="same"),
+    lambda lib: lib.nn.Conv2d(3, 2, 4, padding="valid", stride=(1, 2)),
     lambda lib: lib.nn.ConvTranspose2d(3, 2, 4, stride=2, padding=1, output_padding=1),
     lambda lib: lib.nn.ConvTranspose2d(3, 1, (3, 2), stride=(3, 1), bias=False),
 ])
@@ -187,6 +195,17 @@ def test_conv_modules_match_torch(rng, make):
     assert_close(zx.grad, tx.grad, rtol=1e-4, atol=1e-4)
     assert_grads_match(mine, reference, rtol=1e-4, atol=1e-4)
     assert repr(mine) == repr(reference).replace("padding=(0, 0), ", "")
+
+
+@pytest.mark.parametrize("call", [lambda lib: lib.nn.Conv2d(1, 1, 3, padding="same", stride=2),
+                                  lambda lib: lib.nn.Conv2d(1, 1, 3, padding="full"),
+                                  lambda lib: lib.nn.functional.conv2d(lib.ones(1, 1, 5, 5), lib.ones(1, 1, 3, 3),
+                                                                       padding="same", stride=(1, 2))])
+def test_named_padding_refusals_match_torch(call):
+    with pytest.raises((ValueError, RuntimeError)) as expected:
+        call(torch)
+    with pytest.raises(type(expected.value)):
+        call(zg)
 
 
 @pytest.mark.parametrize("make", [lambda lib: lib.nn.Conv2d(6, 16, (3, 2)),

@@ -493,3 +493,27 @@ def test_attention_second_derivatives_match_torch(rng):
         assert_close(ours.grad, theirs.grad, 1e-6, 1e-8)
     fully_masked = F.scaled_dot_product_attention(q, k, v, zg.zeros(3, 5).bool())
     assert np.isnan(fully_masked.detach().numpy()).all()
+
+
+# ---- bilinear ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lead", [(5,), (2, 3), (), (0,)])
+@pytest.mark.parametrize("sizes, bias", [((3, 4, 2), True), ((1, 7, 5), False), ((6, 1, 1), True)])
+def test_bilinear_matches_torch(rng, lead, sizes, bias):
+    in1, in2, out = sizes
+    ours, theirs = module_pair(nn.Bilinear(in1, in2, out, bias=bias), torch.nn.Bilinear(in1, in2, out, bias=bias))
+    (x1, tx1), (x2, tx2) = both(rng, *lead, in1), both(rng, *lead, in2)
+    check(ours, theirs, [x1, x2], [tx1, tx2], rng)
+    assert_grads_match(ours, theirs, 1e-7, 1e-9)
+    assert list(ours.state_dict()) == list(theirs.state_dict()) and repr(ours) == repr(theirs)
+
+
+def test_bilinear_init_bounds_and_refusals():
+    layer = nn.Bilinear(9, 4, 5)
+    bound = 1 / 3  # 1/√in1
+    assert layer.weight.shape == (5, 9, 4)
+    assert 0.8 * bound < float(abs(layer.weight.data).max()) <= bound and float(abs(layer.bias.data).max()) <= bound
+    with pytest.raises(RuntimeError, match="bilinear"):
+        F.bilinear(zg.ones(2, 9), zg.ones(3, 4), layer.weight)
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.bilinear(torch.ones(2, 9), torch.ones(3, 4), torch.ones(5, 9, 4))

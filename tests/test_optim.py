@@ -46,6 +46,16 @@ CONFIGS = [
     ("Adam", dict(lr=0.02, amsgrad=True)),
     ("AdamW", dict(lr=0.01)),
     ("AdamW", dict(lr=0.02, weight_decay=0.3, amsgrad=True)),
+    ("Adamax", dict()),
+    ("Adamax", dict(lr=0.05, betas=(0.8, 0.9), eps=1e-6, weight_decay=0.1, maximize=True)),
+    ("NAdam", dict()),
+    ("NAdam", dict(lr=0.05, betas=(0.8, 0.95), weight_decay=0.1, momentum_decay=0.01)),
+    ("NAdam", dict(lr=0.02, weight_decay=0.2, decoupled_weight_decay=True, maximize=True)),
+    ("RAdam", dict()),
+    ("RAdam", dict(lr=0.05, betas=(0.5, 0.6), weight_decay=0.1)),  # rho_inf = 4: never rectified
+    ("RAdam", dict(lr=0.02, betas=(0.7, 0.5), weight_decay=0.3, decoupled_weight_decay=True)),
+    ("Adadelta", dict()),
+    ("Adadelta", dict(lr=0.5, rho=0.7, eps=1e-4, weight_decay=0.1, maximize=True)),
     ("Rprop", dict()),
     ("Rprop", dict(lr=0.05, etas=(0.3, 1.5), step_sizes=(1e-3, 0.08), maximize=True)),
     ("ASGD", dict(lr=0.05)),
@@ -62,6 +72,18 @@ def test_trajectory_matches_torch(rng, name, kwargs):
     _run(rng, ours, theirs, opt, topt)
 
 
+@pytest.mark.parametrize("decoupled", [False, True])
+def test_radam_matches_torch_once_its_step_is_rectified(rng, decoupled):
+    """With beta2 = 0.9, rho_t = 19 − 2t·0.9ᵗ/(1 − 0.9ᵗ) passes 5 at step 6: steps 1-5 are SGD with
+    momentum, 6-9 the rectified Adam step."""
+    beta2, t = 0.9, 6
+    assert 2 / (1 - beta2) - 1 - 2 * t * beta2 ** t / (1 - beta2 ** t) > 5
+    ours, theirs = _models()
+    kwargs = dict(lr=0.03, betas=(0.8, beta2), weight_decay=0.05, decoupled_weight_decay=decoupled)
+    _run(rng, ours, theirs, zg.optim.RAdam(ours.parameters(), **kwargs),
+         torch.optim.RAdam(theirs.parameters(), **kwargs), steps=9)
+
+
 def test_param_groups_with_own_lr(rng):
     ours, theirs = _models()
     opt = zg.optim.SGD([{"params": ours[0].parameters()}, {"params": ours[2].parameters(), "lr": 0.5}],
@@ -72,7 +94,7 @@ def test_param_groups_with_own_lr(rng):
     _run(rng, ours, theirs, opt, topt)
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Rprop", "ASGD"])
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Adadelta", "Rprop", "ASGD"])
 def test_state_dict_resume_continues_the_same_trajectory(rng, name):
     kwargs = dict(lr=0.05, momentum=0.9) if name == "SGD" else dict(lr=0.01)
     ours, theirs = _models()
@@ -90,7 +112,7 @@ def test_state_dict_resume_continues_the_same_trajectory(rng, name):
     _run(rng, ours, theirs, resumed, topt, steps=2)
 
 
-@pytest.mark.parametrize("name", ["Adam", "Rprop", "ASGD"])
+@pytest.mark.parametrize("name", ["Adam", "Adamax", "NAdam", "RAdam", "Adadelta", "Rprop", "ASGD"])
 def test_state_dict_layout_matches_torch(name):
     ours, theirs = _models()
     opt, topt = getattr(zg.optim, name)(ours.parameters()), getattr(torch.optim, name)(theirs.parameters())
@@ -101,6 +123,7 @@ def test_state_dict_layout_matches_torch(name):
     mine, reference = opt.state_dict(), topt.state_dict()
     assert sorted(mine["state"]) == sorted(reference["state"])
     assert sorted(mine["state"][0]) == sorted(reference["state"][0])
+    assert set(mine["param_groups"][0]) <= set(reference["param_groups"][0])  # PyTorch adds foreach etc.
     assert mine["param_groups"][0]["params"] == reference["param_groups"][0]["params"]
 
 

@@ -218,7 +218,6 @@ INTEGER_QUOTIENTS = {
 }
 
 
-@pytest.mark.filterwarnings("ignore:divide by zero")  # NumPy's warning for the float quotient 5 / 0.0 = inf
 @pytest.mark.parametrize("op", list(INTEGER_QUOTIENTS))
 def test_an_integer_divisor_of_0_raises_runtime_error_as_in_pytorch(op):
     call = INTEGER_QUOTIENTS[op]
@@ -234,3 +233,152 @@ def test_an_integer_divisor_of_0_raises_runtime_error_as_in_pytorch(op):
     (ours_b, theirs_b), float_b = _pair(b), _pair(np.array([3.0, 0.0, 2.0], np.float32))
     np.testing.assert_array_equal(call(zg, ours_a, ours_b).data, call(torch, theirs_a, theirs_b).numpy())
     np.testing.assert_array_equal(call(zg, ours_a, float_b[0]).data, call(torch, theirs_a, float_b[1]).numpy())
+
+
+# ---- 0-d tensors type an op as Python numbers do ----------------------------------------------
+
+ZERO_DIM_PAIRS = [  # (dtype of the tensor with dimensions, dtype of the 0-d tensor)
+    ("int32", "int64"), ("uint8", "int64"), ("int64", "int32"), ("float32", "float64"), ("float64", "float32"),
+    ("int32", "float64"), ("int64", "float32"), ("bool", "int64"), ("bool", "float64"), ("float32", "int64"),
+    ("int8", "bool"), ("float32", "bool"),
+]
+ZERO_DIM_OPS = {
+    "add": lambda m, a, b: a + b, "radd": lambda m, a, b: b + a, "mul": lambda m, a, b: a * b,
+    "div": lambda m, a, b: a / b, "maximum": lambda m, a, b: m.maximum(b, a),
+    "where": lambda m, a, b: m.where(a > 0, a, b), "remainder": lambda m, a, b: m.remainder(a, b),
+    "lt": lambda m, a, b: a < b, "floor_divide": lambda m, a, b: m.floor_divide(a, b),
+}
+
+
+@pytest.mark.parametrize("dtypes", ZERO_DIM_PAIRS, ids="-".join)
+@pytest.mark.parametrize("op", list(ZERO_DIM_OPS))
+def test_a_0d_tensor_does_not_widen_a_tensor_with_dimensions_as_in_pytorch(op, dtypes):
+    full_dtype, zero_dtype = dtypes
+    if (op in ("div", "remainder", "floor_divide") and "bool" in dtypes):
+        pytest.skip("PyTorch refuses it or divides by a bool")
+    values = np.array([3, -2, 7, 0, 1]) if full_dtype != "uint8" else np.array([3, 200, 7, 1, 1])
+    full, zero = values.astype(full_dtype), np.array(-3 if zero_dtype != "bool" else True).astype(zero_dtype)
+    call = ZERO_DIM_OPS[op]
+    out = call(zg, zg.tensor(full), zg.tensor(zero))
+    expected = call(torch, torch.tensor(full), torch.tensor(zero))
+    assert str(expected.dtype) == f"torch.{out.dtype}"
+    np.testing.assert_allclose(out.data.astype(np.float64), expected.numpy().astype(np.float64), rtol=1e-6)
+
+
+def test_the_gradient_of_a_0d_float64_tensor_next_to_float32_is_float64_as_in_pytorch():
+    x = np.array([0.5, -1.5, 2.0], np.float32)
+    results = []
+    for m in (zg, torch):
+        a, w = m.tensor(x, requires_grad=True), m.tensor(np.float64(1.25), requires_grad=True)
+        out = (a * w + w).sum()
+        out.backward()
+        results.append((str(out.dtype), str(a.grad.dtype), str(w.grad.dtype), float(w.grad.item())))
+    (ours, theirs) = results
+    assert ["torch." + d for d in ours[:3]] == list(theirs[:3])
+    assert ours[3] == pytest.approx(theirs[3])
+
+
+# ---- an empty dim list reduces every dim ---------------------------------------------------------
+
+@pytest.mark.parametrize("dim", [(), []])
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("op", ["sum", "mean", "amax", "amin", "var", "std", "nansum", "nanmean", "any", "all"])
+def test_an_empty_dim_list_reduces_as_in_pytorch(op, dim, keepdim, rng):
+    x = rng.standard_normal((2, 3, 4)).astype(np.float32)
+    grad = op not in ("any", "all")
+    ours, theirs = _pair(x, requires_grad=grad)
+    if not grad:
+        ours, theirs = ours > 0, theirs > 0
+    out, expected = getattr(ours, op)(dim=dim, keepdim=keepdim), getattr(theirs, op)(dim=dim, keepdim=keepdim)
+    assert out.shape == tuple(expected.shape)
+    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-5)
+    if grad:  # against PyTorch's gradient of dim=None: its var/std backward for dim=() divides by N − 1 = 0
+        out.sum().backward()
+        getattr(theirs, op)().sum().backward()
+        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_einsum_that_sums_nothing_keeps_its_operand():
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for equation in ("ij->ij", "ij->ji", "ij,ij->ij"):
+        operands = (x,) * equation.count(",") + (x,)
+        np.testing.assert_array_equal(zg.einsum(equation, *map(zg.tensor, operands)).data,
+                                      torch.einsum(equation, *map(torch.tensor, operands)).numpy())
+
+
+# ---- dtypes an op refuses, and indices out of bounds: PyTorch's RuntimeError -------------------
+
+REFUSED = {
+    "gather_out_of_bounds": lambda m: m.gather(m.ones(2, 3), 1, m.tensor([[5], [0]])),
+    "gather_negative": lambda m: m.gather(m.ones(2, 3), 1, m.tensor([[-1], [0]])),
+    "gather_float_index": lambda m: m.gather(m.ones(2, 3), 1, m.tensor([[1.0], [0.0]])),
+    "scatter_out_of_bounds": lambda m: m.zeros(2, 3).scatter(1, m.tensor([[3], [0]]), m.ones(2, 1)),
+    "scatter_add_negative": lambda m: m.zeros(2, 3).scatter_add(1, m.tensor([[-1], [0]]), m.ones(2, 1)),
+    "masked_fill_float_mask": lambda m: m.ones(2).masked_fill(m.tensor([1.0, 0.0]), 0.0),
+    "masked_select_float_mask": lambda m: m.ones(2).masked_select(m.tensor([1.0, 0.0])),
+    "neg_bool": lambda m: -m.tensor([True, False]),
+    "sub_bool": lambda m: m.tensor([True, False]) - m.tensor([True, True]),
+    "int_to_negative_number": lambda m: m.tensor([2, 3]) ** -1,
+    "hardtanh_bool": lambda m: m.nn.functional.hardtanh(m.tensor([True, False])),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_refused_dtypes_and_indices_raise_runtime_error_as_in_pytorch(name):
+    with pytest.raises(RuntimeError):
+        REFUSED[name](torch)
+    with pytest.raises(RuntimeError) as raised:
+        REFUSED[name](zg)
+    assert isinstance(raised.value, (TypeError, ValueError, IndexError))  # and Python's own kind
+    assert str(raised.value)
+
+
+# ---- values and dtypes at the edges ------------------------------------------------------------
+
+EDGE_VALUES = {
+    "sign_bool": lambda m: m.sign(m.tensor([True, False])),
+    "int_to_negative_tensor_powers": lambda m: m.tensor([0, 1, -1, 2, -2, -1, 3], dtype=m.int32)
+    ** m.tensor([-1, -3, -3, -2, -1, -4, 2], dtype=m.int32),
+    "uint8_to_int8_powers": lambda m: m.tensor(np.uint8([1, 2, 3])) ** m.tensor(np.int8([-1, 3, 0])),
+    "hardtanh_int": lambda m: m.nn.functional.hardtanh(m.tensor([-3, 0, 2, 3])),
+    "hardtanh_int_fractional_bounds": lambda m: m.nn.functional.hardtanh(m.tensor([-3, 0, 3]), -0.5, 2.5),
+    "relu6_int32": lambda m: m.nn.functional.relu6(m.tensor([-3, 0, 9], dtype=m.int32)),
+    "nan_to_num_int": lambda m: m.nan_to_num(m.tensor([1, -2])),
+    "nan_to_num_bool": lambda m: m.nan_to_num(m.tensor([True, False])),
+    "relu_negative_zero": lambda m: m.relu(m.tensor([-0.0, 0.0, float("nan"), -1.0, float("-inf")] * 7)),
+    "relu6_negative_zero": lambda m: m.nn.functional.relu6(m.tensor([-0.0, 0.0, float("nan"), 7.0])),
+    "clamp_nan": lambda m: m.tensor([float("nan"), -0.0, 5.0, -5.0]).clamp(0.0, 1.0),
+    "clamp_nan_bound": lambda m: m.tensor([0.5, 2.0]).clamp(float("nan"), 1.0),
+    "maximum_nan": lambda m: m.maximum(m.tensor([float("nan"), 1.0, 2.0]), m.tensor([1.0, float("nan"), 1.0])),
+    "minimum_nan": lambda m: m.minimum(m.tensor([float("nan"), 1.0, 2.0]), m.tensor([1.0, float("nan"), 1.0])),
+    "float_by_zero": lambda m: m.tensor([1.0, 0.0, -1.0]) / m.tensor([0.0, 0.0, -0.0]),
+    "int_by_zero_true_division": lambda m: m.tensor([1, 0, -1]) / m.tensor([0, 0, 0]),
+}
+
+
+@pytest.mark.parametrize("name", list(EDGE_VALUES))
+def test_values_and_dtypes_at_the_edges_match_pytorch(name):
+    out, expected = EDGE_VALUES[name](zg), EDGE_VALUES[name](torch)
+    assert str(expected.dtype) == f"torch.{out.dtype}"
+    np.testing.assert_array_equal(out.data, expected.numpy())
+    if out.dtype.kind == "f":  # the sign of every zero too
+        np.testing.assert_array_equal(np.signbit(out.data), np.signbit(expected.numpy()))
+
+
+def test_float_ops_whose_finite_inputs_give_inf_or_nan_do_not_warn_as_pytorch_does_not():
+    import subprocess
+    import sys
+    code = ("import zengrad as zg\n"
+            "x = zg.tensor([1.0, 0.0, -1.0, 2.0], requires_grad=True)\n"
+            "(x / 0.0).backward(zg.ones(4))\n"
+            "for f in (lambda x: zg.log(x * 0), lambda x: zg.exp(x * 1e4), zg.sqrt, zg.log1p, zg.log2, zg.log10,\n"
+            "          zg.rsqrt, zg.reciprocal, zg.asin, zg.acos, zg.acosh, zg.atanh, lambda x: x ** -1.5,\n"
+            "          lambda x: zg.fmod(x, 0.0), lambda x: zg.remainder(x, 0.0), lambda x: zg.xlogy(x, x - 1)):\n"
+            "    f(x)\n"
+            "zg.tensor([1, 0]) / zg.tensor([0, 0])\n"
+            "import numpy\n"
+            "numpy.array([1.0]) / 0.0\n")  # NumPy's own warning, outside zengrad, still raises
+    run = subprocess.run([sys.executable, "-W", "error::RuntimeWarning", "-c", code], capture_output=True, text=True)
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines()[-1] == "RuntimeWarning: divide by zero encountered in divide"
+    assert "zengrad" not in run.stderr.split("Traceback")[-1].split("<string>")[-1]

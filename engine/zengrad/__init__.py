@@ -52,6 +52,8 @@ from .ops import (abs as absolute, acos as arccos, asin as arcsin, atan as arcta
                   le as less_equal, ne as not_equal)
 from .creation import as_tensor, bernoulli, int8, int16, is_tensor, multinomial, normal, numel, uint8
 from .creation import float32 as float, float64 as double, int64 as long, int32 as int, bool_ as bool  # noqa: A001
+from .ops import bitwise_and, bitwise_not, bitwise_or, bitwise_xor, positive
+from .ops import digamma, erfinv, lgamma, polygamma
 from .ops.einsum import einsum
 from .ops.linalg import det, inv as inverse, logdet, matrix_power, slogdet
 from .io import load, save

@@ -73,6 +73,10 @@ class Function:
     #: result comes only from a float64 input, as in PyTorch: ints with floats, and int / int,
     #: give the float input's dtype or the default float32, never NumPy's float64.
     chooses_dtype = False
+    #: True for binary ops that compute int operands in floating point (div, atan2): a 0-d int
+    #: operand keeps its own values there instead of taking the other operand's int dtype
+    #: (see :func:`zengrad.ops.elementwise.weak_zero_dim`).
+    computes_in_float = False
 
     #: The input Tensors (set by :meth:`apply` when the node is recorded).
     inputs: tuple = ()

@@ -334,15 +334,15 @@ def _elementwise_arrays(kernel: str, min_ndim: int = 0, **arrays):
                         + ", ".join(f"{name} {a.dtype}" for name, a in arrays.items()))
     if first.ndim < min_ndim or len({tuple(a.shape) for a in arrays.values()}) > 1:
         raise ValueError(f"{kernel}: arrays must share one shape of rank >= {min_ndim}; got {shapes}")
-    xp = backend.array_module(backend.device_of(first))
-    return [xp.ascontiguousarray(a) for a in arrays.values()]
+    xp = backend.array_module(backend.device_of(first))  # (ascontiguousarray would make a 0-d array 1-d)
+    return [a if a.flags.c_contiguous else xp.ascontiguousarray(a) for a in arrays.values()]
 
 
 # ---------------------------------------------------------------------------------------------
 # relu: max(x, 0) elementwise
 # ---------------------------------------------------------------------------------------------
 #
-# Forward  y = x where x > 0 or NaN, else +0 (NumPy's maximum(x, 0): −0 gives +0)
+# Forward  y = 0 where x < 0, else x (−0 and NaN pass unchanged, as in PyTorch)
 # Backward takes y and dy and returns dx = 0 where y ≤ 0, else dy (PyTorch's rule on the output,
 #          which passes dy at NaN)
 # Shapes   any; y, dy and dx have x's shape; one floating dtype

@@ -203,7 +203,7 @@ for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
 
 
 def _relu_forward_reference(x):
-    return backend.array_module(backend.device_of(x)).maximum(x, x.dtype.type(0))
+    return backend.array_module(backend.device_of(x)).maximum(x.dtype.type(0), x)  # a tie gives x: −0 stays −0
 
 
 def _zeroed_where(mask, values):
@@ -222,6 +222,6 @@ def _relu_backward_reference(y, dy):
 
 for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
     register("relu_forward", _name, _device, _relu_forward_reference, priority=10,
-             description=f"{_name} reference: maximum(x, 0)")
+             description=f"{_name} reference: maximum(0, x)")
     register("relu_backward", _name, _device, _relu_backward_reference, priority=10,
              description=f"{_name} reference: a comparison and a bitwise and")

@@ -16,7 +16,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void relu_forward(i
                                                                                float* y) {
   const float* __restrict in = x;
   float* __restrict out = y;
-  for (int64_t i = 0; i < n; ++i) out[i] = in[i] <= 0.0f ? 0.0f : in[i];
+  for (int64_t i = 0; i < n; ++i) out[i] = in[i] < 0.0f ? 0.0f : in[i];  // −0 and NaN pass, as in PyTorch
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default"))) void relu_backward(int64_t n, const float* y,

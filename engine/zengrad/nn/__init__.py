@@ -12,7 +12,7 @@ from .conv1d import Conv1d
 from .dropout import Dropout, Dropout1d, Dropout2d
 from .embedding import Embedding, EmbeddingBag
 from .gru import GRU, GRUCell
-from .linear import Flatten, Identity, Linear, Unflatten
+from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
 from .losses import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CosineSimilarity, CrossEntropyLoss,
                      GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss,
                      MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PairwiseDistance,
@@ -32,7 +32,7 @@ from .recurrent import LSTM, RNN, LSTMCell, RNNCell
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
                           TransformerEncoderLayer)
 
-__all__ = ["BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "ConvTranspose2d",
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "Bilinear", "BatchNorm2d", "Conv2d", "ConvTranspose2d",
            "CrossEntropyLoss", "Dropout", "Embedding",
            "Flatten", "Identity", "IncompatibleKeys", "LSTM", "LSTMCell", "LeakyReLU", "Linear",
            "LogSoftmax", "MSELoss", "Module", "ModuleList", "NLLLoss", "Parameter", "Perceptron", "RNN", "RNNCell",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from ..ops.conv import _pair
+from ..ops.conv import _pair, named_padding
 from . import functional as F
 from . import init
 from ._factory import empty_parameter
@@ -29,7 +29,11 @@ class _ConvNd(Module):
         self.out_channels = out_channels
         self.kernel_size = _pair(kernel_size, "kernel_size", name)
         self.stride = _pair(stride, "stride", name)
-        self.padding = _pair(padding, "padding", name)
+        if isinstance(padding, str):  # 'valid' or 'same' (PyTorch's names), checked now as PyTorch does
+            named_padding(padding, self.kernel_size, dilation, stride, name)
+            self.padding = padding
+        else:
+            self.padding = _pair(padding, "padding", name)
         self.dilation = _pair(dilation, "dilation", name)
         self.groups = groups
         self.weight = empty_parameter(*weight_shape, *self.kernel_size, device=device, dtype=dtype)
@@ -61,7 +65,8 @@ class Conv2d(_ConvNd):
     """y = conv2d(x, W, b): a 2-D cross-correlation over (N, C_in, H, W) inputs.
 
     W has shape (out_channels, in_channels/groups, kh, kw); the output is (N, C_out, H_out, W_out)
-    with H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1.
+    with H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1; padding='same' keeps H_out = H
+    (stride 1), padding='valid' is 0, as in PyTorch.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
@@ -88,6 +93,8 @@ class ConvTranspose2d(_ConvNd):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  output_padding=0, groups: int = 1, bias: bool = True, dilation=1, device=None, dtype=None):
+        if isinstance(padding, str):
+            raise ValueError(f"ConvTranspose2d: padding {padding!r} is not supported (as in PyTorch): give ints")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          (in_channels, out_channels // max(groups, 1)), device, dtype)
         self.output_padding = _pair(output_padding, "output_padding", "ConvTranspose2d")

@@ -20,7 +20,7 @@ from ..creation import generator
 from ..grad_mode import is_grad_enabled
 from ..ops import cat, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh, where
 from ..ops import convolution
-from ..ops.conv import _check_geometry, _pair, fold, unfold, window_positions
+from ..ops.conv import _check_geometry, _pair, fold, named_padding, unfold, window_positions
 from ..ops.matmul import linear as linear_node
 from ..ops.normalization import layer_norm as layer_norm_node, normalize as normalize_over, trailing_shape
 from ..ops._util import unbroadcast
@@ -114,6 +114,28 @@ def _check_groups(op: str, groups: int, channels: int, other: int, input_shape, 
                       f"(input shape {tuple(input_shape)}, weight shape {tuple(weight_shape)})")
 
 
+def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y[…, o] = Σ_{i, j} x₁[…, i]·W[o, i, j]·x₂[…, j] + b[o], as ``torch.nn.functional.bilinear``, for
+    x₁ of shape (*, in1), x₂ of shape (*, in2) (the same leading dims) and W of shape (out, in1, in2).
+
+    Computed as one matrix product and a weighted sum: P = x₁ · W', with W' = W arranged as an
+    (in1, out·in2) matrix, holds Σᵢ x₁ᵢ W[o, i, j] for every (o, j); y[…, o] = Σⱼ P[…, o, j]·x₂[…, j].
+    The gradients follow from those ops: ∂y_o/∂x₁ = W[o] x₂, ∂y_o/∂x₂ = W[o]ᵀ x₁, ∂y_o/∂W[o] = x₁ x₂ᵀ.
+    """
+    if weight.ndim != 3:
+        raise OpError(f"bilinear: expected a 3-D weight (out, in1, in2), got shape {weight.shape}")
+    out_features, in1, in2 = weight.shape
+    if input1.ndim < 1 or input1.shape[-1] != in1 or input2.ndim < 1 or input2.shape[-1] != in2 \
+            or input1.shape[:-1] != input2.shape[:-1]:
+        raise OpError(f"bilinear: inputs of shapes {input1.shape} and {input2.shape} do not fit weight of shape "
+                      f"{weight.shape} (expected (*, {in1}) and (*, {in2}) with the same leading dims)")
+    if bias is not None and bias.shape != (out_features,):
+        raise OpError(f"bilinear: bias of shape {bias.shape} does not fit {out_features} outputs")
+    projected = input1 @ weight.permute(1, 0, 2).reshape(in1, out_features * in2)
+    out = (projected.reshape(*input1.shape[:-1], out_features, in2) * input2.unsqueeze(-2)).sum(dim=-1)
+    return out if bias is None else out + bias
+
+
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
     """2-D cross-correlation, as ``torch.nn.functional.conv2d``:
@@ -121,7 +143,8 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
         y[n, o, oy, ox] = b[o] + Σ_{c, i, j} W[o, c, i, j] · x_padded[n, g(o)·C/g + c, oy·s + i·d, ox·s + j·d]
 
     for x of shape (N, C, H, W), W of shape (O, C/groups, kh, kw), output (N, O, H_out, W_out) with
-    H_out = ⌊(H + 2p − d(kh − 1) − 1)/s⌋ + 1. Computed as im2col + one matrix product per group:
+    H_out = ⌊(H + 2p − d(kh − 1) − 1)/s⌋ + 1. ``padding`` is an int, a pair, or PyTorch's 'valid' (0)
+    or 'same' (H_out = H; see :func:`zengrad.ops.conv.named_padding`). Computed as im2col + one matrix product per group:
     cols = unfold(x) has shape (N, C·kh·kw, L) and y = W.reshape(O, C·kh·kw) @ cols. The gradients
     follow from the ops used: the weight's is Σ_n g colsᵀ, the input's is fold(Wᵀ g). Without
     groups the product is one GEMM over the whole batch, the patches taken as rows (a Linear node),
@@ -139,6 +162,11 @@ def conv2d_activated(input: Tensor, weight: Tensor, bias, stride, padding, dilat
         raise OpError(f"conv2d: expected a 4-D weight (out, in/groups, kh, kw), got shape {weight.shape}")
     n, channels, height, width = input.shape
     out_channels, group_channels, kh, kw = weight.shape
+    if isinstance(padding, str):
+        padding, extra = named_padding(padding, (kh, kw), dilation, stride, "conv2d")
+        if any(extra):
+            input = pad(input, (0, extra[1], 0, extra[0]))
+            height, width = input.shape[2:]
     _check_groups("conv2d", groups, channels, out_channels, input.shape, weight.shape)
     if group_channels * groups != channels:
         raise OpError(f"conv2d: input of shape {input.shape} has {channels} channels but weight of shape "

@@ -1,7 +1,8 @@
-"""Affine and reshaping layers: Linear, Identity, Flatten, Unflatten."""
+"""Affine and reshaping layers: Linear, Bilinear, Identity, Flatten, Unflatten."""
 
 from __future__ import annotations
 
+import math
 
 from . import functional as F
 from . import init
@@ -35,6 +36,39 @@ class Linear(Module):
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
+
+
+class Bilinear(Module):
+    """y = x₁ᵀ W x₂ + b per output: y[…, o] = Σ_{i, j} x₁[…, i]·W[o, i, j]·x₂[…, j] + b[o], for x₁ of
+    shape (*, in1_features), x₂ of shape (*, in2_features); W is (out_features, in1_features,
+    in2_features) (see :func:`zengrad.nn.functional.bilinear`).
+
+    Initialised as PyTorch does: W and b both ~ U(−1/√in1, 1/√in1).
+    """
+
+    def __init__(self, in1_features: int, in2_features: int, out_features: int, bias: bool = True, device=None,
+                 dtype=None):
+        super().__init__()
+        self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
+        self.weight = empty_parameter(out_features, in1_features, in2_features, device=device, dtype=dtype)
+        if bias:
+            self.bias = empty_parameter(out_features, device=device, dtype=dtype)
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        bound = 1 / math.sqrt(self.in1_features)
+        init.uniform_(self.weight, -bound, bound)
+        if self.bias is not None:
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input1, input2):
+        return F.bilinear(input1, input2, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in1_features={self.in1_features}, in2_features={self.in2_features}, "
+                f"out_features={self.out_features}, bias={self.bias is not None}")
 
 
 class Identity(Module):

@@ -10,9 +10,10 @@ import warnings
 
 from ..errors import OpError
 from ..tensor import Tensor
-from .elementwise import (abs, add, clamp, convert, div, eq, exp, ge, gt, isfinite, le, leaky_relu,
-                          log, logical_and, logical_not, logical_or, logical_xor, lt, maximum, minimum, mul,
-                          ne, neg, pow, relu, sigmoid, sign, sqrt, sub, tanh, where)
+from .elementwise import (abs, add, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clamp, convert, div, eq,
+                          exp, ge, gt, isfinite, le, leaky_relu, log, logical_and, logical_not, logical_or,
+                          logical_xor, lt, maximum, minimum, mul, ne, neg, positive, pow, relu, sigmoid, sign,
+                          sqrt, sub, tanh, where)
 from .matmul import matmul
 from .reduction import argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, sum
 from .shape import (cat, chunk, expand, flatten, full_transpose, getitem, matrix_transpose, permute,
@@ -37,7 +38,10 @@ _METHODS = {
     "__getitem__": getitem,
     # comparisons and logic (boolean results, no gradient)
     "__eq__": eq, "__ne__": ne, "__lt__": lt, "__le__": le, "__gt__": gt, "__ge__": ge,
-    "__and__": logical_and, "__or__": logical_or, "__invert__": logical_not,
+    "__and__": bitwise_and, "__or__": bitwise_or, "__xor__": bitwise_xor, "__invert__": bitwise_not,
+    "__rand__": _reflected(bitwise_and), "__ror__": _reflected(bitwise_or), "__rxor__": _reflected(bitwise_xor),
+    "__pos__": positive, "positive": positive, "bitwise_not": bitwise_not, "bitwise_and": bitwise_and,
+    "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor,
     # named methods
     "add": add, "sub": sub, "mul": mul, "div": div, "pow": pow, "neg": neg, "abs": abs,
     "exp": exp, "log": log, "sqrt": sqrt, "tanh": tanh, "sigmoid": sigmoid, "relu": relu,
@@ -91,6 +95,7 @@ from .math import (acos, acosh, addcdiv, allclose, asin, asinh, atan, atan2, ata
                    remainder, round, rsqrt, sgn, sin, sinc, sinh, square, tan, trunc, xlogy)
 from .products import addmm, baddbmm, bmm, cross, dot, ger, inner, kron, mm, mv, outer, tensordot, vdot  # noqa: E402
 from .scan import cummax, cummin, cumprod, cumsum, logcumsumexp  # noqa: E402
+from .special import digamma, erfinv, lgamma, polygamma  # noqa: E402
 from .statistics import (aminmax, corrcoef, cov, dist,  # noqa: E402
                          all, amax, amin, any, count_nonzero, kthvalue, median, nanmean, nansum,  # noqa: E402
                          norm, prod, std, std_mean, var, var_mean)
@@ -187,7 +192,8 @@ _MORE_METHODS = {
     "det": linalg.det, "inverse": linalg.inv, "logdet": linalg.logdet, "slogdet": linalg.slogdet,
     "matrix_power": linalg.matrix_power,
     "absolute": abs, "arccos": acos, "arcsin": asin, "arctan": atan, "acosh": acosh, "asinh": asinh,
-    "atanh": atanh, "arccosh": acosh, "arcsinh": asinh, "arctanh": atanh, "fix": trunc, "positive": lambda a: a,
+    "atanh": atanh, "arccosh": acosh, "arcsinh": asinh, "arctanh": atanh, "fix": trunc,
+    "lgamma": lgamma, "digamma": digamma, "erfinv": erfinv, "polygamma": lambda a, n: polygamma(n, a),
     "greater_equal": ge, "less_equal": le, "not_equal": ne, "erfc": erfc, "logit": logit,
     "logaddexp2": logaddexp2, "fmax": fmax, "fmin": fmin, "deg2rad": deg2rad, "rad2deg": rad2deg,
     "signbit": signbit, "ravel": ravel, "fliplr": fliplr, "flipud": flipud, "rot90": rot90,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from ..errors import OpError
+from ..errors import DtypeError, OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -111,9 +111,14 @@ def mish(input: Tensor) -> Tensor:
 
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     """x clipped to [min_val, max_val]; the gradient is 0 from each corner outwards and 1 elsewhere,
-    NaN included (PyTorch's choice; ``clamp`` gives 1 at the corners)."""
+    NaN included (PyTorch's choice; ``clamp`` gives 1 at the corners). An int tensor stays int, its
+    bounds truncated to ints, as in PyTorch; a bool tensor is refused."""
     if min_val > max_val:
         raise OpError(f"hardtanh: min_val {min_val} must not exceed max_val {max_val}")
+    if input.dtype.kind == "b":
+        raise DtypeError("hardtanh: bool inputs are not supported (nor by PyTorch)")
+    if input.dtype.kind != "f":
+        min_val, max_val = int(min_val), int(max_val)
     clipped = Tensor(input.xp.clip(input.data, min_val, max_val))
     return where((input <= min_val) | (input >= max_val), clipped, input)
 
@@ -211,12 +216,15 @@ def tanhshrink(input: Tensor) -> Tensor:
 
 
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """x − λ for x > λ, x + λ for x < −λ, 0 between (the proximal step of λ|x|)."""
+    """x − λ for x > λ, x + λ for x < −λ, 0 between (the proximal step of λ|x|); NaN stays NaN and
+    passes its gradient, as in PyTorch (only −λ ≤ x ≤ λ is cut)."""
     if lambd < 0:
         raise OpError(f"softshrink: lambd must be non-negative, got {lambd}")
-    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, input * 0))
+    inside = (input >= -lambd) & (input <= lambd)
+    return where(input > lambd, input - lambd, where(inside, input * 0, input + lambd))
 
 
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
-    """x where |x| > λ, else 0."""
-    return where((input > lambd) | (input < -lambd), input, input * 0)
+    """x where |x| > λ, else 0; NaN stays NaN and passes its gradient, as in PyTorch (only −λ ≤ x ≤ λ
+    is cut)."""
+    return where((input >= -lambd) & (input <= lambd), input * 0, input)

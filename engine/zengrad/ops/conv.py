@@ -33,6 +33,24 @@ def _pair(value, name: str, op: str) -> tuple[int, int]:
     return pair
 
 
+def named_padding(padding: str, kernel: tuple, dilation, stride, op: str) -> tuple[tuple, tuple]:
+    """PyTorch's ``padding='valid'`` (no padding) and ``padding='same'`` (the output as large as the
+    input; stride 1 only) as (padding on each side, extra padding on the bottom and right).
+
+    'same' pads d·(k − 1) in all along an axis: ⌊d(k − 1)/2⌋ on each side, and where d(k − 1) is
+    odd one more at the end (bottom, right), as PyTorch does, so that
+    H_out = H + d(k − 1) − d(k − 1) − 1 + 1 = H.
+    """
+    if padding == "valid":
+        return (0, 0), (0, 0)
+    if padding != "same":
+        raise OpError(f"{op}: invalid padding string {padding!r}, should be one of {{'valid', 'same'}}")
+    if any(s != 1 for s in _pair(stride, "stride", op)):
+        raise OpError(f"{op}: padding='same' is not supported for strided convolutions (stride {stride})")
+    totals = [d * (k - 1) for d, k in zip(_pair(dilation, "dilation", op), kernel)]
+    return tuple(t // 2 for t in totals), tuple(t % 2 for t in totals)
+
+
 def window_positions(size: int, kernel: int, dilation: int, padding: int, stride: int) -> int:
     """How many positions a kernel takes along one axis: ⌊(size + 2p − d(k − 1) − 1) / s⌋ + 1."""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1

@@ -11,11 +11,11 @@ import math
 import numpy as np
 
 from .. import backend, kernels
-from ..errors import OpError
+from ..errors import DtypeError, OpError
 from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._util import as_tensor_like, float_array, unbroadcast
+from ._util import as_tensor_like, float_array, quiet, unbroadcast
 
 
 def _binary(cls, a, b, **params) -> Tensor:
@@ -23,7 +23,28 @@ def _binary(cls, a, b, **params) -> Tensor:
     if not isinstance(a, Tensor):
         a = as_tensor_like(a, b, op)
     b = as_tensor_like(b, a, op)
+    if a.dtype != b.dtype:
+        a, b = weak_zero_dim(a, b, keep_ints=cls.computes_in_float)
     return cls.apply(a, b, **params)
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < floating point
+
+
+def weak_zero_dim(*tensors: Tensor, keep_ints: bool = False) -> tuple:
+    """``tensors`` with a 0-d one converted to the dtype of the tensors with dimensions when its
+    dtype is of the same kind or a lower one (bool < int < float), as PyTorch types an op's
+    operands: a 0-d tensor, like a Python number, does not widen a tensor with dimensions
+    (int32 + 0-d int64 is int32, float32 + 0-d float64 is float32, uint8 + 0-d −2 wraps in uint8),
+    but a higher kind still promotes (int32 + 0-d float64 is float64). The conversion is an op, so
+    the 0-d tensor's gradient comes back in its own dtype. With ``keep_ints`` (an op computing ints
+    in floating point: uint8 / 0-d −3 is −1/3 in PyTorch) a 0-d int or bool tensor is left as it is."""
+    dimensioned = [t.dtype for t in tensors if t.ndim]
+    if not dimensioned or len(dimensioned) == len(tensors):
+        return tensors
+    target = dimensioned[0] if len(set(dimensioned)) == 1 else np.result_type(*dimensioned)
+    return tuple(convert(t, target) if not t.ndim and _CATEGORY.get(t.dtype.kind, 3) <= _CATEGORY.get(target.kind, 3)
+                 and not (keep_ints and t.dtype.kind != "f") else t for t in tensors)
 
 
 class Add(Function):
@@ -41,12 +62,16 @@ class Add(Function):
 
 
 class Sub(Function):
-    """z = a − b;  ∂z/∂a = 1, ∂z/∂b = −1."""
+    """z = a − b;  ∂z/∂a = 1, ∂z/∂b = −1. Two bools are refused, as in PyTorch."""
 
     saved_inputs = ()
 
     def forward(self, a, b):
-        return a - b
+        try:
+            return a - b
+        except TypeError:  # NumPy refuses bool − bool
+            raise DtypeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                             "Use the `^` or `logical_xor()` operator instead.") from None
 
     def backward(self, g):
         a, b = self.inputs
@@ -70,6 +95,9 @@ class Div(Function):
     """z = a / b;  ∂z/∂a = 1/b, ∂z/∂b = −a/b², computed as −(a/b)/b as PyTorch does (b² underflows to 0
     for |b| < 1e-19 in float32, where (a/b)/b is still finite)."""
 
+    computes_in_float = True
+
+    @quiet
     def forward(self, a, b):
         return a / b
 
@@ -84,9 +112,18 @@ class Pow(Function):
 
     At the limits PyTorch takes: ∂z/∂a = 0 where b = 0 (a⁰ = 1 for every a, 0⁻¹ included), and
     ∂z/∂b = 0 where a = 0 and b ≥ 0 (0ᵇ is constant there; the formula would give 0·(−∞)).
+    Ints to negative int powers are PyTorch's integer ones: 1⁻ⁿ = 1, (−1)⁻ⁿ = ±1, every other a⁻ⁿ
+    truncated to 0 (0⁻ⁿ included).
     """
 
+    @quiet
     def forward(self, a, b):
+        if a.dtype.kind in "iu" and b.dtype.kind in "iu" and (b < 0).any():
+            xp = backend.array_module(backend.device_of(a))
+            negative = b < 0
+            powers = a ** xp.where(negative, 0, b)
+            unit = xp.where(a == 1, 1, xp.where(a == -1, 1 - 2 * (b & 1), 0))
+            return xp.where(negative, unit, powers).astype(powers.dtype, copy=False)
         return a ** b
 
     def backward(self, g):
@@ -96,7 +133,7 @@ class Pow(Function):
             grad_a = unbroadcast(where(b == 0, 0, g * b * a ** (b - 1)), a.shape)
         if self.needs_grad(1):
             constant = (a == 0) & (b >= 0)
-            grad_b = unbroadcast(where(constant, 0, g * self.output() * a.log()), b.shape)
+            grad_b = unbroadcast(where(constant, 0, g * self.output() * a.to(g.dtype).log()), b.shape)
         return grad_a, grad_b
 
 
@@ -107,6 +144,7 @@ class PowScalar(Function):
         super().__init__()
         self.exponent = exponent
 
+    @quiet
     def forward(self, a):
         return _power(backend.array_module(backend.device_of(a)), a, self.exponent)
 
@@ -164,7 +202,8 @@ class Minimum(Function):
 
 
 class Where(Function):
-    """z = a where cond else b;  the gradient flows to a where cond holds, to b elsewhere."""
+    """z = a where cond else b;  the gradient flows to a where cond holds, to b elsewhere (a true 0
+    to the other: g·0 would be NaN where g is ±inf or NaN, as PyTorch's where backward is not)."""
 
     saved_inputs = (0,)
 
@@ -179,12 +218,16 @@ class Where(Function):
 
 
 class Neg(Function):
-    """z = −a."""
+    """z = −a;  ∂z/∂a = −1. A bool is refused, as in PyTorch."""
 
     saved_inputs = ()
 
     def forward(self, a):
-        return -a
+        try:
+            return -a
+        except TypeError:  # NumPy refuses −bool
+            raise DtypeError("Negation, the `-` operator, on a bool tensor is not supported. "
+                             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.") from None
 
     def backward(self, g):
         return -g
@@ -206,6 +249,7 @@ class Exp(Function):
 
     saved_inputs = ()  # backward reads the output
 
+    @quiet
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.exp(a)
@@ -217,6 +261,7 @@ class Exp(Function):
 class Log(Function):
     """z = ln a;  ∂z/∂a = 1/a."""
 
+    @quiet
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.log(a)
@@ -230,6 +275,7 @@ class Sqrt(Function):
 
     saved_inputs = ()  # backward reads the output
 
+    @quiet
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.sqrt(a)
@@ -272,8 +318,8 @@ class Sigmoid(Function):
 
 
 class ReLU(Function):
-    """z = max(a, 0) (relu(−∞) = 0, relu(NaN) = NaN);  ∂z/∂a = 0 where z ≤ 0, else 1 — PyTorch's
-    rule, written on the output, which gives 1 at NaN."""
+    """z = max(a, 0) (relu(−∞) = 0, relu(NaN) = NaN, relu(−0) = −0 as in PyTorch: only a < 0 becomes 0);
+    ∂z/∂a = 0 where z ≤ 0, else 1 — PyTorch's rule, written on the output, which gives 1 at NaN."""
 
     saved_inputs = ()  # backward reads the output
 
@@ -400,6 +446,8 @@ def where(condition, a=None, b=None):
         raise TypeError(f"where: condition must be a boolean Tensor, got {type(condition).__name__}")
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else condition
     a, b = as_tensor_like(a, like, "where"), as_tensor_like(b, like, "where")
+    if a.dtype != b.dtype:
+        a, b = weak_zero_dim(a, b)
     return Where.apply(condition, a, b)
 
 
@@ -461,24 +509,34 @@ def convert(a, dtype=None, device=None):
 
 
 def sign(a: Tensor) -> Tensor:
-    """−1, 0 or +1 elementwise, and 0 at NaN as in PyTorch (no gradient)."""
+    """−1, 0 or +1 elementwise, and 0 at NaN as in PyTorch (no gradient); a bool tensor is its own sign."""
+    if a.dtype.kind == "b":
+        return Tensor(a.data.copy())
     signs = a.xp.sign(a.data)
     if signs.dtype.kind == "f":
         signs = a.xp.where(a.xp.isnan(signs), signs.dtype.type(0), signs)
     return Tensor(signs)
 
 
-# ---- comparisons and logic: results are boolean tensors outside the graph -------------------
+# ---- comparisons, logic and bits: results outside the graph (boolean, or int for bits) --------
 
-def _compare(op, name):
+def _compare(op, name, doc="elementwise, broadcast, a boolean tensor with no gradient.", kinds=None):
+    """The function ``name(a, b)`` = ``op`` on the arrays, outside the graph; ``kinds``: the dtype
+    kinds it takes (others are refused)."""
     def compare(a, b):
+        if not isinstance(a, Tensor):
+            a = as_tensor_like(a, b, name)
         b = as_tensor_like(b, a, name)
+        if kinds is not None and (a.dtype.kind not in kinds or b.dtype.kind not in kinds):
+            raise DtypeError(f"{name}: only integer and bool tensors have bits to combine, got {a.dtype} and {b.dtype}")
+        if a.dtype != b.dtype:
+            a, b = weak_zero_dim(a, b)
         try:
             return Tensor(op(a.data, b.data))
         except ValueError:
             raise OpError(f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
     compare.__name__ = name
-    compare.__doc__ = f"``{name}(a, b)``: elementwise, broadcast, a boolean tensor with no gradient."
+    compare.__doc__ = f"``{name}(a, b)``: {doc}"
     return compare
 
 
@@ -497,6 +555,28 @@ logical_xor = _compare(lambda x, y: x.astype(bool) ^ y.astype(bool), "logical_xo
 def logical_not(a):
     """``not a`` elementwise (non-zero is True): a boolean tensor with no gradient."""
     return Tensor(~a.data.astype(bool))
+
+
+_BITWISE = ("each bit of int or bool tensors (broadcast; for bools the logical op), the ``&``, ``|`` and ``^`` "
+            "operators as in PyTorch; no gradient.")
+bitwise_and = _compare(lambda x, y: x & y, "bitwise_and", _BITWISE, kinds="biu")
+bitwise_or = _compare(lambda x, y: x | y, "bitwise_or", _BITWISE, kinds="biu")
+bitwise_xor = _compare(lambda x, y: x ^ y, "bitwise_xor", _BITWISE, kinds="biu")
+
+
+def bitwise_not(a):
+    """~a: every bit flipped (two's complement: ~n = −n − 1) for an int tensor, ``not a`` for a bool
+    one; a float tensor is refused, as in PyTorch. No gradient."""
+    if a.dtype.kind not in "biu":
+        raise DtypeError(f"bitwise_not: only integer and bool tensors have bits to flip, got {a.dtype}")
+    return Tensor(~a.data)
+
+
+def positive(a):
+    """+a: the tensor itself, as PyTorch returns it (a bool tensor is refused, as in PyTorch)."""
+    if a.dtype.kind == "b":
+        raise DtypeError("positive: the unary + of a bool tensor is not supported (nor by PyTorch)")
+    return a
 
 
 def isfinite(a):

@@ -17,7 +17,7 @@ import collections
 
 import numpy as np
 
-from ..errors import OpError
+from ..errors import DtypeError, IndexOutOfBounds, OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -38,7 +38,7 @@ def _coordinates(xp, index, dim: int) -> tuple:
 
 def _check_index(op: str, a: Tensor, dim: int, index: Tensor, others_at_most: bool = True) -> int:
     if not isinstance(index, Tensor) or index.dtype.kind not in "iu":
-        raise TypeError(f"{op}: index must be an integer tensor, got "
+        raise DtypeError(f"{op}: index must be an integer tensor, got "
                         f"{index.dtype if isinstance(index, Tensor) else type(index).__name__}")
     dim = normalize_dim(dim, a.ndim, op)
     if index.ndim != builtins.max(a.ndim, 1) and not (a.ndim == 0 and index.ndim == 0):
@@ -47,9 +47,9 @@ def _check_index(op: str, a: Tensor, dim: int, index: Tensor, others_at_most: bo
         raise OpError(f"{op}: index of shape {index.shape} is larger than the input of shape {a.shape} "
                       f"outside dim {dim}")
     size = a.shape[dim] if a.ndim else 1
-    if index.numel() and (int(index.data.min()) < -size or int(index.data.max()) >= size):
-        raise IndexError(f"{op}: index {int(index.data.max() if index.data.max() >= size else index.data.min())} "
-                         f"is out of bounds for dim {dim} of size {size} (input shape {a.shape})")
+    if index.numel() and (int(index.data.min()) < 0 or int(index.data.max()) >= size):  # no negatives, as in PyTorch
+        raise IndexOutOfBounds(f"{op}: index {int(index.data.max() if index.data.max() >= size else index.data.min())} "
+                               f"is out of bounds for dim {dim} of size {size} (input shape {a.shape})")
     return dim
 
 
@@ -309,7 +309,7 @@ def masked_fill(a: Tensor, mask: Tensor, value) -> Tensor:
     """z = value where mask else a (mask broadcasts to a's shape); the gradient of a is g outside
     the mask, and of a tensor ``value`` the sum of g inside it."""
     if not isinstance(mask, Tensor) or mask.dtype.kind != "b":
-        raise TypeError(f"masked_fill: mask must be a boolean tensor, got "
+        raise DtypeError(f"masked_fill: mask must be a boolean tensor, got "
                         f"{mask.dtype if isinstance(mask, Tensor) else type(mask).__name__}")
     if isinstance(value, Tensor) and value.ndim:
         raise OpError(f"masked_fill: value must be a number or a 0-d tensor, got shape {value.shape}")
@@ -452,7 +452,7 @@ def masked_select(a: Tensor, mask: Tensor) -> Tensor:
     """The elements of ``a`` where the boolean ``mask`` (broadcast with a) is True, as a 1-d tensor
     in row-major order; the gradient goes back to those positions."""
     if not isinstance(mask, Tensor) or mask.dtype.kind != "b":
-        raise TypeError(f"masked_select: mask must be a boolean tensor, got "
+        raise DtypeError(f"masked_select: mask must be a boolean tensor, got "
                         f"{mask.dtype if isinstance(mask, Tensor) else type(mask).__name__}")
     try:
         shape = tuple(a.xp.broadcast_shapes(a.shape, mask.shape))

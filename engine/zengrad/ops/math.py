@@ -15,8 +15,8 @@ from ..errors import OpError
 from .. import backend
 from ..autograd import Function, promoted
 from ..tensor import Tensor
-from ._util import as_tensor_like, float_array, unbroadcast
-from .elementwise import _binary, clamp as clamp_numbers, exp, where
+from ._util import as_tensor_like, float_array, quiet, unbroadcast
+from .elementwise import _binary, clamp as clamp_numbers, exp, weak_zero_dim, where
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 # erf(x) = (2/√π) e^(−x²) Σ_n 2ⁿ x^(2n+1) / (1·3·5···(2n+1)): every term positive (no cancellation);
@@ -124,6 +124,7 @@ class Atan(Function):
 class Asin(Function):
     """z = arcsin a;  ∂z/∂a = 1/√(1 − a²)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).arcsin(a)
 
@@ -135,6 +136,7 @@ class Asin(Function):
 class Acos(Function):
     """z = arccos a;  ∂z/∂a = −1/√(1 − a²)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).arccos(a)
 
@@ -165,7 +167,10 @@ class Cosh(Function):
 
 class Atan2(Function):
     """z = atan2(y, x), the angle of the point (x, y);
-    ∂z/∂y = x/(x² + y²), ∂z/∂x = −y/(x² + y²)."""
+    ∂z/∂y = x/(x² + y²), ∂z/∂x = −y/(x² + y²), both taken as 0 (signed as x and −y) where x² + y²
+    is 0, at the origin or by underflow, as PyTorch does: 1/(x² + y²) is set to 0 where it is inf."""
+
+    computes_in_float = True
 
     def forward(self, y, x):
         return _xp(y).arctan2(y, x)
@@ -173,13 +178,15 @@ class Atan2(Function):
     def backward(self, g):
         y, x = self.inputs
         r2 = x * x + y * y
-        return (unbroadcast(g * x / r2, y.shape) if self.needs_grad(0) else None,
-                unbroadcast(-g * y / r2, x.shape) if self.needs_grad(1) else None)
+        recip = where(r2 == 0, 0, 1 / r2)
+        return (unbroadcast(g * x * recip, y.shape) if self.needs_grad(0) else None,
+                unbroadcast(-g * y * recip, x.shape) if self.needs_grad(1) else None)
 
 
 class Log2(Function):
     """z = log₂ a;  ∂z/∂a = 1/(a ln 2)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).log2(a)
 
@@ -190,6 +197,7 @@ class Log2(Function):
 class Log10(Function):
     """z = log₁₀ a;  ∂z/∂a = 1/(a ln 10)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).log10(a)
 
@@ -200,6 +208,7 @@ class Log10(Function):
 class Log1p(Function):
     """z = ln(1 + a), accurate for tiny a;  ∂z/∂a = 1/(1 + a)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).log1p(a)
 
@@ -212,6 +221,7 @@ class Expm1(Function):
 
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
+    @quiet
     def forward(self, a):
         return _xp(a).expm1(a)
 
@@ -224,6 +234,7 @@ class Exp2(Function):
 
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
+    @quiet
     def forward(self, a):
         return _xp(a).exp2(a)
 
@@ -236,6 +247,7 @@ class Reciprocal(Function):
 
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
+    @quiet
     def forward(self, a):
         return a.dtype.type(1) / a if a.dtype.kind == "f" else 1.0 / a
 
@@ -249,6 +261,7 @@ class Rsqrt(Function):
 
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
+    @quiet
     def forward(self, a):
         return a.dtype.type(1) / _xp(a).sqrt(a)
 
@@ -298,10 +311,10 @@ def _refuse_integer_zero(op: str, a, b) -> None:
 class Remainder(Function):
     """z = a − ⌊a/b⌋·b (Python's %, the sign of b);  ∂z/∂a = 1, ∂z/∂b = −⌊a/b⌋."""
 
+    @quiet
     def forward(self, a, b):
         _refuse_integer_zero("remainder", a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):  # a float by 0: NaN, quietly as in PyTorch
-            return _xp(a).remainder(a, b)
+        return _xp(a).remainder(a, b)  # a float by 0: NaN
 
     def backward(self, g):
         a, b = self.inputs
@@ -312,10 +325,10 @@ class Remainder(Function):
 class Fmod(Function):
     """z = a − trunc(a/b)·b (C's fmod, the sign of a);  ∂z/∂a = 1, ∂z/∂b = −trunc(a/b)."""
 
+    @quiet
     def forward(self, a, b):
         _refuse_integer_zero("fmod", a, b)
-        with np.errstate(divide="ignore", invalid="ignore"):  # a float by 0: NaN, quietly as in PyTorch
-            return _xp(a).fmod(a, b)
+        return _xp(a).fmod(a, b)  # a float by 0: NaN
 
     def backward(self, g):
         a, b = self.inputs
@@ -326,6 +339,8 @@ class Fmod(Function):
 class Copysign(Function):
     """z = |a| with the sign of b (its sign bit, so −0 counts as negative);
     ∂z/∂a = z/a (±1; 0 at a = 0, as in PyTorch), ∂z/∂b = 0."""
+
+    computes_in_float = True
 
     def forward(self, a, b):
         return _xp(a).copysign(a, b)
@@ -415,7 +430,9 @@ def erf(a):
 
 
 def square(a):
-    """a² (as a · a)."""
+    """a² (as a · a); a bool tensor squares as int64, as in PyTorch (its square is pow(a, 2))."""
+    if a.dtype.kind == "b":
+        a = a.to(np.int64)
     return a * a
 
 
@@ -455,6 +472,8 @@ def floor_divide(a, b):
     if not isinstance(a, Tensor):
         a = as_tensor_like(a, b)
     b = as_tensor_like(b, a)
+    if a.dtype != b.dtype:
+        a, b = weak_zero_dim(a, b)
     _refuse_integer_zero("floor_divide", a.data, b.data)
     try:
         with np.errstate(divide="ignore", invalid="ignore"):  # a float quotient by 0: ±inf or NaN, quietly
@@ -497,7 +516,9 @@ def isneginf(a):
 
 def nan_to_num(a, nan: float = 0.0, posinf=None, neginf=None):
     """NaN → ``nan``, ±inf → ``posinf``/``neginf`` (the dtype's extremes by default); the gradient
-    passes where the element was finite, 0 elsewhere."""
+    passes where the element was finite, 0 elsewhere. An int or bool tensor has none: a copy."""
+    if a.dtype.kind != "f":
+        return Tensor(a.data.copy())
     info = a.xp.finfo(a.dtype)
     out = where(isnan(a), nan, a)
     out = where(isposinf(a), info.max if posinf is None else posinf, out)
@@ -545,6 +566,8 @@ class Hypot(Function):
     """z = √(a² + b²) without overflow for large a, b (the C library's hypot);
     ∂z/∂a = a/z, ∂z/∂b = b/z."""
 
+    computes_in_float = True
+
     def forward(self, a, b):
         return _xp(a).hypot(a, b)
 
@@ -559,10 +582,12 @@ class XLogY(Function):
     that vanishes with x.  ∂z/∂x = ln y, taken as 0 where x = 0 and y ≤ 0 (PyTorch's choice: the
     term is 0 there whatever y); ∂z/∂y = x/y."""
 
+    computes_in_float = True
+
+    @quiet
     def forward(self, x, y):
         xp = _xp(x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            product = x * xp.log(y)
+        product = x * xp.log(y)
         return xp.where((x == 0) & ~xp.isnan(y), product.dtype.type(0), product)
 
     def backward(self, g):
@@ -695,6 +720,7 @@ class Asinh(Function):
 class Acosh(Function):
     """z = arcosh a (a ≥ 1);  ∂z/∂a = 1/√(a² − 1)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).arccosh(a)
 
@@ -706,6 +732,7 @@ class Acosh(Function):
 class Atanh(Function):
     """z = artanh a (|a| < 1);  ∂z/∂a = 1/(1 − a²)."""
 
+    @quiet
     def forward(self, a):
         return _xp(a).arctanh(a)
 

@@ -10,7 +10,7 @@ from ..errors import OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
-from ._util import normalize_dim
+from ._util import float_array, normalize_dim
 from .elementwise import where
 from .shape import expand
 
@@ -18,11 +18,13 @@ from .shape import expand
 def normalize_dims(dim, ndim: int, op: str = "reduction") -> tuple:
     """``dim`` (None, an int or a sequence, negatives allowed) as a sorted tuple of axes.
 
-    A 0-d tensor accepts ``dim`` 0 or -1, as in PyTorch, and has no axis to reduce: ``()``.
+    None and an empty sequence both mean every axis, as in PyTorch's sum, mean, amax, var and the
+    other reductions (``x.sum(dim=())`` is the sum of all elements). A 0-d tensor accepts ``dim``
+    0 or -1, as in PyTorch, and has no axis to reduce: ``()``.
     """
-    if dim is None:
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else None if dim is None else tuple(dim)
+    if not dims:
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
     normalized = {normalize_dim(d, ndim, op) for d in dims}
     if len(normalized) < len(dims) and ndim:
         raise OpError(f"{op}: dims {dims} name one dimension more than once (shape of {ndim} dimensions)")
@@ -190,6 +192,7 @@ class LogSumExp(Function):
 
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
+        a = float_array(a)
         shift = _max_over(a, self.dims)
         shift = xp.where(xp.isfinite(shift), shift, a.dtype.type(0))
         out = xp.log(xp.exp(a - shift).sum(axis=self.dims, keepdims=True)) + shift

@@ -16,7 +16,7 @@ from ..errors import OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
-from .elementwise import abs, sqrt, where
+from .elementwise import abs, where
 from ._util import normalize_dim
 from .reduction import MaxOrMin, _keepdim_shape, normalize_dims, sum
 from .shape import expand
@@ -58,9 +58,24 @@ def var(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction
     return sum(centred * centred, dims, keepdim) / builtins.max(_count(a, dims) - correction, 0)
 
 
+class StdOfVar(Function):
+    """z = √v for a variance v;  ∂z/∂v = 1/(2z), taken as 0 where z = 0 (PyTorch's std backward):
+    a slice of equal values has std 0 and gradient 0, where √'s 1/(2·0) = inf times var's 0 is NaN."""
+
+    saved_inputs = ()  # backward reads the output
+
+    def forward(self, v):
+        return backend.array_module(backend.device_of(v)).sqrt(v)
+
+    def backward(self, g):
+        z = self.output()
+        return where(z == 0, 0, g / (z * 2))
+
+
 def std(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
-    """√var (see :func:`var`); its gradient (a − ā)/((N − correction)·std) is NaN where std = 0, as in PyTorch."""
-    return sqrt(var(a, dim, unbiased, keepdim, correction=correction))
+    """√var (see :func:`var` and :class:`StdOfVar`); its gradient is (a − ā)/((N − correction)·std), and
+    0 where std = 0, as in PyTorch."""
+    return StdOfVar.apply(var(a, dim, unbiased, keepdim, correction=correction))
 
 
 def var_mean(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
@@ -92,6 +107,8 @@ class Prod(Function):
 
     def backward(self, g):
         (a,) = self.inputs
+        if a.ndim == 0:  # the product of one number is itself: ∂z/∂a = 1, also at ±inf, as in PyTorch
+            return g
         shape = _keepdim_shape(a.shape, self.dims)
         g = expand(g.reshape(shape), a.shape)
         if not (a.data == 0).any():
@@ -169,27 +186,33 @@ def vector_norm(a: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     return norm(a, ord, dim, keepdim, dtype)
 
 
+def _logical_dims(dim, a: Tensor) -> tuple:
+    """The axes ``any`` and ``all`` reduce: none for an empty ``dim`` sequence, where the other
+    reductions take every axis (PyTorch's any/all return ``a != 0`` unreduced for ``dim=()``)."""
+    return () if isinstance(dim, (tuple, list)) and not dim else _dims(dim, a)
+
+
 def any(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Whether any element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
-    return Tensor(a.xp.asarray(a.data.any(axis=_dims(dim, a), keepdims=keepdim)))
+    return Tensor(a.xp.asarray(a.data.any(axis=_logical_dims(dim, a), keepdims=keepdim)))
 
 
 def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Whether every element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
-    return Tensor(a.xp.asarray(a.data.all(axis=_dims(dim, a), keepdims=keepdim)))
+    return Tensor(a.xp.asarray(a.data.all(axis=_logical_dims(dim, a), keepdims=keepdim)))
 
 
 def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
-    """The largest element over ``dim`` (all dims for ()); ties share the gradient evenly (a slice
+    """The largest element over ``dim`` (all dims for () or None); ties share the gradient evenly (a slice
     whose maximum is NaN gets NaN gradients, as in PyTorch)."""
-    return MaxOrMin.apply(a, dims=_dims(dim if dim != () else None, a), keepdim=keepdim, largest=True,
+    return MaxOrMin.apply(a, dims=_dims(dim, a), keepdim=keepdim, largest=True,
                           nan_shares=False)
 
 
 def amin(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
-    """The smallest element over ``dim`` (all dims for ()); ties share the gradient evenly (a slice
+    """The smallest element over ``dim`` (all dims for () or None); ties share the gradient evenly (a slice
     whose minimum is NaN gets NaN gradients, as in PyTorch)."""
-    return MaxOrMin.apply(a, dims=_dims(dim if dim != () else None, a), keepdim=keepdim, largest=False,
+    return MaxOrMin.apply(a, dims=_dims(dim, a), keepdim=keepdim, largest=False,
                           nan_shares=False)
 
 

@@ -1,13 +1,15 @@
-"""Optimizers (``zengrad.optim``, as ``torch.optim``): SGD, Adam, AdamW, RMSprop, Adagrad, Rprop, ASGD,
-LBFGS and lr schedulers."""
+"""Optimizers (``zengrad.optim``, as ``torch.optim``): SGD, Adam, AdamW, Adamax, NAdam, RAdam, RMSprop,
+Adagrad, Adadelta, Rprop, ASGD, LBFGS and lr schedulers."""
 
 from . import lr_scheduler
 from .adam import Adam, AdamW
+from .adam_variants import Adamax, NAdam, RAdam
 from .asgd import ASGD
 from .lbfgs import LBFGS
 from .optimizer import Optimizer
-from .rmsprop import Adagrad, RMSprop
+from .rmsprop import Adadelta, Adagrad, RMSprop
 from .rprop import Rprop
 from .sgd import SGD
 
-__all__ = ["ASGD", "Adagrad", "Adam", "AdamW", "LBFGS", "Optimizer", "RMSprop", "Rprop", "SGD", "lr_scheduler"]
+__all__ = ["ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam",
+           "RMSprop", "Rprop", "SGD", "lr_scheduler"]

@@ -1,4 +1,4 @@
-"""RMSprop and Adagrad: each parameter's step divided by a running size of its own gradients."""
+"""RMSprop, Adagrad and Adadelta: each parameter's step divided by a running size of its own gradients."""
 
 from __future__ import annotations
 
@@ -94,3 +94,38 @@ class Adagrad(Optimizer):
         total = state["sum"].data
         total += grad * grad
         param.data -= (rate * grad / (xp.sqrt(total) + group["eps"])).astype(param.dtype, copy=False)
+
+
+class Adadelta(Optimizer):
+    """PyTorch's Adadelta (Zeiler 2012), default lr 1.0. With g = ∇θ (+ weight_decay·θ):
+
+        v ← ρ·v + (1 − ρ)·g²
+        Δ = √(u + eps) / √(v + eps) · g             (u: the running average of past Δ²)
+        u ← ρ·u + (1 − ρ)·Δ²
+        θ ← θ − lr·Δ
+    """
+
+    def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0,
+                 *, maximize: bool = False):
+        for value, what in ((lr, "learning rate"), (eps, "epsilon value"), (weight_decay, "weight_decay value")):
+            _check("Adadelta", value, what)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize))
+
+    def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
+        xp = param.xp
+        grad = _followed_gradient(param, grad, group)
+        if not state:
+            state["step"] = 0
+            state["square_avg"] = Tensor(xp.zeros_like(param.data))
+            state["acc_delta"] = Tensor(xp.zeros_like(param.data))
+        state["step"] += 1
+        rho, eps = group["rho"], group["eps"]
+        square_avg, acc_delta = state["square_avg"].data, state["acc_delta"].data
+        square_avg *= rho
+        square_avg += (1 - rho) * grad * grad
+        delta = xp.sqrt(acc_delta + eps) / xp.sqrt(square_avg + eps) * grad
+        acc_delta *= rho
+        acc_delta += (1 - rho) * delta * delta
+        param.data -= (group["lr"] * delta).astype(param.dtype, copy=False)
