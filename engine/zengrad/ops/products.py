@@ -57,13 +57,18 @@ def mv(matrix: Tensor, vector: Tensor) -> Tensor:
 def addmm(c: Tensor, a: Tensor, b: Tensor, *, beta=1, alpha=1) -> Tensor:
     """β·c + α·(a @ b), with c broadcast to the product's (n, m) shape."""
     product = mm(a, b)
-    return _scaled(c, beta, product.shape, "addmm") + (product if alpha == 1 else product * alpha)
+    return _added(c, product, beta, alpha, "addmm")
 
 
 def baddbmm(c: Tensor, a: Tensor, b: Tensor, *, beta=1, alpha=1) -> Tensor:
     """β·c + α·(a @ b) for batches of matrices, c broadcast to the product's (B, n, m) shape."""
     product = bmm(a, b)
-    return _scaled(c, beta, product.shape, "baddbmm") + (product if alpha == 1 else product * alpha)
+    return _added(c, product, beta, alpha, "baddbmm")
+
+
+def _added(c: Tensor, product: Tensor, beta, alpha, op: str) -> Tensor:
+    """β·c + α·product (the add* ops' shared form), c broadcast to the product's shape."""
+    return _scaled(c, beta, product.shape, op) + (product if alpha == 1 else product * alpha)
 
 
 def _scaled(c: Tensor, beta, shape: tuple, op: str) -> Tensor:
@@ -152,16 +157,16 @@ ger = outer
 def addmv(c: Tensor, matrix: Tensor, vector: Tensor, *, beta=1, alpha=1) -> Tensor:
     """β·c + α·(M @ v), c broadcast to the product's (n,) shape."""
     product = mv(matrix, vector)
-    return _scaled(c, beta, product.shape, "addmv") + (product if alpha == 1 else product * alpha)
+    return _added(c, product, beta, alpha, "addmv")
 
 
 def addr(c: Tensor, u: Tensor, v: Tensor, *, beta=1, alpha=1) -> Tensor:
     """β·c + α·(u ⊗ v) (the outer product uᵢvⱼ), c broadcast to its (n, m) shape."""
     product = outer(u, v)
-    return _scaled(c, beta, product.shape, "addr") + (product if alpha == 1 else product * alpha)
+    return _added(c, product, beta, alpha, "addr")
 
 
 def addbmm(c: Tensor, a: Tensor, b: Tensor, *, beta=1, alpha=1) -> Tensor:
     """β·c + α·Σ_b (a_b @ b_b): the batch of matrix products summed into one (n, m) matrix."""
     product = bmm(a, b).sum(dim=0)
-    return _scaled(c, beta, product.shape, "addbmm") + (product if alpha == 1 else product * alpha)
+    return _added(c, product, beta, alpha, "addbmm")

@@ -12,7 +12,8 @@ import math
 
 from ..tensor import Tensor
 from .optimizer import Optimizer
-from .rmsprop import _check, _followed_gradient
+from .optimizer import followed_gradient
+from .rmsprop import _check
 
 
 def _check_adam_options(name: str, lr: float, betas: tuple, eps: float, weight_decay: float) -> None:
@@ -46,7 +47,7 @@ def _decayed_gradient(param: Tensor, grad, group: dict):
     if group.get("decoupled_weight_decay") and group["weight_decay"] != 0:
         param.data *= 1 - group["lr"] * group["weight_decay"]
         return -grad if group["maximize"] else grad
-    return _followed_gradient(param, grad, group)
+    return followed_gradient(param, grad, group)
 
 
 class Adamax(Optimizer):
@@ -64,7 +65,7 @@ class Adamax(Optimizer):
 
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
         xp = param.xp
-        grad = _followed_gradient(param, grad, group)
+        grad = followed_gradient(param, grad, group)
         beta1, beta2 = group["betas"]
         step, exp_avg = _moments(param, grad, beta1, None, state)
         exp_inf = state["exp_inf"].data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, followed_gradient
 
 
 class ASGD(Optimizer):
@@ -29,16 +29,13 @@ class ASGD(Optimizer):
 
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
         xp = param.xp
-        if group["maximize"]:
-            grad = -grad
+        grad = followed_gradient(param, grad, group)
         if not state:
             state["step"] = 0
             state["eta"] = group["lr"]
             state["mu"] = 1.0
             state["ax"] = Tensor(xp.zeros_like(param.data))
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param.data
         eta, lambd = state["eta"], group["lambd"]
         param.data *= param.dtype.type(1 - lambd * eta)
         param.data -= (eta * grad).astype(param.dtype, copy=False)

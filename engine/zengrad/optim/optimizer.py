@@ -217,3 +217,13 @@ def _cast_like(value, param: Tensor):
     if isinstance(value, np.generic):
         return value.item()
     return copy.deepcopy(value)
+
+
+def followed_gradient(param: Tensor, grad, group: dict):
+    """The gradient a step follows: negated with ``maximize``, plus weight_decay·θ (the L2 form)
+    when the group has a weight decay."""
+    if group["maximize"]:
+        grad = -grad
+    if group.get("weight_decay", 0) != 0:
+        grad = grad + group["weight_decay"] * param.data
+    return grad

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, followed_gradient
 
 
 def _check(name: str, value: float, what: str) -> None:
@@ -11,13 +11,6 @@ def _check(name: str, value: float, what: str) -> None:
         raise ValueError(f"Invalid {what}: {value}")
 
 
-def _followed_gradient(param: Tensor, grad, group: dict):
-    """The gradient the step follows: negated with ``maximize``, plus weight_decay·θ (the L2 form)."""
-    if group["maximize"]:
-        grad = -grad
-    if group["weight_decay"] != 0:
-        grad = grad + group["weight_decay"] * param.data
-    return grad
 
 
 class RMSprop(Optimizer):
@@ -38,7 +31,7 @@ class RMSprop(Optimizer):
 
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
         xp = param.xp
-        grad = _followed_gradient(param, grad, group)
+        grad = followed_gradient(param, grad, group)
         if not state:
             state["step"] = 0
             state["square_avg"] = Tensor(xp.zeros_like(param.data))
@@ -85,7 +78,7 @@ class Adagrad(Optimizer):
 
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
         xp = param.xp
-        grad = _followed_gradient(param, grad, group)
+        grad = followed_gradient(param, grad, group)
         if not state:
             state["step"] = 0
             state["sum"] = Tensor(xp.full_like(param.data, group["initial_accumulator_value"]))
@@ -115,7 +108,7 @@ class Adadelta(Optimizer):
 
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
         xp = param.xp
-        grad = _followed_gradient(param, grad, group)
+        grad = followed_gradient(param, grad, group)
         if not state:
             state["step"] = 0
             state["square_avg"] = Tensor(xp.zeros_like(param.data))

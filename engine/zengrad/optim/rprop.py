@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer
+from .optimizer import Optimizer, followed_gradient
 
 
 class Rprop(Optimizer):
@@ -30,8 +30,7 @@ class Rprop(Optimizer):
 
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
         xp = param.xp
-        if group["maximize"]:
-            grad = -grad
+        grad = followed_gradient(param, grad, group)
         if not state:
             state["step"] = 0
             state["prev"] = Tensor(xp.zeros_like(param.data))
