@@ -295,11 +295,11 @@ def lstsq(a: Tensor, b: Tensor, rcond: float | None = None, *, driver: str | Non
         raise OpError(f"lstsq: A of shape {a.shape} and B of shape {b.shape} do not fit")
     solution = pinv(a, rtol=rcond) @ rhs
     m, n = a.shape[-2:]
-    rank = matrix_rank(a, rtol=rcond)
-    residual = ((matmul(a, solution) - rhs) ** 2).sum(dim=-2)
-    full_rank = bool((rank.data == n).all()) and m > n
-    residuals = residual.detach() if full_rank else Tensor(_xp(a.data).zeros((0,), dtype=a.dtype))
     singular = Tensor(singular_values(a.data, "lstsq"))
+    rank = Tensor((singular.data > _cutoff(a, singular, None, rcond)).sum(axis=-1).astype(np.int64))
+    full_rank = bool((rank.data == n).all()) and m > n
+    residuals = ((matmul(a, solution) - rhs) ** 2).sum(dim=-2).detach() if full_rank else \
+        Tensor(_xp(a.data).zeros((0,), dtype=a.dtype))
     return LeastSquares(solution.squeeze(-1) if vector else solution, residuals, rank, singular)
 
 
