@@ -31,6 +31,12 @@ class VersionCounter:
         self.value = 0
 
 
+#: PyTorch's tensor-type names (FloatTensor, …) by dtype, for Tensor.type
+_TYPE_NAMES = {np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np.dtype(np.float16): "Half",
+               np.dtype(np.int64): "Long", np.dtype(np.int32): "Int", np.dtype(np.int16): "Short",
+               np.dtype(np.int8): "Char", np.dtype(np.uint8): "Byte", np.dtype(np.bool_): "Bool"}
+
+
 class Tensor(PlacementShortcuts):
     """An n-dimensional array that can record the operations applied to it.
 
@@ -214,13 +220,10 @@ class Tensor(PlacementShortcuts):
     def type(self, dtype=None):
         """Without ``dtype``, the tensor type's name as PyTorch spells it ('zengrad.FloatTensor'); with
         one (a dtype, or a name such as 'torch.DoubleTensor'), ``self.to(dtype)``."""
-        names = {np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np.dtype(np.float16): "Half",
-                 np.dtype(np.int64): "Long", np.dtype(np.int32): "Int", np.dtype(np.int16): "Short",
-                 np.dtype(np.int8): "Char", np.dtype(np.uint8): "Byte", np.dtype(np.bool_): "Bool"}
         if dtype is None:
-            return f"zengrad.{names.get(self.dtype, str(self.dtype))}Tensor"
+            return f"zengrad.{_TYPE_NAMES.get(self.dtype, str(self.dtype))}Tensor"
         if isinstance(dtype, str):
-            by_name = {f"{name}Tensor": kind for kind, name in names.items()}
+            by_name = {f"{name}Tensor": kind for kind, name in _TYPE_NAMES.items()}
             short = dtype.rsplit(".", 1)[-1]
             if short not in by_name:
                 raise TypeError(f"type: unknown tensor type {dtype!r} (expected one of {sorted(by_name)})")

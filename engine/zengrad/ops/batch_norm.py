@@ -212,9 +212,9 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
         if tensor is not None and tensor.shape != (c,):
             raise OpError(f"instance_norm: {name} has shape {tensor.shape}, the input (shape {input.shape}) has "
                           f"{c} channels")
-    per_instance = [None if t is None else t.repeat(n) for t in (running_mean, running_var, weight, bias)]
     if not use_input_stats:
         return _with_running_statistics(input, running_mean, running_var, weight, bias, eps, None)
+    per_instance = [None if t is None else t.repeat(n) for t in (running_mean, running_var, weight, bias)]
     stacked_mean, stacked_var = (None if t is None else Tensor(t.data.copy()) for t in per_instance[:2])
     out = batch_norm(input.reshape((1, n * c) + input.shape[2:]), stacked_mean, stacked_var, *per_instance[2:],
                      training=True, momentum=momentum, eps=eps)
