@@ -20,6 +20,7 @@ import numpy as np
 from ..ops.attention import self_attention
 from ..tensor import Tensor
 from . import functional as F
+from .functional.attention import _additive_mask
 from . import init
 from ._factory import empty_parameter
 from .linear import Linear
@@ -108,7 +109,7 @@ class MultiheadAttention(Module):
         """All masks as one additive (N, h, L, S)-broadcastable tensor, or None."""
         mask = _blocking_mask(attn_mask, like)
         if mask is None and is_causal:
-            mask = F._additive_mask(None, True, length, source, like)
+            mask = _additive_mask(None, True, length, source, like)
         if mask is not None and mask.ndim == 3:
             mask = mask.reshape(n, self.num_heads, length, source)
         padding = _blocking_mask(key_padding_mask, like)

@@ -4,6 +4,7 @@ means or maxima over bags of ids)."""
 from __future__ import annotations
 
 from . import functional as F
+from .functional.embedding import _padding_index
 from . import init
 from ._factory import empty_parameter
 from .module import Module
@@ -21,7 +22,7 @@ class Embedding(Module):
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
-        self.padding_idx = None if padding_idx is None else F._padding_index(padding_idx, num_embeddings)
+        self.padding_idx = None if padding_idx is None else _padding_index(padding_idx, num_embeddings)
         self.weight = empty_parameter(num_embeddings, embedding_dim, device=device, dtype=dtype)
         self.reset_parameters()
 
@@ -50,7 +51,7 @@ class EmbeddingBag(Module):
             raise ValueError(f"EmbeddingBag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
         self.num_embeddings, self.embedding_dim, self.mode = num_embeddings, embedding_dim, mode
         self.include_last_offset = include_last_offset
-        self.padding_idx = None if padding_idx is None else F._padding_index(padding_idx, num_embeddings)
+        self.padding_idx = None if padding_idx is None else _padding_index(padding_idx, num_embeddings)
         self.weight = empty_parameter(num_embeddings, embedding_dim, device=device, dtype=dtype)
         init.normal_(self.weight)
         if self.padding_idx is not None:

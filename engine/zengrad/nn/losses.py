@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import functional as F
+from .functional.losses import _check_reduction
 from .module import Module
 
 
 class _Loss(Module):
     def __init__(self, reduction: str = "mean"):
         super().__init__()
-        F._check_reduction(type(self).__name__, reduction)
+        _check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
     def extra_repr(self) -> str:

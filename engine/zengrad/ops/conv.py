@@ -33,6 +33,11 @@ def _pair(value, name: str, op: str) -> tuple[int, int]:
     return pair
 
 
+def _single(value) -> int:
+    """A 1-d size given as an int or a 1-tuple (PyTorch accepts both)."""
+    return value[0] if isinstance(value, (tuple, list)) and len(value) == 1 else value
+
+
 def named_padding(padding: str, kernel: tuple, dilation, stride, op: str) -> tuple[tuple, tuple]:
     """PyTorch's ``padding='valid'`` (no padding) and ``padding='same'`` (the output as large as the
     input; stride 1 only) as (padding on each side, extra padding on the bottom and right).

@@ -1,0 +1,114 @@
+"""Resampling as one matrix per spatial axis: adaptive average pooling (each output the mean of
+its input bin) and ``interpolate`` (nearest, linear, bilinear, area). y = A_H x A_Wᵀ, so the
+gradient is A_Hᵀ g A_W."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...errors import OpError
+from ...tensor import Tensor
+
+
+def _adaptive_matrix(xp, size: int, out: int, dtype):
+    """A (out, size) with row i averaging x[⌊i·size/out⌋ : ⌈(i + 1)·size/out⌉] (PyTorch's bins)."""
+    matrix = xp.zeros((out, size), dtype=dtype)
+    for i in range(out):
+        start, end = (i * size) // out, -(-((i + 1) * size) // out)
+        matrix[i, start:end] = 1.0 / (end - start)
+    return matrix
+
+
+def _resample(x: Tensor, matrices) -> Tensor:
+    """Apply one (out, in) matrix to each of the last len(matrices) axes: y = A_h x A_wᵀ in 2-d.
+
+    Each matrix is a constant, so the gradient is the transposed resampling Aᵀ g, for free."""
+    if len(matrices) == 1:
+        return x @ Tensor(matrices[0].T.copy())
+    return Tensor(matrices[0]) @ x @ Tensor(matrices[1].T.copy())
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Average pooling to a fixed output size (oh, ow): y[n, c, i, j] is the mean of the bin
+    rows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 and columns likewise (bins may overlap). Each axis's binning
+    is a constant (out, in) averaging matrix A, so y = A_h x A_wᵀ: two matrix products, and the
+    gradient is A_hᵀ g A_w. ``None`` in ``output_size`` keeps that input size."""
+    if input.ndim not in (3, 4):
+        raise OpError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape {input.shape}")
+    sizes = (output_size, output_size) if isinstance(output_size, int) or output_size is None else tuple(output_size)
+    if len(sizes) != 2:
+        raise OpError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}")
+    height, width = input.shape[-2:]
+    sizes = tuple(n if s is None else s for s, n in zip(sizes, (height, width)))
+    if min(sizes) < 1 or min(height, width) < 1:
+        raise OpError(f"adaptive_avg_pool2d: output size {sizes} and input shape {input.shape} must be positive")
+    return _resample(input, [_adaptive_matrix(input.xp, n, s, input.dtype) for n, s in zip((height, width), sizes)])
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
+    """y[n, c, i] = mean of x[n, c, ⌊i·L/o⌋ : ⌈(i+1)·L/o⌉], as y = x Aᵀ with the averaging matrix A."""
+    if input.ndim not in (2, 3) or output_size < 1 or input.shape[-1] < 1:
+        raise OpError(f"adaptive_avg_pool1d: expected a 2-D or 3-D input and a positive output size, "
+                      f"got shape {input.shape} and {output_size!r}")
+    return _resample(input, [_adaptive_matrix(input.xp, input.shape[-1], output_size, input.dtype)])
+
+
+def _interpolation_matrix(xp, size: int, out: int, scale: float, mode: str, align_corners: bool, dtype):
+    """(out, size) weights mapping input positions to output positions along one axis.
+
+    nearest: y_i = x[min(⌊i·scale⌋, size − 1)].  linear: src = i·(size − 1)/(out − 1) with
+    align_corners, else max((i + ½)·scale − ½, 0); y_i = (1 − λ)·x[⌊src⌋] + λ·x[⌊src⌋ + 1],
+    λ = src − ⌊src⌋ (the last index clamped)."""
+    matrix = np.zeros((out, size), dtype=np.float64)
+    rows = np.arange(out)
+    if mode == "nearest":
+        matrix[rows, np.minimum(np.floor(rows * scale).astype(np.int64), size - 1)] = 1.0
+        return xp.asarray(matrix.astype(dtype))
+    if align_corners:
+        src = rows * ((size - 1) / (out - 1)) if out > 1 else np.zeros(out)
+    else:
+        src = np.maximum((rows + 0.5) * scale - 0.5, 0.0)
+    low = np.minimum(np.floor(src).astype(np.int64), size - 1)
+    high = np.minimum(low + 1, size - 1)
+    weight = src - low
+    np.add.at(matrix, (rows, low), 1.0 - weight)
+    np.add.at(matrix, (rows, high), weight)
+    return xp.asarray(matrix.astype(dtype))
+
+
+def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
+                recompute_scale_factor=None, antialias: bool = False) -> Tensor:
+    """Resize the spatial axes of (N, C, L) or (N, C, H, W) input, as ``torch.nn.functional.interpolate``
+    for mode 'nearest' (1-d and 2-d), 'linear' (1-d) and 'bilinear' (2-d).
+
+    Every mode is linear in x and separable, so each axis is one constant (out, in) matrix
+    (see :func:`_interpolation_matrix` for the weights) and y = A_h x A_wᵀ; the gradient is
+    A_hᵀ g A_w. The output size is ``size`` or ⌊in·scale_factor⌋; source coordinates use
+    scale = in/out when the size was given (or ``recompute_scale_factor``), else 1/scale_factor.
+    """
+    modes = {3: ("nearest", "linear"), 4: ("nearest", "bilinear")}
+    if input.ndim not in modes or mode not in modes[input.ndim]:
+        raise OpError(f"interpolate: mode {mode!r} on input of shape {input.shape} is not supported "
+                      f"(3-D: nearest/linear, 4-D: nearest/bilinear)")
+    if antialias:
+        raise OpError("interpolate: antialias=True is not supported")
+    if mode == "nearest" and align_corners is not None:
+        raise OpError("interpolate: align_corners option can only be set with the interpolating modes: "
+                      "linear | bilinear")
+    spatial = input.shape[2:]
+    if (size is None) == (scale_factor is None):
+        raise OpError("interpolate: either size or scale_factor should be defined (not both)")
+    if size is not None:
+        sizes = (size,) * len(spatial) if isinstance(size, int) else tuple(size)
+        scales = [n / s for n, s in zip(spatial, sizes)] if len(sizes) == len(spatial) else []
+    else:
+        factors = (scale_factor,) * len(spatial) if isinstance(scale_factor, (int, float)) else tuple(scale_factor)
+        sizes = tuple(int(np.floor(n * f)) for n, f in zip(spatial, factors))
+        scales = ([n / s if s else 0.0 for n, s in zip(spatial, sizes)] if recompute_scale_factor
+                  else [1.0 / f for f in factors])
+    if len(sizes) != len(spatial) or min(sizes) < 1 or min(spatial) < 1:
+        raise OpError(f"interpolate: output size {sizes} does not fit input of shape {input.shape}")
+    matrices = [_interpolation_matrix(input.xp, n, s, scale, "nearest" if mode == "nearest" else "linear",
+                                      bool(align_corners), input.dtype)
+                for n, s, scale in zip(spatial, sizes, scales)]
+    return _resample(input, matrices)

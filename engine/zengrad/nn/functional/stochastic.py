@@ -1,0 +1,86 @@
+"""Ops that draw random numbers from :func:`zengrad.creation.generator`: dropout (elementwise and
+whole channels), ``gumbel_softmax`` and ``rrelu``. In evaluation (``training=False``) each is
+deterministic."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...creation import generator
+from ...errors import OpError
+from ...ops import softmax
+from ...ops import where
+from ...tensor import Tensor
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Inverted dropout: each element is zeroed with probability p and the survivors scaled by
+    1/(1 − p), so E[output] = input and evaluation needs no rescaling. Identity when not training.
+
+    The mask is drawn from zengrad's global generator (``manual_seed`` repeats it).
+    """
+    if not 0.0 <= p <= 1.0:
+        raise OpError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    keep = generator(input.device).random(input.shape) >= p
+    return input * Tensor((keep / (1.0 - p)).astype(input.dtype))
+
+
+def _feature_dropout(op: str, input: Tensor, p: float, training: bool, spatial: int) -> Tensor:
+    if not 0.0 <= p <= 1.0:
+        raise OpError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+    if input.ndim not in (spatial + 1, spatial + 2):
+        raise OpError(f"{op}: expects (N, C, {'L' if spatial == 1 else 'H, W'}) or without the batch dim, "
+                      f"got shape {input.shape}")
+    if not training or p == 0.0:
+        return input
+    channels = input.shape[:input.ndim - spatial]
+    keep = generator(input.device).random(channels) >= p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
+    mask = (keep * scale).astype(input.dtype).reshape(channels + (1,) * spatial)
+    return input * Tensor(mask)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Whole channels of (N, C, L) zeroed with probability p (the rest scaled by 1/(1 − p))."""
+    return _feature_dropout("dropout1d", input, p, training, 1)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Whole channels (feature maps) of (N, C, H, W) zeroed with probability p, the rest scaled
+    by 1/(1 − p): neighbouring pixels are correlated, so dropping single pixels regularises little."""
+    return _feature_dropout("dropout2d", input, p, training, 2)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+    """A differentiable sample from the categorical distribution softmax(logits):
+    y = softmax((logits + g)/τ) along ``dim`` with Gumbel noise g = −log(−log u), u ~ U(0, 1).
+    τ → 0 makes y one-hot. ``hard``: the one-hot of argmax y in forward, y's gradient in backward
+    (the straight-through estimator: y_hard − stop_gradient(y) + y)."""
+    uniform = generator(logits.device).random(logits.shape)
+    gumbels = Tensor(logits.xp.asarray(-np.log(-np.log(np.clip(uniform, np.finfo(np.float64).tiny, 1.0))))
+                     .astype(logits.dtype))
+    soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return soft
+    xp = logits.xp
+    dim = dim % logits.ndim if logits.ndim else 0
+    winner = xp.argmax(soft.data, axis=dim)
+    one_hot_array = xp.zeros(soft.shape, dtype=soft.dtype)
+    xp.put_along_axis(one_hot_array, xp.expand_dims(winner, dim), 1, axis=dim)
+    return soft - soft.detach() + Tensor(one_hot_array)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU: y = x for x ≥ 0, a·x otherwise, with a ~ U(lower, upper) drawn per
+    element in training and a = (lower + upper)/2 in evaluation."""
+    if training:
+        draw = generator(input.device).random(input.shape)
+        slopes = Tensor(input.xp.asarray(lower + (upper - lower) * draw).astype(input.dtype))
+    else:
+        slopes = (lower + upper) / 2
+    return where(input >= 0, input, input * slopes)
