@@ -431,8 +431,8 @@ def _spd(m, a):
     return a @ a.mT + 3 * m.eye(a.shape[-1], dtype=a.dtype)
 
 
-def _first_singular_pair(m, a):
-    u, s, vh = m.linalg.svd(a, full_matrices=False)
+def _first_singular_pair(m, a, full_matrices=False):
+    u, s, vh = m.linalg.svd(a, full_matrices=full_matrices)
     return u[..., :, :1] * vh[..., :1, :] * s[..., :1, None]  # invariant to the pair's signs
 
 
@@ -441,11 +441,16 @@ DECOMPOSITION_CASES = [
     Case("cholesky_upper", lambda m, a: m.linalg.cholesky(_spd(m, a), upper=True), [(4, 4)]),
     Case("qr", lambda m, a: m.linalg.qr(a).Q * 2 + m.linalg.qr(a).R[..., :1, :].sum(), [(5, 3)]),
     Case("qr_square_batched", lambda m, a: m.linalg.qr(a).R, [(2, 3, 3)]),
+    Case("qr_wide", lambda m, a: m.linalg.qr(a).Q * 2 + m.linalg.qr(a).R.sum(-2, keepdim=True).sum(-1), [(3, 5)]),
+    Case("qr_wide_batched_r", lambda m, a: m.linalg.qr(a).R, [(2, 2, 5)]),
+    Case("qr_complete_wide", lambda m, a: m.linalg.qr(a, mode="complete").R, [(3, 4)]),
     Case("eigh", lambda m, a: m.linalg.eigh(_spd(m, a)).eigenvalues, [(2, 3, 3)]),
     Case("eigh_vectors", lambda m, a: m.linalg.eigh(_spd(m, a)).eigenvectors ** 2, [(4, 4)]),
     Case("svdvals", lambda m, a: m.linalg.svdvals(a), [(3, 5)]),
     Case("svd_vectors", _first_singular_pair, [(4, 3)]),
     Case("svd_vectors_wide", _first_singular_pair, [(2, 3, 5)]),
+    Case("svd_full_tall", lambda m, a: _first_singular_pair(m, a, True), [(5, 3)]),
+    Case("svd_full_wide", lambda m, a: _first_singular_pair(m, a, True) + m.linalg.svd(a).S.sum(), [(2, 5)]),
     Case("pinv", lambda m, a: m.linalg.pinv(a), [(4, 3)]),
     Case("lstsq", lambda m, a, b: m.linalg.lstsq(a, b).solution, [(5, 3), (5, 2)]),
     Case("solve_triangular", lambda m, a, b: m.linalg.solve_triangular(_well_conditioned(m, a), b, upper=False),

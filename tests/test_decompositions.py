@@ -79,7 +79,27 @@ def test_factorisation_errors_name_the_problem():
         zg.linalg.eigh(zg.ones(2, 3))
     with pytest.raises(TypeError, match="floating"):
         zg.linalg.svd(zg.ones(2, 2, dtype=zg.int64))
-    with pytest.raises(RuntimeError, match="full_matrices=False"):
-        zg.linalg.svd(zg.ones(2, 3))
-    with pytest.raises(RuntimeError, match="m >= n"):
-        zg.linalg.qr(zg.ones(2, 3, requires_grad=True)).R.sum().backward()
+    with pytest.raises(RuntimeError, match="mode='reduced'"):
+        zg.linalg.qr(zg.ones(3, 2, requires_grad=True), mode="complete").R.sum().backward()
+    with pytest.raises(RuntimeError, match="qr: mode"):
+        zg.linalg.qr(zg.ones(3, 2), mode="full")
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_complete_factors_match_torch(rng, shape):
+    """svd(full_matrices=True) and qr(mode='complete'): square orthogonal U, Vh, Q that rebuild A
+    (U's and Vh's extra columns are any orthonormal completion, so they are compared by what they
+    span), R as PyTorch's."""
+    a = rng.standard_normal(shape)
+    m, n = shape[-2:]
+    u, s, vh = (_np(f) for f in zg.linalg.svd(zg.tensor(a)))
+    tu, ts, tvh = (f.numpy() for f in torch.linalg.svd(torch.tensor(a)))
+    assert u.shape == tu.shape and vh.shape == tvh.shape and s.shape == ts.shape
+    k = min(m, n)
+    np.testing.assert_allclose(u[..., :, :k] * s[..., None, :] @ vh[..., :k, :], a, atol=1e-12)
+    np.testing.assert_allclose(np.swapaxes(u, -1, -2) @ u, np.broadcast_to(np.eye(m), u.shape), atol=1e-12)
+    np.testing.assert_allclose(vh @ np.swapaxes(vh, -1, -2), np.broadcast_to(np.eye(n), vh.shape), atol=1e-12)
+    q, r = (_np(f) for f in zg.linalg.qr(zg.tensor(a), mode="complete"))
+    tq, tr = (f.numpy() for f in torch.linalg.qr(torch.tensor(a), mode="complete"))
+    np.testing.assert_allclose(q, tq, atol=1e-12)
+    np.testing.assert_allclose(r, tr, atol=1e-12)

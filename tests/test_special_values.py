@@ -95,6 +95,7 @@ KNOWN_DIFFERENCES = {
     **dict.fromkeys(["cdist_p1", "renorm"], _NAN_GRADIENT),
     **dict.fromkeys(["linalg_inv", "inverse_method", "linalg_det", "det_1x1", "slogdet", "logdet", "linalg_solve",
                      "linalg_solve_vector", "matrix_power", "cholesky", "cholesky_upper", "qr", "qr_square_batched",
+                     "qr_wide", "qr_wide_batched_r", "qr_complete_wide", "svd_full_tall", "svd_full_wide",
                      "eigh", "eigh_vectors", "svdvals", "svd_vectors", "svd_vectors_wide", "pinv", "lstsq",
                      "solve_triangular", "cond"], _LAPACK),
     "attention_causal": _MASKED_ROW,

@@ -11,6 +11,8 @@ factorisation (real matrices; ᵀ is the transpose, ∘ the elementwise product)
     A = L Lᵀ        Ā = ½(S + Sᵀ),  S = L⁻ᵀ Φ(Lᵀ L̄) L⁻¹          Φ: lower triangle, diagonal halved
     A = Q R         Ā = (Q̄ + Q·copyltu(M)) R⁻ᵀ,  M = R R̄ᵀ − Q̄ᵀ Q   (m ≥ n; copyltu mirrors the
                                                                      lower triangle to the upper)
+                    m < n: A = [X | Y], R = [R_X | Qᵀ Y]; X takes the m ≥ n formula with
+                    Q̄ + Y R̄_Yᵀ in place of Q̄, and Ȳ = Q R̄_Y
     A = V Λ Vᵀ      Ā = V (diag(Λ̄) + F ∘ ½(Vᵀ V̄ − V̄ᵀ V)) Vᵀ,  F_ij = 1/(λⱼ − λᵢ) (i ≠ j), 0 on the diagonal
                     (symmetric, as A is: a change of A can only be symmetric)
     A = U S Vᵀ      Ā = U [ (J_U ∘ E) S + S (J_V ∘ E) + diag(S̄) ] Vᵀ
@@ -35,7 +37,7 @@ from .elementwise import where
 from .layout import tril, triu
 from .linalg import solve
 from .matmul import matmul
-from .shape import matrix_transpose
+from .shape import cat, matrix_transpose
 
 Eigh = collections.namedtuple("eigh", ["eigenvalues", "eigenvectors"])
 QR = collections.namedtuple("qr", ["Q", "R"])
@@ -106,13 +108,18 @@ class Cholesky(Function):
 
 
 class PackedQR(Function):
-    """[Q | R] side by side: Q (*, m, k) and R (*, k, n), k = min(m, n) (the reduced QR)."""
+    """[Q | R] side by side, R padded with zero rows to Q's height: Q (*, m, k) and R (*, k, n),
+    k = min(m, n) (the reduced QR), or Q (*, m, m) and R (*, m, n) (``complete``)."""
 
     saved_inputs = ()
 
+    def __init__(self, complete: bool):
+        super().__init__()
+        self.complete = complete
+
     def forward(self, a):
-        q, r = _lapack("qr", _xp(a).linalg.qr, a)
-        self.k = q.shape[-1]
+        q, r = _lapack("qr", _xp(a).linalg.qr, a, mode="complete" if self.complete else "reduced")
+        self.columns = q.shape[-1]
         rows = a.shape[-2]
         padded_r = _xp(a).zeros(r.shape[:-2] + (rows, r.shape[-1]), dtype=a.dtype)
         padded_r[..., :r.shape[-2], :] = r
@@ -120,17 +127,30 @@ class PackedQR(Function):
 
     def backward(self, g):
         packed = self.output()
-        k = self.k
+        columns = self.columns
+        m, n = packed.shape[-2], packed.shape[-1] - columns
+        k = min(m, n)
+        if columns > k:
+            raise OpError(f"qr: the gradient of mode='complete' is not defined for a tall {m}×{n} matrix "
+                          "(the extra columns of Q are not unique); use mode='reduced'")
         q, r = packed[..., :, :k], packed[..., :k, k:]
         gq, gr = g[..., :, :k], g[..., :k, k:]
-        if r.shape[-1] > k:
-            raise OpError(f"qr: the gradient is implemented for m >= n (tall or square matrices), got "
-                          f"{q.shape[-2]}×{r.shape[-1]}")
-        m = r @ matrix_transpose(gr) - matrix_transpose(gq) @ q
-        lower = tril(m, -1)
-        copyltu = lower + matrix_transpose(lower) + m * _eye_like(m, k)
-        b = gq + q @ copyltu
-        return matrix_transpose(solve(r, matrix_transpose(b)))
+        if n == k:
+            return _square_qr_backward(q, r, gq, gr)
+        # A = [X | Y] with X square: X = Q R_X, and R's right block is Qᵀ Y, which moves with Q too.
+        r_y, gr_y = r[..., :, k:], gr[..., :, k:]
+        y = q @ r_y
+        gx = _square_qr_backward(q, r[..., :, :k], gq + y @ matrix_transpose(gr_y), gr[..., :, :k])
+        return cat([gx, q @ gr_y], dim=-1)
+
+
+def _square_qr_backward(q: Tensor, r: Tensor, gq: Tensor, gr: Tensor) -> Tensor:
+    """Ā = (Q̄ + Q·copyltu(M)) R⁻ᵀ with M = R R̄ᵀ − Q̄ᵀ Q, for R square (A with m ≥ n)."""
+    m = r @ matrix_transpose(gr) - matrix_transpose(gq) @ q
+    lower = tril(m, -1)
+    copyltu = lower + matrix_transpose(lower) + m * _eye_like(m, m.shape[-1])
+    b = gq + q @ copyltu
+    return matrix_transpose(solve(r, matrix_transpose(b)))
 
 
 class PackedEigh(Function):
@@ -158,21 +178,26 @@ class PackedEigh(Function):
 
 
 class PackedSVD(Function):
-    """[U | diag-free S row | Vᵀ] packed as (*, m + 1 + k, max(k, n)): U (m, k) in the first rows,
-    S (k,) in one row, Vᴴ (k, n) below (the reduced SVD, k = min(m, n))."""
+    """[U | diag-free S row | Vᵀ] packed as (*, m + 1 + rows(Vᴴ), max(columns(U), n)): U in the first
+    rows, S (k,) in one row, Vᴴ below: the reduced SVD (U m×k, Vᴴ k×n, k = min(m, n)) or, with
+    ``full``, U m×m and Vᴴ n×n. The gradient, as PyTorch's, reads only the first k columns of U and
+    rows of Vᴴ: the others are any orthonormal completion, not a function of A."""
 
     saved_inputs = ()
+
+    def __init__(self, full: bool):
+        super().__init__()
+        self.full = full
 
     def forward(self, a):
         xp = _xp(a)
         _finite("svd", a)
-        u, s, vh = _lapack("svd", xp.linalg.svd, a, full_matrices=False)
+        u, s, vh = _lapack("svd", xp.linalg.svd, a, full_matrices=self.full)
         m, n = a.shape[-2:]
         k = s.shape[-1]
         self.m, self.n, self.k = m, n, k
-        width = max(k, n)
-        packed = xp.zeros(a.shape[:-2] + (m + 1 + k, width), dtype=a.dtype)
-        packed[..., :m, :k] = u
+        packed = xp.zeros(a.shape[:-2] + (m + 1 + vh.shape[-2], max(u.shape[-1], n)), dtype=a.dtype)
+        packed[..., :m, :u.shape[-1]] = u
         packed[..., m, :k] = s
         packed[..., m + 1:, :n] = vh
         return packed
@@ -180,8 +205,8 @@ class PackedSVD(Function):
     def backward(self, g):
         m, n, k = self.m, self.n, self.k
         packed = self.output()
-        u, s, vt = packed[..., :m, :k], packed[..., m, :k], packed[..., m + 1:, :n]
-        gu, gs, gvt = g[..., :m, :k], g[..., m, :k], g[..., m + 1:, :n]
+        u, s, vt = packed[..., :m, :k], packed[..., m, :k], packed[..., m + 1:m + 1 + k, :n]
+        gu, gs, gvt = g[..., :m, :k], g[..., m, :k], g[..., m + 1:m + 1 + k, :n]
         gv = matrix_transpose(gvt)
         e = _off_diagonal_reciprocal(s, square=True)
         s_row, s_col = s.unsqueeze(-2), s.unsqueeze(-1)
@@ -206,13 +231,14 @@ def cholesky(a: Tensor, *, upper: bool = False) -> Tensor:
 
 def qr(a: Tensor, mode: str = "reduced") -> QR:
     """(Q, R) with A = Q R, Q with orthonormal columns and R upper triangular: 'reduced' (Q is
-    m×k, R k×n, k = min(m, n)) or 'r' (R only; Q empty)."""
+    m×k, R k×n, k = min(m, n)), 'complete' (Q m×m, R m×n) or 'r' (R only; Q empty)."""
     _matrices("qr", a)
-    if mode not in ("reduced", "r"):
-        raise OpError(f"qr: mode must be 'reduced' or 'r', got {mode!r}")
-    packed = PackedQR.apply(a)
-    k = min(a.shape[-2:])
-    q, r = packed[..., :, :k], packed[..., :k, k:]
+    if mode not in ("reduced", "complete", "r"):
+        raise OpError(f"qr: mode must be 'reduced', 'complete' or 'r', got {mode!r}")
+    packed = PackedQR.apply(a, complete=mode == "complete")
+    m, n = a.shape[-2:]
+    columns = m if mode == "complete" else min(m, n)
+    q, r = packed[..., :, :columns], packed[..., :columns, columns:]
     return QR(Tensor(_xp(a.data).zeros((0,), dtype=a.dtype)) if mode == "r" else q, r)
 
 
@@ -232,16 +258,14 @@ def eigvalsh(a: Tensor, UPLO: str = "L") -> Tensor:
 
 
 def svd(a: Tensor, full_matrices: bool = True) -> SVD:
-    """(U, S, Vh) with A = U diag(S) Vh, S descending; only the reduced form (``full_matrices=False``,
-    U m×k, Vh k×n) has a gradient here, and is what ``full_matrices=True`` returns for square A."""
+    """(U, S, Vh) with A = U diag(S) Vh, S descending: U m×m and Vh n×n (``full_matrices``), or the
+    reduced U m×k and Vh k×n, k = min(m, n)."""
     _matrices("svd", a)
     m, n = a.shape[-2:]
-    if full_matrices and m != n:
-        raise OpError(f"svd: full_matrices=True for a non-square {m}×{n} matrix is not supported; pass "
-                      "full_matrices=False (the reduced SVD)")
-    packed = PackedSVD.apply(a)
+    full = full_matrices and m != n
+    packed = PackedSVD.apply(a, full=full)
     k = min(m, n)
-    return SVD(packed[..., :m, :k], packed[..., m, :k], packed[..., m + 1:, :n])
+    return SVD(packed[..., :m, :m if full else k], packed[..., m, :k], packed[..., m + 1:, :n])
 
 
 def svdvals(a: Tensor) -> Tensor:
