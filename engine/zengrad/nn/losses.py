@@ -1,30 +1,30 @@
 """Loss modules (and the two distance modules the losses build on): thin wrappers around
 :mod:`zengrad.nn.functional`, where the math lives.
 
-``reduction`` is 'mean' (default), 'sum' or 'none', as in PyTorch.
+``reduction`` is 'mean' (default), 'sum' or 'none', as in PyTorch; PyTorch's deprecated
+``size_average``/``reduce`` flags, when given, override it as they do there.
 """
 
 from __future__ import annotations
 
 from ..tensor import Tensor
 from . import functional as F
-from .functional.losses import _check_reduction
+from .functional.losses import resolve_reduction
 from .module import Module
 
 
 class _Loss(Module):
-    def __init__(self, reduction: str = "mean"):
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean"):
         super().__init__()
-        _check_reduction(type(self).__name__, reduction)
-        self.reduction = reduction
+        self.reduction = resolve_reduction(type(self).__name__, reduction, size_average, reduce)
 
     def extra_repr(self) -> str:
         return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight: Tensor | None = None, reduction: str = "mean"):
-        super().__init__(reduction)
+    def __init__(self, weight: Tensor | None = None, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", weight)
 
 
@@ -45,8 +45,9 @@ class BCELoss(_WeightedLoss):
 class BCEWithLogitsLoss(_WeightedLoss):
     """BCE of σ(x) computed from logits x stably: ℓᵢ = wᵢ [max(xᵢ, 0) − xᵢyᵢ + log(1 + e^−|xᵢ|)]."""
 
-    def __init__(self, weight: Tensor | None = None, reduction: str = "mean", pos_weight: Tensor | None = None):
-        super().__init__(weight, reduction)
+    def __init__(self, weight: Tensor | None = None, size_average=None, reduce=None, reduction: str = "mean",
+                 pos_weight: Tensor | None = None):
+        super().__init__(weight, size_average, reduce, reduction)
         self.register_buffer("pos_weight", pos_weight)
 
     def forward(self, input, target):
@@ -58,8 +59,9 @@ class NLLLoss(_WeightedLoss):
     """ℓᵢ = −w[yᵢ]·x[i, yᵢ] on log-probabilities x (N, C) or (N, C, d...), targets ≠ ignore_index;
     'mean' divides by Σ w[yᵢ]."""
 
-    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"):
-        super().__init__(weight, reduction)
+    def __init__(self, weight: Tensor | None = None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean"):
+        super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input, target):
@@ -71,13 +73,14 @@ class CrossEntropyLoss(_WeightedLoss):
     """ℓᵢ = −w[yᵢ]·log softmax(xᵢ)[yᵢ] for logits x (N, C) or (N, C, d...) and int64 class targets
     (or class probabilities of x's shape); = NLLLoss(LogSoftmax(dim=1)(x), y)."""
 
-    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"):
-        super().__init__(weight, reduction)
-        self.ignore_index = ignore_index
+    def __init__(self, weight: Tensor | None = None, size_average=None, ignore_index: int = -100, reduce=None,
+                 reduction: str = "mean", label_smoothing: float = 0.0):
+        super().__init__(weight, size_average, reduce, reduction)
+        self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
     def forward(self, input, target):
         return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                               reduction=self.reduction)
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
 class L1Loss(_Loss):
@@ -91,7 +94,7 @@ class HuberLoss(_Loss):
     """ℓᵢ = ½dᵢ² where |dᵢ| < δ, δ(|dᵢ| − ½δ) elsewhere (dᵢ = xᵢ − yᵢ)."""
 
     def __init__(self, reduction: str = "mean", delta: float = 1.0):
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.delta = delta
 
     def forward(self, input, target):
@@ -102,7 +105,7 @@ class SmoothL1Loss(_Loss):
     """ℓᵢ = ½dᵢ²/β where |dᵢ| < β, |dᵢ| − ½β elsewhere."""
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.beta = beta
 
     def forward(self, input, target):
@@ -115,8 +118,8 @@ class KLDivLoss(Module):
 
     def __init__(self, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):
         super().__init__()
-        if reduction not in ("mean", "sum", "none", "batchmean"):
-            raise ValueError(f"KLDivLoss: reduction must be 'mean', 'sum', 'none' or 'batchmean', got {reduction!r}")
+        if reduction != "batchmean":
+            reduction = resolve_reduction("KLDivLoss", reduction, size_average, reduce)
         self.reduction, self.log_target = reduction, log_target
 
     def forward(self, input, target):
@@ -127,7 +130,7 @@ class MarginRankingLoss(_Loss):
     """ℓᵢ = max(0, −yᵢ(x1ᵢ − x2ᵢ) + margin)."""
 
     def __init__(self, margin: float = 0.0, size_average=None, reduce=None, reduction: str = "mean"):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.margin = margin
 
     def forward(self, input1, input2, target):
@@ -138,7 +141,7 @@ class CosineEmbeddingLoss(_Loss):
     """ℓᵢ = 1 − cos(x1ᵢ, x2ᵢ) for yᵢ = 1, max(0, cos(x1ᵢ, x2ᵢ) − margin) for yᵢ = −1."""
 
     def __init__(self, margin: float = 0.0, size_average=None, reduce=None, reduction: str = "mean"):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.margin = margin
 
     def forward(self, input1, input2, target):
@@ -150,7 +153,7 @@ class TripletMarginLoss(_Loss):
 
     def __init__(self, margin: float = 1.0, p: float = 2.0, eps: float = 1e-6, swap: bool = False,
                  size_average=None, reduce=None, reduction: str = "mean"):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.margin, self.p, self.eps, self.swap = margin, p, eps, swap
 
     def forward(self, anchor, positive, negative):
@@ -191,7 +194,7 @@ class HingeEmbeddingLoss(_Loss):
     """ℓᵢ = xᵢ for yᵢ = 1, max(0, margin − xᵢ) for yᵢ = −1."""
 
     def __init__(self, margin: float = 1.0, size_average=None, reduce=None, reduction: str = "mean"):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.margin = margin
 
     def forward(self, input, target):
@@ -203,7 +206,7 @@ class MultiMarginLoss(_WeightedLoss):
 
     def __init__(self, p: int = 1, margin: float = 1.0, weight: Tensor | None = None, size_average=None,
                  reduce=None, reduction: str = "mean"):
-        super().__init__(weight, reduction)
+        super().__init__(weight, size_average, reduce, reduction)
         if p not in (1, 2):
             raise ValueError(f"MultiMarginLoss: only p == 1 and p == 2 supported, got {p}")
         self.p, self.margin = p, margin
@@ -232,7 +235,7 @@ class PoissonNLLLoss(_Loss):
 
     def __init__(self, log_input: bool = True, full: bool = False, size_average=None, eps: float = 1e-8,
                  reduce=None, reduction: str = "mean"):
-        super().__init__(reduction)
+        super().__init__(size_average, reduce, reduction)
         self.log_input, self.full, self.eps = log_input, full, eps
 
     def forward(self, log_input, target):
@@ -244,7 +247,7 @@ class GaussianNLLLoss(_Loss):
     """ℓ = ½·(log max(σ², eps) + (x − y)²/max(σ², eps)) (+ ½·log 2π with ``full``)."""
 
     def __init__(self, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
-        super().__init__(reduction)
+        super().__init__(reduction=reduction)
         self.full, self.eps = full, eps
 
     def forward(self, input, target, var):

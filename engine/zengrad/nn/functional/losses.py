@@ -6,6 +6,8 @@ fused node each (softmax/sigmoid and log in one stable pass, gradient p − y)."
 from __future__ import annotations
 
 import math
+import warnings
+
 import numpy as np
 
 from ... import backend
@@ -32,9 +34,33 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
     return losses
 
 
-def _check_reduction(name: str, reduction: str) -> None:
+def resolve_reduction(name: str, reduction: str, size_average=None, reduce=None) -> str:
+    """``reduction``, checked; or, where PyTorch's deprecated flags ``size_average``/``reduce`` are
+    given (either unset counts as True), the reduction they name there: 'none' unless ``reduce``,
+    else 'mean' if ``size_average``, else 'sum'."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
+        warnings.warn(f"{name}: size_average and reduce are deprecated, please use reduction={reduction!r} instead",
+                      UserWarning, stacklevel=3)
     if reduction not in _REDUCTIONS:
         raise OpError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    return reduction
+
+
+def _reduce_weighted(name: str, losses: Tensor, weight: Tensor | None, reduction: str,
+                     mean_over_weights: bool = True) -> Tensor:
+    """wᵢℓᵢ reduced, for w of the losses' shape: 'mean' is Σ wᵢℓᵢ / Σ wᵢ (``mean_over_weights``, as
+    PyTorch's mse and l1 losses) or Σ wᵢℓᵢ / n (as its huber loss), 'sum' Σ wᵢℓᵢ."""
+    if weight is None:
+        return _reduce(losses, reduction)
+    if weight.shape != losses.shape:
+        raise ValueError(f"{name}: weight shape {weight.shape} must equal the input shape {losses.shape}")
+    weighted = losses * weight
+    if reduction == "mean" and mean_over_weights:
+        return weighted.sum() / weight.sum()
+    return _reduce(weighted, reduction)
 
 
 def _check_same_shape(name: str, input: Tensor, target: Tensor) -> None:
@@ -42,15 +68,16 @@ def _check_same_shape(name: str, input: Tensor, target: Tensor) -> None:
         raise OpError(f"{name}: target shape {target.shape} differs from input shape {input.shape}")
 
 
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """ℓᵢ = (xᵢ − yᵢ)².
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
+    """ℓᵢ = (xᵢ − yᵢ)² (times wᵢ with ``weight``, 'mean' then dividing by Σ wᵢ).
 
     Input and target must have the same shape: zengrad raises ValueError where PyTorch would
     broadcast with a warning (a frequent silent bug, e.g. (N, 1) against (N,)).
     """
-    _check_reduction("mse_loss", reduction)
+    reduction = resolve_reduction("mse_loss", reduction, size_average, reduce)
     _check_same_shape("mse_loss", input, target)
-    return _reduce((input - target) ** 2, reduction)
+    return _reduce_weighted("mse_loss", (input - target) ** 2, weight, reduction)
 
 
 class BinaryCrossEntropy(Function):
@@ -79,10 +106,10 @@ class BinaryCrossEntropy(Function):
         return grad_x, grad_y
 
 
-def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
-                         reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
     """ℓᵢ = −wᵢ [yᵢ log xᵢ + (1 − yᵢ) log(1 − xᵢ)] for probabilities xᵢ ∈ [0, 1] (logs clamped ≥ −100)."""
-    _check_reduction("binary_cross_entropy", reduction)
+    reduction = resolve_reduction("binary_cross_entropy", reduction, size_average, reduce)
     _check_same_shape("binary_cross_entropy", input, target)
     data = input.data
     if data.size and (bool((data < 0).any()) or bool((data > 1).any())):
@@ -139,14 +166,15 @@ class BinaryCrossEntropyWithLogits(Function):
                 unbroadcast(g * y * softplus_neg, pos_weight.shape) if self.needs_grad(2) else None)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
-                                     reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                                     reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
     """BCE on logits: ℓᵢ = wᵢ [max(xᵢ, 0) − xᵢyᵢ + log(1 + e^−|xᵢ|)] = wᵢ BCE(σ(xᵢ), yᵢ), computed stably.
 
     ``pos_weight`` (broadcast over the last dimension) multiplies the positive term. Without
     ``weight`` the loss and its reduction are one node.
     """
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    reduction = resolve_reduction("binary_cross_entropy_with_logits", reduction, size_average, reduce)
     _check_same_shape("binary_cross_entropy_with_logits", input, target)
     fused = reduction if weight is None else "none"
     if pos_weight is None:
@@ -197,15 +225,15 @@ def _class_rows(name: str, input: Tensor, target: Tensor, weight: Tensor | None,
     return _class_last(input), safe_target, class_weight[safe_target] * keep, unbatched
 
 
-def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
-             reduction: str = "mean") -> Tensor:
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood of log-probabilities ``input`` (N, C) or (N, C, d...) for class
     indices ``target`` (N) or (N, d...):  ℓᵢ = −w[yᵢ]·input[i, yᵢ], and ℓᵢ = 0 where yᵢ = ignore_index.
 
     'mean' divides by Σ w[yᵢ] over the targets not ignored (by their count without ``weight``).
     An input of shape (C,) with a 0-d target is one unbatched sample.
     """
-    _check_reduction("nll_loss", reduction)
+    reduction = resolve_reduction("nll_loss", reduction, size_average, reduce)
     rows, safe_target, sample_weight, unbatched = _class_rows("nll_loss", input, target, weight, ignore_index)
     xp = rows.xp
     picked = rows[xp.arange(rows.shape[0]), safe_target]
@@ -269,8 +297,9 @@ class CrossEntropy(Function):
         return (MaskedSoftmax.apply(x) - Tensor(onehot)) * scale
 
 
-def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, ignore_index: int = -100,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of logits ``input`` (N, C) or (N, C, d...) against ``target``.
 
     Class indices (integer target of shape (N) or (N, d...)): nll_loss(log_softmax(input, 1), target),
@@ -286,7 +315,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, i
     Class indices without label smoothing take one :class:`CrossEntropy` node (as PyTorch fuses
     the loss); the other forms are composed from ``log_softmax``.
     """
-    _check_reduction("cross_entropy", reduction)
+    reduction = resolve_reduction("cross_entropy", reduction, size_average, reduce)
     if not 0.0 <= label_smoothing <= 1.0:
         raise OpError(f"cross_entropy: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
     class_dim = 0 if input.ndim == 1 else 1
@@ -336,8 +365,8 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     where yᵢ = 0; with ``log_target`` the target is log y and ℓᵢ = e^{yᵢ}·(yᵢ − log qᵢ).
     'batchmean' divides the sum by the batch size input.shape[0] (the true KL per sample);
     'mean' divides by the number of elements, as PyTorch does."""
-    if reduction not in _REDUCTIONS + ("batchmean",):
-        raise OpError(f"kl_div: reduction must be one of {_REDUCTIONS + ('batchmean',)}, got {reduction!r}")
+    if reduction != "batchmean":
+        reduction = resolve_reduction("kl_div", reduction, size_average, reduce)
     _check_same_shape("kl_div", input, target)
     if log_target:
         losses = target.exp() * (target - input)
@@ -350,46 +379,50 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
     return _reduce(losses, reduction)
 
 
-def _piecewise_quadratic(name, input, target, reduction, width: float, linear_slope: float) -> Tensor:
+def _piecewise_quadratic(name, input, target, reduction, width: float, linear_slope: float,
+                         weight: Tensor | None = None) -> Tensor:
     """The quadratic-near-zero, linear-far loss shared by huber and smooth_l1, of d = x − y:
     ½d²·(slope/width) where |d| < width, slope·(|d| − ½width) elsewhere."""
-    _check_reduction(name, reduction)
     _check_same_shape(name, input, target)
     if width < 0:
         raise OpError(f"{name}: the width (delta or beta) must be non-negative, got {width}")
     diff = input - target
     size = diff.abs()
     if width == 0:
-        return _reduce(size * linear_slope, reduction)
+        return _reduce_weighted(name, size * linear_slope, weight, reduction, mean_over_weights=False)
     losses = where(size < width, diff * diff * (0.5 * linear_slope / width),
                    (size - 0.5 * width) * linear_slope)
-    return _reduce(losses, reduction)
+    return _reduce_weighted(name, losses, weight, reduction, mean_over_weights=False)
 
 
-def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
     """ℓᵢ = ½dᵢ² if |dᵢ| < δ, else δ(|dᵢ| − ½δ), for dᵢ = xᵢ − yᵢ: squared error near zero,
     absolute error (slope δ) far from it."""
-    return _piecewise_quadratic("huber_loss", input, target, reduction, delta, delta)
+    reduction = resolve_reduction("huber_loss", reduction)
+    return _piecewise_quadratic("huber_loss", input, target, reduction, delta, delta, weight)
 
 
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
                    beta: float = 1.0) -> Tensor:
     """ℓᵢ = ½dᵢ²/β if |dᵢ| < β, else |dᵢ| − ½β: huber_loss(δ = β)/β, an L1 loss with a rounded tip
     (β = 0 is the plain L1 loss)."""
+    reduction = resolve_reduction("smooth_l1_loss", reduction, size_average, reduce)
     return _piecewise_quadratic("smooth_l1_loss", input, target, reduction, beta, 1.0)
 
 
-def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
-    """ℓᵢ = |xᵢ − yᵢ| (the gradient at xᵢ = yᵢ is 0, sign's value there)."""
-    _check_reduction("l1_loss", reduction)
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
+    """ℓᵢ = |xᵢ − yᵢ| (the gradient at xᵢ = yᵢ is 0, sign's value there), times wᵢ with ``weight``."""
+    reduction = resolve_reduction("l1_loss", reduction, size_average, reduce)
     _check_same_shape("l1_loss", input, target)
-    return _reduce((input - target).abs(), reduction)
+    return _reduce_weighted("l1_loss", (input - target).abs(), weight, reduction)
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
                         size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """ℓᵢ = max(0, −yᵢ·(x1ᵢ − x2ᵢ) + margin), y = 1 when x1 should rank higher, −1 when x2 should."""
-    _check_reduction("margin_ranking_loss", reduction)
+    reduction = resolve_reduction("margin_ranking_loss", reduction, size_average, reduce)
     return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
 
 
@@ -397,7 +430,7 @@ def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin
                           size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """ℓᵢ = 1 − cos(x1ᵢ, x2ᵢ) where yᵢ = 1, max(0, cos(x1ᵢ, x2ᵢ) − margin) where yᵢ = −1
     (cosine over the last dim, the norms kept ≥ √1e-12 as PyTorch keeps them)."""
-    _check_reduction("cosine_embedding_loss", reduction)
+    reduction = resolve_reduction("cosine_embedding_loss", reduction, size_average, reduce)
     dim = input1.ndim - 1
     product = (input1 * input2).sum(dim=dim)
     norms = ((input1 * input1).sum(dim=dim) + 1e-12) * ((input2 * input2).sum(dim=dim) + 1e-12)
@@ -411,7 +444,7 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
                         reduction: str = "mean") -> Tensor:
     """ℓᵢ = max(0, d(aᵢ, pᵢ) − d(aᵢ, nᵢ) + margin), d the pairwise distance; with ``swap`` the
     negative's distance is the smaller of d(a, n) and d(p, n)."""
-    _check_reduction("triplet_margin_loss", reduction)
+    reduction = resolve_reduction("triplet_margin_loss", reduction, size_average, reduce)
     to_positive = pairwise_distance(anchor, positive, p, eps)
     to_negative = pairwise_distance(anchor, negative, p, eps)
     if swap:
@@ -424,7 +457,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
     """ℓᵢ = log(1 + e^(−yᵢxᵢ)) = −log σ(yᵢxᵢ) for labels y = ±1 (a logistic loss), computed as
     −logsigmoid so that it stays finite for large |x| (PyTorch's exp overflows to inf, and its
     gradient to NaN, for yx < −88 in float32)."""
-    _check_reduction("soft_margin_loss", reduction)
+    reduction = resolve_reduction("soft_margin_loss", reduction, size_average, reduce)
     _check_same_shape("soft_margin_loss", input, target)
     return _reduce(-logsigmoid(input * target), reduction)
 
@@ -433,7 +466,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
                          reduction: str = "mean") -> Tensor:
     """ℓᵢ = xᵢ where yᵢ = 1, max(0, margin − xᵢ) where yᵢ = −1 (x is typically a distance between
     two inputs that should be small for similar pairs, at least ``margin`` for dissimilar ones)."""
-    _check_reduction("hinge_embedding_loss", reduction)
+    reduction = resolve_reduction("hinge_embedding_loss", reduction, size_average, reduce)
     zero = input * 0
     losses = where(target != 1, (margin - input).clamp(min=0), zero) + where(target != -1, input, zero)
     return _reduce(losses, reduction)
@@ -451,7 +484,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
                       size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """Multi-class hinge loss on scores x (N, C) with the true class yₙ:
     ℓₙ = Σ_{i ≠ yₙ} w[yₙ]·max(0, margin − x[yₙ] + x[i])ᵖ / C,  p ∈ {1, 2}."""
-    _check_reduction("multi_margin_loss", reduction)
+    reduction = resolve_reduction("multi_margin_loss", reduction, size_average, reduce)
     if p not in (1, 2):
         raise OpError(f"multi_margin_loss: only p == 1 and p == 2 supported, got {p}")
     scores, target, single = _class_scores("multi_margin_loss", input, target)
@@ -476,7 +509,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
                            reduction: str = "mean") -> Tensor:
     """Multi-label hinge loss: each row of ``target`` lists the true classes of its sample, ended
     by the first −1. ℓₙ = Σ_{j listed} Σ_{i not listed} max(0, 1 − (x[j] − x[i])) / C."""
-    _check_reduction("multilabel_margin_loss", reduction)
+    reduction = resolve_reduction("multilabel_margin_loss", reduction, size_average, reduce)
     scores, target, single = _class_scores("multilabel_margin_loss", input, target)
     if target.shape != scores.shape:
         raise OpError(f"multilabel_margin_loss: target shape {target.shape} must match input shape {input.shape}")
@@ -498,7 +531,7 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
                                 reduce=None, reduction: str = "mean") -> Tensor:
     """One logistic loss per class, averaged over the C classes of each sample:
     ℓₙ = −(1/C)·Σ_c w_c·[y_c·log σ(x_c) + (1 − y_c)·log σ(−x_c)], targets y ∈ {0, 1}."""
-    _check_reduction("multilabel_soft_margin_loss", reduction)
+    reduction = resolve_reduction("multilabel_soft_margin_loss", reduction, size_average, reduce)
     _check_same_shape("multilabel_soft_margin_loss", input, target)
     losses = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
@@ -512,7 +545,7 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
     term log(y!) that does not depend on λ:
     ℓ = e^x − y·x with ``log_input`` (x = log λ), else ℓ = x − y·log(x + eps) (x = λ);
     ``full`` adds Stirling's log(y!) ≈ y·log y − y + ½·log(2πy) where y > 1."""
-    _check_reduction("poisson_nll_loss", reduction)
+    reduction = resolve_reduction("poisson_nll_loss", reduction, size_average, reduce)
     losses = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:
         xp = target.xp
@@ -530,7 +563,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, ep
     ℓ = ½·(log max(σ², eps) + (x − y)² / max(σ², eps))  (+ ½·log 2π with ``full``).
     The clamp at eps does not stop the gradient to σ² (as in PyTorch, which clamps a copy without
     recording it)."""
-    _check_reduction("gaussian_nll_loss", reduction)
+    reduction = resolve_reduction("gaussian_nll_loss", reduction)
     number = not isinstance(var, Tensor)
     if number:
         var = Tensor(input.xp.full((), var, dtype=input.dtype))
