@@ -1,22 +1,25 @@
 """Functional forms (``zengrad.nn.functional``, as ``torch.nn.functional``).
 
-One namespace, many modules, each with one job: :mod:`.linear` and :mod:`.embedding` (affine maps
-and table lookups), :mod:`.convolution`, :mod:`.pooling` and :mod:`.resampling` (windows and
-interpolation), :mod:`.normalization`, :mod:`.losses`, :mod:`.distance`, :mod:`.rearrange` (pixel and
-channel shuffles), :mod:`.stochastic` (dropout and the other ops that draw random numbers) and
-:mod:`.attention`. The activations, ``pad``, ``one_hot``, ``fold``/``unfold``, ``einsum`` and the
-per-channel normalisations are ops of :mod:`zengrad.ops`, named here as PyTorch names them.
+One namespace, many modules, each with one job: :mod:`.activations` (PyTorch's signatures for the
+activations: ``inplace=``, the in-place twins, softmax's ``dtype=``), :mod:`.linear` and
+:mod:`.embedding` (affine maps and table lookups), :mod:`.convolution`, :mod:`.pooling` and
+:mod:`.resampling` (windows and interpolation), :mod:`.normalization`, :mod:`.losses`,
+:mod:`.distance`, :mod:`.rearrange` (pixel and channel shuffles), :mod:`.stochastic` (dropout and the
+other ops that draw random numbers) and :mod:`.attention`. The math of the activations, ``pad``,
+``one_hot``, ``fold``/``unfold``, ``einsum`` and the per-channel normalisations lives in
+:mod:`zengrad.ops`; this namespace names them as PyTorch does.
 """
 
-from ...ops import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
-from ...ops.activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, logsigmoid, mish,
-                               one_hot, prelu, relu6, selu, silu, softmin, softplus, softshrink, softsign, tanhshrink,
-                               threshold)
+from ...ops.activation import (gelu, glu, hardshrink, logsigmoid, one_hot, prelu, softplus, softshrink, softsign,
+                               tanhshrink)
 from ...ops.batch_norm import batch_norm, instance_norm
 from ...ops.conv import fold, unfold
 from ...ops.einsum import einsum
 from ...ops.layout import pad
 from ...ops.normalization import rms_norm
+from .activations import (celu, celu_, elu, elu_, hardsigmoid, hardswish, hardtanh, hardtanh_, leaky_relu,
+                          leaky_relu_, log_softmax, mish, relu, relu6, relu_, selu, selu_, sigmoid, silu, softmax,
+                          softmin, tanh, threshold, threshold_)
 from .linear import bilinear, linear
 from .embedding import embedding, embedding_bag
 from .convolution import conv1d, conv2d, conv2d_activated, conv_transpose2d
@@ -30,21 +33,22 @@ from .pooling import (adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_
 from .resampling import adaptive_avg_pool1d, adaptive_avg_pool2d, interpolate
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .rearrange import channel_shuffle, pixel_shuffle, pixel_unshuffle
-from .stochastic import dropout, dropout1d, dropout2d, gumbel_softmax, rrelu
+from .stochastic import dropout, dropout1d, dropout2d, gumbel_softmax, rrelu, rrelu_
 from .attention import attention_weights, scaled_dot_product_attention, sinusoidal_positions
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
            "attention_weights", "avg_pool1d", "avg_pool2d", "batch_norm", "bilinear", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "conv1d", "conv2d",
+           "binary_cross_entropy_with_logits", "celu", "celu_", "channel_shuffle", "conv1d", "conv2d",
            "conv2d_activated", "conv_transpose2d", "cosine_embedding_loss", "cosine_similarity",
-           "cross_entropy", "dropout", "dropout1d", "dropout2d", "einsum", "elu", "embedding", "embedding_bag",
-           "fold", "gaussian_nll_loss", "gelu", "glu", "group_norm", "gumbel_softmax", "hardshrink",
-           "hardsigmoid", "hardswish", "hardtanh", "hinge_embedding_loss", "huber_loss", "instance_norm",
-           "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "linear", "local_response_norm",
-           "log_softmax", "logsigmoid", "lp_pool1d", "lp_pool2d", "margin_ranking_loss", "max_pool1d",
-           "max_pool2d", "max_unpool1d", "max_unpool2d", "mish", "mse_loss", "multi_margin_loss",
-           "multilabel_margin_loss", "multilabel_soft_margin_loss", "nll_loss", "normalize", "one_hot", "pad",
-           "pairwise_distance", "pixel_shuffle", "pixel_unshuffle", "poisson_nll_loss", "prelu", "relu",
-           "relu6", "rms_norm", "rrelu", "scaled_dot_product_attention", "selu", "sigmoid", "silu",
-           "sinusoidal_positions", "smooth_l1_loss", "soft_margin_loss", "softmax", "softmin", "softplus",
-           "softshrink", "softsign", "tanh", "tanhshrink", "threshold", "triplet_margin_loss", "unfold"]
+           "cross_entropy", "dropout", "dropout1d", "dropout2d", "einsum", "elu", "elu_", "embedding",
+           "embedding_bag", "fold", "gaussian_nll_loss", "gelu", "glu", "group_norm", "gumbel_softmax",
+           "hardshrink", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "hinge_embedding_loss",
+           "huber_loss", "instance_norm", "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu",
+           "leaky_relu_", "linear", "local_response_norm", "log_softmax", "logsigmoid", "lp_pool1d",
+           "lp_pool2d", "margin_ranking_loss", "max_pool1d", "max_pool2d", "max_unpool1d", "max_unpool2d",
+           "mish", "mse_loss", "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss",
+           "nll_loss", "normalize", "one_hot", "pad", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle",
+           "poisson_nll_loss", "prelu", "relu", "relu6", "relu_", "rms_norm", "rrelu", "rrelu_",
+           "scaled_dot_product_attention", "selu", "selu_", "sigmoid", "silu", "sinusoidal_positions",
+           "smooth_l1_loss", "soft_margin_loss", "softmax", "softmin", "softplus", "softshrink", "softsign",
+           "tanh", "tanhshrink", "threshold", "threshold_", "triplet_margin_loss", "unfold"]

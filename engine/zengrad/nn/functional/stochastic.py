@@ -9,29 +9,36 @@ import numpy as np
 from ...creation import generator
 from ...errors import OpError
 from ...ops import softmax
-from ...ops import where
+from ...ops import mul, where
+from ...ops.inplace import in_place
 from ...tensor import Tensor
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: each element is zeroed with probability p and the survivors scaled by
     1/(1 − p), so E[output] = input and evaluation needs no rescaling. Identity when not training.
+    ``inplace`` writes the result into ``input``.
 
     The mask is drawn from zengrad's global generator (``manual_seed`` repeats it).
     """
     if not 0.0 <= p <= 1.0:
-        raise OpError(f"dropout probability has to be between 0 and 1, but got {p}")
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
     if p == 1.0:
-        return input * 0.0
+        return _masked("dropout", input, 0.0, inplace)
     keep = generator(input.device).random(input.shape) >= p
-    return input * Tensor((keep / (1.0 - p)).astype(input.dtype))
+    return _masked("dropout", input, Tensor((keep / (1.0 - p)).astype(input.dtype)), inplace)
 
 
-def _feature_dropout(op: str, input: Tensor, p: float, training: bool, spatial: int) -> Tensor:
+def _masked(op: str, input: Tensor, mask, inplace: bool) -> Tensor:
+    """input · mask, written into ``input`` when ``inplace``."""
+    return in_place(f"{op}_", input, mul, mask) if inplace else input * mask
+
+
+def _feature_dropout(op: str, input: Tensor, p: float, training: bool, spatial: int, inplace: bool) -> Tensor:
     if not 0.0 <= p <= 1.0:
-        raise OpError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+        raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
     if input.ndim not in (spatial + 1, spatial + 2):
         raise OpError(f"{op}: expects (N, C, {'L' if spatial == 1 else 'H, W'}) or without the batch dim, "
                       f"got shape {input.shape}")
@@ -41,18 +48,18 @@ def _feature_dropout(op: str, input: Tensor, p: float, training: bool, spatial: 
     keep = generator(input.device).random(channels) >= p
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)
     mask = (keep * scale).astype(input.dtype).reshape(channels + (1,) * spatial)
-    return input * Tensor(mask)
+    return _masked(op, input, Tensor(mask), inplace)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Whole channels of (N, C, L) zeroed with probability p (the rest scaled by 1/(1 − p))."""
-    return _feature_dropout("dropout1d", input, p, training, 1)
+    return _feature_dropout("dropout1d", input, p, training, 1, inplace)
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Whole channels (feature maps) of (N, C, H, W) zeroed with probability p, the rest scaled
     by 1/(1 − p): neighbouring pixels are correlated, so dropping single pixels regularises little."""
-    return _feature_dropout("dropout2d", input, p, training, 2)
+    return _feature_dropout("dropout2d", input, p, training, 2, inplace)
 
 
 def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
@@ -60,13 +67,12 @@ def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: fl
     y = softmax((logits + g)/τ) along ``dim`` with Gumbel noise g = −log(−log u), u ~ U(0, 1).
     τ → 0 makes y one-hot. ``hard``: the one-hot of argmax y in forward, y's gradient in backward
     (the straight-through estimator: y_hard − stop_gradient(y) + y)."""
+    xp = logits.xp
     uniform = generator(logits.device).random(logits.shape)
-    gumbels = Tensor(logits.xp.asarray(-np.log(-np.log(np.clip(uniform, np.finfo(np.float64).tiny, 1.0))))
-                     .astype(logits.dtype))
+    gumbels = Tensor((-xp.log(-xp.log(xp.clip(uniform, np.finfo(np.float64).tiny, 1.0)))).astype(logits.dtype))
     soft = softmax((logits + gumbels) / tau, dim)
     if not hard:
         return soft
-    xp = logits.xp
     dim = dim % logits.ndim if logits.ndim else 0
     winner = xp.argmax(soft.data, axis=dim)
     one_hot_array = xp.zeros(soft.shape, dtype=soft.dtype)
@@ -77,10 +83,18 @@ def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: fl
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
           inplace: bool = False) -> Tensor:
     """Randomized leaky ReLU: y = x for x ≥ 0, a·x otherwise, with a ~ U(lower, upper) drawn per
-    element in training and a = (lower + upper)/2 in evaluation."""
+    element in training and a = (lower + upper)/2 in evaluation. ``inplace`` writes y into x."""
     if training:
         draw = generator(input.device).random(input.shape)
-        slopes = Tensor(input.xp.asarray(lower + (upper - lower) * draw).astype(input.dtype))
+        slopes = Tensor((lower + (upper - lower) * draw).astype(input.dtype))
     else:
         slopes = (lower + upper) / 2
-    return where(input >= 0, input, input * slopes)
+    return in_place("rrelu_", input, _leaky, slopes) if inplace else _leaky(input, slopes)
+
+
+def _leaky(x: Tensor, slopes) -> Tensor:
+    return where(x >= 0, x, x * slopes)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+    return rrelu(input, lower, upper, training, inplace=True)
