@@ -13,6 +13,42 @@ import numpy as np
 
 DEVICES = ("cpu", "cuda")
 
+
+class device(str):
+    """A device as PyTorch names it — ``device("cpu")``, ``device("cuda")``, ``device("cuda", 0)``,
+    ``device("cuda:0")`` — with its ``type`` and ``index``. It *is* the string of its type ("cpu" or
+    "cuda"), so it compares, hashes and formats as the plain device strings zengrad uses everywhere;
+    ``Tensor.device`` returns one."""
+
+    def __new__(cls, type, index: int | None = None):
+        name = str(type)
+        kind, colon, number = name.partition(":")
+        if colon:
+            if index is not None or not number.isdigit():
+                raise RuntimeError(f"Invalid device string: {name!r}")
+            index = int(number)
+        if kind not in DEVICES:
+            raise RuntimeError(f"Expected one of {', '.join(DEVICES)} device type at start of device string: {name}")
+        if index is not None and (not isinstance(index, int) or index < 0):
+            raise RuntimeError(f"Device index must not be negative, got {index!r}")
+        made = super().__new__(cls, kind)
+        made.index = index if kind == "cuda" else None
+        return made
+
+    @property
+    def type(self) -> str:
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"device(type={self.type!r}" + ("" if self.index is None else f", index={self.index}") + ")"
+
+    def __getnewargs__(self):
+        return (self.type, self.index)
+
+
+#: the two device objects ``Tensor.device`` hands out
+DEVICE_OBJECTS = {name: device(name) for name in DEVICES}
+
 #: the dtype of new floating tensors and of results promoted from integers (PyTorch's default)
 DEFAULT_DTYPE = np.dtype(np.float32)
 

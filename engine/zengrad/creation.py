@@ -21,7 +21,82 @@ int16 = np.dtype(np.int16)
 int8 = np.dtype(np.int8)
 uint8 = np.dtype(np.uint8)
 
+
+class finfo:
+    """The limits of a floating dtype (of the default dtype without one), as ``torch.finfo`` gives
+    them, in Python floats: ``eps`` (the gap above 1), ``max``, ``min``, ``tiny`` (=
+    ``smallest_normal``), ``resolution`` (10^−digits), ``bits`` and ``dtype`` (its name)."""
+
+    def __init__(self, type=None):
+        info = np.finfo(backend.DEFAULT_DTYPE if type is None else type)
+        self.bits, self.dtype = info.bits, info.dtype.name
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """The limits of an integer dtype, as ``torch.iinfo``: ``min``, ``max`` (Python ints), ``bits``, ``dtype``."""
+
+    def __init__(self, type):
+        info = np.iinfo(type)
+        self.bits, self.dtype, self.min, self.max = info.bits, info.dtype.name, int(info.min), int(info.max)
+
+    def __repr__(self) -> str:
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
 _generators: dict[str, object] = {}
+
+
+class Generator:
+    """A random generator of its own, as ``torch.Generator``: ``Generator().manual_seed(0)``, then
+    ``generator=`` to the samplers (randn, rand, randint, randperm, normal, bernoulli, multinomial),
+    ``DataLoader`` and ``random_split``, so a draw repeats without touching the global generator.
+    It holds a NumPy (CuPy on "cuda") Generator, ``.rng``, seeded once from the OS until seeded."""
+
+    def __init__(self, device="cpu"):
+        self.device = backend.device(device)
+        self.manual_seed(int(np.random.SeedSequence().entropy) % 2 ** 63)
+
+    def manual_seed(self, seed: int) -> "Generator":
+        """Reseed; returns the generator (``Generator().manual_seed(42)``)."""
+        self._seed = int(seed)
+        self.rng = backend.array_module(backend.normalize_device(self.device)).random.default_rng(self._seed)
+        return self
+
+    def seed(self) -> int:
+        """Reseed from the OS; returns the new seed."""
+        return self.manual_seed(int(np.random.SeedSequence().entropy) % 2 ** 63).initial_seed()
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> dict:
+        """The state as plain data (NumPy's bit-generator state; PyTorch returns a ByteTensor)."""
+        return generator_state(self.rng)
+
+    def set_state(self, state) -> "Generator":
+        self.rng = np.random.Generator(bit_generator_from_state(state, "Generator.set_state"))
+        return self
+
+
+def drawing_from(generator_or_none, device: str = "cpu"):
+    """The array-library generator a sampler draws from: the global one of ``device`` for None, a
+    :class:`Generator`'s own, or a NumPy Generator as given."""
+    if generator_or_none is None:
+        return generator(device)
+    if isinstance(generator_or_none, Generator):
+        if generator_or_none.device != device:
+            raise RuntimeError(f"Expected a '{device}' device type for generator but found '{generator_or_none.device}'")
+        return generator_or_none.rng
+    if isinstance(generator_or_none, np.random.Generator):
+        return generator_or_none
+    raise TypeError(f"generator must be a zengrad.Generator, got {type(generator_or_none).__name__}")
 
 
 def manual_seed(seed: int) -> None:
@@ -178,18 +253,18 @@ def ones_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -
     return ones(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
-def randn(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples from the standard normal distribution N(0, 1)."""
     device = backend.normalize_device(device)
-    array = generator(device).standard_normal(_shape(_sizes(shape, size)),
+    array = drawing_from(generator, device).standard_normal(_shape(_sizes(shape, size)),
                                               dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
     return Tensor(array, requires_grad=requires_grad)
 
 
-def rand(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples from the uniform distribution on [0, 1)."""
     device = backend.normalize_device(device)
-    array = generator(device).random(_shape(_sizes(shape, size)), dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
+    array = drawing_from(generator, device).random(_shape(_sizes(shape, size)), dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
     return Tensor(array, requires_grad=requires_grad)
 
 
@@ -197,7 +272,7 @@ def randn_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) 
     return randn(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
-def randint(low: int, high=None, size=None, *, dtype=None, device=None) -> Tensor:
+def randint(low: int, high=None, size=None, *, generator=None, dtype=None, device=None) -> Tensor:
     """Integers drawn uniformly from [low, high), int64 unless ``dtype`` says otherwise; as in
     PyTorch, ``randint(high, size)`` draws from [0, high)."""
     if size is None:
@@ -205,7 +280,7 @@ def randint(low: int, high=None, size=None, *, dtype=None, device=None) -> Tenso
             raise TypeError("randint: give a size, as randint(high, size) or randint(low, high, size)")
         low, high, size = 0, low, high
     device = backend.normalize_device(device)
-    drawn = generator(device).integers(low, high, size=(size,) if isinstance(size, int) else tuple(size))
+    drawn = drawing_from(generator, device).integers(low, high, size=(size,) if isinstance(size, int) else tuple(size))
     return Tensor(drawn.astype(np.dtype(dtype or int64)))
 
 
@@ -247,10 +322,10 @@ def randint_like(t: Tensor, low: int, high: int | None = None) -> Tensor:
     return Tensor(generator(t.device).integers(low, high, size=t.shape).astype(t.dtype))
 
 
-def randperm(n: int, dtype=None, device=None) -> Tensor:
-    """A random permutation of 0 … n − 1 (int64), from the global generator."""
+def randperm(n: int, *, generator=None, dtype=None, device=None) -> Tensor:
+    """A random permutation of 0 … n − 1 (int64), from the global generator or ``generator``."""
     device = backend.normalize_device(device)
-    return Tensor(generator(device).permutation(n).astype(np.dtype(dtype or int64)))
+    return Tensor(drawing_from(generator, device).permutation(n).astype(np.dtype(dtype or int64)))
 
 
 def linspace(start: float, end: float, steps: int, dtype=None, device=None) -> Tensor:
@@ -311,7 +386,7 @@ def numel(t: Tensor) -> int:
     return t.numel()
 
 
-def normal(mean, std=1.0, size=None, *, dtype=None, device=None) -> Tensor:
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None) -> Tensor:
     """Samples from N(mean, std²): ``mean`` and ``std`` numbers (with ``size``) or tensors that
     broadcast together; not differentiable (PyTorch's ``normal`` is not either)."""
     means = mean.data if isinstance(mean, Tensor) else mean
@@ -323,18 +398,18 @@ def normal(mean, std=1.0, size=None, *, dtype=None, device=None) -> Tensor:
     if xp.any(xp.asarray(stds) < 0):
         raise OpError("normal: std must be >= 0")
     dtype = np.dtype(dtype or (like.dtype if like is not None else backend.DEFAULT_DTYPE))
-    draws = generator(device).standard_normal(shape, dtype=np.float64) * stds + means
+    draws = drawing_from(generator, device).standard_normal(shape, dtype=np.float64) * stds + means
     return Tensor(xp.asarray(draws).astype(dtype))
 
 
-def bernoulli(p: Tensor) -> Tensor:
+def bernoulli(p: Tensor, *, generator=None) -> Tensor:
     """1 with probability p[i], else 0, drawn independently for each element (p's shape and dtype)."""
     if p.numel() and (bool((p.data < 0).any()) or bool((p.data > 1).any()) or bool(p.xp.isnan(p.data).any())):
         raise OpError(f"bernoulli: every probability must be in [0, 1] (tensor of shape {p.shape})")
-    return Tensor((generator(p.device).random(p.shape) < p.data).astype(p.dtype))
+    return Tensor((drawing_from(generator, p.device).random(p.shape) < p.data).astype(p.dtype))
 
 
-def multinomial(weights: Tensor, num_samples: int, replacement: bool = False) -> Tensor:
+def multinomial(weights: Tensor, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
     """Indices drawn from each row of non-negative ``weights`` (1-d: one row), with probability
     proportional to the weight; without ``replacement`` each index at most once per row."""
     rows = weights.data.reshape(-1, weights.shape[-1]) if weights.ndim else None
@@ -348,7 +423,7 @@ def multinomial(weights: Tensor, num_samples: int, replacement: bool = False) ->
                       f"{rows.shape[1]} categories")
     if not replacement and num_samples > int((rows > 0).sum(axis=1).min()):
         raise OpError("multinomial: fewer categories with a positive weight than samples (without replacement)")
-    rng = generator("cpu")
+    rng = drawing_from(generator, "cpu")
     drawn = np.stack([rng.choice(rows.shape[1], size=num_samples, replace=replacement, p=row / row.sum())
                       for row in rows]).astype(np.int64)
     drawn = drawn.reshape(weights.shape[:-1] + (num_samples,))

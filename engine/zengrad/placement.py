@@ -7,11 +7,14 @@ import numpy as np
 
 
 def to_arguments(args: tuple, dtype=None, device=None):
-    """(device, dtype) from ``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or keywords; a
-    string positional is a device, anything else a dtype. Either may be None (keep it)."""
+    """(device, dtype) from ``to(device)``, ``to(dtype)``, ``to(device, dtype)``, ``to(tensor)`` (its
+    device and dtype) or keywords; a string positional is a device, a tensor gives both, anything
+    else is a dtype. Either may be None (keep it)."""
     for arg in args:
         if isinstance(arg, str):
             device = arg
+        elif not isinstance(arg, type) and hasattr(arg, "device") and hasattr(arg, "dtype"):  # a tensor
+            device, dtype = arg.device, arg.dtype
         else:
             dtype = arg
     return device, dtype

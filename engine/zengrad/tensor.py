@@ -89,8 +89,9 @@ class Tensor(PlacementShortcuts):
         return self._data.dtype
 
     @property
-    def device(self) -> str:
-        return "cpu" if type(self._data) is np.ndarray else backend.device_of(self._data)
+    def device(self) -> backend.device:
+        """Where the data lives: ``device("cpu")`` or ``device("cuda")`` (equal to those strings)."""
+        return backend.DEVICE_OBJECTS["cpu" if type(self._data) is np.ndarray else backend.device_of(self._data)]
 
     @property
     def xp(self):
@@ -113,6 +114,18 @@ class Tensor(PlacementShortcuts):
 
     def numel(self) -> int:
         return int(self.data.size)
+
+    def nelement(self) -> int:
+        """The number of elements (PyTorch's older name for :meth:`numel`)."""
+        return self.numel()
+
+    def ndimension(self) -> int:
+        """The number of dimensions (PyTorch's older name for :meth:`dim`)."""
+        return self.dim()
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device == "cuda"
 
     def element_size(self) -> int:
         """Bytes per element."""
@@ -211,11 +224,14 @@ class Tensor(PlacementShortcuts):
     def tolist(self):
         return backend.to_device(self.data, "cpu").tolist()
 
-    def to(self, *args, dtype=None, device=None) -> "Tensor":
-        """``to(device)``, ``to(dtype)`` or ``to(device, dtype)``; differentiable."""
+    def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False) -> "Tensor":
+        """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other)`` (other's device and
+        dtype); differentiable. Returns ``self`` when nothing changes, unless ``copy``.
+        ``non_blocking`` is accepted for PyTorch's sake: every copy here completes before returning."""
         device, dtype = to_arguments(args, dtype, device)
         from .ops.elementwise import convert
-        return convert(self, dtype=dtype, device=device)
+        converted = convert(self, dtype=dtype, device=device)
+        return converted.clone() if copy and converted is self else converted
 
     def type(self, dtype=None):
         """Without ``dtype``, the tensor type's name as PyTorch spells it ('zengrad.FloatTensor'); with
@@ -252,6 +268,23 @@ class Tensor(PlacementShortcuts):
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
+
+    def __index__(self) -> int:
+        """A one-element integer tensor used as an index (``items[t]``, ``range(t)``)."""
+        if self.numel() != 1 or self.dtype.kind not in "iu":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        """A 0-d tensor formats as its number (``f"{loss:.4f}"``); others as ``str``."""
+        return self.item().__format__(spec) if self.ndim == 0 else object.__format__(self, spec)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """``np.asarray(t)``: the data as :meth:`numpy` gives it (refused where ``numpy`` refuses)."""
+        array = self.numpy()
+        if dtype is not None:
+            array = array.astype(dtype, copy=False)
+        return array.copy() if copy else array
 
     def __repr__(self) -> str:
         body = np.array2string(backend.to_device(self.data, "cpu"), separator=", ", precision=4,

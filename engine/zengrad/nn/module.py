@@ -345,7 +345,7 @@ class Module(PlacementShortcuts):
                 param.grad = Tensor(param.xp.zeros_like(param.grad.data))
 
     # ---- devices and dtypes ---------------------------------------------------------------
-    def to(self, *args, dtype=None, device=None) -> "Module":
+    def to(self, *args, dtype=None, device=None, non_blocking: bool = False) -> "Module":
         """Move parameters and buffers to a device and/or cast floating ones to a dtype, in place.
 
         ``to("cuda")``, ``to(zengrad.float64)``, ``to("cpu", zengrad.float32)``. Parameters keep

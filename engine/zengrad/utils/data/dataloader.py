@@ -60,8 +60,8 @@ class DataLoader:
     items → a batch; default :func:`default_collate`) work as in PyTorch; ``batch_size=None``
     gives items one by one (through :func:`default_convert`). With ``shuffle=True`` the order is
     a fresh permutation each epoch drawn from a generator seeded by ``seed`` (zengrad addition;
-    ``generator`` — an int or NumPy Generator — takes precedence), so runs repeat exactly; it is
-    ``self.rng``, which trainers save to resume. ``device`` puts batches on that device.
+    ``generator`` — an int, a zengrad.Generator or a NumPy Generator — takes precedence), so runs
+    repeat exactly; it is ``self.rng``, which trainers save to resume. ``device`` puts batches on that device.
     Batches are always loaded in the calling process: ``num_workers`` is kept but changes nothing
     (PyTorch's workers give the same batches in the same order), nor does ``pin_memory``.
     """

@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ...creation import generator
+from ...creation import drawing_from
 from ...tensor import Tensor
 
 __all__ = ["ChainDataset", "ConcatDataset", "Dataset", "IterableDataset", "Subset", "TensorDataset", "digits",
@@ -145,8 +145,8 @@ class Subset(Dataset):
 def random_split(dataset, lengths, generator=None) -> list:
     """Split into non-overlapping random Subsets of the given ``lengths``: counts that add up to
     len(dataset), or fractions that add up to 1 (the remainder of flooring is dealt one by one
-    to the first subsets, as in PyTorch). ``generator``: an int seed or a NumPy Generator; by
-    default zengrad's global generator (so ``manual_seed`` repeats the split)."""
+    to the first subsets, as in PyTorch). ``generator``: an int seed, a zengrad.Generator or a NumPy
+    Generator; by default zengrad's global generator (so ``manual_seed`` repeats the split)."""
     n = len(dataset)
     lengths = list(lengths)
     if lengths and all(isinstance(x, float) for x in lengths) and math.isclose(sum(lengths), 1.0):
@@ -168,11 +168,11 @@ def random_split(dataset, lengths, generator=None) -> list:
 
 
 def _rng(seed_or_generator):
-    if seed_or_generator is None:
-        return generator("cpu")
+    """The NumPy generator to draw from: the global one for None, a new one seeded by an int, or
+    a zengrad or NumPy Generator's own."""
     if isinstance(seed_or_generator, numbers.Integral):
         return np.random.default_rng(int(seed_or_generator))
-    return seed_or_generator
+    return drawing_from(seed_or_generator, "cpu")
 
 
 def digits():

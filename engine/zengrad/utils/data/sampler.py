@@ -1,8 +1,8 @@
 """Samplers, as ``torch.utils.data.sampler``: the order in which a DataLoader reads indices.
 
 A sampler is an iterable of dataset indices (a BatchSampler: of lists of indices). Random ones
-draw from ``generator`` — an int seed or a NumPy Generator — or, by default, from zengrad's
-global generator at each pass, so ``zengrad.manual_seed`` repeats them.
+draw from ``generator`` — an int seed, a zengrad.Generator or a NumPy Generator — or, by default,
+from zengrad's global generator at each pass, so ``zengrad.manual_seed`` repeats them.
 """
 
 from __future__ import annotations
