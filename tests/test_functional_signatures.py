@@ -183,3 +183,28 @@ def test_per_element_weights_match_torch(rng, name, extra, reduction):
     np.testing.assert_allclose(ours_x.grad.numpy(), theirs_x.grad.numpy(), rtol=1e-12)
     with pytest.raises(ValueError, match=name):
         getattr(F, name)(zg.tensor(x), zg.tensor(y), weight=zg.tensor(weight[:1]), **extra)
+
+
+MODULES = [("ReLU", ()), ("LeakyReLU", (0.2,)), ("ELU", (0.5,)), ("SELU", ()), ("CELU", (2.0,)), ("SiLU", ()),
+           ("Mish", ()), ("Hardtanh", (-2.0, 1.5)), ("ReLU6", ()), ("Hardsigmoid", ()), ("Hardswish", ()),
+           ("Threshold", (0.1, 20.0)), ("Dropout", (0.0,)), ("Dropout1d", (0.0,)), ("Dropout2d", (0.0,))]
+
+
+@pytest.mark.parametrize("inplace", [False, True])
+@pytest.mark.parametrize("name, args", MODULES, ids=[m for m, _ in MODULES])
+def test_activation_and_dropout_modules_take_inplace_as_torch(rng, name, args, inplace):
+    x = (rng.standard_normal((2, 3, 4)) * 3).astype(np.float32)
+    ours_module, theirs_module = getattr(zg.nn, name)(*args, inplace=inplace), getattr(torch.nn, name)(*args,
+                                                                                                         inplace=inplace)
+    assert repr(ours_module) == repr(theirs_module)
+    ours, theirs = zg.tensor(x), torch.tensor(x)
+    ours_out, theirs_out = ours_module(ours), theirs_module(theirs)
+    np.testing.assert_allclose(ours_out.numpy(), theirs_out.numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-7)
+    assert (ours_out is ours) == (theirs_out is theirs)
+
+
+def test_layers_without_an_in_place_form_refuse_it():
+    for lib in (zg, torch):
+        with pytest.raises(TypeError):
+            lib.nn.GELU(inplace=True)

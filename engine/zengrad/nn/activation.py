@@ -6,27 +6,6 @@ from . import functional as F
 from .module import Module
 
 
-class ReLU(Module):
-    """y = max(x, 0)."""
-
-    def forward(self, input):
-        return F.relu(input)
-
-
-class LeakyReLU(Module):
-    """y = x for x ≥ 0, negative_slope·x otherwise."""
-
-    def __init__(self, negative_slope: float = 0.01):
-        super().__init__()
-        self.negative_slope = negative_slope
-
-    def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope)
-
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
-
-
 class Tanh(Module):
     """y = tanh(x) = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)."""
 
@@ -44,7 +23,7 @@ class Sigmoid(Module):
 class Softmax(Module):
     """yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim``."""
 
-    def __init__(self, dim: int):
+    def __init__(self, dim: int | None = None):
         super().__init__()
         self.dim = dim
 
@@ -58,7 +37,7 @@ class Softmax(Module):
 class LogSoftmax(Module):
     """yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``dim``."""
 
-    def __init__(self, dim: int):
+    def __init__(self, dim: int | None = None):
         super().__init__()
         self.dim = dim
 
@@ -72,15 +51,18 @@ class LogSoftmax(Module):
 class _Elementwise(Module):
     """An activation layer: ``forward`` applies ``function`` with the settings given at construction.
 
-    ``inplace=True`` (PyTorch's memory saving) is accepted and computes the same values into a new
-    tensor.
+    Where PyTorch's layer takes ``inplace=True`` (``in_place_form``), so does this one, and it
+    overwrites its input as PyTorch's does (see :mod:`zengrad.nn.functional.activations`).
     """
 
     function = None
     settings: tuple = ()
+    in_place_form = False
 
     def __init__(self, *args, inplace: bool = False, **kwargs):
         super().__init__()
+        if inplace and not self.in_place_form:
+            raise TypeError(f"{type(self).__name__} has no in-place form (inplace=True)")
         names = [name for name, _ in self.settings]
         if len(args) > len(names):
             raise TypeError(f"{type(self).__name__} takes at most {len(names)} settings, got {len(args)}")
@@ -95,10 +77,27 @@ class _Elementwise(Module):
             setattr(self, name, value)
 
     def forward(self, input):
-        return type(self).function(input, **{name: getattr(self, name) for name, _ in self.settings})
+        settings = {name: getattr(self, name) for name, _ in self.settings}
+        if self.inplace:
+            settings["inplace"] = True
+        return type(self).function(input, **settings)
 
     def extra_repr(self) -> str:
-        return ", ".join(f"{name}={getattr(self, name)}" for name, _ in self.settings)
+        return ", ".join([f"{name}={getattr(self, name)}" for name, _ in self.settings] +
+                         (["inplace=True"] if self.inplace else []))
+
+
+class ReLU(_Elementwise):
+    """y = max(x, 0)."""
+    function = F.relu
+    in_place_form = True
+
+
+class LeakyReLU(_Elementwise):
+    """y = x for x ≥ 0, negative_slope·x otherwise."""
+    function = F.leaky_relu
+    settings = (("negative_slope", 0.01),)
+    in_place_form = True
 
 
 class GELU(_Elementwise):
@@ -110,23 +109,27 @@ class GELU(_Elementwise):
 class SiLU(_Elementwise):
     """y = x·σ(x)."""
     function = F.silu
+    in_place_form = True
 
 
 class ELU(_Elementwise):
     """y = x for x > 0, α(eˣ − 1) otherwise."""
     function = F.elu
     settings = (("alpha", 1.0),)
+    in_place_form = True
 
 
 class SELU(_Elementwise):
     """y = λ·elu(x, α), λ ≈ 1.0507, α ≈ 1.6733."""
     function = F.selu
+    in_place_form = True
 
 
 class CELU(_Elementwise):
     """y = x for x > 0, α(e^(x/α) − 1) otherwise."""
     function = F.celu
     settings = (("alpha", 1.0),)
+    in_place_form = True
 
 
 class Softplus(_Elementwise):
@@ -143,27 +146,38 @@ class Softsign(_Elementwise):
 class Mish(_Elementwise):
     """y = x·tanh(softplus(x))."""
     function = F.mish
+    in_place_form = True
 
 
 class Hardtanh(_Elementwise):
     """y = x clipped to [min_val, max_val]."""
     function = F.hardtanh
     settings = (("min_val", -1.0), ("max_val", 1.0))
+    in_place_form = True
 
 
 class ReLU6(_Elementwise):
     """y = min(max(x, 0), 6)."""
     function = F.relu6
+    in_place_form = True
 
 
 class Hardsigmoid(_Elementwise):
     """y = relu6(x + 3)/6."""
     function = F.hardsigmoid
+    in_place_form = True
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch shows no settings for it, inplace included
 
 
 class Hardswish(_Elementwise):
     """y = x·relu6(x + 3)/6."""
     function = F.hardswish
+    in_place_form = True
+
+    def extra_repr(self) -> str:
+        return ""  # PyTorch shows no settings for it, inplace included
 
 
 class LogSigmoid(_Elementwise):
@@ -187,6 +201,7 @@ class Threshold(_Elementwise):
     """y = x where x > threshold, else value."""
     function = F.threshold
     settings = (("threshold", None), ("value", None))
+    in_place_form = True
 
 
 class Tanhshrink(_Elementwise):
@@ -239,13 +254,13 @@ class RReLU(Module):
 
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
         super().__init__()
-        self.lower, self.upper = lower, upper
+        self.lower, self.upper, self.inplace = lower, upper, inplace
 
     def forward(self, input):
-        return F.rrelu(input, self.lower, self.upper, self.training)
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
 
     def extra_repr(self) -> str:
-        return f"lower={self.lower}, upper={self.upper}"
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
 
 
 class ChannelShuffle(Module):
