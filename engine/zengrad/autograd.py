@@ -89,6 +89,16 @@ class Function:
     _hooks = None
     retained = None
 
+    #: ``apply`` of the subclasses written as in PyTorch; :mod:`zengrad.autograd_custom` sets it
+    custom_apply = None
+
+    def __init_subclass__(cls, **kwargs):
+        """A subclass written as in PyTorch (``forward(ctx, ...)`` a static method, or a
+        ``setup_context``) gets :attr:`custom_apply`; zengrad's own ops keep the ``apply`` below."""
+        super().__init_subclass__(**kwargs)
+        if isinstance(cls.__dict__.get("forward"), staticmethod) or "setup_context" in cls.__dict__:
+            cls.apply = classmethod(Function.custom_apply)
+
     @property
     def name(self) -> str:
         return type(self).__name__.lower()
