@@ -1,5 +1,6 @@
 """zengrad.save / zengrad.load: round trips, corruption detection, atomic saves, no pickle."""
 
+import io
 import os
 import pickle
 from collections import OrderedDict
@@ -302,3 +303,19 @@ def test_a_directory_where_the_file_belongs_is_left_alone(tmp_path):
         zg.save({"a": 1}, tmp_path / "c.zg")
     assert raised.value.filename == str(tmp_path / "c.zg")
     assert os.listdir(tmp_path) == ["c.zg"] and os.listdir(tmp_path / "c.zg") == []
+
+
+def test_save_and_load_take_binary_file_objects_and_torchs_load_flags(tmp_path):
+    model = zg.nn.Linear(3, 2)
+    buffer = io.BytesIO()
+    zg.save({"model": model.state_dict(), "step": 5}, buffer)
+    buffer.seek(0)
+    restored = zg.load(buffer, map_location=zg.device("cpu"), weights_only=True, mmap=False)
+    assert restored["step"] == 5
+    np.testing.assert_array_equal(restored["model"]["weight"].numpy(), model.weight.detach().numpy())
+    with open(tmp_path / "on_disk.pt", "wb") as file:
+        zg.save([zg.arange(4)], file)
+    with open(tmp_path / "on_disk.pt", "rb") as file:
+        np.testing.assert_array_equal(zg.load(file)[0].numpy(), np.arange(4))
+    with pytest.raises(ValueError, match="not a zengrad checkpoint"):
+        zg.load(io.BytesIO(b"not a checkpoint"))

@@ -1,4 +1,5 @@
-"""Checkpoints without pickle: ``zengrad.save(obj, path)`` and ``zengrad.load(path)``.
+"""Checkpoints without pickle: ``zengrad.save(obj, f)`` and ``zengrad.load(f)``, ``f`` a path or a
+binary file object.
 
 Loading a file never runs code from it: the file holds only a JSON description and raw array
 bytes, and only plain data types are rebuilt. The layout, in order:
@@ -85,14 +86,26 @@ class _Encoder:
         return len(self.arrays) - 1
 
 
-def save(obj, path, *, durable: bool = True) -> None:
+def save(obj, f, *, durable: bool = True) -> None:
     """Write ``obj`` (nested dicts/lists/tuples of tensors, arrays, numbers, strings, bools and
     None — e.g. ``{"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}``)
-    to ``path`` atomically. Unsupported objects raise TypeError before the file is touched.
+    to the file ``f`` names, atomically, or into a binary file object (``io.BytesIO``, an open
+    file). Unsupported objects raise TypeError before anything is written.
 
     ``durable=False`` (zengrad addition) skips the fsyncs: the file still replaces the old one
     atomically for other processes, but may not survive a power cut (for frequent checkpoints)."""
-    path = os.fspath(path)
+    chunks = _serialized(obj)
+    if hasattr(f, "write"):
+        for chunk in chunks:
+            f.write(chunk)
+        return
+    with atomic_write(os.fspath(f), durable=durable) as file:
+        for chunk in chunks:
+            file.write(chunk)
+
+
+def _serialized(obj) -> list[bytes]:
+    """The checkpoint of ``obj`` as the byte strings to write in order: preamble, header, tensors."""
     encoder = _Encoder()
     root = encoder.encode(obj, "root")
     entries, blobs, offset = [], [], 0
@@ -105,11 +118,7 @@ def save(obj, path, *, durable: bool = True) -> None:
     header = json.dumps({"root": root, "tensors": entries, "payload_size": offset},
                         separators=(",", ":")).encode("utf-8")
     preamble = b"%s %d %d %s\n" % (MAGIC, VERSION, len(header), hashlib.sha256(header).hexdigest().encode())
-    with atomic_write(path, durable=durable) as file:
-        file.write(preamble)
-        file.write(header)
-        for data in blobs:
-            file.write(data)
+    return [preamble, header, *blobs]
 
 
 @contextlib.contextmanager
@@ -255,14 +264,19 @@ def _check_entry(path: str, i: int, entry, payload_size: int) -> np.dtype:
     return dtype
 
 
-def load(path, map_location=None):
-    """Read what :func:`save` wrote. Tensors are placed on ``map_location`` ("cpu" by default, or
-    "cuda"). A file that is not a zengrad checkpoint, is truncated, fails a checksum or has a
-    malformed header raises ValueError naming the path."""
-    path = os.fspath(path)
+def load(f, map_location=None, *, weights_only: bool | None = None, mmap: bool | None = None):
+    """Read what :func:`save` wrote, from a path or a binary file object. Tensors are placed on
+    ``map_location`` ("cpu" by default, or "cuda"). A file that is not a zengrad checkpoint, is
+    truncated, fails a checksum or has a malformed header raises ValueError naming the file.
+    ``weights_only`` and ``mmap`` are accepted for PyTorch's sake: a zengrad checkpoint holds data
+    only (no pickle, so nothing to trust) and is read whole."""
     device = backend.normalize_device(map_location)
-    with open(path, "rb") as file:
-        blob = file.read()
+    if hasattr(f, "read"):
+        path, blob = str(getattr(f, "name", "<file object>")), f.read()
+    else:
+        path = os.fspath(f)
+        with open(path, "rb") as file:
+            blob = file.read()
     header_length, header_digest, start = _parse_preamble(path, blob)
     header = blob[start:start + header_length]
     if len(header) < header_length:
