@@ -85,7 +85,7 @@ def is_complex(input: Tensor) -> bool:
     return False
 
 
-from . import autograd_custom, autograd_functional, testing
+from . import autograd_custom, autograd_functional, distributions, testing
 autograd.functional = autograd_functional  # zg.autograd.functional.jacobian, as torch.autograd.functional
 
 from ._version import __version__
