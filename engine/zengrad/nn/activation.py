@@ -6,27 +6,6 @@ from . import functional as F
 from .module import Module
 
 
-class ReLU(Module):
-    """y = max(x, 0)."""
-
-    def forward(self, input):
-        return F.relu(input)
-
-
-class LeakyReLU(Module):
-    """y = x for x ≥ 0, negative_slope·x otherwise."""
-
-    def __init__(self, negative_slope: float = 0.01):
-        super().__init__()
-        self.negative_slope = negative_slope
-
-    def forward(self, input):
-        return F.leaky_relu(input, self.negative_slope)
-
-    def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
-
-
 class Tanh(Module):
     """y = tanh(x) = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)."""
 
@@ -98,7 +77,20 @@ class _Elementwise(Module):
         return type(self).function(input, **{name: getattr(self, name) for name, _ in self.settings})
 
     def extra_repr(self) -> str:
-        return ", ".join(f"{name}={getattr(self, name)}" for name, _ in self.settings)
+        shown = [f"{name}={getattr(self, name)!r}" if isinstance(getattr(self, name), str)
+                 else f"{name}={getattr(self, name)}" for name, _ in self.settings]
+        return ", ".join(shown + (["inplace=True"] if self.inplace else []))
+
+
+class ReLU(_Elementwise):
+    """y = max(x, 0)."""
+    function = F.relu
+
+
+class LeakyReLU(_Elementwise):
+    """y = x for x ≥ 0, negative_slope·x otherwise."""
+    function = F.leaky_relu
+    settings = (("negative_slope", 0.01),)
 
 
 class GELU(_Elementwise):
@@ -239,13 +231,13 @@ class RReLU(Module):
 
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
         super().__init__()
-        self.lower, self.upper = lower, upper
+        self.lower, self.upper, self.inplace = lower, upper, inplace
 
     def forward(self, input):
         return F.rrelu(input, self.lower, self.upper, self.training)
 
     def extra_repr(self) -> str:
-        return f"lower={self.lower}, upper={self.upper}"
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
 
 
 class ChannelShuffle(Module):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from ..ops.conv import named_padding
 from . import functional as F
 from . import init
 from ._factory import empty_parameter
+from .conv import check_padding_mode, pad_by_mode
 from .module import Module
 
 
@@ -19,7 +21,9 @@ class Conv1d(Module):
     """y[n, o, t] = b[o] + Σ_{c, k} W[o, c, k] · x_pad[n, c, t·s + k·d] over (N, C, L) input.
 
     weight (out_channels, in_channels/groups, kernel_size) and bias (out_channels), initialised as
-    PyTorch does: U(−1/√fan_in, 1/√fan_in) with fan_in = in_channels/groups · kernel_size."""
+    PyTorch does: U(−1/√fan_in, 1/√fan_in) with fan_in = in_channels/groups · kernel_size.
+    ``padding`` may be 'same' or 'valid'; ``padding_mode`` 'reflect', 'replicate' or 'circular' pads
+    the input that way instead of with zeros."""
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
@@ -27,12 +31,16 @@ class Conv1d(Module):
         if groups < 1 or in_channels % groups or out_channels % groups:
             raise ValueError(f"Conv1d: groups={groups} must divide in_channels={in_channels} and "
                              f"out_channels={out_channels}")
-        if padding_mode != "zeros":
-            raise ValueError(f"Conv1d: only padding_mode='zeros' is supported, got {padding_mode!r}")
+        check_padding_mode(padding_mode, padding, "Conv1d")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
+        self.padding_mode = padding_mode
         self.kernel_size = (_single(kernel_size, "kernel_size"),)
-        self.stride, self.padding = (_single(stride, "stride"),), (_single(padding, "padding"),)
-        self.dilation = (_single(dilation, "dilation"),)
+        self.stride, self.dilation = (_single(stride, "stride"),), (_single(dilation, "dilation"),)
+        if isinstance(padding, str):  # 'valid' or 'same', checked now as PyTorch does
+            named_padding(padding, (1,) + self.kernel_size, (1,) + self.dilation, (1,) + self.stride, "Conv1d")
+            self.padding = padding
+        else:
+            self.padding = (_single(padding, "padding"),)
         self.weight = empty_parameter(out_channels, in_channels // groups, self.kernel_size[0], device=device,
                                       dtype=dtype)
         self.register_parameter("bias", empty_parameter(out_channels, device=device, dtype=dtype) if bias else None)
@@ -42,8 +50,11 @@ class Conv1d(Module):
         init.default_affine_(self.weight, self.bias)
 
     def forward(self, input):
-        return F.conv1d(input, self.weight, self.bias, self.stride[0], self.padding[0], self.dilation[0],
-                        self.groups)
+        if self.padding_mode != "zeros":
+            return F.conv1d(pad_by_mode(input, self.padding, self.padding_mode), self.weight, self.bias,
+                            self.stride[0], 0, self.dilation[0], self.groups)
+        padding = self.padding if isinstance(self.padding, str) else self.padding[0]
+        return F.conv1d(input, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)
 
     def extra_repr(self) -> str:
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
@@ -53,4 +64,6 @@ class Conv1d(Module):
             text += f", dilation={self.dilation}"
         if self.groups != 1:
             text += f", groups={self.groups}"
-        return text if self.bias is not None else text + ", bias=False"
+        if self.bias is None:
+            text += ", bias=False"
+        return text if self.padding_mode == "zeros" else f"{text}, padding_mode={self.padding_mode}"

@@ -9,19 +9,21 @@ from .module import Module
 
 class Dropout(Module):
     """In training, zero each element with probability p and scale the rest by 1/(1 − p);
-    in eval mode, y = x. Randomness comes from zengrad's generator (``manual_seed`` repeats it)."""
+    in eval mode, y = x. Randomness comes from zengrad's generator (``manual_seed`` repeats it).
+    ``inplace`` is accepted for PyTorch's signature; the result is always a new tensor."""
 
-    def __init__(self, p: float = 0.5):
+    def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p = p
+        self.inplace = inplace
 
     def forward(self, input):
         return F.dropout(input, self.p, self.training)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Dropout1d(Dropout):

@@ -69,15 +69,18 @@ class NLLLoss(_WeightedLoss):
 
 class CrossEntropyLoss(_WeightedLoss):
     """ℓᵢ = −w[yᵢ]·log softmax(xᵢ)[yᵢ] for logits x (N, C) or (N, C, d...) and int64 class targets
-    (or class probabilities of x's shape); = NLLLoss(LogSoftmax(dim=1)(x), y)."""
+    (or class probabilities of x's shape); = NLLLoss(LogSoftmax(dim=1)(x), y). ``label_smoothing``
+    ε mixes the target with the uniform distribution: (1 − ε)·y + ε/C (see F.cross_entropy)."""
 
-    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean"):
+    def __init__(self, weight: Tensor | None = None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0):
         super().__init__(weight, reduction)
         self.ignore_index = ignore_index
+        self.label_smoothing = label_smoothing
 
     def forward(self, input, target):
         return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
-                               reduction=self.reduction)
+                               reduction=self.reduction, label_smoothing=self.label_smoothing)
 
 
 class L1Loss(_Loss):

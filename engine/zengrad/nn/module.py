@@ -107,7 +107,7 @@ class Module(PlacementShortcuts):
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"cannot assign {name!r} before Module.__init__() is called")
         if isinstance(value, Parameter):
-            self._forget(name)
+            self._forget(name, self._parameters)
             self._parameters[name] = value
         elif name in self._parameters:
             if value is not None:
@@ -115,7 +115,7 @@ class Module(PlacementShortcuts):
                                 "(zengrad.nn.Parameter or None expected)")
             self._parameters[name] = None
         elif isinstance(value, Module):
-            self._forget(name)
+            self._forget(name, self._modules)
             self._modules[name] = value
         elif name in self._modules:
             if value is not None:
@@ -130,11 +130,13 @@ class Module(PlacementShortcuts):
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
-        """Drop ``name`` from wherever it is registered, before it is registered anew."""
+    def _forget(self, name: str, keep: dict) -> None:
+        """Drop ``name`` from wherever it is registered but ``keep``, the table it is about to be
+        registered in again (where it keeps its place in the order, as in PyTorch)."""
         self.__dict__.pop(name, None)
         for table in (self._parameters, self._buffers, self._modules):
-            table.pop(name, None)
+            if table is not keep:
+                table.pop(name, None)
 
     def __getattr__(self, name: str):
         for table in ("_parameters", "_buffers", "_modules"):
@@ -154,7 +156,7 @@ class Module(PlacementShortcuts):
         """Add a parameter (or None, a declared-but-absent one like ``bias=False``)."""
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign {type(param).__name__} as parameter {name!r} (Parameter or None required)")
-        self._forget(name)
+        self._forget(name, self._parameters)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -164,10 +166,12 @@ class Module(PlacementShortcuts):
         """
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign {type(tensor).__name__} as buffer {name!r} (Tensor or None required)")
-        self._forget(name)
+        self._forget(name, self._buffers)
         self._buffers[name] = tensor
         if not persistent:
             self.__dict__.setdefault("_non_persistent", set()).add(name)
+        else:
+            self.__dict__.get("_non_persistent", set()).discard(name)
 
     def add_module(self, name: str, module: "Module | None") -> None:
         """Add a child module (or None) under ``name``, as assigning ``self.name = module`` does."""
@@ -179,7 +183,7 @@ class Module(PlacementShortcuts):
         if not name or "." in name:
             raise ModuleNameError(f"{type(self).__name__}.add_module: module name can't be empty or contain "
                                   f"\".\", got {name!r}")
-        self._forget(name)
+        self._forget(name, self._modules)
         self._modules[name] = module
 
     def register_module(self, name: str, module: "Module | None") -> None:
@@ -376,6 +380,10 @@ class Module(PlacementShortcuts):
         return self
 
     # ---- state ----------------------------------------------------------------------------
+    def type(self, dst_type) -> "Module":
+        """Cast every floating parameter and buffer to ``dst_type`` (PyTorch's ``module.type``)."""
+        return self.to(dst_type)
+
     def _persistent_buffers(self) -> Iterator[tuple[str, Tensor]]:
         skipped = self.__dict__.get("_non_persistent", set())
         for name, buffer in self._buffers.items():
@@ -450,11 +458,11 @@ class Module(PlacementShortcuts):
         return ""
 
     def __repr__(self) -> str:
-        lines = [line for line in self.extra_repr().split("\n") if line]
-        for name, module in self._modules.items():
-            child = repr(module).replace("\n", "\n  ")
-            lines.append(f"({name}): {child}")
-        if not self._modules:
-            return f"{type(self).__name__}({self.extra_repr()})"
+        """PyTorch's layout: a one-line extra_repr inside the parentheses when there are no
+        children, otherwise one line per extra_repr line and per child, children indented."""
+        extra = [line for line in self.extra_repr().split("\n") if line]
+        lines = extra + [f"({name}): " + repr(module).replace("\n", "\n  ") for name, module in self._modules.items()]
+        if len(extra) <= 1 and not self._modules:
+            return f"{type(self).__name__}({''.join(extra)})"
         body = "\n  ".join(lines)
         return f"{type(self).__name__}(\n  {body}\n)"

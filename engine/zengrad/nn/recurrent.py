@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from ..ops import stack
+from ..ops import cat, flip, stack
 from ..ops.recurrent import (composed_lstm_layer, composed_rnn_layer, lstm_layer, lstm_pointwise,
                              rnn_activation, rnn_cell, rnn_layer)
 from ..tensor import Tensor
@@ -145,12 +145,18 @@ class LSTMCell(_CellBase):
 
 
 class _RecurrentBase(_RecurrentParameters):
-    """Shared by RNN and LSTM: the per-layer parameters, input/state checks and the layer loop."""
+    """Shared by RNN, LSTM and GRU: the per-layer parameters, input/state checks and the loop over
+    layers and directions.
+
+    With ``bidirectional=True`` every layer has a second set of parameters (suffix ``_reverse``)
+    that reads the sequence backwards; the layer's output is [forward hₜ, backward hₜ] (2H
+    features, the input of the layer above) and the states are indexed k·2 + direction.
+    """
 
     gates = 1
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int, bias: bool,
-                 batch_first: bool, dropout: float, device, dtype):
+                 batch_first: bool, dropout: float, bidirectional: bool, device, dtype):
         super().__init__(input_size, hidden_size, bias)
         if num_layers < 1:
             raise ValueError(f"num_layers must be at least 1, got {num_layers}")
@@ -159,15 +165,41 @@ class _RecurrentBase(_RecurrentParameters):
         self.num_layers = num_layers
         self.batch_first = batch_first
         self.dropout = float(dropout)
+        self.bidirectional = bool(bidirectional)
+        directions = 2 if self.bidirectional else 1
         for k in range(num_layers):
-            self._add_layer_parameters(f"_l{k}", input_size if k == 0 else hidden_size, self.gates, device,
-                                       dtype, register_missing_bias=False)
+            for suffix in self._direction_suffixes(k):
+                self._add_layer_parameters(suffix, input_size if k == 0 else directions * hidden_size,
+                                           self.gates, device, dtype, register_missing_bias=False)
         self.reset_parameters()
 
-    def layer_parameters(self, k: int) -> tuple:
-        """(weight_ih, weight_hh, bias_ih, bias_hh) of layer k; the biases are None without bias."""
+    def _direction_suffixes(self, k: int) -> tuple[str, ...]:
+        return (f"_l{k}", f"_l{k}_reverse") if self.bidirectional else (f"_l{k}",)
+
+    def layer_parameters(self, k: int, reverse: bool = False) -> tuple:
+        """(weight_ih, weight_hh, bias_ih, bias_hh) of layer k (its backward direction with
+        ``reverse``); the biases are None without bias."""
+        suffix = f"_l{k}_reverse" if reverse else f"_l{k}"
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-        return tuple(self._parameters.get(f"{name}_l{k}") for name in names)
+        return tuple(self._parameters.get(f"{name}{suffix}") for name in names)
+
+    def _run_layers(self, x: Tensor, initial: tuple, layer) -> tuple[Tensor, tuple]:
+        """Every layer and direction: ``layer(x, *states, *parameters)`` returns (y, *final states)
+        for one direction of one layer; the backward direction runs on the time-reversed input and
+        its output is reversed back. Returns the last layer's output and the stacked final states."""
+        directions = 2 if self.bidirectional else 1
+        finals = [[] for _ in initial]
+        for k in range(self.num_layers):
+            outputs = []
+            for d in range(directions):
+                states = [state[k * directions + d] for state in initial]
+                source = x if d == 0 else flip(x, (0,))
+                y, *ends = layer(source, *states, *self.layer_parameters(k, reverse=d == 1))
+                outputs.append(y if d == 0 else flip(y, (0,)))
+                for store, end in zip(finals, ends):
+                    store.append(end)
+            x = self._between_layers(outputs[0] if directions == 1 else cat(outputs, dim=-1), k)
+        return x, tuple(stack(store, dim=0) for store in finals)
 
     def _sequence_first(self, input: Tensor) -> tuple[Tensor, bool]:
         """The input as (T, B, I) and whether it was batched."""
@@ -180,7 +212,7 @@ class _RecurrentBase(_RecurrentParameters):
         return x, batched
 
     def _initial(self, state: Tensor | None, x: Tensor, batched: bool, name: str) -> Tensor:
-        expected = (self.num_layers, x.shape[1], self.hidden_size)
+        expected = (self.num_layers * (2 if self.bidirectional else 1), x.shape[1], self.hidden_size)
         if state is None:
             return Tensor(x.xp.zeros(expected, dtype=x.dtype))
         if not batched:
@@ -212,6 +244,8 @@ class _RecurrentBase(_RecurrentParameters):
             text += ", batch_first=True"
         if self.dropout:
             text += f", dropout={self.dropout}"
+        if self.bidirectional:
+            text += ", bidirectional=True"
         return text
 
 
@@ -221,28 +255,24 @@ class RNN(_RecurrentBase):
 
     ``forward(input, hx=None)`` returns (output, h_n): output holds the last layer's hₜ for every
     t, (T, B, H) (or (B, T, H) with batch_first), and h_n the final state of every layer,
-    (num_layers, B, H).
+    (num_layers, B, H) (2H features and 2·num_layers states with bidirectional).
     """
 
     gates = 1
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, device=None, dtype=None):
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device=None, dtype=None):
         rnn_activation(nonlinearity)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, device, dtype)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, device,
+                         dtype)
         self.nonlinearity = nonlinearity
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
         x, batched = self._sequence_first(input)
         h0 = self._initial(hx, x, batched, "hx")
-        finals = []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
-            x, h_n = rnn_layer(x, h0[k], w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
-            finals.append(h_n)
-            x = self._between_layers(x, k)
-        h_n = stack(finals, dim=0)
-        return self._output(x, batched), (h_n if batched else h_n.squeeze(1))
+        y, (h_n,) = self._run_layers(x, (h0,), lambda x, h, *weights: rnn_layer(x, h, *weights, self.nonlinearity))
+        return self._output(y, batched), (h_n if batched else h_n.squeeze(1))
 
 
 class LSTM(_RecurrentBase):
@@ -251,14 +281,18 @@ class LSTM(_RecurrentBase):
 
     ``forward(input, hx=None)`` with hx = (h_0, c_0), each (num_layers, B, H), zeros by default;
     returns (output, (h_n, c_n)) with output the last layer's hₜ for every t, (T, B, H) (or
-    (B, T, H) with batch_first).
+    (B, T, H) with batch_first); bidirectional doubles the features and the states as in RNN.
     """
 
     gates = 4
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, device=None, dtype=None):
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, device, dtype)
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device=None, dtype=None):
+        if proj_size:
+            raise NotImplementedError(f"LSTM: proj_size={proj_size} is not supported (only proj_size=0)")
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, device,
+                         dtype)
 
     def forward(self, input: Tensor, hx: tuple | None = None):
         x, batched = self._sequence_first(input)
@@ -266,17 +300,10 @@ class LSTM(_RecurrentBase):
             raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
         h0 = self._initial(None if hx is None else hx[0], x, batched, "h_0")
         c0 = self._initial(None if hx is None else hx[1], x, batched, "c_0")
-        h_finals, c_finals = [], []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
-            x, h_n, c_n = lstm_layer(x, h0[k], c0[k], w_ih, w_hh, b_ih, b_hh)
-            h_finals.append(h_n)
-            c_finals.append(c_n)
-            x = self._between_layers(x, k)
-        h_n, c_n = stack(h_finals, dim=0), stack(c_finals, dim=0)
+        y, (h_n, c_n) = self._run_layers(x, (h0, c0), lstm_layer)
         if not batched:
             h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
-        return self._output(x, batched), (h_n, c_n)
+        return self._output(y, batched), (h_n, c_n)
 
 
 __all__ = ["LSTM", "LSTMCell", "RNN", "RNNCell", "composed_lstm_layer", "lstm_layer", "lstm_pointwise",

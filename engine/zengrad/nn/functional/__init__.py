@@ -4,14 +4,16 @@ One namespace, many modules, each with one job: :mod:`.linear` and :mod:`.embedd
 and table lookups), :mod:`.convolution`, :mod:`.pooling` and :mod:`.resampling` (windows and
 interpolation), :mod:`.normalization`, :mod:`.losses`, :mod:`.distance`, :mod:`.rearrange` (pixel and
 channel shuffles), :mod:`.stochastic` (dropout and the other ops that draw random numbers) and
-:mod:`.attention`. The activations, ``pad``, ``one_hot``, ``fold``/``unfold``, ``einsum`` and the
-per-channel normalisations are ops of :mod:`zengrad.ops`, named here as PyTorch names them.
+:mod:`.attention`; :mod:`.activation` gives the activations PyTorch's ``inplace`` flag. The other
+activations, ``pad``, ``one_hot``, ``fold``/``unfold``, ``einsum`` and the per-channel
+normalisations are ops of :mod:`zengrad.ops`, named here as PyTorch names them.
 """
 
-from ...ops import leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
-from ...ops.activation import (celu, elu, gelu, glu, hardshrink, hardsigmoid, hardswish, hardtanh, logsigmoid, mish,
-                               one_hot, prelu, relu6, selu, silu, softmin, softplus, softshrink, softsign, tanhshrink,
-                               threshold)
+from ...ops import log_softmax, sigmoid, softmax, tanh
+from ...ops.activation import (gelu, glu, hardshrink, logsigmoid, one_hot, prelu, softmin, softplus, softshrink,
+                               softsign, tanhshrink)
+from .activation import (celu, elu, hardsigmoid, hardswish, hardtanh, leaky_relu, mish, relu, relu6, selu, silu,
+                         threshold)
 from ...ops.batch_norm import batch_norm, instance_norm
 from ...ops.conv import fold, unfold
 from ...ops.einsum import einsum

@@ -168,6 +168,7 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     if input.ndim not in (2, 3) or weight.ndim != 3:
         raise OpError(f"conv1d: expected a 2-D or 3-D input and a 3-D weight, got shapes {input.shape} "
                       f"and {weight.shape}")
-    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride)), (0, _single(padding)),
+    rows_and_columns = padding if isinstance(padding, str) else (0, _single(padding))  # 'same'/'valid' as is
+    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride)), rows_and_columns,
                  (1, _single(dilation)), groups)
     return out.squeeze(-2)

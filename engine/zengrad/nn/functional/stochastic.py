@@ -13,11 +13,12 @@ from ...ops import where
 from ...tensor import Tensor
 
 
-def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Inverted dropout: each element is zeroed with probability p and the survivors scaled by
     1/(1 − p), so E[output] = input and evaluation needs no rescaling. Identity when not training.
 
-    The mask is drawn from zengrad's global generator (``manual_seed`` repeats it).
+    The mask is drawn from zengrad's global generator (``manual_seed`` repeats it). ``inplace`` is
+    accepted for PyTorch's signature; the result is always a new tensor.
     """
     if not 0.0 <= p <= 1.0:
         raise OpError(f"dropout probability has to be between 0 and 1, but got {p}")

@@ -1,0 +1,225 @@
+"""Module arguments a PyTorch user passes and zengrad once refused or ignored: bidirectional
+recurrent layers, ``inplace=True``, convolution padding modes, Embedding's max_norm and
+from_pretrained, CrossEntropyLoss's label smoothing, GroupNorm without bias — each against PyTorch
+with the same weights (values and gradients)."""
+
+import numpy as np
+import pytest
+
+import zengrad as zg
+import zengrad.nn as nn
+import zengrad.nn.functional as F
+
+torch = pytest.importorskip("torch")
+
+RNG = np.random.default_rng(22)
+
+
+def _copy_state(torch_module, module):
+    state = {k: zg.tensor(v.detach().numpy()) for k, v in torch_module.state_dict().items()}
+    assert list(state) == list(module.state_dict())
+    module.load_state_dict(state)
+
+
+def _close(expected, actual, tol=1e-4):
+    np.testing.assert_allclose(actual.detach().numpy(), expected.detach().numpy(), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("settings, batched, given", [
+    ({"num_layers": 2, "bidirectional": True}, True, True),
+    ({"bidirectional": True, "batch_first": True}, True, False),
+    ({"num_layers": 2, "bidirectional": True, "dropout": 0.5}, False, True),
+])
+def test_bidirectional_recurrent_layers_match_torch(name, settings, batched, given):
+    ours, theirs = getattr(nn, name)(3, 4, **settings), getattr(torch.nn, name)(3, 4, **settings)
+    _copy_state(theirs, ours)
+    ours.eval(), theirs.eval()
+    shape = ((2, 5, 3) if settings.get("batch_first") else (5, 2, 3)) if batched else (5, 3)
+    x = RNG.standard_normal(shape).astype(np.float32)
+    states = 2 * settings.get("num_layers", 1)
+    h = RNG.standard_normal((states, 2, 4) if batched else (states, 4)).astype(np.float32)
+    xz, xt = zg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    args_z, args_t = [xz], [xt]
+    if given:
+        args_z.append((zg.tensor(h), zg.tensor(h * 0.5)) if name == "LSTM" else zg.tensor(h))
+        args_t.append((torch.tensor(h), torch.tensor(h * 0.5)) if name == "LSTM" else torch.tensor(h))
+    (yz, sz), (yt, st) = ours(*args_z), theirs(*args_t)
+    sz, st = (sz[1], st[1]) if name == "LSTM" else (sz, st)
+    _close(yt, yz)
+    _close(st, sz)
+    (yz.sum() + sz.square().sum()).backward()
+    (yt.sum() + st.square().sum()).backward()
+    _close(xt.grad, xz.grad)
+    for (key, p), (_, q) in zip(theirs.named_parameters(), ours.named_parameters()):
+        _close(p.grad, q.grad)
+    assert repr(ours) == repr(theirs)
+
+
+def test_lstm_proj_size_is_refused_clearly():
+    with pytest.raises(NotImplementedError, match="proj_size"):
+        nn.LSTM(3, 4, proj_size=2)
+
+
+@pytest.mark.parametrize("name, function, args", [
+    ("ReLU", "relu", ()), ("LeakyReLU", "leaky_relu", (0.2,)), ("ELU", "elu", (0.5,)),
+    ("Hardtanh", "hardtanh", (-0.5, 0.5)), ("ReLU6", "relu6", ()), ("SiLU", "silu", ()), ("SELU", "selu", ()),
+    ("Threshold", "threshold", (0.1, -3.0))])
+def test_inplace_activations_are_accepted_with_torch_values(name, function, args):
+    x = RNG.standard_normal((3, 5)).astype(np.float32) * 4
+    theirs = getattr(torch.nn, name)(*args, inplace=True)
+    ours = getattr(nn, name)(*args, inplace=True)
+    _close(theirs(torch.tensor(x)), ours(zg.tensor(x)))
+    assert repr(ours) == repr(theirs)
+    _close(getattr(torch.nn.functional, function)(torch.tensor(x), *args, inplace=True),
+           getattr(F, function)(zg.tensor(x), *args, inplace=True))
+    _close(getattr(torch.nn.functional, function)(torch.tensor(x), *args, True),
+           getattr(F, function)(zg.tensor(x), *args, True))
+
+
+def test_dropout_accepts_inplace_and_shows_it():
+    x = RNG.standard_normal((3, 5)).astype(np.float32)
+    assert repr(nn.Dropout(0.2, inplace=True)) == repr(torch.nn.Dropout(0.2, inplace=True))
+    assert repr(nn.Dropout(0.2)) == repr(torch.nn.Dropout(0.2))
+    np.testing.assert_array_equal(F.dropout(zg.tensor(x), 0.3, False, True).numpy(), x)
+
+
+@pytest.mark.parametrize("name, shape, settings", [
+    ("Conv1d", (2, 3, 11), {"padding": "same", "dilation": 2}),
+    ("Conv1d", (2, 3, 11), {"padding": "valid"}),
+    ("Conv1d", (2, 4, 11), {"padding": 2, "padding_mode": "reflect", "groups": 2}),
+    ("Conv1d", (2, 3, 11), {"padding": 3, "padding_mode": "circular"}),
+    ("Conv2d", (2, 4, 7, 9), {"padding": (1, 2), "padding_mode": "reflect"}),
+    ("Conv2d", (2, 4, 7, 9), {"padding": 2, "padding_mode": "circular", "stride": 2}),
+    ("Conv2d", (4, 7, 9), {"padding": 1, "padding_mode": "replicate", "bias": False}),
+    ("Conv2d", (2, 4, 7, 9), {"padding": 1, "padding_mode": "zeros"}),
+])
+def test_conv_padding_modes_and_named_padding_match_torch(name, shape, settings):
+    channels = shape[-2] if name == "Conv1d" else shape[-3]
+    theirs, ours = getattr(torch.nn, name)(channels, 6, 3, **settings), getattr(nn, name)(channels, 6, 3, **settings)
+    _copy_state(theirs, ours)
+    x = RNG.standard_normal(shape).astype(np.float32)
+    xz, xt = zg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yz, yt = ours(xz), theirs(xt)
+    _close(yt, yz)
+    yz.square().sum().backward()
+    yt.square().sum().backward()
+    _close(xt.grad, xz.grad)
+    _close(theirs.weight.grad, ours.weight.grad)
+    assert repr(ours) == repr(theirs)
+
+
+def test_conv_padding_mode_refusals():
+    with pytest.raises(ValueError, match="padding_mode"):
+        nn.Conv2d(2, 2, 3, padding_mode="mirror")
+    with pytest.raises(ValueError, match="padding_mode"):
+        nn.Conv1d(2, 2, 3, padding="same", padding_mode="reflect")
+
+
+@pytest.mark.parametrize("settings", [{"max_norm": 1.0}, {"max_norm": 1.5, "norm_type": 1.0},
+                                      {"padding_idx": 2, "max_norm": 2.0}])
+def test_embedding_max_norm_renormalizes_the_rows_it_reads_like_torch(settings):
+    table = RNG.standard_normal((6, 4)).astype(np.float32) * 2
+    theirs, ours = torch.nn.Embedding(6, 4, **settings), nn.Embedding(6, 4, **settings)
+    with torch.no_grad():
+        theirs.weight.copy_(torch.tensor(table))
+    ours.weight.data[...] = table
+    index = np.array([[0, 2, 2], [5, 1, 2]])
+    yt, yz = theirs(torch.tensor(index)), ours(zg.tensor(index))
+    _close(yt, yz)
+    _close(theirs.weight, ours.weight)  # rows 3 and 4 were not read: untouched in both
+    yt.square().sum().backward()
+    yz.square().sum().backward()
+    _close(theirs.weight.grad, ours.weight.grad)
+    assert repr(ours) == repr(theirs)
+
+
+@pytest.mark.parametrize("freeze", [True, False])
+def test_embedding_from_pretrained_matches_torch(freeze):
+    table = RNG.standard_normal((5, 3)).astype(np.float32)
+    theirs = torch.nn.Embedding.from_pretrained(torch.tensor(table), freeze=freeze, padding_idx=1)
+    source = zg.tensor(table)
+    ours = nn.Embedding.from_pretrained(source, freeze=freeze, padding_idx=1)
+    assert ours.weight.requires_grad == theirs.weight.requires_grad == (not freeze)
+    assert repr(ours) == repr(theirs)
+    _close(theirs(torch.tensor([1, 3, 3])), ours(zg.tensor([1, 3, 3])))
+    with pytest.raises(ValueError):
+        nn.Embedding.from_pretrained(zg.tensor(table[0]))
+
+
+@pytest.mark.parametrize("settings", [{"label_smoothing": 0.2},
+                                      {"label_smoothing": 0.1, "ignore_index": 1, "reduction": "sum"}])
+def test_cross_entropy_loss_module_passes_label_smoothing(settings):
+    x = RNG.standard_normal((5, 4)).astype(np.float32)
+    y = np.array([0, 3, 1, 1, 2])
+    weight = np.array([1, 2, 0.5, 1], np.float32)
+    _close(torch.nn.CrossEntropyLoss(torch.tensor(weight), **settings)(torch.tensor(x), torch.tensor(y)),
+           nn.CrossEntropyLoss(zg.tensor(weight), **settings)(zg.tensor(x), zg.tensor(y)))
+
+
+def test_group_and_layer_norm_without_bias_match_torch():
+    for ours, theirs in [(nn.GroupNorm(2, 4, bias=False), torch.nn.GroupNorm(2, 4, bias=False)),
+                         (nn.LayerNorm(4, bias=False), torch.nn.LayerNorm(4, bias=False)),
+                         (nn.GroupNorm(2, 4, affine=False), torch.nn.GroupNorm(2, 4, affine=False))]:
+        assert list(ours.state_dict()) == list(theirs.state_dict())
+        assert repr(ours) == repr(theirs)
+        x = RNG.standard_normal((3, 4, 5) if isinstance(ours, nn.GroupNorm) else (3, 4)).astype(np.float32)
+        _close(theirs(torch.tensor(x)), ours(zg.tensor(x)))
+
+
+def _names(module):
+    return [type(child).__name__ for child in module]
+
+
+@pytest.mark.parametrize("lib", [nn, torch.nn], ids=["zengrad", "torch"])
+def test_sequential_and_module_list_edit_like_lists(lib):
+    seq = lib.Sequential(lib.Linear(1, 2), lib.ReLU(), lib.Linear(2, 3), lib.Tanh())
+    assert type(seq[1:3]).__name__ == "Sequential" and len(seq[1:3]) == 2 and type(seq[-1]).__name__ == "Tanh"
+    seq.append(lib.Sigmoid())
+    seq.insert(1, lib.ELU())
+    seq.insert(-1, lib.Identity())
+    assert _names(seq) == ["Linear", "ELU", "ReLU", "Linear", "Tanh", "Identity", "Sigmoid"]
+    del seq[0]
+    assert [name for name, _ in seq.named_children()] == [str(i) for i in range(6)]
+    assert type(seq.pop(0)).__name__ == "ELU"
+    seq += lib.Sequential(lib.GELU())
+    assert _names(seq + lib.Sequential(lib.SiLU()))[-2:] == ["GELU", "SiLU"]
+    with pytest.raises(IndexError):
+        seq.insert(len(seq) + 1, lib.ReLU())
+    with pytest.raises(IndexError):
+        seq[len(seq)]
+    modules = lib.ModuleList([lib.Linear(1, 1)])
+    modules.insert(0, lib.ELU())
+    modules += [lib.Sigmoid()]
+    modules.extend([lib.Tanh()])
+    del modules[1:3]
+    assert _names(modules) == ["ELU", "Tanh"] and [k for k, _ in modules.named_children()] == ["0", "1"]
+    assert type(modules.pop(-1)).__name__ == "Tanh" and len(modules) == 1
+    assert _names(modules + [lib.ReLU()]) == ["ELU", "ReLU"]
+    table = lib.ModuleDict({"a": lib.ReLU(), "b": lib.Tanh()})
+    table.clear()
+    assert len(table) == 0
+
+
+def test_module_reprs_match_torch():
+    for values in ([(2, 3)], [(2,), (1, 4)]):
+        ours = nn.ParameterList([nn.Parameter(zg.ones(*shape)) for shape in values])
+        theirs = torch.nn.ParameterList([torch.nn.Parameter(torch.ones(*shape)) for shape in values])
+        assert repr(ours) == repr(theirs).replace("torch.", "zengrad.")
+    assert repr(nn.ParameterDict()) == "ParameterDict()"
+    for make in [lambda m: m.Upsample(scale_factor=2), lambda m: m.Upsample(size=(3, 4), mode="bilinear"),
+                 lambda m: m.GELU(approximate="tanh"), lambda m: m.Dropout2d(0.1),
+                 lambda m: m.Sequential(m.Linear(2, 3), m.Sequential(m.ReLU(inplace=True)))]:
+        assert repr(make(nn)) == repr(make(torch.nn))
+
+
+def test_reassigned_parameter_keeps_its_place_in_the_state_dict():
+    for lib in (nn, torch.nn):
+        first, second = lib.Linear(2, 2), lib.Linear(2, 2)
+        second.weight = first.weight
+        assert list(lib.Sequential(first, second).state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+        module = lib.Module()
+        module.register_buffer("a", zg.ones(1) if lib is nn else torch.ones(1), persistent=False)
+        module.register_buffer("a", zg.ones(1) if lib is nn else torch.ones(1))
+        assert list(module.state_dict()) == ["a"]
+        assert str(lib.Linear(1, 1).type(zg.float64 if lib is nn else torch.float64).weight.dtype).endswith("float64")
