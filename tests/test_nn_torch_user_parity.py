@@ -223,3 +223,39 @@ def test_reassigned_parameter_keeps_its_place_in_the_state_dict():
         module.register_buffer("a", zg.ones(1) if lib is nn else torch.ones(1))
         assert list(module.state_dict()) == ["a"]
         assert str(lib.Linear(1, 1).type(zg.float64 if lib is nn else torch.float64).weight.dtype).endswith("float64")
+
+
+def test_linear_without_inputs_initialises_like_torch():
+    with pytest.warns(UserWarning, match="zero-element"):
+        layer = nn.Linear(0, 3)
+    np.testing.assert_array_equal(layer.bias.detach().numpy(), np.zeros(3, np.float32))  # U(0, 0), as PyTorch
+    np.testing.assert_array_equal(layer(zg.ones(2, 0)).detach().numpy(), np.zeros((2, 3), np.float32))
+
+
+def test_bilinear_and_linear_bias_bounds_follow_their_fan_in():
+    zg.manual_seed(0)
+    bilinear, linear = nn.Bilinear(4, 9, 300), nn.Linear(16, 300)
+    for tensor, bound in [(bilinear.weight, 0.5), (bilinear.bias, 0.5), (linear.bias, 0.25)]:
+        values = tensor.detach().numpy()
+        assert np.abs(values).max() <= bound and np.abs(values).max() > 0.9 * bound
+    assert nn.Bilinear(2, 3, 4, bias=False).bias is None and list(nn.Linear(2, 3, bias=False).state_dict()) == ["weight"]
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (2, 3, 4), (2, 3, 2, 2)])
+def test_softmax_modules_without_dim_pick_torchs_implicit_dim(shape):
+    x = RNG.standard_normal(shape).astype(np.float32)
+    with pytest.warns(UserWarning):
+        expected = [torch.nn.Softmax()(torch.tensor(x)), torch.nn.LogSoftmax()(torch.tensor(x))]
+    _close(expected[0], nn.Softmax()(zg.tensor(x)))
+    _close(expected[1], nn.LogSoftmax()(zg.tensor(x)))
+
+
+def test_class_losses_refuse_float_targets_and_wrong_weights_as_torch_does():
+    x, target = zg.tensor(RNG.standard_normal((5, 4)).astype(np.float32)), zg.tensor([0, 3, 1, 1, 2])
+    with pytest.raises(RuntimeError, match="integer"):
+        F.nll_loss(x, target.float())
+    with pytest.raises(TypeError):  # still a TypeError for code written against zengrad
+        F.nll_loss(x, target.float())
+    for loss in (F.nll_loss, F.cross_entropy):
+        with pytest.raises(RuntimeError, match="weight"):
+            loss(x, target, weight=zg.ones(3))

@@ -20,29 +20,34 @@ class Sigmoid(Module):
         return F.sigmoid(input)
 
 
-class Softmax(Module):
-    """yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim``."""
+def _implicit_dim(dim, input) -> int:
+    """PyTorch's legacy choice when ``dim`` is None: 0 for 0-, 1- and 3-D inputs, else 1."""
+    return dim if dim is not None else (0 if input.ndim in (0, 1, 3) else 1)
 
-    def __init__(self, dim: int):
+
+class Softmax(Module):
+    """yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim`` (None: PyTorch's implicit choice, see _implicit_dim)."""
+
+    def __init__(self, dim: int | None = None):
         super().__init__()
         self.dim = dim
 
     def forward(self, input):
-        return F.softmax(input, self.dim)
+        return F.softmax(input, _implicit_dim(self.dim, input))
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
 
 
 class LogSoftmax(Module):
-    """yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``dim``."""
+    """yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``dim`` (None: PyTorch's implicit choice)."""
 
-    def __init__(self, dim: int):
+    def __init__(self, dim: int | None = None):
         super().__init__()
         self.dim = dim
 
     def forward(self, input):
-        return F.log_softmax(input, self.dim)
+        return F.log_softmax(input, _implicit_dim(self.dim, input))
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..ops.conv import _pair, named_padding
 from . import functional as F
 from . import init
-from ._factory import empty_parameter
+from ._factory import empty_parameter, optional_parameter
 from .module import Module
 
 
@@ -57,10 +57,7 @@ class _ConvNd(Module):
         self.dilation = _pair(dilation, "dilation", name)
         self.groups = groups
         self.weight = empty_parameter(*weight_shape, *self.kernel_size, device=device, dtype=dtype)
-        if bias:
-            self.bias = empty_parameter(out_channels, device=device, dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
+        self.register_parameter("bias", optional_parameter(bias, out_channels, device=device, dtype=dtype))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..ops.conv import named_padding
 from . import functional as F
 from . import init
-from ._factory import empty_parameter
+from ._factory import empty_parameter, optional_parameter
 from .conv import check_padding_mode, pad_by_mode
 from .module import Module
 
@@ -43,7 +43,7 @@ class Conv1d(Module):
             self.padding = (_single(padding, "padding"),)
         self.weight = empty_parameter(out_channels, in_channels // groups, self.kernel_size[0], device=device,
                                       dtype=dtype)
-        self.register_parameter("bias", empty_parameter(out_channels, device=device, dtype=dtype) if bias else None)
+        self.register_parameter("bias", optional_parameter(bias, out_channels, device=device, dtype=dtype))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import functional as F
 from . import init
-from ._factory import empty_parameter
+from ._factory import empty_parameter, optional_parameter
 from .module import Module
 
 
@@ -30,8 +30,8 @@ class LayerNorm(Module):
         self.elementwise_affine = elementwise_affine
         weight = init.ones_(empty_parameter(*shape, device=device, dtype=dtype)) if elementwise_affine else None
         self.register_parameter("weight", weight)
-        self.register_parameter("bias", empty_parameter(*shape, device=device, dtype=dtype)
-                                if elementwise_affine and bias else None)
+        self.register_parameter("bias", optional_parameter(elementwise_affine and bias, *shape, device=device,
+                                                           dtype=dtype))
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -55,8 +55,8 @@ class GroupNorm(Module):
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
         self.register_parameter("weight", init.ones_(empty_parameter(num_channels, device=device, dtype=dtype))
                                 if affine else None)
-        self.register_parameter("bias", empty_parameter(num_channels, device=device, dtype=dtype)
-                                if affine and bias else None)
+        self.register_parameter("bias", optional_parameter(affine and bias, num_channels, device=device,
+                                                           dtype=dtype))
 
     def forward(self, input):
         if input.ndim < 2 or input.shape[1] != self.num_channels:
