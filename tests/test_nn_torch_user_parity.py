@@ -259,3 +259,21 @@ def test_class_losses_refuse_float_targets_and_wrong_weights_as_torch_does():
     for loss in (F.nll_loss, F.cross_entropy):
         with pytest.raises(RuntimeError, match="weight"):
             loss(x, target, weight=zg.ones(3))
+
+
+@pytest.mark.parametrize("name, settings", [("SGD", {"lr": 0.1, "momentum": 0.9, "foreach": False}),
+                                            ("Adam", {"lr": 0.01, "fused": None, "capturable": False}),
+                                            ("AdamW", {"lr": 0.01, "foreach": True, "differentiable": False}),
+                                            ("RMSprop", {"lr": 0.01, "centered": True, "foreach": None})])
+def test_optimizers_accept_torchs_implementation_switches(name, settings):
+    start = RNG.standard_normal((3, 4)).astype(np.float32)
+    ours, theirs = nn.Parameter(zg.tensor(start)), torch.nn.Parameter(torch.tensor(start))
+    ours_opt, theirs_opt = getattr(zg.optim, name)([ours], **settings), getattr(torch.optim, name)([theirs], **settings)
+    for _ in range(5):
+        for param, opt in ((ours, ours_opt), (theirs, theirs_opt)):
+            opt.zero_grad()
+            (param ** 4).sum().backward()
+            opt.step()
+    _close(theirs, ours)
+    with pytest.raises(NotImplementedError, match="differentiable"):
+        getattr(zg.optim, name)([ours], lr=0.1, differentiable=True)
