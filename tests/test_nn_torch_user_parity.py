@@ -277,3 +277,107 @@ def test_optimizers_accept_torchs_implementation_switches(name, settings):
     _close(theirs, ours)
     with pytest.raises(NotImplementedError, match="differentiable"):
         getattr(zg.optim, name)([ours], lr=0.1, differentiable=True)
+
+
+def _sequences(lib, lengths, features=2):
+    return [lib.tensor(RNG.standard_normal((n, features)).astype(np.float32)) for n in lengths]
+
+
+@pytest.mark.parametrize("settings", [{"batch_first": True}, {"padding_value": -1.0},
+                                      {"batch_first": True, "padding_side": "left"}])
+def test_pad_sequence_matches_torch(settings):
+    arrays = [RNG.standard_normal((n, 3)).astype(np.float32) for n in (3, 1, 4)]
+    ours = [zg.tensor(a, requires_grad=True) for a in arrays]
+    theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
+    padded_z = nn.utils.rnn.pad_sequence(ours, **settings)
+    padded_t = torch.nn.utils.rnn.pad_sequence(theirs, **settings)
+    _close(padded_t, padded_z)
+    weights = RNG.standard_normal(tuple(padded_t.shape)).astype(np.float32)
+    (padded_z * zg.tensor(weights)).sum().backward()
+    (padded_t * torch.tensor(weights)).sum().backward()
+    for a, b in zip(theirs, ours):
+        _close(a.grad, b.grad)
+
+
+@pytest.mark.parametrize("enforce_sorted, lengths", [(True, [4, 3, 1]), (False, [2, 4, 1, 4])])
+def test_pack_and_pad_round_trip_like_torch(enforce_sorted, lengths):
+    from zengrad.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, pack_sequence, unpack_sequence
+    x = RNG.standard_normal((len(lengths), max(lengths), 2)).astype(np.float32)
+    ours = pack_padded_sequence(zg.tensor(x), lengths, batch_first=True, enforce_sorted=enforce_sorted)
+    theirs = torch.nn.utils.rnn.pack_padded_sequence(torch.tensor(x), torch.tensor(lengths), batch_first=True,
+                                                     enforce_sorted=enforce_sorted)
+    for a, b in zip(theirs, ours):
+        assert (a is None) == (b is None)
+        if a is not None:
+            np.testing.assert_array_equal(b.numpy(), a.numpy())
+    padded_t, lengths_t = torch.nn.utils.rnn.pad_packed_sequence(theirs, total_length=5)
+    padded_z, lengths_z = pad_packed_sequence(ours, total_length=5)
+    _close(padded_t, padded_z)
+    np.testing.assert_array_equal(lengths_z.numpy(), lengths_t.numpy())
+    pieces = unpack_sequence(pack_sequence(_sequences(zg, lengths), enforce_sorted=enforce_sorted))
+    assert [p.shape[0] for p in pieces] == lengths
+    with pytest.raises(RuntimeError):
+        pack_padded_sequence(zg.tensor(x), [1] * (len(lengths) + 1), batch_first=True)
+
+
+@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
+def test_recurrent_layers_read_packed_sequences_like_torch(name):
+    settings = {"num_layers": 2, "bidirectional": True, "batch_first": True}
+    ours, theirs = getattr(nn, name)(2, 3, **settings), getattr(torch.nn, name)(2, 3, **settings)
+    _copy_state(theirs, ours)
+    lengths = [3, 5, 1, 3]
+    x = RNG.standard_normal((4, 5, 2)).astype(np.float32)
+    xz, xt = zg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    h = RNG.standard_normal((4, 4, 3)).astype(np.float32)
+    state_z = (zg.tensor(h), zg.tensor(-h)) if name == "LSTM" else zg.tensor(h)
+    state_t = (torch.tensor(h), torch.tensor(-h)) if name == "LSTM" else torch.tensor(h)
+    out_z, final_z = ours(nn.utils.rnn.pack_padded_sequence(xz, lengths, batch_first=True, enforce_sorted=False),
+                          state_z)
+    out_t, final_t = theirs(torch.nn.utils.rnn.pack_padded_sequence(xt, lengths, batch_first=True,
+                                                                     enforce_sorted=False), state_t)
+    assert isinstance(out_z, nn.utils.rnn.PackedSequence)
+    padded_z = nn.utils.rnn.pad_packed_sequence(out_z, batch_first=True)[0]
+    padded_t = torch.nn.utils.rnn.pad_packed_sequence(out_t, batch_first=True)[0]
+    _close(padded_t, padded_z)
+    final_z, final_t = (final_z[1], final_t[1]) if name == "LSTM" else (final_z, final_t)
+    _close(final_t, final_z)
+    (padded_z.square().sum() + final_z.sum()).backward()
+    (padded_t.square().sum() + final_t.sum()).backward()
+    _close(xt.grad, xz.grad)
+    _close(theirs.weight_hh_l1_reverse.grad, ours.weight_hh_l1_reverse.grad)
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1, float("inf"), 0, 3.5])
+def test_clip_grad_norm_and_total_norm_match_torch(norm_type):
+    grads = [RNG.standard_normal(shape).astype(np.float32) for shape in [(2, 3), (4,), (1,)]]
+    ours = [nn.Parameter(zg.zeros(*g.shape)) for g in grads]
+    theirs = [torch.nn.Parameter(torch.zeros(*g.shape)) for g in grads]
+    for p, q, g in zip(ours, theirs, grads):
+        p.grad, q.grad = zg.tensor(g), torch.tensor(g)
+    ours[2].grad = theirs[2].grad = None
+    _close(torch.nn.utils.clip_grad_norm_(theirs, 0.5, norm_type=norm_type),
+           nn.utils.clip_grad_norm_(ours, 0.5, norm_type=norm_type))
+    for p, q in zip(ours[:2], theirs[:2]):
+        _close(q.grad, p.grad)
+    _close(torch.nn.utils.get_total_norm([torch.tensor(g) for g in grads], norm_type),
+           nn.utils.get_total_norm([zg.tensor(g) for g in grads], norm_type))
+
+
+def test_generator_objects_drive_samplers_and_splits_repeatably():
+    from zengrad.utils.data import DataLoader, RandomSampler, TensorDataset, random_split
+
+    def epoch(seed):
+        loader = DataLoader(TensorDataset(zg.arange(10)), batch_size=4, shuffle=True,
+                            generator=zg.Generator().manual_seed(seed))
+        return [batch[0].tolist() for batch in loader]
+
+    assert epoch(3) == epoch(3) and epoch(3) != epoch(4)
+    assert sorted(sum(epoch(3), [])) == list(range(10))
+    split = [list(s) for s in random_split(range(10), [0.3, 0.7], generator=zg.Generator().manual_seed(1))]
+    assert split == [list(s) for s in random_split(range(10), [3, 7], generator=zg.Generator().manual_seed(1))]
+    generator = zg.Generator()
+    generator.manual_seed(5)
+    assert generator.initial_seed() == 5
+    state = generator.get_state()
+    first = list(RandomSampler(range(6), generator=generator))
+    assert list(RandomSampler(range(6), generator=generator.set_state(state))) == first

@@ -39,6 +39,46 @@ def generator(device: str = "cpu"):
     return _generators[device]
 
 
+class Generator(np.random.Generator):
+    """PyTorch's ``torch.Generator``: a random generator of its own, to hand to the samplers,
+    ``DataLoader(generator=...)`` and ``random_split`` so that their draws repeat without touching
+    the global seed. ``Generator().manual_seed(42)`` (which returns the generator) reseeds it.
+
+    It *is* a NumPy Generator (PCG64), so anything that takes one takes it; its draws are NumPy's,
+    not PyTorch's (the same seed gives a different, equally repeatable, order).
+    """
+
+    def __init__(self, device: str = "cpu"):
+        if device != "cpu":
+            raise OpError(f"Generator: only device='cpu' is supported, got {device!r}")
+        self.device = device
+        self._seed = int(np.random.SeedSequence().entropy % 2 ** 63)
+        super().__init__(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed: int) -> "Generator":
+        """Restart the stream from ``seed``; returns the generator."""
+        if not isinstance(seed, numbers.Integral):
+            raise TypeError(f"Generator.manual_seed: seed must be an int, got {type(seed).__name__}")
+        self._seed = int(seed)
+        self.bit_generator.state = np.random.PCG64(self._seed).state
+        return self
+
+    def seed(self) -> int:
+        """Reseed from the operating system's entropy; returns the new seed."""
+        self.manual_seed(int(np.random.SeedSequence().entropy % 2 ** 63))
+        return self._seed
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> dict:
+        return generator_state(self)
+
+    def set_state(self, state: dict) -> "Generator":
+        self.bit_generator.state = bit_generator_from_state(state, "Generator.set_state").state
+        return self
+
+
 _BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
 

@@ -45,8 +45,5 @@ class GRU(_RecurrentBase):
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, device,
                          dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        x, batched = self._sequence_first(input)
-        h0 = self._initial(hx, x, batched, "hx")
-        y, (h_n,) = self._run_layers(x, (h0,), gru_layer)
-        return self._output(y, batched), (h_n if batched else h_n.squeeze(1))
+    def _layer(self, x, h, *weights):
+        return gru_layer(x, h, *weights)

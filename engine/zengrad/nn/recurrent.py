@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 
-from ..ops import cat, flip, stack
+import numpy as np
+
+from ..ops import cat, flip, index_select, stack
 from ..ops.recurrent import (composed_lstm_layer, composed_rnn_layer, lstm_layer, lstm_pointwise,
                              rnn_activation, rnn_cell, rnn_layer)
 from ..tensor import Tensor
@@ -23,6 +25,7 @@ from . import functional as F
 from . import init
 from ._factory import empty_parameter
 from .module import Module
+from .utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence, pad_sequence
 
 
 class _RecurrentParameters(Module):
@@ -201,6 +204,58 @@ class _RecurrentBase(_RecurrentParameters):
             x = self._between_layers(outputs[0] if directions == 1 else cat(outputs, dim=-1), k)
         return x, tuple(stack(store, dim=0) for store in finals)
 
+    #: the names of the recurrent states (hx for RNN and GRU, h_0 and c_0 for LSTM)
+    state_names: tuple = ("hx",)
+
+    def _layer(self, x: Tensor, *states_and_weights) -> tuple:
+        """One direction of one layer over a (T, B, I) sequence: (y, *final states)."""
+        raise NotImplementedError
+
+    def _given_states(self, hx) -> tuple:
+        """hx as one entry per name in ``state_names`` (None where not given)."""
+        return (hx,)
+
+    def _returned_states(self, finals: tuple):
+        """The final states as forward returns them (one tensor for RNN and GRU)."""
+        return finals[0]
+
+    def forward(self, input, hx=None):
+        """(output, final states); a :class:`~zengrad.nn.utils.rnn.PackedSequence` input gives a
+        PackedSequence output, each sequence read only up to its own length."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
+        x, batched = self._sequence_first(input)
+        y, finals = self._forward_sequence_first(x, self._given_states(hx), batched)
+        if not batched:
+            finals = tuple(state.squeeze(1) for state in finals)
+        return self._output(y, batched), self._returned_states(finals)
+
+    def _forward_sequence_first(self, x: Tensor, given: tuple, batched: bool) -> tuple[Tensor, tuple]:
+        initial = tuple(self._initial(state, x, batched, name) for state, name in zip(given, self.state_names))
+        return self._run_layers(x, initial, self._layer)
+
+    def _forward_packed(self, packed: PackedSequence, hx) -> tuple:
+        """Run the sequences of each length together (a sequence must stop at its own end, and the
+        backward direction start there), then pack the outputs as the input was packed."""
+        padded, lengths = pad_packed_sequence(packed)
+        lengths = lengths.numpy()
+        given = self._given_states(hx)
+        outputs, finals = [None] * len(lengths), [[None] * len(lengths) for _ in self.state_names]
+        for length in np.unique(lengths):
+            rows = np.flatnonzero(lengths == length)
+            index = Tensor(rows.astype(np.int64))
+            states = tuple(None if state is None else index_select(state, 1, index) for state in given)
+            y, ends = self._forward_sequence_first(index_select(padded[:int(length)], 1, index), states, True)
+            for j, b in enumerate(rows):
+                outputs[b] = y[:, j]
+                for store, end in zip(finals, ends):
+                    store[b] = end[:, j]
+        output = pad_sequence(outputs)
+        order = None if packed.sorted_indices is None else packed.sorted_indices.numpy().tolist()
+        repacked = pack_padded_sequence(output, lengths, enforce_sorted=order is None)
+        return (PackedSequence(repacked.data, repacked.batch_sizes, packed.sorted_indices, packed.unsorted_indices),
+                self._returned_states(tuple(stack(store, dim=1) for store in finals)))
+
     def _sequence_first(self, input: Tensor) -> tuple[Tensor, bool]:
         """The input as (T, B, I) and whether it was batched."""
         name = type(self).__name__
@@ -268,11 +323,8 @@ class RNN(_RecurrentBase):
                          dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        x, batched = self._sequence_first(input)
-        h0 = self._initial(hx, x, batched, "hx")
-        y, (h_n,) = self._run_layers(x, (h0,), lambda x, h, *weights: rnn_layer(x, h, *weights, self.nonlinearity))
-        return self._output(y, batched), (h_n if batched else h_n.squeeze(1))
+    def _layer(self, x, h, *weights):
+        return rnn_layer(x, h, *weights, self.nonlinearity)
 
 
 class LSTM(_RecurrentBase):
@@ -294,16 +346,20 @@ class LSTM(_RecurrentBase):
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, device,
                          dtype)
 
-    def forward(self, input: Tensor, hx: tuple | None = None):
-        x, batched = self._sequence_first(input)
-        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+    state_names = ("h_0", "c_0")
+
+    def _layer(self, x, h, c, *weights):
+        return lstm_layer(x, h, c, *weights)
+
+    def _given_states(self, hx) -> tuple:
+        if hx is None:
+            return (None, None)
+        if not isinstance(hx, (tuple, list)) or len(hx) != 2:
             raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
-        h0 = self._initial(None if hx is None else hx[0], x, batched, "h_0")
-        c0 = self._initial(None if hx is None else hx[1], x, batched, "c_0")
-        y, (h_n, c_n) = self._run_layers(x, (h0, c0), lstm_layer)
-        if not batched:
-            h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
-        return self._output(y, batched), (h_n, c_n)
+        return tuple(hx)
+
+    def _returned_states(self, finals: tuple):
+        return finals
 
 
 __all__ = ["LSTM", "LSTMCell", "RNN", "RNNCell", "composed_lstm_layer", "lstm_layer", "lstm_pointwise",
