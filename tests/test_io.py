@@ -302,3 +302,23 @@ def test_a_directory_where_the_file_belongs_is_left_alone(tmp_path):
         zg.save({"a": 1}, tmp_path / "c.zg")
     assert raised.value.filename == str(tmp_path / "c.zg")
     assert os.listdir(tmp_path) == ["c.zg"] and os.listdir(tmp_path / "c.zg") == []
+
+
+def test_file_objects_and_weights_only_like_torch(tmp_path):
+    import io as std_io
+    state = {"w": zg.tensor([[1.0, 2.0]], requires_grad=True), "step": 3}
+    buffer = std_io.BytesIO()
+    buffer.write(b"x")  # saving writes at the current position, loading reads from it
+    zg.save(state, buffer)
+    buffer.seek(1)
+    loaded = zg.load(buffer, weights_only=True)
+    assert loaded["step"] == 3 and loaded["w"].requires_grad and loaded["w"].tolist() == [[1.0, 2.0]]
+    with open(tmp_path / "c.pt", "wb") as file:
+        zg.save(state, file)
+    with open(tmp_path / "c.pt", "rb") as file:
+        assert zg.load(file, map_location="cpu", weights_only=False)["step"] == 3
+    truncated = std_io.BytesIO(buffer.getvalue()[1:-3])
+    with pytest.raises(ValueError, match="truncated"):
+        zg.load(truncated)
+    with open(tmp_path / "c.pt", "r", encoding="latin-1") as file, pytest.raises(TypeError, match="binary"):
+        zg.load(file)

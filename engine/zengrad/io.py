@@ -91,8 +91,13 @@ def save(obj, path, *, durable: bool = True) -> None:
     to ``path`` atomically. Unsupported objects raise TypeError before the file is touched.
 
     ``durable=False`` (zengrad addition) skips the fsyncs: the file still replaces the old one
-    atomically for other processes, but may not survive a power cut (for frequent checkpoints)."""
-    path = os.fspath(path)
+    atomically for other processes, but may not survive a power cut (for frequent checkpoints).
+
+    ``path`` may also be a writable binary file object (``io.BytesIO``, an open file): the bytes
+    are written to it at its position, with no atomic replacement (there is no file to replace)."""
+    writable = hasattr(path, "write")
+    if not writable:
+        path = os.fspath(path)
     encoder = _Encoder()
     root = encoder.encode(obj, "root")
     entries, blobs, offset = [], [], 0
@@ -105,7 +110,7 @@ def save(obj, path, *, durable: bool = True) -> None:
     header = json.dumps({"root": root, "tensors": entries, "payload_size": offset},
                         separators=(",", ":")).encode("utf-8")
     preamble = b"%s %d %d %s\n" % (MAGIC, VERSION, len(header), hashlib.sha256(header).hexdigest().encode())
-    with atomic_write(path, durable=durable) as file:
+    with contextlib.nullcontext(path) if writable else atomic_write(path, durable=durable) as file:
         file.write(preamble)
         file.write(header)
         for data in blobs:
@@ -255,14 +260,22 @@ def _check_entry(path: str, i: int, entry, payload_size: int) -> np.dtype:
     return dtype
 
 
-def load(path, map_location=None):
-    """Read what :func:`save` wrote. Tensors are placed on ``map_location`` ("cpu" by default, or
-    "cuda"). A file that is not a zengrad checkpoint, is truncated, fails a checksum or has a
-    malformed header raises ValueError naming the path."""
-    path = os.fspath(path)
+def load(path, map_location=None, weights_only: bool | None = None):
+    """Read what :func:`save` wrote, from a path or a readable binary file object (read from its
+    position to the end). Tensors are placed on ``map_location`` ("cpu" by default, or "cuda").
+    A file that is not a zengrad checkpoint, is truncated, fails a checksum or has a malformed
+    header raises ValueError naming the path. ``weights_only`` is accepted for PyTorch's
+    signature: a zengrad checkpoint only ever holds data, whatever its value."""
     device = backend.normalize_device(map_location)
-    with open(path, "rb") as file:
-        blob = file.read()
+    if hasattr(path, "read"):
+        blob, path = path.read(), getattr(path, "name", "<file object>")
+        if not isinstance(blob, bytes):
+            raise TypeError(f"zengrad.load: the file object must be opened in binary mode, it gave "
+                            f"{type(blob).__name__}")
+    else:
+        path = os.fspath(path)
+        with open(path, "rb") as file:
+            blob = file.read()
     header_length, header_digest, start = _parse_preamble(path, blob)
     header = blob[start:start + header_length]
     if len(header) < header_length:
