@@ -1,5 +1,6 @@
 """Dropout: random zeroing during training (inverted, so evaluation is the identity) of single
-elements (Dropout) or of whole channels (Dropout1d, Dropout2d)."""
+elements (Dropout) or of whole channels (Dropout1d, Dropout2d); alpha dropout for SELU networks
+(AlphaDropout, FeatureAlphaDropout)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,19 @@ class Dropout2d(Dropout):
 
     def forward(self, input):
         return F.dropout2d(input, self.p, self.training)
+
+
+class AlphaDropout(Dropout):
+    """In training, drop elements to SELU's saturation value and rescale so that a zero-mean,
+    unit-variance input keeps its mean and variance (see :func:`~zengrad.nn.functional.alpha_dropout`);
+    y = x in eval mode."""
+
+    def forward(self, input):
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(Dropout):
+    """:class:`AlphaDropout` of whole channels of (N, C, *)."""
+
+    def forward(self, input):
+        return F.feature_alpha_dropout(input, self.p, self.training)

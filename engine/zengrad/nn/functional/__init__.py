@@ -3,10 +3,10 @@
 One namespace, many modules, each with one job: :mod:`.linear` and :mod:`.embedding` (affine maps
 and table lookups), :mod:`.convolution`, :mod:`.pooling` and :mod:`.resampling` (windows and
 interpolation), :mod:`.normalization`, :mod:`.losses`, :mod:`.distance`, :mod:`.rearrange` (pixel and
-channel shuffles), :mod:`.stochastic` (dropout and the other ops that draw random numbers) and
-:mod:`.attention`; :mod:`.activation` gives the activations PyTorch's ``inplace`` flag. The other
-activations, ``pad``, ``one_hot``, ``fold``/``unfold``, ``einsum`` and the per-channel
-normalisations are ops of :mod:`zengrad.ops`, named here as PyTorch names them.
+channel shuffles), :mod:`.stochastic` (dropout and the other ops that draw random numbers),
+:mod:`.grid_sampling` (images read at arbitrary points) and :mod:`.attention`; :mod:`.activation`
+gives the activations PyTorch's ``inplace`` flag. The other activations, ``pad``, ``one_hot``,
+``fold``/``unfold``, ``einsum`` and the per-channel normalisations are ops of :mod:`zengrad.ops`, named here as PyTorch names them.
 """
 
 from ...ops import log_softmax, sigmoid, softmax, tanh
@@ -21,7 +21,7 @@ from ...ops.layout import pad
 from ...ops.normalization import rms_norm
 from .linear import bilinear, linear
 from .embedding import embedding, embedding_bag
-from .convolution import conv1d, conv2d, conv2d_activated, conv_transpose2d
+from .convolution import conv1d, conv2d, conv2d_activated, conv_transpose1d, conv_transpose2d
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss, cross_entropy,
                      gaussian_nll_loss, hinge_embedding_loss, huber_loss, kl_div, l1_loss, margin_ranking_loss,
                      mse_loss, multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss, nll_loss,
@@ -32,10 +32,14 @@ from .pooling import (adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_
 from .resampling import adaptive_avg_pool1d, adaptive_avg_pool2d, interpolate
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .rearrange import channel_shuffle, pixel_shuffle, pixel_unshuffle
-from .stochastic import dropout, dropout1d, dropout2d, gumbel_softmax, rrelu
+from .stochastic import (alpha_dropout, dropout, dropout1d, dropout2d, feature_alpha_dropout, gumbel_softmax,
+                         rrelu)
+from .grid_sampling import affine_grid, grid_sample
 from .attention import attention_weights, scaled_dot_product_attention, sinusoidal_positions
 
-__all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+__all__ = ["adaptive_avg_pool1d", "affine_grid", "alpha_dropout", "conv_transpose1d", "feature_alpha_dropout",
+           "grid_sample",
+           "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
            "attention_weights", "avg_pool1d", "avg_pool2d", "batch_norm", "bilinear", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "celu", "channel_shuffle", "conv1d", "conv2d",
            "conv2d_activated", "conv_transpose2d", "cosine_embedding_loss", "cosine_similarity",
