@@ -15,10 +15,11 @@ import numpy as np
 
 from .. import backend
 from ..autograd import increment_version
-from ..grad_mode import no_grad
+from ..grad_mode import is_grad_enabled, no_grad
 from ..hooks import RemovableHandle
 from ..placement import PlacementShortcuts, to_arguments
 from ..tensor import Tensor
+from .backward_hooks import gate_inputs, gate_outputs
 from .parameter import Parameter
 
 
@@ -101,6 +102,7 @@ class Module(PlacementShortcuts):
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
 
     # ---- registration ---------------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
@@ -205,11 +207,16 @@ class Module(PlacementShortcuts):
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        backward_hooks = self.__dict__.get("_backward_hooks")
+        if backward_hooks and is_grad_enabled():
+            args, record = gate_inputs(self, list(backward_hooks.values()), args)
         output = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:
                 output = result
+        if backward_hooks and is_grad_enabled():
+            output = gate_outputs(output, record)
         return output
 
     def register_forward_pre_hook(self, hook, *, prepend: bool = False) -> "RemovableHandle":
@@ -228,17 +235,28 @@ class Module(PlacementShortcuts):
         """
         return RemovableHandle(self._forward_hooks, _checked_hook(self, hook), prepend)
 
+    def register_full_backward_hook(self, hook, prepend: bool = False) -> "RemovableHandle":
+        """Call ``hook(module, grad_input, grad_output)`` in every backward pass through a call of
+        this module, once the gradients with respect to its tensor inputs are known (None for an
+        input that does not require grad); a non-None result (a tuple like grad_input) replaces
+        them. grad_output holds the gradients that reached the outputs (see
+        :mod:`zengrad.nn.backward_hooks`)."""
+        return RemovableHandle(self._backward_hooks, _checked_hook(self, hook), prepend)
+
     # ---- traversal ------------------------------------------------------------------------
-    def named_modules(self, memo: set | None = None, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
-        """This module and every module below it, each once, with dotted names ("" for self)."""
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, "Module"]]:
+        """This module and every module below it, each once (under every name it has with
+        ``remove_duplicate=False``), with dotted names ("" for self)."""
         memo = set() if memo is None else memo
-        if id(self) in memo:
-            return
-        memo.add(id(self))
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
         yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
-                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
 
     def get_submodule(self, target: str) -> "Module":
         """The module at dotted path ``target`` ("" is this module): ``"encoder.layers.0"``."""
@@ -290,26 +308,29 @@ class Module(PlacementShortcuts):
         for _, module in self.named_children():
             yield module
 
-    def _named_members(self, table: str, prefix: str, recurse: bool):
+    def _named_members(self, table: str, prefix: str, recurse: bool, remove_duplicate: bool = True):
         seen: set[int] = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
             for name, value in getattr(module, table).items():
-                if value is None or id(value) in seen:
+                if value is None or (remove_duplicate and id(value) in seen):
                     continue
                 seen.add(id(value))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
-        """(dotted name, parameter) for every parameter, shared ones listed once."""
-        yield from self._named_members("_parameters", prefix, recurse)
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) for every parameter, shared ones listed once (under each of
+        their names with ``remove_duplicate=False``)."""
+        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
-        yield from self._named_members("_buffers", prefix, recurse)
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, buffer in self.named_buffers(recurse=recurse):
@@ -380,6 +401,15 @@ class Module(PlacementShortcuts):
         return self
 
     # ---- state ----------------------------------------------------------------------------
+    def __dir__(self):
+        names = set(super().__dir__())
+        return sorted(names.union(self._parameters, self._buffers, self._modules))
+
+    def share_memory(self) -> "Module":
+        """PyTorch moves tensors to shared memory for worker processes; zengrad's DataLoader runs in
+        this process, so there is nothing to share: returns self."""
+        return self
+
     def type(self, dst_type) -> "Module":
         """Cast every floating parameter and buffer to ``dst_type`` (PyTorch's ``module.type``)."""
         return self.to(dst_type)
@@ -410,8 +440,12 @@ class Module(PlacementShortcuts):
         """name -> the live Tensor (parameter or buffer) that ``load_state_dict`` writes into."""
         return self.state_dict(keep_vars=True)
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False) -> IncompatibleKeys:
         """Copy values from ``state_dict`` (name -> Tensor or array) into parameters and buffers.
+
+        With ``assign=True`` the values replace the parameters and buffers instead (each value
+        becomes a new Parameter, with the old one's requires_grad, on the old one's device and in the
+        value's own dtype), as PyTorch's ``assign``; optimizers built before then still hold the old ones.
 
         Copies are made in place (``param.data[...] = value``) on each parameter's own device and
         dtype, so optimizers and views keep pointing at the same arrays. With ``strict`` (the
@@ -448,9 +482,20 @@ class Module(PlacementShortcuts):
         with no_grad():
             for name, array in arrays.items():
                 target = own[name]
+                if assign:
+                    self._assign(name, target, Tensor(backend.to_device(array, target.device)))
+                    continue
                 target.data[...] = backend.to_device(array, target.device).astype(target.dtype, copy=False)
                 increment_version(target)
         return IncompatibleKeys(missing, unexpected)
+
+    def _assign(self, name: str, old: Tensor, value: Tensor) -> None:
+        owner_path, _, attribute = name.rpartition(".")
+        owner = self.get_submodule(owner_path)
+        if attribute in owner._parameters:
+            owner._parameters[attribute] = Parameter(value, requires_grad=old.requires_grad)
+        else:
+            owner._buffers[attribute] = value
 
     # ---- printing -------------------------------------------------------------------------
     def extra_repr(self) -> str:

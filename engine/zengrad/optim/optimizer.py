@@ -68,6 +68,8 @@ class Optimizer(abc.ABC):
         group = dict(param_group)
         params = group["params"]
         group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        # PyTorch also takes module.named_parameters(): (name, tensor) pairs
+        group["params"] = [p[1] if isinstance(p, tuple) and len(p) == 2 else p for p in group["params"]]
         for param in group["params"]:
             if not isinstance(param, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but one of the params is "
