@@ -19,7 +19,6 @@ TF = torch.nn.functional
 #: parameters of PyTorch's functional API that zengrad does not take, and why.
 NOT_TAKEN = {
     "normalize": {"out"},  # zengrad has no out= arguments
-    "embedding": {"max_norm", "norm_type", "scale_grad_by_freq", "sparse"},  # nn.Embedding's options, not F's
 }
 
 

@@ -319,3 +319,22 @@ def test_save_and_load_take_binary_file_objects_and_torchs_load_flags(tmp_path):
         np.testing.assert_array_equal(zg.load(file)[0].numpy(), np.arange(4))
     with pytest.raises(ValueError, match="not a zengrad checkpoint"):
         zg.load(io.BytesIO(b"not a checkpoint"))
+
+
+def test_file_objects_and_weights_only_like_torch(tmp_path):
+    state = {"w": zg.tensor([[1.0, 2.0]], requires_grad=True), "step": 3}
+    buffer = io.BytesIO()
+    buffer.write(b"x")  # saving writes at the current position, loading reads from it
+    zg.save(state, buffer)
+    buffer.seek(1)
+    loaded = zg.load(buffer, weights_only=True)
+    assert loaded["step"] == 3 and loaded["w"].requires_grad and loaded["w"].tolist() == [[1.0, 2.0]]
+    with open(tmp_path / "c.pt", "wb") as file:
+        zg.save(state, file)
+    with open(tmp_path / "c.pt", "rb") as file:
+        assert zg.load(file, map_location="cpu", weights_only=False)["step"] == 3
+    truncated = io.BytesIO(buffer.getvalue()[1:-3])
+    with pytest.raises(ValueError, match="truncated"):
+        zg.load(truncated)
+    with open(tmp_path / "c.pt", "r", encoding="latin-1") as file, pytest.raises(TypeError, match="binary"):
+        zg.load(file)

@@ -188,3 +188,68 @@ def test_vector_conversions_refuse_bad_arguments():
         nn.utils.parameters_to_vector([params[0], [1.0]])
     with pytest.raises(ValueError, match="parameters_to_vector: got no parameters"):
         nn.utils.parameters_to_vector([])
+
+
+def _backward_hook_trace(lib, module, inputs, replace=False):
+    seen = []
+
+    def hook(mod, grad_input, grad_output):
+        seen.append(([None if g is None else g.detach().numpy().copy() for g in grad_input],
+                     [None if g is None else g.detach().numpy().copy() for g in grad_output]))
+        if replace:
+            return tuple(None if g is None else g * 2 for g in grad_input)
+
+    handle = module.register_full_backward_hook(hook)
+    xs = [lib.tensor(a, requires_grad=r) for a, r in inputs]
+    out = module(*xs)
+    out = out[0] if isinstance(out, tuple) else out
+    (out.square().sum() + xs[0].sum()).backward()  # the second path to xs[0] bypasses the module
+    handle.remove()
+    module(*[lib.tensor(a, requires_grad=r) for a, r in inputs])[0].sum().backward()  # removed: not called
+    return seen, [None if x.grad is None else x.grad.numpy() for x in xs]
+
+
+@pytest.mark.parametrize("kind, requires, replace", [("linear", (True,), False), ("linear", (True,), True),
+                                                    ("linear", (False,), False), ("pair", (True, False), False),
+                                                    ("pair", (True, True), True), ("lstm", (True,), False)])
+def test_full_backward_hooks_see_and_replace_gradients_like_torch(kind, requires, replace):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal((3, 4, 2) if kind == "lstm" else (4, 2)).astype(np.float32) for _ in requires]
+
+    def build(lib):
+        if kind == "pair":
+            return type("Pair", (lib.nn.Module,), {"forward": lambda self, a, b: (a * b + a, a - b)})()
+        return lib.nn.LSTM(2, 3) if kind == "lstm" else lib.nn.Linear(2, 3)
+
+    theirs, ours = build(torch), build(zg)
+    ours.load_state_dict({k: zg.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    expected = _backward_hook_trace(torch, theirs, list(zip(arrays, requires)), replace)
+    actual = _backward_hook_trace(zg, ours, list(zip(arrays, requires)), replace)
+    for (exp_in, exp_out), (act_in, act_out) in zip(expected[0], actual[0]):
+        for e, a in zip(exp_in + exp_out, act_in + act_out):
+            assert (e is None) == (a is None)
+            if e is not None:
+                np.testing.assert_allclose(a, e, rtol=1e-5, atol=1e-5)
+    assert len(expected[0]) == len(actual[0]) == 1
+    for e, a in zip(expected[1], actual[1]):
+        assert (e is None) == (a is None)
+        if e is not None:
+            np.testing.assert_allclose(a, e, rtol=1e-5, atol=1e-5)
+
+
+def test_module_listing_options_and_assign_like_torch():
+    torch = pytest.importorskip("torch")
+    for lib in (zg, torch):
+        shared = lib.nn.Linear(1, 1)
+        pair = lib.nn.Sequential(shared, shared)
+        assert [k for k, _ in pair.named_parameters(remove_duplicate=False)] == ["0.weight", "0.bias", "1.weight",
+                                                                               "1.bias"]
+        assert [k for k, _ in pair.named_modules(remove_duplicate=False)] == ["", "0", "1"]
+        assert "weight" in dir(shared) and pair.share_memory() is pair
+        assert len(lib.optim.SGD(pair.named_parameters(), lr=0.1).param_groups[0]["params"]) == 2
+        layer = lib.nn.Linear(2, 2)
+        old = layer.weight
+        layer.load_state_dict({"weight": lib.ones(2, 2, dtype=lib.float64), "bias": lib.zeros(2)}, assign=True)
+        assert layer.weight is not old and type(layer.weight).__name__ == "Parameter"
+        assert layer.weight.requires_grad and str(layer.weight.dtype).endswith("float64")

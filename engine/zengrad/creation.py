@@ -65,6 +65,8 @@ class Generator:
 
     def manual_seed(self, seed: int) -> "Generator":
         """Reseed; returns the generator (``Generator().manual_seed(42)``)."""
+        if not isinstance(seed, numbers.Integral):
+            raise TypeError(f"Generator.manual_seed: seed must be an int, got {type(seed).__name__}")
         self._seed = int(seed)
         self.rng = backend.array_module(backend.normalize_device(self.device)).random.default_rng(self._seed)
         return self

@@ -273,6 +273,9 @@ def load(f, map_location=None, *, weights_only: bool | None = None, mmap: bool |
     device = backend.normalize_device(map_location)
     if hasattr(f, "read"):
         path, blob = str(getattr(f, "name", "<file object>")), f.read()
+        if not isinstance(blob, bytes):
+            raise TypeError(f"zengrad.load: the file object must be opened in binary mode, it gave "
+                            f"{type(blob).__name__}")
     else:
         path = os.fspath(f)
         with open(path, "rb") as file:

@@ -8,8 +8,8 @@ from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Ha
 from .activation import ChannelShuffle, RReLU, Softmax2d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv2d, ConvTranspose2d
-from .conv1d import Conv1d
-from .dropout import Dropout, Dropout1d, Dropout2d
+from .conv1d import Conv1d, ConvTranspose1d
+from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, FeatureAlphaDropout
 from .embedding import Embedding, EmbeddingBag
 from .gru import GRU, GRUCell
 from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
@@ -56,4 +56,5 @@ __all__ += ["Fold", "Unfold", "UpsamplingBilinear2d", "UpsamplingNearest2d"]
 __all__ += ["Transformer", "TransformerDecoder", "TransformerDecoderLayer"]
 __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "ChannelShuffle", "LocalResponseNorm", "RReLU", "Softmax2d"]
 __all__ += ["EmbeddingBag"]
+__all__ += ["AlphaDropout", "ConvTranspose1d", "FeatureAlphaDropout"]
 __all__ += ["LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d"]

@@ -21,7 +21,7 @@ class Sigmoid(Module):
 
 
 class Softmax(Module):
-    """yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim``."""
+    """yᵢ = e^{xᵢ} / Σⱼ e^{xⱼ} along ``dim`` (None: PyTorch's deprecated implicit choice, with its warning)."""
 
     def __init__(self, dim: int | None = None):
         super().__init__()
@@ -35,7 +35,7 @@ class Softmax(Module):
 
 
 class LogSoftmax(Module):
-    """yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``dim``."""
+    """yᵢ = xᵢ − log Σⱼ e^{xⱼ} along ``dim`` (None: PyTorch's implicit choice)."""
 
     def __init__(self, dim: int | None = None):
         super().__init__()
@@ -83,8 +83,9 @@ class _Elementwise(Module):
         return type(self).function(input, **settings)
 
     def extra_repr(self) -> str:
-        return ", ".join([f"{name}={getattr(self, name)}" for name, _ in self.settings] +
-                         (["inplace=True"] if self.inplace else []))
+        shown = [f"{name}={getattr(self, name)!r}" if isinstance(getattr(self, name), str)
+                 else f"{name}={getattr(self, name)}" for name, _ in self.settings]
+        return ", ".join(shown + (["inplace=True"] if self.inplace else []))
 
 
 class ReLU(_Elementwise):

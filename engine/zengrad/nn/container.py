@@ -9,10 +9,76 @@ from .module import Module
 from .parameter import Parameter
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: indexing, length, iteration and the list edits
+    (append, extend, insert, pop, del, +=), after which the children are numbered "0", "1", … again
+    as PyTorch numbers them."""
+
+    def _key(self, index: int) -> str:
+        size = len(self._modules)
+        if not isinstance(index, int):
+            raise TypeError(f"{type(self).__name__} indices must be integers or slices, got {type(index).__name__}")
+        if not -size <= index < size:
+            raise IndexError(f"index {index} is out of range for {type(self).__name__} of length {size}")
+        return list(self._modules)[index % size]
+
+    def _renumber(self, modules) -> None:
+        self._modules.clear()
+        for index, module in enumerate(modules):
+            self.add_module(str(index), module)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return type(self)(*self._slice_arguments(index))
+        return self._modules[self._key(index)]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        self.add_module(self._key(index), module)
+
+    def __delitem__(self, index) -> None:
+        keys = list(self._modules)[index] if isinstance(index, slice) else [self._key(index)]
+        for key in keys:
+            del self._modules[key]
+        self._renumber(list(self._modules.values()))
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module: Module):
+        self.add_module(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def insert(self, index: int, module: Module) -> None:
+        """Put ``module`` before position ``index`` (−len ≤ index ≤ len, as list.insert but checked)."""
+        size = len(self._modules)
+        if not -size <= index <= size:
+            raise IndexError(f"Index out of range: {index} for {type(self).__name__} of length {size}")
+        modules = list(self._modules.values())
+        modules.insert(index % (size + 1) if index >= 0 else index + size, module)
+        self._renumber(modules)
+
+    def pop(self, index: int = -1) -> Module:
+        module = self[index]
+        del self[index]
+        return module
+
+
+class Sequential(_ModuleSequence):
     """``Sequential(m0, m1, ...)`` computes ``m_k(... m1(m0(x)))``; also accepts an OrderedDict.
 
-    Indexable (``seq[0]``, ``seq[1:]`` gives a Sequential), ``len``-able and iterable.
+    Indexable (``seq[0]``, ``seq[-1]``; ``seq[1:]`` gives a Sequential), ``len``-able, iterable and
+    editable as a list (append, insert, pop, del, ``+``).
     """
 
     def __init__(self, *modules):
@@ -24,37 +90,21 @@ class Sequential(Module):
             for index, module in enumerate(modules):
                 self.add_module(str(index), module)
 
+    def _slice_arguments(self, index: slice) -> tuple:
+        return (OrderedDict(list(self._modules.items())[index]),)
+
+    def __add__(self, other: "Sequential") -> "Sequential":
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        return Sequential(*self, *other)
+
     def forward(self, x):
         for module in self._modules.values():
             x = module(x)
         return x
 
-    def _index(self, index: int) -> str:
-        size = len(self._modules)
-        if not -size <= index < size:
-            raise IndexError(f"index {index} is out of range for {type(self).__name__} of length {size}")
-        return list(self._modules)[index % size]
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return Sequential(OrderedDict(list(self._modules.items())[index]))
-        return self._modules[self._index(index)]
-
-    def __setitem__(self, index: int, module: Module) -> None:
-        self.add_module(self._index(index), module)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> "Sequential":
-        self.add_module(str(len(self._modules)), module)
-        return self
-
-
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters the parent sees (a plain list would hide them)."""
 
     def __init__(self, modules=None):
@@ -62,28 +112,11 @@ class ModuleList(Module):
         for module in modules or ():
             self.append(module)
 
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return ModuleList(list(self._modules.values())[index])
-        size = len(self._modules)
-        if not -size <= index < size:
-            raise IndexError(f"index {index} is out of range for ModuleList of length {size}")
-        return list(self._modules.values())[index]
+    def _slice_arguments(self, index: slice) -> tuple:
+        return (list(self._modules.values())[index],)
 
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> "ModuleList":
-        self.add_module(str(len(self._modules)), module)
-        return self
-
-    def extend(self, modules) -> "ModuleList":
-        for module in modules:
-            self.append(module)
-        return self
+    def __add__(self, other) -> "ModuleList":
+        return ModuleList([*self, *other])
 
 
 class _RegisteredDict(Module):
@@ -122,6 +155,9 @@ class _RegisteredDict(Module):
     def pop(self, key: str):
         return self._entries().pop(key)
 
+    def clear(self) -> None:
+        self._entries().clear()
+
     def update(self, entries) -> None:
         for key, value in (entries.items() if hasattr(entries, "items") else entries):
             self[key] = value
@@ -137,6 +173,12 @@ class ModuleDict(_RegisteredDict):
 
     def __setitem__(self, key: str, module: Module) -> None:
         self.add_module(key, module)
+
+
+def _parameter_lines(entries) -> str:
+    """PyTorch's listing of a ParameterList/ParameterDict: one line per parameter, its dtype and size."""
+    return "\n".join(f"  ({key}): Parameter containing: [zengrad.{value.dtype} of size "
+                     f"{'x'.join(str(n) for n in value.shape)}]" for key, value in entries)
 
 
 def _as_parameter(value) -> Parameter:
@@ -176,6 +218,9 @@ class ParameterList(Module):
             self.append(value)
         return self
 
+    def extra_repr(self) -> str:
+        return _parameter_lines(self._parameters.items())
+
 
 class ParameterDict(_RegisteredDict):
     """A dict of parameters (string keys) a module registers; tensors are wrapped as Parameters."""
@@ -189,3 +234,6 @@ class ParameterDict(_RegisteredDict):
 
     def __setitem__(self, key: str, value) -> None:
         self.register_parameter(key, _as_parameter(value))
+
+    def extra_repr(self) -> str:
+        return _parameter_lines(self._parameters.items())

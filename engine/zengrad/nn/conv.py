@@ -6,8 +6,28 @@ from __future__ import annotations
 from ..ops.conv import _pair, named_padding
 from . import functional as F
 from . import init
-from ._factory import empty_parameter
+from ._factory import empty_parameter, optional_parameter
 from .module import Module
+
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def check_padding_mode(padding_mode: str, padding, name: str) -> None:
+    """PyTorch's padding modes; a mode other than 'zeros' needs numeric padding here."""
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(f"{name}: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
+    if padding_mode != "zeros" and isinstance(padding, str):
+        raise ValueError(f"{name}: padding={padding!r} with padding_mode={padding_mode!r} is not supported; "
+                         f"give the padding as numbers")
+
+
+def pad_by_mode(input, padding: tuple, padding_mode: str):
+    """The input padded by ``padding`` (one number per spatial axis, both sides) with
+    ``padding_mode`` 'reflect', 'replicate' or 'circular' (F.pad's modes), as PyTorch's conv layers
+    do before a convolution with no padding of its own."""
+    sides = tuple(p for size in reversed(padding) for p in (size, size))
+    return F.pad(input, sides, mode=padding_mode)
 
 
 class _ConvNd(Module):
@@ -37,10 +57,7 @@ class _ConvNd(Module):
         self.dilation = _pair(dilation, "dilation", name)
         self.groups = groups
         self.weight = empty_parameter(*weight_shape, *self.kernel_size, device=device, dtype=dtype)
-        if bias:
-            self.bias = empty_parameter(out_channels, device=device, dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
+        self.register_parameter("bias", optional_parameter(bias, out_channels, device=device, dtype=dtype))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -66,16 +83,26 @@ class Conv2d(_ConvNd):
 
     W has shape (out_channels, in_channels/groups, kh, kw); the output is (N, C_out, H_out, W_out)
     with H_out = ⌊(H + 2·padding − dilation·(kh − 1) − 1)/stride⌋ + 1; padding='same' keeps H_out = H
-    (stride 1), padding='valid' is 0, as in PyTorch.
+    (stride 1), padding='valid' is 0, as in PyTorch. ``padding_mode`` 'reflect', 'replicate' or
+    'circular' pads the input that way (:func:`~zengrad.nn.functional.pad`) instead of with zeros.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 groups: int = 1, bias: bool = True, device=None, dtype=None):
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
+        check_padding_mode(padding_mode, padding, "Conv2d")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          (out_channels, in_channels // max(groups, 1)), device, dtype)
+        self.padding_mode = padding_mode
 
     def forward(self, input):
+        if self.padding_mode != "zeros":
+            return F.conv2d(pad_by_mode(input, self.padding, self.padding_mode), self.weight, self.bias,
+                            self.stride, 0, self.dilation, self.groups)
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+    def extra_repr(self) -> str:
+        text = super().extra_repr()
+        return text if self.padding_mode == "zeros" else f"{text}, padding_mode={self.padding_mode}"
 
     def forward_activated(self, input, negative_slope: float | None):
         """The layer followed by ReLU (``negative_slope`` 0) or LeakyReLU (another slope), as one

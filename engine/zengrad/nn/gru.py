@@ -8,7 +8,6 @@ differentiates it through time with no extra code (there is no fused GRU kernel)
 
 from __future__ import annotations
 
-from ..ops import stack
 from ..ops.recurrent import gru_cell, gru_layer
 from ..tensor import Tensor
 from .recurrent import _CellBase, _RecurrentBase
@@ -41,16 +40,10 @@ class GRU(_RecurrentBase):
     gates = 3
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, device=None, dtype=None):
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, device, dtype)
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, device=None,
+                 dtype=None):
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, device,
+                         dtype)
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        x, batched = self._sequence_first(input)
-        h0 = self._initial(hx, x, batched, "hx")
-        finals = []
-        for k in range(self.num_layers):
-            x, h_n = gru_layer(x, h0[k], *self.layer_parameters(k))
-            finals.append(h_n)
-            x = self._between_layers(x, k)
-        h_n = stack(finals, dim=0)
-        return self._output(x, batched), (h_n if batched else h_n.squeeze(1))
+    def _layer(self, x, h, *weights):
+        return gru_layer(x, h, *weights)

@@ -9,6 +9,7 @@ Fans: for a weight of shape (out, in, *k), fan_in = in·∏k and fan_out = out·
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -106,15 +107,22 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                      nonlinearity: str = "leaky_relu") -> Tensor:
     """He: U(−b, b) with b = gain·√(3 / fan), gain = calculate_gain(nonlinearity, a).
 
-    With a = √5 and leaky_relu (what Linear uses) b = 1/√fan_in.
+    With a = √5 and leaky_relu (what Linear uses) b = 1/√fan_in. A tensor with no elements is left
+    as it is (PyTorch warns and does the same).
     """
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op")
+        return tensor
     bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
     return uniform_(tensor, -bound, bound)
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu") -> Tensor:
-    """He: N(0, std²) with std = gain / √fan."""
+    """He: N(0, std²) with std = gain / √fan (a tensor with no elements is left as it is)."""
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op")
+        return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     return normal_(tensor, 0.0, std)
 
@@ -126,8 +134,21 @@ def default_affine_(weight: Tensor, bias: Tensor | None) -> None:
     kaiming_uniform_(weight, a=math.sqrt(5))
     if bias is not None:
         fan_in, _ = _calculate_fan_in_and_fan_out(weight)
-        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-        uniform_(bias, -bound, bound)
+        uniform_(bias, *_symmetric(fan_in))
+
+
+def uniform_affine_(weight: Tensor, bias: Tensor | None, fan_in: int) -> None:
+    """Weight and bias both ~ U(−1/√fan_in, 1/√fan_in) (PyTorch's default for Bilinear, whose
+    fan_in is in1_features)."""
+    for tensor in (weight, bias):
+        if tensor is not None:
+            uniform_(tensor, *_symmetric(fan_in))
+
+
+def _symmetric(fan_in: int) -> tuple[float, float]:
+    """(−1/√fan_in, 1/√fan_in); (0, 0) for a layer without inputs, as PyTorch does."""
+    bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+    return -bound, bound
 
 
 def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0) -> Tensor:

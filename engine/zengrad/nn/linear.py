@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 from . import functional as F
 from . import init
-from ._factory import empty_parameter
+from ._factory import empty_parameter, optional_parameter
 from .module import Module
 
 
@@ -22,10 +20,7 @@ class Linear(Module):
         self.in_features = in_features
         self.out_features = out_features
         self.weight = empty_parameter(out_features, in_features, device=device, dtype=dtype)
-        if bias:
-            self.bias = empty_parameter(out_features, device=device, dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
+        self.register_parameter("bias", optional_parameter(bias, out_features, device=device, dtype=dtype))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -51,17 +46,11 @@ class Bilinear(Module):
         super().__init__()
         self.in1_features, self.in2_features, self.out_features = in1_features, in2_features, out_features
         self.weight = empty_parameter(out_features, in1_features, in2_features, device=device, dtype=dtype)
-        if bias:
-            self.bias = empty_parameter(out_features, device=device, dtype=dtype)
-        else:
-            self.register_parameter("bias", None)
+        self.register_parameter("bias", optional_parameter(bias, out_features, device=device, dtype=dtype))
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
-        bound = 1 / math.sqrt(self.in1_features)
-        init.uniform_(self.weight, -bound, bound)
-        if self.bias is not None:
-            init.uniform_(self.bias, -bound, bound)
+        init.uniform_affine_(self.weight, self.bias, self.in1_features)
 
     def forward(self, input1, input2):
         return F.bilinear(input1, input2, self.weight, self.bias)

@@ -71,7 +71,8 @@ class NLLLoss(_WeightedLoss):
 
 class CrossEntropyLoss(_WeightedLoss):
     """ℓᵢ = −w[yᵢ]·log softmax(xᵢ)[yᵢ] for logits x (N, C) or (N, C, d...) and int64 class targets
-    (or class probabilities of x's shape); = NLLLoss(LogSoftmax(dim=1)(x), y)."""
+    (or class probabilities of x's shape); = NLLLoss(LogSoftmax(dim=1)(x), y). ``label_smoothing``
+    ε mixes the target with the uniform distribution: (1 − ε)·y + ε/C (see F.cross_entropy)."""
 
     def __init__(self, weight: Tensor | None = None, size_average=None, ignore_index: int = -100, reduce=None,
                  reduction: str = "mean", label_smoothing: float = 0.0):

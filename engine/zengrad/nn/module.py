@@ -15,10 +15,11 @@ import numpy as np
 
 from .. import backend
 from ..autograd import increment_version
-from ..grad_mode import no_grad
+from ..grad_mode import is_grad_enabled, no_grad
 from ..hooks import RemovableHandle
 from ..placement import PlacementShortcuts, to_arguments
 from ..tensor import Tensor
+from .backward_hooks import gate_inputs, gate_outputs
 from .parameter import Parameter
 
 
@@ -101,13 +102,14 @@ class Module(PlacementShortcuts):
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
 
     # ---- registration ---------------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError(f"cannot assign {name!r} before Module.__init__() is called")
         if isinstance(value, Parameter):
-            self._forget(name)
+            self._forget(name, self._parameters)
             self._parameters[name] = value
         elif name in self._parameters:
             if value is not None:
@@ -115,7 +117,7 @@ class Module(PlacementShortcuts):
                                 "(zengrad.nn.Parameter or None expected)")
             self._parameters[name] = None
         elif isinstance(value, Module):
-            self._forget(name)
+            self._forget(name, self._modules)
             self._modules[name] = value
         elif name in self._modules:
             if value is not None:
@@ -130,11 +132,13 @@ class Module(PlacementShortcuts):
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
-        """Drop ``name`` from wherever it is registered, before it is registered anew."""
+    def _forget(self, name: str, keep: dict) -> None:
+        """Drop ``name`` from wherever it is registered but ``keep``, the table it is about to be
+        registered in again (where it keeps its place in the order, as in PyTorch)."""
         self.__dict__.pop(name, None)
         for table in (self._parameters, self._buffers, self._modules):
-            table.pop(name, None)
+            if table is not keep:
+                table.pop(name, None)
 
     def __getattr__(self, name: str):
         for table in ("_parameters", "_buffers", "_modules"):
@@ -154,7 +158,7 @@ class Module(PlacementShortcuts):
         """Add a parameter (or None, a declared-but-absent one like ``bias=False``)."""
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign {type(param).__name__} as parameter {name!r} (Parameter or None required)")
-        self._forget(name)
+        self._forget(name, self._parameters)
         self._parameters[name] = param
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
@@ -164,10 +168,12 @@ class Module(PlacementShortcuts):
         """
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign {type(tensor).__name__} as buffer {name!r} (Tensor or None required)")
-        self._forget(name)
+        self._forget(name, self._buffers)
         self._buffers[name] = tensor
         if not persistent:
             self.__dict__.setdefault("_non_persistent", set()).add(name)
+        else:
+            self.__dict__.get("_non_persistent", set()).discard(name)
 
     def add_module(self, name: str, module: "Module | None") -> None:
         """Add a child module (or None) under ``name``, as assigning ``self.name = module`` does."""
@@ -179,7 +185,7 @@ class Module(PlacementShortcuts):
         if not name or "." in name:
             raise ModuleNameError(f"{type(self).__name__}.add_module: module name can't be empty or contain "
                                   f"\".\", got {name!r}")
-        self._forget(name)
+        self._forget(name, self._modules)
         self._modules[name] = module
 
     def register_module(self, name: str, module: "Module | None") -> None:
@@ -201,11 +207,16 @@ class Module(PlacementShortcuts):
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        backward_hooks = self.__dict__.get("_backward_hooks")
+        if backward_hooks and is_grad_enabled():
+            args, record = gate_inputs(self, list(backward_hooks.values()), args)
         output = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:
                 output = result
+        if backward_hooks and is_grad_enabled():
+            output = gate_outputs(output, record)
         return output
 
     def register_forward_pre_hook(self, hook, *, prepend: bool = False) -> "RemovableHandle":
@@ -224,17 +235,28 @@ class Module(PlacementShortcuts):
         """
         return RemovableHandle(self._forward_hooks, _checked_hook(self, hook), prepend)
 
+    def register_full_backward_hook(self, hook, prepend: bool = False) -> "RemovableHandle":
+        """Call ``hook(module, grad_input, grad_output)`` in every backward pass through a call of
+        this module, once the gradients with respect to its tensor inputs are known (None for an
+        input that does not require grad); a non-None result (a tuple like grad_input) replaces
+        them. grad_output holds the gradients that reached the outputs (see
+        :mod:`zengrad.nn.backward_hooks`)."""
+        return RemovableHandle(self._backward_hooks, _checked_hook(self, hook), prepend)
+
     # ---- traversal ------------------------------------------------------------------------
-    def named_modules(self, memo: set | None = None, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
-        """This module and every module below it, each once, with dotted names ("" for self)."""
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, "Module"]]:
+        """This module and every module below it, each once (under every name it has with
+        ``remove_duplicate=False``), with dotted names ("" for self)."""
         memo = set() if memo is None else memo
-        if id(self) in memo:
-            return
-        memo.add(id(self))
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
         yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
-                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name)
+                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
 
     def get_submodule(self, target: str) -> "Module":
         """The module at dotted path ``target`` ("" is this module): ``"encoder.layers.0"``."""
@@ -286,26 +308,29 @@ class Module(PlacementShortcuts):
         for _, module in self.named_children():
             yield module
 
-    def _named_members(self, table: str, prefix: str, recurse: bool):
+    def _named_members(self, table: str, prefix: str, recurse: bool, remove_duplicate: bool = True):
         seen: set[int] = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
         for module_prefix, module in modules:
             for name, value in getattr(module, table).items():
-                if value is None or id(value) in seen:
+                if value is None or (remove_duplicate and id(value) in seen):
                     continue
                 seen.add(id(value))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
-        """(dotted name, parameter) for every parameter, shared ones listed once."""
-        yield from self._named_members("_parameters", prefix, recurse)
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) for every parameter, shared ones listed once (under each of
+        their names with ``remove_duplicate=False``)."""
+        yield from self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
-        yield from self._named_members("_buffers", prefix, recurse)
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
+        yield from self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, buffer in self.named_buffers(recurse=recurse):
@@ -376,6 +401,19 @@ class Module(PlacementShortcuts):
         return self
 
     # ---- state ----------------------------------------------------------------------------
+    def __dir__(self):
+        names = set(super().__dir__())
+        return sorted(names.union(self._parameters, self._buffers, self._modules))
+
+    def share_memory(self) -> "Module":
+        """PyTorch moves tensors to shared memory for worker processes; zengrad's DataLoader runs in
+        this process, so there is nothing to share: returns self."""
+        return self
+
+    def type(self, dst_type) -> "Module":
+        """Cast every floating parameter and buffer to ``dst_type`` (PyTorch's ``module.type``)."""
+        return self.to(dst_type)
+
     def _persistent_buffers(self) -> Iterator[tuple[str, Tensor]]:
         skipped = self.__dict__.get("_non_persistent", set())
         for name, buffer in self._buffers.items():
@@ -402,8 +440,12 @@ class Module(PlacementShortcuts):
         """name -> the live Tensor (parameter or buffer) that ``load_state_dict`` writes into."""
         return self.state_dict(keep_vars=True)
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False) -> IncompatibleKeys:
         """Copy values from ``state_dict`` (name -> Tensor or array) into parameters and buffers.
+
+        With ``assign=True`` the values replace the parameters and buffers instead (each value
+        becomes a new Parameter, with the old one's requires_grad, on the old one's device and in the
+        value's own dtype), as PyTorch's ``assign``; optimizers built before then still hold the old ones.
 
         Copies are made in place (``param.data[...] = value``) on each parameter's own device and
         dtype, so optimizers and views keep pointing at the same arrays. With ``strict`` (the
@@ -440,9 +482,20 @@ class Module(PlacementShortcuts):
         with no_grad():
             for name, array in arrays.items():
                 target = own[name]
+                if assign:
+                    self._assign(name, target, Tensor(backend.to_device(array, target.device)))
+                    continue
                 target.data[...] = backend.to_device(array, target.device).astype(target.dtype, copy=False)
                 increment_version(target)
         return IncompatibleKeys(missing, unexpected)
+
+    def _assign(self, name: str, old: Tensor, value: Tensor) -> None:
+        owner_path, _, attribute = name.rpartition(".")
+        owner = self.get_submodule(owner_path)
+        if attribute in owner._parameters:
+            owner._parameters[attribute] = Parameter(value, requires_grad=old.requires_grad)
+        else:
+            owner._buffers[attribute] = value
 
     # ---- printing -------------------------------------------------------------------------
     def extra_repr(self) -> str:
@@ -450,11 +503,11 @@ class Module(PlacementShortcuts):
         return ""
 
     def __repr__(self) -> str:
-        lines = [line for line in self.extra_repr().split("\n") if line]
-        for name, module in self._modules.items():
-            child = repr(module).replace("\n", "\n  ")
-            lines.append(f"({name}): {child}")
-        if not self._modules:
-            return f"{type(self).__name__}({self.extra_repr()})"
+        """PyTorch's layout: a one-line extra_repr inside the parentheses when there are no
+        children, otherwise one line per extra_repr line and per child, children indented."""
+        extra = [line for line in self.extra_repr().split("\n") if line]
+        lines = extra + [f"({name}): " + repr(module).replace("\n", "\n  ") for name, module in self._modules.items()]
+        if len(extra) <= 1 and not self._modules:
+            return f"{type(self).__name__}({''.join(extra)})"
         body = "\n  ".join(lines)
         return f"{type(self).__name__}(\n  {body}\n)"

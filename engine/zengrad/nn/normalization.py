@@ -12,7 +12,7 @@ from ..autograd import increment_version
 from ..ops.batch_norm import batch_norm, instance_norm
 from ..tensor import Tensor
 from . import init
-from ._factory import empty_parameter
+from ._factory import empty_parameter, optional_parameter
 from .module import Module
 
 
@@ -31,15 +31,10 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = init.ones_(empty_parameter(num_features, device=device, dtype=dtype))
-            if bias:
-                self.bias = empty_parameter(num_features, device=device, dtype=dtype)
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self.register_parameter("weight", init.ones_(empty_parameter(num_features, device=device, dtype=dtype))
+                                if affine else None)
+        self.register_parameter("bias", optional_parameter(affine and bias, num_features, device=device,
+                                                           dtype=dtype))
         if track_running_stats:
             xp = backend.array_module(backend.normalize_device(device))
             float_dtype = np.dtype(dtype or np.float32)

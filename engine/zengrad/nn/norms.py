@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from . import functional as F
 from . import init
-from ._factory import empty_parameter
+from ._factory import empty_parameter, optional_parameter
 from .module import Module
 
 
@@ -30,33 +30,33 @@ class LayerNorm(Module):
         self.elementwise_affine = elementwise_affine
         weight = init.ones_(empty_parameter(*shape, device=device, dtype=dtype)) if elementwise_affine else None
         self.register_parameter("weight", weight)
-        self.register_parameter("bias", empty_parameter(*shape, device=device, dtype=dtype)
-                                if elementwise_affine and bias else None)
+        self.register_parameter("bias", optional_parameter(elementwise_affine and bias, *shape, device=device,
+                                                           dtype=dtype))
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+        return (f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+                f"bias={self.bias is not None}")
 
 
 class GroupNorm(Module):
     """The C channels of (N, C, *) in ``num_groups`` groups, each sample's group normalised by its
-    own mean and biased variance, then y·γ_c + β_c per channel (γ = 1, β = 0 at start; ``affine``)."""
+    own mean and biased variance, then y·γ_c + β_c per channel (γ = 1, β = 0 at start; ``affine``;
+    ``bias=False`` drops β)."""
 
-    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, device=None,
-                 dtype=None):
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True, bias: bool = True,
+                 device=None, dtype=None):
         super().__init__()
         if num_groups < 1 or num_channels % num_groups:
             raise ValueError(f"GroupNorm: num_channels ({num_channels}) must be divisible by num_groups "
                              f"({num_groups})")
         self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
-        if affine:
-            self.weight = init.ones_(empty_parameter(num_channels, device=device, dtype=dtype))
-            self.bias = empty_parameter(num_channels, device=device, dtype=dtype)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        self.register_parameter("weight", init.ones_(empty_parameter(num_channels, device=device, dtype=dtype))
+                                if affine else None)
+        self.register_parameter("bias", optional_parameter(affine and bias, num_channels, device=device,
+                                                           dtype=dtype))
 
     def forward(self, input):
         if input.ndim < 2 or input.shape[1] != self.num_channels:
@@ -64,7 +64,8 @@ class GroupNorm(Module):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
 
 
 class RMSNorm(Module):

@@ -115,6 +115,14 @@ class Upsample(_Pool):
         return F.interpolate(input, self.size, self.scale_factor, self.mode, self.align_corners,
                              self.recompute_scale_factor)
 
+    def extra_repr(self) -> str:
+        """PyTorch's: the size or the scale factor (as floats) that is set, then the quoted mode."""
+        if self.scale_factor is not None:
+            factor = (tuple(float(f) for f in self.scale_factor) if isinstance(self.scale_factor, (tuple, list))
+                      else float(self.scale_factor))
+            return f"scale_factor={factor}, mode={self.mode!r}"
+        return f"size={self.size}, mode={self.mode!r}"
+
 
 class PixelShuffle(_Pool):
     """(N, C·r², H, W) → (N, C, H·r, W·r): channels into space (a sub-pixel convolution's last step)."""

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 
-from ..ops import stack
+import numpy as np
+
+from ..ops import cat, flip, index_select, stack
 from ..ops.recurrent import (composed_lstm_layer, composed_rnn_layer, lstm_layer, lstm_pointwise,
                              rnn_activation, rnn_cell, rnn_layer)
 from ..tensor import Tensor
@@ -23,6 +25,7 @@ from . import functional as F
 from . import init
 from ._factory import empty_parameter
 from .module import Module
+from .utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence, pad_sequence
 
 
 class _RecurrentParameters(Module):
@@ -145,12 +148,18 @@ class LSTMCell(_CellBase):
 
 
 class _RecurrentBase(_RecurrentParameters):
-    """Shared by RNN and LSTM: the per-layer parameters, input/state checks and the layer loop."""
+    """Shared by RNN, LSTM and GRU: the per-layer parameters, input/state checks and the loop over
+    layers and directions.
+
+    With ``bidirectional=True`` every layer has a second set of parameters (suffix ``_reverse``)
+    that reads the sequence backwards; the layer's output is [forward hₜ, backward hₜ] (2H
+    features, the input of the layer above) and the states are indexed k·2 + direction.
+    """
 
     gates = 1
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int, bias: bool,
-                 batch_first: bool, dropout: float, device, dtype):
+                 batch_first: bool, dropout: float, bidirectional: bool, device, dtype):
         super().__init__(input_size, hidden_size, bias)
         if num_layers < 1:
             raise ValueError(f"num_layers must be at least 1, got {num_layers}")
@@ -159,15 +168,93 @@ class _RecurrentBase(_RecurrentParameters):
         self.num_layers = num_layers
         self.batch_first = batch_first
         self.dropout = float(dropout)
+        self.bidirectional = bool(bidirectional)
+        directions = 2 if self.bidirectional else 1
         for k in range(num_layers):
-            self._add_layer_parameters(f"_l{k}", input_size if k == 0 else hidden_size, self.gates, device,
-                                       dtype, register_missing_bias=False)
+            for suffix in self._direction_suffixes(k):
+                self._add_layer_parameters(suffix, input_size if k == 0 else directions * hidden_size,
+                                           self.gates, device, dtype, register_missing_bias=False)
         self.reset_parameters()
 
-    def layer_parameters(self, k: int) -> tuple:
-        """(weight_ih, weight_hh, bias_ih, bias_hh) of layer k; the biases are None without bias."""
+    def _direction_suffixes(self, k: int) -> tuple[str, ...]:
+        return (f"_l{k}", f"_l{k}_reverse") if self.bidirectional else (f"_l{k}",)
+
+    def layer_parameters(self, k: int, reverse: bool = False) -> tuple:
+        """(weight_ih, weight_hh, bias_ih, bias_hh) of layer k (its backward direction with
+        ``reverse``); the biases are None without bias."""
+        suffix = f"_l{k}_reverse" if reverse else f"_l{k}"
         names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-        return tuple(self._parameters.get(f"{name}_l{k}") for name in names)
+        return tuple(self._parameters.get(f"{name}{suffix}") for name in names)
+
+    def _run_layers(self, x: Tensor, initial: tuple, layer) -> tuple[Tensor, tuple]:
+        """Every layer and direction: ``layer(x, *states, *parameters)`` returns (y, *final states)
+        for one direction of one layer; the backward direction runs on the time-reversed input and
+        its output is reversed back. Returns the last layer's output and the stacked final states."""
+        directions = 2 if self.bidirectional else 1
+        finals = [[] for _ in initial]
+        for k in range(self.num_layers):
+            outputs = []
+            for d in range(directions):
+                states = [state[k * directions + d] for state in initial]
+                source = x if d == 0 else flip(x, (0,))
+                y, *ends = layer(source, *states, *self.layer_parameters(k, reverse=d == 1))
+                outputs.append(y if d == 0 else flip(y, (0,)))
+                for store, end in zip(finals, ends):
+                    store.append(end)
+            x = self._between_layers(outputs[0] if directions == 1 else cat(outputs, dim=-1), k)
+        return x, tuple(stack(store, dim=0) for store in finals)
+
+    #: the names of the recurrent states (hx for RNN and GRU, h_0 and c_0 for LSTM)
+    state_names: tuple = ("hx",)
+
+    def _layer(self, x: Tensor, *states_and_weights) -> tuple:
+        """One direction of one layer over a (T, B, I) sequence: (y, *final states)."""
+        raise NotImplementedError
+
+    def _given_states(self, hx) -> tuple:
+        """hx as one entry per name in ``state_names`` (None where not given)."""
+        return (hx,)
+
+    def _returned_states(self, finals: tuple):
+        """The final states as forward returns them (one tensor for RNN and GRU)."""
+        return finals[0]
+
+    def forward(self, input, hx=None):
+        """(output, final states); a :class:`~zengrad.nn.utils.rnn.PackedSequence` input gives a
+        PackedSequence output, each sequence read only up to its own length."""
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
+        x, batched = self._sequence_first(input)
+        y, finals = self._forward_sequence_first(x, self._given_states(hx), batched)
+        if not batched:
+            finals = tuple(state.squeeze(1) for state in finals)
+        return self._output(y, batched), self._returned_states(finals)
+
+    def _forward_sequence_first(self, x: Tensor, given: tuple, batched: bool) -> tuple[Tensor, tuple]:
+        initial = tuple(self._initial(state, x, batched, name) for state, name in zip(given, self.state_names))
+        return self._run_layers(x, initial, self._layer)
+
+    def _forward_packed(self, packed: PackedSequence, hx) -> tuple:
+        """Run the sequences of each length together (a sequence must stop at its own end, and the
+        backward direction start there), then pack the outputs as the input was packed."""
+        padded, lengths = pad_packed_sequence(packed)
+        lengths = lengths.numpy()
+        given = self._given_states(hx)
+        outputs, finals = [None] * len(lengths), [[None] * len(lengths) for _ in self.state_names]
+        for length in np.unique(lengths):
+            rows = np.flatnonzero(lengths == length)
+            index = Tensor(rows.astype(np.int64))
+            states = tuple(None if state is None else index_select(state, 1, index) for state in given)
+            y, ends = self._forward_sequence_first(index_select(padded[:int(length)], 1, index), states, True)
+            for j, b in enumerate(rows):
+                outputs[b] = y[:, j]
+                for store, end in zip(finals, ends):
+                    store[b] = end[:, j]
+        output = pad_sequence(outputs)
+        order = None if packed.sorted_indices is None else packed.sorted_indices.numpy().tolist()
+        repacked = pack_padded_sequence(output, lengths, enforce_sorted=order is None)
+        return (PackedSequence(repacked.data, repacked.batch_sizes, packed.sorted_indices, packed.unsorted_indices),
+                self._returned_states(tuple(stack(store, dim=1) for store in finals)))
 
     def _sequence_first(self, input: Tensor) -> tuple[Tensor, bool]:
         """The input as (T, B, I) and whether it was batched."""
@@ -180,7 +267,7 @@ class _RecurrentBase(_RecurrentParameters):
         return x, batched
 
     def _initial(self, state: Tensor | None, x: Tensor, batched: bool, name: str) -> Tensor:
-        expected = (self.num_layers, x.shape[1], self.hidden_size)
+        expected = (self.num_layers * (2 if self.bidirectional else 1), x.shape[1], self.hidden_size)
         if state is None:
             return Tensor(x.xp.zeros(expected, dtype=x.dtype))
         if not batched:
@@ -212,6 +299,8 @@ class _RecurrentBase(_RecurrentParameters):
             text += ", batch_first=True"
         if self.dropout:
             text += f", dropout={self.dropout}"
+        if self.bidirectional:
+            text += ", bidirectional=True"
         return text
 
 
@@ -221,28 +310,21 @@ class RNN(_RecurrentBase):
 
     ``forward(input, hx=None)`` returns (output, h_n): output holds the last layer's hₜ for every
     t, (T, B, H) (or (B, T, H) with batch_first), and h_n the final state of every layer,
-    (num_layers, B, H).
+    (num_layers, B, H) (2H features and 2·num_layers states with bidirectional).
     """
 
     gates = 1
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, device=None, dtype=None):
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device=None, dtype=None):
         rnn_activation(nonlinearity)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, device, dtype)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, device,
+                         dtype)
         self.nonlinearity = nonlinearity
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        x, batched = self._sequence_first(input)
-        h0 = self._initial(hx, x, batched, "hx")
-        finals = []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
-            x, h_n = rnn_layer(x, h0[k], w_ih, w_hh, b_ih, b_hh, self.nonlinearity)
-            finals.append(h_n)
-            x = self._between_layers(x, k)
-        h_n = stack(finals, dim=0)
-        return self._output(x, batched), (h_n if batched else h_n.squeeze(1))
+    def _layer(self, x, h, *weights):
+        return rnn_layer(x, h, *weights, self.nonlinearity)
 
 
 class LSTM(_RecurrentBase):
@@ -251,32 +333,33 @@ class LSTM(_RecurrentBase):
 
     ``forward(input, hx=None)`` with hx = (h_0, c_0), each (num_layers, B, H), zeros by default;
     returns (output, (h_n, c_n)) with output the last layer's hₜ for every t, (T, B, H) (or
-    (B, T, H) with batch_first).
+    (B, T, H) with batch_first); bidirectional doubles the features and the states as in RNN.
     """
 
     gates = 4
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, device=None, dtype=None):
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, device, dtype)
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device=None, dtype=None):
+        if proj_size:
+            raise NotImplementedError(f"LSTM: proj_size={proj_size} is not supported (only proj_size=0)")
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, device,
+                         dtype)
 
-    def forward(self, input: Tensor, hx: tuple | None = None):
-        x, batched = self._sequence_first(input)
-        if hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+    state_names = ("h_0", "c_0")
+
+    def _layer(self, x, h, c, *weights):
+        return lstm_layer(x, h, c, *weights)
+
+    def _given_states(self, hx) -> tuple:
+        if hx is None:
+            return (None, None)
+        if not isinstance(hx, (tuple, list)) or len(hx) != 2:
             raise TypeError("LSTM: hx must be a tuple (h_0, c_0)")
-        h0 = self._initial(None if hx is None else hx[0], x, batched, "h_0")
-        c0 = self._initial(None if hx is None else hx[1], x, batched, "c_0")
-        h_finals, c_finals = [], []
-        for k in range(self.num_layers):
-            w_ih, w_hh, b_ih, b_hh = self.layer_parameters(k)
-            x, h_n, c_n = lstm_layer(x, h0[k], c0[k], w_ih, w_hh, b_ih, b_hh)
-            h_finals.append(h_n)
-            c_finals.append(c_n)
-            x = self._between_layers(x, k)
-        h_n, c_n = stack(h_finals, dim=0), stack(c_finals, dim=0)
-        if not batched:
-            h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
-        return self._output(x, batched), (h_n, c_n)
+        return tuple(hx)
+
+    def _returned_states(self, finals: tuple):
+        return finals
 
 
 __all__ = ["LSTM", "LSTMCell", "RNN", "RNNCell", "composed_lstm_layer", "lstm_layer", "lstm_pointwise",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 import copy
+import functools
 
 import numpy as np
 
@@ -17,9 +18,35 @@ from ..autograd import increment_version
 from ..tensor import Tensor
 
 
+#: PyTorch's switches between implementations of the same update (multi-tensor loops, fused
+#: kernels, CUDA-graph capture); zengrad has one implementation, so they change nothing.
+IMPLEMENTATION_SWITCHES = ("foreach", "fused", "capturable")
+
+
 class Optimizer(abc.ABC):
     """Base class. ``params`` is an iterable of tensors or of dicts (parameter groups) with a
-    ``"params"`` entry and per-group options that override ``defaults``."""
+    ``"params"`` entry and per-group options that override ``defaults``.
+
+    Every subclass's constructor also takes PyTorch's keyword-only ``foreach``, ``fused`` and
+    ``capturable`` (accepted, no effect: see IMPLEMENTATION_SWITCHES) and ``differentiable``
+    (False only: an update that autograd could differentiate through is not supported).
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" not in cls.__dict__:
+            return
+        constructor = cls.__init__
+
+        @functools.wraps(constructor)
+        def init(self, *args, differentiable: bool = False, **settings):
+            if differentiable:
+                raise NotImplementedError(f"{cls.__name__}: differentiable=True is not supported")
+            for switch in IMPLEMENTATION_SWITCHES:
+                settings.pop(switch, None)
+            constructor(self, *args, **settings)
+
+        cls.__init__ = init
 
     def __init__(self, params, defaults: dict):
         self.defaults = dict(defaults)
@@ -41,6 +68,8 @@ class Optimizer(abc.ABC):
         group = dict(param_group)
         params = group["params"]
         group["params"] = [params] if isinstance(params, Tensor) else list(params)
+        # PyTorch also takes module.named_parameters(): (name, tensor) pairs
+        group["params"] = [p[1] if isinstance(p, tuple) and len(p) == 2 else p for p in group["params"]]
         for param in group["params"]:
             if not isinstance(param, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, but one of the params is "

@@ -5,7 +5,8 @@ activations: ``inplace=``, the in-place twins, softmax's ``dtype=``), :mod:`.lin
 :mod:`.embedding` (affine maps and table lookups), :mod:`.convolution`, :mod:`.pooling` and
 :mod:`.resampling` (windows and interpolation), :mod:`.normalization`, :mod:`.losses`,
 :mod:`.distance`, :mod:`.rearrange` (pixel and channel shuffles), :mod:`.stochastic` (dropout and the
-other ops that draw random numbers) and :mod:`.attention`. The math of the activations, ``pad``,
+other ops that draw random numbers), :mod:`.grid_sampling` (images read at arbitrary points) and
+:mod:`.attention`. The math of the activations, ``pad``,
 ``one_hot``, ``fold``/``unfold``, ``einsum`` and the per-channel normalisations lives in
 :mod:`zengrad.ops`; this namespace names them as PyTorch does.
 """
@@ -22,7 +23,7 @@ from .activations import (celu, celu_, elu, elu_, hardsigmoid, hardswish, hardta
                           softmin, tanh, threshold, threshold_)
 from .linear import bilinear, linear
 from .embedding import embedding, embedding_bag
-from .convolution import conv1d, conv2d, conv2d_activated, conv_transpose2d
+from .convolution import conv1d, conv2d, conv2d_activated, conv_transpose1d, conv_transpose2d
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss, cross_entropy,
                      gaussian_nll_loss, hinge_embedding_loss, huber_loss, kl_div, l1_loss, margin_ranking_loss,
                      mse_loss, multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss, nll_loss,
@@ -33,20 +34,23 @@ from .pooling import (adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_
 from .resampling import adaptive_avg_pool1d, adaptive_avg_pool2d, interpolate
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .rearrange import channel_shuffle, pixel_shuffle, pixel_unshuffle
-from .stochastic import dropout, dropout1d, dropout2d, gumbel_softmax, rrelu, rrelu_
+from .stochastic import (alpha_dropout, dropout, dropout1d, dropout2d, feature_alpha_dropout, gumbel_softmax,
+                         rrelu, rrelu_)
+from .grid_sampling import affine_grid, grid_sample
 from .attention import attention_weights, scaled_dot_product_attention, sinusoidal_positions
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-           "attention_weights", "avg_pool1d", "avg_pool2d", "batch_norm", "bilinear", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "celu", "celu_", "channel_shuffle", "conv1d", "conv2d",
-           "conv2d_activated", "conv_transpose2d", "cosine_embedding_loss", "cosine_similarity",
-           "cross_entropy", "dropout", "dropout1d", "dropout2d", "einsum", "elu", "elu_", "embedding",
-           "embedding_bag", "fold", "gaussian_nll_loss", "gelu", "glu", "group_norm", "gumbel_softmax",
-           "hardshrink", "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "hinge_embedding_loss",
-           "huber_loss", "instance_norm", "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu",
-           "leaky_relu_", "linear", "local_response_norm", "log_softmax", "logsigmoid", "lp_pool1d",
-           "lp_pool2d", "margin_ranking_loss", "max_pool1d", "max_pool2d", "max_unpool1d", "max_unpool2d",
-           "mish", "mse_loss", "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss",
+           "affine_grid", "alpha_dropout", "attention_weights", "avg_pool1d", "avg_pool2d", "batch_norm",
+           "bilinear", "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "celu_",
+           "channel_shuffle", "conv1d", "conv2d", "conv2d_activated", "conv_transpose1d", "conv_transpose2d",
+           "cosine_embedding_loss", "cosine_similarity", "cross_entropy", "dropout", "dropout1d", "dropout2d",
+           "einsum", "elu", "elu_", "embedding", "embedding_bag", "feature_alpha_dropout", "fold",
+           "gaussian_nll_loss", "gelu", "glu", "grid_sample", "group_norm", "gumbel_softmax", "hardshrink",
+           "hardsigmoid", "hardswish", "hardtanh", "hardtanh_", "hinge_embedding_loss", "huber_loss",
+           "instance_norm", "interpolate", "kl_div", "l1_loss", "layer_norm", "leaky_relu", "leaky_relu_",
+           "linear", "local_response_norm", "log_softmax", "logsigmoid", "lp_pool1d", "lp_pool2d",
+           "margin_ranking_loss", "max_pool1d", "max_pool2d", "max_unpool1d", "max_unpool2d", "mish",
+           "mse_loss", "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss",
            "nll_loss", "normalize", "one_hot", "pad", "pairwise_distance", "pixel_shuffle", "pixel_unshuffle",
            "poisson_nll_loss", "prelu", "relu", "relu6", "relu_", "rms_norm", "rrelu", "rrelu_",
            "scaled_dot_product_attention", "selu", "selu_", "sigmoid", "silu", "sinusoidal_positions",

@@ -168,6 +168,21 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
     if input.ndim not in (2, 3) or weight.ndim != 3:
         raise OpError(f"conv1d: expected a 2-D or 3-D input and a 3-D weight, got shapes {input.shape} "
                       f"and {weight.shape}")
-    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride)), (0, _single(padding)),
+    rows_and_columns = padding if isinstance(padding, str) else (0, _single(padding))  # 'same'/'valid' as is
+    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride)), rows_and_columns,
                  (1, _single(dilation)), groups)
+    return out.squeeze(-2)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The 1-D transposed convolution (the gradient of conv1d with respect to its input): input
+    (N, C, L) or (C, L), weight (C, O/groups, k); every x[n, c, t] adds W[c, o, i]·x to output
+    position t·s − p + i·d, and L_out = (L − 1)·s − 2p + d(k − 1) + output_padding + 1.
+    :func:`conv_transpose2d` on a height of 1."""
+    if input.ndim not in (2, 3) or weight.ndim != 3:
+        raise OpError(f"conv_transpose1d: expected a 2-D or 3-D input and a 3-D weight, got shapes {input.shape} "
+                      f"and {weight.shape}")
+    out = conv_transpose2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride)),
+                           (0, _single(padding)), (0, _single(output_padding)), groups, (1, _single(dilation)))
     return out.squeeze(-2)

@@ -7,29 +7,48 @@ import numpy as np
 
 from ...errors import OpError
 from ...ops import where
+from ...autograd import increment_version
 from ...tensor import Tensor
 
 
-def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """Rows of ``weight`` picked by the integer indices in ``input``: out[..., :] = weight[input[...]].
 
     Backward adds each output row's gradient into the row it came from, so repeated indices
     accumulate. The row ``padding_idx`` (negative counts from the end) gets no gradient: where the
     input is padding the output reads a detached copy of the weight.
+
+    With ``max_norm``, every row the input names whose ``norm_type``-norm exceeds max_norm is first
+    rescaled *in place* (outside autograd, as PyTorch does) to w · max_norm / (‖w‖ + 1e−7).
     """
     if input.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be an integer tensor, got {input.dtype}")
+    if scale_grad_by_freq or sparse:
+        raise OpError("embedding: scale_grad_by_freq and sparse gradients are not supported")
     if input.numel():
         low, high = int(input.data.min()), int(input.data.max())
         if low < 0 or high >= weight.shape[0]:
             bad = low if low < 0 else high
             raise IndexError(f"embedding: index {bad} is out of range for an embedding of "
                              f"{weight.shape[0]} rows")
+        if max_norm is not None:
+            _renormalize_rows(weight, input, max_norm, norm_type)
     if padding_idx is None:
         return weight[input]
     padding_idx = _padding_index(padding_idx, weight.shape[0])
     is_padding = (input.data == padding_idx)[..., None]
     return where(Tensor(is_padding), weight.detach()[input], weight[input])
+
+
+def _renormalize_rows(weight: Tensor, input: Tensor, max_norm: float, norm_type: float) -> None:
+    """Scale the rows of ``weight`` named in ``input`` whose norm exceeds ``max_norm`` down to it."""
+    xp = weight.xp
+    rows = xp.unique(input.data.reshape(-1))
+    norms = xp.linalg.norm(weight.data[rows].astype(np.float64), ord=norm_type, axis=1)
+    scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
+    weight.data[rows] = (weight.data[rows] * scale[:, None]).astype(weight.dtype)
+    increment_version(weight)
 
 
 def _padding_index(padding_idx: int, rows: int) -> int:

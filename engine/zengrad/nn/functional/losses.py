@@ -12,7 +12,7 @@ import numpy as np
 
 from ... import backend
 from ...autograd import Function
-from ...errors import OpError
+from ...errors import DtypeError, OpError
 from ...grad_mode import is_grad_enabled
 from ...ops import log_softmax
 from ...ops import where
@@ -196,7 +196,7 @@ def _class_last(input: Tensor) -> Tensor:
 
 def _check_class_target(name: str, input: Tensor, target: Tensor) -> None:
     if target.dtype.kind not in "iu":
-        raise TypeError(f"{name}: class targets must be an integer tensor (int64), got {target.dtype}")
+        raise DtypeError(f"{name}: class targets must be an integer tensor (int64), got {target.dtype}")
     expected = (input.shape[0],) + input.shape[2:]
     if target.shape != expected:
         raise OpError(f"{name}: target shape {target.shape} does not fit input shape {input.shape} "
@@ -214,6 +214,9 @@ def _class_rows(name: str, input: Tensor, target: Tensor, weight: Tensor | None,
         raise OpError(f"{name}: expected input of shape (N, C) or (N, C, d...), got {input.shape}")
     _check_class_target(name, input, target)
     classes = input.shape[1]
+    if weight is not None and tuple(weight.shape) != (classes,):
+        raise OpError(f"{name}: weight tensor should be defined either for all {classes} classes or no classes "
+                      f"but got weight tensor of shape {tuple(weight.shape)}")
     xp = input.xp
     flat_target = target.data.reshape(-1)
     keep = flat_target != ignore_index

@@ -62,6 +62,47 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     return _feature_dropout("dropout2d", input, p, training, 2, inplace)
 
 
+#: −λα of SELU: the value SELU tends to for x → −∞, which alpha dropout sets dropped units to
+SELU_SATURATION = 1.7580993408473766
+
+
+def _alpha_dropout(op: str, input: Tensor, p: float, training: bool, mask_shape: tuple) -> Tensor:
+    if not 0.0 <= p <= 1.0:
+        raise OpError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0 or input.numel() == 0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    alpha = SELU_SATURATION
+    a = 1.0 / np.sqrt((alpha * alpha * p + 1) * (1 - p))
+    keep = (generator(input.device).random(mask_shape) >= p).astype(input.dtype)
+    shift = ((keep - 1) * alpha * a + alpha * a * p).astype(input.dtype)
+    return input * Tensor((keep * a).astype(input.dtype)) + Tensor(shift)
+
+
+def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    """Dropout for self-normalising (SELU) networks: it keeps a zero-mean, unit-variance input at
+    zero mean and unit variance. Each element is dropped with probability p to α' = −λα ≈ −1.7581
+    (SELU's negative saturation) instead of 0, then the whole is rescaled by an affine map:
+
+        y = a·(x·m + α'(1 − m)) + b,  m ~ Bernoulli(1 − p),
+        a = ((1 − p)(1 + p·α'²))^(−1/2),  b = −a·α'·p,
+
+    i.e. y = a·x + a·α'·p where kept, and a·α'·(p − 1) where dropped (PyTorch's form); ∂y/∂x = a·m.
+    Identity when not training; ``inplace`` is accepted, the result is a new tensor."""
+    return _alpha_dropout("alpha_dropout", input, p, training, input.shape)
+
+
+def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
+    """:func:`alpha_dropout` with one mask value per channel: whole channels of (N, C, *) are dropped
+    together (every element of a dropped channel becomes a·α'·(p − 1))."""
+    if input.ndim < 2:
+        raise OpError(f"feature_alpha_dropout: expects an input of at least 2 dimensions (N, C, *), "
+                      f"got shape {input.shape}")
+    return _alpha_dropout("feature_alpha_dropout", input, p, training,
+                          input.shape[:2] + (1,) * (input.ndim - 2))
+
+
 def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
     """A differentiable sample from the categorical distribution softmax(logits):
     y = softmax((logits + g)/τ) along ``dim`` with Gumbel noise g = −log(−log u), u ~ U(0, 1).

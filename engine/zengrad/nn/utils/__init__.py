@@ -1,6 +1,6 @@
 """Utilities (``zengrad.nn.utils``): clip_grad_norm_, clip_grad_value_, parameters_to_vector and
-vector_to_parameters, spectral_norm and remove_spectral_norm, and WGAN-GP's gradient_penalty (a
-zengrad addition)."""
+vector_to_parameters, spectral_norm and remove_spectral_norm, WGAN-GP's gradient_penalty (a
+zengrad addition), and :mod:`.rnn` (padding and packing batches of sequences)."""
 
 from __future__ import annotations
 
@@ -8,52 +8,71 @@ import math
 
 import numpy as np
 
-from .. import backend
-from ..autograd import increment_version
-from ..grad_mode import no_grad
-from ..ops.shape import cat
-from ..tensor import Tensor
-from .gradient_penalty import gradient_penalty
-from .spectral_norm import remove_spectral_norm, spectral_norm
+from ... import backend
+from ...autograd import increment_version
+from ...grad_mode import no_grad
+from ...ops.shape import cat
+from ...tensor import Tensor
+from ..gradient_penalty import gradient_penalty
+from ..spectral_norm import remove_spectral_norm, spectral_norm
+from . import rnn
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "gradient_penalty", "parameters_to_vector", "remove_spectral_norm",
-           "spectral_norm", "vector_to_parameters"]
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm", "gradient_penalty",
+           "parameters_to_vector", "remove_spectral_norm", "rnn", "spectral_norm", "vector_to_parameters"]
 
 
-def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
-                    error_if_nonfinite: bool = False) -> Tensor:
-    """Scale all gradients together so their joint norm is at most ``max_norm``; return the norm.
+def _vector_norm(xp, values, p: float):
+    """‖v‖ₚ of an array: max |vᵢ| for p = inf, min |vᵢ| for −inf, the count of non-zeros for 0,
+    (Σ |vᵢ|ᵖ)^(1/p) otherwise (PyTorch's ``vector_norm``); 0 for an empty array."""
+    if values.size == 0:
+        return xp.zeros((), values.dtype)
+    size = xp.abs(values)
+    if math.isinf(p):
+        return size.max() if p > 0 else size.min()
+    if p == 0:
+        return (size != 0).sum().astype(values.dtype)
+    return (size ** p).sum() ** (1.0 / p)
 
-    total = ‖(‖g₁‖, ‖g₂‖, …)‖ₚ over every parameter with a gradient (p = norm_type, inf allowed);
-    each gradient is multiplied by min(1, max_norm / (total + 1e-6)). The scaled gradient
-    replaces ``.grad`` (a gradient may be a read-only broadcast view, so it is not written into).
-    """
-    if isinstance(parameters, Tensor):
-        parameters = [parameters]
-    parameters = [p for p in parameters if p.grad is not None]
-    grads = [p.grad for p in parameters]
+
+def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = False, foreach=None) -> Tensor:
+    """‖(‖t₁‖ₚ, ‖t₂‖ₚ, …)‖ₚ over the given tensors (None entries skipped; p = norm_type, ±inf and
+    0 allowed), a 0-d Tensor; 0 when there are none. ``error_if_nonfinite`` raises RuntimeError
+    for a NaN or infinite norm."""
+    tensors = [tensors] if isinstance(tensors, Tensor) else [t for t in tensors if t is not None]
     norm_type = float(norm_type)
-    if not grads:
+    if not tensors:
         return Tensor(np.zeros((), dtype=np.float32))
-    xp = grads[0].xp
-    if math.isinf(norm_type):
-        norms = [xp.abs(g.data).max() if g.numel() else xp.zeros((), g.dtype) for g in grads]
-        total = xp.max(xp.stack(norms))
-    else:
-        norms = [(xp.abs(g.data) ** norm_type).sum() ** (1.0 / norm_type) for g in grads]
-        total = (xp.stack(norms) ** norm_type).sum() ** (1.0 / norm_type)
+    xp = tensors[0].xp
+    total = _vector_norm(xp, xp.stack([_vector_norm(xp, t.data, norm_type) for t in tensors]), norm_type)
     if error_if_nonfinite and not bool(xp.isfinite(total)):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is "
                            "non-finite, so it cannot be clipped. To disable this error and scale the "
                            "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`")
-    factor = min(1.0, float(max_norm) / (float(total) + 1e-6))
+    return Tensor(xp.asarray(total, dtype=tensors[0].dtype))
+
+
+def clip_grads_with_norm_(parameters, max_norm: float, total_norm, foreach=None) -> None:
+    """Multiply every gradient by min(1, max_norm / (total_norm + 1e-6)) (replacing ``.grad``: a
+    gradient may be a read-only broadcast view, so it is not written into)."""
+    parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    factor = min(1.0, float(max_norm) / (float(total_norm) + 1e-6))
     with no_grad():
         for p in parameters:
-            p.grad = Tensor(p.grad.data * p.grad.dtype.type(factor))
-    return Tensor(xp.asarray(total, dtype=grads[0].dtype))
+            if p.grad is not None:
+                p.grad = Tensor(p.grad.data * p.grad.dtype.type(factor))
 
 
-def clip_grad_value_(parameters, clip_value: float) -> None:
+def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False, foreach=None) -> Tensor:
+    """Scale all gradients together so their joint norm is at most ``max_norm``; return the norm:
+    :func:`get_total_norm` of the gradients, then :func:`clip_grads_with_norm_`."""
+    parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
+    total = get_total_norm([p.grad for p in parameters], norm_type, error_if_nonfinite)
+    clip_grads_with_norm_(parameters, max_norm, total)
+    return total
+
+
+def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
     """Clamp every gradient element into [−clip_value, clip_value] (replacing ``.grad``)."""
     if isinstance(parameters, Tensor):
         parameters = [parameters]
