@@ -4,8 +4,9 @@
 // that must not cost a pass over memory per operation. So:
 //   forward   per step: Z_t = [x_t | h_{t-1}] · [W_ih | W_hh]ᵀ, ONE GEMM (the fast packed matmul,
 //             kernels/cpu/matmul.cpp; the joined weights packed once for all steps: sequence.h,
-//             ForwardSteps), then ONE fused pass that adds the bias, applies σ/tanh, writes the
-//             gates in place of Z_t (saved for backward) and produces c_t and h_t.
+//             ForwardSteps) into a B × 4H block every step reuses (it stays in cache), then ONE
+//             fused pass that adds the bias, applies σ/tanh, writes the gates (saved for backward)
+//             and produces c_t and h_t.
 //   backward  per step, newest first: ONE fused pass turns dy_t + dh_t, dc_t and the saved gates
 //             into dz_t (the gradient of all four pre-activations, stored for every step) and
 //             dc_{t-1}, and recomputes h_t; then [dh_{t-1} | dx_t] = dz_t · [W_hh | W_ih] (one GEMM,
@@ -42,14 +43,14 @@ using sequence::fast_tanh;
 using sequence::sigmoid;
 
 // ---- the fused passes, one batch row each ----------------------------------------------------------
-// Forward: z (4H, the pre-activations less bias) becomes the gates (i, f, g, o); writes c and h.
+// Forward: from z (4H, the pre-activations less bias) writes the gates (i, f, g, o), c and h.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_forward_row(
-    int64_t hidden, float* __restrict z, const float* __restrict bias, const float* __restrict c_prev,
-    float* __restrict c, float* __restrict h) {
-  float* __restrict zi = z;
-  float* __restrict zf = z + hidden;
-  float* __restrict zg = z + 2 * hidden;
-  float* __restrict zo = z + 3 * hidden;
+    int64_t hidden, const float* __restrict z, const float* __restrict bias,
+    const float* __restrict c_prev, float* __restrict gates, float* __restrict c, float* __restrict h) {
+  const float* __restrict zi = z;
+  const float* __restrict zf = z + hidden;
+  const float* __restrict zg = z + 2 * hidden;
+  const float* __restrict zo = z + 3 * hidden;
   const float* __restrict bi = bias;
   const float* __restrict bf = bias + hidden;
   const float* __restrict bg = bias + 2 * hidden;
@@ -58,7 +59,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_forward_r
     const float i = sigmoid(zi[j] + bi[j]), f = sigmoid(zf[j] + bf[j]);
     const float g = fast_tanh(zg[j] + bg[j]), o = sigmoid(zo[j] + bo[j]);
     const float cell = f * c_prev[j] + i * g;
-    zi[j] = i, zf[j] = f, zg[j] = g, zo[j] = o;
+    gates[j] = i, gates[hidden + j] = f, gates[2 * hidden + j] = g, gates[3 * hidden + j] = o;
     c[j] = cell;
     h[j] = o * fast_tanh(cell);
   }
@@ -95,7 +96,7 @@ void lstm_forward(const SequenceShape& s, const float* x, const float* h0, const
                   const float* w_ih, const float* w_hh, const float* bias, float* y, float* h_n,
                   float* c_n, float* gates, float* cells) {
   const int64_t T = s.steps, B = s.batch, H = s.hidden, G = 4 * H, BH = B * H;
-  sequence::ForwardSteps steps(s, G, x, h0, w_ih, w_hh, gates);
+  sequence::ForwardSteps steps(s, G, x, h0, w_ih, w_hh, /*out=*/nullptr);
   sequence::for_each_part(B, steps.parts(), [&](sequence::Range rows) {
     for (int64_t t = 0; t < T; ++t) {
       const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
@@ -103,7 +104,8 @@ void lstm_forward(const SequenceShape& s, const float* x, const float* h0, const
       float* const h = y + t * BH;
       float* const z = steps.multiply(t, rows);
       for (int64_t b = rows.begin; b < rows.end; ++b)
-        cell_forward_row(H, z + (b - rows.begin) * G, bias, c_prev + b * H, c + b * H, h + b * H);
+        cell_forward_row(H, z + (b - rows.begin) * G, bias, c_prev + b * H, gates + (t * B + b) * G,
+                         c + b * H, h + b * H);
       steps.next_state(t, rows, h);
     }
   });

@@ -80,7 +80,10 @@ void for_each_part(int64_t length, int parts, Body body) {
 // with the joined weights packed once for all steps and parts. K = I + H exactly: the caller's
 // pointwise pass adds the bias (a bias column in the GEMM, K = 513 at I = H = 256, cost one more
 // pass over the step's output for the 513th: ~9% of that GEMM's time, measured). z_t is written
-// into the caller's [T, B, G] array (the LSTM's gates, the RNN's output). The input projection of
+// into the caller's [T, B, G] array (the RNN's output), or, without one (out = nullptr, the LSTM),
+// into one B × G block of the workspace that every step reuses: it stays in cache, where a new
+// slice of a [T, B, G] array for every step is written to memory the caches have never seen
+// (benchmarks/results/lstm_2026-12-03c.md). The input projection of
 // all steps at once (one large GEMM, then per step z_t += h_{t-1} W_hhᵀ) is as many flops but
 // writes z for every step first and reads each slice back from memory: slower, measured
 // (benchmarks/results/lstm_2026-12-02.md, and on AVX-512 in lstm_2026-12-03.md). The workspace is one buffer per calling thread, kept
@@ -101,6 +104,7 @@ class ForwardSteps {
   int parts_;
   const float* x_;
   float* out_;
+  int64_t out_step_;              // floats between steps in out_: B·G, or 0 for the reused block
   float* step_input_ = nullptr;  // [x_t | h_{t-1}], B × width
   PackedMatrix weights_;
   float* layout(const float* h0, const float* w_ih, const float* w_hh);
