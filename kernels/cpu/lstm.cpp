@@ -22,11 +22,12 @@
 // Speed: `zengrad bench lstm` times it against torch.nn.LSTM, the NumPy reference and the composed
 // autograd LSTM; the saved tables, with machine and date, are in benchmarks/results/cpu.md, and
 // benchmarks/bench_recurrent_steps.py's (layer and char-model step, against torch.nn.LSTM on 1 and
-// 2 threads) in benchmarks/results/lstm_*.md. The latest, lstm_2026-12-03b.md (AMD EPYC Zen 4,
-// AVX-512, 2026-12-03, shared machine at load 2.8-3.0): T=100, B=64, I=H=256 forward + backward in
-// 212-215 ms of CPU time on 1 thread, 0.85× torch.nn.LSTM's 250 ms (B=32: 0.84×); on 2 threads
-// 0.79× (B=32: 0.82×). About 82% of it is the micro-kernel at the FMA peak; the rest (packing,
-// the two pointwise passes, copies) is a few percent each.
+// 2 threads) in benchmarks/results/lstm_*.md. The latest, lstm_2026-12-03c.md (AMD EPYC Zen 4,
+// AVX-512, 2 vCPUs shared with other jobs, 2026-12-03): T=100, B=64, I=H=256 forward + backward on
+// 1 thread at 0.81× torch.nn.LSTM's CPU time (226 vs 278 ms, load 2.1-2.5) to 0.83× (203 vs
+// 246 ms, load 4.8-5.1); B=32 0.82×; the char layer (T=64, B=32, I=32, H=192) 0.92-0.94×; on 2
+// threads 0.76× (B=32: 0.78×). About 80% of it is the micro-kernel; the rest (packing, the two
+// pointwise passes, copies) is a few percent each.
 #include "lstm.h"
 
 #include <algorithm>

@@ -121,7 +121,9 @@ class ForwardSteps {
 // (benchmarks/results/lstm_2026-12-03.md). The weight-gradient GEMM in chunks of 8-32 steps
 // during the walk back (while their dz is in cache) measured no faster either: the packing it
 // would save is 2.6% of the layer, and the chunks' C (the 513 × 1024 result) is read and written
-// as often as in one GEMM over all rows (benchmarks/results/lstm_2026-12-03b.md).
+// as often as in one GEMM over all rows (benchmarks/results/lstm_2026-12-03b.md); nor did writing
+// each dz row straight into that GEMM's packed order during the walk back (32 scattered pieces
+// per row instead of one run, then no packing; lstm_2026-12-03c.md).
 // The bias is a weight whose input is 1. The last product is taken transposed, (I+H+1)×G, so that
 // dz, the big operand, is packed along its rows as stored, not down its columns (a cache line per
 // row, a new page every row or two); the small result is then transposed into dw_ih [G, I], dw_hh
