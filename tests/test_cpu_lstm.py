@@ -120,11 +120,13 @@ def test_native_matches_reference_everywhere(T, B, I, H):
 
 @needs_native
 @pytest.mark.parametrize("threads", [1, 2, 3])
-@pytest.mark.parametrize("T,B,I,H", [(3, 64, 5, 37), (4, 33, 20, 64), (2, 17, 40, 40)])
+@pytest.mark.parametrize("T,B,I,H", [(3, 64, 5, 37), (4, 33, 20, 64), (2, 17, 40, 40), (37, 17, 9, 13),
+                                     (70, 16, 5, 9)])
 def test_native_cut_into_batch_parts_matches_reference(T, B, I, H, threads, kernel_threads):
     """Batches big enough to give each thread its own rows (8 or more), on more threads than some
     sizes have parts for, and uneven cuts; the parallel threshold lowered to 0 so these small
-    sizes are cut too."""
+    sizes are cut too. The last two have more T·B rows than one 512-deep block of the
+    weight-gradient GEMM (a full block and a short one per part) and 4H not a multiple of 32."""
     kernel_threads(threads, threshold=0)
     assert native().cpu.sequence_threads(T, B, I, H, 4 * H) == min(threads, B // 8)
     inputs, grads = make_problem(T, B, I, H, seed=4)

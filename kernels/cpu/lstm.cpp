@@ -4,8 +4,9 @@
 // that must not cost a pass over memory per operation. So:
 //   forward   per step: Z_t = [x_t | h_{t-1}] · [W_ih | W_hh]ᵀ, ONE GEMM (the fast packed matmul,
 //             kernels/cpu/matmul.cpp; the joined weights packed once for all steps: sequence.h,
-//             ForwardSteps), then ONE fused pass that adds the bias, applies σ/tanh, writes the
-//             gates in place of Z_t (saved for backward) and produces c_t and h_t.
+//             ForwardSteps) into a B × 4H block every step reuses (it stays in cache), then ONE
+//             fused pass that adds the bias, applies σ/tanh, writes the gates (saved for backward)
+//             and produces c_t and h_t.
 //   backward  per step, newest first: ONE fused pass turns dy_t + dh_t, dc_t and the saved gates
 //             into dz_t (the gradient of all four pre-activations, stored for every step) and
 //             dc_{t-1}, and recomputes h_t; then [dh_{t-1} | dx_t] = dz_t · [W_hh | W_ih] (one GEMM,
@@ -21,11 +22,12 @@
 // Speed: `zengrad bench lstm` times it against torch.nn.LSTM, the NumPy reference and the composed
 // autograd LSTM; the saved tables, with machine and date, are in benchmarks/results/cpu.md, and
 // benchmarks/bench_recurrent_steps.py's (layer and char-model step, against torch.nn.LSTM on 1 and
-// 2 threads) in benchmarks/results/lstm_*.md. The latest, lstm_2026-12-03b.md (AMD EPYC Zen 4,
-// AVX-512, 2026-12-03, shared machine at load 2.8-3.0): T=100, B=64, I=H=256 forward + backward in
-// 212-215 ms of CPU time on 1 thread, 0.85× torch.nn.LSTM's 250 ms (B=32: 0.84×); on 2 threads
-// 0.79× (B=32: 0.82×). About 82% of it is the micro-kernel at the FMA peak; the rest (packing,
-// the two pointwise passes, copies) is a few percent each.
+// 2 threads) in benchmarks/results/lstm_*.md. The latest, lstm_2026-12-03c.md (AMD EPYC Zen 4,
+// AVX-512, 2 vCPUs shared with other jobs, 2026-12-03): T=100, B=64, I=H=256 forward + backward on
+// 1 thread at 0.81× torch.nn.LSTM's CPU time (226 vs 278 ms, load 2.1-2.5) to 0.83× (203 vs
+// 246 ms, load 4.8-5.1); B=32 0.82×; the char layer (T=64, B=32, I=32, H=192) 0.92-0.94×; on 2
+// threads 0.76× (B=32: 0.78×). About 80% of it is the micro-kernel; the rest (packing, the two
+// pointwise passes, copies) is a few percent each.
 #include "lstm.h"
 
 #include <algorithm>
@@ -42,14 +44,14 @@ using sequence::fast_tanh;
 using sequence::sigmoid;
 
 // ---- the fused passes, one batch row each ----------------------------------------------------------
-// Forward: z (4H, the pre-activations less bias) becomes the gates (i, f, g, o); writes c and h.
+// Forward: from z (4H, the pre-activations less bias) writes the gates (i, f, g, o), c and h.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_forward_row(
-    int64_t hidden, float* __restrict z, const float* __restrict bias, const float* __restrict c_prev,
-    float* __restrict c, float* __restrict h) {
-  float* __restrict zi = z;
-  float* __restrict zf = z + hidden;
-  float* __restrict zg = z + 2 * hidden;
-  float* __restrict zo = z + 3 * hidden;
+    int64_t hidden, const float* __restrict z, const float* __restrict bias,
+    const float* __restrict c_prev, float* __restrict gates, float* __restrict c, float* __restrict h) {
+  const float* __restrict zi = z;
+  const float* __restrict zf = z + hidden;
+  const float* __restrict zg = z + 2 * hidden;
+  const float* __restrict zo = z + 3 * hidden;
   const float* __restrict bi = bias;
   const float* __restrict bf = bias + hidden;
   const float* __restrict bg = bias + 2 * hidden;
@@ -58,7 +60,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void cell_forward_r
     const float i = sigmoid(zi[j] + bi[j]), f = sigmoid(zf[j] + bf[j]);
     const float g = fast_tanh(zg[j] + bg[j]), o = sigmoid(zo[j] + bo[j]);
     const float cell = f * c_prev[j] + i * g;
-    zi[j] = i, zf[j] = f, zg[j] = g, zo[j] = o;
+    gates[j] = i, gates[hidden + j] = f, gates[2 * hidden + j] = g, gates[3 * hidden + j] = o;
     c[j] = cell;
     h[j] = o * fast_tanh(cell);
   }
@@ -95,7 +97,7 @@ void lstm_forward(const SequenceShape& s, const float* x, const float* h0, const
                   const float* w_ih, const float* w_hh, const float* bias, float* y, float* h_n,
                   float* c_n, float* gates, float* cells) {
   const int64_t T = s.steps, B = s.batch, H = s.hidden, G = 4 * H, BH = B * H;
-  sequence::ForwardSteps steps(s, G, x, h0, w_ih, w_hh, gates);
+  sequence::ForwardSteps steps(s, G, x, h0, w_ih, w_hh, /*out=*/nullptr);
   sequence::for_each_part(B, steps.parts(), [&](sequence::Range rows) {
     for (int64_t t = 0; t < T; ++t) {
       const float* c_prev = t == 0 ? c0 : cells + (t - 1) * BH;
@@ -103,7 +105,8 @@ void lstm_forward(const SequenceShape& s, const float* x, const float* h0, const
       float* const h = y + t * BH;
       float* const z = steps.multiply(t, rows);
       for (int64_t b = rows.begin; b < rows.end; ++b)
-        cell_forward_row(H, z + (b - rows.begin) * G, bias, c_prev + b * H, c + b * H, h + b * H);
+        cell_forward_row(H, z + (b - rows.begin) * G, bias, c_prev + b * H, gates + (t * B + b) * G,
+                         c + b * H, h + b * H);
       steps.next_state(t, rows, h);
     }
   });

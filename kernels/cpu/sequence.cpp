@@ -38,13 +38,15 @@ ForwardSteps::ForwardSteps(const SequenceShape& shape, int64_t gates, const floa
       parts_(sequence_parts(shape, gates)),
       x_(x),
       out_(out),
+      out_step_(out ? shape.batch * gates : 0),
       weights_(layout(h0, w_ih, w_hh), width_, gates, /*trans_b=*/true) {}
 
 float* ForwardSteps::layout(const float* h0, const float* w_ih, const float* w_hh) {
   const int64_t B = s_.batch, I = s_.input, H = s_.hidden;
   thread_local AlignedBuffer workspace;  // reused across calls: no page faults after the first
-  float* const joined = workspace.get(gates_ * width_ + B * width_);
+  float* const joined = workspace.get(gates_ * width_ + B * width_ + (out_ ? 0 : B * gates_));
   step_input_ = joined + gates_ * width_;
+  if (!out_) out_ = step_input_ + B * width_;
   for (int64_t g = 0; g < gates_; ++g) {
     std::copy(w_ih + g * I, w_ih + (g + 1) * I, joined + g * width_);
     std::copy(w_hh + g * H, w_hh + (g + 1) * H, joined + g * width_ + I);
@@ -57,7 +59,7 @@ float* ForwardSteps::layout(const float* h0, const float* w_ih, const float* w_h
 }
 
 float* ForwardSteps::multiply(int64_t t, Range rows) {
-  float* const z = out_ + (t * s_.batch + rows.begin) * gates_;
+  float* const z = out_ + t * out_step_ + rows.begin * gates_;
   matmul(step_input_ + rows.begin * width_, weights_, z, rows.count(), false);
   return z;
 }

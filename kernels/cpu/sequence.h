@@ -80,7 +80,10 @@ void for_each_part(int64_t length, int parts, Body body) {
 // with the joined weights packed once for all steps and parts. K = I + H exactly: the caller's
 // pointwise pass adds the bias (a bias column in the GEMM, K = 513 at I = H = 256, cost one more
 // pass over the step's output for the 513th: ~9% of that GEMM's time, measured). z_t is written
-// into the caller's [T, B, G] array (the LSTM's gates, the RNN's output). The input projection of
+// into the caller's [T, B, G] array (the RNN's output), or, without one (out = nullptr, the LSTM),
+// into one B × G block of the workspace that every step reuses: it stays in cache, where a new
+// slice of a [T, B, G] array for every step is written to memory the caches have never seen
+// (benchmarks/results/lstm_2026-12-03c.md). The input projection of
 // all steps at once (one large GEMM, then per step z_t += h_{t-1} W_hhᵀ) is as many flops but
 // writes z for every step first and reads each slice back from memory: slower, measured
 // (benchmarks/results/lstm_2026-12-02.md, and on AVX-512 in lstm_2026-12-03.md). The workspace is one buffer per calling thread, kept
@@ -101,6 +104,7 @@ class ForwardSteps {
   int parts_;
   const float* x_;
   float* out_;
+  int64_t out_step_;              // floats between steps in out_: B·G, or 0 for the reused block
   float* step_input_ = nullptr;  // [x_t | h_{t-1}], B × width
   PackedMatrix weights_;
   float* layout(const float* h0, const float* w_ih, const float* w_hh);
@@ -117,7 +121,9 @@ class ForwardSteps {
 // (benchmarks/results/lstm_2026-12-03.md). The weight-gradient GEMM in chunks of 8-32 steps
 // during the walk back (while their dz is in cache) measured no faster either: the packing it
 // would save is 2.6% of the layer, and the chunks' C (the 513 × 1024 result) is read and written
-// as often as in one GEMM over all rows (benchmarks/results/lstm_2026-12-03b.md).
+// as often as in one GEMM over all rows (benchmarks/results/lstm_2026-12-03b.md); nor did writing
+// each dz row straight into that GEMM's packed order during the walk back (32 scattered pieces
+// per row instead of one run, then no packing; lstm_2026-12-03c.md).
 // The bias is a weight whose input is 1. The last product is taken transposed, (I+H+1)×G, so that
 // dz, the big operand, is packed along its rows as stored, not down its columns (a cache line per
 // row, a new page every row or two); the small result is then transposed into dw_ih [G, I], dw_hh
