@@ -15,7 +15,7 @@ from .creation import (arange, bool_, empty, empty_like, eye, float32, float64, 
                        int32, int64, linspace, logspace, manual_seed, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .creation import fork_rng, get_rng_state, set_rng_state
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
 from .backend import get_default_dtype, set_default_dtype
 from .info import info
 from .ops import (cat, chunk, clamp, exp, flatten, leaky_relu, log, log_softmax, logsumexp,

@@ -149,14 +149,15 @@ class Tensor(PlacementShortcuts):
         self.requires_grad = requires_grad
         return self
 
-    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
-        """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
+    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False, inputs=None) -> None:
+        """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on (of the
+        tensors in ``inputs`` only, when given).
 
         ``gradient`` is d(loss)/d(self); it may be omitted for a single-element tensor. The graph's
         saved arrays are freed afterwards unless ``retain_graph`` (implied by ``create_graph``).
         """
         from .autograd import backward
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory and the version counter, requires no grad)."""
