@@ -130,6 +130,16 @@ class Tensor(PlacementShortcuts):
         steps = tuple(step // self.dtype.itemsize for step in self.data.strides)
         return steps if dim is None else steps[dim]
 
+    def storage_offset(self) -> int:
+        """Elements between the start of the memory this tensor views and its first element."""
+        root = self._data
+        while isinstance(getattr(root, "base", None), type(self._data)):
+            root = root.base
+        start = self._data.__array_interface__ if hasattr(self._data, "__array_interface__") else None
+        if start is None:
+            return (self._data.data.ptr - root.data.ptr) // self.dtype.itemsize
+        return (start["data"][0] - root.__array_interface__["data"][0]) // self.dtype.itemsize
+
     def is_contiguous(self) -> bool:
         """Whether the elements lie in memory in row-major order without gaps."""
         return bool(self.data.flags.c_contiguous)
@@ -233,6 +243,9 @@ class Tensor(PlacementShortcuts):
 
     def long(self) -> "Tensor":
         return self.to(np.int64)
+
+    def half(self) -> "Tensor":
+        return self.to(np.float16)
 
     def int(self) -> "Tensor":
         return self.to(np.int32)

@@ -26,6 +26,7 @@ import numpy as np
 from ..errors import OpError
 from ..grad_mode import is_grad_enabled, no_grad
 from ..tensor import Tensor
+from ._util import can_cast
 
 
 def overwrite(target: Tensor, values=None, *, write=None, node: Tensor | None = None) -> None:
@@ -45,6 +46,10 @@ def overwrite(target: Tensor, values=None, *, write=None, node: Tensor | None = 
         if fn is not None:  # the node's output is now target: a later in-place change of it is seen
             fn.out_data, fn.out_counter, fn.out_version = target.data, target._version_counter, target._version
         return
+    if not target.data.flags.writeable:
+        raise OpError(f"unsupported operation: more than one element of the written-to tensor (shape "
+                      f"{target.shape}, strides {target.stride()}) refers to a single memory location "
+                      "(an expand() or broadcast_to()); clone() it before writing in place")
     if write is not None:
         write(target.data)
     else:
@@ -111,7 +116,7 @@ def _check_fits(name: str, target: Tensor, result: Tensor) -> None:
     if result.shape != target.shape:
         raise RuntimeError(f"{name}: the result's shape {result.shape} does not match the tensor's shape "
                            f"{target.shape} (an in-place op cannot broadcast the tensor it changes)")
-    if not np.can_cast(result.dtype, target.dtype, "same_kind"):
+    if not can_cast(result.dtype, target.dtype):
         raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the tensor's type {target.dtype}")
 
 
