@@ -1,6 +1,8 @@
 """Autograd as a PyTorch user meets it, compared with PyTorch: in-place ops on tensors that other
 nodes or views still use, the grad-mode context managers and decorators, ``backward(inputs=...)``."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -119,3 +121,47 @@ def test_backward_with_inputs_fills_only_their_grad_as_in_pytorch(rng):
         results.append((h.grad.detach().numpy(), w.grad.detach().numpy()))
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+# ---- ±inf, NaN and 0: no NumPy warning escapes, forward or backward ---------------------------
+
+SPECIAL = [0.0, -0.0, 1.0, -1.0, float("inf"), -float("inf"), float("nan"), 1e-45, 1e38, 0.5, -2.5]
+UNARY = ["exp", "log", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid", "abs", "log1p", "expm1",
+         "reciprocal", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "erfc",
+         "erfinv", "floor", "frac", "square", "sinc", "logit", "neg", "sum", "mean", "norm", "std", "max"]
+
+
+def _special_run(m, fn, *columns):
+    tensors = [m.tensor(column, requires_grad=True) for column in columns]
+    out = fn(m, *tensors)
+    out.sum().backward()
+    return [out.detach().numpy()] + [t.grad.numpy() for t in tensors]
+
+
+def _assert_special_parity(fn, *columns):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = _special_run(zg, fn, *columns)
+    theirs = _special_run(torch, fn, *columns)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_ops_on_special_values_give_pytorchs_values_and_gradients_without_warnings(name):
+    _assert_special_parity(lambda m, x: getattr(x, name)(), SPECIAL)
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div", "pow", "atan2", "maximum", "fmod", "remainder",
+                                  "hypot", "xlogy", "logaddexp", "copysign"])
+def test_binary_ops_on_special_values_give_pytorchs_values_and_gradients_without_warnings(name):
+    values = [0.0, -0.0, 1.0, -1.0, float("inf"), -float("inf"), float("nan"), 2.0, -3.0]
+    left, right = (list(column) for column in zip(*[(a, b) for a in values for b in values]))
+    _assert_special_parity(lambda m, a, b: getattr(m, name)(a, b), left, right)
+
+
+@pytest.mark.parametrize("expression", [
+    lambda x: x * float("inf") + x * -float("inf"), lambda x: x * x.log(), lambda x: x ** 0.5 + x ** -1 + x ** 2.5,
+    lambda x: x.cumsum(0) * x.logsumexp(0), lambda x: (x - x).exp() / x], ids=range(5))
+def test_gradient_sums_meeting_inf_and_nan_give_pytorchs_values_without_warnings(expression):
+    _assert_special_parity(lambda m, x: expression(x), [0.0, -1.0, 2.0, float("inf")])

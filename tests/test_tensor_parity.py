@@ -116,3 +116,13 @@ def test_nan_and_inf_cast_to_int_do_not_warn():
         warnings.simplefilter("error")
         values = zg.tensor([-1.7, 2.7, float("nan"), float("inf")]).long()
     assert values.dtype == zg.int64 and values[:2].tolist() == [-1, 2]
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int32", "int64"])
+@pytest.mark.parametrize("op", ["sum", "prod", "cumsum", "cumprod"])
+def test_integer_reductions_are_int64_as_in_pytorch(dtype, op):
+    values = np.array([[3, 1, 0], [2, 5, 1]]).astype(dtype)
+    call = (lambda t: getattr(t, op)(1)) if op.startswith("cum") else (lambda t: getattr(t, op)())
+    ours, theirs = call(zg.tensor(values)), call(torch.tensor(values))
+    assert _dtype_name(ours.dtype) == _dtype_name(theirs.dtype)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())

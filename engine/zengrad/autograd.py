@@ -125,9 +125,12 @@ class Function:
                 if type(array) is not kind or (array.dtype is not dtype and array.dtype != dtype):
                     _check_compatible(cls, inputs)
                     break
+        quiet = backend.quiet_floats()  # ±inf and NaN come without NumPy's warnings, as in PyTorch
         try:
             fn = cls(**settings) if settings else cls()
             out_data = fn.forward(*arrays)
+            if out_data.dtype is _FLOAT16 and not cls.chooses_dtype:  # NumPy computes bools and 8-bit ints
+                out_data = _forward_in_default_float(fn, arrays, inputs, out_data)  # in float16, PyTorch in float32
         except (ValueError, IndexError, TypeError) as error:
             name = cls.__name__.lower()
             message = str(error)
@@ -135,8 +138,8 @@ class Function:
                 shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
                 message = f"{name}: {message} (input shapes {shapes})"
             raise (OpError if isinstance(error, ValueError) else type(error))(message) from error
-        if out_data.dtype is _FLOAT16 and not cls.chooses_dtype:  # NumPy computes bools and 8-bit ints in
-            out_data = _forward_in_default_float(fn, arrays, inputs, out_data)  # float16, PyTorch in float32
+        finally:
+            backend.restore_floats(quiet)
         if out_data.dtype is _FLOAT64 and not cls.chooses_dtype:  # NumPy's results carry the one float64 dtype object
             out_data = promoted(out_data, inputs)
         out = Tensor(out_data)
@@ -373,6 +376,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
     captured: dict[int, Tensor] = {}
     recording = _grad_mode.enabled
     _grad_mode.enabled = bool(create_graph)  # set_grad_enabled(create_graph), without a generator per pass
+    quiet = backend.quiet_floats()  # inf − inf in a sum, 0 · inf in a backward formula: NaN, without warnings
     try:
         for tensor, grad in zip(outputs, grad_outputs):
             accumulate(tensor, tensor.grad_fn, grad, "backward")
@@ -419,6 +423,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             leaf.grad = grad if leaf.grad is None else leaf.grad + grad
     finally:
         _grad_mode.enabled = recording
+        backend.restore_floats(quiet)
     return None
 
 

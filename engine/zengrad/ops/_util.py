@@ -1,9 +1,8 @@
 """Helpers shared by every op: PyTorch's dtype promotion, turning Python numbers into tensors,
-undoing broadcasting, and computing ±inf and NaN quietly."""
+undoing broadcasting. (±inf and NaN come quietly from every op: see ``backend.quiet_floats``.)"""
 
 from __future__ import annotations
 
-import functools
 import numbers
 
 import numpy as np
@@ -99,17 +98,3 @@ def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
     axes = tuple(range(leading)) + tuple(
         leading + i for i, size in enumerate(shape) if size == 1 and grad.shape[leading + i] != 1)
     return grad.sum(dim=axes).reshape(shape)
-
-
-def quiet(forward):
-    """``forward`` run under ``np.errstate(all="ignore")``: 1/0 = inf, 0/0 = NaN, log 0 = −inf,
-    √−1 = NaN and e¹⁰⁰⁰ = inf come quietly, as in PyTorch, where NumPy would print a RuntimeWarning.
-    It costs about 1 µs a call, so it is worn by the ops whose *finite* inputs reach ±inf or NaN
-    (division, logarithms, roots, powers, exponentials, the inverse trigonometric functions at
-    the edge of their domains); ops that meet ±inf or NaN only from such inputs (inf − inf) still
-    let NumPy warn. CuPy never warns."""
-    @functools.wraps(forward)
-    def quiet_forward(self, *arrays):
-        with np.errstate(all="ignore"):
-            return forward(self, *arrays)
-    return quiet_forward

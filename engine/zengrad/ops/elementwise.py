@@ -16,7 +16,7 @@ from ..errors import DtypeError, OpError
 from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._util import as_tensor_like, category, float_array, promote_types, quiet, unbroadcast
+from ._util import as_tensor_like, category, float_array, promote_types, unbroadcast
 
 
 def _binary(cls, a, b, **params) -> Tensor:
@@ -115,7 +115,6 @@ class Div(Function):
 
     computes_in_float = True
 
-    @quiet
     def forward(self, a, b):
         return a / b
 
@@ -134,7 +133,6 @@ class Pow(Function):
     truncated to 0 (0⁻ⁿ included).
     """
 
-    @quiet
     def forward(self, a, b):
         if a.dtype.kind in "iu" and b.dtype.kind in "iu" and (b < 0).any():
             xp = backend.array_module(backend.device_of(a))
@@ -162,7 +160,6 @@ class PowScalar(Function):
         super().__init__()
         self.exponent = exponent
 
-    @quiet
     def forward(self, a):
         return _power(backend.array_module(backend.device_of(a)), a, self.exponent)
 
@@ -267,7 +264,6 @@ class Exp(Function):
 
     saved_inputs = ()  # backward reads the output
 
-    @quiet
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.exp(a)
@@ -279,7 +275,6 @@ class Exp(Function):
 class Log(Function):
     """z = ln a;  ∂z/∂a = 1/a."""
 
-    @quiet
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.log(a)
@@ -293,7 +288,6 @@ class Sqrt(Function):
 
     saved_inputs = ()  # backward reads the output
 
-    @quiet
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.sqrt(a)
@@ -410,7 +404,6 @@ class Convert(Function):
         super().__init__()
         self.target = (dtype, device)
 
-    @quiet  # NaN or ±inf to an int: PyTorch gives an unspecified value without a warning
     def forward(self, a):
         dtype, device = self.target
         self.source = (a.dtype, backend.device_of(a))
