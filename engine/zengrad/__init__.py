@@ -15,7 +15,7 @@ from .creation import (arange, bool_, empty, empty_like, eye, float32, float64, 
                        int32, int64, linspace, logspace, manual_seed, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .creation import Generator, fork_rng, get_rng_state, set_rng_state
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
 from .backend import device, get_default_dtype, set_default_dtype
 from .info import info
 from .ops import (cat, chunk, clamp, exp, flatten, leaky_relu, log, log_softmax, logsumexp,
@@ -51,7 +51,8 @@ from .ops import (abs as absolute, acos as arccos, asin as arcsin, atan as arcta
                   acosh as arccosh, asinh as arcsinh, atanh as arctanh, trunc as fix, ge as greater_equal,
                   le as less_equal, ne as not_equal)
 from .creation import as_tensor, bernoulli, int8, int16, is_tensor, multinomial, normal, numel, uint8
-from .creation import finfo, iinfo
+from .creation import finfo, iinfo, float16, float16 as half
+from .ops import can_cast, promote_types, result_type
 from math import e, inf, nan, pi  # torch.e, torch.inf, torch.nan, torch.pi
 from .creation import float32 as float, float64 as double, int64 as long, int32 as int, bool_ as bool  # noqa: A001
 from .ops import bitwise_and, bitwise_not, bitwise_or, bitwise_xor, positive

@@ -11,7 +11,8 @@ Because backward is written in Tensor ops, running it with graph recording on
 without any extra code.
 
 The graph: a Tensor made by an op points to the Function that made it (``tensor.grad_fn``); the
-Function points to its input Tensors (``fn.inputs``). :func:`backward` sorts the Functions
+Function points to its input Tensors (``fn.inputs``) and to the Functions that made them when it
+was recorded (``fn.input_nodes``, the edges; an in-place op may give an input a new node later). :func:`backward` sorts the Functions
 reachable from the outputs topologically with an explicit stack (no recursion, so a graph of a
 million steps is fine), then visits them from the outputs towards the leaves, summing the
 gradients that reach each Tensor.
@@ -80,6 +81,10 @@ class Function:
 
     #: The input Tensors (set by :meth:`apply` when the node is recorded).
     inputs: tuple = ()
+    #: Each input's ``grad_fn`` when this node was recorded (None for a leaf): the edges the graph
+    #: walk follows. An in-place op later gives the input tensor a new node (``y.mul_(3)``), but
+    #: the gradient of this node's input still belongs to the node that made the old values.
+    input_nodes: list = []
     #: The result's array, for backward formulas that read it (:meth:`output`).
     out_data = None
     #: True once backward has freed what the forward saved (see :meth:`release`).
@@ -115,11 +120,13 @@ class Function:
         arrays = []
         versions = []  # what backward may read, noted now: every input (only ``saved_inputs`` are
         wants_grad = False  # checked, but noting all is cheaper than choosing) and, below, the output
+        nodes = []  # where each input's gradient goes on: its node now, not whatever an in-place op makes it later
         for t in inputs:
             if not isinstance(t, Tensor):
                 _check_are_tensors(cls, inputs)
             arrays.append(t._data)
             versions.append(t._version_counter.value)
+            nodes.append(t.grad_fn)
             if t.requires_grad:
                 wants_grad = True
         if len(arrays) > 1:
@@ -128,9 +135,12 @@ class Function:
                 if type(array) is not kind or (array.dtype is not dtype and array.dtype != dtype):
                     _check_compatible(cls, inputs)
                     break
+        quiet = backend.quiet_floats()  # ±inf and NaN come without NumPy's warnings, as in PyTorch
         try:
             fn = cls(**settings) if settings else cls()
             out_data = fn.forward(*arrays)
+            if out_data.dtype is _FLOAT16 and not cls.chooses_dtype:  # NumPy computes bools and 8-bit ints
+                out_data = _forward_in_default_float(fn, arrays, inputs, out_data)  # in float16, PyTorch in float32
         except (ValueError, IndexError, TypeError) as error:
             name = cls.__name__.lower()
             message = str(error)
@@ -138,22 +148,28 @@ class Function:
                 shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
                 message = f"{name}: {message} (input shapes {shapes})"
             raise (OpError if isinstance(error, ValueError) else type(error))(message) from error
-        if out_data.dtype is _FLOAT16 and not cls.chooses_dtype:  # NumPy computes bools and 8-bit ints in
-            out_data = _forward_in_default_float(fn, arrays, inputs, out_data)  # float16, PyTorch in float32
+        finally:
+            backend.restore_floats(quiet)
         if out_data.dtype is _FLOAT64 and not cls.chooses_dtype:  # NumPy's results carry the one float64 dtype object
             out_data = promoted(out_data, inputs)
         out = Tensor(out_data)
         if cls.makes_view and out.xp.may_share_memory(out_data, arrays[0]):
             out._version_counter = inputs[0]._version_counter
         if wants_grad and _grad_mode.enabled:
-            fn.inputs = inputs
-            fn.out_data = out_data
-            fn.saved_versions = versions
-            fn.out_counter = counter = out._version_counter
-            fn.out_version = counter.value
-            out.requires_grad = True
-            out.grad_fn = fn
+            fn.attach(inputs, nodes, versions, out)
         return out
+
+    def attach(self, inputs, nodes: list, versions: list, out: Tensor) -> None:
+        """Record this node in the graph: ``inputs`` (with their nodes and versions as they were
+        when the op read them) in, ``out`` out."""
+        self.inputs = inputs
+        self.input_nodes = nodes
+        self.out_data = out._data
+        self.saved_versions = versions
+        self.out_counter = counter = out._version_counter
+        self.out_version = counter.value
+        out.requires_grad = True
+        out.grad_fn = self
 
     def check_saved_versions(self) -> None:
         """Raise if a saved input was changed in place after the forward (noted by :meth:`apply`)."""
@@ -274,9 +290,9 @@ def _topological_order(roots: Sequence[Function]) -> list[Function]:
                 "need to backward through the graph a second time.")
         seen.add(id(fn))
         stack.append((fn, True))
-        for tensor in fn.inputs:
-            if tensor.grad_fn is not None and id(tensor.grad_fn) not in seen:
-                stack.append((tensor.grad_fn, False))
+        for node in fn.input_nodes:
+            if node is not None and id(node) not in seen:
+                stack.append((node, False))
     finished.reverse()
     return finished
 
@@ -357,11 +373,10 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
     sums = _GradientSums(in_place=not create_graph)
     leaves: dict[int, Tensor] = {}
 
-    def accumulate(tensor: Tensor, grad: Tensor, producer) -> None:
+    def accumulate(tensor: Tensor, holder, grad: Tensor, producer) -> None:
         if grad._data.shape != tensor._data.shape:
             raise RuntimeError(f"{producer!r} produced a gradient of shape {grad.shape} for an input "
                                f"of shape {tensor.shape}")
-        holder = tensor.grad_fn
         if holder is None:
             key = id(tensor)
             leaves[key] = tensor
@@ -376,9 +391,10 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
     captured: dict[int, Tensor] = {}
     recording = _grad_mode.enabled
     _grad_mode.enabled = bool(create_graph)  # set_grad_enabled(create_graph), without a generator per pass
+    quiet = backend.quiet_floats()  # inf − inf in a sum, 0 · inf in a backward formula: NaN, without warnings
     try:
         for tensor, grad in zip(outputs, grad_outputs):
-            accumulate(tensor, grad, "backward")
+            accumulate(tensor, tensor.grad_fn, grad, "backward")
         order = _topological_order([t.grad_fn for t in outputs if t.grad_fn is not None])
         for fn in order:
             grad = sums.pop(id(fn))
@@ -395,17 +411,17 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             fn.check_saved_versions()
             fn_inputs = fn.inputs
             if sums.in_place and fn.sparse_grad and fn_inputs[0].requires_grad:
-                source = fn_inputs[0]
-                fn.add_grad_into(sums.owned_array(id(_gradient_holder(source)), source), grad._data)
-                if source.grad_fn is None:
+                source, node = fn_inputs[0], fn.input_nodes[0]
+                fn.add_grad_into(sums.owned_array(id(source if node is None else node), source), grad._data)
+                if node is None:
                     leaves[id(source)] = source
             else:
                 input_grads = fn.backward(grad)
                 if not isinstance(input_grads, tuple):
                     input_grads = (input_grads,)
-                for tensor, input_grad in zip(fn_inputs, input_grads):
+                for tensor, node, input_grad in zip(fn_inputs, fn.input_nodes, input_grads):
                     if input_grad is not None and tensor.requires_grad:
-                        accumulate(tensor, input_grad, fn)
+                        accumulate(tensor, node, input_grad, fn)
             if not retain_graph:
                 fn.release()
         for key, leaf in leaves.items():
@@ -422,6 +438,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             leaf.grad = grad if leaf.grad is None else leaf.grad + grad
     finally:
         _grad_mode.enabled = recording
+        backend.restore_floats(quiet)
     return None
 
 
@@ -444,12 +461,28 @@ def _default_grad_outputs(outputs: Sequence[Tensor], grad_outputs) -> list[Tenso
     return result
 
 
-def backward(tensor: Tensor, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
-    """Accumulate d(tensor)/d(leaf) · gradient into every leaf's ``.grad`` (see Tensor.backward)."""
+def backward(tensor: Tensor, gradient=None, retain_graph: bool = False, create_graph: bool = False,
+             inputs=None) -> None:
+    """Accumulate d(tensor)/d(leaf) · gradient into every leaf's ``.grad`` (see Tensor.backward); with
+    ``inputs``, into the ``.grad`` of those tensors only (leaves or not)."""
     if not tensor.requires_grad:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     grads = _default_grad_outputs([tensor], None if gradient is None else [gradient])
-    run_backward([tensor], grads, retain_graph=retain_graph or create_graph, create_graph=create_graph)
+    retain_graph = retain_graph or create_graph
+    if inputs is None:
+        run_backward([tensor], grads, retain_graph=retain_graph, create_graph=create_graph)
+        return
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if not inputs:
+        raise RuntimeError("backward: 'inputs' argument to backward() cannot be empty")
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"backward: input {i} (shape {tuple(t.shape)}) does not require grad")
+    reached = run_backward([tensor], grads, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+    for t, g in zip(inputs, reached):
+        if g is not None:
+            g = g if create_graph else g.detach()
+            t.grad = g if t.grad is None else t.grad + g
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,

@@ -156,15 +156,9 @@ class _Slice(Function):
 
 
 def _recorded(node: Function, inputs: tuple, data) -> Tensor:
-    """A new Tensor holding ``data``, recorded as ``node``'s output (as Function.apply records)."""
+    """A new Tensor holding ``data``, recorded as ``node``'s output."""
     out = Tensor(data)
-    node.inputs = inputs
-    node.out_data = data
-    node.saved_versions = [t._version_counter.value for t in inputs]
-    node.out_counter = out._version_counter
-    node.out_version = out._version_counter.value
-    out.requires_grad = True
-    out.grad_fn = node
+    node.attach(inputs, [t.grad_fn for t in inputs], [t._version_counter.value for t in inputs], out)
     return out
 
 

@@ -68,6 +68,36 @@ def get_default_dtype() -> np.dtype:
     return DEFAULT_DTYPE
 
 
+# ---- floating-point errors ------------------------------------------------------------------
+# 1/0 = inf, 0/0 = NaN, inf − inf = NaN, log 0 = −inf, e¹⁰⁰⁰ = inf come quietly in PyTorch; NumPy
+# prints a RuntimeWarning for each. Every op's forward (``Function.apply``) and every backward pass
+# (``autograd.run_backward``) runs between ``quiet_floats()`` and ``restore_floats(token)``, so
+# none escapes to the user and the user's own NumPy settings are left as they were. NumPy ≥ 2
+# keeps its error settings in a context variable: setting it to a prepared "ignore all" object
+# costs about 0.15 µs, entering ``np.errstate(all="ignore")`` about 1.6 µs (it builds the object
+# each time; measured on the 2-vCPU Zen 4 machine, NumPy 2.4, 2026-12-03) — a share of every op.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+
+    _IGNORE_ALL = _make_extobj(all="ignore")
+
+    def quiet_floats():
+        """Ignore floating-point errors until :func:`restore_floats` (returns its token)."""
+        return _extobj_contextvar.set(_IGNORE_ALL)
+
+    def restore_floats(token) -> None:
+        _extobj_contextvar.reset(token)
+except ImportError:  # another NumPy: the public, slower way
+    def quiet_floats():
+        """Ignore floating-point errors until :func:`restore_floats` (returns its token)."""
+        state = np.errstate(all="ignore")
+        state.__enter__()
+        return state
+
+    def restore_floats(token) -> None:
+        token.__exit__(None, None, None)
+
+
 def normalize_device(device) -> str:
     """Map ``"cpu"``, ``"cuda"``, ``"cuda:0"`` or ``None`` (meaning cpu) to ``"cpu"`` or ``"cuda"``."""
     if device is None:

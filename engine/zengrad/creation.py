@@ -20,6 +20,7 @@ bool_ = np.dtype(np.bool_)
 int16 = np.dtype(np.int16)
 int8 = np.dtype(np.int8)
 uint8 = np.dtype(np.uint8)
+float16 = np.dtype(np.float16)
 
 
 class finfo:
@@ -210,7 +211,10 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def _shape(size) -> tuple:
-    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+    if any(n < 0 for n in shape):
+        raise OpError(f"Dimension size must be non-negative, got shape {shape}")
+    return shape
 
 
 def _sizes(positional: tuple, size) -> tuple:
@@ -290,6 +294,12 @@ def arange(start, end=None, step=1, dtype=None, device=None) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; ints give int64, floats float32."""
     if end is None:
         start, end = 0, start
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if step == 0:
+        raise OpError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise OpError(f"arange: upper bound and lower bound inconsistent with step sign (start={start}, "
+                      f"end={end}, step={step})")
     xp = backend.array_module(backend.normalize_device(device))
     if dtype is None:
         dtype = int64 if all(isinstance(v, int) for v in (start, end, step)) else backend.DEFAULT_DTYPE

@@ -1,9 +1,9 @@
 """Whether operations record the autograd graph: ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
-``inference_mode``."""
+``inference_mode``, each a context manager and a decorator, as in PyTorch."""
 
 from __future__ import annotations
 
-import contextlib
+import functools
 import threading
 
 
@@ -12,6 +12,7 @@ class _GradMode(threading.local):
     is one attribute lookup (``Function.apply`` reads it for every op)."""
 
     enabled = True
+    inference = False
 
 
 _state = _GradMode()
@@ -22,28 +23,94 @@ def is_grad_enabled() -> bool:
     return _state.enabled
 
 
-@contextlib.contextmanager
-def set_grad_enabled(mode: bool):
-    """Turn graph recording on or off inside the block, restoring the previous mode after."""
-    previous = _state.enabled
-    _state.enabled = bool(mode)
-    try:
-        yield
-    finally:
-        _state.enabled = previous
+def is_inference_mode_enabled() -> bool:
+    """True inside ``inference_mode()``."""
+    return _state.inference
 
 
-def no_grad():
-    """Context manager: operations inside record no graph (inference, optimizer steps)."""
-    return set_grad_enabled(False)
+class _ModeBlock:
+    """A block (``with``) or a function (decorator) run with recording set to ``self.enabled`` (and
+    inference mode to ``self.inference``), the previous modes restored after, even on an error.
+    Each use as a decorator makes a fresh block per call, so decorated functions nest and recurse."""
+
+    enabled: bool
+    inference: bool | None = None  # None: leave inference mode as it is
+
+    def __enter__(self):
+        self._previous = (_state.enabled, _state.inference)
+        _state.enabled = self.enabled
+        if self.inference is not None:
+            _state.inference = self.inference
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _state.enabled, _state.inference = self._previous
+
+    def _fresh(self) -> "_ModeBlock":
+        block = object.__new__(_ModeBlock)
+        block.enabled, block.inference = self.enabled, self.inference
+        return block
+
+    def __call__(self, function):
+        @functools.wraps(function)
+        def run_in_mode(*args, **kwargs):
+            with self._fresh():
+                return function(*args, **kwargs)
+        return run_in_mode
 
 
-def enable_grad():
-    """Context manager: operations inside record the graph even within ``no_grad``."""
-    return set_grad_enabled(True)
+class _BareDecorator(_ModeBlock):
+    """A mode that also decorates without parentheses (``@no_grad`` as well as ``@no_grad()``)."""
+
+    def __new__(cls, function=None):
+        block = super().__new__(cls)
+        if function is None:
+            return block
+        block.__init__()
+        return block(function)
 
 
-def inference_mode(mode: bool = True):
-    """``no_grad`` under PyTorch's name for inference (``inference_mode(False)`` records as usual).
-    zengrad has no separate inference tensors: it is exactly ``set_grad_enabled(not mode)``."""
-    return set_grad_enabled(not mode)
+class no_grad(_BareDecorator):
+    """Operations inside record no graph (inference, optimizer steps)."""
+
+    def __init__(self, function=None):
+        self.enabled = False
+
+
+class enable_grad(_BareDecorator):
+    """Operations inside record the graph even within ``no_grad``."""
+
+    def __init__(self, function=None):
+        self.enabled = True
+
+
+class inference_mode(_BareDecorator):
+    """``no_grad`` under PyTorch's name for inference, with ``is_inference_mode_enabled()`` true
+    inside; ``inference_mode(False)`` records as usual. zengrad has no separate inference tensors."""
+
+    def __new__(cls, mode=True):
+        return super().__new__(cls, mode if callable(mode) else None)
+
+    def __init__(self, mode=True):
+        mode = True if callable(mode) else bool(mode)
+        self.enabled, self.inference = not mode, mode
+
+
+class set_grad_enabled(_ModeBlock):
+    """Recording on or off. As in PyTorch it takes effect at once, so ``set_grad_enabled(False)``
+    also works as a plain call; used in a ``with`` block or as a decorator, the previous mode comes
+    back after."""
+
+    def __init__(self, mode: bool):
+        self.enabled = bool(mode)
+        self._before_call = _state.enabled
+        _state.enabled = self.enabled
+
+    def __enter__(self):
+        super().__enter__()
+        self._previous = (self._before_call, _state.inference)
+        return self
+
+    def __call__(self, function):
+        _state.enabled = self._before_call  # a decorator changes the mode only while its function runs
+        return super().__call__(function)

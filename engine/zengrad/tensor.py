@@ -143,6 +143,16 @@ class Tensor(PlacementShortcuts):
         steps = tuple(step // self.dtype.itemsize for step in self.data.strides)
         return steps if dim is None else steps[dim]
 
+    def storage_offset(self) -> int:
+        """Elements between the start of the memory this tensor views and its first element."""
+        root = self._data
+        while isinstance(getattr(root, "base", None), type(self._data)):
+            root = root.base
+        start = self._data.__array_interface__ if hasattr(self._data, "__array_interface__") else None
+        if start is None:
+            return (self._data.data.ptr - root.data.ptr) // self.dtype.itemsize
+        return (start["data"][0] - root.__array_interface__["data"][0]) // self.dtype.itemsize
+
     def is_contiguous(self) -> bool:
         """Whether the elements lie in memory in row-major order without gaps."""
         return bool(self.data.flags.c_contiguous)
@@ -162,14 +172,15 @@ class Tensor(PlacementShortcuts):
         self.requires_grad = requires_grad
         return self
 
-    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False) -> None:
-        """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on.
+    def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False, inputs=None) -> None:
+        """Accumulate the gradient of this tensor into ``.grad`` of every leaf it depends on (of the
+        tensors in ``inputs`` only, when given).
 
         ``gradient`` is d(loss)/d(self); it may be omitted for a single-element tensor. The graph's
         saved arrays are freed afterwards unless ``retain_graph`` (implied by ``create_graph``).
         """
         from .autograd import backward
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph)
+        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory and the version counter, requires no grad)."""
@@ -248,6 +259,9 @@ class Tensor(PlacementShortcuts):
 
     def long(self) -> "Tensor":
         return self.to(np.int64)
+
+    def half(self) -> "Tensor":
+        return self.to(np.float16)
 
     def int(self) -> "Tensor":
         return self.to(np.int32)

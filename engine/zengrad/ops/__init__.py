@@ -14,6 +14,8 @@ from .elementwise import (abs, add, bitwise_and, bitwise_not, bitwise_or, bitwis
                           exp, ge, gt, isfinite, le, leaky_relu, log, logical_and, logical_not, logical_or,
                           logical_xor, lt, maximum, minimum, mul, ne, neg, positive, pow, relu, sigmoid, sign,
                           sqrt, sub, tanh, where)
+from .elementwise import result_type
+from ._util import can_cast, promote_types
 from .matmul import matmul
 from .reduction import argmax, argmin, log_softmax, logsumexp, max, mean, min, softmax, sum
 from .shape import (cat, chunk, expand, flatten, full_transpose, getitem, matrix_transpose, permute,
@@ -240,10 +242,17 @@ for _name, _fn in _MORE_METHODS.items():
     setattr(Tensor, _name, _fn)
 for _name, _fn in _IN_PLACE_OPS.items():
     setattr(Tensor, _name, _in_place_method(_name, _fn))
+#: ``x += y`` and friends change ``x`` in place, as in PyTorch (views and the base see it)
+_AUGMENTED = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
+              "__ifloordiv__": "floor_divide_", "__imod__": "remainder_", "__ipow__": "pow_"}
+for _name, _method in _AUGMENTED.items():
+    setattr(Tensor, _name, getattr(Tensor, _method))
+for _name, _op in {"__iand__": bitwise_and, "__ior__": bitwise_or, "__ixor__": bitwise_xor}.items():
+    setattr(Tensor, _name, _in_place_method(_name, _op))
 Tensor.__setitem__ = inplace.setitem
 
 __all__ = sorted(set(__all__) | {fn.__name__ for fn in _MORE_METHODS.values() if not fn.__name__.startswith("_")} | {
-    "meshgrid", "pad", "var_mean", "std_mean", "clip"})
+    "meshgrid", "pad", "var_mean", "std_mean", "clip", "result_type", "promote_types", "can_cast"})
 
 
 # ---- assembled tensors, quantiles, distances, integration (their own modules, wired here) ------

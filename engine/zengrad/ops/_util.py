@@ -1,9 +1,8 @@
-"""Helpers shared by every op: turning Python numbers into tensors, undoing broadcasting, and
-computing ±inf and NaN quietly."""
+"""Helpers shared by every op: PyTorch's dtype promotion, turning Python numbers into tensors,
+undoing broadcasting. (±inf and NaN come quietly from every op: see ``backend.quiet_floats``.)"""
 
 from __future__ import annotations
 
-import functools
 import numbers
 
 import numpy as np
@@ -11,6 +10,32 @@ import numpy as np
 from .. import backend
 
 from ..tensor import Tensor
+
+
+#: PyTorch's dtype categories: a dtype of a higher one wins a promotion, whatever its size
+CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < floating point
+
+
+def category(dtype) -> int:
+    return CATEGORY.get(np.dtype(dtype).kind, 3)
+
+
+def promote_types(type1, type2) -> np.dtype:
+    """The dtype PyTorch gives an op on two tensors (with dimensions) of these dtypes: within a
+    category (bool < integer < floating point) the smallest dtype holding both (NumPy's rule:
+    uint8 with int8 is int16, float16 with float32 float32); across categories the dtype of the
+    higher one (int64 with float16 is float16, where NumPy would take float64)."""
+    type1, type2 = np.dtype(type1), np.dtype(type2)
+    if category(type1) == category(type2):
+        return np.promote_types(type1, type2)
+    return type1 if category(type1) > category(type2) else type2
+
+
+def can_cast(from_, to) -> bool:
+    """Whether PyTorch's in-place ops and ``out=`` may write a result of dtype ``from_`` into a tensor
+    of dtype ``to``: never into a lower category (a float into an int, an int into a bool); any
+    size within or above it (float64 into float32 is allowed)."""
+    return category(from_) <= category(to)
 
 
 def as_tensor_like(value, like: Tensor, op: str = "op") -> Tensor:
@@ -73,17 +98,3 @@ def unbroadcast(grad: Tensor, shape: tuple) -> Tensor:
     axes = tuple(range(leading)) + tuple(
         leading + i for i, size in enumerate(shape) if size == 1 and grad.shape[leading + i] != 1)
     return grad.sum(dim=axes).reshape(shape)
-
-
-def quiet(forward):
-    """``forward`` run under ``np.errstate(all="ignore")``: 1/0 = inf, 0/0 = NaN, log 0 = −inf,
-    √−1 = NaN and e¹⁰⁰⁰ = inf come quietly, as in PyTorch, where NumPy would print a RuntimeWarning.
-    It costs about 1 µs a call, so it is worn by the ops whose *finite* inputs reach ±inf or NaN
-    (division, logarithms, roots, powers, exponentials, the inverse trigonometric functions at
-    the edge of their domains); ops that meet ±inf or NaN only from such inputs (inf − inf) still
-    let NumPy warn. CuPy never warns."""
-    @functools.wraps(forward)
-    def quiet_forward(self, *arrays):
-        with np.errstate(all="ignore"):
-            return forward(self, *arrays)
-    return quiet_forward

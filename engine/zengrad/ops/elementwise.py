@@ -6,6 +6,7 @@ operand's shape with :func:`unbroadcast`.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -15,7 +16,7 @@ from ..errors import DtypeError, OpError
 from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._util import as_tensor_like, float_array, quiet, unbroadcast
+from ._util import as_tensor_like, category, float_array, promote_types, unbroadcast
 
 
 def _binary(cls, a, b, **params) -> Tensor:
@@ -26,9 +27,6 @@ def _binary(cls, a, b, **params) -> Tensor:
     if a.dtype != b.dtype:
         a, b = weak_zero_dim(a, b, keep_ints=cls.computes_in_float)
     return cls.apply(a, b, **params)
-
-
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}  # bool < integer < floating point
 
 
 def weak_zero_dim(*tensors: Tensor, keep_ints: bool = False) -> tuple:
@@ -42,9 +40,29 @@ def weak_zero_dim(*tensors: Tensor, keep_ints: bool = False) -> tuple:
     dimensioned = [t.dtype for t in tensors if t.ndim]
     if not dimensioned or len(dimensioned) == len(tensors):
         return tensors
-    target = dimensioned[0] if len(set(dimensioned)) == 1 else np.result_type(*dimensioned)
-    return tuple(convert(t, target) if not t.ndim and _CATEGORY.get(t.dtype.kind, 3) <= _CATEGORY.get(target.kind, 3)
+    target = functools.reduce(promote_types, dimensioned)
+    return tuple(convert(t, target) if not t.ndim and category(t.dtype) <= category(target)
                  and not (keep_ints and t.dtype.kind != "f") else t for t in tensors)
+
+
+def result_type(tensor, other) -> np.dtype:
+    """The dtype of ``tensor + other`` as PyTorch types it, each a Tensor or a Python number: a
+    number takes the tensor's dtype unless it is of a higher category (an int tensor with 0.5 is
+    the default float), a 0-d tensor does not widen a tensor with dimensions, otherwise
+    :func:`promote_types`. (zengrad itself refuses to mix float32 and float64 tensors in one op;
+    this reports PyTorch's float64 for them.) Two numbers give int64, the default float or bool."""
+    if not isinstance(tensor, Tensor) and not isinstance(other, Tensor):
+        tensor = Tensor(np.asarray(tensor, dtype=_number_dtype(tensor)))
+    if not isinstance(tensor, Tensor):
+        tensor, other = other, tensor
+    a, b = weak_zero_dim(tensor, as_tensor_like(other, tensor, "result_type"))
+    return promote_types(a.dtype, b.dtype)
+
+
+def _number_dtype(value) -> np.dtype:
+    if isinstance(value, bool):
+        return np.dtype(np.bool_)
+    return np.dtype(np.int64) if isinstance(value, int) else backend.DEFAULT_DTYPE
 
 
 class Add(Function):
@@ -97,7 +115,6 @@ class Div(Function):
 
     computes_in_float = True
 
-    @quiet
     def forward(self, a, b):
         return a / b
 
@@ -116,7 +133,6 @@ class Pow(Function):
     truncated to 0 (0⁻ⁿ included).
     """
 
-    @quiet
     def forward(self, a, b):
         if a.dtype.kind in "iu" and b.dtype.kind in "iu" and (b < 0).any():
             xp = backend.array_module(backend.device_of(a))
@@ -144,7 +160,6 @@ class PowScalar(Function):
         super().__init__()
         self.exponent = exponent
 
-    @quiet
     def forward(self, a):
         return _power(backend.array_module(backend.device_of(a)), a, self.exponent)
 
@@ -249,7 +264,6 @@ class Exp(Function):
 
     saved_inputs = ()  # backward reads the output
 
-    @quiet
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.exp(a)
@@ -261,7 +275,6 @@ class Exp(Function):
 class Log(Function):
     """z = ln a;  ∂z/∂a = 1/a."""
 
-    @quiet
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.log(a)
@@ -275,7 +288,6 @@ class Sqrt(Function):
 
     saved_inputs = ()  # backward reads the output
 
-    @quiet
     def forward(self, a):
         xp = backend.array_module(backend.device_of(a))
         return xp.sqrt(a)

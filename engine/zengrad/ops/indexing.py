@@ -279,7 +279,7 @@ def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
     dim = normalize_dim(dim, a.ndim, "index_select")
     size = a.shape[dim] if a.ndim else 1
     if index.numel() and (int(index.data.min()) < 0 or int(index.data.max()) >= size):
-        raise IndexError(f"index_select: index out of range for dim {dim} of size {size} (input shape {a.shape})")
+        raise IndexOutOfBounds(f"index_select: index out of range for dim {dim} of size {size} (input shape {a.shape})")
     if a.ndim == 0:
         return getitem(a.reshape(1), index.data.reshape(-1)).reshape(())
     return getitem(a, (slice(None),) * dim + (index.data.reshape(-1),))
@@ -399,7 +399,7 @@ def _slice_index(op: str, a: Tensor, dim: int, index: Tensor, source: Tensor | N
     size = a.shape[dim] if a.ndim else 1
     flat = index.data.reshape(-1)
     if flat.size and (int(flat.min()) < -size or int(flat.max()) >= size):
-        raise IndexError(f"{op}: index out of range for dim {dim} of size {size} (input shape {a.shape})")
+        raise IndexOutOfBounds(f"{op}: index out of range for dim {dim} of size {size} (input shape {a.shape})")
     flat = flat % builtins.max(size, 1)
     if source is None:
         return dim, flat

@@ -10,8 +10,10 @@ Two cases:
   written into the tensor's existing array, so every alias of it (``detach()``, a view) sees them
   — an optimizer step, ``zero_()`` on a buffer, ``init`` functions.
 * The graph is recorded: the op runs on a snapshot of the old values (its own copy, so a node
-  that keeps its inputs for backward keeps the old ones), and the tensor then takes the result's
-  array and node: ``x.mul_(2)`` makes ``x`` the output of a Mul whose input was the old ``x``.
+  that keeps its inputs for backward keeps the old ones); the result is written into the tensor's
+  array (views see it, as above) and the tensor takes the result's node: ``x.mul_(2)`` makes ``x``
+  the output of a Mul whose input was the old ``x``. Nodes recorded earlier with ``x`` as input
+  still send its gradient to the old ``x``'s node (``Function.input_nodes``).
 
 As in PyTorch, an in-place op on a leaf that requires grad is refused while recording (its
 ``.grad`` would no longer be the gradient of the tensor the user made).
@@ -24,22 +26,31 @@ import numpy as np
 from ..errors import OpError
 from ..grad_mode import is_grad_enabled, no_grad
 from ..tensor import Tensor
+from ._util import can_cast
 
 
 def overwrite(target: Tensor, values=None, *, write=None, node: Tensor | None = None) -> None:
     """Change ``target`` in place — the one function that does (it bumps the version counter).
 
     ``values``: an array written over the whole tensor; ``write``: a function that edits the array
-    itself (``array[index] = v``); ``node``: a recorded result whose array and node ``target``
-    takes over (its old array is left to whoever saved it).
+    itself (``array[index] = v``); ``node``: a recorded result whose values are written into
+    ``target`` and whose node ``target`` takes over.
     """
     if isinstance(target.data, np.generic):  # a NumPy scalar (some 0-d results) cannot be written into
         target.data = np.array(target.data)
     if node is not None:
-        target.data = node.data
-        target.grad_fn = node.grad_fn
+        target.data[...] = node.data  # into the same memory, so views of target and its base see it
+        target.grad_fn = fn = node.grad_fn
         target.requires_grad = node.requires_grad
-    elif write is not None:
+        _count_change(target)
+        if fn is not None:  # the node's output is now target: a later in-place change of it is seen
+            fn.out_data, fn.out_counter, fn.out_version = target.data, target._version_counter, target._version
+        return
+    if not target.data.flags.writeable:
+        raise OpError(f"unsupported operation: more than one element of the written-to tensor (shape "
+                      f"{target.shape}, strides {target.stride()}) refers to a single memory location "
+                      "(an expand() or broadcast_to()); clone() it before writing in place")
+    if write is not None:
         write(target.data)
     else:
         target.data[...] = values
@@ -70,9 +81,10 @@ def in_place(name: str, target: Tensor, op, *args, **kwargs) -> Tensor:
         raise TypeError(f"{name}: expected a Tensor, got {type(target).__name__}")
     recording = is_grad_enabled() and (target.requires_grad or any(
         isinstance(a, Tensor) and a.requires_grad for a in list(args) + list(kwargs.values())))
-    if recording and target.requires_grad and target.grad_fn is None:
-        raise RuntimeError(f"{name}: a leaf Variable that requires grad (shape {target.shape}) is being used "
-                           "in an in-place operation; wrap it in zengrad.no_grad() or use the out-of-place op")
+    if recording and target.requires_grad and (target.grad_fn is None or _viewed_leaf(target) is not None):
+        raise RuntimeError(f"{name}: a leaf Variable that requires grad (shape {target.shape}), or a view of "
+                           "one, is being used in an in-place operation; wrap it in zengrad.no_grad() or use "
+                           "the out-of-place op")
     if not recording:
         with no_grad():
             result = op(target, *args, **kwargs)
@@ -87,11 +99,24 @@ def in_place(name: str, target: Tensor, op, *args, **kwargs) -> Tensor:
     return target
 
 
+def _viewed_leaf(target: Tensor) -> Tensor | None:
+    """The leaf that ``target`` is a view of (through a chain of view ops: ``x.t()[0]``), if any."""
+    fn, view = target.grad_fn, target
+    while fn is not None and fn.makes_view and fn.inputs:
+        source = fn.inputs[0]
+        if not view.xp.may_share_memory(view.data, source.data):
+            return None
+        if fn.input_nodes[0] is None:
+            return source
+        fn, view = fn.input_nodes[0], source
+    return None
+
+
 def _check_fits(name: str, target: Tensor, result: Tensor) -> None:
     if result.shape != target.shape:
         raise RuntimeError(f"{name}: the result's shape {result.shape} does not match the tensor's shape "
                            f"{target.shape} (an in-place op cannot broadcast the tensor it changes)")
-    if not np.can_cast(result.dtype, target.dtype, "same_kind"):
+    if not can_cast(result.dtype, target.dtype):
         raise RuntimeError(f"{name}: result type {result.dtype} can't be cast to the tensor's type {target.dtype}")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 
-from ..errors import OpError
+from ..errors import IndexOutOfBounds, OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -117,8 +117,10 @@ def t(a: Tensor) -> Tensor:
     return permute(a, 1, 0) if a.ndim == 2 else a
 
 
-def flip(a: Tensor, dims) -> Tensor:
-    """``a`` reversed along each of ``dims``."""
+def flip(a: Tensor, *given, dims=None) -> Tensor:
+    """``a`` reversed along each of ``dims`` (``flip(0, 2)``, ``flip((0, 2))`` or ``flip(dims=...)``)."""
+    if dims is None:
+        dims = given[0] if len(given) == 1 else given
     dims = _dims(dims, a.ndim, "flip")
     return Flip.apply(a, dims=dims if a.ndim else ())
 
@@ -309,7 +311,7 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     dim = normalize_dim(dim, a.ndim, "narrow")
     start = start + a.shape[dim] if start < 0 else start
     if start < 0 or length < 0 or start + length > a.shape[dim]:
-        raise IndexError(f"narrow: start {start} and length {length} exceed dim {dim} of shape {a.shape}")
+        raise IndexOutOfBounds(f"narrow: start {start} and length {length} exceed dim {dim} of shape {a.shape}")
     return getitem(a, (slice(None),) * dim + (slice(start, start + length),))
 
 

@@ -15,7 +15,7 @@ from ..errors import OpError
 from .. import backend
 from ..autograd import Function, promoted
 from ..tensor import Tensor
-from ._util import as_tensor_like, float_array, quiet, unbroadcast
+from ._util import as_tensor_like, float_array, unbroadcast
 from .elementwise import _binary, clamp as clamp_numbers, exp, weak_zero_dim, where
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -124,7 +124,6 @@ class Atan(Function):
 class Asin(Function):
     """z = arcsin a;  ∂z/∂a = 1/√(1 − a²)."""
 
-    @quiet
     def forward(self, a):
         return _xp(a).arcsin(a)
 
@@ -136,7 +135,6 @@ class Asin(Function):
 class Acos(Function):
     """z = arccos a;  ∂z/∂a = −1/√(1 − a²)."""
 
-    @quiet
     def forward(self, a):
         return _xp(a).arccos(a)
 
@@ -186,7 +184,6 @@ class Atan2(Function):
 class Log2(Function):
     """z = log₂ a;  ∂z/∂a = 1/(a ln 2)."""
 
-    @quiet
     def forward(self, a):
         return _xp(a).log2(a)
 
@@ -197,7 +194,6 @@ class Log2(Function):
 class Log10(Function):
     """z = log₁₀ a;  ∂z/∂a = 1/(a ln 10)."""
 
-    @quiet
     def forward(self, a):
         return _xp(a).log10(a)
 
@@ -208,7 +204,6 @@ class Log10(Function):
 class Log1p(Function):
     """z = ln(1 + a), accurate for tiny a;  ∂z/∂a = 1/(1 + a)."""
 
-    @quiet
     def forward(self, a):
         return _xp(a).log1p(a)
 
@@ -221,7 +216,6 @@ class Expm1(Function):
 
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
-    @quiet
     def forward(self, a):
         return _xp(a).expm1(a)
 
@@ -234,7 +228,6 @@ class Exp2(Function):
 
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
-    @quiet
     def forward(self, a):
         return _xp(a).exp2(a)
 
@@ -247,7 +240,6 @@ class Reciprocal(Function):
 
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
-    @quiet
     def forward(self, a):
         return a.dtype.type(1) / a if a.dtype.kind == "f" else 1.0 / a
 
@@ -261,7 +253,6 @@ class Rsqrt(Function):
 
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
-    @quiet
     def forward(self, a):
         return a.dtype.type(1) / _xp(a).sqrt(a)
 
@@ -309,9 +300,9 @@ def _refuse_integer_zero(op: str, a, b) -> None:
 
 
 class Remainder(Function):
-    """z = a − ⌊a/b⌋·b (Python's %, the sign of b);  ∂z/∂a = 1, ∂z/∂b = −⌊a/b⌋."""
+    """z = a − ⌊a/b⌋·b (Python's %, the sign of b);  ∂z/∂a = 1, ∂z/∂b = −⌊a/b⌋, with ⌊a/b⌋ Python's
+    floor division as PyTorch takes it (1 // −∞ = −1, ∞ // 1 = NaN), not floor of the quotient."""
 
-    @quiet
     def forward(self, a, b):
         _refuse_integer_zero("remainder", a, b)
         return _xp(a).remainder(a, b)  # a float by 0: NaN
@@ -319,13 +310,12 @@ class Remainder(Function):
     def backward(self, g):
         a, b = self.inputs
         return (unbroadcast(g, a.shape) if self.needs_grad(0) else None,
-                unbroadcast(-g * floor(a / b), b.shape) if self.needs_grad(1) else None)
+                unbroadcast(-g * floor_divide(a, b), b.shape) if self.needs_grad(1) else None)
 
 
 class Fmod(Function):
     """z = a − trunc(a/b)·b (C's fmod, the sign of a);  ∂z/∂a = 1, ∂z/∂b = −trunc(a/b)."""
 
-    @quiet
     def forward(self, a, b):
         _refuse_integer_zero("fmod", a, b)
         return _xp(a).fmod(a, b)  # a float by 0: NaN
@@ -548,10 +538,12 @@ clip = clamp
 
 
 def logaddexp(a, b):
-    """ln(eᵃ + eᵇ) = max(a, b) + ln(1 + e^(−|a − b|)), never overflowing."""
-    from .elementwise import maximum
+    """ln(eᵃ + eᵇ) = max(a, b) + ln(1 + e^(−|a − b|)), never overflowing; a where a = b = ±∞ (the
+    formula would meet ∞ − ∞ there), as in PyTorch."""
+    from .elementwise import isfinite, maximum
     b = as_tensor_like(b, a)
-    return maximum(a, b) + log1p((-(a - b).abs()).exp())
+    both_infinite = (a == b) & ~isfinite(a)
+    return where(both_infinite, a, maximum(a, b) + log1p((-(a - b).abs()).exp()))
 
 
 def sgn(a):
@@ -584,7 +576,6 @@ class XLogY(Function):
 
     computes_in_float = True
 
-    @quiet
     def forward(self, x, y):
         xp = _xp(x)
         product = x * xp.log(y)
@@ -607,9 +598,8 @@ class Sinc(Function):
 
     def forward(self, a):
         xp, a = _xp(a), float_array(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scaled = a * a.dtype.type(math.pi)
-            return xp.where(a == 0, a.dtype.type(1), xp.sin(scaled) / scaled)
+        scaled = a * a.dtype.type(math.pi)
+        return xp.where(a == 0, a.dtype.type(1), xp.sin(scaled) / scaled)
 
     def backward(self, g):
         a = self.inputs[0]
@@ -720,7 +710,6 @@ class Asinh(Function):
 class Acosh(Function):
     """z = arcosh a (a ≥ 1);  ∂z/∂a = 1/√(a² − 1)."""
 
-    @quiet
     def forward(self, a):
         return _xp(a).arccosh(a)
 
@@ -732,7 +721,6 @@ class Acosh(Function):
 class Atanh(Function):
     """z = artanh a (|a| < 1);  ∂z/∂a = 1/(1 − a²)."""
 
-    @quiet
     def forward(self, a):
         return _xp(a).arctanh(a)
 
@@ -769,8 +757,7 @@ class Logit(Function):
     def forward(self, a):
         xp = _xp(a)
         p = a if self.eps is None else xp.clip(a, self.eps, 1 - self.eps)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return xp.log(p / (1 - p)).astype(a.dtype, copy=False)
+        return xp.log(p / (1 - p)).astype(a.dtype, copy=False)
 
     def backward(self, g):
         (a,) = self.inputs

@@ -44,8 +44,8 @@ class Sum(Function):
         super().__init__()
         self.dims, self.keepdim = dims, keepdim
 
-    def forward(self, a):
-        return a.sum(axis=self.dims, keepdims=self.keepdim)
+    def forward(self, a):  # ints and bools sum in int64, as in PyTorch (NumPy: uint8 in uint64)
+        return a.sum(axis=self.dims, keepdims=self.keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     def backward(self, g):
         (a,) = self.inputs
@@ -77,8 +77,7 @@ class MaxOrMin(Function):
         xp = a.xp
         if not self.nan_shares:
             hits = Tensor((a.data == value.data).astype(g.dtype))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return g.reshape(shape) / hits.sum(dim=self.dims, keepdim=True) * hits
+            return g.reshape(shape) / hits.sum(dim=self.dims, keepdim=True) * hits
         hits = Tensor((a.data == value.data) | (xp.isnan(a.data) & xp.isnan(value.data)))
         count = hits.sum(dim=self.dims, keepdim=True).to(g.dtype)
         return where(hits, g.reshape(shape) / count, 0)

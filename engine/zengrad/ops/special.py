@@ -28,7 +28,6 @@ from .. import backend
 from ..autograd import Function
 from ..errors import OpError
 from ..tensor import Tensor
-from ._util import quiet
 from .math import _float_input, erf_array
 
 _LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
@@ -123,7 +122,6 @@ def _polygamma(x, n: int):
 class Lgamma(Function):
     """z = ln|Γ(a)|;  ∂z/∂a = ψ(a), the digamma function."""
 
-    @quiet
     def forward(self, a):
         if backend.array_module(backend.device_of(a)) is not np:
             return _cupy_special().gammaln(a)
@@ -140,7 +138,6 @@ class Polygamma(Function):
         super().__init__()
         self.n = n
 
-    @quiet
     def forward(self, a):
         if backend.array_module(backend.device_of(a)) is not np:
             return _cupy_special().polygamma(self.n, a).astype(a.dtype, copy=False)
@@ -192,7 +189,6 @@ class Erfinv(Function):
 
     saved_inputs = ()  # backward reads the output
 
-    @quiet
     def forward(self, a):
         if backend.array_module(backend.device_of(a)) is not np:
             return _cupy_special().erfinv(a)

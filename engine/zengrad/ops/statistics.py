@@ -12,6 +12,8 @@ import builtins
 import collections
 import math
 
+import numpy as np
+
 from ..errors import OpError
 from .. import backend
 from ..autograd import Function
@@ -102,8 +104,8 @@ class Prod(Function):
         super().__init__()
         self.dims, self.keepdim = dims, keepdim
 
-    def forward(self, a):
-        return a.prod(axis=self.dims, keepdims=self.keepdim)
+    def forward(self, a):  # ints and bools multiply in int64, as in PyTorch (NumPy: uint8 in uint64)
+        return a.prod(axis=self.dims, keepdims=self.keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
 
     def backward(self, g):
         (a,) = self.inputs

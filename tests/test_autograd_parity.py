@@ -1,0 +1,167 @@
+"""Autograd as a PyTorch user meets it, compared with PyTorch: in-place ops on tensors that other
+nodes or views still use, the grad-mode context managers and decorators, ``backward(inputs=...)``."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import zengrad as zg
+
+torch = pytest.importorskip("torch")
+
+
+def _both(fn):
+    """``fn(m)`` with m = zengrad and m = torch, each result as float64 NumPy arrays."""
+    def arrays(result):
+        results = result if isinstance(result, tuple) else (result,)
+        return [np.asarray(r.detach().numpy() if hasattr(r, "detach") else r, dtype=np.float64)
+                for r in results]
+    return arrays(fn(zg)), arrays(fn(torch))
+
+
+IN_PLACE = {
+    "consumer recorded before mul_": lambda m: _grad_after(m, lambda x: _consumer_then_mul(x)),
+    "mul_ of the base seen by a view": lambda m: _values_of(m, lambda y: (y[0], y.mul_(3))),
+    "mul_ of a view seen by the base": lambda m: _values_of(m, lambda y: (y[0].mul_(3), y)),
+    "setitem on a transpose seen by the base": lambda m: _values_of(m, lambda y: (_set(y.t(), (0, 1), 0.0), y)),
+    "add_ then a saved-free use": lambda m: _grad_after(m, lambda x: _add_then_sum(x)),
+}
+
+
+def _consumer_then_mul(x):
+    y = x * 2
+    z = y + 1
+    y.mul_(3)
+    return (z + y * y).sum()
+
+
+def _add_then_sum(x):
+    y = x.sin()
+    w = y + 1
+    y.add_(1)
+    return (w * 3 + y).sum()
+
+
+def _set(t, index, value):
+    t[index] = value
+    return t
+
+
+def _values_of(m, action):
+    x = m.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    return action(x * 2)
+
+
+def _grad_after(m, loss):
+    x = m.tensor([[1.0, -2.0, 0.5], [3.0, 4.0, -1.5]], requires_grad=True)
+    loss(x).backward()
+    return x.grad
+
+
+@pytest.mark.parametrize("name", list(IN_PLACE))
+def test_in_place_ops_under_recording_match_pytorch_for_values_and_gradients(name):
+    ours, theirs = _both(IN_PLACE[name])
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_in_place_on_a_view_of_a_leaf_that_requires_grad_raises_as_in_pytorch():
+    for m in (torch, zg):
+        x = m.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        with pytest.raises(RuntimeError):
+            x.t()[0].mul_(2)
+        with m.no_grad():
+            x[0].mul_(2)
+        assert x[0, 1].item() == 4.0
+
+
+def test_grad_modes_work_bare_as_decorators_and_set_grad_enabled_acts_at_once():
+    for m in (torch, zg):
+        x = m.ones(2, requires_grad=True)
+
+        @m.no_grad
+        def doubled(a):
+            return a * 2
+
+        @m.enable_grad
+        def tripled(a):
+            return a * 3
+
+        @m.inference_mode
+        def halved(a):
+            return a / 2
+
+        assert not doubled(x).requires_grad and not halved(x).requires_grad
+        with m.no_grad():
+            assert tripled(x).requires_grad
+        with m.inference_mode():
+            assert m.is_inference_mode_enabled() and not (x * 2).requires_grad
+        assert not m.is_inference_mode_enabled() and m.is_grad_enabled()
+        m.set_grad_enabled(False)
+        assert not (x * 2).requires_grad and not m.is_grad_enabled()
+        m.set_grad_enabled(True)
+
+        @m.set_grad_enabled(False)
+        def quartered(a):
+            return a / 4
+
+        assert m.is_grad_enabled() and not quartered(x).requires_grad and m.is_grad_enabled()
+
+
+def test_backward_with_inputs_fills_only_their_grad_as_in_pytorch(rng):
+    values, weights = rng.standard_normal((3, 5)), rng.standard_normal(5)
+    results = []
+    for m in (zg, torch):
+        x = m.tensor(values, requires_grad=True)
+        w = m.tensor(weights, requires_grad=True)
+        h = x * 1
+        (h @ w).sin().sum().backward(inputs=[h, w])
+        assert x.grad is None
+        results.append((h.grad.detach().numpy(), w.grad.detach().numpy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+# ---- ±inf, NaN and 0: no NumPy warning escapes, forward or backward ---------------------------
+
+SPECIAL = [0.0, -0.0, 1.0, -1.0, float("inf"), -float("inf"), float("nan"), 1e-45, 1e38, 0.5, -2.5]
+UNARY = ["exp", "log", "sqrt", "rsqrt", "sin", "cos", "tan", "tanh", "sigmoid", "abs", "log1p", "expm1",
+         "reciprocal", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh", "atanh", "erf", "erfc",
+         "erfinv", "floor", "frac", "square", "sinc", "logit", "neg", "sum", "mean", "norm", "std", "max"]
+
+
+def _special_run(m, fn, *columns):
+    tensors = [m.tensor(column, requires_grad=True) for column in columns]
+    out = fn(m, *tensors)
+    out.sum().backward()
+    return [out.detach().numpy()] + [t.grad.numpy() for t in tensors]
+
+
+def _assert_special_parity(fn, *columns):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ours = _special_run(zg, fn, *columns)
+    theirs = _special_run(torch, fn, *columns)
+    for a, b in zip(ours, theirs):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary_ops_on_special_values_give_pytorchs_values_and_gradients_without_warnings(name):
+    _assert_special_parity(lambda m, x: getattr(x, name)(), SPECIAL)
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div", "pow", "atan2", "maximum", "fmod", "remainder",
+                                  "hypot", "xlogy", "logaddexp", "copysign"])
+def test_binary_ops_on_special_values_give_pytorchs_values_and_gradients_without_warnings(name):
+    values = [0.0, -0.0, 1.0, -1.0, float("inf"), -float("inf"), float("nan"), 2.0, -3.0]
+    left, right = (list(column) for column in zip(*[(a, b) for a in values for b in values]))
+    _assert_special_parity(lambda m, a, b: getattr(m, name)(a, b), left, right)
+
+
+@pytest.mark.parametrize("expression", [
+    lambda x: x * float("inf") + x * -float("inf"), lambda x: x * x.log(), lambda x: x ** 0.5 + x ** -1 + x ** 2.5,
+    lambda x: x.cumsum(0) * x.logsumexp(0), lambda x: (x - x).exp() / x], ids=range(5))
+def test_gradient_sums_meeting_inf_and_nan_give_pytorchs_values_without_warnings(expression):
+    _assert_special_parity(lambda m, x: expression(x), [0.0, -1.0, 2.0, float("inf")])
