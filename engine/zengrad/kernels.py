@@ -359,3 +359,63 @@ def relu_backward(y, dy, impl: str | None = None):
     y, dy = _elementwise_arrays("relu_backward", y=y, dy=dy)
     chosen = choose("relu_backward", backend.device_of(y), y.dtype, impl)
     return chosen.fn(y.reshape(-1), dy.reshape(-1)).reshape(y.shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# self_attention: multi-head attention of a sequence on itself, from its packed projections
+# ---------------------------------------------------------------------------------------------
+#
+# Forward  [Q | K | V] = qkv, each split into `heads` heads of width d = E / heads;
+#          W = softmax(scale · Q Kᵀ + M) per batch entry and head, out = W V with the heads merged.
+#          M: the causal mask (0 for j ≤ i, −∞ for j > i) when `causal`, plus `mask` when given
+#          (additive, broadcast to (N, heads, L, L)). Returns (out, W).
+# Backward takes qkv, W, the gradient g of out and returns the gradient of qkv:
+#          ∂V = Wᵀ G, ∂W = G Vᵀ, ∂S = W ⊙ (∂W − rowsum(∂W ⊙ W)), ∂Q = scale ∂S K, ∂K = scale ∂Sᵀ Q.
+#          It reads the mask off W (zeros where masked); `causal` says W is zero above the diagonal.
+# Shapes   qkv (N, L, 3E), out and g (N, L, E), W (N, heads, L, L); one floating dtype.
+#          Native implementations take no `mask`: a call with one runs the reference.
+
+def self_attention_forward(qkv, heads: int, scale: float, causal: bool = False, mask=None, impl: str | None = None):
+    """Multi-head self-attention of packed projections: ``(out, weights)`` (see the section notes)."""
+    qkv = _attention_arrays("self_attention_forward", heads, qkv=qkv)[0]
+    device = backend.device_of(qkv)
+    if mask is not None and impl is None:
+        impl = _REFERENCE[device]
+    chosen = choose("self_attention_forward", device, qkv.dtype, impl)
+    return chosen.fn(qkv, heads, scale, causal, mask)
+
+
+def self_attention_backward(qkv, weights, g, heads: int, scale: float, causal: bool = False,
+                            impl: str | None = None):
+    """Backpropagate through :func:`self_attention_forward`: the gradient of ``qkv``."""
+    qkv, weights, g = _attention_arrays("self_attention_backward", heads, qkv=qkv, weights=weights, g=g)
+    chosen = choose("self_attention_backward", backend.device_of(qkv), qkv.dtype, impl)
+    return chosen.fn(qkv, weights, g, heads, scale, causal)
+
+
+#: the reference implementation's name on each device
+_REFERENCE = {"cpu": "numpy", "cuda": "cupy"}
+
+
+def _attention_arrays(kernel: str, heads: int, **arrays):
+    """The arrays of a self-attention kernel, C-contiguous, after checking types, devices, dtypes
+    and shapes against qkv's (N, L, 3E); raises naming all shapes."""
+    for name, value in arrays.items():
+        if not _is_array(value):
+            raise TypeError(f"{kernel}: {name} must be a NumPy or CuPy array, got {type(value).__name__}")
+    shapes = ", ".join(f"{name} {tuple(a.shape)}" for name, a in arrays.items())
+    if len({backend.device_of(a) for a in arrays.values()}) > 1:
+        raise ValueError(f"{kernel}: arrays on different devices; got {shapes}")
+    qkv = arrays["qkv"]
+    if len({np.dtype(a.dtype) for a in arrays.values()}) > 1 or not np.issubdtype(qkv.dtype, np.floating):
+        raise TypeError(f"{kernel}: all arrays must share one floating dtype, got "
+                        + ", ".join(f"{name} {a.dtype}" for name, a in arrays.items()))
+    if qkv.ndim != 3 or heads < 1 or qkv.shape[2] % (3 * heads):
+        raise ValueError(f"{kernel}: qkv must be (N, L, 3E) with E a multiple of heads={heads}; got {shapes}")
+    n, length, width = qkv.shape
+    expected = {"qkv": qkv.shape, "weights": (n, heads, length, length), "g": (n, length, width // 3)}
+    for name, a in arrays.items():
+        if tuple(a.shape) != expected[name]:
+            raise ValueError(f"{kernel}: {name} must have shape {expected[name]}; got {shapes}")
+    xp = backend.array_module(backend.device_of(qkv))
+    return [a if a.flags.c_contiguous else xp.ascontiguousarray(a) for a in arrays.values()]
