@@ -339,6 +339,28 @@ def _elementwise_arrays(kernel: str, min_ndim: int = 0, **arrays):
 
 
 # ---------------------------------------------------------------------------------------------
+# cross_entropy: the forward of cross-entropy over rows of logits and their classes
+# ---------------------------------------------------------------------------------------------
+#
+# Forward  e = e^{x − max x},  s = Σ_j e_j,  loss = log s − (x_y − max x) = −log softmax(x)_y, per row
+# Shapes   x (rows, n) of a floating dtype, target (rows,) of an integer dtype with 0 ≤ y < n
+# Returns  (e (rows, n), s (rows,), loss (rows,)) in x's dtype; e / s is the softmax backward reads.
+#          A row holding NaN or +∞, or only −∞, gives NaN.
+
+def cross_entropy_forward(x, target, impl: str | None = None):
+    """Per-row cross-entropy of logits ``x`` against ``target``: ``(e, sums, losses)`` (see the section notes)."""
+    (x,) = _elementwise_arrays("cross_entropy_forward", 2, x=x)
+    if not _is_array(target) or target.dtype.kind not in "iu" or target.shape != x.shape[:1]:
+        raise ValueError(f"cross_entropy_forward: target must be an integer array of shape {x.shape[:1]}, got "
+                         f"{getattr(target, 'dtype', type(target).__name__)} {getattr(target, 'shape', '')}")
+    device = backend.device_of(x)
+    if backend.device_of(target) != device:
+        raise ValueError("cross_entropy_forward: x and target on different devices")
+    chosen = choose("cross_entropy_forward", device, x.dtype, impl)
+    return chosen.fn(x, backend.array_module(device).ascontiguousarray(target, dtype=np.int64))
+
+
+# ---------------------------------------------------------------------------------------------
 # relu: max(x, 0) elementwise
 # ---------------------------------------------------------------------------------------------
 #

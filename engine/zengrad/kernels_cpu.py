@@ -4,7 +4,7 @@
 NumPy (priority 20 > 10), so it is the default for float32 arrays on the CPU; the same holds for
 the whole-sequence LSTM (``lstm_forward`` / ``lstm_backward``), RNN (``rnn_forward`` /
 ``rnn_backward``), layer normalisation (``layer_norm_forward`` / ``layer_norm_backward``), the row
-softmax (``softmax_forward`` / ``softmax_backward``), ReLU (``relu_forward`` / ``relu_backward``) and
+softmax (``softmax_forward`` / ``softmax_backward``), cross-entropy's forward (``cross_entropy_forward``), ReLU (``relu_forward`` / ``relu_backward``) and
 self-attention (``self_attention_forward`` / ``self_attention_backward``, without an additive mask:
 a call with one runs the reference).
 ``cpu:<isa>`` for each name in ``_C.cpu.isas()`` forces one path (for tests and
@@ -123,7 +123,10 @@ def _self_attention_backward(qkv, weights, g, heads, scale, causal):
     return native().cpu.self_attention_backward(qkv, weights, g, heads, scale, causal)
 
 
-def _register_attention() -> None:
+def _register_rows() -> None:
+    register("cross_entropy_forward", "cpu:native", "cpu", native().cpu.cross_entropy_forward,
+             dtypes=(np.float32,), priority=20,
+             description="C++ one row at a time in L1, polynomial exp (kernels/cpu/cross_entropy.cpp)")
     register("self_attention_forward", "cpu:native", "cpu", _self_attention_forward, dtypes=(np.float32,),
              priority=20, description="C++ one head and query row at a time in L1, the causal columns only "
                                       "(kernels/cpu/attention.cpp)")
@@ -135,4 +138,4 @@ if native() is not None:
     _register_matmul(native().cpu)
     _register_ladder(native().cpu)
     _register_pairs(native().cpu)
-    _register_attention()
+    _register_rows()

@@ -1,7 +1,7 @@
 """The reference kernels: readable NumPy (OpenBLAS) and CuPy (cuBLAS) versions of every kernel.
 
 They are always registered and always correct; the native kernels (``kernels_cpu``,
-``kernels_cuda``) are tested against them. ``lstm_*``, ``rnn_*``, ``layer_norm_*``, ``softmax_*``, ``relu_*`` and ``self_attention_*`` follow the shape contract
+``kernels_cuda``) are tested against them. ``lstm_*``, ``rnn_*``, ``layer_norm_*``, ``softmax_*``, ``cross_entropy_forward``, ``relu_*`` and ``self_attention_*`` follow the shape contract
 stated once in ``zengrad.kernels`` (the front end checks it before any implementation runs).
 """
 
@@ -200,6 +200,23 @@ for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
     register("softmax_backward", _name, _device, _softmax_backward_reference, priority=10,
              description=f"{_name} reference: one row sum, in place")
 
+
+
+def _cross_entropy_forward_reference(x, target):
+    """A pass over the array per step: the row maxima, the shift, the exponential, the row sums
+    (an ``einsum``: faster than ``sum`` over short rows), the log and the target's shifted logit."""
+    xp = backend.array_module(backend.device_of(x))
+    with np.errstate(invalid="ignore"):
+        shifted = x - x.max(axis=1, keepdims=True)
+    picked = shifted[xp.arange(x.shape[0]), target]
+    exp_shifted = xp.exp(shifted, out=shifted)
+    sums = xp.einsum("ij->i", exp_shifted)
+    return exp_shifted, sums, xp.log(sums) - picked
+
+
+for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
+    register("cross_entropy_forward", _name, _device, _cross_entropy_forward_reference, priority=10,
+             description=f"{_name} reference: one array operation per step")
 
 
 def _relu_forward_reference(x):
