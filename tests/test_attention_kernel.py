@@ -78,6 +78,20 @@ def test_native_matches_float64_reference(shape, causal):
 
 
 @needs_native
+def test_native_causal_rows_ignore_infinite_future_keys():
+    """A key of +∞ at the last position is masked for every earlier query: their outputs stay
+    finite and equal the reference's (which overwrites the masked scores with −∞)."""
+    qkv, g, scale = problem((2, 20, 2, 16), seed=7)
+    qkv = qkv.astype(np.float32)
+    qkv[:, -1, 32:64] = np.inf  # the last position's K
+    out, weights = kernels.self_attention_forward(qkv, 2, scale, True, impl="cpu:native")
+    with np.errstate(invalid="ignore"):
+        want = kernels.self_attention_forward(qkv.astype(np.float64), 2, scale, True, impl="numpy")[0]
+    assert np.isfinite(out[:, :-1]).all()
+    np.testing.assert_allclose(out[:, :-1], want[:, :-1], rtol=1e-5, atol=1e-5)
+
+
+@needs_native
 def test_native_reads_strided_inputs_and_sends_masks_to_the_reference():
     qkv, g, scale = problem((2, 7, 2, 16), seed=5)
     wide = np.zeros((2, 7, 2 * qkv.shape[2]), dtype=np.float32)

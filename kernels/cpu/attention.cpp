@@ -52,7 +52,7 @@ struct Shape {
 // a causal mask most rows are not a multiple of 16 long). Sums in float, sixteen partial sums.
 inline float exponentiate_row(int64_t cols, float* row) {
   const int64_t end = padded(cols);
-  const Lanes last = load(row + end - kLanes), minus_infinity = last - last - std::numeric_limits<float>::infinity();
+  const Lanes last = load(row + end - kLanes), minus_infinity = Lanes{} - std::numeric_limits<float>::infinity();
   store(row + end - kLanes, kIota < static_cast<int32_t>(cols - (end - kLanes)) ? last : minus_infinity);
   Lanes top = load(row);
   for (int64_t j = kLanes; j < end; j += kLanes) {
