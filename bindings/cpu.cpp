@@ -1,5 +1,7 @@
 // pybind11 glue for kernels/cpu: argument checks, GIL release, array <-> pointer.
 #include "bindings.h"
+#include "attention.h"
+#include "cross_entropy.h"
 #include "ladder.h"
 #include "layer_norm.h"
 #include "lstm.h"
@@ -370,6 +372,70 @@ FloatArray softmax_backward(const py::array& y_in, const py::array& dy_in) {
   return dx;
 }
 
+// ---- cross-entropy's forward -------------------------------------------------------------------
+py::tuple cross_entropy_forward(const py::array& x_in, const py::array& target_in) {
+  const char* kernel = "cpu.cross_entropy_forward";
+  const auto x = as_float_array(x_in, 2, kernel, "x");
+  require(target_in.dtype().equal(py::dtype::of<int64_t>()) && target_in.ndim() == 1 &&
+              (target_in.flags() & py::array::c_style),
+          std::string(kernel) + ": target must be a C-contiguous 1-D int64 array");
+  const auto target = py::reinterpret_borrow<py::array_t<int64_t, py::array::c_style>>(target_in);
+  const int64_t rows = x.shape(0), n = x.shape(1);
+  require(target.shape(0) == rows, std::string(kernel) + ": target must have one entry per row of x " + rows_shape(x));
+  const int64_t* t = target.data();
+  for (int64_t i = 0; i < rows; ++i)
+    if (t[i] < 0 || t[i] >= n)  // (the message is built only on failure)
+      throw std::invalid_argument(std::string(kernel) + ": target " + std::to_string(t[i]) + " is out of range for " +
+                                  std::to_string(n) + " classes");
+  FloatArray e = new_array({rows, n}), sums = new_array({rows}), losses = new_array({rows});
+  {
+    py::gil_scoped_release release;
+    cpu::cross_entropy_forward(rows, n, x.data(), t, e.mutable_data(), sums.mutable_data(), losses.mutable_data());
+  }
+  return py::make_tuple(e, sums, losses);
+}
+
+// ---- self-attention on packed projections -------------------------------------------------------
+// The head width d of a packed (N, L, 3E) qkv for `heads` heads, or a ValueError.
+int64_t head_width(const FloatArray& qkv, int64_t heads, const char* kernel) {
+  require(heads >= 1 && qkv.shape(2) % (3 * heads) == 0,
+          std::string(kernel) + ": qkv's last size " + std::to_string(qkv.shape(2)) + " must be 3 · heads · d (heads " +
+              std::to_string(heads) + ")");
+  return qkv.shape(2) / (3 * heads);
+}
+
+py::tuple self_attention_forward(const py::array& qkv_in, int64_t heads, float scale, bool causal) {
+  const char* kernel = "cpu.self_attention_forward";
+  const auto qkv = as_float_array(qkv_in, 3, kernel, "qkv");
+  const int64_t d = head_width(qkv, heads, kernel), n = qkv.shape(0), length = qkv.shape(1);
+  FloatArray out = new_array({n, length, heads * d}), weights = new_array({n, heads, length, length});
+  {
+    py::gil_scoped_release release;
+    cpu::self_attention_forward(n, length, heads, d, scale, causal, qkv.data(), out.mutable_data(),
+                                weights.mutable_data());
+  }
+  return py::make_tuple(out, weights);
+}
+
+FloatArray self_attention_backward(const py::array& qkv_in, const py::array& weights_in, const py::array& g_in,
+                                   int64_t heads, float scale, bool causal) {
+  const char* kernel = "cpu.self_attention_backward";
+  const auto qkv = as_float_array(qkv_in, 3, kernel, "qkv");
+  const auto weights = as_float_array(weights_in, 4, kernel, "weights");
+  const auto g = as_float_array(g_in, 3, kernel, "g");
+  const int64_t d = head_width(qkv, heads, kernel), n = qkv.shape(0), length = qkv.shape(1);
+  require(weights.shape(0) == n && weights.shape(1) == heads && weights.shape(2) == length &&
+              weights.shape(3) == length && g.shape(0) == n && g.shape(1) == length && g.shape(2) == heads * d,
+          std::string(kernel) + ": weights must be (N, heads, L, L) and g (N, L, E) for qkv (N, L, 3E)");
+  FloatArray grad = new_array({n, length, 3 * heads * d});
+  {
+    py::gil_scoped_release release;
+    cpu::self_attention_backward(n, length, heads, d, scale, causal, qkv.data(), weights.data(), g.data(),
+                                 grad.mutable_data());
+  }
+  return grad;
+}
+
 // ---- ReLU --------------------------------------------------------------------------------------
 FloatArray relu_forward(const py::array& x_in) {
   const auto x = as_float_array(x_in, 1, "cpu.relu_forward", "x");
@@ -456,6 +522,13 @@ void register_cpu(py::module_& m) {
   m.def("softmax_forward", &softmax_forward, py::arg("x"), "softmax of each row of x (rows, n) -> y");
   m.def("softmax_backward", &softmax_backward, py::arg("y"), py::arg("dy"),
         "backward of softmax_forward from its output y -> dx = y * (dy - rowsum(dy * y))");
+  m.def("cross_entropy_forward", &cross_entropy_forward, py::arg("x"), py::arg("target"),
+        "cross-entropy of each row of logits x (rows, n) with its int64 class -> (e^{x - max}, row sums, losses)");
+  m.def("self_attention_forward", &self_attention_forward, py::arg("qkv"), py::arg("heads"), py::arg("scale"),
+        py::arg("causal"), "multi-head self-attention of packed qkv (N, L, 3E) -> (out (N, L, E), weights (N, h, L, L))");
+  m.def("self_attention_backward", &self_attention_backward, py::arg("qkv"), py::arg("weights"), py::arg("g"),
+        py::arg("heads"), py::arg("scale"), py::arg("causal"),
+        "backward of self_attention_forward -> gradient of qkv (N, L, 3E)");
   m.def("relu_forward", &relu_forward, py::arg("x"), "max(x, 0) of a 1-D array (NaN stays NaN) -> y");
   m.def("relu_backward", &relu_backward, py::arg("y"), py::arg("dy"),
         "backward of relu_forward from its output y -> dx = 0 where y <= 0, else dy");

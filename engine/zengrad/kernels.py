@@ -339,6 +339,28 @@ def _elementwise_arrays(kernel: str, min_ndim: int = 0, **arrays):
 
 
 # ---------------------------------------------------------------------------------------------
+# cross_entropy: the forward of cross-entropy over rows of logits and their classes
+# ---------------------------------------------------------------------------------------------
+#
+# Forward  e = e^{x − max x},  s = Σ_j e_j,  loss = log s − (x_y − max x) = −log softmax(x)_y, per row
+# Shapes   x (rows, n) of a floating dtype, target (rows,) of an integer dtype with 0 ≤ y < n
+# Returns  (e (rows, n), s (rows,), loss (rows,)) in x's dtype; e / s is the softmax backward reads.
+#          A row holding NaN or +∞, or only −∞, gives NaN.
+
+def cross_entropy_forward(x, target, impl: str | None = None):
+    """Per-row cross-entropy of logits ``x`` against ``target``: ``(e, sums, losses)`` (see the section notes)."""
+    (x,) = _elementwise_arrays("cross_entropy_forward", 2, x=x)
+    if not _is_array(target) or target.dtype.kind not in "iu" or target.shape != x.shape[:1]:
+        raise ValueError(f"cross_entropy_forward: target must be an integer array of shape {x.shape[:1]}, got "
+                         f"{getattr(target, 'dtype', type(target).__name__)} {getattr(target, 'shape', '')}")
+    device = backend.device_of(x)
+    if backend.device_of(target) != device:
+        raise ValueError("cross_entropy_forward: x and target on different devices")
+    chosen = choose("cross_entropy_forward", device, x.dtype, impl)
+    return chosen.fn(x, backend.array_module(device).ascontiguousarray(target, dtype=np.int64))
+
+
+# ---------------------------------------------------------------------------------------------
 # relu: max(x, 0) elementwise
 # ---------------------------------------------------------------------------------------------
 #
@@ -359,3 +381,63 @@ def relu_backward(y, dy, impl: str | None = None):
     y, dy = _elementwise_arrays("relu_backward", y=y, dy=dy)
     chosen = choose("relu_backward", backend.device_of(y), y.dtype, impl)
     return chosen.fn(y.reshape(-1), dy.reshape(-1)).reshape(y.shape)
+
+
+# ---------------------------------------------------------------------------------------------
+# self_attention: multi-head attention of a sequence on itself, from its packed projections
+# ---------------------------------------------------------------------------------------------
+#
+# Forward  [Q | K | V] = qkv, each split into `heads` heads of width d = E / heads;
+#          W = softmax(scale · Q Kᵀ + M) per batch entry and head, out = W V with the heads merged.
+#          M: the causal mask (0 for j ≤ i, −∞ for j > i) when `causal`, plus `mask` when given
+#          (additive, broadcast to (N, heads, L, L)). Returns (out, W).
+# Backward takes qkv, W, the gradient g of out and returns the gradient of qkv:
+#          ∂V = Wᵀ G, ∂W = G Vᵀ, ∂S = W ⊙ (∂W − rowsum(∂W ⊙ W)), ∂Q = scale ∂S K, ∂K = scale ∂Sᵀ Q.
+#          It reads the mask off W (zeros where masked); `causal` says W is zero above the diagonal.
+# Shapes   qkv (N, L, 3E), out and g (N, L, E), W (N, heads, L, L); one floating dtype.
+#          Native implementations take no `mask`: a call with one runs the reference.
+
+def self_attention_forward(qkv, heads: int, scale: float, causal: bool = False, mask=None, impl: str | None = None):
+    """Multi-head self-attention of packed projections: ``(out, weights)`` (see the section notes)."""
+    qkv = _attention_arrays("self_attention_forward", heads, qkv=qkv)[0]
+    device = backend.device_of(qkv)
+    if mask is not None and impl is None:
+        impl = _REFERENCE[device]
+    chosen = choose("self_attention_forward", device, qkv.dtype, impl)
+    return chosen.fn(qkv, heads, scale, causal, mask)
+
+
+def self_attention_backward(qkv, weights, g, heads: int, scale: float, causal: bool = False,
+                            impl: str | None = None):
+    """Backpropagate through :func:`self_attention_forward`: the gradient of ``qkv``."""
+    qkv, weights, g = _attention_arrays("self_attention_backward", heads, qkv=qkv, weights=weights, g=g)
+    chosen = choose("self_attention_backward", backend.device_of(qkv), qkv.dtype, impl)
+    return chosen.fn(qkv, weights, g, heads, scale, causal)
+
+
+#: the reference implementation's name on each device
+_REFERENCE = {"cpu": "numpy", "cuda": "cupy"}
+
+
+def _attention_arrays(kernel: str, heads: int, **arrays):
+    """The arrays of a self-attention kernel, C-contiguous, after checking types, devices, dtypes
+    and shapes against qkv's (N, L, 3E); raises naming all shapes."""
+    for name, value in arrays.items():
+        if not _is_array(value):
+            raise TypeError(f"{kernel}: {name} must be a NumPy or CuPy array, got {type(value).__name__}")
+    shapes = ", ".join(f"{name} {tuple(a.shape)}" for name, a in arrays.items())
+    if len({backend.device_of(a) for a in arrays.values()}) > 1:
+        raise ValueError(f"{kernel}: arrays on different devices; got {shapes}")
+    qkv = arrays["qkv"]
+    if len({np.dtype(a.dtype) for a in arrays.values()}) > 1 or not np.issubdtype(qkv.dtype, np.floating):
+        raise TypeError(f"{kernel}: all arrays must share one floating dtype, got "
+                        + ", ".join(f"{name} {a.dtype}" for name, a in arrays.items()))
+    if qkv.ndim != 3 or heads < 1 or qkv.shape[2] % (3 * heads):
+        raise ValueError(f"{kernel}: qkv must be (N, L, 3E) with E a multiple of heads={heads}; got {shapes}")
+    n, length, width = qkv.shape
+    expected = {"qkv": qkv.shape, "weights": (n, heads, length, length), "g": (n, length, width // 3)}
+    for name, a in arrays.items():
+        if tuple(a.shape) != expected[name]:
+            raise ValueError(f"{kernel}: {name} must have shape {expected[name]}; got {shapes}")
+    xp = backend.array_module(backend.device_of(qkv))
+    return [a if a.flags.c_contiguous else xp.ascontiguousarray(a) for a in arrays.values()]

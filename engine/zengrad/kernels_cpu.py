@@ -4,7 +4,9 @@
 NumPy (priority 20 > 10), so it is the default for float32 arrays on the CPU; the same holds for
 the whole-sequence LSTM (``lstm_forward`` / ``lstm_backward``), RNN (``rnn_forward`` /
 ``rnn_backward``), layer normalisation (``layer_norm_forward`` / ``layer_norm_backward``), the row
-softmax (``softmax_forward`` / ``softmax_backward``) and ReLU (``relu_forward`` / ``relu_backward``).
+softmax (``softmax_forward`` / ``softmax_backward``), cross-entropy's forward (``cross_entropy_forward``), ReLU (``relu_forward`` / ``relu_backward``) and
+self-attention (``self_attention_forward`` / ``self_attention_backward``, without an additive mask:
+a call with one runs the reference).
 ``cpu:<isa>`` for each name in ``_C.cpu.isas()`` forces one path (for tests and
 benchmarks); they rank below NumPy and are registered only when the CPU can run them.
 
@@ -112,7 +114,28 @@ def _register_pairs(cpu) -> None:
                      description=description)
 
 
+def _self_attention_forward(qkv, heads, scale, causal, mask):
+    """The native kernel; ``zengrad.kernels`` sends calls with a mask to the reference."""
+    return native().cpu.self_attention_forward(qkv, heads, scale, causal)
+
+
+def _self_attention_backward(qkv, weights, g, heads, scale, causal):
+    return native().cpu.self_attention_backward(qkv, weights, g, heads, scale, causal)
+
+
+def _register_rows() -> None:
+    register("cross_entropy_forward", "cpu:native", "cpu", native().cpu.cross_entropy_forward,
+             dtypes=(np.float32,), priority=20,
+             description="C++ one row at a time in L1, polynomial exp (kernels/cpu/cross_entropy.cpp)")
+    register("self_attention_forward", "cpu:native", "cpu", _self_attention_forward, dtypes=(np.float32,),
+             priority=20, description="C++ one head and query row at a time in L1, the causal columns only "
+                                      "(kernels/cpu/attention.cpp)")
+    register("self_attention_backward", "cpu:native", "cpu", _self_attention_backward, dtypes=(np.float32,),
+             priority=20, description="C++ one head and row at a time, ∂K and ∂V summed in L1")
+
+
 if native() is not None:
     _register_matmul(native().cpu)
     _register_ladder(native().cpu)
     _register_pairs(native().cpu)
+    _register_rows()

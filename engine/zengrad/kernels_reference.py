@@ -1,7 +1,7 @@
 """The reference kernels: readable NumPy (OpenBLAS) and CuPy (cuBLAS) versions of every kernel.
 
 They are always registered and always correct; the native kernels (``kernels_cpu``,
-``kernels_cuda``) are tested against them. ``lstm_*``, ``rnn_*``, ``layer_norm_*``, ``softmax_*`` and ``relu_*`` follow the shape contract
+``kernels_cuda``) are tested against them. ``lstm_*``, ``rnn_*``, ``layer_norm_*``, ``softmax_*``, ``cross_entropy_forward``, ``relu_*`` and ``self_attention_*`` follow the shape contract
 stated once in ``zengrad.kernels`` (the front end checks it before any implementation runs).
 """
 
@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from . import backend
-from .kernel_registry import register
+from .kernel_registry import choose, register
 
 
 def _numpy_matmul(a, b):
@@ -202,6 +202,23 @@ for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
 
 
 
+def _cross_entropy_forward_reference(x, target):
+    """A pass over the array per step: the row maxima, the shift, the exponential, the row sums
+    (an ``einsum``: faster than ``sum`` over short rows), the log and the target's shifted logit."""
+    xp = backend.array_module(backend.device_of(x))
+    with np.errstate(invalid="ignore"):
+        shifted = x - x.max(axis=1, keepdims=True)
+    picked = shifted[xp.arange(x.shape[0]), target]
+    exp_shifted = xp.exp(shifted, out=shifted)
+    sums = xp.einsum("ij->i", exp_shifted)
+    return exp_shifted, sums, xp.log(sums) - picked
+
+
+for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
+    register("cross_entropy_forward", _name, _device, _cross_entropy_forward_reference, priority=10,
+             description=f"{_name} reference: one array operation per step")
+
+
 def _relu_forward_reference(x):
     return backend.array_module(backend.device_of(x)).maximum(x.dtype.type(0), x)  # a tie gives x: −0 stays −0
 
@@ -225,3 +242,61 @@ for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
              description=f"{_name} reference: maximum(0, x)")
     register("relu_backward", _name, _device, _relu_backward_reference, priority=10,
              description=f"{_name} reference: a comparison and a bitwise and")
+
+
+def _heads(packed, heads):
+    """(N, L, 3E) -> three (N, h, L, d) views: Q, K, V (or their gradients)."""
+    n, length, width = packed.shape
+    split = packed.reshape(n, length, 3, heads, width // (3 * heads))
+    return tuple(split[:, :, i].transpose(0, 2, 1, 3) for i in range(3))
+
+
+def _rows_softmax(scores):
+    """softmax_forward on (…, L) scores through the registry (the native row softmax where there is one)."""
+    chosen = choose("softmax_forward", backend.device_of(scores), scores.dtype)
+    rows = (math.prod(scores.shape[:-1]), scores.shape[-1])  # not -1: an empty array has no inferable size
+    return chosen.fn(scores.reshape(rows)).reshape(scores.shape)
+
+
+def _self_attention_forward_reference(qkv, heads, scale, causal, mask):
+    """The heads as batched products (NumPy's matmul: OpenBLAS per (L, d) · (d, L) product), the
+    masks added to the (N, h, L, L) scores, then the row softmax."""
+    xp = backend.array_module(backend.device_of(qkv))
+    q, k, v = _heads(qkv, heads)
+    scores = xp.matmul(q * qkv.dtype.type(scale), k.swapaxes(-1, -2))
+    if causal:
+        length = qkv.shape[1]
+        scores[..., ~xp.tri(length, dtype=bool)] = -np.inf
+    if mask is not None:
+        scores += mask
+    weights = _rows_softmax(scores)
+    n, length, width = qkv.shape
+    out = xp.ascontiguousarray(xp.matmul(weights, v).transpose(0, 2, 1, 3)).reshape(n, length, width // 3)
+    return out, weights
+
+
+def _self_attention_backward_reference(qkv, weights, g, heads, scale, causal):
+    """Per head, as batched products into one (N, L, 3E) gradient in qkv's layout (``causal`` is
+    already in the weights' zeros)."""
+    xp = backend.array_module(backend.device_of(qkv))
+    q, k, v = _heads(qkv, heads)
+    n, length, width = qkv.shape
+    g_heads = g.reshape(n, length, heads, width // (3 * heads)).transpose(0, 2, 1, 3)
+    grad = xp.empty(qkv.shape, dtype=qkv.dtype)
+    grad_q, grad_k, grad_v = _heads(grad, heads)
+    grad_v[...] = xp.matmul(weights.swapaxes(-1, -2), g_heads)
+    dw = xp.matmul(g_heads, v.swapaxes(-1, -2))
+    chosen = choose("softmax_backward", backend.device_of(qkv), qkv.dtype)
+    rows = (math.prod(weights.shape[:-1]), length)
+    grad_s = chosen.fn(weights.reshape(rows), dw.reshape(rows)).reshape(weights.shape)
+    scale = qkv.dtype.type(scale)
+    xp.multiply(xp.matmul(grad_s, k), scale, out=grad_q)
+    xp.multiply(xp.matmul(grad_s.swapaxes(-1, -2), q), scale, out=grad_k)
+    return grad
+
+
+for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
+    register("self_attention_forward", _name, _device, _self_attention_forward_reference, priority=10,
+             description=f"{_name} reference: batched products, the masks added to the scores, row softmax")
+    register("self_attention_backward", _name, _device, _self_attention_backward_reference, priority=10,
+             description=f"{_name} reference: batched products into one packed gradient")

@@ -1,5 +1,5 @@
 // e^x in float32 as a few multiply-adds that the compiler vectorizes (no libm call), shared by the
-// recurrent kernels' gates (sequence.h) and the row softmax (softmax.cpp).
+// recurrent kernels' gates (sequence.h) and the row softmaxes (softmax.cpp, attention.cpp, cross_entropy.cpp).
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -38,5 +38,9 @@ inline float fast_exp(float x) {
   const float e_r = p * r * r + r + 1.0f;
   return e_r * bits_to_float((float_to_bits(shifted) - float_to_bits(kRound) + 127u) << 23);
 }
+
+// e^x for x ≤ 0 (a row's maximum already subtracted): exactly 0 below −87 (e^x under float32's
+// smallest normal number, −∞ included), NaN for NaN. The softmax kernels' exponential.
+inline float exp_nonpositive(float x) { return x < -87.0f ? 0.0f : fast_exp(x); }
 
 }  // namespace zengrad::cpu

@@ -21,13 +21,6 @@
 
 namespace zengrad::cpu {
 
-namespace {
-
-// e^x for x ≤ 0 (the row's maximum already subtracted): exactly 0 below −87 (−∞ included), NaN for NaN.
-inline float exp_nonpositive(float x) { return x < -87.0f ? 0.0f : fast_exp(x); }
-
-}  // namespace
-
 __attribute__((target_clones("avx512f", "avx2", "default"))) void softmax_forward(int64_t rows, int64_t n,
                                                                                   const float* x, float* y) {
   for (int64_t i = 0; i < rows; ++i) {

@@ -20,9 +20,10 @@ class SelfAttention(FusedNode):
         Wᵢ = softmax(c · Qᵢ Kᵢᵀ + M),  out = [W₁V₁ … W_hV_h]  (N, L, E),
 
     with c the scale (1/√d in MultiheadAttention) and M an optional additive mask broadcast to
-    (N, h, L, L) (0 where a query may attend, −∞ where not), which gets no gradient. The heads
-    are views into qkv; the batched products run through NumPy's matmul (OpenBLAS on one thread:
-    each product is a small (L, d) · (d, L) one, far below where threads pay).
+    (N, h, L, L) (0 where a query may attend, −∞ where not), which gets no gradient. Forward and
+    backward are kernels (:func:`zengrad.kernels.self_attention_forward`): with ``causal`` (M is
+    the causal mask, recognised by :func:`self_attention`) the native one computes the scores of
+    the columns each query may see only, and the mask itself is not read.
 
     Backward, per head, with G the gradient of the head's output:
 
@@ -31,40 +32,18 @@ class SelfAttention(FusedNode):
     written into one (N, L, 3E) gradient in qkv's layout. A row masked everywhere gives NaN.
     """
 
-    def __init__(self, heads: int, scale: float, has_mask: bool):
+    def __init__(self, heads: int, scale: float, has_mask: bool, causal: bool = False):
         super().__init__()
-        self.heads, self.scale, self.has_mask = heads, scale, has_mask
-
-    def _split(self, packed):
-        """(N, L, 3E) -> three (N, h, L, d) views: Q, K, V (or their gradients)."""
-        n, length, width = packed.shape
-        heads = packed.reshape(n, length, 3, self.heads, width // (3 * self.heads))
-        return tuple(heads[:, :, i].transpose(0, 2, 1, 3) for i in range(3))
+        self.heads, self.scale, self.has_mask, self.causal = heads, scale, has_mask, causal
 
     def forward(self, qkv, mask=None):
-        xp = backend.array_module(backend.device_of(qkv))
-        q, k, v = self._split(xp.ascontiguousarray(qkv))
-        scores = xp.matmul(q * qkv.dtype.type(self.scale), k.swapaxes(-1, -2))
-        if mask is not None:
-            scores += mask
-        self.weights = kernels.softmax_forward(scores)
-        n, length, width = qkv.shape
-        return xp.ascontiguousarray(xp.matmul(self.weights, v).transpose(0, 2, 1, 3)).reshape(n, length, width // 3)
+        out, self.weights = kernels.self_attention_forward(qkv, self.heads, self.scale, self.causal,
+                                                           None if self.causal else mask)
+        return out
 
     def kernel_backward(self, g):
-        qkv = self.inputs[0].data
-        xp = backend.array_module(backend.device_of(qkv))
-        q, k, v = self._split(xp.ascontiguousarray(qkv))
-        n, length, width = qkv.shape
-        g_heads = g.data.reshape(n, length, self.heads, width // (3 * self.heads)).transpose(0, 2, 1, 3)
-        weights = self.weights
-        grad = xp.empty(qkv.shape, dtype=qkv.dtype)
-        grad_q, grad_k, grad_v = self._split(grad)
-        grad_v[...] = xp.matmul(weights.swapaxes(-1, -2), g_heads)
-        grad_s = kernels.softmax_backward(weights, xp.matmul(g_heads, v.swapaxes(-1, -2)))
-        scale = qkv.dtype.type(self.scale)
-        xp.multiply(xp.matmul(grad_s, k), scale, out=grad_q)
-        xp.multiply(xp.matmul(grad_s.swapaxes(-1, -2), q), scale, out=grad_k)
+        grad = kernels.self_attention_backward(self.inputs[0].data, self.weights, g.data, self.heads, self.scale,
+                                               self.causal)
         return (Tensor(grad),) + (None,) * self.has_mask
 
     def composed(self, qkv, mask=None):
@@ -82,7 +61,19 @@ class SelfAttention(FusedNode):
 
 def self_attention(qkv: Tensor, heads: int, scale: float, mask: Tensor | None = None) -> Tensor:
     """:class:`SelfAttention` of the packed (N, L, 3E) projections; ``mask`` additive, without gradient
-    (the caller has checked the shapes)."""
+    (the caller has checked the shapes). A mask that is the causal one is recognised (and stays an
+    input, for the composed form)."""
     if mask is None:
         return SelfAttention.apply(qkv, heads=heads, scale=scale, has_mask=False)
-    return SelfAttention.apply(qkv, mask, heads=heads, scale=scale, has_mask=True)
+    return SelfAttention.apply(qkv, mask, heads=heads, scale=scale, has_mask=True,
+                               causal=_is_causal(mask.data, qkv.shape[1]))
+
+
+def _is_causal(mask, length: int) -> bool:
+    """Whether an additive mask is exactly the causal one: (L, L), 0 on and below the diagonal,
+    −∞ above it (a test on L² numbers, next to the N·h·L² scores)."""
+    if mask.shape != (length, length):
+        return False
+    xp = backend.array_module(backend.device_of(mask))
+    below = xp.tri(length, dtype=bool)
+    return bool((mask[below] == 0).all() and (mask[~below] == -xp.inf).all())

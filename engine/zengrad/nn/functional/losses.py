@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from ... import backend
+from ... import backend, kernels
 from ...autograd import Function
 from ...errors import DtypeError, OpError
 from ...grad_mode import is_grad_enabled
@@ -257,7 +257,8 @@ class CrossEntropy(Function):
 
     with wᵢ the weight of row i's class (0 for an ignored row); 'mean' divides Σ ℓᵢ by Σ wᵢ.
     One node, as PyTorch's fused loss, instead of a log-softmax, an index, a product and a mean.
-    The log Σ exp is taken after subtracting each row's maximum (no overflow).
+    The log Σ exp is taken after subtracting each row's maximum (no overflow), in one kernel
+    (:func:`zengrad.kernels.cross_entropy_forward`: C++ on the CPU).
 
     ∂ℓ/∂x = (softmax(x) − onehot(y)) ⊙ w·g  (w·g/Σw for 'mean'). When no graph of the gradient
     is asked for, backward reads softmax(x) = e^{x − max} / Σ e^{x − max} off what forward kept and
@@ -270,12 +271,8 @@ class CrossEntropy(Function):
         self.target, self.sample_weight, self.reduction = target, sample_weight, reduction
 
     def forward(self, x):
-        xp = backend.array_module(backend.device_of(x))
-        with np.errstate(invalid="ignore"):
-            shifted = x - x.max(axis=1, keepdims=True)
-        self.exp_shifted = xp.exp(shifted)
-        self.exp_sums = xp.einsum("ij->i", self.exp_shifted)  # einsum: faster than sum over short rows
-        losses = (xp.log(self.exp_sums) - shifted[xp.arange(x.shape[0]), self.target]) * self.sample_weight
+        self.exp_shifted, self.exp_sums, losses = kernels.cross_entropy_forward(x, self.target)
+        losses *= self.sample_weight
         if self.reduction != "mean":
             return _reduced(losses, self.reduction)
         with np.errstate(invalid="ignore"):  # every row ignored: 0/0, PyTorch's NaN
