@@ -62,6 +62,8 @@ class _Elementwise(Module):
 
     function = None
     settings: tuple = ()
+    #: whether repr shows ``inplace=True`` (PyTorch's Hardsigmoid and Hardswish do not)
+    shows_inplace = True
 
     def __init__(self, *args, inplace: bool = False, **kwargs):
         super().__init__()
@@ -84,7 +86,7 @@ class _Elementwise(Module):
     def extra_repr(self) -> str:
         shown = [f"{name}={getattr(self, name)!r}" if isinstance(getattr(self, name), str)
                  else f"{name}={getattr(self, name)}" for name, _ in self.settings]
-        return ", ".join(shown + (["inplace=True"] if self.inplace else []))
+        return ", ".join(shown + (["inplace=True"] if self.inplace and self.shows_inplace else []))
 
 
 class ReLU(_Elementwise):
@@ -156,11 +158,13 @@ class ReLU6(_Elementwise):
 class Hardsigmoid(_Elementwise):
     """y = relu6(x + 3)/6."""
     function = F.hardsigmoid
+    shows_inplace = False
 
 
 class Hardswish(_Elementwise):
     """y = x·relu6(x + 3)/6."""
     function = F.hardswish
+    shows_inplace = False
 
 
 class LogSigmoid(_Elementwise):
