@@ -253,3 +253,24 @@ def test_module_listing_options_and_assign_like_torch():
         layer.load_state_dict({"weight": lib.ones(2, 2, dtype=lib.float64), "bias": lib.zeros(2)}, assign=True)
         assert layer.weight is not old and type(layer.weight).__name__ == "Parameter"
         assert layer.weight.requires_grad and str(layer.weight.dtype).endswith("float64")
+
+
+def test_forward_hooks_with_kwargs_like_torch():
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (torch, zg):
+        class Scale(lib.nn.Module):
+            def forward(self, x, scale=1.0):
+                return x * scale
+
+        seen = []
+        module = Scale()
+        module.register_forward_pre_hook(lambda m, a, k: (a, {**k, "scale": k.get("scale", 1.0) * 3}), with_kwargs=True)
+        module.register_forward_hook(lambda m, a, k, o: seen.append(sorted(k.items())) or o + 1, with_kwargs=True)
+        module.register_forward_hook(lambda m, a, o: o * 10)
+        results.append((module(lib.ones(2), scale=2.0).tolist(), seen))
+        bad = Scale()
+        bad.register_forward_pre_hook(lambda m, a, k: a, with_kwargs=True)
+        with pytest.raises(RuntimeError):
+            bad(lib.ones(2))
+    assert results[0] == results[1]

@@ -58,6 +58,8 @@ class _Elementwise(Module):
     function = None
     settings: tuple = ()
     in_place_form = False
+    #: whether repr shows ``inplace=True`` (PyTorch's Hardsigmoid and Hardswish do not)
+    shows_inplace = True
 
     def __init__(self, *args, inplace: bool = False, **kwargs):
         super().__init__()
@@ -85,7 +87,7 @@ class _Elementwise(Module):
     def extra_repr(self) -> str:
         shown = [f"{name}={getattr(self, name)!r}" if isinstance(getattr(self, name), str)
                  else f"{name}={getattr(self, name)}" for name, _ in self.settings]
-        return ", ".join(shown + (["inplace=True"] if self.inplace else []))
+        return ", ".join(shown + (["inplace=True"] if self.inplace and self.shows_inplace else []))
 
 
 class ReLU(_Elementwise):
@@ -167,18 +169,14 @@ class Hardsigmoid(_Elementwise):
     """y = relu6(x + 3)/6."""
     function = F.hardsigmoid
     in_place_form = True
-
-    def extra_repr(self) -> str:
-        return ""  # PyTorch shows no settings for it, inplace included
+    shows_inplace = False
 
 
 class Hardswish(_Elementwise):
     """y = x·relu6(x + 3)/6."""
     function = F.hardswish
     in_place_form = True
-
-    def extra_repr(self) -> str:
-        return ""  # PyTorch shows no settings for it, inplace included
+    shows_inplace = False
 
 
 class LogSigmoid(_Elementwise):

@@ -203,7 +203,16 @@ class Module(PlacementShortcuts):
     def __call__(self, *args, **kwargs):
         if not self.takes_arrays:
             _refuse_arrays(self, args)
-        for hook in list(self._forward_pre_hooks.values()):
+        with_kwargs = self.__dict__.get("_hooks_with_kwargs", ())
+        for key, hook in list(self._forward_pre_hooks.items()):
+            if key in with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, new_kwargs), "
+                                           f"but got {result}.")
+                    args, kwargs = result
+                continue
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
@@ -211,29 +220,40 @@ class Module(PlacementShortcuts):
         if backward_hooks and is_grad_enabled():
             args, record = gate_inputs(self, list(backward_hooks.values()), args)
         output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
+        for key, hook in list(self._forward_hooks.items()):
+            result = hook(self, args, kwargs, output) if key in with_kwargs else hook(self, args, output)
             if result is not None:
                 output = result
         if backward_hooks and is_grad_enabled():
             output = gate_outputs(output, record)
         return output
 
-    def register_forward_pre_hook(self, hook, *, prepend: bool = False) -> "RemovableHandle":
+    def _add_forward_hook(self, table: OrderedDict, hook, prepend: bool, with_kwargs: bool) -> "RemovableHandle":
+        handle = RemovableHandle(table, _checked_hook(self, hook), prepend)
+        if with_kwargs:
+            self.__dict__.setdefault("_hooks_with_kwargs", set()).add(handle.id)
+        return handle
+
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> "RemovableHandle":
         """Call ``hook(module, args)`` before every ``forward``; a non-None result replaces the
         positional arguments (a tuple, or a single value). Returns a handle whose ``remove()``
         unregisters it. Hooks run in the order they were registered (``prepend=True`` puts this
-        one first), as in PyTorch.
+        one first), as in PyTorch. With ``with_kwargs=True`` it is ``hook(module, args, kwargs)``
+        and returns None or a pair (args, kwargs).
         """
-        return RemovableHandle(self._forward_pre_hooks, _checked_hook(self, hook), prepend)
+        return self._add_forward_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
 
-    def register_forward_hook(self, hook, *, prepend: bool = False) -> "RemovableHandle":
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs: bool = False,
+                              always_call: bool = False) -> "RemovableHandle":
         """Call ``hook(module, args, output)`` after every ``forward`` (``args``: the positional
         arguments forward received, after any pre-hooks); a non-None result replaces the output,
         and the next hook sees the replacement. Returns a handle whose ``remove()`` unregisters it.
-        Hooks run in the order they were registered (``prepend=True`` puts this one first).
+        Hooks run in the order they were registered (``prepend=True`` puts this one first). With
+        ``with_kwargs=True`` it is ``hook(module, args, kwargs, output)``. (``always_call`` is
+        accepted: a forward that raises skips the hooks here.)
         """
-        return RemovableHandle(self._forward_hooks, _checked_hook(self, hook), prepend)
+        return self._add_forward_hook(self._forward_hooks, hook, prepend, with_kwargs)
 
     def register_full_backward_hook(self, hook, prepend: bool = False) -> "RemovableHandle":
         """Call ``hook(module, grad_input, grad_output)`` in every backward pass through a call of
