@@ -108,10 +108,32 @@ def test_where_with_python_numbers_follows_pytorch(rng):
         np.testing.assert_array_equal(out.data, expected.numpy())
 
 
-def test_mixed_float_tensors_still_raise_naming_both():
-    """A documented difference: PyTorch promotes float32 with float64 to float64; zengrad refuses."""
-    with pytest.raises(TypeError, match=r"add: floating-point dtypes differ: \(2,\) float32, \(2,\) float64"):
-        zg.ones(2) + zg.ones(2, dtype=zg.float64)
+@pytest.mark.parametrize("op", [lambda m, a, b: a + b, lambda m, a, b: a * b - b, lambda m, a, b: m.maximum(a, b),
+                                lambda m, a, b: m.where(a > 0, a, b), lambda m, a, b: m.cat([a, b]),
+                                lambda m, a, b: m.nn.functional.mse_loss(a, b)])
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("float64", "float32")])
+def test_mixed_float_tensors_compute_in_the_wider_dtype_as_torch(op, dtypes):
+    values = np.array([0.5, -1.25, 3.0])
+    ours_a, ours_b = (zg.tensor(values, dtype=getattr(zg, d), requires_grad=True) for d in dtypes)
+    theirs_a, theirs_b = (torch.tensor(values, dtype=getattr(torch, d), requires_grad=True) for d in dtypes)
+    ours, theirs = op(zg, ours_a, ours_b), op(torch, theirs_a, theirs_b)
+    assert TORCH_DTYPES[ours.dtype] == theirs.dtype
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy())
+    ours.sum().backward()
+    theirs.sum().backward()
+    for mine, reference in ((ours_a, theirs_a), (ours_b, theirs_b)):
+        assert TORCH_DTYPES[mine.grad.dtype] == reference.grad.dtype
+        np.testing.assert_allclose(mine.grad.numpy(), reference.grad.numpy())
+
+
+def test_a_0d_float64_tensor_does_not_widen_float32_as_in_torch():
+    assert (zg.ones(2) * zg.tensor(2.0, dtype=zg.float64)).dtype == np.float32
+    assert (zg.tensor(1.0) + zg.tensor(2.0, dtype=zg.float64)).dtype == np.float64
+
+
+def test_matmul_with_mixed_float_dtypes_raises_as_torch():
+    with pytest.raises(RuntimeError, match=r"matmul: floating-point dtypes differ"):
+        zg.ones(2, 3) @ zg.ones(3, 2, dtype=zg.float64)
 
 
 # ---- indexing and dims ---------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Bad input gets a clear Python exception naming the op and the shapes; nothing crashes."""
 
+import numpy as np
 import pytest
 
 import zengrad as zg
@@ -25,8 +26,7 @@ def test_mismatched_float_dtypes_are_refused(device):
     b = zg.randn(3, 2, dtype=zg.float64, device=device)
     with pytest.raises(TypeError, match=r"matmul: floating-point dtypes differ.*\(2, 3\) float32.*\(3, 2\) float64"):
         a @ b
-    with pytest.raises(TypeError, match="sub: floating-point dtypes differ"):
-        a - b.T
+    assert (a - b.T).dtype == np.float64  # elementwise ops compute in the wider dtype, as PyTorch's
 
 
 def test_bad_reshape_and_index(device):

@@ -31,7 +31,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .errors import OpError
+from .errors import DtypeError, OpError
 from . import backend
 from .grad_mode import _state as _grad_mode
 from .tensor import Tensor
@@ -74,6 +74,9 @@ class Function:
     #: result comes only from a float64 input, as in PyTorch: ints with floats, and int / int,
     #: give the float input's dtype or the default float32, never NumPy's float64.
     chooses_dtype = False
+    #: True for ops that refuse floating-point inputs of different dtypes, as PyTorch's matmul and
+    #: convolutions do; the others compute in the wider dtype (see :func:`_compatible`).
+    same_float_dtype = False
     #: True for binary ops that compute int operands in floating point (div, atan2): a 0-d int
     #: operand keeps its own values there instead of taking the other operand's int dtype
     #: (see :func:`zengrad.ops.elementwise.weak_zero_dim`).
@@ -115,7 +118,7 @@ class Function:
 
         This runs for every op, forward and backward, so it does each job once, in one pass over
         the inputs: the type check, the arrays, whether a gradient is wanted; the slower checks
-        (:func:`_check_are_tensors`, :func:`_check_compatible`) run only when the quick ones fail.
+        (:func:`_check_are_tensors`, :func:`_compatible`) run only when the quick ones fail.
         """
         arrays = []
         versions = []  # what backward may read, noted now: every input (only ``saved_inputs`` are
@@ -133,7 +136,9 @@ class Function:
             kind, dtype = type(arrays[0]), arrays[0].dtype
             for array in arrays:
                 if type(array) is not kind or (array.dtype is not dtype and array.dtype != dtype):
-                    _check_compatible(cls, inputs)
+                    converted = _compatible(cls, inputs)
+                    if converted is not None:
+                        return cls.apply(*converted, **settings)
                     break
         quiet = backend.quiet_floats()  # ±inf and NaN come without NumPy's warnings, as in PyTorch
         try:
@@ -239,27 +244,33 @@ def _forward_in_default_float(fn: Function, arrays: list, inputs: Sequence[Tenso
     return fn.forward(*(a if a.dtype.kind == "f" else a.astype(backend.DEFAULT_DTYPE) for a in arrays))
 
 
-def _check_compatible(cls, inputs: Sequence[Tensor]) -> None:
-    """All inputs on one device; all floating-point inputs of one dtype (no silent promotion).
+def _compatible(cls, inputs: Sequence[Tensor]) -> tuple | None:
+    """Inputs on one device, their floating-point ones of one dtype: None when they already are,
+    else the inputs with the floating ones converted (differentiably) to the dtype PyTorch computes
+    in — the widest floating dtype among the inputs with dimensions (0-d tensors, like numbers,
+    take theirs: float32 with 0-d float64 stays float32), or among all of them if every one is 0-d.
 
-    A deliberate difference from PyTorch, which promotes float32 with float64 to float64: here
-    that mix is refused, naming both, because it is almost always a float64 NumPy array that
-    slipped in, and the silent promotion would double the memory and slow every op after it.
+    Ops whose PyTorch counterpart refuses mixed dtypes (matmul, linear, convolution:
+    ``same_float_dtype``) raise instead, naming both.
     """
     if len(inputs) < 2:
-        return
+        return None
     first = inputs[0].data
     if all(type(t.data) is type(first) and t.data.dtype == first.dtype for t in inputs[1:]):
-        return  # the common case, settled without building sets
+        return None  # the common case, settled without building sets
     op = cls.__name__.lower()
     if len({t.device for t in inputs}) > 1:
         described = ", ".join(f"{tuple(t.shape)} on {t.device}" for t in inputs)
         raise OpError(f"{op}: tensors are on different devices: {described}")
-    dtypes = {t.data.dtype for t in inputs}
-    floats = {d for d in dtypes if d.kind == "f"}
-    if len(floats) > 1:
+    floats = {t.dtype for t in inputs if t.dtype.kind == "f"}
+    if len(floats) < 2:
+        return None
+    if cls.same_float_dtype:
         described = ", ".join(f"{tuple(t.shape)} {t.dtype}" for t in inputs)
-        raise TypeError(f"{op}: floating-point dtypes differ: {described}; convert one with .to(dtype)")
+        raise DtypeError(f"{op}: floating-point dtypes differ: {described}; convert one with .to(dtype)")
+    leading = {t.dtype for t in inputs if t.dtype.kind == "f" and t.ndim} or floats
+    target = np.result_type(*leading)
+    return tuple(t.to(target) if t.dtype.kind == "f" and t.dtype != target else t for t in inputs)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -114,6 +114,8 @@ class Conv2d(Function):
     BatchNorm's does: backward first multiplies g by the activation's derivative.
     """
 
+    same_float_dtype = True  # PyTorch's refuses mixed dtypes too
+
     saved_inputs = (0, 1)  # b's value is never read
 
     def __init__(self, stride, padding, dilation, out_hw, negative_slope=None):
@@ -188,6 +190,8 @@ class ConvTranspose2d(Function):
     F = (H − 1)·s + d·(k − 1) + 1, or more when output_padding reaches past it (zeros there); the
     output is its window from ``padding`` of size ``out_hw``.
     """
+
+    same_float_dtype = True  # PyTorch's refuses mixed dtypes too
 
     saved_inputs = (0, 1)
 

@@ -22,6 +22,8 @@ class MatMul(Function):
     batch entry and a sum of them.
     """
 
+    same_float_dtype = True  # PyTorch's refuses mixed dtypes too
+
     def forward(self, a, b):
         return kernels.matmul(a, b)
 
@@ -47,6 +49,8 @@ class Linear(Function):
     batch-first LSTM's output, a transposed view) it is a copy, which backward would otherwise
     make again (0.4 ms of CPU time a step in the char LSTM, benchmarks/results/lstm_2026-12-03b.md).
     """
+
+    same_float_dtype = True  # PyTorch's refuses mixed dtypes too
 
     def forward(self, x, weight, bias=None):
         xp = backend.array_module(backend.device_of(x))
