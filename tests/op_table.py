@@ -461,4 +461,12 @@ DECOMPOSITION_CASES = [
 ]
 ASSEMBLED_CASES += DECOMPOSITION_CASES
 
+SPECIAL_CASES = [  # zengrad.special, as torch.special
+    Case("special_ndtr", lambda m, a: m.special.ndtr(a), [(3, 4)]),
+    Case("special_entr", lambda m, a: m.special.entr(a), [(3, 4)], domain="pos"),
+    Case("special_xlog1py", lambda m, a, b: m.special.xlog1py(a, b), [(3, 4), (4,)], domain="pos"),
+    Case("special_multigammaln", lambda m, a: m.special.multigammaln(a + 2, 3), [(2, 3)], domain="pos"),
+]
+ASSEMBLED_CASES += SPECIAL_CASES
+
 CASES = CASES + BREADTH_CASES + ASSEMBLED_CASES

@@ -52,6 +52,7 @@ class iinfo:
 
 
 _generators: dict[str, object] = {}
+_seed: list[int] = []  # the seed of the global generators, once chosen (by manual_seed, seed or a first draw)
 
 
 class Generator:
@@ -104,16 +105,29 @@ def drawing_from(generator_or_none, device: str = "cpu"):
 
 def manual_seed(seed: int) -> None:
     """Seed every random draw zengrad makes (CPU and, when present, CUDA)."""
+    _seed[:] = [int(seed)]
     _generators["cpu"] = np.random.default_rng(seed)
     if backend.cuda_is_available():
         _generators["cuda"] = backend.cupy().random.default_rng(seed)
+
+
+def seed() -> int:
+    """Seed every random draw with a fresh non-deterministic number, and return it (PyTorch's ``seed``)."""
+    fresh = int(np.random.SeedSequence().entropy) % 2 ** 63
+    manual_seed(fresh)
+    return fresh
+
+
+def initial_seed() -> int:
+    """The seed of the global generators (chosen at random on first use if none was set)."""
+    return _seed[0] if _seed else seed()
 
 
 def generator(device: str = "cpu"):
     """The global random generator for ``device`` (seeded by :func:`manual_seed`)."""
     if device not in _generators:
         xp = backend.array_module(device)
-        _generators[device] = xp.random.default_rng()
+        _generators[device] = xp.random.default_rng(initial_seed())
     return _generators[device]
 
 

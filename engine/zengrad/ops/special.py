@@ -219,3 +219,21 @@ def digamma(a: Tensor) -> Tensor:
 def erfinv(a: Tensor) -> Tensor:
     """erf⁻¹(a) elementwise (see :class:`Erfinv`)."""
     return Erfinv.apply(_float_input("erfinv", a))
+
+
+class Entr(Function):
+    """z = −a ln a for a > 0, 0 at a = 0, −inf for a < 0 (the entropy of one probability);
+    ∂z/∂a = −(1 + ln a): +inf at 0, NaN below 0, as in PyTorch."""
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        return xp.where(a > 0, -a * xp.log(xp.where(a > 0, a, 1)), xp.where(a < 0, -xp.inf, a * 0))
+
+    def backward(self, g):
+        (a,) = self.inputs
+        return g * -(a.log() + 1)
+
+
+def entr(a: Tensor) -> Tensor:
+    """−a ln a elementwise (see :class:`Entr`)."""
+    return Entr.apply(_float_input("entr", a))

@@ -1,0 +1,77 @@
+"""``zengrad.special``, as ``torch.special``: special functions under SciPy's names. Most are ops
+defined elsewhere (their math is in :mod:`zengrad.ops`); the few new ones are compositions of those
+ops, so their gradients (and gradients of gradients) come from autograd.
+
+New here, with x a tensor:
+
+* ndtr(x) = Φ(x) = ½ erfc(−x/√2), the standard normal CDF;  ndtri(p) = Φ⁻¹(p) = √2 erfinv(2p − 1);
+* xlog1py(x, y) = x ln(1 + y), 0 where x = 0 (``entr``, −x ln x, is in :mod:`zengrad.ops.special`);
+* multigammaln(a, p) = ln Γ_p(a) = p(p − 1)/4 · ln π + Σ_{j<p} ln Γ(a − j/2) (inf or NaN where
+  a ≤ (p − 1)/2, as PyTorch 2.13 gives, without an error);
+* i0(x) = Σ_k (x²/4)ᵏ/(k!)², the modified Bessel function of the first kind of order 0, summed in
+  float64 until the terms fall below 2⁻⁵³ of the sum (about |x| + 20 terms; ±inf gives NaN and
+  |x| > 713 inf, as in PyTorch);  ∂/∂x follows from the series term by term.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .errors import OpError
+from .ops import (digamma, erf, erfc, erfinv, exp2, expm1, lgamma, log1p, log_softmax, logit, logsumexp,
+                  polygamma, round, sigmoid, sinc, softmax, where, xlogy)
+from .ops.elementwise import isfinite
+from .ops.special import entr
+from .tensor import Tensor
+
+expit = sigmoid
+gammaln = lgamma
+psi = digamma
+
+__all__ = ["digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "log1p",
+           "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round",
+           "sinc", "softmax", "xlog1py", "xlogy"]
+
+
+def ndtr(x: Tensor) -> Tensor:
+    """Φ(x) = ½ erfc(−x/√2): the probability that a standard normal variable is below x."""
+    return erfc(x * (-1 / math.sqrt(2))) * 0.5
+
+
+def ndtri(p: Tensor) -> Tensor:
+    """Φ⁻¹(p) = √2 erfinv(2p − 1), the standard normal quantile (−inf at 0, inf at 1)."""
+    return erfinv(p * 2 - 1) * math.sqrt(2)
+
+
+def xlog1py(x, y) -> Tensor:
+    """x·ln(1 + y), with 0 where x = 0 (unless y is NaN), as ``xlogy`` with y + 1."""
+    return xlogy(x, y + 1) if isinstance(y, Tensor) else xlogy(x, Tensor(np.asarray(y)) + 1)
+
+
+def multigammaln(a: Tensor, p: int) -> Tensor:
+    """ln Γ_p(a) = p(p − 1)/4 · ln π + Σ_{j=0}^{p−1} ln Γ(a − j/2) (the multivariate log-gamma)."""
+    if p < 1:
+        raise OpError(f"multigammaln: p has to be greater than or equal to 1, got {p}")
+    total = lgamma(a)
+    for j in range(1, p):
+        total = total + lgamma(a - j / 2)
+    return total + p * (p - 1) / 4 * math.log(math.pi)
+
+
+def i0(x: Tensor) -> Tensor:
+    """I₀(x) = Σ_k (x²/4)ᵏ/(k!)² (see the module's docstring), in x's float dtype."""
+    dtype = x.dtype if x.dtype.kind == "f" else np.dtype(np.float32)
+    wide = x.to(np.float64)
+    finite = np.abs(x.detach().numpy() if x.device == "cpu" else x.detach().cpu().numpy())
+    finite = finite[np.isfinite(finite) & (finite <= 713)]
+    terms = int(finite.max()) + 25 if finite.size else 1
+    quarter_square = wide * wide * 0.25
+    term = total = quarter_square * 0 + 1
+    for k in range(1, terms):
+        term = term * quarter_square / (k * k)
+        total = total + term
+    total = where(isfinite(x), where(wide.abs() > 713, math.inf, total), math.nan)
+    return total.to(dtype)
+
