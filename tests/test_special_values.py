@@ -98,7 +98,7 @@ KNOWN_DIFFERENCES = {
                      "qr_wide", "qr_wide_batched_r", "qr_complete_wide", "svd_full_tall", "svd_full_wide",
                      "eigh", "eigh_vectors", "svdvals", "svd_vectors", "svd_vectors_wide", "pinv", "lstsq",
                      "solve_triangular", "cond"], _LAPACK),
-    "attention_causal": _MASKED_ROW,
+    **dict.fromkeys(["attention_causal", "attention_float_mask"], _MASKED_ROW),
     "t": _FUSED_MULTIPLY_ADD,
     "gelu": _VECTORIZED_GELU,
     "sinc": _SMALL_SINC,
