@@ -83,8 +83,8 @@ class Distribution:
         return f"{type(self).__name__}({shown})"
 
 
-class Normal(Distribution):
-    """N(loc, scale²)."""
+class _LocationScale(Distribution):
+    """A family of densities f((x − μ)/b)/b: a location μ (``loc``, the mean) and a positive scale b."""
 
     has_rsample = True
     parameters = ("loc", "scale")
@@ -98,6 +98,10 @@ class Normal(Distribution):
     @property
     def mean(self) -> Tensor:
         return self.loc
+
+
+class Normal(_LocationScale):
+    """N(loc, scale²)."""
 
     @property
     def variance(self) -> Tensor:
@@ -119,21 +123,8 @@ class Normal(Distribution):
         return 0.5 * (1 + ((_tensor(value, self.loc) - self.loc) / (self.scale * math.sqrt(2))).erf())
 
 
-class Laplace(Distribution):
+class Laplace(_LocationScale):
     """Laplace(loc, scale): density e^{−|x − μ|/b} / 2b."""
-
-    has_rsample = True
-    parameters = ("loc", "scale")
-
-    def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = _broadcast(loc, scale)
-        if validate_args is not False:
-            self._check(self.scale > 0, "scale must be positive")
-        self.batch_shape = self.loc.shape
-
-    @property
-    def mean(self) -> Tensor:
-        return self.loc
 
     @property
     def variance(self) -> Tensor:
