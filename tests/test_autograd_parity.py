@@ -165,3 +165,25 @@ def test_binary_ops_on_special_values_give_pytorchs_values_and_gradients_without
     lambda x: x.cumsum(0) * x.logsumexp(0), lambda x: (x - x).exp() / x], ids=range(5))
 def test_gradient_sums_meeting_inf_and_nan_give_pytorchs_values_without_warnings(expression):
     _assert_special_parity(lambda m, x: expression(x), [0.0, -1.0, 2.0, float("inf")])
+
+
+def test_in_place_through_a_view_keeps_the_views_gradient_and_refuses_the_stale_base():
+    """PyTorch rewrites the base's history after ``y[0].mul_(10)``; zengrad cannot, so a gradient
+    through ``y`` afterwards raises instead of silently leaving the multiplication out. The view's
+    own gradient, and an in-place layer applied to a view, stay right."""
+    for lib in (zg, torch):
+        x = lib.ones(2, 2, requires_grad=True)
+        view = (x * 1)[0]
+        view.mul_(10)
+        view.sum().backward()
+        assert x.grad.tolist() == [[10.0, 10.0], [0.0, 0.0]]
+    x = zg.ones(2, 2, requires_grad=True)
+    y = x * 1
+    y[0].mul_(10)
+    np.testing.assert_array_equal(y.detach().numpy(), [[10, 10], [1, 1]])
+    with pytest.raises(RuntimeError, match="changed in place through a view"):
+        y.sum().backward()
+    layer = zg.nn.Linear(3, 4)
+    flat = layer(zg.ones(2, 3)).view(8)
+    zg.nn.ReLU(inplace=True)(flat).sum().backward()
+    assert layer.weight.grad is not None

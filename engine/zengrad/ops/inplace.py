@@ -25,6 +25,7 @@ import numpy as np
 
 from ..errors import OpError
 from ..grad_mode import is_grad_enabled, no_grad
+from ..autograd import Function
 from ..tensor import Tensor
 from ._util import can_cast
 
@@ -95,21 +96,56 @@ def in_place(name: str, target: Tensor, op, *args, **kwargs) -> Tensor:
     _check_fits(name, target, result)
     if result.dtype != target.dtype:
         result = result.to(target.dtype)
+    base = _view_base(target)
     overwrite(target, node=result)
+    if base is not None:
+        _mark_changed_through_view(base, name, target.shape)
     return target
 
 
-def _viewed_leaf(target: Tensor) -> Tensor | None:
-    """The leaf that ``target`` is a view of (through a chain of view ops: ``x.t()[0]``), if any."""
+def _view_base(target: Tensor) -> Tensor | None:
+    """The tensor whose memory ``target`` views (through a chain of view ops: ``y.t()[0]``), if
+    ``target`` is a view of another tensor."""
     fn, view = target.grad_fn, target
     while fn is not None and fn.makes_view and fn.inputs:
         source = fn.inputs[0]
         if not view.xp.may_share_memory(view.data, source.data):
-            return None
-        if fn.input_nodes[0] is None:
-            return source
-        fn, view = fn.input_nodes[0], source
-    return None
+            break
+        view = source
+        fn = fn.input_nodes[0]
+    return view if view is not target else None
+
+
+def _viewed_leaf(target: Tensor) -> Tensor | None:
+    """The leaf that ``target`` is a view of, if any."""
+    base = _view_base(target)
+    return base if base is not None and base.grad_fn is None else None
+
+
+class ChangedThroughView(Function):
+    """Stands in the graph for a tensor whose values an in-place op changed through one of its
+    views (``y[0].mul_(10)``): the new values are right, but zengrad keeps no record of how the
+    view's part of the tensor was made, so a gradient through the tensor *afterwards* would be
+    wrong — this node refuses it instead. (Its uses before the change, and the view itself, keep
+    their correct gradients; PyTorch rewrites the tensor's history here.)"""
+
+    saved_inputs = ()
+
+    def __init__(self, op: str, view_shape: tuple):
+        self.op, self.view_shape = op, view_shape
+
+    def backward(self, g):
+        raise RuntimeError(
+            f"{self.op}: this tensor (shape {tuple(g.shape)}) was changed in place through a view of shape "
+            f"{self.view_shape} after it joined the graph, and zengrad cannot send gradients through that "
+            "change; write into it directly (tensor[index] = value, or the in-place op on the tensor "
+            "itself) or clone() the view before changing it")
+
+
+def _mark_changed_through_view(base: Tensor, op: str, view_shape: tuple) -> None:
+    """From now on ``base`` stands on a :class:`ChangedThroughView` node: using it in a gradient
+    computation raises instead of silently leaving the view's change out."""
+    ChangedThroughView(op, view_shape).attach((), [], [], base)
 
 
 def _check_fits(name: str, target: Tensor, result: Tensor) -> None:
