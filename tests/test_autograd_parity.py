@@ -187,3 +187,24 @@ def test_in_place_through_a_view_keeps_the_views_gradient_and_refuses_the_stale_
     flat = layer(zg.ones(2, 3)).view(8)
     zg.nn.ReLU(inplace=True)(flat).sum().backward()
     assert layer.weight.grad is not None
+
+
+def test_a_factor_changed_in_place_is_refused_only_where_backward_reads_it_as_in_pytorch():
+    for lib in (zg, torch):
+        x = lib.ones(2, 2, requires_grad=True)
+        y = x * 1
+        y[0] = y[0] * 10
+        y.sum().backward()
+        assert x.grad.tolist() == [[10.0, 10.0], [1.0, 1.0]]
+        layer = lib.nn.Linear(2, 3)
+        out = layer(lib.ones(4, 2))
+        with lib.no_grad():
+            layer.weight.add_(1)  # read only for the input's gradient, which nobody wants
+        out.sum().backward()
+        assert layer.weight.grad.tolist() == [[4.0, 4.0]] * 3
+        a, b = lib.ones(2, requires_grad=True), lib.ones(2, requires_grad=True)
+        product = a * b
+        with lib.no_grad():
+            b.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            product.sum().backward()

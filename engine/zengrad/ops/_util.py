@@ -73,6 +73,14 @@ def float_array(a):
     return a if a.dtype.kind == "f" else a.astype(backend.DEFAULT_DTYPE)
 
 
+def factors_read(fn) -> tuple:
+    """``saved_inputs`` of a product of inputs 0 and 1 (mul, matmul, linear): backward reads each
+    factor's value only for the other factor's gradient, so an in-place change of one factor
+    before backward is harmless when the other needs no gradient (``y[0] = y[0] * 10``, a weight
+    changed before the backward of a batch that needs no input gradient), as in PyTorch."""
+    return tuple(i for i in (0, 1) if fn.inputs[1 - i].requires_grad)
+
+
 def normalize_dim(dim: int, ndim: int, op: str) -> int:
     """``dim`` (negatives count from the end) as an index in ``range(ndim)``; PyTorch's IndexError
     when it is out of range. A 0-d tensor accepts 0 and -1, as in PyTorch (returned as 0)."""

@@ -16,7 +16,7 @@ from ..errors import DtypeError, OpError
 from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._util import as_tensor_like, category, float_array, promote_types, unbroadcast
+from ._util import as_tensor_like, category, factors_read, float_array, promote_types, unbroadcast
 
 
 def _binary(cls, a, b, **params) -> Tensor:
@@ -99,6 +99,8 @@ class Sub(Function):
 
 class Mul(Function):
     """z = a · b;  ∂z/∂a = b, ∂z/∂b = a."""
+
+    saved_inputs = property(factors_read)
 
     def forward(self, a, b):
         return a * b

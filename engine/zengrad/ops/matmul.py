@@ -8,7 +8,7 @@ from .. import backend, kernels
 from ..autograd import Function
 from ..grad_mode import _state as _grad_mode
 from ..tensor import Tensor
-from ._util import unbroadcast
+from ._util import factors_read, unbroadcast
 from .shape import matrix_transpose, reshape
 
 
@@ -23,6 +23,7 @@ class MatMul(Function):
     """
 
     same_float_dtype = True  # PyTorch's refuses mixed dtypes too
+    saved_inputs = property(factors_read)
 
     def forward(self, a, b):
         return kernels.matmul(a, b)
@@ -51,6 +52,7 @@ class Linear(Function):
     """
 
     same_float_dtype = True  # PyTorch's refuses mixed dtypes too
+    saved_inputs = property(factors_read)
 
     def forward(self, x, weight, bias=None):
         xp = backend.array_module(backend.device_of(x))
