@@ -208,3 +208,21 @@ def test_a_factor_changed_in_place_is_refused_only_where_backward_reads_it_as_in
             b.add_(1)
         with pytest.raises(RuntimeError, match="modified by an inplace operation"):
             product.sum().backward()
+
+
+def test_next_functions_walk_the_graph_as_in_pytorch():
+    def shape_of(node, lib):
+        if node is None:
+            return None
+        if type(node).__name__ == "AccumulateGrad":
+            return ("leaf", tuple(node.variable.shape))
+        return [shape_of(child, lib) for child, _ in node.next_functions]
+
+    walked = []
+    for lib in (zg, torch):
+        w = lib.ones(3, 2, requires_grad=True)
+        x = lib.ones(4, 3)
+        loss = ((x @ w).relu() * 2).sum()
+        walked.append(shape_of(loss.grad_fn, lib))
+        assert all(index == 0 for _, index in loss.grad_fn.next_functions)
+    assert walked[0] == walked[1]

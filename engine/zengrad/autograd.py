@@ -111,6 +111,14 @@ class Function:
     def name(self) -> str:
         return type(self).__name__.lower()
 
+    @property
+    def next_functions(self) -> tuple:
+        """The graph's edges as PyTorch shows them: one ``(node, 0)`` per input — the node that made
+        it, an :class:`AccumulateGrad` for a leaf that requires grad (where its ``.grad`` collects),
+        None for an input that needs no gradient."""
+        return tuple((node if node is not None else AccumulateGrad(t) if t.requires_grad else None, 0)
+                     for t, node in zip(self.inputs, self.input_nodes))
+
     @classmethod
     def apply(cls, *inputs: Tensor, **settings) -> Tensor:
         """Build ``cls(**settings)``, run its forward on the inputs' arrays and, if any input wants a
@@ -215,6 +223,17 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__}Backward>"
+
+
+class AccumulateGrad:
+    """Where a leaf's gradient ends up (its ``.grad``), as ``next_functions`` names it; ``variable``
+    is the leaf."""
+
+    def __init__(self, variable: Tensor):
+        self.variable = variable
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
 
 
 def _check_are_tensors(cls, inputs) -> None:
