@@ -12,10 +12,10 @@ without any extra code.
 
 The graph: a Tensor made by an op points to the Function that made it (``tensor.grad_fn``); the
 Function points to its input Tensors (``fn.inputs``) and to the Functions that made them when it
-was recorded (``fn.input_nodes``, the edges; an in-place op may give an input a new node later). :func:`backward` sorts the Functions
-reachable from the outputs topologically with an explicit stack (no recursion, so a graph of a
-million steps is fine), then visits them from the outputs towards the leaves, summing the
-gradients that reach each Tensor.
+was recorded (``fn.input_nodes``, the edges; an in-place op may give an input a new node later).
+:func:`backward` sorts the Functions reachable from the outputs topologically with an explicit
+stack (no recursion, so a graph of a million steps is fine), then visits them from the outputs
+towards the leaves, summing the gradients that reach each Tensor.
 
 In-place changes: :meth:`Function.apply` records the version (see :mod:`zengrad.tensor`) of every
 tensor the op's backward will read — the inputs named by ``saved_inputs`` and the output — and

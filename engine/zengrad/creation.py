@@ -284,7 +284,8 @@ def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_g
 def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples from the uniform distribution on [0, 1)."""
     device = backend.normalize_device(device)
-    array = drawing_from(generator, device).random(_shape(_sizes(shape, size)), dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
+    array = drawing_from(generator, device).random(_shape(_sizes(shape, size)),
+                                                   dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
     return Tensor(array, requires_grad=requires_grad)
 
 

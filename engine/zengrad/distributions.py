@@ -13,7 +13,8 @@ Invalid parameters or values raise ValueError, as PyTorch's ``validate_args`` do
 Formulas (x a value; for Normal μ, σ; Laplace μ, b; Exponential λ; Uniform [a, b)):
 
     Normal        log p = −(x − μ)²/(2σ²) − log σ − ½ log 2π      H = ½ + ½ log 2π + log σ
-                  rsample = μ + σ·ε, ε ~ N(0, 1)                   KL(p‖q) = log(σq/σp) + (σp² + (μp − μq)²)/(2σq²) − ½
+                  rsample = μ + σ·ε, ε ~ N(0, 1)
+                  KL(p‖q) = log(σq/σp) + (σp² + (μp − μq)²)/(2σq²) − ½
     Laplace       log p = −|x − μ|/b − log 2b                      H = 1 + log 2b
     Exponential   log p = log λ − λx                               H = 1 − log λ,  rsample = −log(1 − u)/λ
     Uniform       log p = −log(b − a) inside                       H = log(b − a),  rsample = a + (b − a)·u
