@@ -71,3 +71,10 @@ def test_constants_and_older_names():
     assert (zg.pi, zg.e, zg.inf) == (torch.pi, torch.e, torch.inf) and math.isnan(zg.nan)
     ours, theirs = zg.ones(2, 3, 5), torch.ones(2, 3, 5)
     assert (ours.nelement(), ours.ndimension(), ours.is_cuda) == (theirs.nelement(), theirs.ndimension(), theirs.is_cuda)
+
+
+def test_size_compares_with_shapes_and_counts_elements():
+    ours, theirs = zg.ones(2, 3, 5), torch.ones(2, 3, 5)
+    assert ours.shape == zg.Size([2, 3, 5]) and theirs.shape == torch.Size([2, 3, 5])
+    assert zg.Size([2, 3, 5]).numel() == torch.Size([2, 3, 5]).numel() == 30
+    assert zg.Size([]).numel() == torch.Size([]).numel() == 1

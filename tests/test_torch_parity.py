@@ -1,5 +1,7 @@
 """Forward values and gradients match PyTorch (CPU) on the same inputs, in float32 and float64."""
 
+import zlib
+
 import numpy as np
 import pytest
 
@@ -13,7 +15,7 @@ torch = pytest.importorskip("torch")
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.name)
 def test_matches_torch(case, dtype, device):
-    rng = np.random.default_rng(abs(hash(case.name)) % 2**32)
+    rng = np.random.default_rng(zlib.crc32(case.name.encode()))  # str hash() changes per process
     arrays = [draw(rng, shape, case.domain).astype(dtype) for shape in case.shapes]
     ours = [zg.tensor(a, device=device, requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 import numbers
 
 import numpy as np
@@ -21,6 +22,16 @@ int16 = np.dtype(np.int16)
 int8 = np.dtype(np.int8)
 uint8 = np.dtype(np.uint8)
 float16 = np.dtype(np.float16)
+
+
+class Size(tuple):
+    """A shape, as ``torch.Size``: a tuple of ints (a tensor's ``shape`` equals it) with ``numel``."""
+
+    def numel(self) -> int:
+        return math.prod(self)
+
+    def __repr__(self) -> str:
+        return f"zengrad.Size({list(self)})"
 
 
 class finfo:
