@@ -269,6 +269,8 @@ BREADTH_CASES += [
     Case("unbind", lambda m, a: a.unbind(1)[2] * a.unbind(1)[0], [(3, 4)]),
     Case("swapaxes", lambda m, a: m.swapaxes(a, 0, 2), [(2, 3, 4)]),
     Case("diagonal", lambda m, a: a.diagonal(-1, 2, 0), [(4, 2, 3)]),
+    Case("diagonal_offset", lambda m, a: m.diagonal(a.transpose(0, 1), 2, 1, 2), [(3, 4, 5)]),
+    Case("diagonal_past_the_corner", lambda m, a: a.diagonal(7) * 2, [(3, 4)]),
     Case("diag_vector", lambda m, a: m.diag(a, 1), [(3,)]),
     Case("diag_matrix", lambda m, a: m.diag(a, -1), [(4, 3)]),
     Case("trace", lambda m, a: m.trace(a), [(3, 5)]),

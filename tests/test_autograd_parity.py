@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import zengrad as zg
+from hypothesis import given, settings, strategies as st
 
 torch = pytest.importorskip("torch")
 
@@ -167,26 +168,141 @@ def test_gradient_sums_meeting_inf_and_nan_give_pytorchs_values_without_warnings
     _assert_special_parity(lambda m, x: expression(x), [0.0, -1.0, 2.0, float("inf")])
 
 
-def test_in_place_through_a_view_keeps_the_views_gradient_and_refuses_the_stale_base():
-    """PyTorch rewrites the base's history after ``y[0].mul_(10)``; zengrad cannot, so a gradient
-    through ``y`` afterwards raises instead of silently leaving the multiplication out. The view's
-    own gradient, and an in-place layer applied to a view, stay right."""
-    for lib in (zg, torch):
-        x = lib.ones(2, 2, requires_grad=True)
-        view = (x * 1)[0]
-        view.mul_(10)
-        view.sum().backward()
-        assert x.grad.tolist() == [[10.0, 10.0], [0.0, 0.0]]
-    x = zg.ones(2, 2, requires_grad=True)
+def _rows(lib):
+    return lib.tensor([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]], dtype=lib.float64, requires_grad=True)
+
+
+def _copy_into_zeros(lib):
+    y = _rows(lib)
+    out = lib.zeros(3, 3, dtype=lib.float64)
+    out[0].copy_(y[1])
+    return out * lib.arange(9.0, dtype=lib.float64).reshape(3, 3), y
+
+
+def _scale_a_row(lib):
+    x = _rows(lib)
     y = x * 1
     y[0].mul_(10)
-    np.testing.assert_array_equal(y.detach().numpy(), [[10, 10], [1, 1]])
-    with pytest.raises(RuntimeError, match="changed in place through a view"):
-        y.sum().backward()
-    layer = zg.nn.Linear(3, 4)
-    flat = layer(zg.ones(2, 3)).view(8)
-    zg.nn.ReLU(inplace=True)(flat).sum().backward()
-    assert layer.weight.grad is not None
+    return y * y, x
+
+
+def _slice_of_a_flat_view(lib):
+    x = _rows(lib)
+    y = x * 2
+    y.view(-1)[1:4].mul_(3)
+    return y ** 2, x
+
+
+def _view_made_before_the_base_changed(lib):
+    x = _rows(lib)
+    y = x * 1
+    v = y[0]
+    y.mul_(2)
+    v.add_(1)
+    return v * v, x
+
+
+def _base_read_after_a_column_changed(lib):
+    x = _rows(lib)
+    y = x * 1
+    v = y[:, 1]
+    v.mul_(5)
+    return lib.cat([(y * y).reshape(-1), v]), x
+
+
+def _diagonal_filled(lib):
+    x = _rows(lib)
+    y = x * 1
+    y.diagonal().fill_(0)
+    return y * y, x
+
+
+def _narrowed_then_unbound(lib):
+    x = _rows(lib)
+    y = x * 1
+    y.narrow(1, 0, 2).mul_(3)
+    y.select(0, 1).add_(y.select(0, 0).detach())
+    return y * y, x
+
+
+def _assigned_through_views_of_zeros(lib):
+    x = _rows(lib)
+    z = lib.zeros(2, 2, 3, dtype=lib.float64)
+    z[1][0] = x[0]
+    z[1][1, :2] = x[1, 1:]
+    return z * z, x
+
+
+def _view_of_a_view(lib):
+    x = _rows(lib)
+    y = (x * 1).reshape(3, 2)
+    w = y[1:]
+    w[0].mul_(7)
+    return y * x.reshape(3, 2), x
+
+
+def _permuted_view(lib):
+    x = _rows(lib)
+    y = x * 1
+    y.unsqueeze(0).permute(2, 1, 0)[0].mul_(4)
+    y.t()[2].sub_(x[:, 0])
+    return y * y, x
+
+
+def _transposed_base(lib):
+    x = _rows(lib)
+    y = (x * 1).t()
+    y[1:].mul_(y[:1].detach() + 1)
+    return y.exp(), x
+
+
+def _sibling_read_after_the_write(lib):
+    x = _rows(lib)
+    out = lib.zeros(2, 3, dtype=lib.float64)
+    first, second = out[0], out[:, 1]
+    first.copy_(x[0] * 2)
+    return second * lib.tensor([3.0, 5.0], dtype=lib.float64), x
+
+
+@pytest.mark.parametrize("scenario", [
+    _copy_into_zeros, _scale_a_row, _slice_of_a_flat_view, _view_made_before_the_base_changed,
+    _base_read_after_a_column_changed, _diagonal_filled, _narrowed_then_unbound, _assigned_through_views_of_zeros,
+    _view_of_a_view, _permuted_view, _transposed_base, _sibling_read_after_the_write], ids=lambda f: f.__name__[1:])
+def test_in_place_through_a_view_rewrites_the_base_history_as_pytorch(scenario):
+    """An in-place op on a view (y[0].mul_(10), zeros(3, 3)[0].copy_(h), y.diagonal().fill_(0))
+    changes the base, and gradients through the base, the view and views made before the change
+    include it, as PyTorch's CopySlices gives them."""
+    results = {}
+    for lib in (zg, torch):
+        out, x = scenario(lib)
+        upstream = lib.tensor(np.linspace(-1.0, 2.0, out.numel()).reshape(out.shape), dtype=lib.float64)
+        out.backward(upstream)
+        results[lib] = (out.detach().numpy(), x.grad.numpy())
+    for mine, theirs in zip(results[zg], results[torch]):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+
+
+def test_in_place_through_a_view_of_a_leaf_or_with_repeated_elements_is_refused():
+    for lib in (zg, torch):
+        x = lib.ones(2, 3, requires_grad=True)
+        with pytest.raises(RuntimeError, match="leaf"):
+            x[0].mul_(2)
+        with pytest.raises(RuntimeError, match="single memory location"):
+            (x * 1)[:1].expand(3, 3).add_(1)
+
+
+def test_an_in_place_layer_on_a_view_gives_pytorchs_gradient():
+    grads = []
+    for lib in (zg, torch):
+        layer = lib.nn.Linear(3, 4)
+        with lib.no_grad():
+            layer.weight.copy_(lib.tensor(np.linspace(-1, 1, 12).reshape(4, 3), dtype=lib.float32))
+            layer.bias.copy_(lib.tensor([0.5, -0.5, 0.1, -0.1]))
+        out = layer(lib.tensor([[1.0, 2.0, -3.0], [0.5, -1.0, 2.0]]))
+        lib.nn.ReLU(inplace=True)(out.view(8)[1:])
+        (out * out).sum().backward()
+        grads.append(layer.weight.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
 
 
 def test_a_factor_changed_in_place_is_refused_only_where_backward_reads_it_as_in_pytorch():
@@ -226,3 +342,43 @@ def test_next_functions_walk_the_graph_as_in_pytorch():
         walked.append(shape_of(loss.grad_fn, lib))
         assert all(index == 0 for _, index in loss.grad_fn.next_functions)
     assert walked[0] == walked[1]
+
+
+_VIEW_STEPS = {  # one view op each, as (name, applies, to a tensor of at least 2 dims)
+    "rows": lambda t: t[1:],
+    "every other column": lambda t: t[:, ::2],
+    "transpose": lambda t: t.transpose(0, 1),
+    "first row as a column": lambda t: t[0].unsqueeze(1),
+    "diagonal": lambda t: t.diagonal().unsqueeze(0),
+    "flat slice": lambda t: t.reshape(-1)[1:].unsqueeze(0) if t.is_contiguous() else t,
+}
+
+
+@given(steps=st.lists(st.sampled_from(sorted(_VIEW_STEPS)), min_size=1, max_size=3),
+       transposed_base=st.booleans(), rows=st.integers(2, 5), cols=st.integers(2, 6),
+       op=st.sampled_from(["mul_", "add_", "copy_", "clamp_"]))
+@settings(max_examples=40, deadline=None, derandomize=True)
+def test_in_place_ops_through_chains_of_views_match_pytorch(steps, transposed_base, rows, cols, op):
+    """Random chains of views of a base (itself contiguous, or a transposed NumPy array), one in-place
+    op through the last view with an operand that needs a gradient: values and gradients as PyTorch's."""
+    shape = (rows, cols)
+    results = []
+    for lib in (zg, torch):
+        memory = np.zeros(shape[::-1]).T if transposed_base else np.zeros(shape)  # a base not row-major
+        y = lib.from_numpy(memory)
+        x = lib.tensor(np.arange(rows * cols, dtype=np.float64).reshape(shape), requires_grad=True)
+        w = lib.tensor(1.5, dtype=lib.float64, requires_grad=True)
+        y.add_(x)
+        view = y
+        for step in steps:
+            view = _VIEW_STEPS[step](view) if view.ndim >= 2 else view
+        if op == "clamp_":
+            view.clamp_(min=w)
+        elif op == "copy_":
+            view.copy_(w * 2)
+        else:
+            getattr(view, op)(w)
+        (y * y).sum().backward()
+        results.append([y.detach().numpy().copy(), x.grad.numpy(), 0 if w.grad is None else w.grad.numpy()])
+    for mine, theirs in zip(*results):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-12)

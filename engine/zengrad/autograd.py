@@ -137,6 +137,8 @@ class Function:
                 _check_are_tensors(cls, inputs)
             arrays.append(t._data)
             versions.append(t._version_counter.value)
+            if t._base is not None and t._view_version != versions[-1]:
+                refresh_view(t)  # its base was changed in place since this view's node was recorded
             nodes.append(t.grad_fn)
             if t.requires_grad:
                 wants_grad = True
@@ -167,7 +169,10 @@ class Function:
             out_data = promoted(out_data, inputs)
         out = Tensor(out_data)
         if cls.makes_view and out.xp.may_share_memory(out_data, arrays[0]):
-            out._version_counter = inputs[0]._version_counter
+            source = inputs[0]
+            out._version_counter = source._version_counter
+            out._base = source if source._base is None else source._base
+            out._view_version = source._version_counter.value
         if wants_grad and _grad_mode.enabled:
             fn.attach(inputs, nodes, versions, out)
         return out
@@ -234,6 +239,19 @@ class AccumulateGrad:
 
     def __repr__(self) -> str:
         return "<AccumulateGrad>"
+
+
+#: ``refresh_view(view)`` gives a view whose base was changed in place (through the base itself or
+#: another view of it) since the view's node was recorded its place in the graph again: a view of
+#: the base's *current* node, as PyTorch regenerates a view's ``grad_fn``.
+#: :mod:`zengrad.ops.inplace` sets it (it needs ops, which sit above this module).
+refresh_view = None
+
+
+def refresh_if_stale(tensor: Tensor) -> None:
+    """:func:`refresh_view` for a view whose base changed since its node was recorded."""
+    if tensor._base is not None and tensor._view_version != tensor._version_counter.value:
+        refresh_view(tensor)
 
 
 def _check_are_tensors(cls, inputs) -> None:
@@ -495,6 +513,7 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False, create_g
              inputs=None) -> None:
     """Accumulate d(tensor)/d(leaf) · gradient into every leaf's ``.grad`` (see Tensor.backward); with
     ``inputs``, into the ``.grad`` of those tensors only (leaves or not)."""
+    refresh_if_stale(tensor)
     if not tensor.requires_grad:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
     grads = _default_grad_outputs([tensor], None if gradient is None else [gradient])
@@ -527,6 +546,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     inputs = [inputs] if single else list(inputs)
     if isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs]
+    for t in outputs + inputs:
+        refresh_if_stale(t)
     for i, t in enumerate(inputs):
         if not t.requires_grad:
             raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) does not require grad")

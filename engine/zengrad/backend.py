@@ -180,3 +180,18 @@ def zeros_for_accumulation(xp, shape, dtype):
     out = np.empty(shape, dtype=dtype)
     out.fill(0)
     return out
+
+
+def data_address(array) -> int:
+    """The memory address of ``array``'s first element (NumPy or CuPy)."""
+    return array.__array_interface__["data"][0] if isinstance(array, np.ndarray) else array.data.ptr
+
+
+def element_addresses(array):
+    """The memory address of every element of ``array`` (an int64 array of its shape): where its
+    data starts plus Σ index·stride — which tells which elements of one array another views."""
+    xp = np if isinstance(array, np.ndarray) else cupy()
+    addresses = xp.asarray(data_address(array), dtype=xp.int64)
+    for size, stride in zip(array.shape, array.strides):
+        addresses = addresses[..., None] + xp.arange(size, dtype=xp.int64) * stride
+    return addresses

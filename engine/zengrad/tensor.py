@@ -11,6 +11,9 @@ made by ops (reshape, permute, indexing, ``detach``) share the counter of the te
 into. Code that writes into ``tensor.data`` in place calls
 :func:`zengrad.autograd.increment_version` (the optimizers, ``load_state_dict`` and the in-place
 ops do); assigning a new array to ``tensor.data`` counts as a change by itself.
+
+A view made by an op also keeps the tensor it views, as PyTorch's ``tensor._base``: an in-place op
+on the view then rewrites the base's history too (:mod:`zengrad.ops.inplace`).
 """
 
 from __future__ import annotations
@@ -48,12 +51,13 @@ class Tensor(PlacementShortcuts):
     """
 
     __slots__ = ("_data", "_version_counter", "requires_grad", "grad", "grad_fn", "_hooks", "_retains_grad",
-                 "__weakref__")
+                 "_base", "_view_version", "__weakref__")
     __array_ufunc__ = None  # numpy scalars/arrays defer to Tensor's operators (x * np.float32(2))
 
     def __init__(self, data, requires_grad: bool = False):
         self._version_counter = VersionCounter()
         self._data = np.asarray(data) if isinstance(data, np.generic) else data
+        self._base = None  # for a view (reshape, permute, indexing, …): the tensor whose memory it views
         self.grad = None
         self.grad_fn = None
         self.requires_grad = False

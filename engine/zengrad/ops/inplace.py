@@ -4,7 +4,7 @@ Every one of them is the out-of-place op followed by :func:`overwrite`, the sing
 zengrad changes a tensor's array after it was made (so it is where the tensor's version counter is
 bumped, which lets backward detect saved values that changed).
 
-Two cases:
+Three cases:
 
 * Nothing is recorded (no input wants a gradient, or inside ``no_grad``): the new values are
   written into the tensor's existing array, so every alias of it (``detach()``, a view) sees them
@@ -14,9 +14,20 @@ Two cases:
   array (views see it, as above) and the tensor takes the result's node: ``x.mul_(2)`` makes ``x``
   the output of a Mul whose input was the old ``x``. Nodes recorded earlier with ``x`` as input
   still send its gradient to the old ``x``'s node (``Function.input_nodes``).
+* The graph is recorded and the tensor is a view (``y[0].mul_(10)``, ``y.t().add_(b)``,
+  ``zeros(3, 4)[1].copy_(h)``): the change is written into the view's *base* (``tensor._base``, the
+  tensor whose memory it views), whose history is rewritten, as PyTorch's CopySlices node does.
+  The view's elements sit at some positions p of the base (:func:`view_positions`), and
 
-As in PyTorch, an in-place op on a leaf that requires grad is refused while recording (its
-``.grad`` would no longer be the gradient of the tensor the user made).
+      part  = before[p]                        the view's old values, read from the base's node
+      after = before with after[p] = op(part, …)
+
+  so ∂after/∂before is the identity outside the view and goes through the op inside it. The base
+  takes ``after``'s node, the view becomes ``after[p]``, and other views of the base recorded
+  earlier are re-read from it when next used (:func:`refresh_view`).
+
+As in PyTorch, an in-place op on a leaf that requires grad, or on a view of one, is refused while
+recording (its ``.grad`` would no longer be the gradient of the tensor the user made).
 """
 
 from __future__ import annotations
@@ -25,9 +36,12 @@ import numpy as np
 
 from ..errors import OpError
 from ..grad_mode import is_grad_enabled, no_grad
+from .. import autograd, backend
 from ..autograd import Function
 from ..tensor import Tensor
 from ._util import can_cast
+from .indexing import setitem_result
+from .shape import getitem, reshape
 
 
 def overwrite(target: Tensor, values=None, *, write=None, node: Tensor | None = None) -> None:
@@ -39,33 +53,33 @@ def overwrite(target: Tensor, values=None, *, write=None, node: Tensor | None = 
     """
     if isinstance(target.data, np.generic):  # a NumPy scalar (some 0-d results) cannot be written into
         target.data = np.array(target.data)
+    _refuse_repeated_elements(target)
     if node is not None:
         target.data[...] = node.data  # into the same memory, so views of target and its base see it
-        target.grad_fn = fn = node.grad_fn
-        target.requires_grad = node.requires_grad
-        _count_change(target)
-        if fn is not None:  # the node's output is now target: a later in-place change of it is seen
-            fn.out_data, fn.out_counter, fn.out_version = target.data, target._version_counter, target._version
+        autograd.increment_version(target)
+        _take_node(target, node)
         return
-    if not target.data.flags.writeable:
-        raise OpError(f"unsupported operation: more than one element of the written-to tensor (shape "
-                      f"{target.shape}, strides {target.stride()}) refers to a single memory location "
-                      "(an expand() or broadcast_to()); clone() it before writing in place")
     if write is not None:
         write(target.data)
     else:
         target.data[...] = values
-    _count_change(target)
+    autograd.increment_version(target)
 
 
-def _count_change(target: Tensor) -> None:
-    """Bump ``target``'s version counter, so a backward that saved its old values refuses to run.
-    The counter is ``autograd.increment_version`` (issue 12, branch trust); before it lands there
-    is no counter to bump."""
-    from .. import autograd
-    increment_version = getattr(autograd, "increment_version", None)
-    if increment_version is not None:
-        increment_version(target)
+def _refuse_repeated_elements(target: Tensor) -> None:
+    """Raise for a tensor whose elements share memory (NumPy marks such arrays read-only)."""
+    if not getattr(target.data.flags, "writeable", True):
+        raise OpError(f"unsupported operation: more than one element of the written-to tensor (shape "
+                      f"{target.shape}, strides {target.stride()}) refers to a single memory location "
+                      "(an expand() or broadcast_to()); clone() it before writing in place")
+
+
+def _take_node(target: Tensor, node: Tensor) -> None:
+    """``target`` stands at ``node``'s place in the graph from now on (its values are node's)."""
+    target.grad_fn = fn = node.grad_fn
+    target.requires_grad = node.requires_grad
+    if fn is not None:  # the node's output is now target: a later in-place change of it is seen
+        fn.out_data, fn.out_counter, fn.out_version = target.data, target._version_counter, target._version
 
 
 def _snapshot(target: Tensor) -> Tensor:
@@ -80,72 +94,83 @@ def in_place(name: str, target: Tensor, op, *args, **kwargs) -> Tensor:
     """``target ← op(target, *args, **kwargs)`` in place; returns ``target``."""
     if not isinstance(target, Tensor):
         raise TypeError(f"{name}: expected a Tensor, got {type(target).__name__}")
+    autograd.refresh_if_stale(target)
     recording = is_grad_enabled() and (target.requires_grad or any(
         isinstance(a, Tensor) and a.requires_grad for a in list(args) + list(kwargs.values())))
-    if recording and target.requires_grad and (target.grad_fn is None or _viewed_leaf(target) is not None):
-        raise RuntimeError(f"{name}: a leaf Variable that requires grad (shape {target.shape}), or a view of "
-                           "one, is being used in an in-place operation; wrap it in zengrad.no_grad() or use "
-                           "the out-of-place op")
     if not recording:
         with no_grad():
             result = op(target, *args, **kwargs)
         _check_fits(name, target, result)
         overwrite(target, result.data)
         return target
-    result = op(_snapshot(target), *args, **kwargs)
-    _check_fits(name, target, result)
-    if result.dtype != target.dtype:
-        result = result.to(target.dtype)
-    base = _view_base(target)
-    overwrite(target, node=result)
+    base = view_base(target)
+    if (target.requires_grad and target.grad_fn is None) or (base is not None and base.requires_grad
+                                                             and base.grad_fn is None):
+        raise RuntimeError(f"{name}: a leaf Variable that requires grad (shape {target.shape}), or a view of "
+                           "one, is being used in an in-place operation; wrap it in zengrad.no_grad() or use "
+                           "the out-of-place op")
     if base is not None:
-        _mark_changed_through_view(base, name, target.shape)
+        _write_through_view(name, base, target, op, args, kwargs)
+        return target
+    overwrite(target, node=_fitted(name, target, op(_snapshot(target), *args, **kwargs)))
     return target
 
 
-def _view_base(target: Tensor) -> Tensor | None:
-    """The tensor whose memory ``target`` views (through a chain of view ops: ``y.t()[0]``), if
-    ``target`` is a view of another tensor."""
-    fn, view = target.grad_fn, target
-    while fn is not None and fn.makes_view and fn.inputs:
-        source = fn.inputs[0]
-        if not view.xp.may_share_memory(view.data, source.data):
-            break
-        view = source
-        fn = fn.input_nodes[0]
-    return view if view is not target else None
+def _fitted(name: str, target: Tensor, result: Tensor) -> Tensor:
+    """``result``, checked to fit ``target`` and in target's dtype."""
+    _check_fits(name, target, result)
+    return result if result.dtype == target.dtype else result.to(target.dtype)
 
 
-def _viewed_leaf(target: Tensor) -> Tensor | None:
-    """The leaf that ``target`` is a view of, if any."""
-    base = _view_base(target)
-    return base if base is not None and base.grad_fn is None else None
+def view_base(target: Tensor) -> Tensor | None:
+    """The tensor whose memory ``target`` views (its ``_base``), if it still does."""
+    base = target._base
+    if base is None or not target.xp.may_share_memory(target.data, base.data):
+        return None
+    return base
 
 
-class ChangedThroughView(Function):
-    """Stands in the graph for a tensor whose values an in-place op changed through one of its
-    views (``y[0].mul_(10)``): the new values are right, but zengrad keeps no record of how the
-    view's part of the tensor was made, so a gradient through the tensor *afterwards* would be
-    wrong — this node refuses it instead. (Its uses before the change, and the view itself, keep
-    their correct gradients; PyTorch rewrites the tensor's history here.)"""
-
-    saved_inputs = ()
-
-    def __init__(self, op: str, view_shape: tuple):
-        self.op, self.view_shape = op, view_shape
-
-    def backward(self, g):
-        raise RuntimeError(
-            f"{self.op}: this tensor (shape {tuple(g.shape)}) was changed in place through a view of shape "
-            f"{self.view_shape} after it joined the graph, and zengrad cannot send gradients through that "
-            "change; write into it directly (tensor[index] = value, or the in-place op on the tensor "
-            "itself) or clone() the view before changing it")
+def view_positions(base: Tensor, view: Tensor):
+    """Where ``view``'s elements sit in ``base``: an integer array of the view's shape holding
+    row-major positions in ``base`` (``base.reshape(-1)[p]`` reads the view's values), found from
+    the elements' memory addresses — so every view op, and chains of them, are handled alike."""
+    xp = base.xp
+    wanted = backend.element_addresses(view.data)
+    data = base.data
+    if data.flags.c_contiguous:  # position = byte offset / item size
+        return (wanted - backend.data_address(data)) // data.itemsize
+    addresses = backend.element_addresses(data).reshape(-1)
+    order = xp.argsort(addresses)
+    found = xp.searchsorted(addresses[order], wanted)
+    return order[found]
 
 
-def _mark_changed_through_view(base: Tensor, op: str, view_shape: tuple) -> None:
-    """From now on ``base`` stands on a :class:`ChangedThroughView` node: using it in a gradient
-    computation raises instead of silently leaving the view's change out."""
-    ChangedThroughView(op, view_shape).attach((), [], [], base)
+def _write_through_view(name: str, base: Tensor, view: Tensor, op, args, kwargs) -> None:
+    """``view ← op(view, …)`` recorded as a change of ``base`` (see the module's docstring)."""
+    _refuse_repeated_elements(view)
+    positions = view_positions(base, view)
+    before = _snapshot(base)
+    flat = reshape(before, (-1,))
+    result = _fitted(name, view, op(getitem(flat, positions), *args, **kwargs))
+    overwrite(base, node=reshape(setitem_result(flat, positions, result), base.shape))
+    overwrite(view, node=getitem(reshape(base, (-1,)), positions))
+    view._view_version = view._version_counter.value
+
+
+def refresh_view(view: Tensor) -> None:
+    """Give ``view`` its place in the graph again after its base changed in place since the view's
+    node was recorded: from now on it reads as ``base.reshape(-1)[p]`` of the base's current node
+    (PyTorch regenerates a view's ``grad_fn`` the same way). Outside recording nothing changes."""
+    if not is_grad_enabled():
+        return
+    view._view_version = view._version_counter.value
+    base = view_base(view)
+    if base is None or not base.requires_grad:
+        return
+    _take_node(view, getitem(reshape(base, (-1,)), view_positions(base, view)))
+
+
+autograd.refresh_view = refresh_view
 
 
 def _check_fits(name: str, target: Tensor, result: Tensor) -> None:

@@ -321,18 +321,39 @@ def unbind(a: Tensor, dim: int = 0) -> tuple:
     return tuple(getitem(a, (slice(None),) * dim + (i,)) for i in range(a.shape[dim]))
 
 
+class Diagonal(Function):
+    """z[..., k] = a[..., r + k, c + k] over a's last two dims, a view of a's memory (the strides of
+    the two dims added up), as PyTorch's;  the gradient is g written onto that diagonal of zeros."""
+
+    saved_inputs = ()
+    makes_view = True
+
+    def __init__(self, first_row: int, first_col: int):
+        super().__init__()
+        self.first_row, self.first_col = first_row, first_col
+
+    def forward(self, a):
+        corner = a[..., self.first_row:, self.first_col:]
+        length = builtins.max(builtins.min(corner.shape[-2], corner.shape[-1]), 0)
+        strides = corner.strides[:-2] + (corner.strides[-2] + corner.strides[-1],)
+        xp = backend.array_module(backend.device_of(a))
+        return xp.lib.stride_tricks.as_strided(corner, corner.shape[:-2] + (length,), strides)
+
+    def backward(self, g):
+        from .indexing import setitem_result
+        steps = g.xp.arange(g.shape[-1])
+        zeros = Tensor(g.xp.zeros(self.inputs[0].shape, dtype=g.dtype))
+        return setitem_result(zeros, (Ellipsis, steps + self.first_row, steps + self.first_col), g)
+
+
 def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     """z[..., k] = a[..., i + k, j + k] over dims dim1, dim2 (i = max(−offset, 0), j = max(offset, 0));
-    the diagonal becomes the last dim, as in PyTorch. An integer-array index: the gradient is
-    scattered back."""
+    the diagonal becomes the last dim, as in PyTorch, and z is a view of a (an in-place change of z
+    changes a)."""
     if a.ndim < 2:
         raise OpError(f"diagonal: expects at least 2 dimensions, got shape {a.shape}")
     moved = movedim(a, (dim1, dim2), (-2, -1))
-    rows, cols = moved.shape[-2:]
-    start_row, start_col = builtins.max(-offset, 0), builtins.max(offset, 0)
-    length = builtins.max(builtins.min(rows - start_row, cols - start_col), 0)
-    steps = a.xp.arange(length)
-    return getitem(moved, (Ellipsis, steps + start_row, steps + start_col))
+    return Diagonal.apply(moved, first_row=builtins.max(-offset, 0), first_col=builtins.max(offset, 0))
 
 
 _diagonal_of = diagonal  # ``diag`` has an argument named ``diagonal`` (PyTorch's signature)
