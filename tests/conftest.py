@@ -40,5 +40,5 @@ def rng():
 def to_numpy(x):
     """Array of a zengrad Tensor (any device) or NumPy/CuPy array, on the host."""
     if isinstance(x, zg.Tensor):
-        x = x.data
+        x = x._data
     return x.get() if hasattr(x, "get") else np.asarray(x)

@@ -37,8 +37,8 @@ def test_fused_layer_and_activation_match_the_layers_one_by_one(rng, activation,
     same output and gradients as the two modules called in turn, differentiable twice, and in
     evaluation mode the layers as they are."""
     layers = zg.nn.Sequential(layer(), activation, zg.nn.Tanh())
-    layers[0].weight.data[...] = rng.standard_normal(layers[0].weight.shape)
-    layers[0].bias.data[...] = rng.standard_normal(3)
+    layers[0].weight._data[...] = rng.standard_normal(layers[0].weight.shape)
+    layers[0].bias._data[...] = rng.standard_normal(3)
     x = zg.tensor(rng.standard_normal((4, 3, 2, 5)), requires_grad=True)
     seed = zg.tensor(rng.standard_normal((4, 3, 2, 5)))
     results = []
@@ -47,14 +47,14 @@ def test_fused_layer_and_activation_match_the_layers_one_by_one(rng, activation,
         layers.zero_grad()
         y = forward(x)
         y.backward(seed)
-        results.append([y.data, x.grad.data, layers[0].weight.grad.data, layers[0].bias.grad.data])
+        results.append([y._data, x.grad._data, layers[0].weight.grad._data, layers[0].bias.grad._data])
     assert type(dcgan.fused_forward(layers, x).grad_fn.inputs[0].grad_fn).__name__ == node
     for unfused, fused in zip(*results):
         np.testing.assert_allclose(fused, unfused, rtol=1e-12, atol=1e-12)
     assert zg.autograd.gradcheck(lambda t, w: dcgan.fused_forward(layers, t), [x, layers[0].weight])
     assert zg.autograd.gradgradcheck(lambda t, w: dcgan.fused_forward(layers, t), [x, layers[0].weight])
     layers.eval()
-    np.testing.assert_allclose(dcgan.fused_forward(layers, x).data, layers(x).data, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dcgan.fused_forward(layers, x)._data, layers(x)._data, rtol=1e-12, atol=1e-12)
 
 
 def test_generator_rejects_a_side_it_cannot_reach():

@@ -26,8 +26,8 @@ def test_a_scalar_used_twice_accumulates_its_gradient(expression, rng):
     ours, theirs = _pair(value, requires_grad=True)
     expression(ours).backward()
     expression(theirs).backward()
-    assert isinstance(ours.grad.data, np.ndarray) and ours.grad.shape == ()
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-6)
+    assert isinstance(ours.grad._data, np.ndarray) and ours.grad.shape == ()
+    np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), rtol=1e-6)
 
 
 @pytest.mark.parametrize("op", ["sum", "mean", "logsumexp", "softmax", "log_softmax", "max", "min"])
@@ -44,10 +44,10 @@ def test_reductions_of_a_0d_tensor_along_dim_0_or_minus_1(op, dim, keepdim, rng)
         assert int(out.indices.item()) == int(expected.indices) == 0
         out, expected = out.values, expected.values
     assert out.shape == tuple(expected.shape) == ()
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out._data, expected.detach().numpy(), rtol=1e-6)
     out.backward()
     expected.backward()
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("dim", [1, -2])
@@ -96,7 +96,7 @@ def test_result_dtypes_follow_pytorch(name, fn, dtype, rng):
     (a, ta), (b, tb) = _pair(a_np), _pair(b_np)
     out, expected = fn(a, b), fn(ta, tb)
     assert TORCH_DTYPES[out.dtype] == expected.dtype, f"{name}: {out.dtype} vs {expected.dtype}"
-    np.testing.assert_allclose(out.data.astype(np.float64), expected.double().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out._data.astype(np.float64), expected.double().numpy(), rtol=1e-6)
 
 
 def test_where_with_python_numbers_follows_pytorch(rng):
@@ -105,7 +105,7 @@ def test_where_with_python_numbers_follows_pytorch(rng):
     for a, b in [(4, 2), (4.0, 2), (-1, 0.25)]:
         out, expected = zg.where(mask, a, b), torch.where(tmask, a, b)
         assert TORCH_DTYPES[out.dtype] == expected.dtype
-        np.testing.assert_array_equal(out.data, expected.numpy())
+        np.testing.assert_array_equal(out._data, expected.numpy())
 
 
 @pytest.mark.parametrize("op", [lambda m, a, b: a + b, lambda m, a, b: a * b - b, lambda m, a, b: m.maximum(a, b),
@@ -157,11 +157,11 @@ def test_integers_with_index_arrays_give_pytorchs_shape_and_gradient(index, rng)
     zg_index = tuple(zg.tensor(p) if isinstance(p, list) else p for p in index)
     out, expected = ours[zg_index], theirs[torch_index]
     assert out.shape == tuple(expected.shape)
-    np.testing.assert_array_equal(out.data, expected.detach().numpy())
+    np.testing.assert_array_equal(out._data, expected.detach().numpy())
     seed = rng.standard_normal(out.shape).astype(np.float32)
     out.backward(zg.tensor(seed))
     expected.backward(torch.tensor(seed))
-    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+    np.testing.assert_array_equal(ours.grad._data, theirs.grad.numpy())
 
 
 def test_the_issues_example_has_shape_4_2():
@@ -205,7 +205,7 @@ def test_tensor_refuses_what_is_not_a_number(data):
 
 
 def test_tensor_from_a_list_of_one_element_tensors_still_works():
-    np.testing.assert_array_equal(zg.tensor([zg.tensor(1.5), 2]).data, np.array([1.5, 2.0], dtype=np.float32))
+    np.testing.assert_array_equal(zg.tensor([zg.tensor(1.5), 2])._data, np.array([1.5, 2.0], dtype=np.float32))
 
 
 def _array(*shape):

@@ -127,7 +127,7 @@ def test_load_state_dict_missing_key_is_named():
 def test_load_state_dict_unexpected_key_is_named_and_nothing_changes():
     model = Block(zg)
     before = to_numpy(model.head.weight).copy()
-    state = {k: v.data * 0 + 7 for k, v in model.state_dict().items()}
+    state = {k: v._data * 0 + 7 for k, v in model.state_dict().items()}
     state["head.extra"] = np.zeros(3, dtype=np.float32)
     with pytest.raises(RuntimeError, match='Unexpected key.*"head.extra"'):
         model.load_state_dict(state)
@@ -147,9 +147,9 @@ def test_load_state_dict_shape_mismatch_names_key_and_shapes():
 
 def test_load_state_dict_copies_in_place():
     model = nn.Linear(2, 2)
-    array = model.weight.data
+    array = model.weight._data
     model.load_state_dict({"weight": np.ones((2, 2)), "bias": np.zeros(2)})
-    assert model.weight.data is array and model.weight.dtype == np.float32 and (array == 1).all()
+    assert model.weight._data is array and model.weight.dtype == np.float32 and (array == 1).all()
 
 
 # ---- layers against torch ----------------------------------------------------------------------
@@ -240,7 +240,7 @@ def test_batchnorm1d_train_then_eval_matches_torch(rng, shape, momentum, affine)
     load_from_torch(ours, theirs)
     for step in range(3):
         x, tx = _pair(rng, shape)
-        x.data *= 1 + step
+        x._data *= 1 + step
         tx.data *= 1 + step
         out, expected = ours(x), theirs(tx)
         assert_close(out, expected, rtol=1e-4, atol=1e-5, what=f"train output step {step}")
@@ -368,9 +368,9 @@ def test_calculate_gain_matches_torch(nonlinearity, param):
 def test_init_distributions_have_the_documented_spread(name, kwargs, expected_std):
     zg.manual_seed(1)
     weight = nn.Parameter(zg.zeros(300, 200))
-    data = weight.data
+    data = weight._data
     assert getattr(nn.init, name)(weight, **kwargs) is weight
-    assert weight.data is data
+    assert weight._data is data
     assert abs(to_numpy(weight).std() / expected_std - 1) < 0.02
 
 
@@ -421,7 +421,7 @@ def test_load_state_dict_accepts_torch_tensors_and_deepcopy_is_independent(rng):
     ours = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
     ours.load_state_dict(theirs.state_dict())
     clone = copy.deepcopy(ours)
-    clone[0].weight.data[...] = 0
+    clone[0].weight._data[...] = 0
     x, tx = _pair(rng, (4, 3), requires_grad=False)
     assert_close(ours(x), theirs(tx))
     assert type(clone[0].weight) is nn.Parameter and clone[0].weight is not ours[0].weight

@@ -512,7 +512,7 @@ def test_bilinear_init_bounds_and_refusals():
     layer = nn.Bilinear(9, 4, 5)
     bound = 1 / 3  # 1/√in1
     assert layer.weight.shape == (5, 9, 4)
-    assert 0.8 * bound < float(abs(layer.weight.data).max()) <= bound and float(abs(layer.bias.data).max()) <= bound
+    assert 0.8 * bound < float(abs(layer.weight._data).max()) <= bound and float(abs(layer.bias._data).max()) <= bound
     with pytest.raises(RuntimeError, match="bilinear"):
         F.bilinear(zg.ones(2, 9), zg.ones(3, 4), layer.weight)
     with pytest.raises(RuntimeError):

@@ -44,19 +44,19 @@ def test_module_matches_torch(name, args, inputs):
     ours_in, theirs_in = zip(*(_pair(shape) for shape in inputs))
     ours = getattr(nn, name)(**args)(*ours_in)
     theirs = getattr(torch.nn, name)(**args)(*theirs_in)
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours._data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
     weights = RNG.standard_normal(theirs.shape)
     (ours * zg.tensor(weights)).sum().backward()
     (theirs * torch.tensor(weights)).sum().backward()
     for mine, reference in zip(ours_in, theirs_in):
-        np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(mine.grad._data, reference.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_kl_div_and_ranking_modules_match_torch():
     log_q = zg.tensor(RNG.standard_normal((4, 5))).log_softmax(dim=1)
     p = zg.tensor(RNG.standard_normal((4, 5))).softmax(dim=1)
     ours = nn.KLDivLoss(reduction="batchmean")(log_q, p)
-    theirs = torch.nn.KLDivLoss(reduction="batchmean")(torch.tensor(log_q.data), torch.tensor(p.data))
+    theirs = torch.nn.KLDivLoss(reduction="batchmean")(torch.tensor(log_q._data), torch.tensor(p._data))
     np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-6)
     a, b = RNG.standard_normal(6), RNG.standard_normal(6)
     y = np.array([1.0, -1, 1, 1, -1, -1])
@@ -76,7 +76,7 @@ def test_kl_div_and_ranking_modules_match_torch():
 def test_channel_dropout_zeroes_whole_channels(layer, shape):
     zg.manual_seed(3)
     x = zg.ones(*shape)
-    dropped = layer(p=0.4)(x).data
+    dropped = layer(p=0.4)(x)._data
     per_channel = dropped.reshape(shape[0], shape[1], -1)
     assert np.all((per_channel == 0).all(axis=2) | (per_channel == 1 / 0.6).all(axis=2))
     assert 0.3 < (per_channel[..., 0] == 0).mean() < 0.5
@@ -103,7 +103,7 @@ def test_containers_register_like_torch():
     assert list(ours.state_dict()) == list(theirs.state_dict())
     ours.load_state_dict({k: zg.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
     x = RNG.standard_normal((4, 3)).astype(np.float32)
-    np.testing.assert_allclose(ours.heads["a"](zg.tensor(x)).data, theirs.heads["a"](torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours.heads["a"](zg.tensor(x))._data, theirs.heads["a"](torch.tensor(x)).detach().numpy(),
                                rtol=1e-6)
     assert len(list(ours.parameters())) == len(list(theirs.parameters())) == 7
     assert list(ours.heads.keys()) == ["a", "b"] and "a" in ours.heads and len(ours.scales) == 2
@@ -132,7 +132,7 @@ def test_optimizer_trajectory_matches_torch(name, settings):
             opt.zero_grad()
             ((p - lib.tensor(target)) ** 2 * lib.tensor(target).abs()).sum().backward()
             opt.step()
-    np.testing.assert_allclose(ours_p.data, theirs_p.detach().numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(ours_p._data, theirs_p.detach().numpy(), rtol=1e-9, atol=1e-12)
     restored = getattr(zg.optim, name)([ours_p], **settings)
     restored.load_state_dict(ours_opt.state_dict())
 
@@ -148,7 +148,7 @@ def test_optimizer_settings_are_checked(name, bad):
 def test_orthogonal_init_gives_orthonormal_rows_or_columns(shape):
     zg.manual_seed(0)
     w = nn.init.orthogonal_(nn.Parameter(zg.zeros(*shape, dtype=zg.float64)), gain=2.0)
-    flat = w.data.reshape(shape[0], -1)
+    flat = w._data.reshape(shape[0], -1)
     small = min(flat.shape)
     gram = flat @ flat.T if flat.shape[0] == small else flat.T @ flat
     np.testing.assert_allclose(gram, 4.0 * np.eye(small), atol=1e-10)
@@ -159,10 +159,10 @@ def test_orthogonal_init_gives_orthonormal_rows_or_columns(shape):
 def test_trunc_normal_stays_inside_its_bounds():
     zg.manual_seed(0)
     w = nn.init.trunc_normal_(nn.Parameter(zg.zeros(20000)), mean=1.0, std=2.0, a=0.0, b=3.0)
-    assert w.data.min() >= 0.0 and w.data.max() <= 3.0
+    assert w._data.min() >= 0.0 and w._data.max() <= 3.0
     density = [math.exp(-z * z / 2) / math.sqrt(2 * math.pi) for z in (-0.5, 1.0)]  # at (a − μ)/σ, (b − μ)/σ
     mass = [0.5 * (1 + math.erf(z / math.sqrt(2))) for z in (-0.5, 1.0)]
     expected = 1.0 + 2.0 * (density[0] - density[1]) / (mass[1] - mass[0])  # the truncated normal's mean
-    assert abs(float(w.data.mean()) - expected) < 0.03
+    assert abs(float(w._data.mean()) - expected) < 0.03
     with pytest.raises(ValueError, match="trunc_normal_"):
         nn.init.trunc_normal_(nn.Parameter(zg.zeros(2)), a=1.0, b=1.0)

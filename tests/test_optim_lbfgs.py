@@ -52,7 +52,7 @@ def _network():
     ours = nn.Sequential(nn.Linear(3, 5), nn.Tanh(), nn.Linear(5, 1))
     load_from_torch(ours, theirs)
     for param in ours.parameters():
-        param.data = param.data.astype(np.float64)
+        param.data = param._data.astype(np.float64)
     return ours, theirs
 
 

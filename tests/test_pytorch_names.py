@@ -17,7 +17,7 @@ FLOATS = st.floats(-4, 4, width=32) | st.sampled_from([np.nan, np.inf, -np.inf, 
 
 def _same(ours, theirs):
     theirs = theirs.numpy() if hasattr(theirs, "numpy") else np.asarray(theirs)
-    ours = np.asarray(ours.data if isinstance(ours, zg.Tensor) else ours)
+    ours = np.asarray(ours._data if isinstance(ours, zg.Tensor) else ours)
     assert ours.shape == theirs.shape, (ours.shape, theirs.shape)
     assert ours.dtype == theirs.dtype, (ours.dtype, theirs.dtype)
     np.testing.assert_array_equal(ours, theirs)
@@ -59,7 +59,7 @@ def test_float_division_with_rounding_matches_torch(mode, a, b):
     b = np.resize(b, a.shape)
     ours = zg.tensor(a).div(zg.tensor(b), rounding_mode=mode)
     theirs = torch.tensor(a).div(torch.tensor(b), rounding_mode=mode)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=1e-6)
     assert ours.dtype == np.float32
 
 
@@ -73,7 +73,7 @@ def test_division_with_an_unknown_rounding_mode_is_refused():
 def test_bincount_matches_torch(values, minlength):
     _same(zg.bincount(zg.tensor(values), minlength=minlength), torch.bincount(torch.tensor(values), minlength=minlength))
     weights = np.linspace(-1, 1, values.size).astype(np.float32)
-    np.testing.assert_allclose(zg.bincount(zg.tensor(values), zg.tensor(weights)).data,
+    np.testing.assert_allclose(zg.bincount(zg.tensor(values), zg.tensor(weights))._data,
                                torch.bincount(torch.tensor(values), torch.tensor(weights)).numpy(), atol=1e-6)
 
 
@@ -137,13 +137,13 @@ def test_random_draws_have_the_asked_law():
     assert zg.normal(means, zg.tensor([1.0, 2.0, 3.0])).shape == (2, 3)
     p = zg.full((4000,), 0.3)
     flips = zg.bernoulli(p)
-    assert flips.dtype == np.float32 and set(np.unique(flips.data)) <= {0.0, 1.0}
+    assert flips.dtype == np.float32 and set(np.unique(flips._data)) <= {0.0, 1.0}
     assert abs(float(flips.mean().item()) - 0.3) < 0.04
     weights = zg.tensor([[0.0, 1.0, 3.0], [5.0, 0.0, 0.0]])
     picks = zg.multinomial(weights, 2000, replacement=True)
     assert picks.shape == (2, 2000) and picks.dtype == np.int64
-    assert (picks.data[1] == 0).all() and not (picks.data[0] == 0).any()
-    assert abs((picks.data[0] == 2).mean() - 0.75) < 0.04
+    assert (picks._data[1] == 0).all() and not (picks._data[0] == 0).any()
+    assert abs((picks._data[0] == 2).mean() - 0.75) < 0.04
     once = zg.multinomial(zg.tensor([1.0, 1.0, 1.0, 1.0]), 4)
     assert sorted(once.tolist()) == [0, 1, 2, 3]
 
@@ -163,19 +163,19 @@ def test_bad_random_arguments_are_refused(call, error):
 def test_randint_takes_both_of_torchs_signatures():
     zg.manual_seed(1)
     high_only = zg.randint(4, (1000,))
-    assert high_only.dtype == np.int64 and high_only.data.min() >= 0 and high_only.data.max() <= 3
+    assert high_only.dtype == np.int64 and high_only._data.min() >= 0 and high_only._data.max() <= 3
     ranged = zg.randint(-2, 2, (3, 5), dtype=zg.int32)
-    assert ranged.shape == (3, 5) and ranged.dtype == np.int32 and ranged.data.min() >= -2 and ranged.data.max() <= 1
+    assert ranged.shape == (3, 5) and ranged.dtype == np.int32 and ranged._data.min() >= -2 and ranged._data.max() <= 1
 
 
 def test_as_tensor_shares_memory_when_it_can():
     array = np.arange(4, dtype=np.float32)
     shared = zg.as_tensor(array)
     array[0] = 7
-    assert shared.data[0] == 7
+    assert shared._data[0] == 7
     copied = zg.as_tensor(array, dtype=zg.float64)
     array[1] = 9
-    assert copied.data[1] == 1 and copied.dtype == np.float64
+    assert copied._data[1] == 1 and copied.dtype == np.float64
     t = zg.ones(3)
     assert zg.as_tensor(t) is t
     assert zg.as_tensor([1, 2]).dtype == np.int64
@@ -205,7 +205,7 @@ def test_detach_in_place_makes_a_leaf():
     assert y.detach_() is y
     assert y.is_leaf and not y.requires_grad
     (y * x).sum().backward()
-    np.testing.assert_array_equal(x.grad.data, np.full(3, 2.0, np.float32))
+    np.testing.assert_array_equal(x.grad._data, np.full(3, 2.0, np.float32))
 
 
 @pytest.mark.parametrize("call, error, match", [
@@ -248,7 +248,7 @@ def test_method_aliases_match_torch(name):
     values = np.array([[0.3, -0.7, 1.5], [-0.0, 2.25, -1.0]], dtype=np.float64)
     ours = getattr(zg.tensor(values), name)()
     theirs = getattr(torch.tensor(values), name)()
-    np.testing.assert_allclose(np.asarray(ours.data), theirs.numpy(), rtol=1e-15)
+    np.testing.assert_allclose(np.asarray(ours._data), theirs.numpy(), rtol=1e-15)
     assert ours.dtype == theirs.numpy().dtype
 
 
@@ -270,7 +270,7 @@ def test_in_place_variants_change_values_like_torch():
             ours, theirs = zg.tensor(np.outer(values, values)), torch.tensor(np.outer(values, values))
         assert getattr(ours, name)(*args) is ours
         getattr(theirs, name)(*args)
-        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=1e-6)
 
 
 def _scalar_fn(lib):
@@ -285,16 +285,16 @@ def test_autograd_functional_matches_torch(shape):
     theirs = torch.autograd.functional.hessian(_scalar_fn(torch), (torch.tensor(x), torch.tensor(y)))
     for i in range(2):
         for j in range(2):
-            np.testing.assert_allclose(ours[i][j].data, theirs[i][j].numpy(), rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(ours[i][j]._data, theirs[i][j].numpy(), rtol=1e-10, atol=1e-12)
     vector_fn = lambda x: x.exp() * x.reshape(-1)[0] + x * x  # noqa: E731
-    np.testing.assert_allclose(zg.autograd.functional.jacobian(vector_fn, zg.tensor(x)).data,
+    np.testing.assert_allclose(zg.autograd.functional.jacobian(vector_fn, zg.tensor(x))._data,
                                torch.autograd.functional.jacobian(vector_fn, torch.tensor(x)).numpy(), rtol=1e-12)
     value, product = zg.autograd.functional.vjp(vector_fn, zg.tensor(x), zg.tensor(y))
     value_t, product_t = torch.autograd.functional.vjp(vector_fn, torch.tensor(x), torch.tensor(y))
-    np.testing.assert_allclose(product.data, product_t.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(value.data, value_t.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(product._data, product_t.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(value._data, value_t.numpy(), rtol=1e-12)
     constant = zg.autograd.functional.jacobian(lambda x: zg.ones(2), zg.tensor(x))
-    assert constant.shape == (2,) + shape and not constant.data.any()
+    assert constant.shape == (2,) + shape and not constant._data.any()
 
 
 def test_assert_close_uses_torchs_default_tolerances():
@@ -339,4 +339,4 @@ def test_size_keyword_squeeze_dims_reduction_dtype_and_where_alone_match_torch()
     assert zg.ones(2, 3, dtype=zg.int64).mean(dtype=zg.float32).dtype == np.float32
     mask = np.array([[True, False], [False, True]])
     for mine, theirs in zip(zg.where(zg.tensor(mask)), torch.where(torch.tensor(mask))):
-        np.testing.assert_array_equal(mine.data, theirs.numpy())
+        np.testing.assert_array_equal(mine._data, theirs.numpy())

@@ -35,7 +35,7 @@ def _tolerance(arrays) -> float:
 
 
 def _as_numpy(tensor_or_none, like):
-    return np.zeros(like.shape, np.float32) if tensor_or_none is None else np.asarray(tensor_or_none.data)
+    return np.zeros(like.shape, np.float32) if tensor_or_none is None else np.asarray(tensor_or_none._data)
 
 
 def _assert_same(ours, theirs, atol, what):
@@ -58,7 +58,7 @@ def _check(case, arrays):
     expected = case.fn(torch, *theirs)
     expected.backward(torch.ones_like(expected))
     atol = _tolerance(arrays)
-    _assert_same(np.asarray(out.data), expected.detach().numpy(), atol, f"{case.name}: value")
+    _assert_same(np.asarray(out._data), expected.detach().numpy(), atol, f"{case.name}: value")
     for i, (mine, reference) in enumerate(zip(ours, theirs)):
         reference_grad = np.zeros(arrays[i].shape, np.float32) if reference.grad is None else reference.grad.numpy()
         _assert_same(_as_numpy(mine.grad, arrays[i]), reference_grad, atol, f"{case.name}: gradient {i}")
@@ -161,7 +161,7 @@ def test_the_issues_special_values_match_torch_exactly(name):
         out.backward(zg.ones_like(out))
     expected = fn(torch, *theirs)
     expected.backward(torch.ones_like(expected))
-    _assert_same(np.asarray(out.data), expected.detach().numpy(), 1e-6, f"{name}: value")
+    _assert_same(np.asarray(out._data), expected.detach().numpy(), 1e-6, f"{name}: value")
     for i, (mine, reference) in enumerate(zip(ours, theirs)):
         wanted = np.zeros_like(VALUES) if reference.grad is None else reference.grad.numpy()
         _assert_same(_as_numpy(mine.grad, VALUES), wanted, 1e-6, f"{name}: gradient {i}")

@@ -14,16 +14,16 @@ def _script(lib, values, log):
     w = lib.tensor(values[::-1].copy(), requires_grad=True)
     y = x * w
     y.retain_grad()
-    h = y.register_hook(lambda g: log.append(np.array(g.detach().numpy() if lib is torch else g.data)) or g * 3)
+    h = y.register_hook(lambda g: log.append(np.array(g.detach().numpy() if lib is torch else g._data)) or g * 3)
     x.register_hook(lambda g: g + 1)
     z = y.tanh()
     z.retain_grad()
     loss = (z * z).sum() + y.sum()
     loss.backward(retain_graph=True)
-    first = [t.grad.detach().numpy().copy() if lib is torch else t.grad.data.copy() for t in (x, w, y, z)]
+    first = [t.grad.detach().numpy().copy() if lib is torch else t.grad._data.copy() for t in (x, w, y, z)]
     h.remove()
     loss.backward()
-    second = [t.grad.detach().numpy().copy() if lib is torch else t.grad.data.copy() for t in (x, w, y, z)]
+    second = [t.grad.detach().numpy().copy() if lib is torch else t.grad._data.copy() for t in (x, w, y, z)]
     return first, second, (y.retains_grad, z.retains_grad, x.retains_grad)
 
 
@@ -43,7 +43,7 @@ def test_hooks_apply_to_autograd_grad_too():
     x = zg.tensor([1.0, 2.0], requires_grad=True)
     x.register_hook(lambda g: g * 0)
     (grad,) = zg.autograd.grad((x * x).sum(), [x])
-    np.testing.assert_array_equal(grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(grad._data, [0.0, 0.0])
 
 
 def test_bad_hooks_are_refused():

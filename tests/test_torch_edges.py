@@ -70,7 +70,7 @@ def test_float_ops_of_bool_and_int_tensors_are_float32_as_in_pytorch(op, dtype):
     else:
         out, expected = getattr(zg, op)(ours), getattr(torch, op)(theirs)
     assert out.dtype == np.float32 and expected.dtype == torch.float32
-    np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(out._data, expected.numpy(), rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("left,right", [(np.int64, np.float32), (np.float32, np.int64), (np.int32, np.float32)])
@@ -79,7 +79,7 @@ def test_floor_divide_keeps_pytorchs_dtype(left, right):
     (ours_a, theirs_a), (ours_b, theirs_b) = _pair(a), _pair(b)
     out, expected = zg.floor_divide(ours_a, ours_b), torch.floor_divide(theirs_a, theirs_b)
     assert str(expected.dtype) == f"torch.{out.dtype}"
-    np.testing.assert_array_equal(out.data, expected.numpy())
+    np.testing.assert_array_equal(out._data, expected.numpy())
     assert str(torch.floor_divide(theirs_a, 2.5).dtype) == f"torch.{zg.floor_divide(ours_a, 2.5).dtype}"
 
 
@@ -123,12 +123,12 @@ def test_median_of_slices_holding_nan_is_nan_at_the_first_nan_as_in_pytorch(dim,
         out, expected = ours.median(), theirs.median()
     else:
         out, expected = ours.median(dim=dim), theirs.median(dim=dim)
-        np.testing.assert_array_equal(out.indices.data, expected.indices.numpy())
+        np.testing.assert_array_equal(out.indices._data, expected.indices.numpy())
         out, expected = out.values, expected.values
-    np.testing.assert_array_equal(out.data, expected.detach().numpy())
+    np.testing.assert_array_equal(out._data, expected.detach().numpy())
     out.sum().backward()
     expected.sum().backward()
-    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())
+    np.testing.assert_array_equal(ours.grad._data, theirs.grad.numpy())
 
 
 def test_median_of_an_empty_tensor_is_nan_as_in_pytorch():
@@ -156,10 +156,10 @@ def test_view_of_a_transposed_tensor_raises_as_in_pytorch_and_a_view_shares_memo
         theirs.t().view(6)
     with pytest.raises(RuntimeError, match=r"view: shape \(6,\).*use .reshape"):
         ours.t().view(6)
-    np.testing.assert_array_equal(ours.t().reshape(6).data, theirs.t().reshape(6).numpy())
+    np.testing.assert_array_equal(ours.t().reshape(6)._data, theirs.t().reshape(6).numpy())
     flat, expected = ours.view(6), theirs.view(6)
     flat[0], expected[0] = 7.0, 7.0
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours._data, theirs.numpy())
 
 
 def test_setitem_of_a_value_that_does_not_broadcast_raises_runtime_error_as_in_pytorch():
@@ -196,7 +196,7 @@ def test_a_mean_loss_over_only_ignored_targets_is_nan_with_zero_gradients_as_in_
 def test_full_types_its_value_as_pytorch_does(value):
     ours, theirs = zg.full((2, 3), value), torch.full((2, 3), value)
     assert str(theirs.dtype) == f"torch.{ours.dtype}"
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours._data, theirs.numpy())
 
 
 def test_expand_with_minus_one_in_a_new_dimension_raises_runtime_error_as_in_pytorch():
@@ -231,8 +231,8 @@ def test_an_integer_divisor_of_0_raises_runtime_error_as_in_pytorch(op):
         call(zg, ours_a, 0)
     b[1] = 4
     (ours_b, theirs_b), float_b = _pair(b), _pair(np.array([3.0, 0.0, 2.0], np.float32))
-    np.testing.assert_array_equal(call(zg, ours_a, ours_b).data, call(torch, theirs_a, theirs_b).numpy())
-    np.testing.assert_array_equal(call(zg, ours_a, float_b[0]).data, call(torch, theirs_a, float_b[1]).numpy())
+    np.testing.assert_array_equal(call(zg, ours_a, ours_b)._data, call(torch, theirs_a, theirs_b).numpy())
+    np.testing.assert_array_equal(call(zg, ours_a, float_b[0])._data, call(torch, theirs_a, float_b[1]).numpy())
 
 
 # ---- 0-d tensors type an op as Python numbers do ----------------------------------------------
@@ -262,7 +262,7 @@ def test_a_0d_tensor_does_not_widen_a_tensor_with_dimensions_as_in_pytorch(op, d
     out = call(zg, zg.tensor(full), zg.tensor(zero))
     expected = call(torch, torch.tensor(full), torch.tensor(zero))
     assert str(expected.dtype) == f"torch.{out.dtype}"
-    np.testing.assert_allclose(out.data.astype(np.float64), expected.numpy().astype(np.float64), rtol=1e-6)
+    np.testing.assert_allclose(out._data.astype(np.float64), expected.numpy().astype(np.float64), rtol=1e-6)
 
 
 def test_the_gradient_of_a_0d_float64_tensor_next_to_float32_is_float64_as_in_pytorch():
@@ -291,18 +291,18 @@ def test_an_empty_dim_list_reduces_as_in_pytorch(op, dim, keepdim, rng):
         ours, theirs = ours > 0, theirs > 0
     out, expected = getattr(ours, op)(dim=dim, keepdim=keepdim), getattr(theirs, op)(dim=dim, keepdim=keepdim)
     assert out.shape == tuple(expected.shape)
-    np.testing.assert_allclose(out.data, expected.detach().numpy(), rtol=1e-5)
+    np.testing.assert_allclose(out._data, expected.detach().numpy(), rtol=1e-5)
     if grad:  # against PyTorch's gradient of dim=None: its var/std backward for dim=() divides by N − 1 = 0
         out.sum().backward()
         getattr(theirs, op)().sum().backward()
-        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_einsum_that_sums_nothing_keeps_its_operand():
     x = np.arange(6, dtype=np.float32).reshape(2, 3)
     for equation in ("ij->ij", "ij->ji", "ij,ij->ij"):
         operands = (x,) * equation.count(",") + (x,)
-        np.testing.assert_array_equal(zg.einsum(equation, *map(zg.tensor, operands)).data,
+        np.testing.assert_array_equal(zg.einsum(equation, *map(zg.tensor, operands))._data,
                                       torch.einsum(equation, *map(torch.tensor, operands)).numpy())
 
 
@@ -360,9 +360,9 @@ EDGE_VALUES = {
 def test_values_and_dtypes_at_the_edges_match_pytorch(name):
     out, expected = EDGE_VALUES[name](zg), EDGE_VALUES[name](torch)
     assert str(expected.dtype) == f"torch.{out.dtype}"
-    np.testing.assert_array_equal(out.data, expected.numpy())
+    np.testing.assert_array_equal(out._data, expected.numpy())
     if out.dtype.kind == "f":  # the sign of every zero too
-        np.testing.assert_array_equal(np.signbit(out.data), np.signbit(expected.numpy()))
+        np.testing.assert_array_equal(np.signbit(out._data), np.signbit(expected.numpy()))
 
 
 def test_float_ops_whose_finite_inputs_give_inf_or_nan_do_not_warn_as_pytorch_does_not():

@@ -61,7 +61,7 @@ def _run(lib, fn, arrays, grad):
 
 
 def _numpy(value):
-    return value.detach().numpy() if hasattr(value, "detach") else np.asarray(value.data)
+    return value.detach().numpy() if hasattr(value, "detach") else np.asarray(value._data)
 
 
 def _assert_same(ours, theirs, what, signed_zeros=True):

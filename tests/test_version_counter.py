@@ -30,13 +30,13 @@ def test_stepping_an_optimizer_before_the_backward_that_needs_its_weights_raises
 def test_stepping_after_the_backward_gives_pytorchs_gradients(rng):
     torch = pytest.importorskip("torch")
     generator, discriminator, z = _gan_pair(rng)
-    old = [torch.tensor(p.data.copy()) for p in (discriminator.weight, discriminator.bias)]
+    old = [torch.tensor(p._data.copy()) for p in (discriminator.weight, discriminator.bias)]
     (discriminator(generator(z)) ** 2).sum().backward()
     zg.optim.SGD(discriminator.parameters(), lr=0.5).step()  # after the backward: allowed
-    w_g, b_g = (torch.tensor(p.data, requires_grad=True) for p in (generator.weight, generator.bias))
-    (((torch.tensor(z.data) @ w_g.T + b_g) @ old[0].T + old[1]) ** 2).sum().backward()
-    np.testing.assert_allclose(generator.weight.grad.data, w_g.grad.numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(generator.bias.grad.data, b_g.grad.numpy(), rtol=1e-5, atol=1e-6)
+    w_g, b_g = (torch.tensor(p._data, requires_grad=True) for p in (generator.weight, generator.bias))
+    (((torch.tensor(z._data) @ w_g.T + b_g) @ old[0].T + old[1]) ** 2).sum().backward()
+    np.testing.assert_allclose(generator.weight.grad._data, w_g.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(generator.bias.grad._data, b_g.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("change", ["load_state_dict", "init", "data_assignment", "increment_version", "view"])
@@ -50,13 +50,13 @@ def test_every_in_place_path_bumps_the_version_and_backward_refuses(change, rng)
     elif change == "init":
         nn.init.normal_(layer.weight)
     elif change == "data_assignment":
-        layer.weight.data = layer.weight.data * 2
+        layer.weight.data = layer.weight._data * 2
     elif change == "increment_version":
-        layer.weight.data[...] *= 2
+        layer.weight._data[...] *= 2
         increment_version(layer.weight)
     else:  # a change made through a view (detach shares the counter, as in PyTorch)
         view = layer.weight.detach()
-        view.data[0] = 7
+        view._data[0] = 7
         increment_version(view)
     assert layer.weight._version > before
     with pytest.raises(RuntimeError, match=r"shape \(3, 4\)"):
@@ -68,9 +68,9 @@ def test_changing_an_input_whose_value_backward_does_not_need_is_allowed(rng):
     a = zg.tensor(rng.standard_normal((3, 2)).astype(np.float32), requires_grad=True)
     b = zg.tensor(rng.standard_normal(2).astype(np.float32))
     out = (a + b).reshape(6).sum()
-    b.data = b.data + 1
+    b.data = b._data + 1
     out.backward()
-    np.testing.assert_array_equal(a.grad.data, np.ones((3, 2)))
+    np.testing.assert_array_equal(a.grad._data, np.ones((3, 2)))
 
 
 def test_changing_an_output_that_backward_reads_raises(rng):

@@ -38,7 +38,7 @@ def test_grads_true_shows_the_gradient_of_every_small_intermediate():
     dot = viz.to_dot(loss, names={"inner": inner}, grads=True)
     (label,) = [label for label in _tensor_labels(dot) if label.startswith("inner")]
     shown = np.array([float(v) for v in re.search(r"grad \[([^\]]*)\]", label).group(1).split(",")])
-    np.testing.assert_allclose(shown, 1 - np.tanh(inner.data) ** 2, atol=1e-3)  # printed to 3 digits
+    np.testing.assert_allclose(shown, 1 - np.tanh(inner._data) ** 2, atol=1e-3)  # printed to 3 digits
     assert x.grad is None  # drawing computes gradients without touching .grad
 
 

@@ -42,7 +42,7 @@ _FLOAT16 = np.dtype(np.float16)
 
 def increment_version(tensor: Tensor) -> None:
     """Record that ``tensor``'s values were changed in place (PyTorch's
-    ``torch.autograd.graph.increment_version``): every in-place write into ``tensor.data`` calls it,
+    ``torch.autograd.graph.increment_version``): every in-place write into ``tensor._data`` calls it,
     so that a backward that saved the old values raises instead of using the new ones."""
     tensor._version_counter.value += 1
 
@@ -292,8 +292,8 @@ def _compatible(cls, inputs: Sequence[Tensor]) -> tuple | None:
     """
     if len(inputs) < 2:
         return None
-    first = inputs[0].data
-    if all(type(t.data) is type(first) and t.data.dtype == first.dtype for t in inputs[1:]):
+    first = inputs[0]._data
+    if all(type(t._data) is type(first) and t._data.dtype == first.dtype for t in inputs[1:]):
         return None  # the common case, settled without building sets
     op = cls.__name__.lower()
     if len({t.device for t in inputs}) > 1:
@@ -367,7 +367,7 @@ class _GradientSums:
         if key not in self.sums:
             self.sums[key] = grad
         elif self.in_place:
-            self.owned_array(key, grad)[...] += grad.data
+            self.owned_array(key, grad)[...] += grad._data
         else:
             self.sums[key] = self.sums[key] + grad
 
@@ -376,10 +376,10 @@ class _GradientSums:
         if key not in self.sums:
             self.sums[key] = Tensor(backend.zeros_for_accumulation(like.xp, like.shape, like.dtype))
         elif key not in self.owned:
-            first = self.sums[key].data  # keep its layout unless it is a broadcast (a stride of 0)
+            first = self.sums[key]._data  # keep its layout unless it is a broadcast (a stride of 0)
             self.sums[key] = Tensor(first.copy(order="K" if all(first.strides) else "C"))
         self.owned.add(key)
-        return self.sums[key].data
+        return self.sums[key]._data
 
     def pop(self, key: int):
         if self.owned:
@@ -576,7 +576,7 @@ def _numerical_jacobian(fn, inputs: list[Tensor], eps: float) -> list[np.ndarray
         if not tensor.requires_grad:
             jacobians.append(None)
             continue
-        flat = tensor.data.reshape(-1)  # a view: perturbations write through to the tensor
+        flat = tensor._data.reshape(-1)  # a view: perturbations write through to the tensor
         columns = []
         for j in range(flat.size):
             original = flat[j].item()
@@ -612,7 +612,7 @@ def _analytical_jacobian(fn, inputs: list[Tensor]) -> list[np.ndarray]:
 
 def _as_numpy(value) -> np.ndarray:
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     return value.get() if hasattr(value, "get") else np.asarray(value)
 
 

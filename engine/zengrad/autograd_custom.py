@@ -185,14 +185,14 @@ def apply_custom(cls, *args, **kwargs):
     node = CustomNode(cls, ctx, positions, len(args), listed, chosen)
     originals = list(listed)
     if len(chosen) == 1:
-        listed[chosen[0]] = _recorded(node, inputs, listed[chosen[0]].data)
+        listed[chosen[0]] = _recorded(node, inputs, listed[chosen[0]]._data)
     else:
         dtypes = {listed[k].dtype for k in chosen}
         if len(dtypes) > 1:
             raise TypeError(f"{cls.__name__}: differentiable outputs of different dtypes {sorted(map(str, dtypes))}; "
                             "mark the ones without a gradient with ctx.mark_non_differentiable")
         xp = listed[chosen[0]].xp
-        packed = _recorded(node, inputs, xp.concatenate([listed[k].data.reshape(-1) for k in chosen]))
+        packed = _recorded(node, inputs, xp.concatenate([listed[k]._data.reshape(-1) for k in chosen]))
         offset = 0
         for k in chosen:
             listed[k] = _Slice.apply(packed, offset=offset, shape=listed[k].shape)

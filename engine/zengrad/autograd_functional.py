@@ -22,15 +22,15 @@ def _fresh(inputs: tuple) -> tuple:
     for i, x in enumerate(inputs):
         if not isinstance(x, Tensor):
             raise TypeError(f"autograd.functional: input {i} must be a Tensor, got {type(x).__name__}")
-    return tuple(Tensor(x.data.copy(), requires_grad=True) for x in inputs)
+    return tuple(Tensor(x._data.copy(), requires_grad=True) for x in inputs)
 
 
 def _gradients(output: Tensor, inputs: tuple, seed: Tensor | None, create_graph: bool) -> tuple:
     if not output.requires_grad:  # f does not depend on its inputs: every derivative is zero
-        return tuple(Tensor(x.xp.zeros_like(x.data)) for x in inputs)
+        return tuple(Tensor(x.xp.zeros_like(x._data)) for x in inputs)
     found = grad(output, list(inputs), grad_outputs=seed, retain_graph=True, create_graph=create_graph,
                  allow_unused=True)
-    return tuple(Tensor(x.xp.zeros_like(x.data)) if g is None else g for g, x in zip(found, inputs))
+    return tuple(Tensor(x.xp.zeros_like(x._data)) if g is None else g for g, x in zip(found, inputs))
 
 
 def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):

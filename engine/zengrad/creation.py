@@ -221,7 +221,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     Python floats become float32 (the default dtype), Python ints int64; arrays keep their dtype.
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     device = backend.normalize_device(device if device is not None else backend.device_of(data)
                                       if hasattr(data, "dtype") else None)
     xp = backend.array_module(device)
@@ -427,8 +427,8 @@ def numel(t: Tensor) -> int:
 def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None) -> Tensor:
     """Samples from N(mean, std²): ``mean`` and ``std`` numbers (with ``size``) or tensors that
     broadcast together; not differentiable (PyTorch's ``normal`` is not either)."""
-    means = mean.data if isinstance(mean, Tensor) else mean
-    stds = std.data if isinstance(std, Tensor) else std
+    means = mean._data if isinstance(mean, Tensor) else mean
+    stds = std._data if isinstance(std, Tensor) else std
     like = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
     device = backend.normalize_device(device if device is not None else like.device if like is not None else None)
     xp = backend.array_module(device)
@@ -442,15 +442,15 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, device=None)
 
 def bernoulli(p: Tensor, *, generator=None) -> Tensor:
     """1 with probability p[i], else 0, drawn independently for each element (p's shape and dtype)."""
-    if p.numel() and (bool((p.data < 0).any()) or bool((p.data > 1).any()) or bool(p.xp.isnan(p.data).any())):
+    if p.numel() and (bool((p._data < 0).any()) or bool((p._data > 1).any()) or bool(p.xp.isnan(p._data).any())):
         raise OpError(f"bernoulli: every probability must be in [0, 1] (tensor of shape {p.shape})")
-    return Tensor((drawing_from(generator, p.device).random(p.shape) < p.data).astype(p.dtype))
+    return Tensor((drawing_from(generator, p.device).random(p.shape) < p._data).astype(p.dtype))
 
 
 def multinomial(weights: Tensor, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:
     """Indices drawn from each row of non-negative ``weights`` (1-d: one row), with probability
     proportional to the weight; without ``replacement`` each index at most once per row."""
-    rows = weights.data.reshape(-1, weights.shape[-1]) if weights.ndim else None
+    rows = weights._data.reshape(-1, weights.shape[-1]) if weights.ndim else None
     if rows is None or weights.ndim > 2:
         raise OpError(f"multinomial: expects a 1-d or 2-d tensor of weights, got shape {weights.shape}")
     rows = backend.to_device(rows, "cpu").astype(np.float64)

@@ -249,7 +249,7 @@ class Bernoulli(Distribution):
     def sample(self, sample_shape=()) -> Tensor:
         shape = self._extended(sample_shape)
         u = generator(self.probs.device).random(shape)
-        return Tensor((u < self.probs.detach().data).astype(self.probs.dtype))
+        return Tensor((u < self.probs.detach()._data).astype(self.probs.dtype))
 
     def log_prob(self, value) -> Tensor:
         value = _tensor(value, self.probs)
@@ -290,7 +290,7 @@ class Categorical(Distribution):
 
     def sample(self, sample_shape=()) -> Tensor:
         sample_shape = (sample_shape,) if isinstance(sample_shape, int) else tuple(sample_shape)
-        rows = self.probs.detach().data.reshape(-1, self.num_classes)
+        rows = self.probs.detach()._data.reshape(-1, self.num_classes)
         xp = self.probs.xp
         count = math.prod(sample_shape)
         u = generator(self.probs.device).random((count, rows.shape[0], 1))
@@ -330,7 +330,7 @@ class OneHotCategorical(Categorical):
     def sample(self, sample_shape=()) -> Tensor:
         indices = super().sample(sample_shape)
         xp = self.probs.xp
-        return Tensor((indices.data[..., None] == xp.arange(self.num_classes)).astype(self.probs.dtype))
+        return Tensor((indices._data[..., None] == xp.arange(self.num_classes)).astype(self.probs.dtype))
 
     def log_prob(self, value) -> Tensor:
         return (_tensor(value, self.probs) * self.logits).sum(-1)

@@ -61,7 +61,7 @@ class _Encoder:
         if isinstance(obj, float):
             return float(obj) if math.isfinite(obj) else {"type": "float", "value": repr(float(obj))}
         if isinstance(obj, Tensor):
-            return {"type": "tensor", "index": self._add(obj.data, where), "requires_grad": obj.requires_grad}
+            return {"type": "tensor", "index": self._add(obj._data, where), "requires_grad": obj.requires_grad}
         if isinstance(obj, np.ndarray):
             return {"type": "ndarray", "index": self._add(obj, where)}
         if isinstance(obj, dict):

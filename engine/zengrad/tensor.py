@@ -1,16 +1,16 @@
 """The Tensor: a NumPy or CuPy array plus what autograd needs (``requires_grad``, ``grad``, ``grad_fn``).
 
 Operations are defined in :mod:`zengrad.ops`; the methods here only forward to them, so each
-op's math lives in one place. ``Tensor.data`` is the raw array (in PyTorch ``.data`` is a
-Tensor; here it is the NumPy/CuPy array itself).
+op's math lives in one place. The raw NumPy/CuPy array is ``tensor._data`` (what ops compute on);
+``tensor.data`` is, as in PyTorch, a Tensor outside the graph that shares that memory.
 
 Every tensor has a version counter, as in PyTorch: ``tensor._version`` counts the in-place changes
 made to its values. Autograd records the versions of the tensors an op saved for its backward
 and refuses to run that backward if one has changed since (see :mod:`zengrad.autograd`). Views
 made by ops (reshape, permute, indexing, ``detach``) share the counter of the tensor they look
-into. Code that writes into ``tensor.data`` in place calls
+into. Code that writes into ``tensor._data`` in place calls
 :func:`zengrad.autograd.increment_version` (the optimizers, ``load_state_dict`` and the in-place
-ops do); assigning a new array to ``tensor.data`` counts as a change by itself.
+ops do); assigning to ``tensor.data`` counts as a change by itself.
 
 A view made by an op also keeps the tensor it views, as PyTorch's ``tensor._base``: an in-place op
 on the view then rewrites the base's history too (:mod:`zengrad.ops.inplace`).
@@ -66,13 +66,18 @@ class Tensor(PlacementShortcuts):
 
     # ---- data and its version -----------------------------------------------------------------
     @property
-    def data(self):
-        """The backend array. NumPy's operations on 0-d arrays return NumPy scalars; they are stored
-        as 0-d arrays, so every tensor's data is an array (writable, with ``copy`` and ``[...]``)."""
-        return self._data
+    def data(self) -> "Tensor":
+        """The same values as a tensor outside the graph, sharing this tensor's memory, as PyTorch's
+        ``.data``: ``p.data.mul_(0.9)`` or ``m.weight.data.normal_(0, 0.02)`` change ``p`` without
+        being recorded. As in PyTorch, changes made through it are not counted in ``p``'s version,
+        so autograd cannot notice them: ``detach()`` or ``with no_grad():`` are the safe spellings.
+        (The raw NumPy/CuPy array is ``tensor._data``; ``numpy()`` gives it on the CPU.)"""
+        return Tensor(self._data)
 
     @data.setter
-    def data(self, array) -> None:
+    def data(self, value) -> None:
+        """``t.data = other``: t now holds other's values (a tensor or an array; shared, not copied)."""
+        array = value._data if isinstance(value, Tensor) else value
         self._data = np.asarray(array) if isinstance(array, np.generic) else array
         self._version_counter.value += 1
 
@@ -111,13 +116,13 @@ class Tensor(PlacementShortcuts):
         return self.grad_fn is None
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def size(self, dim: int | None = None):
         return self.shape if dim is None else self.shape[dim]
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     def nelement(self) -> int:
         """The number of elements (PyTorch's older name for :meth:`numel`)."""
@@ -144,7 +149,7 @@ class Tensor(PlacementShortcuts):
 
     def stride(self, dim: int | None = None):
         """Steps in elements between neighbours along each dim (PyTorch counts elements, NumPy bytes)."""
-        steps = tuple(step // self.dtype.itemsize for step in self.data.strides)
+        steps = tuple(step // self.dtype.itemsize for step in self._data.strides)
         return steps if dim is None else steps[dim]
 
     def storage_offset(self) -> int:
@@ -159,7 +164,7 @@ class Tensor(PlacementShortcuts):
 
     def is_contiguous(self) -> bool:
         """Whether the elements lie in memory in row-major order without gaps."""
-        return bool(self.data.flags.c_contiguous)
+        return bool(self._data.flags.c_contiguous)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -188,7 +193,7 @@ class Tensor(PlacementShortcuts):
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory and the version counter, requires no grad)."""
-        out = Tensor(self.data)
+        out = Tensor(self._data)
         out._version_counter = self._version_counter
         return out
 
@@ -228,16 +233,16 @@ class Tensor(PlacementShortcuts):
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         if self.device != "cpu":
             raise TypeError("can't convert cuda tensor to numpy. Use Tensor.cpu() first.")
-        return self.data
+        return self._data
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self.numel() != 1:
             raise OpError(f"item: a Tensor with {self.numel()} elements cannot be converted to a scalar")
-        return self.data.reshape(()).item()
+        return self._data.reshape(()).item()
 
     def tolist(self):
-        return backend.to_device(self.data, "cpu").tolist()
+        return backend.to_device(self._data, "cpu").tolist()
 
     def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False) -> "Tensor":
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other)`` (other's device and
@@ -305,7 +310,7 @@ class Tensor(PlacementShortcuts):
         return array.copy() if copy else array
 
     def __repr__(self) -> str:
-        body = np.array2string(backend.to_device(self.data, "cpu"), separator=", ", precision=4,
+        body = np.array2string(backend.to_device(self._data, "cpu"), separator=", ", precision=4,
                                prefix="tensor(")
         extras = []
         if self.device != "cpu":

@@ -14,7 +14,7 @@ _TOLERANCES = {np.dtype(np.float16): (1e-3, 1e-5), np.dtype(np.float32): (1.3e-6
 
 
 def _array(value) -> np.ndarray:
-    data = value.data if isinstance(value, Tensor) else value
+    data = value._data if isinstance(value, Tensor) else value
     return np.asarray(backend.to_device(data, "cpu") if hasattr(data, "dtype") else data)
 
 

@@ -33,10 +33,10 @@ def _small_array(array, show_values: int) -> str | None:
 
 def _describe(tensor: Tensor, show_values: int, grad=None) -> str:
     label = f"{tuple(tensor.shape)} {tensor.dtype}"
-    value = _small_array(tensor.data, show_values)
+    value = _small_array(tensor._data, show_values)
     if value is not None:
         label += f"\\nvalue {value}"
-        grad = grad if grad is not None else (tensor.grad.data if tensor.grad is not None else None)
+        grad = grad if grad is not None else (tensor.grad._data if tensor.grad is not None else None)
         grad_text = _small_array(grad, show_values)
         if grad_text is not None:
             label += f"\\ngrad {grad_text}"
@@ -109,7 +109,7 @@ def _gradients_of_small_tensors(output: Tensor, graph: _Graph, show_values: int)
         return {}
     small = [t for t in graph.tensors.values() if t.requires_grad and t.numel() <= show_values]
     grads = autograd_grad(output, small, retain_graph=True, allow_unused=True)
-    return {id(t): g.data for t, g in zip(small, grads) if g is not None}
+    return {id(t): g._data for t, g in zip(small, grads) if g is not None}
 
 
 def to_dot(output: Tensor, show_values: int = 6, names: dict | None = None, grads: bool = False) -> str:

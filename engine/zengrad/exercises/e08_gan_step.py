@@ -44,14 +44,14 @@ def _models(seed: int, noise: int, features: int):
 def _descend(loss, module) -> None:
     params = list(module.parameters())
     for p, g in zip(params, zg.autograd.grad(loss, params)):
-        p.data = p.data - LEARNING_RATE * g.data
+        p.data = p._data - LEARNING_RATE * g._data
 
 
 def _reference_step(G, D, real, z):
     n = real.shape[0]
     ones, zeros = zg.ones(n, 1, dtype=zg.float64), zg.zeros(n, 1, dtype=zg.float64)
     fake = G(z)
-    constant_fake = zg.tensor(fake.data.copy())
+    constant_fake = zg.tensor(fake._data.copy())
     loss_d = (F.binary_cross_entropy_with_logits(D(real), ones)
               + F.binary_cross_entropy_with_logits(D(constant_fake), zeros))
     _descend(loss_d, D)
@@ -65,7 +65,7 @@ def _guard_discriminator_step(opt_d, G):
     step = opt_d.step
 
     def guarded_step(*args, **kwargs):
-        leaked = [name for name, p in G.named_parameters() if p.grad is not None and np.any(p.grad.data != 0)]
+        leaked = [name for name, p in G.named_parameters() if p.grad is not None and np.any(p.grad._data != 0)]
         if leaked:
             raise Wrong(f"when opt_d.step() ran, the generator's parameters {leaked} already had gradients: "
                         f"the discriminator's loss reached G. Use D(fake.detach()) in the discriminator's loss")
@@ -101,7 +101,7 @@ def check(attempt, rng: np.random.Generator) -> None:
                 advice = {"D": " (zero D's gradients before its backward: G's step left some in D)",
                           "G": " (zero G's gradients, and compute G's loss after opt_d.step())"}[name]
                 try:
-                    compare(f"step {step}: {name}'s parameter '{key}' after the step", p.data, q.data,
+                    compare(f"step {step}: {name}'s parameter '{key}' after the step", p._data, q._data,
                             rtol=1e-9, atol=1e-12)
                 except Wrong as wrong:
                     raise Wrong(str(wrong) + advice) from None

@@ -37,7 +37,7 @@ def check(attempt, rng: np.random.Generator) -> None:
         x = rng.standard_normal((n, c, h, w))
         weight, bias = rng.standard_normal((out_channels, c, kh, kw)), rng.standard_normal(out_channels)
         what = f"x {x.shape}, kernel {kh}×{kw}, stride {stride}, padding {padding}"
-        expected_cols = F.unfold(zg.tensor(x), (kh, kw), padding=padding, stride=stride).data
+        expected_cols = F.unfold(zg.tensor(x), (kh, kw), padding=padding, stride=stride)._data
         compare(f"im2col of {what}", attempt.im2col(x, kh, kw, stride, padding), expected_cols, rtol=1e-12, atol=0)
-        expected = F.conv2d(zg.tensor(x), zg.tensor(weight), zg.tensor(bias), stride=stride, padding=padding).data
+        expected = F.conv2d(zg.tensor(x), zg.tensor(weight), zg.tensor(bias), stride=stride, padding=padding)._data
         compare(f"conv2d of {what}", attempt.conv2d(x, weight, bias, stride, padding), expected, rtol=1e-9, atol=1e-10)

@@ -97,7 +97,7 @@ def engine_gradients(forward, inputs: dict, output_grads) -> dict:
     outputs = forward(**tensors)
     total = sum((out * zg.tensor(g)).sum() for out, g in zip(outputs, output_grads))
     total.backward()
-    return {name: t.grad.data if t.grad is not None else np.zeros_like(t.data) for name, t in tensors.items()}
+    return {name: t.grad._data if t.grad is not None else np.zeros_like(t._data) for name, t in tensors.items()}
 
 
 def compare_gradients(what: str, got, expected: dict) -> None:

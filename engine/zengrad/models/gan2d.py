@@ -185,7 +185,7 @@ def adam_moments(optimizer: optim.Adam, params: list) -> tuple[list, int]:
     for param in params:
         state = optimizer.state.get(param, {})
         if state:
-            moments.append((tensor(state["exp_avg"].data.copy()), tensor(state["exp_avg_sq"].data.copy())))
+            moments.append((tensor(state["exp_avg"]._data.copy()), tensor(state["exp_avg_sq"]._data.copy())))
             step = state["step"]
         else:
             moments.append((zeros(*param.shape, device=param.device), zeros(*param.shape, device=param.device)))

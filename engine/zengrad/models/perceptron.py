@@ -98,7 +98,7 @@ def _plot(run, X, y, perceptron, neuron, losses):
     left.scatter(X[y < 0, 0], X[y < 0, 1], s=12, c="tab:red", label="−1")
     xs = np.linspace(-1, 1, 2)
     for (w, b), style, name in [
-            ((perceptron.weight.data, perceptron.bias.data[0]), "k-", f"perceptron ({perceptron.epochs_} epochs)"),
+            ((perceptron.weight._data, perceptron.bias._data[0]), "k-", f"perceptron ({perceptron.epochs_} epochs)"),
             ((neuron.weight.detach().numpy()[0], neuron.bias.detach().numpy()[0]), "g--", "sigmoid neuron")]:
         if abs(w[1]) > 1e-12:
             left.plot(xs, -(w[0] * xs + b) / w[1], style, label=name)

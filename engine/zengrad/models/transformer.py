@@ -46,7 +46,7 @@ class CharTransformer(nn.Module):
         new = codes.shape[1]
         if new > self.block_size:
             raise ValueError(f"CharTransformer: {new} characters exceed the block size {self.block_size}")
-        context = codes if state is None else Tensor(codes.xp.concatenate([state.data, codes.data], axis=1))
+        context = codes if state is None else Tensor(codes.xp.concatenate([state._data, codes._data], axis=1))
         context = context[:, -self.block_size:]
         x = self.positions(self.embed(context))
         for block in self.blocks:

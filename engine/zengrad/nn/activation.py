@@ -229,7 +229,7 @@ class PReLU(Module):
         from ._factory import empty_parameter
         self.num_parameters = num_parameters
         self.weight = empty_parameter(num_parameters, device=device, dtype=dtype)
-        self.weight.data[...] = init
+        self.weight._data[...] = init
 
     def forward(self, input):
         return F.prelu(input, self.weight)

@@ -33,7 +33,7 @@ def _blocking_mask(mask: Tensor | None, like: Tensor) -> Tensor | None:
     if mask is None:
         return None
     if mask.dtype == np.bool_:
-        return Tensor(like.xp.where(mask.data, -np.inf, 0.0).astype(like.dtype))
+        return Tensor(like.xp.where(mask._data, -np.inf, 0.0).astype(like.dtype))
     return mask
 
 

@@ -35,8 +35,8 @@ def gradient_penalty(critic, real: Tensor, fake: Tensor, lambda_: float = 10.0,
         alpha = rand(*shape, dtype=real.dtype, device=real.device)
     elif alpha.numel() != n:
         raise ValueError(f"gradient_penalty: alpha of shape {alpha.shape} needs one value per sample ({n})")
-    weights = alpha.data.reshape(shape)
-    mixed = Tensor(weights * real.data + (1 - weights) * fake.data, requires_grad=True)
+    weights = alpha._data.reshape(shape)
+    mixed = Tensor(weights * real._data + (1 - weights) * fake._data, requires_grad=True)
     (gradients,) = grad(critic(mixed).sum(), mixed, create_graph=True)
     norms = ((gradients.reshape(n, -1) ** 2).sum(dim=1) + 1e-12).sqrt()
     return lambda_ * ((norms - 1) ** 2).mean()

@@ -61,7 +61,7 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill with samples of U(a, b)."""
     with no_grad():
         draw = generator(tensor.device).random(tensor.shape, dtype=tensor.dtype)
-        tensor.data[...] = a + (b - a) * draw
+        tensor._data[...] = a + (b - a) * draw
         increment_version(tensor)
     return tensor
 
@@ -70,14 +70,14 @@ def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill with samples of N(mean, std²)."""
     with no_grad():
         draw = generator(tensor.device).standard_normal(tensor.shape, dtype=tensor.dtype)
-        tensor.data[...] = mean + std * draw
+        tensor._data[...] = mean + std * draw
         increment_version(tensor)
     return tensor
 
 
 def constant_(tensor: Tensor, val: float) -> Tensor:
     with no_grad():
-        tensor.data[...] = val
+        tensor._data[...] = val
         increment_version(tensor)
     return tensor
 
@@ -163,7 +163,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
         while outside.any():
             draw[outside] = mean + std * rng.standard_normal(int(outside.sum()))
             outside = (draw < a) | (draw > b)
-        tensor.data[...] = draw.astype(tensor.dtype)
+        tensor._data[...] = draw.astype(tensor.dtype)
         increment_version(tensor)
     return tensor
 
@@ -182,7 +182,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
         q, r = np.linalg.qr(flat)
         q = q * np.sign(np.diag(r))
         q = q.T if rows < cols else q
-        tensor.data[...] = backend.to_device((gain * q).reshape(tensor.shape).astype(tensor.dtype), tensor.device)
+        tensor._data[...] = backend.to_device((gain * q).reshape(tensor.shape).astype(tensor.dtype), tensor.device)
         increment_version(tensor)
     return tensor
 
@@ -193,7 +193,7 @@ def eye_(tensor: Tensor) -> Tensor:
     if tensor.ndim != 2:
         raise ValueError(f"eye_: only 2-D tensors are supported, got shape {tensor.shape}")
     with no_grad():
-        tensor.data[...] = tensor.xp.eye(*tensor.shape, dtype=tensor.dtype)
+        tensor._data[...] = tensor.xp.eye(*tensor.shape, dtype=tensor.dtype)
         increment_version(tensor)
     return tensor
 
@@ -209,10 +209,10 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     per_group = tensor.shape[0] // groups
     centre = tuple(size // 2 for size in tensor.shape[2:])
     with no_grad():
-        tensor.data[...] = 0
+        tensor._data[...] = 0
         for group in range(groups):
             for d in range(min(per_group, tensor.shape[1])):
-                tensor.data[(group * per_group + d, d) + centre] = 1
+                tensor._data[(group * per_group + d, d) + centre] = 1
         increment_version(tensor)
     return tensor
 

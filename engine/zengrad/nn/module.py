@@ -40,7 +40,7 @@ class IncompatibleKeys(NamedTuple):
 def _as_array(value):
     """A state_dict value as a NumPy or CuPy array (Tensors, arrays, lists, other array-likes)."""
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if isinstance(value, np.ndarray) or type(value).__module__.startswith("cupy"):
         return value
     return np.asarray(value)
@@ -387,7 +387,7 @@ class Module(PlacementShortcuts):
             if set_to_none:
                 param.grad = None
             elif param.grad is not None:
-                param.grad = Tensor(param.xp.zeros_like(param.grad.data))
+                param.grad = Tensor(param.xp.zeros_like(param.grad._data))
 
     # ---- devices and dtypes ---------------------------------------------------------------
     def to(self, *args, dtype=None, device=None, non_blocking: bool = False) -> "Module":
@@ -411,13 +411,13 @@ class Module(PlacementShortcuts):
 
         for module in self.modules():
             for param in module._parameters.values():
-                if param is not None and convert(param.data) is not param.data:
-                    param.data = convert(param.data)  # counts as an in-place change (a new version)
+                if param is not None and convert(param._data) is not param._data:
+                    param.data = convert(param._data)  # counts as an in-place change (a new version)
                     if param.grad is not None:
-                        param.grad = Tensor(convert(param.grad.data))
+                        param.grad = Tensor(convert(param.grad._data))
             for buffer in module._buffers.values():
-                if buffer is not None and convert(buffer.data) is not buffer.data:
-                    buffer.data = convert(buffer.data)
+                if buffer is not None and convert(buffer._data) is not buffer._data:
+                    buffer.data = convert(buffer._data)
         return self
 
     # ---- state ----------------------------------------------------------------------------
@@ -467,7 +467,7 @@ class Module(PlacementShortcuts):
         becomes a new Parameter, with the old one's requires_grad, on the old one's device and in the
         value's own dtype), as PyTorch's ``assign``; optimizers built before then still hold the old ones.
 
-        Copies are made in place (``param.data[...] = value``) on each parameter's own device and
+        Copies are made in place (``param._data[...] = value``) on each parameter's own device and
         dtype, so optimizers and views keep pointing at the same arrays. With ``strict`` (the
         default) a missing or unexpected key raises; a shape mismatch, a value that is not numeric
         (a string, None, an object array) and a floating value for an integer or bool buffer always
@@ -505,7 +505,7 @@ class Module(PlacementShortcuts):
                 if assign:
                     self._assign(name, target, Tensor(backend.to_device(array, target.device)))
                     continue
-                target.data[...] = backend.to_device(array, target.device).astype(target.dtype, copy=False)
+                target._data[...] = backend.to_device(array, target.device).astype(target.dtype, copy=False)
                 increment_version(target)
         return IncompatibleKeys(missing, unexpected)
 

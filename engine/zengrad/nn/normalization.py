@@ -48,9 +48,9 @@ class _NormBase(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean._data[...] = 0
+            self.running_var._data[...] = 1
+            self.num_batches_tracked._data[...] = 0
             for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
                 increment_version(buffer)
 
@@ -95,11 +95,11 @@ class _BatchNorm(_NormBase):
         counting = self.training and self.track_running_stats
         factor = 0.0
         if counting:
-            factor = 1.0 / (float(self.num_batches_tracked.data) + 1) if self.momentum is None else self.momentum
+            factor = 1.0 / (float(self.num_batches_tracked._data) + 1) if self.momentum is None else self.momentum
         out = batch_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
                          self.training or not self.track_running_stats, factor, self.eps, negative_slope)
         if counting:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._data += 1
         return out
 
 

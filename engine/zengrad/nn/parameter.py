@@ -21,7 +21,7 @@ class Parameter(Tensor):
             data = np.empty((0,), dtype=np.float32)
         counter = data._version_counter if isinstance(data, Tensor) else None
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         super().__init__(data, requires_grad=requires_grad)
         if counter is not None:
             self._version_counter = counter  # the same memory: the same count of changes

@@ -53,7 +53,7 @@ class Perceptron(Module):
         """Run Rosenblatt's rule over the examples in order, at most ``epochs`` times."""
         X, y = _as_array(X), _as_array(y)
         self._check(X, y)
-        w, b = self.weight.data, self.bias.data
+        w, b = self.weight._data, self.bias._data
         self.mistakes_ = []
         for epoch in range(1, epochs + 1):
             mistakes = 0
@@ -73,7 +73,7 @@ class Perceptron(Module):
         """w·x + b for each row of X."""
         X = _as_array(X)
         self._check(X)
-        return tensor(X @ self.weight.data + self.bias.data[0])
+        return tensor(X @ self.weight._data + self.bias._data[0])
 
     def predict(self, X) -> Tensor:
         """Labels ±1 (a point exactly on the boundary counts as +1)."""

@@ -60,11 +60,11 @@ class SpectralNorm:
         if do_power_iteration:
             with no_grad():
                 for _ in range(self.n_power_iterations):
-                    v.data[...] = _normalize(matrix.data.T @ u.data, self.eps)
-                    u.data[...] = _normalize(matrix.data @ v.data, self.eps)
+                    v._data[...] = _normalize(matrix._data.T @ u._data, self.eps)
+                    u._data[...] = _normalize(matrix._data @ v._data, self.eps)
                 increment_version(u)
                 increment_version(v)
-        u_fixed, v_fixed = Tensor(u.data.copy()), Tensor(v.data.copy())
+        u_fixed, v_fixed = Tensor(u._data.copy()), Tensor(v._data.copy())
         sigma = (u_fixed * (matrix @ v_fixed)).sum()
         return weight / sigma
 
@@ -95,7 +95,7 @@ def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1, eps
         v = _normalize(draw.standard_normal(columns, dtype=weight.dtype), eps)
     delattr(module, name)
     module.register_parameter(name + "_orig", weight)
-    setattr(module, name, Tensor(weight.data))
+    setattr(module, name, Tensor(weight._data))
     module.register_buffer(name + "_u", Tensor(u))
     module.register_buffer(name + "_v", Tensor(v))
     fn.handle = module.register_forward_pre_hook(fn)
@@ -112,6 +112,6 @@ def remove_spectral_norm(module, name: str = "weight"):
             for suffix in ("_orig", "_u", "_v"):
                 delattr(module, name + suffix)
             module.__dict__.pop(name, None)
-            module.register_parameter(name, Parameter(weight.data))
+            module.register_parameter(name, Parameter(weight._data))
             return module
     raise ValueError(f"spectral_norm of '{name}' not found in {module}")

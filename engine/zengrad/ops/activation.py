@@ -119,7 +119,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tens
         raise DtypeError("hardtanh: bool inputs are not supported (nor by PyTorch)")
     if input.dtype.kind != "f":
         min_val, max_val = int(min_val), int(max_val)
-    clipped = Tensor(input.xp.clip(input.data, min_val, max_val))
+    clipped = Tensor(input.xp.clip(input._data, min_val, max_val))
     return where((input <= min_val) | (input >= max_val), clipped, input)
 
 
@@ -138,7 +138,7 @@ class Hardsigmoid(Function):
 
     def backward(self, g):
         (a,) = self.inputs
-        inside = (a.data > -3) & (a.data < 3)
+        inside = (a._data > -3) & (a._data < 3)
         return g * Tensor((inside / 6.0).astype(g.dtype))
 
 
@@ -190,11 +190,11 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     if num_classes == -1:
         if tensor.numel() == 0:
             raise OpError("one_hot: cannot infer num_classes from an empty tensor")
-        num_classes = int(tensor.data.max()) + 1
-    if tensor.numel() and (int(tensor.data.min()) < 0 or int(tensor.data.max()) >= num_classes):
+        num_classes = int(tensor._data.max()) + 1
+    if tensor.numel() and (int(tensor._data.min()) < 0 or int(tensor._data.max()) >= num_classes):
         raise OpError(f"one_hot: class values must be in [0, {num_classes}), got "
-                      f"[{int(tensor.data.min())}, {int(tensor.data.max())}] (shape {tensor.shape})")
-    return Tensor((tensor.data[..., None] == xp.arange(num_classes)).astype(xp.int64))
+                      f"[{int(tensor._data.min())}, {int(tensor._data.max())}] (shape {tensor.shape})")
+    return Tensor((tensor._data[..., None] == xp.arange(num_classes)).astype(xp.int64))
 
 
 # ---- shrinkage and thresholds ------------------------------------------------------------------

@@ -96,7 +96,7 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
         raise OpError(f"vander: N must be non-negative, got {N}")
     if x.dtype.kind == "b":
         x = x.to(int64)
-    powers = [Tensor(x.xp.ones_like(x.data))]
+    powers = [Tensor(x.xp.ones_like(x._data))]
     for _ in range(1, columns):
         powers.append(powers[-1] * x)
     powers = powers[:columns]

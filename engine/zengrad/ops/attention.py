@@ -42,7 +42,7 @@ class SelfAttention(FusedNode):
         return out
 
     def kernel_backward(self, g):
-        grad = kernels.self_attention_backward(self.inputs[0].data, self.weights, g.data, self.heads, self.scale,
+        grad = kernels.self_attention_backward(self.inputs[0]._data, self.weights, g._data, self.heads, self.scale,
                                                self.causal)
         return (Tensor(grad),) + (None,) * self.has_mask
 
@@ -66,7 +66,7 @@ def self_attention(qkv: Tensor, heads: int, scale: float, mask: Tensor | None = 
     if mask is None:
         return SelfAttention.apply(qkv, heads=heads, scale=scale, has_mask=False)
     return SelfAttention.apply(qkv, mask, heads=heads, scale=scale, has_mask=True,
-                               causal=_is_causal(mask.data, qkv.shape[1]))
+                               causal=_is_causal(mask._data, qkv.shape[1]))
 
 
 def _is_causal(mask, length: int) -> bool:

@@ -99,7 +99,7 @@ class BatchNormTraining(Function):
                 g = g * Tensor(from_channel_rows(self.passes, g.shape).astype(g.dtype))
             return self._graph_backward(g)
         xp = g.xp
-        g_rows = channel_rows(g.data)
+        g_rows = channel_rows(g._data)
         if self.negative_slope is not None:
             g_rows = g_rows * self.passes
         count = g_rows.shape[0]
@@ -107,7 +107,7 @@ class BatchNormTraining(Function):
         grad_scale = column_sums(xp, g_rows * self.centered) * self.inverse_std  # Σ g·x̂
         grads = []
         if self.needs_grad(0):
-            scale = self.inverse_std * self.inputs[1].data if self.has_weight else self.inverse_std
+            scale = self.inverse_std * self.inputs[1]._data if self.has_weight else self.inverse_std
             rows = self.centered * (grad_scale * self.inverse_std / count)
             rows += grad_shift / count
             rows = g_rows - rows
@@ -168,10 +168,10 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     count = input.numel() // max(channels, 1)
     if count <= 1:
         raise OpError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
-    centered, mean, var = batch_statistics(input.data)
+    centered, mean, var = batch_statistics(input._data)
     for running, batch in ((running_mean, mean), (running_var, var * (count / (count - 1)))):
         if running is not None:
-            running.data[...] = (1 - momentum) * running.data + momentum * batch
+            running._data[...] = (1 - momentum) * running._data + momentum * batch
             increment_version(running)
     affine = [p for p in (weight, bias) if p is not None]
     return BatchNormTraining.apply(input, *affine, dims=(0,) + tuple(range(2, input.ndim)), eps=eps,
@@ -215,11 +215,11 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     if not use_input_stats:
         return _with_running_statistics(input, running_mean, running_var, weight, bias, eps, None)
     per_instance = [None if t is None else t.repeat(n) for t in (running_mean, running_var, weight, bias)]
-    stacked_mean, stacked_var = (None if t is None else Tensor(t.data.copy()) for t in per_instance[:2])
+    stacked_mean, stacked_var = (None if t is None else Tensor(t._data.copy()) for t in per_instance[:2])
     out = batch_norm(input.reshape((1, n * c) + input.shape[2:]), stacked_mean, stacked_var, *per_instance[2:],
                      training=True, momentum=momentum, eps=eps)
     for running, stacked in ((running_mean, stacked_mean), (running_var, stacked_var)):
         if running is not None:
-            running.data[...] = stacked.data.reshape(n, c).mean(axis=0)
+            running._data[...] = stacked._data.reshape(n, c).mean(axis=0)
             increment_version(running)
     return out.reshape(input.shape)

@@ -146,7 +146,7 @@ class Conv2d(Function):
         xp = g.xp
         n, c, h, w = x.shape
         o, _, kh, kw = weight.shape
-        g_rows = _channels_last(g.data).reshape(-1, o)
+        g_rows = _channels_last(g._data).reshape(-1, o)
         if self.negative_slope is not None:
             g_rows = g_rows * self.passes
         grads = [None, None]
@@ -220,7 +220,7 @@ class ConvTranspose2d(Function):
         xp = g.xp
         n, c, h, w = x.shape
         _, o, kh, kw = weight.shape
-        image = _padded(xp, g.data, self.padding, self.canvas)
+        image = _padded(xp, g._data, self.padding, self.canvas)
         g_rows = _patch_rows(xp, image, (kh, kw), self.dilation, self.stride, (h, w))
         grads = [None, None]
         if self.needs_grad(0):
@@ -229,7 +229,7 @@ class ConvTranspose2d(Function):
             grad_rows = kernels.matmul(self.x_rows.T, g_rows)
             grads[1] = Tensor(xp.ascontiguousarray(grad_rows.reshape(c, kh, kw, o).transpose(0, 3, 1, 2)))
         if len(self.inputs) == 3:
-            grads.append(Tensor(column_sums(xp, _channels_last(g.data).reshape(-1, o))) if self.needs_grad(2) else None)
+            grads.append(Tensor(column_sums(xp, _channels_last(g._data).reshape(-1, o))) if self.needs_grad(2) else None)
         return tuple(grads)
 
     def _graph_backward(self, g):

@@ -20,7 +20,7 @@ def unique(a: Tensor, sorted: bool = True, return_inverse: bool = False, return_
     ``a`` went (inverse has a's shape: a = unique[inverse]), with ``return_counts`` how often each
     occurs. ``dim`` picks distinct slices along that dim instead."""
     xp = a.xp
-    values, inverse, counts = xp.unique(a.data, return_inverse=True, return_counts=True, axis=dim)
+    values, inverse, counts = xp.unique(a._data, return_inverse=True, return_counts=True, axis=dim)
     inverse = inverse.reshape(a.shape if dim is None else (a.shape[dim],)).astype(np.int64)
     out = [Tensor(values)]
     if return_inverse:
@@ -35,11 +35,11 @@ def bincount(a: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Te
     ``weights``), for v = 0 … max(max(a) + 1, minlength) − 1."""
     if a.ndim != 1 or a.dtype.kind not in "iu":
         raise OpError(f"bincount: expects a 1-d integer tensor, got shape {a.shape} of {a.dtype}")
-    if a.numel() and int(a.data.min()) < 0:
+    if a.numel() and int(a._data.min()) < 0:
         raise OpError("bincount: the input must not hold negative values")
     if weights is not None and weights.shape != a.shape:
         raise OpError(f"bincount: weights of shape {weights.shape} must match the input's {a.shape}")
-    counts = a.xp.bincount(a.data, weights=None if weights is None else weights.data, minlength=minlength)
+    counts = a.xp.bincount(a._data, weights=None if weights is None else weights._data, minlength=minlength)
     if weights is None:
         return Tensor(counts.astype(np.int64))
     return Tensor(counts.astype(weights.dtype if weights.dtype.kind == "f" else np.float64))
@@ -50,7 +50,7 @@ def histc(a: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
     min = max = 0); elements outside are left out, the top edge belongs to the last bin. An element
     x goes to bin ⌊(x − min)/(max − min)·bins⌋, computed in a's dtype as PyTorch computes it."""
     xp = a.xp
-    data = a.data.reshape(-1)
+    data = a._data.reshape(-1)
     low, high = a.dtype.type(min), a.dtype.type(max)
     if low == high:
         finite = data[xp.isfinite(data)]
@@ -74,13 +74,13 @@ def searchsorted(sorted_sequence: Tensor, values, *, right: bool = False, side: 
     if side not in ("left", "right"):
         raise OpError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
     xp = sorted_sequence.xp
-    values = values.data if isinstance(values, Tensor) else xp.asarray(values)
+    values = values._data if isinstance(values, Tensor) else xp.asarray(values)
     if sorted_sequence.ndim == 1:
-        return Tensor(xp.searchsorted(sorted_sequence.data, values, side=side).astype(np.int64))
+        return Tensor(xp.searchsorted(sorted_sequence._data, values, side=side).astype(np.int64))
     if sorted_sequence.shape[:-1] != values.shape[:-1]:
         raise OpError(f"searchsorted: sequence of shape {sorted_sequence.shape} and values of shape "
                       f"{values.shape} must agree in every dim but the last")
-    rows = sorted_sequence.data.reshape(-1, sorted_sequence.shape[-1])
+    rows = sorted_sequence._data.reshape(-1, sorted_sequence.shape[-1])
     wanted = values.reshape(len(rows), -1)
     found = xp.stack([xp.searchsorted(row, v, side=side) for row, v in zip(rows, wanted)]) if len(rows) else wanted
     return Tensor(found.reshape(values.shape).astype(np.int64))
@@ -102,17 +102,17 @@ def unique_consecutive(a: Tensor, return_inverse: bool = False, return_counts: b
     so every NaN starts its own run."""
     xp = a.xp
     if dim is None:
-        rows = a.data.reshape(-1, 1)
+        rows = a._data.reshape(-1, 1)
     else:
         if a.ndim == 0:
             raise OpError(f"unique_consecutive: dim {dim} is out of range for a 0-d tensor")
         dim = dim % a.ndim
-        rows = xp.moveaxis(a.data, dim, 0).reshape(a.shape[dim], -1)
+        rows = xp.moveaxis(a._data, dim, 0).reshape(a.shape[dim], -1)
     starts = xp.ones(rows.shape[0], dtype=bool)
     if rows.shape[0] > 1:
         starts[1:] = (rows[1:] != rows[:-1]).any(axis=1) if rows.shape[1] else False
     first = xp.flatnonzero(starts)
-    values = a.data.reshape(-1)[first] if dim is None else xp.take(a.data, first, axis=dim)
+    values = a._data.reshape(-1)[first] if dim is None else xp.take(a._data, first, axis=dim)
     out = [Tensor(values)]
     if return_inverse:
         inverse = xp.cumsum(starts) - 1
@@ -127,8 +127,8 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
     shape; ``invert`` negates it). Either may be a number. NaN is in nothing, as NaN ≠ NaN."""
     reference = elements if isinstance(elements, Tensor) else test_elements
     xp = reference.xp
-    values = elements.data if isinstance(elements, Tensor) else xp.asarray(elements)
-    tests = test_elements.data if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
+    values = elements._data if isinstance(elements, Tensor) else xp.asarray(elements)
+    tests = test_elements._data if isinstance(test_elements, Tensor) else xp.asarray(test_elements)
     return Tensor(xp.isin(values, tests, assume_unique=assume_unique, invert=invert))
 
 
@@ -143,8 +143,8 @@ def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = No
     if input.dtype.kind != "f":
         raise OpError(f"histogram: input must be a floating-point tensor, got {input.dtype}")
     xp = input.xp
-    edges = bins.data if isinstance(bins, Tensor) else bins
-    weights = None if weight is None else weight.data.reshape(-1)
-    counts, bin_edges = xp.histogram(input.data.reshape(-1), bins=edges, range=range, weights=weights,
+    edges = bins._data if isinstance(bins, Tensor) else bins
+    weights = None if weight is None else weight._data.reshape(-1)
+    counts, bin_edges = xp.histogram(input._data.reshape(-1), bins=edges, range=range, weights=weights,
                                      density=density)
     return Histogram(Tensor(counts.astype(input.dtype)), Tensor(bin_edges.astype(input.dtype)))

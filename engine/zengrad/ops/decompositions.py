@@ -78,7 +78,7 @@ def singular_values(array, op: str):
 
 
 def _eye_like(a: Tensor, n: int) -> Tensor:
-    return Tensor(_xp(a.data).eye(n, dtype=a.dtype))
+    return Tensor(_xp(a._data).eye(n, dtype=a.dtype))
 
 
 def _off_diagonal_reciprocal(values: Tensor, square: bool) -> Tensor:
@@ -86,7 +86,7 @@ def _off_diagonal_reciprocal(values: Tensor, square: bool) -> Tensor:
     ops so that second derivatives see its dependence on v."""
     v = values * values if square else values
     gaps = v.unsqueeze(-2) - v.unsqueeze(-1)
-    diagonal = Tensor(_xp(v.data).eye(v.shape[-1], dtype=bool))
+    diagonal = Tensor(_xp(v._data).eye(v.shape[-1], dtype=bool))
     return where(diagonal, 0.0, 1 / where(diagonal, 1.0, gaps))
 
 
@@ -239,7 +239,7 @@ def qr(a: Tensor, mode: str = "reduced") -> QR:
     m, n = a.shape[-2:]
     columns = m if mode == "complete" else min(m, n)
     q, r = packed[..., :, :columns], packed[..., :columns, columns:]
-    return QR(Tensor(_xp(a.data).zeros((0,), dtype=a.dtype)) if mode == "r" else q, r)
+    return QR(Tensor(_xp(a._data).zeros((0,), dtype=a.dtype)) if mode == "r" else q, r)
 
 
 def eigh(a: Tensor, UPLO: str = "L") -> Eigh:
@@ -279,14 +279,14 @@ def pinv(a: Tensor, *, atol: float | None = None, rtol: float | None = None, her
     _matrices("pinv", a)
     u, s, vh = svd(a, full_matrices=False)
     cutoff = _cutoff(a, s, atol, rtol)
-    kept = Tensor(s.data > cutoff)
+    kept = Tensor(s._data > cutoff)
     inverse = where(kept, 1 / where(kept, s, 1.0), 0.0)
     return matrix_transpose(vh) @ (inverse.unsqueeze(-1) * matrix_transpose(u))
 
 
 def _cutoff(a: Tensor, s: Tensor, atol, rtol):
-    xp = _xp(s.data)
-    largest = s.data.max(axis=-1, keepdims=True) if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,), dtype=s.dtype)
+    xp = _xp(s._data)
+    largest = s._data.max(axis=-1, keepdims=True) if s.shape[-1] else xp.zeros(s.shape[:-1] + (1,), dtype=s.dtype)
     if rtol is None:
         rtol = np.finfo(a.dtype).eps * max(a.shape[-2:]) if atol is None or atol == 0 else 0.0
     return xp.maximum(atol or 0.0, rtol * largest)
@@ -295,7 +295,7 @@ def _cutoff(a: Tensor, s: Tensor, atol, rtol):
 def matrix_rank(a: Tensor, *, atol: float | None = None, rtol: float | None = None, hermitian: bool = False) -> Tensor:
     """The number of singular values above max(atol, rtol·s_max) (int64; no gradient)."""
     _matrices("matrix_rank", a)
-    s = singular_values(a.data, "matrix_rank")
+    s = singular_values(a._data, "matrix_rank")
     return Tensor((s > _cutoff(a, Tensor(s), atol, rtol)).sum(axis=-1).astype(np.int64))
 
 
@@ -319,11 +319,11 @@ def lstsq(a: Tensor, b: Tensor, rcond: float | None = None, *, driver: str | Non
         raise OpError(f"lstsq: A of shape {a.shape} and B of shape {b.shape} do not fit")
     solution = pinv(a, rtol=rcond) @ rhs
     m, n = a.shape[-2:]
-    singular = Tensor(singular_values(a.data, "lstsq"))
-    rank = Tensor((singular.data > _cutoff(a, singular, None, rcond)).sum(axis=-1).astype(np.int64))
-    full_rank = bool((rank.data == n).all()) and m > n
+    singular = Tensor(singular_values(a._data, "lstsq"))
+    rank = Tensor((singular._data > _cutoff(a, singular, None, rcond)).sum(axis=-1).astype(np.int64))
+    full_rank = bool((rank._data == n).all()) and m > n
     residuals = ((matmul(a, solution) - rhs) ** 2).sum(dim=-2).detach() if full_rank else \
-        Tensor(_xp(a.data).zeros((0,), dtype=a.dtype))
+        Tensor(_xp(a._data).zeros((0,), dtype=a.dtype))
     return LeastSquares(solution.squeeze(-1) if vector else solution, residuals, rank, singular)
 
 

@@ -27,7 +27,7 @@ from .statistics import amax
 
 def _nonzero_power(a: Tensor, p: float) -> Tensor:
     """aᵖ for a ≥ 0 (or NaN), and 0 where a = 0 (with gradient 0 there)."""
-    nonzero = Tensor(a.data != 0)
+    nonzero = Tensor(a._data != 0)
     return where(nonzero, where(nonzero, a, 1.0) ** p, 0.0)
 
 
@@ -46,7 +46,7 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = Non
         raise OpError(f"cdist only supports non-negative p values, got {p}")
     difference = x1.unsqueeze(-2) - x2.unsqueeze(-3)
     if p == 0:
-        return Tensor((difference.data != 0).sum(axis=-1).astype(difference.dtype))
+        return Tensor((difference._data != 0).sum(axis=-1).astype(difference.dtype))
     size = abs(difference)
     if math.isinf(p):
         return amax(size, dim=-1) if size.shape[-1] else sum(size, dim=-1)

@@ -345,7 +345,7 @@ class ReLU(Function):
     def backward(self, g):
         if is_grad_enabled() or g.dtype.kind != "f":
             return where(self.output() <= 0, 0, g)
-        return Tensor(kernels.relu_backward(self.output().data, g.data))
+        return Tensor(kernels.relu_backward(self.output()._data, g._data))
 
 
 class LeakyReLU(Function):
@@ -518,15 +518,15 @@ def convert(a, dtype=None, device=None):
     if dtype == a.dtype and device == a.device:
         return a
     if a.requires_grad and dtype.kind != "f":
-        return Tensor(backend.to_device(a.data, device).astype(dtype))
+        return Tensor(backend.to_device(a._data, device).astype(dtype))
     return Convert.apply(a, dtype=dtype, device=device)
 
 
 def sign(a: Tensor) -> Tensor:
     """−1, 0 or +1 elementwise, and 0 at NaN as in PyTorch (no gradient); a bool tensor is its own sign."""
     if a.dtype.kind == "b":
-        return Tensor(a.data.copy())
-    signs = a.xp.sign(a.data)
+        return Tensor(a._data.copy())
+    signs = a.xp.sign(a._data)
     if signs.dtype.kind == "f":
         signs = a.xp.where(a.xp.isnan(signs), signs.dtype.type(0), signs)
     return Tensor(signs)
@@ -546,7 +546,7 @@ def _compare(op, name, doc="elementwise, broadcast, a boolean tensor with no gra
         if a.dtype != b.dtype:
             a, b = weak_zero_dim(a, b)
         try:
-            return Tensor(op(a.data, b.data))
+            return Tensor(op(a._data, b._data))
         except ValueError:
             raise OpError(f"{name}: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
     compare.__name__ = name
@@ -568,7 +568,7 @@ logical_xor = _compare(lambda x, y: x.astype(bool) ^ y.astype(bool), "logical_xo
 
 def logical_not(a):
     """``not a`` elementwise (non-zero is True): a boolean tensor with no gradient."""
-    return Tensor(~a.data.astype(bool))
+    return Tensor(~a._data.astype(bool))
 
 
 _BITWISE = ("each bit of int or bool tensors (broadcast; for bools the logical op), the ``&``, ``|`` and ``^`` "
@@ -583,7 +583,7 @@ def bitwise_not(a):
     one; a float tensor is refused, as in PyTorch. No gradient."""
     if a.dtype.kind not in "biu":
         raise DtypeError(f"bitwise_not: only integer and bool tensors have bits to flip, got {a.dtype}")
-    return Tensor(~a.data)
+    return Tensor(~a._data)
 
 
 def positive(a):
@@ -594,4 +594,4 @@ def positive(a):
 
 
 def isfinite(a):
-    return Tensor(a.xp.isfinite(a.data))
+    return Tensor(a.xp.isfinite(a._data))

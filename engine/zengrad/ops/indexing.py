@@ -47,8 +47,8 @@ def _check_index(op: str, a: Tensor, dim: int, index: Tensor, others_at_most: bo
         raise OpError(f"{op}: index of shape {index.shape} is larger than the input of shape {a.shape} "
                       f"outside dim {dim}")
     size = a.shape[dim] if a.ndim else 1
-    if index.numel() and (int(index.data.min()) < 0 or int(index.data.max()) >= size):  # no negatives, as in PyTorch
-        raise IndexOutOfBounds(f"{op}: index {int(index.data.max() if index.data.max() >= size else index.data.min())} "
+    if index.numel() and (int(index._data.min()) < 0 or int(index._data.max()) >= size):  # no negatives, as in PyTorch
+        raise IndexOutOfBounds(f"{op}: index {int(index._data.max() if index._data.max() >= size else index._data.min())} "
                                f"is out of bounds for dim {dim} of size {size} (input shape {a.shape})")
     return dim
 
@@ -148,7 +148,7 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     dim = _check_index("gather", a, dim, index)
     if a.ndim == 0:
         return a * 1
-    return Gather.apply(a, dim=dim, index=index.data)
+    return Gather.apply(a, dim=dim, index=index._data)
 
 
 def _src_part(src: Tensor, index: Tensor, op: str) -> Tensor:
@@ -165,7 +165,7 @@ def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
         return scatter_add(a.reshape(1), 0, index.reshape(1), src.reshape(1)).reshape(())
     dim = _check_index("scatter_add", a, dim, index)
     src = _src_part(src, index, "scatter_add")
-    return a + ScatterAddIntoZeros.apply(src, shape=a.shape, dim=dim, index=index.data)
+    return a + ScatterAddIntoZeros.apply(src, shape=a.shape, dim=dim, index=index._data)
 
 
 def scatter(a: Tensor, dim: int, index: Tensor, src=None, value=None, *, reduce=None) -> Tensor:
@@ -185,7 +185,7 @@ def scatter(a: Tensor, dim: int, index: Tensor, src=None, value=None, *, reduce=
         if reduce not in legacy:
             raise OpError(f"scatter: reduce must be 'add' or 'multiply', got {reduce!r}")
         return scatter_reduce(a, dim, index, src, legacy[reduce])
-    return Scatter.apply(a, src, dim=dim, index=index.data)
+    return Scatter.apply(a, src, dim=dim, index=index._data)
 
 
 _REDUCE = ("sum", "prod", "mean", "amax", "amin")
@@ -208,21 +208,21 @@ def scatter_reduce(a: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
     dim = _check_index("scatter_reduce", a, dim, index)
     src = _src_part(src, index, "scatter_reduce")
     xp = a.xp
-    coords = _coordinates(xp, index.data, dim)
+    coords = _coordinates(xp, index._data, dim)
     targeted = xp.zeros(a.shape, dtype=bool)
     targeted[coords] = True
     own = Tensor(~targeted) if not include_self else Tensor(xp.ones(a.shape, dtype=bool))
     own_f = own.to(a.dtype)
     arrivals = ScatterAddIntoZeros.apply(Tensor(xp.ones(index.shape, dtype=a.dtype)), shape=a.shape, dim=dim,
-                                         index=index.data)
+                                         index=index._data)
     if reduce in ("sum", "mean"):
-        total = where(own, a, 0) + ScatterAddIntoZeros.apply(src, shape=a.shape, dim=dim, index=index.data)
+        total = where(own, a, 0) + ScatterAddIntoZeros.apply(src, shape=a.shape, dim=dim, index=index._data)
         if reduce == "sum":
             return total
         count = own_f + arrivals
         mean = total / where(count == 0, 1, count)
-        return mean if a.dtype.kind == "f" else Tensor(xp.floor_divide(total.data, xp.maximum(count.data, 1)))
-    return _ScatterCombine.apply(a, src, dim=dim, index=index.data, reduce=reduce, own=own.data)
+        return mean if a.dtype.kind == "f" else Tensor(xp.floor_divide(total._data, xp.maximum(count._data, 1)))
+    return _ScatterCombine.apply(a, src, dim=dim, index=index._data, reduce=reduce, own=own._data)
 
 
 class _ScatterCombine(Function):
@@ -278,11 +278,11 @@ def index_select(a: Tensor, dim: int, index: Tensor) -> Tensor:
                         f"{getattr(index, 'shape', type(index).__name__)}")
     dim = normalize_dim(dim, a.ndim, "index_select")
     size = a.shape[dim] if a.ndim else 1
-    if index.numel() and (int(index.data.min()) < 0 or int(index.data.max()) >= size):
+    if index.numel() and (int(index._data.min()) < 0 or int(index._data.max()) >= size):
         raise IndexOutOfBounds(f"index_select: index out of range for dim {dim} of size {size} (input shape {a.shape})")
     if a.ndim == 0:
-        return getitem(a.reshape(1), index.data.reshape(-1)).reshape(())
-    return getitem(a, (slice(None),) * dim + (index.data.reshape(-1),))
+        return getitem(a.reshape(1), index._data.reshape(-1)).reshape(())
+    return getitem(a, (slice(None),) * dim + (index._data.reshape(-1),))
 
 
 def take_along_dim(a: Tensor, indices: Tensor, dim=None) -> Tensor:
@@ -301,7 +301,7 @@ def take_along_dim(a: Tensor, indices: Tensor, dim=None) -> Tensor:
                       f"outside dim {dim}") from None
     a_shape = tuple(shape[:dim] + [a.shape[dim]] + shape[dim + 1:])
     i_shape = tuple(shape[:dim] + [indices.shape[dim]] + shape[dim + 1:])
-    expanded = Tensor(a.xp.broadcast_to(indices.data, i_shape))
+    expanded = Tensor(a.xp.broadcast_to(indices._data, i_shape))
     return gather(a.expand(*a_shape), dim, expanded)
 
 
@@ -323,7 +323,7 @@ def nonzero(a: Tensor, *, as_tuple: bool = False):
     """Coordinates of the nonzero elements: an (N, ndim) int64 tensor, or one 1-d tensor per dim
     with ``as_tuple=True``. No gradient (integer output)."""
     xp = a.xp
-    coords = xp.nonzero(a.data) if a.ndim else xp.nonzero(a.data.reshape(1))
+    coords = xp.nonzero(a._data) if a.ndim else xp.nonzero(a._data.reshape(1))
     coords = tuple(c.astype(xp.int64) for c in coords)
     if as_tuple:
         return tuple(Tensor(c) for c in coords)
@@ -345,7 +345,7 @@ def argsort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = F
         return Tensor(a.xp.zeros((), dtype=a.xp.int64))
     dim = normalize_dim(dim, a.ndim, "argsort")
     xp = a.xp
-    data = a.data
+    data = a._data
     if descending:
         flipped = xp.flip(data, axis=dim)
         order = xp.argsort(flipped, axis=dim, kind="stable")
@@ -371,7 +371,7 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
         return Sorted(a * 1, Tensor(a.xp.zeros((), dtype=a.xp.int64)))
     dim = normalize_dim(dim, a.ndim, "topk")
     indices = argsort(a, dim, descending=largest)
-    indices = Tensor(indices.data[(slice(None),) * dim + (slice(0, k),)])
+    indices = Tensor(indices._data[(slice(None),) * dim + (slice(0, k),)])
     return Sorted(gather(a, dim, indices), indices)
 
 
@@ -397,7 +397,7 @@ def _slice_index(op: str, a: Tensor, dim: int, index: Tensor, source: Tensor | N
                         f"{getattr(index, 'shape', type(index).__name__)}")
     dim = normalize_dim(dim, a.ndim, op)
     size = a.shape[dim] if a.ndim else 1
-    flat = index.data.reshape(-1)
+    flat = index._data.reshape(-1)
     if flat.size and (int(flat.min()) < -size or int(flat.max()) >= size):
         raise IndexOutOfBounds(f"{op}: index out of range for dim {dim} of size {size} (input shape {a.shape})")
     flat = flat % builtins.max(size, 1)
@@ -443,9 +443,9 @@ def take(a: Tensor, index: Tensor) -> Tensor:
     if not isinstance(index, Tensor) or index.dtype.kind not in "iu":
         raise TypeError(f"take: index must be an integer tensor, got {getattr(index, 'dtype', type(index).__name__)}")
     size = a.numel()
-    if index.numel() and (int(index.data.min()) < -size or int(index.data.max()) >= size):
+    if index.numel() and (int(index._data.min()) < -size or int(index._data.max()) >= size):
         raise IndexError(f"take: index out of range for a tensor of {size} elements (shape {a.shape})")
-    return getitem(a.reshape(-1), index.data % builtins.max(size, 1))
+    return getitem(a.reshape(-1), index._data % builtins.max(size, 1))
 
 
 def masked_select(a: Tensor, mask: Tensor) -> Tensor:
@@ -458,13 +458,13 @@ def masked_select(a: Tensor, mask: Tensor) -> Tensor:
         shape = tuple(a.xp.broadcast_shapes(a.shape, mask.shape))
     except ValueError:
         raise OpError(f"masked_select: mask of shape {mask.shape} does not broadcast with input {a.shape}") from None
-    return getitem(a.expand(*shape) if shape != a.shape else a, a.xp.broadcast_to(mask.data, shape))
+    return getitem(a.expand(*shape) if shape != a.shape else a, a.xp.broadcast_to(mask._data, shape))
 
 
 def index_put(a: Tensor, indices: tuple, values, accumulate: bool = False) -> Tensor:
     """z = a with z[indices] = values (``accumulate``: z[indices] += values, repeats adding up);
     ``indices`` is a tuple of index tensors, as a[indices] reads."""
-    index = tuple(i.data if isinstance(i, Tensor) else i for i in indices)
+    index = tuple(i._data if isinstance(i, Tensor) else i for i in indices)
     values = as_tensor_like(values, a, "index_put")
     if accumulate:
         positions = a.xp.arange(a.numel()).reshape(a.shape)[index]

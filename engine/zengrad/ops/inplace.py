@@ -51,24 +51,24 @@ def overwrite(target: Tensor, values=None, *, write=None, node: Tensor | None = 
     itself (``array[index] = v``); ``node``: a recorded result whose values are written into
     ``target`` and whose node ``target`` takes over.
     """
-    if isinstance(target.data, np.generic):  # a NumPy scalar (some 0-d results) cannot be written into
-        target.data = np.array(target.data)
+    if isinstance(target._data, np.generic):  # a NumPy scalar (some 0-d results) cannot be written into
+        target.data = np.array(target._data)
     _refuse_repeated_elements(target)
     if node is not None:
-        target.data[...] = node.data  # into the same memory, so views of target and its base see it
+        target._data[...] = node._data  # into the same memory, so views of target and its base see it
         autograd.increment_version(target)
         _take_node(target, node)
         return
     if write is not None:
-        write(target.data)
+        write(target._data)
     else:
-        target.data[...] = values
+        target._data[...] = values
     autograd.increment_version(target)
 
 
 def _refuse_repeated_elements(target: Tensor) -> None:
     """Raise for a tensor whose elements share memory (NumPy marks such arrays read-only)."""
-    if not getattr(target.data.flags, "writeable", True):
+    if not getattr(target._data.flags, "writeable", True):
         raise OpError(f"unsupported operation: more than one element of the written-to tensor (shape "
                       f"{target.shape}, strides {target.stride()}) refers to a single memory location "
                       "(an expand() or broadcast_to()); clone() it before writing in place")
@@ -79,12 +79,12 @@ def _take_node(target: Tensor, node: Tensor) -> None:
     target.grad_fn = fn = node.grad_fn
     target.requires_grad = node.requires_grad
     if fn is not None:  # the node's output is now target: a later in-place change of it is seen
-        fn.out_data, fn.out_counter, fn.out_version = target.data, target._version_counter, target._version
+        fn.out_data, fn.out_counter, fn.out_version = target._data, target._version_counter, target._version
 
 
 def _snapshot(target: Tensor) -> Tensor:
     """The tensor's current values in a copy, standing at its place in the graph."""
-    before = Tensor(target.data.copy())
+    before = Tensor(target._data.copy())
     before.requires_grad = target.requires_grad
     before.grad_fn = target.grad_fn
     return before
@@ -101,7 +101,7 @@ def in_place(name: str, target: Tensor, op, *args, **kwargs) -> Tensor:
         with no_grad():
             result = op(target, *args, **kwargs)
         _check_fits(name, target, result)
-        overwrite(target, result.data)
+        overwrite(target, result._data)
         return target
     base = view_base(target)
     if (target.requires_grad and target.grad_fn is None) or (base is not None and base.requires_grad
@@ -125,7 +125,7 @@ def _fitted(name: str, target: Tensor, result: Tensor) -> Tensor:
 def view_base(target: Tensor) -> Tensor | None:
     """The tensor whose memory ``target`` views (its ``_base``), if it still does."""
     base = target._base
-    if base is None or not target.xp.may_share_memory(target.data, base.data):
+    if base is None or not target.xp.may_share_memory(target._data, base._data):
         return None
     return base
 
@@ -135,8 +135,8 @@ def view_positions(base: Tensor, view: Tensor):
     row-major positions in ``base`` (``base.reshape(-1)[p]`` reads the view's values), found from
     the elements' memory addresses — so every view op, and chains of them, are handled alike."""
     xp = base.xp
-    wanted = backend.element_addresses(view.data)
-    data = base.data
+    wanted = backend.element_addresses(view._data)
+    data = base._data
     if data.flags.c_contiguous:  # position = byte offset / item size
         return (wanted - backend.data_address(data)) // data.itemsize
     addresses = backend.element_addresses(data).reshape(-1)
@@ -191,7 +191,7 @@ def setitem(target: Tensor, index, value) -> None:
         in_place("setitem", target, setitem_result, index, value)
         return
     index = _normalize_index(index, target.xp)
-    array = value.data if isinstance(value, Tensor) else value
+    array = value._data if isinstance(value, Tensor) else value
 
     def write(data):
         data[index] = array
@@ -251,7 +251,7 @@ def _uniform_draw(a: Tensor):
 
 def bernoulli(a: Tensor, p=0.5) -> Tensor:
     """1 with probability p (a number, or a tensor broadcasting to a), else 0, in a's dtype."""
-    probability = p.data if isinstance(p, Tensor) else p
+    probability = p._data if isinstance(p, Tensor) else p
     return Tensor((_uniform_draw(a) < probability).astype(a.dtype))
 
 

@@ -107,7 +107,7 @@ def clone(a: Tensor) -> Tensor:
 
 def contiguous(a: Tensor) -> Tensor:
     """``a`` itself when its array is C-contiguous, else a contiguous copy (PyTorch's rule)."""
-    return a if a.data.flags.c_contiguous else Clone.apply(a)
+    return a if a._data.flags.c_contiguous else Clone.apply(a)
 
 
 def t(a: Tensor) -> Tensor:
@@ -435,7 +435,7 @@ def repeat_interleave(a: Tensor, repeats, dim: int | None = None) -> Tensor:
         a, dim = reshape(a, (-1,)), 0
     dim = normalize_dim(dim, a.ndim, "repeat_interleave")
     size = a.shape[dim] if a.ndim else 1
-    counts = repeats.data if isinstance(repeats, Tensor) else repeats
+    counts = repeats._data if isinstance(repeats, Tensor) else repeats
     xp = a.xp
     if isinstance(counts, int):
         counts = xp.full(size, counts)

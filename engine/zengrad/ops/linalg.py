@@ -109,7 +109,7 @@ def slogdet(a: Tensor) -> tuple:
     """(sign, ln|det A|) of each square matrix: the log-determinant without overflow; the sign
     carries no gradient."""
     _square("slogdet", a)
-    sign = Tensor(_xp(a.data).linalg.slogdet(a.data)[0])
+    sign = Tensor(_xp(a._data).linalg.slogdet(a._data)[0])
     return sign, LogAbsDet.apply(a)
 
 
@@ -117,7 +117,7 @@ def logdet(a: Tensor) -> Tensor:
     """ln det A: ln|det A| where det A > 0, NaN where it is negative, −inf where it is 0."""
     sign, log_abs = slogdet(a)
     xp = a.xp
-    return log_abs + Tensor(xp.where(sign.data < 0, np.nan, 0.0).astype(a.dtype))
+    return log_abs + Tensor(xp.where(sign._data < 0, np.nan, 0.0).astype(a.dtype))
 
 
 def solve(a: Tensor, b: Tensor) -> Tensor:

@@ -37,8 +37,8 @@ class FusedLSTM(FusedSequence):
     def kernel_backward(self, g):
         x, h0, c0, w_ih, w_hh, bias = self.inputs
         steps = x.shape[0]
-        grads = kernels.lstm_backward(g.data[:steps], None, g.data[steps], x.data, h0.data, c0.data,
-                                      w_ih.data, w_hh.data, self.gates, self.cells, impl=self.impl)
+        grads = kernels.lstm_backward(g._data[:steps], None, g._data[steps], x._data, h0._data, c0._data,
+                                      w_ih._data, w_hh._data, self.gates, self.cells, impl=self.impl)
         return tuple(Tensor(a) for a in grads)
 
     def composed(self, *inputs):

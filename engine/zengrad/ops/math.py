@@ -289,7 +289,7 @@ class Rounding(Function):
         return getattr(xp, self.kind)(a)
 
     def backward(self, g):
-        return Tensor(_xp(g.data).zeros_like(g.data))  # exact zeros, also where g is ±inf or NaN
+        return Tensor(_xp(g._data).zeros_like(g._data))  # exact zeros, also where g is ±inf or NaN
 
 
 def _refuse_integer_zero(op: str, a, b) -> None:
@@ -339,7 +339,7 @@ class Copysign(Function):
         a, b = self.inputs
         ratio = self.output() / where(a == 0, 1, a)
         return (unbroadcast(g * ratio.detach(), a.shape) if self.needs_grad(0) else None,
-                Tensor(_xp(g.data).zeros(b.shape, dtype=g.dtype)) if self.needs_grad(1) else None)
+                Tensor(_xp(g._data).zeros(b.shape, dtype=g.dtype)) if self.needs_grad(1) else None)
 
 
 # ---- functional forms -----------------------------------------------------------------------
@@ -428,7 +428,7 @@ def square(a):
 
 def _rounded(kind: str, a: Tensor, decimals: int = 0) -> Tensor:
     if a.dtype.kind in "iub" and decimals == 0:
-        return a * 1 if a.dtype.kind != "b" else Tensor(a.data.copy())
+        return a * 1 if a.dtype.kind != "b" else Tensor(a._data.copy())
     return Rounding.apply(a, kind=kind, decimals=decimals)
 
 
@@ -464,10 +464,10 @@ def floor_divide(a, b):
     b = as_tensor_like(b, a)
     if a.dtype != b.dtype:
         a, b = weak_zero_dim(a, b)
-    _refuse_integer_zero("floor_divide", a.data, b.data)
+    _refuse_integer_zero("floor_divide", a._data, b._data)
     try:
         with np.errstate(divide="ignore", invalid="ignore"):  # a float quotient by 0: ±inf or NaN, quietly
-            out = a.xp.floor_divide(a.data, b.data)
+            out = a.xp.floor_divide(a._data, b._data)
     except ValueError as error:
         raise OpError(f"floor_divide: {error} (input shapes {tuple(a.shape)}, {tuple(b.shape)})") from None
     return Tensor(promoted(out, (a, b)) if out.dtype == np.float64 else out)
@@ -480,35 +480,35 @@ def copysign(a, b):
 def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
     """|a − b| ≤ atol + rtol·|b| elementwise (infinities equal only to themselves); no gradient."""
     b = as_tensor_like(b, a)
-    return Tensor(a.xp.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return Tensor(a.xp.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
     """Whether ``isclose`` holds everywhere (a Python bool)."""
-    return bool(isclose(a, b, rtol, atol, equal_nan).data.all())
+    return bool(isclose(a, b, rtol, atol, equal_nan)._data.all())
 
 
 def isnan(a):
-    return Tensor(a.xp.isnan(a.data))
+    return Tensor(a.xp.isnan(a._data))
 
 
 def isinf(a):
-    return Tensor(a.xp.isinf(a.data))
+    return Tensor(a.xp.isinf(a._data))
 
 
 def isposinf(a):
-    return Tensor(a.xp.isposinf(a.data))
+    return Tensor(a.xp.isposinf(a._data))
 
 
 def isneginf(a):
-    return Tensor(a.xp.isneginf(a.data))
+    return Tensor(a.xp.isneginf(a._data))
 
 
 def nan_to_num(a, nan: float = 0.0, posinf=None, neginf=None):
     """NaN → ``nan``, ±inf → ``posinf``/``neginf`` (the dtype's extremes by default); the gradient
     passes where the element was finite, 0 elsewhere. An int or bool tensor has none: a copy."""
     if a.dtype.kind != "f":
-        return Tensor(a.data.copy())
+        return Tensor(a._data.copy())
     info = a.xp.finfo(a.dtype)
     out = where(isnan(a), nan, a)
     out = where(isposinf(a), info.max if posinf is None else posinf, out)
@@ -531,7 +531,7 @@ def clamp(a, min=None, max=None):
     if max is not None:
         max = as_tensor_like(max, a)
         out = where((out > max) | isnan(max), max, out)
-    return where(isnan(a), Tensor(a.data), out)  # a NaN input stays NaN and, as in PyTorch, gets no gradient
+    return where(isnan(a), Tensor(a._data), out)  # a NaN input stays NaN and, as in PyTorch, gets no gradient
 
 
 clip = clamp
@@ -585,7 +585,7 @@ class XLogY(Function):
         x, y = self.inputs
         dx = dy = None
         if self.needs_grad(0):
-            vanishing = Tensor((x.data == 0) & (y.data <= 0))
+            vanishing = Tensor((x._data == 0) & (y._data <= 0))
             dx = unbroadcast(where(vanishing, Tensor(x.xp.zeros((), dtype=g.dtype)), xlogy(g, y)), x.shape)
         if self.needs_grad(1):
             dy = unbroadcast(g * x / y, y.shape)
@@ -603,7 +603,7 @@ class Sinc(Function):
 
     def backward(self, g):
         a = self.inputs[0]
-        zero = Tensor(a.data == 0)
+        zero = Tensor(a._data == 0)
         safe = where(zero, Tensor(a.xp.ones((), dtype=a.dtype)), a)
         slope = ((safe * math.pi).cos() - self.output()) / safe
         return g * where(zero, Tensor(a.xp.zeros((), dtype=a.dtype)), slope)
@@ -634,8 +634,8 @@ def heaviside(a, values):
     in PyTorch). Not differentiable (as in PyTorch): the result is outside the graph."""
     values = as_tensor_like(values, a, "heaviside")
     xp = a.xp
-    step = (a.data > 0).astype(xp.result_type(a.data, values.data))
-    return Tensor(xp.where(a.data == 0, values.data, step))
+    step = (a._data > 0).astype(xp.result_type(a._data, values._data))
+    return Tensor(xp.where(a._data == 0, values._data, step))
 
 
 def float_power(a, exponent):
@@ -655,19 +655,19 @@ def divide(a, b, *, rounding_mode: str | None = None):
     if rounding_mode == "trunc":
         if isinstance(a, Tensor) or isinstance(b, Tensor):
             left = a if isinstance(a, Tensor) else as_tensor_like(a, b)
-            _refuse_integer_zero("div", left.data, as_tensor_like(b, left).data)
+            _refuse_integer_zero("div", left._data, as_tensor_like(b, left)._data)
         quotient = div(a, b)
         integers = [x.dtype for x in (a, b) if isinstance(x, Tensor)]
         if all(d.kind in "iub" for d in integers) and all(isinstance(x, (Tensor, int)) for x in (a, b)):
             dtype = np.result_type(*[d for d in integers if d.kind != "b"] or [np.int64])
-            return Tensor(_xp(quotient.data).trunc(quotient.data).astype(dtype))
+            return Tensor(_xp(quotient._data).trunc(quotient._data).astype(dtype))
         return trunc(quotient)
     raise OpError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
 
 
 def equal(a: Tensor, b: Tensor) -> bool:
     """Whether a and b have one shape and equal elements (a Python bool; NaN ≠ NaN)."""
-    return tuple(a.shape) == tuple(b.shape) and bool((a.data == b.data).all())
+    return tuple(a.shape) == tuple(b.shape) and bool((a._data == b._data).all())
 
 
 class AddCDiv(Function):
@@ -764,9 +764,9 @@ class Logit(Function):
         slope = g / (a.abs() * (1 - a))  # |a|: at a = −0 the slope is +∞, as PyTorch's; a < 0 is NaN below
         xp = a.xp
         if self.eps is None:
-            outside = (a.data < 0) | (a.data > 1)
+            outside = (a._data < 0) | (a._data > 1)
             return where(Tensor(outside), Tensor(xp.asarray(np.nan, dtype=slope.dtype)), slope)
-        clamped = (a.data < self.eps) | (a.data > 1 - self.eps)
+        clamped = (a._data < self.eps) | (a._data > 1 - self.eps)
         return where(Tensor(clamped), Tensor(xp.zeros((), dtype=slope.dtype)), slope)
 
 
@@ -808,7 +808,7 @@ def rad2deg(a):
 
 def signbit(a):
     """Whether the sign bit is set (True for −0.0 and negative numbers; no gradient)."""
-    return Tensor(a.xp.signbit(a.data))
+    return Tensor(a.xp.signbit(a._data))
 
 
 def _integer_pair(op: str, a, b) -> tuple[Tensor, Tensor]:
@@ -821,13 +821,13 @@ def _integer_pair(op: str, a, b) -> tuple[Tensor, Tensor]:
 def gcd(a, b):
     """The greatest common divisor of |a| and |b| elementwise (gcd(0, 0) = 0); integers only."""
     a, b = _integer_pair("gcd", a, b)
-    return Tensor(a.xp.gcd(a.data, b.data))
+    return Tensor(a.xp.gcd(a._data, b._data))
 
 
 def lcm(a, b):
     """The least common multiple of |a| and |b| elementwise (0 if either is 0); integers only."""
     a, b = _integer_pair("lcm", a, b)
-    return Tensor(a.xp.lcm(a.data, b.data))
+    return Tensor(a.xp.lcm(a._data, b._data))
 
 
 def ldexp(a, exponent):
@@ -835,4 +835,4 @@ def ldexp(a, exponent):
     in a: ∂/∂a = 2^exponent."""
     a = _float_input("ldexp", a)
     exponent = as_tensor_like(exponent, a, "ldexp")
-    return a * Tensor(a.xp.exp2(exponent.data.astype(a.dtype)))
+    return a * Tensor(a.xp.exp2(exponent._data.astype(a.dtype)))

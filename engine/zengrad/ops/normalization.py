@@ -61,10 +61,10 @@ class LayerNorm(FusedNode):
         return out.reshape(x.shape)
 
     def kernel_backward(self, g):
-        x = self.inputs[0].data
+        x = self.inputs[0]._data
         n = math.prod(x.shape[x.ndim - self.ndim:])
-        weight = self.inputs[1].data.reshape(n) if self.has_weight else None
-        dx, dweight, dbias = kernels.layer_norm_backward(g.data.reshape(-1, n), x.reshape(-1, n), self.mean,
+        weight = self.inputs[1]._data.reshape(n) if self.has_weight else None
+        dx, dweight, dbias = kernels.layer_norm_backward(g._data.reshape(-1, n), x.reshape(-1, n), self.mean,
                                                          self.rstd, weight)
         affine_shape = x.shape[x.ndim - self.ndim:]
         grads = [Tensor(dx.reshape(x.shape)) if self.needs_grad(0) else None]

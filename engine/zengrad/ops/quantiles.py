@@ -29,7 +29,7 @@ def _levels(op: str, q, a: Tensor) -> tuple[np.ndarray, bool]:
             raise OpError(f"{op}() q must be a scalar or 1D tensor, got shape {q.shape}")
         if q.dtype != a.dtype:
             raise OpError(f"{op}() q tensor must be same dtype as the input tensor ({q.dtype} vs {a.dtype})")
-        levels, scalar = np.asarray(backend.to_device(q.data, "cpu"), dtype=np.float64).reshape(-1), q.ndim == 0
+        levels, scalar = np.asarray(backend.to_device(q._data, "cpu"), dtype=np.float64).reshape(-1), q.ndim == 0
     else:
         levels, scalar = np.array([float(q)]), True
     for level in levels:
@@ -65,7 +65,7 @@ def _quantile(op: str, a: Tensor, q, dim, keepdim: bool, interpolation: str, ski
         out_shape = tuple(kept) if keepdim else tuple(s for i, s in enumerate(a.shape) if i != dim)
     ordered = sort(rows, dim=-1).values  # NaNs last
     size = rows.shape[-1]
-    nans = np.isnan(np.asarray(backend.to_device(rows.data, "cpu"))).sum(axis=-1, keepdims=True)
+    nans = np.isnan(np.asarray(backend.to_device(rows._data, "cpu"))).sum(axis=-1, keepdims=True)
     if skip_nan:
         ranks = levels * (size - nans - 1)
         ranks = np.where(nans == size, size - 1, ranks)  # all NaN: pick a NaN
@@ -116,10 +116,10 @@ def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
         raise IndexError(f"nanmedian: the reduction dim {dim} of shape {input.shape} has no elements")
     xp = input.xp
     ordered = sort(input, dim, stable=True)  # NaNs last
-    counts = (~xp.isnan(input.data)).sum(axis=dim, keepdims=True)
+    counts = (~xp.isnan(input._data)).sum(axis=dim, keepdims=True)
     position = Tensor(xp.maximum(counts - 1, 0) // 2)
     values = take_along_dim(ordered.values, position, dim)
-    indices = Tensor(xp.take_along_axis(ordered.indices.data, position.data, axis=dim))
+    indices = Tensor(xp.take_along_axis(ordered.indices._data, position._data, axis=dim))
     if not keepdim:
-        values, indices = values.squeeze(dim), Tensor(indices.data.squeeze(dim))
+        values, indices = values.squeeze(dim), Tensor(indices._data.squeeze(dim))
     return Sorted(values, indices)

@@ -76,9 +76,9 @@ class MaxOrMin(Function):
         value = self.output().detach().reshape(shape)
         xp = a.xp
         if not self.nan_shares:
-            hits = Tensor((a.data == value.data).astype(g.dtype))
+            hits = Tensor((a._data == value._data).astype(g.dtype))
             return g.reshape(shape) / hits.sum(dim=self.dims, keepdim=True) * hits
-        hits = Tensor((a.data == value.data) | (xp.isnan(a.data) & xp.isnan(value.data)))
+        hits = Tensor((a._data == value._data) | (xp.isnan(a._data) & xp.isnan(value._data)))
         count = hits.sum(dim=self.dims, keepdim=True).to(g.dtype)
         return where(hits, g.reshape(shape) / count, 0)
 
@@ -139,7 +139,7 @@ def _extreme(a: Tensor, dim, keepdim: bool, largest: bool):
     if dim is None:
         return MaxOrMin.apply(a, dims=normalize_dims(dim, a.ndim, op), keepdim=keepdim, largest=largest)
     indices = _arg(a, dim, True, a.xp.argmax if largest else a.xp.argmin, op)
-    values = MaxOrMinAlong.apply(a, dim=normalize_dim(dim, a.ndim, op), keepdim=keepdim, indices=indices.data)
+    values = MaxOrMinAlong.apply(a, dim=normalize_dim(dim, a.ndim, op), keepdim=keepdim, indices=indices._data)
     return MaxMin(values, indices if keepdim or a.ndim == 0 else indices.squeeze(dim))
 
 
@@ -167,13 +167,13 @@ def _arg(a, dim, keepdim, pick, op):
     if dim is None:
         if a.numel() == 0:
             raise IndexError(f"{op}: an empty tensor (shape {a.shape}) has no extreme; give a dim of non-zero size")
-        return Tensor(pick(a.data.reshape(-1)))
+        return Tensor(pick(a._data.reshape(-1)))
     dim = normalize_dim(dim, a.ndim, op)
     if a.ndim and a.shape[dim] == 0:
         raise IndexError(f"{op}: the reduction dim {dim} of shape {a.shape} has no elements")
     if a.ndim == 0:
         return Tensor(a.xp.zeros((), dtype=np.int64))
-    indices = pick(a.data, axis=dim)
+    indices = pick(a._data, axis=dim)
     return Tensor(a.xp.expand_dims(indices, dim) if keepdim else indices)
 
 
@@ -217,7 +217,7 @@ def log_softmax(a: Tensor, dim: int) -> Tensor:
     """log softmax(a)_i = a_i − log Σ_j exp(a_j) along ``dim``, as (a − m) − log Σ_j exp(a_j − m) with
     m = max a a constant (no overflow). As in PyTorch, m is not replaced when infinite: a slice
     holding +inf (or only −inf) gives NaN throughout, where logsumexp gives ±inf."""
-    shifted = a - Tensor(_max_over(a.data, normalize_dims(dim, a.ndim, "log_softmax")))
+    shifted = a - Tensor(_max_over(a._data, normalize_dims(dim, a.ndim, "log_softmax")))
     return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
 
 

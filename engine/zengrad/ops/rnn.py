@@ -31,7 +31,7 @@ class FusedRNN(FusedSequence):
 
     def kernel_backward(self, g):
         x, h0, w_ih, w_hh, _bias = self.inputs
-        grads = kernels.rnn_backward(g.data, None, x.data, h0.data, w_ih.data, w_hh.data, self.output().data,
+        grads = kernels.rnn_backward(g._data, None, x._data, h0._data, w_ih._data, w_hh._data, self.output()._data,
                                      self.nonlinearity, impl=self.impl)
         return tuple(Tensor(a) for a in grads)
 

@@ -66,7 +66,7 @@ class CumProd(Function):
 
     def backward(self, g):
         (a,) = self.inputs
-        if not (a == 0).data.any():
+        if not (a == 0)._data.any():
             return reverse_cumsum(g * self.output(), self.dim) / a
         last = a.movedim(self.dim, -1)
         n = last.shape[-1]
@@ -102,7 +102,7 @@ class LogCumSumExp(Function):
             return g
         c = z.detach()[(slice(None),) * self.dim + (slice(n - 1, n),)]
         limit = float(a.xp.log(a.xp.finfo(a.dtype).max)) - 1
-        span = (c - z.detach()).data
+        span = (c - z.detach())._data
         if not (span[a.xp.isfinite(span)] > limit).any():
             shift = where(c.isfinite(), c, 0)
             return (a - shift).exp() * reverse_cumsum(g * (shift - z).exp(), self.dim)
@@ -122,7 +122,7 @@ def _running_extreme(a: Tensor, dim, largest: bool, op: str):
     from: values = the input's elements picked by ``indices``, so it is a gather."""
     dim = normalize_dim(dim, a.ndim, op)
     xp = a.xp
-    data = a.data if a.ndim else a.data.reshape(1)
+    data = a._data if a.ndim else a._data.reshape(1)
     axis = dim if a.ndim else 0
     running = accumulate("maximum" if largest else "minimum", data, axis)
     positions = xp.arange(data.shape[axis]).reshape((-1,) + (1,) * (data.ndim - axis - 1))

@@ -178,7 +178,7 @@ def _normalize_index(index, xp):
         if isinstance(part, slice) and part.step is not None and part.step <= 0:
             raise ValueError(f"index: step must be greater than zero, got {part.step} (flip() reverses a dimension)")
         if isinstance(part, Tensor):
-            part = part.data
+            part = part._data
         elif isinstance(part, list):
             part = xp.asarray(part)
         elif isinstance(part, bool):
@@ -204,9 +204,9 @@ def view(a: Tensor, *shape) -> Tensor:
     """``a`` with a new shape, sharing its memory: PyTorch's RuntimeError when a's strides allow no
     such view (a transposed tensor flattened, say), where ``reshape`` would copy."""
     out = reshape(a, *shape)
-    if a.numel() and not out.xp.may_share_memory(out.data, a.data):
+    if a.numel() and not out.xp.may_share_memory(out._data, a._data):
         raise OpError(f"view: shape {tuple(out.shape)} is not a view of the strided tensor of shape {a.shape} "
-                      f"(strides {a.data.strides}); use .reshape(...) or .contiguous().view(...)")
+                      f"(strides {a._data.strides}); use .reshape(...) or .contiguous().view(...)")
     return out
 
 

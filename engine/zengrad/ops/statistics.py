@@ -113,11 +113,11 @@ class Prod(Function):
             return g
         shape = _keepdim_shape(a.shape, self.dims)
         g = expand(g.reshape(shape), a.shape)
-        if not (a.data == 0).any():
+        if not (a._data == 0).any():
             return g * expand(self.output().reshape(shape), a.shape) / a
         if len(self.dims) == 1:
             return g * _others_product(a, self.dims[0])
-        if (a.data == 0).sum() > 1:  # the product over everything, with two zeros: PyTorch returns zeros
+        if (a._data == 0).sum() > 1:  # the product over everything, with two zeros: PyTorch returns zeros
             return Tensor(a.xp.zeros(a.shape, dtype=g.dtype))
         return g * _others_product(a.reshape(-1), 0).reshape(a.shape)
 
@@ -175,7 +175,7 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
     if p in (math.inf, -math.inf):
         return MaxOrMin.apply(abs(a), dims=dims, keepdim=keepdim, largest=p > 0)
     if p == 0:
-        return Tensor((a.data != 0).sum(axis=dims, keepdims=keepdim).astype(a.dtype))
+        return Tensor((a._data != 0).sum(axis=dims, keepdims=keepdim).astype(a.dtype))
     if p == 1:
         return sum(abs(a), dims, keepdim)
     total = sum(abs(a) ** p, dims, keepdim)
@@ -196,12 +196,12 @@ def _logical_dims(dim, a: Tensor) -> tuple:
 
 def any(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Whether any element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
-    return Tensor(a.xp.asarray(a.data.any(axis=_logical_dims(dim, a), keepdims=keepdim)))
+    return Tensor(a.xp.asarray(a._data.any(axis=_logical_dims(dim, a), keepdims=keepdim)))
 
 
 def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """Whether every element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
-    return Tensor(a.xp.asarray(a.data.all(axis=_logical_dims(dim, a), keepdims=keepdim)))
+    return Tensor(a.xp.asarray(a._data.all(axis=_logical_dims(dim, a), keepdims=keepdim)))
 
 
 def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
@@ -226,13 +226,13 @@ def nansum(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 def nanmean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """The mean over ``dim`` of the elements that are not NaN."""
     dims = _dims(dim, a)
-    present = Tensor(~a.xp.isnan(a.data)).to(a.dtype)
+    present = Tensor(~a.xp.isnan(a._data)).to(a.dtype)
     return nansum(a, dims, keepdim) / sum(present, dims, keepdim)
 
 
 def count_nonzero(a: Tensor, dim=None) -> Tensor:
     """How many elements over ``dim`` are not 0 (int64, no gradient)."""
-    return Tensor(a.xp.asarray((a.data != 0).sum(axis=_dims(dim, a))).astype(a.xp.int64))
+    return Tensor(a.xp.asarray((a._data != 0).sum(axis=_dims(dim, a))).astype(a.xp.int64))
 
 
 def kthvalue(a: Tensor, k: int, dim: int = -1, keepdim: bool = False):
@@ -247,9 +247,9 @@ def kthvalue(a: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     dim = dim % a.ndim
     ordered = sort(a, dim)
     pick = (slice(None),) * dim + (slice(k - 1, k),)
-    values, indices = ordered.values[pick], Tensor(ordered.indices.data[pick])
+    values, indices = ordered.values[pick], Tensor(ordered.indices._data[pick])
     if not keepdim:
-        values, indices = values.squeeze(dim), Tensor(indices.data.squeeze(dim))
+        values, indices = values.squeeze(dim), Tensor(indices._data.squeeze(dim))
     return Sorted(values, indices)
 
 
@@ -287,12 +287,12 @@ def median(a: Tensor, dim=None, keepdim: bool = False):
     if size == 0:
         raise IndexError(f"median: the reduction dim {dim} of shape {a.shape} has no elements")
     xp = a.xp
-    nans = xp.isnan(a.data).sum(axis=dim, keepdims=True)
+    nans = xp.isnan(a._data).sum(axis=dim, keepdims=True)
     position = xp.where(nans > 0, size - nans, (size - 1) // 2)  # a stable sort puts NaNs last, in order
-    indices = Tensor(xp.take_along_axis(argsort(a, dim, stable=True).data, position, axis=dim))
+    indices = Tensor(xp.take_along_axis(argsort(a, dim, stable=True)._data, position, axis=dim))
     values = gather(a, dim, indices)
     if not keepdim:
-        values, indices = values.squeeze(dim), Tensor(indices.data.squeeze(dim))
+        values, indices = values.squeeze(dim), Tensor(indices._data.squeeze(dim))
     return Sorted(values, indices)
 
 
@@ -344,7 +344,7 @@ def mode(a: Tensor, dim: int = -1, keepdim: bool = False):
     if size == 0:
         raise IndexError(f"mode: the reduction dim {dim} of shape {a.shape} has no elements")
     xp = a.xp
-    moved = xp.moveaxis(a.data, dim, -1)
+    moved = xp.moveaxis(a._data, dim, -1)
     rows = moved.reshape(-1, size)
     ordered = xp.sort(rows, axis=1)
     position = xp.arange(size)
@@ -359,7 +359,7 @@ def mode(a: Tensor, dim: int = -1, keepdim: bool = False):
     positions = xp.moveaxis(last.reshape(moved.shape[:-1] + (1,)).astype(xp.int64), -1, dim)
     values, indices = gather(a, dim, Tensor(positions)), Tensor(positions)
     if not keepdim:
-        values, indices = values.squeeze(dim), Tensor(indices.data.squeeze(dim))
+        values, indices = values.squeeze(dim), Tensor(indices._data.squeeze(dim))
     return Sorted(values, indices)
 
 
@@ -374,5 +374,5 @@ def renorm(a: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:
     dim = normalize_dim(dim, a.ndim, "renorm")
     others = tuple(i for i in range(a.ndim) if i != dim)
     norms = vector_norm(a, p, dim=others, keepdim=True) if others else abs(a)
-    too_long = Tensor(norms.data > maxnorm)
+    too_long = Tensor(norms._data > maxnorm)
     return a * where(too_long, maxnorm / (where(too_long, norms, 1.0) + 1e-7), 1.0)

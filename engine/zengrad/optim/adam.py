@@ -39,18 +39,18 @@ class Adam(Optimizer):
         lr, (beta1, beta2), eps, decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
         if not state:
             state["step"] = 0
-            state["exp_avg"] = Tensor(xp.zeros_like(param.data))
-            state["exp_avg_sq"] = Tensor(xp.zeros_like(param.data))
+            state["exp_avg"] = Tensor(xp.zeros_like(param._data))
+            state["exp_avg_sq"] = Tensor(xp.zeros_like(param._data))
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = Tensor(xp.zeros_like(param.data))
+                state["max_exp_avg_sq"] = Tensor(xp.zeros_like(param._data))
         state["step"] += 1
         step = state["step"]
         if decay != 0:
             if self.decoupled:
-                param.data *= 1 - lr * decay
+                param._data *= 1 - lr * decay
             else:
-                grad = grad + decay * param.data
-        exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
+                grad = grad + decay * param._data
+        exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
         scratch = xp.subtract(grad, exp_avg)  # reused for each pass below, all in place: two temporaries in all
         scratch *= 1 - beta1
         exp_avg += scratch
@@ -59,7 +59,7 @@ class Adam(Optimizer):
         scratch *= grad
         exp_avg_sq += scratch
         if group["amsgrad"]:
-            second = state["max_exp_avg_sq"].data
+            second = state["max_exp_avg_sq"]._data
             xp.maximum(second, exp_avg_sq, out=second)
         else:
             second = exp_avg_sq
@@ -68,7 +68,7 @@ class Adam(Optimizer):
         denom += eps
         update = xp.multiply(exp_avg, lr / (1 - beta1 ** step))
         update /= denom
-        param.data -= update
+        param._data -= update
 
 
 class AdamW(Adam):

@@ -29,13 +29,13 @@ def _moments(param: Tensor, grad, beta1: float, beta2: float | None, state: dict
     xp = param.xp
     if "exp_avg" not in state:
         state.setdefault("step", 0)
-        state["exp_avg"] = Tensor(xp.zeros_like(param.data))
-        state["exp_avg_sq" if beta2 is not None else "exp_inf"] = Tensor(xp.zeros_like(param.data))
+        state["exp_avg"] = Tensor(xp.zeros_like(param._data))
+        state["exp_avg_sq" if beta2 is not None else "exp_inf"] = Tensor(xp.zeros_like(param._data))
     state["step"] += 1
-    exp_avg = state["exp_avg"].data
+    exp_avg = state["exp_avg"]._data
     exp_avg += (grad - exp_avg) * (1 - beta1)
     if beta2 is not None:
-        exp_avg_sq = state["exp_avg_sq"].data
+        exp_avg_sq = state["exp_avg_sq"]._data
         exp_avg_sq *= beta2
         exp_avg_sq += (1 - beta2) * grad * grad
     return state["step"], exp_avg
@@ -45,7 +45,7 @@ def _decayed_gradient(param: Tensor, grad, group: dict):
     """The gradient followed, with decoupled weight decay (θ ← θ·(1 − lr·weight_decay) first) when
     the group asks for it, else weight decay's L2 form inside the gradient."""
     if group.get("decoupled_weight_decay") and group["weight_decay"] != 0:
-        param.data *= 1 - group["lr"] * group["weight_decay"]
+        param._data *= 1 - group["lr"] * group["weight_decay"]
         return -grad if group["maximize"] else grad
     return followed_gradient(param, grad, group)
 
@@ -68,10 +68,10 @@ class Adamax(Optimizer):
         grad = followed_gradient(param, grad, group)
         beta1, beta2 = group["betas"]
         step, exp_avg = _moments(param, grad, beta1, None, state)
-        exp_inf = state["exp_inf"].data
+        exp_inf = state["exp_inf"]._data
         exp_inf *= beta2
         xp.maximum(exp_inf, xp.abs(grad) + group["eps"], out=exp_inf)
-        param.data -= (group["lr"] / (1 - beta1 ** step)) * exp_avg / exp_inf
+        param._data -= (group["lr"] / (1 - beta1 ** step)) * exp_avg / exp_inf
 
 
 class NAdam(Optimizer):
@@ -101,10 +101,10 @@ class NAdam(Optimizer):
         mu = beta1 * (1 - 0.5 * 0.96 ** (step * group["momentum_decay"]))
         mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * group["momentum_decay"]))
         state["mu_product"] = mu_product = state["mu_product"] * mu
-        denom = xp.sqrt(state["exp_avg_sq"].data / (1 - beta2 ** step)) + group["eps"]
+        denom = xp.sqrt(state["exp_avg_sq"]._data / (1 - beta2 ** step)) + group["eps"]
         lr = group["lr"]
-        param.data -= (lr * (1 - mu) / (1 - mu_product)) * grad / denom
-        param.data -= (lr * mu_next / (1 - mu_product * mu_next)) * exp_avg / denom
+        param._data -= (lr * (1 - mu) / (1 - mu_product)) * grad / denom
+        param._data -= (lr * mu_next / (1 - mu_product * mu_next)) * exp_avg / denom
 
 
 class RAdam(Optimizer):
@@ -133,7 +133,7 @@ class RAdam(Optimizer):
         rho = rho_inf - 2 * step * beta2 ** step / correction2
         if rho > 5:
             rect = math.sqrt((rho - 4) * (rho - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho))
-            adaptive = math.sqrt(correction2) / (xp.sqrt(state["exp_avg_sq"].data) + group["eps"])
-            param.data -= corrected * group["lr"] * adaptive * rect
+            adaptive = math.sqrt(correction2) / (xp.sqrt(state["exp_avg_sq"]._data) + group["eps"])
+            param._data -= corrected * group["lr"] * adaptive * rect
         else:
-            param.data -= corrected * group["lr"]
+            param._data -= corrected * group["lr"]

@@ -34,16 +34,16 @@ class ASGD(Optimizer):
             state["step"] = 0
             state["eta"] = group["lr"]
             state["mu"] = 1.0
-            state["ax"] = Tensor(xp.zeros_like(param.data))
+            state["ax"] = Tensor(xp.zeros_like(param._data))
         state["step"] += 1
         eta, lambd = state["eta"], group["lambd"]
-        param.data *= param.dtype.type(1 - lambd * eta)
-        param.data -= (eta * grad).astype(param.dtype, copy=False)
-        average = state["ax"].data
+        param._data *= param.dtype.type(1 - lambd * eta)
+        param._data -= (eta * grad).astype(param.dtype, copy=False)
+        average = state["ax"]._data
         if state["mu"] != 1:
-            average += (param.data - average) * param.dtype.type(state["mu"])
+            average += (param._data - average) * param.dtype.type(state["mu"])
         else:
-            average[...] = param.data
+            average[...] = param._data
         step, lr = state["step"], group["lr"]
         state["eta"] = lr / ((1 + lambd * lr * step) ** group["alpha"])
         state["mu"] = 1 / max(1, step - group["t0"])

@@ -56,7 +56,7 @@ class LBFGS(Optimizer):
     # ---- the parameters as one flat vector --------------------------------------------------
     def _flat_grad(self):
         xp = self._params[0].xp
-        return xp.concatenate([xp.zeros(p.numel(), dtype=p.dtype) if p.grad is None else p.grad.data.reshape(-1)
+        return xp.concatenate([xp.zeros(p.numel(), dtype=p.dtype) if p.grad is None else p.grad._data.reshape(-1)
                                for p in self._params])
 
     def _move(self, t: float, direction) -> None:
@@ -64,7 +64,7 @@ class LBFGS(Optimizer):
         offset = 0
         for param in self._params:
             size = param.numel()
-            param.data += (t * direction[offset:offset + size]).reshape(param.shape).astype(param.dtype, copy=False)
+            param._data += (t * direction[offset:offset + size]).reshape(param.shape).astype(param.dtype, copy=False)
             offset += size
 
     def _evaluate(self, closure) -> float:
@@ -132,14 +132,14 @@ class LBFGS(Optimizer):
                      **history.to_state())
 
     def _line_search(self, closure, t, direction, loss, grad, slope, max_evaluations):
-        start = [param.data.copy() for param in self._params]
+        start = [param._data.copy() for param in self._params]
 
         def evaluate(step):
             self._move(step, direction)
             new_loss = self._evaluate(closure)
             new_grad = self._flat_grad()
             for param, saved in zip(self._params, start):
-                param.data[...] = saved
+                param._data[...] = saved
             return new_loss, new_grad
 
         return strong_wolfe(evaluate, t, direction, loss, grad, slope, max_evaluations=max_evaluations)
@@ -169,7 +169,7 @@ def _largest(vector) -> float:
 
 
 def _array(value):
-    return value.data if isinstance(value, Tensor) else value
+    return value._data if isinstance(value, Tensor) else value
 
 
 class _History:

@@ -1,7 +1,7 @@
 """Optimizer: parameter groups, per-parameter state, zero_grad, and state_dict for resuming.
 
 Subclasses implement ``step()``; updates work on raw arrays under ``no_grad`` and write into
-``param.data`` in place, so views of a parameter and modules holding it see the new values.
+``param._data`` in place, so views of a parameter and modules holding it see the new values.
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ class Optimizer(abc.ABC):
                 if set_to_none:
                     param.grad = None
                 elif param.grad is not None:
-                    param.grad = Tensor(param.xp.zeros_like(param.grad.data))
+                    param.grad = Tensor(param.xp.zeros_like(param.grad._data))
 
     def step(self, closure=None):
         """One update of every parameter with a gradient; ``closure`` re-evaluates the loss."""
@@ -102,7 +102,7 @@ class Optimizer(abc.ABC):
             for group in self.param_groups:
                 for param in group["params"]:
                     if param.grad is not None:
-                        self._update(param, param.grad.data, group, self.state.setdefault(param, {}))
+                        self._update(param, param.grad._data, group, self.state.setdefault(param, {}))
                         increment_version(param)
         return loss
 
@@ -222,7 +222,7 @@ def _check_state_value(optimizer: str, index: int, entry, value, shape: tuple) -
     """A state value is a number, or a numeric array of its parameter's shape (or 0-d)."""
     where = f"{optimizer}.load_state_dict: state {entry!r} of parameter {index}"
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     if hasattr(value, "dtype") and hasattr(value, "shape"):
         if np.dtype(value.dtype).kind not in "biuf":
             raise ValueError(f"{where} has dtype {value.dtype}, not a number type")
@@ -238,7 +238,7 @@ def _cast_like(value, param: Tensor):
     if isinstance(value, list):
         return [_cast_like(item, param) for item in value]
     if isinstance(value, Tensor):
-        value = value.data
+        value = value._data
     if hasattr(value, "dtype") and hasattr(value, "shape"):
         array = backend.to_device(value, param.device)
         dtype = param.dtype if array.dtype.kind == "f" else array.dtype
@@ -254,5 +254,5 @@ def followed_gradient(param: Tensor, grad, group: dict):
     if group["maximize"]:
         grad = -grad
     if group.get("weight_decay", 0) != 0:
-        grad = grad + group["weight_decay"] * param.data
+        grad = grad + group["weight_decay"] * param._data
     return grad

@@ -34,29 +34,29 @@ class RMSprop(Optimizer):
         grad = followed_gradient(param, grad, group)
         if not state:
             state["step"] = 0
-            state["square_avg"] = Tensor(xp.zeros_like(param.data))
+            state["square_avg"] = Tensor(xp.zeros_like(param._data))
             if group["momentum"] > 0:
-                state["momentum_buffer"] = Tensor(xp.zeros_like(param.data))
+                state["momentum_buffer"] = Tensor(xp.zeros_like(param._data))
             if group["centered"]:
-                state["grad_avg"] = Tensor(xp.zeros_like(param.data))
+                state["grad_avg"] = Tensor(xp.zeros_like(param._data))
         state["step"] += 1
         alpha = group["alpha"]
-        square_avg = state["square_avg"].data
+        square_avg = state["square_avg"]._data
         square_avg *= alpha
         square_avg += (1 - alpha) * grad * grad
         if group["centered"]:
-            grad_avg = state["grad_avg"].data
+            grad_avg = state["grad_avg"]._data
             grad_avg += (grad - grad_avg) * (1 - alpha)
             denom = xp.sqrt(square_avg - grad_avg * grad_avg) + group["eps"]
         else:
             denom = xp.sqrt(square_avg) + group["eps"]
         step = grad / denom
         if group["momentum"] > 0:
-            buffer = state["momentum_buffer"].data
+            buffer = state["momentum_buffer"]._data
             buffer *= group["momentum"]
             buffer += step
             step = buffer
-        param.data -= (group["lr"] * step).astype(param.dtype, copy=False)
+        param._data -= (group["lr"] * step).astype(param.dtype, copy=False)
 
 
 class Adagrad(Optimizer):
@@ -81,12 +81,12 @@ class Adagrad(Optimizer):
         grad = followed_gradient(param, grad, group)
         if not state:
             state["step"] = 0
-            state["sum"] = Tensor(xp.full_like(param.data, group["initial_accumulator_value"]))
+            state["sum"] = Tensor(xp.full_like(param._data, group["initial_accumulator_value"]))
         state["step"] += 1
         rate = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
-        total = state["sum"].data
+        total = state["sum"]._data
         total += grad * grad
-        param.data -= (rate * grad / (xp.sqrt(total) + group["eps"])).astype(param.dtype, copy=False)
+        param._data -= (rate * grad / (xp.sqrt(total) + group["eps"])).astype(param.dtype, copy=False)
 
 
 class Adadelta(Optimizer):
@@ -111,14 +111,14 @@ class Adadelta(Optimizer):
         grad = followed_gradient(param, grad, group)
         if not state:
             state["step"] = 0
-            state["square_avg"] = Tensor(xp.zeros_like(param.data))
-            state["acc_delta"] = Tensor(xp.zeros_like(param.data))
+            state["square_avg"] = Tensor(xp.zeros_like(param._data))
+            state["acc_delta"] = Tensor(xp.zeros_like(param._data))
         state["step"] += 1
         rho, eps = group["rho"], group["eps"]
-        square_avg, acc_delta = state["square_avg"].data, state["acc_delta"].data
+        square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
         square_avg *= rho
         square_avg += (1 - rho) * grad * grad
         delta = xp.sqrt(acc_delta + eps) / xp.sqrt(square_avg + eps) * grad
         acc_delta *= rho
         acc_delta += (1 - rho) * delta * delta
-        param.data -= (group["lr"] * delta).astype(param.dtype, copy=False)
+        param._data -= (group["lr"] * delta).astype(param.dtype, copy=False)

@@ -33,16 +33,16 @@ class Rprop(Optimizer):
         grad = followed_gradient(param, grad, group)
         if not state:
             state["step"] = 0
-            state["prev"] = Tensor(xp.zeros_like(param.data))
-            state["step_size"] = Tensor(xp.full_like(param.data, group["lr"]))
+            state["prev"] = Tensor(xp.zeros_like(param._data))
+            state["step_size"] = Tensor(xp.full_like(param._data, group["lr"]))
         state["step"] += 1
         eta_minus, eta_plus = group["etas"]
         smallest, largest = group["step_sizes"]
-        agreement = grad * state["prev"].data
+        agreement = grad * state["prev"]._data
         factor = xp.where(agreement > 0, eta_plus, xp.where(agreement < 0, eta_minus, 1.0))
-        step_size = state["step_size"].data
+        step_size = state["step_size"]._data
         step_size *= factor.astype(step_size.dtype, copy=False)
         xp.clip(step_size, smallest, largest, out=step_size)
         grad = xp.where(factor == eta_minus, 0, grad).astype(param.dtype, copy=False)
-        param.data -= xp.sign(grad) * step_size
-        state["prev"].data[...] = grad
+        param._data -= xp.sign(grad) * step_size
+        state["prev"]._data[...] = grad

@@ -31,7 +31,7 @@ class SGD(Optimizer):
         if group["maximize"]:
             grad = -grad
         if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param.data
+            grad = grad + group["weight_decay"] * param._data
         momentum = group["momentum"]
         if momentum != 0:
             buffer = state.get("momentum_buffer")
@@ -39,7 +39,7 @@ class SGD(Optimizer):
                 buffer = Tensor(grad.copy())
                 state["momentum_buffer"] = buffer
             else:
-                buffer.data *= momentum
-                buffer.data += (1 - group["dampening"]) * grad
-            grad = grad + momentum * buffer.data if group["nesterov"] else buffer.data
-        param.data -= (group["lr"] * grad).astype(param.dtype, copy=False)
+                buffer._data *= momentum
+                buffer._data += (1 - group["dampening"]) * grad
+            grad = grad + momentum * buffer._data if group["nesterov"] else buffer._data
+        param._data -= (group["lr"] * grad).astype(param.dtype, copy=False)

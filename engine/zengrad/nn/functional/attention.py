@@ -29,7 +29,7 @@ def _additive_mask(mask: Tensor | None, is_causal: bool, length: int, source: in
     if mask is None:
         return None
     if mask.dtype == np.bool_:
-        return Tensor(xp.where(mask.data, 0.0, -np.inf).astype(like.dtype))
+        return Tensor(xp.where(mask._data, 0.0, -np.inf).astype(like.dtype))
     return mask
 
 

@@ -22,7 +22,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
 
     def unit(x):
         norm = (x * x).sum(dim=dim, keepdim=True).sqrt()
-        clamped = Tensor(x.xp.maximum(norm.data, eps))
+        clamped = Tensor(x.xp.maximum(norm._data, eps))
         return x / (norm + (clamped - norm).detach())
 
     return (unit(x1) * unit(x2)).sum(dim=dim)

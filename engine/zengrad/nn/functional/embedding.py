@@ -27,7 +27,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     if scale_grad_by_freq or sparse:
         raise OpError("embedding: scale_grad_by_freq and sparse gradients are not supported")
     if input.numel():
-        low, high = int(input.data.min()), int(input.data.max())
+        low, high = int(input._data.min()), int(input._data.max())
         if low < 0 or high >= weight.shape[0]:
             bad = low if low < 0 else high
             raise IndexError(f"embedding: index {bad} is out of range for an embedding of "
@@ -37,17 +37,17 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     if padding_idx is None:
         return weight[input]
     padding_idx = _padding_index(padding_idx, weight.shape[0])
-    is_padding = (input.data == padding_idx)[..., None]
+    is_padding = (input._data == padding_idx)[..., None]
     return where(Tensor(is_padding), weight.detach()[input], weight[input])
 
 
 def _renormalize_rows(weight: Tensor, input: Tensor, max_norm: float, norm_type: float) -> None:
     """Scale the rows of ``weight`` named in ``input`` whose norm exceeds ``max_norm`` down to it."""
     xp = weight.xp
-    rows = xp.unique(input.data.reshape(-1))
-    norms = xp.linalg.norm(weight.data[rows].astype(np.float64), ord=norm_type, axis=1)
+    rows = xp.unique(input._data.reshape(-1))
+    norms = xp.linalg.norm(weight._data[rows].astype(np.float64), ord=norm_type, axis=1)
     scale = xp.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
-    weight.data[rows] = (weight.data[rows] * scale[:, None]).astype(weight.dtype)
+    weight._data[rows] = (weight._data[rows] * scale[:, None]).astype(weight.dtype)
     increment_version(weight)
 
 
@@ -84,21 +84,21 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     elif input.ndim == 1:
         if offsets is None or offsets.ndim != 1:
             raise OpError(f"embedding_bag: a 1-D input needs 1-D offsets, got {None if offsets is None else offsets.shape}")
-        starts = offsets.data.astype(np.int64)
+        starts = offsets._data.astype(np.int64)
         if include_last_offset:
             starts = starts[:-1]
         bags = starts.shape[0]
         if bags and (int(starts[0]) != 0 or bool((xp.diff(starts) < 0).any()) or int(starts[-1]) > input.shape[0]):
             raise OpError(f"embedding_bag: offsets must start at 0 and not decrease, up to the input's length "
-                          f"{input.shape[0]}, got {offsets.data.tolist()}")
+                          f"{input.shape[0]}, got {offsets._data.tolist()}")
         bag_of = xp.searchsorted(starts, xp.arange(input.shape[0]), side="right") - 1
         flat = input
     else:
         raise OpError(f"embedding_bag: input must be 1-D (with offsets) or 2-D, got shape {input.shape}")
     keep = xp.ones(flat.shape[0], dtype=bool)
     if padding_idx is not None:
-        keep = flat.data != _padding_index(padding_idx, weight.shape[0])
-    rows = embedding(Tensor(flat.data[keep]), weight)
+        keep = flat._data != _padding_index(padding_idx, weight.shape[0])
+    rows = embedding(Tensor(flat._data[keep]), weight)
     bag_of = bag_of[keep]
     if per_sample_weights is not None:
         rows = rows * per_sample_weights.reshape(-1)[Tensor(xp.flatnonzero(keep))].unsqueeze(-1)

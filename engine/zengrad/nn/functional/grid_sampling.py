@@ -68,7 +68,7 @@ def _reflect(index: Tensor, low2: float, high2: float) -> Tensor:
     distance = where(offset < 0, -offset, offset)  # |offset| with slope +1 at 0, as PyTorch
     flips = floor(distance.detach() / span)
     extra = distance - flips * span
-    return where(Tensor((flips.data % 2) == 0), extra + low, span - extra + low)
+    return where(Tensor((flips._data % 2) == 0), extra + low, span - extra + low)
 
 
 def _source_index(coordinate: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:

@@ -111,7 +111,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     """ℓᵢ = −wᵢ [yᵢ log xᵢ + (1 − yᵢ) log(1 − xᵢ)] for probabilities xᵢ ∈ [0, 1] (logs clamped ≥ −100)."""
     reduction = resolve_reduction("binary_cross_entropy", reduction, size_average, reduce)
     _check_same_shape("binary_cross_entropy", input, target)
-    data = input.data
+    data = input._data
     if data.size and (bool((data < 0).any()) or bool((data > 1).any())):
         raise OpError("binary_cross_entropy: all elements of input should be between 0 and 1")
     losses = BinaryCrossEntropy.apply(input, target)
@@ -218,13 +218,13 @@ def _class_rows(name: str, input: Tensor, target: Tensor, weight: Tensor | None,
         raise OpError(f"{name}: weight tensor should be defined either for all {classes} classes or no classes "
                       f"but got weight tensor of shape {tuple(weight.shape)}")
     xp = input.xp
-    flat_target = target.data.reshape(-1)
+    flat_target = target._data.reshape(-1)
     keep = flat_target != ignore_index
     bad = flat_target[keep & ((flat_target < 0) | (flat_target >= classes))]
     if bad.size:
         raise IndexError(f"{name}: target {int(bad[0])} is out of bounds for {classes} classes")
     safe_target = xp.where(keep, flat_target, 0)
-    class_weight = xp.ones(classes, dtype=input.dtype) if weight is None else weight.data.astype(input.dtype)
+    class_weight = xp.ones(classes, dtype=input.dtype) if weight is None else weight._data.astype(input.dtype)
     return _class_last(input), safe_target, class_weight[safe_target] * keep, unbatched
 
 
@@ -287,7 +287,7 @@ class CrossEntropy(Function):
             total = weight.sum()
             weight = weight / (total if total != 0 else 1)
         if not is_grad_enabled():
-            scale = weight * g.data  # g: a scalar, or one value per row for 'none'
+            scale = weight * g._data  # g: a scalar, or one value per row for 'none'
             grad = self.exp_shifted * (scale / self.exp_sums)[:, None]  # a new array: backward may run again
             grad[rows, self.target] -= scale
             return (Tensor(grad),)
@@ -350,11 +350,11 @@ def _uniform_target_loss(log_probs, target, weight, ignore_index, reduction, cla
     classes = log_probs.shape[class_dim]
     if weight is not None:
         log_probs = log_probs * weight.reshape((-1,) + (1,) * (log_probs.ndim - class_dim - 1))
-    keep = target.data != ignore_index
+    keep = target._data != ignore_index
     losses = -log_probs.sum(dim=class_dim) * Tensor(keep.astype(log_probs.dtype)) / classes
     if reduction == "mean":
-        kept = target.data[keep]
-        divisor = weight.data[kept].sum() if weight is not None else kept.size
+        kept = target._data[keep]
+        divisor = weight._data[kept].sum() if weight is not None else kept.size
         return losses.sum() / Tensor(log_probs.xp.asarray(divisor, dtype=log_probs.dtype))
     return _reduce(losses, reduction)
 
@@ -492,15 +492,15 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     if target.shape[0] != scores.shape[0]:
         raise OpError(f"multi_margin_loss: target of shape {target.shape} for input of shape {input.shape}")
     classes = scores.shape[1]
-    if target.numel() and (int(target.data.min()) < 0 or int(target.data.max()) >= classes):
+    if target.numel() and (int(target._data.min()) < 0 or int(target._data.max()) >= classes):
         raise IndexError(f"multi_margin_loss: target out of range for {classes} classes")
     true_score = scores.gather(1, target.reshape(-1, 1))
     hinge = (margin - true_score + scores).clamp(min=0)
     if p == 2:
         hinge = hinge * hinge
     if weight is not None:
-        hinge = hinge * weight[target.data].reshape(-1, 1)
-    others = Tensor(scores.xp.arange(classes)[None, :] != target.data.reshape(-1, 1))
+        hinge = hinge * weight[target._data].reshape(-1, 1)
+    others = Tensor(scores.xp.arange(classes)[None, :] != target._data.reshape(-1, 1))
     losses = where(others, hinge, hinge * 0).sum(dim=1) / classes
     return _reduce(losses.reshape(()) if single else losses, reduction)
 
@@ -514,7 +514,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     if target.shape != scores.shape:
         raise OpError(f"multilabel_margin_loss: target shape {target.shape} must match input shape {input.shape}")
     xp, classes = scores.xp, scores.shape[1]
-    labels = target.data
+    labels = target._data
     listed = xp.cumprod(labels >= 0, axis=1).astype(bool)  # the entries before the first −1
     if (labels[listed] >= classes).any():
         raise IndexError(f"multilabel_margin_loss: target holds a class >= {classes}")
@@ -549,7 +549,7 @@ def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full
     losses = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:
         xp = target.xp
-        y = target.data
+        y = target._data
         with np.errstate(divide="ignore", invalid="ignore"):
             stirling = xp.where(y > 1, y * xp.log(y) - y + 0.5 * xp.log(2 * math.pi * y), 0)
         losses = losses + Tensor(stirling.astype(losses.dtype))
@@ -572,9 +572,9 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, ep
             var = var.unsqueeze(-1)
         elif var.shape != input.shape[:-1] + (1,):
             raise ValueError(f"gaussian_nll_loss: var is of incorrect size: {var.shape} for input {input.shape}")
-    if bool((var.data < 0).any()):
+    if bool((var._data < 0).any()):
         raise ValueError("gaussian_nll_loss: var has negative entry/entries")
-    clamped = var + Tensor(var.xp.maximum(var.data, eps) - var.data)
+    clamped = var + Tensor(var.xp.maximum(var._data, eps) - var._data)
     losses = 0.5 * (clamped.log() + (input - target) ** 2 / clamped)
     if full:
         losses = losses + 0.5 * math.log(2 * math.pi)

@@ -89,8 +89,8 @@ def _max_pool(op, input, spatial, kernel_size, stride, padding, dilation, ceil_m
     positions = xp.pad(xp.arange(h * w, dtype=np.int64).reshape(1, 1, h, w),
                        ((0, 0), (0, 0), pads[:2], pads[2:]), constant_values=-1).astype(input.dtype)
     position_cols, _, _ = _windows(op, Tensor(positions), kernel_size, stride, (0, 0), dilation, False, -1)
-    best = xp.argmax(cols.data, axis=1)
-    indices = xp.take_along_axis(position_cols.data.astype(np.int64), best[:, None, :], axis=1)[:, 0]
+    best = xp.argmax(cols._data, axis=1)
+    indices = xp.take_along_axis(position_cols._data.astype(np.int64), best[:, None, :], axis=1)[:, 0]
     return out.reshape(shape), Tensor(indices.reshape(shape))
 
 
@@ -128,7 +128,7 @@ def _avg_pool(op, input, spatial, kernel_size, stride, padding, ceil_mode, count
         inside[:, :, pads[0]:pads[0] + h, pads[2]:pads[2] + w] = 1
     kernel = _pair(kernel_size, "kernel_size", op)
     stride = kernel if stride is None else _pair(stride, "stride", op)
-    counts = unfold(Tensor(inside), kernel, 1, 0, stride).data.sum(axis=1)
+    counts = unfold(Tensor(inside), kernel, 1, 0, stride)._data.sum(axis=1)
     return (total / Tensor(counts)).reshape(lead + out_hw[2 - spatial:])
 
 
@@ -183,7 +183,7 @@ def _adaptive_max(op: str, input: Tensor, sizes: tuple, return_indices: bool):
         return out
     xp = input.xp
     positions = xp.broadcast_to(xp.asarray(flat_positions), windows.shape)
-    picked = xp.take_along_axis(positions, best.indices.data[..., None], axis=-1)[..., 0]
+    picked = xp.take_along_axis(positions, best.indices._data[..., None], axis=-1)[..., 0]
     return out, Tensor(picked.astype(np.int64).reshape(lead + sizes))
 
 
@@ -232,7 +232,7 @@ def _max_unpool(op: str, input: Tensor, indices: Tensor, kernel_size, stride, pa
     size = default if output_size is None else tuple(output_size)[-spatial:]
     lead = input.shape[:-spatial]
     flat_out = math.prod(size)
-    index = indices.data.reshape(lead + (-1,))
+    index = indices._data.reshape(lead + (-1,))
     if index.size and (int(index.min()) < 0 or int(index.max()) >= flat_out):
         raise OpError(f"{op}: an index is out of range for an output of size {size} (Found an invalid max index)")
     out = Tensor(input.xp.zeros(lead + (flat_out,), dtype=input.dtype))

@@ -115,7 +115,7 @@ def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: fl
     if not hard:
         return soft
     dim = dim % logits.ndim if logits.ndim else 0
-    winner = xp.argmax(soft.data, axis=dim)
+    winner = xp.argmax(soft._data, axis=dim)
     one_hot_array = xp.zeros(soft.shape, dtype=soft.dtype)
     xp.put_along_axis(one_hot_array, xp.expand_dims(winner, dim), 1, axis=dim)
     return soft - soft.detach() + Tensor(one_hot_array)

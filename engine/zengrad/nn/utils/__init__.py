@@ -43,7 +43,7 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     if not tensors:
         return Tensor(np.zeros((), dtype=np.float32))
     xp = tensors[0].xp
-    total = _vector_norm(xp, xp.stack([_vector_norm(xp, t.data, norm_type) for t in tensors]), norm_type)
+    total = _vector_norm(xp, xp.stack([_vector_norm(xp, t._data, norm_type) for t in tensors]), norm_type)
     if error_if_nonfinite and not bool(xp.isfinite(total)):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is "
                            "non-finite, so it cannot be clipped. To disable this error and scale the "
@@ -59,7 +59,7 @@ def clip_grads_with_norm_(parameters, max_norm: float, total_norm, foreach=None)
     with no_grad():
         for p in parameters:
             if p.grad is not None:
-                p.grad = Tensor(p.grad.data * p.grad.dtype.type(factor))
+                p.grad = Tensor(p.grad._data * p.grad.dtype.type(factor))
 
 
 def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
@@ -79,7 +79,7 @@ def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
     with no_grad():
         for p in parameters:
             if p.grad is not None:
-                p.grad = Tensor(p.xp.clip(p.grad.data, -clip_value, clip_value))
+                p.grad = Tensor(p.xp.clip(p.grad._data, -clip_value, clip_value))
 
 
 def _parameter_list(where: str, parameters) -> list:
@@ -120,7 +120,7 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
     with no_grad():
         for p in parameters:
             n = p.numel()
-            values = vec.data[offset:offset + n].reshape(p.shape)
-            p.data[...] = backend.to_device(values, p.device).astype(p.dtype, copy=False)
+            values = vec._data[offset:offset + n].reshape(p.shape)
+            p._data[...] = backend.to_device(values, p.device).astype(p.dtype, copy=False)
             increment_version(p)
             offset += n

@@ -98,7 +98,7 @@ class ConcatDataset(Dataset):
 
 def _host_array(value) -> np.ndarray:
     if isinstance(value, Tensor):
-        data = value.data
+        data = value._data
         return data.get() if hasattr(data, "get") else data
     return np.asarray(value)
 

@@ -1,0 +1,64 @@
+"""``tensor.data`` as PyTorch users write it: a tensor outside the graph sharing the memory
+(``p.data.zero_()``, ``m.weight.data.normal_(0, 0.02)``, the hand-written SGD step), compared with
+PyTorch."""
+
+import numpy as np
+import pytest
+
+import zengrad as zg
+
+torch = pytest.importorskip("torch")
+
+
+def test_data_is_a_tensor_outside_the_graph_sharing_memory():
+    for lib in (zg, torch):
+        x = lib.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        d = x.data
+        assert isinstance(d, lib.Tensor) and not d.requires_grad and d.grad_fn is None
+        d.mul_(2)
+        d[0] = 7.0
+        assert x.tolist() == [7.0, -4.0, 6.0] and x.requires_grad
+        assert x._version == 0  # changes through .data are not counted, as in PyTorch
+        assert x.data.numpy().tolist() == [7.0, -4.0, 6.0] and x.data.clone().tolist() == [7.0, -4.0, 6.0]
+
+
+def test_assigning_data_keeps_the_tensor_and_its_flags():
+    for lib in (zg, torch):
+        w = lib.zeros(2, 2, requires_grad=True)
+        w.data = lib.ones(2, 3)
+        assert w.shape == (2, 3) and w.requires_grad and w.is_leaf
+        (w * 2).sum().backward()
+        assert w.grad.tolist() == [[2.0] * 3] * 2
+
+
+def _sgd_by_hand(lib):
+    gen = np.random.default_rng(3)
+    x = lib.tensor(gen.standard_normal((16, 5)))
+    y = lib.tensor(gen.standard_normal((16, 1)))
+    w = lib.tensor(gen.standard_normal((5, 1)) * 0.1, requires_grad=True)
+    b = lib.zeros(1, dtype=lib.float64, requires_grad=True)
+    losses = []
+    for _ in range(5):
+        loss = ((x @ w + b - y) ** 2).mean()
+        loss.backward()
+        w.data -= 0.1 * w.grad.data
+        b.data.add_(b.grad.data, alpha=-0.1)
+        w.grad.data.zero_()
+        b.grad.zero_()
+        losses.append(loss.data.item())
+    return losses, w.data.numpy().copy()
+
+
+def test_the_hand_written_sgd_step_through_data_matches_pytorch():
+    (mine, w_mine), (theirs, w_theirs) = _sgd_by_hand(zg), _sgd_by_hand(torch)
+    np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+    np.testing.assert_allclose(w_mine, w_theirs, rtol=1e-12)
+
+
+def test_initialising_a_module_through_weight_data():
+    for lib in (zg, torch):
+        conv = lib.nn.Conv2d(3, 4, 3)
+        conv.weight.data.normal_(0.0, 0.02)
+        conv.bias.data.fill_(0.5)
+        assert abs(float(conv.weight.detach().std()) - 0.02) < 0.01 and conv.bias.tolist() == [0.5] * 4
+        assert conv.weight.requires_grad and conv.weight.is_leaf
