@@ -227,7 +227,7 @@ class Function:
         self.released = True
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}Backward>"
+        return f"<{type(self).__name__}Backward0>"  # PyTorch's names: the op, Backward, its overload
 
 
 class AccumulateGrad:
