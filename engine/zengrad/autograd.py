@@ -107,9 +107,9 @@ class Function:
         if isinstance(cls.__dict__.get("forward"), staticmethod) or "setup_context" in cls.__dict__:
             cls.apply = classmethod(Function.custom_apply)
 
-    @property
     def name(self) -> str:
-        return type(self).__name__.lower()
+        """The node's name as PyTorch gives it: the op, ``Backward``, the overload (``MulBackward0``)."""
+        return f"{type(self).__name__}Backward0"
 
     @property
     def next_functions(self) -> tuple:
@@ -199,7 +199,7 @@ class Function:
 
     def _raise_modified(self, what: str, shape: tuple, now: int, then: int) -> None:
         raise RuntimeError(
-            f"{self.name}: one of the variables needed for gradient computation has been modified by "
+            f"{self.name()}: one of the variables needed for gradient computation has been modified by "
             f"an inplace operation: its {what}, of shape {tuple(shape)}, is at version {now}; expected "
             f"version {then} instead. Hint: optimizer.step(), load_state_dict() or an in-place op "
             "changed it between the forward and this backward; run the backward first (or compute "
@@ -227,7 +227,7 @@ class Function:
         self.released = True
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}Backward0>"  # PyTorch's names: the op, Backward, its overload
+        return f"<{self.name()}>"
 
 
 class AccumulateGrad:

@@ -103,9 +103,8 @@ class CustomNode(Function):
         self.outputs = [(o.shape, o.dtype) if isinstance(o, Tensor) else None for o in outputs]
         self.chosen = chosen
 
-    @property
     def name(self) -> str:
-        return self.function.__name__.lower()
+        return f"{self.function.__name__}Backward"
 
     def backward(self, g):
         grads = [None] * len(self.outputs)
@@ -130,8 +129,6 @@ class CustomNode(Function):
                                 f"{type(returned[i]).__name__} as gradient {i}; expected a Tensor or None")
         return tuple(returned[i] for i in self.tensor_positions)
 
-    def __repr__(self) -> str:
-        return f"<{self.function.__name__}Backward>"
 
 
 class _Slice(Function):
