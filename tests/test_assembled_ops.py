@@ -29,7 +29,7 @@ SAMPLES = hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=3, min_si
 
 @settings(max_examples=60, deadline=None, derandomize=True, database=None)
 @given(SAMPLES, st.floats(0, 1), st.sampled_from(["linear", "lower", "higher", "midpoint", "nearest"]),
-       st.booleans(), st._data())
+       st.booleans(), st.data())
 def test_quantiles_match_torch(values, level, interpolation, keepdim, data):
     dim = data.draw(st.sampled_from([None] + list(range(-values.ndim, values.ndim))))
     for name in ("quantile", "nanquantile"):
@@ -43,7 +43,7 @@ def test_quantiles_match_torch(values, level, interpolation, keepdim, data):
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, database=None)
-@given(SAMPLES, st.booleans(), st._data())
+@given(SAMPLES, st.booleans(), st.data())
 def test_nanmedian_matches_torch(values, keepdim, data):
     _same(zg.nanmedian(zg.tensor(values)), torch.nanmedian(torch.tensor(values)))
     dim = data.draw(st.integers(-values.ndim, values.ndim - 1))

@@ -62,3 +62,31 @@ def test_initialising_a_module_through_weight_data():
         conv.bias.data.fill_(0.5)
         assert abs(float(conv.weight.detach().std()) - 0.02) < 0.01 and conv.bias.tolist() == [0.5] * 4
         assert conv.weight.requires_grad and conv.weight.is_leaf
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.Tensor([1, 2]), lambda m: m.Tensor(2, 3).zero_(), lambda m: m.Tensor(), lambda m: m.Tensor((2, 3)),
+    lambda m: m.Tensor(m.Size([2, 1])).zero_(), lambda m: m.FloatTensor([[1, 2], [3, 4]]), lambda m: m.LongTensor([1, 2 ** 40]),
+    lambda m: m.DoubleTensor(2).zero_(), lambda m: m.BoolTensor([1, 0]), lambda m: m.ByteTensor(3, 1).zero_(),
+    lambda m: m.IntTensor(np.array([1, 2])), lambda m: m.Tensor(m.ones(2))], ids=range(12))
+def test_the_legacy_constructors_as_pytorch(make):
+    """``torch.Tensor(...)`` and ``torch.FloatTensor(...)``-style constructors (sizes give zeros here,
+    uninitialised memory in PyTorch, so those cases are compared after zero_())."""
+    mine, theirs = make(zg), make(torch)
+    assert isinstance(mine, zg.Tensor) and mine.size() == theirs.size()
+    assert str(mine.dtype) == str(theirs.dtype).removeprefix("torch.") and mine.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.ones(2, 4, requires_grad=True).view(m.float16), lambda m: m.arange(6.0).reshape(2, 3).t().view(m.int32),
+    lambda m: m.tensor([1.0, -2.0]).view(m.float64 if m is torch else zg.float64).view(m.int64)], ids=range(3))
+def test_view_as_another_dtype_reads_the_same_bytes(make):
+    mine, theirs = make(zg), make(torch)
+    assert mine.shape == tuple(theirs.shape) and not mine.requires_grad
+    np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+
+
+def test_view_as_a_wider_dtype_needs_a_fitting_last_dim():
+    for lib in (zg, torch):
+        with pytest.raises(RuntimeError):
+            lib.ones(3).view(lib.float64)

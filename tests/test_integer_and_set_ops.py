@@ -30,7 +30,7 @@ def test_gcd_lcm_isin_match_torch(a, b):
 
 
 @settings(max_examples=40, deadline=None, derandomize=True, database=None)
-@given(FEW_VALUES, st.booleans(), st._data())
+@given(FEW_VALUES, st.booleans(), st.data())
 def test_mode_matches_torch(values, keepdim, data):
     values = np.nan_to_num(values, nan=7.0, posinf=np.inf)  # with NaN, PyTorch's choice depends on its sort
     dim = data.draw(st.integers(-values.ndim, values.ndim - 1))

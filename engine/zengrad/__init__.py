@@ -52,7 +52,9 @@ from .ops import (abs as absolute, acos as arccos, asin as arcsin, atan as arcta
                   acosh as arccosh, asinh as arcsinh, atanh as arctanh, trunc as fix, ge as greater_equal,
                   le as less_equal, ne as not_equal)
 from .creation import as_tensor, bernoulli, int8, int16, is_tensor, multinomial, normal, numel, uint8
-from .creation import Size, finfo, iinfo, float16, float16 as half
+from .creation import FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor
+from .creation import finfo, iinfo, float16, float16 as half
+from .tensor import Size
 from .ops import can_cast, promote_types, result_type
 from math import e, inf, nan, pi  # torch.e, torch.inf, torch.nan, torch.pi
 from .creation import float32 as float, float64 as double, int64 as long, int32 as int, bool_ as bool  # noqa: A001

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import math
 import numbers
 
 import numpy as np
 
 from .errors import OpError
 from . import backend
-from .tensor import Tensor
+from .tensor import _TYPE_NAMES, Tensor, _legacy_array
 
 float32 = np.dtype(np.float32)
 float64 = np.dtype(np.float64)
@@ -22,16 +21,6 @@ int16 = np.dtype(np.int16)
 int8 = np.dtype(np.int8)
 uint8 = np.dtype(np.uint8)
 float16 = np.dtype(np.float16)
-
-
-class Size(tuple):
-    """A shape, as ``torch.Size``: a tuple of ints (a tensor's ``shape`` equals it) with ``numel``."""
-
-    def numel(self) -> int:
-        return math.prod(self)
-
-    def __repr__(self) -> str:
-        return f"zengrad.Size({list(self)})"
 
 
 class finfo:
@@ -60,6 +49,23 @@ class iinfo:
 
     def __repr__(self) -> str:
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+def _typed_constructor(dtype: np.dtype):
+    """PyTorch's legacy ``torch.FloatTensor(...)``-style constructor for ``dtype``."""
+    name = f"{_TYPE_NAMES[dtype]}Tensor"
+
+    def construct(data=None, *sizes) -> Tensor:
+        return Tensor(_legacy_array(data, sizes, dtype))
+    construct.__name__ = construct.__qualname__ = name
+    construct.__doc__ = (f"``{name}(2, 3)`` (zeros of that shape), ``{name}([1, 2])`` (those values) or "
+                         f"``{name}(tensor)``, as {dtype} — PyTorch's legacy constructor.")
+    return construct
+
+
+FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor = (
+    _typed_constructor(np.dtype(kind)) for kind in (np.float32, np.float64, np.float16, np.int64, np.int32, np.int16,
+                                                    np.int8, np.uint8, np.bool_))
 
 
 _generators: dict[str, object] = {}

@@ -18,6 +18,9 @@ on the view then rewrites the base's history too (:mod:`zengrad.ops.inplace`).
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from .errors import OpError
@@ -40,6 +43,35 @@ _TYPE_NAMES = {np.dtype(np.float32): "Float", np.dtype(np.float64): "Double", np
                np.dtype(np.int8): "Char", np.dtype(np.uint8): "Byte", np.dtype(np.bool_): "Bool"}
 
 
+class Size(tuple):
+    """A shape, as ``torch.Size``: a tuple of ints (a tensor's ``shape`` equals it) with ``numel``."""
+
+    def numel(self) -> int:
+        return math.prod(self)
+
+    def __repr__(self) -> str:
+        return f"zengrad.Size({list(self)})"
+
+
+def _legacy_array(data, sizes: tuple, dtype=None):
+    """The array of PyTorch's ``torch.Tensor(...)`` / ``FloatTensor(...)`` forms: sizes (``Tensor(2,
+    3)`` or a ``Size``: zeros, where PyTorch leaves memory uninitialised), values (``Tensor([1, 2])``, in the
+    default float dtype), another tensor (its data, shared), or nothing (an empty tensor)."""
+    dtype = backend.get_default_dtype() if dtype is None else dtype
+    if data is None:
+        return np.zeros((0,), dtype)
+    if isinstance(data, Tensor):
+        return data._data if data.dtype == dtype else data._data.astype(dtype)
+    if isinstance(data, numbers.Integral) and not isinstance(data, bool) or (isinstance(data, Size) and not sizes):
+        shape = tuple(data) if isinstance(data, Size) else (data,) + tuple(sizes)
+        if not all(isinstance(n, numbers.Integral) and n >= 0 for n in shape):
+            raise TypeError(f"Tensor: sizes must be non-negative ints, got {shape}")
+        return np.zeros(shape, dtype)
+    if sizes:
+        raise TypeError(f"Tensor: expected sizes (ints) or one sequence of values, got {(data,) + tuple(sizes)!r}")
+    return np.asarray(data, dtype=dtype)
+
+
 class Tensor(PlacementShortcuts):
     """An n-dimensional array that can record the operations applied to it.
 
@@ -54,9 +86,13 @@ class Tensor(PlacementShortcuts):
                  "_base", "_view_version", "__weakref__")
     __array_ufunc__ = None  # numpy scalars/arrays defer to Tensor's operators (x * np.float32(2))
 
-    def __init__(self, data, requires_grad: bool = False):
+    def __init__(self, data=None, *sizes, requires_grad: bool = False):
         self._version_counter = VersionCounter()
-        self._data = np.asarray(data) if isinstance(data, np.generic) else data
+        if isinstance(data, np.generic):
+            data = np.asarray(data)
+        elif type(data) is not np.ndarray and not hasattr(data, "__cuda_array_interface__"):
+            data = _legacy_array(data, sizes)  # torch.Tensor([1, 2]), torch.Tensor(2, 3)
+        self._data = data
         self._base = None  # for a view (reshape, permute, indexing, …): the tensor whose memory it views
         self.grad = None
         self.grad_fn = None
@@ -119,7 +155,8 @@ class Tensor(PlacementShortcuts):
         return self._data.ndim
 
     def size(self, dim: int | None = None):
-        return self.shape if dim is None else self.shape[dim]
+        """The shape as a :class:`Size` (``size(dim)``: one of its sizes)."""
+        return Size(self._data.shape) if dim is None else self.shape[dim]
 
     def numel(self) -> int:
         return int(self._data.size)

@@ -202,11 +202,25 @@ def reshape(a: Tensor, *shape) -> Tensor:
 
 def view(a: Tensor, *shape) -> Tensor:
     """``a`` with a new shape, sharing its memory: PyTorch's RuntimeError when a's strides allow no
-    such view (a transposed tensor flattened, say), where ``reshape`` would copy."""
+    such view (a transposed tensor flattened, say), where ``reshape`` would copy.
+    ``view(dtype)``: the same bytes read as another dtype (the last dim scales by the ratio of the
+    item sizes; no gradient), as PyTorch's."""
+    if len(shape) == 1 and isinstance(shape[0], (np.dtype, type)):
+        return _view_as_dtype(a, np.dtype(shape[0]))
     out = reshape(a, *shape)
     if a.numel() and not out.xp.may_share_memory(out._data, a._data):
         raise OpError(f"view: shape {tuple(out.shape)} is not a view of the strided tensor of shape {a.shape} "
                       f"(strides {a._data.strides}); use .reshape(...) or .contiguous().view(...)")
+    return out
+
+
+def _view_as_dtype(a: Tensor, dtype: np.dtype) -> Tensor:
+    if dtype.itemsize != a.dtype.itemsize and (a.ndim == 0 or a._data.strides[-1] != a.dtype.itemsize
+                                               or a.shape[-1] * a.dtype.itemsize % dtype.itemsize):
+        raise OpError(f"view: cannot read a tensor of shape {a.shape} and dtype {a.dtype} as {dtype}: the last "
+                      "dim must be contiguous and its bytes a multiple of the new item size")
+    out = Tensor(a._data.view(dtype))
+    out._version_counter = a._version_counter
     return out
 
 
