@@ -382,3 +382,45 @@ def test_in_place_ops_through_chains_of_views_match_pytorch(steps, transposed_ba
         results.append([y.detach().numpy().copy(), x.grad.numpy(), 0 if w.grad is None else w.grad.numpy()])
     for mine, theirs in zip(*results):
         np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-12)
+
+
+def _nan_in_backward(lib):
+    x = lib.tensor([1.0, 0.0, 4.0], requires_grad=True)
+    y = x.sqrt()  # d sqrt/dx at 0 is inf; times 0 below gives NaN in SqrtBackward0's output
+    return (y * lib.tensor([1.0, 0.0, 1.0])).sum()
+
+
+def test_detect_anomaly_names_the_node_whose_gradient_is_nan_as_pytorch():
+    for lib in (zg, torch):
+        with lib.autograd.detect_anomaly():
+            loss = _nan_in_backward(lib)
+            with pytest.raises(RuntimeError, match="Function 'SqrtBackward0' returned nan values in its 0th output"):
+                loss.backward()
+        _nan_in_backward(lib).backward()  # outside the mode the NaN passes silently
+        assert not lib.is_anomaly_enabled()
+
+
+def test_set_detect_anomaly_and_the_decorator():
+    zg.autograd.set_detect_anomaly(True)
+    try:
+        assert zg.is_anomaly_enabled() and zg.is_anomaly_check_nan_enabled()
+    finally:
+        zg.autograd.set_detect_anomaly(False)
+    assert not zg.is_anomaly_enabled()
+
+    @zg.autograd.detect_anomaly()
+    def step():
+        _nan_in_backward(zg).backward()
+    with pytest.raises(RuntimeError, match="Traceback of the forward call"):
+        step()
+
+
+def test_variable_and_the_grad_modes_under_torch_autograd_names():
+    for lib in (zg, torch):
+        t = lib.ones(2)
+        v = lib.autograd.Variable(t, requires_grad=True)
+        assert v.requires_grad and v.is_leaf and not t.requires_grad
+        with lib.autograd.no_grad():
+            assert not (v * 2).requires_grad
+        with lib.autograd.set_grad_enabled(False):
+            assert not (v * 2).requires_grad

@@ -27,6 +27,7 @@ values. Code that writes into a tensor's array in place calls :func:`increment_v
 from __future__ import annotations
 
 import collections
+import traceback
 from typing import Sequence
 
 import numpy as np
@@ -34,6 +35,8 @@ import numpy as np
 from .errors import DtypeError, OpError
 from . import backend
 from .grad_mode import _state as _grad_mode
+from .grad_mode import (detect_anomaly, enable_grad, inference_mode, no_grad,  # noqa: F401 (zg.autograd.no_grad,
+                        set_detect_anomaly, set_grad_enabled)  # as PyTorch's torch.autograd.no_grad)
 from .tensor import Tensor
 
 _FLOAT64 = np.dtype(np.float64)
@@ -188,6 +191,8 @@ class Function:
         self.out_version = counter.value
         out.requires_grad = True
         out.grad_fn = self
+        if _grad_mode.anomaly:
+            self.forward_stack = traceback.format_stack()[:-2]
 
     def check_saved_versions(self) -> None:
         """Raise if a saved input was changed in place after the forward (noted by :meth:`apply`)."""
@@ -246,6 +251,14 @@ class AccumulateGrad:
 #: the base's *current* node, as PyTorch regenerates a view's ``grad_fn``.
 #: :mod:`zengrad.ops.inplace` sets it (it needs ops, which sit above this module).
 refresh_view = None
+
+
+def Variable(data: Tensor, requires_grad: bool = False, volatile: bool = False) -> Tensor:  # noqa: N802
+    """PyTorch's old wrapper, now a plain tensor: a leaf sharing ``data``'s memory, with
+    ``requires_grad`` as given (``volatile`` is accepted and ignored, as PyTorch ignores it)."""
+    if not isinstance(data, Tensor):
+        raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+    return data.detach().requires_grad_(requires_grad)
 
 
 def refresh_if_stale(tensor: Tensor) -> None:
@@ -467,6 +480,8 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
                 input_grads = fn.backward(grad)
                 if not isinstance(input_grads, tuple):
                     input_grads = (input_grads,)
+                if _grad_mode.anomaly and _grad_mode.anomaly_nan:
+                    _refuse_nan(fn, input_grads)
                 for tensor, node, input_grad in zip(fn_inputs, fn.input_nodes, input_grads):
                     if input_grad is not None and tensor.requires_grad:
                         accumulate(tensor, node, input_grad, fn)
@@ -488,6 +503,15 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
         _grad_mode.enabled = recording
         backend.restore_floats(quiet)
     return None
+
+
+def _refuse_nan(fn: Function, input_grads: tuple) -> None:
+    """Anomaly mode: raise if a gradient ``fn`` computed holds a NaN, with the stack of its forward."""
+    for i, g in enumerate(input_grads):
+        if g is not None and g.dtype.kind == "f" and bool(g.xp.isnan(g._data).any()):
+            stack = getattr(fn, "forward_stack", None)
+            where = ("\nTraceback of the forward call that made it:\n" + "".join(stack)) if stack else ""
+            raise RuntimeError(f"Function '{fn.name()}' returned nan values in its {i}th output.{where}")
 
 
 def _default_grad_outputs(outputs: Sequence[Tensor], grad_outputs) -> list[Tensor]:

@@ -1,5 +1,6 @@
 """Whether operations record the autograd graph: ``no_grad``, ``enable_grad``, ``set_grad_enabled``,
-``inference_mode``, each a context manager and a decorator, as in PyTorch."""
+``inference_mode``, each a context manager and a decorator, as in PyTorch; and anomaly detection
+(``detect_anomaly``, ``set_detect_anomaly``), which makes backward check every gradient for NaN."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ class _GradMode(threading.local):
 
     enabled = True
     inference = False
+    anomaly = False  # detect_anomaly: ops note where they were called, backward checks for NaN
+    anomaly_nan = True
 
 
 _state = _GradMode()
@@ -114,3 +117,50 @@ class set_grad_enabled(_ModeBlock):
     def __call__(self, function):
         _state.enabled = self._before_call  # a decorator changes the mode only while its function runs
         return super().__call__(function)
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()`` (or after ``set_detect_anomaly(True)``)."""
+    return _state.anomaly
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    return _state.anomaly and _state.anomaly_nan
+
+
+class detect_anomaly:
+    """Debug mode for backward, as PyTorch's: every op recorded inside notes the Python stack that
+    called it, and backward raises RuntimeError naming the node (``MulBackward0``) whose gradient
+    first holds a NaN (with ``check_nan``), showing that forward stack — at the cost of speed.
+    A context manager and a decorator."""
+
+    def __init__(self, check_nan: bool = True):
+        self.check_nan = check_nan
+
+    def __enter__(self):
+        self._previous = (_state.anomaly, _state.anomaly_nan)
+        _state.anomaly, _state.anomaly_nan = True, self.check_nan
+        return self
+
+    def __exit__(self, *exc) -> None:
+        _state.anomaly, _state.anomaly_nan = self._previous
+
+    def __call__(self, function):
+        @functools.wraps(function)
+        def run_detecting(*args, **kwargs):
+            with detect_anomaly(self.check_nan):
+                return function(*args, **kwargs)
+        return run_detecting
+
+
+class set_detect_anomaly(detect_anomaly):
+    """Anomaly detection on or off, at once (a plain call) or for a ``with`` block."""
+
+    def __init__(self, mode: bool, check_nan: bool = True):
+        super().__init__(check_nan)
+        self._before_call = (_state.anomaly, _state.anomaly_nan)
+        _state.anomaly, _state.anomaly_nan = bool(mode), check_nan
+
+    def __enter__(self):
+        self._previous = self._before_call
+        return self
