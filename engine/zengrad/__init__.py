@@ -14,7 +14,7 @@ from . import kernels_reference, kernels_cpu, kernels_cuda  # noqa: F401,I001  (
 from .creation import (arange, bool_, empty, empty_like, eye, float32, float64, from_numpy, full, full_like,
                        int32, int64, linspace, logspace, manual_seed, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
-from .creation import Generator, fork_rng, get_rng_state, set_rng_state
+from .creation import Generator, default_generator, fork_rng, get_rng_state, set_rng_state
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
 from .grad_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .printing import set_printoptions

@@ -106,6 +106,32 @@ class Generator:
         return self
 
 
+class _GlobalGenerator(Generator):
+    """``zg.default_generator``: the global CPU generator as a :class:`Generator` (what
+    :func:`manual_seed` returns, as in PyTorch) — reseeding it or passing it as ``generator=`` is
+    the same as using the global draws."""
+
+    def __init__(self):
+        self.device = backend.device("cpu")
+
+    @property
+    def rng(self):
+        return generator("cpu")
+
+    @rng.setter
+    def rng(self, value) -> None:
+        _generators["cpu"] = value
+
+    def manual_seed(self, seed: int) -> "Generator":
+        return manual_seed(seed)
+
+    def initial_seed(self) -> int:
+        return initial_seed()
+
+
+default_generator = _GlobalGenerator()
+
+
 def drawing_from(generator_or_none, device: str = "cpu"):
     """The array-library generator a sampler draws from: the global one of ``device`` for None, a
     :class:`Generator`'s own, or a NumPy Generator as given."""
@@ -120,12 +146,15 @@ def drawing_from(generator_or_none, device: str = "cpu"):
     raise TypeError(f"generator must be a zengrad.Generator, got {type(generator_or_none).__name__}")
 
 
-def manual_seed(seed: int) -> None:
-    """Seed every random draw zengrad makes (CPU and, when present, CUDA)."""
-    _seed[:] = [int(seed)]
+def manual_seed(seed: int) -> Generator:
+    """Seed every random draw zengrad makes (CPU and, when present, CUDA); returns
+    ``default_generator``, as PyTorch does."""
+    seed = int(seed)  # PyTorch takes what int() takes (1.5 seeds as 1)
+    _seed[:] = [seed]
     _generators["cpu"] = np.random.default_rng(seed)
     if backend.cuda_is_available():
         _generators["cuda"] = backend.cupy().random.default_rng(seed)
+    return default_generator
 
 
 def seed() -> int:

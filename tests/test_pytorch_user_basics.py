@@ -1,6 +1,6 @@
-"""``tensor.data`` as PyTorch users write it: a tensor outside the graph sharing the memory
+"""What PyTorch users write first, compared with PyTorch: ``tensor.data`` (a tensor outside the graph sharing the memory
 (``p.data.zero_()``, ``m.weight.data.normal_(0, 0.02)``, the hand-written SGD step), compared with
-PyTorch."""
+PyTorch), the legacy constructors, ``view(dtype)`` and the default generator."""
 
 import numpy as np
 import pytest
@@ -90,3 +90,16 @@ def test_view_as_a_wider_dtype_needs_a_fitting_last_dim():
     for lib in (zg, torch):
         with pytest.raises(RuntimeError):
             lib.ones(3).view(lib.float64)
+
+
+def test_manual_seed_returns_the_default_generator_that_draws_the_global_stream():
+    for lib in (zg, torch):
+        g = lib.manual_seed(3)
+        assert g is lib.default_generator and g.initial_seed() == 3
+        first = lib.randn(4, generator=g)
+        lib.manual_seed(3)
+        assert lib.equal(first, lib.randn(4))
+        state = lib.default_generator.get_state()
+        drawn = lib.rand(2)
+        lib.default_generator.set_state(state)
+        assert lib.equal(drawn, lib.rand(2))
