@@ -1,6 +1,6 @@
-"""What PyTorch users write first, compared with PyTorch: ``tensor.data`` (a tensor outside the graph sharing the memory
-(``p.data.zero_()``, ``m.weight.data.normal_(0, 0.02)``, the hand-written SGD step), compared with
-PyTorch), the legacy constructors, ``view(dtype)`` and the default generator."""
+"""What PyTorch users write first, compared with PyTorch: ``tensor.data`` (a tensor outside the
+graph sharing the memory: ``p.data.zero_()``, ``m.weight.data.normal_(0, 0.02)``, the hand-written
+SGD step), the legacy constructors, ``view(dtype)`` and the default generator."""
 
 import numpy as np
 import pytest
