@@ -103,3 +103,17 @@ def test_manual_seed_returns_the_default_generator_that_draws_the_global_stream(
         drawn = lib.rand(2)
         lib.default_generator.set_state(state)
         assert lib.equal(drawn, lib.rand(2))
+
+
+def test_the_backend_switches_scripts_set_are_accepted_and_read_back():
+    for lib in (zg, torch):
+        lib.backends.cudnn.benchmark = True
+        lib.backends.cudnn.deterministic = True
+        lib.use_deterministic_algorithms(True)
+        try:
+            assert lib.backends.cudnn.benchmark and lib.are_deterministic_algorithms_enabled()
+            assert lib.backends.mps.is_available() is False
+        finally:
+            lib.backends.cudnn.benchmark = lib.backends.cudnn.deterministic = False
+            lib.use_deterministic_algorithms(False)
+    assert zg.backends.cudnn.is_available() is False  # zengrad has no cuDNN path

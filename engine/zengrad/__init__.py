@@ -26,6 +26,8 @@ from .ops import (cat, chunk, clamp, exp, flatten, leaky_relu, log, log_softmax,
 from .ops import abs, max, min, sum  # noqa: A004  (PyTorch's names; they shadow Python's here)
 from .tensor import Tensor
 from .threads import get_num_threads, set_num_threads
+from . import backends
+from .backends import are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled, use_deterministic_algorithms
 from . import optim
 from .ops import (acos, allclose, argmax, argmin, argsort, argwhere, asin, atan, atan2, ceil, clip,  # noqa: I001
                   clone, copysign, cos, cosh, cummax, cummin, cumprod, cumsum, erf, exp2, expm1, flip,
