@@ -424,3 +424,26 @@ def test_variable_and_the_grad_modes_under_torch_autograd_names():
             assert not (v * 2).requires_grad
         with lib.autograd.set_grad_enabled(False):
             assert not (v * 2).requires_grad
+
+
+def _rows_written_in_a_loop(lib):
+    gen = np.random.default_rng(5)
+    w = lib.tensor(gen.standard_normal((7, 7)) * 0.3, requires_grad=True)
+    h = lib.tensor(gen.standard_normal((3, 7)))
+    out = lib.zeros(11, 3, 7, dtype=lib.float64)
+    for t in range(11):
+        h = (h @ w).tanh()
+        out[t] = h
+        out[t, :, t % 7] *= 2  # a write through a view of the row just written
+    (out ** 2).sum().backward()
+    return out.detach().numpy(), w.grad.numpy()
+
+
+def test_a_loop_writing_rows_into_a_buffer_matches_pytorch_and_keeps_no_copies():
+    """``out[t] = h`` in a loop, as RNN code writes it: values and gradients as PyTorch's; the
+    recorded writes hold no copy of ``out`` (their first input is a zero-stride stand-in)."""
+    for mine, theirs in zip(_rows_written_in_a_loop(zg), _rows_written_in_a_loop(torch)):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12)
+    out = zg.zeros(5, 4)
+    out[2] = zg.ones(4, requires_grad=True) * 3
+    assert out.grad_fn.name() == "SetItemBackward0" and not any(out.grad_fn.inputs[0]._data.strides)

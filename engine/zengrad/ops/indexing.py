@@ -134,10 +134,15 @@ class SetItem(Function):
 
     def backward(self, g):
         a, value = self.inputs
-        written = a.xp.zeros(a.shape, dtype=bool)
-        written[self.index] = True
-        return (where(Tensor(written), 0, g) if self.needs_grad(0) else None,
-                unbroadcast(getitem(g, self.index), value.shape) if self.needs_grad(1) else None)
+        return (setitem_result(g, self.index, Tensor(g.xp.zeros((), dtype=g.dtype))) if self.needs_grad(0) else None,
+                unbroadcast(_own_copy(getitem(g, self.index)), value.shape) if self.needs_grad(1) else None)
+
+
+def _own_copy(part: Tensor) -> Tensor:
+    """``part`` in memory of its own when it is a view: a gradient that waits in the backward pass
+    as a view of a full-size g would keep all of g alive (T rows written into ``out`` kept T copies
+    of ``out``'s gradient)."""
+    return part.clone() if part._base is not None else part
 
 
 # ---- functional forms -----------------------------------------------------------------------

@@ -40,8 +40,8 @@ from .. import autograd, backend
 from ..autograd import Function
 from ..tensor import Tensor
 from ._util import can_cast
-from .indexing import setitem_result
-from .shape import getitem, reshape
+from .indexing import SetItem, setitem_result
+from .shape import _normalize_index, getitem, reshape
 
 
 def overwrite(target: Tensor, values=None, *, write=None, node: Tensor | None = None) -> None:
@@ -104,16 +104,21 @@ def in_place(name: str, target: Tensor, op, *args, **kwargs) -> Tensor:
         overwrite(target, result._data)
         return target
     base = view_base(target)
-    if (target.requires_grad and target.grad_fn is None) or (base is not None and base.requires_grad
-                                                             and base.grad_fn is None):
-        raise RuntimeError(f"{name}: a leaf Variable that requires grad (shape {target.shape}), or a view of "
-                           "one, is being used in an in-place operation; wrap it in zengrad.no_grad() or use "
-                           "the out-of-place op")
+    _refuse_leaf(name, target, base)
     if base is not None:
         _write_through_view(name, base, target, op, args, kwargs)
         return target
     overwrite(target, node=_fitted(name, target, op(_snapshot(target), *args, **kwargs)))
     return target
+
+
+def _refuse_leaf(name: str, target: Tensor, base: Tensor | None) -> None:
+    """PyTorch's refusal to record an in-place change of a leaf that requires grad, or of a view of one."""
+    if (target.requires_grad and target.grad_fn is None) or (base is not None and base.requires_grad
+                                                             and base.grad_fn is None):
+        raise RuntimeError(f"{name}: a leaf Variable that requires grad (shape {target.shape}), or a view of "
+                           "one, is being used in an in-place operation; wrap it in zengrad.no_grad() or use "
+                           "the out-of-place op")
 
 
 def _fitted(name: str, target: Tensor, result: Tensor) -> Tensor:
@@ -146,15 +151,47 @@ def view_positions(base: Tensor, view: Tensor):
 
 
 def _write_through_view(name: str, base: Tensor, view: Tensor, op, args, kwargs) -> None:
-    """``view ← op(view, …)`` recorded as a change of ``base`` (see the module's docstring)."""
+    """``view ← op(view, …)`` recorded as a change of ``base`` (see the module's docstring): the op
+    runs on a copy of the view's values only, and the result is written into the shared memory."""
     _refuse_repeated_elements(view)
-    positions = view_positions(base, view)
-    before = _snapshot(base)
-    flat = reshape(before, (-1,))
-    result = _fitted(name, view, op(getitem(flat, positions), *args, **kwargs))
-    overwrite(base, node=reshape(setitem_result(flat, positions, result), base.shape))
-    overwrite(view, node=getitem(reshape(base, (-1,)), positions))
+    index = _index_in_base(base, view_positions(base, view))
+    part = getitem(_at_its_node(Tensor(base._data), base), index)  # the view's values, read from base's node
+    result = _fitted(name, view, op(reshape(part, view.shape) if part.shape != view.shape else part,
+                                    *args, **kwargs))
+    _record_write(base, index, result if base.ndim else reshape(result, ()))
+    now = getitem(base, index)
+    _take_node(view, reshape(now, view.shape) if now.shape != view.shape else now)
     view._view_version = view._version_counter.value
+
+
+def _index_in_base(base: Tensor, positions):
+    """The row-major ``positions`` as an index of ``base`` (one integer array per dim; () for 0-d)."""
+    return base.xp.unravel_index(positions, base.shape) if base.ndim else ()
+
+
+def _at_its_node(stand_in: Tensor, tensor: Tensor) -> Tensor:
+    """``stand_in`` placed where ``tensor`` stands in the graph (its node, whether it needs grad)."""
+    stand_in.grad_fn, stand_in.requires_grad = tensor.grad_fn, tensor.requires_grad
+    return stand_in
+
+
+def _record_write(target: Tensor, index, value: Tensor) -> None:
+    """``target[index] = value`` written straight into target's memory and recorded as a SetItem
+    node. Its first input stands for target's old values with a zero-stride array (no memory):
+    SetItem's backward reads none of them, so neither the forward nor the graph keeps a copy of the
+    whole tensor — a loop writing rows (``out[t] = h``) costs the rows, not T copies of ``out``."""
+    if value.dtype != target.dtype:
+        value = value.to(target.dtype)
+    xp = target.xp
+    before = _at_its_node(Tensor(xp.broadcast_to(xp.zeros((), dtype=target.dtype), target.shape)), target)
+    versions = [target._version_counter.value, value._version_counter.value]
+    try:
+        target._data[index] = value._data
+    except (ValueError, IndexError) as error:
+        kind = OpError if isinstance(error, ValueError) else IndexError
+        raise kind(f"setitem: {error} (tensor shape {target.shape}, value shape {value.shape})") from None
+    autograd.increment_version(target)
+    SetItem(index=index).attach((before, value), [target.grad_fn, value.grad_fn], versions, target)
 
 
 def refresh_view(view: Tensor) -> None:
@@ -182,13 +219,19 @@ def _check_fits(name: str, target: Tensor, result: Tensor) -> None:
 
 
 def setitem(target: Tensor, index, value) -> None:
-    """``target[index] = value``: recorded as a SetItem node when a gradient is wanted, otherwise a
-    direct write of the indexed elements."""
-    from .indexing import setitem_result
-    from .shape import _normalize_index
+    """``target[index] = value``: recorded as a SetItem node when a gradient is wanted (through the
+    base when target is a view), otherwise a direct write of the indexed elements."""
+    autograd.refresh_if_stale(target)
     wants_grad = target.requires_grad or (isinstance(value, Tensor) and value.requires_grad)
     if is_grad_enabled() and wants_grad:
-        in_place("setitem", target, setitem_result, index, value)
+        base = view_base(target)
+        _refuse_leaf("setitem", target, base)
+        if base is not None:
+            _write_through_view("setitem", base, target, setitem_result, (index, value), {})
+            return
+        _refuse_repeated_elements(target)
+        value = value if isinstance(value, Tensor) else Tensor(target.xp.asarray(value, dtype=target.dtype))
+        _record_write(target, _normalize_index(index, target.xp), value)
         return
     index = _normalize_index(index, target.xp)
     array = value._data if isinstance(value, Tensor) else value
