@@ -36,7 +36,7 @@ MISTAKES = [
     # (exercise, text in the reference, replacement, what the message must say)
     (1, "parent.grad += derivative * out.grad", "parent.grad = derivative * out.grad",
      r"`a \* a  \(a used twice\)`.*d out/d a = .*expected .* by finite differences"),
-    (1, "lambda out: (1.0 - out._data ** 2,)", "lambda out: (1.0 - out._data,)", r"tanh.*d out/d"),
+    (1, "lambda out: (1.0 - out.data ** 2,)", "lambda out: (1.0 - out.data,)", r"tanh.*d out/d"),
     (2, "stack.extend((parent, False) for parent in node.parents if id(parent) not in done)",
      "order.extend(node.parents)", r"listed .* times|comes later|missing"),
     (3, "return grad.sum(axis=stretched, keepdims=True) if stretched else grad", "return grad",

@@ -253,7 +253,7 @@ class _RecurrentBase(_RecurrentParameters):
         output = pad_sequence(outputs)
         order = None if packed.sorted_indices is None else packed.sorted_indices.numpy().tolist()
         repacked = pack_padded_sequence(output, lengths, enforce_sorted=order is None)
-        return (PackedSequence(repacked._data, repacked.batch_sizes, packed.sorted_indices, packed.unsorted_indices),
+        return (PackedSequence(repacked.data, repacked.batch_sizes, packed.sorted_indices, packed.unsorted_indices),
                 self._returned_states(tuple(stack(store, dim=1) for store in finals)))
 
     def _sequence_first(self, input: Tensor) -> tuple[Tensor, bool]:

@@ -93,7 +93,7 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
     """The inverse of :func:`pack_padded_sequence`: (padded (T, B, *) or (B, T, *), lengths (B,)
     int64), in the original batch order, positions past a sequence's end filled with
     ``padding_value``; ``total_length`` pads T further (it may not be shorter than the longest)."""
-    data, sizes = sequence._data, [int(n) for n in sequence.batch_sizes.numpy()]
+    data, sizes = sequence.data, [int(n) for n in sequence.batch_sizes.numpy()]
     steps, batch = len(sizes), sizes[0]
     if total_length is not None and total_length < steps:
         raise OpError(f"pad_packed_sequence: total_length={total_length} is shorter than the longest "
