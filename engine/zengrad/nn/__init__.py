@@ -7,7 +7,7 @@ from .activation import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Ha
                          Softshrink, Softsign, Tanh, Tanhshrink, Threshold)
 from .activation import ChannelShuffle, RReLU, Softmax2d
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .conv import Conv2d, ConvTranspose2d
+from .conv import Conv2d, Conv3d, ConvTranspose2d, ConvTranspose3d
 from .conv1d import Conv1d, ConvTranspose1d
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, FeatureAlphaDropout
 from .embedding import Embedding, EmbeddingBag
@@ -58,3 +58,4 @@ __all__ += ["AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "ChannelShuffle", "LocalRe
 __all__ += ["EmbeddingBag"]
 __all__ += ["AlphaDropout", "ConvTranspose1d", "FeatureAlphaDropout"]
 __all__ += ["LPPool1d", "LPPool2d", "MaxUnpool1d", "MaxUnpool2d"]
+__all__ += ["Conv3d", "ConvTranspose3d"]

@@ -23,7 +23,7 @@ from .activations import (celu, celu_, elu, elu_, hardsigmoid, hardswish, hardta
                           softmin, tanh, threshold, threshold_)
 from .linear import bilinear, linear
 from .embedding import embedding, embedding_bag
-from .convolution import conv1d, conv2d, conv2d_activated, conv_transpose1d, conv_transpose2d
+from .convolution import conv1d, conv2d, conv2d_activated, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss, cross_entropy,
                      gaussian_nll_loss, hinge_embedding_loss, huber_loss, kl_div, l1_loss, margin_ranking_loss,
                      mse_loss, multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss, nll_loss,
@@ -43,6 +43,7 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", 
            "affine_grid", "alpha_dropout", "attention_weights", "avg_pool1d", "avg_pool2d", "batch_norm",
            "bilinear", "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "celu_",
            "channel_shuffle", "conv1d", "conv2d", "conv2d_activated", "conv_transpose1d", "conv_transpose2d",
+           "conv3d", "conv_transpose3d",
            "cosine_embedding_loss", "cosine_similarity", "cross_entropy", "dropout", "dropout1d", "dropout2d",
            "einsum", "elu", "elu_", "embedding", "embedding_bag", "feature_alpha_dropout", "fold",
            "gaussian_nll_loss", "gelu", "glu", "grid_sample", "group_norm", "gumbel_softmax", "hardshrink",
