@@ -123,3 +123,128 @@ def test_conv3d_errors_are_runtime_errors_as_in_torch(call):
         call(torch, TF)
     with pytest.raises(RuntimeError):
         call(zg, F)
+
+
+POOL3D_CASES = [  # name, keyword arguments
+    ("max_pool3d", dict(kernel_size=3)),
+    ("max_pool3d", dict(kernel_size=(2, 3, 2), stride=(1, 2, 3), padding=1, dilation=(2, 1, 1))),
+    ("max_pool3d", dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("avg_pool3d", dict(kernel_size=(2, 3, 2), stride=(1, 2, 3), padding=1)),
+    ("avg_pool3d", dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+    ("avg_pool3d", dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("avg_pool3d", dict(kernel_size=2, divisor_override=3)),
+    ("lp_pool3d", dict(norm_type=3, kernel_size=(2, 3, 1), stride=(1, 2, 2), ceil_mode=True)),
+    ("adaptive_avg_pool3d", dict(output_size=(3, None, 4))),
+    ("adaptive_avg_pool3d", dict(output_size=4)),
+    ("adaptive_max_pool3d", dict(output_size=(3, None, 4))),
+    ("adaptive_max_pool3d", dict(output_size=1)),
+    ("interpolate", dict(scale_factor=2, mode="nearest")),
+    ("interpolate", dict(size=(3, 8, 5), mode="nearest")),
+    ("interpolate", dict(scale_factor=(1.5, 2, 0.7), mode="trilinear")),
+    ("interpolate", dict(size=(3, 8, 5), mode="trilinear", align_corners=True)),
+    ("interpolate", dict(size=(9, 4, 11), mode="trilinear")),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name, kwargs", POOL3D_CASES)
+def test_3d_pools_and_interpolation_match_torch(name, kwargs, dtype):
+    x = np.abs(_normal(2, 3, 7, 5, 6)) + 0.1  # positive for lp_pool's fractional powers
+    _compare(lambda x: getattr(F, name)(x, **kwargs), lambda x: getattr(TF, name)(x, **kwargs), [x], dtype,
+             transpose_first=True)
+    if name != "interpolate":  # unbatched (C, D, H, W)
+        _compare(lambda x: getattr(F, name)(x, **kwargs), lambda x: getattr(TF, name)(x, **kwargs), [x[0]], dtype)
+
+
+@pytest.mark.parametrize("name, args", [
+    ("max_pool1d_with_indices", (3, 2, 1)), ("max_pool2d_with_indices", ((2, 3), 2, 1, 1, True)),
+    ("max_pool3d_with_indices", (2, None, 1, (1, 2, 1), True)), ("max_pool3d", (3, 2, 1, 1, False, True)),
+    ("adaptive_max_pool1d_with_indices", (4,)), ("adaptive_max_pool2d_with_indices", ((3, 2),)),
+    ("adaptive_max_pool3d_with_indices", ((3, 2, 4),)),
+])
+def test_pool_indices_match_torch(name, args):
+    spatial = int(name.split("pool")[1][0])
+    x = _normal(*(2, 3, 7, 5, 6)[:2 + spatial])
+    (ours, our_indices), (theirs, their_indices) = getattr(F, name)(zg.tensor(x), *args), \
+        getattr(TF, name)(torch.tensor(x), *args)
+    assert_close(ours, theirs)
+    assert our_indices.dtype == zg.int64
+    np.testing.assert_array_equal(our_indices.numpy(), their_indices.numpy())
+
+
+def test_max_unpool3d_inverts_max_pool3d_as_torch():
+    x = _normal(2, 3, 7, 5, 6)
+    theirs, their_indices = TF.max_pool3d(torch.tensor(x), 2, return_indices=True)
+    ours, our_indices = F.max_pool3d(zg.tensor(x), 2, return_indices=True)
+    assert_close(nn.MaxUnpool3d(2)(ours, our_indices, (7, 5, 6)),
+                 torch.nn.MaxUnpool3d(2)(theirs, their_indices, (7, 5, 6)))
+    with pytest.raises(RuntimeError, match="invalid max index"):  # the default output is 6×4×6
+        F.max_unpool3d(ours, our_indices, 2)
+    x = _normal(1, 2, 6, 4, 8)
+    theirs, their_indices = TF.max_pool3d(torch.tensor(x), 2, return_indices=True)
+    ours, our_indices = F.max_pool3d(zg.tensor(x), 2, return_indices=True)
+    assert_close(F.max_unpool3d(ours, our_indices, 2), TF.max_unpool3d(theirs, their_indices, 2))
+
+
+@pytest.mark.parametrize("name, args", [
+    ("MaxPool3d", (3,)), ("MaxPool3d", ((2, 3, 2), 1, 1, 1, True, True)), ("AvgPool3d", (3, 2, 1, True, False, 2)),
+    ("AdaptiveAvgPool3d", ((2, None, 3),)), ("AdaptiveMaxPool3d", (2, True)), ("LPPool3d", (2, 3)),
+    ("MaxUnpool3d", (2,)), ("MaxUnpool2d", (2,)), ("MaxUnpool1d", (3, 1, 1)),
+    ("BatchNorm3d", (3,)), ("InstanceNorm3d", (3,)), ("InstanceNorm3d", (3, 1e-3, 0.2, True, True)),
+    ("Dropout3d", (0.3,)),
+    ("ConstantPad3d", (1, 2.0)), ("ConstantPad2d", ((1, 2, 0, 3), -1.5)), ("ZeroPad3d", ((1, 2, 3, 4, 5, 6),)),
+    ("ReflectionPad3d", (1,)), ("ReplicationPad3d", ((0, 1, 2, 1, 0, 2),)), ("CircularPad3d", (2,)),
+])
+def test_3d_module_reprs_and_outputs_match_torch(name, args):
+    ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+    assert repr(ours) == repr(theirs)
+    assert sorted(ours.state_dict()) == sorted(theirs.state_dict())
+    if name.startswith(("MaxUnpool", "Dropout")):
+        return
+    x = (_normal(2, 3, 5, 4, 6) if name[-2] != "2" else _normal(2, 3, 5, 4)).astype(np.float32)
+    out, expected = ours(zg.tensor(x)), theirs(torch.tensor(x))
+    out, expected = (out[0], expected[0]) if isinstance(expected, tuple) else (out, expected)
+    assert_close(out, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_batch_norm3d_trains_and_evaluates_as_torch():
+    torch.manual_seed(0)
+    ours, theirs = nn.BatchNorm3d(3, momentum=None), torch.nn.BatchNorm3d(3, momentum=None)
+    for seed in (1, 2):
+        x = _normal(2, 3, 3, 1, 5, seed=seed).astype(np.float32)
+        assert_close(ours(zg.tensor(x)), theirs(torch.tensor(x)), rtol=1e-5, atol=1e-5)
+    for name, value in theirs.state_dict().items():
+        assert_close(ours.state_dict()[name], value, rtol=1e-5, atol=1e-6, what=name)
+    ours.eval(), theirs.eval()
+    x = _normal(1, 3, 2, 2, 2).astype(np.float32)
+    assert_close(ours(zg.tensor(x)), theirs(torch.tensor(x)), rtol=1e-5, atol=1e-5)
+    with pytest.raises(ValueError):
+        ours(zg.zeros(2, 3, 4, 4))
+
+
+def test_dropout3d_zeroes_whole_channels():
+    zg.manual_seed(0)
+    x = zg.ones(4, 8, 2, 3, 2)
+    out = F.dropout3d(x, 0.5)
+    per_channel = out.numpy().reshape(4, 8, -1)
+    assert set(np.unique(per_channel)) <= {0.0, 2.0}
+    assert (per_channel.min(axis=-1) == per_channel.max(axis=-1)).all()
+    assert 0 < (per_channel[..., 0] == 0).sum() < 32
+    assert F.dropout3d(x, 0.5, training=False) is x
+    with pytest.raises(RuntimeError):
+        F.dropout3d(zg.ones(2, 3, 4), 0.5)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, F: F.max_pool3d(m.zeros(2, 3, 4), 2),
+    lambda m, F: F.avg_pool3d(m.zeros(1, 2, 3, 3, 3), 2, padding=2),
+    lambda m, F: F.max_pool3d(m.zeros(1, 1, 1, 1, 1), 2),
+    lambda m, F: F.max_pool3d(m.zeros(1, 2, 3, 3, 3), (2, 2)),
+    lambda m, F: F.adaptive_avg_pool3d(m.zeros(1, 2, 3), 2),
+    lambda m, F: F.interpolate(m.zeros(1, 2, 3, 3, 3), scale_factor=2, mode="bilinear"),
+])
+def test_3d_pool_errors_are_runtime_errors_as_in_torch(call):
+    with pytest.raises(RuntimeError):
+        call(torch, TF)
+    with pytest.raises(RuntimeError):
+        call(zg, F)

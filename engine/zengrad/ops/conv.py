@@ -32,11 +32,14 @@ from ..tensor import Tensor
 
 
 def _ntuple(value, count: int, name: str, op: str) -> tuple:
-    """An int repeated ``count`` times, or a tuple/list of ``count`` ints (PyTorch's _ntuple)."""
+    """An int repeated ``count`` times, or a tuple/list of ``count`` ints (PyTorch's _ntuple): a
+    value that is not an int raises TypeError, a tuple of the wrong length OpError, as in PyTorch."""
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * count
-    if len(values) != count or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
-        kind = {1: "an int", 2: "an int or a pair of ints"}.get(count, f"an int or a tuple of {count} ints")
+    kind = {1: "an int", 2: "an int or a pair of ints"}.get(count, f"an int or a tuple of {count} ints")
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values):
         raise TypeError(f"{op}: {name} must be {kind}, got {value!r}")
+    if len(values) != count:
+        raise OpError(f"{op}: {name} must be {kind}, got {value!r}")
     return tuple(int(v) for v in values)
 
 

@@ -31,9 +31,13 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cos
 from .normalization import group_norm, layer_norm, local_response_norm
 from .pooling import (adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_pool2d, lp_pool1d, lp_pool2d,
                       max_pool1d, max_pool2d, max_unpool1d, max_unpool2d)
-from .resampling import adaptive_avg_pool1d, adaptive_avg_pool2d, interpolate
+from .pooling import (adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices, adaptive_max_pool3d,
+                      adaptive_max_pool3d_with_indices, avg_pool3d, lp_pool3d, max_pool1d_with_indices,
+                      max_pool2d_with_indices, max_pool3d, max_pool3d_with_indices, max_unpool3d)
+from .resampling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, interpolate
 from .distance import cosine_similarity, normalize, pairwise_distance
 from .rearrange import channel_shuffle, pixel_shuffle, pixel_unshuffle
+from .stochastic import dropout3d
 from .stochastic import (alpha_dropout, dropout, dropout1d, dropout2d, feature_alpha_dropout, gumbel_softmax,
                          rrelu, rrelu_)
 from .grid_sampling import affine_grid, grid_sample
@@ -43,7 +47,6 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", 
            "affine_grid", "alpha_dropout", "attention_weights", "avg_pool1d", "avg_pool2d", "batch_norm",
            "bilinear", "binary_cross_entropy", "binary_cross_entropy_with_logits", "celu", "celu_",
            "channel_shuffle", "conv1d", "conv2d", "conv2d_activated", "conv_transpose1d", "conv_transpose2d",
-           "conv3d", "conv_transpose3d",
            "cosine_embedding_loss", "cosine_similarity", "cross_entropy", "dropout", "dropout1d", "dropout2d",
            "einsum", "elu", "elu_", "embedding", "embedding_bag", "feature_alpha_dropout", "fold",
            "gaussian_nll_loss", "gelu", "glu", "grid_sample", "group_norm", "gumbel_softmax", "hardshrink",
@@ -57,3 +60,8 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", 
            "scaled_dot_product_attention", "selu", "selu_", "sigmoid", "silu", "sinusoidal_positions",
            "smooth_l1_loss", "soft_margin_loss", "softmax", "softmin", "softplus", "softshrink", "softsign",
            "tanh", "tanhshrink", "threshold", "threshold_", "triplet_margin_loss", "unfold"]
+__all__ += ["adaptive_avg_pool3d", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+            "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices", "avg_pool3d", "conv3d", "conv_transpose3d",
+            "lp_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d", "max_pool3d_with_indices",
+            "max_unpool3d"]
+__all__ += ["dropout3d"]
