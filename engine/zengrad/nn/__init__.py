@@ -17,13 +17,14 @@ from .losses import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CosineSimi
                      GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss, MarginRankingLoss, MSELoss,
                      MultiLabelMarginLoss, MultiLabelSoftMarginLoss, MultiMarginLoss, NLLLoss, PairwiseDistance,
                      PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss)
+from .losses import TripletMarginWithDistanceLoss
 from .padding import (CircularPad1d, CircularPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d,
                       ReplicationPad1d, ReplicationPad2d, ZeroPad1d, ZeroPad2d)
 from .padding import CircularPad3d, ConstantPad3d, ReflectionPad3d, ReplicationPad3d, ZeroPad3d
 from .module import IncompatibleKeys, Module, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from .norms import GroupNorm, LayerNorm, LocalResponseNorm, RMSNorm
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 from .perceptron import Perceptron
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Fold, MaxPool1d, MaxPool2d,
                       PixelShuffle, PixelUnshuffle, Unfold, Upsample, UpsamplingBilinear2d, UpsamplingNearest2d)
@@ -31,6 +32,7 @@ from .pooling import LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d
 from .pooling import (AdaptiveAvgPool3d, AdaptiveMaxPool3d, AvgPool3d, LPPool3d, MaxPool3d, MaxUnpool3d)
 from .positional import LearnedPositionalEmbedding, SinusoidalPositionalEncoding
 from .recurrent import LSTM, RNN, LSTMCell, RNNCell
+from .recurrent import _CellBase as RNNCellBase, _RecurrentBase as RNNBase  # PyTorch's names for the bases
 from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
                           TransformerEncoderLayer)
 
@@ -64,3 +66,4 @@ __all__ += ["AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "AvgPool3d", "Conv3d", "Co
             "MaxPool3d", "MaxUnpool3d"]
 __all__ += ["BatchNorm3d", "CircularPad3d", "ConstantPad3d", "Dropout3d", "InstanceNorm3d", "ReflectionPad3d",
             "ReplicationPad3d", "ZeroPad3d"]
+__all__ += ["Buffer", "RNNBase", "RNNCellBase", "TripletMarginWithDistanceLoss"]

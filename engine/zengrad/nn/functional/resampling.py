@@ -5,6 +5,7 @@ gradient is A_Hᵀ g A_W."""
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -129,3 +130,26 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                                       bool(align_corners), input.dtype)
                 for n, s, scale in zip(spatial, sizes, scales)]
     return _resample(input, matrices)
+
+
+def _deprecated(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead.", UserWarning,
+                  stacklevel=3)
+
+
+def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None) -> Tensor:
+    """PyTorch's deprecated name for :func:`interpolate` (it warns, as PyTorch does)."""
+    _deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size=None, scale_factor=None) -> Tensor:
+    """PyTorch's deprecated :func:`interpolate` with mode 'nearest' (it warns)."""
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:
+    """PyTorch's deprecated :func:`interpolate` with mode 'bilinear' and align_corners=True (it warns)."""
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

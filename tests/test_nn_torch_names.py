@@ -1,0 +1,107 @@
+"""Pieces of torch.nn a course reaches for, against torch: F.pdist, the triplet loss with any
+distance, nn.Buffer, the recurrent base-class names, the deprecated F.upsample names, and the
+lazy modules."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import zengrad as zg
+import zengrad.nn as nn
+import zengrad.nn.functional as F
+from torch_bridge import assert_close
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+
+
+def _both(array):
+    return zg.tensor(array, requires_grad=True), torch.tensor(array, requires_grad=True)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("p", [2.0, 1.0, 3.5, float("inf"), 0.0])
+def test_pdist_matches_torch_with_equal_rows(p, dtype):
+    x = np.random.default_rng(0).standard_normal((5, 3)).astype(dtype)
+    x[3] = x[1]  # a zero distance: the gradient there is zero, as in torch
+    ours_leaf, their_leaf = _both(x)
+    ours, theirs = F.pdist(ours_leaf, p), TF.pdist(their_leaf, p)
+    tol = dict(rtol=1e-10, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-5, atol=1e-6)
+    assert_close(ours, theirs, **tol)
+    if p:
+        ours.sum().backward(), theirs.sum().backward()
+        assert_close(ours_leaf.grad, their_leaf.grad, **tol)
+
+
+@pytest.mark.parametrize("call", [lambda m: m.nn.functional.pdist(m.zeros(2, 3, 4)),
+                                  lambda m: m.nn.functional.pdist(m.zeros(2, 3), p=-1.0)])
+def test_pdist_errors_as_torch(call):
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError):
+        call(zg)
+    assert F.pdist(zg.zeros(1, 3)).shape == F.pdist(zg.zeros(0, 3)).shape == (0,)
+
+
+@pytest.mark.parametrize("kwargs", [{}, dict(margin=2.0, swap=True, reduction="sum"),
+                                    dict(distance="cosine", reduction="none")])
+def test_triplet_margin_with_distance_loss_matches_torch(kwargs):
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal((4, 6)) for _ in range(3)]
+    ours_kwargs, their_kwargs = dict(kwargs), dict(kwargs)
+    if kwargs.pop("distance", None):
+        ours_kwargs.pop("distance"), their_kwargs.pop("distance")
+        ours_kwargs["distance_function"] = lambda u, v: 1 - F.cosine_similarity(u, v)
+        their_kwargs["distance_function"] = lambda u, v: 1 - TF.cosine_similarity(u, v)
+    pairs = [_both(a) for a in arrays]
+    ours = F.triplet_margin_with_distance_loss(*[z for z, _ in pairs], **ours_kwargs)
+    theirs = TF.triplet_margin_with_distance_loss(*[t for _, t in pairs], **their_kwargs)
+    assert_close(ours, theirs, rtol=1e-10, atol=1e-12)
+    ours.sum().backward(), theirs.sum().backward()
+    for z, t in pairs:
+        assert_close(z.grad, t.grad, rtol=1e-10, atol=1e-12)
+    module = nn.TripletMarginWithDistanceLoss(**ours_kwargs)
+    assert repr(module) == repr(torch.nn.TripletMarginWithDistanceLoss(**their_kwargs))
+    assert_close(module(*[z for z, _ in pairs]), theirs, rtol=1e-10, atol=1e-12)
+
+
+def test_triplet_margin_with_distance_loss_errors_as_torch():
+    for m in (torch, zg):
+        with pytest.raises(ValueError, match="margin"):
+            m.nn.TripletMarginWithDistanceLoss(margin=0)
+        with pytest.raises(RuntimeError, match="number of dimensions"):
+            m.nn.functional.triplet_margin_with_distance_loss(m.zeros(2, 3), m.zeros(2, 3), m.zeros(3))
+
+
+def test_buffer_assignment_registers_a_buffer_as_torch():
+    for m in (torch, zg):
+        module = m.nn.Module()
+        module.kept = m.nn.Buffer(m.ones(2))
+        module.scratch = m.nn.Buffer(m.zeros(3), persistent=False)
+        assert [name for name, _ in module.named_buffers()] == ["kept", "scratch"]
+        assert list(module.state_dict()) == ["kept"]
+        assert isinstance(module.kept, m.Tensor) and not module.kept.requires_grad
+        assert m.nn.Buffer(m.ones(2, requires_grad=True)).requires_grad
+    source = zg.ones(2)
+    buffer = nn.Buffer(source)
+    buffer.data[0] = 5  # shares the array
+    assert float(source[0]) == 5 and repr(buffer) == repr(source)
+
+
+def test_recurrent_base_names_as_torch():
+    for ours, theirs in ((nn.RNNBase, torch.nn.RNNBase), (nn.RNNCellBase, torch.nn.RNNCellBase)):
+        for name in ("RNN", "LSTM", "GRU") if ours is nn.RNNBase else ("RNNCell", "LSTMCell", "GRUCell"):
+            assert issubclass(getattr(nn, name), ours) and issubclass(getattr(torch.nn, name), theirs)
+
+
+@pytest.mark.parametrize("name, args", [("upsample", dict(size=(5, 7))), ("upsample", dict(scale_factor=2, mode="bilinear")),
+                                        ("upsample_nearest", dict(size=5)), ("upsample_bilinear", dict(scale_factor=2))])
+def test_deprecated_upsample_names_warn_and_match_torch(name, args):
+    x = np.random.default_rng(2).standard_normal((1, 2, 3, 4))
+    with pytest.warns(UserWarning, match="deprecated"):
+        ours = getattr(F, name)(zg.tensor(x), **args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = getattr(TF, name)(torch.tensor(x), **args)
+    assert_close(ours, theirs, rtol=1e-10, atol=1e-12)
