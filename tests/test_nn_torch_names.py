@@ -105,3 +105,51 @@ def test_deprecated_upsample_names_warn_and_match_torch(name, args):
         warnings.simplefilter("ignore")
         theirs = getattr(TF, name)(torch.tensor(x), **args)
     assert_close(ours, theirs, rtol=1e-10, atol=1e-12)
+
+
+LAZY_CASES = [  # name, constructor arguments, first input's shape
+    ("LazyLinear", (3,), (2, 5)), ("LazyLinear", (2, False), (4,)),
+    ("LazyConv1d", (4, 3), (2, 6, 7)), ("LazyConv2d", (4, 3, 1, 1, 1, 2), (6, 5, 5)),
+    ("LazyConv3d", (4, 2), (1, 3, 4, 4, 4)), ("LazyConvTranspose1d", (4, 3, 2), (2, 6, 5)),
+    ("LazyConvTranspose2d", (4, 3), (2, 6, 5, 5)), ("LazyConvTranspose3d", (4, 3, 1, 0, 0, 2), (6, 3, 3, 3)),
+    ("LazyBatchNorm1d", (), (4, 3)), ("LazyBatchNorm2d", (), (2, 3, 4, 4)), ("LazyBatchNorm3d", (), (2, 3, 2, 2, 2)),
+    ("LazyInstanceNorm1d", (), (2, 3, 7)), ("LazyInstanceNorm2d", (), (2, 3, 4, 5)),
+    ("LazyInstanceNorm3d", (), (2, 3, 2, 3, 4)),
+]
+
+
+@pytest.mark.parametrize("name, args, shape", LAZY_CASES)
+def test_lazy_modules_become_the_ordinary_layer_as_torch(name, args, shape):
+    ours, theirs = getattr(nn, name)(*args), getattr(torch.nn, name)(*args)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert all(isinstance(p, nn.UninitializedParameter) for p in ours.parameters())
+    our_step, their_step = zg.optim.SGD(ours.parameters(), lr=0.1), torch.optim.SGD(theirs.parameters(), lr=0.1)
+    x = np.random.default_rng(3).standard_normal(shape).astype(np.float32)
+    ours(zg.tensor(x)), theirs(torch.tensor(x))
+    assert type(ours).__name__ == type(theirs).__name__ and repr(ours) == repr(theirs)
+    assert [tuple(v.shape) for v in ours.state_dict().values()] == [tuple(v.shape) for v in theirs.state_dict().values()]
+    assert all(type(p) is nn.Parameter for p in ours.parameters())
+    if "weight" in dict(theirs.named_parameters()) and "Norm" not in name:  # PyTorch's U(−1/√fan_in, 1/√fan_in)
+        bound = 1 / np.sqrt(ours.weight[0].numel())  # fan_in: weight.shape[1]·Πk, for the transposed too
+        assert float(np.abs(ours.weight.detach().numpy()).max()) <= bound
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    out, expected = ours(zg.tensor(x)), theirs(torch.tensor(x))
+    assert_close(out, expected, rtol=1e-5, atol=1e-5)
+    if list(theirs.parameters()):  # the optimizer built before the first forward updates the new tensors
+        out.sum().backward(), expected.sum().backward()
+        our_step.step(), their_step.step()
+        for p, q in zip(ours.parameters(), theirs.parameters()):
+            assert_close(p, q, rtol=1e-5, atol=1e-5)
+
+
+def test_lazy_module_takes_shapes_from_a_loaded_state_dict_as_torch():
+    ours = nn.Sequential(nn.LazyLinear(5), nn.ReLU(), nn.LazyLinear(2))
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.ReLU(), torch.nn.Linear(5, 2))
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    assert [tuple(p.shape) for p in ours.parameters()] == [tuple(p.shape) for p in theirs.parameters()]
+    x = np.ones((1, 3), dtype=np.float32)
+    assert_close(ours(zg.tensor(x)), theirs(torch.tensor(x)), rtol=1e-5, atol=1e-6)
+    assert type(ours[0]) is nn.Linear and ours[0].in_features == 0  # torch leaves it 0 too
+    with pytest.raises(RuntimeError):
+        nn.LazyConv2d(3, 2)(zg.zeros(2, 3))

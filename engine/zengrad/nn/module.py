@@ -477,6 +477,9 @@ class Module(PlacementShortcuts):
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict of name -> tensor, got {type(state_dict).__name__}")
+        for prefix, module in self.named_modules():
+            if hasattr(module, "materialize_from"):  # a lazy module takes the loaded values' shapes
+                module.materialize_from(state_dict, prefix + "." if prefix else "")
         own = self._state_entries()
         missing = [name for name in own if name not in state_dict]
         unexpected = [name for name in state_dict if name not in own]

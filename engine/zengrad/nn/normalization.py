@@ -54,6 +54,14 @@ class _NormBase(Module):
             for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
                 increment_version(buffer)
 
+    def reset_parameters(self) -> None:
+        """The running statistics reset, γ back to 1 and β to 0 (PyTorch's)."""
+        self.reset_running_stats()
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
+
     #: the numbers of input dimensions a subclass accepts
     ndims: tuple = ()
 
