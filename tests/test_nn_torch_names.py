@@ -1,6 +1,6 @@
 """Pieces of torch.nn a course reaches for, against torch: F.pdist, the triplet loss with any
-distance, nn.Buffer, the recurrent base-class names, the deprecated F.upsample names, and the
-lazy modules."""
+distance, nn.Buffer, the recurrent base-class names, the deprecated F.upsample names, the lazy
+modules and the CTC loss."""
 
 import warnings
 
@@ -153,3 +153,55 @@ def test_lazy_module_takes_shapes_from_a_loaded_state_dict_as_torch():
     assert type(ours[0]) is nn.Linear and ours[0].in_features == 0  # torch leaves it 0 too
     with pytest.raises(RuntimeError):
         nn.LazyConv2d(3, 2)(zg.zeros(2, 3))
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("zero_infinity", [False, True])
+@pytest.mark.parametrize("through_log_softmax", [False, True])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_ctc_loss_matches_torch(reduction, zero_infinity, through_log_softmax, dtype):
+    rng = np.random.default_rng(4)
+    logits = rng.standard_normal((12, 4, 5)).astype(dtype)
+    targets = rng.integers(1, 5, size=(4, 6))
+    targets[1, :3] = [2, 2, 3]  # a repeat needs a blank between
+    input_lengths, target_lengths = [12, 9, 12, 5], [4, 3, 0, 6]  # an empty target; 6 labels in 5 frames: inf
+    ours_leaf, their_leaf = _both(logits)
+    ours_in = F.log_softmax(ours_leaf, -1) if through_log_softmax else ours_leaf
+    their_in = TF.log_softmax(their_leaf, -1) if through_log_softmax else their_leaf
+    ours = F.ctc_loss(ours_in, zg.tensor(targets), input_lengths, target_lengths, reduction=reduction,
+                      zero_infinity=zero_infinity)
+    theirs = TF.ctc_loss(their_in, torch.tensor(targets), input_lengths, target_lengths, reduction=reduction,
+                         zero_infinity=zero_infinity)
+    tol = dict(rtol=1e-10, atol=1e-10) if dtype == np.float64 else dict(rtol=2e-5, atol=2e-5)
+    assert ours.dtype == (zg.float64 if dtype == np.float64 else zg.float32)
+    assert_close(ours, theirs, **tol)
+    ours.sum().backward(), theirs.sum().backward()
+    # without zero_infinity the impossible sample's gradient is NaN in both
+    np.testing.assert_allclose(ours_leaf.grad.numpy(), their_leaf.grad.numpy(), equal_nan=True, **tol)
+
+
+def test_ctc_loss_concatenated_unbatched_blank_and_module_as_torch():
+    rng = np.random.default_rng(5)
+    logits = rng.standard_normal((10, 3, 6))
+    lengths, flat = [3, 0, 4], rng.integers(0, 5, size=7)
+    ours_lp, their_lp = F.log_softmax(zg.tensor(logits), -1), TF.log_softmax(torch.tensor(logits), -1)
+    module, reference = nn.CTCLoss(blank=5, zero_infinity=True), torch.nn.CTCLoss(blank=5, zero_infinity=True)
+    assert repr(module) == repr(reference)
+    assert_close(module(ours_lp, zg.tensor(flat), zg.tensor([10, 7, 9]), zg.tensor(lengths)),
+                 reference(their_lp, torch.tensor(flat), torch.tensor([10, 7, 9]), torch.tensor(lengths)),
+                 rtol=1e-10, atol=1e-10)
+    assert_close(F.ctc_loss(ours_lp[:, 0], zg.tensor(flat[:3] + 1), zg.tensor(8), zg.tensor(3), reduction="none"),
+                 TF.ctc_loss(their_lp[:, 0], torch.tensor(flat[:3] + 1), torch.tensor(8), torch.tensor(3),
+                             reduction="none"), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.nn.functional.ctc_loss(m.zeros(3, 2, 4), m.zeros(2, 2, dtype=m.int64), [4, 3], [1, 1]),
+    lambda m: m.nn.functional.ctc_loss(m.zeros(3, 2, 4), m.zeros(2, 2, dtype=m.int64), [3, 3], [3, 1]),
+    lambda m: m.nn.functional.ctc_loss(m.zeros(3, 2, 4), m.zeros(2, 2, dtype=m.int64), [3, 3], [1, 1], blank=4),
+])
+def test_ctc_loss_errors_as_torch(call):
+    with pytest.raises(RuntimeError):
+        call(torch)
+    with pytest.raises(RuntimeError):
+        call(zg)

@@ -180,6 +180,19 @@ class TripletMarginWithDistanceLoss(_Loss):
                                                    margin=self.margin, swap=self.swap, reduction=self.reduction)
 
 
+class CTCLoss(_Loss):
+    """The connectionist temporal classification loss −log p(target | log_probs) summed over every
+    alignment (see :func:`~zengrad.nn.functional.ctc_loss`)."""
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False):
+        super().__init__(None, None, reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(self, log_probs, targets, input_lengths, target_lengths):
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                          self.zero_infinity)
+
+
 class CosineSimilarity(Module):
     """y = cos θ between x1 and x2 along ``dim`` (see :func:`~zengrad.nn.functional.cosine_similarity`)."""
 

@@ -29,6 +29,7 @@ from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cos
                      mse_loss, multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss, nll_loss,
                      poisson_nll_loss, smooth_l1_loss, soft_margin_loss, triplet_margin_loss)
 from .losses import triplet_margin_with_distance_loss
+from .ctc import ctc_loss
 from .normalization import group_norm, layer_norm, local_response_norm
 from .pooling import (adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_pool2d, lp_pool1d, lp_pool2d,
                       max_pool1d, max_pool2d, max_unpool1d, max_unpool2d)
@@ -68,3 +69,4 @@ __all__ += ["adaptive_avg_pool3d", "adaptive_max_pool1d_with_indices", "adaptive
             "max_unpool3d"]
 __all__ += ["dropout3d"]
 __all__ += ["pdist", "triplet_margin_with_distance_loss", "upsample", "upsample_bilinear", "upsample_nearest"]
+__all__ += ["ctc_loss"]
