@@ -87,10 +87,13 @@ def test_conv_transpose3d_matches_torch(x_shape, w_shape, kwargs, dtype):
     ("Conv3d", (2, 4, 3), dict(padding=1, padding_mode="reflect")),
     ("Conv3d", (2, 4, 3), dict(padding=(1, 0, 2), padding_mode="circular")),
     ("Conv3d", (2, 4, 2), dict(padding=1, padding_mode="replicate")),
+    ("Conv3d", (2, 4, (2, 3, 4)), dict(padding="same", dilation=(1, 1, 2), padding_mode="reflect")),
+    ("Conv2d", (2, 4, (2, 3)), dict(padding="same", padding_mode="circular")),
+    ("Conv1d", (2, 4, 4), dict(padding="same", padding_mode="replicate")),
     ("ConvTranspose3d", (3, 6, (2, 3, 2)), dict(stride=2, padding=1, output_padding=1, groups=3)),
     ("ConvTranspose3d", (2, 3, 3), dict(dilation=2, bias=False)),
 ])
-def test_conv3d_modules_match_torch(name, args, kwargs):
+def test_conv_modules_match_torch(name, args, kwargs):
     torch.manual_seed(0)
     theirs, ours = getattr(torch.nn, name)(*args, **kwargs), getattr(nn, name)(*args, **kwargs)
     assert repr(ours) == repr(theirs)
@@ -99,7 +102,7 @@ def test_conv3d_modules_match_torch(name, args, kwargs):
     bound = 1 / np.sqrt(ours.weight[0].numel())  # PyTorch's U(−1/√fan_in, 1/√fan_in)
     assert 0.5 * bound < float(np.abs(ours.weight.detach().numpy()).max()) <= bound
     load_from_torch(ours, theirs)
-    x = _normal(1, args[0], 4, 5, 3).astype(np.float32)
+    x = _normal(1, args[0], *(4, 5, 7)[:ours.weight.ndim - 2]).astype(np.float32)
     assert_close(ours(zg.tensor(x)), theirs(torch.tensor(x)), rtol=1e-5, atol=1e-5)
 
 

@@ -14,21 +14,24 @@ from .module import Module
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def check_padding_mode(padding_mode: str, padding, name: str) -> None:
-    """PyTorch's padding modes; a mode other than 'zeros' needs numeric padding here."""
+def check_padding_mode(padding_mode: str, name: str) -> None:
+    """One of PyTorch's padding modes."""
     if padding_mode not in PADDING_MODES:
         raise ValueError(f"{name}: padding_mode must be one of {PADDING_MODES}, got {padding_mode!r}")
-    if padding_mode != "zeros" and isinstance(padding, str):
-        raise ValueError(f"{name}: padding={padding!r} with padding_mode={padding_mode!r} is not supported; "
-                         f"give the padding as numbers")
 
 
-def pad_by_mode(input, padding: tuple, padding_mode: str):
-    """The input padded by ``padding`` (one number per spatial axis, both sides) with
-    ``padding_mode`` 'reflect', 'replicate' or 'circular' (F.pad's modes), as PyTorch's conv layers
-    do before a convolution with no padding of its own."""
-    sides = tuple(p for size in reversed(padding) for p in (size, size))
-    return F.pad(input, sides, mode=padding_mode)
+def pad_by_mode(layer, input):
+    """The input padded as ``layer.padding`` says (a number per spatial axis, both sides, or
+    'same'/'valid': the odd one of 'same' at the end, see :func:`~zengrad.ops.conv.named_padding`)
+    with ``layer.padding_mode`` 'reflect', 'replicate' or 'circular' (F.pad's modes), as PyTorch's
+    conv layers do before a convolution with no padding of its own."""
+    if isinstance(layer.padding, str):
+        before, extra = named_padding(layer.padding, layer.kernel_size, layer.dilation, layer.stride,
+                                      type(layer).__name__)
+    else:
+        before, extra = layer.padding, (0,) * len(layer.padding)
+    sides = tuple(side for p, e in zip(reversed(before), reversed(extra)) for side in (p, p + e))
+    return F.pad(input, sides, mode=layer.padding_mode)
 
 
 class _ConvNd(Module):
@@ -89,14 +92,14 @@ class _Conv(_ConvNd):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
-        check_padding_mode(padding_mode, padding, type(self).__name__)
+        check_padding_mode(padding_mode, type(self).__name__)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias,
                          (out_channels, in_channels // max(groups, 1)), device, dtype)
         self.padding_mode = padding_mode
 
     def forward(self, input):
         if self.padding_mode != "zeros":
-            return self.convolve(pad_by_mode(input, self.padding, self.padding_mode), self.weight, self.bias,
+            return self.convolve(pad_by_mode(self, input), self.weight, self.bias,
                                  self.stride, 0, self.dilation, self.groups)
         return self.convolve(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
 

@@ -132,7 +132,7 @@ class AdaptiveAvgPool3d(_AdaptiveAvgPool):
 
 
 class Upsample(_Pool):
-    """Resize by ``size`` or ``scale_factor`` with mode 'nearest', 'linear' or 'bilinear'
+    """Resize by ``size`` or ``scale_factor`` with mode 'nearest', 'linear', 'bilinear' or 'trilinear'
     (see :func:`~zengrad.nn.functional.interpolate`)."""
 
     _shown = ("size", "scale_factor", "mode")
