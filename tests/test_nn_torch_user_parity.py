@@ -112,8 +112,6 @@ def test_conv_padding_modes_and_named_padding_match_torch(name, shape, settings)
 def test_conv_padding_mode_refusals():
     with pytest.raises(ValueError, match="padding_mode"):
         nn.Conv2d(2, 2, 3, padding_mode="mirror")
-    with pytest.raises(ValueError, match="padding_mode"):
-        nn.Conv1d(2, 2, 3, padding="same", padding_mode="reflect")
 
 
 @pytest.mark.parametrize("settings", [{"max_norm": 1.0}, {"max_norm": 1.5, "norm_type": 1.0},

@@ -68,7 +68,8 @@ def _legacy_array(data, sizes: tuple, dtype=None):
             raise TypeError(f"Tensor: sizes must be non-negative ints, got {shape}")
         return np.zeros(shape, dtype)
     if sizes:
-        raise TypeError(f"Tensor: expected sizes (ints) or one sequence of values, got {(data,) + tuple(sizes)!r}")
+        raise TypeError(f"Tensor: expected sizes (ints) or one sequence of values, got {len(sizes) + 1} "
+                        "arguments (requires_grad= is a keyword)")
     return np.asarray(data, dtype=dtype)
 
 
@@ -90,7 +91,7 @@ class Tensor(PlacementShortcuts):
         self._version_counter = VersionCounter()
         if isinstance(data, np.generic):
             data = np.asarray(data)
-        elif type(data) is not np.ndarray and not hasattr(data, "__cuda_array_interface__"):
+        elif type(data) is not np.ndarray and not hasattr(data, "__cuda_array_interface__") or sizes:
             data = _legacy_array(data, sizes)  # torch.Tensor([1, 2]), torch.Tensor(2, 3)
         self._data = data
         self._base = None  # for a view (reshape, permute, indexing, …): the tensor whose memory it views

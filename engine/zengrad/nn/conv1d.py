@@ -66,7 +66,7 @@ class Conv1d(_Conv1dBase):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None):
-        check_padding_mode(padding_mode, padding, "Conv1d")
+        check_padding_mode(padding_mode, "Conv1d")
         super().__init__(in_channels, out_channels, kernel_size, stride, dilation, groups, bias, out_channels,
                          in_channels, device, dtype)
         self.padding_mode = padding_mode
@@ -79,7 +79,7 @@ class Conv1d(_Conv1dBase):
 
     def forward(self, input):
         if self.padding_mode != "zeros":
-            return F.conv1d(pad_by_mode(input, self.padding, self.padding_mode), self.weight, self.bias,
+            return F.conv1d(pad_by_mode(self, input), self.weight, self.bias,
                             self.stride[0], 0, self.dilation[0], self.groups)
         padding = self.padding if isinstance(self.padding, str) else self.padding[0]
         return F.conv1d(input, self.weight, self.bias, self.stride[0], padding, self.dilation[0], self.groups)

@@ -1,5 +1,5 @@
 """Dropout: random zeroing during training (inverted, so evaluation is the identity) of single
-elements (Dropout) or of whole channels (Dropout1d, Dropout2d); alpha dropout for SELU networks
+elements (Dropout) or of whole channels (Dropout1d, Dropout2d, Dropout3d); alpha dropout for SELU networks
 (AlphaDropout, FeatureAlphaDropout)."""
 
 from __future__ import annotations
@@ -38,6 +38,13 @@ class Dropout2d(Dropout):
 
     def forward(self, input):
         return F.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(Dropout):
+    """In training, zero whole channels of (N, C, D, H, W) with probability p, the rest scaled by 1/(1 − p)."""
+
+    def forward(self, input):
+        return F.dropout3d(input, self.p, self.training, self.inplace)
 
 
 class AlphaDropout(Dropout):

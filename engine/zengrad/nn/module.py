@@ -20,7 +20,7 @@ from ..hooks import RemovableHandle
 from ..placement import PlacementShortcuts, to_arguments
 from ..tensor import Tensor
 from .backward_hooks import gate_inputs, gate_outputs
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
 
 class StateDictError(RuntimeError, ValueError):
@@ -124,6 +124,8 @@ class Module(PlacementShortcuts):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as child module '{name}' "
                                 "(zengrad.nn.Module or None expected)")
             self._modules[name] = None
+        elif isinstance(value, Buffer):
+            self.register_buffer(name, value, value.persistent)
         elif name in self._buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "
@@ -475,6 +477,9 @@ class Module(PlacementShortcuts):
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict of name -> tensor, got {type(state_dict).__name__}")
+        for prefix, module in self.named_modules():
+            if hasattr(module, "materialize_from"):  # a lazy module takes the loaded values' shapes
+                module.materialize_from(state_dict, prefix + "." if prefix else "")
         own = self._state_entries()
         missing = [name for name in own if name not in state_dict]
         unexpected = [name for name in state_dict if name not in own]

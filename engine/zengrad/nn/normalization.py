@@ -1,4 +1,4 @@
-"""Batch and instance normalisation layers: BatchNorm1d/2d and InstanceNorm1d/2d (the math is in
+"""Batch and instance normalisation layers: BatchNorm1d/2d/3d and InstanceNorm1d/2d/3d (the math is in
 :mod:`zengrad.ops.batch_norm`, behind ``F.batch_norm`` and ``F.instance_norm``)."""
 
 from __future__ import annotations
@@ -53,6 +53,14 @@ class _NormBase(Module):
             self.num_batches_tracked._data[...] = 0
             for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
                 increment_version(buffer)
+
+    def reset_parameters(self) -> None:
+        """The running statistics reset, γ back to 1 and β to 0 (PyTorch's)."""
+        self.reset_running_stats()
+        if self.weight is not None:
+            init.ones_(self.weight)
+        if self.bias is not None:
+            init.zeros_(self.bias)
 
     #: the numbers of input dimensions a subclass accepts
     ndims: tuple = ()
@@ -115,6 +123,12 @@ class BatchNorm2d(_BatchNorm):
     ndims = (4,)
 
 
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) inputs: statistics over N, D, H and W per channel."""
+
+    ndims = (5,)
+
+
 class _InstanceNorm(_NormBase):
     """y = (x − μ_nc)/√(σ²_nc + eps)·γ_c + β_c: every sample's channel standardised over its own
     spatial positions (see :func:`~zengrad.ops.batch_norm.instance_norm`). Unlike batch
@@ -154,3 +168,10 @@ class InstanceNorm2d(_InstanceNorm):
     sample and channel."""
 
     ndims = (3, 4)
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of (N, C, D, H, W) or (C, D, H, W) inputs: statistics over D, H and W
+    per sample and channel."""
+
+    ndims = (4, 5)

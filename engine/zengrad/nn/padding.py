@@ -1,7 +1,7 @@
-"""Padding layers (``ZeroPad2d``, ``ConstantPad1d/2d``, ``ReflectionPad1d/2d``,
-``ReplicationPad1d/2d``, ``CircularPad1d/2d``): each applies :func:`~zengrad.nn.functional.pad` with
-its mode to the last one or two dims. An int pads every side by that much; a tuple is
-(left, right) or (left, right, top, bottom), as in PyTorch."""
+"""Padding layers (``ZeroPad1d/2d/3d``, ``ConstantPad1d/2d/3d``, ``ReflectionPad1d/2d/3d``,
+``ReplicationPad1d/2d/3d``, ``CircularPad1d/2d/3d``): each applies :func:`~zengrad.nn.functional.pad`
+with its mode to the last one, two or three dims. An int pads every side by that much; a tuple is
+(left, right), (left, right, top, bottom) or (left, right, top, bottom, front, back), as in PyTorch."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .module import Module
 
 class _Pad(Module):
     mode = "constant"
-    sides = 2  # 2 numbers for 1d layers, 4 for 2d
+    sides = 2  # 2 numbers for 1d layers, 4 for 2d, 6 for 3d
 
     def __init__(self, padding, value: float | None = None):
         super().__init__()
@@ -24,7 +24,7 @@ class _Pad(Module):
         return F.pad(input, self.padding, self.mode, self.value)
 
     def extra_repr(self) -> str:
-        return f"{self.padding}" + (f", value={self.value}" if self.value is not None else "")
+        return f"{self.padding}" if self.value is None else f"padding={self.padding}, value={self.value}"
 
 
 class ConstantPad1d(_Pad):
@@ -39,6 +39,11 @@ class ConstantPad2d(ConstantPad1d):
     sides = 4
 
 
+class ConstantPad3d(ConstantPad1d):
+    """Pads the last three dims with ``value``."""
+    sides = 6
+
+
 class ZeroPad1d(_Pad):
     """Pads the last dim with zeros."""
 
@@ -46,6 +51,11 @@ class ZeroPad1d(_Pad):
 class ZeroPad2d(_Pad):
     """Pads the last two dims with zeros."""
     sides = 4
+
+
+class ZeroPad3d(_Pad):
+    """Pads the last three dims with zeros."""
+    sides = 6
 
 
 class ReflectionPad1d(_Pad):
@@ -58,6 +68,11 @@ class ReflectionPad2d(ReflectionPad1d):
     sides = 4
 
 
+class ReflectionPad3d(ReflectionPad1d):
+    """Pads the last three dims with their mirror images."""
+    sides = 6
+
+
 class ReplicationPad1d(_Pad):
     """Pads the last dim by repeating its edge element."""
     mode = "replicate"
@@ -68,6 +83,11 @@ class ReplicationPad2d(ReplicationPad1d):
     sides = 4
 
 
+class ReplicationPad3d(ReplicationPad1d):
+    """Pads the last three dims by repeating their edges."""
+    sides = 6
+
+
 class CircularPad1d(_Pad):
     """Pads the last dim by wrapping around."""
     mode = "circular"
@@ -76,3 +96,8 @@ class CircularPad1d(_Pad):
 class CircularPad2d(CircularPad1d):
     """Pads the last two dims by wrapping around."""
     sides = 4
+
+
+class CircularPad3d(CircularPad1d):
+    """Pads the last three dims by wrapping around."""
+    sides = 6

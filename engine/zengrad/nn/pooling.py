@@ -1,5 +1,5 @@
-"""Pooling and resampling layers: MaxPool1d/2d, AvgPool1d/2d, LPPool1d/2d, MaxUnpool1d/2d,
-AdaptiveAvgPool1d/2d, AdaptiveMaxPool1d/2d, Upsample (and its named forms UpsamplingNearest2d/UpsamplingBilinear2d), PixelShuffle/PixelUnshuffle, and
+"""Pooling and resampling layers: MaxPool1d/2d/3d, AvgPool1d/2d/3d, LPPool1d/2d/3d, MaxUnpool1d/2d/3d,
+AdaptiveAvgPool1d/2d/3d, AdaptiveMaxPool1d/2d/3d, Upsample (and its named forms UpsamplingNearest2d/UpsamplingBilinear2d), PixelShuffle/PixelUnshuffle, and
 Unfold/Fold.
 
 They hold no parameters; each forwards to its function in ``nn.functional`` (where the math is):
@@ -9,6 +9,7 @@ interpolation apply one constant resampling matrix per axis.
 
 from __future__ import annotations
 
+from ..ops.conv import _ntuple
 from . import functional as F
 from .module import Module
 
@@ -20,9 +21,8 @@ class _Pool(Module):
         return ", ".join(f"{name}={getattr(self, name)}" for name in self._shown)
 
 
-class MaxPool2d(_Pool):
-    """y[n, c, i, j] = max of the kh×kw window at (i·s, j·s) of the −∞-padded input (see
-    :func:`~zengrad.nn.functional.max_pool2d`); stride defaults to the kernel size."""
+class _MaxPool(_Pool):
+    """Max pooling over ``pool``'s spatial axes; stride defaults to the kernel size."""
 
     _shown = ("kernel_size", "stride", "padding", "dilation", "ceil_mode")
 
@@ -34,21 +34,35 @@ class MaxPool2d(_Pool):
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
     def forward(self, input):
-        return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                            self.return_indices)
+        return self.pool(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                         self.return_indices)
 
 
-class MaxPool1d(MaxPool2d):
+class MaxPool1d(_MaxPool):
     """y[n, c, i] = max of the k-wide window at i·s of the −∞-padded (N, C, L) or (C, L) input."""
 
-    def forward(self, input):
-        return F.max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
-                            self.return_indices)
+    pool = staticmethod(F.max_pool1d)
+
+
+class MaxPool2d(_MaxPool):
+    """y[n, c, i, j] = max of the kh×kw window at (i·s, j·s) of the −∞-padded input (see
+    :func:`~zengrad.nn.functional.max_pool2d`); stride defaults to the kernel size."""
+
+    pool = staticmethod(F.max_pool2d)
+
+
+class MaxPool3d(_MaxPool):
+    """y[n, c, i, j, k] = max of the kd×kh×kw window at (i·s₀, j·s₁, k·s₂) of the −∞-padded
+    (N, C, D, H, W) or (C, D, H, W) input (see :func:`~zengrad.nn.functional.max_pool3d`)."""
+
+    pool = staticmethod(F.max_pool3d)
 
 
 class AvgPool2d(_Pool):
     """y[n, c, i, j] = mean of the kh×kw window at (i·s, j·s) of the zero-padded input (see
     :func:`~zengrad.nn.functional.avg_pool2d` for the divisor)."""
+
+    pool = staticmethod(F.avg_pool2d)
 
     _shown = ("kernel_size", "stride", "padding")
 
@@ -60,8 +74,15 @@ class AvgPool2d(_Pool):
         self.divisor_override = divisor_override
 
     def forward(self, input):
-        return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
-                            self.count_include_pad, self.divisor_override)
+        return self.pool(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                         self.count_include_pad, self.divisor_override)
+
+
+class AvgPool3d(AvgPool2d):
+    """y[n, c, i, j, k] = mean of the kd×kh×kw window at (i·s₀, j·s₁, k·s₂) of the zero-padded input
+    (see :func:`~zengrad.nn.functional.avg_pool3d` for the divisor)."""
+
+    pool = staticmethod(F.avg_pool3d)
 
 
 class AvgPool1d(_Pool):
@@ -79,8 +100,8 @@ class AvgPool1d(_Pool):
                             self.count_include_pad)
 
 
-class AdaptiveAvgPool2d(_Pool):
-    """Average pooling to a fixed (oh, ow) whatever the input size (PyTorch's bins)."""
+class _AdaptiveAvgPool(_Pool):
+    """Average pooling to a fixed output size whatever the input size (PyTorch's bins)."""
 
     _shown = ("output_size",)
 
@@ -89,18 +110,29 @@ class AdaptiveAvgPool2d(_Pool):
         self.output_size = output_size
 
     def forward(self, input):
-        return F.adaptive_avg_pool2d(input, self.output_size)
+        return self.pool(input, self.output_size)
 
 
-class AdaptiveAvgPool1d(AdaptiveAvgPool2d):
+class AdaptiveAvgPool1d(_AdaptiveAvgPool):
     """Average pooling of (N, C, L) or (C, L) to a fixed length (PyTorch's bins)."""
 
-    def forward(self, input):
-        return F.adaptive_avg_pool1d(input, self.output_size)
+    pool = staticmethod(F.adaptive_avg_pool1d)
+
+
+class AdaptiveAvgPool2d(_AdaptiveAvgPool):
+    """Average pooling to a fixed (oh, ow) whatever the input size (PyTorch's bins)."""
+
+    pool = staticmethod(F.adaptive_avg_pool2d)
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvgPool):
+    """Average pooling of (N, C, D, H, W) or (C, D, H, W) to a fixed (od, oh, ow)."""
+
+    pool = staticmethod(F.adaptive_avg_pool3d)
 
 
 class Upsample(_Pool):
-    """Resize by ``size`` or ``scale_factor`` with mode 'nearest', 'linear' or 'bilinear'
+    """Resize by ``size`` or ``scale_factor`` with mode 'nearest', 'linear', 'bilinear' or 'trilinear'
     (see :func:`~zengrad.nn.functional.interpolate`)."""
 
     _shown = ("size", "scale_factor", "mode")
@@ -193,34 +225,40 @@ class Fold(_Pool):
         return F.fold(input, self.output_size, self.kernel_size, self.dilation, self.padding, self.stride)
 
 
-class AdaptiveMaxPool1d(_Pool):
+class _AdaptiveMaxPool(_Pool):
+    """Max pooling to a fixed output size (``pool``: its function); ``return_indices`` also gives
+    each maximum's flat position."""
+
+    _shown = ("output_size",)
+
+    def __init__(self, output_size, return_indices: bool = False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def forward(self, input):
+        return self.pool(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool1d(_AdaptiveMaxPool):
     """Max pooling to a fixed output length (see :func:`~zengrad.nn.functional.adaptive_max_pool1d`)."""
 
-    _shown = ("output_size",)
-
-    def __init__(self, output_size, return_indices: bool = False):
-        super().__init__()
-        self.output_size, self.return_indices = output_size, return_indices
-
-    def forward(self, input):
-        return F.adaptive_max_pool1d(input, self.output_size, self.return_indices)
+    pool = staticmethod(F.adaptive_max_pool1d)
 
 
-class AdaptiveMaxPool2d(_Pool):
+class AdaptiveMaxPool2d(_AdaptiveMaxPool):
     """Max pooling to a fixed output size (see :func:`~zengrad.nn.functional.adaptive_max_pool2d`)."""
 
-    _shown = ("output_size",)
-
-    def __init__(self, output_size, return_indices: bool = False):
-        super().__init__()
-        self.output_size, self.return_indices = output_size, return_indices
-
-    def forward(self, input):
-        return F.adaptive_max_pool2d(input, self.output_size, self.return_indices)
+    pool = staticmethod(F.adaptive_max_pool2d)
 
 
-class LPPool2d(_Pool):
-    """Power-average pooling (Σ_window xᵖ)^(1/p) (see :func:`~zengrad.nn.functional.lp_pool2d`)."""
+class AdaptiveMaxPool3d(_AdaptiveMaxPool):
+    """Max pooling to a fixed (od, oh, ow) (see :func:`~zengrad.nn.functional.adaptive_max_pool3d`)."""
+
+    pool = staticmethod(F.adaptive_max_pool3d)
+
+
+class _LPPool(_Pool):
+    """Power-average pooling (Σ_window xᵖ)^(1/p) over ``pool``'s spatial axes."""
 
     _shown = ("norm_type", "kernel_size", "stride", "ceil_mode")
 
@@ -229,32 +267,58 @@ class LPPool2d(_Pool):
         self.norm_type, self.kernel_size, self.stride, self.ceil_mode = norm_type, kernel_size, stride, ceil_mode
 
     def forward(self, input):
-        return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+        return self.pool(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
 
 
-class LPPool1d(LPPool2d):
+class LPPool1d(_LPPool):
     """Power-average pooling along one dim (see :func:`~zengrad.nn.functional.lp_pool1d`)."""
 
-    def forward(self, input):
-        return F.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+    pool = staticmethod(F.lp_pool1d)
 
 
-class MaxUnpool2d(_Pool):
-    """Puts max_pool2d's maxima back where they came from, zeros elsewhere (see
-    :func:`~zengrad.nn.functional.max_unpool2d`)."""
+class LPPool2d(_LPPool):
+    """Power-average pooling (Σ_window xᵖ)^(1/p) (see :func:`~zengrad.nn.functional.lp_pool2d`)."""
+
+    pool = staticmethod(F.lp_pool2d)
+
+
+class LPPool3d(_LPPool):
+    """Power-average pooling over kd×kh×kw windows (see :func:`~zengrad.nn.functional.lp_pool3d`)."""
+
+    pool = staticmethod(F.lp_pool3d)
+
+
+class _MaxUnpool(_Pool):
+    """Puts a max pool's maxima back where they came from, zeros elsewhere; the geometry is kept as
+    ``spatial``-tuples (the stride defaults to the kernel size), as PyTorch shows it."""
 
     _shown = ("kernel_size", "stride", "padding")
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+        name = type(self).__name__
+        self.kernel_size = _ntuple(kernel_size, self.spatial, "kernel_size", name)
+        self.stride = _ntuple(kernel_size if stride is None else stride, self.spatial, "stride", name)
+        self.padding = _ntuple(padding, self.spatial, "padding", name)
 
     def forward(self, input, indices, output_size=None):
-        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+        return self.unpool(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
 
-class MaxUnpool1d(MaxUnpool2d):
+class MaxUnpool1d(_MaxUnpool):
     """max_unpool2d along one dim (see :func:`~zengrad.nn.functional.max_unpool1d`)."""
 
-    def forward(self, input, indices, output_size=None):
-        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+    spatial, unpool = 1, staticmethod(F.max_unpool1d)
+
+
+class MaxUnpool2d(_MaxUnpool):
+    """Puts max_pool2d's maxima back where they came from, zeros elsewhere (see
+    :func:`~zengrad.nn.functional.max_unpool2d`)."""
+
+    spatial, unpool = 2, staticmethod(F.max_unpool2d)
+
+
+class MaxUnpool3d(_MaxUnpool):
+    """Puts max_pool3d's maxima back where they came from (see :func:`~zengrad.nn.functional.max_unpool3d`)."""
+
+    spatial, unpool = 3, staticmethod(F.max_unpool3d)

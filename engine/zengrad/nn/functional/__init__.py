@@ -23,17 +23,24 @@ from .activations import (celu, celu_, elu, elu_, hardsigmoid, hardswish, hardta
                           softmin, tanh, threshold, threshold_)
 from .linear import bilinear, linear
 from .embedding import embedding, embedding_bag
-from .convolution import conv1d, conv2d, conv2d_activated, conv_transpose1d, conv_transpose2d
+from .convolution import conv1d, conv2d, conv2d_activated, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d
 from .losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss, cross_entropy,
                      gaussian_nll_loss, hinge_embedding_loss, huber_loss, kl_div, l1_loss, margin_ranking_loss,
                      mse_loss, multi_margin_loss, multilabel_margin_loss, multilabel_soft_margin_loss, nll_loss,
                      poisson_nll_loss, smooth_l1_loss, soft_margin_loss, triplet_margin_loss)
+from .losses import triplet_margin_with_distance_loss
+from .ctc import ctc_loss
 from .normalization import group_norm, layer_norm, local_response_norm
 from .pooling import (adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d, avg_pool2d, lp_pool1d, lp_pool2d,
                       max_pool1d, max_pool2d, max_unpool1d, max_unpool2d)
-from .resampling import adaptive_avg_pool1d, adaptive_avg_pool2d, interpolate
-from .distance import cosine_similarity, normalize, pairwise_distance
+from .pooling import (adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices, adaptive_max_pool3d,
+                      adaptive_max_pool3d_with_indices, avg_pool3d, lp_pool3d, max_pool1d_with_indices,
+                      max_pool2d_with_indices, max_pool3d, max_pool3d_with_indices, max_unpool3d)
+from .resampling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, interpolate
+from .resampling import upsample, upsample_bilinear, upsample_nearest
+from .distance import cosine_similarity, normalize, pairwise_distance, pdist
 from .rearrange import channel_shuffle, pixel_shuffle, pixel_unshuffle
+from .stochastic import dropout3d
 from .stochastic import (alpha_dropout, dropout, dropout1d, dropout2d, feature_alpha_dropout, gumbel_softmax,
                          rrelu, rrelu_)
 from .grid_sampling import affine_grid, grid_sample
@@ -56,3 +63,10 @@ __all__ = ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", 
            "scaled_dot_product_attention", "selu", "selu_", "sigmoid", "silu", "sinusoidal_positions",
            "smooth_l1_loss", "soft_margin_loss", "softmax", "softmin", "softplus", "softshrink", "softsign",
            "tanh", "tanhshrink", "threshold", "threshold_", "triplet_margin_loss", "unfold"]
+__all__ += ["adaptive_avg_pool3d", "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
+            "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices", "avg_pool3d", "conv3d", "conv_transpose3d",
+            "lp_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d", "max_pool3d_with_indices",
+            "max_unpool3d"]
+__all__ += ["dropout3d"]
+__all__ += ["pdist", "triplet_margin_with_distance_loss", "upsample", "upsample_bilinear", "upsample_nearest"]
+__all__ += ["ctc_loss"]

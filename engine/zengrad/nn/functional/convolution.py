@@ -1,31 +1,39 @@
-"""Convolutions as PyTorch lays them out: ``conv1d``, ``conv2d`` (with ``padding='same'|'valid'``,
-dilation, groups), ``conv_transpose2d``, and ``conv2d_activated`` (convolution, bias and activation in
-one node). The math lives in :mod:`zengrad.ops.convolution` (im2col: ``unfold`` then one matmul)."""
+"""Convolutions as PyTorch lays them out: ``conv1d``, ``conv2d``, ``conv3d`` (with
+``padding='same'|'valid'``, dilation, groups), ``conv_transpose1d/2d/3d``, and ``conv2d_activated``
+(convolution, bias and activation in one node).
+
+One implementation serves every number of spatial axes: :func:`_convolution` and
+:func:`_transposed_convolution` unfold the input over its spatial axes (im2col, any dimension:
+:func:`zengrad.ops.conv.unfold_nd`) and multiply by the weight. The common 2-d case without groups
+takes the faster channels-last node of :mod:`zengrad.ops.convolution`, and the 1-d functions run
+as 2-d ones on a height of 1 so that they take it too."""
 
 from __future__ import annotations
+
+import math
 
 from ...errors import OpError
 from ...ops import cat
 from ...ops import convolution
 from ...ops import leaky_relu
 from ...ops import relu
-from ...ops.conv import _check_geometry, _single
-from ...ops.conv import _pair
-from ...ops.conv import fold
+from ...ops.conv import _check_geometry, _ntuple, _single
+from ...ops.conv import fold_nd
 from ...ops.conv import named_padding
-from ...ops.conv import unfold
+from ...ops.conv import unfold_nd
 from ...ops.conv import window_positions
 from ...ops.layout import pad
 from ...tensor import Tensor
 
 
-
-def _batched(op: str, input: Tensor) -> tuple[Tensor, bool]:
-    """A 3-D (C, H, W) input as a batch of one; anything else but 4-D is an error."""
-    if input.ndim == 3:
+def _batched(op: str, input: Tensor, spatial: int) -> tuple[Tensor, bool]:
+    """An input without the batch dimension as a batch of one; any other rank is an error."""
+    if input.ndim == spatial + 1:
         return input.unsqueeze(0), True
-    if input.ndim != 4:
-        raise OpError(f"{op}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got shape {input.shape}")
+    if input.ndim != spatial + 2:
+        axes = ("L", "H, W", "D, H, W")[spatial - 1]
+        raise OpError(f"{op}: expected a {spatial + 1}-D (C, {axes}) or {spatial + 2}-D (N, C, {axes}) input, "
+                      f"got shape {input.shape}")
     return input, False
 
 
@@ -37,6 +45,50 @@ def _check_groups(op: str, groups: int, channels: int, other: int, input_shape, 
                       f"(input shape {tuple(input_shape)}, weight shape {tuple(weight_shape)})")
 
 
+def _convolution(op: str, spatial: int, input: Tensor, weight: Tensor, bias, stride, padding, dilation,
+                 groups: int, negative_slope: float | None = None) -> Tensor:
+    """The cross-correlation over ``spatial`` axes (see :func:`conv2d` and :func:`conv3d` for the
+    math), followed by ReLU/LeakyReLU when ``negative_slope`` is not None.
+
+    cols = unfold(x) has shape (N, C·Πk, L) and y = W.reshape(O, C·Πk) @ cols, per group; the
+    gradients follow from the ops used: the weight's is Σ_n g colsᵀ, the input's fold(Wᵀ g)."""
+    input, unbatched = _batched(op, input, spatial)
+    if weight.ndim != spatial + 2:
+        raise OpError(f"{op}: expected a {spatial + 2}-D weight (out, in/groups, *kernel), got shape {weight.shape}")
+    n, channels = input.shape[:2]
+    out_channels, group_channels, *kernel = weight.shape
+    kernel = tuple(kernel)
+    if isinstance(padding, str):
+        padding, extra = named_padding(padding, kernel, dilation, stride, op)
+        if any(extra):  # the odd one of 'same' goes at the end of each axis
+            input = pad(input, tuple(side for e in reversed(extra) for side in (0, e)))
+    _check_groups(op, groups, channels, out_channels, input.shape, weight.shape)
+    if group_channels * groups != channels:
+        raise OpError(f"{op}: input of shape {input.shape} has {channels} channels but weight of shape "
+                      f"{weight.shape} expects {group_channels * groups} (in/groups = {group_channels}, "
+                      f"groups = {groups})")
+    if bias is not None and bias.shape != (out_channels,):
+        raise OpError(f"{op}: bias of shape {bias.shape} does not fit {out_channels} output channels")
+    stride, padding, dilation = (_ntuple(stride, spatial, "stride", op), _ntuple(padding, spatial, "padding", op),
+                                 _ntuple(dilation, spatial, "dilation", op))
+    _check_geometry(op, input.shape, kernel, dilation, padding, stride)
+    out_size = tuple(window_positions(size, k, d, p, s)
+                     for size, k, d, p, s in zip(input.shape[2:], kernel, dilation, padding, stride))
+    if groups == 1 and spatial == 2:  # one node, the whole batch in one GEMM (zengrad.ops.convolution)
+        out = convolution.conv2d(input, weight, bias, stride, padding, dilation, out_size, negative_slope)
+        return out.squeeze(0) if unbatched else out
+    window = math.prod(kernel)
+    cols = unfold_nd(input, kernel, dilation, padding, stride)
+    cols = cols.reshape(n, groups, group_channels * window, math.prod(out_size))
+    out = weight.reshape(groups, out_channels // groups, group_channels * window) @ cols
+    out = out.reshape((n, out_channels) + out_size)
+    if bias is not None:
+        out = out + bias.reshape((1, out_channels) + (1,) * spatial)
+    if negative_slope is not None:
+        out = relu(out) if negative_slope == 0 else leaky_relu(out, negative_slope)
+    return out.squeeze(0) if unbatched else out
+
+
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
     """2-D cross-correlation, as ``torch.nn.functional.conv2d``:
@@ -45,52 +97,74 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, 
 
     for x of shape (N, C, H, W), W of shape (O, C/groups, kh, kw), output (N, O, H_out, W_out) with
     H_out = ⌊(H + 2p − d(kh − 1) − 1)/s⌋ + 1. ``padding`` is an int, a pair, or PyTorch's 'valid' (0)
-    or 'same' (H_out = H; see :func:`zengrad.ops.conv.named_padding`). Computed as im2col + one matrix product per group:
-    cols = unfold(x) has shape (N, C·kh·kw, L) and y = W.reshape(O, C·kh·kw) @ cols. The gradients
-    follow from the ops used: the weight's is Σ_n g colsᵀ, the input's is fold(Wᵀ g). Without
-    groups the product is one GEMM over the whole batch, the patches taken as rows (a Linear node),
-    instead of one small product per sample.
+    or 'same' (H_out = H; see :func:`zengrad.ops.conv.named_padding`). Computed as im2col + one matrix
+    product per group: cols = unfold(x) has shape (N, C·kh·kw, L) and y = W.reshape(O, C·kh·kw) @ cols.
+    Without groups the product is one GEMM over the whole batch, the patches taken as rows, instead
+    of one small product per sample.
     """
-    return conv2d_activated(input, weight, bias, stride, padding, dilation, groups, None)
+    return _convolution("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """3-D cross-correlation, as ``torch.nn.functional.conv3d``:
+
+        y[n, o, z, y, x] = b[o] + Σ_{c, i, j, k} W[o, c, i, j, k] · x_pad[n, g(o)·C/g + c, z·s₀ + i·d₀, y·s₁ + j·d₁, x·s₂ + k·d₂]
+
+    for x of shape (N, C, D, H, W) or (C, D, H, W) and W of shape (O, C/groups, kd, kh, kw); each
+    output size is ⌊(size + 2p − d(k − 1) − 1)/s⌋ + 1, or the input's with padding='same'. The
+    same im2col + matrix product as :func:`conv2d`, the blocks now kd×kh×kw."""
+    return _convolution("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
 
 def conv2d_activated(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int,
                      negative_slope: float | None) -> Tensor:
     """:func:`conv2d` followed by ReLU (``negative_slope`` 0) or LeakyReLU (another slope), the
     activation inside the convolution's node when there are no groups; None: no activation."""
-    input, unbatched = _batched("conv2d", input)
-    if weight.ndim != 4:
-        raise OpError(f"conv2d: expected a 4-D weight (out, in/groups, kh, kw), got shape {weight.shape}")
-    n, channels, height, width = input.shape
-    out_channels, group_channels, kh, kw = weight.shape
-    if isinstance(padding, str):
-        padding, extra = named_padding(padding, (kh, kw), dilation, stride, "conv2d")
-        if any(extra):
-            input = pad(input, (0, extra[1], 0, extra[0]))
-            height, width = input.shape[2:]
-    _check_groups("conv2d", groups, channels, out_channels, input.shape, weight.shape)
-    if group_channels * groups != channels:
-        raise OpError(f"conv2d: input of shape {input.shape} has {channels} channels but weight of shape "
-                      f"{weight.shape} expects {group_channels * groups} (in/groups = {group_channels}, "
-                      f"groups = {groups})")
+    return _convolution("conv2d", 2, input, weight, bias, stride, padding, dilation, groups, negative_slope)
+
+
+def _transposed_convolution(op: str, spatial: int, input: Tensor, weight: Tensor, bias, stride, padding,
+                            output_padding, groups: int, dilation) -> Tensor:
+    """The transposed convolution over ``spatial`` axes (see :func:`conv_transpose2d` for the math)."""
+    input, unbatched = _batched(op, input, spatial)
+    if weight.ndim != spatial + 2:
+        raise OpError(f"{op}: expected a {spatial + 2}-D weight (in, out/groups, *kernel), got shape {weight.shape}")
+    n, channels, *size = input.shape
+    weight_channels, group_out, *kernel = weight.shape
+    kernel = tuple(kernel)
+    out_channels = group_out * groups
+    _check_groups(op, groups, channels, out_channels, input.shape, weight.shape)
+    if weight_channels != channels:
+        raise OpError(f"{op}: input of shape {input.shape} has {channels} channels but weight "
+                      f"of shape {weight.shape} expects {weight_channels}")
     if bias is not None and bias.shape != (out_channels,):
-        raise OpError(f"conv2d: bias of shape {bias.shape} does not fit {out_channels} output channels")
-    stride, padding, dilation = (_pair(stride, "stride", "conv2d"), _pair(padding, "padding", "conv2d"),
-                                 _pair(dilation, "dilation", "conv2d"))
-    _check_geometry("conv2d", input.shape, (kh, kw), dilation, padding, stride)
-    out_h = window_positions(height, kh, dilation[0], padding[0], stride[0])
-    out_w = window_positions(width, kw, dilation[1], padding[1], stride[1])
-    if groups == 1:  # one node, the whole batch in one GEMM (zengrad.ops.convolution)
-        out = convolution.conv2d(input, weight, bias, stride, padding, dilation, (out_h, out_w), negative_slope)
+        raise OpError(f"{op}: bias of shape {bias.shape} does not fit {out_channels} output channels")
+    stride, padding = _ntuple(stride, spatial, "stride", op), _ntuple(padding, spatial, "padding", op)
+    dilation = _ntuple(dilation, spatial, "dilation", op)
+    output_padding = _ntuple(output_padding, spatial, "output_padding", op)
+    _check_geometry(op, (n, channels) + (1,) * spatial, (1,) * spatial, dilation, padding, stride)
+    for extra, s, d in zip(output_padding, stride, dilation):
+        if not 0 <= extra < max(s, d):
+            raise OpError(f"{op}: output_padding {output_padding} must be smaller than either stride "
+                          f"{stride} or dilation {dilation}")
+    full = tuple((n_in - 1) * s + d * (k - 1) + 1 for n_in, s, d, k in zip(size, stride, dilation, kernel))
+    out_size = tuple(f - 2 * p + extra for f, p, extra in zip(full, padding, output_padding))
+    if min(out_size) < 1:
+        raise OpError(f"{op}: input of shape {input.shape} with kernel {kernel}, stride {stride}, "
+                      f"padding {padding} and dilation {dilation} gives an empty output {out_size}")
+    if groups == 1 and spatial == 2:  # one node, the whole batch in one GEMM (zengrad.ops.convolution)
+        out = convolution.conv_transpose2d(input, weight, bias, stride, padding, dilation, full, out_size)
         return out.squeeze(0) if unbatched else out
-    cols = unfold(input, (kh, kw), dilation, padding, stride)
-    cols = cols.reshape(n, groups, group_channels * kh * kw, out_h * out_w)
-    out = weight.reshape(groups, out_channels // groups, group_channels * kh * kw) @ cols
-    out = out.reshape(n, out_channels, out_h, out_w)
+    window, length = math.prod(kernel), math.prod(size)
+    x = input.reshape(n, groups, channels // groups, length)
+    columns = weight.reshape(groups, channels // groups, group_out * window).mT @ x
+    out = fold_nd(columns.reshape(n, out_channels * window, length), full, kernel, dilation, (0,) * spatial, stride)
+    out = _zero_pad_end(out, tuple(max(0, extra - p) for extra, p in zip(output_padding, padding)))
+    if any(padding) or any(output_padding):
+        out = out[(slice(None), slice(None)) + tuple(slice(p, p + m) for p, m in zip(padding, out_size))]
     if bias is not None:
-        out = out + bias.reshape(1, out_channels, 1, 1)
-    if negative_slope is not None:
-        out = relu(out) if negative_slope == 0 else leaky_relu(out, negative_slope)
+        out = out + bias.reshape((1, out_channels) + (1,) * spatial)
     return out.squeeze(0) if unbatched else out
 
 
@@ -107,53 +181,24 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     keeps output_padding more of the rows that padding would crop, and rows past F are zeros.
     W has shape (C, O/groups, kh, kw).
     """
-    input, unbatched = _batched("conv_transpose2d", input)
-    if weight.ndim != 4:
-        raise OpError(f"conv_transpose2d: expected a 4-D weight (in, out/groups, kh, kw), got shape "
-                      f"{weight.shape}")
-    n, channels, height, width = input.shape
-    weight_channels, group_out, kh, kw = weight.shape
-    out_channels = group_out * groups
-    _check_groups("conv_transpose2d", groups, channels, out_channels, input.shape, weight.shape)
-    if weight_channels != channels:
-        raise OpError(f"conv_transpose2d: input of shape {input.shape} has {channels} channels but weight "
-                      f"of shape {weight.shape} expects {weight_channels}")
-    if bias is not None and bias.shape != (out_channels,):
-        raise OpError(f"conv_transpose2d: bias of shape {bias.shape} does not fit {out_channels} output "
-                      "channels")
-    op = "conv_transpose2d"
-    stride, padding = _pair(stride, "stride", op), _pair(padding, "padding", op)
-    dilation = _pair(dilation, "dilation", op)
-    output_padding = _pair(output_padding, "output_padding", op)
-    _check_geometry(op, (n, channels, 1, 1), (1, 1), dilation, padding, stride)
-    for axis in (0, 1):
-        if not 0 <= output_padding[axis] < max(stride[axis], dilation[axis]):
-            raise OpError(f"{op}: output_padding {output_padding} must be smaller than either stride "
-                          f"{stride} or dilation {dilation}")
-    full = tuple((size - 1) * s + d * (k - 1) + 1 for size, s, d, k in
-                 zip((height, width), stride, dilation, (kh, kw)))
-    out_size = tuple(f - 2 * p + extra for f, p, extra in zip(full, padding, output_padding))
-    if min(out_size) < 1:
-        raise OpError(f"{op}: input of shape {input.shape} with kernel {(kh, kw)}, stride {stride}, "
-                      f"padding {padding} and dilation {dilation} gives an empty output {out_size}")
-    if groups == 1:  # one node, the whole batch in one GEMM (zengrad.ops.convolution)
-        out = convolution.conv_transpose2d(input, weight, bias, stride, padding, dilation, full, out_size)
-        return out.squeeze(0) if unbatched else out
-    x = input.reshape(n, groups, channels // groups, height * width)
-    columns = weight.reshape(groups, channels // groups, group_out * kh * kw).mT @ x
-    out = fold(columns.reshape(n, out_channels * kh * kw, height * width), full, (kh, kw), dilation, 0, stride)
-    out = _zero_pad_end(out, tuple(max(0, extra - p) for extra, p in zip(output_padding, padding)))
-    if padding != (0, 0) or output_padding != (0, 0):
-        out = out[:, :, padding[0]:padding[0] + out_size[0], padding[1]:padding[1] + out_size[1]]
-    if bias is not None:
-        out = out + bias.reshape(1, out_channels, 1, 1)
-    return out.squeeze(0) if unbatched else out
+    return _transposed_convolution("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding,
+                                   groups, dilation)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """The 3-D transposed convolution (the gradient of conv3d with respect to its input), as
+    ``torch.nn.functional.conv_transpose3d``: every x[n, c, z, y, x] adds W[c, o, i, j, k]·x to output
+    position (z·s₀ − p₀ + i·d₀, y·s₁ − p₁ + j·d₁, x·s₂ − p₂ + k·d₂), and each output size is
+    (size − 1)·s − 2p + d(k − 1) + output_padding + 1. Input (N, C, D, H, W) or (C, D, H, W), W of
+    shape (C, O/groups, kd, kh, kw); computed as :func:`conv_transpose2d` is, with 3-d blocks."""
+    return _transposed_convolution("conv_transpose3d", 3, input, weight, bias, stride, padding, output_padding,
+                                   groups, dilation)
 
 
 def _zero_pad_end(x: Tensor, extra) -> Tensor:
-    """x with extra[0] rows of zeros below and extra[1] columns of zeros to the right (output_padding
-    beyond the padding)."""
-    for axis, count in zip((2, 3), extra):
+    """x with extra[a] zeros appended along spatial axis a (output_padding beyond the padding)."""
+    for axis, count in enumerate(extra, start=2):
         if count:
             shape = list(x.shape)
             shape[axis] = count

@@ -1,5 +1,5 @@
-"""Similarities and distances between vectors: cosine similarity, pairwise p-norm distance and
-p-norm normalisation."""
+"""Similarities and distances between vectors: cosine similarity, pairwise p-norm distance, the
+distances between all rows of a matrix (pdist) and p-norm normalisation."""
 
 from __future__ import annotations
 
@@ -49,3 +49,18 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
         raise OpError(f"pairwise_distance: shapes {x1.shape} and {x2.shape} do not broadcast") from None
     difference = x1 - x2 + eps
     return _p_norm(difference, p, -1 if difference.ndim else None, keepdim)
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:
+    """The p-norm distance ‖xᵢ − xⱼ‖_p between every pair of rows i < j of an (N, M) input, in the
+    order of the upper triangle (row by row): N(N − 1)/2 values, as ``torch.nn.functional.pdist``.
+    The gradient of ‖xᵢ − xⱼ‖ is that of the norm, zero where two rows are equal (as PyTorch)."""
+    if input.ndim != 2:
+        raise OpError(f"pdist only supports 2D tensors, got: {input.ndim}D (shape {input.shape})")
+    if p < 0:
+        raise OpError(f"pdist only supports non-negative p values, got {p}")
+    first, second = np.triu_indices(input.shape[0], 1)
+    difference = input[first] - input[second]
+    if p == 0:  # the number of coordinates that differ (no gradient, as in PyTorch)
+        return (difference != 0).to(input.dtype).sum(dim=-1)
+    return _p_norm(difference, p, -1, keepdim=False)

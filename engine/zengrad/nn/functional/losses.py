@@ -452,6 +452,26 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
     return _reduce((to_positive - to_negative + margin).clamp(min=0), reduction)
 
 
+def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative: Tensor, *, distance_function=None,
+                                      margin: float = 1.0, swap: bool = False, reduction: str = "mean") -> Tensor:
+    """ℓᵢ = max(0, d(aᵢ, pᵢ) − d(aᵢ, nᵢ) + margin) for any distance function d (default: the
+    pairwise 2-norm distance); with ``swap`` the negative's distance is min(d(a, n), d(p, n)).
+    The gradient is d's, through the max."""
+    reduction = resolve_reduction("triplet_margin_with_distance_loss", reduction, None, None)
+    if margin <= 0:
+        raise ValueError(f"triplet_margin_with_distance_loss: expected margin to be greater than 0, got {margin} "
+                         f"instead")
+    if not anchor.ndim == positive.ndim == negative.ndim:
+        raise OpError(f"triplet_margin_with_distance_loss: The anchor, positive, and negative tensors are expected to "
+                      f"have the same number of dimensions, but got: anchor {anchor.ndim}D, positive "
+                      f"{positive.ndim}D, and negative {negative.ndim}D inputs")
+    distance = pairwise_distance if distance_function is None else distance_function
+    to_positive, to_negative = distance(anchor, positive), distance(anchor, negative)
+    if swap:
+        to_negative = to_negative.minimum(distance(positive, negative))
+    return _reduce((to_positive - to_negative + margin).clamp(min=0), reduction)
+
+
 def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
     """ℓᵢ = log(1 + e^(−yᵢxᵢ)) = −log σ(yᵢxᵢ) for labels y = ±1 (a logistic loss), computed as

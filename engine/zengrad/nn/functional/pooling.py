@@ -1,5 +1,7 @@
 """Pooling over windows: max, average and power-average (Lᵖ) pooling, adaptive max pooling, and
-max unpooling. Windows come from :func:`zengrad.ops.conv.window_positions`, as for convolution."""
+max unpooling, over 1, 2 or 3 spatial axes. One code path serves every dimension: each channel of
+each sample is one image (B, 1, *S), whose windows are im2col columns
+(:func:`zengrad.ops.conv.unfold_nd`), as for convolution."""
 
 from __future__ import annotations
 
@@ -9,15 +11,15 @@ import numpy as np
 from ...errors import OpError
 from ...ops import cat
 from ...ops import relu
-from ...ops.conv import _pair, _single
-from ...ops.conv import unfold
+from ...ops.conv import _ntuple
+from ...ops.conv import unfold_nd
 from ...tensor import Tensor
 
 
 def _pad_with(x: Tensor, pads, value: float) -> Tensor:
-    """(N, C, H, W) with pads = (top, bottom, left, right) rows/columns of ``value`` around it
+    """(N, C, *S) with pads[a] = (before, after) elements of ``value`` around spatial axis a
     (composed from cat, so the gradient simply drops the border)."""
-    for axis, before, after in ((2, pads[0], pads[1]), (3, pads[2], pads[3])):
+    for axis, (before, after) in enumerate(pads, start=2):
         parts = []
         for count in (before, after):
             shape = list(x.shape)
@@ -30,7 +32,7 @@ def _pad_with(x: Tensor, pads, value: float) -> Tensor:
 
 
 def _pool_geometry(op: str, size: tuple, kernel, stride, padding, dilation, ceil_mode: bool):
-    """Output size and the extra bottom/right padding ceil_mode needs, per spatial axis.
+    """Output size and the extra padding at the end that ceil_mode needs, per spatial axis.
 
     out = ⌊(size + 2p − d(k − 1) − 1)/s⌋ + 1 (⌈·⌉ with ceil_mode, minus one if the last window
     would start in the right padding), as in PyTorch."""
@@ -54,44 +56,46 @@ def _pool_geometry(op: str, size: tuple, kernel, stride, padding, dilation, ceil
     return tuple(outs), tuple(extras)
 
 
-def _windows(op: str, input: Tensor, kernel_size, stride, padding, dilation, ceil_mode, fill):
-    """Every pooling window as a column: (N·C, kh·kw, L) from (N, C, H, W), the padding (and the
-    extra border ceil_mode reaches into) filled with ``fill``; returns (cols, out_hw, pads)."""
-    kernel = _pair(kernel_size, "kernel_size", op)
-    stride = kernel if stride is None else _pair(stride, "stride", op)
-    padding, dilation = _pair(padding, "padding", op), _pair(dilation, "dilation", op)
-    n, c, h, w = input.shape
-    out_hw, extra = _pool_geometry(op, (h, w), kernel, stride, padding, dilation, ceil_mode)
-    pads = (padding[0], padding[0] + extra[0], padding[1], padding[1] + extra[1])
-    x = _pad_with(input.reshape(n * c, 1, h, w), pads, fill)
-    return unfold(x, kernel, dilation, 0, stride), out_hw, pads
+def _kernel_and_stride(op: str, spatial: int, kernel_size, stride) -> tuple[tuple, tuple]:
+    """The kernel and the stride as ``spatial``-tuples; no stride (None or empty) is the kernel's."""
+    kernel = _ntuple(kernel_size, spatial, "kernel_size", op)
+    none = stride is None or (isinstance(stride, (tuple, list)) and len(stride) == 0)
+    return kernel, kernel if none else _ntuple(stride, spatial, "stride", op)
+
+
+def _windows(op: str, input: Tensor, kernel, stride, padding, dilation, ceil_mode, fill):
+    """Every pooling window of (B, 1, *S) as a column: (B, Πk, L), the padding (and the extra
+    border ceil_mode reaches into) filled with ``fill``; returns (cols, out_size, pads)."""
+    out_size, extra = _pool_geometry(op, input.shape[2:], kernel, stride, padding, dilation, ceil_mode)
+    pads = tuple((p, p + e) for p, e in zip(padding, extra))
+    x = _pad_with(input, pads, fill)
+    return unfold_nd(x, kernel, dilation, (0,) * len(kernel), stride), out_size, pads
 
 
 def _pool_input(op: str, input: Tensor, spatial: int) -> tuple[Tensor, tuple]:
-    """The input as (N, C, H, W) and the shape to give the output back in: 1-d pooling takes
-    (N, C, L) or (C, L), 2-d pooling (N, C, H, W) or (C, H, W)."""
+    """The input as (B, 1, *S), every channel of every sample one image, and the leading shape to
+    give the output back in: (N, C, *S) or (C, *S) with ``spatial`` axes S."""
     if input.ndim not in (spatial + 1, spatial + 2):
         raise OpError(f"{op}: expected a {spatial + 1}-D or {spatial + 2}-D input, got shape {input.shape}")
     lead = input.shape[:input.ndim - spatial]
-    x = input.reshape((-1,) + input.shape[input.ndim - spatial:])
-    x = x.reshape(x.shape[0], 1, *((1,) * (2 - spatial)), *x.shape[1:])
-    return x, lead
+    return input.reshape((-1, 1) + input.shape[input.ndim - spatial:]), lead
 
 
 def _max_pool(op, input, spatial, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x, lead = _pool_input(op, input, spatial)
-    cols, out_hw, pads = _windows(op, x, kernel_size, stride, padding, dilation, ceil_mode, -np.inf)
-    out = cols.max(dim=1).values
-    shape = lead + out_hw[2 - spatial:]
+    kernel, stride = _kernel_and_stride(op, spatial, kernel_size, stride)
+    padding, dilation = _ntuple(padding, spatial, "padding", op), _ntuple(dilation, spatial, "dilation", op)
+    cols, out_size, pads = _windows(op, x, kernel, stride, padding, dilation, ceil_mode, -np.inf)
+    out = cols.max(dim=1).values.reshape(lead + out_size)
     if not return_indices:
-        return out.reshape(shape)
-    xp, (h, w) = input.xp, x.shape[2:]
-    positions = xp.pad(xp.arange(h * w, dtype=np.int64).reshape(1, 1, h, w),
-                       ((0, 0), (0, 0), pads[:2], pads[2:]), constant_values=-1).astype(input.dtype)
-    position_cols, _, _ = _windows(op, Tensor(positions), kernel_size, stride, (0, 0), dilation, False, -1)
+        return out
+    xp, size = input.xp, x.shape[2:]
+    positions = xp.pad(xp.arange(math.prod(size), dtype=np.int64).reshape((1, 1) + size),
+                       ((0, 0), (0, 0)) + pads, constant_values=-1).astype(input.dtype)
+    position_cols = unfold_nd(Tensor(positions), kernel, dilation, (0,) * spatial, stride)
     best = xp.argmax(cols._data, axis=1)
     indices = xp.take_along_axis(position_cols._data.astype(np.int64), best[:, None, :], axis=1)[:, 0]
-    return out.reshape(shape), Tensor(indices.reshape(shape))
+    return out, Tensor(indices.reshape(lead + out_size))
 
 
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
@@ -106,30 +110,52 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
 
 def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False):
-    """y[n, c, i] = max over x_pad[n, c, i·s + a·d], 0 ≤ a < k, of (N, C, L) or (C, L) input:
-    :func:`max_pool2d` on a height of 1."""
-    stride = None if stride is None else (1, _single(stride))
-    return _max_pool("max_pool1d", input, 1, (1, _single(kernel_size)), stride, (0, _single(padding)),
-                     (1, _single(dilation)), ceil_mode, return_indices)
+    """y[n, c, i] = max over x_pad[n, c, i·s + a·d], 0 ≤ a < k, of (N, C, L) or (C, L) input
+    (see :func:`max_pool2d`); indices are positions along L."""
+    return _max_pool("max_pool1d", input, 1, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    """y[n, c, i, j, k] = max over x_pad[n, c, i·s₀ + a·d₀, j·s₁ + b·d₁, k·s₂ + e·d₂] of (N, C, D, H, W)
+    or (C, D, H, W) input (see :func:`max_pool2d`); indices are flat positions d·H·W + h·W + w."""
+    return _max_pool("max_pool3d", input, 3, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool1d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+                            return_indices: bool = False):
+    """:func:`max_pool1d` returning (values, indices) whatever ``return_indices`` says (PyTorch's twin)."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+                            return_indices: bool = False):
+    """:func:`max_pool2d` returning (values, indices) whatever ``return_indices`` says (PyTorch's twin)."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d_with_indices(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+                            return_indices: bool = False):
+    """:func:`max_pool3d` returning (values, indices) whatever ``return_indices`` says (PyTorch's twin)."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def _avg_pool(op, input, spatial, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override):
     x, lead = _pool_input(op, input, spatial)
-    cols, out_hw, pads = _windows(op, x, kernel_size, stride, padding, 1, ceil_mode, 0.0)
+    kernel, stride = _kernel_and_stride(op, spatial, kernel_size, stride)
+    padding, ones = _ntuple(padding, spatial, "padding", op), (1,) * spatial
+    cols, out_size, pads = _windows(op, x, kernel, stride, padding, ones, ceil_mode, 0.0)
     total = cols.sum(dim=1)
     if divisor_override:
-        return (total / divisor_override).reshape(lead + out_hw[2 - spatial:])
-    xp, (h, w) = input.xp, x.shape[2:]
-    inside = xp.zeros((1, 1, h + pads[0] + pads[1], w + pads[2] + pads[3]), dtype=input.dtype)
+        return (total / divisor_override).reshape(lead + out_size)
+    xp, size = input.xp, x.shape[2:]
+    inside = xp.zeros((1, 1) + tuple(n + sum(p) for n, p in zip(size, pads)), dtype=input.dtype)
     if count_include_pad:  # the symmetric padding counts, the extra border of ceil_mode does not
-        pad_h, pad_w = _pair(padding, "padding", op)
-        inside[:, :, :h + 2 * pad_h, :w + 2 * pad_w] = 1
+        inside[(..., *(slice(0, n + 2 * p) for n, p in zip(size, padding)))] = 1
     else:
-        inside[:, :, pads[0]:pads[0] + h, pads[2]:pads[2] + w] = 1
-    kernel = _pair(kernel_size, "kernel_size", op)
-    stride = kernel if stride is None else _pair(stride, "stride", op)
-    counts = unfold(Tensor(inside), kernel, 1, 0, stride)._data.sum(axis=1)
-    return (total / Tensor(counts)).reshape(lead + out_hw[2 - spatial:])
+        inside[(..., *(slice(p, p + n) for n, (p, _) in zip(size, pads)))] = 1
+    counts = unfold_nd(Tensor(inside), kernel, ones, (0,) * spatial, stride)._data.sum(axis=1)
+    return (total / Tensor(counts)).reshape(lead + out_size)
 
 
 def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
@@ -144,9 +170,15 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True) -> Tensor:
     """y[n, c, i] = Σ_{a<k} x_pad[n, c, i·s + a] / m (see :func:`avg_pool2d`), for (N, C, L) or (C, L)."""
-    stride = None if stride is None else (1, _single(stride))
-    return _avg_pool("avg_pool1d", input, 1, (1, _single(kernel_size)), stride, (0, _single(padding)), ceil_mode,
-                     count_include_pad, None)
+    return _avg_pool("avg_pool1d", input, 1, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None) -> Tensor:
+    """y[n, c, i, j, k] = Σ_window x_pad / m over kd×kh×kw windows of (N, C, D, H, W) or (C, D, H, W)
+    input, m as in :func:`avg_pool2d`."""
+    return _avg_pool("avg_pool3d", input, 3, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
 
 
 def _adaptive_bins(size: int, out: int):
@@ -167,16 +199,14 @@ def _adaptive_max(op: str, input: Tensor, sizes: tuple, return_indices: bool):
     if min(sizes) < 1 or min(dims) < 1:
         raise OpError(f"{op}: output size {sizes} and input shape {input.shape} must be positive")
     lead = input.shape[:input.ndim - spatial]
-    x = input.reshape((-1,) + dims)
-    bins = [_adaptive_bins(d, s) for d, s in zip(dims, sizes)]
-    if spatial == 1:
-        flat_positions = bins[0]
-        windows = x[:, flat_positions]  # (B, o, w)
-    else:
-        rows, cols = bins
-        flat_positions = (rows[:, None, :, None] * dims[1] + cols[None, :, None, :]).reshape(
-            sizes[0], sizes[1], -1)
-        windows = x.reshape(x.shape[0], -1)[:, flat_positions]  # (B, oh, ow, wh·ww)
+    x = input.reshape((-1, math.prod(dims)))
+    flat_positions = 0  # (o₀, …, w₀, …): the flat input position of every element of every bin
+    for axis, bins in enumerate(_adaptive_bins(d, s) for d, s in zip(dims, sizes)):
+        shape = [1] * (2 * spatial)
+        shape[axis], shape[spatial + axis] = bins.shape
+        flat_positions = flat_positions + bins.reshape(shape) * math.prod(dims[axis + 1:])
+    flat_positions = flat_positions.reshape(sizes + (-1,))
+    windows = x[:, flat_positions]  # (B, *sizes, Πw)
     best = windows.max(dim=-1)
     out = best.values.reshape(lead + sizes)
     if not return_indices:
@@ -197,15 +227,45 @@ def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False
 def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
     """y[n, c, i, j] = max of the bin rows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1, columns likewise, for
     (N, C, H, W) or (C, H, W) input; ``return_indices`` gives each maximum's flat position h·W + w."""
-    sizes = (output_size, output_size) if isinstance(output_size, int) or output_size is None else tuple(output_size)
-    return _adaptive_max("adaptive_max_pool2d", input, sizes, return_indices)
+    return _adaptive_max("adaptive_max_pool2d", input, output_sizes(output_size, 2), return_indices)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size, return_indices: bool = False):
+    """y[n, c, i, j, k] = max of the bin ⌊i·D/od⌋ … ⌈(i+1)·D/od⌉ − 1 along depth, likewise along height
+    and width, for (N, C, D, H, W) or (C, D, H, W) input; indices are flat positions d·H·W + h·W + w."""
+    return _adaptive_max("adaptive_max_pool3d", input, output_sizes(output_size, 3), return_indices)
+
+
+def adaptive_max_pool1d_with_indices(input: Tensor, output_size, return_indices: bool = False):
+    """:func:`adaptive_max_pool1d` returning (values, indices) (PyTorch's twin)."""
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input: Tensor, output_size, return_indices: bool = False):
+    """:func:`adaptive_max_pool2d` returning (values, indices) (PyTorch's twin)."""
+    return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d_with_indices(input: Tensor, output_size, return_indices: bool = False):
+    """:func:`adaptive_max_pool3d` returning (values, indices) (PyTorch's twin)."""
+    return adaptive_max_pool3d(input, output_size, True)
+
+
+def output_sizes(output_size, spatial: int) -> tuple:
+    """An adaptive pool's output size as a ``spatial``-tuple: an int (or None, the input's size) for
+    every axis, or one entry per axis."""
+    if isinstance(output_size, int) or output_size is None:
+        return (output_size,) * spatial
+    sizes = tuple(output_size)
+    if len(sizes) != spatial:
+        raise OpError(f"adaptive pooling: output_size must be an int or {spatial} values, got {output_size!r}")
+    return sizes
 
 
 def _lp_pool(input: Tensor, norm_type: float, kernel_size, stride, ceil_mode: bool, spatial: int) -> Tensor:
-    kernel = (kernel_size,) * spatial if isinstance(kernel_size, int) else tuple(kernel_size)
-    window = math.prod(kernel)
-    pool = avg_pool1d if spatial == 1 else avg_pool2d
-    means = pool(input ** norm_type, kernel_size, stride, 0, ceil_mode)
+    op = f"lp_pool{spatial}d"
+    window = math.prod(_ntuple(kernel_size, spatial, "kernel_size", op))
+    means = _avg_pool(op, input ** norm_type, spatial, kernel_size, stride, 0, ceil_mode, True, None)
     return (means.sign() * relu(means.abs()) * window) ** (1.0 / norm_type)
 
 
@@ -220,13 +280,17 @@ def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride=None, ce
     return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 1)
 
 
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """:func:`lp_pool2d` over kd×kh×kw windows: y = (Σ_window xᵖ)^(1/p)."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 3)
+
+
 def _max_unpool(op: str, input: Tensor, indices: Tensor, kernel_size, stride, padding, output_size, spatial: int):
     if input.shape != indices.shape or input.ndim not in (spatial + 1, spatial + 2):
         raise OpError(f"{op}: input {input.shape} and indices {indices.shape} must be one ({spatial + 1}- or "
                       f"{spatial + 2}-D) shape")
-    pair = (lambda v: (v,) * spatial if isinstance(v, int) else tuple(v))
-    kernel = pair(kernel_size)
-    stride, padding = (kernel if stride is None else pair(stride)), pair(padding)
+    kernel, stride = _kernel_and_stride(op, spatial, kernel_size, stride)
+    padding = _ntuple(padding, spatial, "padding", op)
     size_in = input.shape[-spatial:]
     default = tuple((n - 1) * s - 2 * p + k for n, s, p, k in zip(size_in, stride, padding, kernel))
     size = default if output_size is None else tuple(output_size)[-spatial:]
@@ -249,3 +313,9 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, paddi
 def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
     """:func:`max_unpool2d` along one dim."""
     return _max_unpool("max_unpool1d", input, indices, kernel_size, stride, padding, output_size, 1)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """:func:`max_unpool2d` over three axes: each value goes to the flat position d·H·W + h·W + w its
+    index names (from max_pool3d's return_indices)."""
+    return _max_unpool("max_unpool3d", input, indices, kernel_size, stride, padding, output_size, 3)

@@ -4,10 +4,14 @@ gradient is A_Hᵀ g A_W."""
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 
 from ...errors import OpError
 from ...tensor import Tensor
+from .pooling import output_sizes
 
 
 def _adaptive_matrix(xp, size: int, out: int, dtype):
@@ -22,10 +26,25 @@ def _adaptive_matrix(xp, size: int, out: int, dtype):
 def _resample(x: Tensor, matrices) -> Tensor:
     """Apply one (out, in) matrix to each of the last len(matrices) axes: y = A_h x A_wᵀ in 2-d.
 
-    Each matrix is a constant, so the gradient is the transposed resampling Aᵀ g, for free."""
+    The first axis's matrix multiplies from the left, the later axes flattened beside it; then the
+    rest follow the same way (the last one x A_wᵀ). Each matrix is a constant, so the gradient is
+    the transposed resampling Aᵀ g, for free."""
     if len(matrices) == 1:
         return x @ Tensor(matrices[0].T.copy())
-    return Tensor(matrices[0]) @ x @ Tensor(matrices[1].T.copy())
+    lead, size, rest = x.shape[:-len(matrices)], x.shape[-len(matrices)], x.shape[1 - len(matrices):]
+    first = Tensor(matrices[0]) @ x.reshape(lead + (size, math.prod(rest)))
+    return _resample(first.reshape(lead + (matrices[0].shape[0],) + rest), matrices[1:])
+
+
+def _adaptive_avg(op: str, input: Tensor, sizes: tuple) -> Tensor:
+    spatial = len(sizes)
+    if input.ndim not in (spatial + 1, spatial + 2):
+        raise OpError(f"{op}: expected a {spatial + 1}-D or {spatial + 2}-D input, got shape {input.shape}")
+    dims = input.shape[-spatial:]
+    sizes = tuple(n if s is None else s for s, n in zip(sizes, dims))
+    if min(sizes) < 1 or min(dims) < 1:
+        raise OpError(f"{op}: output size {sizes} and input shape {input.shape} must be positive")
+    return _resample(input, [_adaptive_matrix(input.xp, n, s, input.dtype) for n, s in zip(dims, sizes)])
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
@@ -33,16 +52,14 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     rows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 and columns likewise (bins may overlap). Each axis's binning
     is a constant (out, in) averaging matrix A, so y = A_h x A_wᵀ: two matrix products, and the
     gradient is A_hᵀ g A_w. ``None`` in ``output_size`` keeps that input size."""
-    if input.ndim not in (3, 4):
-        raise OpError(f"adaptive_avg_pool2d: expected a 3-D or 4-D input, got shape {input.shape}")
-    sizes = (output_size, output_size) if isinstance(output_size, int) or output_size is None else tuple(output_size)
-    if len(sizes) != 2:
-        raise OpError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got {output_size!r}")
-    height, width = input.shape[-2:]
-    sizes = tuple(n if s is None else s for s, n in zip(sizes, (height, width)))
-    if min(sizes) < 1 or min(height, width) < 1:
-        raise OpError(f"adaptive_avg_pool2d: output size {sizes} and input shape {input.shape} must be positive")
-    return _resample(input, [_adaptive_matrix(input.xp, n, s, input.dtype) for n, s in zip((height, width), sizes)])
+    return _adaptive_avg("adaptive_avg_pool2d", input, output_sizes(output_size, 2))
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size) -> Tensor:
+    """Average pooling of (N, C, D, H, W) or (C, D, H, W) to a fixed (od, oh, ow): each output the mean
+    of its bin ⌊i·D/od⌋ … ⌈(i+1)·D/od⌉ − 1 along each axis; one averaging matrix per axis, as in
+    :func:`adaptive_avg_pool2d`."""
+    return _adaptive_avg("adaptive_avg_pool3d", input, output_sizes(output_size, 3))
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
@@ -78,23 +95,24 @@ def _interpolation_matrix(xp, size: int, out: int, scale: float, mode: str, alig
 
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                 recompute_scale_factor=None, antialias: bool = False) -> Tensor:
-    """Resize the spatial axes of (N, C, L) or (N, C, H, W) input, as ``torch.nn.functional.interpolate``
-    for mode 'nearest' (1-d and 2-d), 'linear' (1-d) and 'bilinear' (2-d).
+    """Resize the spatial axes of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input, as
+    ``torch.nn.functional.interpolate`` for mode 'nearest' (any of them), 'linear' (1-d),
+    'bilinear' (2-d) and 'trilinear' (3-d).
 
     Every mode is linear in x and separable, so each axis is one constant (out, in) matrix
     (see :func:`_interpolation_matrix` for the weights) and y = A_h x A_wᵀ; the gradient is
     A_hᵀ g A_w. The output size is ``size`` or ⌊in·scale_factor⌋; source coordinates use
     scale = in/out when the size was given (or ``recompute_scale_factor``), else 1/scale_factor.
     """
-    modes = {3: ("nearest", "linear"), 4: ("nearest", "bilinear")}
+    modes = {3: ("nearest", "linear"), 4: ("nearest", "bilinear"), 5: ("nearest", "trilinear")}
     if input.ndim not in modes or mode not in modes[input.ndim]:
         raise OpError(f"interpolate: mode {mode!r} on input of shape {input.shape} is not supported "
-                      f"(3-D: nearest/linear, 4-D: nearest/bilinear)")
+                      f"(3-D: nearest/linear, 4-D: nearest/bilinear, 5-D: nearest/trilinear)")
     if antialias:
         raise OpError("interpolate: antialias=True is not supported")
     if mode == "nearest" and align_corners is not None:
         raise OpError("interpolate: align_corners option can only be set with the interpolating modes: "
-                      "linear | bilinear")
+                      "linear | bilinear | trilinear")
     spatial = input.shape[2:]
     if (size is None) == (scale_factor is None):
         raise OpError("interpolate: either size or scale_factor should be defined (not both)")
@@ -112,3 +130,26 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                                       bool(align_corners), input.dtype)
                 for n, s, scale in zip(spatial, sizes, scales)]
     return _resample(input, matrices)
+
+
+def _deprecated(name: str) -> None:
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` instead.", UserWarning,
+                  stacklevel=3)
+
+
+def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None) -> Tensor:
+    """PyTorch's deprecated name for :func:`interpolate` (it warns, as PyTorch does)."""
+    _deprecated("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input: Tensor, size=None, scale_factor=None) -> Tensor:
+    """PyTorch's deprecated :func:`interpolate` with mode 'nearest' (it warns)."""
+    _deprecated("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:
+    """PyTorch's deprecated :func:`interpolate` with mode 'bilinear' and align_corners=True (it warns)."""
+    _deprecated("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)

@@ -40,7 +40,7 @@ def _feature_dropout(op: str, input: Tensor, p: float, training: bool, spatial: 
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"{op}: dropout probability has to be between 0 and 1, but got {p}")
     if input.ndim not in (spatial + 1, spatial + 2):
-        raise OpError(f"{op}: expects (N, C, {'L' if spatial == 1 else 'H, W'}) or without the batch dim, "
+        raise OpError(f"{op}: expects (N, C, {('L', 'H, W', 'D, H, W')[spatial - 1]}) or without the batch dim, "
                       f"got shape {input.shape}")
     if not training or p == 0.0:
         return input
@@ -60,6 +60,12 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Whole channels (feature maps) of (N, C, H, W) zeroed with probability p, the rest scaled
     by 1/(1 − p): neighbouring pixels are correlated, so dropping single pixels regularises little."""
     return _feature_dropout("dropout2d", input, p, training, 2, inplace)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Whole channels (volumes) of (N, C, D, H, W) or (C, D, H, W) zeroed with probability p, the rest
+    scaled by 1/(1 − p)."""
+    return _feature_dropout("dropout3d", input, p, training, 3, inplace)
 
 
 #: −λα of SELU: the value SELU tends to for x → −∞, which alpha dropout sets dropped units to
