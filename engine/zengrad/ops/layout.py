@@ -315,6 +315,11 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     return getitem(a, (slice(None),) * dim + (slice(start, start + length),))
 
 
+def narrow_copy(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """:func:`narrow`'s slice as a new tensor (its own memory) rather than a view."""
+    return clone(narrow(a, dim, start, length))
+
+
 def unbind(a: Tensor, dim: int = 0) -> tuple:
     """The slices along ``dim``, each without that dim."""
     dim = normalize_dim(dim, a.ndim, "unbind")

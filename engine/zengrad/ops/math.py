@@ -7,11 +7,13 @@ work. Rounding ops are piecewise constant: their gradient is 0 (PyTorch's choice
 
 from __future__ import annotations
 
+import collections
 import math
+import numbers
 
 import numpy as np
 
-from ..errors import OpError
+from ..errors import DtypeError, OpError
 from .. import backend
 from ..autograd import Function, promoted
 from ..tensor import Tensor
@@ -836,3 +838,94 @@ def ldexp(a, exponent):
     a = _float_input("ldexp", a)
     exponent = as_tensor_like(exponent, a, "ldexp")
     return a * Tensor(a.xp.exp2(exponent.data.astype(a.dtype)))
+
+
+Frexp = collections.namedtuple("frexp", ["mantissa", "exponent"])
+
+
+class Mantissa(Function):
+    """a = m·2^e with 0.5 ≤ |m| < 1 (m = 0, e = 0 for ±0; ±inf and NaN keep their value, e = 0).
+    z = m = a·2^(−e) with e piecewise constant: ∂z/∂a = 2^(−e)."""
+
+    def forward(self, a):
+        mantissa, self.exponent = _xp(a).frexp(a)
+        return mantissa
+
+    def backward(self, g):
+        xp = _xp(g.data)
+        return g * Tensor(xp.ldexp(xp.ones((), dtype=g.dtype), -self.exponent).astype(g.dtype))
+
+
+def frexp(a):
+    """(mantissa, exponent) with a = mantissa·2^exponent, 0.5 ≤ |mantissa| < 1 (see
+    :class:`Mantissa`); exponent is int32 and has no gradient."""
+    if not isinstance(a, Tensor) or a.dtype.kind != "f":
+        raise DtypeError(f"frexp: only supports floating-point dtypes, got {getattr(a, 'dtype', type(a).__name__)}")
+    return Frexp(Mantissa.apply(a), Tensor(a.xp.frexp(a.data)[1].astype(np.int32)))
+
+
+class Nextafter(Function):
+    """z = the next floating-point number after a in the direction of b (a itself where a = b).
+    A step of at most one unit in the last place: ∂z/∂a = 1 where a ≠ b and 0 where z = b = a
+    (PyTorch's choice), ∂z/∂b = 0."""
+
+    def forward(self, a, b):
+        return _xp(a).nextafter(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        return (unbroadcast(where(a == b, 0, g), a.shape) if self.needs_grad(0) else None,
+                Tensor(_xp(g.data).zeros(b.shape, dtype=b.dtype)) if self.needs_grad(1) else None)
+
+
+def nextafter(input, other):
+    """The next representable float after ``input`` towards ``other``, elementwise (both float
+    tensors; they broadcast and promote as other binary ops)."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError(f"nextafter: input and other must be Tensors, got {type(input).__name__} and "
+                        f"{type(other).__name__}")
+    if input.dtype.kind != "f" or other.dtype.kind != "f":
+        raise DtypeError(f"nextafter: only floating-point dtypes are supported, got {input.dtype} and {other.dtype}")
+    return _binary(Nextafter, input, other)
+
+
+def isreal(a):
+    """Whether each element is real: all True, as zengrad has no complex dtypes (bool, a's shape)."""
+    return Tensor(a.xp.ones(a.shape, dtype=bool))
+
+
+def _python_elementwise(name: str, a: Tensor, fn, *operands) -> None:
+    """a[i] ← fn(a[i], operands[0][i], …) in place, calling the Python ``fn`` on Python numbers
+    (PyTorch's ``apply_``/``map_``: CPU tensors outside autograd only)."""
+    from .inplace import overwrite
+    if a.requires_grad:
+        raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() instead.")
+    if backend.device_of(a.data) != "cpu":
+        raise OpError(f"{name}: only implemented on CPU tensors, got one on {a.device}")
+    if not callable(fn):
+        raise TypeError(f"{name}: expected a callable, got {type(fn).__name__}")
+    columns = [t.data.reshape(-1).tolist() for t in (a,) + operands]
+    results = [fn(*values) for values in zip(*columns)]
+    for value in results:
+        if not isinstance(value, (numbers.Real, np.generic)):
+            raise TypeError(f"{name}: the callable must return a real number, not {type(value).__name__}")
+    target = np.array(results, dtype=np.float64 if a.dtype.kind == "f" else None)
+    overwrite(a, target.astype(a.dtype).reshape(a.shape))
+
+
+def apply_(a: Tensor, callable) -> Tensor:
+    """a[i] ← callable(a[i]) for every element, in place (a Python call per element: slow)."""
+    _python_elementwise("apply_", a, callable)
+    return a
+
+
+def map_(a: Tensor, tensor: Tensor, callable) -> Tensor:
+    """a[i] ← callable(a[i], tensor[i]) in place, ``tensor`` broadcast to a's shape and of a's dtype."""
+    if not isinstance(tensor, Tensor) or tensor.dtype != a.dtype:
+        raise TypeError(f"map_: expected 'tensor' of dtype {a.dtype}, got {getattr(tensor, 'dtype', type(tensor).__name__)}")
+    try:
+        other = Tensor(np.broadcast_to(tensor.data, a.shape))
+    except ValueError:
+        raise OpError(f"map_: tensor of shape {tensor.shape} does not broadcast to the input's shape {a.shape}") from None
+    _python_elementwise("map_", a, callable, other)
+    return a
