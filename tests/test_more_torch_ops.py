@@ -181,3 +181,51 @@ def test_scatter_reduce_prod_gradient_of_an_untouched_zero_is_the_incoming_gradi
         x.scatter_reduce(1, m.tensor([[1, 1]]), m.tensor([[2.0, 3.0]]), "prod").sum().backward()
         return x.grad
     _same(*_both(run))
+
+
+# ---- the edge sweep's findings (each failed before its fix) ---------------------------------
+
+SWEEP = {
+    "uint8_plus_negative_int_wraps": lambda m: m.tensor([3], dtype=m.uint8) + (-5),
+    "int8_times_big_int_wraps": lambda m: m.tensor([100], dtype=m.int8) * 300,
+    "unique_keeps_each_nan": lambda m: m.unique(m.tensor([np.nan, 1.0, np.nan]), return_counts=True),
+    "mean_of_ints_with_dtype": lambda m: m.tensor([1, 2]).mean(dtype=m.float64),
+    "isclose_negative_rtol": lambda m: m.isclose(m.tensor([1.0]), m.tensor([1.0]), rtol=-1),
+    "diff_of_bools_is_xor": lambda m: m.tensor([True, False, False, True]).diff(),
+    "left_shift": lambda m: m.tensor([1, 8, -3]) << m.tensor([2, 1, 1]),
+    "right_shift_keeps_sign": lambda m: m.tensor([-8, 8, -1], dtype=m.int32) >> 1,
+    "shift_functions": lambda m: (m.bitwise_left_shift(m.tensor([3]), 2), m.tensor([64]).bitwise_right_shift(3)),
+    "shift_of_floats_refused": lambda m: m.tensor([1.0]) << 1,
+    "norm_of_ints_refused": lambda m: m.tensor([3, 4]).norm(),
+    "logcumsumexp_of_ints_refused": lambda m: m.tensor([1, 2]).logcumsumexp(0),
+    "cumprod_float32_accumulates_wide": lambda m: m.tensor([1e-30, 1e-30, np.inf, 1e25, 1e25]).cumprod(0),
+    "cumsum_0d_dim_out_of_range": lambda m: m.tensor(2.0).cumsum(1),
+    "sort_0d_dim_out_of_range": lambda m: m.tensor(2.0).sort(dim=1),
+    "topk_0d_dim_out_of_range": lambda m: m.tensor(2.0).topk(1, dim=-2),
+    "topk_of_bools_refused": lambda m: m.tensor([True, False]).topk(1),
+    "cummax_0d_bool_stays_bool": lambda m: tuple(m.tensor(True).cummax(0)),
+    "sort_0d_bool_stays_bool": lambda m: m.tensor(True).sort().values,
+    "unique_dim_with_other_empty_dim_refused": lambda m: m.unique(m.zeros(1, 0), dim=0),
+    "trunc_division_keeps_int32_with_0d_int64": lambda m: m.div(m.tensor([7, -7], dtype=m.int32), m.tensor(2),
+                                                                 rounding_mode="trunc"),
+    "integer_division_of_empty_by_zero": lambda m: m.tensor([], dtype=m.int64) // m.tensor(0),
+    "trunc_division_gradient_is_zero_at_zero_divisor": lambda m: _grads(
+        m, lambda a, b: m.div(a, b, rounding_mode="trunc"), [0.0, 1.0], [0.0, 0.0]),
+    "clamp_gradient_where_min_equals_max": lambda m: _grads(m, m.clamp, [-1.0, 0.5, 2.0], [0.0, 1.0, 1.0],
+                                                             [0.0, 0.0, 1.0]),
+    "clamp_nan_bound_still_routes_to_max": lambda m: _grads(m, m.clamp, [1.0, np.nan], [np.nan, 1.0], [0.0, -1.0]),
+}
+
+
+def _grads(m, fn, *values):
+    """(fn's value, each input's gradient) for float inputs made from ``values``."""
+    inputs = [m.tensor(v, requires_grad=True) for v in values]
+    out = fn(*inputs)
+    out.sum().backward()
+    return (out,) + tuple(m.zeros_like(t) if t.grad is None else t.grad for t in inputs)
+
+
+@pytest.mark.parametrize("name", sorted(SWEEP))
+def test_sweep_findings_match_torch(name):
+    ours, theirs = _both(SWEEP[name])
+    _same(ours, theirs)

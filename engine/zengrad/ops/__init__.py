@@ -306,6 +306,7 @@ from .indexing import index_reduce, masked_scatter, msort, put, unravel_index  #
 from .layout import narrow_copy  # noqa: E402
 from .math import apply_, frexp, isreal, map_, nextafter  # noqa: E402
 from .products import chain_matmul  # noqa: E402
+from .elementwise import bitwise_left_shift, bitwise_right_shift  # noqa: E402
 from .quadrature import gradient  # noqa: E402
 
 
@@ -324,8 +325,13 @@ for _name, _fn in {"frexp": frexp, "nextafter": nextafter, "isreal": isreal, "ms
                    "narrow_copy": narrow_copy, "masked_scatter": masked_scatter, "put": put,
                    "index_reduce": index_reduce, "apply_": apply_, "map_": map_}.items():
     setattr(Tensor, _name, _fn)
-for _name, _fn in {"masked_scatter_": masked_scatter, "put_": put, "index_reduce_": index_reduce}.items():
+for _name, _fn in {"bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
+                   "__lshift__": bitwise_left_shift, "__rshift__": bitwise_right_shift,
+                   "__rlshift__": _reflected(bitwise_left_shift), "__rrshift__": _reflected(bitwise_right_shift)}.items():
+    setattr(Tensor, _name, _fn)
+for _name, _fn in {"masked_scatter_": masked_scatter, "put_": put, "index_reduce_": index_reduce,
+                   "__ilshift__": bitwise_left_shift, "__irshift__": bitwise_right_shift}.items():
     setattr(Tensor, _name, _in_place_method(_name, _fn))
-__all__ = sorted(set(__all__) | {"broadcast_shapes", "chain_matmul", "combinations", "frexp", "gradient",
+__all__ = sorted(set(__all__) | {"bitwise_left_shift", "bitwise_right_shift", "broadcast_shapes", "chain_matmul", "combinations", "frexp", "gradient",
                                  "index_reduce", "isreal", "masked_scatter", "msort", "narrow_copy", "nextafter",
                                  "put", "unravel_index"})

@@ -23,6 +23,7 @@ from ..autograd import Function
 from ..tensor import Tensor
 from ._util import as_tensor_like, normalize_dim, unbroadcast
 from .elementwise import where
+from .layout import clone
 from .shape import getitem
 from .shape import scatter_add as add_at
 
@@ -147,7 +148,7 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     smaller than a's outside ``dim``), as ``torch.gather``."""
     dim = _check_index("gather", a, dim, index)
     if a.ndim == 0:
-        return a * 1
+        return clone(a)
     return Gather.apply(a, dim=dim, index=index.data)
 
 
@@ -343,9 +344,9 @@ Sorted = collections.namedtuple("Sorted", ["values", "indices"])
 def argsort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """The indices that sort ``a`` along ``dim`` (NaN counts as largest, as in PyTorch).
     Equal elements keep their order (always stable here)."""
+    dim = normalize_dim(dim, a.ndim, "argsort")  # a 0-d tensor takes dim 0 or -1 only
     if a.ndim == 0:
         return Tensor(a.xp.zeros((), dtype=a.xp.int64))
-    dim = normalize_dim(dim, a.ndim, "argsort")
     xp = a.xp
     data = a.data
     if descending:
@@ -360,21 +361,24 @@ def sort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = Fals
     """(values, indices) sorted along ``dim``; values = gather(a, dim, indices), so the gradient
     goes back to each element's original place."""
     indices = argsort(a, dim, descending, stable)
-    values = a * 1 if a.ndim == 0 else gather(a, dim, indices)
+    values = clone(a) if a.ndim == 0 else gather(a, dim, indices)  # clone keeps a bool a bool
     return Sorted(values, indices)
 
 
 def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
-    """(values, indices) of the k largest (or smallest) elements along ``dim``, in sorted order."""
-    size = a.shape[normalize_dim(dim, a.ndim, "topk")] if a.ndim else 1
+    """(values, indices) of the k largest (or smallest) elements along ``dim``, in sorted order
+    (not of bools, as PyTorch's CPU topk)."""
+    if a.dtype.kind == "b":
+        raise DtypeError(f"topk: does not support bool dtypes (input shape {a.shape})")
+    axis = normalize_dim(dim, a.ndim, "topk")  # a 0-d tensor takes dim 0 or -1 only
+    size = a.shape[axis] if a.ndim else 1
     if not 0 <= k <= size:
         raise OpError(f"topk: k={k} is out of range for dim {dim} of size {size} (input shape {a.shape})")
     if a.ndim == 0:
-        return Sorted(a * 1, Tensor(a.xp.zeros((), dtype=a.xp.int64)))
-    dim = normalize_dim(dim, a.ndim, "topk")
-    indices = argsort(a, dim, descending=largest)
-    indices = Tensor(indices.data[(slice(None),) * dim + (slice(0, k),)])
-    return Sorted(gather(a, dim, indices), indices)
+        return Sorted(clone(a), Tensor(a.xp.zeros((), dtype=a.xp.int64)))
+    indices = argsort(a, axis, descending=largest)
+    indices = Tensor(indices.data[(slice(None),) * axis + (slice(0, k),)])
+    return Sorted(gather(a, axis, indices), indices)
 
 
 def setitem_result(a: Tensor, index, value) -> Tensor:

@@ -294,10 +294,24 @@ class Rounding(Function):
         return Tensor(_xp(g.data).zeros_like(g.data))  # exact zeros, also where g is ±inf or NaN
 
 
+class TruncDivide(Function):
+    """z = trunc(q) for the quotient q = a/b (computed by the caller, given first, detached): piecewise
+    constant, so ∂z/∂a = ∂z/∂b = 0 — exact zeros, where the chain rule through a/b would give 0·∞ = NaN
+    at b = 0."""
+
+    saved_inputs = ()
+
+    def forward(self, quotient, *operands):
+        return _xp(quotient).trunc(quotient)
+
+    def backward(self, g):
+        return (None,) + tuple(Tensor(_xp(g.data).zeros(t.shape, dtype=t.dtype)) for t in self.inputs[1:])
+
+
 def _refuse_integer_zero(op: str, a, b) -> None:
     """PyTorch's error for an integer quotient or remainder by 0 (NumPy gives 0 and a warning);
     ``a`` and ``b`` are arrays. A float operand makes the result float: ±inf or NaN, no error."""
-    if a.dtype.kind in "iub" and b.dtype.kind in "iub" and not b.all():
+    if a.dtype.kind in "iub" and b.dtype.kind in "iub" and a.size and b.size and not b.all():
         raise OpError(f"{op}: ZeroDivisionError, an integer divisor is 0 (shapes {tuple(a.shape)}, {tuple(b.shape)})")
 
 
@@ -481,6 +495,8 @@ def copysign(a, b):
 
 def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
     """|a − b| ≤ atol + rtol·|b| elementwise (infinities equal only to themselves); no gradient."""
+    if rtol < 0 or atol < 0:
+        raise OpError(f"isclose: rtol and atol must be greater than or equal to zero, got rtol={rtol}, atol={atol}")
     b = as_tensor_like(b, a)
     return Tensor(a.xp.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
@@ -522,10 +538,22 @@ def clamp(a, min=None, max=None):
 
     With tensor bounds the gradient goes to a where min ≤ a ≤ max, to min where a < min and to
     max where a > max (each bound's gradient summed over broadcasting), as in PyTorch. NaN stays NaN
-    (a NaN input gets no gradient; a NaN bound takes it).
+    (a NaN input gets no gradient; a NaN bound takes it when it is the only bound). With both, as
+    PyTorch routes it: max takes it also where max < min (the result is max), min only where
+    min < max, and where a < min = max nothing does; a NaN anywhere makes the result NaN, and the
+    gradient still goes where those rules send it.
     """
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         return clamp_numbers(a, min, max)
+    if min is not None and max is not None:
+        min, max = as_tensor_like(min, a), as_tensor_like(max, a)
+        xp = a.xp
+        values = xp.minimum(xp.maximum(a.data, min.data), max.data)  # NaN from any of the three
+        out = where((a >= min) & (a <= max), a, Tensor(values))
+        out = where((a < min) & (min < max), min, out)
+        out = where((a > max) | (max < min), max, out)
+        unknown = xp.isnan(values)  # NaN, even where a bound takes the gradient (a > max, min NaN)
+        return where(Tensor(unknown), out + math.nan, out) if unknown.any() else out
     out = a
     if min is not None:
         min = as_tensor_like(min, a)
@@ -659,11 +687,12 @@ def divide(a, b, *, rounding_mode: str | None = None):
             left = a if isinstance(a, Tensor) else as_tensor_like(a, b)
             _refuse_integer_zero("div", left.data, as_tensor_like(b, left).data)
         quotient = div(a, b)
-        integers = [x.dtype for x in (a, b) if isinstance(x, Tensor)]
+        operands = [x for x in (a, b) if isinstance(x, Tensor)]
+        integers = [x.dtype for x in (weak_zero_dim(*operands) if len(operands) == 2 else operands)]
         if all(d.kind in "iub" for d in integers) and all(isinstance(x, (Tensor, int)) for x in (a, b)):
             dtype = np.result_type(*[d for d in integers if d.kind != "b"] or [np.int64])
             return Tensor(_xp(quotient.data).trunc(quotient.data).astype(dtype))
-        return trunc(quotient)
+        return TruncDivide.apply(quotient.detach(), *[x for x in (a, b) if isinstance(x, Tensor)])
     raise OpError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
 
 
