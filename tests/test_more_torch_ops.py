@@ -191,6 +191,7 @@ SWEEP = {
     "unique_keeps_each_nan": lambda m: m.unique(m.tensor([np.nan, 1.0, np.nan]), return_counts=True),
     "mean_of_ints_with_dtype": lambda m: m.tensor([1, 2]).mean(dtype=m.float64),
     "isclose_negative_rtol": lambda m: m.isclose(m.tensor([1.0]), m.tensor([1.0]), rtol=-1),
+    "allclose_shapes_that_do_not_broadcast": lambda m: m.allclose(m.tensor([1.0, 2.0]), m.tensor([1.0, 2.0, 3.0])),
     "diff_of_bools_is_xor": lambda m: m.tensor([True, False, False, True]).diff(),
     "left_shift": lambda m: m.tensor([1, 8, -3]) << m.tensor([2, 1, 1]),
     "right_shift_keeps_sign": lambda m: m.tensor([-8, 8, -1], dtype=m.int32) >> 1,

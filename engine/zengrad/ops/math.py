@@ -498,7 +498,10 @@ def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = Fals
     if rtol < 0 or atol < 0:
         raise OpError(f"isclose: rtol and atol must be greater than or equal to zero, got rtol={rtol}, atol={atol}")
     b = as_tensor_like(b, a)
-    return Tensor(a.xp.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    try:
+        return Tensor(a.xp.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    except ValueError:
+        raise OpError(f"isclose: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
 
 
 def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
