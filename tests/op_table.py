@@ -471,4 +471,24 @@ SPECIAL_CASES = [  # zengrad.special, as torch.special
 ]
 ASSEMBLED_CASES += SPECIAL_CASES
 
-CASES = CASES + BREADTH_CASES + ASSEMBLED_CASES
+MORE_OPS_CASES = [  # PyTorch names added later: finite differences, combinations, masked/put/index_reduce
+    Case("gradient", lambda m, a: m.gradient(a)[0] * 2 + m.gradient(a, dim=0)[0], [(4, 5)]),
+    Case("gradient_coordinates_edge2", lambda m, a: m.gradient(
+        a, spacing=(m.tensor([0.0, 0.5, 2.0, 2.5, 4.0], dtype=a.dtype),), dim=1, edge_order=2)[0], [(2, 5)]),
+    Case("gradient_spacing_list", lambda m, a: m.gradient(a, spacing=[2.0, -0.5], edge_order=2)[1], [(3, 4)]),
+    Case("combinations", lambda m, a: m.combinations(a, 2) * m.combinations(a, 2, with_replacement=True)[:3], [(3,)]),
+    Case("masked_scatter", lambda m, a, b: a.masked_scatter(m.tensor([[True], [False], [True]]), b), [(3, 2), (2, 3)]),
+    Case("put_accumulate", lambda m, a, b: a.put(m.tensor([4, -1, 0, 4]), b, accumulate=True), [(2, 3), (4,)]),
+    Case("put", lambda m, a, b: m.put(a, m.tensor([[3], [-6]]), b), [(2, 3), (2, 1)]),
+    Case("index_reduce_mean", lambda m, a, b: a.index_reduce(0, m.tensor([2, 0, 2]), b, "mean"), [(3, 4), (3, 4)]),
+    Case("index_reduce_prod_exclude", lambda m, a, b: m.index_reduce(a, 1, m.tensor([1, 1]), b, "prod",
+                                                                    include_self=False), [(2, 3), (2, 2)], "away"),
+    Case("index_reduce_amax", lambda m, a, b: a.index_reduce(-1, m.tensor([0, 2, 0]), b, "amax"), [(2, 3), (2, 3)]),
+    Case("frexp_mantissa", lambda m, a: m.frexp(a).mantissa * 3, [(3, 4)], "away"),
+    Case("nextafter", lambda m, a, b: m.nextafter(a, b) * 2, [(3, 4), (4,)]),
+    Case("narrow_copy", lambda m, a: m.narrow_copy(a, -1, 1, 2) * 2, [(3, 4)]),
+    Case("chain_matmul", lambda m, a, b, c: m.chain_matmul(a, b, c), [(2, 3), (3, 4), (4, 1)]),
+    Case("conjugate_transposes", lambda m, a, b: a.H @ a + b.mH.sum(0), [(3, 2), (4, 2, 2)]),
+]
+
+CASES = CASES + BREADTH_CASES + ASSEMBLED_CASES + MORE_OPS_CASES

@@ -72,6 +72,10 @@ from .ops import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_tens
 from .ops import div as true_divide, trapezoid as trapz  # noqa: I001
 from .ops import addbmm, addmv, addr, gcd, isin, lcm, ldexp, mode, renorm  # noqa: I001
 from .ops.decompositions import pinv as pinverse
+from .ops import bitwise_left_shift, bitwise_right_shift
+from .ops import (broadcast_shapes, chain_matmul, combinations, frexp, gradient, index_reduce, isreal,  # noqa: I001
+                  masked_scatter, msort, narrow_copy, nextafter, put, unravel_index)
+from .creation import inclusive_range as range, poisson  # noqa: A004  (PyTorch's name; it shadows Python's here)
 from .ops import diagonal_scatter, histogram, pdist, select_scatter, slice_scatter, vstack as row_stack  # noqa: I001
 from .nn.functional import (celu, cosine_similarity, dropout, hardshrink, pairwise_distance, rrelu, selu,  # noqa: I001
                             threshold)

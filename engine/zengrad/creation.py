@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import numbers
+import warnings
 
 import numpy as np
 
@@ -351,7 +352,7 @@ def randint(low: int, high=None, size=None, *, generator=None, dtype=None, devic
     return Tensor(drawn.astype(np.dtype(dtype or int64)))
 
 
-def arange(start, end=None, step=1, dtype=None, device=None) -> Tensor:
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; ints give int64, floats float32."""
     if end is None:
         start, end = 0, start
@@ -364,7 +365,31 @@ def arange(start, end=None, step=1, dtype=None, device=None) -> Tensor:
     xp = backend.array_module(backend.normalize_device(device))
     if dtype is None:
         dtype = int64 if all(isinstance(v, int) for v in (start, end, step)) else backend.DEFAULT_DTYPE
-    return Tensor(xp.arange(start, end, step, dtype=np.dtype(dtype)))
+    return Tensor(xp.arange(start, end, step, dtype=np.dtype(dtype)), requires_grad=requires_grad)
+
+
+def inclusive_range(start, end, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """``zengrad.range``, deprecated as PyTorch's ``torch.range`` is (use :func:`arange`): start, start + step, … up to ``end`` *inclusive*,
+    ⌊(end − start)/step⌋ + 1 values, in the default float dtype whatever the arguments' types
+    (an integer ``dtype`` truncates start, end and step to ints first)."""
+    warnings.warn("zengrad.range is deprecated and will be removed in a future release because its behavior "
+                  "is inconsistent with Python's range builtin. Instead, use zengrad.arange, which produces "
+                  "values in [start, end).", UserWarning, stacklevel=2)
+    dtype = np.dtype(dtype or backend.DEFAULT_DTYPE)
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if dtype.kind in "iub":
+        start, end, step = int(start), int(end), int(step)
+    if not all(math.isfinite(v) for v in (start, end)):
+        raise OpError(f"range: unsupported range: {start} -> {end}")
+    if step == 0:
+        raise OpError("range: step must be nonzero")
+    if (end - start) * step < 0:
+        raise OpError(f"range: upper bound and lower bound inconsistent with step sign (start={start}, "
+                      f"end={end}, step={step})")
+    count = int(math.floor((end - start) / step)) + 1
+    xp = backend.array_module(backend.normalize_device(device))
+    values = start + xp.arange(count, dtype=np.int64 if dtype.kind in "iub" else np.float64) * step
+    return Tensor(values.astype(dtype), requires_grad=requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, device=None) -> Tensor:
@@ -480,6 +505,20 @@ def bernoulli(p: Tensor, *, generator=None) -> Tensor:
     if p.numel() and (bool((p._data < 0).any()) or bool((p._data > 1).any()) or bool(p.xp.isnan(p._data).any())):
         raise OpError(f"bernoulli: every probability must be in [0, 1] (tensor of shape {p.shape})")
     return Tensor((drawing_from(generator, p.device).random(p.shape) < p._data).astype(p.dtype))
+
+
+def poisson(input: Tensor, generator=None) -> Tensor:
+    """A count drawn from Poisson(λ = input[i]) for each element, P(k) = λᵏ e^(−λ) / k!
+    (input's shape and float dtype; every rate ≥ 0). Not differentiable."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"poisson: expected a Tensor of rates, got {type(input).__name__}")
+    if input.dtype.kind != "f":
+        raise NotImplementedError(f"poisson: not implemented for rates of dtype {input.dtype}")
+    if input.numel() and not bool((input.data >= 0).all()):
+        raise OpError(f"poisson: invalid Poisson rate, expected every rate to be non-negative (and not NaN), "
+                      f"tensor of shape {input.shape}")
+    rates = input.data.astype(np.float64)
+    return Tensor(drawing_from(generator, input.device).poisson(rates).astype(input.dtype))
 
 
 def multinomial(weights: Tensor, num_samples: int, replacement: bool = False, *, generator=None) -> Tensor:

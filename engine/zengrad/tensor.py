@@ -307,6 +307,9 @@ class Tensor(PlacementShortcuts):
     def long(self) -> "Tensor":
         return self.to(np.int64)
 
+    def byte(self) -> "Tensor":
+        return self.to(np.uint8)
+
     def half(self) -> "Tensor":
         return self.to(np.float16)
 

@@ -203,7 +203,7 @@ _MORE_METHODS = {
     "split_with_sizes": lambda a, split_sizes, dim=0: split(a, list(split_sizes), dim),
     "select": select, "diag_embed": diag_embed, "diagflat": diagflat, "masked_select": masked_select,
     "index_put": index_put, "inner": inner, "vdot": vdot, "ger": ger, "dist": dist, "aminmax": aminmax,
-    "msort": lambda a: sort(a, 0).values, "cov": cov, "corrcoef": corrcoef, "histc": histc,
+    "cov": cov, "corrcoef": corrcoef, "histc": histc,
     "is_nonzero": lambda a: bool(a), "is_same_size": lambda a, b: a.shape == b.shape,
     "is_signed": lambda a: a.dtype.kind in "if", "is_complex": lambda a: False,
 }
@@ -300,3 +300,38 @@ for _name, _fn in {"diagonal_scatter": diagonal_scatter, "select_scatter": selec
                    "slice_scatter": slice_scatter, "histogram": histogram}.items():
     setattr(Tensor, _name, _fn)
 __all__ = sorted(set(__all__) | {"diagonal_scatter", "histogram", "pdist", "select_scatter", "slice_scatter"})
+
+from .assembly import broadcast_shapes, combinations  # noqa: E402
+from .indexing import index_reduce, masked_scatter, msort, put, unravel_index  # noqa: E402
+from .layout import narrow_copy  # noqa: E402
+from .math import apply_, frexp, isreal, map_, nextafter  # noqa: E402
+from .products import chain_matmul  # noqa: E402
+from .elementwise import bitwise_left_shift, bitwise_right_shift  # noqa: E402
+from .quadrature import gradient  # noqa: E402
+
+
+def _conjugate_transpose(a: Tensor) -> Tensor:
+    """``.H``: the conjugate transpose of a matrix, for real dtypes its transpose (a 0-d tensor
+    stays itself); PyTorch allows it on 0-d and 2-d tensors only."""
+    if a.ndim not in (0, 2):
+        raise OpError(f"tensor.H is only supported on matrices (2-D tensors). Got {a.ndim}-D tensor."
+                      + (" For batches of matrices, consider using tensor.mH" if a.ndim > 2 else ""))
+    return full_transpose(a)
+
+
+Tensor.H = property(_conjugate_transpose)
+Tensor.mH = property(matrix_transpose)  # a real matrix is its own conjugate
+for _name, _fn in {"frexp": frexp, "nextafter": nextafter, "isreal": isreal, "msort": msort,
+                   "narrow_copy": narrow_copy, "masked_scatter": masked_scatter, "put": put,
+                   "index_reduce": index_reduce, "apply_": apply_, "map_": map_}.items():
+    setattr(Tensor, _name, _fn)
+for _name, _fn in {"bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
+                   "__lshift__": bitwise_left_shift, "__rshift__": bitwise_right_shift,
+                   "__rlshift__": _reflected(bitwise_left_shift), "__rrshift__": _reflected(bitwise_right_shift)}.items():
+    setattr(Tensor, _name, _fn)
+for _name, _fn in {"masked_scatter_": masked_scatter, "put_": put, "index_reduce_": index_reduce,
+                   "__ilshift__": bitwise_left_shift, "__irshift__": bitwise_right_shift}.items():
+    setattr(Tensor, _name, _in_place_method(_name, _fn))
+__all__ = sorted(set(__all__) | {"bitwise_left_shift", "bitwise_right_shift", "broadcast_shapes", "chain_matmul", "combinations", "frexp", "gradient",
+                                 "index_reduce", "isreal", "masked_scatter", "msort", "narrow_copy", "nextafter",
+                                 "put", "unravel_index"})

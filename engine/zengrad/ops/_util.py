@@ -61,7 +61,10 @@ def as_tensor_like(value, like: Tensor, op: str = "op") -> Tensor:
         dtype = backend.DEFAULT_DTYPE
     else:
         dtype = None
-    array = like.xp.asarray(value, dtype=dtype) if dtype is not None else like.xp.asarray(value)
+    if dtype is not None and dtype.kind in "iu" and isinstance(value, (int, np.integer)):
+        array = like.xp.asarray(np.int64(value)).astype(dtype)  # wraps around, as PyTorch's uint8 + (−5)
+    else:
+        array = like.xp.asarray(value, dtype=dtype) if dtype is not None else like.xp.asarray(value)
     if array.dtype == object:
         raise TypeError(f"{op}: could not convert the operand {value!r} to numbers")
     return Tensor(array)

@@ -8,9 +8,10 @@ the gradient of every output element goes back to the input element it came from
 from __future__ import annotations
 
 import builtins
+import itertools
 
 from .. import backend
-from ..creation import int64, zeros
+from ..creation import Size, int64, zeros
 from ..errors import OpError
 from ..tensor import Tensor
 from .layout import _at_least, meshgrid, pad
@@ -56,6 +57,27 @@ def broadcast_tensors(*tensors) -> tuple:
     return tuple(expand(t, *shape) for t in tensors)
 
 
+def broadcast_shapes(*shapes):
+    """The shape tensors of these shapes broadcast to (each an int, for a 1-d shape, or a sequence
+    of sizes): aligned from the right, every size 1 or equal to the largest. PyTorch's RuntimeError
+    when two sizes differ and neither is 1."""
+    given = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    for shape in given:
+        if any(not isinstance(n, int) or isinstance(n, bool) for n in shape):
+            raise TypeError(f"broadcast_shapes: shapes must be ints or sequences of ints, got {shapes}")
+        if any(n < 0 for n in shape):
+            raise OpError(f"broadcast_shapes: sizes must be non-negative, got {shapes}")
+    out: list[int] = []
+    for shape in given:
+        out = [1] * (len(shape) - len(out)) + out
+        for i, n in enumerate(shape, start=len(out) - len(shape)):
+            if n != out[i] and 1 not in (n, out[i]):
+                raise OpError(f"broadcast_shapes: shapes {given} do not broadcast (size {n} against {out[i]} "
+                              f"at dim {i - len(out)})")
+            out[i] = out[i] if n == 1 else n
+    return Size(out)
+
+
 def block_diag(*tensors) -> Tensor:
     """The matrices on the diagonal of one larger matrix, zeros elsewhere: 0-d tensors count as
     1×1, 1-d ones of length n as 1×n. Every block padded with zeros to the full width, then the
@@ -83,6 +105,24 @@ def cartesian_prod(*tensors) -> Tensor:
     if len(tensors) == 1:
         return tensors[0] * 1
     return stack([reshape(grid, (-1,)) for grid in meshgrid(*tensors, indexing="ij")], dim=1)
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The r-element combinations of the 1-d ``input``'s elements, as rows of a (C, r) tensor in
+    lexicographic order of positions (``itertools.combinations``; ``with_replacement``:
+    ``combinations_with_replacement``). C = n!/(r!(n−r)!) without replacement, (n+r−1)!/(r!(n−1)!)
+    with; r = 0 gives an empty 1-d tensor. A gather, so each element's gradient sums over the rows
+    it appears in."""
+    if not isinstance(input, Tensor) or input.ndim != 1:
+        raise OpError(f"combinations: expect a 1D vector, but got shape {getattr(input, 'shape', type(input).__name__)}")
+    if not isinstance(r, int) or r < 0:
+        raise OpError(f"combinations: expect a non-negative number of elements r, but got {r}")
+    if r == 0:
+        return input[:0] * 1
+    choose = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    rows = list(choose(range(input.shape[0]), r))
+    index = input.xp.asarray(rows, dtype=input.xp.int64).reshape(len(rows), r)
+    return input[index]
 
 
 def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..errors import OpError
 from ..tensor import Tensor
+from ._util import normalize_dim
 
 
 def unique(a: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
@@ -20,7 +21,11 @@ def unique(a: Tensor, sorted: bool = True, return_inverse: bool = False, return_
     ``a`` went (inverse has a's shape: a = unique[inverse]), with ``return_counts`` how often each
     occurs. ``dim`` picks distinct slices along that dim instead."""
     xp = a.xp
-    values, inverse, counts = xp.unique(a._data, return_inverse=True, return_counts=True, axis=dim)
+    if dim is not None and any(n == 0 for i, n in enumerate(a.shape) if i != normalize_dim(dim, a.ndim, "unique")):
+        raise OpError(f"unique: there are zero-sized dimensions other than dim={dim}, so unique cannot be applied "
+                      f"(shape {a.shape})")
+    each_nan = {"equal_nan": False} if dim is None and xp is np else {}  # every NaN distinct, as in PyTorch
+    values, inverse, counts = xp.unique(a.data, return_inverse=True, return_counts=True, axis=dim, **each_nan)
     inverse = inverse.reshape(a.shape if dim is None else (a.shape[dim],)).astype(np.int64)
     out = [Tensor(values)]
     if return_inverse:

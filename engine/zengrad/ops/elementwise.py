@@ -576,6 +576,10 @@ _BITWISE = ("each bit of int or bool tensors (broadcast; for bools the logical o
 bitwise_and = _compare(lambda x, y: x & y, "bitwise_and", _BITWISE, kinds="biu")
 bitwise_or = _compare(lambda x, y: x | y, "bitwise_or", _BITWISE, kinds="biu")
 bitwise_xor = _compare(lambda x, y: x ^ y, "bitwise_xor", _BITWISE, kinds="biu")
+_SHIFT = ("a·2^b (left) or ⌊a / 2^b⌋ (right, arithmetic: the sign is kept) for int tensors, the ``<<`` and ``>>`` "
+          "operators; no gradient.")
+bitwise_left_shift = _compare(lambda x, y: x << y, "bitwise_left_shift", _SHIFT, kinds="iu")
+bitwise_right_shift = _compare(lambda x, y: x >> y, "bitwise_right_shift", _SHIFT, kinds="iu")
 
 
 def bitwise_not(a):

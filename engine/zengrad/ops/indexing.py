@@ -1,5 +1,5 @@
 """Indexing along one dim with an index tensor: gather, the scatters, index_select, take_along_dim,
-masked_fill, sort/argsort/topk, nonzero; and SetItem, the op behind ``x[index] = value``.
+masked_fill, masked_scatter, put, index_reduce, sort/argsort/topk/msort, nonzero, unravel_index; and SetItem, the op behind ``x[index] = value``.
 
 gather and "scatter-add into zeros" are each other's gradient:
 
@@ -23,6 +23,7 @@ from ..autograd import Function
 from ..tensor import Tensor
 from ._util import as_tensor_like, normalize_dim, unbroadcast
 from .elementwise import where
+from .layout import clone
 from .shape import getitem
 from .shape import scatter_add as add_at
 
@@ -152,8 +153,8 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     smaller than a's outside ``dim``), as ``torch.gather``."""
     dim = _check_index("gather", a, dim, index)
     if a.ndim == 0:
-        return a * 1
-    return Gather.apply(a, dim=dim, index=index._data)
+        return clone(a)
+    return Gather.apply(a, dim=dim, index=index.data)
 
 
 def _src_part(src: Tensor, index: Tensor, op: str) -> Tensor:
@@ -265,8 +266,10 @@ class _ScatterCombine(Function):
         z = self.output()
         own = Tensor(self.own)
         at_src = Gather.apply(z, dim=self.dim, index=self.index)
-        if self.reduce == "prod":
-            grad_a = where(own, g * z / a, 0)
+        if self.reduce == "prod":  # an element no index reaches keeps a's value: its gradient is g
+            targeted = a.xp.zeros(a.shape, dtype=bool)
+            targeted[_coordinates(a.xp, self.index, self.dim)] = True
+            grad_a = where(Tensor(targeted), where(own, g * z / a, 0), g)
             grad_src = Gather.apply(g * z, dim=self.dim, index=self.index) / src
             return grad_a, grad_src
         hit_self = ((a == z) & own).to(g.dtype)
@@ -346,9 +349,9 @@ Sorted = collections.namedtuple("Sorted", ["values", "indices"])
 def argsort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     """The indices that sort ``a`` along ``dim`` (NaN counts as largest, as in PyTorch).
     Equal elements keep their order (always stable here)."""
+    dim = normalize_dim(dim, a.ndim, "argsort")  # a 0-d tensor takes dim 0 or -1 only
     if a.ndim == 0:
         return Tensor(a.xp.zeros((), dtype=a.xp.int64))
-    dim = normalize_dim(dim, a.ndim, "argsort")
     xp = a.xp
     data = a._data
     if descending:
@@ -363,21 +366,24 @@ def sort(a: Tensor, dim: int = -1, descending: bool = False, stable: bool = Fals
     """(values, indices) sorted along ``dim``; values = gather(a, dim, indices), so the gradient
     goes back to each element's original place."""
     indices = argsort(a, dim, descending, stable)
-    values = a * 1 if a.ndim == 0 else gather(a, dim, indices)
+    values = clone(a) if a.ndim == 0 else gather(a, dim, indices)  # clone keeps a bool a bool
     return Sorted(values, indices)
 
 
 def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
-    """(values, indices) of the k largest (or smallest) elements along ``dim``, in sorted order."""
-    size = a.shape[normalize_dim(dim, a.ndim, "topk")] if a.ndim else 1
+    """(values, indices) of the k largest (or smallest) elements along ``dim``, in sorted order
+    (not of bools, as PyTorch's CPU topk)."""
+    if a.dtype.kind == "b":
+        raise DtypeError(f"topk: does not support bool dtypes (input shape {a.shape})")
+    axis = normalize_dim(dim, a.ndim, "topk")  # a 0-d tensor takes dim 0 or -1 only
+    size = a.shape[axis] if a.ndim else 1
     if not 0 <= k <= size:
         raise OpError(f"topk: k={k} is out of range for dim {dim} of size {size} (input shape {a.shape})")
     if a.ndim == 0:
-        return Sorted(a * 1, Tensor(a.xp.zeros((), dtype=a.xp.int64)))
-    dim = normalize_dim(dim, a.ndim, "topk")
-    indices = argsort(a, dim, descending=largest)
-    indices = Tensor(indices._data[(slice(None),) * dim + (slice(0, k),)])
-    return Sorted(gather(a, dim, indices), indices)
+        return Sorted(clone(a), Tensor(a.xp.zeros((), dtype=a.xp.int64)))
+    indices = argsort(a, axis, descending=largest)
+    indices = Tensor(indices.data[(slice(None),) * axis + (slice(0, k),)])
+    return Sorted(gather(a, axis, indices), indices)
 
 
 def setitem_result(a: Tensor, index, value) -> Tensor:
@@ -453,17 +459,23 @@ def take(a: Tensor, index: Tensor) -> Tensor:
     return getitem(a.reshape(-1), index._data % builtins.max(size, 1))
 
 
-def masked_select(a: Tensor, mask: Tensor) -> Tensor:
-    """The elements of ``a`` where the boolean ``mask`` (broadcast with a) is True, as a 1-d tensor
-    in row-major order; the gradient goes back to those positions."""
+def _broadcast_mask(op: str, a: Tensor, mask: Tensor) -> tuple:
+    """(the broadcast shape of a and the boolean ``mask``, the mask's array at that shape)."""
     if not isinstance(mask, Tensor) or mask.dtype.kind != "b":
-        raise DtypeError(f"masked_select: mask must be a boolean tensor, got "
-                        f"{mask.dtype if isinstance(mask, Tensor) else type(mask).__name__}")
+        raise DtypeError(f"{op}: mask must be a boolean tensor, got "
+                         f"{mask.dtype if isinstance(mask, Tensor) else type(mask).__name__}")
     try:
         shape = tuple(a.xp.broadcast_shapes(a.shape, mask.shape))
     except ValueError:
-        raise OpError(f"masked_select: mask of shape {mask.shape} does not broadcast with input {a.shape}") from None
-    return getitem(a.expand(*shape) if shape != a.shape else a, a.xp.broadcast_to(mask._data, shape))
+        raise OpError(f"{op}: mask of shape {mask.shape} does not broadcast with input {a.shape}") from None
+    return shape, a.xp.broadcast_to(mask.data, shape)
+
+
+def masked_select(a: Tensor, mask: Tensor) -> Tensor:
+    """The elements of ``a`` where the boolean ``mask`` (broadcast with a) is True, as a 1-d tensor
+    in row-major order; the gradient goes back to those positions."""
+    shape, chosen = _broadcast_mask("masked_select", a, mask)
+    return getitem(a.expand(*shape) if shape != a.shape else a, chosen)
 
 
 def index_put(a: Tensor, indices: tuple, values, accumulate: bool = False) -> Tensor:
@@ -476,3 +488,94 @@ def index_put(a: Tensor, indices: tuple, values, accumulate: bool = False) -> Te
         flat = values.expand(*positions.shape).reshape(-1)
         return index_add(a.reshape(-1), 0, Tensor(positions.reshape(-1)), flat).reshape(a.shape)
     return setitem_result(a, index, values)
+
+
+def msort(a: Tensor) -> Tensor:
+    """``a`` sorted along its first dim (ascending, NaN last): ``sort(a, dim=0).values``."""
+    return sort(a, 0).values
+
+
+def unravel_index(indices: Tensor, shape) -> tuple:
+    """The coordinates in a tensor of ``shape`` of each flat (row-major) index: for the last dim
+    c = i mod n, then i ← ⌊i / n⌋ for the dim before, and so on (so, as in PyTorch, an index
+    beyond the tensor wraps around and a negative one counts from its end). One int64 tensor of
+    indices' shape per dim of ``shape``."""
+    if not isinstance(indices, Tensor):
+        raise TypeError(f"unravel_index: expected 'indices' to be a Tensor, got {type(indices).__name__}")
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"unravel_index: expected 'indices' to be integer dtype, but got {indices.dtype}")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    if any(not isinstance(n, int) or n < 0 for n in shape):
+        raise OpError(f"unravel_index: 'shape' must be non-negative ints, got {shape}")
+    if 0 in shape and shape:
+        raise OpError(f"unravel_index: 'shape' {shape} has a zero size: no index lies in it")
+    rest = indices.data.astype(np.int64)
+    coordinates = []
+    for n in reversed(shape):
+        coordinates.append(Tensor(rest % n))
+        rest = rest // n
+    return tuple(reversed(coordinates))
+
+
+def masked_scatter(a: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """z = a with the positions where the boolean ``mask`` (broadcast with a) is True filled, in
+    row-major order, by the first k = Σ mask elements of ``source`` (read flat). The gradient of a
+    is g where the mask is False; of source, g at the filled positions in its first k elements
+    and 0 beyond."""
+    if not isinstance(source, Tensor) or source.dtype != a.dtype:
+        raise DtypeError(f"masked_scatter: expected self and source to have same dtypes but got {a.dtype} and "
+                         f"{getattr(source, 'dtype', type(source).__name__)}")
+    shape, chosen = _broadcast_mask("masked_scatter", a, mask)
+    count = int(chosen.sum())
+    if count > source.numel():
+        raise OpError(f"masked_scatter: number of elements of source ({source.numel()}) < number of ones in "
+                      f"mask ({count})")
+    base = a.expand(*shape) if shape != a.shape else a
+    return setitem_result(base, chosen, source.reshape(-1)[:count])
+
+
+def put(a: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """z = a read as 1-d with z[index[i]] = source[i] (``accumulate``: += , repeats adding up),
+    back in a's shape; a negative index counts from the end. index_copy / index_add of the
+    flattened tensor, so the gradients are theirs."""
+    if not isinstance(index, Tensor) or index.dtype != np.int64:
+        raise DtypeError(f"put: expected a long tensor for index, but got "
+                         f"{getattr(index, 'dtype', type(index).__name__)}")
+    if not isinstance(source, Tensor) or source.dtype != a.dtype:
+        raise DtypeError(f"put: self and source expected to have the same dtype, but got self.dtype = {a.dtype} "
+                         f"and source.dtype = {getattr(source, 'dtype', type(source).__name__)}")
+    if source.numel() != index.numel():
+        raise IndexError(f"put: expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
+    size = a.numel()
+    if index.numel() and (int(index.data.min()) < -size or int(index.data.max()) >= size):
+        raise IndexOutOfBounds(f"put: index out of range for a tensor of {size} elements (shape {a.shape})")
+    combine = index_add if accumulate else index_copy
+    return combine(a.reshape(-1), 0, index.reshape(-1), source.reshape(-1)).reshape(a.shape)
+
+
+_INDEX_REDUCE = ("prod", "mean", "amax", "amin")
+
+
+def index_reduce(a: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *,
+                 include_self: bool = True) -> Tensor:
+    """z = a, then each slice source[…, i, …] along ``dim`` is combined into the slice
+    z[…, index[i], …] with ``reduce`` ('prod', 'mean', 'amax' or 'amin'; ``include_self=False``
+    leaves a's own values of the targeted slices out). :func:`scatter_reduce` with index[i]
+    spread over source's slice i, so the gradients are scatter_reduce's."""
+    if reduce not in _INDEX_REDUCE:
+        raise OpError(f"index_reduce: expected reduce to be one of {', '.join(_INDEX_REDUCE)} but got {reduce!r}")
+    if not isinstance(index, Tensor) or index.dtype not in (np.int32, np.int64):
+        raise DtypeError(f"index_reduce: expected dtype int32/int64 for index but got "
+                         f"{getattr(index, 'dtype', type(index).__name__)}")
+    if not isinstance(source, Tensor) or source.dtype != a.dtype:
+        raise DtypeError(f"index_reduce: self ({a.dtype}) and source "
+                         f"({getattr(source, 'dtype', type(source).__name__)}) must have the same dtype")
+    if a.ndim == 0:
+        return index_reduce(a.reshape(1), 0, index, source.reshape(-1), reduce,
+                            include_self=include_self).reshape(())
+    if index.numel() and int(index.data.min()) < 0:
+        raise IndexOutOfBounds(f"index_reduce: index {int(index.data.min())} out of range for dim {dim} of "
+                               f"input shape {a.shape}")
+    dim, spread = _slice_index("index_reduce", a, dim, index, source)
+    return scatter_reduce(a, dim, spread, source, reduce, include_self=include_self)

@@ -315,6 +315,11 @@ def narrow(a: Tensor, dim: int, start: int, length: int) -> Tensor:
     return getitem(a, (slice(None),) * dim + (slice(start, start + length),))
 
 
+def narrow_copy(a: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """:func:`narrow`'s slice as a new tensor (its own memory) rather than a view."""
+    return clone(narrow(a, dim, start, length))
+
+
 def unbind(a: Tensor, dim: int = 0) -> tuple:
     """The slices along ``dim``, each without that dim."""
     dim = normalize_dim(dim, a.ndim, "unbind")
@@ -381,14 +386,15 @@ def trace(a: Tensor) -> Tensor:
 
 
 def diff(a: Tensor, n: int = 1, dim: int = -1) -> Tensor:
-    """The n-th forward difference along ``dim``: z[i] = a[i + 1] − a[i], n times."""
+    """The n-th forward difference along ``dim``: z[i] = a[i + 1] − a[i], n times (for bools
+    a[i + 1] ≠ a[i], PyTorch's logical xor)."""
     dim = normalize_dim(dim, a.ndim, "diff")
     out = a
     for _ in range(n):
         length = out.shape[dim]
         later = getitem(out, (slice(None),) * dim + (slice(1, length),))
         earlier = getitem(out, (slice(None),) * dim + (slice(0, builtins.max(length - 1, 0)),))
-        out = later - earlier
+        out = later != earlier if out.dtype.kind == "b" else later - earlier
     return out
 
 

@@ -7,11 +7,13 @@ work. Rounding ops are piecewise constant: their gradient is 0 (PyTorch's choice
 
 from __future__ import annotations
 
+import collections
 import math
+import numbers
 
 import numpy as np
 
-from ..errors import OpError
+from ..errors import DtypeError, OpError
 from .. import backend
 from ..autograd import Function, promoted
 from ..tensor import Tensor
@@ -292,10 +294,24 @@ class Rounding(Function):
         return Tensor(_xp(g._data).zeros_like(g._data))  # exact zeros, also where g is ±inf or NaN
 
 
+class TruncDivide(Function):
+    """z = trunc(q) for the quotient q = a/b (computed by the caller, given first, detached): piecewise
+    constant, so ∂z/∂a = ∂z/∂b = 0 — exact zeros, where the chain rule through a/b would give 0·∞ = NaN
+    at b = 0."""
+
+    saved_inputs = ()
+
+    def forward(self, quotient, *operands):
+        return _xp(quotient).trunc(quotient)
+
+    def backward(self, g):
+        return (None,) + tuple(Tensor(_xp(g.data).zeros(t.shape, dtype=t.dtype)) for t in self.inputs[1:])
+
+
 def _refuse_integer_zero(op: str, a, b) -> None:
     """PyTorch's error for an integer quotient or remainder by 0 (NumPy gives 0 and a warning);
     ``a`` and ``b`` are arrays. A float operand makes the result float: ±inf or NaN, no error."""
-    if a.dtype.kind in "iub" and b.dtype.kind in "iub" and not b.all():
+    if a.dtype.kind in "iub" and b.dtype.kind in "iub" and a.size and b.size and not b.all():
         raise OpError(f"{op}: ZeroDivisionError, an integer divisor is 0 (shapes {tuple(a.shape)}, {tuple(b.shape)})")
 
 
@@ -479,8 +495,13 @@ def copysign(a, b):
 
 def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
     """|a − b| ≤ atol + rtol·|b| elementwise (infinities equal only to themselves); no gradient."""
+    if rtol < 0 or atol < 0:
+        raise OpError(f"isclose: rtol and atol must be greater than or equal to zero, got rtol={rtol}, atol={atol}")
     b = as_tensor_like(b, a)
-    return Tensor(a.xp.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    try:
+        return Tensor(a.xp.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    except ValueError:
+        raise OpError(f"isclose: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
 
 
 def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
@@ -520,10 +541,22 @@ def clamp(a, min=None, max=None):
 
     With tensor bounds the gradient goes to a where min ≤ a ≤ max, to min where a < min and to
     max where a > max (each bound's gradient summed over broadcasting), as in PyTorch. NaN stays NaN
-    (a NaN input gets no gradient; a NaN bound takes it).
+    (a NaN input gets no gradient; a NaN bound takes it when it is the only bound). With both, as
+    PyTorch routes it: max takes it also where max < min (the result is max), min only where
+    min < max, and where a < min = max nothing does; a NaN anywhere makes the result NaN, and the
+    gradient still goes where those rules send it.
     """
     if not isinstance(min, Tensor) and not isinstance(max, Tensor):
         return clamp_numbers(a, min, max)
+    if min is not None and max is not None:
+        min, max = as_tensor_like(min, a), as_tensor_like(max, a)
+        xp = a.xp
+        values = xp.minimum(xp.maximum(a.data, min.data), max.data)  # NaN from any of the three
+        out = where((a >= min) & (a <= max), a, Tensor(values))
+        out = where((a < min) & (min < max), min, out)
+        out = where((a > max) | (max < min), max, out)
+        unknown = xp.isnan(values)  # NaN, even where a bound takes the gradient (a > max, min NaN)
+        return where(Tensor(unknown), out + math.nan, out) if unknown.any() else out
     out = a
     if min is not None:
         min = as_tensor_like(min, a)
@@ -657,11 +690,12 @@ def divide(a, b, *, rounding_mode: str | None = None):
             left = a if isinstance(a, Tensor) else as_tensor_like(a, b)
             _refuse_integer_zero("div", left._data, as_tensor_like(b, left)._data)
         quotient = div(a, b)
-        integers = [x.dtype for x in (a, b) if isinstance(x, Tensor)]
+        operands = [x for x in (a, b) if isinstance(x, Tensor)]
+        integers = [x.dtype for x in (weak_zero_dim(*operands) if len(operands) == 2 else operands)]
         if all(d.kind in "iub" for d in integers) and all(isinstance(x, (Tensor, int)) for x in (a, b)):
             dtype = np.result_type(*[d for d in integers if d.kind != "b"] or [np.int64])
-            return Tensor(_xp(quotient._data).trunc(quotient._data).astype(dtype))
-        return trunc(quotient)
+            return Tensor(_xp(quotient.data).trunc(quotient.data).astype(dtype))
+        return TruncDivide.apply(quotient.detach(), *[x for x in (a, b) if isinstance(x, Tensor)])
     raise OpError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
 
 
@@ -835,4 +869,95 @@ def ldexp(a, exponent):
     in a: ∂/∂a = 2^exponent."""
     a = _float_input("ldexp", a)
     exponent = as_tensor_like(exponent, a, "ldexp")
-    return a * Tensor(a.xp.exp2(exponent._data.astype(a.dtype)))
+    return a * Tensor(a.xp.exp2(exponent.data.astype(a.dtype)))
+
+
+Frexp = collections.namedtuple("frexp", ["mantissa", "exponent"])
+
+
+class Mantissa(Function):
+    """a = m·2^e with 0.5 ≤ |m| < 1 (m = 0, e = 0 for ±0; ±inf and NaN keep their value, e = 0).
+    z = m = a·2^(−e) with e piecewise constant: ∂z/∂a = 2^(−e)."""
+
+    def forward(self, a):
+        mantissa, self.exponent = _xp(a).frexp(a)
+        return mantissa
+
+    def backward(self, g):
+        xp = _xp(g.data)
+        return g * Tensor(xp.ldexp(xp.ones((), dtype=g.dtype), -self.exponent).astype(g.dtype))
+
+
+def frexp(a):
+    """(mantissa, exponent) with a = mantissa·2^exponent, 0.5 ≤ |mantissa| < 1 (see
+    :class:`Mantissa`); exponent is int32 and has no gradient."""
+    if not isinstance(a, Tensor) or a.dtype.kind != "f":
+        raise DtypeError(f"frexp: only supports floating-point dtypes, got {getattr(a, 'dtype', type(a).__name__)}")
+    return Frexp(Mantissa.apply(a), Tensor(a.xp.frexp(a.data)[1].astype(np.int32)))
+
+
+class Nextafter(Function):
+    """z = the next floating-point number after a in the direction of b (a itself where a = b).
+    A step of at most one unit in the last place: ∂z/∂a = 1 where a ≠ b and 0 where z = b = a
+    (PyTorch's choice), ∂z/∂b = 0."""
+
+    def forward(self, a, b):
+        return _xp(a).nextafter(a, b)
+
+    def backward(self, g):
+        a, b = self.inputs
+        return (unbroadcast(where(a == b, 0, g), a.shape) if self.needs_grad(0) else None,
+                Tensor(_xp(g.data).zeros(b.shape, dtype=b.dtype)) if self.needs_grad(1) else None)
+
+
+def nextafter(input, other):
+    """The next representable float after ``input`` towards ``other``, elementwise (both float
+    tensors; they broadcast and promote as other binary ops)."""
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError(f"nextafter: input and other must be Tensors, got {type(input).__name__} and "
+                        f"{type(other).__name__}")
+    if input.dtype.kind != "f" or other.dtype.kind != "f":
+        raise DtypeError(f"nextafter: only floating-point dtypes are supported, got {input.dtype} and {other.dtype}")
+    return _binary(Nextafter, input, other)
+
+
+def isreal(a):
+    """Whether each element is real: all True, as zengrad has no complex dtypes (bool, a's shape)."""
+    return Tensor(a.xp.ones(a.shape, dtype=bool))
+
+
+def _python_elementwise(name: str, a: Tensor, fn, *operands) -> None:
+    """a[i] ← fn(a[i], operands[0][i], …) in place, calling the Python ``fn`` on Python numbers
+    (PyTorch's ``apply_``/``map_``: CPU tensors outside autograd only)."""
+    from .inplace import overwrite
+    if a.requires_grad:
+        raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() instead.")
+    if backend.device_of(a.data) != "cpu":
+        raise OpError(f"{name}: only implemented on CPU tensors, got one on {a.device}")
+    if not callable(fn):
+        raise TypeError(f"{name}: expected a callable, got {type(fn).__name__}")
+    columns = [t.data.reshape(-1).tolist() for t in (a,) + operands]
+    results = [fn(*values) for values in zip(*columns)]
+    for value in results:
+        if not isinstance(value, (numbers.Real, np.generic)):
+            raise TypeError(f"{name}: the callable must return a real number, not {type(value).__name__}")
+    target = np.array(results, dtype=np.float64 if a.dtype.kind == "f" else None)
+    overwrite(a, target.astype(a.dtype).reshape(a.shape))
+
+
+def apply_(a: Tensor, callable) -> Tensor:
+    """a[i] ← callable(a[i]) for every element, in place (a Python call per element: slow)."""
+    _python_elementwise("apply_", a, callable)
+    return a
+
+
+def map_(a: Tensor, tensor: Tensor, callable) -> Tensor:
+    """a[i] ← callable(a[i], tensor[i]) in place, ``tensor`` broadcast to a's shape and of a's dtype."""
+    if not isinstance(tensor, Tensor) or tensor.dtype != a.dtype:
+        raise TypeError(f"map_: expected 'tensor' of dtype {a.dtype}, got {getattr(tensor, 'dtype', type(tensor).__name__)}")
+    try:
+        other = Tensor(np.broadcast_to(tensor.data, a.shape))
+    except ValueError:
+        raise OpError(f"map_: tensor of shape {tensor.shape} does not broadcast to the input's shape {a.shape}") from None
+    _python_elementwise("map_", a, callable, other)
+    return a

@@ -8,6 +8,7 @@ gradients, and gradients of gradients, come from those ops):
     tensordot    Σ over the paired dims of a and b
     kron         z[i·p + k, j·q + l] = a[i, j]·b[k, l]
     cross        the 3-vector cross product along a dim of size 3
+    chain_matmul A₁ A₂ ⋯ Aₖ of 2-d matrices
 """
 
 from __future__ import annotations
@@ -170,3 +171,20 @@ def addbmm(c: Tensor, a: Tensor, b: Tensor, *, beta=1, alpha=1) -> Tensor:
     """β·c + α·Σ_b (a_b @ b_b): the batch of matrix products summed into one (n, m) matrix."""
     product = bmm(a, b).sum(dim=0)
     return _added(c, product, beta, alpha, "addbmm")
+
+
+def chain_matmul(*matrices) -> Tensor:
+    """A₁ A₂ ⋯ Aₖ of 2-d matrices (PyTorch's deprecated form of ``linalg.multi_dot``); one matrix
+    comes back as a copy. The gradient is matmul's, through each product."""
+    if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
+        matrices = tuple(matrices[0])
+    if not matrices:
+        raise OpError("chain_matmul: expected one or more matrices")
+    for m in matrices:
+        if m.ndim != 2:
+            raise OpError(f"chain_matmul: tensor dimension is {m.ndim}, expected 2 instead (shapes "
+                          f"{[t.shape for t in matrices]})")
+    out = matrices[0] * 1
+    for m in matrices[1:]:
+        out = matmul(out, m)
+    return out

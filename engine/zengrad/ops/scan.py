@@ -11,9 +11,11 @@ import collections
 import numpy as np
 
 from .. import backend
+from ..errors import DtypeError
 from ..autograd import Function
 from ..tensor import Tensor
 from .elementwise import where
+from .layout import clone
 from ._util import normalize_dim
 from .layout import flip
 
@@ -43,10 +45,19 @@ class CumSum(Function):
         self.dim = dim
 
     def forward(self, a):
-        return a.cumsum(axis=self.dim, dtype=a.dtype if a.dtype.kind == "f" else None)
+        return _accumulated(a, "cumsum", self.dim)
 
     def backward(self, g):
         return reverse_cumsum(g, self.dim)
+
+
+def _accumulated(a, scan: str, dim: int):
+    """a.cumsum or a.cumprod along ``dim``, a float32 (or float16) one accumulated in float64 and
+    rounded once per element, as PyTorch's CPU kernels do: the running product of tiny numbers
+    does not underflow to 0 before an inf arrives (0·inf would be NaN), a long sum drifts less."""
+    if a.dtype.kind == "f" and a.dtype.itemsize < 8:
+        return getattr(a.astype(np.float64), scan)(axis=dim).astype(a.dtype)
+    return getattr(a, scan)(axis=dim)
 
 
 class CumProd(Function):
@@ -62,7 +73,7 @@ class CumProd(Function):
         self.dim = dim
 
     def forward(self, a):
-        return a.cumprod(axis=self.dim)
+        return _accumulated(a, "cumprod", self.dim)
 
     def backward(self, g):
         (a,) = self.inputs
@@ -129,7 +140,7 @@ def _running_extreme(a: Tensor, dim, largest: bool, op: str):
     reached = (data == running) | xp.isnan(data)
     indices = accumulate("maximum", xp.where(reached, positions, 0), axis)
     indices = indices.astype(xp.int64).reshape(a.shape)
-    values = a.gather(dim, Tensor(indices)) if a.ndim else a * 1
+    values = a.gather(dim, Tensor(indices)) if a.ndim else clone(a)  # clone keeps a bool a bool
     return CumExtreme(values, Tensor(indices))
 
 
@@ -141,9 +152,8 @@ def _running(cls, a: Tensor, dim: int, dtype) -> Tensor:
         a = a.to(dtype)
     elif a.dtype.kind in "biu":
         a = a.long()
-    if a.ndim == 0:
-        return a * 1
-    return cls.apply(a, dim=normalize_dim(dim, a.ndim, cls.__name__.lower()))
+    dim = normalize_dim(dim, a.ndim, cls.__name__.lower())  # a 0-d tensor takes dim 0 or -1 only
+    return a * 1 if a.ndim == 0 else cls.apply(a, dim=dim)
 
 
 def cumsum(a: Tensor, dim: int, *, dtype=None) -> Tensor:
@@ -159,10 +169,9 @@ def cumprod(a: Tensor, dim: int, *, dtype=None) -> Tensor:
 def logcumsumexp(a: Tensor, dim: int) -> Tensor:
     """log Σ_{k ≤ i} exp(a_k) along ``dim``, without overflow."""
     if a.dtype.kind != "f":
-        raise TypeError(f"logcumsumexp: expected a floating-point tensor, got {a.dtype} of shape {a.shape}")
-    if a.ndim == 0:
-        return a * 1
-    return LogCumSumExp.apply(a, dim=normalize_dim(dim, a.ndim, "logcumsumexp"))
+        raise DtypeError(f"logcumsumexp: expected a floating-point tensor, got {a.dtype} of shape {a.shape}")
+    dim = normalize_dim(dim, a.ndim, "logcumsumexp")
+    return a * 1 if a.ndim == 0 else LogCumSumExp.apply(a, dim=dim)
 
 
 def cummax(a: Tensor, dim: int):

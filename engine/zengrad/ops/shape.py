@@ -242,7 +242,12 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
 
 
 def matrix_transpose(a: Tensor) -> Tensor:
-    """The transpose of the last two dimensions (PyTorch's ``.mT``)."""
+    """The transpose of the last two dimensions (PyTorch's ``.mT``; a matrix or a batch of them; a
+    0-d tensor stays itself)."""
+    if a.ndim == 0:
+        return a
+    if a.ndim == 1:
+        raise OpError(f"mT: only supported on matrices or batches of matrices, got a {a.ndim}-D tensor")
     return transpose(a, -2, -1)
 
 
