@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import math
 import numbers
 import warnings
 
@@ -514,10 +515,10 @@ def poisson(input: Tensor, generator=None) -> Tensor:
         raise TypeError(f"poisson: expected a Tensor of rates, got {type(input).__name__}")
     if input.dtype.kind != "f":
         raise NotImplementedError(f"poisson: not implemented for rates of dtype {input.dtype}")
-    if input.numel() and not bool((input.data >= 0).all()):
+    if input.numel() and not bool((input._data >= 0).all()):
         raise OpError(f"poisson: invalid Poisson rate, expected every rate to be non-negative (and not NaN), "
                       f"tensor of shape {input.shape}")
-    rates = input.data.astype(np.float64)
+    rates = input._data.astype(np.float64)
     return Tensor(drawing_from(generator, input.device).poisson(rates).astype(input.dtype))
 
 

@@ -11,9 +11,9 @@ import builtins
 import itertools
 
 from .. import backend
-from ..creation import Size, int64, zeros
+from ..creation import int64, zeros
 from ..errors import OpError
-from ..tensor import Tensor
+from ..tensor import Size, Tensor
 from .layout import _at_least, meshgrid, pad
 from .shape import cat, expand, reshape, stack
 

@@ -25,7 +25,7 @@ def unique(a: Tensor, sorted: bool = True, return_inverse: bool = False, return_
         raise OpError(f"unique: there are zero-sized dimensions other than dim={dim}, so unique cannot be applied "
                       f"(shape {a.shape})")
     each_nan = {"equal_nan": False} if dim is None and xp is np else {}  # every NaN distinct, as in PyTorch
-    values, inverse, counts = xp.unique(a.data, return_inverse=True, return_counts=True, axis=dim, **each_nan)
+    values, inverse, counts = xp.unique(a._data, return_inverse=True, return_counts=True, axis=dim, **each_nan)
     inverse = inverse.reshape(a.shape if dim is None else (a.shape[dim],)).astype(np.int64)
     out = [Tensor(values)]
     if return_inverse:

@@ -154,7 +154,7 @@ def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     dim = _check_index("gather", a, dim, index)
     if a.ndim == 0:
         return clone(a)
-    return Gather.apply(a, dim=dim, index=index.data)
+    return Gather.apply(a, dim=dim, index=index._data)
 
 
 def _src_part(src: Tensor, index: Tensor, op: str) -> Tensor:
@@ -382,7 +382,7 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
     if a.ndim == 0:
         return Sorted(clone(a), Tensor(a.xp.zeros((), dtype=a.xp.int64)))
     indices = argsort(a, axis, descending=largest)
-    indices = Tensor(indices.data[(slice(None),) * axis + (slice(0, k),)])
+    indices = Tensor(indices._data[(slice(None),) * axis + (slice(0, k),)])
     return Sorted(gather(a, axis, indices), indices)
 
 
@@ -468,7 +468,7 @@ def _broadcast_mask(op: str, a: Tensor, mask: Tensor) -> tuple:
         shape = tuple(a.xp.broadcast_shapes(a.shape, mask.shape))
     except ValueError:
         raise OpError(f"{op}: mask of shape {mask.shape} does not broadcast with input {a.shape}") from None
-    return shape, a.xp.broadcast_to(mask.data, shape)
+    return shape, a.xp.broadcast_to(mask._data, shape)
 
 
 def masked_select(a: Tensor, mask: Tensor) -> Tensor:
@@ -509,7 +509,7 @@ def unravel_index(indices: Tensor, shape) -> tuple:
         raise OpError(f"unravel_index: 'shape' must be non-negative ints, got {shape}")
     if 0 in shape and shape:
         raise OpError(f"unravel_index: 'shape' {shape} has a zero size: no index lies in it")
-    rest = indices.data.astype(np.int64)
+    rest = indices._data.astype(np.int64)
     coordinates = []
     for n in reversed(shape):
         coordinates.append(Tensor(rest % n))
@@ -548,7 +548,7 @@ def put(a: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> T
         raise IndexError(f"put: expected source and index to have the same number of elements, but got "
                          f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
     size = a.numel()
-    if index.numel() and (int(index.data.min()) < -size or int(index.data.max()) >= size):
+    if index.numel() and (int(index._data.min()) < -size or int(index._data.max()) >= size):
         raise IndexOutOfBounds(f"put: index out of range for a tensor of {size} elements (shape {a.shape})")
     combine = index_add if accumulate else index_copy
     return combine(a.reshape(-1), 0, index.reshape(-1), source.reshape(-1)).reshape(a.shape)
@@ -574,8 +574,8 @@ def index_reduce(a: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str
     if a.ndim == 0:
         return index_reduce(a.reshape(1), 0, index, source.reshape(-1), reduce,
                             include_self=include_self).reshape(())
-    if index.numel() and int(index.data.min()) < 0:
-        raise IndexOutOfBounds(f"index_reduce: index {int(index.data.min())} out of range for dim {dim} of "
+    if index.numel() and int(index._data.min()) < 0:
+        raise IndexOutOfBounds(f"index_reduce: index {int(index._data.min())} out of range for dim {dim} of "
                                f"input shape {a.shape}")
     dim, spread = _slice_index("index_reduce", a, dim, index, source)
     return scatter_reduce(a, dim, spread, source, reduce, include_self=include_self)

@@ -305,7 +305,7 @@ class TruncDivide(Function):
         return _xp(quotient).trunc(quotient)
 
     def backward(self, g):
-        return (None,) + tuple(Tensor(_xp(g.data).zeros(t.shape, dtype=t.dtype)) for t in self.inputs[1:])
+        return (None,) + tuple(Tensor(_xp(g._data).zeros(t.shape, dtype=t.dtype)) for t in self.inputs[1:])
 
 
 def _refuse_integer_zero(op: str, a, b) -> None:
@@ -499,7 +499,7 @@ def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = Fals
         raise OpError(f"isclose: rtol and atol must be greater than or equal to zero, got rtol={rtol}, atol={atol}")
     b = as_tensor_like(b, a)
     try:
-        return Tensor(a.xp.isclose(a.data, b.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+        return Tensor(a.xp.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
     except ValueError:
         raise OpError(f"isclose: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
 
@@ -551,7 +551,7 @@ def clamp(a, min=None, max=None):
     if min is not None and max is not None:
         min, max = as_tensor_like(min, a), as_tensor_like(max, a)
         xp = a.xp
-        values = xp.minimum(xp.maximum(a.data, min.data), max.data)  # NaN from any of the three
+        values = xp.minimum(xp.maximum(a._data, min._data), max._data)  # NaN from any of the three
         out = where((a >= min) & (a <= max), a, Tensor(values))
         out = where((a < min) & (min < max), min, out)
         out = where((a > max) | (max < min), max, out)
@@ -694,7 +694,7 @@ def divide(a, b, *, rounding_mode: str | None = None):
         integers = [x.dtype for x in (weak_zero_dim(*operands) if len(operands) == 2 else operands)]
         if all(d.kind in "iub" for d in integers) and all(isinstance(x, (Tensor, int)) for x in (a, b)):
             dtype = np.result_type(*[d for d in integers if d.kind != "b"] or [np.int64])
-            return Tensor(_xp(quotient.data).trunc(quotient.data).astype(dtype))
+            return Tensor(_xp(quotient._data).trunc(quotient._data).astype(dtype))
         return TruncDivide.apply(quotient.detach(), *[x for x in (a, b) if isinstance(x, Tensor)])
     raise OpError(f"div: rounding_mode must be None, 'trunc' or 'floor', got {rounding_mode!r}")
 
@@ -869,7 +869,7 @@ def ldexp(a, exponent):
     in a: ∂/∂a = 2^exponent."""
     a = _float_input("ldexp", a)
     exponent = as_tensor_like(exponent, a, "ldexp")
-    return a * Tensor(a.xp.exp2(exponent.data.astype(a.dtype)))
+    return a * Tensor(a.xp.exp2(exponent._data.astype(a.dtype)))
 
 
 Frexp = collections.namedtuple("frexp", ["mantissa", "exponent"])
@@ -884,7 +884,7 @@ class Mantissa(Function):
         return mantissa
 
     def backward(self, g):
-        xp = _xp(g.data)
+        xp = _xp(g._data)
         return g * Tensor(xp.ldexp(xp.ones((), dtype=g.dtype), -self.exponent).astype(g.dtype))
 
 
@@ -893,7 +893,7 @@ def frexp(a):
     :class:`Mantissa`); exponent is int32 and has no gradient."""
     if not isinstance(a, Tensor) or a.dtype.kind != "f":
         raise DtypeError(f"frexp: only supports floating-point dtypes, got {getattr(a, 'dtype', type(a).__name__)}")
-    return Frexp(Mantissa.apply(a), Tensor(a.xp.frexp(a.data)[1].astype(np.int32)))
+    return Frexp(Mantissa.apply(a), Tensor(a.xp.frexp(a._data)[1].astype(np.int32)))
 
 
 class Nextafter(Function):
@@ -907,7 +907,7 @@ class Nextafter(Function):
     def backward(self, g):
         a, b = self.inputs
         return (unbroadcast(where(a == b, 0, g), a.shape) if self.needs_grad(0) else None,
-                Tensor(_xp(g.data).zeros(b.shape, dtype=b.dtype)) if self.needs_grad(1) else None)
+                Tensor(_xp(g._data).zeros(b.shape, dtype=b.dtype)) if self.needs_grad(1) else None)
 
 
 def nextafter(input, other):
@@ -932,11 +932,11 @@ def _python_elementwise(name: str, a: Tensor, fn, *operands) -> None:
     from .inplace import overwrite
     if a.requires_grad:
         raise RuntimeError(f"Can't call {name}() on Variable that requires grad. Use var.detach().{name}() instead.")
-    if backend.device_of(a.data) != "cpu":
+    if backend.device_of(a._data) != "cpu":
         raise OpError(f"{name}: only implemented on CPU tensors, got one on {a.device}")
     if not callable(fn):
         raise TypeError(f"{name}: expected a callable, got {type(fn).__name__}")
-    columns = [t.data.reshape(-1).tolist() for t in (a,) + operands]
+    columns = [t._data.reshape(-1).tolist() for t in (a,) + operands]
     results = [fn(*values) for values in zip(*columns)]
     for value in results:
         if not isinstance(value, (numbers.Real, np.generic)):
@@ -956,7 +956,7 @@ def map_(a: Tensor, tensor: Tensor, callable) -> Tensor:
     if not isinstance(tensor, Tensor) or tensor.dtype != a.dtype:
         raise TypeError(f"map_: expected 'tensor' of dtype {a.dtype}, got {getattr(tensor, 'dtype', type(tensor).__name__)}")
     try:
-        other = Tensor(np.broadcast_to(tensor.data, a.shape))
+        other = Tensor(np.broadcast_to(tensor._data, a.shape))
     except ValueError:
         raise OpError(f"map_: tensor of shape {tensor.shape} does not broadcast to the input's shape {a.shape}") from None
     _python_elementwise("map_", a, callable, other)

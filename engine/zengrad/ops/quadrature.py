@@ -66,7 +66,7 @@ def _spacings(spacing, dims: tuple) -> list:
     """One spacing per dim in ``dims``: a number (a constant step) or a 1-d array of coordinates."""
     def one(s):
         if isinstance(s, Tensor):
-            return s.item() if s.ndim == 0 else s.data
+            return s.item() if s.ndim == 0 else s._data
         if isinstance(s, numbers.Number) and not isinstance(s, bool):
             return s
         raise TypeError(f"gradient: spacing must be a number, a 0-d tensor or a 1-d tensor of coordinates, got {s!r}")
