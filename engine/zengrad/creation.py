@@ -316,7 +316,7 @@ def randint(low: int, high=None, size=None, *, generator=None, dtype=None, devic
     return Tensor(drawn.astype(np.dtype(dtype or int64)))
 
 
-def arange(start, end=None, step=1, dtype=None, device=None) -> Tensor:
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; ints give int64, floats float32."""
     if end is None:
         start, end = 0, start
@@ -329,12 +329,12 @@ def arange(start, end=None, step=1, dtype=None, device=None) -> Tensor:
     xp = backend.array_module(backend.normalize_device(device))
     if dtype is None:
         dtype = int64 if all(isinstance(v, int) for v in (start, end, step)) else backend.DEFAULT_DTYPE
-    return Tensor(xp.arange(start, end, step, dtype=np.dtype(dtype)))
+    return Tensor(xp.arange(start, end, step, dtype=np.dtype(dtype)), requires_grad=requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype=None, device=None) -> Tensor:
+def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     xp = backend.array_module(backend.normalize_device(device))
-    return Tensor(xp.eye(n, m, dtype=np.dtype(dtype or backend.DEFAULT_DTYPE)))
+    return Tensor(xp.eye(n, m, dtype=np.dtype(dtype or backend.DEFAULT_DTYPE)), requires_grad=requires_grad)
 
 
 def empty(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -366,18 +366,21 @@ def randperm(n: int, *, generator=None, dtype=None, device=None) -> Tensor:
     return Tensor(drawing_from(generator, device).permutation(n).astype(np.dtype(dtype or int64)))
 
 
-def linspace(start: float, end: float, steps: int, dtype=None, device=None) -> Tensor:
+def linspace(start: float, end: float, steps: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     if steps < 0:
         raise OpError(f"linspace: number of steps must be non-negative, got {steps}")
     xp = backend.array_module(backend.normalize_device(device))
-    return Tensor(xp.linspace(start, end, steps).astype(np.dtype(dtype or backend.DEFAULT_DTYPE)))
+    return Tensor(xp.linspace(start, end, steps).astype(np.dtype(dtype or backend.DEFAULT_DTYPE)),
+                  requires_grad=requires_grad)
 
 
-def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype=None, device=None) -> Tensor:
+def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
     """base ** linspace(start, end, steps)."""
     xp = backend.array_module(backend.normalize_device(device))
-    return Tensor((base ** xp.linspace(start, end, steps)).astype(np.dtype(dtype or backend.DEFAULT_DTYPE)))
+    return Tensor((base ** xp.linspace(start, end, steps)).astype(np.dtype(dtype or backend.DEFAULT_DTYPE)),
+                  requires_grad=requires_grad)
 
 
 def _new(fill):
