@@ -301,18 +301,8 @@ class Tensor(PlacementShortcuts):
         return array.copy() if copy else array
 
     def __repr__(self) -> str:
-        body = np.array2string(backend.to_device(self.data, "cpu"), separator=", ", precision=4,
-                               prefix="tensor(")
-        extras = []
-        if self.device != "cpu":
-            extras.append(f"device='{self.device}'")
-        if self.dtype != np.float32 and self.dtype.kind == "f":
-            extras.append(f"dtype={self.dtype}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn={self.grad_fn!r}")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        from .printing import tensor_repr
+        return tensor_repr(self)
 
     def __hash__(self) -> int:
         return id(self)
