@@ -118,6 +118,21 @@ class ModuleList(_ModuleSequence):
     def __add__(self, other) -> "ModuleList":
         return ModuleList([*self, *other])
 
+    def __repr__(self) -> str:
+        """As PyTorch prints it: a run of children with the same text is one line,
+        ``(0-2): 3 x Linear(...)``."""
+        texts = [repr(module).replace("\n", "\n  ") for module in self._modules.values()]
+        if not texts:
+            return "ModuleList()"
+        lines, start = [], 0
+        for end in range(1, len(texts) + 1):
+            if end == len(texts) or texts[end] != texts[start]:
+                count = end - start
+                lines.append(f"({start}): {texts[start]}" if count == 1
+                             else f"({start}-{end - 1}): {count} x {texts[start]}")
+                start = end
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
 
 class _RegisteredDict(Module):
     """A dict (string keys, insertion order) over one of the module's registration tables
