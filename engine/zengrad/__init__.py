@@ -86,7 +86,7 @@ def is_complex(input: Tensor) -> bool:
     return False
 
 
-from . import autograd_custom, autograd_functional, distributions, special, testing
+from . import accelerator, autograd_custom, autograd_functional, backends, distributions, special, testing
 from .special import i0, multigammaln as mvlgamma
 from .creation import initial_seed, seed
 autograd.functional = autograd_functional  # zg.autograd.functional.jacobian, as torch.autograd.functional

@@ -118,6 +118,11 @@ def manual_seed(seed: int) -> None:
     """Seed every random draw zengrad makes (CPU and, when present, CUDA)."""
     _seed[:] = [int(seed)]
     _generators["cpu"] = np.random.default_rng(seed)
+    seed_cuda(seed)
+
+
+def seed_cuda(seed: int) -> None:
+    """Seed the CUDA generator alone (nothing without CUDA), as ``torch.cuda.manual_seed``."""
     if backend.cuda_is_available():
         _generators["cuda"] = backend.cupy().random.default_rng(seed)
 
