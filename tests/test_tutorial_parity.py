@@ -613,3 +613,28 @@ def data_tutorial(lib, show):
 
 def test_data_loading_tutorial():
     _compare(data_tutorial)
+
+
+def device_tutorial(lib, show):
+    torch = lib.torch
+    device = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() else "cpu"
+    older = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
+    torch.manual_seed(0)
+    torch.cuda.manual_seed_all(0)
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
+    model = lib.nn.Linear(2, 2).to(device)
+    show(f"Using {device} device", older, str(model.weight.device), torch.ones(2).to(device).device.type)
+
+
+@pytest.mark.skipif(torch.cuda.is_available() != zg.cuda.is_available(), reason="one library sees a GPU, the other not")
+def test_device_selection_lines_run_unchanged():
+    _compare(device_tutorial)
+
+
+def test_optimizer_repr_separates_parameter_groups_like_torch():
+    def outline(lib):
+        weight, bias = lib.nn.Parameter(lib.torch.ones(2)), lib.nn.Parameter(lib.torch.ones(1))
+        text = repr(lib.torch.optim.SGD([{"params": [weight]}, {"params": [bias], "lr": 0.01}], lr=0.1))
+        return [line for line in text.splitlines() if not line.startswith("    ")]
+    assert outline(ZENGRAD) == outline(TORCH)
