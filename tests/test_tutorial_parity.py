@@ -97,6 +97,7 @@ def tensors_tutorial(lib, show):
     show(x_data, x_data.dim(), x_data.numel(), tuple(x_data.size()), x_data.size(1), str(x_data.device))
     show(torch.tensor([1.5, 2.0]), torch.tensor([True, False]), torch.tensor(3), torch.tensor(3.5), torch.tensor([1, 2.5]))
     show(torch.tensor(np.array([1, 2], dtype=np.int32)), torch.from_numpy(np.array([1.0, 2.0])))
+    show(torch.Tensor([1, 2]), torch.Tensor([[1.5], [2]]), torch.Tensor([True]))
     x_ones = torch.ones_like(x_data)
     x_rand = torch.rand_like(x_data, dtype=torch.float)
     show(x_ones, tuple(x_rand.shape), str(x_rand.dtype).replace("torch.", ""))

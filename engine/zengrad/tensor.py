@@ -53,7 +53,9 @@ class Tensor(PlacementShortcuts):
 
     def __init__(self, data, requires_grad: bool = False):
         self._version_counter = VersionCounter()
-        self._data = np.asarray(data) if isinstance(data, np.generic) else data
+        if isinstance(data, (np.generic, list, tuple)):  # Tensor([1, 2]): the default float dtype, as PyTorch
+            data = np.asarray(data, dtype=None if isinstance(data, np.generic) else backend.DEFAULT_DTYPE)
+        self._data = data
         self.grad = None
         self.grad_fn = None
         self.requires_grad = False
