@@ -639,3 +639,23 @@ def test_optimizer_repr_separates_parameter_groups_like_torch():
         text = repr(lib.torch.optim.SGD([{"params": [weight]}, {"params": [bias], "lr": 0.01}], lr=0.1))
         return [line for line in text.splitlines() if not line.startswith("    ")]
     assert outline(ZENGRAD) == outline(TORCH)
+
+
+def transforms_tutorial(lib, show):
+    """The one-hot target transform of the tutorials (a 0-d index on a 1-d tensor), and its kin."""
+    torch = lib.torch
+
+    def target_transform(y):
+        return torch.zeros(10, dtype=torch.float).scatter_(0, torch.tensor(y), value=1)
+    show(target_transform(3), target_transform(np.int64(9)))
+    x = torch.arange(4.0, requires_grad=True)
+    picked = x.gather(0, torch.tensor(2))
+    picked.backward()
+    show(picked, x.grad, torch.zeros(4).scatter(0, torch.tensor(1), torch.tensor(5.0)),
+         torch.zeros(4).scatter_add(0, torch.tensor(1), torch.tensor(5.0)),
+         torch.zeros(4).scatter_reduce(0, torch.tensor(1), torch.tensor(5.0), "amax"))
+    _raises(show, "0-d index on 2-d", lambda: torch.zeros(2, 3).scatter(0, torch.tensor(1), value=1.0))
+
+
+def test_transforms_tutorial_one_hot():
+    _compare(transforms_tutorial)
