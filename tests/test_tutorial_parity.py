@@ -659,3 +659,39 @@ def transforms_tutorial(lib, show):
 
 def test_transforms_tutorial_one_hot():
     _compare(transforms_tutorial)
+
+
+def polynomial_module_tutorial(lib, show, optimizer_name, settings):
+    """The custom Module of 0-d Parameters (a + b x + c x² + d x³) trained by each optimizer."""
+    torch = lib.torch
+
+    class Polynomial3(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.c, self.d = (torch.nn.Parameter(torch.tensor(v)) for v in (0.3, -0.2, 0.1, 0.05))
+
+        def forward(self, x):
+            return self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+
+    x = torch.linspace(-math.pi, math.pi, 200)
+    y = torch.sin(x)
+    model = Polynomial3()
+    criterion = torch.nn.MSELoss(reduction="sum")
+    optimizer = getattr(torch.optim, optimizer_name)(model.parameters(), **settings)
+    for t in range(30):
+        loss = criterion(model(x), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        if t % 10 == 9:
+            show(loss.item())
+    show(str(model), [name for name, _ in model.named_parameters()], [p.item() for p in model.parameters()])
+
+
+@pytest.mark.parametrize("optimizer_name, settings", [
+    ("SGD", {"lr": 1e-6, "momentum": 0.9}), ("RMSprop", {"lr": 1e-3}), ("Adam", {"lr": 1e-2}),
+    ("AdamW", {"lr": 1e-2}), ("Adam", {"lr": 1e-2, "amsgrad": True}), ("Adamax", {"lr": 1e-2}), ("NAdam", {"lr": 1e-2}),
+    ("RAdam", {"lr": 1e-2}), ("Adagrad", {"lr": 1e-2}), ("Adadelta", {}), ("Rprop", {"lr": 1e-3}), ("ASGD", {"lr": 1e-6}),
+])
+def test_module_of_zero_d_parameters_trains_like_torch(optimizer_name, settings):
+    _compare(polynomial_module_tutorial, optimizer_name, settings)
