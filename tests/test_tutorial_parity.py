@@ -626,6 +626,12 @@ def device_tutorial(lib, show):
     torch.backends.cudnn.benchmark = False
     model = lib.nn.Linear(2, 2).to(device)
     show(f"Using {device} device", older, str(model.weight.device), torch.ones(2).to(device).device.type)
+    torch.set_default_device(device)
+    try:
+        show(str(torch.get_default_device()), torch.zeros(2).device.type, torch.tensor([1.0]).device.type)
+    finally:
+        torch.set_default_device(None)
+    show(str(torch.get_default_device()))
 
 
 @pytest.mark.skipif(torch.cuda.is_available() != zg.cuda.is_available(), reason="one library sees a GPU, the other not")

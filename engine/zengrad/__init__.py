@@ -16,7 +16,7 @@ from .creation import (arange, bool_, empty, empty_like, eye, float32, float64, 
                        randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .creation import Generator, fork_rng, get_rng_state, set_rng_state
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
-from .backend import device, get_default_dtype, set_default_dtype
+from .backend import device, get_default_device, get_default_dtype, set_default_device, set_default_dtype
 from .info import info
 from .ops import (cat, chunk, clamp, exp, flatten, leaky_relu, log, log_softmax, logsumexp,
                   matmul, maximum, mean, minimum, permute, relu, reshape, sigmoid, softmax, split,
