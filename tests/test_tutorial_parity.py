@@ -314,6 +314,9 @@ def nn_tutorial(lib, show, tmp_path, initial):
     show(repr(seq), len(seq), repr(seq[0]), repr(seq[-1]), repr(seq[0:2]), seq[0].weight, seq(torch.ones(1, 4)))
     show(repr(nn.ModuleList([nn.Linear(2, 2) for _ in range(3)] + [nn.ReLU()])))
     show(repr(nn.ModuleDict({"a": nn.Linear(2, 3), "b": nn.ReLU()})))
+    for kind in (nn.ParameterList, lambda ps: nn.ParameterDict({f"p{i}": p for i, p in enumerate(ps)})):
+        listed = kind([nn.Parameter(torch.ones(2, 3)), nn.Parameter(torch.ones(2, dtype=torch.float64))])
+        show(repr(listed).replace("torch.", "zengrad."))
     skipped = model.load_state_dict({k: v for k, v in loaded.items() if "0." not in k}, strict=False)
     show(skipped.missing_keys, skipped.unexpected_keys)
     for name in ("uniform_", "normal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",

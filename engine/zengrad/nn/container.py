@@ -190,9 +190,10 @@ class ModuleDict(_RegisteredDict):
         self.add_module(key, module)
 
 
-def _parameter_lines(entries) -> str:
-    """PyTorch's listing of a ParameterList/ParameterDict: one line per parameter, its dtype and size."""
-    return "\n".join(f"  ({key}): Parameter containing: [zengrad.{value.dtype} of size "
+def _parameter_lines(entries, kind) -> str:
+    """PyTorch's listing of a ParameterList/ParameterDict: one line per parameter, its ``kind``
+    (the dtype in a list, the tensor type — zengrad.FloatTensor — in a dict) and size."""
+    return "\n".join(f"  ({key}): Parameter containing: [{kind(value)} of size "
                      f"{'x'.join(str(n) for n in value.shape)}]" for key, value in entries)
 
 
@@ -234,7 +235,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        return _parameter_lines(self._parameters.items())
+        return _parameter_lines(self._parameters.items(), lambda value: f"zengrad.{value.dtype}")
 
 
 class ParameterDict(_RegisteredDict):
@@ -251,4 +252,4 @@ class ParameterDict(_RegisteredDict):
         self.register_parameter(key, _as_parameter(value))
 
     def extra_repr(self) -> str:
-        return _parameter_lines(self._parameters.items())
+        return _parameter_lines(self._parameters.items(), lambda value: value.type())
