@@ -9,6 +9,7 @@ zengrad side starts from the PyTorch side's initial state_dict, so the two traje
 step by step."""
 
 import math
+import re
 import types
 
 import numpy as np
@@ -704,3 +705,69 @@ def polynomial_module_tutorial(lib, show, optimizer_name, settings):
 ])
 def test_module_of_zero_d_parameters_trains_like_torch(optimizer_name, settings):
     _compare(polynomial_module_tutorial, optimizer_name, settings)
+
+
+def lstm_tagger_tutorial(lib, show, initial):
+    """The part-of-speech tagger: an LSTM stepped by hand, then on the whole sequence, then trained;
+    the printed text of its outputs and hidden state (grad_fn names left out: zengrad names its nodes
+    after its own ops)."""
+    torch, nn, F = lib.torch, lib.nn, lib.F
+
+    def printed(value):
+        return re.sub(r"grad_fn=<\w+>", "grad_fn", str(value))
+
+    lstm = nn.LSTM(3, 3)
+    initial.setdefault("lstm", _load(lib, lstm, initial.get("lstm")))
+    inputs = [torch.tensor(RNG_STEPS[k]) for k in range(5)]
+    hidden = (torch.tensor(RNG_HIDDEN[0]), torch.tensor(RNG_HIDDEN[1]))
+    for i in inputs:
+        out, hidden = lstm(i.view(1, 1, -1), hidden)
+    show(printed(out), printed(hidden))
+    out, hidden = lstm(torch.cat(inputs).view(len(inputs), 1, -1), (torch.tensor(RNG_HIDDEN[2]), torch.tensor(RNG_HIDDEN[3])))
+    show(printed(out), printed(hidden))
+    training_data = [("The dog ate the apple".split(), ["DET", "NN", "V", "DET", "NN"]),
+                     ("Everybody read that book".split(), ["NN", "V", "DET", "NN"])]
+    word_to_ix = {}
+    for sentence, _ in training_data:
+        for word in sentence:
+            word_to_ix.setdefault(word, len(word_to_ix))
+    tag_to_ix = {"DET": 0, "NN": 1, "V": 2}
+
+    def prepare_sequence(seq, to_ix):
+        return torch.tensor([to_ix[w] for w in seq], dtype=torch.long)
+
+    class LSTMTagger(nn.Module):
+        def __init__(self, embedding_dim, hidden_dim, vocab_size, tagset_size):
+            super().__init__()
+            self.word_embeddings = nn.Embedding(vocab_size, embedding_dim)
+            self.lstm = nn.LSTM(embedding_dim, hidden_dim)
+            self.hidden2tag = nn.Linear(hidden_dim, tagset_size)
+
+        def forward(self, sentence):
+            embeds = self.word_embeddings(sentence)
+            lstm_out, _ = self.lstm(embeds.view(len(sentence), 1, -1))
+            return F.log_softmax(self.hidden2tag(lstm_out.view(len(sentence), -1)), dim=1)
+
+    model = LSTMTagger(6, 6, len(word_to_ix), len(tag_to_ix))
+    initial.setdefault("tagger", _load(lib, model, initial.get("tagger")))
+    loss_function = nn.NLLLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    for epoch in range(20):
+        for sentence, tags in training_data:
+            model.zero_grad()
+            loss = loss_function(model(prepare_sequence(sentence, word_to_ix)), prepare_sequence(tags, tag_to_ix))
+            loss.backward()
+            optimizer.step()
+        if epoch % 5 == 4:
+            show(loss.item())
+    with torch.no_grad():
+        show(printed(model(prepare_sequence(training_data[0][0], word_to_ix))))
+    show(printed(model.word_embeddings.weight[word_to_ix["dog"]]))
+
+
+RNG_STEPS = RNG.standard_normal((5, 1, 3)).astype(np.float32)
+RNG_HIDDEN = RNG.standard_normal((4, 1, 1, 3)).astype(np.float32)
+
+
+def test_lstm_tagger_tutorial_prints_what_torch_prints():
+    _torch_first(lstm_tagger_tutorial)
