@@ -174,6 +174,20 @@ def test_printed_tensors_read_as_torchs(values):
         assert str(znn.Parameter(zg.tensor(values, dtype=zg.float32))) == expected
 
 
+@pytest.mark.parametrize("options", [{"precision": 2}, {"sci_mode": True}, {"sci_mode": False},
+                                     {"threshold": 10, "edgeitems": 2}, {"profile": "short"}, {"profile": "full"}])
+def test_set_printoptions_as_torchs(options):
+    values = [RNG.standard_normal((3, 4)).astype(np.float32), np.arange(30.0), [1e-5, 1.0], RNG.standard_normal((10, 12))]
+    try:
+        for lib in (zg, torch):
+            lib.set_printoptions(**options)
+        for v in values:
+            assert repr(zg.tensor(v)) == repr(torch.tensor(v)).replace("torch.", "zengrad.")
+    finally:
+        for lib in (zg, torch):
+            lib.set_printoptions(profile="default", sci_mode=None)
+
+
 def test_printed_tensors_show_requires_grad_and_grad_fn():
     assert repr(zg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)) == repr(
         torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True))

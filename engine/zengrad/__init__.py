@@ -60,6 +60,7 @@ from .ops import digamma, erfinv, lgamma, polygamma
 from .ops.einsum import einsum
 from .ops.linalg import det, inv as inverse, logdet, matrix_power, slogdet
 from .io import load, save
+from .printing import set_printoptions
 from .ops import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_tensors, cartesian_prod,  # noqa: I001
                   cdist, cumulative_trapezoid, nanmedian, nanquantile, quantile, trapezoid, tril_indices,
                   triu_indices, unique_consecutive, vander)
