@@ -22,6 +22,7 @@ EXAMPLES = {
     "scientific": lambda m: m.tensor([1e-5, 1e5]),
     "non-finite": lambda m: m.tensor([1.0, float("nan"), float("inf"), -float("inf")]),
     "empty 2-d": lambda m: m.zeros(2, 0),
+    "empty ints and bools": lambda m: (m.zeros(0, dtype=m.int64), m.zeros(2, 0, dtype=m.bool)),
     "float64": lambda m: m.tensor([1.0, 2.0], dtype=m.float64),
     "int32": lambda m: m.tensor([1, 2], dtype=m.int32),
     "summarised": lambda m: m.arange(2000.0),

@@ -18,7 +18,7 @@ from .creation import Generator, default_generator, fork_rng, get_rng_state, set
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad, set_grad_enabled
 from .grad_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .printing import set_printoptions
-from .backend import device, get_default_dtype, set_default_dtype
+from .backend import device, get_default_device, get_default_dtype, set_default_device, set_default_dtype
 from .info import info
 from .ops import (cat, chunk, clamp, exp, flatten, leaky_relu, log, log_softmax, logsumexp,
                   matmul, maximum, mean, minimum, permute, relu, reshape, sigmoid, softmax, split,
@@ -66,6 +66,7 @@ from .ops import digamma, erfinv, lgamma, polygamma
 from .ops.einsum import einsum
 from .ops.linalg import det, inv as inverse, logdet, matrix_power, slogdet
 from .io import load, save
+from .printing import set_printoptions
 from .ops import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_tensors, cartesian_prod,  # noqa: I001
                   cdist, cumulative_trapezoid, nanmedian, nanquantile, quantile, trapezoid, tril_indices,
                   triu_indices, unique_consecutive, vander)
@@ -96,7 +97,7 @@ def is_complex(input: Tensor) -> bool:
     return False
 
 
-from . import autograd_custom, autograd_functional, distributions, special, testing
+from . import accelerator, autograd_custom, autograd_functional, backends, distributions, special, testing
 from .special import i0, multigammaln as mvlgamma
 from .creation import initial_seed, seed
 autograd.functional = autograd_functional  # zg.autograd.functional.jacobian, as torch.autograd.functional

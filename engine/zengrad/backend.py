@@ -98,10 +98,26 @@ except ImportError:  # another NumPy: the public, slower way
         token.__exit__(None, None, None)
 
 
+DEFAULT_DEVICE = "cpu"
+
+
+def set_default_device(device) -> None:
+    """The device of tensors made without a ``device`` (factories, ``tensor`` of Python numbers),
+    as ``torch.set_default_device``; None means the CPU."""
+    global DEFAULT_DEVICE
+    DEFAULT_DEVICE = "cpu" if device is None else normalize_device(device)
+
+
+def get_default_device() -> device:
+    """The device :func:`set_default_device` set (the CPU unless changed)."""
+    return DEVICE_OBJECTS[DEFAULT_DEVICE]
+
+
 def normalize_device(device) -> str:
-    """Map ``"cpu"``, ``"cuda"``, ``"cuda:0"`` or ``None`` (meaning cpu) to ``"cpu"`` or ``"cuda"``."""
+    """Map ``"cpu"``, ``"cuda"``, ``"cuda:0"`` or ``None`` (the default device, see
+    :func:`set_default_device`) to ``"cpu"`` or ``"cuda"``."""
     if device is None:
-        return "cpu"
+        return DEFAULT_DEVICE
     name = str(device)
     if name == "cuda:0":
         name = "cuda"

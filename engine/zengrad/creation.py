@@ -154,9 +154,14 @@ def manual_seed(seed: int) -> Generator:
     seed = int(seed)  # PyTorch takes what int() takes (1.5 seeds as 1)
     _seed[:] = [seed]
     _generators["cpu"] = np.random.default_rng(seed)
+    seed_cuda(seed)
+    return default_generator
+
+
+def seed_cuda(seed: int) -> None:
+    """Seed the CUDA generator alone (nothing without CUDA), as ``torch.cuda.manual_seed``."""
     if backend.cuda_is_available():
         _generators["cuda"] = backend.cupy().random.default_rng(seed)
-    return default_generator
 
 
 def seed() -> int:
@@ -393,9 +398,9 @@ def inclusive_range(start, end, step=1, dtype=None, device=None, requires_grad: 
     return Tensor(values.astype(dtype), requires_grad=requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype=None, device=None) -> Tensor:
+def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     xp = backend.array_module(backend.normalize_device(device))
-    return Tensor(xp.eye(n, m, dtype=np.dtype(dtype or backend.DEFAULT_DTYPE)))
+    return Tensor(xp.eye(n, m, dtype=np.dtype(dtype or backend.DEFAULT_DTYPE)), requires_grad=requires_grad)
 
 
 def empty(*shape, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -427,18 +432,21 @@ def randperm(n: int, *, generator=None, dtype=None, device=None) -> Tensor:
     return Tensor(drawing_from(generator, device).permutation(n).astype(np.dtype(dtype or int64)))
 
 
-def linspace(start: float, end: float, steps: int, dtype=None, device=None) -> Tensor:
+def linspace(start: float, end: float, steps: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     if steps < 0:
         raise OpError(f"linspace: number of steps must be non-negative, got {steps}")
     xp = backend.array_module(backend.normalize_device(device))
-    return Tensor(xp.linspace(start, end, steps).astype(np.dtype(dtype or backend.DEFAULT_DTYPE)))
+    return Tensor(xp.linspace(start, end, steps).astype(np.dtype(dtype or backend.DEFAULT_DTYPE)),
+                  requires_grad=requires_grad)
 
 
-def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype=None, device=None) -> Tensor:
+def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
     """base ** linspace(start, end, steps)."""
     xp = backend.array_module(backend.normalize_device(device))
-    return Tensor((base ** xp.linspace(start, end, steps)).astype(np.dtype(dtype or backend.DEFAULT_DTYPE)))
+    return Tensor((base ** xp.linspace(start, end, steps)).astype(np.dtype(dtype or backend.DEFAULT_DTYPE)),
+                  requires_grad=requires_grad)
 
 
 def _new(fill):

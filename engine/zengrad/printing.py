@@ -133,7 +133,9 @@ def tensor_repr(tensor) -> str:
         summarize = values.size > options.threshold
         formatter = _Formatter(_summarized(values) if summarize else values.reshape(-1))
         body = formatter.format(values.item()) if values.ndim == 0 else _rows(values, indent, summarize, formatter)
-    if values.dtype not in (backend.get_default_dtype(), np.dtype(np.int64), np.dtype(np.bool_)):
+    plain = (backend.get_default_dtype(),) if values.size == 0 else (backend.get_default_dtype(), np.dtype(np.int64),
+                                                                     np.dtype(np.bool_))
+    if values.dtype not in plain:  # an empty tensor names every dtype but the default float
         suffixes.append(f"dtype=zengrad.{values.dtype}")
     if tensor.grad_fn is not None:
         suffixes.append(f"grad_fn={tensor.grad_fn!r}")

@@ -118,6 +118,21 @@ class ModuleList(_ModuleSequence):
     def __add__(self, other) -> "ModuleList":
         return ModuleList([*self, *other])
 
+    def __repr__(self) -> str:
+        """As PyTorch prints it: a run of children with the same text is one line,
+        ``(0-2): 3 x Linear(...)``."""
+        texts = [repr(module).replace("\n", "\n  ") for module in self._modules.values()]
+        if not texts:
+            return "ModuleList()"
+        lines, start = [], 0
+        for end in range(1, len(texts) + 1):
+            if end == len(texts) or texts[end] != texts[start]:
+                count = end - start
+                lines.append(f"({start}): {texts[start]}" if count == 1
+                             else f"({start}-{end - 1}): {count} x {texts[start]}")
+                start = end
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
 
 class _RegisteredDict(Module):
     """A dict (string keys, insertion order) over one of the module's registration tables
@@ -175,9 +190,10 @@ class ModuleDict(_RegisteredDict):
         self.add_module(key, module)
 
 
-def _parameter_lines(entries) -> str:
-    """PyTorch's listing of a ParameterList/ParameterDict: one line per parameter, its dtype and size."""
-    return "\n".join(f"  ({key}): Parameter containing: [zengrad.{value.dtype} of size "
+def _parameter_lines(entries, kind) -> str:
+    """PyTorch's listing of a ParameterList/ParameterDict: one line per parameter, its ``kind``
+    (the dtype in a list, the tensor type — zengrad.FloatTensor — in a dict) and size."""
+    return "\n".join(f"  ({key}): Parameter containing: [{kind(value)} of size "
                      f"{'x'.join(str(n) for n in value.shape)}]" for key, value in entries)
 
 
@@ -219,7 +235,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        return _parameter_lines(self._parameters.items())
+        return _parameter_lines(self._parameters.items(), lambda value: f"zengrad.{value.dtype}")
 
 
 class ParameterDict(_RegisteredDict):
@@ -236,4 +252,4 @@ class ParameterDict(_RegisteredDict):
         self.register_parameter(key, _as_parameter(value))
 
     def extra_repr(self) -> str:
-        return _parameter_lines(self._parameters.items())
+        return _parameter_lines(self._parameters.items(), lambda value: value.type())

@@ -148,9 +148,20 @@ def _own_copy(part: Tensor) -> Tensor:
 
 # ---- functional forms -----------------------------------------------------------------------
 
+def _one_element(a: Tensor, index, *srcs) -> list:
+    """A 0-d index (and 0-d src) on a 1-d input as one-element vectors, as PyTorch reads them
+    (``torch.zeros(10).scatter_(0, torch.tensor(y), value=1)``: the tutorials' one-hot)."""
+    if a.ndim != 1 or not isinstance(index, Tensor) or index.ndim != 0:
+        return [index, *srcs]
+    return [t.reshape(1) if isinstance(t, Tensor) and t.ndim == 0 else t for t in (index, *srcs)]
+
+
 def gather(a: Tensor, dim: int, index: Tensor) -> Tensor:
     """z[p] = a[p with coordinate ``dim`` replaced by index[p]], z of index's shape (which may be
     smaller than a's outside ``dim``), as ``torch.gather``."""
+    (lifted,) = _one_element(a, index)
+    if lifted is not index:
+        return gather(a, dim, lifted).reshape(())
     dim = _check_index("gather", a, dim, index)
     if a.ndim == 0:
         return clone(a)
@@ -169,6 +180,7 @@ def scatter_add(a: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     """z = a, then z[p with coordinate ``dim`` replaced by index[p]] += src[p], repeats adding up."""
     if a.ndim == 0:
         return scatter_add(a.reshape(1), 0, index.reshape(1), src.reshape(1)).reshape(())
+    index, src = _one_element(a, index, src)
     dim = _check_index("scatter_add", a, dim, index)
     src = _src_part(src, index, "scatter_add")
     return a + ScatterAddIntoZeros.apply(src, shape=a.shape, dim=dim, index=index._data)
@@ -182,6 +194,7 @@ def scatter(a: Tensor, dim: int, index: Tensor, src=None, value=None, *, reduce=
         src, value = value, None
     if src is None:
         raise OpError("scatter: give src (a tensor) or value (a number)")
+    index, src = _one_element(a, index, src)
     dim = _check_index("scatter", a, dim, index)
     if not isinstance(src, Tensor):
         src = Tensor(a.xp.full(index.shape, src, dtype=a.dtype))
@@ -211,6 +224,7 @@ def scatter_reduce(a: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str,
     if a.ndim == 0:
         return scatter_reduce(a.reshape(1), 0, index.reshape(1), src.reshape(1), reduce,
                               include_self=include_self).reshape(())
+    index, src = _one_element(a, index, src)
     dim = _check_index("scatter_reduce", a, dim, index)
     src = _src_part(src, index, "scatter_reduce")
     xp = a.xp

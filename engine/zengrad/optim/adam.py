@@ -51,7 +51,8 @@ class Adam(Optimizer):
             else:
                 grad = grad + decay * param._data
         exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        scratch = xp.subtract(grad, exp_avg)  # reused for each pass below, all in place: two temporaries in all
+        scratch = xp.empty_like(exp_avg)  # reused for each pass below, all in place: two temporaries in all
+        xp.subtract(grad, exp_avg, out=scratch)  # (out=: on a 0-d parameter NumPy would return a scalar)
         scratch *= 1 - beta1
         exp_avg += scratch
         exp_avg_sq *= beta2

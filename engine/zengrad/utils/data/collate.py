@@ -7,8 +7,7 @@ The rule follows the structure of the first item, recursively:
 - str / bytes: the list as it is;
 - dict (any mapping): a dict of the collated values, key by key;
 - namedtuple: the same namedtuple of collated fields; tuple or list: the fields collated one by
-  one ("transposed"), every item needing as many fields. A tuple stays a tuple (PyTorch gives a
-  list; both unpack alike), a list stays a list.
+  one ("transposed"), every item needing as many fields, into a list (a tuple too, as PyTorch).
 
 ``default_convert`` is what the loader applies to single items when ``batch_size=None``: arrays
 (and NumPy scalars) become Tensors, through tuples, lists and dicts; everything else is left as it is.
@@ -61,7 +60,7 @@ def default_collate(batch):
         fields = [default_collate(list(samples)) for samples in zip(*batch)]
         if isinstance(first, tuple) and hasattr(first, "_fields"):
             return type(first)(*fields)
-        return tuple(fields) if isinstance(first, tuple) else fields
+        return fields
     if first is None:
         raise TypeError("default_collate: batch contains None (give a collate_fn that handles it)")
     raise TypeError(f"default_collate: batch must contain Tensors, arrays, numbers, dicts or lists; "
