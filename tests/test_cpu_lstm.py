@@ -106,7 +106,7 @@ def test_native_matches_torch(T, B, I, H):
 # ---- native against the reference ---------------------------------------------------------------------
 
 @needs_native
-@pytest.mark.parametrize("T,B,I,H", SIZES + [(11, 3, 257, 31), (5, 17, 64, 130)])
+@pytest.mark.parametrize("T,B,I,H", SIZES + [(11, 3, 257, 31), (5, 17, 64, 130), (53, 1, 3, 7)])
 def test_native_matches_reference_everywhere(T, B, I, H):
     inputs, grads = make_problem(T, B, I, H, seed=3)
     ref_forward, ref_backward = run_both(inputs, grads, "numpy")

@@ -93,9 +93,9 @@ def _register_ladder(cpu) -> None:
 #: op -> (forward's description, backward's description): each registered as ``<op>_forward`` and
 #: ``<op>_backward`` from the extension's functions of those names (float32, priority 20).
 _NATIVE_PAIRS = {
-    "lstm": ("C++ whole sequence: per step one GEMM ([x_t | h_t-1 | 1]) and one fused pass",
+    "lstm": ("C++ whole sequence: per step one GEMM ([x_t | h_t-1]) and one fused pass",
              "C++ backward through time, fused gate gradients, one weight GEMM at the end"),
-    "rnn": ("C++ whole sequence: per step one GEMM ([x_t | h_t-1 | 1]) and one activation pass",
+    "rnn": ("C++ whole sequence: per step one GEMM ([x_t | h_t-1]) and one activation pass",
             "C++ backward through time, one pass per step, one weight GEMM at the end"),
     "layer_norm": ("C++ one row at a time in L1, double sums (kernels/cpu/layer_norm.cpp)",
                    "C++ one row at a time, ∂γ and ∂β summed on the way, double sums"),

@@ -27,7 +27,9 @@
 // 1 thread at 0.81× torch.nn.LSTM's CPU time (226 vs 278 ms, load 2.1-2.5) to 0.83× (203 vs
 // 246 ms, load 4.8-5.1); B=32 0.82×; the char layer (T=64, B=32, I=32, H=192) 0.92-0.94×; on 2
 // threads 0.76× (B=32: 0.78×). About 80% of it is the micro-kernel; the rest (packing, the two
-// pointwise passes, copies) is a few percent each.
+// pointwise passes, copies) is a few percent each. Measured again in lstm_2026-12-03d.md (same
+// machine, CPU time, 2026-12-03 15:55-16:33 UTC): B=64 on 1 thread 0.83× (236 vs 283 ms, load
+// 3.2) and 0.79-0.84× at loads 6-9; B=32 0.82×; 2 threads 0.83× by CPU time (load 8).
 #include "lstm.h"
 
 #include <algorithm>
