@@ -66,6 +66,9 @@ from .ops import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_tens
 from .ops import div as true_divide, trapezoid as trapz  # noqa: I001
 from .ops import addbmm, addmv, addr, gcd, isin, lcm, ldexp, mode, renorm  # noqa: I001
 from .ops.decompositions import pinv as pinverse
+from .ops.legacy_linalg import cholesky, cholesky_inverse, cholesky_solve, lu, lu_solve, orgqr, svd  # noqa: I001
+from .ops.lu import lu_unpack
+from .ops.matrix_exp import matrix_exp
 from .ops import diagonal_scatter, histogram, pdist, select_scatter, slice_scatter, vstack as row_stack  # noqa: I001
 from .nn.functional import (celu, cosine_similarity, dropout, hardshrink, pairwise_distance, rrelu, selu,  # noqa: I001
                             threshold)

@@ -300,3 +300,14 @@ for _name, _fn in {"diagonal_scatter": diagonal_scatter, "select_scatter": selec
                    "slice_scatter": slice_scatter, "histogram": histogram}.items():
     setattr(Tensor, _name, _fn)
 __all__ = sorted(set(__all__) | {"diagonal_scatter", "histogram", "pdist", "select_scatter", "slice_scatter"})
+
+# ---- linear algebra as Tensor methods (the names from before torch.linalg among them) ---------
+
+from . import legacy_linalg  # noqa: E402
+from .matrix_exp import matrix_exp as _matrix_exp  # noqa: E402
+
+for _name, _fn in {"svd": legacy_linalg.svd, "cholesky": legacy_linalg.cholesky, "lu": legacy_linalg.lu,
+                   "lu_solve": legacy_linalg.lu_solve, "orgqr": legacy_linalg.orgqr,
+                   "cholesky_solve": legacy_linalg.cholesky_solve, "cholesky_inverse": legacy_linalg.cholesky_inverse,
+                   "matrix_exp": _matrix_exp}.items():
+    setattr(Tensor, _name, _fn)

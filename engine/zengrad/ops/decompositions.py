@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd import Function
-from ..errors import OpError
+from ..errors import DtypeError, LinAlgError, OpError
 from ..tensor import Tensor
 from .elementwise import where
 from .layout import tril, triu
@@ -41,6 +41,7 @@ from .shape import cat, matrix_transpose
 
 Eigh = collections.namedtuple("eigh", ["eigenvalues", "eigenvectors"])
 QR = collections.namedtuple("qr", ["Q", "R"])
+CholeskyEx = collections.namedtuple("linalg_cholesky_ex", ["L", "info"])
 SVD = collections.namedtuple("svd", ["U", "S", "Vh"])
 LeastSquares = collections.namedtuple("lstsq", ["solution", "residuals", "rank", "singular_values"])
 
@@ -54,7 +55,7 @@ def _matrices(op: str, a: Tensor, square: bool = False) -> None:
         kind = "square matrices (*, n, n)" if square else "matrices (*, m, n)"
         raise OpError(f"{op}: expects {kind}, got shape {a.shape}")
     if a.dtype.kind != "f":
-        raise TypeError(f"{op}: expects a floating-point tensor, got {a.dtype}")
+        raise DtypeError(f"{op}: expects a floating-point tensor, got {a.dtype}")
 
 
 def _finite(op: str, array) -> None:
@@ -68,7 +69,7 @@ def _lapack(op: str, fn, *arrays, **options):
     try:
         return fn(*arrays, **options)
     except np.linalg.LinAlgError as error:
-        raise OpError(f"{op}: {error} (input shape {tuple(arrays[0].shape)})") from None
+        raise LinAlgError(f"{op}: {error} (input shape {tuple(arrays[0].shape)})") from None
 
 
 def singular_values(array, op: str):
@@ -225,8 +226,53 @@ def cholesky(a: Tensor, *, upper: bool = False) -> Tensor:
     """L lower triangular with A = L Lᵀ (``upper``: U = Lᵀ with A = Uᵀ U), for symmetric positive
     definite A (an error naming the op if it is not)."""
     _matrices("cholesky", a, square=True)
-    lower = Cholesky.apply(a)
+    lower, info = cholesky_ex(a)
+    if info.data.size and bool(info.data.any()):
+        flat = info.data.reshape(-1)
+        first = int(np.flatnonzero(flat)[0])
+        where = f"(batch element {first}) " if info.ndim else ""
+        raise LinAlgError(f"linalg.cholesky: {where}the factorization could not be completed because the input is not "
+                          f"positive-definite (the leading minor of order {int(flat[first])} is not positive-definite)")
     return matrix_transpose(lower) if upper else lower
+
+
+def cholesky_arrays(a):
+    """(L, info) by the column-by-column (left-looking) Cholesky factorisation of arrays, as
+    LAPACK's potf2 leaves them: for column j, d = a_jj − Σₖ l_jk², l_jj = √d and
+    l_ij = (a_ij − Σₖ l_ik l_jk) / l_jj below it; at the first d ≤ 0 (or NaN) info = j + 1, d stays
+    in l_jj and the columns after it keep A's lower triangle."""
+    xp = _xp(a)
+    n = a.shape[-1]
+    lower = xp.tril(a).copy()
+    info = xp.zeros(a.shape[:-2], dtype=np.int32)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j in range(n):
+            active = info == 0
+            d = a[..., j, j] - (lower[..., j, :j] ** 2).sum(axis=-1)
+            failed = active & ~(d > 0)
+            info = xp.where(failed, j + 1, info)
+            root = xp.sqrt(xp.where(failed, 1.0, d))
+            dots = (lower[..., j + 1:, :j] * lower[..., j, None, :j]).sum(axis=-1)
+            column = (a[..., j + 1:, j] - dots) / root[..., None]
+            lower[..., j, j] = xp.where(active, xp.where(failed, d, root), lower[..., j, j])
+            lower[..., j + 1:, j] = xp.where((active & ~failed)[..., None], column, lower[..., j + 1:, j])
+    return lower, info
+
+
+def cholesky_ex(a: Tensor, *, upper: bool = False, check_errors: bool = False) -> CholeskyEx:
+    """(L, info): the Cholesky factor as :func:`cholesky`, and info = 0, or the order k of the first
+    leading minor that is not positive definite (L then as :func:`cholesky_arrays` leaves it, with
+    no gradient); ``check_errors`` raises instead."""
+    _matrices("linalg.cholesky_ex", a, square=True)
+    try:
+        lower = Cholesky.apply(a)
+        info = Tensor(_xp(a.data).zeros(a.shape[:-2], dtype=np.int32))
+    except LinAlgError:
+        array, info_array = cholesky_arrays(a.data)
+        lower, info = Tensor(array.astype(a.dtype, copy=False)), Tensor(info_array)
+        if check_errors:
+            return CholeskyEx(cholesky(a), info)
+    return CholeskyEx(matrix_transpose(lower) if upper else lower, info)
 
 
 def qr(a: Tensor, mode: str = "reduced") -> QR:
@@ -356,3 +402,22 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """Σ over ``dim`` of x·y (broadcasting): the dot product of vectors along that dim."""
     return (x * y).sum(dim=dim)
 
+
+
+def householder_product(A: Tensor, tau: Tensor) -> Tensor:
+    """The first n columns of Q = H₁ H₂ ⋯ H_k, Hᵢ = I − τᵢ vᵢ vᵢᵀ (LAPACK's orgqr): vᵢ is column i of
+    A (m×n, m ≥ n ≥ k) below the diagonal, with a 1 on it and zeros above. Applied right to left
+    on the first n columns of I, Q ← Q − τᵢ vᵢ (vᵢᵀ Q), in Tensor ops: gradients flow to A and τ."""
+    _matrices("linalg.householder_product", A)
+    m, n = A.shape[-2:]
+    k = tau.shape[-1] if tau.ndim else -1
+    if m < n or not 0 <= k <= n or tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise OpError(f"linalg.householder_product: expects A (*, m, n) with m >= n and tau (*, k) with k <= n and the "
+                      f"same batch dims, got A {tuple(A.shape)} and tau {tuple(tau.shape)}")
+    xp = _xp(A.data)
+    q = Tensor(xp.broadcast_to(xp.eye(m, n, dtype=A.dtype), A.shape).copy())
+    below = tril(A, -1) + Tensor(xp.eye(m, n, dtype=A.dtype))
+    for i in range(k - 1, -1, -1):
+        v = below[..., :, i:i + 1]
+        q = q - tau[..., i, None, None] * (v @ (matrix_transpose(v) @ q))
+    return q

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import OpError
+from ..errors import DtypeError, LinAlgError, OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -33,14 +33,15 @@ def _square(op: str, a: Tensor) -> None:
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise OpError(f"{op}: expects square matrices (*, n, n), got shape {a.shape}")
     if a.dtype.kind != "f":
-        raise TypeError(f"{op}: expects a floating-point tensor, got {a.dtype}")
+        raise DtypeError(f"{op}: expects a floating-point tensor, got {a.dtype}")
 
 
 def _lapack(op: str, fn, *arrays):
     try:
         return fn(*arrays)
     except np.linalg.LinAlgError as error:
-        raise OpError(f"{op}: {error} (input shapes {[tuple(x.shape) for x in arrays]})") from None
+        raise LinAlgError(f"{op}: {error}: the input matrix is singular "
+                          f"(input shapes {[tuple(x.shape) for x in arrays]})") from None
 
 
 class Inverse(Function):
@@ -120,9 +121,14 @@ def logdet(a: Tensor) -> Tensor:
     return log_abs + Tensor(xp.where(sign.data < 0, np.nan, 0.0).astype(a.dtype))
 
 
-def solve(a: Tensor, b: Tensor) -> Tensor:
-    """X with A X = B for square A (*, n, n) and B (*, n, k) or (*, n) — without forming A⁻¹."""
+def solve(a: Tensor, b: Tensor, *, left: bool = True) -> Tensor:
+    """X with A X = B for square A (*, n, n) and B (*, n, k) or (*, n) — without forming A⁻¹;
+    ``left=False``: X with X A = B, i.e. Aᵀ Xᵀ = Bᵀ."""
     _square("solve", a)
+    if not left:
+        if b.ndim == a.ndim - 1 or b.ndim == 1:
+            return solve(matrix_transpose(a), b)
+        return matrix_transpose(solve(matrix_transpose(a), matrix_transpose(b)))
     if b.ndim == a.ndim - 1:
         if b.shape[-1] != a.shape[-1]:
             raise OpError(f"solve: A of shape {a.shape} and B of shape {b.shape} do not fit")
