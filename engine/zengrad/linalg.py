@@ -1,18 +1,20 @@
 """``zengrad.linalg``, as ``torch.linalg``: the linear-algebra ops (their math is in
-:mod:`zengrad.ops.linalg`, :mod:`zengrad.ops.decompositions`, :mod:`zengrad.ops.lu`,
+:mod:`zengrad.ops.linalg`, :mod:`zengrad.ops.decompositions`, :mod:`zengrad.ops.lu`, :mod:`zengrad.ops.lu_arrays`,
 :mod:`zengrad.ops.matrix_exp` and :mod:`zengrad.ops.statistics`)."""
 
 from .errors import LinAlgError, OpError
 from .ops.assembly import vander as _vander
 from .ops.decompositions import (cholesky, cholesky_ex, cond, eigh, eigvalsh, householder_product, lstsq,
-                                 matrix_rank, multi_dot, pinv, qr, solve_triangular, svd, svdvals, vecdot)
+                                 matrix_norm, matrix_rank, multi_dot, pinv, qr, solve_triangular, svd, svdvals, vecdot)
 from .ops.layout import diagonal as _diagonal
-from .ops.linalg import det, inv, matrix_norm, matrix_power, slogdet, solve
-from .ops.lu import inv_ex, lu, lu_factor, lu_factor_ex, lu_solve, solve_ex
+from .ops.linalg import det, inv, inv_ex, matrix_power, slogdet, solve, solve_ex
+from .ops.lu import lu, lu_factor, lu_factor_ex, lu_solve
 from .ops.matrix_exp import matrix_exp
 from .ops.matmul import matmul
-from .ops.products import cross, tensordot
+from .ops.products import cross as _cross, tensordot
+from .ops.shape import stack
 from .ops.statistics import vector_norm
+from .tensor import Tensor
 
 
 def norm(a, ord=None, dim=None, keepdim: bool = False):
@@ -66,8 +68,29 @@ def diagonal(a, *, offset: int = 0, dim1: int = -2, dim2: int = -1):
 
 
 def vander(x, *, N: int | None = None):
-    """The Vandermonde matrix with increasing powers along the last dim: out[..., j] = x^j."""
-    return _vander(x, N=N, increasing=True)
+    """The Vandermonde matrices of a batch of vectors x (*, n), increasing powers along a new last
+    dim: out[..., i, j] = xᵢʲ for j < N (N = n by default), built as 1, x, x·x, … so that the
+    gradient is finite at x = 0."""
+    if x.ndim < 1:
+        raise OpError(f"linalg.vander: x must have at least one dimension, got shape {tuple(x.shape)}")
+    columns = x.shape[-1] if N is None else N
+    if columns <= 1:
+        raise OpError(f"linalg.vander: N must be greater than 1, got {columns} (x of shape {tuple(x.shape)})")
+    if x.ndim == 1:
+        return _vander(x, N=N, increasing=True)
+    powers = [Tensor(x.xp.ones(x.shape, dtype=x.dtype)), x]
+    while len(powers) < columns:
+        powers.append(powers[-1] * x)
+    return stack(powers, dim=-1)
+
+
+def cross(input, other, *, dim: int = -1):
+    """The cross product a × b along ``dim`` (the last by default; it must have size 3):
+    z = (a₂b₃ − a₃b₂, a₃b₁ − a₁b₃, a₁b₂ − a₂b₁); a and b broadcast (with the same number of dims)."""
+    if input.ndim != other.ndim:
+        raise OpError(f"linalg.cross: inputs must have the same number of dimensions, got shapes "
+                      f"{tuple(input.shape)} and {tuple(other.shape)}")
+    return _cross(input, other, dim)
 
 
 __all__ = ["cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh",

@@ -1,16 +1,9 @@
 """The LU factorisation with partial pivoting, P A = L U, and what is built on it: ``lu_factor``
-(L and U packed in one matrix, LAPACK's layout), ``lu`` (P, L, U apart), ``lu_solve``,
-``lu_unpack``, and the ``_ex`` variants of ``inv`` and ``solve`` that report a singular matrix in
-an ``info`` tensor instead of raising.
+(L and U packed in one matrix, LAPACK's layout), ``lu`` (P, L, U apart), ``lu_solve`` and
+``lu_unpack``.
 
-The algorithm (Gaussian elimination, one column j at a time, vectorised over the batch):
-
-    pick the row p ≥ j with the largest |a_pj| (the pivot), swap rows j and p, record p + 1;
-    l_ij = a_ij / a_jj for i > j  (the multipliers, stored where the zeros of U would be);
-    a_ik −= l_ij a_jk for i, k > j  (the rank-1 update of the trailing block).
-
-Pivots are 1-based row numbers as LAPACK's getrf gives them (row j was swapped with row
-pivots[j] − 1, in order); ``info`` is 0, or the 1-based index of the first zero on U's diagonal.
+The factorisation itself (Gaussian elimination with partial pivoting, LAPACK's 1-based pivots and
+``info``) is computed on arrays by :mod:`zengrad.ops.lu_arrays`.
 
 The gradient (A m×n, k = min(m, n), L m×k unit lower, U k×n upper; ∘1_L keeps the strictly lower
 triangle, ∘1_U the upper one; PyTorch's formulas, so the two agree):
@@ -33,15 +26,14 @@ from ..errors import DtypeError, LinAlgError, OpError
 from ..tensor import Tensor
 from .decompositions import solve_triangular
 from .layout import tril, triu
-from .linalg import Inverse, _square, solve
+from .linalg import raise_if_singular
+from .lu_arrays import factor_arrays, permutation_arrays
 from .shape import cat, matrix_transpose
 
 LUFactor = collections.namedtuple("linalg_lu_factor", ["LU", "pivots"])
 LUFactorEx = collections.namedtuple("linalg_lu_factor_ex", ["LU", "pivots", "info"])
 PLU = collections.namedtuple("linalg_lu", ["P", "L", "U"])
 LUUnpack = collections.namedtuple("lu_unpack", ["P", "L", "U"])
-InvEx = collections.namedtuple("linalg_inv_ex", ["inverse", "info"])
-SolveEx = collections.namedtuple("linalg_solve_ex", ["result", "info"])
 
 
 def _matrices(op: str, a: Tensor) -> None:
@@ -51,51 +43,6 @@ def _matrices(op: str, a: Tensor) -> None:
         raise OpError(f"{op}: expected a tensor with 2 or more dimensions, got shape {tuple(a.shape)}")
     if a.dtype.kind != "f":
         raise DtypeError(f"{op}: expects a floating-point tensor, got {a.dtype}")
-
-
-def factor_arrays(a, pivot: bool = True):
-    """(LU, pivots, info) of a batch of m×n arrays by Gaussian elimination with partial pivoting."""
-    xp = np if isinstance(a, np.ndarray) else __import__("cupy")
-    m, n = a.shape[-2:]
-    k = min(m, n)
-    batch = a.shape[:-2]
-    count = int(np.prod(batch))
-    lu = a.reshape((count, m, n)).copy()
-    pivots = xp.tile(xp.arange(1, k + 1, dtype=np.int32), (count, 1))
-    info = xp.zeros(count, dtype=np.int32)
-    rows = xp.arange(count)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for j in range(k):
-            if pivot:
-                p = j + xp.abs(lu[:, j:, j]).argmax(axis=-1)
-                pivots[:, j] = p + 1
-                swapped = lu[rows, p].copy()
-                lu[rows, p] = lu[:, j]
-                lu[:, j] = swapped
-            diagonal = lu[:, j, j]
-            info = xp.where((info == 0) & (diagonal == 0), j + 1, info)
-            lu[:, j + 1:, j] /= xp.where(diagonal == 0, 1, diagonal)[:, None]
-            lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j:j + 1] * lu[:, j:j + 1, j + 1:]
-    return lu.reshape(batch + (m, n)), pivots.reshape(batch + (k,)), info.reshape(batch)
-
-
-def permutation_arrays(pivots, m: int, dtype):
-    """P (m×m) from getrf's pivots: A = P L U, i.e. row i of L U is row perm[i] of A."""
-    xp = np if isinstance(pivots, np.ndarray) else __import__("cupy")
-    batch = pivots.shape[:-1]
-    count = int(np.prod(batch))
-    flat = pivots.reshape((count, pivots.shape[-1])).astype(np.int64) - 1
-    if count and ((flat < 0).any() or (flat >= m).any()):
-        raise IndexError(f"lu_unpack: the pivots must be between 1 and {m}, got {pivots.tolist()}")
-    perm = xp.tile(xp.arange(m), (count, 1))
-    rows = xp.arange(count)
-    for j in range(flat.shape[-1]):
-        target = flat[:, j]
-        current, other = perm[:, j].copy(), perm[rows, target].copy()
-        perm[:, j], perm[rows, target] = other, current
-    p = xp.zeros((count, m, m), dtype=dtype)
-    p[rows[:, None], perm, xp.arange(m)] = 1
-    return p.reshape(batch + (m, m))
 
 
 class PackedLU(Function):
@@ -152,7 +99,7 @@ def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False) -
     lu, pivots, info = factor_arrays(A.data, pivot)
     permutation = permutation_arrays(pivots, A.shape[-2], A.dtype)
     if check_errors:
-        _raise_if_singular("linalg.lu_factor_ex", info)
+        raise_if_singular("linalg.lu_factor_ex", info)
     return LUFactorEx(PackedLU.apply(A, lu=lu, permutation=permutation), Tensor(pivots), Tensor(info))
 
 
@@ -164,14 +111,6 @@ def lu_factor(A: Tensor, *, pivot: bool = True) -> LUFactor:
         raise LinAlgError(f"linalg.lu_factor: U[{first},{first}] is zero and using it on lu_solve would result "
                           "in a division by zero; linalg.lu_factor_ex factors it without raising")
     return LUFactor(lu, pivots)
-
-
-def _raise_if_singular(op: str, info) -> None:
-    bad = np.flatnonzero(np.asarray(info).reshape(-1))
-    if bad.size:
-        where = f"(batch element {bad[0]}) " if np.ndim(info) else ""
-        raise LinAlgError(f"{op}: {where}the diagonal element {int(np.asarray(info).reshape(-1)[bad[0]])} is zero, "
-                          "the input matrix is singular")
 
 
 def lu(A: Tensor, *, pivot: bool = True) -> PLU:
@@ -222,56 +161,4 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoin
     return solve_triangular(upper, y, upper=True)
 
 
-def _substitute(lu, permutation, b):
-    """U⁻¹ L⁻¹ Pᵀ B on arrays, by forward and back substitution: the ±inf and NaN a singular U gives,
-    where NumPy's solvers raise (for the ``_ex`` variants, which report singularity in ``info``)."""
-    n = lu.shape[-1]
-    x = np.swapaxes(permutation, -1, -2) @ b
-    x = x.copy()
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for i in range(1, n):
-            x[..., i, :] -= (lu[..., i, :i, None] * x[..., :i, :]).sum(axis=-2)
-        for i in range(n - 1, -1, -1):
-            x[..., i, :] -= (lu[..., i, i + 1:, None] * x[..., i + 1:, :]).sum(axis=-2)
-            x[..., i, :] /= lu[..., i, i, None]
-    return x
-
-
-def _solve_ex(op: str, a: Tensor, rhs, exact, check_errors: bool):
-    """(X, info) for A X = rhs (an array of matrices): ``exact()`` (with its gradient) when every
-    matrix is invertible, else substitution, without a gradient."""
-    lu, pivots, info = factor_arrays(a.data)
-    if check_errors:
-        _raise_if_singular(op, info)
-    if not info.any():
-        return exact(), Tensor(info)
-    permutation = permutation_arrays(pivots, a.shape[-1], a.dtype)
-    shape = np.broadcast_shapes(lu.shape[:-2], rhs.shape[:-2])
-    x = _substitute(np.broadcast_to(lu, shape + lu.shape[-2:]), np.broadcast_to(permutation, shape + lu.shape[-2:]),
-                    np.broadcast_to(rhs, shape + rhs.shape[-2:]))
-    return Tensor(x.astype(a.dtype)), Tensor(info)
-
-
-def inv_ex(A: Tensor, *, check_errors: bool = False) -> InvEx:
-    """(A⁻¹, info) with info as :func:`lu_factor_ex`'s: 0 where A is invertible; a singular A gives
-    ±inf/NaN entries (and no gradient) instead of an error, unless ``check_errors``."""
-    _square("linalg.inv_ex", A)
-    identity = np.broadcast_to(np.eye(A.shape[-1], dtype=A.dtype), A.shape)
-    return InvEx(*_solve_ex("linalg.inv_ex", A, identity, lambda: Inverse.apply(A), check_errors))
-
-
-def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False) -> SolveEx:
-    """(X, info): X with A X = B (``left``) or X A = B, info as :func:`inv_ex`'s."""
-    _square("linalg.solve_ex", A)
-    vector = B.ndim == A.ndim - 1 or B.ndim == 1
-    rhs = B.data[..., None] if vector else B.data
-    a = A if left else matrix_transpose(A)
-    rhs = rhs if left else np.swapaxes(rhs, -1, -2)
-    x, info = _solve_ex("linalg.solve_ex", a, rhs, lambda: solve(A, B, left=left), check_errors)
-    if x.grad_fn is not None or not info.data.any():
-        return SolveEx(x, info)
-    x = x if left else matrix_transpose(x)
-    return SolveEx(x.squeeze(-1) if vector else x, info)
-
-
-__all__ = ["inv_ex", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "lu_unpack", "solve_ex"]
+__all__ = ["lu", "lu_factor", "lu_factor_ex", "lu_solve", "lu_unpack"]

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from ..errors import OpError
+from ..errors import DtypeError, OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -166,7 +166,7 @@ def norm(a: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Ten
     if dtype is not None:
         a = a.to(dtype)
     if a.dtype.kind != "f":
-        raise TypeError(f"norm: expected a floating-point tensor, got {a.dtype} of shape {a.shape}")
+        raise DtypeError(f"norm: expected a floating-point tensor, got {a.dtype} of shape {a.shape}")
     if p == "fro" or p == 2:
         return Norm2.apply(a, dims=normalize_dims(dim, a.ndim), keepdim=keepdim)
     if isinstance(p, str) or not isinstance(p, (int, float)):
