@@ -1,12 +1,13 @@
 """``zengrad.linalg``, as ``torch.linalg``: the linear-algebra ops (their math is in
 :mod:`zengrad.ops.linalg`, :mod:`zengrad.ops.decompositions`, :mod:`zengrad.ops.lu`, :mod:`zengrad.ops.lu_arrays`,
-:mod:`zengrad.ops.matrix_exp` and :mod:`zengrad.ops.statistics`)."""
+:mod:`zengrad.ops.ldl`, :mod:`zengrad.ops.matrix_exp` and :mod:`zengrad.ops.statistics`)."""
 
 from .errors import LinAlgError, OpError
 from .ops.assembly import vander as _vander
 from .ops.decompositions import (cholesky, cholesky_ex, cond, eigh, eigvalsh, householder_product, lstsq,
                                  matrix_norm, matrix_rank, multi_dot, pinv, qr, solve_triangular, svd, svdvals, vecdot)
 from .ops.layout import diagonal as _diagonal
+from .ops.ldl import ldl_factor, ldl_factor_ex, ldl_solve
 from .ops.linalg import det, inv, inv_ex, matrix_power, slogdet, solve, solve_ex
 from .ops.lu import lu, lu_factor, lu_factor_ex, lu_solve
 from .ops.matrix_exp import matrix_exp
@@ -94,8 +95,8 @@ def cross(input, other, *, dim: int = -1):
 
 
 __all__ = ["cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh",
-           "householder_product", "inv", "inv_ex", "LinAlgError", "lstsq", "lu", "lu_factor",
-           "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
-           "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex",
-           "solve_triangular", "svd", "svdvals", "tensordot", "tensorinv", "tensorsolve", "vander",
-           "vecdot", "vector_norm"]
+           "householder_product", "inv", "inv_ex", "ldl_factor", "ldl_factor_ex", "ldl_solve",
+           "LinAlgError", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul",
+           "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv",
+           "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensordot",
+           "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
