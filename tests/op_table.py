@@ -463,6 +463,36 @@ DECOMPOSITION_CASES = [
 ]
 ASSEMBLED_CASES += DECOMPOSITION_CASES
 
+
+def _lu_solve(m, a, b, **options):
+    lu, pivots = m.linalg.lu_factor(_well_conditioned(m, a))
+    return m.linalg.lu_solve(lu, pivots, b, **options)
+
+
+LU_CASES = [  # the LU family, matrix_exp, Householder products, tensorinv
+    Case("linalg_lu_l", lambda m, a: m.linalg.lu(a).L * 2 + m.linalg.lu(a).U.sum(), [(2, 4, 4)]),
+    Case("linalg_lu_wide", lambda m, a: m.linalg.lu(a).U + m.linalg.lu(a).L.sum(), [(3, 5)]),
+    Case("linalg_lu_tall", lambda m, a: m.linalg.lu(a).L + m.linalg.lu(a).U.sum(), [(5, 3)]),
+    Case("lu_factor", lambda m, a: m.linalg.lu_factor(a).LU, [(2, 3, 3)]),
+    Case("lu_factor_ex_wide", lambda m, a: m.linalg.lu_factor_ex(a).LU, [(2, 5)]),
+    Case("lu_solve", _lu_solve, [(2, 3, 3), (2, 3, 2)]),
+    Case("lu_solve_adjoint_right", lambda m, a, b: _lu_solve(m, a, b, left=False, adjoint=True), [(4, 4), (2, 4)]),
+    Case("legacy_lu_solve", lambda m, a, b: m.lu_solve(b, *m.linalg.lu_factor(_well_conditioned(m, a))),
+         [(3, 3), (3, 1)]),
+    Case("matrix_exp", lambda m, a: m.linalg.matrix_exp(a), [(2, 3, 3)]),
+    Case("matrix_exp_method", lambda m, a: (2 * a).matrix_exp(), [(4, 4)]),
+    Case("householder_product", lambda m, a, tau: m.linalg.householder_product(a, tau), [(2, 5, 3), (2, 2)]),
+    Case("tensorinv", lambda m, a: m.linalg.tensorinv(_well_conditioned(m, a.reshape(6, 6)).reshape(2, 3, 6)),
+         [(6, 6)]),
+    Case("inv_ex", lambda m, a: m.linalg.inv_ex(_well_conditioned(m, a)).inverse, [(2, 3, 3)]),
+    Case("solve_ex_right", lambda m, a, b: m.linalg.solve_ex(_well_conditioned(m, a), b, left=False).result,
+         [(3, 3), (2, 3)]),
+    Case("cholesky_ex", lambda m, a: m.linalg.cholesky_ex(_spd(m, a)).L, [(2, 3, 3)]),
+    Case("legacy_cholesky_solve", lambda m, a, b: m.cholesky_solve(b, m.linalg.cholesky(_spd(m, a))), [(3, 3), (3, 2)]),
+    Case("legacy_svd_vectors", lambda m, a: m.svd(a).U[..., :1] * m.svd(a).V[..., :1].mT, [(4, 3)]),
+]
+ASSEMBLED_CASES += LU_CASES
+
 SPECIAL_CASES = [  # zengrad.special, as torch.special
     Case("special_ndtr", lambda m, a: m.special.ndtr(a), [(3, 4)]),
     Case("special_entr", lambda m, a: m.special.entr(a), [(3, 4)], domain="pos"),

@@ -77,6 +77,9 @@ from .ops import bitwise_left_shift, bitwise_right_shift
 from .ops import (broadcast_shapes, chain_matmul, combinations, frexp, gradient, index_reduce, isreal,  # noqa: I001
                   masked_scatter, msort, narrow_copy, nextafter, put, unravel_index)
 from .creation import inclusive_range as range, poisson  # noqa: A004  (PyTorch's name; it shadows Python's here)
+from .ops.legacy_linalg import cholesky, cholesky_inverse, cholesky_solve, lu, lu_solve, orgqr, svd  # noqa: I001
+from .ops.lu import lu_unpack
+from .ops.matrix_exp import matrix_exp
 from .ops import diagonal_scatter, histogram, pdist, select_scatter, slice_scatter, vstack as row_stack  # noqa: I001
 from .nn.functional import (celu, cosine_similarity, dropout, hardshrink, pairwise_distance, rrelu, selu,  # noqa: I001
                             threshold)

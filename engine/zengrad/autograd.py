@@ -165,7 +165,8 @@ class Function:
             if not message.startswith(name):
                 shapes = ", ".join(str(tuple(t.shape)) for t in inputs)
                 message = f"{name}: {message} (input shapes {shapes})"
-            raise (OpError if isinstance(error, ValueError) else type(error))(message) from error
+            kind = type(error) if isinstance(error, OpError) or not isinstance(error, ValueError) else OpError
+            raise kind(message) from error
         finally:
             backend.restore_floats(quiet)
         if out_data.dtype is _FLOAT64 and not cls.chooses_dtype:  # NumPy's results carry the one float64 dtype object

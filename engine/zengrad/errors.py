@@ -23,3 +23,9 @@ class IndexOutOfBounds(IndexError, RuntimeError):
 class DtypeError(TypeError, RuntimeError):
     """A tensor of a dtype the op does not take (a float mask, a float index, two bools to
     subtract): a ``TypeError`` that is also PyTorch's ``RuntimeError``."""
+
+
+class LinAlgError(OpError):
+    """A matrix a linear-algebra op cannot handle: singular where an inverse is needed, not
+    positive definite for a Cholesky factor. ``torch.linalg.LinAlgError`` is a ``RuntimeError``;
+    this one is also the ``ValueError`` of every :class:`OpError`."""

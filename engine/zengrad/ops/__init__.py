@@ -335,3 +335,15 @@ for _name, _fn in {"masked_scatter_": masked_scatter, "put_": put, "index_reduce
 __all__ = sorted(set(__all__) | {"bitwise_left_shift", "bitwise_right_shift", "broadcast_shapes", "chain_matmul", "combinations", "frexp", "gradient",
                                  "index_reduce", "isreal", "masked_scatter", "msort", "narrow_copy", "nextafter",
                                  "put", "unravel_index"})
+
+
+# ---- linear algebra as Tensor methods (the names from before torch.linalg among them) ---------
+
+from . import legacy_linalg  # noqa: E402
+from .matrix_exp import matrix_exp as _matrix_exp  # noqa: E402
+
+for _name, _fn in {"svd": legacy_linalg.svd, "cholesky": legacy_linalg.cholesky, "lu": legacy_linalg.lu,
+                   "lu_solve": legacy_linalg.lu_solve, "orgqr": legacy_linalg.orgqr,
+                   "cholesky_solve": legacy_linalg.cholesky_solve, "cholesky_inverse": legacy_linalg.cholesky_inverse,
+                   "matrix_exp": _matrix_exp}.items():
+    setattr(Tensor, _name, _fn)

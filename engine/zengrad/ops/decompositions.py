@@ -1,6 +1,6 @@
 """Matrix factorisations with gradients: ``cholesky``, ``qr``, ``eigh`` and ``svd`` (batched over
 leading dims), and what is built on them: ``eigvalsh``, ``svdvals``, ``pinv``, ``matrix_rank``,
-``cond``, ``lstsq`` and ``solve_triangular``.
+``cond``, ``lstsq``, ``solve_triangular``, ``householder_product`` and the matrix norms.
 
 Forward calls NumPy's / CuPy's LAPACK. A factorisation with several factors is one graph node whose
 output packs them side by side (for eigh, the eigenvalues as one extra row above V); the factors
@@ -31,16 +31,17 @@ import numpy as np
 
 from .. import backend
 from ..autograd import Function
-from ..errors import OpError
+from ..errors import DtypeError, LinAlgError, OpError
 from ..tensor import Tensor
 from .elementwise import where
 from .layout import tril, triu
-from .linalg import solve
+from .linalg import inv_ex, solve
 from .matmul import matmul
 from .shape import cat, matrix_transpose
 
 Eigh = collections.namedtuple("eigh", ["eigenvalues", "eigenvectors"])
 QR = collections.namedtuple("qr", ["Q", "R"])
+CholeskyEx = collections.namedtuple("linalg_cholesky_ex", ["L", "info"])
 SVD = collections.namedtuple("svd", ["U", "S", "Vh"])
 LeastSquares = collections.namedtuple("lstsq", ["solution", "residuals", "rank", "singular_values"])
 
@@ -54,7 +55,7 @@ def _matrices(op: str, a: Tensor, square: bool = False) -> None:
         kind = "square matrices (*, n, n)" if square else "matrices (*, m, n)"
         raise OpError(f"{op}: expects {kind}, got shape {a.shape}")
     if a.dtype.kind != "f":
-        raise TypeError(f"{op}: expects a floating-point tensor, got {a.dtype}")
+        raise DtypeError(f"{op}: expects a floating-point tensor, got {a.dtype}")
 
 
 def _finite(op: str, array) -> None:
@@ -68,7 +69,7 @@ def _lapack(op: str, fn, *arrays, **options):
     try:
         return fn(*arrays, **options)
     except np.linalg.LinAlgError as error:
-        raise OpError(f"{op}: {error} (input shape {tuple(arrays[0].shape)})") from None
+        raise LinAlgError(f"{op}: {error} (input shape {tuple(arrays[0].shape)})") from None
 
 
 def singular_values(array, op: str):
@@ -171,9 +172,10 @@ class PackedEigh(Function):
         packed = self.output()
         w, v = packed[..., 0, :], packed[..., 1:, :]
         gw, gv = g[..., 0, :], g[..., 1:, :]
-        vt_gv = matrix_transpose(v) @ gv
-        inner = _off_diagonal_reciprocal(w, square=False) * (0.5 * (vt_gv - matrix_transpose(vt_gv)))
-        inner = inner + gw.unsqueeze(-2) * _eye_like(g, w.shape[-1])
+        inner = gw.unsqueeze(-2) * _eye_like(g, w.shape[-1])
+        if bool(_xp(gv._data).any(gv._data)):  # only the eigenvalues used: no 1/(λⱼ − λᵢ), finite at repeated λ
+            vt_gv = matrix_transpose(v) @ gv
+            inner = inner + _off_diagonal_reciprocal(w, square=False) * (0.5 * (vt_gv - matrix_transpose(vt_gv)))
         return v @ inner @ matrix_transpose(v)
 
 
@@ -207,6 +209,8 @@ class PackedSVD(Function):
         packed = self.output()
         u, s, vt = packed[..., :m, :k], packed[..., m, :k], packed[..., m + 1:m + 1 + k, :n]
         gu, gs, gvt = g[..., :m, :k], g[..., m, :k], g[..., m + 1:m + 1 + k, :n]
+        if not (bool(_xp(gu._data).any(gu._data)) or bool(_xp(gvt._data).any(gvt._data))):
+            return (u * gs.unsqueeze(-2)) @ vt  # only S used: Ā = U diag(S̄) Vᵀ, finite at repeated s
         gv = matrix_transpose(gvt)
         e = _off_diagonal_reciprocal(s, square=True)
         s_row, s_col = s.unsqueeze(-2), s.unsqueeze(-1)
@@ -225,8 +229,55 @@ def cholesky(a: Tensor, *, upper: bool = False) -> Tensor:
     """L lower triangular with A = L Lᵀ (``upper``: U = Lᵀ with A = Uᵀ U), for symmetric positive
     definite A (an error naming the op if it is not)."""
     _matrices("cholesky", a, square=True)
-    lower = Cholesky.apply(a)
+    lower, info = cholesky_ex(a)
+    if info._data.size and bool(info._data.any()):
+        flat = info._data.reshape(-1)
+        first = int(np.flatnonzero(flat)[0])
+        where = f"(batch element {first}) " if info.ndim else ""
+        raise LinAlgError(f"linalg.cholesky: {where}the factorization could not be completed because the input is not "
+                          f"positive-definite (the leading minor of order {int(flat[first])} is not positive-definite)")
     return matrix_transpose(lower) if upper else lower
+
+
+def cholesky_arrays(a):
+    """(L, info) by the column-by-column (left-looking) Cholesky factorisation of arrays, as
+    LAPACK's potf2 leaves them: for column j, d = a_jj − Σₖ l_jk², l_jj = √d and
+    l_ij = (a_ij − Σₖ l_ik l_jk) / l_jj below it; at the first d ≤ 0 (or NaN) info = j + 1, d stays
+    in l_jj and the columns after it keep A's lower triangle."""
+    xp = _xp(a)
+    n = a.shape[-1]
+    lower = xp.tril(a).copy()
+    info = xp.zeros(a.shape[:-2], dtype=np.int32)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j in range(n):
+            active = info == 0
+            d = a[..., j, j] - (lower[..., j, :j] ** 2).sum(axis=-1)
+            failed = active & ~(d > 0)
+            info = xp.where(failed, j + 1, info)
+            root = xp.sqrt(xp.where(failed, 1.0, d))
+            dots = (lower[..., j + 1:, :j] * lower[..., j, None, :j]).sum(axis=-1)
+            column = (a[..., j + 1:, j] - dots) / root[..., None]
+            lower[..., j, j] = xp.where(active, xp.where(failed, d, root), lower[..., j, j])
+            lower[..., j + 1:, j] = xp.where((active & ~failed)[..., None], column, lower[..., j + 1:, j])
+    return lower, info
+
+
+def cholesky_ex(a: Tensor, *, upper: bool = False, check_errors: bool = False) -> CholeskyEx:
+    """(L, info): the Cholesky factor as :func:`cholesky`, and info = 0, or the order k of the first
+    leading minor that is not positive definite (L then as :func:`cholesky_arrays` leaves it, with
+    no gradient); ``check_errors`` raises instead."""
+    _matrices("linalg.cholesky_ex", a, square=True)
+    try:
+        lower = Cholesky.apply(a)
+        if bool(_xp(a._data).isnan(lower._data.diagonal(axis1=-2, axis2=-1)).any()):
+            raise LinAlgError("cholesky: NaN on the diagonal")  # LAPACK's potrf stops at NaN; NumPy's may not
+        info = Tensor(_xp(a._data).zeros(a.shape[:-2], dtype=np.int32))
+    except LinAlgError:
+        array, info_array = cholesky_arrays(a._data)
+        lower, info = Tensor(array.astype(a.dtype, copy=False)), Tensor(info_array)
+        if check_errors:
+            return CholeskyEx(cholesky(a), info)
+    return CholeskyEx(matrix_transpose(lower) if upper else lower, info)
 
 
 def qr(a: Tensor, mode: str = "reduced") -> QR:
@@ -292,17 +343,24 @@ def _cutoff(a: Tensor, s: Tensor, atol, rtol):
     return xp.maximum(atol or 0.0, rtol * largest)
 
 
-def matrix_rank(a: Tensor, *, atol: float | None = None, rtol: float | None = None, hermitian: bool = False) -> Tensor:
-    """The number of singular values above max(atol, rtol·s_max) (int64; no gradient)."""
+def matrix_rank(a: Tensor, tol: float | None = None, hermitian: bool = False, *, atol: float | None = None,
+                rtol: float | None = None) -> Tensor:
+    """The number of singular values above max(atol, rtol·s_max) (int64; no gradient); ``tol``, the
+    older name, is ``atol`` with ``rtol = 0``."""
     _matrices("matrix_rank", a)
+    if tol is not None:
+        atol, rtol = tol, 0.0
     s = singular_values(a._data, "matrix_rank")
     return Tensor((s > _cutoff(a, Tensor(s), atol, rtol)).sum(axis=-1).astype(np.int64))
 
 
 def cond(a: Tensor, p=None) -> Tensor:
-    """The condition number in the 2-norm, s_max / s_min (``p`` None or 2; −2 gives s_min / s_max)."""
+    """The condition number κ(A) = ‖A‖ ‖A⁻¹‖: in the 2-norm (``p`` None or 2) s_max / s_min, −2
+    gives s_min / s_max; for p = 'fro', 'nuc', 1, −1, inf, −inf the matrix norms of A and A⁻¹
+    (square A; inf where A is singular)."""
     if p not in (None, 2, -2):
-        raise OpError(f"cond: only p = None, 2 or -2 is supported here, got {p!r}")
+        _matrices("cond", a, square=True)
+        return matrix_norm(a, p) * matrix_norm(inv_ex(a).inverse, p)
     s = svdvals(a)
     largest, smallest = s[..., 0], s[..., -1]
     return smallest / largest if p == -2 else largest / smallest
@@ -356,3 +414,60 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     """Σ over ``dim`` of x·y (broadcasting): the dot product of vectors along that dim."""
     return (x * y).sum(dim=dim)
 
+
+
+def householder_product(A: Tensor, tau: Tensor) -> Tensor:
+    """The first n columns of Q = H₁ H₂ ⋯ H_k, Hᵢ = I − τᵢ vᵢ vᵢᵀ (LAPACK's orgqr): vᵢ is column i of
+    A (m×n, m ≥ n ≥ k) below the diagonal, with a 1 on it and zeros above. Applied right to left
+    on the first n columns of I, Q ← Q − τᵢ vᵢ (vᵢᵀ Q), in Tensor ops: gradients flow to A and τ."""
+    _matrices("linalg.householder_product", A)
+    m, n = A.shape[-2:]
+    k = tau.shape[-1] if tau.ndim else -1
+    if m < n or not 0 <= k <= n or tuple(tau.shape[:-1]) != tuple(A.shape[:-2]):
+        raise OpError(f"linalg.householder_product: expects A (*, m, n) with m >= n and tau (*, k) with k <= n and the "
+                      f"same batch dims, got A {tuple(A.shape)} and tau {tuple(tau.shape)}")
+    xp = _xp(A._data)
+    q = Tensor(xp.broadcast_to(xp.eye(m, n, dtype=A.dtype), A.shape).copy())
+    below = tril(A, -1) + Tensor(xp.eye(m, n, dtype=A.dtype))
+    for i in range(k - 1, -1, -1):
+        v = below[..., :, i:i + 1]
+        q = q - tau[..., i, None, None] * (v @ (matrix_transpose(v) @ q))
+    return q
+
+
+def matrix_norm(a: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False) -> Tensor:
+    """Matrix norms over the two dims ``dim``: 'fro' = √(Σ aᵢⱼ²); 1 = the largest column sum of |a|;
+    inf = the largest row sum of |a| (−1, −inf: the smallest); 2 = the largest singular value
+    (−2: the smallest), 'nuc' = the sum of the singular values."""
+    from .statistics import amax, amin, norm
+    if a.ndim < 2:
+        raise OpError(f"matrix_norm: expects at least 2 dims, got shape {a.shape}")
+    if a.dtype.kind != "f":
+        raise DtypeError(f"linalg.matrix_norm: expects a floating-point tensor, got {a.dtype}")
+    rows, cols = (d % a.ndim for d in dim)
+    if rows == cols:
+        raise OpError(f"matrix_norm: dim must name two different dims, got {dim}")
+    if ord == "fro":
+        return norm(a, 2, (rows, cols), keepdim)
+    if ord in (2, -2, "nuc"):
+        return _singular_value_norm(a, ord, rows, cols, keepdim)
+    if ord not in (1, -1, np.inf, -np.inf):
+        raise OpError(f"matrix_norm: ord must be 'fro', 'nuc', 1, -1, 2, -2, inf or -inf, got {ord!r}")
+    summed_dim, other = (rows, cols) if ord in (1, -1) else (cols, rows)
+    sums = a.abs().sum(dim=summed_dim, keepdim=True)
+    out = (amax if ord > 0 else amin)(sums, dim=other, keepdim=True)
+    if keepdim:
+        return out
+    return out.reshape(tuple(n for d, n in enumerate(a.shape) if d not in (rows, cols)))
+
+
+def _singular_value_norm(a: Tensor, ord, rows: int, cols: int, keepdim: bool) -> Tensor:
+    """‖A‖₂ = s_max, s_min for ord −2, ‖A‖_* = Σ s, over the dims ``rows`` and ``cols``."""
+    from .statistics import amax, amin
+    others = [d for d in range(a.ndim) if d not in (rows, cols)]
+    s = svdvals(a.permute(*others, rows, cols))
+    out = s.sum(dim=-1) if ord == "nuc" else (amax if ord == 2 else amin)(s, dim=-1)
+    if keepdim:
+        for d in sorted((rows, cols)):
+            out = out.unsqueeze(d)
+    return out
