@@ -82,11 +82,15 @@ try:
     _IGNORE_ALL = _make_extobj(all="ignore")
 
     def quiet_floats():
-        """Ignore floating-point errors until :func:`restore_floats` (returns its token)."""
+        """Ignore floating-point errors until :func:`restore_floats` (returns its token; None when they
+        are ignored already, as for every op a backward pass runs)."""
+        if _extobj_contextvar.get() is _IGNORE_ALL:
+            return None
         return _extobj_contextvar.set(_IGNORE_ALL)
 
     def restore_floats(token) -> None:
-        _extobj_contextvar.reset(token)
+        if token is not None:
+            _extobj_contextvar.reset(token)
 except ImportError:  # another NumPy: the public, slower way
     def quiet_floats():
         """Ignore floating-point errors until :func:`restore_floats` (returns its token)."""
