@@ -447,3 +447,17 @@ def test_a_loop_writing_rows_into_a_buffer_matches_pytorch_and_keeps_no_copies()
     out = zg.zeros(5, 4)
     out[2] = zg.ones(4, requires_grad=True) * 3
     assert out.grad_fn.name() == "SetItemBackward0" and not any(out.grad_fn.inputs[0]._data.strides)
+
+
+def test_reading_grad_of_a_non_leaf_warns_as_pytorch():
+    for lib in (zg, torch):
+        x = lib.ones(2, requires_grad=True)
+        y = x * 2
+        with pytest.warns(UserWarning, match="not a leaf Tensor"):
+            assert y.grad is None
+        y.retain_grad()
+        y.sum().backward()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert y.grad.tolist() == [1.0, 1.0] and x.grad.tolist() == [2.0, 2.0]
+            assert lib.ones(2).grad is None  # a leaf that needs no gradient: None, quietly

@@ -467,7 +467,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             retained = fn.retained
             if retained is not None:
                 kept = grad if create_graph else grad.detach()
-                retained.grad = kept if retained.grad is None else retained.grad + kept
+                retained.grad = kept if retained._grad is None else retained._grad + kept
             if wanted is not None and id(fn) in wanted:
                 captured[id(fn)] = grad
             fn.check_saved_versions()
@@ -556,7 +556,7 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False, create_g
     for t, g in zip(inputs, reached):
         if g is not None:
             g = g if create_graph else g.detach()
-            t.grad = g if t.grad is None else t.grad + g
+            t.grad = g if t._grad is None else t._grad + g
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,

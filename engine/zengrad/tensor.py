@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -83,7 +84,7 @@ class Tensor(PlacementShortcuts):
         grad_fn: the :class:`zengrad.autograd.Function` that produced this tensor, None for leaves.
     """
 
-    __slots__ = ("_data", "_version_counter", "requires_grad", "grad", "grad_fn", "_hooks", "_retains_grad",
+    __slots__ = ("_data", "_version_counter", "requires_grad", "_grad", "grad_fn", "_hooks", "_retains_grad",
                  "_base", "_view_version", "__weakref__")
     __array_ufunc__ = None  # numpy scalars/arrays defer to Tensor's operators (x * np.float32(2))
 
@@ -95,7 +96,7 @@ class Tensor(PlacementShortcuts):
             data = _legacy_array(data, sizes)  # torch.Tensor([1, 2]), torch.Tensor(2, 3)
         self._data = data
         self._base = None  # for a view (reshape, permute, indexing, …): the tensor whose memory it views
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
         self.requires_grad = False
         if requires_grad:
@@ -117,6 +118,22 @@ class Tensor(PlacementShortcuts):
         array = value._data if isinstance(value, Tensor) else value
         self._data = np.asarray(array) if isinstance(array, np.generic) else array
         self._version_counter.value += 1
+
+    @property
+    def grad(self):
+        """The gradient accumulated by ``backward`` (None before). A non-leaf tensor keeps none unless
+        ``retain_grad()`` was called: reading it then warns, as PyTorch does, since it stays None."""
+        grad = self._grad
+        if grad is None and self.grad_fn is not None and not getattr(self, "_retains_grad", False):
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                          "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+                          "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor.",
+                          UserWarning, stacklevel=2)
+        return grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        self._grad = value
 
     @property
     def _version(self) -> int:

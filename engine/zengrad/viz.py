@@ -36,7 +36,7 @@ def _describe(tensor: Tensor, show_values: int, grad=None) -> str:
     value = _small_array(tensor._data, show_values)
     if value is not None:
         label += f"\\nvalue {value}"
-        grad = grad if grad is not None else (tensor.grad._data if tensor.grad is not None else None)
+        grad = grad if grad is not None else (tensor._grad._data if tensor._grad is not None else None)
         grad_text = _small_array(grad, show_values)
         if grad_text is not None:
             label += f"\\ngrad {grad_text}"
