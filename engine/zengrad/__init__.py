@@ -66,7 +66,6 @@ from .ops import digamma, erfinv, lgamma, polygamma
 from .ops.einsum import einsum
 from .ops.linalg import det, inv as inverse, logdet, matrix_power, slogdet
 from .io import load, save
-from .printing import set_printoptions
 from .ops import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_tensors, cartesian_prod,  # noqa: I001
                   cdist, cumulative_trapezoid, nanmedian, nanquantile, quantile, trapezoid, tril_indices,
                   triu_indices, unique_consecutive, vander)
@@ -100,11 +99,15 @@ def is_complex(input: Tensor) -> bool:
     return False
 
 
-from . import accelerator, autograd_custom, autograd_functional, backends, distributions, special, testing
+from . import accelerator, autograd_custom, autograd_functional, distributions, special, testing
 from .special import i0, multigammaln as mvlgamma
 from .creation import initial_seed, seed
 autograd.functional = autograd_functional  # zg.autograd.functional.jacobian, as torch.autograd.functional
 
+from . import settings, toplevel, windows
+from .settings import *  # noqa: F401,F403  (compile, set_float32_matmul_precision, …)
+from .toplevel import *  # noqa: F401,F403  (torch.conv2d, torch.exp_, torch.view_copy, …)
+from .windows import *  # noqa: F401,F403  (hann_window, …)
 from ._version import __version__
 
 allocator.keep_freed_memory()

@@ -516,6 +516,15 @@ def bernoulli(p: Tensor, *, generator=None) -> Tensor:
     return Tensor((drawing_from(generator, p.device).random(p.shape) < p._data).astype(p.dtype))
 
 
+def _bernoulli_method(self: Tensor, p=None, *, generator=None) -> Tensor:
+    """``x.bernoulli()`` draws with x's elements as the probabilities; ``x.bernoulli(p)`` with
+    probability p (a number) for every element of x's shape."""
+    return bernoulli(self if p is None else full_like(self, p), generator=generator)
+
+
+Tensor.bernoulli = _bernoulli_method
+
+
 def poisson(input: Tensor, generator=None) -> Tensor:
     """A count drawn from Poisson(λ = input[i]) for each element, P(k) = λᵏ e^(−λ) / k!
     (input's shape and float dtype; every rate ≥ 0). Not differentiable."""
@@ -549,3 +558,6 @@ def multinomial(weights: Tensor, num_samples: int, replacement: bool = False, *,
                       for row in rows]).astype(np.int64)
     drawn = drawn.reshape(weights.shape[:-1] + (num_samples,))
     return Tensor(backend.to_device(drawn, weights.device))
+
+
+Tensor.multinomial = multinomial

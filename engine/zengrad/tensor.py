@@ -217,6 +217,17 @@ class Tensor(PlacementShortcuts):
             return (self._data.data.ptr - root.data.ptr) // self.dtype.itemsize
         return (start["data"][0] - root.__array_interface__["data"][0]) // self.dtype.itemsize
 
+    def data_ptr(self) -> int:
+        """The memory address of the first element (0 for a tensor with no elements, as PyTorch)."""
+        if self._data.size == 0:
+            return 0
+        return self._data.__array_interface__["data"][0] if hasattr(self._data, "__array_interface__") \
+            else self._data.data.ptr
+
+    def get_device(self) -> int:
+        """The GPU's index for a tensor on one, −1 for a CPU tensor."""
+        return -1 if self.device.type == "cpu" else (self.device.index or 0)
+
     def is_contiguous(self) -> bool:
         """Whether the elements lie in memory in row-major order without gaps."""
         return bool(self._data.flags.c_contiguous)
@@ -329,6 +340,12 @@ class Tensor(PlacementShortcuts):
 
     def half(self) -> "Tensor":
         return self.to(np.float16)
+
+    def short(self) -> "Tensor":
+        return self.to(np.int16)
+
+    def char(self) -> "Tensor":
+        return self.to(np.int8)
 
     def int(self) -> "Tensor":
         return self.to(np.int32)

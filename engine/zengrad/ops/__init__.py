@@ -347,3 +347,44 @@ for _name, _fn in {"svd": legacy_linalg.svd, "cholesky": legacy_linalg.cholesky,
                    "cholesky_solve": legacy_linalg.cholesky_solve, "cholesky_inverse": legacy_linalg.cholesky_inverse,
                    "matrix_exp": _matrix_exp}.items():
     setattr(Tensor, _name, _fn)
+
+
+# ---- more of PyTorch's Tensor methods: in-place forms, views changed in place, complex-free names --
+
+from .math import angle  # noqa: E402
+
+_MORE_IN_PLACE = {
+    "eq_": eq, "ne_": ne, "lt_": lt, "le_": le, "gt_": gt, "ge_": ge, "greater_": gt, "less_": lt,
+    "greater_equal_": ge, "less_equal_": le, "not_equal_": ne,
+    "logical_and_": logical_and, "logical_or_": logical_or, "logical_xor_": logical_xor, "logical_not_": logical_not,
+    "bitwise_and_": bitwise_and, "bitwise_or_": bitwise_or, "bitwise_xor_": bitwise_xor,
+    "bitwise_not_": bitwise_not, "bitwise_left_shift_": bitwise_left_shift,
+    "bitwise_right_shift_": bitwise_right_shift,
+    "digamma_": digamma, "erfinv_": erfinv, "lgamma_": lgamma, "polygamma_": _MORE_METHODS["polygamma"],
+    "addmm_": addmm, "baddbmm_": baddbmm, "arctan2_": atan2, "nextafter_": nextafter,
+    "arccos_": acos, "arccosh_": acosh, "arcsin_": asin, "arcsinh_": asinh, "arctan_": atan, "arctanh_": atanh,
+    "fill_diagonal_": inplace.fill_diagonal,
+}
+for _name, _fn in _MORE_IN_PLACE.items():
+    setattr(Tensor, _name, _in_place_method(_name, _fn))
+
+
+def _restriding_method(name, view):
+    def method(self, *args, **kwargs):
+        return inplace.restride(name, self, view, *args, **kwargs)
+    method.__name__ = name
+    method.__doc__ = f"In place: ``self`` becomes ``self.{name[:-1]}(...)``, a new view of its own memory."
+    return method
+
+
+for _name, _view in {"t_": t, "transpose_": transpose, "swapdims_": swapaxes, "swapaxes_": swapaxes,
+                     "squeeze_": squeeze, "unsqueeze_": unsqueeze}.items():
+    setattr(Tensor, _name, _restriding_method(_name, _view))
+Tensor.resize_ = inplace.resize
+Tensor.resize_as_ = lambda self, other: inplace.resize(self, other.shape)
+Tensor.angle = angle
+Tensor.adjoint = lambda self: self.mT
+for _name in ("conj", "conj_physical", "resolve_conj", "resolve_neg"):
+    setattr(Tensor, _name, lambda self: self)  # a real tensor is its own conjugate
+Tensor.is_conj = Tensor.is_neg = lambda self: False
+__all__ = sorted(set(__all__) | {"angle"})

@@ -333,3 +333,59 @@ def random(a: Tensor, low: int = 0, high: int | None = None) -> Tensor:
     if high <= low:
         raise OpError(f"random_: expects from < to, got from={low}, to={high}")
     return Tensor(a.xp.floor(low + (high - low) * _uniform_draw(a)).astype(a.dtype))
+
+
+def fill_diagonal(a: Tensor, fill_value, wrap: bool = False) -> Tensor:
+    """a with its main diagonal set to ``fill_value`` (``fill_diagonal_``): the elements (i, i, …, i)
+    of a tensor with at least 2 dims, all of one length beyond 2; in a tall matrix with ``wrap``
+    the diagonal starts again every columns + 1 rows (NumPy's ``fill_diagonal`` places them
+    alike). The filled elements' gradient is 0."""
+    from .elementwise import where
+    if a.ndim < 2 or (a.ndim > 2 and len(set(a.shape)) != 1):
+        raise RuntimeError(f"fill_diagonal_: dimensions must be larger than 1 and all of equal length, "
+                           f"got shape {tuple(a.shape)}")
+    mask = np.zeros(a.shape, dtype=bool)
+    np.fill_diagonal(mask, True, wrap=wrap)
+    value = Tensor(a.xp.asarray(fill_value, dtype=a.dtype))
+    return where(Tensor(a.xp.asarray(mask)), value, a)
+
+
+def restride(name: str, target: Tensor, view, *args, **kwargs) -> Tensor:
+    """``target`` becomes ``view(target, *args, **kwargs)`` itself — the same memory seen with a new shape
+    and strides (``t_``, ``transpose_``, ``squeeze_``, ``unsqueeze_``); while recording, it takes the
+    view's node, so its gradient flows back through the view to its old self."""
+    autograd.refresh_if_stale(target)
+    recording = is_grad_enabled() and target.requires_grad
+    if recording:  # the view is taken of a stand-in for target as it is now (same memory and node)
+        _refuse_leaf(name, target, view_base(target))
+        result = view(_at_its_node(Tensor(target._data), target), *args, **kwargs)
+    else:
+        with no_grad():
+            result = view(target, *args, **kwargs)
+    target._data = result._data
+    autograd.increment_version(target)
+    if recording:
+        _take_node(target, result)
+    return target
+
+
+def resize(target: Tensor, *sizes) -> Tensor:
+    """``resize_``: ``target`` takes the shape ``sizes``; its first elements (in row-major order) keep
+    their values and new ones are 0 (PyTorch leaves them uninitialised). A contiguous tensor that
+    keeps or loses elements stays in its memory, so its views still see it; a larger one moves to
+    new memory, as PyTorch's storage grows."""
+    shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+    if any(not isinstance(n, (int, np.integer)) or n < 0 for n in shape):
+        raise RuntimeError(f"resize_: sizes must be non-negative integers, got {shape}")
+    if target.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    count = int(np.prod(shape, dtype=np.int64))
+    flat = target._data.reshape(-1) if target.is_contiguous() else target.xp.ascontiguousarray(target._data).reshape(-1)
+    if count <= flat.size:
+        target._data = flat[:count].reshape(shape)
+    else:
+        grown = target.xp.zeros(count, dtype=target.dtype)
+        grown[:flat.size] = flat
+        target._data = grown.reshape(shape)
+    autograd.increment_version(target)
+    return target

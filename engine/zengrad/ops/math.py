@@ -921,6 +921,24 @@ def nextafter(input, other):
     return _binary(Nextafter, input, other)
 
 
+class Angle(Function):
+    """z = arg(a) for a real a: π where a < 0, 0 where a ≥ 0 (−0 included), NaN where a is NaN;
+    piecewise constant, so ∂z/∂a = 0."""
+
+    def forward(self, a):
+        xp = _xp(a)
+        return xp.where(a < 0, a.dtype.type(math.pi), xp.where(xp.isnan(a), a, a.dtype.type(0)))
+
+    def backward(self, g):
+        return Tensor(_xp(g._data).zeros(self.inputs[0].shape, dtype=g.dtype))
+
+
+def angle(a):
+    """The argument of each element as a complex number (zengrad's are real: 0 or π); integers
+    give the default float dtype, as in PyTorch."""
+    return Angle.apply(_float_input("angle", a))
+
+
 def isreal(a):
     """Whether each element is real: all True, as zengrad has no complex dtypes (bool, a's shape)."""
     return Tensor(a.xp.ones(a.shape, dtype=bool))
