@@ -1,5 +1,6 @@
-"""Utilities under PyTorch's names: ``zengrad.utils.data`` (datasets, samplers, collation, DataLoader)."""
+"""Utilities under PyTorch's names: ``zengrad.utils.data`` (datasets, samplers, collation, DataLoader)
+and ``zengrad.utils.checkpoint`` (gradient checkpointing)."""
 
-from . import data
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]
