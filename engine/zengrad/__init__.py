@@ -8,6 +8,8 @@ The public API follows PyTorch's names for the subset zengrad implements::
     x.grad
 """
 
+import sys as _sys
+
 from . import allocator
 from . import autograd, backend, cuda, data, kernels, linalg, nn, ops, utils, viz
 from . import kernels_reference, kernels_cpu, kernels_cuda  # noqa: F401,I001  (they register the kernels)
@@ -103,8 +105,9 @@ from . import accelerator, autograd_custom, autograd_functional, distributions, 
 from .special import i0, multigammaln as mvlgamma
 from .creation import initial_seed, seed
 autograd.functional = autograd_functional  # zg.autograd.functional.jacobian, as torch.autograd.functional
+_sys.modules[__name__ + ".autograd.functional"] = autograd_functional  # and importable under that name
 
-from . import settings, toplevel, windows
+from . import func, random, settings, toplevel, windows  # noqa: A004  (random: PyTorch's torch.random)
 from .settings import *  # noqa: F401,F403  (compile, set_float32_matmul_precision, …)
 from .toplevel import *  # noqa: F401,F403  (torch.conv2d, torch.exp_, torch.view_copy, …)
 from .windows import *  # noqa: F401,F403  (hann_window, …)
