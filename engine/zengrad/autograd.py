@@ -434,6 +434,10 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
     """
     sums = _GradientSums(in_place=not create_graph)
     leaves: dict[int, Tensor] = {}
+    # arrays a leaf must not keep as its .grad without a copy: the caller's seeds, and any array
+    # handed to two slots (Add passes one gradient to both of its inputs)
+    shared = {id(g._data) for g in grad_outputs}
+    slot_of_array: dict[int, int] = {}
 
     def accumulate(tensor: Tensor, holder, grad: Tensor, producer) -> None:
         if grad._data.shape != tensor._data.shape:
@@ -444,6 +448,8 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             leaves[key] = tensor
         else:
             key = id(holder)
+        if slot_of_array.setdefault(id(grad._data), key) != key:
+            shared.add(id(grad._data))
         if key in sums.sums:
             sums.add(key, grad)
         else:
@@ -499,11 +505,22 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             return [captured.get(id(_gradient_holder(t))) for t in inputs]
         for key, leaf in leaves.items():
             grad = sums.sums[key] if create_graph else sums.sums[key].detach()
-            leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+            leaf.grad = _own(grad, shared, create_graph) if leaf._grad is None else leaf._grad + grad
     finally:
         _grad_mode.enabled = recording
         backend.restore_floats(quiet)
     return None
+
+
+def _own(grad: Tensor, shared: set, create_graph: bool) -> Tensor:
+    """``grad`` as a leaf's new ``.grad``: a tensor of its own, which the user may change in place
+    (``p.grad.mul_(0.5)``) without touching anything else — a copy when the array is read-only (a
+    broadcast from ``sum``'s backward), a view of another array, the caller's seed, or also handed
+    to another tensor; the array itself otherwise (a fresh result, the usual case: no copy)."""
+    data = grad._data
+    if getattr(data.flags, "writeable", True) and data.base is None and id(data) not in shared:
+        return grad
+    return grad.clone() if create_graph else Tensor(data.copy())
 
 
 def _refuse_nan(fn: Function, input_grads: tuple) -> None:
@@ -553,10 +570,12 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False, create_g
         if not t.requires_grad:
             raise RuntimeError(f"backward: input {i} (shape {tuple(t.shape)}) does not require grad")
     reached = run_backward([tensor], grads, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+    handed = {id(g._data) for g in grads}  # arrays given out already: the seed, then each one kept
     for t, g in zip(inputs, reached):
         if g is not None:
             g = g if create_graph else g.detach()
-            t.grad = g if t._grad is None else t._grad + g
+            t.grad = _own(g, handed, create_graph) if t._grad is None else t._grad + g
+            handed.add(id(t._grad._data))
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
