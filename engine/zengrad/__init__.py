@@ -107,7 +107,8 @@ from .creation import initial_seed, seed
 autograd.functional = autograd_functional  # zg.autograd.functional.jacobian, as torch.autograd.functional
 _sys.modules[__name__ + ".autograd.functional"] = autograd_functional  # and importable under that name
 
-from . import func, random, settings, toplevel, windows  # noqa: A004  (random: PyTorch's torch.random)
+from . import amp, func, random, settings, toplevel, windows  # noqa: A004  (random: PyTorch's torch.random)
+from .amp import autocast, is_autocast_enabled
 from .settings import *  # noqa: F401,F403  (compile, set_float32_matmul_precision, …)
 from .toplevel import *  # noqa: F401,F403  (torch.conv2d, torch.exp_, torch.view_copy, …)
 from .windows import *  # noqa: F401,F403  (hann_window, …)
