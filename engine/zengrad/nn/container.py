@@ -122,8 +122,9 @@ class ModuleList(_ModuleSequence):
         """As PyTorch prints it: a run of children with the same text is one line,
         ``(0-2): 3 x Linear(...)``."""
         texts = [repr(module).replace("\n", "\n  ") for module in self._modules.values()]
+        name = type(self).__name__
         if not texts:
-            return "ModuleList()"
+            return f"{name}()"
         lines, start = [], 0
         for end in range(1, len(texts) + 1):
             if end == len(texts) or texts[end] != texts[start]:
@@ -131,7 +132,7 @@ class ModuleList(_ModuleSequence):
                 lines.append(f"({start}): {texts[start]}" if count == 1
                              else f"({start}-{end - 1}): {count} x {texts[start]}")
                 start = end
-        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+        return f"{name}(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class _RegisteredDict(Module):

@@ -23,7 +23,8 @@ from ..creation import generator
 from ..grad_mode import no_grad
 from ..autograd import increment_version
 from ..tensor import Tensor
-from .conv import ConvTranspose2d
+from .conv import ConvTranspose2d, ConvTranspose3d
+from .conv1d import ConvTranspose1d
 from .parameter import Parameter
 
 
@@ -58,12 +59,7 @@ class SpectralNorm:
         u, v = getattr(module, self.name + "_u"), getattr(module, self.name + "_v")
         matrix = self.reshape_weight_to_matrix(weight)
         if do_power_iteration:
-            with no_grad():
-                for _ in range(self.n_power_iterations):
-                    v._data[...] = _normalize(matrix._data.T @ u._data, self.eps)
-                    u._data[...] = _normalize(matrix._data @ v._data, self.eps)
-                increment_version(u)
-                increment_version(v)
+            power_iteration(matrix, u, v, self.n_power_iterations, self.eps)
         u_fixed, v_fixed = Tensor(u._data.copy()), Tensor(v._data.copy())
         sigma = (u_fixed * (matrix @ v_fixed)).sum()
         return weight / sigma
@@ -72,11 +68,35 @@ class SpectralNorm:
         setattr(module, self.name, self.compute_weight(module, do_power_iteration=module.training))
 
 
+def power_iteration(matrix: Tensor, u: Tensor, v: Tensor, steps: int, eps: float) -> None:
+    """``steps`` rounds of v ← Wᵀu/‖Wᵀu‖, u ← Wv/‖Wv‖, written into u and v (no gradient)."""
+    with no_grad():
+        for _ in range(steps):
+            v._data[...] = _normalize(matrix._data.T @ u._data, eps)
+            u._data[...] = _normalize(matrix._data @ v._data, eps)
+        increment_version(u)
+        increment_version(v)
+
+
+def spectral_vectors(matrix: Tensor, eps: float):
+    """Starting u and v: normalised N(0, I) draws from zengrad's generator (arrays)."""
+    rows, columns = matrix.shape
+    draw = generator(matrix.device)
+    return (_normalize(draw.standard_normal(rows, dtype=matrix.dtype), eps),
+            _normalize(draw.standard_normal(columns, dtype=matrix.dtype), eps))
+
+
+def output_dim(module) -> int:
+    """The dim of a layer's weight that indexes its outputs: 1 for transposed convolutions
+    (weights (in, out, …)), 0 otherwise."""
+    return 1 if isinstance(module, (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)) else 0
+
+
 def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1, eps: float = 1e-12,
                   dim: int | None = None):
     """Reparametrise ``module.<name>`` as W / σ(W) (see the module docstring); returns the module.
 
-    ``dim`` is the output dimension: 0, except 1 for ConvTranspose2d whose weight is (in, out, …).
+    ``dim`` is the output dimension: 0, except 1 for transposed convolutions, whose weight is (in, out, …).
     u and v start as normalised N(0, I) draws from zengrad's generator.
     """
     for hook in module._forward_pre_hooks.values():
@@ -86,13 +106,10 @@ def spectral_norm(module, name: str = "weight", n_power_iterations: int = 1, eps
     if weight is None:
         raise ValueError(f"spectral_norm: {type(module).__name__} has no parameter {name!r}")
     if dim is None:
-        dim = 1 if isinstance(module, ConvTranspose2d) else 0
+        dim = output_dim(module)
     fn = SpectralNorm(name, n_power_iterations, dim, eps)
     with no_grad():
-        rows, columns = fn.reshape_weight_to_matrix(weight).shape
-        draw = generator(weight.device)
-        u = _normalize(draw.standard_normal(rows, dtype=weight.dtype), eps)
-        v = _normalize(draw.standard_normal(columns, dtype=weight.dtype), eps)
+        u, v = spectral_vectors(fn.reshape_weight_to_matrix(weight), eps)
     delattr(module, name)
     module.register_parameter(name + "_orig", weight)
     setattr(module, name, Tensor(weight._data))

@@ -1,6 +1,7 @@
 """Utilities (``zengrad.nn.utils``): clip_grad_norm_, clip_grad_value_, parameters_to_vector and
-vector_to_parameters, spectral_norm and remove_spectral_norm, WGAN-GP's gradient_penalty (a
-zengrad addition), and :mod:`.rnn` (padding and packing batches of sequences)."""
+vector_to_parameters, spectral_norm and remove_spectral_norm, weight_norm and remove_weight_norm,
+WGAN-GP's gradient_penalty (a zengrad addition), :mod:`.rnn` (padding and packing batches of
+sequences), and :mod:`.parametrize` / :mod:`.parametrizations` (parameters computed on every read)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from ...ops.shape import cat
 from ...tensor import Tensor
 from ..gradient_penalty import gradient_penalty
 from ..spectral_norm import remove_spectral_norm, spectral_norm
-from . import rnn
+from ..weight_norm import remove_weight_norm, weight_norm
+from . import parametrizations, parametrize, rnn
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm", "gradient_penalty",
-           "parameters_to_vector", "remove_spectral_norm", "rnn", "spectral_norm", "vector_to_parameters"]
+           "parameters_to_vector", "parametrizations", "parametrize", "remove_spectral_norm", "remove_weight_norm",
+           "rnn", "spectral_norm", "vector_to_parameters", "weight_norm"]
 
 
 def _vector_norm(xp, values, p: float):
