@@ -1,5 +1,6 @@
-"""``zengrad.testing.assert_close`` (as ``torch.testing.assert_close``): two tensors (or numbers,
-or arrays) equal within ``atol + rtol·|expected|``, with PyTorch's default tolerances per dtype."""
+"""``zengrad.testing`` (as ``torch.testing``): ``assert_close``, two tensors (or numbers, or arrays)
+equal within ``atol + rtol·|expected|`` with PyTorch's default tolerances per dtype, and
+``make_tensor``, random test inputs."""
 
 from __future__ import annotations
 
@@ -36,3 +37,39 @@ def assert_close(actual, expected, *, rtol: float | None = None, atol: float | N
         np.testing.assert_allclose(mine, theirs, rtol=rtol, atol=atol, equal_nan=equal_nan, err_msg=msg or "")
     except AssertionError as error:
         raise AssertionError(str(error)) from None
+
+
+#: make_tensor's default ranges, PyTorch's: [low, high) by kind of dtype
+_DEFAULT_RANGES = {"f": (-9.0, 9.0), "i": (-9, 10), "u": (0, 10)}
+
+
+def make_tensor(*shape, dtype, device=None, low=None, high=None, requires_grad: bool = False,
+                noncontiguous: bool = False, exclude_zero: bool = False, memory_format=None) -> Tensor:
+    """A tensor of random values for a test (``torch.testing.make_tensor``): floats uniform in
+    [low, high) (default [−9, 9)), integers in [low, high) (default [−9, 10), unsigned [0, 10)),
+    booleans fair coin flips; ``exclude_zero`` replaces zeros (by the smallest normal float, or 1);
+    ``noncontiguous`` returns a view whose elements are not adjacent in memory (same values)."""
+    from .creation import generator
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    dtype = np.dtype(dtype)
+    draw = generator("cpu")
+    if dtype.kind == "b":
+        values = draw.random(shape) < 0.5
+    else:
+        default_low, default_high = _DEFAULT_RANGES[dtype.kind]
+        low = default_low if low is None else max(low, 0) if dtype.kind == "u" else low
+        high = default_high if high is None else high
+        if low > high:
+            raise ValueError(f"make_tensor: low ({low}) must be at most high ({high})")
+        if dtype.kind == "f":
+            values = low + (high - low) * draw.random(shape)
+        else:
+            values = draw.integers(int(np.ceil(low)), int(np.ceil(high)) if high > low else int(low) + 1, size=shape)
+        if exclude_zero:
+            values = np.where(values == 0, np.finfo(dtype).tiny if dtype.kind == "f" else 1, values)
+    values = np.asarray(values).astype(dtype)
+    if noncontiguous and values.ndim and values.size > 1:  # every other element of a twice-as-long array
+        values = np.repeat(values, 2, axis=-1)[..., ::2]
+    result = Tensor(backend.to_device(values, backend.normalize_device(device)) if device is not None else values)
+    return result.requires_grad_(True) if requires_grad else result

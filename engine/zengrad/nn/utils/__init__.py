@@ -5,7 +5,9 @@ sequences), and :mod:`.parametrize` / :mod:`.parametrizations` (parameters compu
 
 from __future__ import annotations
 
+import inspect
 import math
+import warnings
 
 import numpy as np
 
@@ -18,10 +20,12 @@ from ..gradient_penalty import gradient_penalty
 from ..spectral_norm import remove_spectral_norm, spectral_norm
 from ..weight_norm import remove_weight_norm, weight_norm
 from . import parametrizations, parametrize, rnn
+from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm", "gradient_penalty",
+__all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "fuse_conv_bn_eval",
+           "fuse_conv_bn_weights", "fuse_linear_bn_eval", "fuse_linear_bn_weights", "get_total_norm", "gradient_penalty",
            "parameters_to_vector", "parametrizations", "parametrize", "remove_spectral_norm", "remove_weight_norm",
-           "rnn", "spectral_norm", "vector_to_parameters", "weight_norm"]
+           "rnn", "skip_init", "spectral_norm", "vector_to_parameters", "weight_norm"]
 
 
 def _vector_norm(xp, values, p: float):
@@ -127,3 +131,20 @@ def vector_to_parameters(vec: Tensor, parameters) -> None:
             p._data[...] = backend.to_device(values, p.device).astype(p.dtype, copy=False)
             increment_version(p)
             offset += n
+
+
+def clip_grad_norm(parameters, max_norm: float, norm_type: float = 2.0, error_if_nonfinite: bool = False,
+                   foreach=None) -> Tensor:
+    """The old name of :func:`clip_grad_norm_` (PyTorch warns it is deprecated; so does zengrad)."""
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of `torch.nn.utils.clip_grad_norm_`.",
+                  FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
+
+
+def skip_init(module_cls, *args, **kwargs):
+    """``module_cls(*args, **kwargs)``. PyTorch skips the parameters' initialisation (leaving
+    whatever the memory held); zengrad initialises them as usual, which is one of the values
+    uninitialised memory may hold."""
+    if "device" not in inspect.signature(module_cls).parameters:
+        raise RuntimeError("Module must support a 'device' arg to skip initialization")
+    return module_cls(*args, **kwargs)

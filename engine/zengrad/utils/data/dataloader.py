@@ -148,3 +148,9 @@ class DataLoader:
         for batch in self._batches():
             yield batch if self.device is None else _to_device(batch, self.device)
 
+
+
+def get_worker_info():
+    """None: every batch is loaded in the calling process (PyTorch returns None there too, and a
+    worker's id and count inside a worker process, which zengrad never starts)."""
+    return None
