@@ -128,13 +128,19 @@ def test_pooling_refuses_bad_input():
                                     dict(size=(3, 9), mode="bilinear", align_corners=True),
                                     dict(size=(1, 4), mode="bilinear", align_corners=True),
                                     dict(scale_factor=0.5, mode="bilinear"),
-                                    dict(scale_factor=2.5, mode="nearest", recompute_scale_factor=True)])
+                                    dict(scale_factor=2.5, mode="nearest", recompute_scale_factor=True),
+                                    dict(size=(5, 9), mode="bicubic"), dict(scale_factor=0.6, mode="bicubic"),
+                                    dict(size=(3, 9), mode="bicubic", align_corners=True),
+                                    dict(scale_factor=1.7, mode="bicubic", align_corners=False),
+                                    dict(size=(3, 9), mode="area"), dict(scale_factor=2, mode="area"),
+                                    dict(size=(5, 9), mode="nearest-exact"), dict(scale_factor=0.6, mode="nearest-exact")])
 def test_interpolate_2d(rng, kwargs):
     check_module(nn.Upsample(**kwargs), torch.nn.Upsample(**kwargs), rng, 2, 3, 4, 6)
 
 
 @pytest.mark.parametrize("kwargs", [dict(scale_factor=3, mode="nearest"), dict(size=11, mode="linear"),
-                                    dict(size=4, mode="linear", align_corners=True)])
+                                    dict(size=4, mode="linear", align_corners=True), dict(size=3, mode="area"),
+                                    dict(size=11, mode="nearest-exact")])
 def test_interpolate_1d(rng, kwargs):
     x, tx = both(rng, 2, 3, 7)
     check(lambda x: F.interpolate(x, **kwargs), lambda x: torch.nn.functional.interpolate(x, **kwargs),
@@ -145,7 +151,9 @@ def test_interpolate_refuses_bad_arguments():
     with pytest.raises(ValueError, match="either size or scale_factor"):
         F.interpolate(zg.zeros(1, 1, 3, 3))
     with pytest.raises(ValueError, match="bicubic"):
-        F.interpolate(zg.zeros(1, 1, 3, 3), scale_factor=2, mode="bicubic")
+        F.interpolate(zg.zeros(1, 1, 3), scale_factor=2, mode="bicubic")
+    with pytest.raises(ValueError, match="align_corners"):
+        F.interpolate(zg.zeros(1, 1, 3, 3), scale_factor=2, mode="area", align_corners=True)
 
 
 @pytest.mark.parametrize("kwargs", [dict(kernel_size=3), dict(kernel_size=5, stride=2, padding=2, dilation=1),
@@ -275,6 +283,20 @@ def test_einsum(rng, equation, shapes):
     pairs = [both(rng, *shape) for shape in shapes]
     check(lambda *xs: F.einsum(equation, *xs), lambda *xs: torch.einsum(equation, *xs),
           [p[0] for p in pairs], [p[1] for p in pairs], rng)
+
+
+@pytest.mark.parametrize("sublists", [([0, 1, 2], [0, 2]), ([0, 1, 2],), ([Ellipsis, 1, 2], [Ellipsis, 2, 1]),
+                                      ([0, 1, 2], "second", [0, 2, 3], [0, 1, 3])])
+def test_einsum_sublist_form(rng, sublists):
+    first, second = both(rng, 2, 3, 4), both(rng, 2, 4, 5)
+
+    def arguments(k):
+        filled = [(second[k] if s == "second" else s) for s in sublists]
+        return [first[k]] + filled
+    used = [0, 1] if "second" in sublists else [0]
+    pairs = [first, second]
+    check(lambda *_: F.einsum(*arguments(0)), lambda *_: torch.einsum(*arguments(1)), [pairs[i][0] for i in used],
+          [pairs[i][1] for i in used], rng)
 
 
 def test_einsum_refuses_bad_subscripts():

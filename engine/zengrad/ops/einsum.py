@@ -96,6 +96,29 @@ def _contract(a: Tensor, la: list[str], b: Tensor, lb: list[str], needed: set):
     return product.reshape(*product.shape[:nb], *a_sizes, *b_sizes), batch + a_only + b_only
 
 
+def _sublist_equation(arguments: tuple) -> tuple[str, tuple]:
+    """(equation, operands) from PyTorch's sublist form — operands each followed by a list of
+    integer labels (0 … 51; ``...`` for an ellipsis), then optionally the output's list."""
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+    def term(sublist) -> str:
+        if not isinstance(sublist, (list, tuple)):
+            raise TypeError(f"einsum(): expected a list of subscripts after each operand, got {type(sublist).__name__}")
+        parts = []
+        for label in sublist:
+            if label is Ellipsis:
+                parts.append("...")
+            elif isinstance(label, int) and 0 <= label < len(letters):
+                parts.append(letters[label])
+            else:
+                raise ValueError(f"einsum(): subscript in subscript list is not within the valid range [0, 52), got {label!r}")
+        return "".join(parts)
+    has_output = len(arguments) % 2 == 1
+    pairs = arguments[:-1] if has_output else arguments
+    output = "->" + term(arguments[-1]) if has_output else ""
+    return ",".join(term(sublist) for sublist in pairs[1::2]) + output, tuple(pairs[0::2])
+
+
 def einsum(equation: str, *operands) -> Tensor:
     """Einstein summation, as ``torch.einsum``: out[output labels] = Σ over the other labels of the
     product of the operands, e.g. 'ij,jk->ik' is a matrix product, 'bhqd,bhkd->bhqk' attention
@@ -106,6 +129,8 @@ def einsum(equation: str, *operands) -> Tensor:
     take a diagonal (indexing), labels used by one operand only are summed at once, and operands
     are contracted left to right, each pair as one batched matrix product.
     """
+    if isinstance(equation, Tensor):  # the sublist form: einsum(a, [0, 1], b, [1, 2], [0, 2])
+        equation, operands = _sublist_equation((equation,) + operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:

@@ -1,5 +1,6 @@
 """Resampling as one matrix per spatial axis: adaptive average pooling (each output the mean of
-its input bin) and ``interpolate`` (nearest, linear, bilinear, area). y = A_H x A_Wᵀ, so the
+its input bin) and ``interpolate`` (nearest, nearest-exact, area, linear, bilinear, bicubic,
+trilinear). y = A_H x A_Wᵀ, so the
 gradient is A_Hᵀ g A_W."""
 
 from __future__ import annotations
@@ -70,22 +71,49 @@ def adaptive_avg_pool1d(input: Tensor, output_size: int) -> Tensor:
     return _resample(input, [_adaptive_matrix(input.xp, input.shape[-1], output_size, input.dtype)])
 
 
+#: Keys' cubic convolution kernel parameter, PyTorch's (and OpenCV's) choice for bicubic
+CUBIC_A = -0.75
+
+
+def _cubic_weights(t):
+    """The four weights of x[⌊src⌋ − 1 … ⌊src⌋ + 2] at fraction t = src − ⌊src⌋ (Keys' kernel:
+    w(d) = (A+2)|d|³ − (A+3)|d|² + 1 for |d| ≤ 1, A|d|³ − 5A|d|² + 8A|d| − 4A for 1 < |d| < 2)."""
+    a = CUBIC_A
+
+    def near(d):
+        return ((a + 2) * d - (a + 3)) * d * d + 1
+
+    def far(d):
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+    return far(t + 1), near(t), near(1 - t), far(2 - t)
+
+
 def _interpolation_matrix(xp, size: int, out: int, scale: float, mode: str, align_corners: bool, dtype):
     """(out, size) weights mapping input positions to output positions along one axis.
 
-    nearest: y_i = x[min(⌊i·scale⌋, size − 1)].  linear: src = i·(size − 1)/(out − 1) with
-    align_corners, else max((i + ½)·scale − ½, 0); y_i = (1 − λ)·x[⌊src⌋] + λ·x[⌊src⌋ + 1],
-    λ = src − ⌊src⌋ (the last index clamped)."""
+    nearest: y_i = x[min(⌊i·scale⌋, size − 1)]; nearest-exact: x[min(⌊(i + ½)·scale⌋, size − 1)].
+    linear: src = i·(size − 1)/(out − 1) with align_corners, else max((i + ½)·scale − ½, 0);
+    y_i = (1 − λ)·x[⌊src⌋] + λ·x[⌊src⌋ + 1], λ = src − ⌊src⌋ (the last index clamped).
+    cubic: src as linear but not clamped at 0; y_i = Σ_k w_k x[⌊src⌋ − 1 + k] over k = 0…3 with
+    Keys' weights (:func:`_cubic_weights`), indices clamped to the edges."""
     matrix = np.zeros((out, size), dtype=np.float64)
     rows = np.arange(out)
-    if mode == "nearest":
-        matrix[rows, np.minimum(np.floor(rows * scale).astype(np.int64), size - 1)] = 1.0
+    if mode in ("nearest", "nearest-exact"):
+        offset = 0.5 if mode == "nearest-exact" else 0.0
+        matrix[rows, np.minimum(np.floor((rows + offset) * scale).astype(np.int64), size - 1)] = 1.0
         return xp.asarray(matrix.astype(dtype))
     if align_corners:
         src = rows * ((size - 1) / (out - 1)) if out > 1 else np.zeros(out)
     else:
-        src = np.maximum((rows + 0.5) * scale - 0.5, 0.0)
-    low = np.minimum(np.floor(src).astype(np.int64), size - 1)
+        src = (rows + 0.5) * scale - 0.5
+        if mode == "linear":
+            src = np.maximum(src, 0.0)
+    low = np.floor(src).astype(np.int64)
+    if mode == "cubic":
+        for k, weight in enumerate(_cubic_weights(src - low)):
+            np.add.at(matrix, (rows, np.clip(low - 1 + k, 0, size - 1)), weight)
+        return xp.asarray(matrix.astype(dtype))
+    low = np.minimum(low, size - 1)
     high = np.minimum(low + 1, size - 1)
     weight = src - low
     np.add.at(matrix, (rows, low), 1.0 - weight)
@@ -93,26 +121,30 @@ def _interpolation_matrix(xp, size: int, out: int, scale: float, mode: str, alig
     return xp.asarray(matrix.astype(dtype))
 
 
+#: the interpolating modes, by input rank, and the kind of per-axis matrix each uses
+_INTERPOLATING = {3: {"linear": "linear"}, 4: {"bilinear": "linear", "bicubic": "cubic"}, 5: {"trilinear": "linear"}}
+
+
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                 recompute_scale_factor=None, antialias: bool = False) -> Tensor:
     """Resize the spatial axes of (N, C, L), (N, C, H, W) or (N, C, D, H, W) input, as
-    ``torch.nn.functional.interpolate`` for mode 'nearest' (any of them), 'linear' (1-d),
-    'bilinear' (2-d) and 'trilinear' (3-d).
+    ``torch.nn.functional.interpolate`` for mode 'nearest', 'nearest-exact' and 'area' (any of
+    them), 'linear' (1-d), 'bilinear' and 'bicubic' (2-d) and 'trilinear' (3-d).
 
     Every mode is linear in x and separable, so each axis is one constant (out, in) matrix
     (see :func:`_interpolation_matrix` for the weights) and y = A_h x A_wᵀ; the gradient is
     A_hᵀ g A_w. The output size is ``size`` or ⌊in·scale_factor⌋; source coordinates use
     scale = in/out when the size was given (or ``recompute_scale_factor``), else 1/scale_factor.
     """
-    modes = {3: ("nearest", "linear"), 4: ("nearest", "bilinear"), 5: ("nearest", "trilinear")}
-    if input.ndim not in modes or mode not in modes[input.ndim]:
+    if input.ndim not in _INTERPOLATING or mode not in ("nearest", "nearest-exact", "area", *_INTERPOLATING[input.ndim]):
         raise OpError(f"interpolate: mode {mode!r} on input of shape {input.shape} is not supported "
-                      f"(3-D: nearest/linear, 4-D: nearest/bilinear, 5-D: nearest/trilinear)")
+                      f"(any of 3-D, 4-D, 5-D: nearest/nearest-exact/area; 3-D: linear, 4-D: bilinear/bicubic, "
+                      f"5-D: trilinear)")
     if antialias:
         raise OpError("interpolate: antialias=True is not supported")
-    if mode == "nearest" and align_corners is not None:
+    if mode in ("nearest", "nearest-exact", "area") and align_corners is not None:
         raise OpError("interpolate: align_corners option can only be set with the interpolating modes: "
-                      "linear | bilinear | trilinear")
+                      "linear | bilinear | bicubic | trilinear")
     spatial = input.shape[2:]
     if (size is None) == (scale_factor is None):
         raise OpError("interpolate: either size or scale_factor should be defined (not both)")
@@ -126,8 +158,10 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                   else [1.0 / f for f in factors])
     if len(sizes) != len(spatial) or min(sizes) < 1 or min(spatial) < 1:
         raise OpError(f"interpolate: output size {sizes} does not fit input of shape {input.shape}")
-    matrices = [_interpolation_matrix(input.xp, n, s, scale, "nearest" if mode == "nearest" else "linear",
-                                      bool(align_corners), input.dtype)
+    if mode == "area":  # PyTorch's 'area' is adaptive average pooling to the output size
+        return _resample(input, [_adaptive_matrix(input.xp, n, s, input.dtype) for n, s in zip(spatial, sizes)])
+    kind = _INTERPOLATING[input.ndim].get(mode, mode)
+    matrices = [_interpolation_matrix(input.xp, n, s, scale, kind, bool(align_corners), input.dtype)
                 for n, s, scale in zip(spatial, sizes, scales)]
     return _resample(input, matrices)
 
