@@ -338,3 +338,30 @@ def test_file_objects_and_weights_only_like_torch(tmp_path):
         zg.load(truncated)
     with open(tmp_path / "c.pt", "r", encoding="latin-1") as file, pytest.raises(TypeError, match="binary"):
         zg.load(file)
+
+
+def test_a_whole_module_is_saved_and_loaded_only_with_weights_only_false(tmp_path, monkeypatch):
+    torch = pytest.importorskip("torch")
+    model = zg.nn.Sequential(zg.nn.Linear(3, 4), zg.nn.ReLU(), zg.nn.Linear(4, 2))
+    optimizer = zg.optim.Adam(model.parameters(), lr=0.01)
+    path = tmp_path / "whole.pt"
+    zg.save({"model": model, "optimizer": optimizer, "epoch": 3}, path)
+    calls = []
+    real_loads = pickle.loads
+    monkeypatch.setattr(pickle, "loads", lambda *a, **k: calls.append(1) or real_loads(*a, **k))
+    for refused in (None, True):
+        with pytest.raises(pickle.UnpicklingError, match="weights_only"):
+            zg.load(path, weights_only=refused)
+    assert not calls  # refused before anything was unpickled
+    restored = zg.load(path, weights_only=False)
+    x = zg.randn(5, 3)
+    np.testing.assert_array_equal(restored["model"](x).detach().numpy(), model(x).detach().numpy())
+    assert restored["epoch"] == 3 and restored["optimizer"].param_groups[0]["lr"] == 0.01
+    their = tmp_path / "torch.pt"  # PyTorch refuses the same way by default
+    torch.save(torch.nn.Linear(2, 2), their)
+    with pytest.raises(pickle.UnpicklingError):
+        torch.load(their)
+    corrupted = path.read_bytes()[:-3] + b"xyz"
+    path.write_bytes(corrupted)
+    with pytest.raises(ValueError, match="checksum"):
+        zg.load(path, weights_only=False)

@@ -15,6 +15,10 @@ bool or None), ``{"type": "list" | "tuple", "items": [...]}``, or
 whose entries give dtype, shape, byte offset, byte length and the sha256 of those bytes. Every
 byte of the file is covered by a length or a checksum, so truncation and corruption are found.
 
+``save(model)`` — a module, optimizer or scheduler itself rather than its state_dict — needs the
+objects' classes, so it is written as a second kind of file (``whole_objects.py``), which ``load``
+reads only when called with ``weights_only=False``, PyTorch's rule since 2.6.
+
 Saving writes a temporary file in the destination's directory, fsyncs it and renames it over
 the destination (``os.replace``), so an interrupted or failed save leaves any previous file intact
 and no temporary file behind (:func:`atomic_write`, also used for metrics.json). A new file gets
@@ -34,7 +38,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from . import backend
+from . import backend, whole_objects
 from .tensor import Tensor
 
 MAGIC = b"ZENGRAD-CHECKPOINT"
@@ -75,8 +79,11 @@ class _Encoder:
         if isinstance(obj, (list, tuple)):
             return {"type": "tuple" if isinstance(obj, tuple) else "list",
                     "items": [self.encode(v, f"{where}[{i}]") for i, v in enumerate(obj)]}
+        if hasattr(obj, "state_dict") and hasattr(obj, "load_state_dict"):
+            raise _WholeObject(where)
         raise TypeError(f"zengrad.save: cannot save an object of type {type(obj).__name__} at {where}; "
-                        "supported: Tensor, numpy array, dict, list, tuple, str, int, float, bool, None")
+                        "supported: Tensor, numpy array, dict, list, tuple, str, int, float, bool, None, "
+                        "and modules, optimizers and schedulers themselves (loaded with weights_only=False)")
 
     def _add(self, array, where: str) -> int:
         array = backend.to_device(array, "cpu")
@@ -86,15 +93,25 @@ class _Encoder:
         return len(self.arrays) - 1
 
 
+class _WholeObject(Exception):
+    """A module, optimizer or scheduler itself (not its state_dict) is part of what is saved."""
+
+
 def save(obj, f, *, durable: bool = True) -> None:
     """Write ``obj`` (nested dicts/lists/tuples of tensors, arrays, numbers, strings, bools and
     None — e.g. ``{"model": model.state_dict(), "optimizer": opt.state_dict(), "epoch": 3}``)
     to the file ``f`` names, atomically, or into a binary file object (``io.BytesIO``, an open
-    file). Unsupported objects raise TypeError before anything is written.
+    file). Unsupported objects raise TypeError before anything is written. If ``obj`` holds a
+    module, optimizer or scheduler itself (``save(model)``), the whole of it is written as a
+    whole-object file instead (``whole_objects.py``), which ``load`` reads back only with
+    ``weights_only=False``.
 
     ``durable=False`` (zengrad addition) skips the fsyncs: the file still replaces the old one
     atomically for other processes, but may not survive a power cut (for frequent checkpoints)."""
-    chunks = _serialized(obj)
+    try:
+        chunks = _serialized(obj)
+    except _WholeObject:
+        chunks = whole_objects.serialized(obj)
     if hasattr(f, "write"):
         for chunk in chunks:
             f.write(chunk)
@@ -268,8 +285,9 @@ def load(f, map_location=None, *, weights_only: bool | None = None, mmap: bool |
     """Read what :func:`save` wrote, from a path or a binary file object. Tensors are placed on
     ``map_location`` ("cpu" by default, or "cuda"). A file that is not a zengrad checkpoint, is
     truncated, fails a checksum or has a malformed header raises ValueError naming the file.
-    ``weights_only`` and ``mmap`` are accepted for PyTorch's sake: a zengrad checkpoint holds data
-    only (no pickle, so nothing to trust) and is read whole."""
+    ``weights_only`` matters only for a whole-object file (``save(model)``): it is read only with
+    ``weights_only=False`` (PyTorch's rule: rebuilding objects runs code named in the file); a data
+    checkpoint holds data only, nothing to trust. ``mmap`` is accepted and the file is read whole."""
     device = backend.normalize_device(map_location)
     if hasattr(f, "read"):
         path, blob = str(getattr(f, "name", "<file object>")), f.read()
@@ -280,6 +298,8 @@ def load(f, map_location=None, *, weights_only: bool | None = None, mmap: bool |
         path = os.fspath(f)
         with open(path, "rb") as file:
             blob = file.read()
+    if whole_objects.is_whole(blob):
+        return whole_objects.loaded(path, blob, weights_only, device)
     header_length, header_digest, start = _parse_preamble(path, blob)
     header = blob[start:start + header_length]
     if len(header) < header_length:
