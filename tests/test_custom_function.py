@@ -116,3 +116,35 @@ def test_errors_are_torchs():
 
         with pytest.raises(RuntimeError, match="incorrect number of gradients"):
             TooMany.apply(lib.ones(2, requires_grad=True)).sum().backward()
+
+
+def test_once_differentiable_backward_as_pytorch():
+    from zengrad.autograd.function import once_differentiable
+
+    def make(module, decorate):
+        class Square(module.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            @decorate
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return g * 2 * x
+        return Square
+
+    ours, theirs = make(zg, once_differentiable), make(torch, torch.autograd.function.once_differentiable)
+    x, tx = zg.tensor([1.0, -2.0], requires_grad=True), torch.tensor([1.0, -2.0], requires_grad=True)
+    ours.apply(x).pow(3).sum().backward()
+    theirs.apply(tx).pow(3).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy())
+    seed = zg.ones(2, requires_grad=True)  # a gradient that is itself differentiated: refused, not zero
+    (g,) = zg.autograd.grad(ours.apply(x), x, seed, create_graph=True)
+    with pytest.raises(RuntimeError, match="once_differentiable"):
+        g.sum().backward()
+    their_seed = torch.ones(2, requires_grad=True)
+    (tg,) = torch.autograd.grad(theirs.apply(tx), tx, their_seed, create_graph=True)
+    with pytest.raises(RuntimeError, match="once_differentiable"):
+        tg.sum().backward()

@@ -269,6 +269,17 @@ def test_cosine_similarity(rng, shapes, dim):
     np.testing.assert_array_equal(F.cosine_similarity(zero, zero).numpy(), 0)
 
 
+def test_scaled_dot_product_attention_with_grouped_query_heads(rng):
+    q, tq = both(rng, 2, 4, 5, 3)
+    k, tk = both(rng, 2, 2, 6, 3)
+    v, tv = both(rng, 2, 2, 6, 3)
+    check(lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True),
+          lambda q, k, v: torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True),
+          [q, k, v], [tq, tk, tv], rng)
+    with pytest.raises(ValueError, match="multiple"):
+        F.scaled_dot_product_attention(zg.zeros(1, 4, 2, 3), zg.zeros(1, 3, 2, 3), zg.zeros(1, 3, 2, 3), enable_gqa=True)
+
+
 # ---- einsum and attention ---------------------------------------------------------------------
 
 EINSUM_CASES = [("ij,jk->ik", [(3, 4), (4, 5)]), ("bij,bjk->bik", [(2, 3, 4), (2, 4, 1)]), ("ii->i", [(4, 4)]),

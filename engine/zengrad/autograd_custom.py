@@ -33,6 +33,7 @@ Tensor ops, ``create_graph=True`` records it too (double backward), as in PyTorc
 
 from __future__ import annotations
 
+import functools
 import math
 
 from .autograd import Function
@@ -150,6 +151,38 @@ class _Slice(Function):
         before = Tensor(g.xp.zeros(self.offset, dtype=g.dtype))
         after = Tensor(g.xp.zeros(total - self.offset - flat.shape[0], dtype=g.dtype))
         return cat([before, flat, after])
+
+
+class _DelayedError(Function):
+    """Identity on its first input, and an error if a gradient ever flows back through it: what a
+    ``once_differentiable`` backward returns when a graph of it is being built."""
+
+    saved_inputs = ()
+
+    def forward(self, result, *sources):
+        return result
+
+    def backward(self, g):
+        raise RuntimeError("trying to differentiate twice a function that was marked with @once_differentiable")
+
+
+def once_differentiable(backward):
+    """Decorate a custom Function's ``backward`` that is not itself differentiable (it computes on
+    raw values, or calls outside code): it runs without recording, and if a graph of the gradients
+    is being built (``create_graph=True``) its results carry a node that raises when a second
+    derivative is taken through them, rather than giving a silently wrong (zero) one."""
+    @functools.wraps(backward)
+    def wrapped(ctx, *grads):
+        with no_grad():
+            results = backward(ctx, *grads)
+        sources = [g for g in grads if isinstance(g, Tensor) and g.requires_grad]
+        if not (is_grad_enabled() and sources):
+            return results
+        single = not isinstance(results, tuple)
+        marked = tuple(_DelayedError.apply(r, *sources) if isinstance(r, Tensor) and r.dtype.kind == "f" else r
+                       for r in ((results,) if single else results))
+        return marked[0] if single else marked
+    return wrapped
 
 
 def _recorded(node: Function, inputs: tuple, data) -> Tensor:

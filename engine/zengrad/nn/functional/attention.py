@@ -64,6 +64,16 @@ def attention_weights(query: Tensor, key: Tensor, mask=None, scale: float | None
     return MaskedSoftmax.apply(scores, mask)
 
 
+def _shared_heads(query: Tensor, kv: Tensor) -> Tensor:
+    """Grouped-query attention: H_kv key/value heads serve H_q = g·H_kv query heads, each kv head
+    repeated for g consecutive query heads (``enable_gqa``)."""
+    heads, kv_heads = query.shape[-3], kv.shape[-3]
+    if kv_heads == 0 or heads % kv_heads:
+        raise OpError(f"scaled_dot_product_attention: with enable_gqa the number of query heads ({heads}) must be "
+                      f"a multiple of the number of key/value heads ({kv_heads})")
+    return kv.repeat_interleave(heads // kv_heads, dim=-3)
+
+
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
@@ -71,14 +81,15 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     K (…, S, E), V (…, S, Ev), output (…, L, Ev), scale 1/√E by default. M is 0 where a query may
     attend and −∞ where not: a boolean ``attn_mask`` is True where attention is allowed, a float
     one is added to the scores, ``is_causal`` masks the future (j > i). The dropout (probability
-    ``dropout_p``) is applied whenever dropout_p > 0, as in PyTorch; pass 0 in evaluation.
+    ``dropout_p``) is applied whenever dropout_p > 0, as in PyTorch; pass 0 in evaluation. With
+    ``enable_gqa`` K and V may have fewer heads (dim −3) than Q, a divisor of its count.
     """
     if query.ndim < 2 or key.ndim < 2 or value.ndim < 2 or query.shape[-1] != key.shape[-1] or \
             key.shape[-2] != value.shape[-2]:
         raise OpError(f"scaled_dot_product_attention: query {query.shape}, key {key.shape} and value "
                       f"{value.shape} do not fit (…, L, E), (…, S, E), (…, S, Ev)")
-    if enable_gqa:
-        raise OpError("scaled_dot_product_attention: enable_gqa is not supported")
+    if enable_gqa and query.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        key, value = _shared_heads(query, key), _shared_heads(query, value)
     mask = _additive_mask(attn_mask, is_causal, query.shape[-2], key.shape[-2], query)
     weights = dropout(attention_weights(query, key, mask, scale), dropout_p, training=dropout_p > 0)
     return weights @ value
