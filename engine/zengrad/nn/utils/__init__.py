@@ -1,7 +1,8 @@
 """Utilities (``zengrad.nn.utils``): clip_grad_norm_, clip_grad_value_, parameters_to_vector and
 vector_to_parameters, spectral_norm and remove_spectral_norm, weight_norm and remove_weight_norm,
 WGAN-GP's gradient_penalty (a zengrad addition), :mod:`.rnn` (padding and packing batches of
-sequences), and :mod:`.parametrize` / :mod:`.parametrizations` (parameters computed on every read)."""
+sequences), :mod:`.parametrize` / :mod:`.parametrizations` (parameters computed on every read) and
+:mod:`.prune` (weights zeroed by a mask)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,12 @@ from ...tensor import Tensor
 from ..gradient_penalty import gradient_penalty
 from ..spectral_norm import remove_spectral_norm, spectral_norm
 from ..weight_norm import remove_weight_norm, weight_norm
-from . import parametrizations, parametrize, rnn
+from . import parametrizations, parametrize, prune, rnn
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
 
 __all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "fuse_conv_bn_eval",
            "fuse_conv_bn_weights", "fuse_linear_bn_eval", "fuse_linear_bn_weights", "get_total_norm", "gradient_penalty",
-           "parameters_to_vector", "parametrizations", "parametrize", "remove_spectral_norm", "remove_weight_norm",
+           "parameters_to_vector", "parametrizations", "parametrize", "prune", "remove_spectral_norm", "remove_weight_norm",
            "rnn", "skip_init", "spectral_norm", "vector_to_parameters", "weight_norm"]
 
 
