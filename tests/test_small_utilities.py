@@ -82,3 +82,14 @@ def test_make_tensor_draws_in_pytorchs_ranges(dtype, low, high):
     assert not view.is_contiguous() and view.shape == (4, 5)
     assert 0 not in make_tensor(200, dtype=zg.int64, low=-2, high=2, exclude_zero=True).tolist()
     assert make_tensor(3, dtype=zg.float32, requires_grad=True).requires_grad
+
+
+def test_invert_permutation_and_the_stateless_functional_call():
+    from zengrad.nn.utils.rnn import invert_permutation
+    permutation = np.random.default_rng(4).permutation(7)
+    np.testing.assert_array_equal(invert_permutation(zg.tensor(permutation)).numpy(),
+                                  torch.nn.utils.rnn.invert_permutation(torch.tensor(permutation)).numpy())
+    assert invert_permutation(None) is None
+    layer = zg.nn.Linear(2, 1)
+    out = zg.nn.utils.stateless.functional_call(layer, {"weight": zg.ones(1, 2), "bias": zg.zeros(1)}, (zg.ones(3, 2),))
+    assert out.tolist() == [[2.0]] * 3

@@ -20,13 +20,13 @@ from ...tensor import Tensor
 from ..gradient_penalty import gradient_penalty
 from ..spectral_norm import remove_spectral_norm, spectral_norm
 from ..weight_norm import remove_weight_norm, weight_norm
-from . import parametrizations, parametrize, prune, rnn
+from . import parametrizations, parametrize, prune, rnn, stateless
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
 
 __all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "fuse_conv_bn_eval",
            "fuse_conv_bn_weights", "fuse_linear_bn_eval", "fuse_linear_bn_weights", "get_total_norm", "gradient_penalty",
            "parameters_to_vector", "parametrizations", "parametrize", "prune", "remove_spectral_norm", "remove_weight_norm",
-           "rnn", "skip_init", "spectral_norm", "vector_to_parameters", "weight_norm"]
+           "rnn", "skip_init", "spectral_norm", "stateless", "vector_to_parameters", "weight_norm"]
 
 
 def _vector_norm(xp, values, p: float):

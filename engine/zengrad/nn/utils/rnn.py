@@ -23,7 +23,7 @@ from ...errors import OpError
 from ...ops import cat, index_select, stack
 from ...tensor import Tensor
 
-__all__ = ["PackedSequence", "pack_padded_sequence", "pack_sequence", "pad_packed_sequence", "pad_sequence",
+__all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pack_sequence", "pad_packed_sequence", "pad_sequence",
            "unpack_sequence", "unpad_sequence"]
 
 
@@ -164,3 +164,13 @@ def unpack_sequence(packed_sequences: PackedSequence) -> list[Tensor]:
     """The list of tensors :func:`pack_sequence` packed, in their original order."""
     padded, lengths = pad_packed_sequence(packed_sequences, batch_first=True)
     return unpad_sequence(padded, lengths, batch_first=True)
+
+
+def invert_permutation(permutation: Tensor | None) -> Tensor | None:
+    """The inverse of a permutation of 0 … n−1: inverse[permutation[i]] = i (None stays None) —
+    how ``unsorted_indices`` follow from ``sorted_indices``."""
+    if permutation is None:
+        return None
+    inverse = permutation.xp.empty_like(permutation._data)
+    inverse[permutation._data] = permutation.xp.arange(permutation.numel(), dtype=permutation.dtype)
+    return Tensor(inverse)
