@@ -388,3 +388,44 @@ def test_small_top_level_names():
     assert zg.is_conj(ours) is torch.is_conj(theirs) is False
     assert zg.conj(ours) is ours and zg.real(ours) is ours
     same(zg.adjoint(ours), torch.adjoint(theirs))
+
+
+@pytest.mark.parametrize("name, gates", [("lstm_cell", 16), ("gru_cell", 12), ("rnn_tanh_cell", 4), ("rnn_relu_cell", 4)])
+def test_recurrent_cell_functions_match_pytorch(name, gates):
+    (x, tx), (h, th), (c, tc) = both(floats(2, 3), True), both(floats(2, 4), True), both(floats(2, 4))
+    weights = [both(floats(*shape), True) for shape in ((gates, 3), (gates, 4), (gates,), (gates,))]
+    state, their_state = ((h, c), (th, tc)) if name == "lstm_cell" else (h, th)
+    ours = getattr(zg, name)(x, state, *[w for w, _ in weights])
+    theirs = getattr(torch, name)(tx, their_state, *[t for _, t in weights])
+    same(ours, theirs)
+    first, their_first = (ours[0], theirs[0]) if name == "lstm_cell" else (ours, theirs)
+    first.sum().backward(), their_first.sum().backward()
+    for (a, b) in [(x, tx), (h, th)] + weights:
+        same(a.grad, b.grad, atol=1e-4)
+
+
+def test_memory_sharing_constructors_match_pytorch():
+    theirs = torch.arange(6.0).reshape(2, 3)
+    ours = zg.from_dlpack(theirs)
+    ours[0, 0] = 100.0
+    assert theirs[0, 0].item() == 100.0  # the same memory, both ways
+    back = torch.from_dlpack(zg.arange(4.0))
+    assert back.tolist() == [0.0, 1.0, 2.0, 3.0]
+    buffer = bytearray(b"\x01\x00\x00\x00\x02\x00\x00\x00")
+    same(zg.frombuffer(buffer, dtype=zg.int32), torch.frombuffer(bytearray(buffer), dtype=torch.int32))
+    assert zg.empty_strided((2, 3), (1, 2)).stride() == torch.empty_strided((2, 3), (1, 2)).stride()
+    assert zg.empty_permuted((2, 3, 4), (0, 2, 1)).stride() == torch.empty_permuted((2, 3, 4), (0, 2, 1)).stride()
+
+
+def test_more_small_names():
+    same(zg.nonzero_static(zg.tensor([0, 1, 0, 2]), size=3), torch.nonzero_static(torch.tensor([0, 1, 0, 2]), size=3))
+    same(zg.nonzero_static(zg.tensor([0, 1, 0, 2]), size=1), torch.nonzero_static(torch.tensor([0, 1, 0, 2]), size=1))
+    assert zg.ones(2, 3, 4).permute(2, 0, 1).dim_order() == torch.ones(2, 3, 4).permute(2, 0, 1).dim_order()
+    try:
+        zg.set_default_tensor_type(zg.DoubleTensor)
+        assert zg.tensor([1.0]).dtype == zg.float64
+    finally:
+        zg.set_default_tensor_type("torch.FloatTensor")
+    assert zg.tensor([1.0]).dtype == zg.float32
+    same(zg.vmap(zg.sum)(zg.ones(3, 2)), torch.vmap(torch.sum)(torch.ones(3, 2)))
+    assert zg.get_device(zg.ones(1)) == -1 and not zg.is_storage(zg.ones(1)) and not zg.ones(1).is_pinned()

@@ -561,3 +561,62 @@ def multinomial(weights: Tensor, num_samples: int, replacement: bool = False, *,
 
 
 Tensor.multinomial = multinomial
+
+
+# ---- tensors over memory that already exists, or laid out as asked ---------------------------------
+
+def from_dlpack(ext_tensor, *, device=None, copy: bool | None = None) -> Tensor:
+    """A tensor sharing the memory of any DLPack producer — a PyTorch, NumPy, CuPy or JAX array —
+    without a copy (``copy=True`` asks for one): ``zengrad.from_dlpack(torch_tensor)``."""
+    if isinstance(ext_tensor, Tensor):
+        return ext_tensor.clone() if copy else ext_tensor
+    if not hasattr(ext_tensor, "__dlpack__"):
+        raise TypeError(f"from_dlpack: expected an object with __dlpack__, got {type(ext_tensor).__name__}")
+    on_gpu = ext_tensor.__dlpack_device__()[0] != 1  # DLPack's device type 1 is the CPU
+    xp = backend.array_module("cuda" if on_gpu else "cpu")
+    array = xp.from_dlpack(ext_tensor)
+    result = Tensor(array.copy() if copy else array)
+    return result if device is None else result.to(device)
+
+
+def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0, requires_grad: bool = False) -> Tensor:
+    """A 1-d tensor over the bytes of a Python buffer (bytearray, memoryview, array.array) without a
+    copy: ``count`` elements of ``dtype`` from byte ``offset`` (−1: all that follow). A read-only
+    buffer (``bytes``) gives a tensor that refuses in-place writes."""
+    return Tensor(np.frombuffer(buffer, dtype=np.dtype(dtype), count=count, offset=offset),
+                  requires_grad=requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+                  pin_memory: bool = False) -> Tensor:
+    """An uninitialised (here: zero) tensor of shape ``size`` whose elements lie ``stride`` elements
+    apart along each dim, in memory of just the needed length."""
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride):
+        raise OpError(f"empty_strided: mismatch in length of strides and shape ({len(stride)} and {len(size)})")
+    dtype = np.dtype(dtype or backend.DEFAULT_DTYPE)
+    xp = backend.array_module(backend.normalize_device(device))
+    length = 0 if 0 in size else 1 + sum((n - 1) * s for n, s in zip(size, stride))
+    memory = xp.zeros(length, dtype=dtype)
+    view = xp.lib.stride_tricks.as_strided(memory, size, [s * dtype.itemsize for s in stride])
+    return Tensor(view, requires_grad=requires_grad)
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+                   pin_memory: bool = False) -> Tensor:
+    """An uninitialised (here: zero) tensor of shape ``size`` stored with its dims in the order
+    ``physical_layout`` (outermost first): ``(0, 2, 3, 1)`` is channels-last for (N, C, H, W)."""
+    size, order = tuple(size), tuple(physical_layout)
+    if sorted(order) != list(range(len(size))):
+        raise OpError(f"empty_permuted: physical_layout {order} is not a permutation of the dims of {size}")
+    stored = zeros(*[size[d] for d in order], dtype=dtype, device=device)
+    result = stored.permute(*np.argsort(order).tolist())
+    return result.requires_grad_(True) if requires_grad else result
+
+
+def _dlpack(self: Tensor, *args, **kwargs):
+    return self._data.__dlpack__(*args, **kwargs)
+
+
+Tensor.__dlpack__ = _dlpack
+Tensor.__dlpack_device__ = lambda self: self._data.__dlpack_device__()

@@ -19,10 +19,10 @@ zengrad already has, so there is no second implementation to drift:
 
 from __future__ import annotations
 
-from . import special
+from . import func, special
 from .errors import OpError
 from .nn import functional as F
-from .ops import clone, inplace, select, split
+from .ops import clone, composed_recurrence, inplace, select, split
 from .ops.math import angle
 from .tensor import Tensor
 
@@ -381,3 +381,85 @@ Tensor.i0 = special.i0
 Tensor.mvlgamma = special.multigammaln
 Tensor.i0_ = _in_place("i0_", special.i0)
 Tensor.mvlgamma_ = _in_place("mvlgamma_", special.multigammaln)
+
+
+# ---- one recurrent step, as PyTorch's top-level cell functions -------------------------------------
+
+@_public
+def rnn_tanh_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih=None, b_hh=None) -> Tensor:
+    """h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh)."""
+    return composed_recurrence.rnn_cell(input, hx, w_ih, w_hh, b_ih, b_hh, "tanh")
+
+
+@_public
+def rnn_relu_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih=None, b_hh=None) -> Tensor:
+    """h' = relu(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh)."""
+    return composed_recurrence.rnn_cell(input, hx, w_ih, w_hh, b_ih, b_hh, "relu")
+
+
+@_public
+def lstm_cell(input: Tensor, hx, w_ih: Tensor, w_hh: Tensor, b_ih=None, b_hh=None) -> tuple[Tensor, Tensor]:
+    """(h', c') of one LSTM step from hx = (h, c); the gate equations are ``lstm_pointwise``'s."""
+    h, c = hx
+    gates = F.linear(input, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+    return composed_recurrence.lstm_pointwise(gates, c)
+
+
+@_public
+def gru_cell(input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih=None, b_hh=None) -> Tensor:
+    """h' of one GRU step (the gate equations are ``gru_pointwise``'s)."""
+    return composed_recurrence.gru_cell(input, hx, w_ih, w_hh, b_ih, b_hh)
+
+
+# ---- smaller names, continued ---------------------------------------------------------------------
+
+vmap = func.vmap
+__all__.append("vmap")
+
+
+@_public
+def get_device(input: Tensor) -> int:
+    return input.get_device()
+
+
+@_public
+def is_storage(obj) -> bool:
+    """False: zengrad has no storage objects apart from its tensors' arrays."""
+    return False
+
+
+@_public
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1) -> Tensor:
+    """The indices of the non-zero elements (``nonzero``), cut or padded with ``fill_value`` to
+    exactly ``size`` rows."""
+    found = input.nonzero()._data
+    rows = found[:size]
+    if rows.shape[0] < size:
+        padding = input.xp.full((size - rows.shape[0], found.shape[1]), fill_value, dtype=found.dtype)
+        rows = input.xp.concatenate([rows, padding])
+    return Tensor(rows)
+
+
+@_public
+def set_default_tensor_type(t) -> None:
+    """PyTorch's older ``set_default_dtype``: ``zengrad.DoubleTensor`` (or its name) makes new
+    floating tensors float64, ``zengrad.FloatTensor`` float32."""
+    from .backend import set_default_dtype
+    name = t if isinstance(t, str) else getattr(t, "__name__", str(t))
+    kinds = {"DoubleTensor": "float64", "FloatTensor": "float32", "HalfTensor": "float16"}
+    short = name.rsplit(".", 1)[-1]
+    if short not in kinds:
+        raise TypeError(f"set_default_tensor_type: only floating-point types are supported as the default type, got {name}")
+    set_default_dtype(kinds[short])
+
+
+def _resize_as_(input: Tensor, other: Tensor) -> Tensor:
+    return input.resize_as_(other)
+
+
+resize_as_ = _resize_as_
+resize_as_.__name__ = "resize_as_"
+__all__.append("resize_as_")
+Tensor.nonzero_static = nonzero_static
+Tensor.dim_order = lambda self: tuple(sorted(range(self.ndim), key=lambda d: -self.stride(d)))
+Tensor.is_pinned = lambda self: False
