@@ -56,3 +56,41 @@ def test_bad_hooks_are_refused():
     y.register_hook(lambda g: g[:2])
     with pytest.raises(RuntimeError, match="gradient hook returned"):
         y.sum().backward()
+
+
+def test_post_accumulate_grad_hooks_as_pytorch():
+    torch = pytest.importorskip("torch")
+    seen = {}
+    for module in (zg, torch):
+        w = module.ones(3, requires_grad=True)
+        calls = []
+        handle = w.register_post_accumulate_grad_hook(lambda p: calls.append(p.grad.tolist()))
+        (w * 2).sum().backward()
+        (w * 3).sum().backward(inputs=[w])
+        handle.remove()
+        (w * 4).sum().backward()
+        seen[module] = (calls, w.grad.tolist())
+        with pytest.raises(RuntimeError, match="non-leaf"):
+            (w * 2).register_post_accumulate_grad_hook(lambda p: None)
+    assert seen[zg] == seen[torch]
+
+
+def test_an_optimizer_step_inside_backward():
+    net = zg.nn.Linear(3, 2)
+    reference = zg.nn.Linear(3, 2)
+    reference.load_state_dict(net.state_dict())
+    optimizers = {p: zg.optim.SGD([p], lr=0.1) for p in net.parameters()}
+
+    def step(p):
+        optimizers[p].step()
+        optimizers[p].zero_grad()
+    for p in net.parameters():
+        p.register_post_accumulate_grad_hook(step)
+    x = zg.randn(4, 3)
+    net(x).pow(2).sum().backward()
+    whole = zg.optim.SGD(reference.parameters(), lr=0.1)
+    reference(x).pow(2).sum().backward()
+    whole.step()
+    for a, b in zip(net.parameters(), reference.parameters()):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6)
+        assert a.grad is None

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import collections
 import traceback
+import weakref
 from typing import Sequence
 
 import numpy as np
@@ -412,6 +413,29 @@ def gradient_hooks(tensor: Tensor, create: bool = False):
     return hooks
 
 
+#: id(leaf) → its ``register_post_accumulate_grad_hook`` hooks; the entry goes when the leaf does
+#: (keyed by id, not by the tensor: a tensor's == compares elements)
+post_accumulate_hooks: dict[int, collections.OrderedDict] = {}
+
+
+def post_accumulate_hooks_of(leaf: Tensor) -> collections.OrderedDict:
+    """The leaf's post-accumulate hooks, created empty on first use."""
+    key = id(leaf)
+    if key not in post_accumulate_hooks:
+        post_accumulate_hooks[key] = collections.OrderedDict()
+        weakref.finalize(leaf, post_accumulate_hooks.pop, key, None)
+    return post_accumulate_hooks[key]
+
+
+def _after_accumulation(leaf: Tensor) -> None:
+    """Call the leaf's post-accumulate hooks, ``hook(leaf)``, once its ``.grad`` holds the new sum."""
+    hooks = post_accumulate_hooks.get(id(leaf))
+    if hooks:
+        for hook in list(hooks.values()):
+            if hook(leaf) is not None:
+                raise RuntimeError("post accumulate grad hooks cannot return a value (they act on the tensor)")
+
+
 def _run_hooks(hooks, grad: Tensor) -> Tensor:
     """``grad`` passed through the tensor hooks in order; one returning a tensor replaces it."""
     for hook in list(hooks.values()):
@@ -506,6 +530,8 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
         for key, leaf in leaves.items():
             grad = sums.sums[key] if create_graph else sums.sums[key].detach()
             leaf.grad = _own(grad, shared, create_graph) if leaf._grad is None else leaf._grad + grad
+            if post_accumulate_hooks:
+                _after_accumulation(leaf)
     finally:
         _grad_mode.enabled = recording
         backend.restore_floats(quiet)
@@ -576,6 +602,8 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False, create_g
             g = g if create_graph else g.detach()
             t.grad = _own(g, handed, create_graph) if t._grad is None else t._grad + g
             handed.add(id(t._grad._data))
+            if post_accumulate_hooks and t.grad_fn is None:
+                _after_accumulation(t)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,

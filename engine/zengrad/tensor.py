@@ -273,6 +273,17 @@ class Tensor(PlacementShortcuts):
         from .hooks import RemovableHandle
         return RemovableHandle(gradient_hooks(self, create=True), hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after backward has added this leaf's gradient into ``.grad`` (e.g.
+        to take an optimizer step per parameter during backward). Returns a removable handle."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .autograd import post_accumulate_hooks_of
+        from .hooks import RemovableHandle
+        return RemovableHandle(post_accumulate_hooks_of(self), hook)
+
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward (leaves keep theirs anyway)."""
         if not self.requires_grad:
