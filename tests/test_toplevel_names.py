@@ -429,3 +429,13 @@ def test_more_small_names():
     assert zg.tensor([1.0]).dtype == zg.float32
     same(zg.vmap(zg.sum)(zg.ones(3, 2)), torch.vmap(torch.sum)(torch.ones(3, 2)))
     assert zg.get_device(zg.ones(1)) == -1 and not zg.is_storage(zg.ones(1)) and not zg.ones(1).is_pinned()
+
+
+def test_tensor_kind_properties():
+    ours, theirs = both(floats(2))
+    for name in ("is_cpu", "is_cuda", "is_sparse", "is_quantized", "is_nested", "is_meta", "output_nr"):
+        assert getattr(ours, name) == getattr(theirs, name), name
+    assert ours.layout == zg.strided and ours.real is ours
+    for module, t in ((zg, ours), (torch, theirs)):
+        with pytest.raises(RuntimeError, match="non-complex"):
+            t.imag

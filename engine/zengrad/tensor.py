@@ -191,6 +191,26 @@ class Tensor(PlacementShortcuts):
     def is_cuda(self) -> bool:
         return self.device == "cuda"
 
+    @property
+    def is_cpu(self) -> bool:
+        return self.device == "cpu"
+
+    # Kinds of tensor PyTorch has and zengrad does not (sparse, quantized, nested, meta, …): a
+    # zengrad tensor is always a dense ("strided") array of real numbers.
+    is_sparse = is_sparse_csr = is_quantized = is_nested = is_meta = is_mkldnn = False
+    layout = "strided"
+    name = None  # PyTorch's named-tensor name of a dimension list; zengrad has no named tensors
+    output_nr = 0  # which output of its node a tensor is: zengrad's nodes have one
+
+    @property
+    def real(self) -> "Tensor":
+        """The real part: the tensor itself (zengrad has no complex dtypes)."""
+        return self
+
+    @property
+    def imag(self) -> "Tensor":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
     def element_size(self) -> int:
         """Bytes per element."""
         return self.dtype.itemsize

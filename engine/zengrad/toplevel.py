@@ -346,7 +346,13 @@ __all__ += ["angle", "conj_physical", "resolve_conj", "resolve_neg", "real"]
 
 @_public
 def imag(input: Tensor) -> Tensor:
-    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    """An error for real tensors, as in PyTorch (``Tensor.imag``)."""
+    return input.imag
+
+
+#: the layout of every zengrad tensor (``tensor.layout``): dense, addressed by strides
+strided = "strided"
+__all__.append("strided")
 
 
 @_public
