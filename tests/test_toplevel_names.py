@@ -439,3 +439,34 @@ def test_tensor_kind_properties():
     for module, t in ((zg, ours), (torch, theirs)):
         with pytest.raises(RuntimeError, match="non-complex"):
             t.imag
+
+
+@pytest.mark.parametrize("shape, name", [((2, 3, 4, 5), "channels_last"), ((2, 3, 2, 4, 5), "channels_last_3d")])
+def test_memory_formats_lay_out_as_pytorch(shape, name):
+    x, tx = both(floats(*shape), True)
+    fmt, their_fmt = getattr(zg, name), getattr(torch, name)
+    y, ty = x.contiguous(memory_format=fmt), tx.contiguous(memory_format=their_fmt)
+    same(y, ty)
+    assert y.stride() == ty.stride() and y.is_contiguous() == ty.is_contiguous()
+    assert y.is_contiguous(memory_format=fmt) and not x.is_contiguous(memory_format=fmt)
+    for a, b in ((y.clone(), ty.clone()), (y.clone(memory_format=zg.contiguous_format),
+                                          ty.clone(memory_format=torch.contiguous_format)),
+                 (x.to(memory_format=fmt), tx.to(memory_format=their_fmt))):
+        assert a.stride() == b.stride()
+    (y * 2).sum().backward(), (ty * 2).sum().backward()
+    same(x.grad, tx.grad)
+    with pytest.raises(RuntimeError, match="rank"):
+        zg.ones(2, 3).contiguous(memory_format=fmt)
+
+
+def test_a_module_moved_to_channels_last_computes_the_same():
+    torch.manual_seed(0)
+    theirs = torch.nn.Conv2d(3, 4, 3)
+    ours = zg.nn.Conv2d(3, 4, 3)
+    ours.load_state_dict({k: zg.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
+    weight = ours.weight
+    ours.to(memory_format=zg.channels_last), theirs.to(memory_format=torch.channels_last)
+    assert ours.weight is weight and ours.weight.stride() == theirs.weight.stride()
+    x, tx = both(floats(2, 3, 6, 5))
+    same(ours(x.contiguous(memory_format=zg.channels_last)), theirs(tx.contiguous(memory_format=torch.channels_last)),
+         atol=1e-5)

@@ -112,6 +112,7 @@ autograd.once_differentiable = autograd_custom.once_differentiable
 
 from . import amp, func, random, settings, toplevel, windows  # noqa: A004  (random: PyTorch's torch.random)
 from .amp import autocast, is_autocast_enabled
+from .ops.memory_format import channels_last, channels_last_3d, contiguous_format, preserve_format
 from .settings import *  # noqa: F401,F403  (compile, set_float32_matmul_precision, …)
 from .toplevel import *  # noqa: F401,F403  (torch.conv2d, torch.exp_, torch.view_copy, …)
 from .windows import *  # noqa: F401,F403  (hann_window, …)

@@ -248,9 +248,13 @@ class Tensor(PlacementShortcuts):
         """The GPU's index for a tensor on one, −1 for a CPU tensor."""
         return -1 if self.device.type == "cpu" else (self.device.index or 0)
 
-    def is_contiguous(self) -> bool:
-        """Whether the elements lie in memory in row-major order without gaps."""
-        return bool(self._data.flags.c_contiguous)
+    def is_contiguous(self, memory_format=None) -> bool:
+        """Whether the elements lie in memory in row-major order without gaps (or in the order of
+        ``memory_format``: ``zengrad.channels_last``, … — see ops/memory_format.py)."""
+        if memory_format is None:
+            return bool(self._data.flags.c_contiguous)
+        from .ops.memory_format import is_laid_out
+        return is_laid_out(self, memory_format)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -341,13 +345,18 @@ class Tensor(PlacementShortcuts):
     def tolist(self):
         return backend.to_device(self._data, "cpu").tolist()
 
-    def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False) -> "Tensor":
+    def to(self, *args, dtype=None, device=None, non_blocking: bool = False, copy: bool = False,
+           memory_format=None) -> "Tensor":
         """``to(device)``, ``to(dtype)``, ``to(device, dtype)`` or ``to(other)`` (other's device and
-        dtype); differentiable. Returns ``self`` when nothing changes, unless ``copy``.
-        ``non_blocking`` is accepted for PyTorch's sake: every copy here completes before returning."""
+        dtype), and ``memory_format=`` a layout (ops/memory_format.py); differentiable. Returns
+        ``self`` when nothing changes, unless ``copy``. ``non_blocking`` is accepted for PyTorch's
+        sake: every copy here completes before returning."""
         device, dtype = to_arguments(args, dtype, device)
         from .ops.elementwise import convert
         converted = convert(self, dtype=dtype, device=device)
+        if memory_format is not None:
+            from .ops.memory_format import laid_out
+            converted = laid_out(converted, memory_format)
         return converted.clone() if copy and converted is self else converted
 
     def type(self, dtype=None):

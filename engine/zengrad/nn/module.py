@@ -18,6 +18,7 @@ from ..autograd import increment_version
 from ..grad_mode import is_grad_enabled, no_grad
 from ..hooks import RemovableHandle
 from ..placement import PlacementShortcuts, to_arguments
+from ..ops.memory_format import channels_last, channels_last_3d, laid_out
 from ..tensor import Tensor
 from .backward_hooks import gate_inputs, gate_outputs
 from .parameter import Buffer, Parameter
@@ -397,11 +398,13 @@ class Module(PlacementShortcuts):
                 param.grad = Tensor(param.xp.zeros_like(param.grad._data))
 
     # ---- devices and dtypes ---------------------------------------------------------------
-    def to(self, *args, dtype=None, device=None, non_blocking: bool = False) -> "Module":
+    def to(self, *args, dtype=None, device=None, non_blocking: bool = False, memory_format=None) -> "Module":
         """Move parameters and buffers to a device and/or cast floating ones to a dtype, in place.
 
-        ``to("cuda")``, ``to(zengrad.float64)``, ``to("cpu", zengrad.float32)``. Parameters keep
-        their identity (their ``.data`` is replaced), so an optimizer built earlier still holds them.
+        ``to("cuda")``, ``to(zengrad.float64)``, ``to("cpu", zengrad.float32)``; ``memory_format``
+        (``zengrad.channels_last``) re-lays the 4-d (or, for channels_last_3d, 5-d) parameters and
+        buffers. Parameters keep their identity (their ``.data`` is replaced), so an optimizer built
+        earlier still holds them.
         """
         device, dtype = to_arguments(args, dtype, device)
         device = None if device is None else backend.normalize_device(device)
@@ -414,6 +417,8 @@ class Module(PlacementShortcuts):
                 array = backend.to_device(array, device)
             if dtype is not None and array.dtype.kind == "f":
                 array = array.astype(dtype, copy=False)
+            if memory_format is not None and array.ndim == {channels_last: 4, channels_last_3d: 5}.get(memory_format):
+                array = laid_out(Tensor(array), memory_format)._data
             return array
 
         for module in self.modules():

@@ -388,3 +388,28 @@ for _name in ("conj", "conj_physical", "resolve_conj", "resolve_neg"):
     setattr(Tensor, _name, lambda self: self)  # a real tensor is its own conjugate
 Tensor.is_conj = Tensor.is_neg = lambda self: False
 __all__ = sorted(set(__all__) | {"angle"})
+
+
+# ---- memory formats: contiguous, clone and is_contiguous take memory_format= ----------------------
+
+from . import memory_format as _formats  # noqa: E402
+
+
+def _contiguous(a: Tensor, memory_format=_formats.contiguous_format) -> Tensor:
+    """``a`` itself when already laid out as ``memory_format`` (row-major by default), else a copy."""
+    if memory_format is _formats.preserve_format:
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    return contiguous(a) if memory_format is _formats.contiguous_format else _formats.laid_out(a, memory_format)
+
+
+def _clone(a: Tensor, *, memory_format=_formats.preserve_format) -> Tensor:
+    """A copy of ``a`` in new memory; ``memory_format`` chooses its layout (row-major for a
+    preserved layout that is not dense, as PyTorch's)."""
+    if memory_format is _formats.contiguous_format or (memory_format is _formats.preserve_format
+                                                        and a._data.flags.c_contiguous):
+        return clone(a)
+    return _formats.laid_out(a, memory_format, copy=True)
+
+
+Tensor.contiguous = _contiguous
+Tensor.clone = _clone
