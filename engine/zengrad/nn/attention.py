@@ -23,7 +23,7 @@ from . import functional as F
 from .functional.attention import _additive_mask
 from . import init
 from ._factory import empty_parameter
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 
 
@@ -77,7 +77,7 @@ class MultiheadAttention(Module):
             self.k_proj_weight = empty_parameter(embed_dim, self.kdim, **make)
             self.v_proj_weight = empty_parameter(embed_dim, self.vdim, **make)
         self.register_parameter("in_proj_bias", empty_parameter(3 * embed_dim, **make) if bias else None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, **make)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **make)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -165,5 +165,3 @@ class MultiheadAttention(Module):
             weights = weights.mean(dim=1)
         return out, (weights if batched else weights.squeeze(0))
 
-    def extra_repr(self) -> str:
-        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, batch_first={self.batch_first}"

@@ -1,0 +1,164 @@
+"""Every layer PyTorch also has, built with the same arguments on both sides: the same state_dict
+(keys, order, shapes, dtypes), the same repr, and — after loading PyTorch's state_dict — the same
+outputs, input gradients, parameter gradients and updated buffers, in training and in eval mode
+(BatchNorm's running statistics with momentum, momentum=None and without tracking)."""
+
+import numpy as np
+import pytest
+
+import zengrad as zg
+import zengrad.nn as nn
+
+torch = pytest.importorskip("torch")
+
+
+def f(*shape):
+    return ("normal", shape)
+
+
+def positive(*shape):
+    return ("positive", shape)
+
+
+def ids(high, *shape):
+    return ("ids", high, shape)
+
+
+def given(values):
+    return ("given", np.asarray(values))
+
+
+#: (layer, positional arguments, keyword arguments, inputs); awkward sizes: 1, primes, odd windows
+CASES = [
+    ("Linear", (5, 7), {}, [f(3, 5)]), ("Linear", (5, 1), {"bias": False}, [f(2, 1, 5)]),
+    ("Linear", (5, 7), {"dtype": "float64"}, [("double", (3, 5))]),
+    ("Bilinear", (3, 4, 5), {}, [f(2, 3), f(2, 4)]), ("Identity", (), {}, [f(2, 3)]),
+    ("Flatten", (), {}, [f(2, 3, 4)]), ("Unflatten", (1, (2, 3)), {}, [f(2, 6)]),
+    ("Conv1d", (4, 6, 3), {"groups": 2, "dilation": 2, "padding_mode": "reflect", "padding": 2}, [f(2, 4, 13)]),
+    ("Conv2d", (3, 4, (2, 3)), {"stride": (2, 1), "padding": 1, "bias": False}, [f(2, 3, 7, 5)]),
+    ("Conv2d", (2, 4, 3), {"padding": "same", "padding_mode": "circular"}, [f(1, 2, 5, 7)]),
+    ("Conv3d", (2, 3, 2), {}, [f(1, 2, 3, 4, 5)]),
+    ("ConvTranspose1d", (3, 4, 3), {"stride": 2, "output_padding": 1}, [f(2, 3, 5)]),
+    ("ConvTranspose2d", (4, 2, 3), {"stride": 2, "padding": 1, "groups": 2}, [f(2, 4, 3, 5)]),
+    ("ConvTranspose3d", (2, 3, 2), {"stride": 2}, [f(1, 2, 2, 3, 2)]),
+    ("BatchNorm1d", (5,), {}, [f(4, 5)]), ("BatchNorm1d", (5,), {"momentum": None}, [f(4, 5, 3)]),
+    ("BatchNorm1d", (5,), {"track_running_stats": False}, [f(4, 5)]), ("BatchNorm1d", (5,), {"affine": False}, [f(4, 5)]),
+    ("BatchNorm2d", (3,), {"eps": 1e-3, "momentum": 0.3}, [f(2, 3, 4, 5)]), ("BatchNorm3d", (3,), {}, [f(2, 3, 2, 3, 2)]),
+    ("InstanceNorm1d", (3,), {"affine": True, "track_running_stats": True}, [f(2, 3, 7)]),
+    ("InstanceNorm2d", (3,), {"affine": True}, [f(2, 3, 4, 5)]),
+    ("InstanceNorm3d", (2,), {"track_running_stats": True}, [f(2, 2, 3, 3, 2)]),
+    ("LayerNorm", ((4, 5),), {}, [f(3, 4, 5)]), ("LayerNorm", (5,), {"elementwise_affine": False}, [f(3, 5)]),
+    ("LayerNorm", (5,), {"bias": False}, [f(3, 5)]),
+    ("GroupNorm", (2, 6), {}, [f(3, 6, 5)]), ("GroupNorm", (3, 6), {"affine": False}, [f(3, 6, 2, 2)]),
+    ("RMSNorm", (5,), {}, [f(3, 5)]), ("RMSNorm", ((2, 5),), {"eps": 1e-3, "elementwise_affine": False}, [f(3, 2, 5)]),
+    ("LocalResponseNorm", (3,), {}, [f(2, 5, 4)]),
+    ("Embedding", (10, 4), {"padding_idx": 2}, [ids(10, 7)]), ("Embedding", (10, 4), {"max_norm": 1.0}, [ids(10, 3, 5)]),
+    ("EmbeddingBag", (10, 4), {"mode": "max"}, [ids(10, 2, 3)]),
+    ("EmbeddingBag", (10, 4), {"mode": "sum", "padding_idx": 1}, [ids(10, 7), given([0, 2, 2, 5])]),
+    ("RNN", (3, 5), {"num_layers": 2}, [f(4, 2, 3)]),
+    ("RNN", (3, 5), {"nonlinearity": "relu", "bias": False, "batch_first": True}, [f(2, 4, 3)]),
+    ("LSTM", (3, 5), {"bidirectional": True}, [f(4, 2, 3)]), ("GRU", (3, 5), {"num_layers": 2, "batch_first": True}, [f(2, 4, 3)]),
+    ("RNNCell", (3, 5), {}, [f(2, 3)]), ("LSTMCell", (3, 5), {}, [f(2, 3)]), ("GRUCell", (3, 5), {"bias": False}, [f(2, 3)]),
+    ("MultiheadAttention", (6, 2), {}, [f(4, 2, 6), f(3, 2, 6), f(3, 2, 6)]),
+    ("MultiheadAttention", (6, 3), {"batch_first": True, "kdim": 4, "vdim": 5}, [f(2, 4, 6), f(2, 3, 4), f(2, 3, 5)]),
+    ("TransformerEncoderLayer", (6, 2), {"dim_feedforward": 8, "dropout": 0.0}, [f(3, 2, 6)]),
+    ("TransformerEncoderLayer", (6, 2), {"dim_feedforward": 8, "dropout": 0.0, "norm_first": True, "batch_first": True,
+                                         "activation": "gelu"}, [f(2, 3, 6)]),
+    ("TransformerDecoderLayer", (6, 2), {"dim_feedforward": 8, "dropout": 0.0}, [f(3, 2, 6), f(4, 2, 6)]),
+    ("Transformer", (), {"d_model": 6, "nhead": 2, "num_encoder_layers": 1, "num_decoder_layers": 2,
+                         "dim_feedforward": 8, "dropout": 0.0}, [f(3, 2, 6), f(4, 2, 6)]),
+    ("PReLU", (), {}, [f(2, 3)]), ("PReLU", (3,), {"init": 0.1}, [f(2, 3, 4)]),
+    ("ELU", (0.5,), {}, [f(2, 3)]), ("GELU", (), {"approximate": "tanh"}, [f(3)]), ("Hardshrink", (0.3,), {}, [f(5)]),
+    ("Softshrink", (0.2,), {}, [f(5)]), ("Hardtanh", (-0.5, 0.7), {}, [f(5)]), ("Softplus", (2.0, 5.0), {}, [f(5)]),
+    ("Threshold", (0.1, 20.0), {}, [f(5)]), ("Softmax", (0,), {}, [f(2, 5)]), ("ReLU", (), {"inplace": True}, []),
+    ("Dropout", (0.3,), {}, [f(3, 4)]), ("Dropout2d", (0.2,), {}, [f(2, 3, 4, 4)]), ("AlphaDropout", (0.2,), {}, []),
+    ("AvgPool1d", (3,), {"stride": 2, "padding": 1, "ceil_mode": True, "count_include_pad": False}, [f(2, 3, 8)]),
+    ("AvgPool2d", (3,), {"stride": 2, "divisor_override": 2}, [f(2, 3, 7, 8)]), ("AvgPool3d", (2,), {}, [f(1, 2, 4, 5, 4)]),
+    ("MaxPool1d", (3,), {"stride": 2, "dilation": 2}, [f(2, 3, 11)]), ("MaxPool2d", (2,), {"ceil_mode": True}, [f(2, 3, 5, 7)]),
+    ("AdaptiveAvgPool2d", ((3, None),), {}, [f(2, 3, 7, 5)]), ("AdaptiveMaxPool1d", (3,), {}, [f(2, 3, 7)]),
+    ("LPPool2d", (3, 2), {}, [positive(2, 3, 4, 5)]), ("PixelShuffle", (2,), {}, [f(1, 8, 2, 3)]),
+    ("Upsample", (), {"size": (5, 7), "mode": "bilinear", "align_corners": True}, [f(1, 2, 3, 4)]),
+    ("Fold", (), {"output_size": (4, 5), "kernel_size": 2}, [f(2, 12, 12)]),
+    ("ConstantPad2d", ((1, 2, 0, 3), -1.0), {}, [f(2, 3, 4)]), ("ReflectionPad1d", (2,), {}, [f(2, 3, 4)]),
+    ("CrossEntropyLoss", (), {"weight": "weights", "ignore_index": 1, "label_smoothing": 0.1}, [f(3, 5, 2), ids(5, 3, 2)]),
+    ("MSELoss", (), {"reduction": "sum"}, [f(3, 4), f(3, 4)]),
+    ("TripletMarginLoss", (), {"margin": 0.5, "p": 1.0}, [f(3, 4), f(3, 4), f(3, 4)]),
+    ("Sequential", "nested", {}, [f(3, 4)]), ("TransformerEncoder", "encoder", {}, [f(3, 2, 6)]),
+    ("ModuleDict", "dict", {}, []), ("ParameterList", "list", {}, []), ("ParameterDict", "dict", {}, []),
+]
+
+
+def _build(lib, name, args, kwargs):
+    """The layer ``name`` of ``lib`` (torch.nn or zengrad.nn); string arguments name a value each side makes."""
+    tensors = torch if lib is torch.nn else zg
+    kwargs = dict(kwargs)
+    if "dtype" in kwargs:
+        kwargs["dtype"] = getattr(tensors, kwargs["dtype"])
+    if kwargs.get("weight") == "weights":
+        kwargs["weight"] = tensors.tensor(np.linspace(0.5, 2, 5).astype(np.float32))
+    if args == "nested":
+        return lib.Sequential(lib.Linear(4, 3), lib.ReLU(), lib.Sequential(lib.Linear(3, 2), lib.Tanh()))
+    if args == "encoder":
+        return lib.TransformerEncoder(lib.TransformerEncoderLayer(6, 2, 8, 0.0), 2, norm=lib.LayerNorm(6),
+                                      enable_nested_tensor=False)
+    if name == "ModuleDict":
+        return lib.ModuleDict({"b": lib.Linear(2, 3), "a": lib.Conv1d(2, 2, 1)})
+    if name == "ParameterList":
+        return lib.ParameterList([lib.Parameter(tensors.ones(2, 3)), tensors.zeros(4)])
+    if name == "ParameterDict":
+        return lib.ParameterDict({"x": lib.Parameter(tensors.ones(2, 3)), "a": tensors.zeros(4, dtype=tensors.float64)})
+    return getattr(lib, name)(*args, **kwargs)
+
+
+def _input(rng, spec):
+    """(array, whether it takes a gradient)."""
+    kind = spec[0]
+    if kind in ("normal", "double"):
+        values = rng.standard_normal(spec[1])
+        return (values if kind == "double" else values.astype(np.float32)), True
+    if kind == "positive":
+        return (rng.random(spec[1]) + 0.5).astype(np.float32), True
+    if kind == "ids":
+        return rng.integers(0, spec[1], spec[2]), False
+    return spec[1], False
+
+
+def _entries(module):
+    return [(name, tuple(value.shape), str(value.dtype).split(".")[-1]) for name, value in module.state_dict().items()]
+
+
+def _close(mine, theirs, what):
+    np.testing.assert_allclose(mine.detach().numpy(), theirs.detach().numpy(), rtol=1e-4, atol=2e-5, err_msg=what)
+
+
+@pytest.mark.parametrize("name, args, kwargs, inputs", CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_layer_state_repr_and_loaded_outputs_match_torch(name, args, kwargs, inputs):
+    torch.manual_seed(0)
+    theirs, ours = _build(torch.nn, name, args, kwargs), _build(nn, name, args, kwargs)
+    assert _entries(ours) == _entries(theirs)
+    assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
+    assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
+    assert repr(ours) == repr(theirs).replace("torch.", "zengrad.")
+    ours.load_state_dict({key: value.detach().numpy() for key, value in theirs.state_dict().items()})
+    rng = np.random.default_rng(len(name))
+    modes = ("eval",) if "Dropout" in name else ("train", "train", "eval")  # two steps move running stats twice
+    for mode in modes if inputs else ():
+        getattr(theirs, mode)(), getattr(ours, mode)()
+        data = [_input(rng, spec) for spec in inputs]
+        their_inputs = [torch.tensor(a, requires_grad=grad) for a, grad in data]
+        our_inputs = [zg.tensor(a, requires_grad=grad) for a, grad in data]
+        expected, got = theirs(*their_inputs), ours(*our_inputs)
+        expected, got = (expected[0], got[0]) if isinstance(expected, tuple) else (expected, got)
+        assert str(got.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]
+        _close(got, expected, f"{mode} output")
+        weights = rng.standard_normal(tuple(expected.shape))
+        (expected * torch.tensor(weights, dtype=expected.dtype)).sum().backward()
+        (got * zg.tensor(weights.astype(got._data.dtype))).sum().backward()
+        for (_, grad), mine, reference in zip(data, our_inputs, their_inputs):
+            if grad:
+                _close(mine.grad, reference.grad, f"{mode} input gradient")
+        for (key, reference), (_, mine) in zip(theirs.named_parameters(), ours.named_parameters()):
+            _close(mine.grad, reference.grad, f"{mode} gradient of {key}")
+        theirs.zero_grad(), ours.zero_grad()
+        for (key, reference), mine in zip(theirs.state_dict().items(), ours.state_dict().values()):
+            _close(mine, reference, f"{mode}: {key} after the step")
