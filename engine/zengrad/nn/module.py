@@ -39,7 +39,7 @@ class IncompatibleKeys(NamedTuple):
     def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
-        return f"IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
+        return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
 
 
 def _as_array(value):
@@ -71,7 +71,8 @@ class SubmoduleLookupError(AttributeError, ValueError):
 
 
 class ModuleNameError(KeyError, ValueError):
-    """A child module's name is empty or holds a dot. A KeyError as in PyTorch, and a ValueError."""
+    """A parameter's, buffer's or child module's name is empty, holds a dot or is taken by another
+    attribute. A KeyError as in PyTorch, and a ValueError."""
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
@@ -112,7 +113,11 @@ class Module(PlacementShortcuts):
     # ---- registration ---------------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
         if "_parameters" not in self.__dict__:
-            raise AttributeError(f"cannot assign {name!r} before Module.__init__() is called")
+            if isinstance(value, (Parameter, Module, Buffer)):  # a plain attribute may come first, as in PyTorch
+                raise AttributeError(f"cannot assign {name!r} ({type(value).__name__}) before Module.__init__() "
+                                     "is called")
+            object.__setattr__(self, name, value)
+            return
         if isinstance(value, Parameter):
             self._forget(name, self._parameters)
             self._parameters[name] = value
@@ -161,8 +166,22 @@ class Module(PlacementShortcuts):
                 return
         object.__delattr__(self, name)
 
+    def _check_new_name(self, name, kind: str, table: dict) -> None:
+        """PyTorch's checks of a name given to ``register_parameter``/``register_buffer``/``add_module``
+        (``kind``: "parameter", "buffer", "module"): a string (TypeError), not empty and without a dot,
+        and not an attribute of another kind already (KeyError)."""
+        if not isinstance(name, str):
+            raise TypeError(f"{type(self).__name__}: {kind} name should be a string. Got {type(name).__name__}")
+        if "." in name:
+            raise ModuleNameError(f"{type(self).__name__}: {kind} name can't contain \".\", got: {name}")
+        if not name:
+            raise ModuleNameError(f"{type(self).__name__}: {kind} name can't be empty string \"\"")
+        if name not in table and hasattr(self, name):
+            raise ModuleNameError(f"{type(self).__name__}: attribute '{name}' already exists")
+
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or None, a declared-but-absent one like ``bias=False``)."""
+        self._check_new_name(name, "parameter", self._parameters)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign {type(param).__name__} as parameter {name!r} (Parameter or None required)")
         self._forget(name, self._parameters)
@@ -173,6 +192,7 @@ class Module(PlacementShortcuts):
 
         Persistent buffers are saved in ``state_dict``; ``to()`` moves every buffer.
         """
+        self._check_new_name(name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign {type(tensor).__name__} as buffer {name!r} (Tensor or None required)")
         self._forget(name, self._buffers)
@@ -186,12 +206,7 @@ class Module(PlacementShortcuts):
         """Add a child module (or None) under ``name``, as assigning ``self.name = module`` does."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        if not isinstance(name, str):
-            raise TypeError(f"{type(self).__name__}.add_module: module name should be a string, got "
-                            f"{type(name).__name__}")
-        if not name or "." in name:
-            raise ModuleNameError(f"{type(self).__name__}.add_module: module name can't be empty or contain "
-                                  f"\".\", got {name!r}")
+        self._check_new_name(name, "module", self._modules)
         self._forget(name, self._modules)
         self._modules[name] = module
 
@@ -307,7 +322,7 @@ class Module(PlacementShortcuts):
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
         member = getattr(module, table).get(name)
-        if member is None:
+        if member is None and not (kind == "buffer" and name in module._buffers):  # a None buffer is returned
             where = f"{type(self).__name__}.get_{kind}({target!r})"
             if hasattr(module, name):
                 raise SubmoduleLookupError(f"{where}: `{name}` of {type(module).__name__} is not a {kind}")
@@ -327,8 +342,11 @@ class Module(PlacementShortcuts):
             yield module
 
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """(name, child) for each direct child, a child held under two names listed once (its first)."""
+        seen: set[int] = set()
         for name, module in self._modules.items():
-            if module is not None:
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
                 yield name, module
 
     def children(self) -> Iterator["Module"]:
@@ -429,8 +447,9 @@ class Module(PlacementShortcuts):
 
     # ---- state ----------------------------------------------------------------------------
     def __dir__(self):
-        names = set(super().__dir__())
-        return sorted(names.union(self._parameters, self._buffers, self._modules))
+        """Attributes plus registered names, less the numbered entries of containers ("0", "1"), as PyTorch's."""
+        names = set(super().__dir__()).union(self._parameters, self._buffers, self._modules)
+        return sorted(name for name in names if not name[0].isdigit())
 
     def share_memory(self) -> "Module":
         """PyTorch moves tensors to shared memory for worker processes; zengrad's DataLoader runs in
@@ -490,9 +509,9 @@ class Module(PlacementShortcuts):
         unexpected = [name for name in state_dict if name not in own]
         problems = []
         if strict and missing:
-            problems.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
+            problems.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". ")
         if strict and unexpected:
-            problems.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
+            problems.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")
         arrays = {}
         for name, target in own.items():
             if name not in state_dict:
