@@ -61,6 +61,10 @@ CASES = [
     ("RNNCell", (3, 5), {}, [f(2, 3)]), ("LSTMCell", (3, 5), {}, [f(2, 3)]), ("GRUCell", (3, 5), {"bias": False}, [f(2, 3)]),
     ("MultiheadAttention", (6, 2), {}, [f(4, 2, 6), f(3, 2, 6), f(3, 2, 6)]),
     ("MultiheadAttention", (6, 3), {"batch_first": True, "kdim": 4, "vdim": 5}, [f(2, 4, 6), f(2, 3, 4), f(2, 3, 5)]),
+    ("MultiheadAttention", (6, 2), {"bias": False, "add_bias_kv": True, "add_zero_attn": True},
+     [f(4, 2, 6), f(3, 2, 6), f(3, 2, 6)]),
+    ("MultiheadAttention", (6, 3), {"add_zero_attn": True, "batch_first": True, "kdim": 5, "vdim": 3},
+     [f(2, 4, 6), f(2, 3, 5), f(2, 3, 3)]),
     ("TransformerEncoderLayer", (6, 2), {"dim_feedforward": 8, "dropout": 0.0}, [f(3, 2, 6)]),
     ("TransformerEncoderLayer", (6, 2), {"dim_feedforward": 8, "dropout": 0.0, "norm_first": True, "batch_first": True,
                                          "activation": "gelu"}, [f(2, 3, 6)]),
@@ -162,3 +166,24 @@ def test_layer_state_repr_and_loaded_outputs_match_torch(name, args, kwargs, inp
         theirs.zero_grad(), ours.zero_grad()
         for (key, reference), mine in zip(theirs.state_dict().items(), ours.state_dict().values()):
             _close(mine, reference, f"{mode}: {key} after the step")
+
+
+@pytest.mark.parametrize("settings", [{"add_bias_kv": True}, {"add_zero_attn": True},
+                                      {"add_bias_kv": True, "add_zero_attn": True, "batch_first": True}])
+def test_attention_extra_keys_with_masks_match_torch(settings):
+    """bias_k/bias_v and the zero key are appended after the masks are read: the masks grow with them."""
+    torch.manual_seed(1)
+    theirs, ours = torch.nn.MultiheadAttention(6, 2, **settings), nn.MultiheadAttention(6, 2, **settings)
+    ours.load_state_dict({key: value.detach().numpy() for key, value in theirs.state_dict().items()})
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 5, 6) if settings.get("batch_first") else (5, 2, 6)).astype(np.float32)
+    attn_mask, padding = rng.random((5, 5)) < 0.3, rng.random((2, 5)) < 0.3
+    their_x, our_x = torch.tensor(x, requires_grad=True), zg.tensor(x, requires_grad=True)
+    expected = theirs(their_x, their_x, their_x, attn_mask=torch.tensor(attn_mask), key_padding_mask=torch.tensor(padding))
+    got = ours(our_x, our_x, our_x, attn_mask=zg.tensor(attn_mask), key_padding_mask=zg.tensor(padding))
+    for mine, reference, what in zip(got, expected, ("output", "weights")):
+        _close(mine, reference, what)
+    expected[0].sum().backward(), got[0].sum().backward()
+    _close(our_x.grad, their_x.grad, "input gradient")
+    for (key, reference), (_, mine) in zip(theirs.named_parameters(), ours.named_parameters()):
+        _close(mine.grad, reference.grad, f"gradient of {key}")
