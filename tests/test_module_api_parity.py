@@ -117,6 +117,16 @@ PROBES = {
         "__init__": lambda self: (setattr(self, "size", 3), lib.Module.__init__(self))})().size,
     "module before __init__": lambda lib, t: type("Early", (lib.Module,), {
         "__init__": lambda self: setattr(self, "layer", lib.ReLU())})(),
+    "BatchNorm loads a checkpoint without num_batches_tracked": lambda lib, t: (lambda m: (repr(m.load_state_dict(
+        {k: v + 1 for k, v in m.state_dict().items() if k != "num_batches_tracked"})), m.num_batches_tracked.item()))(
+        lib.BatchNorm1d(3)),
+    "an integral float into an integer buffer, 1-D into 0-d": lambda lib, t: (lambda m: (m.load_state_dict(
+        {**m.state_dict(), "num_batches_tracked": t.tensor([7.0])}), m.num_batches_tracked.item()))(lib.BatchNorm1d(1))[1],
+    "assign keeps a Parameter given": lambda lib, t: (lambda m, p: (m.load_state_dict({"weight": p, "bias": t.ones(1)},
+                                                                                     assign=True), m.weight is p)[1])(
+        lib.Linear(1, 1), lib.Parameter(t.ones(1, 1))),
+    "BatchNorm with the wrong channel count": lambda lib, t: lib.BatchNorm1d(2)(t.ones(4, 3)),
+    "Embedding with float indices": lambda lib, t: lib.Embedding(3, 2)(t.tensor([1.0])),
     "half": lambda lib, t: [str(p.dtype).split(".")[-1] for p in lib.Linear(2, 2).half().parameters()],
 }
 
@@ -141,3 +151,11 @@ def test_module_api_behaves_as_torch(name):
             assert (got is None) == (expected is None)
         else:
             assert got == expected
+
+
+def test_a_value_that_an_integer_buffer_cannot_hold_is_refused_and_nothing_changes():
+    """zengrad is stricter than PyTorch here (which truncates 7.5 to 7): the load raises, naming the key."""
+    layer = nn.BatchNorm1d(1)
+    with pytest.raises(RuntimeError, match="num_batches_tracked: a float32 value cannot be copied"):
+        layer.load_state_dict({**layer.state_dict(), "running_mean": zg.ones(1), "num_batches_tracked": zg.tensor(7.5)})
+    assert layer.running_mean.item() == 0 and layer.num_batches_tracked.item() == 0

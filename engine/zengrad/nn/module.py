@@ -52,15 +52,23 @@ def _as_array(value):
 
 
 def _checked_value(name: str, value, target: Tensor):
-    """(the value as an array, None), or (None, why it cannot be copied into ``target``)."""
+    """(the value as an array, None), or (None, why it cannot be copied into ``target``).
+
+    A one-element 1-D value for a 0-d entry is read as a scalar (PyTorch's allowance for old
+    checkpoints); a value of another dtype is cast, unless the cast loses something (2.5 into an
+    integer entry, 2 into a bool one).
+    """
     try:
         array = _as_array(value)
     except (TypeError, ValueError) as error:
         return None, f"{name}: {type(value).__name__} value is not an array ({error})."
-    kind, target_kind = np.dtype(array.dtype).kind, np.dtype(target.dtype).kind
+    kind = np.dtype(array.dtype).kind
     if kind not in "biuf":
         return None, f"{name}: value of type {type(value).__name__} with dtype {array.dtype} is not numeric."
-    if (target_kind in "iu" and kind == "f") or (target_kind == "b" and kind != "b"):
+    if target.ndim == 0 and tuple(array.shape) == (1,):
+        array = array.reshape(())
+    if np.dtype(target.dtype).kind in "biu" and kind != np.dtype(target.dtype).kind and \
+            not bool((array.astype(target.dtype) == array).all()):
         return None, f"{name}: a {array.dtype} value cannot be copied into the {target.dtype} entry without loss."
     return array, None
 
@@ -482,6 +490,10 @@ class Module(PlacementShortcuts):
                 module.state_dict(destination, prefix + name + ".", keep_vars)
         return destination
 
+    def _complete_state_dict(self, state_dict: dict, prefix: str) -> None:
+        """Add to (a copy of) a state_dict being loaded what an older checkpoint lacks, under
+        ``prefix``; nothing here (BatchNorm keeps its num_batches_tracked when it is missing)."""
+
     def _state_entries(self) -> OrderedDict:
         """name -> the live Tensor (parameter or buffer) that ``load_state_dict`` writes into."""
         return self.state_dict(keep_vars=True)
@@ -501,9 +513,11 @@ class Module(PlacementShortcuts):
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict of name -> tensor, got {type(state_dict).__name__}")
+        state_dict = OrderedDict(state_dict)  # modules may complete it; the caller's stays as it was
         for prefix, module in self.named_modules():
             if hasattr(module, "materialize_from"):  # a lazy module takes the loaded values' shapes
                 module.materialize_from(state_dict, prefix + "." if prefix else "")
+            module._complete_state_dict(state_dict, prefix + "." if prefix else "")
         own = self._state_entries()
         missing = [name for name in own if name not in state_dict]
         unexpected = [name for name in state_dict if name not in own]
@@ -532,7 +546,9 @@ class Module(PlacementShortcuts):
             for name, array in arrays.items():
                 target = own[name]
                 if assign:
-                    self._assign(name, target, Tensor(backend.to_device(array, target.device)))
+                    value = state_dict[name]
+                    same = isinstance(value, Parameter) and value.device == target.device and value.shape == target.shape
+                    self._assign(name, target, value if same else Tensor(backend.to_device(array, target.device)))
                     continue
                 target._data[...] = backend.to_device(array, target.device).astype(target.dtype, copy=False)
                 increment_version(target)
@@ -541,8 +557,9 @@ class Module(PlacementShortcuts):
     def _assign(self, name: str, old: Tensor, value: Tensor) -> None:
         owner_path, _, attribute = name.rpartition(".")
         owner = self.get_submodule(owner_path)
-        if attribute in owner._parameters:
-            owner._parameters[attribute] = Parameter(value, requires_grad=old.requires_grad)
+        if attribute in owner._parameters:  # a Parameter given is kept (itself), as in PyTorch
+            owner._parameters[attribute] = (value.requires_grad_(old.requires_grad) if isinstance(value, Parameter)
+                                            else Parameter(value, requires_grad=old.requires_grad))
         else:
             owner._buffers[attribute] = value
 

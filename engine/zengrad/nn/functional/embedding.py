@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...errors import OpError
+from ...errors import DtypeError, OpError
 from ...ops import where
 from ...autograd import increment_version
 from ...tensor import Tensor
@@ -23,7 +23,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
     rescaled *in place* (outside autograd, as PyTorch does) to w · max_norm / (‖w‖ + 1e−7).
     """
     if input.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be an integer tensor, got {input.dtype}")
+        raise DtypeError(f"embedding: indices must be an integer tensor, got {input.dtype}")
     if scale_grad_by_freq or sparse:
         raise OpError("embedding: scale_grad_by_freq and sparse gradients are not supported")
     if input.numel():
