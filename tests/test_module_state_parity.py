@@ -53,6 +53,7 @@ CASES = [
     ("RMSNorm", (5,), {}, [f(3, 5)]), ("RMSNorm", ((2, 5),), {"eps": 1e-3, "elementwise_affine": False}, [f(3, 2, 5)]),
     ("LocalResponseNorm", (3,), {}, [f(2, 5, 4)]),
     ("Embedding", (10, 4), {"padding_idx": 2}, [ids(10, 7)]), ("Embedding", (10, 4), {"max_norm": 1.0}, [ids(10, 3, 5)]),
+    ("Embedding", (10, 4), {"scale_grad_by_freq": True, "padding_idx": 0}, [ids(10, 3, 5)]),
     ("EmbeddingBag", (10, 4), {"mode": "max"}, [ids(10, 2, 3)]),
     ("EmbeddingBag", (10, 4), {"mode": "sum", "padding_idx": 1}, [ids(10, 7), given([0, 2, 2, 5])]),
     ("RNN", (3, 5), {"num_layers": 2}, [f(4, 2, 3)]),
