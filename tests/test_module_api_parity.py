@@ -54,6 +54,31 @@ def _key_error_lines(module, state):
         return [line for line in str(error).split("\n") if "key(s)" in line or line.startswith("Error")]
 
 
+def _state_dict_hooks(lib, t):
+    log, model = [], lib.Sequential(lib.Linear(1, 1), lib.ReLU())
+    model[0].register_state_dict_pre_hook(lambda module, prefix, keep_vars: log.append((prefix, keep_vars)))
+    model.register_state_dict_post_hook(lambda module, state, prefix, metadata: state.pop(prefix + "0.bias") and None)
+    return log, list(model.state_dict(prefix="x."))
+
+
+def _load_hooks(lib, t):
+    log, model = [], lib.Sequential(lib.Linear(1, 1))
+
+    def before(module, state, prefix, metadata, strict, missing, unexpected, errors):
+        log.append((prefix, sorted(state), strict))
+        state[prefix + "bias"] = t.zeros(1) + 7
+
+    def after(module, keys):
+        log.append((list(keys.missing_keys), list(keys.unexpected_keys), model[0].weight.item()))
+        keys.unexpected_keys.remove("zz")
+
+    model[0].register_load_state_dict_pre_hook(before)
+    handle = model.register_load_state_dict_post_hook(after)
+    result = model.load_state_dict({"0.weight": t.ones(1, 1) * 3, "zz": t.ones(1)})
+    handle.remove()
+    return log, repr(result), model[0].bias.item(), _key_error_lines(model, {"0.weight": t.ones(1, 1), "zz": t.ones(1)})
+
+
 PROBES = {
     "named_modules": lambda lib, t: [n for n, _ in _Net.make(lib, t).named_modules()],
     "named_modules remove_duplicate=False": lambda lib, t: [
@@ -127,6 +152,13 @@ PROBES = {
         lib.Linear(1, 1), lib.Parameter(t.ones(1, 1))),
     "BatchNorm with the wrong channel count": lambda lib, t: lib.BatchNorm1d(2)(t.ones(4, 3)),
     "Embedding with float indices": lambda lib, t: lib.Embedding(3, 2)(t.tensor([1.0])),
+    "state_dict hooks": _state_dict_hooks,
+    "load_state_dict hooks": _load_hooks,
+    "a state_dict post-hook returning a value": lambda lib, t: (lambda m: (
+        m.register_state_dict_post_hook(lambda *args: {}), m.state_dict()))(lib.Linear(1, 1)),
+    "a load_state_dict pre-hook's error message": lambda lib, t: (lambda m: (m.register_load_state_dict_pre_hook(
+        lambda module, state, prefix, metadata, strict, missing, unexpected, errors: errors.append("bad")),
+        m.load_state_dict(m.state_dict())))(lib.Linear(1, 1)),
     "half": lambda lib, t: [str(p.dtype).split(".")[-1] for p in lib.Linear(2, 2).half().parameters()],
 }
 
