@@ -188,3 +188,36 @@ def test_attention_extra_keys_with_masks_match_torch(settings):
     _close(our_x.grad, their_x.grad, "input gradient")
     for (key, reference), (_, mine) in zip(theirs.named_parameters(), ours.named_parameters()):
         _close(mine.grad, reference.grad, f"gradient of {key}")
+
+
+#: Constructor calls whose repr must be PyTorch's (settings away from their defaults, positional inplace)
+REPR_CASES = [
+    ("Conv1d", (2, 4, 3), {"stride": 2, "padding": 1, "dilation": 2, "groups": 2, "bias": False, "padding_mode": "reflect"}),
+    ("ConvTranspose2d", (2, 4, 3), {"stride": 2, "output_padding": 1, "groups": 2}),
+    ("Conv3d", (2, 4, 3), {"padding_mode": "circular", "padding": 1}),
+    ("MaxPool2d", (3,), {"stride": 1, "padding": 1, "dilation": 2, "return_indices": True, "ceil_mode": True}),
+    ("AvgPool2d", ((2, 3),), {"stride": 1, "padding": 1, "ceil_mode": True, "count_include_pad": False, "divisor_override": 3}),
+    ("LPPool1d", (2, 3), {"stride": 2, "ceil_mode": True}), ("AdaptiveMaxPool2d", ((2, None),), {"return_indices": True}),
+    ("MaxUnpool2d", (2,), {"stride": 1, "padding": 1}),
+    ("BatchNorm2d", (3,), {"eps": 1e-3, "momentum": None, "affine": False, "track_running_stats": False}),
+    ("GroupNorm", (2, 4), {"eps": 1e-3, "affine": False}), ("LocalResponseNorm", (3,), {"alpha": 1e-3, "beta": 0.5, "k": 2.0}),
+    ("Embedding", (5, 3), {"padding_idx": -1, "max_norm": 2.0, "norm_type": 1.0}),
+    ("EmbeddingBag", (5, 3), {"mode": "sum", "include_last_offset": True}),
+    ("RNN", (3, 4), {"num_layers": 2, "nonlinearity": "relu", "bias": False, "batch_first": True, "dropout": 0.5,
+                     "bidirectional": True}),
+    ("LSTMCell", (3, 4), {"bias": False}), ("Flatten", (0, 2), {}), ("Identity", (3,), {"unused": 4}),
+    ("Upsample", (), {"scale_factor": (2, 3), "mode": "nearest"}), ("Upsample", (), {"size": 4, "mode": "linear", "align_corners": False}),
+    ("Fold", ((4, 5), 2), {"padding": 1, "stride": 2}), ("ReflectionPad3d", ((1, 1, 1, 1, 0, 0),), {}),
+    ("Softmax", (), {}), ("ReLU", (True,), {}), ("LeakyReLU", (0.1, True), {}), ("Hardtanh", (-2.0, 2.0, True), {}),
+    ("Threshold", (0.1, 2.0, True), {}), ("SiLU", (True,), {}), ("Hardswish", (True,), {}), ("RReLU", (0.1, 0.3, True), {}),
+    ("Dropout", (0.5, True), {}), ("PReLU", (3, 0.1), {}), ("PairwiseDistance", (1.0, 1e-5, True), {}),
+    ("CrossEntropyLoss", (), {"ignore_index": 3, "label_smoothing": 0.2}), ("CTCLoss", (), {"blank": 1, "zero_infinity": True}),
+    ("MultiheadAttention", (4, 2), {"dropout": 0.1, "kdim": 3, "vdim": 5}),
+    ("TransformerEncoderLayer", (4, 2), {"dim_feedforward": 6, "activation": "gelu", "layer_norm_eps": 1e-6, "bias": False}),
+    ("LazyLinear", (3,), {}), ("LazyBatchNorm1d", (), {}),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs", REPR_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(REPR_CASES)])
+def test_layer_repr_matches_torch(name, args, kwargs):
+    assert repr(getattr(nn, name)(*args, **kwargs)) == repr(getattr(torch.nn, name)(*args, **kwargs))

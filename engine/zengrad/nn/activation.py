@@ -68,6 +68,8 @@ class _Elementwise(Module):
         if inplace and not self.in_place_form:
             raise TypeError(f"{type(self).__name__} has no in-place form (inplace=True)")
         names = [name for name, _ in self.settings]
+        if self.in_place_form and len(args) == len(names) + 1:  # inplace given by position: ReLU(True)
+            *args, inplace = args
         if len(args) > len(names):
             raise TypeError(f"{type(self).__name__} takes at most {len(names)} settings, got {len(args)}")
         values = dict(self.settings)
