@@ -85,10 +85,24 @@ CASES = [
     ("Upsample", (), {"size": (5, 7), "mode": "bilinear", "align_corners": True}, [f(1, 2, 3, 4)]),
     ("Fold", (), {"output_size": (4, 5), "kernel_size": 2}, [f(2, 12, 12)]),
     ("ConstantPad2d", ((1, 2, 0, 3), -1.0), {}, [f(2, 3, 4)]), ("ReflectionPad1d", (2,), {}, [f(2, 3, 4)]),
+    ("AdaptiveAvgPool3d", (2,), {}, [f(1, 2, 3, 5, 4)]), ("AdaptiveMaxPool3d", (2,), {}, [f(1, 2, 3, 5, 4)]),
+    ("MaxPool3d", (2,), {"padding": 1}, [f(1, 2, 3, 4, 5)]), ("LPPool1d", (2, 3), {}, [positive(2, 3, 7)]),
+    ("Softmax2d", (), {}, [f(2, 3, 2, 2)]), ("ChannelShuffle", (2,), {}, [f(1, 4, 2, 3)]),
+    ("PixelUnshuffle", (2,), {}, [f(1, 2, 4, 6)]), ("Unfold", (), {"kernel_size": 2}, [f(2, 3, 4, 5)]),
+    ("UpsamplingNearest2d", (), {"scale_factor": 2}, [f(1, 2, 3, 4)]), ("UpsamplingBilinear2d", (), {"size": (4, 5)}, [f(1, 2, 3, 4)]),
+    ("ZeroPad3d", (1,), {}, [f(1, 2, 2, 2, 2)]), ("ReplicationPad2d", ((1, 2, 0, 3),), {}, [f(2, 3, 4)]),
+    ("CircularPad1d", (2,), {}, [f(2, 3, 4)]), ("ReflectionPad2d", ((1, 2, 0, 3),), {}, [f(2, 4, 5)]),
+    ("RReLU", (0.1, 0.3), {}, []), ("Mish", (), {}, [f(5)]), ("LogSigmoid", (), {}, [f(5)]), ("CELU", (1.5,), {}, [f(2, 3)]),
+    ("GLU", (), {"dim": 0}, [f(4, 3)]), ("Dropout1d", (), {}, [f(2, 3, 4)]), ("FeatureAlphaDropout", (0.2,), {}, [f(2, 3, 4)]),
+    ("CosineSimilarity", (), {"dim": 0}, [f(3, 4), f(3, 4)]), ("PairwiseDistance", (), {"p": 3.0, "keepdim": True}, [f(3, 4), f(3, 4)]),
+    ("HuberLoss", (), {"delta": 0.5, "reduction": "none"}, [f(3, 4), f(3, 4)]), ("NLLLoss", (), {"weight": "weights"}, [f(3, 5), ids(5, 3)]),
+    ("KLDivLoss", (), {"reduction": "batchmean", "log_target": True}, [f(3, 4), f(3, 4)]),
+    ("GaussianNLLLoss", (), {}, [f(3, 4), f(3, 4), positive(3, 4)]), ("MultiMarginLoss", (), {"p": 2}, [f(3, 5), ids(5, 3)]),
     ("CrossEntropyLoss", (), {"weight": "weights", "ignore_index": 1, "label_smoothing": 0.1}, [f(3, 5, 2), ids(5, 3, 2)]),
     ("MSELoss", (), {"reduction": "sum"}, [f(3, 4), f(3, 4)]),
     ("TripletMarginLoss", (), {"margin": 0.5, "p": 1.0}, [f(3, 4), f(3, 4), f(3, 4)]),
     ("Sequential", "nested", {}, [f(3, 4)]), ("TransformerEncoder", "encoder", {}, [f(3, 2, 6)]),
+    ("TransformerDecoder", "decoder", {}, [f(3, 2, 6), f(4, 2, 6)]), ("ModuleList", "list", {}, []),
     ("ModuleDict", "dict", {}, []), ("ParameterList", "list", {}, []), ("ParameterDict", "dict", {}, []),
 ]
 
@@ -106,6 +120,10 @@ def _build(lib, name, args, kwargs):
     if args == "encoder":
         return lib.TransformerEncoder(lib.TransformerEncoderLayer(6, 2, 8, 0.0), 2, norm=lib.LayerNorm(6),
                                       enable_nested_tensor=False)
+    if args == "decoder":
+        return lib.TransformerDecoder(lib.TransformerDecoderLayer(6, 2, 8, 0.0), 2)
+    if name == "ModuleList":
+        return lib.ModuleList([lib.Linear(2, 3), lib.ReLU(), lib.Linear(2, 3), lib.Linear(2, 3)])
     if name == "ModuleDict":
         return lib.ModuleDict({"b": lib.Linear(2, 3), "a": lib.Conv1d(2, 2, 1)})
     if name == "ParameterList":
