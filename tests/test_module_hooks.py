@@ -141,9 +141,9 @@ def test_register_module_adds_a_child_as_add_module_does():
     for bad in ("a.b", ""):
         with pytest.raises(KeyError):
             theirs.register_module(bad, torch.nn.ReLU())
-        with pytest.raises(ValueError, match='Module.add_module: module name can\'t be empty or contain "."'):
+        with pytest.raises(KeyError, match='Module: module name can\'t (contain "."|be empty)'):
             ours.register_module(bad, nn.ReLU())
-    with pytest.raises(TypeError, match="Module.add_module: module name should be a string, got int"):
+    with pytest.raises(TypeError, match="Module: module name should be a string. Got int"):
         ours.register_module(1, nn.ReLU())
     with pytest.raises(TypeError, match="int is not a Module subclass"):
         ours.register_module("x", 5)

@@ -1,5 +1,5 @@
 """``.to()``'s arguments and its shortcuts, shared by :class:`~zengrad.Tensor` and
-:class:`~zengrad.nn.Module`: ``.cpu() .cuda() .float() .double()`` are ``.to(...)``."""
+:class:`~zengrad.nn.Module`: ``.cpu() .cuda() .float() .double() .half()`` are ``.to(...)``."""
 
 from __future__ import annotations
 
@@ -36,3 +36,6 @@ class PlacementShortcuts:
 
     def double(self):
         return self.to(np.float64)
+
+    def half(self):
+        return self.to(np.float16)

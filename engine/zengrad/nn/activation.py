@@ -60,12 +60,16 @@ class _Elementwise(Module):
     in_place_form = False
     #: whether repr shows ``inplace=True`` (PyTorch's Hardsigmoid and Hardswish do not)
     shows_inplace = True
+    #: whether repr names the settings (``lambd=0.5``); PyTorch's shrink layers show the bare value
+    names_settings = True
 
     def __init__(self, *args, inplace: bool = False, **kwargs):
         super().__init__()
         if inplace and not self.in_place_form:
             raise TypeError(f"{type(self).__name__} has no in-place form (inplace=True)")
         names = [name for name, _ in self.settings]
+        if self.in_place_form and len(args) == len(names) + 1:  # inplace given by position: ReLU(True)
+            *args, inplace = args
         if len(args) > len(names):
             raise TypeError(f"{type(self).__name__} takes at most {len(names)} settings, got {len(args)}")
         values = dict(self.settings)
@@ -85,8 +89,9 @@ class _Elementwise(Module):
         return type(self).function(input, **settings)
 
     def extra_repr(self) -> str:
-        shown = [f"{name}={getattr(self, name)!r}" if isinstance(getattr(self, name), str)
-                 else f"{name}={getattr(self, name)}" for name, _ in self.settings]
+        shown = [(f"{name}=" if self.names_settings else "")
+                 + (repr(getattr(self, name)) if isinstance(getattr(self, name), str) else str(getattr(self, name)))
+                 for name, _ in self.settings]
         return ", ".join(shown + (["inplace=True"] if self.inplace and self.shows_inplace else []))
 
 
@@ -212,12 +217,14 @@ class Softshrink(_Elementwise):
     """y = x − λ above λ, x + λ below −λ, 0 between."""
     function = F.softshrink
     settings = (("lambd", 0.5),)
+    names_settings = False
 
 
 class Hardshrink(_Elementwise):
     """y = x where |x| > λ, else 0."""
     function = F.hardshrink
     settings = (("lambd", 0.5),)
+    names_settings = False
 
 
 class PReLU(Module):

@@ -17,13 +17,15 @@ import math
 
 import numpy as np
 
+from ..creation import zeros
 from ..ops.attention import self_attention
+from ..ops.shape import cat
 from ..tensor import Tensor
 from . import functional as F
 from .functional.attention import _additive_mask
 from . import init
 from ._factory import empty_parameter
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 
 
@@ -50,7 +52,9 @@ class MultiheadAttention(Module):
 
     Parameters: in_proj_weight (3E, E) U(±√(6/(4E))) (Xavier), in_proj_bias (3E) zeros, out_proj
     (a Linear, bias zeros); with kdim or vdim ≠ E, q_proj_weight, k_proj_weight and v_proj_weight
-    replace in_proj_weight.
+    replace in_proj_weight. ``add_bias_kv`` appends one learned key and value (bias_k, bias_v, each
+    (1, 1, E), Xavier normal) to every sequence of keys and values, ``add_zero_attn`` one zero key and
+    value per head after the projections; the masks let every query see both.
     """
 
     def __init__(self, embed_dim: int, num_heads: int, dropout: float = 0.0, bias: bool = True,
@@ -60,11 +64,9 @@ class MultiheadAttention(Module):
         if embed_dim < 1 or num_heads < 1 or embed_dim % num_heads:
             raise ValueError(f"MultiheadAttention: embed_dim ({embed_dim}) must be divisible by num_heads "
                              f"({num_heads})")
-        if add_bias_kv or add_zero_attn:
-            raise ValueError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported")
         self.embed_dim, self.num_heads, self.head_dim = embed_dim, num_heads, embed_dim // num_heads
         self.kdim, self.vdim = kdim or embed_dim, vdim or embed_dim
-        self.dropout, self.batch_first = dropout, batch_first
+        self.dropout, self.batch_first, self.add_zero_attn = dropout, batch_first, add_zero_attn
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         make = dict(device=device, dtype=dtype)
         if self._qkv_same_embed_dim:
@@ -77,7 +79,11 @@ class MultiheadAttention(Module):
             self.k_proj_weight = empty_parameter(embed_dim, self.kdim, **make)
             self.v_proj_weight = empty_parameter(embed_dim, self.vdim, **make)
         self.register_parameter("in_proj_bias", empty_parameter(3 * embed_dim, **make) if bias else None)
-        self.out_proj = Linear(embed_dim, embed_dim, bias=bias, **make)
+        if add_bias_kv:
+            self.bias_k, self.bias_v = (empty_parameter(1, 1, embed_dim, **make) for _ in range(2))
+        else:
+            self.bias_k = self.bias_v = None  # plain attributes, as in PyTorch
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **make)
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
@@ -89,6 +95,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.zeros_(self.in_proj_bias)
             init.zeros_(self.out_proj.bias)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def _project(self, query: Tensor, key: Tensor, value: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         """Q, K, V: one matmul against in_proj_weight for self-attention, three otherwise."""
@@ -125,7 +134,20 @@ class MultiheadAttention(Module):
         """Whether the one-node :func:`~zengrad.ops.attention.self_attention` computes this call:
         self-attention with packed projections, no weights asked for, no dropout, no gradient to the mask."""
         return (self._qkv_same_embed_dim and query is key and key is value and not need_weights
+                and self.bias_k is None and not self.add_zero_attn
                 and (self.dropout == 0.0 or not self.training) and (mask is None or not mask.requires_grad))
+
+    def _extra_keys(self, k: Tensor, v: Tensor, mask: Tensor | None):
+        """(N, h, S, d) keys and values with bias_k/bias_v and the zero key/value appended along S,
+        and the additive mask padded with 0 (attend) for each."""
+        n, extra = k.shape[0], (self.bias_k is not None) + self.add_zero_attn
+        if self.bias_k is not None:
+            k, v = (cat([x, self._split_heads(b.expand(n, 1, self.embed_dim))], dim=2)
+                    for x, b in ((k, self.bias_k), (v, self.bias_v)))
+        if self.add_zero_attn:
+            k, v = (cat([x, zeros(n, self.num_heads, 1, self.head_dim, dtype=x.dtype, device=x.device)], dim=2)
+                    for x in (k, v))
+        return k, v, (mask if mask is None or not extra else F.pad(mask, (0, extra)))
 
     def forward(self, query: Tensor, key: Tensor, value: Tensor, key_padding_mask: Tensor | None = None,
                 need_weights: bool = True, attn_mask: Tensor | None = None, average_attn_weights: bool = True,
@@ -152,6 +174,7 @@ class MultiheadAttention(Module):
             out = self_attention(F.linear(query, self.in_proj_weight, self.in_proj_bias), self.num_heads, scale, mask)
         else:
             q, k, v = (self._split_heads(x) for x in self._project(query, key, value))
+            k, v, mask = self._extra_keys(k, v, mask)
             weights = F.dropout(F.attention_weights(q, k, mask, scale), self.dropout, self.training)
             out = (weights @ v).permute(0, 2, 1, 3).reshape(n, length, self.embed_dim)
         out = self.out_proj(out)
@@ -165,5 +188,3 @@ class MultiheadAttention(Module):
             weights = weights.mean(dim=1)
         return out, (weights if batched else weights.squeeze(0))
 
-    def extra_repr(self) -> str:
-        return f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, batch_first={self.batch_first}"

@@ -9,18 +9,24 @@ from .module import Module
 from .parameter import Parameter
 
 
+def _key_at(container: Module, table: dict, index: int) -> str:
+    """The name in ``table`` (a list-like container's registration table) at position ``index``
+    (negative counts from the end): TypeError for a non-integer, IndexError out of range."""
+    size = len(table)
+    if not isinstance(index, int):
+        raise TypeError(f"{type(container).__name__} indices must be integers or slices, got {type(index).__name__}")
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of range for {type(container).__name__} of length {size}")
+    return list(table)[index % size]
+
+
 class _ModuleSequence(Module):
     """What Sequential and ModuleList share: indexing, length, iteration and the list edits
     (append, extend, insert, pop, del, +=), after which the children are numbered "0", "1", … again
     as PyTorch numbers them."""
 
     def _key(self, index: int) -> str:
-        size = len(self._modules)
-        if not isinstance(index, int):
-            raise TypeError(f"{type(self).__name__} indices must be integers or slices, got {type(index).__name__}")
-        if not -size <= index < size:
-            raise IndexError(f"index {index} is out of range for {type(self).__name__} of length {size}")
-        return list(self._modules)[index % size]
+        return _key_at(self, self._modules, index)
 
     def _renumber(self, modules) -> None:
         self._modules.clear()
@@ -59,14 +65,16 @@ class _ModuleSequence(Module):
     def __iadd__(self, modules):
         return self.extend(modules)
 
-    def insert(self, index: int, module: Module) -> None:
-        """Put ``module`` before position ``index`` (−len ≤ index ≤ len, as list.insert but checked)."""
+    def insert(self, index: int, module: Module):
+        """Put ``module`` before position ``index`` (−len ≤ index ≤ len, as list.insert but checked);
+        returns self for a Sequential, None for a ModuleList, as PyTorch's do."""
         size = len(self._modules)
         if not -size <= index <= size:
             raise IndexError(f"Index out of range: {index} for {type(self).__name__} of length {size}")
         modules = list(self._modules.values())
         modules.insert(index % (size + 1) if index >= 0 else index + size, module)
         self._renumber(modules)
+        return self if isinstance(self, Sequential) else None
 
     def pop(self, index: int = -1) -> Module:
         module = self[index]
@@ -97,6 +105,21 @@ class Sequential(_ModuleSequence):
         if not isinstance(other, Sequential):
             raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
         return Sequential(*self, *other)
+
+    def __mul__(self, times: int) -> "Sequential":
+        """The modules ``times`` over (the same module objects, so their parameters are shared)."""
+        if not isinstance(times, int) or isinstance(times, bool):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(times)}")
+        if times <= 0:
+            raise ValueError(f"Non-positive multiplication factor {times} for {type(self)}")
+        return Sequential(*(list(self) * times))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, times: int) -> "Sequential":
+        repeated = self * times
+        self._renumber(list(repeated))
+        return self
 
     def forward(self, x):
         for module in self._modules.values():
@@ -198,27 +221,33 @@ def _parameter_lines(entries, kind) -> str:
                      f"{'x'.join(str(n) for n in value.shape)}]" for key, value in entries)
 
 
+class MissingParameterError(KeyError, AttributeError):
+    """A ParameterDict has no such key: an AttributeError as PyTorch raises, and the KeyError of a dict."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 def _as_parameter(value) -> Parameter:
     return value if isinstance(value, Parameter) else Parameter(value)
 
 
 class ParameterList(Module):
     """A list of parameters a module registers (named "0", "1", …, as in PyTorch's state dict);
-    tensors given to it are wrapped as Parameters."""
+    tensors given to it are wrapped as Parameters. A slice gives a new ParameterList."""
 
     def __init__(self, values=None):
         super().__init__()
         for value in values or ():
             self.append(value)
 
-    def __getitem__(self, index: int) -> Parameter:
-        size = len(self._parameters)
-        if not -size <= index < size:
-            raise IndexError(f"index {index} is out of range for ParameterList of length {size}")
-        return list(self._parameters.values())[index]
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return ParameterList(list(self._parameters.values())[index])
+        return self._parameters[_key_at(self, self._parameters, index)]
 
     def __setitem__(self, index: int, value) -> None:
-        self.register_parameter(list(self._parameters)[index], _as_parameter(value))
+        self.register_parameter(_key_at(self, self._parameters, index), _as_parameter(value))
 
     def __len__(self) -> int:
         return len(self._parameters)
@@ -234,6 +263,9 @@ class ParameterList(Module):
         for value in values:
             self.append(value)
         return self
+
+    def __iadd__(self, values) -> "ParameterList":
+        return self.extend(values)
 
     def extra_repr(self) -> str:
         return _parameter_lines(self._parameters.items(), lambda value: f"zengrad.{value.dtype}")
@@ -251,6 +283,55 @@ class ParameterDict(_RegisteredDict):
 
     def __setitem__(self, key: str, value) -> None:
         self.register_parameter(key, _as_parameter(value))
+
+    def update(self, entries) -> None:
+        """As dict.update, but a plain dict's entries are added in sorted key order, as PyTorch's
+        ParameterDict adds them (an OrderedDict or a ParameterDict keeps its own order)."""
+        if hasattr(entries, "items") and not isinstance(entries, (OrderedDict, ParameterDict)):
+            entries = sorted(entries.items())
+        super().update(entries)
+
+    def __getitem__(self, key: str) -> Parameter:
+        if key not in self._parameters:
+            raise MissingParameterError(f"'ParameterDict' object has no attribute '{key}'")
+        return self._parameters[key]
+
+    def get(self, key: str, default=None):
+        return self._parameters.get(key, default)
+
+    def setdefault(self, key: str, default=None) -> Parameter:
+        if key not in self._parameters:
+            self[key] = default
+        return self._parameters[key]
+
+    def popitem(self) -> tuple:
+        """The last (key, parameter) added, removed."""
+        return self._parameters.popitem()
+
+    def copy(self) -> "ParameterDict":
+        """A new ParameterDict holding the same parameters (not copies of them), in the same order."""
+        return ParameterDict(OrderedDict(self._parameters))
+
+    def fromkeys(self, keys, default=None) -> "ParameterDict":
+        """A new ParameterDict with each of ``keys`` holding ``default`` (one shared parameter)."""
+        return ParameterDict(OrderedDict((key, default) for key in keys))
+
+    def __reversed__(self):
+        return reversed(list(self._parameters))
+
+    def __or__(self, other: "ParameterDict") -> "ParameterDict":
+        merged = self.copy()
+        merged.update(other)
+        return merged
+
+    def __ror__(self, other: "ParameterDict") -> "ParameterDict":
+        merged = other.copy()
+        merged.update(self)
+        return merged
+
+    def __ior__(self, other: "ParameterDict") -> "ParameterDict":
+        self.update(other)
+        return self
 
     def extra_repr(self) -> str:
         return _parameter_lines(self._parameters.items(), lambda value: value.type())

@@ -24,9 +24,10 @@ class Embedding(Module):
                  max_norm: float | None = None, norm_type: float = 2.0, scale_grad_by_freq: bool = False,
                  sparse: bool = False, _weight=None, _freeze: bool = False, device=None, dtype=None):
         super().__init__()
-        if scale_grad_by_freq or sparse:
-            raise ValueError("Embedding: scale_grad_by_freq and sparse gradients are not supported")
+        if sparse:
+            raise ValueError("Embedding: sparse gradients are not supported")
         self.num_embeddings = num_embeddings
+        self.scale_grad_by_freq, self.sparse = scale_grad_by_freq, sparse
         self.embedding_dim = embedding_dim
         self.padding_idx = None if padding_idx is None else _padding_index(padding_idx, num_embeddings)
         self.max_norm, self.norm_type = max_norm, norm_type
@@ -57,7 +58,7 @@ class Embedding(Module):
             self.weight._data[self.padding_idx] = 0
 
     def forward(self, input):
-        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type, self.scale_grad_by_freq)
 
     def extra_repr(self) -> str:
         text = f"{self.num_embeddings}, {self.embedding_dim}"
@@ -65,7 +66,9 @@ class Embedding(Module):
             text += f", padding_idx={self.padding_idx}"
         if self.max_norm is not None:
             text += f", max_norm={self.max_norm}"
-        return text if self.norm_type == 2.0 else f"{text}, norm_type={self.norm_type}"
+        if self.norm_type != 2.0:
+            text += f", norm_type={self.norm_type}"
+        return f"{text}, scale_grad_by_freq=True" if self.scale_grad_by_freq else text
 
 
 class EmbeddingBag(Module):
@@ -79,7 +82,8 @@ class EmbeddingBag(Module):
         if mode not in ("sum", "mean", "max"):
             raise ValueError(f"EmbeddingBag: mode must be 'sum', 'mean' or 'max', got {mode!r}")
         self.num_embeddings, self.embedding_dim, self.mode = num_embeddings, embedding_dim, mode
-        self.include_last_offset = include_last_offset
+        self.max_norm, self.norm_type, self.scale_grad_by_freq = max_norm, norm_type, scale_grad_by_freq
+        self.sparse, self.include_last_offset = sparse, include_last_offset
         self.padding_idx = None if padding_idx is None else _padding_index(padding_idx, num_embeddings)
         self.weight = empty_parameter(num_embeddings, embedding_dim, device=device, dtype=dtype)
         init.normal_(self.weight)
@@ -87,8 +91,17 @@ class EmbeddingBag(Module):
             self.weight._data[self.padding_idx] = 0
 
     def forward(self, input, offsets=None, per_sample_weights=None):
-        return F.embedding_bag(input, self.weight, offsets, mode=self.mode, per_sample_weights=per_sample_weights,
-                               include_last_offset=self.include_last_offset, padding_idx=self.padding_idx)
+        return F.embedding_bag(input, self.weight, offsets, self.max_norm, self.norm_type, self.scale_grad_by_freq,
+                               self.mode, self.sparse, per_sample_weights, self.include_last_offset, self.padding_idx)
 
     def extra_repr(self) -> str:
-        return f"{self.num_embeddings}, {self.embedding_dim}, mode={self.mode!r}"
+        """PyTorch's: the sizes, the settings that differ from their defaults, the quoted mode, then padding_idx."""
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm!r}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type!r}"
+        if self.scale_grad_by_freq:
+            text += f", scale_grad_by_freq={self.scale_grad_by_freq!r}"
+        text += f", mode={self.mode!r}"
+        return text if self.padding_idx is None else f"{text}, padding_idx={self.padding_idx!r}"

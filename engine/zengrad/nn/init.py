@@ -1,7 +1,8 @@
 """Parameter initialisation (``zengrad.nn.init``, as ``torch.nn.init``).
 
 Every function fills ``tensor`` in place (its array is overwritten, so references to it stay
-valid), draws from zengrad's global generator (so ``manual_seed`` repeats it) and returns it.
+valid), draws from zengrad's global generator (so ``manual_seed`` repeats it) or from the
+``generator=`` given (a :class:`zengrad.Generator`), and returns it.
 
 Fans: for a weight of shape (out, in, *k), fan_in = in·∏k and fan_out = out·∏k.
 """
@@ -14,19 +15,26 @@ import warnings
 import numpy as np
 
 from .. import backend
-from ..creation import generator
+from ..creation import drawing_from
+from ..errors import OpError
 from ..grad_mode import no_grad
+from ..ops.special import erfinv
 from ..autograd import increment_version
 from ..tensor import Tensor
+
+
+#: The nonlinearities (and linear layers) whose gain is 1, PyTorch's list.
+_GAIN_ONE = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+             "sigmoid")
 
 
 def calculate_gain(nonlinearity: str, param=None) -> float:
     """The factor that keeps activations' variance steady through ``nonlinearity``.
 
     linear/conv/sigmoid: 1;  tanh: 5/3;  relu: √2;  leaky_relu(slope): √(2 / (1 + slope²));
-    selu: 3/4.
+    selu: 3/4. Any other name raises ValueError, as in PyTorch.
     """
-    if nonlinearity in ("linear", "identity", "sigmoid") or nonlinearity.startswith("conv"):
+    if nonlinearity in _GAIN_ONE:
         return 1.0
     if nonlinearity == "tanh":
         return 5.0 / 3
@@ -50,26 +58,28 @@ def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
 
-def _fan(tensor: Tensor, mode: str) -> int:
+def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
+    """fan_in or fan_out, as ``mode`` names it (in either case: "FAN_IN" is "fan_in")."""
+    mode = mode.lower()
     if mode not in ("fan_in", "fan_out"):
-        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+        raise ValueError(f"Mode {mode} not supported, please use one of ['fan_in', 'fan_out']")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Fill with samples of U(a, b)."""
     with no_grad():
-        draw = generator(tensor.device).random(tensor.shape, dtype=tensor.dtype)
+        draw = drawing_from(generator, tensor.device).random(tensor.shape, dtype=tensor.dtype)
         tensor._data[...] = a + (b - a) * draw
         increment_version(tensor)
     return tensor
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """Fill with samples of N(mean, std²)."""
     with no_grad():
-        draw = generator(tensor.device).standard_normal(tensor.shape, dtype=tensor.dtype)
+        draw = drawing_from(generator, tensor.device).standard_normal(tensor.shape, dtype=tensor.dtype)
         tensor._data[...] = mean + std * draw
         increment_version(tensor)
     return tensor
@@ -90,21 +100,21 @@ def ones_(tensor: Tensor) -> Tensor:
     return constant_(tensor, 1.0)
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """Glorot: U(−a, a) with a = gain·√(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """Glorot: N(0, std²) with std = gain·√(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
 def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
-                     nonlinearity: str = "leaky_relu") -> Tensor:
+                     nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
     """He: U(−b, b) with b = gain·√(3 / fan), gain = calculate_gain(nonlinearity, a).
 
     With a = √5 and leaky_relu (what Linear uses) b = 1/√fan_in. A tensor with no elements is left
@@ -113,18 +123,18 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op")
         return tensor
-    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _fan(tensor, mode))
-    return uniform_(tensor, -bound, bound)
+    bound = calculate_gain(nonlinearity, a) * math.sqrt(3.0 / _calculate_correct_fan(tensor, mode))
+    return uniform_(tensor, -bound, bound, generator)
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
-                    nonlinearity: str = "leaky_relu") -> Tensor:
+                    nonlinearity: str = "leaky_relu", generator=None) -> Tensor:
     """He: N(0, std²) with std = gain / √fan (a tensor with no elements is left as it is)."""
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op")
         return tensor
-    std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
-    return normal_(tensor, 0.0, std)
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
+    return normal_(tensor, 0.0, std, generator)
 
 
 def default_affine_(weight: Tensor, bias: Tensor | None) -> None:
@@ -151,24 +161,28 @@ def _symmetric(fan_in: int) -> tuple[float, float]:
     return -bound, bound
 
 
-def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0) -> Tensor:
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator=None) -> Tensor:
     """Fill with samples of N(mean, std²) conditioned on [a, b] (the bounds are absolute values, as in
-    PyTorch): draws outside are redrawn until every element is inside."""
+    PyTorch), by inverting the normal CDF Φ: u ~ U(Φ(α), Φ(β)) with α = (a − mean)/std and
+    β = (b − mean)/std, then x = mean + std·√2·erf⁻¹(2u − 1), clamped to [a, b] (which only rounding
+    far in a tail reaches). No redrawing, so bounds far from the mean cost no more than near ones.
+    """
     if not a < b:
-        raise ValueError(f"trunc_normal_: needs a < b, got a={a}, b={b}")
+        raise OpError(f"trunc_normal_: needs a < b, got a={a}, b={b}")
+    if mean < a - 2 * std or mean > b + 2 * std:
+        warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
+                      "The distribution of values may be incorrect.", stacklevel=2)
+    low, high = (0.5 * (1 + math.erf((bound - mean) / (std * math.sqrt(2)))) for bound in (a, b))
     with no_grad():
-        rng = generator(tensor.device)
-        draw = mean + std * rng.standard_normal(tensor.shape)
-        outside = (draw < a) | (draw > b)
-        while outside.any():
-            draw[outside] = mean + std * rng.standard_normal(int(outside.sum()))
-            outside = (draw < a) | (draw > b)
-        tensor._data[...] = draw.astype(tensor.dtype)
+        u = drawing_from(generator, tensor.device).random(tensor.shape)
+        x = erfinv(Tensor(2 * (low + (high - low) * u) - 1))._data
+        tensor._data[...] = tensor.xp.clip(mean + std * math.sqrt(2) * x, a, b).astype(tensor.dtype)
         increment_version(tensor)
     return tensor
 
 
-def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """Fill a (rows, cols…) tensor, read as rows × (cols·…), with a random (semi-)orthogonal matrix
     times ``gain``: Q of the QR decomposition of a Gaussian matrix, its columns' signs fixed by R's
     diagonal so the law is uniform over orthogonal matrices (Saxe et al., 2013)."""
@@ -177,7 +191,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     rows = tensor.shape[0]
     cols = tensor.numel() // rows if rows else 0
     with no_grad():
-        gaussian = backend.to_device(generator(tensor.device).standard_normal((rows, cols)), "cpu")
+        gaussian = backend.to_device(drawing_from(generator, tensor.device).standard_normal((rows, cols)), "cpu")
         flat = gaussian.T if rows < cols else gaussian
         q, r = np.linalg.qr(flat)
         q = q * np.sign(np.diag(r))
@@ -216,3 +230,37 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
         increment_version(tensor)
     return tensor
 
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """Fill a 2-D tensor with samples of N(0, std²), then zero ⌈sparsity·rows⌉ entries, at random
+    rows, in every column (Martens, 2010), as ``torch.nn.init.sparse_``."""
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: only 2-D tensors are supported, got shape {tensor.shape}")
+    rows, cols = tensor.shape
+    zeros = math.ceil(sparsity * rows)
+    rng = drawing_from(generator, tensor.device)
+    normal_(tensor, 0.0, std, generator)
+    with no_grad():
+        for col in range(cols):
+            tensor._data[rng.permutation(rows)[:zeros], col] = 0
+        increment_version(tensor)
+    return tensor
+
+
+def _deprecated(method):
+    """PyTorch's old name of ``method`` (without the trailing underscore): warns, then calls it."""
+    def old(*args, **kwargs):
+        warnings.warn(f"nn.init.{method.__name__[:-1]} is now deprecated in favor of nn.init.{method.__name__}.",
+                      FutureWarning, stacklevel=2)
+        return method(*args, **kwargs)
+
+    old.__name__ = old.__qualname__ = method.__name__[:-1]
+    old.__doc__ = f"Deprecated: :func:`{method.__name__}`."
+    return old
+
+
+uniform, normal, constant = _deprecated(uniform_), _deprecated(normal_), _deprecated(constant_)
+xavier_uniform, xavier_normal = _deprecated(xavier_uniform_), _deprecated(xavier_normal_)
+kaiming_uniform, kaiming_normal = _deprecated(kaiming_uniform_), _deprecated(kaiming_normal_)
+orthogonal, sparse = _deprecated(orthogonal_), _deprecated(sparse_)

@@ -33,6 +33,11 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
+class NonDynamicallyQuantizableLinear(Linear):
+    """A Linear by another name: MultiheadAttention's ``out_proj``, named as PyTorch names it
+    (PyTorch uses the name to keep its quantizer away), so that models print as PyTorch's do."""
+
+
 class Bilinear(Module):
     """y = x₁ᵀ W x₂ + b per output: y[…, o] = Σ_{i, j} x₁[…, i]·W[o, i, j]·x₂[…, j] + b[o], for x₁ of
     shape (*, in1_features), x₂ of shape (*, in2_features); W is (out_features, in1_features,

@@ -40,7 +40,7 @@ class IncompatibleKeys(NamedTuple):
     def __repr__(self) -> str:
         if not self.missing_keys and not self.unexpected_keys:
             return "<All keys matched successfully>"
-        return f"IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
+        return f"_IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
 
 
 def _as_array(value):
@@ -52,16 +52,34 @@ def _as_array(value):
     return np.asarray(value)
 
 
+def _key_problems(strict: bool, missing: list, unexpected: list) -> list:
+    """load_state_dict's lines for the missing and unexpected keys, worded (and spaced) as PyTorch's; none unless strict."""
+    lines = []
+    if strict and missing:
+        lines.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". ")
+    if strict and unexpected:
+        lines.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ". ")
+    return lines
+
+
 def _checked_value(name: str, value, target: Tensor):
-    """(the value as an array, None), or (None, why it cannot be copied into ``target``)."""
+    """(the value as an array, None), or (None, why it cannot be copied into ``target``).
+
+    A one-element 1-D value for a 0-d entry is read as a scalar (PyTorch's allowance for old
+    checkpoints); a value of another dtype is cast, unless the cast loses something (2.5 into an
+    integer entry, 2 into a bool one).
+    """
     try:
         array = _as_array(value)
     except (TypeError, ValueError) as error:
         return None, f"{name}: {type(value).__name__} value is not an array ({error})."
-    kind, target_kind = np.dtype(array.dtype).kind, np.dtype(target.dtype).kind
+    kind = np.dtype(array.dtype).kind
     if kind not in "biuf":
         return None, f"{name}: value of type {type(value).__name__} with dtype {array.dtype} is not numeric."
-    if (target_kind in "iu" and kind == "f") or (target_kind == "b" and kind != "b"):
+    if target.ndim == 0 and tuple(array.shape) == (1,):
+        array = array.reshape(())
+    if np.dtype(target.dtype).kind in "biu" and kind != np.dtype(target.dtype).kind and \
+            not bool((array.astype(target.dtype) == array).all()):
         return None, f"{name}: a {array.dtype} value cannot be copied into the {target.dtype} entry without loss."
     return array, None
 
@@ -72,7 +90,8 @@ class SubmoduleLookupError(AttributeError, ValueError):
 
 
 class ModuleNameError(KeyError, ValueError):
-    """A child module's name is empty or holds a dot. A KeyError as in PyTorch, and a ValueError."""
+    """A parameter's, buffer's or child module's name is empty, holds a dot or is taken by another
+    attribute. A KeyError as in PyTorch, and a ValueError."""
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
@@ -113,7 +132,11 @@ class Module(PlacementShortcuts):
     # ---- registration ---------------------------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
         if "_parameters" not in self.__dict__:
-            raise AttributeError(f"cannot assign {name!r} before Module.__init__() is called")
+            if isinstance(value, (Parameter, Module, Buffer)):  # a plain attribute may come first, as in PyTorch
+                raise AttributeError(f"cannot assign {name!r} ({type(value).__name__}) before Module.__init__() "
+                                     "is called")
+            object.__setattr__(self, name, value)
+            return
         if isinstance(value, Parameter):
             self._forget(name, self._parameters)
             self._parameters[name] = value
@@ -162,8 +185,22 @@ class Module(PlacementShortcuts):
                 return
         object.__delattr__(self, name)
 
+    def _check_new_name(self, name, kind: str, table: dict) -> None:
+        """PyTorch's checks of a name given to ``register_parameter``/``register_buffer``/``add_module``
+        (``kind``: "parameter", "buffer", "module"): a string (TypeError), not empty and without a dot,
+        and not an attribute of another kind already (KeyError)."""
+        if not isinstance(name, str):
+            raise TypeError(f"{type(self).__name__}: {kind} name should be a string. Got {type(name).__name__}")
+        if "." in name:
+            raise ModuleNameError(f"{type(self).__name__}: {kind} name can't contain \".\", got: {name}")
+        if not name:
+            raise ModuleNameError(f"{type(self).__name__}: {kind} name can't be empty string \"\"")
+        if name not in table and hasattr(self, name):
+            raise ModuleNameError(f"{type(self).__name__}: attribute '{name}' already exists")
+
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter (or None, a declared-but-absent one like ``bias=False``)."""
+        self._check_new_name(name, "parameter", self._parameters)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(f"cannot assign {type(param).__name__} as parameter {name!r} (Parameter or None required)")
         self._forget(name, self._parameters)
@@ -174,6 +211,7 @@ class Module(PlacementShortcuts):
 
         Persistent buffers are saved in ``state_dict``; ``to()`` moves every buffer.
         """
+        self._check_new_name(name, "buffer", self._buffers)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign {type(tensor).__name__} as buffer {name!r} (Tensor or None required)")
         self._forget(name, self._buffers)
@@ -187,12 +225,7 @@ class Module(PlacementShortcuts):
         """Add a child module (or None) under ``name``, as assigning ``self.name = module`` does."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        if not isinstance(name, str):
-            raise TypeError(f"{type(self).__name__}.add_module: module name should be a string, got "
-                            f"{type(name).__name__}")
-        if not name or "." in name:
-            raise ModuleNameError(f"{type(self).__name__}.add_module: module name can't be empty or contain "
-                                  f"\".\", got {name!r}")
+        self._check_new_name(name, "module", self._modules)
         self._forget(name, self._modules)
         self._modules[name] = module
 
@@ -308,7 +341,7 @@ class Module(PlacementShortcuts):
         path, _, name = target.rpartition(".")
         module = self.get_submodule(path)
         member = getattr(module, table).get(name)
-        if member is None:
+        if member is None and not (kind == "buffer" and name in module._buffers):  # a None buffer is returned
             where = f"{type(self).__name__}.get_{kind}({target!r})"
             if hasattr(module, name):
                 raise SubmoduleLookupError(f"{where}: `{name}` of {type(module).__name__} is not a {kind}")
@@ -328,8 +361,11 @@ class Module(PlacementShortcuts):
             yield module
 
     def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        """(name, child) for each direct child, a child held under two names listed once (its first)."""
+        seen: set[int] = set()
         for name, module in self._modules.items():
-            if module is not None:
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
                 yield name, module
 
     def children(self) -> Iterator["Module"]:
@@ -434,8 +470,9 @@ class Module(PlacementShortcuts):
 
     # ---- state ----------------------------------------------------------------------------
     def __dir__(self):
-        names = set(super().__dir__())
-        return sorted(names.union(self._parameters, self._buffers, self._modules))
+        """Attributes plus registered names, less the numbered entries of containers ("0", "1"), as PyTorch's."""
+        names = set(super().__dir__()).union(self._parameters, self._buffers, self._modules)
+        return sorted(name for name in names if not name[0].isdigit())
 
     def share_memory(self) -> "Module":
         """PyTorch moves tensors to shared memory for worker processes; zengrad's DataLoader runs in
@@ -455,9 +492,16 @@ class Module(PlacementShortcuts):
     def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False) -> OrderedDict:
         """Every parameter and persistent buffer by dotted name, as Tensors sharing memory.
 
-        ``keep_vars=False`` (the default) gives detached tensors, as PyTorch does.
+        ``keep_vars=False`` (the default) gives detached tensors, as PyTorch does. Each module's
+        state_dict hooks run around its own entries (see :meth:`register_state_dict_pre_hook`).
         """
-        destination = OrderedDict() if destination is None else destination
+        return self._collect_state(OrderedDict() if destination is None else destination, prefix, keep_vars, True)
+
+    def _collect_state(self, destination, prefix: str, keep_vars: bool, hooks: bool):
+        """state_dict's walk; ``hooks=False`` (what load_state_dict reads) leaves the hooks out."""
+        tables = self.__dict__ if hooks else {}
+        for hook in tables.get("_state_dict_pre_hooks", {}).values():
+            hook(self, prefix, keep_vars)
         for name, param in self._parameters.items():
             if param is not None:
                 destination[prefix + name] = param if keep_vars else param.detach()
@@ -465,39 +509,86 @@ class Module(PlacementShortcuts):
             destination[prefix + name] = buffer if keep_vars else buffer.detach()
         for name, module in self._modules.items():
             if module is not None:
-                module.state_dict(destination, prefix + name + ".", keep_vars)
+                module._collect_state(destination, prefix + name + ".", keep_vars, hooks)
+        for hook in tables.get("_state_dict_hooks", {}).values():
+            if hook(self, destination, prefix, {}) is not None:
+                raise RuntimeError("state_dict post-hook must return None")
         return destination
+
+    def _state_hooks(self, table: str) -> OrderedDict:
+        return self.__dict__.setdefault(table, OrderedDict())
+
+    def register_state_dict_pre_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, prefix, keep_vars)`` before ``state_dict`` collects this module's entries."""
+        return RemovableHandle(self._state_hooks("_state_dict_pre_hooks"), _checked_hook(self, hook))
+
+    def register_state_dict_post_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata)`` once ``state_dict`` has this
+        module's entries and its children's; it may edit ``state_dict`` in place and returns None."""
+        return RemovableHandle(self._state_hooks("_state_dict_hooks"), _checked_hook(self, hook))
+
+    def register_load_state_dict_pre_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before ``load_state_dict`` reads this module's entries: it may
+        edit (a copy of) ``state_dict``, add keys to the two lists, and messages to ``error_msgs``
+        (which make the load fail)."""
+        return RemovableHandle(self._state_hooks("_load_state_dict_pre_hooks"), _checked_hook(self, hook))
+
+    def register_load_state_dict_post_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(module, incompatible_keys)`` after ``load_state_dict`` has copied the values;
+        it may remove keys from ``incompatible_keys.missing_keys``/``unexpected_keys`` (in place)
+        before ``strict`` checks them. With such hooks present a strict load that then fails has
+        already copied the values (as PyTorch's); without them nothing is copied first."""
+        return RemovableHandle(self._state_hooks("_load_state_dict_post_hooks"), _checked_hook(self, hook))
+
+    def _complete_state_dict(self, state_dict: dict, prefix: str) -> None:
+        """Add to (a copy of) a state_dict being loaded what an older checkpoint lacks, under
+        ``prefix``; nothing here (BatchNorm keeps its num_batches_tracked when it is missing)."""
 
     def _state_entries(self) -> OrderedDict:
         """name -> the live Tensor (parameter or buffer) that ``load_state_dict`` writes into."""
-        return self.state_dict(keep_vars=True)
+        return self._collect_state(OrderedDict(), "", True, False)
 
     def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False) -> IncompatibleKeys:
         """Copy values from ``state_dict`` (name -> Tensor or array) into parameters and buffers.
 
         With ``assign=True`` the values replace the parameters and buffers instead (each value
-        becomes a new Parameter, with the old one's requires_grad, on the old one's device and in the
-        value's own dtype), as PyTorch's ``assign``; optimizers built before then still hold the old ones.
+        becomes a new Parameter — a Parameter given is kept itself — with the old one's requires_grad,
+        on the old one's device and in the value's own dtype), as PyTorch's ``assign``; optimizers
+        built before then still hold the old ones.
 
         Copies are made in place (``param._data[...] = value``) on each parameter's own device and
         dtype, so optimizers and views keep pointing at the same arrays. With ``strict`` (the
         default) a missing or unexpected key raises; a shape mismatch, a value that is not numeric
-        (a string, None, an object array) and a floating value for an integer or bool buffer always
-        raise, naming the key. Everything is checked first: nothing is modified when an error is raised.
+        (a string, None, an object array) and a value an integer or bool buffer cannot hold exactly
+        always raise, naming the key. Everything is checked first: nothing is modified when an error
+        is raised (unless a load_state_dict post-hook is registered, see
+        :meth:`register_load_state_dict_post_hook`). Modules' load_state_dict pre-hooks run first.
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict: expected a dict of name -> tensor, got {type(state_dict).__name__}")
+        state_dict = OrderedDict(state_dict)  # modules may complete it; the caller's stays as it was
+        hook_missing, hook_unexpected, problems = [], [], []
         for prefix, module in self.named_modules():
+            prefix = prefix + "." if prefix else ""
             if hasattr(module, "materialize_from"):  # a lazy module takes the loaded values' shapes
-                module.materialize_from(state_dict, prefix + "." if prefix else "")
+                module.materialize_from(state_dict, prefix)
+            module._complete_state_dict(state_dict, prefix)
+            hooks = module.__dict__.get("_load_state_dict_pre_hooks", {}).values()
+            if hooks:  # each sees (and may edit) the entries under its module's prefix, as in PyTorch
+                local = OrderedDict((key, value) for key, value in state_dict.items() if key.startswith(prefix))
+                for hook in hooks:
+                    hook(module, local, prefix, {}, strict, hook_missing, hook_unexpected, problems)
+                for key in [key for key in state_dict if key.startswith(prefix) and key not in local]:
+                    del state_dict[key]
+                state_dict.update(local)
         own = self._state_entries()
-        missing = [name for name in own if name not in state_dict]
-        unexpected = [name for name in state_dict if name not in own]
-        problems = []
-        if strict and missing:
-            problems.append("Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ".")
-        if strict and unexpected:
-            problems.append("Unexpected key(s) in state_dict: " + ", ".join(f'"{k}"' for k in unexpected) + ".")
+        missing = hook_missing + [name for name in own if name not in state_dict]
+        unexpected = hook_unexpected + [name for name in state_dict if name not in own]
+        post_hooks = [(module, hook) for _, module in self.named_modules()
+                      for hook in module.__dict__.get("_load_state_dict_post_hooks", {}).values()]
+        if not post_hooks:
+            problems[:0] = _key_problems(strict, missing, unexpected)
         arrays = {}
         for name, target in own.items():
             if name not in state_dict:
@@ -511,24 +602,35 @@ class Module(PlacementShortcuts):
                                 f"from checkpoint, the shape in current model is {target.shape}.")
                 continue
             arrays[name] = array
-        if problems:
-            raise StateDictError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                                 + "\n\t".join(problems))
+        self._raise_if(problems)
         with no_grad():
             for name, array in arrays.items():
                 target = own[name]
                 if assign:
-                    self._assign(name, target, Tensor(backend.to_device(array, target.device)))
+                    value = state_dict[name]
+                    same = isinstance(value, Parameter) and value.device == target.device and value.shape == target.shape
+                    self._assign(name, target, value if same else Tensor(backend.to_device(array, target.device)))
                     continue
                 target._data[...] = backend.to_device(array, target.device).astype(target.dtype, copy=False)
                 increment_version(target)
-        return IncompatibleKeys(missing, unexpected)
+        result = IncompatibleKeys(missing, unexpected)
+        for module, hook in post_hooks:
+            if hook(module, result) is not None:
+                raise RuntimeError("load_state_dict post-hook must return None")
+        self._raise_if(_key_problems(strict, missing, unexpected) if post_hooks else [])
+        return result
+
+    def _raise_if(self, problems: list) -> None:
+        if problems:
+            raise StateDictError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                                 + "\n\t".join(problems))
 
     def _assign(self, name: str, old: Tensor, value: Tensor) -> None:
         owner_path, _, attribute = name.rpartition(".")
         owner = self.get_submodule(owner_path)
-        if attribute in owner._parameters:
-            owner._parameters[attribute] = Parameter(value, requires_grad=old.requires_grad)
+        if attribute in owner._parameters:  # a Parameter given is kept (itself), as in PyTorch
+            owner._parameters[attribute] = (value.requires_grad_(old.requires_grad) if isinstance(value, Parameter)
+                                            else Parameter(value, requires_grad=old.requires_grad))
         else:
             owner._buffers[attribute] = value
 

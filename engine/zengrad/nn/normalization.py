@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import backend
 from ..autograd import increment_version
+from ..errors import OpError
 from ..ops.batch_norm import batch_norm, instance_norm
 from ..tensor import Tensor
 from . import init
@@ -45,6 +46,11 @@ class _NormBase(Module):
             self.register_buffer("running_mean", None)
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
+
+    def _complete_state_dict(self, state_dict: dict, prefix: str) -> None:
+        """A checkpoint without num_batches_tracked (PyTorch's before it had one) keeps this layer's count."""
+        if self.track_running_stats and prefix + "num_batches_tracked" not in state_dict:
+            state_dict[prefix + "num_batches_tracked"] = self.num_batches_tracked
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
@@ -98,8 +104,8 @@ class _BatchNorm(_NormBase):
         :func:`zengrad.models.dcgan.fused_forward`)."""
         self._check_input(input)
         if input.shape[1] != self.num_features:
-            raise ValueError(f"{type(self).__name__}: input has {input.shape[1]} channels (shape {input.shape}), "
-                             f"expected num_features={self.num_features}")
+            raise OpError(f"{type(self).__name__}: input has {input.shape[1]} channels (shape {input.shape}), "
+                          f"expected num_features={self.num_features}")
         counting = self.training and self.track_running_stats
         factor = 0.0
         if counting:

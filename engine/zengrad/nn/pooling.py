@@ -86,14 +86,18 @@ class AvgPool3d(AvgPool2d):
 
 
 class AvgPool1d(_Pool):
-    """y[n, c, i] = mean of the k-wide window at i·s of the zero-padded (N, C, L) or (C, L) input."""
+    """y[n, c, i] = mean of the k-wide window at i·s of the zero-padded (N, C, L) or (C, L) input.
+
+    Its sizes are kept as 1-tuples (``kernel_size=(3,)``), as PyTorch's are (and shown so in repr).
+    """
 
     _shown = ("kernel_size", "stride", "padding")
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False, count_include_pad: bool = True):
         super().__init__()
-        self.kernel_size, self.stride = kernel_size, stride if stride is not None else kernel_size
-        self.padding, self.ceil_mode, self.count_include_pad = padding, ceil_mode, count_include_pad
+        self.kernel_size = _ntuple(kernel_size, 1, "kernel_size", "AvgPool1d")
+        self.stride = _ntuple(kernel_size if stride is None else stride, 1, "stride", "AvgPool1d")
+        self.padding, self.ceil_mode, self.count_include_pad = _ntuple(padding, 1, "padding", "AvgPool1d"), ceil_mode, count_include_pad
 
     def forward(self, input):
         return F.avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,

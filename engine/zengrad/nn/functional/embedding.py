@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...errors import OpError
+from ...errors import DtypeError, OpError
 from ...ops import where
 from ...autograd import increment_version
 from ...tensor import Tensor
@@ -21,11 +21,14 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
 
     With ``max_norm``, every row the input names whose ``norm_type``-norm exceeds max_norm is first
     rescaled *in place* (outside autograd, as PyTorch does) to w · max_norm / (‖w‖ + 1e−7).
+    With ``scale_grad_by_freq``, the gradient each output row sends back is divided by the number
+    of times its index occurs in ``input``, so a frequent row is not updated more than a rare one.
+    (``sparse`` gradients are not supported.)
     """
     if input.dtype.kind not in "iu":
-        raise TypeError(f"embedding: indices must be an integer tensor, got {input.dtype}")
-    if scale_grad_by_freq or sparse:
-        raise OpError("embedding: scale_grad_by_freq and sparse gradients are not supported")
+        raise DtypeError(f"embedding: indices must be an integer tensor, got {input.dtype}")
+    if sparse:
+        raise OpError("embedding: sparse gradients are not supported")
     if input.numel():
         low, high = int(input._data.min()), int(input._data.max())
         if low < 0 or high >= weight.shape[0]:
@@ -34,11 +37,16 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
                              f"{weight.shape[0]} rows")
         if max_norm is not None:
             _renormalize_rows(weight, input, max_norm, norm_type)
+    rows = weight[input]
+    if scale_grad_by_freq and rows.requires_grad:
+        _, where_in_ids, counts = weight.xp.unique(input._data, return_inverse=True, return_counts=True)
+        scale = Tensor((1.0 / counts)[where_in_ids].reshape(input.shape + (1,)).astype(weight.dtype))
+        rows.register_hook(lambda grad: grad * scale)
     if padding_idx is None:
-        return weight[input]
+        return rows
     padding_idx = _padding_index(padding_idx, weight.shape[0])
     is_padding = (input._data == padding_idx)[..., None]
-    return where(Tensor(is_padding), weight.detach()[input], weight[input])
+    return where(Tensor(is_padding), weight.detach()[input], rows)
 
 
 def _renormalize_rows(weight: Tensor, input: Tensor, max_norm: float, norm_type: float) -> None:
