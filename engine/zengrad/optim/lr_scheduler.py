@@ -13,6 +13,7 @@ import abc
 import math
 import numbers
 import types
+import warnings
 from bisect import bisect_right
 from collections import Counter
 
@@ -114,10 +115,21 @@ class LRScheduler(abc.ABC):
     def get_lr(self) -> list[float]:
         """The learning rate of each parameter group for epoch ``self.last_epoch``."""
 
-    def step(self) -> None:
-        """Advance one epoch and set every group's lr."""
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch and set every group's lr (to those of ``epoch``, when given: deprecated
+        in PyTorch, by the closed form where the schedule has one). Warns, as PyTorch does, when the
+        first call comes before any ``optimizer.step()`` (the schedule's first value is skipped)."""
+        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
+            warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 "
+                          "and later, you should call them in the opposite order: `optimizer.step()` before "
+                          "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping the first "
+                          "value of the learning rate schedule.", UserWarning, stacklevel=2)
         self._step_count += 1
-        self._update_lr()
+        if epoch is not None:
+            warnings.warn("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated "
+                          "where possible. Please use `scheduler.step()` to step the scheduler.", UserWarning,
+                          stacklevel=2)
+        self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
         """Set the lrs of the next epoch, or of ``epoch`` (by the closed form where there is one)."""

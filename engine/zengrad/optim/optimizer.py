@@ -7,51 +7,93 @@ Subclasses implement ``step()``; updates work on raw arrays under ``no_grad`` an
 from __future__ import annotations
 
 import abc
+import collections
 import copy
 import functools
+import warnings
 
 import numpy as np
 
 from .. import backend
 from ..grad_mode import enable_grad, no_grad
 from ..autograd import increment_version
+from ..hooks import RemovableHandle
 from ..tensor import Tensor
 
 
 #: PyTorch's switches between implementations of the same update (multi-tensor loops, fused
-#: kernels, CUDA-graph capture); zengrad has one implementation, so they change nothing.
-IMPLEMENTATION_SWITCHES = ("foreach", "fused", "capturable")
+#: kernels, CUDA-graph capture, an update autograd can differentiate through), with their
+#: defaults. zengrad has one implementation, so they change nothing; each optimizer accepts
+#: those its PyTorch namesake accepts (its ``switches``) and keeps them in its parameter groups.
+IMPLEMENTATION_SWITCHES = {"foreach": None, "fused": None, "capturable": False, "differentiable": False}
+
+
+def _with_step_hooks(step):
+    """``step`` wrapped to run the optimizer's step hooks around it (PyTorch's order and contract)."""
+
+    @functools.wraps(step)
+    def hooked(*args, **kwargs):
+        optimizer = args[0]
+        if optimizer.__dict__.get("_stepping"):  # a subclass's step calling super().step(): hooks ran
+            return step(*args, **kwargs)
+        for hook in list(optimizer._step_pre_hooks.values()):
+            result = hook(optimizer, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), but got "
+                                       f"{result}.")
+                args, kwargs = result
+        optimizer._stepping = True
+        try:
+            out = step(*args, **kwargs)
+        finally:
+            optimizer._stepping = False
+        optimizer._opt_called = True  # read by the lr schedulers' check of the call order
+        for hook in list(optimizer._step_post_hooks.values()):
+            hook(optimizer, args, kwargs)
+        return out
+
+    return hooked
 
 
 class Optimizer(abc.ABC):
     """Base class. ``params`` is an iterable of tensors or of dicts (parameter groups) with a
     ``"params"`` entry and per-group options that override ``defaults``.
 
-    Every subclass's constructor also takes PyTorch's keyword-only ``foreach``, ``fused`` and
-    ``capturable`` (accepted, no effect: see IMPLEMENTATION_SWITCHES) and ``differentiable``
-    (False only: an update that autograd could differentiate through is not supported).
+    Every subclass's constructor also takes the keyword-only switches of IMPLEMENTATION_SWITCHES
+    that PyTorch's takes (``switches``; accepted, no effect) — ``differentiable`` False only: an
+    update that autograd could differentiate through is not supported. ``step`` runs the hooks
+    of :meth:`register_step_pre_hook` and :meth:`register_step_post_hook` around it.
     """
+
+    #: The implementation switches this optimizer's constructor takes (as its PyTorch namesake's).
+    switches: tuple = ("foreach", "capturable", "differentiable")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _with_step_hooks(cls.__dict__["step"])
         if "__init__" not in cls.__dict__:
             return
         constructor = cls.__init__
 
         @functools.wraps(constructor)
-        def init(self, *args, differentiable: bool = False, **settings):
-            if differentiable:
+        def init(self, *args, **settings):
+            switches = {name: settings.pop(name, default) for name, default in IMPLEMENTATION_SWITCHES.items()
+                        if name in cls.switches}
+            if switches.get("differentiable"):
                 raise NotImplementedError(f"{cls.__name__}: differentiable=True is not supported")
-            for switch in IMPLEMENTATION_SWITCHES:
-                settings.pop(switch, None)
+            self.__dict__.setdefault("_switches", switches)  # the outermost constructor's (AdamW's, not Adam's)
             constructor(self, *args, **settings)
 
         cls.__init__ = init
 
     def __init__(self, params, defaults: dict):
-        self.defaults = dict(defaults)
-        self.state: dict[Tensor, dict] = {}
+        self.defaults = {**defaults, **self.__dict__.pop("_switches", {})}
+        self.state: dict[Tensor, dict] = collections.defaultdict(dict)
         self.param_groups: list[dict] = []
+        self._step_pre_hooks: dict = collections.OrderedDict()
+        self._step_post_hooks: dict = collections.OrderedDict()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
                             f"or dicts, but got {type(params).__name__}")
@@ -79,32 +121,52 @@ class Optimizer(abc.ABC):
         for name, default in self.defaults.items():
             group.setdefault(name, default)
         existing = {id(p) for g in self.param_groups for p in g["params"]}
-        if existing & {id(p) for p in group["params"]} or len({id(p) for p in group["params"]}) != len(group["params"]):
+        if existing & {id(p) for p in group["params"]}:
             raise ValueError("some parameters appear in more than one parameter group")
+        if len({id(p) for p in group["params"]}) != len(group["params"]):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this "
+                          "will cause an error", UserWarning, stacklevel=3)
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Clear the gradients of every parameter (to None by default, as PyTorch does)."""
+        """Clear the gradients of every parameter: to None by default, else zero them in place (a
+        read-only gradient, such as a broadcast view, is replaced by zeros), as PyTorch does."""
         for group in self.param_groups:
             for param in group["params"]:
                 if set_to_none:
                     param.grad = None
                 elif param.grad is not None:
-                    param.grad = Tensor(param.xp.zeros_like(param.grad._data))
+                    _zero_in_place(param)
 
+    @_with_step_hooks
     def step(self, closure=None):
-        """One update of every parameter with a gradient; ``closure`` re-evaluates the loss."""
+        """One update of every parameter with a gradient; ``closure`` re-evaluates the loss. A
+        0-d Tensor ``lr`` is read as its number."""
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
+                if isinstance(group["lr"], Tensor):
+                    group = {**group, "lr": group["lr"].item()}
                 for param in group["params"]:
                     if param.grad is not None:
-                        self._update(param, param.grad._data, group, self.state.setdefault(param, {}))
+                        state = self.state[param]
+                        self._update(param, param.grad._data, group, state)
                         increment_version(param)
+                        if not state:  # an update that keeps none (SGD without momentum) leaves none
+                            del self.state[param]
         return loss
+
+    def register_step_pre_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step`` (``args`` starts with the
+        optimizer); it returns None or a pair ``(new_args, new_kwargs)`` that the step takes instead."""
+        return RemovableHandle(self._step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``."""
+        return RemovableHandle(self._step_post_hooks, hook)
 
     @abc.abstractmethod
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
@@ -120,7 +182,7 @@ class Optimizer(abc.ABC):
             packed = {k: v for k, v in group.items() if k != "params"}
             packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
             groups.append(packed)
-        state = {index[id(p)]: dict(values) for p, values in self.state.items() if id(p) in index}
+        state = {index[id(p)]: dict(values) for p, values in self.state.items() if id(p) in index and values}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
@@ -134,13 +196,16 @@ class Optimizer(abc.ABC):
         parameter's shape. A ValueError (TypeError for a non-dict) names what does not fit.
         """
         saved_groups, saved_state = self._checked_state_dict(state_dict)
-        new_state: dict[Tensor, dict] = {}
+        new_state: dict[Tensor, dict] = collections.defaultdict(dict)
         new_groups = []
         for saved, group in zip(saved_groups, self.param_groups):
             for key, param in zip(saved["params"], group["params"]):
                 if key in saved_state:
                     new_state[param] = {name: _cast_like(value, param) for name, value in saved_state[key].items()}
             restored = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            for option in self._optional_options:
+                if option in group:
+                    restored.setdefault(option, group[option])
             restored["params"] = group["params"]
             new_groups.append(restored)
         self.state = new_state
@@ -165,11 +230,11 @@ class Optimizer(abc.ABC):
                 raise ValueError(f"loaded state dict contains a parameter group ({i}) of "
                                  f"{len(saved['params'])} parameters that doesn't match the size of "
                                  f"optimizer's group ({len(group['params'])})")
-            missing = sorted(set(self.defaults) - set(saved))
+            missing = sorted(set(self.defaults) - set(saved) - set(self._optional_options))
             if missing:
                 raise ValueError(f"{name}.load_state_dict: the state is from another optimizer: group {i} lacks "
                                  f"{name}'s option(s) {missing} (it has {sorted(k for k in saved if k != 'params')})")
-            for option in self.defaults:
+            for option in set(self.defaults) & set(saved):
                 if not _same_kind(saved[option], group[option]):
                     raise ValueError(f"{name}.load_state_dict: option {option!r} of group {i} is "
                                      f"{saved[option]!r}, not a value like {group[option]!r}")
@@ -189,6 +254,14 @@ class Optimizer(abc.ABC):
             saved_state[index] = values
         return saved_groups, saved_state
 
+    @property
+    def _optional_options(self) -> tuple:
+        """Options a saved state may lack (older saves): they keep this optimizer's value."""
+        return tuple(IMPLEMENTATION_SWITCHES) + self._options_added_later
+
+    #: Options of this optimizer that older saved states lack.
+    _options_added_later: tuple = ()
+
     def _check_state_entry(self, index: int, entry, value, shape: tuple) -> None:
         """Refuse a saved state value that cannot belong to parameter ``index`` (of ``shape``)."""
         _check_state_value(type(self).__name__, index, entry, value, shape)
@@ -201,6 +274,16 @@ class Optimizer(abc.ABC):
                 lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
+
+
+def _zero_in_place(param: Tensor) -> None:
+    """param.grad ← 0 in its own storage (a new zero array when that is read-only), a new version."""
+    grad = param.grad
+    if getattr(grad._data, "flags", None) is not None and not grad._data.flags.writeable:
+        param.grad = Tensor(param.xp.zeros_like(grad._data))
+        return
+    grad._data[...] = 0
+    increment_version(grad)
 
 
 def _same_kind(saved, own) -> bool:

@@ -7,7 +7,7 @@ from .optimizer import Optimizer, followed_gradient
 
 
 def _check(name: str, value: float, what: str) -> None:
-    if value < 0.0:
+    if not 0.0 <= value:  # NaN fails too
         raise ValueError(f"Invalid {what}: {value}")
 
 
@@ -67,11 +67,13 @@ class Adagrad(Optimizer):
         θ ← θ − lr_t · g / (√s + eps)
     """
 
+    switches = ("foreach", "differentiable", "fused")
+
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, *, maximize: bool = False):
         for value, what in ((lr, "learning rate"), (lr_decay, "lr_decay value"), (eps, "epsilon value"),
                             (weight_decay, "weight_decay value"),
-                            (initial_accumulator_value, "initial_accumulator_value")):
+                            (initial_accumulator_value, "initial_accumulator_value value")):
             _check("Adagrad", value, what)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
                                       initial_accumulator_value=initial_accumulator_value, maximize=maximize))
