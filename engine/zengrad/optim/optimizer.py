@@ -18,6 +18,7 @@ from .. import backend
 from ..grad_mode import enable_grad, no_grad
 from ..autograd import increment_version
 from ..hooks import RemovableHandle
+from ..nn.utils import write_grad
 from ..tensor import Tensor
 
 
@@ -136,7 +137,7 @@ class Optimizer(abc.ABC):
                 if set_to_none:
                     param.grad = None
                 elif param.grad is not None:
-                    _zero_in_place(param)
+                    write_grad(param, 0)
 
     @_with_step_hooks
     def step(self, closure=None):
@@ -274,16 +275,6 @@ class Optimizer(abc.ABC):
                 lines.append(f"    {key}: {group[key]}")
         lines.append(")")
         return "\n".join(lines)
-
-
-def _zero_in_place(param: Tensor) -> None:
-    """param.grad ← 0 in its own storage (a new zero array when that is read-only), a new version."""
-    grad = param.grad
-    if getattr(grad._data, "flags", None) is not None and not grad._data.flags.writeable:
-        param.grad = Tensor(param.xp.zeros_like(grad._data))
-        return
-    grad._data[...] = 0
-    increment_version(grad)
 
 
 def _same_kind(saved, own) -> bool:
