@@ -212,3 +212,58 @@ def test_scheduler_warns_when_stepped_before_the_optimizer():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         scheduler.step()
+
+
+def _custom_optimizer_run(lib):
+    """An optimizer written as PyTorch's tutorials write one: its own step over param_groups."""
+
+    class MomentumSGD(lib.optim.Optimizer):
+        def __init__(self, params, lr=0.01, momentum=0.0):
+            super().__init__(params, dict(lr=lr, momentum=momentum))
+
+        @lib.no_grad()
+        def step(self, closure=None):
+            loss = None
+            if closure is not None:
+                with lib.enable_grad():
+                    loss = closure()
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p]
+                    if "buf" not in state:
+                        state["buf"] = p.grad.clone()
+                    else:
+                        state["buf"].mul_(group["momentum"]).add_(p.grad)
+                    p.add_(state["buf"], alpha=-group["lr"])
+            return loss
+
+    w = lib.nn.Parameter(lib.tensor([1.0, -2.0, 3.0]))
+    opt = MomentumSGD([w], lr=0.1, momentum=0.9)
+    calls = []
+    opt.register_step_post_hook(lambda *_: calls.append(1))
+    scheduler = lib.optim.lr_scheduler.StepLR(opt, 2)
+    for _ in range(4):
+        opt.zero_grad()
+        (w * w).sum().backward()
+        opt.step()
+        scheduler.step()
+    resumed = MomentumSGD([w], lr=0.5)
+    resumed.load_state_dict(opt.state_dict())
+    groups = [{k: v for k, v in g.items() if k != "params"} for g in resumed.param_groups]
+    return w.tolist(), groups, sorted(opt.state_dict()["state"][0]), len(calls), repr(opt)
+
+
+def test_a_custom_optimizer_with_its_own_step_works_as_in_torch():
+    ours, theirs = _custom_optimizer_run(zg), _custom_optimizer_run(torch)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6)
+    assert ours[1:] == theirs[1:]
+
+
+@pytest.mark.parametrize("kwargs", [dict(T_0=2.5), dict(T_0=2, T_mult=1.5), dict(T_0=2, eta_min="0")])
+def test_warm_restarts_refuse_wrong_types_with_torchs_value_error(kwargs):
+    for lib in (torch, zg):
+        opt = lib.optim.SGD([lib.nn.Parameter(lib.ones(2))], lr=0.1)
+        with pytest.raises(ValueError):
+            lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, **kwargs)

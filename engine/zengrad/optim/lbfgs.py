@@ -26,8 +26,6 @@ class LBFGS(Optimizer):
     LBFGS takes a single parameter group and needs the closure (it re-evaluates the loss itself).
     """
 
-    switches = ()
-
     def __init__(self, params, lr: float = 1, max_iter: int = 20, max_eval: int | None = None,
                  tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9, history_size: int = 100,
                  line_search_fn: str | None = None):

@@ -42,15 +42,20 @@ def _per_group(owner: str, name: str, optimizer: Optimizer, value) -> list:
     return values
 
 
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong type: a TypeError, and also the ValueError PyTorch raises for some
+    (CosineAnnealingWarmRestarts' T_0, T_mult and eta_min)."""
+
+
 def _number(owner: str, name: str, value) -> float:
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
     return value
 
 
 def _positive_int(owner: str, name: str, value) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
     if value <= 0:
         raise ValueError(f"{owner}: {name} must be a positive int, got {value}")
     return int(value)

@@ -6,7 +6,6 @@ Subclasses implement ``step()``; updates work on raw arrays under ``no_grad`` an
 
 from __future__ import annotations
 
-import abc
 import collections
 import copy
 import functools
@@ -27,6 +26,9 @@ from ..tensor import Tensor
 #: defaults. zengrad has one implementation, so they change nothing; each optimizer accepts
 #: those its PyTorch namesake accepts (its ``switches``) and keeps them in its parameter groups.
 IMPLEMENTATION_SWITCHES = {"foreach": None, "fused": None, "capturable": False, "differentiable": False}
+
+#: The switches most of PyTorch's optimizers take (SGD, Adam and Adagrad take ``fused`` as well).
+USUAL_SWITCHES = ("foreach", "capturable", "differentiable")
 
 
 def _with_step_hooks(step):
@@ -57,9 +59,11 @@ def _with_step_hooks(step):
     return hooked
 
 
-class Optimizer(abc.ABC):
+class Optimizer:
     """Base class. ``params`` is an iterable of tensors or of dicts (parameter groups) with a
-    ``"params"`` entry and per-group options that override ``defaults``.
+    ``"params"`` entry and per-group options that override ``defaults``. A subclass defines
+    ``_update`` (one parameter's update, which the base ``step`` calls) or, as in PyTorch, its own
+    ``step`` looping over ``param_groups``.
 
     Every subclass's constructor also takes the keyword-only switches of IMPLEMENTATION_SWITCHES
     that PyTorch's takes (``switches``; accepted, no effect) — ``differentiable`` False only: an
@@ -67,8 +71,9 @@ class Optimizer(abc.ABC):
     of :meth:`register_step_pre_hook` and :meth:`register_step_post_hook` around it.
     """
 
-    #: The implementation switches this optimizer's constructor takes (as its PyTorch namesake's).
-    switches: tuple = ("foreach", "capturable", "differentiable")
+    #: The implementation switches this optimizer's constructor takes (as its PyTorch namesake's;
+    #: none for an optimizer defined outside zengrad).
+    switches: tuple = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -169,9 +174,9 @@ class Optimizer(abc.ABC):
         """Call ``hook(optimizer, args, kwargs)`` after each ``step``."""
         return RemovableHandle(self._step_post_hooks, hook)
 
-    @abc.abstractmethod
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
         """Update ``param`` in place from ``grad`` (an array) with the group's settings and state."""
+        raise NotImplementedError(f"{type(self).__name__} defines neither step() nor _update()")
 
     # ---- saving and resuming --------------------------------------------------------------
     def state_dict(self) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, followed_gradient
+from .optimizer import USUAL_SWITCHES, Optimizer, followed_gradient
 
 
 def _check(name: str, value: float, what: str) -> None:
@@ -20,6 +20,8 @@ class RMSprop(Optimizer):
         u = g / (√v + eps)                          (momentum μ > 0: b ← μ·b + u, u = b)
         θ ← θ − lr·u
     """
+
+    switches = USUAL_SWITCHES
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
                  momentum: float = 0.0, centered: bool = False, *, maximize: bool = False):
@@ -99,6 +101,8 @@ class Adadelta(Optimizer):
         u ← ρ·u + (1 − ρ)·Δ²
         θ ← θ − lr·Δ
     """
+
+    switches = USUAL_SWITCHES
 
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0,
                  *, maximize: bool = False):
