@@ -167,6 +167,10 @@ class LRScheduler(abc.ABC):
         self.__dict__.update(state_dict)
 
 
+#: PyTorch's older name for the base class, still used by custom schedulers.
+_LRScheduler = LRScheduler
+
+
 class _LambdaScheduler(LRScheduler):
     """Shared by LambdaLR and MultiplicativeLR: one ``lr_lambda`` per group; callable objects
     (not functions) have their attributes saved, as in PyTorch."""
