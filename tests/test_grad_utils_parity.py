@@ -65,3 +65,20 @@ def test_clip_grad_value_clamps_in_place_like_torch():
         assert z.grad is before
         if t.grad is not None:
             np.testing.assert_array_equal(to_numpy(z.grad), t.grad.numpy())
+
+
+def test_read_only_gradients_are_replaced_not_written():
+    """sum()'s gradient is a read-only broadcast of ones: clipping and zero_grad still give torch's
+    values (in a new gradient)."""
+    x = zg.nn.Parameter(zg.ones(3))
+    x.sum().backward()
+    zg.nn.utils.clip_grad_norm_([x], 0.5)
+    np.testing.assert_allclose(to_numpy(x.grad), np.full(3, 0.5 / (3 ** 0.5 + 1e-6)), rtol=1e-6)
+    x.grad = None
+    x.sum().backward()
+    zg.nn.utils.clip_grad_value_([x], 0.1)
+    np.testing.assert_allclose(to_numpy(x.grad), np.full(3, 0.1), rtol=1e-6)
+    x.grad = None
+    x.sum().backward()
+    zg.optim.SGD([x], lr=0.1).zero_grad(set_to_none=False)
+    np.testing.assert_array_equal(to_numpy(x.grad), np.zeros(3))

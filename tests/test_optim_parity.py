@@ -267,3 +267,18 @@ def test_warm_restarts_refuse_wrong_types_with_torchs_value_error(kwargs):
         opt = lib.optim.SGD([lib.nn.Parameter(lib.ones(2))], lr=0.1)
         with pytest.raises(ValueError):
             lib.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, **kwargs)
+
+
+def test_step_with_an_epoch_warns_and_jumps_as_in_torch():
+    results = []
+    for lib in (torch, zg):
+        opt = lib.optim.SGD([lib.nn.Parameter(lib.ones(2))], lr=0.1)
+        step, plateau = lib.optim.lr_scheduler.StepLR(opt, 2), lib.optim.lr_scheduler.ReduceLROnPlateau(opt)
+        opt.step()
+        with pytest.warns(UserWarning, match="epoch parameter"):
+            step.step(5)
+        with pytest.warns(UserWarning, match="epoch parameter"):
+            plateau.step(1.0, 7)
+        results.append((step.get_last_lr(), step.last_epoch, plateau.last_epoch))
+    assert results[0][1:] == results[1][1:]
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-12)

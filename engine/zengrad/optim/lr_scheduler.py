@@ -24,6 +24,11 @@ __all__ = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnneali
            "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR", "StepLR"]
 
 
+#: PyTorch's warning for ``step(epoch)``.
+EPOCH_DEPRECATION_WARNING = ("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated "
+                             "where possible. Please use `scheduler.step()` to step the scheduler.")
+
+
 def _group_values(optimizer: Optimizer, key: str) -> list:
     return [group[key] for group in optimizer.param_groups]
 
@@ -131,9 +136,7 @@ class LRScheduler(abc.ABC):
                           "value of the learning rate schedule.", UserWarning, stacklevel=2)
         self._step_count += 1
         if epoch is not None:
-            warnings.warn("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated "
-                          "where possible. Please use `scheduler.step()` to step the scheduler.", UserWarning,
-                          stacklevel=2)
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
         self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
@@ -776,14 +779,19 @@ class ReduceLROnPlateau(LRScheduler):
             return a < (best * (1.0 - self.threshold) if self.threshold_mode == "rel" else best - self.threshold)
         return a > (best * (self.threshold + 1.0) if self.threshold_mode == "rel" else best + self.threshold)
 
-    def step(self, metrics) -> None:
-        """Record this epoch's metric (a number or a one-element Tensor) and reduce the lr if due."""
+    def step(self, metrics, epoch: int | None = None) -> None:
+        """Record this epoch's metric (a number or a one-element Tensor) and reduce the lr if due;
+        ``epoch`` (deprecated in PyTorch) sets ``last_epoch`` instead of counting on."""
         try:
             current = float(metrics.item() if hasattr(metrics, "item") else metrics)
         except (TypeError, ValueError) as error:
             raise TypeError(f"ReduceLROnPlateau.step: metrics must be a number, got "
                             f"{type(metrics).__name__} ({error})") from None
-        self.last_epoch += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            self.last_epoch = epoch
         if self.is_better(current, self.best):
             self.best = current
             self.num_bad_epochs = 0
