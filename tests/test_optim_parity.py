@@ -282,3 +282,37 @@ def test_step_with_an_epoch_warns_and_jumps_as_in_torch():
         results.append((step.get_last_lr(), step.last_epoch, plateau.last_epoch))
     assert results[0][1:] == results[1][1:]
     np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-12)
+
+
+def test_state_dict_hooks_run_and_replace_as_in_torch():
+    logs = []
+    for lib in (torch, zg):
+        log = []
+        p = lib.nn.Parameter(lib.ones(2))
+        opt = lib.optim.Adam([p], lr=0.1)
+        p.grad = lib.ones(2)
+        opt.step()
+
+        def tag(optimizer, state_dict):
+            log.append(("post", sorted(state_dict)))
+            return {**state_dict, "extra": 1}
+
+        def strip(optimizer, state_dict):
+            log.append(("load-pre", sorted(state_dict)))
+            state_dict = dict(state_dict)
+            state_dict.pop("extra")
+            state_dict["param_groups"] = [{**g, "lr": 0.5} for g in state_dict["param_groups"]]
+            return state_dict
+
+        opt.register_state_dict_pre_hook(lambda o: log.append("pre"))
+        handle = opt.register_state_dict_post_hook(tag)
+        opt.register_state_dict_post_hook(lambda o, sd: log.append("first"), prepend=True)
+        opt.register_load_state_dict_pre_hook(strip)
+        opt.register_load_state_dict_post_hook(lambda o: log.append(("load-post", o.param_groups[0]["lr"])))
+        saved = opt.state_dict()
+        log.append(sorted(saved))
+        opt.load_state_dict(saved)
+        handle.remove()
+        log.append(sorted(opt.state_dict()))
+        logs.append(log)
+    assert logs[1] == logs[0]

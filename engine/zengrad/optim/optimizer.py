@@ -27,6 +27,10 @@ from ..tensor import Tensor
 #: those its PyTorch namesake accepts (its ``switches``) and keeps them in its parameter groups.
 IMPLEMENTATION_SWITCHES = {"foreach": None, "fused": None, "capturable": False, "differentiable": False}
 
+#: What an optimizer's hooks can be registered for (its register_*_hook methods).
+HOOK_KINDS = ("step_pre", "step_post", "state_dict_pre", "state_dict_post", "load_state_dict_pre",
+              "load_state_dict_post")
+
 #: The switches most of PyTorch's optimizers take (SGD, Adam and Adagrad take ``fused`` as well).
 USUAL_SWITCHES = ("foreach", "capturable", "differentiable")
 
@@ -39,7 +43,7 @@ def _with_step_hooks(step):
         optimizer = args[0]
         if optimizer.__dict__.get("_stepping"):  # a subclass's step calling super().step(): hooks ran
             return step(*args, **kwargs)
-        for hook in list(optimizer._step_pre_hooks.values()):
+        for hook in list(optimizer._hooks["step_pre"].values()):
             result = hook(optimizer, args, kwargs)
             if result is not None:
                 if not (isinstance(result, tuple) and len(result) == 2):
@@ -52,7 +56,7 @@ def _with_step_hooks(step):
         finally:
             optimizer._stepping = False
         optimizer._opt_called = True  # read by the lr schedulers' check of the call order
-        for hook in list(optimizer._step_post_hooks.values()):
+        for hook in list(optimizer._hooks["step_post"].values()):
             hook(optimizer, args, kwargs)
         return out
 
@@ -67,8 +71,8 @@ class Optimizer:
 
     Every subclass's constructor also takes the keyword-only switches of IMPLEMENTATION_SWITCHES
     that PyTorch's takes (``switches``; accepted, no effect) — ``differentiable`` False only: an
-    update that autograd could differentiate through is not supported. ``step`` runs the hooks
-    of :meth:`register_step_pre_hook` and :meth:`register_step_post_hook` around it.
+    update that autograd could differentiate through is not supported. ``step``, ``state_dict``
+    and ``load_state_dict`` run the hooks registered for them (HOOK_KINDS) as PyTorch's do.
     """
 
     #: The implementation switches this optimizer's constructor takes (as its PyTorch namesake's;
@@ -98,8 +102,7 @@ class Optimizer:
         self.defaults = {**defaults, **self.__dict__.pop("_switches", {})}
         self.state: dict[Tensor, dict] = collections.defaultdict(dict)
         self.param_groups: list[dict] = []
-        self._step_pre_hooks: dict = collections.OrderedDict()
-        self._step_post_hooks: dict = collections.OrderedDict()
+        self._hooks = {kind: collections.OrderedDict() for kind in HOOK_KINDS}
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
                             f"or dicts, but got {type(params).__name__}")
@@ -168,11 +171,37 @@ class Optimizer:
     def register_step_pre_hook(self, hook) -> RemovableHandle:
         """Call ``hook(optimizer, args, kwargs)`` before each ``step`` (``args`` starts with the
         optimizer); it returns None or a pair ``(new_args, new_kwargs)`` that the step takes instead."""
-        return RemovableHandle(self._step_pre_hooks, hook)
+        return RemovableHandle(self._hooks["step_pre"], hook)
 
     def register_step_post_hook(self, hook) -> RemovableHandle:
         """Call ``hook(optimizer, args, kwargs)`` after each ``step``."""
-        return RemovableHandle(self._step_post_hooks, hook)
+        return RemovableHandle(self._hooks["step_post"], hook)
+
+    def register_state_dict_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer)`` before :meth:`state_dict` builds its dict."""
+        return RemovableHandle(self._hooks["state_dict_pre"], hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer, state_dict)`` on the dict :meth:`state_dict` built; a dict it
+        returns is returned instead."""
+        return RemovableHandle(self._hooks["state_dict_post"], hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer, state_dict)`` before :meth:`load_state_dict` (on a shallow copy of
+        the dict); a dict it returns is loaded instead."""
+        return RemovableHandle(self._hooks["load_state_dict_pre"], hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer)`` after :meth:`load_state_dict`."""
+        return RemovableHandle(self._hooks["load_state_dict_post"], hook, prepend)
+
+    def _through_hooks(self, kind: str, state_dict):
+        """``state_dict`` passed through the hooks of ``kind``, each may return a replacement."""
+        for hook in list(self._hooks[kind].values()):
+            replaced = hook(self, state_dict)
+            if replaced is not None:
+                state_dict = replaced
+        return state_dict
 
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
         """Update ``param`` in place from ``grad`` (an array) with the group's settings and state."""
@@ -182,6 +211,8 @@ class Optimizer:
     def state_dict(self) -> dict:
         """``{"state": {index: {name: value}}, "param_groups": [{options..., "params": [index]}]}``,
         parameters numbered in group order, as in PyTorch (tensors are shared, not copied)."""
+        for hook in list(self._hooks["state_dict_pre"].values()):
+            hook(self)
         index = {}
         groups = []
         for group in self.param_groups:
@@ -189,7 +220,7 @@ class Optimizer:
             packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
             groups.append(packed)
         state = {index[id(p)]: dict(values) for p, values in self.state.items() if id(p) in index and values}
-        return {"state": state, "param_groups": groups}
+        return self._through_hooks("state_dict_post", {"state": state, "param_groups": groups})
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore options and state saved by :meth:`state_dict` (tensors are copied onto each
@@ -201,6 +232,8 @@ class Optimizer:
         kind of every option, and that every state value is a number or an array of its
         parameter's shape. A ValueError (TypeError for a non-dict) names what does not fit.
         """
+        if isinstance(state_dict, dict):
+            state_dict = self._through_hooks("load_state_dict_pre", dict(state_dict))
         saved_groups, saved_state = self._checked_state_dict(state_dict)
         new_state: dict[Tensor, dict] = collections.defaultdict(dict)
         new_groups = []
@@ -216,6 +249,8 @@ class Optimizer:
             new_groups.append(restored)
         self.state = new_state
         self.param_groups = new_groups
+        for hook in list(self._hooks["load_state_dict_post"].values()):
+            hook(self)
 
     def _checked_state_dict(self, state_dict) -> tuple[list, dict]:
         """(saved groups, state by parameter index) once ``state_dict`` is known to fit."""
