@@ -2,6 +2,7 @@
 options, parameters of awkward shapes, missing gradients, a tensor lr), the parameter groups'
 keys, the argument checks, state, zero_grad and the step hooks."""
 
+import importlib
 import warnings
 
 import numpy as np
@@ -314,5 +315,27 @@ def test_state_dict_hooks_run_and_replace_as_in_torch():
         opt.load_state_dict(saved)
         handle.remove()
         log.append(sorted(opt.state_dict()))
+        logs.append(log)
+    assert logs[1] == logs[0]
+
+
+def test_global_step_hooks_run_for_every_optimizer():
+    logs = []
+    for lib in (torch, zg):
+        log = []
+        module = importlib.import_module(f"{lib.__name__}.optim.optimizer")
+        p = lib.nn.Parameter(lib.ones(2))
+        opt = lib.optim.SGD([p], lr=0.1)
+        opt.register_step_pre_hook(lambda o, args, kwargs: log.append("own pre"))
+        opt.register_step_post_hook(lambda o, args, kwargs: log.append("own post"))
+        handles = [module.register_optimizer_step_pre_hook(lambda o, args, kwargs: log.append(type(o).__name__)),
+                   module.register_optimizer_step_post_hook(lambda o, args, kwargs: log.append("global post"))]
+        try:
+            opt.step()
+            lib.optim.Adam([p]).step()
+        finally:
+            for handle in handles:
+                handle.remove()
+        opt.step()
         logs.append(log)
     assert logs[1] == logs[0]

@@ -31,6 +31,21 @@ IMPLEMENTATION_SWITCHES = {"foreach": None, "fused": None, "capturable": False, 
 HOOK_KINDS = ("step_pre", "step_post", "state_dict_pre", "state_dict_post", "load_state_dict_pre",
               "load_state_dict_post")
 
+#: Step hooks every optimizer runs (its own pre-hooks after these, its post-hooks before).
+_GLOBAL_STEP_HOOKS = {"step_pre": collections.OrderedDict(), "step_post": collections.OrderedDict()}
+
+
+def register_optimizer_step_pre_hook(hook) -> RemovableHandle:
+    """Call ``hook(optimizer, args, kwargs)`` before every optimizer's ``step`` (see
+    :meth:`Optimizer.register_step_pre_hook`)."""
+    return RemovableHandle(_GLOBAL_STEP_HOOKS["step_pre"], hook)
+
+
+def register_optimizer_step_post_hook(hook) -> RemovableHandle:
+    """Call ``hook(optimizer, args, kwargs)`` after every optimizer's ``step``."""
+    return RemovableHandle(_GLOBAL_STEP_HOOKS["step_post"], hook)
+
+
 #: The switches most of PyTorch's optimizers take (SGD, Adam and Adagrad take ``fused`` as well).
 USUAL_SWITCHES = ("foreach", "capturable", "differentiable")
 
@@ -43,7 +58,7 @@ def _with_step_hooks(step):
         optimizer = args[0]
         if optimizer.__dict__.get("_stepping"):  # a subclass's step calling super().step(): hooks ran
             return step(*args, **kwargs)
-        for hook in list(optimizer._hooks["step_pre"].values()):
+        for hook in [*_GLOBAL_STEP_HOOKS["step_pre"].values(), *optimizer._hooks["step_pre"].values()]:
             result = hook(optimizer, args, kwargs)
             if result is not None:
                 if not (isinstance(result, tuple) and len(result) == 2):
@@ -56,7 +71,7 @@ def _with_step_hooks(step):
         finally:
             optimizer._stepping = False
         optimizer._opt_called = True  # read by the lr schedulers' check of the call order
-        for hook in list(optimizer._hooks["step_post"].values()):
+        for hook in [*optimizer._hooks["step_post"].values(), *_GLOBAL_STEP_HOOKS["step_post"].values()]:
             hook(optimizer, args, kwargs)
         return out
 
