@@ -1,66 +1,103 @@
-"""Weight averaging (zengrad.optim.swa_utils) step for step against torch.optim.swa_utils: an SWA
-training loop with SWALR, AveragedModel (SWA and EMA, with and without buffers) and update_bn."""
+"""Weight averaging (optim.swa_utils) against PyTorch's: AveragedModel with SWA, EMA and buffer
+averaging, update_bn, the SWALR schedule; and custom schedulers built on _LRScheduler."""
 
 import numpy as np
 import pytest
 
 import zengrad as zg
-from zengrad.optim import swa_utils as zs
+from conftest import to_numpy
+from torch_bridge import load_from_torch
 
 torch = pytest.importorskip("torch")
-from torch.optim import swa_utils as ts  # noqa: E402
-
-rng = np.random.default_rng(5)
-X, Y = rng.standard_normal((16, 4)).astype(np.float32), rng.standard_normal((16, 1)).astype(np.float32)
 
 
-def models():
+def _models():
     torch.manual_seed(0)
-    theirs = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.BatchNorm1d(6), torch.nn.ReLU(), torch.nn.Linear(6, 1))
-    ours = zg.nn.Sequential(zg.nn.Linear(4, 6), zg.nn.BatchNorm1d(6), zg.nn.ReLU(), zg.nn.Linear(6, 1))
-    ours.load_state_dict({k: zg.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
-    return ours, theirs
+    theirs = torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.BatchNorm1d(5), torch.nn.ReLU(),
+                                 torch.nn.Linear(5, 2))
+    ours = zg.nn.Sequential(zg.nn.Linear(3, 5), zg.nn.BatchNorm1d(5), zg.nn.ReLU(), zg.nn.Linear(5, 2))
+    load_from_torch(ours, theirs)
+    return theirs, ours
 
 
-def same_state(ours, theirs, atol=1e-5):
-    assert list(ours.state_dict()) == list(theirs.state_dict())
-    for key, value in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[key].numpy(), value.numpy(), atol=atol, err_msg=key)
+def _averaged(lib, model, averaging):
+    swa = lib.optim.swa_utils
+    options = {"swa": {}, "ema": dict(multi_avg_fn=swa.get_ema_multi_avg_fn(0.9)),
+               "ema-one": dict(avg_fn=swa.get_ema_avg_fn(0.8)),
+               "buffers": dict(use_buffers=True),
+               "buffers-ema": dict(use_buffers=True, multi_avg_fn=swa.get_ema_multi_avg_fn(0.5))}[averaging]
+    averaged = swa.AveragedModel(model, **options)
+    opt = lib.optim.SGD(model.parameters(), lr=0.1)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        opt.zero_grad()
+        model(lib.tensor(rng.standard_normal((8, 3)).astype(np.float32))).pow(2).mean().backward()
+        opt.step()
+        averaged.update_parameters(model)
+    swa.update_bn([lib.tensor(rng.standard_normal((4, 3)).astype(np.float32)) for _ in range(3)], averaged)
+    averaged.eval()
+    out = averaged(lib.tensor(np.ones((2, 3), np.float32)))
+    return averaged.state_dict(), out, int(averaged.n_averaged.item())
 
 
-@pytest.mark.parametrize("strategy, averaging", [("cos", "swa"), ("linear", "ema"), ("cos", "ema-multi"),
-                                                 ("linear", "swa-buffers")])
-def test_an_swa_loop_matches_pytorch(strategy, averaging):
-    results = {}
-    for module, swa in ((zg, zs), (torch, ts)):
-        model = models()[0 if module is zg else 1]
-        options = {"swa": {}, "ema": {"avg_fn": swa.get_ema_avg_fn(0.9)},
-                   "ema-multi": {"multi_avg_fn": swa.get_ema_multi_avg_fn(0.9)}, "swa-buffers": {"use_buffers": True}}
-        averaged = swa.AveragedModel(model, **options[averaging])
-        optimizer = module.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-        scheduler = swa.SWALR(optimizer, swa_lr=0.02, anneal_epochs=3, anneal_strategy=strategy)
-        lrs = []
-        for epoch in range(6):
-            for start in range(0, 16, 8):
-                optimizer.zero_grad()
-                x, y = module.tensor(X[start:start + 8]), module.tensor(Y[start:start + 8])
-                ((model(x) - y) ** 2).mean().backward()
-                optimizer.step()
-            averaged.update_parameters(model)
+@pytest.mark.parametrize("averaging", ["swa", "ema", "ema-one", "buffers", "buffers-ema"])
+def test_averaged_model_and_update_bn_match_torch(averaging):
+    theirs, ours = _models()
+    reference, expected, count = _averaged(torch, theirs, averaging)
+    state, out, n = _averaged(zg, ours, averaging)
+    assert n == count == 5
+    assert sorted(state) == sorted(reference)
+    for name, value in reference.items():
+        got = to_numpy(state[name])
+        assert got.dtype == value.numpy().dtype, name
+        np.testing.assert_allclose(got, value.numpy(), rtol=1e-5, atol=1e-5, err_msg=name)
+    np.testing.assert_allclose(to_numpy(out), expected.detach().numpy(), rtol=1e-5, atol=1e-5)
+
+
+def _swa_lrs(lib, **kwargs):
+    groups = [{"params": [lib.nn.Parameter(lib.ones(2))], "lr": 0.5},
+              {"params": [lib.nn.Parameter(lib.ones(2))], "lr": 0.02}]
+    opt = lib.optim.SGD(groups, lr=0.1)
+    scheduler = lib.optim.swa_utils.SWALR(opt, **kwargs)
+    lrs = [scheduler.get_last_lr()]
+    for _ in range(8):
+        opt.step()
+        scheduler.step()
+        lrs.append(scheduler.get_last_lr())
+    return np.array(lrs)
+
+
+@pytest.mark.parametrize("kwargs", [dict(swa_lr=0.05), dict(swa_lr=[0.05, 0.1], anneal_epochs=3, anneal_strategy="linear"),
+                                    dict(swa_lr=0.05, anneal_epochs=0), dict(swa_lr=0.05, anneal_epochs=1)])
+def test_swalr_matches_torch(kwargs):
+    np.testing.assert_allclose(_swa_lrs(zg, **kwargs), _swa_lrs(torch, **kwargs), rtol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs", [dict(swa_lr=[0.05]), dict(swa_lr=0.05, anneal_strategy="exp"),
+                                    dict(swa_lr=0.05, anneal_epochs=-1)])
+def test_swalr_refuses_bad_arguments_like_torch(kwargs):
+    for lib in (torch, zg):
+        with pytest.raises(ValueError):
+            _swa_lrs(lib, **kwargs)
+
+
+def test_custom_scheduler_on_the_old_base_name():
+    def warmup(lib):
+        class Warmup(lib.optim.lr_scheduler._LRScheduler):
+            def __init__(self, optimizer, steps, last_epoch=-1):
+                self.steps = steps
+                super().__init__(optimizer, last_epoch)
+
+            def get_lr(self):
+                return [base * min(1.0, (self.last_epoch + 1) / self.steps) for base in self.base_lrs]
+
+        opt = lib.optim.SGD([lib.nn.Parameter(lib.ones(2))], lr=0.1)
+        scheduler = Warmup(opt, 4)
+        lrs = [scheduler.get_last_lr()]
+        for _ in range(6):
+            opt.step()
             scheduler.step()
-            lrs.append(optimizer.param_groups[0]["lr"])
-        swa.update_bn([(module.tensor(X[i:i + 4]),) for i in range(0, 16, 4)], averaged)
-        results[module] = (averaged, lrs, averaged(module.tensor(X)).detach().numpy())
-    np.testing.assert_allclose(results[zg][1], results[torch][1], rtol=1e-6)
-    same_state(results[zg][0], results[torch][0], atol=1e-4)
-    np.testing.assert_allclose(results[zg][2], results[torch][2], atol=1e-4)
+            lrs.append(scheduler.get_last_lr())
+        return lrs
 
-
-def test_bad_arguments_as_pytorch():
-    optimizer = zg.optim.SGD(zg.nn.Linear(2, 2).parameters(), lr=0.1)
-    with pytest.raises(ValueError, match="anneal_strategy"):
-        zs.SWALR(optimizer, swa_lr=0.1, anneal_strategy="step")
-    with pytest.raises(ValueError, match="anneal_epochs"):
-        zs.SWALR(optimizer, swa_lr=0.1, anneal_epochs=-1)
-    with pytest.raises(ValueError, match="same length"):
-        zs.SWALR(optimizer, swa_lr=[0.1, 0.2])
+    assert warmup(zg) == warmup(torch)

@@ -1,5 +1,5 @@
 """Optimizers (``zengrad.optim``, as ``torch.optim``): SGD, Adam, AdamW, Adamax, NAdam, RAdam, RMSprop,
-Adagrad, Adadelta, Rprop, ASGD, LBFGS and lr schedulers."""
+Adagrad, Adadelta, Rprop, ASGD, LBFGS, lr schedulers and weight averaging (swa_utils)."""
 
 from . import lr_scheduler, swa_utils
 from .adam import Adam, AdamW
@@ -11,5 +11,5 @@ from .rmsprop import Adadelta, Adagrad, RMSprop
 from .rprop import Rprop
 from .sgd import SGD
 
-__all__ = ["swa_utils", "ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam",
-           "RMSprop", "Rprop", "SGD", "lr_scheduler"]
+__all__ = ["ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam",
+           "RMSprop", "Rprop", "SGD", "lr_scheduler", "swa_utils"]

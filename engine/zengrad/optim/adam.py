@@ -14,23 +14,29 @@ class Adam(Optimizer):
         m ← β₁·m + (1 − β₁)·g          v ← β₂·v + (1 − β₂)·g²
         (amsgrad: v̂ ← max(v̂, v), used in place of v below)
         θ ← θ − (lr / (1 − β₁ᵗ)) · m / (√v / √(1 − β₂ᵗ) + eps)
+
+    With ``decoupled_weight_decay=True`` it is AdamW: θ ← θ·(1 − lr·weight_decay) before the step,
+    and no decay term in g.
     """
 
-    decoupled = False
+    switches = ("foreach", "capturable", "differentiable", "fused")
+    _options_added_later = ("decoupled_weight_decay",)
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False):
-        if lr < 0.0:
+                 weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False,
+                 decoupled_weight_decay: bool = False):
+        if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
-        if eps < 0.0:
+        if not 0.0 <= eps:
             raise ValueError(f"Invalid epsilon value: {eps}")
         for i, beta in enumerate(betas):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
-        if weight_decay < 0.0:
+        if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
-                                      amsgrad=amsgrad, maximize=maximize))
+                                      amsgrad=amsgrad, maximize=maximize,
+                                      decoupled_weight_decay=decoupled_weight_decay))
 
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
         xp = param.xp
@@ -46,7 +52,7 @@ class Adam(Optimizer):
         state["step"] += 1
         step = state["step"]
         if decay != 0:
-            if self.decoupled:
+            if group["decoupled_weight_decay"]:
                 param._data *= 1 - lr * decay
             else:
                 grad = grad + decay * param._data
@@ -77,9 +83,7 @@ class AdamW(Adam):
     θ ← θ·(1 − lr·weight_decay), and the gradient itself carries no decay term. Default
     weight_decay = 0.01, as in PyTorch."""
 
-    decoupled = True
-
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                         maximize=maximize)
+                         maximize=maximize, decoupled_weight_decay=True)

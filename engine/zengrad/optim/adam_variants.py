@@ -11,8 +11,7 @@ from __future__ import annotations
 import math
 
 from ..tensor import Tensor
-from .optimizer import Optimizer
-from .optimizer import followed_gradient
+from .optimizer import USUAL_SWITCHES, Optimizer, followed_gradient
 from .rmsprop import _check
 
 
@@ -57,6 +56,8 @@ class Adamax(Optimizer):
         θ ← θ − (lr / (1 − β₁ᵗ)) · m / u
     """
 
+    switches = USUAL_SWITCHES
+
     def __init__(self, params, lr: float = 2e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, *, maximize: bool = False):
         _check_adam_options("Adamax", lr, betas, eps, weight_decay)
@@ -81,6 +82,8 @@ class NAdam(Optimizer):
         v ← β₂·v + (1 − β₂)·g²          d = √(v / (1 − β₂ᵗ)) + eps
         θ ← θ − lr·(1 − μₜ)/(1 − Πₜ) · g/d − lr·μₜ₊₁/(1 − Πₜ·μₜ₊₁) · m/d
     """
+
+    switches = USUAL_SWITCHES
 
     def __init__(self, params, lr: float = 2e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum_decay: float = 4e-3, *, decoupled_weight_decay: bool = False,
@@ -115,6 +118,8 @@ class RAdam(Optimizer):
         ρₜ > 5:  r = √((ρₜ − 4)(ρₜ − 2)ρ∞ / ((ρ∞ − 4)(ρ∞ − 2)ρₜ)),  θ ← θ − lr·m̂·r·√(1 − β₂ᵗ)/(√v + eps)
         else:    θ ← θ − lr·m̂   (v is too short an average to trust: SGD with momentum)
     """
+
+    switches = USUAL_SWITCHES
 
     def __init__(self, params, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, *, decoupled_weight_decay: bool = False, maximize: bool = False):

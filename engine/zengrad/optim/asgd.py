@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, followed_gradient
+from .optimizer import USUAL_SWITCHES, Optimizer, followed_gradient
 
 
 class ASGD(Optimizer):
@@ -17,6 +17,8 @@ class ASGD(Optimizer):
     Averaging starts after t₀ steps; ``state["ax"]`` holds the averaged weights ā (copy them into
     the model to evaluate the average, as with PyTorch's ASGD).
     """
+
+    switches = USUAL_SWITCHES
 
     def __init__(self, params, lr: float = 1e-2, lambd: float = 1e-4, alpha: float = 0.75, t0: float = 1e6,
                  weight_decay: float = 0.0, *, maximize: bool = False):

@@ -13,6 +13,7 @@ import abc
 import math
 import numbers
 import types
+import warnings
 from bisect import bisect_right
 from collections import Counter
 
@@ -21,6 +22,11 @@ from .optimizer import Optimizer
 __all__ = ["ChainedScheduler", "ConstantLR", "CosineAnnealingLR", "CosineAnnealingWarmRestarts", "CyclicLR",
            "ExponentialLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR", "MultiplicativeLR",
            "OneCycleLR", "PolynomialLR", "ReduceLROnPlateau", "SequentialLR", "StepLR"]
+
+
+#: PyTorch's warning for ``step(epoch)``.
+EPOCH_DEPRECATION_WARNING = ("The epoch parameter in `scheduler.step()` was not necessary and is being deprecated "
+                             "where possible. Please use `scheduler.step()` to step the scheduler.")
 
 
 def _group_values(optimizer: Optimizer, key: str) -> list:
@@ -41,15 +47,20 @@ def _per_group(owner: str, name: str, optimizer: Optimizer, value) -> list:
     return values
 
 
+class ArgumentTypeError(TypeError, ValueError):
+    """An argument of the wrong type: a TypeError, and also the ValueError PyTorch raises for some
+    (CosineAnnealingWarmRestarts' T_0, T_mult and eta_min)."""
+
+
 def _number(owner: str, name: str, value) -> float:
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{owner}: {name} must be a number, got {type(value).__name__}")
     return value
 
 
 def _positive_int(owner: str, name: str, value) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise TypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
+        raise ArgumentTypeError(f"{owner}: {name} must be an int, got {type(value).__name__}")
     if value <= 0:
         raise ValueError(f"{owner}: {name} must be a positive int, got {value}")
     return int(value)
@@ -114,10 +125,19 @@ class LRScheduler(abc.ABC):
     def get_lr(self) -> list[float]:
         """The learning rate of each parameter group for epoch ``self.last_epoch``."""
 
-    def step(self) -> None:
-        """Advance one epoch and set every group's lr."""
+    def step(self, epoch: int | None = None) -> None:
+        """Advance one epoch and set every group's lr (to those of ``epoch``, when given: deprecated
+        in PyTorch, by the closed form where the schedule has one). Warns, as PyTorch does, when the
+        first call comes before any ``optimizer.step()`` (the schedule's first value is skipped)."""
+        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
+            warnings.warn("Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 "
+                          "and later, you should call them in the opposite order: `optimizer.step()` before "
+                          "`lr_scheduler.step()`.  Failure to do this will result in PyTorch skipping the first "
+                          "value of the learning rate schedule.", UserWarning, stacklevel=2)
         self._step_count += 1
-        self._update_lr()
+        if epoch is not None:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+        self._update_lr(epoch)
 
     def _update_lr(self, epoch: int | None = None) -> None:
         """Set the lrs of the next epoch, or of ``epoch`` (by the closed form where there is one)."""
@@ -148,6 +168,10 @@ class LRScheduler(abc.ABC):
             raise TypeError(f"{type(self).__name__}.load_state_dict: expected a dict, got "
                             f"{type(state_dict).__name__}")
         self.__dict__.update(state_dict)
+
+
+#: PyTorch's older name for the base class, still used by custom schedulers.
+_LRScheduler = LRScheduler
 
 
 class _LambdaScheduler(LRScheduler):
@@ -755,14 +779,19 @@ class ReduceLROnPlateau(LRScheduler):
             return a < (best * (1.0 - self.threshold) if self.threshold_mode == "rel" else best - self.threshold)
         return a > (best * (self.threshold + 1.0) if self.threshold_mode == "rel" else best + self.threshold)
 
-    def step(self, metrics) -> None:
-        """Record this epoch's metric (a number or a one-element Tensor) and reduce the lr if due."""
+    def step(self, metrics, epoch: int | None = None) -> None:
+        """Record this epoch's metric (a number or a one-element Tensor) and reduce the lr if due;
+        ``epoch`` (deprecated in PyTorch) sets ``last_epoch`` instead of counting on."""
         try:
             current = float(metrics.item() if hasattr(metrics, "item") else metrics)
         except (TypeError, ValueError) as error:
             raise TypeError(f"ReduceLROnPlateau.step: metrics must be a number, got "
                             f"{type(metrics).__name__} ({error})") from None
-        self.last_epoch += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            self.last_epoch = epoch
         if self.is_better(current, self.best):
             self.best = current
             self.num_bad_epochs = 0

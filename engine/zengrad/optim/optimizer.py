@@ -6,52 +6,118 @@ Subclasses implement ``step()``; updates work on raw arrays under ``no_grad`` an
 
 from __future__ import annotations
 
-import abc
+import collections
 import copy
 import functools
+import warnings
 
 import numpy as np
 
 from .. import backend
 from ..grad_mode import enable_grad, no_grad
 from ..autograd import increment_version
+from ..hooks import RemovableHandle
+from ..nn.utils import write_grad
 from ..tensor import Tensor
 
 
 #: PyTorch's switches between implementations of the same update (multi-tensor loops, fused
-#: kernels, CUDA-graph capture); zengrad has one implementation, so they change nothing.
-IMPLEMENTATION_SWITCHES = ("foreach", "fused", "capturable")
+#: kernels, CUDA-graph capture, an update autograd can differentiate through), with their
+#: defaults. zengrad has one implementation, so they change nothing; each optimizer accepts
+#: those its PyTorch namesake accepts (its ``switches``) and keeps them in its parameter groups.
+IMPLEMENTATION_SWITCHES = {"foreach": None, "fused": None, "capturable": False, "differentiable": False}
+
+#: What an optimizer's hooks can be registered for (its register_*_hook methods).
+HOOK_KINDS = ("step_pre", "step_post", "state_dict_pre", "state_dict_post", "load_state_dict_pre",
+              "load_state_dict_post")
+
+#: Step hooks every optimizer runs (its own pre-hooks after these, its post-hooks before).
+_GLOBAL_STEP_HOOKS = {"step_pre": collections.OrderedDict(), "step_post": collections.OrderedDict()}
 
 
-class Optimizer(abc.ABC):
+def register_optimizer_step_pre_hook(hook) -> RemovableHandle:
+    """Call ``hook(optimizer, args, kwargs)`` before every optimizer's ``step`` (see
+    :meth:`Optimizer.register_step_pre_hook`)."""
+    return RemovableHandle(_GLOBAL_STEP_HOOKS["step_pre"], hook)
+
+
+def register_optimizer_step_post_hook(hook) -> RemovableHandle:
+    """Call ``hook(optimizer, args, kwargs)`` after every optimizer's ``step``."""
+    return RemovableHandle(_GLOBAL_STEP_HOOKS["step_post"], hook)
+
+
+#: The switches most of PyTorch's optimizers take (SGD, Adam and Adagrad take ``fused`` as well).
+USUAL_SWITCHES = ("foreach", "capturable", "differentiable")
+
+
+def _with_step_hooks(step):
+    """``step`` wrapped to run the optimizer's step hooks around it (PyTorch's order and contract)."""
+
+    @functools.wraps(step)
+    def hooked(*args, **kwargs):
+        optimizer = args[0]
+        if optimizer.__dict__.get("_stepping"):  # a subclass's step calling super().step(): hooks ran
+            return step(*args, **kwargs)
+        for hook in [*_GLOBAL_STEP_HOOKS["step_pre"].values(), *optimizer._hooks["step_pre"].values()]:
+            result = hook(optimizer, args, kwargs)
+            if result is not None:
+                if not (isinstance(result, tuple) and len(result) == 2):
+                    raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), but got "
+                                       f"{result}.")
+                args, kwargs = result
+        optimizer._stepping = True
+        try:
+            out = step(*args, **kwargs)
+        finally:
+            optimizer._stepping = False
+        optimizer._opt_called = True  # read by the lr schedulers' check of the call order
+        for hook in [*optimizer._hooks["step_post"].values(), *_GLOBAL_STEP_HOOKS["step_post"].values()]:
+            hook(optimizer, args, kwargs)
+        return out
+
+    return hooked
+
+
+class Optimizer:
     """Base class. ``params`` is an iterable of tensors or of dicts (parameter groups) with a
-    ``"params"`` entry and per-group options that override ``defaults``.
+    ``"params"`` entry and per-group options that override ``defaults``. A subclass defines
+    ``_update`` (one parameter's update, which the base ``step`` calls) or, as in PyTorch, its own
+    ``step`` looping over ``param_groups``.
 
-    Every subclass's constructor also takes PyTorch's keyword-only ``foreach``, ``fused`` and
-    ``capturable`` (accepted, no effect: see IMPLEMENTATION_SWITCHES) and ``differentiable``
-    (False only: an update that autograd could differentiate through is not supported).
+    Every subclass's constructor also takes the keyword-only switches of IMPLEMENTATION_SWITCHES
+    that PyTorch's takes (``switches``; accepted, no effect) — ``differentiable`` False only: an
+    update that autograd could differentiate through is not supported. ``step``, ``state_dict``
+    and ``load_state_dict`` run the hooks registered for them (HOOK_KINDS) as PyTorch's do.
     """
+
+    #: The implementation switches this optimizer's constructor takes (as its PyTorch namesake's;
+    #: none for an optimizer defined outside zengrad).
+    switches: tuple = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _with_step_hooks(cls.__dict__["step"])
         if "__init__" not in cls.__dict__:
             return
         constructor = cls.__init__
 
         @functools.wraps(constructor)
-        def init(self, *args, differentiable: bool = False, **settings):
-            if differentiable:
+        def init(self, *args, **settings):
+            switches = {name: settings.pop(name, default) for name, default in IMPLEMENTATION_SWITCHES.items()
+                        if name in cls.switches}
+            if switches.get("differentiable"):
                 raise NotImplementedError(f"{cls.__name__}: differentiable=True is not supported")
-            for switch in IMPLEMENTATION_SWITCHES:
-                settings.pop(switch, None)
+            self.__dict__.setdefault("_switches", switches)  # the outermost constructor's (AdamW's, not Adam's)
             constructor(self, *args, **settings)
 
         cls.__init__ = init
 
     def __init__(self, params, defaults: dict):
-        self.defaults = dict(defaults)
-        self.state: dict[Tensor, dict] = {}
+        self.defaults = {**defaults, **self.__dict__.pop("_switches", {})}
+        self.state: dict[Tensor, dict] = collections.defaultdict(dict)
         self.param_groups: list[dict] = []
+        self._hooks = {kind: collections.OrderedDict() for kind in HOOK_KINDS}
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
                             f"or dicts, but got {type(params).__name__}")
@@ -79,49 +145,97 @@ class Optimizer(abc.ABC):
         for name, default in self.defaults.items():
             group.setdefault(name, default)
         existing = {id(p) for g in self.param_groups for p in g["params"]}
-        if existing & {id(p) for p in group["params"]} or len({id(p) for p in group["params"]}) != len(group["params"]):
+        if existing & {id(p) for p in group["params"]}:
             raise ValueError("some parameters appear in more than one parameter group")
+        if len({id(p) for p in group["params"]}) != len(group["params"]):
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in future, this "
+                          "will cause an error", UserWarning, stacklevel=3)
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Clear the gradients of every parameter (to None by default, as PyTorch does)."""
+        """Clear the gradients of every parameter: to None by default, else zero them in place (a
+        read-only gradient, such as a broadcast view, is replaced by zeros), as PyTorch does."""
         for group in self.param_groups:
             for param in group["params"]:
                 if set_to_none:
                     param.grad = None
                 elif param.grad is not None:
-                    param.grad = Tensor(param.xp.zeros_like(param.grad._data))
+                    write_grad(param, 0)
 
+    @_with_step_hooks
     def step(self, closure=None):
-        """One update of every parameter with a gradient; ``closure`` re-evaluates the loss."""
+        """One update of every parameter with a gradient; ``closure`` re-evaluates the loss. A
+        0-d Tensor ``lr`` is read as its number."""
         loss = None
         if closure is not None:
             with enable_grad():
                 loss = closure()
         with no_grad():
             for group in self.param_groups:
+                if isinstance(group["lr"], Tensor):
+                    group = {**group, "lr": group["lr"].item()}
                 for param in group["params"]:
                     if param.grad is not None:
-                        self._update(param, param.grad._data, group, self.state.setdefault(param, {}))
+                        state = self.state[param]
+                        self._update(param, param.grad._data, group, state)
                         increment_version(param)
+                        if not state:  # an update that keeps none (SGD without momentum) leaves none
+                            del self.state[param]
         return loss
 
-    @abc.abstractmethod
+    def register_step_pre_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step`` (``args`` starts with the
+        optimizer); it returns None or a pair ``(new_args, new_kwargs)`` that the step takes instead."""
+        return RemovableHandle(self._hooks["step_pre"], hook)
+
+    def register_step_post_hook(self, hook) -> RemovableHandle:
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``."""
+        return RemovableHandle(self._hooks["step_post"], hook)
+
+    def register_state_dict_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer)`` before :meth:`state_dict` builds its dict."""
+        return RemovableHandle(self._hooks["state_dict_pre"], hook, prepend)
+
+    def register_state_dict_post_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer, state_dict)`` on the dict :meth:`state_dict` built; a dict it
+        returns is returned instead."""
+        return RemovableHandle(self._hooks["state_dict_post"], hook, prepend)
+
+    def register_load_state_dict_pre_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer, state_dict)`` before :meth:`load_state_dict` (on a shallow copy of
+        the dict); a dict it returns is loaded instead."""
+        return RemovableHandle(self._hooks["load_state_dict_pre"], hook, prepend)
+
+    def register_load_state_dict_post_hook(self, hook, prepend: bool = False) -> RemovableHandle:
+        """Call ``hook(optimizer)`` after :meth:`load_state_dict`."""
+        return RemovableHandle(self._hooks["load_state_dict_post"], hook, prepend)
+
+    def _through_hooks(self, kind: str, state_dict):
+        """``state_dict`` passed through the hooks of ``kind``, each may return a replacement."""
+        for hook in list(self._hooks[kind].values()):
+            replaced = hook(self, state_dict)
+            if replaced is not None:
+                state_dict = replaced
+        return state_dict
+
     def _update(self, param: Tensor, grad, group: dict, state: dict) -> None:
         """Update ``param`` in place from ``grad`` (an array) with the group's settings and state."""
+        raise NotImplementedError(f"{type(self).__name__} defines neither step() nor _update()")
 
     # ---- saving and resuming --------------------------------------------------------------
     def state_dict(self) -> dict:
         """``{"state": {index: {name: value}}, "param_groups": [{options..., "params": [index]}]}``,
         parameters numbered in group order, as in PyTorch (tensors are shared, not copied)."""
+        for hook in list(self._hooks["state_dict_pre"].values()):
+            hook(self)
         index = {}
         groups = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
             packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
             groups.append(packed)
-        state = {index[id(p)]: dict(values) for p, values in self.state.items() if id(p) in index}
-        return {"state": state, "param_groups": groups}
+        state = {index[id(p)]: dict(values) for p, values in self.state.items() if id(p) in index and values}
+        return self._through_hooks("state_dict_post", {"state": state, "param_groups": groups})
 
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore options and state saved by :meth:`state_dict` (tensors are copied onto each
@@ -133,18 +247,25 @@ class Optimizer(abc.ABC):
         kind of every option, and that every state value is a number or an array of its
         parameter's shape. A ValueError (TypeError for a non-dict) names what does not fit.
         """
+        if isinstance(state_dict, dict):
+            state_dict = self._through_hooks("load_state_dict_pre", dict(state_dict))
         saved_groups, saved_state = self._checked_state_dict(state_dict)
-        new_state: dict[Tensor, dict] = {}
+        new_state: dict[Tensor, dict] = collections.defaultdict(dict)
         new_groups = []
         for saved, group in zip(saved_groups, self.param_groups):
             for key, param in zip(saved["params"], group["params"]):
                 if key in saved_state:
                     new_state[param] = {name: _cast_like(value, param) for name, value in saved_state[key].items()}
             restored = {k: copy.deepcopy(v) for k, v in saved.items() if k != "params"}
+            for option in self._optional_options:
+                if option in group:
+                    restored.setdefault(option, group[option])
             restored["params"] = group["params"]
             new_groups.append(restored)
         self.state = new_state
         self.param_groups = new_groups
+        for hook in list(self._hooks["load_state_dict_post"].values()):
+            hook(self)
 
     def _checked_state_dict(self, state_dict) -> tuple[list, dict]:
         """(saved groups, state by parameter index) once ``state_dict`` is known to fit."""
@@ -165,11 +286,11 @@ class Optimizer(abc.ABC):
                 raise ValueError(f"loaded state dict contains a parameter group ({i}) of "
                                  f"{len(saved['params'])} parameters that doesn't match the size of "
                                  f"optimizer's group ({len(group['params'])})")
-            missing = sorted(set(self.defaults) - set(saved))
+            missing = sorted(set(self.defaults) - set(saved) - set(self._optional_options))
             if missing:
                 raise ValueError(f"{name}.load_state_dict: the state is from another optimizer: group {i} lacks "
                                  f"{name}'s option(s) {missing} (it has {sorted(k for k in saved if k != 'params')})")
-            for option in self.defaults:
+            for option in set(self.defaults) & set(saved):
                 if not _same_kind(saved[option], group[option]):
                     raise ValueError(f"{name}.load_state_dict: option {option!r} of group {i} is "
                                      f"{saved[option]!r}, not a value like {group[option]!r}")
@@ -188,6 +309,14 @@ class Optimizer(abc.ABC):
                 self._check_state_entry(index, entry, value, shapes[index])
             saved_state[index] = values
         return saved_groups, saved_state
+
+    @property
+    def _optional_options(self) -> tuple:
+        """Options a saved state may lack (older saves): they keep this optimizer's value."""
+        return tuple(IMPLEMENTATION_SWITCHES) + self._options_added_later
+
+    #: Options of this optimizer that older saved states lack.
+    _options_added_later: tuple = ()
 
     def _check_state_entry(self, index: int, entry, value, shape: tuple) -> None:
         """Refuse a saved state value that cannot belong to parameter ``index`` (of ``shape``)."""

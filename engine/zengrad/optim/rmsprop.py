@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, followed_gradient
+from .optimizer import USUAL_SWITCHES, Optimizer, followed_gradient
 
 
 def _check(name: str, value: float, what: str) -> None:
-    if value < 0.0:
+    if not 0.0 <= value:  # NaN fails too
         raise ValueError(f"Invalid {what}: {value}")
 
 
@@ -20,6 +20,8 @@ class RMSprop(Optimizer):
         u = g / (√v + eps)                          (momentum μ > 0: b ← μ·b + u, u = b)
         θ ← θ − lr·u
     """
+
+    switches = USUAL_SWITCHES
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
                  momentum: float = 0.0, centered: bool = False, *, maximize: bool = False):
@@ -67,11 +69,13 @@ class Adagrad(Optimizer):
         θ ← θ − lr_t · g / (√s + eps)
     """
 
+    switches = ("foreach", "differentiable", "fused")
+
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, *, maximize: bool = False):
         for value, what in ((lr, "learning rate"), (lr_decay, "lr_decay value"), (eps, "epsilon value"),
                             (weight_decay, "weight_decay value"),
-                            (initial_accumulator_value, "initial_accumulator_value")):
+                            (initial_accumulator_value, "initial_accumulator_value value")):
             _check("Adagrad", value, what)
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay, eps=eps,
                                       initial_accumulator_value=initial_accumulator_value, maximize=maximize))
@@ -97,6 +101,8 @@ class Adadelta(Optimizer):
         u ← ρ·u + (1 − ρ)·Δ²
         θ ← θ − lr·Δ
     """
+
+    switches = USUAL_SWITCHES
 
     def __init__(self, params, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0,
                  *, maximize: bool = False):

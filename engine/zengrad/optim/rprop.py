@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, followed_gradient
+from .optimizer import USUAL_SWITCHES, Optimizer, followed_gradient
 
 
 class Rprop(Optimizer):
@@ -19,6 +19,8 @@ class Rprop(Optimizer):
     ``etas`` = (η₋, η₊) with 0 < η₋ < 1 < η₊; ``step_sizes`` = (Δmin, Δmax). Rprop suits full-batch
     training: a noisy mini-batch gradient flips sign often and keeps shrinking the steps.
     """
+
+    switches = USUAL_SWITCHES
 
     def __init__(self, params, lr: float = 1e-2, etas: tuple = (0.5, 1.2), step_sizes: tuple = (1e-6, 50), *,
                  maximize: bool = False):

@@ -14,6 +14,8 @@ class SGD(Optimizer):
         θ ← θ − lr·g          (θ ← θ + lr·g with maximize=True)
     """
 
+    switches = ("foreach", "differentiable", "fused")
+
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False):
         if lr < 0.0:

@@ -1,17 +1,11 @@
-"""Weight averaging (``torch.optim.swa_utils``): Stochastic Weight Averaging and EMA models.
+"""Weight averaging (``zengrad.optim.swa_utils``, as ``torch.optim.swa_utils``): a model that keeps a
+running average of another's weights, the SWALR schedule that holds the lr at a constant for the
+averaging phase, and update_bn, which recomputes batch-norm statistics for the averaged weights.
 
-SWA (Izmailov et al., 2018) averages the weights visited late in training, w̄ₙ = (1/n) Σ wᵢ,
-kept as a running mean w̄ ← w̄ + (w − w̄)/(n + 1); an exponential moving average keeps
-w̄ ← d·w̄ + (1 − d)·w instead. Both usually generalise better than the last weights.
+With θ the trained weights and θ̄ their average after n updates:
 
-* ``AveragedModel(model)``: a copy of ``model`` whose parameters hold the average;
-  ``update_parameters(model)`` folds in the current weights (the first call copies them). Its
-  ``n_averaged`` buffer counts the updates. Buffers (BatchNorm statistics) are copied from the
-  model unless ``use_buffers=True`` averages them too.
-* ``SWALR``: anneals each group's lr from its value to ``swa_lr`` over ``anneal_epochs`` steps
-  (cosine or linear), then holds it.
-* ``update_bn(loader, model)``: recomputes BatchNorm running statistics with one pass over the
-  data (the averaged weights never produced the statistics they would have).
+    SWA (equal weights):   θ̄ ← θ̄ + (θ − θ̄)/(n + 1)          (θ̄ = θ at the first update)
+    EMA (decay d):         θ̄ ← d·θ̄ + (1 − d)·θ
 """
 
 from __future__ import annotations
@@ -20,110 +14,137 @@ import copy
 import itertools
 import math
 
-from ..creation import tensor
+import numpy as np
+
 from ..grad_mode import no_grad
 from ..nn.module import Module
 from ..nn.normalization import _BatchNorm
-from .lr_scheduler import LRScheduler
+from ..tensor import Tensor
+from .lr_scheduler import LRScheduler, _per_group
 from .optimizer import Optimizer
 
 __all__ = ["AveragedModel", "SWALR", "get_ema_avg_fn", "get_ema_multi_avg_fn", "get_swa_avg_fn",
            "get_swa_multi_avg_fn", "update_bn"]
 
 
+def _check_decay(decay: float) -> None:
+    if decay < 0.0 or decay > 1.0:
+        raise ValueError(f"Invalid decay value {decay} provided. Please provide a value in [0,1] range.")
+
+
 def get_swa_avg_fn():
-    """w̄ + (w − w̄)/(n + 1): the running mean."""
-    def swa_update(averaged_param, current_param, num_averaged):
-        return averaged_param + (current_param - averaged_param) / (num_averaged + 1)
+    """``fn(θ̄, θ, n)`` = θ̄ + (θ − θ̄)/(n + 1): the equal-weight average of n + 1 snapshots."""
+
+    def swa_update(averaged: Tensor, current: Tensor, num_averaged) -> Tensor:
+        with no_grad():
+            return averaged + (current - averaged) / (num_averaged + 1)
+
     return swa_update
 
 
 def get_ema_avg_fn(decay: float = 0.999):
-    """d·w̄ + (1 − d)·w: the exponential moving average."""
-    def ema_update(ema_param, current_param, num_averaged):
-        return decay * ema_param + (1 - decay) * current_param
+    """``fn(θ̄, θ, n)`` = decay·θ̄ + (1 − decay)·θ: the exponential moving average."""
+    _check_decay(decay)
+
+    def ema_update(averaged: Tensor, current: Tensor, num_averaged) -> Tensor:
+        with no_grad():
+            return decay * averaged + (1 - decay) * current
+
     return ema_update
+
+
+def _multi(avg_fn):
+    """An in-place update of lists of averages from a one-tensor ``avg_fn``."""
+
+    def update(averaged_list, current_list, num_averaged) -> None:
+        for averaged, current in zip(averaged_list, current_list):
+            averaged._data[...] = avg_fn(averaged, current, num_averaged)._data
+
+    return update
 
 
 def get_swa_multi_avg_fn():
-    """The running mean, applied in place to lists of averaged and current tensors."""
-    def swa_update(averaged_params, current_params, num_averaged):
-        for averaged, current in zip(averaged_params, current_params):
-            averaged.copy_(get_swa_avg_fn()(averaged, current, num_averaged))
-    return swa_update
+    """``fn(averages, currents, n)``: :func:`get_swa_avg_fn`'s update, in place, over lists."""
+    return _multi(get_swa_avg_fn())
 
 
 def get_ema_multi_avg_fn(decay: float = 0.999):
-    """The exponential moving average, applied in place to lists of tensors."""
-    def ema_update(ema_params, current_params, num_averaged):
-        for ema, current in zip(ema_params, current_params):
-            ema.copy_(get_ema_avg_fn(decay)(ema, current, num_averaged))
-    return ema_update
+    """``fn(averages, currents, n)``: :func:`get_ema_avg_fn`'s update, in place, over lists."""
+    return _multi(get_ema_avg_fn(decay))
 
 
 class AveragedModel(Module):
-    """A copy of ``model`` whose parameters are the average of the weights it was updated with."""
+    """A copy of ``model`` (``self.module``) whose parameters — and buffers, with
+    ``use_buffers=True`` — hold the average of the snapshots given to :meth:`update_parameters`
+    (SWA by default; ``avg_fn(θ̄, θ, n)`` or ``multi_avg_fn(θ̄s, θs, n)`` for another average).
+    ``n_averaged`` counts the snapshots; calling the model runs the copy."""
 
     def __init__(self, model: Module, device=None, avg_fn=None, multi_avg_fn=None, use_buffers: bool = False):
         super().__init__()
+        if avg_fn is not None and multi_avg_fn is not None:
+            raise AssertionError("Only one of avg_fn and multi_avg_fn should be provided")
         self.module = copy.deepcopy(model)
         if device is not None:
             self.module = self.module.to(device)
-        self.register_buffer("n_averaged", tensor(0, device=device))
-        self.avg_fn, self.multi_avg_fn, self.use_buffers = avg_fn, multi_avg_fn, use_buffers
+        self.register_buffer("n_averaged", Tensor(np.zeros((), dtype=np.int64)).to(device or "cpu"))
+        self.avg_fn = avg_fn
+        self.multi_avg_fn = multi_avg_fn
+        self.use_buffers = use_buffers
 
     def forward(self, *args, **kwargs):
         return self.module(*args, **kwargs)
 
     def update_parameters(self, model: Module) -> None:
-        """Fold ``model``'s current weights into the average (copy them, the first time)."""
-        mine = list(itertools.chain(self.module.parameters(), self.module.buffers()) if self.use_buffers
-                    else self.parameters())
-        theirs = list(itertools.chain(model.parameters(), model.buffers()) if self.use_buffers
-                      else model.parameters())
-        count = int(self.n_averaged.item())
+        """Fold ``model``'s current weights into the average (copy them at the first call); without
+        ``use_buffers`` the buffers are copied from ``model`` as they are."""
+        if self.use_buffers:
+            averages = list(itertools.chain(self.module.parameters(), self.module.buffers()))
+            currents = list(itertools.chain(model.parameters(), model.buffers()))
+        else:
+            averages, currents = list(self.parameters()), list(model.parameters())
+        pairs = [(a, c.detach().to(a.device)) for a, c in zip(averages, currents)]
+        n = int(self.n_averaged.item())
         with no_grad():
-            if count == 0:
-                for averaged, current in zip(mine, theirs):
-                    averaged.copy_(current.detach())
-            elif self.multi_avg_fn is not None:
-                self.multi_avg_fn([p.detach() for p in mine], [p.detach() for p in theirs], self.n_averaged)
+            if n == 0:
+                for averaged, current in pairs:
+                    averaged._data[...] = current._data
             else:
-                update = self.avg_fn or get_swa_avg_fn()
-                for averaged, current in zip(mine, theirs):
-                    averaged.copy_(update(averaged.detach(), current.detach(), self.n_averaged))
+                counted = self.n_averaged
+                if self.multi_avg_fn is not None:
+                    self.multi_avg_fn([a for a, _ in pairs], [c for _, c in pairs], counted)
+                else:
+                    _multi(self.avg_fn or get_swa_avg_fn())([a for a, _ in pairs], [c for _, c in pairs], counted)
             if not self.use_buffers:
-                for kept, current in zip(self.module.buffers(), model.buffers()):
-                    kept.copy_(current.detach())
-            self.n_averaged.add_(1)
+                for averaged, current in zip(self.module.buffers(), model.buffers()):
+                    averaged._data[...] = current.detach().to(averaged.device)._data
+            self.n_averaged._data += 1
 
 
 class SWALR(LRScheduler):
-    """Anneal each group's lr to its ``swa_lr`` over ``anneal_epochs`` steps, then hold it:
-    lr_t = α_t·swa_lr + (1 − α_t)·lr₀ with α_t = t/anneal_epochs ('linear') or
-    (1 − cos(π t/anneal_epochs))/2 ('cos'), reconstructed step by step from the current lr."""
+    """Anneal each group's lr from its current value to ``swa_lr`` over ``anneal_epochs`` steps,
+    then hold it there. At step s (counting the constructor's as 0), with t = clamp(s/E, 0, 1),
+    α = t ("linear") or (1 − cos πt)/2 ("cos") and lr₀ the lr before annealing (recovered from the
+    previous step's value):
+
+        lr = α·swa_lr + (1 − α)·lr₀
+    """
 
     def __init__(self, optimizer: Optimizer, swa_lr, anneal_epochs: int = 10, anneal_strategy: str = "cos",
                  last_epoch: int = -1):
-        groups = optimizer.param_groups
-        swa_lrs = list(swa_lr) if isinstance(swa_lr, (list, tuple)) else [swa_lr] * len(groups)
-        if len(swa_lrs) != len(groups):
-            raise ValueError(f"swa_lr must have the same length as optimizer.param_groups: swa_lr has "
-                             f"{len(swa_lrs)}, optimizer.param_groups has {len(groups)}")
-        for value, group in zip(swa_lrs, groups):
+        swa_lrs = _per_group("SWALR", "swa_lr", optimizer, swa_lr)
+        for value, group in zip(swa_lrs, optimizer.param_groups):
             group["swa_lr"] = value
         if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy must by one of 'cos' or 'linear', instead got {anneal_strategy}")
+            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+        self._anneal_strategy = anneal_strategy
         if not isinstance(anneal_epochs, int) or anneal_epochs < 0:
             raise ValueError(f"anneal_epochs must be equal or greater than 0, got {anneal_epochs}")
-        self.anneal_func = (lambda t: (1 - math.cos(math.pi * t)) / 2) if anneal_strategy == "cos" else (lambda t: t)
         self.anneal_epochs = anneal_epochs
         super().__init__(optimizer, last_epoch)
 
-    @staticmethod
-    def _initial_lr(lr: float, swa_lr: float, alpha: float) -> float:
-        """lr₀ from lr = α·swa_lr + (1 − α)·lr₀."""
-        return swa_lr if alpha == 1 else (lr - alpha * swa_lr) / (1 - alpha)
+    def anneal_func(self, t: float) -> float:
+        """α at the fraction t of the annealing."""
+        return t if self._anneal_strategy == "linear" else (1 - math.cos(math.pi * t)) / 2
 
     def get_lr(self) -> list[float]:
         step = self._step_count - 1
@@ -131,16 +152,16 @@ class SWALR(LRScheduler):
             step = max(1, step)
         previous = self.anneal_func(max(0, min(1, (step - 1) / max(1, self.anneal_epochs))))
         alpha = self.anneal_func(max(0, min(1, step / max(1, self.anneal_epochs))))
-        return [group["swa_lr"] * alpha + self._initial_lr(group["lr"], group["swa_lr"], previous) * (1 - alpha)
-                for group in self.optimizer.param_groups]
-
-    def state_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "anneal_func")}
+        groups = self.optimizer.param_groups
+        start = [g["swa_lr"] if previous == 1 else (g["lr"] - previous * g["swa_lr"]) / (1 - previous)
+                 for g in groups]
+        return [g["swa_lr"] * alpha + lr * (1 - alpha) for g, lr in zip(groups, start)]
 
 
 def update_bn(loader, model: Module, device=None) -> None:
-    """Recompute every BatchNorm's running mean and variance over one pass of ``loader`` (a
-    cumulative average: momentum None), the model in training mode for the pass."""
+    """Recompute every batch-norm layer's running mean and variance as the plain average over one
+    pass of ``loader`` (batches, or (input, ...) tuples whose first entry is fed to ``model``):
+    run after copying averaged weights in, whose statistics the old running values don't match."""
     momenta = {}
     for module in model.modules():
         if isinstance(module, _BatchNorm):
@@ -154,8 +175,11 @@ def update_bn(loader, model: Module, device=None) -> None:
         module.momentum = None
     with no_grad():
         for batch in loader:
-            batch = batch[0] if isinstance(batch, (list, tuple)) else batch
-            model(batch.to(device) if device is not None else batch)
+            if isinstance(batch, (list, tuple)):
+                batch = batch[0]
+            if device is not None:
+                batch = batch.to(device)
+            model(batch)
     for module, momentum in momenta.items():
         module.momentum = momentum
     model.train(was_training)

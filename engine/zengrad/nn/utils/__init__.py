@@ -59,15 +59,30 @@ def get_total_norm(tensors, norm_type: float = 2.0, error_if_nonfinite: bool = F
     return Tensor(xp.asarray(total, dtype=tensors[0].dtype))
 
 
+def write_grad(param: Tensor, values) -> None:
+    """param.grad ← values (an array of its shape, or a number) in the gradient's own storage, so
+    every reference to ``param.grad`` sees the change, as with PyTorch's in-place gradient updates;
+    a read-only gradient (a broadcast view) is replaced by a new one instead."""
+    array = param.grad._data
+    if getattr(getattr(array, "flags", None), "writeable", True):
+        array[...] = values
+        increment_version(param.grad)
+    else:
+        param.grad = Tensor(param.xp.broadcast_to(values, array.shape).astype(array.dtype))
+
+
 def clip_grads_with_norm_(parameters, max_norm: float, total_norm, foreach=None) -> None:
-    """Multiply every gradient by min(1, max_norm / (total_norm + 1e-6)) (replacing ``.grad``: a
-    gradient may be a read-only broadcast view, so it is not written into)."""
+    """Multiply every gradient, in place, by min(1, max_norm / (total_norm + 1e-6)), computed in the
+    norm's dtype; a NaN norm makes every gradient NaN, as in PyTorch."""
     parameters = [parameters] if isinstance(parameters, Tensor) else list(parameters)
-    factor = min(1.0, float(max_norm) / (float(total_norm) + 1e-6))
-    with no_grad():
+    norm = total_norm._data if isinstance(total_norm, Tensor) else np.asarray(total_norm, dtype=np.float32)
+    max_norm = max_norm.item() if isinstance(max_norm, Tensor) else max_norm
+    factor = norm.dtype.type(max_norm) / (norm + norm.dtype.type(1e-6))
+    factor = factor.clip(None, 1.0)  # (keeps a NaN, unlike min())
+    with no_grad(), np.errstate(invalid="ignore"):  # an infinite gradient times 0 is NaN, silently
         for p in parameters:
             if p.grad is not None:
-                p.grad = Tensor(p.grad._data * p.grad.dtype.type(factor))
+                write_grad(p, p.grad._data * factor.astype(p.grad.dtype))
 
 
 def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
@@ -81,13 +96,14 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 
 
 def clip_grad_value_(parameters, clip_value: float, foreach=None) -> None:
-    """Clamp every gradient element into [−clip_value, clip_value] (replacing ``.grad``)."""
+    """Clamp every gradient element into [−clip_value, clip_value], in place."""
     if isinstance(parameters, Tensor):
         parameters = [parameters]
+    clip_value = float(clip_value)
     with no_grad():
         for p in parameters:
             if p.grad is not None:
-                p.grad = Tensor(p.xp.clip(p.grad._data, -clip_value, clip_value))
+                write_grad(p, p.xp.clip(p.grad._data, -clip_value, clip_value))
 
 
 def _parameter_list(where: str, parameters) -> list:
