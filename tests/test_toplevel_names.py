@@ -200,6 +200,8 @@ def test_window_parameters_and_bad_arguments():
 # ---- global switches ------------------------------------------------------------------------------------
 
 def test_compile_returns_what_it_was_given():
+    layer = zg.nn.Linear(2, 2)
+    assert layer.compile() is None and isinstance(layer, zg.nn.Linear)
     model = zg.nn.Linear(2, 3)
     assert zg.compile(model) is model
 

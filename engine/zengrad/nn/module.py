@@ -474,6 +474,10 @@ class Module(PlacementShortcuts):
         names = set(super().__dir__()).union(self._parameters, self._buffers, self._modules)
         return sorted(name for name in names if not name[0].isdigit())
 
+    def compile(self, *args, **kwargs) -> None:
+        """PyTorch compiles the module's forward in place; zengrad runs every op eagerly, so the
+        module stays as it is (see ``zengrad.compile``)."""
+
     def share_memory(self) -> "Module":
         """PyTorch moves tensors to shared memory for worker processes; zengrad's DataLoader runs in
         this process, so there is nothing to share: returns self."""
