@@ -22,8 +22,8 @@ from ._util import as_tensor_like, category, factors_read, float_array, promote_
 def _binary(cls, a, b, **params) -> Tensor:
     op = cls.__name__.lower()
     if not isinstance(a, Tensor):
-        a = as_tensor_like(a, b, op)
-    b = as_tensor_like(b, a, op)
+        a = as_tensor_like(a, b, op, exact_ints=cls.computes_in_float)
+    b = as_tensor_like(b, a, op, exact_ints=cls.computes_in_float)
     if a.dtype != b.dtype:
         a, b = weak_zero_dim(a, b, keep_ints=cls.computes_in_float)
     return cls.apply(a, b, **params)
@@ -80,16 +80,12 @@ class Add(Function):
 
 
 class Sub(Function):
-    """z = a − b;  ∂z/∂a = 1, ∂z/∂b = −1. Two bools are refused, as in PyTorch."""
+    """z = a − b;  ∂z/∂a = 1, ∂z/∂b = −1. (:func:`sub` refuses bools, as PyTorch does.)"""
 
     saved_inputs = ()
 
     def forward(self, a, b):
-        try:
-            return a - b
-        except TypeError:  # NumPy refuses bool − bool
-            raise DtypeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                             "Use the `^` or `logical_xor()` operator instead.") from None
+        return a - b
 
     def backward(self, g):
         a, b = self.inputs
@@ -419,12 +415,33 @@ class Convert(Function):
 
 # ---- functional forms (what Tensor's methods and operators call) ----------------------------
 
-def add(a, b):
-    return _binary(Add, a, b)
+def add(a, b, *, alpha=1):
+    """a + alpha·b (PyTorch's signature: ``alpha`` scales the second operand)."""
+    return _binary(Add, a, _times_alpha(a, b, alpha, "add"))
 
 
-def sub(a, b):
-    return _binary(Sub, a, b)
+def sub(a, b, *, alpha=1):
+    """a − alpha·b. PyTorch refuses a bool operand (a bool tensor or True/False), whatever the other."""
+    if any(isinstance(x, (bool, np.bool_)) or isinstance(x, Tensor) and x.dtype == np.bool_ for x in (a, b)):
+        raise DtypeError("sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                         "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return _binary(Sub, a, _times_alpha(a, b, alpha, "sub"))
+
+
+def _times_alpha(a, b, alpha, op: str):
+    """alpha·b for ``add``/``sub``, with PyTorch's checks: ``alpha`` must not be of a higher category
+    than the result (no float alpha for an int or bool result; a bool alpha only for a bool one)."""
+    if isinstance(alpha, (bool, np.bool_, float, np.floating)):
+        kind = result_type(a, b).kind
+        if isinstance(alpha, (bool, np.bool_)) and kind != "b":
+            raise OpError(f"{op}: Boolean alpha only supported for Boolean results.")
+        if isinstance(alpha, (float, np.floating)) and kind in "biu":
+            raise OpError(f"{op}: For integral input tensors, argument alpha must not be a floating point number.")
+    if alpha == 1:
+        return b
+    if isinstance(b, Tensor) and b.dtype == np.bool_:
+        return b if alpha else b & False
+    return b * alpha
 
 
 def mul(a, b):
