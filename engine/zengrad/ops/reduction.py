@@ -6,7 +6,7 @@ import collections
 
 import numpy as np
 
-from ..errors import OpError
+from ..errors import DtypeError, OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
@@ -40,12 +40,13 @@ class Sum(Function):
 
     saved_inputs = ()
 
-    def __init__(self, dims, keepdim):
+    def __init__(self, dims, keepdim, dtype=None):
         super().__init__()
-        self.dims, self.keepdim = dims, keepdim
+        self.dims, self.keepdim, self.dtype = dims, keepdim, dtype
 
-    def forward(self, a):  # ints and bools sum in int64, as in PyTorch (NumPy: uint8 in uint64)
-        return a.sum(axis=self.dims, keepdims=self.keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+    def forward(self, a):  # ints and bools sum in int64 unless a dtype is asked for, as in PyTorch
+        dtype = self.dtype or (np.int64 if a.dtype.kind in "biu" else None)  # (NumPy: uint8 in uint64)
+        return a.sum(axis=self.dims, keepdims=self.keepdim, dtype=dtype)
 
     def backward(self, g):
         (a,) = self.inputs
@@ -112,21 +113,36 @@ class MaxOrMinAlong(Function):
 
 def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Σ a over the dimensions ``dim`` (all by default), in ``dtype`` when given (a is converted
-    first); see :class:`Sum` for the gradient."""
+    first, and an int ``dtype`` wraps around: int8 100 + 100 is −56); see :class:`Sum` for the gradient."""
     if dtype is not None:
+        dtype = np.dtype(dtype)
         a = a.to(dtype)
-    return Sum.apply(a, dims=normalize_dims(dim, a.ndim, "sum"), keepdim=keepdim)
+    return Sum.apply(a, dims=normalize_dims(dim, a.ndim, "sum"), keepdim=keepdim, dtype=dtype)
 
 
 def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """Σ a / n over the dimensions, n being the number of elements summed (in ``dtype`` when given)."""
+    """Σ a / n over the dimensions, n being the number of elements summed (in ``dtype`` when given).
+
+    Ints and bools are refused without a floating ``dtype``, as in PyTorch; float16 is summed in
+    float32 (PyTorch's accumulator), so a mean of 3000 values of 30 is 30, not inf."""
     if dtype is not None:
         a = a.to(dtype)
+    require_float(a, "mean")
+    if a.dtype == np.float16:
+        return mean(a.float(), dim, keepdim).to(np.float16)
     dims = normalize_dims(dim, a.ndim, "mean")
     count = 1
     for d in dims:
         count *= a.shape[d]
     return sum(a, dims, keepdim) / count
+
+
+def require_float(a: Tensor, op: str) -> None:
+    """PyTorch's RuntimeError for a statistic (mean, var, std, nanmean) of an int or bool tensor."""
+    if a.dtype.kind != "f":
+        raise DtypeError(f"{op}(): could not infer output dtype. Input dtype must be either a floating point "
+                      f"or complex dtype. Got: {a.dtype} (shape {tuple(a.shape)}); convert it with .float() "
+                      "or pass dtype=")
 
 
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])

@@ -20,7 +20,7 @@ from ..autograd import Function
 from ..tensor import Tensor
 from .elementwise import abs, where
 from ._util import normalize_dim
-from .reduction import MaxOrMin, _keepdim_shape, normalize_dims, sum
+from .reduction import MaxOrMin, _keepdim_shape, normalize_dims, require_float, sum
 from .shape import expand
 
 
@@ -54,8 +54,11 @@ def var(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction
     """
     if isinstance(dim, bool):  # var(x, True): the legacy positional unbiased flag
         dim, unbiased = None, dim
+    require_float(a, "var")
     dims = normalize_dims(dim, a.ndim)
     correction = _correction("var", unbiased, correction)
+    if a.dtype == np.float16:  # computed in float32, PyTorch's accumulator, as mean is
+        return var(a.float(), dims, keepdim=keepdim, correction=correction).to(np.float16)
     centred = a - a.mean(dim=dims, keepdim=True)
     return sum(centred * centred, dims, keepdim) / builtins.max(_count(a, dims) - correction, 0)
 
@@ -76,7 +79,9 @@ class StdOfVar(Function):
 
 def std(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
     """√var (see :func:`var` and :class:`StdOfVar`); its gradient is (a − ā)/((N − correction)·std), and
-    0 where std = 0, as in PyTorch."""
+    0 where std = 0, as in PyTorch. float16 is computed in float32, as :func:`var` is."""
+    if a.dtype == np.float16:
+        return std(a.float(), dim, unbiased, keepdim, correction=correction).to(np.float16)
     return StdOfVar.apply(var(a, dim, unbiased, keepdim, correction=correction))
 
 
@@ -225,6 +230,7 @@ def nansum(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 def nanmean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """The mean over ``dim`` of the elements that are not NaN."""
+    require_float(a, "nanmean")
     dims = _dims(dim, a)
     present = Tensor(~a.xp.isnan(a._data)).to(a.dtype)
     return nansum(a, dims, keepdim) / sum(present, dims, keepdim)
