@@ -132,7 +132,9 @@ class Pow(Function):
     """
 
     def forward(self, a, b):
-        if a.dtype.kind in "iu" and b.dtype.kind in "iu" and (b < 0).any():
+        if a.dtype.kind == "b" and b.dtype.kind == "b":
+            raise DtypeError("pow: not implemented for two bool tensors, as in PyTorch")
+        if a.dtype.kind in "biu" and b.dtype.kind in "iu" and (b < 0).any():
             xp = backend.array_module(backend.device_of(a))
             negative = b < 0
             powers = a ** xp.where(negative, 0, b)
@@ -180,6 +182,8 @@ def _power(xp, a, exponent):
     """aᵖ as PyTorch computes it: p = ±0.5 by a square root, p = 2, 3, −1, −2 by products, other p
     by ``pow``. The results differ from ``pow``'s at −0 and −inf: √−0 = −0 and √−inf = NaN, where
     pow(−0, 0.5) = +0 and pow(−inf, 0.5) = +inf (IEEE 754)."""
+    if a.dtype == bool and isinstance(exponent, int):  # PyTorch: a bool power of a bool is a bool,
+        return a | (not exponent) if isinstance(exponent, bool) else a.astype(np.int64) ** exponent  # an int one int64
     if a.dtype.kind != "f":
         return a ** exponent
     one = a.dtype.type(1)
@@ -551,15 +555,19 @@ def sign(a: Tensor) -> Tensor:
 
 # ---- comparisons, logic and bits: results outside the graph (boolean, or int for bits) --------
 
-def _compare(op, name, doc="elementwise, broadcast, a boolean tensor with no gradient.", kinds=None):
+def _compare(op, name, doc="elementwise, broadcast, a boolean tensor with no gradient.", kinds=None,
+             two_bools=True):
     """The function ``name(a, b)`` = ``op`` on the arrays, outside the graph; ``kinds``: the dtype
-    kinds it takes (others are refused)."""
+    kinds it takes (others are refused); ``two_bools=False`` refuses a pair of bools (a shift needs
+    an int: bool << int8 is int8, bool << bool is refused, as in PyTorch)."""
     def compare(a, b):
         if not isinstance(a, Tensor):
             a = as_tensor_like(a, b, name)
         b = as_tensor_like(b, a, name)
         if kinds is not None and (a.dtype.kind not in kinds or b.dtype.kind not in kinds):
             raise DtypeError(f"{name}: only integer and bool tensors have bits to combine, got {a.dtype} and {b.dtype}")
+        if not two_bools and a.dtype.kind == b.dtype.kind == "b":
+            raise DtypeError(f"{name}: not implemented for two bool tensors, as in PyTorch")
         if a.dtype != b.dtype:
             a, b = weak_zero_dim(a, b)
         try:
@@ -595,8 +603,8 @@ bitwise_or = _compare(lambda x, y: x | y, "bitwise_or", _BITWISE, kinds="biu")
 bitwise_xor = _compare(lambda x, y: x ^ y, "bitwise_xor", _BITWISE, kinds="biu")
 _SHIFT = ("a·2^b (left) or ⌊a / 2^b⌋ (right, arithmetic: the sign is kept) for int tensors, the ``<<`` and ``>>`` "
           "operators; no gradient.")
-bitwise_left_shift = _compare(lambda x, y: x << y, "bitwise_left_shift", _SHIFT, kinds="iu")
-bitwise_right_shift = _compare(lambda x, y: x >> y, "bitwise_right_shift", _SHIFT, kinds="iu")
+bitwise_left_shift = _compare(lambda x, y: x << y, "bitwise_left_shift", _SHIFT, kinds="biu", two_bools=False)
+bitwise_right_shift = _compare(lambda x, y: x >> y, "bitwise_right_shift", _SHIFT, kinds="biu", two_bools=False)
 
 
 def bitwise_not(a):
