@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import collections
 import math
+import warnings
 
 import numpy as np
 
@@ -52,13 +53,21 @@ def var(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction
     ``unbiased`` flag means correction 1 or 0. N − correction ≤ 0 gives inf or NaN, as in PyTorch.
     The gradient is 2(a − ā)/(N − correction), from the ops used.
     """
+    return _variance("var", a, dim, unbiased, keepdim, correction)
+
+
+def _variance(op: str, a: Tensor, dim, unbiased, keepdim: bool, correction) -> Tensor:
+    """:func:`var` for ``op`` (var or std), which PyTorch's warning names when N − correction ≤ 0."""
     if isinstance(dim, bool):  # var(x, True): the legacy positional unbiased flag
         dim, unbiased = None, dim
-    require_float(a, "var")
+    require_float(a, op)
     dims = normalize_dims(dim, a.ndim)
-    correction = _correction("var", unbiased, correction)
+    correction = _correction(op, unbiased, correction)
     if a.dtype == np.float16:  # computed in float32, PyTorch's accumulator, as mean is
-        return var(a.float(), dims, keepdim=keepdim, correction=correction).to(np.float16)
+        return _variance(op, a.float(), dims, None, keepdim, correction).to(np.float16)
+    if _count(a, dims) - correction <= 0:
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
     centred = a - a.mean(dim=dims, keepdim=True)
     return sum(centred * centred, dims, keepdim) / builtins.max(_count(a, dims) - correction, 0)
 
@@ -82,7 +91,7 @@ def std(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction
     0 where std = 0, as in PyTorch. float16 is computed in float32, as :func:`var` is."""
     if a.dtype == np.float16:
         return std(a.float(), dim, unbiased, keepdim, correction=correction).to(np.float16)
-    return StdOfVar.apply(var(a, dim, unbiased, keepdim, correction=correction))
+    return StdOfVar.apply(_variance("std", a, dim, unbiased, keepdim, correction))
 
 
 def var_mean(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
@@ -200,13 +209,18 @@ def _logical_dims(dim, a: Tensor) -> tuple:
 
 
 def any(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """Whether any element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
-    return Tensor(a.xp.asarray(a._data.any(axis=_logical_dims(dim, a), keepdims=keepdim)))
+    """Whether any element over ``dim`` is nonzero (a boolean tensor, no gradient; uint8 for a uint8
+    tensor, as in PyTorch)."""
+    return _truth(a, a._data.any(axis=_logical_dims(dim, a), keepdims=keepdim))
+
+
+def _truth(a: Tensor, result) -> Tensor:
+    return Tensor(a.xp.asarray(result, dtype=np.uint8 if a.dtype == np.uint8 else bool))
 
 
 def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """Whether every element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
-    return Tensor(a.xp.asarray(a._data.all(axis=_logical_dims(dim, a), keepdims=keepdim)))
+    """Whether every element over ``dim`` is nonzero (as :func:`any`, bool or uint8)."""
+    return _truth(a, a._data.all(axis=_logical_dims(dim, a), keepdims=keepdim))
 
 
 def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
