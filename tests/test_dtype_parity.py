@@ -147,3 +147,37 @@ def test_sum_in_a_given_dtype(dtype, target):
     """sum(dtype=int8) sums in int8 (wrapping), not in int64; a float input is converted first."""
     values = [100, 100, 27, 1, 0]
     assert_same(lambda m, a: a.sum(dtype=getattr(m, target)), lambda m: (make(m, dtype, values),))
+
+
+UNARY = {
+    "abs": lambda m, a: a.abs(), "floor": lambda m, a: a.floor(), "ceil": lambda m, a: a.ceil(),
+    "trunc": lambda m, a: a.trunc(), "round": lambda m, a: a.round(), "round_decimals": lambda m, a: m.round(a, decimals=1),
+    "frac": lambda m, a: a.frac(), "relu": lambda m, a: m.relu(a), "argmax": lambda m, a: a.argmax(),
+    "argmin_dim": lambda m, a: a.argmin(0), "max_dim": lambda m, a: a.max(0).values, "any": lambda m, a: a.any(),
+    "all_dim": lambda m, a: a.reshape(5, 1).all(1), "sign": lambda m, a: a.sign(), "neg": lambda m, a: -a,
+    "sqrt": lambda m, a: a.abs().sqrt() if a.dtype != m.bool else a.sqrt(), "bitwise_not": lambda m, a: ~a,
+}
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int16", "int64", "float16", "float32"])
+@pytest.mark.parametrize("op", sorted(UNARY))
+def test_unary_ops_on_ints_and_bools(op, dtype):
+    """abs/floor/ceil/trunc/round/relu/argmax refuse bools, frac and round(decimals=) ints, as PyTorch
+    does; ints round to themselves; any/all of uint8 are uint8; float16 relu works."""
+    assert_same(UNARY[op], lambda m: (make(m, dtype),))
+
+
+@pytest.mark.parametrize("call", ["std", "var", "std_dim", "var_correction0", "std_float16"])
+def test_variance_without_degrees_of_freedom_warns(call):
+    """N − correction ≤ 0 gives NaN with PyTorch's UserWarning naming the op; correction=0 does not warn."""
+    fns = {"std": lambda m: m.tensor([1.5]).std(), "var": lambda m: m.tensor([]).var(),
+           "std_dim": lambda m: m.ones(2, 1).std(1), "var_correction0": lambda m: m.tensor([1.5]).var(correction=0),
+           "std_float16": lambda m: m.tensor([1.5], dtype=m.float16).std()}
+    import warnings
+    caught = {}
+    for m in (torch, zg):
+        with warnings.catch_warnings(record=True) as log:
+            warnings.simplefilter("always")
+            fns[call](m)
+        caught[m.__name__] = [str(w.message).split(".")[0] for w in log if issubclass(w.category, UserWarning)]
+    assert caught["zengrad"] == caught["torch"]

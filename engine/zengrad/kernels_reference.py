@@ -243,9 +243,9 @@ def _relu_backward_reference(y, dy):
 
 for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
     register("relu_forward", _name, _device, _relu_forward_reference, priority=10,
-             description=f"{_name} reference: maximum(0, x)")
+             dtypes=(np.float32, np.float64, np.float16), description=f"{_name} reference: maximum(0, x)")
     register("relu_backward", _name, _device, _relu_backward_reference, priority=10,
-             description=f"{_name} reference: a comparison and a bitwise and")
+             dtypes=(np.float32, np.float64, np.float16), description=f"{_name} reference: a comparison and a bitwise and")
 
 
 def _heads(packed, heads):

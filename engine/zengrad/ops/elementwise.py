@@ -491,8 +491,14 @@ def neg(a):
 
 
 def abs(a):
-    """|a| elementwise (see :class:`Abs`)."""
+    """|a| elementwise (see :class:`Abs`); PyTorch refuses a bool tensor."""
+    _refuse_bool("abs", a)
     return Abs.apply(a)
+
+
+def _refuse_bool(op: str, a: Tensor) -> None:
+    if a.dtype == np.bool_:
+        raise DtypeError(f"{op}: not implemented for bool tensors (shape {tuple(a.shape)}), as in PyTorch")
 
 
 def exp(a):
@@ -516,6 +522,7 @@ def sigmoid(a):
 
 
 def relu(a):
+    _refuse_bool("relu", a)
     return ReLU.apply(a)
 
 

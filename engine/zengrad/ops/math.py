@@ -443,8 +443,13 @@ def square(a):
 
 
 def _rounded(kind: str, a: Tensor, decimals: int = 0) -> Tensor:
-    if a.dtype.kind in "iub" and decimals == 0:
-        return a * 1 if a.dtype.kind != "b" else Tensor(a._data.copy())
+    """floor/ceil/trunc/round: an int tensor is its own rounding (a copy); PyTorch refuses bools,
+    and ``decimals`` for ints."""
+    if a.dtype.kind == "b" or (a.dtype.kind in "iu" and decimals):
+        raise DtypeError(f"{kind}: not implemented for {a.dtype} tensors" + (" with decimals" if decimals else "")
+                         + f" (shape {tuple(a.shape)}), as in PyTorch")
+    if a.dtype.kind in "iu":
+        return a * 1
     return Rounding.apply(a, kind=kind, decimals=decimals)
 
 
@@ -661,7 +666,9 @@ def xlogy(x, y):
 
 
 def frac(a):
-    """The fractional part a − trunc(a) (sign of a kept);  ∂/∂a = 1."""
+    """The fractional part a − trunc(a) (sign of a kept);  ∂/∂a = 1. Floating point only, as in PyTorch."""
+    if a.dtype.kind != "f":
+        raise DtypeError(f"frac: not implemented for {a.dtype} tensors (shape {tuple(a.shape)}), as in PyTorch")
     return a - trunc(a)
 
 

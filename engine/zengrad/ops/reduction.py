@@ -170,11 +170,19 @@ def min(a: Tensor, dim=None, keepdim: bool = False):
 
 
 def argmax(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    _refuse_bool("argmax", a)
     return _arg(a, dim, keepdim, a.xp.argmax, "argmax")
 
 
 def argmin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    _refuse_bool("argmin", a)
     return _arg(a, dim, keepdim, a.xp.argmin, "argmin")
+
+
+def _refuse_bool(op: str, a: Tensor) -> None:
+    """PyTorch's RuntimeError for argmax/argmin of a bool tensor (max/min along a dim take bools)."""
+    if a.dtype == np.bool_:
+        raise DtypeError(f"{op}(): does not support bool input (shape {tuple(a.shape)})")
 
 
 def _arg(a, dim, keepdim, pick, op):
