@@ -181,3 +181,43 @@ def test_variance_without_degrees_of_freedom_warns(call):
             fns[call](m)
         caught[m.__name__] = [str(w.message).split(".")[0] for w in log if issubclass(w.category, UserWarning)]
     assert caught["zengrad"] == caught["torch"]
+
+
+@pytest.mark.parametrize("call", ["cov_int", "cov_one_row", "corrcoef_one_row", "cov_bool", "cov_float16", "cov_2x3"])
+def test_cov_of_ints_and_single_variables(call):
+    """cov/corrcoef of ints compute in the default float; one variable (one row) gives a 0-d result."""
+    rows = {"cov_int": ("int64", (2, 3)), "cov_one_row": ("float32", (1, 3)), "corrcoef_one_row": ("int32", (1, 3)),
+            "cov_bool": ("bool", (1, 3)), "cov_float16": ("float16", (2, 3)), "cov_2x3": ("float64", (2, 3))}
+    dtype, shape = rows[call]
+    fn = (lambda m, a: m.corrcoef(a)) if call.startswith("corrcoef") else (lambda m, a: m.cov(a))
+    assert_same(fn, lambda m: (make(m, dtype, [1, 2, 4, 0, 1, 1][:shape[0] * shape[1]]).reshape(shape),))
+
+
+@pytest.mark.parametrize("op", ["gelu", "gelu_tanh", "leaky_relu", "hardsigmoid"])
+def test_float_only_activations_refuse_ints(op):
+    """gelu/leaky_relu/hardsigmoid of an int tensor raise, as PyTorch's (gelu gave zeros in int64)."""
+    fns = {"gelu": lambda m, a: m.nn.functional.gelu(a), "gelu_tanh": lambda m, a: m.nn.functional.gelu(a, approximate="tanh"),
+           "leaky_relu": lambda m, a: m.nn.functional.leaky_relu(a), "hardsigmoid": lambda m, a: m.nn.functional.hardsigmoid(a)}
+    assert_same(fns[op], lambda m: (make(m, "int64"),))
+    assert_same(fns[op], lambda m: (make(m, "float32"),))
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("op", ["softmax", "log_softmax", "method"])
+def test_softmax_in_a_given_dtype(op, dtype):
+    fns = {"softmax": lambda m, a: m.softmax(a, 0, dtype=getattr(m, dtype)),
+           "log_softmax": lambda m, a: m.log_softmax(a, 0, dtype=getattr(m, dtype)),
+           "method": lambda m, a: a.softmax(dim=0, dtype=getattr(m, dtype))}
+    assert_same(fns[op], lambda m: (make(m, "float32"),))
+    assert_same(fns[op], lambda m: (make(m, "int64"),))
+
+
+@pytest.mark.parametrize("out_int32", [False, True])
+@pytest.mark.parametrize("op", ["bucketize", "searchsorted", "searchsorted_sorter", "searchsorted_2d"])
+def test_bucket_indices_dtype(op, out_int32):
+    """bucketize/searchsorted give int64 indices, int32 with out_int32; searchsorted takes a sorter."""
+    fns = {"bucketize": lambda m, a, s: m.bucketize(a, s.sort().values, out_int32=out_int32),
+           "searchsorted": lambda m, a, s: m.searchsorted(s.sort().values, a, out_int32=out_int32),
+           "searchsorted_sorter": lambda m, a, s: m.searchsorted(s, a, sorter=s.argsort(), out_int32=out_int32),
+           "searchsorted_2d": lambda m, a, s: m.searchsorted(s.sort().values.reshape(1, -1), a.reshape(1, -1), right=True)}
+    assert_same(fns[op], lambda m: (make(m, "float32"), make(m, "float32", [3.5, -1, 0.5, 9])))

@@ -8,6 +8,7 @@ import numbers
 import numpy as np
 
 from .. import backend
+from ..errors import DtypeError
 
 from ..tensor import Tensor
 
@@ -72,6 +73,14 @@ def as_tensor_like(value, like: Tensor, op: str = "op", exact_ints: bool = False
     if array.dtype == object:
         raise TypeError(f"{op}: could not convert the operand {value!r} to numbers")
     return Tensor(array)
+
+
+def require_float(a: Tensor, op: str) -> None:
+    """PyTorch's RuntimeError for an int or bool tensor given to an op defined on floating point only
+    (mean, var, std, gelu, leaky_relu, hardsigmoid: PyTorch computes no int version of them)."""
+    if a.dtype.kind != "f":
+        raise DtypeError(f"{op}(): expects a floating-point input, got {a.dtype} (shape {tuple(a.shape)}); "
+                         "convert it with .float()" + (" or pass dtype=" if op == "mean" else ""))
 
 
 def float_array(a):

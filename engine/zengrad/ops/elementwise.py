@@ -16,7 +16,7 @@ from ..errors import DtypeError, OpError
 from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._util import as_tensor_like, category, factors_read, float_array, promote_types, unbroadcast
+from ._util import as_tensor_like, category, factors_read, float_array, promote_types, require_float, unbroadcast
 
 
 def _binary(cls, a, b, **params) -> Tensor:
@@ -527,6 +527,7 @@ def relu(a):
 
 
 def leaky_relu(a, negative_slope: float = 0.01):
+    require_float(a, "leaky_relu")
     largest = float(np.finfo(a.dtype).max) if np.issubdtype(a.dtype, np.floating) else math.inf
     if not math.fabs(negative_slope) <= largest:
         raise OpError(f"leaky_relu: negative_slope must be a finite number the input's dtype {a.dtype} "

@@ -10,7 +10,7 @@ from ..errors import DtypeError, OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
-from ._util import float_array, normalize_dim
+from ._util import float_array, normalize_dim, require_float
 from .elementwise import where
 from .shape import expand
 
@@ -137,14 +137,6 @@ def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     return sum(a, dims, keepdim) / count
 
 
-def require_float(a: Tensor, op: str) -> None:
-    """PyTorch's RuntimeError for a statistic (mean, var, std, nanmean) of an int or bool tensor."""
-    if a.dtype.kind != "f":
-        raise DtypeError(f"{op}(): could not infer output dtype. Input dtype must be either a floating point "
-                      f"or complex dtype. Got: {a.dtype} (shape {tuple(a.shape)}); convert it with .float() "
-                      "or pass dtype=")
-
-
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])
 
 
@@ -237,14 +229,18 @@ def _max_over(array, dims: tuple):
     return array.max(axis=dims, keepdims=True) if array.size else array.sum(axis=dims, keepdims=True)
 
 
-def log_softmax(a: Tensor, dim: int) -> Tensor:
+def log_softmax(a: Tensor, dim: int, *, dtype=None) -> Tensor:
     """log softmax(a)_i = a_i − log Σ_j exp(a_j) along ``dim``, as (a − m) − log Σ_j exp(a_j − m) with
     m = max a a constant (no overflow). As in PyTorch, m is not replaced when infinite: a slice
-    holding +inf (or only −inf) gives NaN throughout, where logsumexp gives ±inf."""
+    holding +inf (or only −inf) gives NaN throughout, where logsumexp gives ±inf. Computed in
+    ``dtype`` when given (a is converted first)."""
+    if dtype is not None:
+        a = a.to(dtype)
     shifted = a - Tensor(_max_over(a._data, normalize_dims(dim, a.ndim, "log_softmax")))
     return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
 
 
-def softmax(a: Tensor, dim: int) -> Tensor:
-    """softmax(a)_i = exp(a_i) / Σ_j exp(a_j) along ``dim``; = exp(log_softmax) for stability."""
-    return log_softmax(a, dim).exp()
+def softmax(a: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """softmax(a)_i = exp(a_i) / Σ_j exp(a_j) along ``dim``; = exp(log_softmax) for stability (in
+    ``dtype`` when given)."""
+    return log_softmax(a, dim, dtype=dtype).exp()

@@ -20,8 +20,8 @@ from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
 from .elementwise import abs, where
-from ._util import normalize_dim
-from .reduction import MaxOrMin, _keepdim_shape, normalize_dims, require_float, sum
+from ._util import normalize_dim, require_float
+from .reduction import MaxOrMin, _keepdim_shape, normalize_dims, sum
 from .shape import expand
 
 
@@ -331,15 +331,20 @@ def aminmax(a: Tensor, *, dim=None, keepdim: bool = False):
 
 def cov(a: Tensor, correction: int = 1, fweights=None, aweights=None) -> Tensor:
     """The covariance matrix of the variables in a's rows (observations in columns):
-    C = (X − μ)(X − μ)ᵀ / (N − correction). A 1-d input is one variable (a 0-d result)."""
+    C = (X − μ)(X − μ)ᵀ / (N − correction). One variable (a 1-d input, or one row) gives a 0-d
+    result, as in PyTorch. Ints are
+    computed in the default float dtype, bools refused, as in PyTorch."""
     if fweights is not None or aweights is not None:
         raise OpError("cov: fweights and aweights are not supported")
     if a.ndim > 2:
         raise OpError(f"cov: expects a 1-d or 2-d tensor, got shape {a.shape}")
+    if a.dtype.kind == "b":
+        raise DtypeError(f"cov(): bool dtype is not supported for input (shape {tuple(a.shape)})")
     x = a.reshape(1, -1) if a.ndim < 2 else a
+    x = x if x.dtype.kind == "f" else x.to(backend.DEFAULT_DTYPE)
     centered = x - x.mean(dim=1, keepdim=True)
     out = (centered @ centered.mT) / builtins.max(x.shape[1] - correction, 0)
-    return out.reshape(()) if a.ndim < 2 else out
+    return out.reshape(()) if x.shape[0] == 1 else out
 
 
 def corrcoef(a: Tensor) -> Tensor:
