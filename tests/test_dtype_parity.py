@@ -221,3 +221,21 @@ def test_bucket_indices_dtype(op, out_int32):
            "searchsorted_sorter": lambda m, a, s: m.searchsorted(s, a, sorter=s.argsort(), out_int32=out_int32),
            "searchsorted_2d": lambda m, a, s: m.searchsorted(s.sort().values.reshape(1, -1), a.reshape(1, -1), right=True)}
     assert_same(fns[op], lambda m: (make(m, "float32"), make(m, "float32", [3.5, -1, 0.5, 9])))
+
+
+@pytest.mark.parametrize("write, dtype", [(write, dtype) for write in (False, True)
+                                           for dtype in ("uint8", "bool", "int32", "int64", "int8", "int16", "float32")
+                                           if not (write and dtype == "uint8")])  # PyTorch refuses that write
+def test_index_tensor_dtypes(dtype, write):
+    """A uint8 index is a mask (PyTorch's deprecated reading), int8/int16/float ones raise IndexError."""
+    import warnings
+
+    def index(m, a, i):
+        if write:
+            a = a.clone()
+            a[i] = 0
+            return a
+        return a[i]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        assert_same(index, lambda m: (make(m, "int64"), make(m, dtype, [1, 0, 1, 1, 0] if dtype in ("uint8", "bool") else [0, 4, 2])))
