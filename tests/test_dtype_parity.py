@@ -95,7 +95,7 @@ def test_float16_statistics_accumulate_in_float32(op):
 
 
 BINARY = {
-    "add": lambda m, a, b: a + b, "mul": lambda m, a, b: a * b, "div": lambda m, a, b: a / b,
+    "add": lambda m, a, b: a + b, "sub": lambda m, a, b: a - b, "mul": lambda m, a, b: a * b, "div": lambda m, a, b: a / b,
     "floor_divide": lambda m, a, b: a // b, "remainder": lambda m, a, b: a % b, "fmod": lambda m, a, b: m.fmod(a, b),
     "pow": lambda m, a, b: a ** b, "atan2": lambda m, a, b: m.atan2(a, b), "maximum": lambda m, a, b: m.maximum(a, b),
     "lt": lambda m, a, b: a < b, "logical_xor": lambda m, a, b: m.logical_xor(a, b), "and": lambda m, a, b: a & b,

@@ -421,15 +421,21 @@ class Convert(Function):
 
 def add(a, b, *, alpha=1):
     """a + alpha·b (PyTorch's signature: ``alpha`` scales the second operand)."""
-    return _binary(Add, a, _times_alpha(a, b, alpha, "add"))
+    if type(alpha) is not int or alpha != 1:
+        b = _times_alpha(a, b, alpha, "add")
+    return _binary(Add, a, b)
 
 
 def sub(a, b, *, alpha=1):
-    """a − alpha·b. PyTorch refuses a bool operand (a bool tensor or True/False), whatever the other."""
-    if any(isinstance(x, (bool, np.bool_)) or isinstance(x, Tensor) and x.dtype == np.bool_ for x in (a, b)):
+    """a − alpha·b. PyTorch refuses a bool operand (a bool tensor, 0-d too, or True/False), whatever
+    the other."""
+    if (a.dtype.kind == "b" if isinstance(a, Tensor) else isinstance(a, (bool, np.bool_))) or \
+            (b.dtype.kind == "b" if isinstance(b, Tensor) else isinstance(b, (bool, np.bool_))):
         raise DtypeError("sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                          "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-    return _binary(Sub, a, _times_alpha(a, b, alpha, "sub"))
+    if type(alpha) is not int or alpha != 1:
+        b = _times_alpha(a, b, alpha, "sub")
+    return _binary(Sub, a, b)
 
 
 def _times_alpha(a, b, alpha, op: str):
