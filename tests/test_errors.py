@@ -24,7 +24,7 @@ def test_matmul_shape_mismatch(device):
 def test_mismatched_float_dtypes_are_refused(device):
     a = zg.randn(2, 3, device=device)
     b = zg.randn(3, 2, dtype=zg.float64, device=device)
-    with pytest.raises(TypeError, match=r"matmul: floating-point dtypes differ.*\(2, 3\) float32.*\(3, 2\) float64"):
+    with pytest.raises(TypeError, match=r"matmul: dtypes differ.*\(2, 3\) float32.*\(3, 2\) float64"):
         a @ b
     assert (a - b.T).dtype == np.float64  # elementwise ops compute in the wider dtype, as PyTorch's
 

@@ -23,7 +23,11 @@ def _cupy_matmul(a, b):
     return backend.cupy().matmul(a, b)
 
 
-register("matmul", "numpy", "cpu", _numpy_matmul, priority=10,
+#: the dtypes PyTorch multiplies matrices of on the CPU: ints (wrapping around, as PyTorch's do) and
+#: float16 besides float32 and float64 (NumPy computes them without BLAS)
+MATMUL_DTYPES = (np.float32, np.float64, np.float16, np.uint8, np.int8, np.int16, np.int32, np.int64)
+
+register("matmul", "numpy", "cpu", _numpy_matmul, priority=10, dtypes=MATMUL_DTYPES,
          description="NumPy (OpenBLAS) reference")
 register("matmul", "cupy", "cuda", _cupy_matmul, priority=10,
          description="CuPy (cuBLAS) reference")
@@ -239,9 +243,9 @@ def _relu_backward_reference(y, dy):
 
 for _device, _name in (("cpu", "numpy"), ("cuda", "cupy")):
     register("relu_forward", _name, _device, _relu_forward_reference, priority=10,
-             description=f"{_name} reference: maximum(0, x)")
+             dtypes=(np.float32, np.float64, np.float16), description=f"{_name} reference: maximum(0, x)")
     register("relu_backward", _name, _device, _relu_backward_reference, priority=10,
-             description=f"{_name} reference: a comparison and a bitwise and")
+             dtypes=(np.float32, np.float64, np.float16), description=f"{_name} reference: a comparison and a bitwise and")
 
 
 def _heads(packed, heads):

@@ -117,14 +117,6 @@ max = _binary_or_reduce(max, maximum)  # noqa: A001
 min = _binary_or_reduce(min, minimum)  # noqa: A001
 
 
-def _with_alpha(op):
-    """``a.add(b, alpha=k)`` is a + k·b (PyTorch's signature), likewise sub."""
-    def scaled(a, b, *, alpha=1):
-        return op(a, b if alpha == 1 else b * alpha)
-    scaled.__name__ = op.__name__
-    return scaled
-
-
 def _clamp_bound(side):
     def bound(a, value):
         return clamp(a, **{side: value})
@@ -158,8 +150,8 @@ def addcmul(a, tensor1, tensor2, *, value=1):
 
 
 _MORE_METHODS = {
-    "add": _with_alpha(add), "sub": _with_alpha(sub), "div": divide, "divide": divide, "true_divide": div,
-    "multiply": mul, "subtract": _with_alpha(sub), "negative": neg, "max": max, "min": min, "__mod__": remainder, "__rmod__": _reflected(remainder),
+    "add": add, "sub": sub, "div": divide, "divide": divide, "true_divide": div,
+    "multiply": mul, "subtract": sub, "negative": neg, "max": max, "min": min, "__mod__": remainder, "__rmod__": _reflected(remainder),
     "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
     "var": var, "std": std, "prod": prod, "any": any, "all": all, "norm": norm,
     "cumsum": cumsum, "cumprod": cumprod, "cummax": cummax, "cummin": cummin, "logcumsumexp": logcumsumexp,

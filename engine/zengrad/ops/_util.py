@@ -8,6 +8,7 @@ import numbers
 import numpy as np
 
 from .. import backend
+from ..errors import DtypeError
 
 from ..tensor import Tensor
 
@@ -38,7 +39,7 @@ def can_cast(from_, to) -> bool:
     return category(from_) <= category(to)
 
 
-def as_tensor_like(value, like: Tensor, op: str = "op") -> Tensor:
+def as_tensor_like(value, like: Tensor, op: str = "op", exact_ints: bool = False) -> Tensor:
     """``value`` (a Tensor, a number or an array) as a Tensor on ``like``'s device, typed as
     PyTorch types a Python number next to a tensor (a "weak" scalar: it never widens the tensor):
 
@@ -46,6 +47,9 @@ def as_tensor_like(value, like: Tensor, op: str = "op") -> Tensor:
     * next to an int tensor, an int (or bool) takes the tensor's dtype (int32 + 1 stays int32) and
       a float is float32, the default dtype (int tensor · 0.5 is float32);
     * next to a bool tensor, an int is int64 and a float float32.
+
+    With ``exact_ints`` (an op computing ints in floating point: div, atan2) an int next to an int
+    tensor stays int64, so its value is not wrapped into the tensor's dtype (uint8 / −2 is −0.5).
 
     Anything else (None, a string, an object array) is refused with a TypeError naming ``op``.
     """
@@ -55,7 +59,8 @@ def as_tensor_like(value, like: Tensor, op: str = "op") -> Tensor:
         if not hasattr(value, "__cuda_array_interface__"):
             raise TypeError(f"{op}: unsupported operand of type {type(value).__name__} (next to a Tensor of "
                             f"shape {tuple(like.shape)}); expected a Tensor or a number")
-    if like.dtype.kind == "f" or (like.dtype.kind in "iu" and isinstance(value, (int, np.integer, bool))):
+    if like.dtype.kind == "f" or (like.dtype.kind in "iu" and not exact_ints
+                                  and isinstance(value, (int, np.integer, bool))):
         dtype = like.dtype
     elif isinstance(value, (float, np.floating)):
         dtype = backend.DEFAULT_DTYPE
@@ -68,6 +73,14 @@ def as_tensor_like(value, like: Tensor, op: str = "op") -> Tensor:
     if array.dtype == object:
         raise TypeError(f"{op}: could not convert the operand {value!r} to numbers")
     return Tensor(array)
+
+
+def require_float(a: Tensor, op: str) -> None:
+    """PyTorch's RuntimeError for an int or bool tensor given to an op defined on floating point only
+    (mean, var, std, gelu, leaky_relu, hardsigmoid: PyTorch computes no int version of them)."""
+    if a.dtype.kind != "f":
+        raise DtypeError(f"{op}(): expects a floating-point input, got {a.dtype} (shape {tuple(a.shape)}); "
+                         "convert it with .float()" + (" or pass dtype=" if op == "mean" else ""))
 
 
 def float_array(a):

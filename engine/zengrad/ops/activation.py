@@ -14,6 +14,7 @@ from ..errors import DtypeError, OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
+from ._util import require_float
 from .elementwise import clamp, minimum, sigmoid, tanh, where
 from .math import erf, erf_array, expm1, log1p
 
@@ -55,6 +56,7 @@ class GELU(Function):
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """Exact: x·Φ(x) (see :class:`GELU`). approximate='tanh':
     ½x(1 + tanh(√(2/π)(x + 0.044715x³)))."""
+    require_float(input, "gelu")
     if approximate == "none":
         return GELU.apply(input)
     if approximate != "tanh":
@@ -144,6 +146,7 @@ class Hardsigmoid(Function):
 
 def hardsigmoid(input: Tensor) -> Tensor:
     """relu6(x + 3)/6: 0 below −3, 1 above 3, linear between."""
+    require_float(input, "hardsigmoid")
     return Hardsigmoid.apply(input)
 
 

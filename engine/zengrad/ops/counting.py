@@ -71,33 +71,40 @@ def histc(a: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
     return Tensor(counts.astype(a.dtype))
 
 
-def searchsorted(sorted_sequence: Tensor, values, *, right: bool = False, side: str | None = None) -> Tensor:
+def searchsorted(sorted_sequence: Tensor, values, *, out_int32: bool = False, right: bool = False,
+                 side: str | None = None, sorter: Tensor | None = None) -> Tensor:
     """For each value, the index at which it would be inserted into the ascending last dim of
     ``sorted_sequence`` keeping it sorted: the first such place, or the last with ``right=True``
-    (``side='right'``). A 1-d sequence serves every value; otherwise one row per row of values."""
+    (``side='right'``). A 1-d sequence serves every value; otherwise one row per row of values.
+    ``sorter``: the indices that sort an unsorted sequence along its last dim; the indices found
+    are int64, or int32 with ``out_int32``, as in PyTorch."""
     side = side or ("right" if right else "left")
     if side not in ("left", "right"):
         raise OpError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
     xp = sorted_sequence.xp
+    index_dtype = np.int32 if out_int32 else np.int64
+    if sorter is not None:
+        sorted_sequence = Tensor(xp.take_along_axis(sorted_sequence._data, sorter._data, axis=-1))
     values = values._data if isinstance(values, Tensor) else xp.asarray(values)
     if sorted_sequence.ndim == 1:
-        return Tensor(xp.searchsorted(sorted_sequence._data, values, side=side).astype(np.int64))
+        return Tensor(xp.searchsorted(sorted_sequence._data, values, side=side).astype(index_dtype))
     if sorted_sequence.shape[:-1] != values.shape[:-1]:
         raise OpError(f"searchsorted: sequence of shape {sorted_sequence.shape} and values of shape "
                       f"{values.shape} must agree in every dim but the last")
     rows = sorted_sequence._data.reshape(-1, sorted_sequence.shape[-1])
     wanted = values.reshape(len(rows), -1)
     found = xp.stack([xp.searchsorted(row, v, side=side) for row, v in zip(rows, wanted)]) if len(rows) else wanted
-    return Tensor(found.reshape(values.shape).astype(np.int64))
+    return Tensor(found.reshape(values.shape).astype(index_dtype))
 
 
-def bucketize(a: Tensor, boundaries: Tensor, *, right: bool = False) -> Tensor:
+def bucketize(a: Tensor, boundaries: Tensor, *, out_int32: bool = False, right: bool = False) -> Tensor:
     """The bucket of each element between the ascending 1-d ``boundaries``: i with
     boundaries[i−1] < x ≤ boundaries[i] (``right=False``) or boundaries[i−1] ≤ x < boundaries[i]
-    (``right=True``) — PyTorch's convention, the opposite of searchsorted's flag."""
+    (``right=True``) — PyTorch's convention, the opposite of searchsorted's flag (int32 buckets
+    with ``out_int32``)."""
     if boundaries.ndim != 1:
         raise OpError(f"bucketize: boundaries must be 1-d, got shape {boundaries.shape}")
-    return searchsorted(boundaries, a, right=right)
+    return searchsorted(boundaries, a, out_int32=out_int32, right=right)
 
 
 def unique_consecutive(a: Tensor, return_inverse: bool = False, return_counts: bool = False, dim: int | None = None):

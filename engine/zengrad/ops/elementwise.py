@@ -16,14 +16,14 @@ from ..errors import DtypeError, OpError
 from ..autograd import Function
 from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
-from ._util import as_tensor_like, category, factors_read, float_array, promote_types, unbroadcast
+from ._util import as_tensor_like, category, factors_read, float_array, promote_types, require_float, unbroadcast
 
 
 def _binary(cls, a, b, **params) -> Tensor:
     op = cls.__name__.lower()
     if not isinstance(a, Tensor):
-        a = as_tensor_like(a, b, op)
-    b = as_tensor_like(b, a, op)
+        a = as_tensor_like(a, b, op, exact_ints=cls.computes_in_float)
+    b = as_tensor_like(b, a, op, exact_ints=cls.computes_in_float)
     if a.dtype != b.dtype:
         a, b = weak_zero_dim(a, b, keep_ints=cls.computes_in_float)
     return cls.apply(a, b, **params)
@@ -80,16 +80,12 @@ class Add(Function):
 
 
 class Sub(Function):
-    """z = a − b;  ∂z/∂a = 1, ∂z/∂b = −1. Two bools are refused, as in PyTorch."""
+    """z = a − b;  ∂z/∂a = 1, ∂z/∂b = −1. (:func:`sub` refuses bools, as PyTorch does.)"""
 
     saved_inputs = ()
 
     def forward(self, a, b):
-        try:
-            return a - b
-        except TypeError:  # NumPy refuses bool − bool
-            raise DtypeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                             "Use the `^` or `logical_xor()` operator instead.") from None
+        return a - b
 
     def backward(self, g):
         a, b = self.inputs
@@ -136,7 +132,9 @@ class Pow(Function):
     """
 
     def forward(self, a, b):
-        if a.dtype.kind in "iu" and b.dtype.kind in "iu" and (b < 0).any():
+        if a.dtype.kind == "b" and b.dtype.kind == "b":
+            raise DtypeError("pow: not implemented for two bool tensors, as in PyTorch")
+        if a.dtype.kind in "biu" and b.dtype.kind in "iu" and (b < 0).any():
             xp = backend.array_module(backend.device_of(a))
             negative = b < 0
             powers = a ** xp.where(negative, 0, b)
@@ -184,6 +182,8 @@ def _power(xp, a, exponent):
     """aᵖ as PyTorch computes it: p = ±0.5 by a square root, p = 2, 3, −1, −2 by products, other p
     by ``pow``. The results differ from ``pow``'s at −0 and −inf: √−0 = −0 and √−inf = NaN, where
     pow(−0, 0.5) = +0 and pow(−inf, 0.5) = +inf (IEEE 754)."""
+    if a.dtype == bool and isinstance(exponent, int):  # PyTorch: a bool power of a bool is a bool,
+        return a | (not exponent) if isinstance(exponent, bool) else a.astype(np.int64) ** exponent  # an int one int64
     if a.dtype.kind != "f":
         return a ** exponent
     one = a.dtype.type(1)
@@ -419,12 +419,39 @@ class Convert(Function):
 
 # ---- functional forms (what Tensor's methods and operators call) ----------------------------
 
-def add(a, b):
+def add(a, b, *, alpha=1):
+    """a + alpha·b (PyTorch's signature: ``alpha`` scales the second operand)."""
+    if type(alpha) is not int or alpha != 1:
+        b = _times_alpha(a, b, alpha, "add")
     return _binary(Add, a, b)
 
 
-def sub(a, b):
+def sub(a, b, *, alpha=1):
+    """a − alpha·b. PyTorch refuses a bool operand (a bool tensor, 0-d too, or True/False), whatever
+    the other."""
+    if (a.dtype.kind == "b" if isinstance(a, Tensor) else isinstance(a, (bool, np.bool_))) or \
+            (b.dtype.kind == "b" if isinstance(b, Tensor) else isinstance(b, (bool, np.bool_))):
+        raise DtypeError("sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                         "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    if type(alpha) is not int or alpha != 1:
+        b = _times_alpha(a, b, alpha, "sub")
     return _binary(Sub, a, b)
+
+
+def _times_alpha(a, b, alpha, op: str):
+    """alpha·b for ``add``/``sub``, with PyTorch's checks: ``alpha`` must not be of a higher category
+    than the result (no float alpha for an int or bool result; a bool alpha only for a bool one)."""
+    if isinstance(alpha, (bool, np.bool_, float, np.floating)):
+        kind = result_type(a, b).kind
+        if isinstance(alpha, (bool, np.bool_)) and kind != "b":
+            raise OpError(f"{op}: Boolean alpha only supported for Boolean results.")
+        if isinstance(alpha, (float, np.floating)) and kind in "biu":
+            raise OpError(f"{op}: For integral input tensors, argument alpha must not be a floating point number.")
+    if alpha == 1:
+        return b
+    if isinstance(b, Tensor) and b.dtype == np.bool_:
+        return b if alpha else b & False
+    return b * alpha
 
 
 def mul(a, b):
@@ -470,8 +497,14 @@ def neg(a):
 
 
 def abs(a):
-    """|a| elementwise (see :class:`Abs`)."""
+    """|a| elementwise (see :class:`Abs`); PyTorch refuses a bool tensor."""
+    _refuse_bool("abs", a)
     return Abs.apply(a)
+
+
+def _refuse_bool(op: str, a: Tensor) -> None:
+    if a.dtype == np.bool_:
+        raise DtypeError(f"{op}: not implemented for bool tensors (shape {tuple(a.shape)}), as in PyTorch")
 
 
 def exp(a):
@@ -495,10 +528,12 @@ def sigmoid(a):
 
 
 def relu(a):
+    _refuse_bool("relu", a)
     return ReLU.apply(a)
 
 
 def leaky_relu(a, negative_slope: float = 0.01):
+    require_float(a, "leaky_relu")
     largest = float(np.finfo(a.dtype).max) if np.issubdtype(a.dtype, np.floating) else math.inf
     if not math.fabs(negative_slope) <= largest:
         raise OpError(f"leaky_relu: negative_slope must be a finite number the input's dtype {a.dtype} "
@@ -534,15 +569,19 @@ def sign(a: Tensor) -> Tensor:
 
 # ---- comparisons, logic and bits: results outside the graph (boolean, or int for bits) --------
 
-def _compare(op, name, doc="elementwise, broadcast, a boolean tensor with no gradient.", kinds=None):
+def _compare(op, name, doc="elementwise, broadcast, a boolean tensor with no gradient.", kinds=None,
+             two_bools=True):
     """The function ``name(a, b)`` = ``op`` on the arrays, outside the graph; ``kinds``: the dtype
-    kinds it takes (others are refused)."""
+    kinds it takes (others are refused); ``two_bools=False`` refuses a pair of bools (a shift needs
+    an int: bool << int8 is int8, bool << bool is refused, as in PyTorch)."""
     def compare(a, b):
         if not isinstance(a, Tensor):
             a = as_tensor_like(a, b, name)
         b = as_tensor_like(b, a, name)
         if kinds is not None and (a.dtype.kind not in kinds or b.dtype.kind not in kinds):
             raise DtypeError(f"{name}: only integer and bool tensors have bits to combine, got {a.dtype} and {b.dtype}")
+        if not two_bools and a.dtype.kind == b.dtype.kind == "b":
+            raise DtypeError(f"{name}: not implemented for two bool tensors, as in PyTorch")
         if a.dtype != b.dtype:
             a, b = weak_zero_dim(a, b)
         try:
@@ -578,8 +617,8 @@ bitwise_or = _compare(lambda x, y: x | y, "bitwise_or", _BITWISE, kinds="biu")
 bitwise_xor = _compare(lambda x, y: x ^ y, "bitwise_xor", _BITWISE, kinds="biu")
 _SHIFT = ("a·2^b (left) or ⌊a / 2^b⌋ (right, arithmetic: the sign is kept) for int tensors, the ``<<`` and ``>>`` "
           "operators; no gradient.")
-bitwise_left_shift = _compare(lambda x, y: x << y, "bitwise_left_shift", _SHIFT, kinds="iu")
-bitwise_right_shift = _compare(lambda x, y: x >> y, "bitwise_right_shift", _SHIFT, kinds="iu")
+bitwise_left_shift = _compare(lambda x, y: x << y, "bitwise_left_shift", _SHIFT, kinds="biu", two_bools=False)
+bitwise_right_shift = _compare(lambda x, y: x >> y, "bitwise_right_shift", _SHIFT, kinds="biu", two_bools=False)
 
 
 def bitwise_not(a):

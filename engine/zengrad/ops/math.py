@@ -443,8 +443,13 @@ def square(a):
 
 
 def _rounded(kind: str, a: Tensor, decimals: int = 0) -> Tensor:
-    if a.dtype.kind in "iub" and decimals == 0:
-        return a * 1 if a.dtype.kind != "b" else Tensor(a._data.copy())
+    """floor/ceil/trunc/round: an int tensor is its own rounding (a copy); PyTorch refuses bools,
+    and ``decimals`` for ints."""
+    if a.dtype.kind == "b" or (a.dtype.kind in "iu" and decimals):
+        raise DtypeError(f"{kind}: not implemented for {a.dtype} tensors" + (" with decimals" if decimals else "")
+                         + f" (shape {tuple(a.shape)}), as in PyTorch")
+    if a.dtype.kind in "iu":
+        return a * 1
     return Rounding.apply(a, kind=kind, decimals=decimals)
 
 
@@ -498,10 +503,18 @@ def isclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = Fals
     if rtol < 0 or atol < 0:
         raise OpError(f"isclose: rtol and atol must be greater than or equal to zero, got rtol={rtol}, atol={atol}")
     b = as_tensor_like(b, a)
+    _same_dtype("isclose", a, b)
     try:
         return Tensor(a.xp.isclose(a._data, b._data, rtol=rtol, atol=atol, equal_nan=equal_nan))
     except ValueError:
         raise OpError(f"isclose: shapes {tuple(a.shape)} and {tuple(b.shape)} do not broadcast") from None
+
+
+def _same_dtype(op: str, a: Tensor, b: Tensor) -> None:
+    """PyTorch's RuntimeError for ops that do not promote (isclose, heaviside): one dtype for both."""
+    if a.dtype != b.dtype:
+        raise DtypeError(f"{op}: {a.dtype} did not match {b.dtype} (shapes {tuple(a.shape)} and "
+                         f"{tuple(b.shape)}); convert one with .to()")
 
 
 def allclose(a, b, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
@@ -653,7 +666,9 @@ def xlogy(x, y):
 
 
 def frac(a):
-    """The fractional part a − trunc(a) (sign of a kept);  ∂/∂a = 1."""
+    """The fractional part a − trunc(a) (sign of a kept);  ∂/∂a = 1. Floating point only, as in PyTorch."""
+    if a.dtype.kind != "f":
+        raise DtypeError(f"frac: not implemented for {a.dtype} tensors (shape {tuple(a.shape)}), as in PyTorch")
     return a - trunc(a)
 
 
@@ -666,8 +681,9 @@ def heaviside(a, values):
     """The step function: ``values`` where a = 0, else 1 where a > 0 and 0 elsewhere (NaN too, as
     in PyTorch). Not differentiable (as in PyTorch): the result is outside the graph."""
     values = as_tensor_like(values, a, "heaviside")
+    _same_dtype("heaviside", a, values)
     xp = a.xp
-    step = (a._data > 0).astype(xp.result_type(a._data, values._data))
+    step = (a._data > 0).astype(a.dtype)
     return Tensor(xp.where(a._data == 0, values._data, step))
 
 
@@ -846,10 +862,14 @@ def signbit(a):
 
 
 def _integer_pair(op: str, a, b) -> tuple[Tensor, Tensor]:
+    """``a`` and ``b`` as ints, promoted as other binary ops are (a 0-d one does not widen the other;
+    a bool one takes the other's int dtype: gcd(bool, int8) is int8, as in PyTorch); floats and a
+    pair of bools are refused."""
     b = as_tensor_like(b, a, op)
-    if a.dtype.kind not in "iu" or b.dtype.kind not in "iu":
+    if a.dtype.kind not in "biu" or b.dtype.kind not in "biu" or a.dtype.kind == b.dtype.kind == "b":
         raise OpError(f"{op}: expects integer tensors, got {a.dtype} and {b.dtype}")
-    return a, b
+    a, b = weak_zero_dim(a, b)
+    return (a.to(b.dtype) if a.dtype.kind == "b" else a), (b.to(a.dtype) if b.dtype.kind == "b" else b)
 
 
 def gcd(a, b):

@@ -6,6 +6,7 @@ import math
 
 from .. import backend, kernels
 from ..autograd import Function
+from ..errors import DtypeError
 from ..grad_mode import _state as _grad_mode
 from ..tensor import Tensor
 from ._util import factors_read, unbroadcast
@@ -109,11 +110,15 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     dimension removed from the result; other leading dimensions broadcast."""
     if not isinstance(a, Tensor) or not isinstance(b, Tensor):
         raise TypeError(f"matmul: expected two Tensors, got {type(a).__name__} and {type(b).__name__}")
+    if a.dtype != b.dtype or a.dtype == bool:  # PyTorch promotes neither, nor multiplies bools
+        raise DtypeError(f"matmul: dtypes differ or are bool: {tuple(a.shape)} {a.dtype}, {tuple(b.shape)} {b.dtype} "
+                         "(PyTorch multiplies neither mixed dtypes nor bools; convert one with .to())")
     if a._data.ndim >= 2 and b._data.ndim >= 2:
         return MatMul.apply(a, b)  # zengrad.kernels.matmul checks the shapes
     kernels.check_matmul_shapes(a.shape, b.shape)  # before the 1-D operands are reshaped
     if a.ndim == 1 and b.ndim == 1:
-        return (a * b).sum()
+        product = a * b
+        return product.sum() if product.dtype.kind == "f" else product.sum(dtype=product.dtype)
     if a.ndim == 1:
         out = MatMul.apply(reshape(a, (1, a.shape[0])), b)
         return reshape(out, out.shape[:-2] + out.shape[-1:])

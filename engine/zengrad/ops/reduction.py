@@ -6,11 +6,11 @@ import collections
 
 import numpy as np
 
-from ..errors import OpError
+from ..errors import DtypeError, OpError
 from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
-from ._util import float_array, normalize_dim
+from ._util import float_array, normalize_dim, require_float
 from .elementwise import where
 from .shape import expand
 
@@ -40,12 +40,13 @@ class Sum(Function):
 
     saved_inputs = ()
 
-    def __init__(self, dims, keepdim):
+    def __init__(self, dims, keepdim, dtype=None):
         super().__init__()
-        self.dims, self.keepdim = dims, keepdim
+        self.dims, self.keepdim, self.dtype = dims, keepdim, dtype
 
-    def forward(self, a):  # ints and bools sum in int64, as in PyTorch (NumPy: uint8 in uint64)
-        return a.sum(axis=self.dims, keepdims=self.keepdim, dtype=np.int64 if a.dtype.kind in "biu" else None)
+    def forward(self, a):  # ints and bools sum in int64 unless a dtype is asked for, as in PyTorch
+        dtype = self.dtype or (np.int64 if a.dtype.kind in "biu" else None)  # (NumPy: uint8 in uint64)
+        return a.sum(axis=self.dims, keepdims=self.keepdim, dtype=dtype)
 
     def backward(self, g):
         (a,) = self.inputs
@@ -112,16 +113,23 @@ class MaxOrMinAlong(Function):
 
 def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """Σ a over the dimensions ``dim`` (all by default), in ``dtype`` when given (a is converted
-    first); see :class:`Sum` for the gradient."""
+    first, and an int ``dtype`` wraps around: int8 100 + 100 is −56); see :class:`Sum` for the gradient."""
     if dtype is not None:
+        dtype = np.dtype(dtype)
         a = a.to(dtype)
-    return Sum.apply(a, dims=normalize_dims(dim, a.ndim, "sum"), keepdim=keepdim)
+    return Sum.apply(a, dims=normalize_dims(dim, a.ndim, "sum"), keepdim=keepdim, dtype=dtype)
 
 
 def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """Σ a / n over the dimensions, n being the number of elements summed (in ``dtype`` when given)."""
+    """Σ a / n over the dimensions, n being the number of elements summed (in ``dtype`` when given).
+
+    Ints and bools are refused without a floating ``dtype``, as in PyTorch; float16 is summed in
+    float32 (PyTorch's accumulator), so a mean of 3000 values of 30 is 30, not inf."""
     if dtype is not None:
         a = a.to(dtype)
+    require_float(a, "mean")
+    if a.dtype == np.float16:
+        return mean(a.float(), dim, keepdim).to(np.float16)
     dims = normalize_dims(dim, a.ndim, "mean")
     count = 1
     for d in dims:
@@ -154,11 +162,19 @@ def min(a: Tensor, dim=None, keepdim: bool = False):
 
 
 def argmax(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    _refuse_bool("argmax", a)
     return _arg(a, dim, keepdim, a.xp.argmax, "argmax")
 
 
 def argmin(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    _refuse_bool("argmin", a)
     return _arg(a, dim, keepdim, a.xp.argmin, "argmin")
+
+
+def _refuse_bool(op: str, a: Tensor) -> None:
+    """PyTorch's RuntimeError for argmax/argmin of a bool tensor (max/min along a dim take bools)."""
+    if a.dtype == np.bool_:
+        raise DtypeError(f"{op}(): does not support bool input (shape {tuple(a.shape)})")
 
 
 def _arg(a, dim, keepdim, pick, op):
@@ -213,14 +229,18 @@ def _max_over(array, dims: tuple):
     return array.max(axis=dims, keepdims=True) if array.size else array.sum(axis=dims, keepdims=True)
 
 
-def log_softmax(a: Tensor, dim: int) -> Tensor:
+def log_softmax(a: Tensor, dim: int, *, dtype=None) -> Tensor:
     """log softmax(a)_i = a_i − log Σ_j exp(a_j) along ``dim``, as (a − m) − log Σ_j exp(a_j − m) with
     m = max a a constant (no overflow). As in PyTorch, m is not replaced when infinite: a slice
-    holding +inf (or only −inf) gives NaN throughout, where logsumexp gives ±inf."""
+    holding +inf (or only −inf) gives NaN throughout, where logsumexp gives ±inf. Computed in
+    ``dtype`` when given (a is converted first)."""
+    if dtype is not None:
+        a = a.to(dtype)
     shifted = a - Tensor(_max_over(a._data, normalize_dims(dim, a.ndim, "log_softmax")))
     return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
 
 
-def softmax(a: Tensor, dim: int) -> Tensor:
-    """softmax(a)_i = exp(a_i) / Σ_j exp(a_j) along ``dim``; = exp(log_softmax) for stability."""
-    return log_softmax(a, dim).exp()
+def softmax(a: Tensor, dim: int, *, dtype=None) -> Tensor:
+    """softmax(a)_i = exp(a_i) / Σ_j exp(a_j) along ``dim``; = exp(log_softmax) for stability (in
+    ``dtype`` when given)."""
+    return log_softmax(a, dim, dtype=dtype).exp()

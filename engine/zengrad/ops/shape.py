@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..errors import OpError
@@ -171,7 +173,9 @@ def _integer_index(xp, index):
 
 def _normalize_index(index, xp):
     """Tensors and lists in an index become arrays of the right module; a slice's step must be
-    positive (PyTorch's ValueError: ``flip`` reverses a dimension, NumPy's ``[::-1]`` does not apply)."""
+    positive (PyTorch's ValueError: ``flip`` reverses a dimension, NumPy's ``[::-1]`` does not apply).
+    Index tensors are int64, int32, bool or uint8 (read as a mask, with PyTorch's deprecation
+    warning); int8 and int16 ones raise PyTorch's IndexError."""
     parts = index if isinstance(index, tuple) else (index,)
     normalized = []
     for part in parts:
@@ -179,6 +183,13 @@ def _normalize_index(index, xp):
             raise ValueError(f"index: step must be greater than zero, got {part.step} (flip() reverses a dimension)")
         if isinstance(part, Tensor):
             part = part._data
+            if part.dtype == np.uint8:
+                warnings.warn("indexing with dtype uint8 is now deprecated, please use a dtype bool instead.",
+                              UserWarning, stacklevel=4)
+                part = part.astype(bool)
+            elif part.dtype in (np.int8, np.int16):
+                raise IndexError(f"index: tensors used as indices must be long, int, byte or bool tensors, "
+                                 f"got {part.dtype} of shape {part.shape}")
         elif isinstance(part, list):
             part = xp.asarray(part)
         elif isinstance(part, bool):

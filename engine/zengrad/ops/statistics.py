@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import collections
 import math
+import warnings
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from .. import backend
 from ..autograd import Function
 from ..tensor import Tensor
 from .elementwise import abs, where
-from ._util import normalize_dim
+from ._util import normalize_dim, require_float
 from .reduction import MaxOrMin, _keepdim_shape, normalize_dims, sum
 from .shape import expand
 
@@ -52,10 +53,21 @@ def var(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction
     ``unbiased`` flag means correction 1 or 0. N − correction ≤ 0 gives inf or NaN, as in PyTorch.
     The gradient is 2(a − ā)/(N − correction), from the ops used.
     """
+    return _variance("var", a, dim, unbiased, keepdim, correction)
+
+
+def _variance(op: str, a: Tensor, dim, unbiased, keepdim: bool, correction) -> Tensor:
+    """:func:`var` for ``op`` (var or std), which PyTorch's warning names when N − correction ≤ 0."""
     if isinstance(dim, bool):  # var(x, True): the legacy positional unbiased flag
         dim, unbiased = None, dim
+    require_float(a, op)
     dims = normalize_dims(dim, a.ndim)
-    correction = _correction("var", unbiased, correction)
+    correction = _correction(op, unbiased, correction)
+    if a.dtype == np.float16:  # computed in float32, PyTorch's accumulator, as mean is
+        return _variance(op, a.float(), dims, None, keepdim, correction).to(np.float16)
+    if _count(a, dims) - correction <= 0:
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
     centred = a - a.mean(dim=dims, keepdim=True)
     return sum(centred * centred, dims, keepdim) / builtins.max(_count(a, dims) - correction, 0)
 
@@ -76,8 +88,10 @@ class StdOfVar(Function):
 
 def std(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
     """√var (see :func:`var` and :class:`StdOfVar`); its gradient is (a − ā)/((N − correction)·std), and
-    0 where std = 0, as in PyTorch."""
-    return StdOfVar.apply(var(a, dim, unbiased, keepdim, correction=correction))
+    0 where std = 0, as in PyTorch. float16 is computed in float32, as :func:`var` is."""
+    if a.dtype == np.float16:
+        return std(a.float(), dim, unbiased, keepdim, correction=correction).to(np.float16)
+    return StdOfVar.apply(_variance("std", a, dim, unbiased, keepdim, correction))
 
 
 def var_mean(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
@@ -195,13 +209,18 @@ def _logical_dims(dim, a: Tensor) -> tuple:
 
 
 def any(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """Whether any element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
-    return Tensor(a.xp.asarray(a._data.any(axis=_logical_dims(dim, a), keepdims=keepdim)))
+    """Whether any element over ``dim`` is nonzero (a boolean tensor, no gradient; uint8 for a uint8
+    tensor, as in PyTorch)."""
+    return _truth(a, a._data.any(axis=_logical_dims(dim, a), keepdims=keepdim))
+
+
+def _truth(a: Tensor, result) -> Tensor:
+    return Tensor(a.xp.asarray(result, dtype=np.uint8 if a.dtype == np.uint8 else bool))
 
 
 def all(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
-    """Whether every element over ``dim`` is nonzero (a boolean tensor, no gradient)."""
-    return Tensor(a.xp.asarray(a._data.all(axis=_logical_dims(dim, a), keepdims=keepdim)))
+    """Whether every element over ``dim`` is nonzero (as :func:`any`, bool or uint8)."""
+    return _truth(a, a._data.all(axis=_logical_dims(dim, a), keepdims=keepdim))
 
 
 def amax(a: Tensor, dim=(), keepdim: bool = False) -> Tensor:
@@ -225,6 +244,7 @@ def nansum(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 def nanmean(a: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     """The mean over ``dim`` of the elements that are not NaN."""
+    require_float(a, "nanmean")
     dims = _dims(dim, a)
     present = Tensor(~a.xp.isnan(a._data)).to(a.dtype)
     return nansum(a, dims, keepdim) / sum(present, dims, keepdim)
@@ -311,15 +331,20 @@ def aminmax(a: Tensor, *, dim=None, keepdim: bool = False):
 
 def cov(a: Tensor, correction: int = 1, fweights=None, aweights=None) -> Tensor:
     """The covariance matrix of the variables in a's rows (observations in columns):
-    C = (X − μ)(X − μ)ᵀ / (N − correction). A 1-d input is one variable (a 0-d result)."""
+    C = (X − μ)(X − μ)ᵀ / (N − correction). One variable (a 1-d input, or one row) gives a 0-d
+    result, as in PyTorch. Ints are
+    computed in the default float dtype, bools refused, as in PyTorch."""
     if fweights is not None or aweights is not None:
         raise OpError("cov: fweights and aweights are not supported")
     if a.ndim > 2:
         raise OpError(f"cov: expects a 1-d or 2-d tensor, got shape {a.shape}")
+    if a.dtype.kind == "b":
+        raise DtypeError(f"cov(): bool dtype is not supported for input (shape {tuple(a.shape)})")
     x = a.reshape(1, -1) if a.ndim < 2 else a
+    x = x if x.dtype.kind == "f" else x.to(backend.DEFAULT_DTYPE)
     centered = x - x.mean(dim=1, keepdim=True)
     out = (centered @ centered.mT) / builtins.max(x.shape[1] - correction, 0)
-    return out.reshape(()) if a.ndim < 2 else out
+    return out.reshape(()) if x.shape[0] == 1 else out
 
 
 def corrcoef(a: Tensor) -> Tensor:
