@@ -516,8 +516,12 @@ def _refuse_nan(fn: Function, input_grads: tuple) -> None:
 
 
 def _default_grad_outputs(outputs: Sequence[Tensor], grad_outputs) -> list[Tensor]:
+    """The gradient to start from for each output: ones for a one-element output given None, else
+    the given tensor (in the output's dtype, as PyTorch casts it)."""
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"got {len(grad_outputs)} gradients for {len(outputs)} outputs")
     result = []
     for out, g in zip(outputs, grad_outputs):
         if g is None:
@@ -526,33 +530,45 @@ def _default_grad_outputs(outputs: Sequence[Tensor], grad_outputs) -> list[Tenso
                                    f"shape {tuple(out.shape)}: pass a gradient of that shape")
             g = Tensor(out.xp.ones(out.shape, dtype=out.dtype))
         elif not isinstance(g, Tensor):
-            g = Tensor(out.xp.asarray(g, dtype=out.dtype))
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         if g.shape != out.shape:
             raise OpError(f"backward: gradient shape {tuple(g.shape)} does not match output "
                           f"shape {tuple(out.shape)}")
+        if g.dtype != out.dtype and out.dtype.kind == "f":
+            g = g.to(out.dtype)
         result.append(g)
     return result
 
 
-def backward(tensor: Tensor, gradient=None, retain_graph: bool = False, create_graph: bool = False,
+def _as_list(tensors) -> list:
+    return [tensors] if isinstance(tensors, Tensor) else list(tensors)
+
+
+def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False,
              inputs=None) -> None:
-    """Accumulate d(tensor)/d(leaf) · gradient into every leaf's ``.grad`` (see Tensor.backward); with
-    ``inputs``, into the ``.grad`` of those tensors only (leaves or not)."""
-    refresh_if_stale(tensor)
-    if not tensor.requires_grad:
-        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    grads = _default_grad_outputs([tensor], None if gradient is None else [gradient])
-    retain_graph = retain_graph or create_graph
+    """Accumulate Σₖ d(tensors[k])/d(leaf) · grad_tensors[k] into every leaf's ``.grad`` (see
+    Tensor.backward); with ``inputs``, into the ``.grad`` of those tensors only (leaves or not).
+    ``tensors`` is one tensor or a sequence of them, ``grad_tensors`` likewise (PyTorch's
+    ``torch.autograd.backward``)."""
+    tensors = _as_list(tensors)
+    if grad_tensors is not None:
+        grad_tensors = _as_list(grad_tensors)
+    for i, tensor in enumerate(tensors):
+        refresh_if_stale(tensor)
+        if not tensor.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+    grads = _default_grad_outputs(tensors, grad_tensors)
+    retain_graph = bool(retain_graph) or create_graph
     if inputs is None:
-        run_backward([tensor], grads, retain_graph=retain_graph, create_graph=create_graph)
+        run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph)
         return
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    inputs = _as_list(inputs)
     if not inputs:
         raise RuntimeError("backward: 'inputs' argument to backward() cannot be empty")
     for i, t in enumerate(inputs):
         if not t.requires_grad:
             raise RuntimeError(f"backward: input {i} (shape {tuple(t.shape)}) does not require grad")
-    reached = run_backward([tensor], grads, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+    reached = run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
     for t, g in zip(inputs, reached):
         if g is not None:
             g = g if create_graph else g.detach()
@@ -560,15 +576,19 @@ def backward(tensor: Tensor, gradient=None, retain_graph: bool = False, create_g
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False):
+         create_graph: bool = False, allow_unused: bool | None = None, materialize_grads: bool = False):
     """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (PyTorch's API).
 
     ``sum_k grad_outputs[k] · d outputs[k] / d inputs[i]`` for each input ``i``. Leaves' ``.grad``
-    are left untouched. With ``create_graph=True`` the result is itself differentiable.
+    are left untouched. With ``create_graph=True`` the result is itself differentiable. An input
+    no gradient reaches raises, unless ``allow_unused`` (it gets None) or ``materialize_grads``
+    (it gets zeros).
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    single = isinstance(inputs, Tensor)
-    inputs = [inputs] if single else list(inputs)
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    outputs = _as_list(outputs)
+    inputs = _as_list(inputs)
     if isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs]
     for t in outputs + inputs:
@@ -584,7 +604,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     grads = run_backward(outputs, _default_grad_outputs(outputs, grad_outputs),
                          retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
     for i, g in enumerate(grads):
-        if g is None and not allow_unused:
+        if g is None and materialize_grads:
+            grads[i] = Tensor(inputs[i].xp.zeros_like(inputs[i]._data))
+        elif g is None and not allow_unused:
             raise RuntimeError(f"grad: input {i} (shape {tuple(inputs[i].shape)}) was not used in "
                                "the graph; pass allow_unused=True to get None for it")
     return tuple(grads)

@@ -133,6 +133,15 @@ class Tensor(PlacementShortcuts):
 
     @grad.setter
     def grad(self, value) -> None:
+        """``t.grad = g``: a tensor of t's shape, or None (PyTorch refuses anything else)."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                                   f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                                   "tensor are the same size")
         self._grad = value
 
     @property
@@ -244,7 +253,8 @@ class Tensor(PlacementShortcuts):
         saved arrays are freed afterwards unless ``retain_graph`` (implied by ``create_graph``).
         """
         from .autograd import backward
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        backward(self, None if gradient is None else [gradient], retain_graph=retain_graph, create_graph=create_graph,
+                 inputs=inputs)
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory and the version counter, requires no grad)."""
@@ -276,7 +286,10 @@ class Tensor(PlacementShortcuts):
         return self.grad_fn is not None and getattr(self, "_retains_grad", False)
 
     def detach_(self) -> "Tensor":
-        """Cut this tensor itself from the graph: it becomes a leaf that requires no gradient."""
+        """Cut this tensor itself from the graph: it becomes a leaf that requires no gradient. Refused
+        for a view, as in PyTorch (its base's history would still reach it): use ``detach()``."""
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self.requires_grad = False
         return self
