@@ -74,3 +74,68 @@ def test_detach_in_place_is_refused_for_views():
             m.zeros(4)[::2].detach_()
         b = a * 2
         assert b.detach_() is b and b.is_leaf and not b.requires_grad
+
+
+GRAD_FN_NAMES = {
+    "matmul 2-d": lambda m, a, b: a @ b, "mv": lambda m, a, b: a @ b[:, 0], "dot": lambda m, a, b: a[0] @ a[1],
+    "bmm": lambda m, a, b: m.bmm(a[None], b[None]), "view": lambda m, a, b: a.view(15),
+    "reshape": lambda m, a, b: a.reshape(5, 3), "reshape to the same shape": lambda m, a, b: a.reshape(3, 5),
+    "flatten": lambda m, a, b: a.flatten(), "select": lambda m, a, b: a[1], "slice": lambda m, a, b: a[1:],
+    "slice of a select": lambda m, a, b: a[0, 1:], "select of a slice": lambda m, a, b: a[1:, 0],
+    "full slice": lambda m, a, b: a[:], "step slice": lambda m, a, b: a[:, ::2], "None": lambda m, a, b: a[0, None],
+    "index array": lambda m, a, b: a[m.tensor([0, 2])], "mask": lambda m, a, b: a[a > 0],
+    "t": lambda m, a, b: a.t(), "T": lambda m, a, b: a.T, "mT": lambda m, a, b: a.mT,
+    "transpose": lambda m, a, b: a.transpose(0, 1), "permute": lambda m, a, b: a.permute(1, 0),
+    "expand": lambda m, a, b: a[:1].expand(4, 5), "unsqueeze": lambda m, a, b: a.unsqueeze(1),
+    "squeeze()": lambda m, a, b: a[None].squeeze(), "squeeze(dim)": lambda m, a, b: a[None].squeeze(0),
+    "squeeze(dims)": lambda m, a, b: a[None].squeeze((0,)), "cat": lambda m, a, b: m.cat([a, a]),
+    "stack": lambda m, a, b: m.stack([a, a], 1), "split": lambda m, a, b: a.split(2)[1],
+    "split sizes": lambda m, a, b: a.split([1, 2])[1], "chunk": lambda m, a, b: a.chunk(2, 1)[0],
+    "unbind": lambda m, a, b: a.unbind(1)[2], "narrow": lambda m, a, b: a.narrow(1, 1, 3),
+    "sum": lambda m, a, b: a.sum(), "sum(dim)": lambda m, a, b: a.sum(1), "mean": lambda m, a, b: a.mean(),
+    "mean(dim)": lambda m, a, b: a.mean(0, keepdim=True), "var": lambda m, a, b: a.var(),
+    "std": lambda m, a, b: a.std(1), "max": lambda m, a, b: a.max(), "max(dim)": lambda m, a, b: a.max(1)[0],
+    "min(dim)": lambda m, a, b: a.min(0).values, "amax": lambda m, a, b: a.amax(1),
+    "amin": lambda m, a, b: a.amin(0), "exp": lambda m, a, b: a.exp(), "pow": lambda m, a, b: a ** 2,
+    "pow of tensors": lambda m, a, b: a.abs() ** a, "relu": lambda m, a, b: a.relu(),
+    "softmax": lambda m, a, b: a.softmax(1), "log_softmax": lambda m, a, b: a.log_softmax(0),
+    "clamp": lambda m, a, b: a.clamp(-0.5, 0.5), "to": lambda m, a, b: a.to(m.float64),
+    "cumsum": lambda m, a, b: a.cumsum(1), "logsumexp": lambda m, a, b: a.logsumexp(1),
+    "norm": lambda m, a, b: a.norm(), "masked_fill": lambda m, a, b: a.masked_fill(a > 0, 0.0),
+    "linear": lambda m, a, b: _functional(m).linear(a, b.t()),
+    "linear with bias": lambda m, a, b: _functional(m).linear(a, b.t(), b[0]),
+    "gelu": lambda m, a, b: _functional(m).gelu(a), "leaky_relu": lambda m, a, b: _functional(m).leaky_relu(a),
+    "layer_norm": lambda m, a, b: _functional(m).layer_norm(a, (5,)),
+    "conv2d": lambda m, a, b: _functional(m).conv2d(a[None, None], a[None, None, :2, :2]),
+}
+
+
+def _functional(m):
+    return m.nn.functional
+
+
+@pytest.mark.parametrize("name", list(GRAD_FN_NAMES))
+def test_grad_fn_names_match_torch(name):
+    rng = np.random.default_rng(3)
+    arrays = rng.standard_normal((3, 5)).astype(np.float32), rng.standard_normal((5, 4)).astype(np.float32)
+    names = []
+    for m in (zg, torch):
+        a, b = (m.tensor(x, requires_grad=True) for x in arrays)
+        y = GRAD_FN_NAMES[name](m, a, b)
+        names.append(y.grad_fn.name())
+        if m is zg:
+            y.sum().backward()  # backward frees the node's saved state, not its name
+            assert y.grad_fn.name() == names[0]
+    assert names[0] == names[1]
+
+
+def test_next_functions_lead_to_accumulate_grad_of_the_leaves():
+    for m in (zg, torch):
+        a, b = m.ones(2, 3, requires_grad=True), m.ones(3, requires_grad=True)
+        y = (a * b).sum()
+        (mul, index), = y.grad_fn.next_functions
+        assert mul.name() == "MulBackward0" and index == 0
+        (left, i), (right, j) = mul.next_functions
+        assert left.variable is a and right.variable is b and (i, j) == (0, 0)
+        z = a * 2
+        assert z.grad_fn.next_functions[1] == (None, 0)

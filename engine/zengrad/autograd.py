@@ -110,9 +110,14 @@ class Function:
         if isinstance(cls.__dict__.get("forward"), staticmethod) or "setup_context" in cls.__dict__:
             cls.apply = classmethod(Function.custom_apply)
 
+    #: PyTorch's name for this op's node where it is not ``<class name>Backward0`` (ReLU's is
+    #: ``ReluBackward0``); ops that PyTorch names by how they were called (``t()``: ``TBackward0``,
+    #: ``permute``: ``PermuteBackward0``) set it per node, or override :meth:`name`.
+    node_name: str | None = None
+
     def name(self) -> str:
         """The node's name as PyTorch gives it: the op, ``Backward``, the overload (``MulBackward0``)."""
-        return f"{type(self).__name__}Backward0"
+        return self.node_name or f"{type(self).__name__}Backward0"
 
     @property
     def next_functions(self) -> tuple:
@@ -228,12 +233,23 @@ class Function:
         return out
 
     def release(self) -> None:
-        """Free what forward saved once backward has used it (``retain_graph=False``)."""
+        """Free what forward saved once backward has used it (``retain_graph=False``); the node keeps
+        its name."""
+        name = self.name()
         self.__dict__.clear()
         self.released = True
+        self.node_name = name
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
+
+
+def named(out: Tensor, name: str) -> Tensor:
+    """``out``, a tensor just made by an op, with its node (if recorded) named ``name``: for an op
+    composed of others, the node PyTorch would show for it (``mean`` is sum / n: ``MeanBackward1``)."""
+    if out.grad_fn is not None:
+        out.grad_fn.node_name = name
+    return out
 
 
 class AccumulateGrad:

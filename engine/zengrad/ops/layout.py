@@ -13,11 +13,11 @@ import builtins
 
 from ..errors import IndexOutOfBounds, OpError
 from .. import backend
-from ..autograd import Function
+from ..autograd import Function, named
 from ..tensor import Tensor
 from ._util import normalize_dim
 from .elementwise import where
-from .shape import cat, expand, getitem, permute, reshape
+from .shape import cat, expand, getitem, permute, permuted, reshape
 
 
 def _dims(dims, ndim: int, op: str) -> tuple:
@@ -114,7 +114,7 @@ def t(a: Tensor) -> Tensor:
     """The transpose of a matrix; a 0-d or 1-d tensor is returned as it is (PyTorch's ``.t()``)."""
     if a.ndim > 2:
         raise OpError(f"t: expects a tensor with <= 2 dimensions, got shape {a.shape}; use transpose or mT")
-    return permute(a, 1, 0) if a.ndim == 2 else a
+    return permuted(a, (1, 0), "TBackward0") if a.ndim == 2 else a
 
 
 def flip(a: Tensor, *given, dims=None) -> Tensor:
@@ -323,7 +323,7 @@ def narrow_copy(a: Tensor, dim: int, start: int, length: int) -> Tensor:
 def unbind(a: Tensor, dim: int = 0) -> tuple:
     """The slices along ``dim``, each without that dim."""
     dim = normalize_dim(dim, a.ndim, "unbind")
-    return tuple(getitem(a, (slice(None),) * dim + (i,)) for i in range(a.shape[dim]))
+    return tuple(named(getitem(a, (slice(None),) * dim + (i,)), "UnbindBackward0") for i in range(a.shape[dim]))
 
 
 class Diagonal(Function):

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import DtypeError, OpError
 from .. import backend
-from ..autograd import Function
+from ..autograd import Function, named
 from ..tensor import Tensor
 from .elementwise import abs, where
 from ._util import normalize_dim
@@ -57,12 +57,15 @@ def var(a: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction
     dims = normalize_dims(dim, a.ndim)
     correction = _correction("var", unbiased, correction)
     centred = a - a.mean(dim=dims, keepdim=True)
-    return sum(centred * centred, dims, keepdim) / builtins.max(_count(a, dims) - correction, 0)
+    return named(sum(centred * centred, dims, keepdim) / builtins.max(_count(a, dims) - correction, 0),
+                 "VarBackward0")
 
 
 class StdOfVar(Function):
     """z = √v for a variance v;  ∂z/∂v = 1/(2z), taken as 0 where z = 0 (PyTorch's std backward):
     a slice of equal values has std 0 and gradient 0, where √'s 1/(2·0) = inf times var's 0 is NaN."""
+
+    node_name = "StdBackward0"
 
     saved_inputs = ()  # backward reads the output
 
@@ -143,6 +146,8 @@ def prod(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
 
 class Norm2(Function):
     """z = ‖a‖₂ = √(Σ aᵢ²) over dims;  ∂z/∂aᵢ = aᵢ/z, taken as 0 where z = 0 (PyTorch's subgradient)."""
+
+    node_name = "LinalgVectorNormBackward0"
 
     def __init__(self, dims, keepdim):
         super().__init__()
