@@ -139,3 +139,68 @@ def test_next_functions_lead_to_accumulate_grad_of_the_leaves():
         assert left.variable is a and right.variable is b and (i, j) == (0, 0)
         z = a * 2
         assert z.grad_fn.next_functions[1] == (None, 0)
+
+
+def _sibling_after_base_changed(m, through_setitem: bool):
+    """Views made before their base changes in place, read without using them in an op."""
+    w = m.tensor([1.0, 2.0], requires_grad=True)
+    if through_setitem:
+        a = m.zeros(2, 2)
+        first, second = a[0], a[1]
+        a[0] = w
+    else:
+        a = m.ones(2, 2) * 1
+        first, second = a[0], a[1]
+        a.mul_(w)
+    return w, a, first, second
+
+
+@pytest.mark.parametrize("through_setitem", [False, True])
+def test_sibling_views_see_the_base_changed_in_place(through_setitem):
+    results = []
+    for m in (zg, torch):
+        w, a, first, second = _sibling_after_base_changed(m, through_setitem)
+        flags = (first.requires_grad, second.requires_grad, first.grad_fn is not None, first.is_leaf,
+                 second.grad_fn.name())
+        (first * 3 + second).sum().backward()
+        results.append((flags, w.grad.tolist()))
+    assert results[0] == results[1]
+
+
+def test_setting_requires_grad_follows_torch_rules():
+    for m in (zg, torch):
+        a = m.tensor([1.0, 2.0], requires_grad=True)
+        b = a * 2
+        with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf"):
+            b.requires_grad = False
+        with pytest.raises(RuntimeError, match="only change requires_grad flags of leaf"):
+            b.requires_grad = True
+        assert b.requires_grad_(True) is b  # the method allows True on a non-leaf
+        with pytest.raises(RuntimeError):
+            m.tensor([1, 2]).requires_grad = True
+        a.requires_grad = False
+        assert not a.requires_grad and not (a * 2).requires_grad
+        with pytest.raises(AttributeError):
+            b.grad_fn = None
+
+
+@pytest.mark.parametrize("mode", ["no_grad", "enable_grad", "set_grad_enabled", "inference_mode"])
+def test_mode_decorators_apply_to_generator_bodies(mode):
+    results = []
+    for m in (zg, torch):
+        decorator = {"no_grad": m.no_grad(), "enable_grad": m.enable_grad(), "set_grad_enabled": m.set_grad_enabled(False),
+                     "inference_mode": m.inference_mode()}[mode]
+
+        @decorator
+        def steps(x):
+            got = yield (x * 2).requires_grad, m.is_grad_enabled()
+            yield got, (x * 3).requires_grad
+
+        x = m.tensor([1.0], requires_grad=True)
+        with m.set_grad_enabled(mode != "enable_grad"):  # the opposite of the decorator's mode
+            generator = steps(x)
+            first = next(generator)
+            outside = m.is_grad_enabled()
+            second = generator.send("sent")
+            results.append((first, outside, second, list(generator)))
+    assert results[0] == results[1]

@@ -124,7 +124,7 @@ class Function:
         """The graph's edges as PyTorch shows them: one ``(node, 0)`` per input — the node that made
         it, an :class:`AccumulateGrad` for a leaf that requires grad (where its ``.grad`` collects),
         None for an input that needs no gradient."""
-        return tuple((node if node is not None else AccumulateGrad(t) if t.requires_grad else None, 0)
+        return tuple((node if node is not None else AccumulateGrad(t) if t._requires_grad else None, 0)
                      for t, node in zip(self.inputs, self.input_nodes))
 
     @classmethod
@@ -147,8 +147,8 @@ class Function:
             versions.append(t._version_counter.value)
             if t._base is not None and t._view_version != versions[-1]:
                 refresh_view(t)  # its base was changed in place since this view's node was recorded
-            nodes.append(t.grad_fn)
-            if t.requires_grad:
+            nodes.append(t._grad_fn)
+            if t._requires_grad:
                 wants_grad = True
         if len(arrays) > 1:
             kind, dtype = type(arrays[0]), arrays[0].dtype
@@ -195,8 +195,8 @@ class Function:
         self.saved_versions = versions
         self.out_counter = counter = out._version_counter
         self.out_version = counter.value
-        out.requires_grad = True
-        out.grad_fn = self
+        out._requires_grad = True
+        out._grad_fn = self
         if _grad_mode.anomaly:
             self.forward_stack = traceback.format_stack()[:-2]
 
@@ -221,15 +221,15 @@ class Function:
     sparse_grad = False
 
     def needs_grad(self, index: int) -> bool:
-        return self.inputs[index].requires_grad
+        return self.inputs[index]._requires_grad
 
     def output(self) -> Tensor:
         """The op's result as a Tensor attached to this node (for backward formulas that use it)."""
         if self.out_counter.value != self.out_version:
             self._raise_modified("output", self.out_data.shape, self.out_counter.value, self.out_version)
         out = Tensor(self.out_data)
-        out.requires_grad = True
-        out.grad_fn = self
+        out._requires_grad = True
+        out._grad_fn = self
         return out
 
     def release(self) -> None:
@@ -488,7 +488,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
                 captured[id(fn)] = grad
             fn.check_saved_versions()
             fn_inputs = fn.inputs
-            if sums.in_place and fn.sparse_grad and fn_inputs[0].requires_grad:
+            if sums.in_place and fn.sparse_grad and fn_inputs[0]._requires_grad:
                 source, node = fn_inputs[0], fn.input_nodes[0]
                 fn.add_grad_into(sums.owned_array(id(source if node is None else node), source), grad._data)
                 if node is None:
@@ -500,7 +500,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
                 if _grad_mode.anomaly and _grad_mode.anomaly_nan:
                     _refuse_nan(fn, input_grads)
                 for tensor, node, input_grad in zip(fn_inputs, fn.input_nodes, input_grads):
-                    if input_grad is not None and tensor.requires_grad:
+                    if input_grad is not None and tensor._requires_grad:
                         accumulate(tensor, node, input_grad, fn)
             if not retain_graph:
                 fn.release()

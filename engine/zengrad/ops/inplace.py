@@ -76,8 +76,8 @@ def _refuse_repeated_elements(target: Tensor) -> None:
 
 def _take_node(target: Tensor, node: Tensor) -> None:
     """``target`` stands at ``node``'s place in the graph from now on (its values are node's)."""
-    target.grad_fn = fn = node.grad_fn
-    target.requires_grad = node.requires_grad
+    target._grad_fn = fn = node._grad_fn
+    target._requires_grad = node._requires_grad
     if fn is not None:  # the node's output is now target: a later in-place change of it is seen
         fn.out_data, fn.out_counter, fn.out_version = target._data, target._version_counter, target._version
 
@@ -85,8 +85,8 @@ def _take_node(target: Tensor, node: Tensor) -> None:
 def _snapshot(target: Tensor) -> Tensor:
     """The tensor's current values in a copy, standing at its place in the graph."""
     before = Tensor(target._data.copy())
-    before.requires_grad = target.requires_grad
-    before.grad_fn = target.grad_fn
+    before._requires_grad = target._requires_grad
+    before._grad_fn = target._grad_fn
     return before
 
 
@@ -171,7 +171,7 @@ def _index_in_base(base: Tensor, positions):
 
 def _at_its_node(stand_in: Tensor, tensor: Tensor) -> Tensor:
     """``stand_in`` placed where ``tensor`` stands in the graph (its node, whether it needs grad)."""
-    stand_in.grad_fn, stand_in.requires_grad = tensor.grad_fn, tensor.requires_grad
+    stand_in._grad_fn, stand_in._requires_grad = tensor._grad_fn, tensor._requires_grad
     return stand_in
 
 
@@ -191,7 +191,9 @@ def _record_write(target: Tensor, index, value: Tensor) -> None:
         kind = OpError if isinstance(error, ValueError) else IndexError
         raise kind(f"setitem: {error} (tensor shape {target.shape}, value shape {value.shape})") from None
     autograd.increment_version(target)
-    SetItem(index=index).attach((before, value), [target.grad_fn, value.grad_fn], versions, target)
+    node = SetItem(index=index)
+    node.node_name = "torch::autograd::CopySlices"  # PyTorch's node for a write into part of a tensor
+    node.attach((before, value), [target._grad_fn, value._grad_fn], versions, target)
 
 
 def refresh_view(view: Tensor) -> None:
@@ -204,7 +206,7 @@ def refresh_view(view: Tensor) -> None:
     base = view_base(view)
     if base is None or not base.requires_grad:
         return
-    _take_node(view, getitem(reshape(base, (-1,)), view_positions(base, view)))
+    _take_node(view, autograd.named(getitem(reshape(base, (-1,)), view_positions(base, view)), "AsStridedBackward0"))
 
 
 autograd.refresh_view = refresh_view
