@@ -106,6 +106,7 @@ GRAD_FN_NAMES = {
     "linear with bias": lambda m, a, b: _functional(m).linear(a, b.t(), b[0]),
     "gelu": lambda m, a, b: _functional(m).gelu(a), "leaky_relu": lambda m, a, b: _functional(m).leaky_relu(a),
     "layer_norm": lambda m, a, b: _functional(m).layer_norm(a, (5,)),
+    "unfold": lambda m, a, b: a.unfold(1, 2, 2),
     "conv2d": lambda m, a, b: _functional(m).conv2d(a[None, None], a[None, None, :2, :2]),
 }
 
@@ -188,8 +189,8 @@ def test_setting_requires_grad_follows_torch_rules():
 def test_mode_decorators_apply_to_generator_bodies(mode):
     results = []
     for m in (zg, torch):
-        decorator = {"no_grad": m.no_grad(), "enable_grad": m.enable_grad(), "set_grad_enabled": m.set_grad_enabled(False),
-                     "inference_mode": m.inference_mode()}[mode]
+        decorator = {"no_grad": m.no_grad, "enable_grad": m.enable_grad, "inference_mode": m.inference_mode,
+                     "set_grad_enabled": lambda: m.set_grad_enabled(False)}[mode]()  # that one acts at once
 
         @decorator
         def steps(x):
@@ -204,3 +205,26 @@ def test_mode_decorators_apply_to_generator_bodies(mode):
             second = generator.send("sent")
             results.append((first, outside, second, list(generator)))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("dim, size, step", [(1, 3, 2), (1, 3, 1), (0, 2, 2), (1, 7, 5), (0, 1, 3)])
+def test_unfold_is_a_view_as_in_torch(dim, size, step):
+    data = np.random.default_rng(5).standard_normal((5, 7))
+    results = []
+    for m in (zg, torch):
+        a = m.tensor(data.copy())
+        windows = a.t().t().unfold(dim, size, step)
+        shape, strides = tuple(windows.shape), windows.stride()
+        windows[0, -1, -1] = 100.0  # writes through to a
+        x = m.tensor(data.copy(), requires_grad=True)
+        y = x * 1
+        view = y.unfold(dim, size, step)
+        weights = m.arange(float(view.numel()), dtype=m.float64).reshape(view.shape)
+        (view * weights).sum().backward(retain_graph=True)
+        first = x.grad.clone()
+        if step >= size:  # in place through the view, into y's history (overlapping windows: an ambiguous write)
+            view[-1].mul_(3)
+        (y * y).sum().backward()
+        results.append((shape, strides, a.detach().numpy().copy(), first.numpy(), x.grad.numpy()))
+    for mine, theirs in zip(*results):
+        np.testing.assert_allclose(np.asarray(mine), np.asarray(theirs), rtol=1e-12)
