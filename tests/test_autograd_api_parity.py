@@ -107,6 +107,8 @@ GRAD_FN_NAMES = {
     "gelu": lambda m, a, b: _functional(m).gelu(a), "leaky_relu": lambda m, a, b: _functional(m).leaky_relu(a),
     "layer_norm": lambda m, a, b: _functional(m).layer_norm(a, (5,)),
     "unfold": lambda m, a, b: a.unfold(1, 2, 2),
+    "mse_loss": lambda m, a, b: _functional(m).mse_loss(a, a.detach() * 2),
+    "cross_entropy": lambda m, a, b: _functional(m).cross_entropy(a, m.tensor([0, 4, 2])),
     "conv2d": lambda m, a, b: _functional(m).conv2d(a[None, None], a[None, None, :2, :2]),
 }
 
@@ -228,3 +230,62 @@ def test_unfold_is_a_view_as_in_torch(dim, size, step):
         results.append((shape, strides, a.detach().numpy().copy(), first.numpy(), x.grad.numpy()))
     for mine, theirs in zip(*results):
         np.testing.assert_allclose(np.asarray(mine), np.asarray(theirs), rtol=1e-12)
+
+
+GRADIENT_LAYOUTS = {
+    "sum (a broadcast gradient)": lambda m, x: x.sum(),
+    "mean": lambda m, x: x.mean(),
+    "used transposed": lambda m, x: (x.t() * m.arange(6.0).reshape(3, 2)).sum(),
+    "expanded": lambda m, x: x[:1].expand(4, 3).sum(),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADIENT_LAYOUTS))
+def test_grad_is_writable_and_laid_out_like_the_tensor(name):
+    results = []
+    for m in (zg, torch):
+        x = m.ones(2, 3, requires_grad=True)
+        y = x * 1
+        y.retain_grad()
+        GRADIENT_LAYOUTS[name](m, x).backward()
+        GRADIENT_LAYOUTS[name](m, y).backward()
+        strides = (x.grad.stride(), y.grad.stride(), x.grad.is_contiguous())
+        flat = x.grad.view(-1).tolist()
+        x.grad.mul_(2)
+        y.grad.zero_()
+        results.append((strides, flat, x.grad.tolist(), y.grad.tolist()))
+    assert results[0] == results[1]
+
+
+def _square(m, once: bool):
+    from torch.autograd.function import once_differentiable as torch_once
+    decorate = (torch_once if m is torch else zg.autograd.function.once_differentiable) if once else (lambda f: f)
+
+    class Square(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        @decorate
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 2 * x
+
+    return Square
+
+
+@pytest.mark.parametrize("once", [False, True])
+def test_custom_function_names_and_once_differentiable(once):
+    results = []
+    for m in (zg, torch):
+        x = m.tensor([1.0, -2.0, 3.0], requires_grad=True)
+        y = _square(m, once).apply(x)
+        g, = m.autograd.grad(y.sum(), x, create_graph=True)
+        y.sum().backward()
+        results.append((y.grad_fn.name(), g.requires_grad, g.tolist(), x.grad.tolist()))
+        if once:
+            with pytest.raises(RuntimeError, match="does not require grad"):
+                g.sum().backward()
+    assert results[0] == results[1]

@@ -104,6 +104,7 @@ from . import accelerator, autograd_custom, autograd_functional, backends, distr
 from .special import i0, multigammaln as mvlgamma
 from .creation import initial_seed, seed
 autograd.functional = autograd_functional  # zg.autograd.functional.jacobian, as torch.autograd.functional
+autograd.function = autograd_custom  # zg.autograd.function.once_differentiable, as torch.autograd.function
 
 from ._version import __version__
 

@@ -483,7 +483,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             retained = fn.retained
             if retained is not None:
                 kept = grad if create_graph else grad.detach()
-                retained.grad = kept if retained._grad is None else retained._grad + kept
+                retained.grad = stored_gradient(retained, kept) if retained._grad is None else retained._grad + kept
             if wanted is not None and id(fn) in wanted:
                 captured[id(fn)] = grad
             fn.check_saved_versions()
@@ -515,11 +515,26 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             return [captured.get(id(_gradient_holder(t))) for t in inputs]
         for key, leaf in leaves.items():
             grad = sums.sums[key] if create_graph else sums.sums[key].detach()
-            leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+            leaf.grad = stored_gradient(leaf, grad) if leaf._grad is None else leaf._grad + grad
     finally:
         _grad_mode.enabled = recording
         backend.restore_floats(quiet)
     return None
+
+
+def stored_gradient(tensor: Tensor, grad: Tensor) -> Tensor:
+    """``grad`` as it is kept in ``tensor.grad``: in memory of its own laid out like ``tensor``'s, as
+    PyTorch's gradient layout contract has it. A gradient that is a broadcast (that of ``x.sum()``
+    is ones expanded, one element in memory) or transposed (a weight used as ``w.mT``) is copied,
+    so ``x.grad.zero_()`` and ``x.grad.view(-1)`` work as on the tensor itself; a graph-connected
+    gradient (``create_graph``) is kept as it is."""
+    array, like = grad._data, tensor._data
+    if grad._grad_fn is not None or (array.strides == like.strides and array.flags.writeable):
+        return grad
+    xp = tensor.xp
+    owned = xp.empty_like(like) if all(like.strides) else xp.empty(like.shape, dtype=array.dtype)
+    owned[...] = array
+    return Tensor(owned)
 
 
 def _refuse_nan(fn: Function, input_grads: tuple) -> None:
@@ -588,7 +603,7 @@ def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, creat
     for t, g in zip(inputs, reached):
         if g is not None:
             g = g if create_graph else g.detach()
-            t.grad = g if t._grad is None else t._grad + g
+            t.grad = stored_gradient(t, g) if t._grad is None else t._grad + g
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,

@@ -33,6 +33,7 @@ Tensor ops, ``create_graph=True`` records it too (double backward), as in PyTorc
 
 from __future__ import annotations
 
+import functools
 import math
 
 from .autograd import Function
@@ -104,7 +105,7 @@ class CustomNode(Function):
         self.chosen = chosen
 
     def name(self) -> str:
-        return f"{self.function.__name__}Backward"
+        return self.node_name or f"{self.function.__name__}Backward"
 
     def backward(self, g):
         grads = [None] * len(self.outputs)
@@ -199,3 +200,15 @@ def apply_custom(cls, *args, **kwargs):
 
 
 Function.custom_apply = staticmethod(apply_custom)
+
+
+def once_differentiable(backward):
+    """Decorate a custom Function's ``backward`` that is not itself differentiable (it leaves the
+    graph, or computes on arrays): it runs with recording off, so its gradients carry no graph and
+    differentiating them again fails as "does not require grad", as PyTorch's decorator makes it."""
+    @functools.wraps(backward)
+    def run_unrecorded(ctx, *grads):
+        with no_grad():
+            return backward(ctx, *grads)
+    return run_unrecorded
+
