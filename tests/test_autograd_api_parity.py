@@ -289,3 +289,23 @@ def test_custom_function_names_and_once_differentiable(once):
             with pytest.raises(RuntimeError, match="does not require grad"):
                 g.sum().backward()
     assert results[0] == results[1]
+
+
+RETAINED_THEN_CHANGED = {
+    "mul_": lambda y: y.mul_(3),
+    "setitem": lambda y: y.__setitem__(0, 5.0),
+    "mul_ of a view": lambda y: y[1].mul_(3),
+}
+
+
+@pytest.mark.parametrize("name", list(RETAINED_THEN_CHANGED))
+def test_retain_grad_follows_an_in_place_change(name):
+    results = []
+    for m in (zg, torch):
+        x = m.ones(2, 3, requires_grad=True)
+        y = x * 2
+        y.retain_grad()
+        RETAINED_THEN_CHANGED[name](y)
+        (y * m.arange(6.0).reshape(2, 3)).sum().backward()
+        results.append((y.grad.tolist(), x.grad.tolist(), y.retains_grad))
+    assert results[0] == results[1]

@@ -75,11 +75,20 @@ def _refuse_repeated_elements(target: Tensor) -> None:
 
 
 def _take_node(target: Tensor, node: Tensor) -> None:
-    """``target`` stands at ``node``'s place in the graph from now on (its values are node's)."""
+    """``target`` stands at ``node``'s place in the graph from now on (its values are node's). A
+    ``retain_grad()`` moves with it, as in PyTorch: ``.grad`` is then the gradient of the new values."""
+    old = target._grad_fn
     target._grad_fn = fn = node._grad_fn
     target._requires_grad = node._requires_grad
     if fn is not None:  # the node's output is now target: a later in-place change of it is seen
         fn.out_data, fn.out_counter, fn.out_version = target._data, target._version_counter, target._version
+    _move_retained(target, old)
+
+
+def _move_retained(target: Tensor, old) -> None:
+    """If ``target`` retained its gradient at node ``old``, retain it at its current node instead."""
+    if old is not None and old.retained is target and target._grad_fn is not None:
+        old.retained, target._grad_fn.retained = None, target
 
 
 def _snapshot(target: Tensor) -> Tensor:
@@ -193,7 +202,9 @@ def _record_write(target: Tensor, index, value: Tensor) -> None:
     autograd.increment_version(target)
     node = SetItem(index=index)
     node.node_name = "torch::autograd::CopySlices"  # PyTorch's node for a write into part of a tensor
-    node.attach((before, value), [target._grad_fn, value._grad_fn], versions, target)
+    old = target._grad_fn
+    node.attach((before, value), [old, value._grad_fn], versions, target)
+    _move_retained(target, old)
 
 
 def refresh_view(view: Tensor) -> None:
