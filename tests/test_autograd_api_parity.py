@@ -309,3 +309,30 @@ def test_retain_grad_follows_an_in_place_change(name):
         (y * m.arange(6.0).reshape(2, 3)).sum().backward()
         results.append((y.grad.tolist(), x.grad.tolist(), y.retains_grad))
     assert results[0] == results[1]
+
+
+TORCH_MESSAGES = {
+    "a leaf Variable that requires grad is being used in an in-place operation":
+        lambda m, a: a.add_(1),
+    "a view of a leaf Variable that requires grad is being used in an in-place operation":
+        lambda m, a: a[1:].mul_(2),
+    "appears to not have been used in the graph. Set allow_unused=True":
+        lambda m, a: m.autograd.grad((a * 2).sum(), [a, m.ones(2, requires_grad=True)]),
+    "One of the differentiated Tensors does not require grad":
+        lambda m, a: m.autograd.grad((a * 2).sum(), [a, m.ones(2)]),
+    "only Tensors of floating point":
+        lambda m, a: m.tensor([1, 2]).requires_grad_(),
+    "grad can be implicitly created only for scalar outputs": lambda m, a: (a * 2).backward(),
+    r"Mismatch in shape: grad_output\[0\] has a shape of": lambda m, a: (a * 2).backward(m.ones(3)),
+    "Trying to backward through the graph a second time": lambda m, a: [(y := (a * a).sum()).backward(), y.backward()],
+    "does not require grad and does not have a grad_fn": lambda m, a: m.ones(2).sum().backward(),
+    r"modified by an inplace operation.*is at version 1; expected version 0 instead":
+        lambda m, a: [y := a * 1, z := y * y, y.add_(1), z.sum().backward()],
+}
+
+
+@pytest.mark.parametrize("message", list(TORCH_MESSAGES))
+def test_error_messages_carry_torch_phrases(message):
+    for m in (zg, torch):
+        with pytest.raises(RuntimeError, match=message):
+            TORCH_MESSAGES[message](m, m.tensor([1.0, 2.0], requires_grad=True))

@@ -554,7 +554,7 @@ def _default_grad_outputs(outputs: Sequence[Tensor], grad_outputs) -> list[Tenso
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"got {len(grad_outputs)} gradients for {len(outputs)} outputs")
     result = []
-    for out, g in zip(outputs, grad_outputs):
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got "
@@ -563,8 +563,8 @@ def _default_grad_outputs(outputs: Sequence[Tensor], grad_outputs) -> list[Tenso
         elif not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         if g.shape != out.shape:
-            raise OpError(f"backward: gradient shape {tuple(g.shape)} does not match output "
-                          f"shape {tuple(out.shape)}")
+            raise OpError(f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and output[{i}] "
+                          f"has a shape of {tuple(out.shape)}")
         if g.dtype != out.dtype and out.dtype.kind == "f":
             g = g.to(out.dtype)
         result.append(g)
@@ -626,7 +626,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
         refresh_if_stale(t)
     for i, t in enumerate(inputs):
         if not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) does not require grad")
+            raise RuntimeError(f"One of the differentiated Tensors does not require grad (grad: input {i}, shape "
+                               f"{tuple(t.shape)})")
     for i, out in enumerate(outputs):
         if not out.requires_grad:
             raise RuntimeError(f"grad: output {i} (shape {tuple(out.shape)}) does not require grad")
@@ -638,8 +639,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
         if g is None and materialize_grads:
             grads[i] = Tensor(inputs[i].xp.zeros_like(inputs[i]._data))
         elif g is None and not allow_unused:
-            raise RuntimeError(f"grad: input {i} (shape {tuple(inputs[i].shape)}) was not used in "
-                               "the graph; pass allow_unused=True to get None for it")
+            raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the graph. "
+                               f"Set allow_unused=True if this is the desired behavior (grad: input {i}, of shape "
+                               f"{tuple(inputs[i].shape)}, is not used; allow_unused gives None for it)")
     return tuple(grads)
 
 

@@ -275,7 +275,7 @@ class Tensor(PlacementShortcuts):
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Mark a leaf as wanting gradients (floating-point dtypes only)."""
         if requires_grad and self.dtype.kind != "f":
-            raise RuntimeError(f"only floating-point tensors can require gradients, got {self.dtype}")
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients (got {self.dtype})")
         if not requires_grad and self.grad_fn is not None:
             raise RuntimeError(_NOT_A_LEAF)
         self._requires_grad = requires_grad

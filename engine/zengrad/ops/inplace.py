@@ -125,9 +125,9 @@ def _refuse_leaf(name: str, target: Tensor, base: Tensor | None) -> None:
     """PyTorch's refusal to record an in-place change of a leaf that requires grad, or of a view of one."""
     if (target.requires_grad and target.grad_fn is None) or (base is not None and base.requires_grad
                                                              and base.grad_fn is None):
-        raise RuntimeError(f"{name}: a leaf Variable that requires grad (shape {target.shape}), or a view of "
-                           "one, is being used in an in-place operation; wrap it in zengrad.no_grad() or use "
-                           "the out-of-place op")
+        what = "a view of a leaf Variable" if base is not None or name == "setitem" else "a leaf Variable"
+        raise RuntimeError(f"{name}: {what} that requires grad is being used in an in-place operation (shape "
+                           f"{target.shape}); wrap it in zengrad.no_grad() or use the out-of-place op")
 
 
 def _fitted(name: str, target: Tensor, result: Tensor) -> Tensor:
