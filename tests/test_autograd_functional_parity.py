@@ -102,3 +102,22 @@ def test_outputs_that_are_not_tensors_are_a_type_error():
             m.autograd.functional.jvp(lambda x: 3.0, _t(m, X), _t(m, V))
         with pytest.raises(TypeError):
             m.autograd.functional.jacobian(lambda x: (x * 2).tolist(), _t(m, X))
+
+
+SECOND_ORDER = {
+    "vjp": lambda F, m, x, v: F.vjp(lambda t: (t ** 3).sum(), x, create_graph=True)[1],
+    "jvp": lambda F, m, x, v: F.jvp(lambda t: t ** 3, x, v, create_graph=True)[1],
+    "jacobian": lambda F, m, x, v: F.jacobian(lambda t: t.exp() * t, x, create_graph=True),
+    "hessian": lambda F, m, x, v: F.hessian(lambda t: (t ** 4).sum(), x, create_graph=True),
+    "hvp": lambda F, m, x, v: F.hvp(lambda t: (t ** 4).sum(), x, v, create_graph=True)[1],
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_ORDER))
+def test_create_graph_keeps_the_callers_inputs_in_the_graph(name):
+    grads = []
+    for m in (zg, torch):
+        x = m.tensor(X[0], requires_grad=True)
+        SECOND_ORDER[name](m.autograd.functional, m, x, m.tensor(V[0])).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10)

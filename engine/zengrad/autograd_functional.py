@@ -14,7 +14,8 @@ The Jacobian–vector product uses the double-backward trick: u ↦ Jᵀu (a bac
 dummy ``u``, recorded) is linear in u with Jacobian Jᵀ, so backward through it with v gives
 (Jᵀ)ᵀv = Jv — forward-mode derivatives from two reverse passes.
 
-The inputs are copied and marked as requiring gradients, so the caller's tensors are untouched.
+The inputs are detached and marked as requiring gradients, so the caller's tensors are untouched
+(with ``create_graph``, a caller's tensor that requires grad stays connected, as in PyTorch).
 With ``strict=True`` an output independent of an input raises instead of giving zeros, as in
 PyTorch; ``vectorize`` and ``strategy`` are accepted for PyTorch's sake (the derivatives are the
 same; here they are always computed one backward pass at a time).
@@ -34,8 +35,12 @@ def _as_tuple(values, what: str, function: str) -> tuple:
     return tuple(values)
 
 
-def _fresh(inputs, function: str) -> tuple:
-    return tuple(Tensor(x._data.copy(), requires_grad=True) for x in _as_tuple(inputs, "inputs", function))
+def _fresh(inputs, function: str, create_graph: bool) -> tuple:
+    """The inputs as tensors to differentiate with respect to: detached, or, with ``create_graph``,
+    views still in the caller's graph, so the derivatives can be differentiated with respect to the
+    caller's tensors too (as PyTorch's)."""
+    return tuple(x.view_as(x) if create_graph and x.requires_grad else x.detach().requires_grad_(True)
+                 for x in _as_tuple(inputs, "inputs", function))
 
 
 def _outputs(result, function: str) -> tuple:
@@ -90,7 +95,7 @@ def _value(outputs: tuple, single: bool, create_graph: bool):
 def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """(f(inputs), vᵀ·J): the function's value and the vector–Jacobian product, one backward pass;
     ``v`` may be omitted when f returns one element."""
-    xs = _fresh(inputs, "vjp")
+    xs = _fresh(inputs, "vjp", create_graph)
     result = func(*xs)
     outs = _outputs(result, "vjp")
     vs = _vectors(v, outs, "vjp", "the user-provided function returns")
@@ -101,7 +106,7 @@ def vjp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
 def jvp(func, inputs, v=None, create_graph: bool = False, strict: bool = False):
     """(f(inputs), J·v): the function's value and the Jacobian–vector product, by the
     double-backward trick (see the module's docstring); ``v`` may be omitted for a one-element input."""
-    xs = _fresh(inputs, "jvp")
+    xs = _fresh(inputs, "jvp", create_graph)
     vs = _vectors(v, xs, "jvp", "the input to the user-provided function")
     result = func(*xs)
     outs = _outputs(result, "jvp")
@@ -135,7 +140,7 @@ def jacobian(func, inputs, create_graph: bool = False, strict: bool = False, vec
     output.shape + input.shape; tuples of inputs or outputs give tuples (outputs outer)."""
     _check_jacobian_options(strict, vectorize, strategy, create_graph)
     single_in = isinstance(inputs, Tensor)
-    xs = _fresh(inputs, "jacobian")
+    xs = _fresh(inputs, "jacobian", create_graph)
     result = func(*xs)
     rows = []
     for index, out in enumerate(_outputs(result, "jacobian")):
@@ -190,7 +195,7 @@ def hessian(func, inputs, create_graph: bool = False, strict: bool = False, vect
 
 def vhp(func, inputs, v=None, create_graph: bool = False, strict: bool = False, function: str = "vhp"):
     """(f(inputs), vᵀ·H): the value of the scalar ``func`` and the vector–Hessian product."""
-    xs = _fresh(inputs, function)
+    xs = _fresh(inputs, function, create_graph)
     vs = _vectors(v, xs, function, "the input to the user-provided function")
     out = func(*xs)
     gradients = _scalar_gradient(lambda *_: out, function, strict)(*xs)
