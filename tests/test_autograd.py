@@ -98,7 +98,8 @@ def test_non_scalar_backward_needs_a_gradient(device):
     x = zg.randn(3, requires_grad=True, device=device)
     with pytest.raises(RuntimeError, match="scalar outputs"):
         (x * 2).backward()
-    with pytest.raises(ValueError, match=r"grad_output\[0\] has a shape of \(2,\) and output\[0\] has a shape of \(3,\)"):
+    with pytest.raises(ValueError, match=r"grad_output\[0\] has a shape of \(2,\) and output\[0\] has a shape of "
+                                         r"\(3,\)"):
         (x * 2).backward(zg.ones(2, device=device))
 
 

@@ -460,8 +460,9 @@ class Unfold(Function):
     index i replacing that dim and the offset j a new last dim. Only strides change (the dim's
     stride times ``step``, and the dim's stride again for j), so z shares a's memory as PyTorch's
     ``Tensor.unfold`` does, writable as PyTorch's (overlapping windows, step < size, hold some
-    elements more than once; a write there lands once per window). The gradient adds each window's share back into zeros of a's
-    shape (overlaps sum): a scatter-add at the positions i·step + j."""
+    elements more than once; a write there lands once per window). The gradient adds each
+    window's share back into zeros of a's shape (overlaps sum): a scatter-add at the positions
+    i·step + j."""
 
     saved_inputs = ()
     makes_view = True
