@@ -98,7 +98,8 @@ def test_non_scalar_backward_needs_a_gradient(device):
     x = zg.randn(3, requires_grad=True, device=device)
     with pytest.raises(RuntimeError, match="scalar outputs"):
         (x * 2).backward()
-    with pytest.raises(ValueError, match=r"gradient shape \(2,\) does not match output shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"grad_output\[0\] has a shape of \(2,\) and output\[0\] has a shape of "
+                                         r"\(3,\)"):
         (x * 2).backward(zg.ones(2, device=device))
 
 
@@ -181,7 +182,7 @@ def test_deep_graph_is_freed_without_crashing():
 
 
 def test_leaf_checks():
-    with pytest.raises(RuntimeError, match="floating-point"):
+    with pytest.raises(RuntimeError, match="floating point"):
         zg.tensor([1, 2, 3], requires_grad=True)
     x = zg.randn(2, requires_grad=True)
     with pytest.raises(RuntimeError, match="detach"):

@@ -108,7 +108,6 @@ autograd.functional = autograd_functional  # zg.autograd.functional.jacobian, as
 _sys.modules[__name__ + ".autograd.functional"] = autograd_functional  # and importable under that name
 autograd.function = autograd_custom  # zg.autograd.function.once_differentiable, as torch.autograd.function
 _sys.modules[__name__ + ".autograd.function"] = autograd_custom
-autograd.once_differentiable = autograd_custom.once_differentiable
 
 from . import amp, func, random, settings, toplevel, windows  # noqa: A004  (random: PyTorch's torch.random)
 from .amp import autocast, is_autocast_enabled

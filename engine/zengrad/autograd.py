@@ -111,16 +111,21 @@ class Function:
         if isinstance(cls.__dict__.get("forward"), staticmethod) or "setup_context" in cls.__dict__:
             cls.apply = classmethod(Function.custom_apply)
 
+    #: PyTorch's name for this op's node where it is not ``<class name>Backward0`` (ReLU's is
+    #: ``ReluBackward0``); ops that PyTorch names by how they were called (``t()``: ``TBackward0``,
+    #: ``permute``: ``PermuteBackward0``) set it per node, or override :meth:`name`.
+    node_name: str | None = None
+
     def name(self) -> str:
         """The node's name as PyTorch gives it: the op, ``Backward``, the overload (``MulBackward0``)."""
-        return f"{type(self).__name__}Backward0"
+        return self.node_name or f"{type(self).__name__}Backward0"
 
     @property
     def next_functions(self) -> tuple:
         """The graph's edges as PyTorch shows them: one ``(node, 0)`` per input — the node that made
         it, an :class:`AccumulateGrad` for a leaf that requires grad (where its ``.grad`` collects),
         None for an input that needs no gradient."""
-        return tuple((node if node is not None else AccumulateGrad(t) if t.requires_grad else None, 0)
+        return tuple((node if node is not None else AccumulateGrad(t) if t._requires_grad else None, 0)
                      for t, node in zip(self.inputs, self.input_nodes))
 
     @classmethod
@@ -143,8 +148,8 @@ class Function:
             versions.append(t._version_counter.value)
             if t._base is not None and t._view_version != versions[-1]:
                 refresh_view(t)  # its base was changed in place since this view's node was recorded
-            nodes.append(t.grad_fn)
-            if t.requires_grad:
+            nodes.append(t._grad_fn)
+            if t._requires_grad:
                 wants_grad = True
         if len(arrays) > 1:
             kind, dtype = type(arrays[0]), arrays[0].dtype
@@ -191,8 +196,8 @@ class Function:
         self.saved_versions = versions
         self.out_counter = counter = out._version_counter
         self.out_version = counter.value
-        out.requires_grad = True
-        out.grad_fn = self
+        out._requires_grad = True
+        out._grad_fn = self
         if _grad_mode.anomaly:
             self.forward_stack = traceback.format_stack()[:-2]
 
@@ -217,24 +222,35 @@ class Function:
     sparse_grad = False
 
     def needs_grad(self, index: int) -> bool:
-        return self.inputs[index].requires_grad
+        return self.inputs[index]._requires_grad
 
     def output(self) -> Tensor:
         """The op's result as a Tensor attached to this node (for backward formulas that use it)."""
         if self.out_counter.value != self.out_version:
             self._raise_modified("output", self.out_data.shape, self.out_counter.value, self.out_version)
         out = Tensor(self.out_data)
-        out.requires_grad = True
-        out.grad_fn = self
+        out._requires_grad = True
+        out._grad_fn = self
         return out
 
     def release(self) -> None:
-        """Free what forward saved once backward has used it (``retain_graph=False``)."""
+        """Free what forward saved once backward has used it (``retain_graph=False``); the node keeps
+        its name."""
+        name = self.name()
         self.__dict__.clear()
         self.released = True
+        self.node_name = name
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
+
+
+def named(out: Tensor, name: str) -> Tensor:
+    """``out``, a tensor just made by an op, with its node (if recorded) named ``name``: for an op
+    composed of others, the node PyTorch would show for it (``mean`` is sum / n: ``MeanBackward1``)."""
+    if out.grad_fn is not None:
+        out.grad_fn.node_name = name
+    return out
 
 
 class AccumulateGrad:
@@ -497,12 +513,12 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             retained = fn.retained
             if retained is not None:
                 kept = grad if create_graph else grad.detach()
-                retained.grad = kept if retained._grad is None else retained._grad + kept
+                retained.grad = stored_gradient(retained, kept) if retained._grad is None else retained._grad + kept
             if wanted is not None and id(fn) in wanted:
                 captured[id(fn)] = grad
             fn.check_saved_versions()
             fn_inputs = fn.inputs
-            if sums.in_place and fn.sparse_grad and fn_inputs[0].requires_grad:
+            if sums.in_place and fn.sparse_grad and fn_inputs[0]._requires_grad:
                 source, node = fn_inputs[0], fn.input_nodes[0]
                 fn.add_grad_into(sums.owned_array(id(source if node is None else node), source), grad._data)
                 if node is None:
@@ -514,7 +530,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
                 if _grad_mode.anomaly and _grad_mode.anomaly_nan:
                     _refuse_nan(fn, input_grads)
                 for tensor, node, input_grad in zip(fn_inputs, fn.input_nodes, input_grads):
-                    if input_grad is not None and tensor.requires_grad:
+                    if input_grad is not None and tensor._requires_grad:
                         accumulate(tensor, node, input_grad, fn)
             if not retain_graph:
                 fn.release()
@@ -529,7 +545,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             return [captured.get(id(_gradient_holder(t))) for t in inputs]
         for key, leaf in leaves.items():
             grad = sums.sums[key] if create_graph else sums.sums[key].detach()
-            leaf.grad = _own(grad, shared, create_graph) if leaf._grad is None else leaf._grad + grad
+            leaf.grad = stored_gradient(leaf, grad, shared) if leaf._grad is None else leaf._grad + grad
             if post_accumulate_hooks:
                 _after_accumulation(leaf)
     finally:
@@ -538,15 +554,24 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
     return None
 
 
-def _own(grad: Tensor, shared: set, create_graph: bool) -> Tensor:
-    """``grad`` as a leaf's new ``.grad``: a tensor of its own, which the user may change in place
-    (``p.grad.mul_(0.5)``) without touching anything else — a copy when the array is read-only (a
-    broadcast from ``sum``'s backward), a view of another array, the caller's seed, or also handed
-    to another tensor; the array itself otherwise (a fresh result, the usual case: no copy)."""
-    data = grad._data
-    if getattr(data.flags, "writeable", True) and data.base is None and id(data) not in shared:
+def stored_gradient(tensor: Tensor, grad: Tensor, shared: set) -> Tensor:
+    """``grad`` as it is kept in ``tensor.grad``: a tensor of its own, laid out like ``tensor``'s
+    (PyTorch's gradient layout contract), which the user may change in place (``p.grad.zero_()``,
+    ``p.grad.mul_(0.5)``, ``p.grad.view(-1)``) without touching anything else. Copied when the
+    array is a broadcast (that of ``x.sum()`` is ones expanded, one element in memory), transposed
+    (a weight used as ``w.mT``), a view of another array, the caller's seed or also handed to
+    another tensor (``shared``: Add passes one gradient to both inputs); kept as it is otherwise
+    (a fresh result: the usual case, no copy). A graph-connected gradient (``create_graph``) is
+    kept, or cloned in the graph when shared."""
+    array, like = grad._data, tensor._data
+    if grad._grad_fn is not None:
+        return grad.clone() if id(array) in shared else grad
+    if array.strides == like.strides and array.flags.writeable and array.base is None and id(array) not in shared:
         return grad
-    return grad.clone() if create_graph else Tensor(data.copy())
+    xp = tensor.xp
+    owned = xp.empty_like(like) if all(like.strides) else xp.empty(like.shape, dtype=array.dtype)
+    owned[...] = array
+    return Tensor(owned)
 
 
 def _refuse_nan(fn: Function, input_grads: tuple) -> None:
@@ -559,70 +584,91 @@ def _refuse_nan(fn: Function, input_grads: tuple) -> None:
 
 
 def _default_grad_outputs(outputs: Sequence[Tensor], grad_outputs) -> list[Tensor]:
+    """The gradient to start from for each output: ones for a one-element output given None, else
+    the given tensor (in the output's dtype, as PyTorch casts it)."""
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"got {len(grad_outputs)} gradients for {len(outputs)} outputs")
     result = []
-    for out, g in zip(outputs, grad_outputs):
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got "
                                    f"shape {tuple(out.shape)}: pass a gradient of that shape")
             g = Tensor(out.xp.ones(out.shape, dtype=out.dtype))
         elif not isinstance(g, Tensor):
-            g = Tensor(out.xp.asarray(g, dtype=out.dtype))
+            raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         if g.shape != out.shape:
-            raise OpError(f"backward: gradient shape {tuple(g.shape)} does not match output "
-                          f"shape {tuple(out.shape)}")
+            raise OpError(f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and output[{i}] "
+                          f"has a shape of {tuple(out.shape)}")
+        if g.dtype != out.dtype and out.dtype.kind == "f":
+            g = g.to(out.dtype)
         result.append(g)
     return result
 
 
-def backward(tensor: Tensor, gradient=None, retain_graph: bool = False, create_graph: bool = False,
+def _as_list(tensors) -> list:
+    return [tensors] if isinstance(tensors, Tensor) else list(tensors)
+
+
+def backward(tensors, grad_tensors=None, retain_graph: bool | None = None, create_graph: bool = False,
              inputs=None) -> None:
-    """Accumulate d(tensor)/d(leaf) · gradient into every leaf's ``.grad`` (see Tensor.backward); with
-    ``inputs``, into the ``.grad`` of those tensors only (leaves or not)."""
-    refresh_if_stale(tensor)
-    if not tensor.requires_grad:
-        raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    grads = _default_grad_outputs([tensor], None if gradient is None else [gradient])
-    retain_graph = retain_graph or create_graph
+    """Accumulate Σₖ d(tensors[k])/d(leaf) · grad_tensors[k] into every leaf's ``.grad`` (see
+    Tensor.backward); with ``inputs``, into the ``.grad`` of those tensors only (leaves or not).
+    ``tensors`` is one tensor or a sequence of them, ``grad_tensors`` likewise (PyTorch's
+    ``torch.autograd.backward``)."""
+    tensors = _as_list(tensors)
+    if grad_tensors is not None:
+        grad_tensors = _as_list(grad_tensors)
+    for i, tensor in enumerate(tensors):
+        refresh_if_stale(tensor)
+        if not tensor.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+    grads = _default_grad_outputs(tensors, grad_tensors)
+    retain_graph = bool(retain_graph) or create_graph
     if inputs is None:
-        run_backward([tensor], grads, retain_graph=retain_graph, create_graph=create_graph)
+        run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph)
         return
-    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    inputs = _as_list(inputs)
     if not inputs:
         raise RuntimeError("backward: 'inputs' argument to backward() cannot be empty")
     for i, t in enumerate(inputs):
         if not t.requires_grad:
             raise RuntimeError(f"backward: input {i} (shape {tuple(t.shape)}) does not require grad")
-    reached = run_backward([tensor], grads, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
-    handed = {id(g._data) for g in grads}  # arrays given out already: the seed, then each one kept
+    reached = run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+    handed = {id(g._data) for g in grads}  # arrays given out already: the seeds, then each one kept
     for t, g in zip(inputs, reached):
         if g is not None:
             g = g if create_graph else g.detach()
-            t.grad = _own(g, handed, create_graph) if t._grad is None else t._grad + g
+            t.grad = stored_gradient(t, g, handed) if t._grad is None else t._grad + g
             handed.add(id(t._grad._data))
             if post_accumulate_hooks and t.grad_fn is None:
                 _after_accumulation(t)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False):
+         create_graph: bool = False, allow_unused: bool | None = None, materialize_grads: bool = False):
     """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple (PyTorch's API).
 
     ``sum_k grad_outputs[k] · d outputs[k] / d inputs[i]`` for each input ``i``. Leaves' ``.grad``
-    are left untouched. With ``create_graph=True`` the result is itself differentiable.
+    are left untouched. With ``create_graph=True`` the result is itself differentiable. An input
+    no gradient reaches raises, unless ``allow_unused`` (it gets None) or ``materialize_grads``
+    (it gets zeros).
     """
-    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
-    single = isinstance(inputs, Tensor)
-    inputs = [inputs] if single else list(inputs)
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    outputs = _as_list(outputs)
+    inputs = _as_list(inputs)
     if isinstance(grad_outputs, Tensor):
         grad_outputs = [grad_outputs]
     for t in outputs + inputs:
         refresh_if_stale(t)
     for i, t in enumerate(inputs):
         if not t.requires_grad:
-            raise RuntimeError(f"grad: input {i} (shape {tuple(t.shape)}) does not require grad")
+            raise RuntimeError(f"One of the differentiated Tensors does not require grad (grad: input {i}, shape "
+                               f"{tuple(t.shape)})")
     for i, out in enumerate(outputs):
         if not out.requires_grad:
             raise RuntimeError(f"grad: output {i} (shape {tuple(out.shape)}) does not require grad")
@@ -631,9 +677,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph: bool | None = None,
     grads = run_backward(outputs, _default_grad_outputs(outputs, grad_outputs),
                          retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
     for i, g in enumerate(grads):
-        if g is None and not allow_unused:
-            raise RuntimeError(f"grad: input {i} (shape {tuple(inputs[i].shape)}) was not used in "
-                               "the graph; pass allow_unused=True to get None for it")
+        if g is None and materialize_grads:
+            grads[i] = Tensor(inputs[i].xp.zeros_like(inputs[i]._data))
+        elif g is None and not allow_unused:
+            raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the graph. "
+                               f"Set allow_unused=True if this is the desired behavior (grad: input {i}, of shape "
+                               f"{tuple(inputs[i].shape)}, is not used; allow_unused gives None for it)")
     return tuple(grads)
 
 

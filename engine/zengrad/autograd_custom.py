@@ -105,7 +105,7 @@ class CustomNode(Function):
         self.chosen = chosen
 
     def name(self) -> str:
-        return f"{self.function.__name__}Backward"
+        return self.node_name or f"{self.function.__name__}Backward"
 
     def backward(self, g):
         grads = [None] * len(self.outputs)
@@ -232,3 +232,4 @@ def apply_custom(cls, *args, **kwargs):
 
 
 Function.custom_apply = staticmethod(apply_custom)
+

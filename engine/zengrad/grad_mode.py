@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
 
 
@@ -55,11 +56,39 @@ class _ModeBlock:
         return block
 
     def __call__(self, function):
+        if inspect.isgeneratorfunction(function):
+            return self._decorate_generator(function)
+
         @functools.wraps(function)
         def run_in_mode(*args, **kwargs):
             with self._fresh():
                 return function(*args, **kwargs)
         return run_in_mode
+
+    def _decorate_generator(self, function):
+        """A generator function whose body runs in the mode each time it resumes (as PyTorch's
+        decorators do), the caller's mode restored between the values it yields."""
+        @functools.wraps(function)
+        def generate_in_mode(*args, **kwargs):
+            generator = function(*args, **kwargs)
+            resume = functools.partial(generator.send, None)
+            while True:
+                try:
+                    with self._fresh():
+                        value = resume()
+                except StopIteration as stop:
+                    return stop.value
+                try:
+                    sent = yield value
+                except GeneratorExit:
+                    with self._fresh():
+                        generator.close()
+                    raise
+                except BaseException as error:  # thrown into this generator: pass it on to the body
+                    resume = functools.partial(generator.throw, error)
+                else:
+                    resume = functools.partial(generator.send, sent)
+        return generate_in_mode
 
 
 class _BareDecorator(_ModeBlock):

@@ -74,6 +74,16 @@ def _legacy_array(data, sizes: tuple, dtype=None):
     return np.asarray(data, dtype=dtype)
 
 
+_NOT_A_LEAF = ("you can only change requires_grad flags of leaf variables. If you want to use a computed "
+               "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+
+
+def _refresh_view(view: "Tensor") -> None:
+    """:func:`zengrad.autograd.refresh_if_stale`, imported when first needed (autograd imports this module)."""
+    from .autograd import refresh_if_stale
+    refresh_if_stale(view)
+
+
 class Tensor(PlacementShortcuts):
     """An n-dimensional array that can record the operations applied to it.
 
@@ -84,7 +94,7 @@ class Tensor(PlacementShortcuts):
         grad_fn: the :class:`zengrad.autograd.Function` that produced this tensor, None for leaves.
     """
 
-    __slots__ = ("_data", "_version_counter", "requires_grad", "_grad", "grad_fn", "_hooks", "_retains_grad",
+    __slots__ = ("_data", "_version_counter", "_requires_grad", "_grad", "_grad_fn", "_hooks", "_retains_grad",
                  "_base", "_view_version", "__weakref__")
     __array_ufunc__ = None  # numpy scalars/arrays defer to Tensor's operators (x * np.float32(2))
 
@@ -97,8 +107,8 @@ class Tensor(PlacementShortcuts):
         self._data = data
         self._base = None  # for a view (reshape, permute, indexing, …): the tensor whose memory it views
         self._grad = None
-        self.grad_fn = None
-        self.requires_grad = False
+        self._grad_fn = None
+        self._requires_grad = False
         if requires_grad:
             self.requires_grad_(True)
 
@@ -119,6 +129,32 @@ class Tensor(PlacementShortcuts):
         self._data = np.asarray(array) if isinstance(array, np.generic) else array
         self._version_counter.value += 1
 
+    # ---- its place in the graph ------------------------------------------------------------------
+    # The slots ``_requires_grad`` and ``_grad_fn`` are what the engine reads and writes; the public
+    # names are read-only views of them, except that a view whose base was changed in place since its
+    # node was recorded (through the base, or through another view of it) first takes its place in
+    # the base's new history, as PyTorch regenerates a view's ``grad_fn`` when it is read.
+    @property
+    def requires_grad(self) -> bool:
+        """Whether gradients flow to this tensor (a leaf marked so, or the result of an op on one)."""
+        if self._base is not None and self._view_version != self._version_counter.value:
+            _refresh_view(self)
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        """``t.requires_grad = flag``: leaves only, as in PyTorch (``requires_grad_`` says more)."""
+        if self.grad_fn is not None:
+            raise RuntimeError(_NOT_A_LEAF)
+        self.requires_grad_(value)
+
+    @property
+    def grad_fn(self):
+        """The node that made this tensor (:class:`zengrad.autograd.Function`); None for a leaf."""
+        if self._base is not None and self._view_version != self._version_counter.value:
+            _refresh_view(self)
+        return self._grad_fn
+
     @property
     def grad(self):
         """The gradient accumulated by ``backward`` (None before). A non-leaf tensor keeps none unless
@@ -133,6 +169,15 @@ class Tensor(PlacementShortcuts):
 
     @grad.setter
     def grad(self, value) -> None:
+        """``t.grad = g``: a tensor of t's shape, or None (PyTorch refuses anything else)."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                                   f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                                   "tensor are the same size")
         self._grad = value
 
     @property
@@ -265,10 +310,10 @@ class Tensor(PlacementShortcuts):
     def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
         """Mark a leaf as wanting gradients (floating-point dtypes only)."""
         if requires_grad and self.dtype.kind != "f":
-            raise RuntimeError(f"only floating-point tensors can require gradients, got {self.dtype}")
+            raise RuntimeError(f"only Tensors of floating point dtype can require gradients (got {self.dtype})")
         if not requires_grad and self.grad_fn is not None:
-            raise RuntimeError("requires_grad_(False) is only allowed on leaf tensors; use detach()")
-        self.requires_grad = requires_grad
+            raise RuntimeError(_NOT_A_LEAF)
+        self._requires_grad = requires_grad
         return self
 
     def backward(self, gradient=None, retain_graph: bool = False, create_graph: bool = False, inputs=None) -> None:
@@ -279,7 +324,8 @@ class Tensor(PlacementShortcuts):
         saved arrays are freed afterwards unless ``retain_graph`` (implied by ``create_graph``).
         """
         from .autograd import backward
-        backward(self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs)
+        backward(self, None if gradient is None else [gradient], retain_graph=retain_graph, create_graph=create_graph,
+                 inputs=inputs)
 
     def detach(self) -> "Tensor":
         """The same data, cut from the graph (shares memory and the version counter, requires no grad)."""
@@ -322,9 +368,12 @@ class Tensor(PlacementShortcuts):
         return self.grad_fn is not None and getattr(self, "_retains_grad", False)
 
     def detach_(self) -> "Tensor":
-        """Cut this tensor itself from the graph: it becomes a leaf that requires no gradient."""
-        self.grad_fn = None
-        self.requires_grad = False
+        """Cut this tensor itself from the graph: it becomes a leaf that requires no gradient. Refused
+        for a view, as in PyTorch (its base's history would still reach it): use ``detach()``."""
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._grad_fn = None
+        self._requires_grad = False
         return self
 
     # ---- conversion -------------------------------------------------------------------------

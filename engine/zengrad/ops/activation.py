@@ -42,6 +42,8 @@ class GELU(Function):
     """z = a·Φ(a), Φ(a) = ½(1 + erf(a/√2)) the standard normal CDF;
     ∂z/∂a = Φ(a) + a·φ(a), φ(a) = e^(−a²/2)/√(2π) the normal density."""
 
+    node_name = "GeluBackward0"
+
     def forward(self, a):
         half = a.dtype.type(0.5)
         return a * half * (1 + erf_array(a * a.dtype.type(_SQRT_HALF)))

@@ -114,6 +114,8 @@ class Conv2d(Function):
     BatchNorm's does: backward first multiplies g by the activation's derivative.
     """
 
+    node_name = "ConvolutionBackward0"
+
     same_float_dtype = True  # PyTorch's refuses mixed dtypes too
 
     saved_inputs = (0, 1)  # b's value is never read

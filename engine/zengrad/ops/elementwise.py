@@ -131,6 +131,8 @@ class Pow(Function):
     truncated to 0 (0⁻ⁿ included).
     """
 
+    node_name = "PowBackward1"
+
     def forward(self, a, b):
         if a.dtype.kind == "b" and b.dtype.kind == "b":
             raise DtypeError("pow: not implemented for two bool tensors, as in PyTorch")
@@ -155,6 +157,8 @@ class Pow(Function):
 
 class PowScalar(Function):
     """z = aᵖ for a constant number p;  ∂z/∂a = p·aᵖ⁻¹ (no logarithm, so any sign of a)."""
+
+    node_name = "PowBackward0"
 
     def __init__(self, exponent):
         super().__init__()
@@ -335,6 +339,8 @@ class ReLU(Function):
     """z = max(a, 0) (relu(−∞) = 0, relu(NaN) = NaN, relu(−0) = −0 as in PyTorch: only a < 0 becomes 0);
     ∂z/∂a = 0 where z ≤ 0, else 1 — PyTorch's rule, written on the output, which gives 1 at NaN."""
 
+    node_name = "ReluBackward0"
+
     saved_inputs = ()  # backward reads the output
 
     def forward(self, a):
@@ -359,6 +365,8 @@ class LeakyReLU(Function):
     m is piecewise constant, so the second derivative is 0.
     """
 
+    node_name = "LeakyReluBackward0"
+
     saved_inputs = ()
 
     def __init__(self, negative_slope):
@@ -376,6 +384,8 @@ class LeakyReLU(Function):
 
 class Clamp(Function):
     """z = min(max(a, lo), hi);  ∂z/∂a = 1 inside [lo, hi], 0 where clipped."""
+
+    node_name = "ClampBackward1"
 
     def __init__(self, min, max):
         super().__init__()
@@ -398,6 +408,8 @@ class Clamp(Function):
 
 class Convert(Function):
     """z = a moved to another device and/or dtype;  the gradient is moved back."""
+
+    node_name = "ToCopyBackward0"
 
     saved_inputs = ()
     chooses_dtype = True

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import DtypeError, IndexOutOfBounds, OpError
 from .. import backend
-from ..autograd import Function
+from ..autograd import Function, named
 from ..tensor import Tensor
 from ._util import as_tensor_like, normalize_dim, unbroadcast
 from .elementwise import where
@@ -338,7 +338,7 @@ def masked_fill(a: Tensor, mask: Tensor, value) -> Tensor:
     out = where(mask, as_tensor_like(value, a), a)
     if out.shape != a.shape:
         raise OpError(f"masked_fill: mask of shape {mask.shape} does not broadcast to input {a.shape}")
-    return out if out.dtype == a.dtype else out.to(a.dtype)
+    return named(out, "MaskedFillBackward0") if out.dtype == a.dtype else out.to(a.dtype)
 
 
 def nonzero(a: Tensor, *, as_tuple: bool = False):

@@ -75,18 +75,27 @@ def _refuse_repeated_elements(target: Tensor) -> None:
 
 
 def _take_node(target: Tensor, node: Tensor) -> None:
-    """``target`` stands at ``node``'s place in the graph from now on (its values are node's)."""
-    target.grad_fn = fn = node.grad_fn
-    target.requires_grad = node.requires_grad
+    """``target`` stands at ``node``'s place in the graph from now on (its values are node's). A
+    ``retain_grad()`` moves with it, as in PyTorch: ``.grad`` is then the gradient of the new values."""
+    old = target._grad_fn
+    target._grad_fn = fn = node._grad_fn
+    target._requires_grad = node._requires_grad
     if fn is not None:  # the node's output is now target: a later in-place change of it is seen
         fn.out_data, fn.out_counter, fn.out_version = target._data, target._version_counter, target._version
+    _move_retained(target, old)
+
+
+def _move_retained(target: Tensor, old) -> None:
+    """If ``target`` retained its gradient at node ``old``, retain it at its current node instead."""
+    if old is not None and old.retained is target and target._grad_fn is not None:
+        old.retained, target._grad_fn.retained = None, target
 
 
 def _snapshot(target: Tensor) -> Tensor:
     """The tensor's current values in a copy, standing at its place in the graph."""
     before = Tensor(target._data.copy())
-    before.requires_grad = target.requires_grad
-    before.grad_fn = target.grad_fn
+    before._requires_grad = target._requires_grad
+    before._grad_fn = target._grad_fn
     return before
 
 
@@ -116,9 +125,9 @@ def _refuse_leaf(name: str, target: Tensor, base: Tensor | None) -> None:
     """PyTorch's refusal to record an in-place change of a leaf that requires grad, or of a view of one."""
     if (target.requires_grad and target.grad_fn is None) or (base is not None and base.requires_grad
                                                              and base.grad_fn is None):
-        raise RuntimeError(f"{name}: a leaf Variable that requires grad (shape {target.shape}), or a view of "
-                           "one, is being used in an in-place operation; wrap it in zengrad.no_grad() or use "
-                           "the out-of-place op")
+        what = "a view of a leaf Variable" if base is not None or name == "setitem" else "a leaf Variable"
+        raise RuntimeError(f"{name}: {what} that requires grad is being used in an in-place operation (shape "
+                           f"{target.shape}); wrap it in zengrad.no_grad() or use the out-of-place op")
 
 
 def _fitted(name: str, target: Tensor, result: Tensor) -> Tensor:
@@ -171,7 +180,7 @@ def _index_in_base(base: Tensor, positions):
 
 def _at_its_node(stand_in: Tensor, tensor: Tensor) -> Tensor:
     """``stand_in`` placed where ``tensor`` stands in the graph (its node, whether it needs grad)."""
-    stand_in.grad_fn, stand_in.requires_grad = tensor.grad_fn, tensor.requires_grad
+    stand_in._grad_fn, stand_in._requires_grad = tensor._grad_fn, tensor._requires_grad
     return stand_in
 
 
@@ -191,7 +200,11 @@ def _record_write(target: Tensor, index, value: Tensor) -> None:
         kind = OpError if isinstance(error, ValueError) else IndexError
         raise kind(f"setitem: {error} (tensor shape {target.shape}, value shape {value.shape})") from None
     autograd.increment_version(target)
-    SetItem(index=index).attach((before, value), [target.grad_fn, value.grad_fn], versions, target)
+    node = SetItem(index=index)
+    node.node_name = "torch::autograd::CopySlices"  # PyTorch's node for a write into part of a tensor
+    old = target._grad_fn
+    node.attach((before, value), [old, value._grad_fn], versions, target)
+    _move_retained(target, old)
 
 
 def refresh_view(view: Tensor) -> None:
@@ -204,7 +217,7 @@ def refresh_view(view: Tensor) -> None:
     base = view_base(view)
     if base is None or not base.requires_grad:
         return
-    _take_node(view, getitem(reshape(base, (-1,)), view_positions(base, view)))
+    _take_node(view, autograd.named(getitem(reshape(base, (-1,)), view_positions(base, view)), "AsStridedBackward0"))
 
 
 autograd.refresh_view = refresh_view

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import builtins
 
+import numpy as np
+
 from ..errors import IndexOutOfBounds, OpError
 from .. import backend
-from ..autograd import Function
+from ..autograd import Function, named
 from ..tensor import Tensor
 from ._util import normalize_dim
 from .elementwise import where
-from .shape import cat, expand, getitem, permute, reshape
+from .shape import ScatterAdd, cat, expand, getitem, permute, permuted, reshape
 
 
 def _dims(dims, ndim: int, op: str) -> tuple:
@@ -114,7 +116,7 @@ def t(a: Tensor) -> Tensor:
     """The transpose of a matrix; a 0-d or 1-d tensor is returned as it is (PyTorch's ``.t()``)."""
     if a.ndim > 2:
         raise OpError(f"t: expects a tensor with <= 2 dimensions, got shape {a.shape}; use transpose or mT")
-    return permute(a, 1, 0) if a.ndim == 2 else a
+    return permuted(a, (1, 0), "TBackward0") if a.ndim == 2 else a
 
 
 def flip(a: Tensor, *given, dims=None) -> Tensor:
@@ -323,7 +325,7 @@ def narrow_copy(a: Tensor, dim: int, start: int, length: int) -> Tensor:
 def unbind(a: Tensor, dim: int = 0) -> tuple:
     """The slices along ``dim``, each without that dim."""
     dim = normalize_dim(dim, a.ndim, "unbind")
-    return tuple(getitem(a, (slice(None),) * dim + (i,)) for i in range(a.shape[dim]))
+    return tuple(named(getitem(a, (slice(None),) * dim + (i,)), "UnbindBackward0") for i in range(a.shape[dim]))
 
 
 class Diagonal(Function):
@@ -453,20 +455,51 @@ def repeat_interleave(a: Tensor, repeats, dim: int | None = None) -> Tensor:
     return getitem(a, (slice(None),) * dim + (index,))
 
 
+class Unfold(Function):
+    """Sliding windows as a view: z[…, i, …, j] = a[…, i·step + j, …] along ``dim``, the window
+    index i replacing that dim and the offset j a new last dim. Only strides change (the dim's
+    stride times ``step``, and the dim's stride again for j), so z shares a's memory as PyTorch's
+    ``Tensor.unfold`` does, writable as PyTorch's (overlapping windows, step < size, hold some
+    elements more than once; a write there lands once per window). The gradient adds each
+    window's share back into zeros of a's shape (overlaps sum): a scatter-add at the positions
+    i·step + j."""
+
+    saved_inputs = ()
+    makes_view = True
+    node_name = "UnfoldBackward0"
+
+    def __init__(self, dim, size, step):
+        super().__init__()
+        self.dim, self.size, self.step = dim, size, step
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        d, size, step = self.dim, self.size, self.step
+        shape = a.shape[:d] + ((a.shape[d] - size) // step + 1,) + a.shape[d + 1:] + (size,)
+        strides = a.strides[:d] + (a.strides[d] * step,) + a.strides[d + 1:] + (a.strides[d],)
+        if xp is np:
+            return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
+        return xp.lib.stride_tricks.as_strided(a, shape, strides)
+
+    def backward(self, g):
+        (a,) = self.inputs
+        d, size, step = self.dim, self.size, self.step
+        starts = a.xp.arange(0, a.shape[d] - size + 1, step)
+        index = (slice(None),) * d + (starts[:, None] + a.xp.arange(size)[None, :],)
+        return ScatterAdd.apply(movedim(g, -1, d + 1), shape=a.shape, index=index)
+
+
 def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """Sliding windows (``Tensor.unfold``): along ``dimension``, slices a[i·step : i·step + size] for
     every window that fits; the window count replaces that dim and the window becomes a new last
-    dim. One integer-array index, so the gradient adds each window's share back (overlaps sum)."""
+    dim. A view of a's memory (see :class:`Unfold`)."""
     dimension = normalize_dim(dimension, a.ndim, "unfold")
     length = a.shape[dimension] if a.ndim else 1
     if size < 0 or step <= 0 or size > length:
         raise OpError(f"unfold: size {size} and step {step} do not fit dim {dimension} of shape {a.shape}")
     if a.ndim == 0:
         return reshape(a, (1,))
-    starts = a.xp.arange(0, length - size + 1, step)
-    index = starts[:, None] + a.xp.arange(size)[None, :]
-    windows = getitem(a, (slice(None),) * dimension + (index,))
-    return movedim(windows, dimension + 1, -1)
+    return Unfold.apply(a, dim=dimension, size=size, step=step)
 
 
 # ---- more of PyTorch's named rearrangements ------------------------------------------------------

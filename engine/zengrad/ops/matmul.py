@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 
 from .. import backend, kernels
-from ..autograd import Function
+from ..autograd import Function, named
 from ..errors import DtypeError
 from ..grad_mode import _state as _grad_mode
 from ..tensor import Tensor
 from ._util import factors_read, unbroadcast
-from .shape import matrix_transpose, reshape
+from .shape import matrix_transpose, reshape, reshaped
 
 
 class MatMul(Function):
@@ -28,6 +28,14 @@ class MatMul(Function):
 
     def forward(self, a, b):
         return kernels.matmul(a, b)
+
+    def name(self) -> str:
+        """PyTorch's node for the operands' dims: Mm (2-d·2-d), Mv, Dot, Bmm (3-d·3-d); Matmul else."""
+        if self.node_name is not None:
+            return self.node_name
+        dims = (self.inputs[0].ndim, self.inputs[1].ndim)
+        return {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0",
+                (3, 3): "BmmBackward0"}.get(dims, "MatmulBackward0")
 
     def backward(self, g):
         a, b = self.inputs
@@ -62,6 +70,12 @@ class Linear(Function):
         if bias is not None:
             out += bias
         return out
+
+    def name(self) -> str:
+        """PyTorch's node for a matrix input: Addmm with a bias, Mm without (LinearBackward0 else)."""
+        if self.node_name is not None or self.inputs[0].ndim != 2:
+            return self.node_name or "LinearBackward0"
+        return "AddmmBackward0" if len(self.inputs) == 3 else "MmBackward0"
 
     def backward(self, g):
         x, weight = self.inputs[0], self.inputs[1]
@@ -118,9 +132,9 @@ def matmul(a: Tensor, b: Tensor) -> Tensor:
     kernels.check_matmul_shapes(a.shape, b.shape)  # before the 1-D operands are reshaped
     if a.ndim == 1 and b.ndim == 1:
         product = a * b
-        return product.sum() if product.dtype.kind == "f" else product.sum(dtype=product.dtype)
+        return named(product.sum() if product.dtype.kind == "f" else product.sum(dtype=product.dtype), "DotBackward0")
     if a.ndim == 1:
         out = MatMul.apply(reshape(a, (1, a.shape[0])), b)
-        return reshape(out, out.shape[:-2] + out.shape[-1:])
+        return reshaped(out, out.shape[:-2] + out.shape[-1:], "SqueezeBackward4")
     out = MatMul.apply(a, reshape(b, (b.shape[0], 1)))
-    return reshape(out, out.shape[:-1])
+    return reshaped(out, out.shape[:-1], "MvBackward0" if a.ndim == 2 else "SqueezeBackward4")

@@ -49,6 +49,8 @@ class LayerNorm(FusedNode):
     leaves x̂ unchanged.) Inputs are x, then γ if ``has_weight``, then β if ``has_bias``.
     """
 
+    node_name = "NativeLayerNormBackward0"
+
     def __init__(self, ndim: int, eps: float, has_weight: bool, has_bias: bool):
         super().__init__()
         self.ndim, self.eps, self.has_weight, self.has_bias = ndim, eps, has_weight, has_bias

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..errors import DtypeError, OpError
 from .. import backend
-from ..autograd import Function
+from ..autograd import Function, named
 from ..tensor import Tensor
 from ._util import float_array, normalize_dim, require_float
 from .elementwise import where
@@ -71,6 +71,14 @@ class MaxOrMin(Function):
         reduce = a.max if self.largest else a.min
         return reduce(axis=self.dims, keepdims=self.keepdim)
 
+    def name(self) -> str:
+        """PyTorch's node: max()/min() of everything, or amax/amin."""
+        if self.node_name is not None:
+            return self.node_name
+        if self.nan_shares:
+            return "MaxBackward1" if self.largest else "MinBackward1"
+        return "AmaxBackward0" if self.largest else "AminBackward0"
+
     def backward(self, g):
         (a,) = self.inputs
         shape = _keepdim_shape(a.shape, self.dims)
@@ -117,7 +125,8 @@ def sum(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     if dtype is not None:
         dtype = np.dtype(dtype)
         a = a.to(dtype)
-    return Sum.apply(a, dims=normalize_dims(dim, a.ndim, "sum"), keepdim=keepdim, dtype=dtype)
+    out = Sum.apply(a, dims=normalize_dims(dim, a.ndim, "sum"), keepdim=keepdim, dtype=dtype)
+    return out if dim is None else named(out, "SumBackward1")  # PyTorch's overload with dims
 
 
 def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
@@ -134,7 +143,7 @@ def mean(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     count = 1
     for d in dims:
         count *= a.shape[d]
-    return sum(a, dims, keepdim) / count
+    return named(sum(a, dims, keepdim) / count, "MeanBackward0" if dim is None else "MeanBackward1")
 
 
 MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])
@@ -148,6 +157,7 @@ def _extreme(a: Tensor, dim, keepdim: bool, largest: bool):
         return MaxOrMin.apply(a, dims=normalize_dims(dim, a.ndim, op), keepdim=keepdim, largest=largest)
     indices = _arg(a, dim, True, a.xp.argmax if largest else a.xp.argmin, op)
     values = MaxOrMinAlong.apply(a, dim=normalize_dim(dim, a.ndim, op), keepdim=keepdim, indices=indices._data)
+    named(values, "MaxBackward0" if largest else "MinBackward0")
     return MaxMin(values, indices if keepdim or a.ndim == 0 else indices.squeeze(dim))
 
 
@@ -199,6 +209,8 @@ class LogSumExp(Function):
     −inf gives −inf);  ∂z/∂a = exp(a − z) = softmax(a), PyTorch's formula (0 for a finite element
     next to +inf, NaN for the +inf themselves)."""
 
+    node_name = "LogsumexpBackward0"
+
     saved_inputs = (0,)
 
     def __init__(self, dims, keepdim):
@@ -237,10 +249,10 @@ def log_softmax(a: Tensor, dim: int, *, dtype=None) -> Tensor:
     if dtype is not None:
         a = a.to(dtype)
     shifted = a - Tensor(_max_over(a._data, normalize_dims(dim, a.ndim, "log_softmax")))
-    return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
+    return named(shifted - shifted.exp().sum(dim=dim, keepdim=True).log(), "LogSoftmaxBackward0")
 
 
 def softmax(a: Tensor, dim: int, *, dtype=None) -> Tensor:
     """softmax(a)_i = exp(a_i) / Σ_j exp(a_j) along ``dim``; = exp(log_softmax) for stability (in
     ``dtype`` when given)."""
-    return log_softmax(a, dim, dtype=dtype).exp()
+    return named(log_softmax(a, dim, dtype=dtype).exp(), "SoftmaxBackward0")

@@ -38,6 +38,8 @@ def reverse_cumsum(g: Tensor, dim: int) -> Tensor:
 class CumSum(Function):
     """zᵢ = Σ_{k ≤ i} a_k;  ∂L/∂aⱼ = Σ_{i ≥ j} gᵢ (a reverse cumsum of g)."""
 
+    node_name = "CumsumBackward0"
+
     saved_inputs = ()  # backward reads no input values (shapes or the output only)
 
     def __init__(self, dim):

@@ -8,7 +8,8 @@ import numpy as np
 
 from ..errors import OpError
 from .. import backend
-from ..autograd import Function
+from ..autograd import Function, named
+from ..grad_mode import is_grad_enabled
 from ..tensor import Tensor
 from ._util import normalize_dim, unbroadcast
 
@@ -18,10 +19,13 @@ class Reshape(Function):
 
     saved_inputs = ()
     makes_view = True
+    node_name = "ViewBackward0"
 
-    def __init__(self, shape):
+    def __init__(self, shape, name=None):
         super().__init__()
         self.shape = shape
+        if name is not None:  # squeeze and unsqueeze are nodes of their own in PyTorch
+            self.node_name = name
 
     def forward(self, a):
         return a.reshape(self.shape)
@@ -36,9 +40,11 @@ class Permute(Function):
     saved_inputs = ()
     makes_view = True
 
-    def __init__(self, dims):
+    def __init__(self, dims, name=None):
         super().__init__()
         self.dims = dims
+        if name is not None:  # t() and transpose() are nodes of their own in PyTorch
+            self.node_name = name
 
     def forward(self, a):
         return a.transpose(self.dims)
@@ -83,6 +89,24 @@ class GetItem(Function):
 
     def forward(self, a):
         return a[self.index]
+
+    def name(self) -> str:
+        """PyTorch's node for the index: IndexBackward0 for index arrays and masks, else the node of
+        its last part (PyTorch applies the parts one by one): Select for an int, Slice for a slice,
+        Unsqueeze for None."""
+        if self.node_name is not None:
+            return self.node_name
+        parts = self.index if isinstance(self.index, tuple) else (self.index,)
+        if any(hasattr(part, "dtype") and not _is_integer(part) for part in parts):
+            return "IndexBackward0"
+        for part in reversed(parts):
+            if part is None:
+                return "UnsqueezeBackward0"
+            if _is_integer(part):
+                return "SelectBackward0"
+            if isinstance(part, slice) and part != slice(None):
+                return "SliceBackward0"
+        return "SliceBackward0" if slice(None) in parts else "AliasBackward0"
 
     def backward(self, g):
         return ScatterAdd.apply(g, shape=self.inputs[0].shape, index=self.index)
@@ -205,10 +229,17 @@ def _shape_arg(shape) -> tuple:
 
 
 def reshape(a: Tensor, *shape) -> Tensor:
-    shape = _shape_arg(shape)
-    if shape == a.shape:
+    """``a`` with a new shape (a view where the strides allow one)."""
+    return reshaped(a, _shape_arg(shape))
+
+
+def reshaped(a: Tensor, shape: tuple, name: str | None = None) -> Tensor:
+    """``a`` reshaped, its node named ``name`` (for squeeze and unsqueeze). As in PyTorch the result
+    is a new tensor with a node of its own even when the shape is unchanged, when a graph is
+    recorded; otherwise ``a`` itself then."""
+    if shape == a.shape and not (a.requires_grad and is_grad_enabled()):
         return a
-    return Reshape.apply(a, shape=shape)
+    return Reshape.apply(a, shape=shape, name=name)
 
 
 def view(a: Tensor, *shape) -> Tensor:
@@ -236,11 +267,16 @@ def _view_as_dtype(a: Tensor, dtype: np.dtype) -> Tensor:
 
 
 def permute(a: Tensor, *dims) -> Tensor:
-    given = _shape_arg(dims)
+    """``a`` with its dims reordered."""
+    return permuted(a, _shape_arg(dims))
+
+
+def permuted(a: Tensor, given: tuple, name: str | None = None) -> Tensor:
+    """``a`` with its dims reordered, its node named ``name`` (for t() and transpose())."""
     dims = tuple(normalize_dim(d, a.ndim, "permute") for d in given)
     if sorted(dims) != list(range(a.ndim)):
         raise OpError(f"permute: {given} is not a permutation of the {a.ndim} dimensions of shape {a.shape}")
-    return Permute.apply(a, dims=dims)
+    return Permute.apply(a, dims=dims, name=name)
 
 
 def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
@@ -249,7 +285,7 @@ def transpose(a: Tensor, dim0: int, dim1: int) -> Tensor:
         return a
     dims = list(range(a.ndim))
     dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
-    return permute(a, *dims)
+    return permuted(a, tuple(dims), "TransposeBackward0")
 
 
 def matrix_transpose(a: Tensor) -> Tensor:
@@ -281,16 +317,18 @@ def expand(a: Tensor, *shape) -> Tensor:
 def squeeze(a: Tensor, dim=None) -> Tensor:
     """``a`` without its size-1 dims (all of them, or those among ``dim``, an int or a tuple)."""
     if dim is None:
-        return reshape(a, tuple(n for n in a.shape if n != 1))
-    dims = {normalize_dim(d, a.ndim, "squeeze") for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+        return reshaped(a, tuple(n for n in a.shape if n != 1), "SqueezeBackward0")
+    several = isinstance(dim, (tuple, list))
+    dims = {normalize_dim(d, a.ndim, "squeeze") for d in (dim if several else (dim,))}
     if a.ndim == 0:
         return a
-    return reshape(a, tuple(n for d, n in enumerate(a.shape) if not (d in dims and n == 1)))
+    return reshaped(a, tuple(n for d, n in enumerate(a.shape) if not (d in dims and n == 1)),
+                     "SqueezeBackward2" if several else "SqueezeBackward1")
 
 
 def unsqueeze(a: Tensor, dim: int) -> Tensor:
     dim = normalize_dim(dim, a.ndim + 1, "unsqueeze")
-    return reshape(a, a.shape[:dim] + (1,) + a.shape[dim:])
+    return reshaped(a, a.shape[:dim] + (1,) + a.shape[dim:], "UnsqueezeBackward0")
 
 
 def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -299,6 +337,8 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return reshape(a, (1,))
     if start > end:
         raise OpError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} (shape {a.shape})")
+    if start == end:
+        return a  # as PyTorch: nothing to merge, no node
     merged = 1
     for n in a.shape[start:end + 1]:
         merged *= n
@@ -370,7 +410,7 @@ def stack(tensors, dim: int = 0) -> Tensor:
     if len(shapes) != 1:
         raise OpError(f"stack: tensors must all have the same shape, got {[t.shape for t in tensors]}")
     dim = normalize_dim(dim, tensors[0].ndim + 1, "stack")
-    return cat([unsqueeze(t, dim) for t in tensors], dim=dim)
+    return named(cat([unsqueeze(t, dim) for t in tensors], dim=dim), "StackBackward0")
 
 
 def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
@@ -390,8 +430,9 @@ def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
         if sum(sizes) != length:
             raise OpError(f"split: sizes {sizes} do not sum to dimension {dim} of shape {a.shape}")
     pieces, start = [], 0
+    node = "SplitBackward0" if isinstance(split_size_or_sections, int) else "SplitWithSizesBackward0"
     for size in sizes:
-        pieces.append(getitem(a, (slice(None),) * dim + (slice(start, start + size),)))
+        pieces.append(named(getitem(a, (slice(None),) * dim + (slice(start, start + size),)), node))
         start += size
     return tuple(pieces)
 

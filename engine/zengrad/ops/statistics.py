@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import DtypeError, OpError
 from .. import backend
-from ..autograd import Function
+from ..autograd import Function, named
 from ..tensor import Tensor
 from .elementwise import abs, where
 from ._util import normalize_dim, require_float
@@ -69,12 +69,15 @@ def _variance(op: str, a: Tensor, dim, unbiased, keepdim: bool, correction) -> T
         warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
                       "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
     centred = a - a.mean(dim=dims, keepdim=True)
-    return sum(centred * centred, dims, keepdim) / builtins.max(_count(a, dims) - correction, 0)
+    return named(sum(centred * centred, dims, keepdim) / builtins.max(_count(a, dims) - correction, 0),
+                 "VarBackward0")
 
 
 class StdOfVar(Function):
     """z = √v for a variance v;  ∂z/∂v = 1/(2z), taken as 0 where z = 0 (PyTorch's std backward):
     a slice of equal values has std 0 and gradient 0, where √'s 1/(2·0) = inf times var's 0 is NaN."""
+
+    node_name = "StdBackward0"
 
     saved_inputs = ()  # backward reads the output
 
@@ -157,6 +160,8 @@ def prod(a: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
 
 class Norm2(Function):
     """z = ‖a‖₂ = √(Σ aᵢ²) over dims;  ∂z/∂aᵢ = aᵢ/z, taken as 0 where z = 0 (PyTorch's subgradient)."""
+
+    node_name = "LinalgVectorNormBackward0"
 
     def __init__(self, dims, keepdim):
         super().__init__()

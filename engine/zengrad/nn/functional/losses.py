@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 
 from ... import backend, kernels
-from ...autograd import Function
+from ...autograd import Function, named
 from ...errors import DtypeError, OpError
 from ...grad_mode import is_grad_enabled
 from ...ops import log_softmax
@@ -77,7 +77,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, redu
     """
     reduction = resolve_reduction("mse_loss", reduction, size_average, reduce)
     _check_same_shape("mse_loss", input, target)
-    return _reduce_weighted("mse_loss", (input - target) ** 2, weight, reduction)
+    return named(_reduce_weighted("mse_loss", (input - target) ** 2, weight, reduction), "MseLossBackward0")
 
 
 class BinaryCrossEntropy(Function):
@@ -266,6 +266,8 @@ class CrossEntropy(Function):
     loss can be differentiated twice. The targets and weights are settings: nothing flows back to
     them.
     """
+
+    node_name = "NllLossBackward0"  # PyTorch's cross_entropy ends in nll_loss
 
     def __init__(self, target, sample_weight, reduction: str):
         self.target, self.sample_weight, self.reduction = target, sample_weight, reduction
