@@ -513,7 +513,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             retained = fn.retained
             if retained is not None:
                 kept = grad if create_graph else grad.detach()
-                retained.grad = stored_gradient(retained, kept) if retained._grad is None else retained._grad + kept
+                retained.grad = stored_gradient(retained, kept, shared) if retained._grad is None else retained._grad + kept
             if wanted is not None and id(fn) in wanted:
                 captured[id(fn)] = grad
             fn.check_saved_versions()
