@@ -64,12 +64,22 @@ class Distribution:
     has_rsample = False
     has_enumerate_support = False
     parameters: tuple = ()
+    #: attributes ``expand`` leaves as they are (they broadcast by themselves)
+    _unexpanded: tuple = ()
+    _default_validate_args = True
     batch_shape: tuple = ()
     event_shape: tuple = ()
 
     def __init__(self, batch_shape=(), event_shape=(), validate_args=None):
         self.batch_shape, self.event_shape = tuple(batch_shape), tuple(event_shape)
-        self._validate_args = validate_args is not False
+        self._validate_args = Distribution._default_validate_args if validate_args is None else bool(validate_args)
+
+    @staticmethod
+    def set_default_validate_args(value: bool) -> None:
+        """Whether distributions built without ``validate_args`` check their parameters and values."""
+        if value not in (True, False):
+            raise ValueError("set_default_validate_args: expected True or False")
+        Distribution._default_validate_args = value
 
     def _extended(self, sample_shape) -> tuple:
         return as_shape(sample_shape) + tuple(self.batch_shape) + tuple(self.event_shape)
@@ -130,6 +140,8 @@ class Distribution:
         new = copy.copy(self)
         old = len(self.batch_shape)
         for name, value in vars(self).items():
+            if name in self._unexpanded:
+                continue
             if isinstance(value, Tensor):
                 setattr(new, name, value.expand(batch_shape + value.shape[old:]))
             elif isinstance(value, Distribution):

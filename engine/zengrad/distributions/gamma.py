@@ -60,7 +60,7 @@ def _log_upper(a: np.ndarray, x: np.ndarray) -> np.ndarray:
         d = 1 / d
         step = d * c
         h = h * step
-        if not (np.abs(step - 1) > 1e-16).any():
+        if not (np.abs(step - 1) > 4e-16).any():
             break
     return a * np.log(x) - x - _lgamma(a) + np.log(h)
 

@@ -25,6 +25,7 @@ class MultivariateNormal(Distribution):
 
     has_rsample = True
     parameters = ("loc", "covariance_matrix")
+    _unexpanded = ("_unbroadcasted_scale_tril",)
 
     def __init__(self, loc, covariance_matrix=None, precision_matrix=None, scale_tril=None, validate_args=None):
         given = [m for m in (covariance_matrix, precision_matrix, scale_tril) if m is not None]
@@ -66,11 +67,6 @@ class MultivariateNormal(Distribution):
         symmetric = xp.allclose(data, xp.swapaxes(data, -1, -2), atol=1e-6)
         if not symmetric or not (xp.linalg.eigvalsh(data) > 0).all():
             raise ValueError("MultivariateNormal: the matrix must be symmetric positive definite")
-
-    def expand(self, batch_shape, _instance=None):
-        new = super().expand(batch_shape)
-        new._unbroadcasted_scale_tril = self._unbroadcasted_scale_tril
-        return new
 
     @property
     def scale_tril(self):

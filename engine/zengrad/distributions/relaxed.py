@@ -26,7 +26,6 @@ class LogitRelaxedBernoulli(Distribution):
         self.temperature, self.logits = broadcast(temperature, self._bernoulli.logits)
         self.probs = self._bernoulli.probs.expand(self.logits.shape)
         super().__init__(self.logits.shape, (), validate_args)
-        self._check(self.temperature > 0, "temperature must be positive")
 
     def rsample(self, sample_shape=()):
         eps, tiny = float(finfo(self.logits).eps), float(finfo(self.logits).tiny)
@@ -68,18 +67,13 @@ class ExpRelaxedCategorical(Distribution):
 
     has_rsample = True
     parameters = ("temperature", "probs")
+    _unexpanded = ("temperature",)
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         self._categorical = Categorical(probs, logits, validate_args)
         self.logits, self.probs = self._categorical.logits, self._categorical.probs
         self.temperature = as_tensor(temperature, self.logits)
         super().__init__(self._categorical.batch_shape, (self._categorical.num_classes,), validate_args)
-        self._check(self.temperature > 0, "temperature must be positive")
-
-    def expand(self, batch_shape, _instance=None):
-        new = super().expand(batch_shape)
-        new.temperature = self.temperature
-        return new
 
     def rsample(self, sample_shape=()):
         eps, tiny = float(finfo(self.logits).eps), float(finfo(self.logits).tiny)

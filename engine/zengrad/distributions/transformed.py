@@ -31,11 +31,6 @@ class TransformedDistribution(Distribution):
     def has_rsample(self):
         return self.base_dist.has_rsample
 
-    def expand(self, batch_shape, _instance=None):
-        new = super().expand(batch_shape)
-        new.base_dist = self.base_dist.expand(tuple(batch_shape) + tuple(self.base_dist.batch_shape)[len(self.batch_shape):])
-        return new
-
     def _forward(self, x):
         for transform in self.transforms:
             x = transform(x)
@@ -131,11 +126,6 @@ class Independent(Distribution):
     def has_rsample(self):
         return self.base_dist.has_rsample
 
-    def expand(self, batch_shape, _instance=None):
-        new = super().expand(batch_shape)
-        new.base_dist = self.base_dist.expand(tuple(batch_shape) + tuple(self.base_dist.batch_shape)[len(self.batch_shape):])
-        return new
-
     @property
     def mean(self):
         return self.base_dist.mean
@@ -181,6 +171,8 @@ class MixtureSameFamily(Distribution):
         super().__init__(batch, component_distribution.event_shape, validate_args)
         self.mixture_distribution, self.component_distribution = mixture_distribution, component_distribution
         self._event_ndims = len(self.event_shape)
+
+    _unexpanded = ("mixture_distribution", "component_distribution")
 
     def expand(self, batch_shape, _instance=None):
         batch_shape = tuple(batch_shape)
