@@ -28,8 +28,23 @@ def _logits_of(probs: Tensor) -> Tensor:
     return p.log() - (-p).log1p()
 
 
+def _success_probability(dist: Distribution, probs, logits, inside, what: str) -> tuple[Tensor, Tensor]:
+    """(p, logit p) from whichever was given, p checked with ``inside``."""
+    if probs is None:
+        return sigmoid(logits), logits
+    dist._check(inside(probs), what)
+    return probs, _logits_of(probs)
+
+
 def _is_integral(value: Tensor) -> Tensor:
     return value == value.floor()
+
+
+def _support_values(count: int, like: Tensor, batch_shape: tuple, expand: bool) -> Tensor:
+    """0, 1, …, count − 1 along a new first dim, in front of ``batch_shape`` (size-1 dims unless
+    ``expand``), as ``enumerate_support`` returns them."""
+    values = Tensor(like.xp.arange(count, dtype=like.dtype).reshape((-1,) + (1,) * len(batch_shape)))
+    return values.expand((count,) + tuple(batch_shape)) if expand else values
 
 
 class Bernoulli(Distribution):
@@ -43,12 +58,8 @@ class Bernoulli(Distribution):
     def __init__(self, probs=None, logits=None, validate_args=None):
         probs, logits = _probs_or_logits("Bernoulli", probs, logits)
         super().__init__((probs if probs is not None else logits).shape, (), validate_args)
-        if probs is not None:
-            self._check((probs >= 0) & (probs <= 1), "probs must be in [0, 1]")
-            logits = _logits_of(probs)
-        else:
-            probs = sigmoid(logits)
-        self.probs, self.logits = probs, logits
+        self.probs, self.logits = _success_probability(self, probs, logits, lambda p: (p >= 0) & (p <= 1),
+                                                       "probs must be in [0, 1]")
 
     @property
     def mean(self):
@@ -72,6 +83,9 @@ class Bernoulli(Distribution):
     def entropy(self):
         return softplus(self.logits) - self.logits * self.probs
 
+    def enumerate_support(self, expand=True):
+        return _support_values(2, self.probs, self.batch_shape, expand)
+
 
 class Binomial(Distribution):
     """Successes in n Bernoulli(p) trials:  log P(k) = log C(n, k) + k·l − n·softplus(l)
@@ -83,12 +97,9 @@ class Binomial(Distribution):
         probs, logits, total_count = _probs_or_logits("Binomial", probs, logits, total_count)
         super().__init__(total_count.shape, (), validate_args)
         self._check((total_count >= 0) & _is_integral(total_count), "total_count must be a non-negative integer")
-        if probs is not None:
-            self._check((probs >= 0) & (probs <= 1), "probs must be in [0, 1]")
-            logits = _logits_of(probs)
-        else:
-            probs = sigmoid(logits)
-        self.total_count, self.probs, self.logits = total_count, probs, logits
+        self.probs, self.logits = _success_probability(self, probs, logits, lambda p: (p >= 0) & (p <= 1),
+                                                       "probs must be in [0, 1]")
+        self.total_count = total_count
 
     @property
     def mean(self):
@@ -113,13 +124,16 @@ class Binomial(Distribution):
         log_choose = lgamma(n + 1) - lgamma(value + 1) - lgamma(n - value + 1)
         return log_choose + value * self.logits - n * softplus(self.logits)
 
-    def entropy(self):
+    has_enumerate_support = True
+
+    def enumerate_support(self, expand=True):
         counts = self.total_count.detach()._data
         if counts.size and (counts != counts.flat[0]).any():
-            raise NotImplementedError("Binomial.entropy: total_count must be the same for the whole batch")
-        n = int(counts.flat[0]) if counts.size else 0
-        k = Tensor(self.probs.xp.arange(n + 1, dtype=self.probs.dtype).reshape((-1,) + (1,) * len(self.batch_shape)))
-        log_p = self.log_prob(k)
+            raise NotImplementedError("Binomial: the support is enumerated only for one total_count over the batch")
+        return _support_values(int(counts.flat[0]) + 1 if counts.size else 1, self.probs, self.batch_shape, expand)
+
+    def entropy(self):
+        log_p = self.log_prob(self.enumerate_support(expand=False))
         return -(log_p.exp() * log_p).sum(0)
 
 
@@ -133,12 +147,8 @@ class Geometric(Distribution):
     def __init__(self, probs=None, logits=None, validate_args=None):
         probs, logits = _probs_or_logits("Geometric", probs, logits)
         super().__init__((probs if probs is not None else logits).shape, (), validate_args)
-        if probs is not None:
-            self._check((probs > 0) & (probs <= 1), "probs must be in (0, 1]")
-            logits = _logits_of(probs)
-        else:
-            probs = sigmoid(logits)
-        self.probs, self.logits = probs, logits
+        self.probs, self.logits = _success_probability(self, probs, logits, lambda p: (p > 0) & (p <= 1),
+                                                       "probs must be in (0, 1]")
 
     @property
     def mean(self):
@@ -254,8 +264,7 @@ class Categorical(Distribution):
         return -(self.probs * self.logits).sum(-1)
 
     def enumerate_support(self, expand=True):
-        values = Tensor(self.probs.xp.arange(self.num_classes).reshape((-1,) + (1,) * len(self.batch_shape)))
-        return values.expand((self.num_classes,) + tuple(self.batch_shape)) if expand else values
+        return _support_values(self.num_classes, self.probs, self.batch_shape, expand).long()
 
 
 class OneHotCategorical(Categorical):

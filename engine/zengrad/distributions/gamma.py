@@ -50,7 +50,7 @@ def _log_upper(a: np.ndarray, x: np.ndarray) -> np.ndarray:
     c = np.full_like(x, 1 / tiny)
     d = 1 / b
     h = d.copy()
-    for i in range(1, 100_000):
+    for i in range(1, 10_000):
         an = -i * (i - a)
         b = b + 2
         d = an * d + b
@@ -60,7 +60,7 @@ def _log_upper(a: np.ndarray, x: np.ndarray) -> np.ndarray:
         d = 1 / d
         step = d * c
         h = h * step
-        if not (np.abs(step - 1) > 4e-16).any():
+        if not (np.abs(step - 1) > 1e-15).any():
             break
     return a * np.log(x) - x - _lgamma(a) + np.log(h)
 

@@ -37,15 +37,10 @@ class LogitRelaxedBernoulli(Distribution):
         return self.temperature.log() + diff - 2 * softplus(diff)
 
 
-class RelaxedBernoulli(TransformedDistribution):
-    """σ(y), y ~ LogitRelaxedBernoulli(τ, l): a draw in (0, 1) that tends to Bernoulli(σ(l)) as τ → 0;
-    log p(x) = log p_logit(logit x) − log x − log(1 − x)."""
+class _Relaxed(TransformedDistribution):
+    """A relaxed distribution's parameters are its base's."""
 
     has_rsample = True
-
-    def __init__(self, temperature, probs=None, logits=None, validate_args=None):
-        super().__init__(LogitRelaxedBernoulli(temperature, probs, logits, validate_args), SigmoidTransform(),
-                         validate_args)
 
     @property
     def temperature(self):
@@ -58,6 +53,15 @@ class RelaxedBernoulli(TransformedDistribution):
     @property
     def probs(self):
         return self.base_dist.probs
+
+
+class RelaxedBernoulli(_Relaxed):
+    """σ(y), y ~ LogitRelaxedBernoulli(τ, l): a draw in (0, 1) that tends to Bernoulli(σ(l)) as τ → 0;
+    log p(x) = log p_logit(logit x) − log x − log(1 − x)."""
+
+    def __init__(self, temperature, probs=None, logits=None, validate_args=None):
+        super().__init__(LogitRelaxedBernoulli(temperature, probs, logits, validate_args), SigmoidTransform(),
+                         validate_args)
 
 
 class ExpRelaxedCategorical(Distribution):
@@ -88,26 +92,12 @@ class ExpRelaxedCategorical(Distribution):
         return (score - logsumexp(score, -1, keepdim=True)).sum(-1) + log_scale
 
 
-class RelaxedOneHotCategorical(TransformedDistribution):
+class RelaxedOneHotCategorical(_Relaxed):
     """exp(y), y ~ ExpRelaxedCategorical(τ, l): a point of the simplex that tends to a one-hot
     Categorical(softmax(l)) draw as τ → 0 (the Gumbel-softmax);  log p(x) = log p_exp(log x) − Σ_k log x_k."""
-
-    has_rsample = True
 
     def __init__(self, temperature, probs=None, logits=None, validate_args=None):
         super().__init__(ExpRelaxedCategorical(temperature, probs, logits, validate_args), ExpTransform(),
                          validate_args)
-
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs
 
 

@@ -79,7 +79,7 @@ class _InverseTransform(Transform):
 
 
 class ExpTransform(Transform):
-    """y = eˣ;  log|dy/dx| = x."""
+    """y = eˣ (a positive value from any real);  log|dy/dx| = x;  inverse log y."""
 
     def _call(self, x):
         return x.exp()
