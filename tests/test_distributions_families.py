@@ -69,7 +69,7 @@ def _families(rng, n):
     }
 
 
-_METHODS = ("log_prob", "entropy", "mean", "variance", "stddev", "cdf", "icdf")
+_METHODS = ("log_prob", "entropy", "mean", "mode", "variance", "stddev", "cdf", "icdf")
 
 
 def _evaluated(lib, make, params, value, cdf_gradient=True):
@@ -114,6 +114,19 @@ def test_values_gradients_and_shapes_match_torch(rng, family, n):
         if a is not None:
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
     assert ours[2] == theirs[2]
+
+
+def test_modes_match_torch():
+    for make in (lambda d, t: d.Bernoulli(probs=t([0.2, 0.5, 0.7])), lambda d, t: d.Binomial(5, probs=t([0.2, 0.7])),
+                 lambda d, t: d.Categorical(probs=t([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]])),
+                 lambda d, t: d.OneHotCategorical(probs=t([0.2, 0.5, 0.3])), lambda d, t: d.Poisson(t([2.5, 3.0])),
+                 lambda d, t: d.Geometric(probs=t([0.3])), lambda d, t: d.Dirichlet(t([[2.0, 3.0, 0.5], [0.5, 0.7, 0.2]])),
+                 lambda d, t: d.Beta(t([2.0, 0.5, 3.0]), t([2.0, 0.7, 0.5])), lambda d, t: d.Exponential(t([2.0])),
+                 lambda d, t: d.Uniform(t(0.0), t(1.0)), lambda d, t: d.MultivariateNormal(t([1.0, 2.0]), t(np.eye(2)))):
+        ours = make(zg.distributions, lambda v: zg.tensor(v, dtype=zg.float64)).mode.numpy()
+        theirs = make(torch.distributions, lambda v: torch.tensor(v, dtype=torch.float64)).mode.numpy()
+        assert ours.dtype == theirs.dtype
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
 
 
 def test_float32_parameters_stay_float32():
@@ -181,8 +194,11 @@ def test_register_kl_picks_the_most_specific_pair():
     finally:
         del d.kl._KL_TABLE[Mine, d.Gamma]
     assert float(d.kl_divergence(mine, gamma)) == general
-    with pytest.raises(NotImplementedError):
-        d.kl_divergence(gamma, d.Normal(0.0, 1.0))
+    for p, q in ((gamma, d.Normal(0.0, 1.0)), (d.Categorical(logits=zg.zeros(3)), d.OneHotCategorical(logits=zg.zeros(3)))):
+        with pytest.raises(NotImplementedError):
+            d.kl_divergence(p, q)
+    with pytest.raises(RuntimeError):  # a shape mismatch, as PyTorch's
+        d.MultivariateNormal(zg.zeros(3, 2), zg.eye(2).expand(4, 2, 2))
 
 
 _INVALID = [
@@ -204,6 +220,8 @@ _INVALID = [
     lambda d, t: d.Dirichlet(t([1.0, 1.0])).log_prob(t([0.3, 0.3])),
     lambda d, t: d.HalfNormal(t(1.0)).log_prob(t(-1.0)), lambda d, t: d.LogNormal(t(0.0), t(1.0)).log_prob(t(-1.0)),
     lambda d, t: d.Geometric(probs=t(0.5)).log_prob(t(-1.0)), lambda d, t: d.Exponential(t(1.0)).log_prob(t(-1.0)),
+    lambda d, t: d.Exponential(t(1.0)).cdf(t(-1.0)), lambda d, t: d.Uniform(t(0.0), t(1.0)).cdf(t(2.0)),
+    lambda d, t: d.LogNormal(t(0.0), t(1.0)).cdf(t(-1.0)),
 ]
 
 

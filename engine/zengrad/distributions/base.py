@@ -99,6 +99,10 @@ class Distribution:
         raise NotImplementedError(f"{type(self).__name__} has no closed-form mean")
 
     @property
+    def mode(self) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} has no closed-form mode")
+
+    @property
     def variance(self) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} has no closed-form variance")
 
@@ -131,7 +135,7 @@ class Distribution:
         value = as_tensor(value, like)
         inside = self._in_support(value) if self._validate_args else None
         if inside is not None and not bool(inside.all()):
-            raise ValueError(f"{type(self).__name__}.log_prob: value outside the support")
+            raise ValueError(f"{type(self).__name__}: value outside the support")
         return value
 
     def expand(self, batch_shape, _instance=None) -> "Distribution":

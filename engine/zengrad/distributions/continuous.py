@@ -26,6 +26,10 @@ class _LocationScale(Distribution):
     def mean(self):
         return self.loc
 
+    @property
+    def mode(self):
+        return self.loc
+
     def _standardised(self, value):
         return (as_tensor(value, self.loc) - self.loc) / self.scale
 
@@ -170,6 +174,10 @@ class HalfNormal(Distribution):
         return self.scale * math.sqrt(2 / math.pi)
 
     @property
+    def mode(self):
+        return self.scale * 0
+
+    @property
     def variance(self):
         return self.scale ** 2 * (1 - 2 / math.pi)
 
@@ -188,7 +196,7 @@ class HalfNormal(Distribution):
         return 0.5 + HALF_LOG_2PI + self.scale.log() - math.log(2)
 
     def cdf(self, value):
-        return (as_tensor(value, self.scale) / (self.scale * math.sqrt(2))).erf()
+        return (self._value(value, self.scale) / (self.scale * math.sqrt(2))).erf()
 
     def icdf(self, value):
         return self.scale * as_tensor(value, self.scale).erfinv() * math.sqrt(2)
@@ -211,6 +219,10 @@ class Exponential(Distribution):
         return 1 / self.rate
 
     @property
+    def mode(self):
+        return self.rate * 0
+
+    @property
     def variance(self):
         return self.rate ** -2
 
@@ -231,7 +243,7 @@ class Exponential(Distribution):
         return 1 - self.rate.log()
 
     def cdf(self, value):
-        return 1 - (-self.rate * as_tensor(value, self.rate)).exp()
+        return 1 - (-self.rate * self._value(value, self.rate)).exp()
 
     def icdf(self, value):
         return -(-as_tensor(value, self.rate)).log1p() / self.rate
@@ -252,6 +264,10 @@ class Uniform(Distribution):
     @property
     def mean(self):
         return (self.low + self.high) / 2
+
+    @property
+    def mode(self):
+        return self.low * math.nan
 
     @property
     def variance(self):
@@ -276,7 +292,7 @@ class Uniform(Distribution):
         return (self.high - self.low).log()
 
     def cdf(self, value):
-        return clamp((as_tensor(value, self.low) - self.low) / (self.high - self.low), 0.0, 1.0)
+        return clamp((self._value(value, self.low) - self.low) / (self.high - self.low), 0.0, 1.0)
 
     def icdf(self, value):
         return self.low + as_tensor(value, self.low) * (self.high - self.low)

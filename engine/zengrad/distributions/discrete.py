@@ -69,6 +69,10 @@ class Bernoulli(Distribution):
     def variance(self):
         return self.probs * (1 - self.probs)
 
+    @property
+    def mode(self):
+        return where(self.probs == 0.5, math.nan, (self.probs > 0.5).to(self.probs.dtype))
+
     def _in_support(self, value):
         return (value == 0) | (value == 1)
 
@@ -108,6 +112,10 @@ class Binomial(Distribution):
     @property
     def variance(self):
         return self.total_count * self.probs * (1 - self.probs)
+
+    @property
+    def mode(self):
+        return ((self.total_count + 1) * self.probs).floor().clamp(max=self.total_count)
 
     def _in_support(self, value):
         return (value >= 0) & (value <= self.total_count) & _is_integral(value)
@@ -155,6 +163,10 @@ class Geometric(Distribution):
         return 1 / self.probs - 1
 
     @property
+    def mode(self):
+        return self.probs * 0
+
+    @property
     def variance(self):
         return (1 / self.probs - 1) / self.probs
 
@@ -192,6 +204,10 @@ class Poisson(Distribution):
     @property
     def variance(self):
         return self.rate
+
+    @property
+    def mode(self):
+        return self.rate.floor()
 
     def _in_support(self, value):
         return (value >= 0) & _is_integral(value)
@@ -238,6 +254,10 @@ class Categorical(Distribution):
     def variance(self):
         return self.mean
 
+    @property
+    def mode(self):
+        return self.probs.argmax(-1)
+
     def sample(self, sample_shape=()):
         sample_shape = as_shape(sample_shape)
         probs = self.probs.detach()._data
@@ -282,6 +302,11 @@ class OneHotCategorical(Categorical):
     @property
     def variance(self):
         return self.probs * (1 - self.probs)
+
+    @property
+    def mode(self):
+        return Tensor((self.probs.detach()._data.argmax(-1)[..., None] == self.probs.xp.arange(self.num_classes))
+                      .astype(self.probs.dtype))
 
     def _in_support(self, value):
         return ((value == 0) | (value == 1)).all(-1) & (value.sum(-1) == 1)

@@ -204,6 +204,15 @@ class Dirichlet(Distribution):
         return self.concentration / self.concentration.sum(-1, keepdim=True)
 
     @property
+    def mode(self):
+        """(α − 1)₊ normalised; where every α < 1 the density is unbounded at every vertex: the
+        first one (as PyTorch)."""
+        excess = (self.concentration - 1).clamp(min=0)
+        interior = excess / excess.sum(-1, keepdim=True).clamp(min=float(finfo(excess).tiny))
+        first = (self.concentration.xp.arange(self.concentration.shape[-1]) == 0).astype(self.concentration.dtype)
+        return where((self.concentration < 1).all(-1, keepdim=True), Tensor(first), interior)
+
+    @property
     def variance(self):
         total = self.concentration.sum(-1, keepdim=True)
         return self.concentration * (total - self.concentration) / (total ** 2 * (total + 1))
@@ -257,6 +266,11 @@ class Beta(Distribution):
     def _in_support(self, value):
         return (value >= 0) & (value <= 1)
 
+    @property
+    def mode(self):
+        from ..ops import stack
+        return Dirichlet(stack([self.concentration1, self.concentration0], -1), validate_args=False).mode[..., 0]
+
     def _log_normaliser(self):
         a, b = self.concentration1, self.concentration0
         return lgamma(a) + lgamma(b) - lgamma(a + b)
@@ -295,6 +309,10 @@ class StudentT(Distribution):
     @property
     def mean(self):
         return where(self.df > 1, self.loc, math.nan)
+
+    @property
+    def mode(self):
+        return self.loc
 
     @property
     def variance(self):

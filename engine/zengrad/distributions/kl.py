@@ -11,7 +11,7 @@ from ..ops import digamma, lgamma, where
 from ..ops.activation import softplus
 from .base import EULER_GAMMA, Distribution, sum_rightmost
 from .continuous import Cauchy, Exponential, Gumbel, HalfNormal, Laplace, Normal, Uniform
-from .discrete import Bernoulli, Binomial, Categorical, Geometric, Poisson
+from .discrete import Bernoulli, Binomial, Categorical, Geometric, OneHotCategorical, Poisson
 from .gamma import Beta, Dirichlet, Gamma
 from .multivariate import MultivariateNormal, _mahalanobis
 from .transformed import Independent, TransformedDistribution
@@ -69,7 +69,9 @@ def _binomial_binomial(p, q):
 
 @register_kl(Categorical, Categorical)
 def _categorical_categorical(p, q):
-    """Σ_k p_k (log p_k − log q_k)."""
+    """Σ_k p_k (log p_k − log q_k) (none between a Categorical and a OneHotCategorical, as in PyTorch)."""
+    if isinstance(p, OneHotCategorical) != isinstance(q, OneHotCategorical):
+        raise NotImplementedError(f"kl_divergence: no closed form for {type(p).__name__} and {type(q).__name__}")
     return (p.probs * (p.logits - q.logits)).sum(-1)
 
 

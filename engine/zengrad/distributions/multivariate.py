@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from ..errors import OpError
 from ..linalg import cholesky, inv, solve_triangular
 from .base import Distribution, as_tensor, standard_normal
 
@@ -43,7 +44,7 @@ class MultivariateNormal(Distribution):
         try:
             batch = tuple(loc.xp.broadcast_shapes(loc.shape[:-1], matrix.shape[:-2]))
         except ValueError:
-            raise ValueError(f"MultivariateNormal: loc {loc.shape} and matrix {matrix.shape} do not broadcast") from None
+            raise OpError(f"MultivariateNormal: loc {loc.shape} and matrix {matrix.shape} do not broadcast") from None
         super().__init__(batch, (k,), validate_args)
         self._check_matrix(matrix, scale_tril is not None)
         if scale_tril is not None:
@@ -84,6 +85,10 @@ class MultivariateNormal(Distribution):
 
     @property
     def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
         return self.loc
 
     @property

@@ -98,11 +98,18 @@ class LogNormal(TransformedDistribution):
     def variance(self):
         return (self.scale ** 2).expm1() * (2 * self.loc + self.scale ** 2).exp()
 
+    @property
+    def mode(self):
+        return (self.loc - self.scale ** 2).exp()
+
     def _in_support(self, value):
         return value > 0
 
     def log_prob(self, value):
         return super().log_prob(self._value(value, self.loc))
+
+    def cdf(self, value):
+        return super().cdf(self._value(value, self.loc))
 
     def entropy(self):
         return self.base_dist.entropy() + self.loc
@@ -129,6 +136,10 @@ class Independent(Distribution):
     @property
     def mean(self):
         return self.base_dist.mean
+
+    @property
+    def mode(self):
+        return self.base_dist.mode
 
     @property
     def variance(self):
