@@ -4,8 +4,6 @@ transforms, relaxed, mixtures) against torch.distributions: every property and m
 gradient (finite differences of reseeded draws; the Gamma family's implicit gradient against
 finite differences of the CDF), kl_divergence, argument checks, and the moments of many draws."""
 
-import math
-
 import numpy as np
 import pytest
 

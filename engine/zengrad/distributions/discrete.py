@@ -10,7 +10,7 @@ from ..creation import generator
 from ..ops import clamp, lgamma, log_softmax, sigmoid, where, xlogy
 from ..ops.activation import softplus
 from ..tensor import Tensor
-from .base import Distribution, as_shape, as_tensor, broadcast, finfo, uniform
+from .base import Distribution, as_shape, broadcast, finfo, uniform
 
 
 def _probs_or_logits(name: str, probs, logits, *others) -> tuple:

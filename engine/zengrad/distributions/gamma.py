@@ -21,7 +21,7 @@ import numpy as np
 
 from ..autograd import Function
 from ..creation import generator
-from ..ops import digamma, lgamma, where, xlogy
+from ..ops import digamma, lgamma, stack, where, xlogy
 from ..tensor import Tensor
 from .base import Distribution, broadcast, finfo, standard_normal
 
@@ -94,8 +94,11 @@ class StandardGamma(Function):
     """x ~ Gamma(α, 1), drawn from NumPy's sampler (kept ≥ the dtype's tiny, as PyTorch does);
     ∂x/∂α = −(∂P/∂α)(α, x)/p(x; α), the implicit reparameterisation gradient."""
 
+    def __init__(self, device: str = "cpu"):
+        self.device = device
+
     def forward(self, alpha):
-        drawn = generator("cpu").standard_gamma(np.asarray(alpha, np.float64))
+        drawn = generator(self.device).standard_gamma(np.asarray(alpha, np.float64))
         return np.maximum(drawn, np.finfo(alpha.dtype).tiny).astype(alpha.dtype)
 
     def backward(self, g):
@@ -150,7 +153,8 @@ class Gamma(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended(sample_shape)
-        return StandardGamma.apply(self.concentration.expand(shape)) / self.rate.expand(shape)
+        return StandardGamma.apply(self.concentration.expand(shape), device=self.concentration.device) / \
+            self.rate.expand(shape)
 
     def log_prob(self, value):
         value = self._value(value, self.concentration)
@@ -223,7 +227,7 @@ class Dirichlet(Distribution):
 
     def rsample(self, sample_shape=()):
         shape = self._extended(sample_shape)
-        drawn = StandardGamma.apply(self.concentration.expand(shape))
+        drawn = StandardGamma.apply(self.concentration.expand(shape), device=self.concentration.device)
         tiny = float(finfo(drawn).tiny)
         return (drawn / drawn.sum(-1, keepdim=True)).clamp(min=tiny, max=1 - float(finfo(drawn).eps))
 
@@ -268,7 +272,6 @@ class Beta(Distribution):
 
     @property
     def mode(self):
-        from ..ops import stack
         return Dirichlet(stack([self.concentration1, self.concentration0], -1), validate_args=False).mode[..., 0]
 
     def _log_normaliser(self):
@@ -276,7 +279,6 @@ class Beta(Distribution):
         return lgamma(a) + lgamma(b) - lgamma(a + b)
 
     def rsample(self, sample_shape=()):
-        from ..ops import stack
         pair = Dirichlet(stack([self.concentration1, self.concentration0], -1), validate_args=False)
         return pair.rsample(sample_shape)[..., 0]
 
