@@ -23,9 +23,13 @@ def _families(rng, n):
         "Cauchy": (lambda d, p: d.Cauchy(p[0], p[1]), [real(), pos()], real()),
         "Gumbel": (lambda d, p: d.Gumbel(p[0], p[1]), [real(), pos()], real()),
         "HalfNormal": (lambda d, p: d.HalfNormal(p[0]), [pos()], pos()),
+        "HalfCauchy": (lambda d, p: d.HalfCauchy(p[0]), [pos()], pos()),
+        "Weibull": (lambda d, p: d.Weibull(p[0], p[1]), [pos(), 2 * pos()], pos()),
         "LogNormal": (lambda d, p: d.LogNormal(p[0], p[1]), [real(), pos()], pos()),
         "Gamma": (lambda d, p: d.Gamma(p[0], p[1]), [pos(), pos()], pos()),
         "Chi2": (lambda d, p: d.Chi2(p[0]), [3 * pos()], pos()),
+        "Multinomial": (lambda d, p: d.Multinomial(6, logits=p[0]), [real(n, 4)],
+                        np.stack([np.bincount(rng.integers(0, 4, 6), minlength=4) for _ in range(n)]).astype(float)),
         "Beta": (lambda d, p: d.Beta(p[0], p[1]), [pos(), pos()], rng.random(n)),
         "Dirichlet": (lambda d, p: d.Dirichlet(p[0]), [pos(n, 4)], simplex),
         "StudentT": (lambda d, p: d.StudentT(p[0], p[1], p[2]), [3 * pos(), real(), pos()], real()),
@@ -219,7 +223,9 @@ _INVALID = [
     lambda d, t: d.HalfNormal(t(1.0)).log_prob(t(-1.0)), lambda d, t: d.LogNormal(t(0.0), t(1.0)).log_prob(t(-1.0)),
     lambda d, t: d.Geometric(probs=t(0.5)).log_prob(t(-1.0)), lambda d, t: d.Exponential(t(1.0)).log_prob(t(-1.0)),
     lambda d, t: d.Exponential(t(1.0)).cdf(t(-1.0)), lambda d, t: d.Uniform(t(0.0), t(1.0)).cdf(t(2.0)),
-    lambda d, t: d.LogNormal(t(0.0), t(1.0)).cdf(t(-1.0)),
+    lambda d, t: d.LogNormal(t(0.0), t(1.0)).cdf(t(-1.0)), lambda d, t: d.HalfCauchy(t(0.0)),
+    lambda d, t: d.Weibull(t(1.0), t(-1.0)), lambda d, t: d.Multinomial(3, probs=t([0.5, 0.5])).log_prob(t([3.0, 1.0])),
+    lambda d, t: d.Multinomial(3, probs=t([0.5, -0.5])),
 ]
 
 
@@ -284,6 +290,8 @@ def _reparameterised(rng):
         "LogNormal": (lambda d, p: d.LogNormal(p[0], p[1]), [real(3), pos(3)]),
         "Cauchy": (lambda d, p: d.Cauchy(p[0], p[1]), [real(3), pos(3)]),
         "Gumbel": (lambda d, p: d.Gumbel(p[0], p[1]), [real(3), pos(3)]),
+        "HalfCauchy": (lambda d, p: d.HalfCauchy(p[0]), [pos(3)]),
+        "Weibull": (lambda d, p: d.Weibull(p[0], p[1]), [pos(3), pos(3)]),
         "HalfNormal": (lambda d, p: d.HalfNormal(p[0]), [pos(3)]),
         "MultivariateNormal": (lambda d, p: d.MultivariateNormal(p[0], scale_tril=p[1]),
                                [real(3), np.tril(a, -1) + np.diag(pos(3))]),
@@ -329,7 +337,8 @@ def test_samples_have_the_distributions_moments():
     cases = [d.Gamma(t([0.3, 2.0, 50.0]), t([1.0, 0.5, 3.0])), d.Chi2(t([1.0, 4.0])), d.Beta(t([0.5, 2.0]), t([0.7, 5.0])),
              d.Dirichlet(t([[0.5, 1.0, 2.0], [3.0, 3.0, 3.0]])), d.StudentT(t([5.0, 10.0]), t([1.0, -1.0]), t([2.0, 0.5])),
              d.Poisson(t([0.5, 4.0, 30.0])), d.Binomial(t([5.0, 20.0]), probs=t([0.3, 0.8])),
-             d.Geometric(probs=t([0.2, 0.7])), d.Gumbel(t([0.0, 2.0]), t([1.0, 0.5])), d.HalfNormal(t([1.0, 2.0])),
+             d.Geometric(probs=t([0.2, 0.7])), d.Multinomial(9, probs=t([[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]])),
+             d.Weibull(t([1.0, 2.0]), t([0.8, 3.0])), d.Gumbel(t([0.0, 2.0]), t([1.0, 0.5])), d.HalfNormal(t([1.0, 2.0])),
              d.LogNormal(t([0.0, 0.5]), t([0.3, 0.5])),
              d.MultivariateNormal(t([1.0, -1.0, 0.0]), t([[2.0, 0.5, 0.0], [0.5, 1.0, 0.3], [0.0, 0.3, 0.5]])),
              d.MixtureSameFamily(d.Categorical(probs=t([0.3, 0.7])), d.Normal(t([-2.0, 2.0]), t([0.5, 1.0])))]
@@ -339,7 +348,7 @@ def test_samples_have_the_distributions_moments():
         mean, variance = dist.mean.numpy(), dist.variance.numpy()
         assert (np.abs(draws.mean(0) - mean) < 5 * np.sqrt(variance / n)).all(), type(dist).__name__
         np.testing.assert_allclose(draws.var(0), variance, rtol=0.1, err_msg=type(dist).__name__)
-    mvn = cases[11]
+    mvn = cases[13]
     np.testing.assert_allclose(np.cov(mvn.sample((n,)).numpy().T), mvn.covariance_matrix.numpy(), atol=0.06)
     relaxed = d.RelaxedOneHotCategorical(t(0.1), probs=t([0.2, 0.3, 0.5])).sample((n,)).numpy()
     np.testing.assert_allclose(relaxed.sum(-1), 1, rtol=1e-5)

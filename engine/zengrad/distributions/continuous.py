@@ -1,5 +1,5 @@
 """Continuous distributions with closed-form everything: Normal, Laplace, Cauchy, Gumbel,
-HalfNormal, Exponential and Uniform. Each ``rsample`` pushes parameter-free noise through a
+HalfNormal, HalfCauchy, Weibull, Exponential and Uniform. Each ``rsample`` pushes parameter-free noise through a
 differentiable map of the parameters (the reparameterisation trick); ``icdf`` is that map's
 inverse-CDF form."""
 
@@ -200,6 +200,103 @@ class HalfNormal(Distribution):
 
     def icdf(self, value):
         return self.scale * as_tensor(value, self.scale).erfinv() * math.sqrt(2)
+
+
+class HalfCauchy(Distribution):
+    """|X| for X ~ Cauchy(0, γ):  log p(x) = log 2 − log π − log γ − log(1 + (x/γ)²) on x ≥ 0,
+    F(x) = (2/π) atan(x/γ),  H = log 2πγ;  no finite mean or variance (∞)."""
+
+    has_rsample = True
+    parameters = ("scale",)
+
+    def __init__(self, scale, validate_args=None):
+        (self.scale,) = broadcast(scale)
+        super().__init__(self.scale.shape, (), validate_args)
+        self._check(self.scale > 0, "scale must be positive")
+
+    @property
+    def mean(self):
+        return self.scale * 0 + math.inf
+
+    @property
+    def mode(self):
+        return self.scale * 0
+
+    @property
+    def variance(self):
+        return self.scale * 0 + math.inf
+
+    def _in_support(self, value):
+        return value >= 0
+
+    def rsample(self, sample_shape=()):
+        u = uniform(self._extended(sample_shape), self.scale)
+        return (self.scale * (math.pi * (u - 0.5)).tan()).abs()
+
+    def log_prob(self, value):
+        value = self._value(value, self.scale)
+        inside = math.log(2 / math.pi) - self.scale.log() - ((value / self.scale) ** 2).log1p()
+        return where(value >= 0, inside, -math.inf)
+
+    def entropy(self):
+        return math.log(2 * math.pi) + self.scale.log()
+
+    def cdf(self, value):
+        return (self._value(value, self.scale) / self.scale).atan() * (2 / math.pi)
+
+    def icdf(self, value):
+        return self.scale * (math.pi / 2 * as_tensor(value, self.scale)).tan()
+
+
+class Weibull(Distribution):
+    """Weibull(λ, k) (``scale`` λ, ``concentration`` k):  log p(x) = log(k/λ) + (k − 1) log(x/λ) − (x/λ)^k
+    on x ≥ 0,  F(x) = 1 − e^{−(x/λ)^k},  mean λΓ(1 + 1/k),  variance λ²(Γ(1 + 2/k) − Γ(1 + 1/k)²),
+    H = γ(1 − 1/k) + log(λ/k) + 1;  rsample = λ(−log(1 − u))^{1/k}."""
+
+    has_rsample = True
+    parameters = ("scale", "concentration")
+
+    def __init__(self, scale, concentration, validate_args=None):
+        self.scale, self.concentration = broadcast(scale, concentration)
+        super().__init__(self.scale.shape, (), validate_args)
+        self._check(self.scale > 0, "scale must be positive")
+        self._check(self.concentration > 0, "concentration must be positive")
+
+    @property
+    def mean(self):
+        return self.scale * (1 + 1 / self.concentration).lgamma().exp()
+
+    @property
+    def mode(self):
+        k = self.concentration
+        return self.scale * ((k - 1) / k) ** (1 / k)
+
+    @property
+    def variance(self):
+        k = self.concentration
+        return self.scale ** 2 * ((1 + 2 / k).lgamma().exp() - (1 + 1 / k).lgamma().exp() ** 2)
+
+    def _in_support(self, value):
+        return value >= 0
+
+    def rsample(self, sample_shape=()):
+        u = uniform(self._extended(sample_shape), self.scale)
+        return self.scale * (-(-u).log1p()) ** (1 / self.concentration)
+
+    def log_prob(self, value):
+        z = self._value(value, self.scale) / self.scale
+        k = self.concentration
+        return (k / self.scale).log() + (k - 1) * z.log() - z ** k
+
+    def entropy(self):
+        k = self.concentration
+        return EULER_GAMMA * (1 - 1 / k) + (self.scale / k).log() + 1
+
+    def cdf(self, value):
+        return 1 - (-(self._value(value, self.scale) / self.scale) ** self.concentration).exp()
+
+    def icdf(self, value):
+        return self.scale * (-(-as_tensor(value, self.scale)).log1p()) ** (1 / self.concentration)
 
 
 class Exponential(Distribution):

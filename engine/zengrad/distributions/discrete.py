@@ -287,6 +287,52 @@ class Categorical(Distribution):
         return _support_values(self.num_classes, self.probs, self.batch_shape, expand).long()
 
 
+class Multinomial(Distribution):
+    """Counts of n draws from K classes (``total_count`` n, an int; ``probs``/``logits`` over the
+    last dim):  log P(x) = log n! − Σ_k log x_k! + Σ_k x_k log p_k,  mean np,  variance np(1 − p),
+    H = n·H(p) − log n! + Σ_k Σ_{j=1..n} Binomial(n, p_k)(j) log j!."""
+
+    parameters = ("probs",)
+
+    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
+        if not isinstance(total_count, int) or isinstance(total_count, bool):
+            raise NotImplementedError("Multinomial: total_count must be a Python int (one count for the batch)")
+        self._categorical = Categorical(probs, logits, validate_args)
+        self.total_count = total_count
+        self.probs, self.logits = self._categorical.probs, self._categorical.logits
+        super().__init__(self._categorical.batch_shape, (self._categorical.num_classes,), validate_args)
+
+    @property
+    def mean(self):
+        return self.probs * self.total_count
+
+    @property
+    def variance(self):
+        return self.total_count * self.probs * (1 - self.probs)
+
+    def _in_support(self, value):
+        return (value >= 0).all(-1) & (value.sum(-1) <= self.total_count)  # as PyTorch's check
+
+    def sample(self, sample_shape=()):
+        shape = self._extended(sample_shape)
+        rows = self.probs.xp.broadcast_to(self.probs.detach()._data, shape).reshape(-1, shape[-1])
+        rng = generator(self.probs.device)
+        drawn = [rng.multinomial(self.total_count, row / row.sum()) for row in rows.astype("float64")]
+        return Tensor(self.probs.xp.asarray(drawn, dtype=self.probs.dtype).reshape(shape))
+
+    def log_prob(self, value):
+        value = self._value(value, self.probs)
+        unused = (value == 0) & (self.logits == -math.inf)  # 0·log 0 = 0
+        powers = where(unused, 0.0, self.logits * value).sum(-1)
+        return math.lgamma(self.total_count + 1) - lgamma(value + 1).sum(-1) + powers
+
+    def entropy(self):
+        binomial = Binomial(self.total_count, probs=self.probs, validate_args=False)
+        counts = binomial.enumerate_support(expand=False)[1:]
+        weights = (binomial.log_prob(counts).exp() * lgamma(counts + 1)).sum((0, -1))
+        return self.total_count * self._categorical.entropy() - math.lgamma(self.total_count + 1) + weights
+
+
 class OneHotCategorical(Categorical):
     """Categorical with one-hot values: samples and ``log_prob`` arguments are (..., K) one-hot;
     log P(x) = Σ_k x_k log p_k,  mean p,  variance p(1 − p)."""
