@@ -321,6 +321,7 @@ def _conjugate_transpose(a: Tensor) -> Tensor:
 
 Tensor.H = property(_conjugate_transpose)
 Tensor.mH = property(matrix_transpose)  # a real matrix is its own conjugate
+Tensor.adjoint = matrix_transpose  # x.adjoint() is x.mH
 for _name, _fn in {"frexp": frexp, "nextafter": nextafter, "isreal": isreal, "msort": msort,
                    "narrow_copy": narrow_copy, "masked_scatter": masked_scatter, "put": put,
                    "index_reduce": index_reduce, "apply_": apply_, "map_": map_}.items():

@@ -418,7 +418,7 @@ def setitem_result(a: Tensor, index, value) -> Tensor:
 def _slice_index(op: str, a: Tensor, dim: int, index: Tensor, source: Tensor | None) -> tuple:
     """(dim, the scatter index): index[i] repeated over source's slice i along ``dim``, checked."""
     if not isinstance(index, Tensor) or index.dtype.kind not in "iu" or index.ndim > 1:
-        raise TypeError(f"{op}: index must be a 0-d or 1-d integer tensor, got "
+        raise DtypeError(f"{op}: index must be a 0-d or 1-d integer tensor, got "
                         f"{getattr(index, 'shape', type(index).__name__)}")
     dim = normalize_dim(dim, a.ndim, op)
     size = a.shape[dim] if a.ndim else 1
@@ -466,7 +466,7 @@ def index_fill(a: Tensor, dim: int, index: Tensor, value) -> Tensor:
 def take(a: Tensor, index: Tensor) -> Tensor:
     """a read as 1-d at ``index`` (negative counts from the end): z has index's shape."""
     if not isinstance(index, Tensor) or index.dtype.kind not in "iu":
-        raise TypeError(f"take: index must be an integer tensor, got {getattr(index, 'dtype', type(index).__name__)}")
+        raise DtypeError(f"take: index must be an integer tensor, got {getattr(index, 'dtype', type(index).__name__)}")
     size = a.numel()
     if index.numel() and (int(index._data.min()) < -size or int(index._data.max()) >= size):
         raise IndexError(f"take: index out of range for a tensor of {size} elements (shape {a.shape})")

@@ -355,8 +355,9 @@ def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
     """z[..., k] = a[..., i + k, j + k] over dims dim1, dim2 (i = max(−offset, 0), j = max(offset, 0));
     the diagonal becomes the last dim, as in PyTorch, and z is a view of a (an in-place change of z
     changes a)."""
-    if a.ndim < 2:
-        raise OpError(f"diagonal: expects at least 2 dimensions, got shape {a.shape}")
+    dim1, dim2 = normalize_dim(dim1, a.ndim, "diagonal"), normalize_dim(dim2, a.ndim, "diagonal")
+    if dim1 == dim2:
+        raise OpError(f"diagonal: dim1 and dim2 cannot be the same dim ({dim1}, shape {a.shape})")
     moved = movedim(a, (dim1, dim2), (-2, -1))
     return Diagonal.apply(moved, first_row=builtins.max(-offset, 0), first_col=builtins.max(offset, 0))
 
@@ -433,10 +434,14 @@ def column_stack(tensors) -> Tensor:
     return cat([reshape(t, (-1, 1)) if t.ndim <= 1 else t for t in tensors], dim=1)
 
 
-def repeat_interleave(a: Tensor, repeats, dim: int | None = None) -> Tensor:
+def repeat_interleave(a: Tensor, repeats=None, dim: int | None = None, *, output_size: int | None = None) -> Tensor:
     """Each element (each slice along ``dim``) repeated ``repeats`` times in place:
     [a, b] → [a, a, b, b]. ``repeats`` is an int or a 1-d tensor, one count per slice; without
-    ``dim`` the tensor is flattened first. An index_select, so the gradient sums the copies."""
+    ``dim`` the tensor is flattened first. An index_select, so the gradient sums the copies.
+    ``repeat_interleave(counts)`` alone repeats each position i of ``counts`` counts[i] times;
+    ``output_size``, when given, must be the length of the result along ``dim``."""
+    if repeats is None:
+        a, repeats = arange_like(a), a
     if dim is None:
         a, dim = reshape(a, (-1,)), 0
     dim = normalize_dim(dim, a.ndim, "repeat_interleave")
@@ -450,7 +455,16 @@ def repeat_interleave(a: Tensor, repeats, dim: int | None = None) -> Tensor:
         raise OpError(f"repeat_interleave: repeats must be one non-negative int or one per slice "
                       f"({size} along dim {dim} of shape {a.shape}), got {repeats!r}")
     index = xp.repeat(xp.arange(size), xp.broadcast_to(counts, (size,)))
+    if output_size is not None and output_size != index.shape[0]:
+        raise OpError(f"repeat_interleave: output_size {output_size} is not the {index.shape[0]} repeated slices")
     return getitem(a, (slice(None),) * dim + (index,))
+
+
+def arange_like(counts: Tensor) -> Tensor:
+    """0, 1, …, n − 1 for the n elements of a 1-d tensor, on its device."""
+    if counts.ndim > 1:
+        raise OpError(f"repeat_interleave: repeats must be 0-d or 1-d, got shape {counts.shape}")
+    return Tensor(counts.xp.arange(counts.numel()))
 
 
 def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
@@ -493,9 +507,9 @@ def flipud(a: Tensor) -> Tensor:
 def rot90(a: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
     """Rotated k quarter turns in the plane of ``dims``, from the first axis towards the second
     (k = 1: flip dims[1], then swap the two)."""
+    if len(tuple(dims)) != 2 or a.ndim < 2:
+        raise OpError(f"rot90: needs exactly two dims of a tensor with at least two, got {dims} for shape {a.shape}")
     d0, d1 = _dims(dims, a.ndim, "rot90")
-    if len(tuple(dims)) != 2:
-        raise OpError(f"rot90: needs exactly two dims, got {dims}")
     k %= 4
     if k == 0:
         return a
@@ -512,6 +526,13 @@ def tensor_split(a: Tensor, indices_or_sections, dim: int = 0) -> tuple:
     """Pieces along ``dim``: n nearly equal ones (the first n mod size one longer), or cut before
     each listed index (NumPy's array_split)."""
     from .shape import split
+    if a.ndim == 0:
+        raise OpError("tensor_split: expects at least a 1-dimensional tensor, got a 0-d one")
+    if isinstance(indices_or_sections, Tensor):
+        if indices_or_sections.dtype != "int64" or indices_or_sections.ndim > 1:
+            raise OpError(f"tensor_split: a tensor of indices or sections must be int64 and 0-d or 1-d, got "
+                          f"{indices_or_sections.dtype} of shape {indices_or_sections.shape}")
+        indices_or_sections = indices_or_sections.tolist()
     dim = normalize_dim(dim, a.ndim, "tensor_split")
     length = a.shape[dim]
     if isinstance(indices_or_sections, int):
@@ -522,7 +543,6 @@ def tensor_split(a: Tensor, indices_or_sections, dim: int = 0) -> tuple:
     else:
         cuts = [builtins.min(builtins.max(i if i >= 0 else i + length, 0), length) for i in indices_or_sections]
         bounds = [0] + cuts + [length]
-        sizes = [builtins.max(end - start, 0) for start, end in zip(bounds, bounds[1:])]
         return tuple(getitem(a, (slice(None),) * dim + (slice(start, builtins.max(start, end)),))
                      for start, end in zip(bounds, bounds[1:]))
     return split(a, sizes, dim)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..errors import OpError
@@ -171,20 +173,32 @@ def _integer_index(xp, index):
 
 def _normalize_index(index, xp):
     """Tensors and lists in an index become arrays of the right module; a slice's step must be
-    positive (PyTorch's ValueError: ``flip`` reverses a dimension, NumPy's ``[::-1]`` does not apply)."""
+    positive (PyTorch's ValueError: ``flip`` reverses a dimension, NumPy's ``[::-1]`` does not apply).
+    Index tensors are int64, int32 or bool, as in PyTorch (IndexError otherwise), and a uint8 one is
+    a mask, as PyTorch still reads it (with its deprecation warning); an empty list selects nothing."""
     parts = index if isinstance(index, tuple) else (index,)
     normalized = []
     for part in parts:
         if isinstance(part, slice) and part.step is not None and part.step <= 0:
             raise ValueError(f"index: step must be greater than zero, got {part.step} (flip() reverses a dimension)")
         if isinstance(part, Tensor):
-            part = part._data
+            part = _index_array(part)
         elif isinstance(part, list):
-            part = xp.asarray(part)
+            part = xp.asarray(part, dtype=np.int64 if not part else None)
         elif isinstance(part, bool):
             part = xp.asarray(part)
         normalized.append(part)
     return tuple(normalized) if isinstance(index, tuple) else normalized[0]
+
+
+def _index_array(part: Tensor):
+    if part.dtype == np.uint8:
+        warnings.warn("indexing with dtype uint8 is deprecated, please use a dtype bool instead", UserWarning,
+                      stacklevel=4)
+        return part._data.astype(bool)
+    if part.dtype not in (np.int64, np.int32, np.bool_):
+        raise IndexError(f"index: tensors used as indices must be long, int, byte or bool tensors, got {part.dtype}")
+    return part._data
 
 
 # ---- functional forms -----------------------------------------------------------------------
@@ -194,7 +208,11 @@ def _shape_arg(shape) -> tuple:
 
 
 def reshape(a: Tensor, *shape) -> Tensor:
+    """``a`` with a new shape (a view where the strides allow it, a copy otherwise); one -1 stands
+    for the size that makes the element count match."""
     shape = _shape_arg(shape)
+    if any(n < -1 for n in shape):
+        raise OpError(f"reshape: invalid size {min(shape)} in shape {shape} for a tensor of shape {a.shape}")
     if shape == a.shape:
         return a
     return Reshape.apply(a, shape=shape)
@@ -271,7 +289,10 @@ def squeeze(a: Tensor, dim=None) -> Tensor:
     """``a`` without its size-1 dims (all of them, or those among ``dim``, an int or a tuple)."""
     if dim is None:
         return reshape(a, tuple(n for n in a.shape if n != 1))
-    dims = {normalize_dim(d, a.ndim, "squeeze") for d in (dim if isinstance(dim, (tuple, list)) else (dim,))}
+    given = [normalize_dim(d, a.ndim, "squeeze") for d in (dim if isinstance(dim, (tuple, list)) else (dim,))]
+    dims = set(given)
+    if len(dims) != len(given):
+        raise OpError(f"squeeze: a dim appears more than once in {dim} (shape {a.shape})")
     if a.ndim == 0:
         return a
     return reshape(a, tuple(n for d, n in enumerate(a.shape) if not (d in dims and n == 1)))
@@ -342,6 +363,14 @@ def cat(tensors, dim: int = 0) -> Tensor:
         if isinstance(t, Tensor) and t.ndim == 0:
             raise OpError(f"cat: zero-dimensional tensor (at position {position}) cannot be concatenated; "
                           "use stack, or reshape it to (1,)")
+    shaped = [t for t in tensors if not (isinstance(t, Tensor) and t.shape == (0,))]
+    if shaped and len(shaped) < len(tensors):
+        # PyTorch lets a 1-d empty tensor join any shape (it still counts for the result's dtype):
+        # it becomes the empty slice of the others' shape
+        reference = shaped[0].shape
+        along = normalize_dim(dim, len(reference), "cat")
+        empty_slice = reference[:along] + (0,) + reference[along + 1:]
+        tensors = [reshape(t, empty_slice) if isinstance(t, Tensor) and t.shape == (0,) else t for t in tensors]
     ndim = tensors[0].ndim
     for t in tensors:
         if t.ndim != ndim:
@@ -371,9 +400,10 @@ def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     length = a.shape[dim]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
-        if size <= 0:
-            raise OpError(f"split: split_size must be positive, got {size}")
-        sizes = [min(size, length - start) for start in range(0, length, size)] or [0]
+        if size < 0 or size == 0 and length:
+            raise OpError(f"split: split_size must be positive (0 only for an empty dim), got {size} for dim "
+                          f"{dim} of shape {a.shape}")
+        sizes = [min(size, length - start) for start in range(0, length, size or 1)] or [0]
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != length:
@@ -392,4 +422,6 @@ def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple:
     if a.ndim == 0:
         raise OpError("chunk: expects at least a 1-dimensional tensor, got a 0-d one")
     length = a.shape[normalize_dim(dim, a.ndim, "chunk")]
-    return split(a, max(1, -(-length // chunks)), dim)
+    if length == 0:  # PyTorch: as many empty pieces as asked for
+        return split(a, [0] * chunks, dim)
+    return split(a, -(-length // chunks), dim)

@@ -1,0 +1,186 @@
+"""Tensor creation, indexing and shape ops against PyTorch: values, dtypes, strides and the builtin
+exception PyTorch raises, on the edges a PyTorch user's script reaches (empty tensors, 0-d tensors,
+odd index dtypes, float steps)."""
+
+import operator
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import zengrad as zg
+
+torch = pytest.importorskip("torch")
+
+FAST = settings(max_examples=40, deadline=None, derandomize=True)
+
+
+def _same(z, t):
+    """z (zengrad) equals t (PyTorch) exactly, dtype and shape included."""
+    expected = t.detach().numpy()
+    assert z.dtype == expected.dtype and tuple(z.shape) == expected.shape
+    np.testing.assert_array_equal(z.detach().numpy(), expected)
+
+
+def _both(fn):
+    """fn run on zengrad and on torch: (zengrad's result, torch's result)."""
+    return fn(zg), fn(torch)
+
+
+# ---- creation -------------------------------------------------------------------------------
+
+@FAST
+@given(st.integers(-50, 50), st.integers(-50, 50), st.sampled_from([0.1, 0.2, 0.3, 0.05, 1 / 3, 0.7, 0.01]),
+       st.sampled_from([None, "float64"]))
+def test_arange_with_float_steps_has_torchs_length_and_values(start, end, step, dtype):
+    start, end = start / 10, end / 10
+    step = step if end >= start else -step
+    z, t = _both(lambda m: m.arange(start, end, step, dtype=dtype and getattr(m, dtype)))
+    expected = t.numpy()
+    assert z.dtype == expected.dtype and tuple(z.shape) == expected.shape
+    # PyTorch's last bits depend on its vector width; each value within 2 ulps of the largest
+    # magnitude (NumPy's float32 arange, adding a rounded step, drifts by ten and more)
+    tolerance = 2 * np.finfo(expected.dtype).eps * max(abs(start), abs(end), 1)
+    np.testing.assert_allclose(z.numpy(), expected, rtol=0, atol=tolerance)
+
+
+def test_arange_of_an_infinite_or_nan_range_is_torchs_runtime_error():
+    for end in (float("inf"), float("nan")):
+        with pytest.raises(RuntimeError):
+            torch.arange(0, end)
+        with pytest.raises(RuntimeError):
+            zg.arange(0, end)
+
+
+@FAST
+@given(st.integers(-1000, 1000), st.integers(-1000, 1000), st.integers(0, 40),
+       st.sampled_from([None, "float64", "int64", "int32"]))
+def test_linspace_matches_torch_bit_for_bit(start, end, steps, dtype):
+    start, end = start / 97, end / 89
+    z, t = _both(lambda m: m.linspace(start, end, steps, dtype=dtype and getattr(m, dtype)))
+    _same(z, t)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.eye(-1), lambda m: m.eye(2, -1), lambda m: m.randint(5, 2, (3,)), lambda m: m.randint(2, 2, (3,)),
+    lambda m: m.randperm(-1), lambda m: m.tensor([2 ** 63]),
+])
+def test_bad_creation_arguments_raise_torchs_exception(call):
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(expected.type):
+        call(zg)
+
+
+def test_complex_numbers_make_the_default_complex_dtype():
+    for call in (lambda m: m.tensor([1 + 2j, 3]), lambda m: m.full((2,), 1j)):
+        z, t = _both(call)
+        _same(z, t)
+
+
+def test_from_numpy_takes_arrays_only_and_shares_their_memory():
+    with pytest.raises(TypeError):
+        torch.from_numpy([1, 2])
+    with pytest.raises(TypeError):
+        zg.from_numpy([1, 2])
+    array = np.zeros(3)
+    zg.from_numpy(array)[1] = 5.0
+    assert array[1] == 5.0
+
+
+def test_tensor_of_none_is_torchs_runtime_error():
+    with pytest.raises(RuntimeError):
+        torch.tensor([None])
+    with pytest.raises(RuntimeError):
+        zg.tensor([None])
+
+
+# ---- indexing -------------------------------------------------------------------------------
+
+X = np.arange(60.0, dtype=np.float32).reshape(3, 4, 5)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "float32"])
+def test_index_tensors_of_other_dtypes_are_torchs_index_error(dtype):
+    for m in (torch, zg):
+        with pytest.raises(IndexError):
+            m.tensor(X)[m.tensor([0, 1], dtype=getattr(m, dtype))]
+
+
+@pytest.mark.filterwarnings("ignore:indexing with dtype")
+def test_a_uint8_index_tensor_is_a_mask_as_in_torch():
+    z, t = _both(lambda m: m.tensor(X)[m.tensor([1, 0, 1], dtype=m.uint8)])
+    _same(z, t)
+
+
+def test_an_empty_list_index_selects_nothing():
+    z, t = _both(lambda m: m.tensor(X)[[]])
+    _same(z, t)
+
+
+# ---- shape ops ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.zeros(0, 3), lambda m: m.zeros(2, 0, 4), lambda m: m.ones(0), lambda m: m.zeros(4, 3)[2:2],
+])
+def test_strides_of_an_empty_tensor_are_torchs(call):
+    assert call(zg).stride() == call(torch).stride()
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.zeros(2, 3).view(-2, 3), lambda m: m.zeros(2, 3).reshape(3, -3),
+    lambda m: m.zeros(1, 3, 1).squeeze((0, 0)), lambda m: m.arange(3.0).rot90(),
+    lambda m: m.zeros(2, 3, 4).rot90(1, (0, 1, 2)), lambda m: m.zeros(3).diagonal(),
+    lambda m: m.tensor(1.0).tensor_split(1), lambda m: m.arange(7).tensor_split(m.tensor([1.0, 4.0])),
+    lambda m: m.arange(5).repeat_interleave(m.tensor([1, 1, 1, 1, 1]), output_size=4),
+    lambda m: m.zeros(3, 4).take(m.tensor([1.0])), lambda m: m.zeros(2).split(0),
+    lambda m: "a" in m.tensor([1, 2]),
+])
+def test_bad_shape_arguments_raise_torchs_exception(call):
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(expected.type):
+        call(zg)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.cat([m.zeros(0), m.ones(2, 3)]), lambda m: m.cat([m.ones(2, 3), m.zeros(0, dtype=m.float64)], 1),
+    lambda m: m.zeros(0).chunk(3), lambda m: m.zeros(2, 0).chunk(2, 1), lambda m: m.zeros(0, 2).split(0),
+    lambda m: m.arange(7).tensor_split(m.tensor(3)), lambda m: m.arange(7).tensor_split(m.tensor([1, 5])),
+    lambda m: m.repeat_interleave(m.tensor([3, 0, 1])),
+    lambda m: m.arange(6.0).reshape(2, 3).repeat_interleave(m.tensor([1, 0, 2]), dim=1, output_size=3),
+    lambda m: m.arange(6.0).reshape(2, 3).adjoint(),
+])
+def test_shape_ops_on_edges_match_torch(call):
+    z, t = _both(call)
+    z, t = (z, t) if isinstance(t, tuple) else ((z,), (t,))
+    assert len(z) == len(t)
+    for zi, ti in zip(z, t):
+        _same(zi, ti)
+
+
+def test_cat_with_a_1d_empty_tensor_passes_the_gradient_through():
+    z = zg.ones(2, 3, requires_grad=True)
+    t = torch.ones(2, 3, requires_grad=True)
+    (zg.cat([zg.zeros(0), z]) * 2).sum().backward()
+    (torch.cat([torch.zeros(0), t]) * 2).sum().backward()
+    _same(z.grad, t.grad)
+
+
+@pytest.mark.parametrize("element", [2, 5, 2.0, "tensor", "row"])
+def test_contains_compares_elementwise_as_torch(element):
+    def contains(m):
+        values = m.tensor([[1, 2], [3, 4]])
+        item = {"tensor": m.tensor(4), "row": m.tensor([9, 4])}.get(element, element)
+        return item in values
+    assert contains(zg) == contains(torch)
+
+
+def test_numpy_force_and_data_ptr_as_torch():
+    x = zg.tensor([1.0, 2.0], requires_grad=True)
+    copied = x.numpy(force=True)
+    assert isinstance(copied, np.ndarray) and copied.tolist() == [1.0, 2.0]
+    y = zg.arange(12.0).reshape(3, 4)
+    assert y[1].data_ptr() - y.data_ptr() == 4 * y.element_size()
+    assert y.view(-1).data_ptr() == y.data_ptr()
+    assert operator.index(zg.tensor(3)) == 3
