@@ -184,3 +184,37 @@ def test_numpy_force_and_data_ptr_as_torch():
     assert y[1].data_ptr() - y.data_ptr() == 4 * y.element_size()
     assert y.view(-1).data_ptr() == y.data_ptr()
     assert operator.index(zg.tensor(3)) == 3
+
+
+@pytest.mark.parametrize("index", [
+    lambda m: (0, slice(None), m.tensor([1, 3])),  # the integer selects first: (4,) then the array's dim in place
+    lambda m: (slice(None), m.tensor([0, 2]), Ellipsis, m.tensor([1, 2])),  # an Ellipsis of no dim separates nothing
+    lambda m: (m.tensor([0, 2]), Ellipsis, m.tensor([1, 2])),
+    lambda m: (m.tensor(1), slice(None), m.tensor([[0], [2]])),
+    lambda m: (None, 2, slice(1, None, 2), m.tensor([0, 0, 4])),
+    lambda m: (True, slice(None), m.tensor([1, 0])),  # a 0-d mask is an index array (a new dim of 1)
+    lambda m: (False,), lambda m: (slice(None), True), lambda m: (Ellipsis, m.tensor(False), 0),
+])
+def test_mixed_indices_read_write_and_differentiate_as_torch(index):
+    """Values, the gradient of a read (repeated positions add up), and writes of a tensor of the
+    result's shape and of a scalar that requires grad."""
+    x = np.arange(60.0).reshape(3, 4, 5)
+
+    def read(m):
+        leaf = m.tensor(x, requires_grad=True)
+        out = leaf[index(m)]
+        (out * m.arange(out.numel(), dtype=m.float64).reshape(tuple(out.shape))).sum().backward()
+        return out, leaf.grad
+
+    def write(m):
+        target = m.tensor(x)
+        shape = tuple(target[index(m)].shape)
+        target[index(m)] = -m.arange(int(np.prod(shape)), dtype=m.float64).reshape(shape)
+        value = m.tensor(2.5, dtype=m.float64, requires_grad=True)
+        scaled = m.tensor(x, requires_grad=True) * 3
+        scaled[index(m)] = value * 2
+        (scaled * m.tensor(x)).sum().backward()
+        return target, scaled, value.grad
+
+    for z, t in zip(read(zg) + write(zg), read(torch) + write(torch)):
+        _same(z, t)

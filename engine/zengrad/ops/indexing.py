@@ -403,7 +403,7 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
 def setitem_result(a: Tensor, index, value) -> Tensor:
     """``a`` with ``a[index] = value`` applied, as a new graph node (see :class:`SetItem`)."""
     from .shape import _normalize_index
-    index = _normalize_index(index, a.xp)
+    index = _normalize_index(index, a)
     value = as_tensor_like(value, a)
     if value.dtype != a.dtype:
         value = value.to(a.dtype)

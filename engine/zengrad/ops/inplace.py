@@ -231,9 +231,9 @@ def setitem(target: Tensor, index, value) -> None:
             return
         _refuse_repeated_elements(target)
         value = value if isinstance(value, Tensor) else Tensor(target.xp.asarray(value, dtype=target.dtype))
-        _record_write(target, _normalize_index(index, target.xp), value)
+        _record_write(target, _normalize_index(index, target), value)
         return
-    index = _normalize_index(index, target.xp)
+    index = _normalize_index(index, target)
     array = value._data if isinstance(value, Tensor) else value
 
     def write(data):

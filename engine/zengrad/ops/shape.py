@@ -148,10 +148,10 @@ def scatter_add(out, index, values) -> None:
         sums = np.bincount(positions.ravel(), weights=weights, minlength=out.size)
         out += sums.reshape(out.shape).astype(out.dtype, copy=False)
     elif xp.__name__ == "numpy":
-        xp.add.at(out, _integer_index(xp, index), values)
+        xp.add.at(*_integer_index(xp, out, index), values)
     else:
         import cupyx
-        cupyx.scatter_add(out, _integer_index(xp, index), values)
+        cupyx.scatter_add(*_integer_index(xp, out, index), values)
 
 
 def _is_basic(index) -> bool:
@@ -159,23 +159,39 @@ def _is_basic(index) -> bool:
     return all(isinstance(p, (int, slice)) or p is None or p is Ellipsis for p in parts)
 
 
-def _integer_index(xp, index):
-    """The index with boolean masks replaced by their integer coordinates (for add.at)."""
+def _integer_index(xp, out, index) -> tuple:
+    """(out, index) for add.at: boolean masks replaced by their integer coordinates; a 0-d mask
+    (``x[True]``, a new dim of size 1 or 0) becomes a 1-d one along a new size-1 dim of ``out``
+    (a view, so the sums still land in ``out``)."""
     parts = index if isinstance(index, tuple) else (index,)
-    converted = []
+    converted, dim = [], 0
     for part in parts:
         if hasattr(part, "dtype") and part.dtype == bool:
+            if part.ndim == 0:
+                out, part = xp.expand_dims(out, dim), part.reshape(1)
             converted.extend(xp.nonzero(part))
+            dim += part.ndim
         else:
             converted.append(part)
-    return tuple(converted)
+            dim += part is not None
+    return out, tuple(converted)
 
 
-def _normalize_index(index, xp):
-    """Tensors and lists in an index become arrays of the right module; a slice's step must be
-    positive (PyTorch's ValueError: ``flip`` reverses a dimension, NumPy's ``[::-1]`` does not apply).
-    Index tensors are int64, int32 or bool, as in PyTorch (IndexError otherwise), and a uint8 one is
-    a mask, as PyTorch still reads it (with its deprecation warning); an empty list selects nothing."""
+def _normalize_index(index, a: Tensor):
+    """``index`` as a NumPy/CuPy index of ``a`` that selects what PyTorch's ``a[index]`` selects, in
+    PyTorch's layout.
+
+    Tensors and lists become arrays of a's module; a slice's step must be positive (PyTorch's
+    ValueError: ``flip`` reverses a dimension, NumPy's ``[::-1]`` does not apply). Index tensors are
+    int64, int32 or bool, as in PyTorch (IndexError otherwise), and a uint8 one is a mask, as
+    PyTorch still reads it (with its deprecation warning); an empty list selects nothing.
+
+    Where index arrays are present, PyTorch's rule differs from NumPy's in two ways: an Ellipsis
+    that stands for no dimension does not separate the arrays around it, and integers select first,
+    so they never join the index arrays. ``x[0, :, [0, 2]]`` on (3, 4, 5) is ``x[0][:, [0, 2]]``,
+    (4, 2); NumPy would count the 0 as an index array separated from ``[0, 2]`` by a slice and put
+    the indexed dimension first, (2, 4). Such an index becomes one coordinate array per dim of
+    ``a``, each of the result's shape: read, written and scattered into alike."""
     parts = index if isinstance(index, tuple) else (index,)
     normalized = []
     for part in parts:
@@ -184,11 +200,28 @@ def _normalize_index(index, xp):
         if isinstance(part, Tensor):
             part = _index_array(part)
         elif isinstance(part, list):
-            part = xp.asarray(part, dtype=np.int64 if not part else None)
+            part = a.xp.asarray(part, dtype=np.int64 if not part else None)
         elif isinstance(part, bool):
-            part = xp.asarray(part)
+            part = a.xp.asarray(part)
         normalized.append(part)
-    return tuple(normalized) if isinstance(index, tuple) else normalized[0]
+    if not any(hasattr(p, "dtype") and not _is_integer(p) for p in normalized):
+        return tuple(normalized) if isinstance(index, tuple) else normalized[0]
+    normalized = _without_ellipsis(normalized, a.ndim)
+    basic, advanced = _split_integers_from_arrays(tuple(normalized))
+    if advanced is None:
+        return tuple(normalized)
+    xp = a.xp
+    return tuple(xp.broadcast_to(xp.arange(n).reshape((n,) + (1,) * (a.ndim - d - 1)), a.shape)[basic][advanced]
+                 for d, n in enumerate(a.shape))
+
+
+def _without_ellipsis(parts: list, ndim: int) -> list:
+    """``parts`` with an Ellipsis written out as the full slices it stands for."""
+    if not any(p is Ellipsis for p in parts):
+        return parts
+    used = sum(0 if p is None or p is Ellipsis else p.ndim if getattr(p, "dtype", None) == bool else 1 for p in parts)
+    at = next(i for i, p in enumerate(parts) if p is Ellipsis)
+    return parts[:at] + [slice(None)] * max(ndim - used, 0) + parts[at + 1:]
 
 
 def _index_array(part: Tensor):
@@ -316,15 +349,8 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def getitem(a: Tensor, index) -> Tensor:
-    """``a[index]`` with PyTorch's rule where it differs from NumPy's: integers select first, so
-    they never join the index arrays. ``x[0, :, [0, 2]]`` on (3, 4, 5) is ``x[0][:, [0, 2]]``,
-    (4, 2); NumPy would count the 0 as an index array separated from ``[0, 2]`` by a slice and put
-    the indexed dimension first, (2, 4)."""
-    index = _normalize_index(index, a.xp)
-    basic, advanced = _split_integers_from_arrays(index)
-    if advanced is None:
-        return GetItem.apply(a, index=index)
-    return GetItem.apply(GetItem.apply(a, index=basic), index=advanced)
+    """``a[index]`` with PyTorch's rules where they differ from NumPy's (see :func:`_normalize_index`)."""
+    return GetItem.apply(a, index=_normalize_index(index, a))
 
 
 def _is_integer(part) -> bool:
