@@ -218,3 +218,34 @@ def test_mixed_indices_read_write_and_differentiate_as_torch(index):
 
     for z, t in zip(read(zg) + write(zg), read(torch) + write(torch)):
         _same(z, t)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, x: x.as_strided((4, 3), (2, 1)),  # overlapping windows: their gradients add up
+    lambda m, x: x[2:].as_strided((2, 2), (1, 2), 1),  # the offset counts from the start of the memory
+    lambda m, x: x[1:].as_strided((3,), (2,)),  # by default from the view's own start
+    lambda m, x: x.reshape(2, 5).t().as_strided((3, 2), (1, 3)),
+    lambda m, x: m.as_strided(x, (0, 2), (1, 1)), lambda m, x: x.as_strided((), (), 7),
+    lambda m, x: x.reshape(5, 2)[:, :1].expand(5, 3).as_strided((2, 2), (1, 4)),
+])
+def test_as_strided_reads_the_memory_and_differentiates_as_torch(call):
+    def run(m):
+        leaf = m.tensor(np.arange(10.0) - 4.5, requires_grad=True)
+        out = call(m, leaf * 1)
+        (out * m.arange(out.numel(), dtype=m.float64).reshape(tuple(out.shape))).sum().backward()
+        return out, out.storage_offset(), leaf.grad
+    (z, z_offset, z_grad), (t, t_offset, t_grad) = run(zg), run(torch)
+    _same(z, t)
+    _same(z_grad, t_grad)
+    assert z.stride() == t.stride() and z_offset == t_offset
+
+
+def test_as_strided_is_a_view_and_refuses_memory_it_does_not_have():
+    for m in (zg, torch):
+        x = m.arange(6.0)
+        x.as_strided((2,), (3,)).mul_(10)
+        assert x.tolist() == [0.0, 1.0, 2.0, 30.0, 4.0, 5.0]
+        with pytest.raises(RuntimeError):
+            x.as_strided((3, 3), (3, 1))
+        with pytest.raises(RuntimeError):
+            x.as_strided((2,), (1, 1))

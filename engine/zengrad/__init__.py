@@ -74,7 +74,7 @@ from .ops import div as true_divide, trapezoid as trapz  # noqa: I001
 from .ops import addbmm, addmv, addr, gcd, isin, lcm, ldexp, mode, renorm  # noqa: I001
 from .ops.decompositions import pinv as pinverse
 from .ops import bitwise_left_shift, bitwise_right_shift
-from .ops import (broadcast_shapes, chain_matmul, combinations, frexp, gradient, index_reduce, isreal,  # noqa: I001
+from .ops import (as_strided, broadcast_shapes, chain_matmul, combinations, frexp, gradient, index_reduce, isreal,  # noqa: I001
                   masked_scatter, msort, narrow_copy, nextafter, put, unravel_index)
 from .creation import inclusive_range as range, poisson  # noqa: A004  (PyTorch's name; it shadows Python's here)
 from .ops.legacy_linalg import cholesky, cholesky_inverse, cholesky_solve, lu, lu_solve, orgqr, svd  # noqa: I001

@@ -204,9 +204,9 @@ class Tensor(PlacementShortcuts):
 
     def stride(self, dim: int | None = None):
         """Steps in elements between neighbours along each dim (PyTorch counts elements, NumPy bytes).
-        An empty tensor has no memory to step through (NumPy says 0 for every dim): it reports the
-        row-major steps of its shape, as a new one has in PyTorch."""
-        if self._data.size:
+        A new empty tensor has no memory to step through (NumPy says 0 for every dim): it reports the
+        row-major steps of its shape, as in PyTorch."""
+        if self._data.size or any(self._data.strides):
             steps = tuple(step // self.dtype.itemsize for step in self._data.strides)
         else:
             steps, step = [], 1
@@ -222,19 +222,14 @@ class Tensor(PlacementShortcuts):
 
     def data_ptr(self) -> int:
         """The address of the first element (views of one tensor differ by their offset in bytes)."""
-        if hasattr(self._data, "__array_interface__"):
-            return self._data.__array_interface__["data"][0]
-        return self._data.data.ptr
+        return backend.data_address(self._data)
 
     def storage_offset(self) -> int:
         """Elements between the start of the memory this tensor views and its first element."""
-        root = self._data
-        while isinstance(getattr(root, "base", None), type(self._data)):
-            root = root.base
-        start = self._data.__array_interface__ if hasattr(self._data, "__array_interface__") else None
-        if start is None:
-            return (self._data.data.ptr - root.data.ptr) // self.dtype.itemsize
-        return (start["data"][0] - root.__array_interface__["data"][0]) // self.dtype.itemsize
+        storage = backend.storage_of(self._data)
+        if storage is None:
+            return 0
+        return (backend.data_address(self._data) - backend.data_address(storage)) // self.dtype.itemsize
 
     def is_contiguous(self) -> bool:
         """Whether the elements lie in memory in row-major order without gaps."""

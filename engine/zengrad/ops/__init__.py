@@ -303,7 +303,7 @@ __all__ = sorted(set(__all__) | {"diagonal_scatter", "histogram", "pdist", "sele
 
 from .assembly import broadcast_shapes, combinations  # noqa: E402
 from .indexing import index_reduce, masked_scatter, msort, put, unravel_index  # noqa: E402
-from .layout import narrow_copy  # noqa: E402
+from .layout import as_strided, narrow_copy  # noqa: E402
 from .math import apply_, frexp, isreal, map_, nextafter  # noqa: E402
 from .products import chain_matmul  # noqa: E402
 from .elementwise import bitwise_left_shift, bitwise_right_shift  # noqa: E402
@@ -323,7 +323,7 @@ Tensor.H = property(_conjugate_transpose)
 Tensor.mH = property(matrix_transpose)  # a real matrix is its own conjugate
 Tensor.adjoint = matrix_transpose  # x.adjoint() is x.mH
 for _name, _fn in {"frexp": frexp, "nextafter": nextafter, "isreal": isreal, "msort": msort,
-                   "narrow_copy": narrow_copy, "masked_scatter": masked_scatter, "put": put,
+                   "narrow_copy": narrow_copy, "masked_scatter": masked_scatter, "put": put, "as_strided": as_strided,
                    "index_reduce": index_reduce, "apply_": apply_, "map_": map_}.items():
     setattr(Tensor, _name, _fn)
 for _name, _fn in {"bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
@@ -333,7 +333,7 @@ for _name, _fn in {"bitwise_left_shift": bitwise_left_shift, "bitwise_right_shif
 for _name, _fn in {"masked_scatter_": masked_scatter, "put_": put, "index_reduce_": index_reduce,
                    "__ilshift__": bitwise_left_shift, "__irshift__": bitwise_right_shift}.items():
     setattr(Tensor, _name, _in_place_method(_name, _fn))
-__all__ = sorted(set(__all__) | {"bitwise_left_shift", "bitwise_right_shift", "broadcast_shapes", "chain_matmul", "combinations", "frexp", "gradient",
+__all__ = sorted(set(__all__) | {"as_strided", "bitwise_left_shift", "bitwise_right_shift", "broadcast_shapes", "chain_matmul", "combinations", "frexp", "gradient",
                                  "index_reduce", "isreal", "masked_scatter", "msort", "narrow_copy", "nextafter",
                                  "put", "unravel_index"})
 

@@ -365,6 +365,54 @@ def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
 _diagonal_of = diagonal  # ``diag`` has an argument named ``diagonal`` (PyTorch's signature)
 
 
+class AsStrided(Function):
+    """z[i₀, i₁, …] = storage[offset + Σ iₖ·strideₖ], where storage is all the memory ``a`` views
+    (a view of it); the gradient adds each g element into the element of ``a`` at that storage
+    position (none where z reads memory outside ``a``; overlapping windows add up)."""
+
+    saved_inputs = ()
+    makes_view = True
+
+    def __init__(self, size, stride, offset):
+        super().__init__()
+        self.size, self.stride, self.offset = size, stride, offset
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        storage = backend.storage_of(a)
+        return xp.lib.stride_tricks.as_strided(storage[self.offset:], self.size,
+                                               tuple(s * a.itemsize for s in self.stride))
+
+    def backward(self, g):
+        from .shape import ScatterAdd
+        a = self.inputs[0]._data
+        xp = backend.array_module(backend.device_of(a))
+        positions = xp.asarray(self.offset, dtype=xp.int64)
+        for n, step in zip(self.size, self.stride):
+            positions = positions[..., None] + xp.arange(n, dtype=xp.int64) * step
+        in_storage = (backend.element_addresses(a) - backend.data_address(backend.storage_of(a))) // a.itemsize
+        owner = xp.full(max(int(in_storage.max(initial=0)), int(positions.max(initial=0))) + 1, a.size, dtype=xp.int64)
+        owner[in_storage.reshape(-1)] = xp.arange(a.size)  # storage position → a's element (a.size: none)
+        sums = ScatterAdd.apply(g, shape=(a.size + 1,), index=owner[positions])
+        return sums[:a.size].reshape(a.shape)
+
+
+def as_strided(a: Tensor, size, stride, storage_offset: int | None = None) -> Tensor:
+    """A view of the memory under ``a`` with the given sizes and steps in elements (PyTorch's
+    ``as_strided``): element i of the result is storage[storage_offset + Σ iₖ·strideₖ], the offset
+    counted from the start of that memory (a's own by default)."""
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride) or any(n < 0 for n in size) or any(s < 0 for s in stride):
+        raise OpError(f"as_strided: sizes {size} and strides {stride} must be as many, and non-negative")
+    storage = backend.storage_of(a._data)
+    offset = a.storage_offset() if storage_offset is None else storage_offset
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else offset - 1
+    if storage is None or offset < 0 or last >= storage.size:
+        raise OpError(f"as_strided: sizes {size}, strides {stride} and storage offset {offset} reach beyond "
+                      f"the {0 if storage is None else storage.size} elements of the memory under the tensor")
+    return AsStrided.apply(a, size=size, stride=stride, offset=offset)
+
+
 def diag(a: Tensor, diagonal: int = 0) -> Tensor:
     """1-d ``a``: the square matrix with ``a`` on diagonal ``diagonal`` and 0 elsewhere;
     2-d ``a``: its diagonal ``diagonal`` as a 1-d tensor."""
