@@ -249,3 +249,38 @@ def test_as_strided_is_a_view_and_refuses_memory_it_does_not_have():
             x.as_strided((3, 3), (3, 1))
         with pytest.raises(RuntimeError):
             x.as_strided((2,), (1, 1))
+
+
+def test_shape_changes_in_place_match_torch():
+    """t_, transpose_, swapdims_, squeeze_, unsqueeze_, as_strided_: sizes, strides, values, the
+    version, the gradient through a recorded one, and PyTorch's refusals."""
+    def plain(m):
+        z = m.arange(6.0).reshape(2, 3)
+        row = z[0]
+        z.t_().unsqueeze_(0).transpose_(0, 2).squeeze_(2).swapdims_(0, 1)
+        z[0, 1] = 100.0  # still the same memory: the row sees it
+        strided = m.arange(6.0)
+        strided.as_strided_((2, 2), (1, 2))
+        return z, row, z.stride(), z._version, strided, strided.stride()
+
+    def recorded(m):
+        x = m.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+        y = x * 2
+        y.unsqueeze_(1).transpose_(0, 2)
+        (y * m.arange(6.0).reshape(3, 1, 2)).sum().backward()
+        return y, x.grad
+
+    for z, t in zip(plain(zg) + recorded(zg), plain(torch) + recorded(torch)):
+        if isinstance(t, torch.Tensor):
+            _same(z, t)
+        else:
+            assert z == t
+    for m in (zg, torch):
+        with pytest.raises(RuntimeError):  # a leaf that requires grad
+            m.zeros(2, 3, requires_grad=True).t_()
+        x = m.ones(2, 2, requires_grad=True)
+        y = x * 2
+        product = y * y  # saves y
+        y.t_()
+        with pytest.raises(RuntimeError):
+            product.sum().backward()

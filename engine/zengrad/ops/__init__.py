@@ -230,9 +230,11 @@ _IN_PLACE_OPS = {
 }
 
 
-def _in_place_method(name, op):
+def _in_place_method(name, op, run=inplace.in_place):
+    """The method ``name`` that changes ``self`` to ``op(self, ...)`` through ``run`` (new values:
+    :func:`inplace.in_place`; new sizes and strides: :func:`inplace.restride`)."""
     def method(self, *args, **kwargs):
-        return inplace.in_place(name, self, op, *args, **kwargs)
+        return run(name, self, op, *args, **kwargs)
     method.__name__ = name
     method.__doc__ = f"In place: ``self`` becomes ``{op.__name__}(self, ...)`` (see zengrad.ops.inplace)."
     return method
@@ -250,6 +252,10 @@ for _name, _method in _AUGMENTED.items():
 for _name, _op in {"__iand__": bitwise_and, "__ior__": bitwise_or, "__ixor__": bitwise_xor}.items():
     setattr(Tensor, _name, _in_place_method(_name, _op))
 Tensor.__setitem__ = inplace.setitem
+
+for _name, _view in {"t_": t, "transpose_": transpose, "swapdims_": swapaxes, "swapaxes_": swapaxes,
+                     "squeeze_": squeeze, "unsqueeze_": unsqueeze}.items():
+    setattr(Tensor, _name, _in_place_method(_name, _view, inplace.restride))
 
 __all__ = sorted(set(__all__) | {fn.__name__ for fn in _MORE_METHODS.values() if not fn.__name__.startswith("_")} | {
     "meshgrid", "pad", "var_mean", "std_mean", "clip", "result_type", "promote_types", "can_cast"})
@@ -324,6 +330,7 @@ Tensor.mH = property(matrix_transpose)  # a real matrix is its own conjugate
 Tensor.adjoint = matrix_transpose  # x.adjoint() is x.mH
 for _name, _fn in {"frexp": frexp, "nextafter": nextafter, "isreal": isreal, "msort": msort,
                    "narrow_copy": narrow_copy, "masked_scatter": masked_scatter, "put": put, "as_strided": as_strided,
+                   "as_strided_": _in_place_method("as_strided_", as_strided, inplace.restride),
                    "index_reduce": index_reduce, "apply_": apply_, "map_": map_}.items():
     setattr(Tensor, _name, _fn)
 for _name, _fn in {"bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
