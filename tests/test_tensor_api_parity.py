@@ -284,3 +284,47 @@ def test_shape_changes_in_place_match_torch():
         y.t_()
         with pytest.raises(RuntimeError):
             product.sum().backward()
+
+
+def test_views_write_through_to_their_base_as_torch():
+    """An integer for every dim reads a 0-d view (NumPy's scalar would be a copy); unfold's windows
+    are a view; in-place changes of either reach the base, with gradients."""
+    def run(m):
+        x = m.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+        y = x * 1
+        y[1, 2].mul_(5)
+        y[0][1].add_(2)
+        plain = m.arange(8.0).reshape(2, 4)
+        for row in plain:
+            row[3].fill_(-1)
+        plain.view(-1).unfold(0, 3, 2)[1].fill_(7)
+        (y * m.arange(12.0).reshape(3, 4)).sum().backward()
+        return y, x.grad, plain
+
+    for z, t in zip(run(zg), run(torch)):
+        _same(z, t)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, x: x.unfold(1, 3, 2), lambda m, x: x.transpose(0, 2).unfold(0, 2, 1), lambda m, x: x.unfold(-1, 5, 3),
+    lambda m, x: x[:, ::2].unfold(1, 1, 1), lambda m, x: x[:1].expand(4, 4, 5).unfold(0, 2, 2),
+])
+def test_unfold_windows_are_torchs_strided_view(call):
+    def run(m):
+        leaf = m.tensor(np.arange(60.0).reshape(3, 4, 5), requires_grad=True)
+        out = call(m, leaf * 1)
+        (out * m.arange(out.numel(), dtype=m.float64).reshape(tuple(out.shape))).sum().backward()
+        return out, leaf.grad, out.stride()
+    (z, z_grad, z_strides), (t, t_grad, t_strides) = run(zg), run(torch)
+    _same(z, t)
+    _same(z_grad, t_grad)
+    assert z_strides == t_strides
+
+
+@pytest.mark.parametrize("index", [
+    lambda m: [m.tensor(0), m.tensor(1)], lambda m: [[0, 1], [1, 2]], lambda m: [0, slice(1, 3)],
+    lambda m: [[0, 2]], lambda m: [0, 2], lambda m: [slice(None), None, 1],
+])
+def test_a_list_index_holding_sequences_or_tensors_is_a_tuple_as_in_torch(index):
+    z, t = _both(lambda m: m.arange(12.0).reshape(3, 4)[index(m)])
+    _same(z, t)

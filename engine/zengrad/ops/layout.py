@@ -518,17 +518,19 @@ def arange_like(counts: Tensor) -> Tensor:
 def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """Sliding windows (``Tensor.unfold``): along ``dimension``, slices a[i·step : i·step + size] for
     every window that fits; the window count replaces that dim and the window becomes a new last
-    dim. One integer-array index, so the gradient adds each window's share back (overlaps sum)."""
+    dim. A view of a's memory, as PyTorch's (:func:`as_strided`: the window dim steps like
+    ``dimension``, the window count by ``step`` of those), so the gradient adds each window's share
+    back (overlaps sum)."""
     dimension = normalize_dim(dimension, a.ndim, "unfold")
     length = a.shape[dimension] if a.ndim else 1
     if size < 0 or step <= 0 or size > length:
         raise OpError(f"unfold: size {size} and step {step} do not fit dim {dimension} of shape {a.shape}")
     if a.ndim == 0:
         return reshape(a, (1,))
-    starts = a.xp.arange(0, length - size + 1, step)
-    index = starts[:, None] + a.xp.arange(size)[None, :]
-    windows = getitem(a, (slice(None),) * dimension + (index,))
-    return movedim(windows, dimension + 1, -1)
+    strides = a.stride()
+    sizes = a.shape[:dimension] + ((length - size) // step + 1,) + a.shape[dimension + 1:] + (size,)
+    steps = strides[:dimension] + (step * strides[dimension],) + strides[dimension + 1:] + (strides[dimension],)
+    return as_strided(a, sizes, steps)
 
 
 # ---- more of PyTorch's named rearrangements ------------------------------------------------------

@@ -82,7 +82,10 @@ class GetItem(Function):
         self.index = index
 
     def forward(self, a):
-        return a[self.index]
+        out = a[self.index]
+        if isinstance(out, np.generic):  # an integer for every dim: NumPy's scalar is a copy, PyTorch's 0-d
+            out = a[(self.index if isinstance(self.index, tuple) else (self.index,)) + (Ellipsis,)]  # a view
+        return out
 
     def backward(self, g):
         return ScatterAdd.apply(g, shape=self.inputs[0].shape, index=self.index)
@@ -191,7 +194,13 @@ def _normalize_index(index, a: Tensor):
     so they never join the index arrays. ``x[0, :, [0, 2]]`` on (3, 4, 5) is ``x[0][:, [0, 2]]``,
     (4, 2); NumPy would count the 0 as an index array separated from ``[0, 2]`` by a slice and put
     the indexed dimension first, (2, 4). Such an index becomes one coordinate array per dim of
-    ``a``, each of the result's shape: read, written and scattered into alike."""
+    ``a``, each of the result's shape: read, written and scattered into alike.
+
+    A list of fewer than 32 items holding a tensor, a sequence, a slice, None or Ellipsis is read as
+    a tuple (``x[[[0, 1], [1, 2]]]`` is ``x[[0, 1], [1, 2]]``), as PyTorch (and NumPy before 1.23) do."""
+    if isinstance(index, list) and len(index) < 32 and any(
+            isinstance(p, (Tensor, list, tuple, slice, np.ndarray)) or p is None or p is Ellipsis for p in index):
+        index = tuple(index)
     parts = index if isinstance(index, tuple) else (index,)
     normalized = []
     for part in parts:
