@@ -22,6 +22,14 @@ def _same(z, t):
     np.testing.assert_array_equal(z.detach().numpy(), expected)
 
 
+def _raises_as_torch(call):
+    """call(zengrad) raises the exception class call(torch) raises (or a subclass of it)."""
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    with pytest.raises(expected.type):
+        call(zg)
+
+
 def _both(fn):
     """fn run on zengrad and on torch: (zengrad's result, torch's result)."""
     return fn(zg), fn(torch)
@@ -66,10 +74,7 @@ def test_linspace_matches_torch_bit_for_bit(start, end, steps, dtype):
     lambda m: m.randperm(-1), lambda m: m.tensor([2 ** 63]),
 ])
 def test_bad_creation_arguments_raise_torchs_exception(call):
-    with pytest.raises(Exception) as expected:
-        call(torch)
-    with pytest.raises(expected.type):
-        call(zg)
+    _raises_as_torch(call)
 
 
 def test_complex_numbers_make_the_default_complex_dtype():
@@ -137,10 +142,7 @@ def test_strides_of_an_empty_tensor_are_torchs(call):
     lambda m: "a" in m.tensor([1, 2]),
 ])
 def test_bad_shape_arguments_raise_torchs_exception(call):
-    with pytest.raises(Exception) as expected:
-        call(torch)
-    with pytest.raises(expected.type):
-        call(zg)
+    _raises_as_torch(call)
 
 
 @pytest.mark.parametrize("call", [
@@ -328,3 +330,17 @@ def test_unfold_windows_are_torchs_strided_view(call):
 def test_a_list_index_holding_sequences_or_tensors_is_a_tuple_as_in_torch(index):
     z, t = _both(lambda m: m.arange(12.0).reshape(3, 4)[index(m)])
     _same(z, t)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.rand(2, dtype=m.int64), lambda m: m.randn(2, dtype=m.int64), lambda m: m.rand_like(m.tensor([1])),
+    lambda m: m.zeros(3)["a"], lambda m: m.zeros(3).index_put_(m.tensor([0]), m.tensor(1.0)),
+    lambda m: m.zeros(3).index_put_((m.tensor([0]),), m.tensor(1)),
+])
+def test_bad_random_dtypes_and_index_arguments_raise_torchs_exception(call):
+    _raises_as_torch(call)
+
+
+def test_random_float16_and_bool_as_index():
+    assert zg.randn(3, dtype=zg.float16).dtype == zg.float16 and zg.rand(2, dtype=zg.float16).dtype == zg.float16
+    assert operator.index(zg.tensor(True)) == operator.index(torch.tensor(True)) == 1

@@ -340,19 +340,27 @@ def ones_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -
     return ones(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
+def _float_draws(op: str, draw, shape: tuple, dtype):
+    """``draw(shape, dtype=…)`` in the default float dtype or ``dtype`` if it is a float dtype
+    (PyTorch's NotImplementedError, a RuntimeError, for others); float16 is drawn as float32 and
+    rounded (NumPy draws float32 and float64 only)."""
+    dtype = np.dtype(dtype or backend.DEFAULT_DTYPE)
+    if dtype.kind != "f":
+        raise NotImplementedError(f"{op}: random floats cannot be drawn as {dtype}")
+    return draw(shape, dtype=np.promote_types(dtype, np.float32)).astype(dtype, copy=False)
+
+
 def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples from the standard normal distribution N(0, 1)."""
     device = backend.normalize_device(device)
-    array = drawing_from(generator, device).standard_normal(_shape(_sizes(shape, size)),
-                                              dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
+    array = _float_draws("randn", drawing_from(generator, device).standard_normal, _shape(_sizes(shape, size)), dtype)
     return Tensor(array, requires_grad=requires_grad)
 
 
 def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples from the uniform distribution on [0, 1)."""
     device = backend.normalize_device(device)
-    array = drawing_from(generator, device).random(_shape(_sizes(shape, size)),
-                                                   dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
+    array = _float_draws("rand", drawing_from(generator, device).random, _shape(_sizes(shape, size)), dtype)
     return Tensor(array, requires_grad=requires_grad)
 
 

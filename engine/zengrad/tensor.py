@@ -376,7 +376,7 @@ class Tensor(PlacementShortcuts):
 
     def __index__(self) -> int:
         """A one-element integer tensor used as an index (``items[t]``, ``range(t)``)."""
-        if self.numel() != 1 or self.dtype.kind not in "iu":
+        if self.numel() != 1 or self.dtype.kind not in "iub":
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 

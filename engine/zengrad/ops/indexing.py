@@ -495,7 +495,11 @@ def masked_select(a: Tensor, mask: Tensor) -> Tensor:
 def index_put(a: Tensor, indices: tuple, values, accumulate: bool = False) -> Tensor:
     """z = a with z[indices] = values (``accumulate``: z[indices] += values, repeats adding up);
     ``indices`` is a tuple of index tensors, as a[indices] reads."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put: indices must be a tuple of tensors, got {type(indices).__name__}")
     index = tuple(i._data if isinstance(i, Tensor) else i for i in indices)
+    if isinstance(values, Tensor) and values.dtype != a.dtype:
+        raise OpError(f"index_put: the values' dtype {values.dtype} must be the tensor's, {a.dtype}")
     values = as_tensor_like(values, a, "index_put")
     if accumulate:
         positions = a.xp.arange(a.numel()).reshape(a.shape)[index]

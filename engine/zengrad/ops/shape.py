@@ -206,6 +206,8 @@ def _normalize_index(index, a: Tensor):
     for part in parts:
         if isinstance(part, slice) and part.step is not None and part.step <= 0:
             raise ValueError(f"index: step must be greater than zero, got {part.step} (flip() reverses a dimension)")
+        if isinstance(part, str):
+            raise TypeError(f"index: a string ({part!r}) is not an index")
         if isinstance(part, Tensor):
             part = _index_array(part)
         elif isinstance(part, list):
