@@ -344,3 +344,14 @@ def test_bad_random_dtypes_and_index_arguments_raise_torchs_exception(call):
 def test_random_float16_and_bool_as_index():
     assert zg.randn(3, dtype=zg.float16).dtype == zg.float16 and zg.rand(2, dtype=zg.float16).dtype == zg.float16
     assert operator.index(zg.tensor(True)) == operator.index(torch.tensor(True)) == 1
+
+
+def test_tensor_of_tensors_that_require_grad_copies_their_values_and_asarray_shares():
+    z, t = _both(lambda m: m.tensor([m.tensor(1.5, requires_grad=True), 2.0]))
+    _same(z, t)
+    assert not z.requires_grad
+    array = np.zeros(3, dtype=np.float32)
+    shared = zg.asarray(array)
+    array[1] = 4.0
+    assert shared.tolist() == torch.asarray(array).tolist() == [0.0, 4.0, 0.0]
+    assert zg.asarray(array, copy=True).data_ptr() != zg.asarray(array).data_ptr()

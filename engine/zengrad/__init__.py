@@ -54,7 +54,7 @@ from .ops import (acosh, aminmax, asinh, atanh, corrcoef, cov, deg2rad, diag_emb
 from .ops import (abs as absolute, acos as arccos, asin as arcsin, atan as arctan, atan2 as arctan2,  # noqa: I001
                   acosh as arccosh, asinh as arcsinh, atanh as arctanh, trunc as fix, ge as greater_equal,
                   le as less_equal, ne as not_equal)
-from .creation import as_tensor, bernoulli, int8, int16, is_tensor, multinomial, normal, numel, uint8
+from .creation import as_tensor, asarray, bernoulli, int8, int16, is_tensor, multinomial, normal, numel, uint8
 from .creation import FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor
 from .creation import finfo, iinfo, float16, float16 as half
 from .tensor import Size

@@ -271,6 +271,8 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     """
     if isinstance(data, Tensor):
         data = data._data
+    elif isinstance(data, (list, tuple)):
+        data = _values_of(data)
     device = backend.normalize_device(device if device is not None else backend.device_of(data)
                                       if hasattr(data, "dtype") else None)
     xp = backend.array_module(device)
@@ -280,6 +282,23 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     except OverflowError as error:  # an int beyond int64: PyTorch's ValueError
         raise OpError(f"tensor: {error}") from None
     return Tensor(array, requires_grad=requires_grad)
+
+
+def _values_of(data):
+    """Nested lists with every tensor in them replaced by its values (a copy: ``tensor([a, b])``
+    of tensors that require grad is cut from their graph, as PyTorch's)."""
+    if isinstance(data, Tensor):
+        return backend.to_device(data._data, "cpu")
+    if isinstance(data, (list, tuple)):
+        return [_values_of(item) for item in data]
+    return data
+
+
+def asarray(obj, *, dtype=None, device=None, copy: bool | None = None, requires_grad: bool = False) -> Tensor:
+    """``obj`` as a tensor (PyTorch's ``asarray``): sharing memory where it can, as :func:`as_tensor`,
+    unless ``copy``; ``requires_grad`` marks the result."""
+    out = tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype=dtype, device=device)
+    return out.requires_grad_() if requires_grad else out
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
