@@ -56,7 +56,7 @@ from .ops import (acosh, aminmax, asinh, atanh, corrcoef, cov, deg2rad, diag_emb
 from .ops import (abs as absolute, acos as arccos, asin as arcsin, atan as arctan, atan2 as arctan2,  # noqa: I001
                   acosh as arccosh, asinh as arcsinh, atanh as arctanh, trunc as fix, ge as greater_equal,
                   le as less_equal, ne as not_equal)
-from .creation import as_tensor, bernoulli, int8, int16, is_tensor, multinomial, normal, numel, uint8
+from .creation import as_tensor, asarray, bernoulli, int8, int16, is_tensor, multinomial, normal, numel, uint8
 from .creation import FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor, ByteTensor, BoolTensor
 from .creation import finfo, iinfo, float16, float16 as half
 from .tensor import Size
@@ -75,7 +75,7 @@ from .ops import div as true_divide, trapezoid as trapz  # noqa: I001
 from .ops import addbmm, addmv, addr, gcd, isin, lcm, ldexp, mode, renorm  # noqa: I001
 from .ops.decompositions import pinv as pinverse
 from .ops import bitwise_left_shift, bitwise_right_shift
-from .ops import (broadcast_shapes, chain_matmul, combinations, frexp, gradient, index_reduce, isreal,  # noqa: I001
+from .ops import (as_strided, broadcast_shapes, chain_matmul, combinations, frexp, gradient, index_reduce, isreal,  # noqa: I001
                   masked_scatter, msort, narrow_copy, nextafter, put, unravel_index)
 from .creation import inclusive_range as range, poisson  # noqa: A004  (PyTorch's name; it shadows Python's here)
 from .ops.legacy_linalg import cholesky, cholesky_inverse, cholesky_solve, lu, lu_solve, orgqr, svd  # noqa: I001

@@ -207,6 +207,22 @@ def data_address(array) -> int:
     return array.__array_interface__["data"][0] if isinstance(array, np.ndarray) else array.data.ptr
 
 
+def storage_of(array):
+    """The 1-d array of ``array``'s dtype over all the memory ``array`` views (PyTorch's storage):
+    the array that owns the memory, read flat from its first byte."""
+    root = array
+    while True:
+        above = getattr(root, "base", None)
+        if not isinstance(above, type(array)):  # as_strided's views hang from a holder of the array
+            above = getattr(above, "base", None)
+        if not isinstance(above, type(array)):
+            break
+        root = above
+    if not (root.flags.c_contiguous or root.flags.f_contiguous):
+        return None
+    return root.reshape(-1, order="A").view(np.uint8)[:root.nbytes - root.nbytes % array.itemsize].view(array.dtype)
+
+
 def element_addresses(array):
     """The memory address of every element of ``array`` (an int64 array of its shape): where its
     data starts plus Σ index·stride — which tells which elements of one array another views."""

@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from .errors import OpError
+from .errors import DtypeError, OpError
 from . import backend
 from .tensor import _TYPE_NAMES, Tensor, _legacy_array
 
@@ -245,7 +245,14 @@ def _infer_dtype(data, dtype):
         return backend.DEFAULT_DTYPE
     if sample.dtype.kind in "iu":
         return int64
+    if sample.dtype.kind == "c":
+        return _default_complex()
     return sample.dtype
+
+
+def _default_complex() -> np.dtype:
+    """The complex dtype of Python complex numbers: two of the default float dtype (complex64)."""
+    return np.result_type(backend.DEFAULT_DTYPE, np.complex64)
 
 
 def _check_numbers(elements: np.ndarray) -> None:
@@ -254,7 +261,7 @@ def _check_numbers(elements: np.ndarray) -> None:
         if isinstance(element, Tensor) and element.numel() == 1:
             continue
         if not isinstance(element, (numbers.Number, np.generic)) or isinstance(element, (complex, np.complexfloating)):
-            raise TypeError(f"tensor: could not convert {element!r} (of type {type(element).__name__}) to a number")
+            raise DtypeError(f"tensor: could not convert {element!r} (of type {type(element).__name__}) to a number")
 
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -264,16 +271,40 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor
     """
     if isinstance(data, Tensor):
         data = data._data
+    elif isinstance(data, (list, tuple)):
+        data = _values_of(data)
     device = backend.normalize_device(device if device is not None else backend.device_of(data)
                                       if hasattr(data, "dtype") else None)
     xp = backend.array_module(device)
-    array = xp.array(backend.to_device(data, device) if hasattr(data, "dtype") else data,
-                     dtype=_infer_dtype(data, dtype))
+    try:
+        array = xp.array(backend.to_device(data, device) if hasattr(data, "dtype") else data,
+                         dtype=_infer_dtype(data, dtype))
+    except OverflowError as error:  # an int beyond int64: PyTorch's ValueError
+        raise OpError(f"tensor: {error}") from None
     return Tensor(array, requires_grad=requires_grad)
+
+
+def _values_of(data):
+    """Nested lists with every tensor in them replaced by its values (a copy: ``tensor([a, b])``
+    of tensors that require grad is cut from their graph, as PyTorch's)."""
+    if isinstance(data, Tensor):
+        return backend.to_device(data._data, "cpu")
+    if isinstance(data, (list, tuple)):
+        return [_values_of(item) for item in data]
+    return data
+
+
+def asarray(obj, *, dtype=None, device=None, copy: bool | None = None, requires_grad: bool = False) -> Tensor:
+    """``obj`` as a tensor (PyTorch's ``asarray``): sharing memory where it can, as :func:`as_tensor`,
+    unless ``copy``; ``requires_grad`` marks the result."""
+    out = tensor(obj, dtype=dtype, device=device) if copy else as_tensor(obj, dtype=dtype, device=device)
+    return out.requires_grad_() if requires_grad else out
 
 
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with a NumPy array."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected np.ndarray (got {type(array).__name__})")
     return Tensor(array)
 
 
@@ -315,6 +346,8 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
         dtype = bool_
     elif dtype is None and isinstance(fill_value, (int, np.integer)):
         dtype = int64
+    elif dtype is None and isinstance(fill_value, (complex, np.complexfloating)):
+        dtype = _default_complex()
     return _filled(fill_value, (size,) if isinstance(size, int) else tuple(size), dtype, device, requires_grad)
 
 
@@ -326,19 +359,27 @@ def ones_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -
     return ones(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
 
 
+def _float_draws(op: str, draw, shape: tuple, dtype):
+    """``draw(shape, dtype=…)`` in the default float dtype or ``dtype`` if it is a float dtype
+    (PyTorch's NotImplementedError, a RuntimeError, for others); float16 is drawn as float32 and
+    rounded (NumPy draws float32 and float64 only)."""
+    dtype = np.dtype(dtype or backend.DEFAULT_DTYPE)
+    if dtype.kind != "f":
+        raise NotImplementedError(f"{op}: random floats cannot be drawn as {dtype}")
+    return draw(shape, dtype=np.promote_types(dtype, np.float32)).astype(dtype, copy=False)
+
+
 def randn(*shape, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples from the standard normal distribution N(0, 1)."""
     device = backend.normalize_device(device)
-    array = drawing_from(generator, device).standard_normal(_shape(_sizes(shape, size)),
-                                              dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
+    array = _float_draws("randn", drawing_from(generator, device).standard_normal, _shape(_sizes(shape, size)), dtype)
     return Tensor(array, requires_grad=requires_grad)
 
 
 def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Samples from the uniform distribution on [0, 1)."""
     device = backend.normalize_device(device)
-    array = drawing_from(generator, device).random(_shape(_sizes(shape, size)),
-                                                   dtype=np.dtype(dtype or backend.DEFAULT_DTYPE))
+    array = _float_draws("rand", drawing_from(generator, device).random, _shape(_sizes(shape, size)), dtype)
     return Tensor(array, requires_grad=requires_grad)
 
 
@@ -353,6 +394,8 @@ def randint(low: int, high=None, size=None, *, generator=None, dtype=None, devic
         if high is None or isinstance(high, numbers.Integral):
             raise TypeError("randint: give a size, as randint(high, size) or randint(low, high, size)")
         low, high, size = 0, low, high
+    if low >= high:
+        raise OpError(f"randint: expects low < high, got low={low} >= high={high}")
     device = backend.normalize_device(device)
     drawn = drawing_from(generator, device).integers(low, high, size=(size,) if isinstance(size, int) else tuple(size))
     return Tensor(drawn.astype(np.dtype(dtype or int64)))
@@ -363,6 +406,8 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
     if end is None:
         start, end = 0, start
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    if not all(math.isfinite(v) for v in (start, end)):
+        raise OpError(f"arange: unsupported range: {start} -> {end}")
     if step == 0:
         raise OpError("arange: step must be nonzero")
     if (end - start) * step < 0:
@@ -371,7 +416,14 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool
     xp = backend.array_module(backend.normalize_device(device))
     if dtype is None:
         dtype = int64 if all(isinstance(v, int) for v in (start, end, step)) else backend.DEFAULT_DTYPE
-    return Tensor(xp.arange(start, end, step, dtype=np.dtype(dtype)), requires_grad=requires_grad)
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        return Tensor(xp.arange(start, end, step, dtype=dtype), requires_grad=requires_grad)
+    # PyTorch's values: ⌈(end − start)/step⌉ of them, each start + i·step in float64 then rounded
+    # once (NumPy's float32 arange adds a rounded step and drifts by a few ulps)
+    count = math.ceil((end - start) / step)
+    values = start + xp.arange(count, dtype=np.float64) * step
+    return Tensor(values.astype(dtype), requires_grad=requires_grad)
 
 
 def inclusive_range(start, end, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -399,6 +451,9 @@ def inclusive_range(start, end, step=1, dtype=None, device=None, requires_grad: 
 
 
 def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """The n × m matrix (n × n without m) with ones on the diagonal and zeros elsewhere."""
+    if n < 0 or (m is not None and m < 0):
+        raise OpError(f"eye: sizes must be non-negative, got n={n}, m={m}")
     xp = backend.array_module(backend.normalize_device(device))
     return Tensor(xp.eye(n, m, dtype=np.dtype(dtype or backend.DEFAULT_DTYPE)), requires_grad=requires_grad)
 
@@ -428,6 +483,8 @@ def randint_like(t: Tensor, low: int, high: int | None = None) -> Tensor:
 
 def randperm(n: int, *, generator=None, dtype=None, device=None) -> Tensor:
     """A random permutation of 0 … n − 1 (int64), from the global generator or ``generator``."""
+    if n < 0:
+        raise OpError(f"randperm: n must be non-negative, got {n}")
     device = backend.normalize_device(device)
     return Tensor(drawing_from(generator, device).permutation(n).astype(np.dtype(dtype or int64)))
 
@@ -437,8 +494,29 @@ def linspace(start: float, end: float, steps: int, dtype=None, device=None, requ
     if steps < 0:
         raise OpError(f"linspace: number of steps must be non-negative, got {steps}")
     xp = backend.array_module(backend.normalize_device(device))
-    return Tensor(xp.linspace(start, end, steps).astype(np.dtype(dtype or backend.DEFAULT_DTYPE)),
-                  requires_grad=requires_grad)
+    dtype = np.dtype(dtype or backend.DEFAULT_DTYPE)
+    return Tensor(_evenly_spaced(xp, start, end, steps, dtype).astype(dtype), requires_grad=requires_grad)
+
+
+def _evenly_spaced(xp, start, end, steps: int, dtype: np.dtype):
+    """PyTorch's linspace values, bit for bit (float16 to within an ulp): start and end rounded to
+    ``dtype``; the step (end − start)/(steps − 1) computed in its arithmetic type (float32 for
+    float16, float64 for an integer dtype) and stored in ``dtype`` (float64 for an integer one); the
+    first half of the values start + i·step, the second half end − (steps − 1 − i)·step, each a
+    fused multiply-add rounded once to the arithmetic type (NumPy's extended-precision longdouble
+    stands in for the fused operation)."""
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    if steps <= 1:
+        return xp.full(steps, start, dtype=np.float64)
+    arithmetic = np.promote_types(dtype, np.float32) if dtype.kind in "fc" else np.dtype(np.float64)
+    first, last = np.asarray(start).astype(dtype), np.asarray(end).astype(dtype)
+    step = (last.astype(arithmetic) - first.astype(arithmetic)) / arithmetic.type(steps - 1)
+    step = step.astype(dtype if dtype.kind in "fc" else arithmetic)
+    wide = np.longdouble if xp is np and dtype.kind != "c" else arithmetic.type
+    i = xp.arange(steps)
+    from_start = wide(first) + wide(step) * i.astype(wide)
+    from_end = wide(last) - wide(step) * (steps - 1 - i).astype(wide)
+    return xp.where(i < steps // 2, from_start, from_end).astype(arithmetic)
 
 
 def logspace(start: float, end: float, steps: int, base: float = 10.0, dtype=None, device=None,

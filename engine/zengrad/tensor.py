@@ -268,26 +268,34 @@ class Tensor(PlacementShortcuts):
         return self.numel() * self.dtype.itemsize
 
     def stride(self, dim: int | None = None):
-        """Steps in elements between neighbours along each dim (PyTorch counts elements, NumPy bytes)."""
-        steps = tuple(step // self.dtype.itemsize for step in self._data.strides)
-        return steps if dim is None else steps[dim]
+        """Steps in elements between neighbours along each dim (PyTorch counts elements, NumPy bytes).
+        A new empty tensor has no memory to step through (NumPy says 0 for every dim): it reports the
+        row-major steps of its shape, as in PyTorch."""
+        if self._data.size or any(self._data.strides):
+            steps = tuple(step // self.dtype.itemsize for step in self._data.strides)
+        else:
+            steps, step = [], 1
+            for n in reversed(self.shape):
+                steps.insert(0, step)
+                step *= max(n, 1)
+            steps = tuple(steps)
+        if dim is None:
+            return steps
+        if not -max(self.ndim, 1) <= dim < max(self.ndim, 1) or self.ndim == 0:
+            raise IndexError(f"stride: dimension {dim} out of range for a tensor with {self.ndim} dimensions")
+        return steps[dim]
+
+    def data_ptr(self) -> int:
+        """The address of the first element (views of one tensor differ by their offset in bytes;
+        0 for a tensor with no elements, as PyTorch)."""
+        return backend.data_address(self._data) if self._data.size else 0
 
     def storage_offset(self) -> int:
         """Elements between the start of the memory this tensor views and its first element."""
-        root = self._data
-        while isinstance(getattr(root, "base", None), type(self._data)):
-            root = root.base
-        start = self._data.__array_interface__ if hasattr(self._data, "__array_interface__") else None
-        if start is None:
-            return (self._data.data.ptr - root.data.ptr) // self.dtype.itemsize
-        return (start["data"][0] - root.__array_interface__["data"][0]) // self.dtype.itemsize
-
-    def data_ptr(self) -> int:
-        """The memory address of the first element (0 for a tensor with no elements, as PyTorch)."""
-        if self._data.size == 0:
+        storage = backend.storage_of(self._data)
+        if storage is None:
             return 0
-        return self._data.__array_interface__["data"][0] if hasattr(self._data, "__array_interface__") \
-            else self._data.data.ptr
+        return (backend.data_address(self._data) - backend.data_address(storage)) // self.dtype.itemsize
 
     def get_device(self) -> int:
         """The GPU's index for a tensor on one, −1 for a CPU tensor."""
@@ -377,8 +385,11 @@ class Tensor(PlacementShortcuts):
         return self
 
     # ---- conversion -------------------------------------------------------------------------
-    def numpy(self) -> np.ndarray:
-        """The data as a NumPy array (shares memory on CPU). Call ``detach()`` first if it needs grad."""
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The data as a NumPy array (shares memory on CPU). Call ``detach()`` first if it needs grad;
+        ``force=True`` returns a copy whatever the tensor (on the CPU, cut from the graph)."""
+        if force:
+            return backend.to_device(self._data, "cpu").copy()
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         if self.device != "cpu":
@@ -456,9 +467,16 @@ class Tensor(PlacementShortcuts):
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
+    def __contains__(self, element) -> bool:
+        """``element in t``: whether any element of ``t`` equals ``element`` (a number, or a tensor
+        compared elementwise after broadcasting), as PyTorch's."""
+        if not isinstance(element, (Tensor, numbers.Number)):
+            raise OpError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}")
+        return bool((self == element).any())
+
     def __index__(self) -> int:
         """A one-element integer tensor used as an index (``items[t]``, ``range(t)``)."""
-        if self.numel() != 1 or self.dtype.kind not in "iu":
+        if self.numel() != 1 or self.dtype.kind not in "iub":
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 

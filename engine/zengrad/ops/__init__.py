@@ -222,9 +222,11 @@ _IN_PLACE_OPS = {
 }
 
 
-def _in_place_method(name, op):
+def _in_place_method(name, op, run=inplace.in_place):
+    """The method ``name`` that changes ``self`` to ``op(self, ...)`` through ``run`` (new values:
+    :func:`inplace.in_place`; new sizes and strides: :func:`inplace.restride`)."""
     def method(self, *args, **kwargs):
-        return inplace.in_place(name, self, op, *args, **kwargs)
+        return run(name, self, op, *args, **kwargs)
     method.__name__ = name
     method.__doc__ = f"In place: ``self`` becomes ``{op.__name__}(self, ...)`` (see zengrad.ops.inplace)."
     return method
@@ -242,6 +244,10 @@ for _name, _method in _AUGMENTED.items():
 for _name, _op in {"__iand__": bitwise_and, "__ior__": bitwise_or, "__ixor__": bitwise_xor}.items():
     setattr(Tensor, _name, _in_place_method(_name, _op))
 Tensor.__setitem__ = inplace.setitem
+
+for _name, _view in {"t_": t, "transpose_": transpose, "swapdims_": swapaxes, "swapaxes_": swapaxes,
+                     "squeeze_": squeeze, "unsqueeze_": unsqueeze}.items():
+    setattr(Tensor, _name, _in_place_method(_name, _view, inplace.restride))
 
 __all__ = sorted(set(__all__) | {fn.__name__ for fn in _MORE_METHODS.values() if not fn.__name__.startswith("_")} | {
     "meshgrid", "pad", "var_mean", "std_mean", "clip", "result_type", "promote_types", "can_cast"})
@@ -295,7 +301,7 @@ __all__ = sorted(set(__all__) | {"diagonal_scatter", "histogram", "pdist", "sele
 
 from .assembly import broadcast_shapes, combinations  # noqa: E402
 from .indexing import index_reduce, masked_scatter, msort, put, unravel_index  # noqa: E402
-from .layout import narrow_copy  # noqa: E402
+from .layout import as_strided, narrow_copy  # noqa: E402
 from .math import apply_, frexp, isreal, map_, nextafter  # noqa: E402
 from .products import chain_matmul  # noqa: E402
 from .elementwise import bitwise_left_shift, bitwise_right_shift  # noqa: E402
@@ -313,8 +319,10 @@ def _conjugate_transpose(a: Tensor) -> Tensor:
 
 Tensor.H = property(_conjugate_transpose)
 Tensor.mH = property(matrix_transpose)  # a real matrix is its own conjugate
+Tensor.adjoint = matrix_transpose  # x.adjoint() is x.mH
 for _name, _fn in {"frexp": frexp, "nextafter": nextafter, "isreal": isreal, "msort": msort,
-                   "narrow_copy": narrow_copy, "masked_scatter": masked_scatter, "put": put,
+                   "narrow_copy": narrow_copy, "masked_scatter": masked_scatter, "put": put, "as_strided": as_strided,
+                   "as_strided_": _in_place_method("as_strided_", as_strided, inplace.restride),
                    "index_reduce": index_reduce, "apply_": apply_, "map_": map_}.items():
     setattr(Tensor, _name, _fn)
 for _name, _fn in {"bitwise_left_shift": bitwise_left_shift, "bitwise_right_shift": bitwise_right_shift,
@@ -324,7 +332,7 @@ for _name, _fn in {"bitwise_left_shift": bitwise_left_shift, "bitwise_right_shif
 for _name, _fn in {"masked_scatter_": masked_scatter, "put_": put, "index_reduce_": index_reduce,
                    "__ilshift__": bitwise_left_shift, "__irshift__": bitwise_right_shift}.items():
     setattr(Tensor, _name, _in_place_method(_name, _fn))
-__all__ = sorted(set(__all__) | {"bitwise_left_shift", "bitwise_right_shift", "broadcast_shapes", "chain_matmul", "combinations", "frexp", "gradient",
+__all__ = sorted(set(__all__) | {"as_strided", "bitwise_left_shift", "bitwise_right_shift", "broadcast_shapes", "chain_matmul", "combinations", "frexp", "gradient",
                                  "index_reduce", "isreal", "masked_scatter", "msort", "narrow_copy", "nextafter",
                                  "put", "unravel_index"})
 
@@ -360,22 +368,9 @@ _MORE_IN_PLACE = {
 for _name, _fn in _MORE_IN_PLACE.items():
     setattr(Tensor, _name, _in_place_method(_name, _fn))
 
-
-def _restriding_method(name, view):
-    def method(self, *args, **kwargs):
-        return inplace.restride(name, self, view, *args, **kwargs)
-    method.__name__ = name
-    method.__doc__ = f"In place: ``self`` becomes ``self.{name[:-1]}(...)``, a new view of its own memory."
-    return method
-
-
-for _name, _view in {"t_": t, "transpose_": transpose, "swapdims_": swapaxes, "swapaxes_": swapaxes,
-                     "squeeze_": squeeze, "unsqueeze_": unsqueeze}.items():
-    setattr(Tensor, _name, _restriding_method(_name, _view))
 Tensor.resize_ = inplace.resize
 Tensor.resize_as_ = lambda self, other: inplace.resize(self, other.shape)
 Tensor.angle = angle
-Tensor.adjoint = lambda self: self.mT
 for _name in ("conj", "conj_physical", "resolve_conj", "resolve_neg"):
     setattr(Tensor, _name, lambda self: self)  # a real tensor is its own conjugate
 Tensor.is_conj = Tensor.is_neg = lambda self: False

@@ -403,7 +403,7 @@ def topk(a: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = 
 def setitem_result(a: Tensor, index, value) -> Tensor:
     """``a`` with ``a[index] = value`` applied, as a new graph node (see :class:`SetItem`)."""
     from .shape import _normalize_index
-    index = _normalize_index(index, a.xp)
+    index = _normalize_index(index, a)
     value = as_tensor_like(value, a)
     if value.dtype != a.dtype:
         value = value.to(a.dtype)
@@ -418,7 +418,7 @@ def setitem_result(a: Tensor, index, value) -> Tensor:
 def _slice_index(op: str, a: Tensor, dim: int, index: Tensor, source: Tensor | None) -> tuple:
     """(dim, the scatter index): index[i] repeated over source's slice i along ``dim``, checked."""
     if not isinstance(index, Tensor) or index.dtype.kind not in "iu" or index.ndim > 1:
-        raise TypeError(f"{op}: index must be a 0-d or 1-d integer tensor, got "
+        raise DtypeError(f"{op}: index must be a 0-d or 1-d integer tensor, got "
                         f"{getattr(index, 'shape', type(index).__name__)}")
     dim = normalize_dim(dim, a.ndim, op)
     size = a.shape[dim] if a.ndim else 1
@@ -466,7 +466,7 @@ def index_fill(a: Tensor, dim: int, index: Tensor, value) -> Tensor:
 def take(a: Tensor, index: Tensor) -> Tensor:
     """a read as 1-d at ``index`` (negative counts from the end): z has index's shape."""
     if not isinstance(index, Tensor) or index.dtype.kind not in "iu":
-        raise TypeError(f"take: index must be an integer tensor, got {getattr(index, 'dtype', type(index).__name__)}")
+        raise DtypeError(f"take: index must be an integer tensor, got {getattr(index, 'dtype', type(index).__name__)}")
     size = a.numel()
     if index.numel() and (int(index._data.min()) < -size or int(index._data.max()) >= size):
         raise IndexError(f"take: index out of range for a tensor of {size} elements (shape {a.shape})")
@@ -495,7 +495,11 @@ def masked_select(a: Tensor, mask: Tensor) -> Tensor:
 def index_put(a: Tensor, indices: tuple, values, accumulate: bool = False) -> Tensor:
     """z = a with z[indices] = values (``accumulate``: z[indices] += values, repeats adding up);
     ``indices`` is a tuple of index tensors, as a[indices] reads."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"index_put: indices must be a tuple of tensors, got {type(indices).__name__}")
     index = tuple(i._data if isinstance(i, Tensor) else i for i in indices)
+    if isinstance(values, Tensor) and values.dtype != a.dtype:
+        raise OpError(f"index_put: the values' dtype {values.dtype} must be the tensor's, {a.dtype}")
     values = as_tensor_like(values, a, "index_put")
     if accumulate:
         positions = a.xp.arange(a.numel()).reshape(a.shape)[index]

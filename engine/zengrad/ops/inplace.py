@@ -136,6 +136,28 @@ def _fitted(name: str, target: Tensor, result: Tensor) -> Tensor:
     return result if result.dtype == target.dtype else result.to(target.dtype)
 
 
+def restride(name: str, target: Tensor, op, *args, **kwargs) -> Tensor:
+    """``t_``, ``transpose_``, ``squeeze_``, ``unsqueeze_``, ``as_strided_``: ``target`` takes the
+    sizes and strides of the view ``op(target, …)`` of its own memory; while recording, also the
+    view's node, its old self standing in as the op's input. Refused on a leaf that requires grad,
+    as every in-place op is. The version goes up, as PyTorch's does, so a node that saved
+    ``target`` refuses to run backward; a node that kept only target's shape (an earlier
+    ``target * 2`` unbroadcasting its gradient) would read the new one: change a tensor's shape in
+    place before it is used in a recorded op, or use the out-of-place view."""
+    autograd.refresh_if_stale(target)
+    recording = is_grad_enabled() and target.requires_grad
+    if recording:
+        _refuse_leaf(name, target, view_base(target))
+    before = Tensor(target._data)
+    before._version_counter = target._version_counter
+    view = op(_at_its_node(before, target) if recording else before, *args, **kwargs)
+    target._data = view._data
+    autograd.increment_version(target)
+    if recording:
+        target.grad_fn = view.grad_fn
+    return target
+
+
 def view_base(target: Tensor) -> Tensor | None:
     """The tensor whose memory ``target`` views (its ``_base``), if it still does."""
     base = target._base
@@ -244,9 +266,9 @@ def setitem(target: Tensor, index, value) -> None:
             return
         _refuse_repeated_elements(target)
         value = value if isinstance(value, Tensor) else Tensor(target.xp.asarray(value, dtype=target.dtype))
-        _record_write(target, _normalize_index(index, target.xp), value)
+        _record_write(target, _normalize_index(index, target), value)
         return
-    index = _normalize_index(index, target.xp)
+    index = _normalize_index(index, target)
     array = value._data if isinstance(value, Tensor) else value
 
     def write(data):
@@ -361,25 +383,6 @@ def fill_diagonal(a: Tensor, fill_value, wrap: bool = False) -> Tensor:
     np.fill_diagonal(mask, True, wrap=wrap)
     value = Tensor(a.xp.asarray(fill_value, dtype=a.dtype))
     return where(Tensor(a.xp.asarray(mask)), value, a)
-
-
-def restride(name: str, target: Tensor, view, *args, **kwargs) -> Tensor:
-    """``target`` becomes ``view(target, *args, **kwargs)`` itself — the same memory seen with a new shape
-    and strides (``t_``, ``transpose_``, ``squeeze_``, ``unsqueeze_``); while recording, it takes the
-    view's node, so its gradient flows back through the view to its old self."""
-    autograd.refresh_if_stale(target)
-    recording = is_grad_enabled() and target.requires_grad
-    if recording:  # the view is taken of a stand-in for target as it is now (same memory and node)
-        _refuse_leaf(name, target, view_base(target))
-        result = view(_at_its_node(Tensor(target._data), target), *args, **kwargs)
-    else:
-        with no_grad():
-            result = view(target, *args, **kwargs)
-    target._data = result._data
-    autograd.increment_version(target)
-    if recording:
-        _take_node(target, result)
-    return target
 
 
 def resize(target: Tensor, *sizes) -> Tensor:

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import builtins
 
-import numpy as np
-
 from ..errors import IndexOutOfBounds, OpError
 from .. import backend
 from ..autograd import Function, named
 from ..tensor import Tensor
 from ._util import normalize_dim
 from .elementwise import where
-from .shape import ScatterAdd, cat, expand, getitem, permute, permuted, reshape
+from .shape import cat, expand, getitem, permute, permuted, reshape
 
 
 def _dims(dims, ndim: int, op: str) -> tuple:
@@ -357,13 +355,62 @@ def diagonal(a: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
     """z[..., k] = a[..., i + k, j + k] over dims dim1, dim2 (i = max(−offset, 0), j = max(offset, 0));
     the diagonal becomes the last dim, as in PyTorch, and z is a view of a (an in-place change of z
     changes a)."""
-    if a.ndim < 2:
-        raise OpError(f"diagonal: expects at least 2 dimensions, got shape {a.shape}")
+    dim1, dim2 = normalize_dim(dim1, a.ndim, "diagonal"), normalize_dim(dim2, a.ndim, "diagonal")
+    if dim1 == dim2:
+        raise OpError(f"diagonal: dim1 and dim2 cannot be the same dim ({dim1}, shape {a.shape})")
     moved = movedim(a, (dim1, dim2), (-2, -1))
     return Diagonal.apply(moved, first_row=builtins.max(-offset, 0), first_col=builtins.max(offset, 0))
 
 
 _diagonal_of = diagonal  # ``diag`` has an argument named ``diagonal`` (PyTorch's signature)
+
+
+class AsStrided(Function):
+    """z[i₀, i₁, …] = storage[offset + Σ iₖ·strideₖ], where storage is all the memory ``a`` views
+    (a view of it); the gradient adds each g element into the element of ``a`` at that storage
+    position (none where z reads memory outside ``a``; overlapping windows add up)."""
+
+    saved_inputs = ()
+    makes_view = True
+
+    def __init__(self, size, stride, offset):
+        super().__init__()
+        self.size, self.stride, self.offset = size, stride, offset
+
+    def forward(self, a):
+        xp = backend.array_module(backend.device_of(a))
+        storage = backend.storage_of(a)
+        return xp.lib.stride_tricks.as_strided(storage[self.offset:], self.size,
+                                               tuple(s * a.itemsize for s in self.stride))
+
+    def backward(self, g):
+        from .shape import ScatterAdd
+        a = self.inputs[0]._data
+        xp = backend.array_module(backend.device_of(a))
+        positions = xp.asarray(self.offset, dtype=xp.int64)
+        for n, step in zip(self.size, self.stride):
+            positions = positions[..., None] + xp.arange(n, dtype=xp.int64) * step
+        in_storage = (backend.element_addresses(a) - backend.data_address(backend.storage_of(a))) // a.itemsize
+        owner = xp.full(max(int(in_storage.max(initial=0)), int(positions.max(initial=0))) + 1, a.size, dtype=xp.int64)
+        owner[in_storage.reshape(-1)] = xp.arange(a.size)  # storage position → a's element (a.size: none)
+        sums = ScatterAdd.apply(g, shape=(a.size + 1,), index=owner[positions])
+        return sums[:a.size].reshape(a.shape)
+
+
+def as_strided(a: Tensor, size, stride, storage_offset: int | None = None) -> Tensor:
+    """A view of the memory under ``a`` with the given sizes and steps in elements (PyTorch's
+    ``as_strided``): element i of the result is storage[storage_offset + Σ iₖ·strideₖ], the offset
+    counted from the start of that memory (a's own by default)."""
+    size, stride = tuple(size), tuple(stride)
+    if len(size) != len(stride) or any(n < 0 for n in size) or any(s < 0 for s in stride):
+        raise OpError(f"as_strided: sizes {size} and strides {stride} must be as many, and non-negative")
+    storage = backend.storage_of(a._data)
+    offset = a.storage_offset() if storage_offset is None else storage_offset
+    last = offset + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else offset - 1
+    if storage is None or offset < 0 or last >= storage.size:
+        raise OpError(f"as_strided: sizes {size}, strides {stride} and storage offset {offset} reach beyond "
+                      f"the {0 if storage is None else storage.size} elements of the memory under the tensor")
+    return AsStrided.apply(a, size=size, stride=stride, offset=offset)
 
 
 def diag(a: Tensor, diagonal: int = 0) -> Tensor:
@@ -435,10 +482,14 @@ def column_stack(tensors) -> Tensor:
     return cat([reshape(t, (-1, 1)) if t.ndim <= 1 else t for t in tensors], dim=1)
 
 
-def repeat_interleave(a: Tensor, repeats, dim: int | None = None) -> Tensor:
+def repeat_interleave(a: Tensor, repeats=None, dim: int | None = None, *, output_size: int | None = None) -> Tensor:
     """Each element (each slice along ``dim``) repeated ``repeats`` times in place:
     [a, b] → [a, a, b, b]. ``repeats`` is an int or a 1-d tensor, one count per slice; without
-    ``dim`` the tensor is flattened first. An index_select, so the gradient sums the copies."""
+    ``dim`` the tensor is flattened first. An index_select, so the gradient sums the copies.
+    ``repeat_interleave(counts)`` alone repeats each position i of ``counts`` counts[i] times;
+    ``output_size``, when given, must be the length of the result along ``dim``."""
+    if repeats is None:
+        a, repeats = arange_like(a), a
     if dim is None:
         a, dim = reshape(a, (-1,)), 0
     dim = normalize_dim(dim, a.ndim, "repeat_interleave")
@@ -452,54 +503,34 @@ def repeat_interleave(a: Tensor, repeats, dim: int | None = None) -> Tensor:
         raise OpError(f"repeat_interleave: repeats must be one non-negative int or one per slice "
                       f"({size} along dim {dim} of shape {a.shape}), got {repeats!r}")
     index = xp.repeat(xp.arange(size), xp.broadcast_to(counts, (size,)))
+    if output_size is not None and output_size != index.shape[0]:
+        raise OpError(f"repeat_interleave: output_size {output_size} is not the {index.shape[0]} repeated slices")
     return getitem(a, (slice(None),) * dim + (index,))
 
 
-class Unfold(Function):
-    """Sliding windows as a view: z[…, i, …, j] = a[…, i·step + j, …] along ``dim``, the window
-    index i replacing that dim and the offset j a new last dim. Only strides change (the dim's
-    stride times ``step``, and the dim's stride again for j), so z shares a's memory as PyTorch's
-    ``Tensor.unfold`` does, writable as PyTorch's (overlapping windows, step < size, hold some
-    elements more than once; a write there lands once per window). The gradient adds each
-    window's share back into zeros of a's shape (overlaps sum): a scatter-add at the positions
-    i·step + j."""
-
-    saved_inputs = ()
-    makes_view = True
-    node_name = "UnfoldBackward0"
-
-    def __init__(self, dim, size, step):
-        super().__init__()
-        self.dim, self.size, self.step = dim, size, step
-
-    def forward(self, a):
-        xp = backend.array_module(backend.device_of(a))
-        d, size, step = self.dim, self.size, self.step
-        shape = a.shape[:d] + ((a.shape[d] - size) // step + 1,) + a.shape[d + 1:] + (size,)
-        strides = a.strides[:d] + (a.strides[d] * step,) + a.strides[d + 1:] + (a.strides[d],)
-        if xp is np:
-            return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=a.flags.writeable)
-        return xp.lib.stride_tricks.as_strided(a, shape, strides)
-
-    def backward(self, g):
-        (a,) = self.inputs
-        d, size, step = self.dim, self.size, self.step
-        starts = a.xp.arange(0, a.shape[d] - size + 1, step)
-        index = (slice(None),) * d + (starts[:, None] + a.xp.arange(size)[None, :],)
-        return ScatterAdd.apply(movedim(g, -1, d + 1), shape=a.shape, index=index)
+def arange_like(counts: Tensor) -> Tensor:
+    """0, 1, …, n − 1 for the n elements of a 1-d tensor, on its device."""
+    if counts.ndim > 1:
+        raise OpError(f"repeat_interleave: repeats must be 0-d or 1-d, got shape {counts.shape}")
+    return Tensor(counts.xp.arange(counts.numel()))
 
 
 def unfold(a: Tensor, dimension: int, size: int, step: int) -> Tensor:
     """Sliding windows (``Tensor.unfold``): along ``dimension``, slices a[i·step : i·step + size] for
     every window that fits; the window count replaces that dim and the window becomes a new last
-    dim. A view of a's memory (see :class:`Unfold`)."""
+    dim. A view of a's memory, as PyTorch's (:func:`as_strided`: the window dim steps like
+    ``dimension``, the window count by ``step`` of those), so the gradient adds each window's share
+    back (overlaps sum)."""
     dimension = normalize_dim(dimension, a.ndim, "unfold")
     length = a.shape[dimension] if a.ndim else 1
     if size < 0 or step <= 0 or size > length:
         raise OpError(f"unfold: size {size} and step {step} do not fit dim {dimension} of shape {a.shape}")
     if a.ndim == 0:
         return reshape(a, (1,))
-    return Unfold.apply(a, dim=dimension, size=size, step=step)
+    strides = a.stride()
+    sizes = a.shape[:dimension] + ((length - size) // step + 1,) + a.shape[dimension + 1:] + (size,)
+    steps = strides[:dimension] + (step * strides[dimension],) + strides[dimension + 1:] + (strides[dimension],)
+    return named(as_strided(a, sizes, steps), "UnfoldBackward0")
 
 
 # ---- more of PyTorch's named rearrangements ------------------------------------------------------
@@ -526,9 +557,9 @@ def flipud(a: Tensor) -> Tensor:
 def rot90(a: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
     """Rotated k quarter turns in the plane of ``dims``, from the first axis towards the second
     (k = 1: flip dims[1], then swap the two)."""
+    if len(tuple(dims)) != 2 or a.ndim < 2:
+        raise OpError(f"rot90: needs exactly two dims of a tensor with at least two, got {dims} for shape {a.shape}")
     d0, d1 = _dims(dims, a.ndim, "rot90")
-    if len(tuple(dims)) != 2:
-        raise OpError(f"rot90: needs exactly two dims, got {dims}")
     k %= 4
     if k == 0:
         return a
@@ -545,6 +576,13 @@ def tensor_split(a: Tensor, indices_or_sections, dim: int = 0) -> tuple:
     """Pieces along ``dim``: n nearly equal ones (the first n mod size one longer), or cut before
     each listed index (NumPy's array_split)."""
     from .shape import split
+    if a.ndim == 0:
+        raise OpError("tensor_split: expects at least a 1-dimensional tensor, got a 0-d one")
+    if isinstance(indices_or_sections, Tensor):
+        if indices_or_sections.dtype != "int64" or indices_or_sections.ndim > 1:
+            raise OpError(f"tensor_split: a tensor of indices or sections must be int64 and 0-d or 1-d, got "
+                          f"{indices_or_sections.dtype} of shape {indices_or_sections.shape}")
+        indices_or_sections = indices_or_sections.tolist()
     dim = normalize_dim(dim, a.ndim, "tensor_split")
     length = a.shape[dim]
     if isinstance(indices_or_sections, int):
@@ -555,7 +593,6 @@ def tensor_split(a: Tensor, indices_or_sections, dim: int = 0) -> tuple:
     else:
         cuts = [builtins.min(builtins.max(i if i >= 0 else i + length, 0), length) for i in indices_or_sections]
         bounds = [0] + cuts + [length]
-        sizes = [builtins.max(end - start, 0) for start, end in zip(bounds, bounds[1:])]
         return tuple(getitem(a, (slice(None),) * dim + (slice(start, builtins.max(start, end)),))
                      for start, end in zip(bounds, bounds[1:]))
     return split(a, sizes, dim)

@@ -88,7 +88,10 @@ class GetItem(Function):
         self.index = index
 
     def forward(self, a):
-        return a[self.index]
+        out = a[self.index]
+        if isinstance(out, np.generic):  # an integer for every dim: NumPy's scalar is a copy, PyTorch's 0-d
+            out = a[(self.index if isinstance(self.index, tuple) else (self.index,)) + (Ellipsis,)]  # a view
+        return out
 
     def name(self) -> str:
         """PyTorch's node for the index: IndexBackward0 for index arrays and masks, else the node of
@@ -172,10 +175,10 @@ def scatter_add(out, index, values) -> None:
         sums = np.bincount(positions.ravel(), weights=weights, minlength=out.size)
         out += sums.reshape(out.shape).astype(out.dtype, copy=False)
     elif xp.__name__ == "numpy":
-        xp.add.at(out, _integer_index(xp, index), values)
+        xp.add.at(*_integer_index(xp, out, index), values)
     else:
         import cupyx
-        cupyx.scatter_add(out, _integer_index(xp, index), values)
+        cupyx.scatter_add(*_integer_index(xp, out, index), values)
 
 
 def _is_basic(index) -> bool:
@@ -183,43 +186,87 @@ def _is_basic(index) -> bool:
     return all(isinstance(p, (int, slice)) or p is None or p is Ellipsis for p in parts)
 
 
-def _integer_index(xp, index):
-    """The index with boolean masks replaced by their integer coordinates (for add.at)."""
+def _integer_index(xp, out, index) -> tuple:
+    """(out, index) for add.at: boolean masks replaced by their integer coordinates; a 0-d mask
+    (``x[True]``, a new dim of size 1 or 0) becomes a 1-d one along a new size-1 dim of ``out``
+    (a view, so the sums still land in ``out``)."""
     parts = index if isinstance(index, tuple) else (index,)
-    converted = []
+    converted, dim = [], 0
     for part in parts:
         if hasattr(part, "dtype") and part.dtype == bool:
+            if part.ndim == 0:
+                out, part = xp.expand_dims(out, dim), part.reshape(1)
             converted.extend(xp.nonzero(part))
+            dim += part.ndim
         else:
             converted.append(part)
-    return tuple(converted)
+            dim += part is not None
+    return out, tuple(converted)
 
 
-def _normalize_index(index, xp):
-    """Tensors and lists in an index become arrays of the right module; a slice's step must be
-    positive (PyTorch's ValueError: ``flip`` reverses a dimension, NumPy's ``[::-1]`` does not apply).
-    Index tensors are int64, int32, bool or uint8 (read as a mask, with PyTorch's deprecation
-    warning); int8 and int16 ones raise PyTorch's IndexError."""
+def _normalize_index(index, a: Tensor):
+    """``index`` as a NumPy/CuPy index of ``a`` that selects what PyTorch's ``a[index]`` selects, in
+    PyTorch's layout.
+
+    Tensors and lists become arrays of a's module; a slice's step must be positive (PyTorch's
+    ValueError: ``flip`` reverses a dimension, NumPy's ``[::-1]`` does not apply). Index tensors are
+    int64, int32 or bool, as in PyTorch (IndexError otherwise), and a uint8 one is a mask, as
+    PyTorch still reads it (with its deprecation warning); an empty list selects nothing.
+
+    Where index arrays are present, PyTorch's rule differs from NumPy's in two ways: an Ellipsis
+    that stands for no dimension does not separate the arrays around it, and integers select first,
+    so they never join the index arrays. ``x[0, :, [0, 2]]`` on (3, 4, 5) is ``x[0][:, [0, 2]]``,
+    (4, 2); NumPy would count the 0 as an index array separated from ``[0, 2]`` by a slice and put
+    the indexed dimension first, (2, 4). Such an index becomes one coordinate array per dim of
+    ``a``, each of the result's shape: read, written and scattered into alike.
+
+    A list of fewer than 32 items holding a tensor, a sequence, a slice, None or Ellipsis is read as
+    a tuple (``x[[[0, 1], [1, 2]]]`` is ``x[[0, 1], [1, 2]]``), as PyTorch (and NumPy before 1.23) do."""
+    if isinstance(index, list) and len(index) < 32 and any(
+            isinstance(p, (Tensor, list, tuple, slice, np.ndarray)) or p is None or p is Ellipsis for p in index):
+        index = tuple(index)
     parts = index if isinstance(index, tuple) else (index,)
     normalized = []
     for part in parts:
         if isinstance(part, slice) and part.step is not None and part.step <= 0:
             raise ValueError(f"index: step must be greater than zero, got {part.step} (flip() reverses a dimension)")
+        if isinstance(part, str):
+            raise TypeError(f"index: a string ({part!r}) is not an index")
         if isinstance(part, Tensor):
-            part = part._data
-            if part.dtype == np.uint8:
-                warnings.warn("indexing with dtype uint8 is now deprecated, please use a dtype bool instead.",
-                              UserWarning, stacklevel=4)
-                part = part.astype(bool)
-            elif part.dtype in (np.int8, np.int16):
-                raise IndexError(f"index: tensors used as indices must be long, int, byte or bool tensors, "
-                                 f"got {part.dtype} of shape {part.shape}")
+            part = _index_array(part)
         elif isinstance(part, list):
-            part = xp.asarray(part)
+            part = a.xp.asarray(part, dtype=np.int64 if not part else None)
         elif isinstance(part, bool):
-            part = xp.asarray(part)
+            part = a.xp.asarray(part)
         normalized.append(part)
-    return tuple(normalized) if isinstance(index, tuple) else normalized[0]
+    if not any(hasattr(p, "dtype") and not _is_integer(p) for p in normalized):
+        return tuple(normalized) if isinstance(index, tuple) else normalized[0]
+    normalized = _without_ellipsis(normalized, a.ndim)
+    basic, advanced = _split_integers_from_arrays(tuple(normalized))
+    if advanced is None:
+        return tuple(normalized)
+    xp = a.xp
+    return tuple(xp.broadcast_to(xp.arange(n).reshape((n,) + (1,) * (a.ndim - d - 1)), a.shape)[basic][advanced]
+                 for d, n in enumerate(a.shape))
+
+
+def _without_ellipsis(parts: list, ndim: int) -> list:
+    """``parts`` with an Ellipsis written out as the full slices it stands for."""
+    if not any(p is Ellipsis for p in parts):
+        return parts
+    used = sum(0 if p is None or p is Ellipsis else p.ndim if getattr(p, "dtype", None) == bool else 1 for p in parts)
+    at = next(i for i, p in enumerate(parts) if p is Ellipsis)
+    return parts[:at] + [slice(None)] * max(ndim - used, 0) + parts[at + 1:]
+
+
+def _index_array(part: Tensor):
+    if part.dtype == np.uint8:
+        warnings.warn("indexing with dtype uint8 is deprecated, please use a dtype bool instead", UserWarning,
+                      stacklevel=4)
+        return part._data.astype(bool)
+    if part.dtype not in (np.int64, np.int32, np.bool_):
+        raise IndexError(f"index: tensors used as indices must be long, int, byte or bool tensors, got {part.dtype}")
+    return part._data
 
 
 # ---- functional forms -----------------------------------------------------------------------
@@ -229,8 +276,12 @@ def _shape_arg(shape) -> tuple:
 
 
 def reshape(a: Tensor, *shape) -> Tensor:
-    """``a`` with a new shape (a view where the strides allow one)."""
-    return reshaped(a, _shape_arg(shape))
+    """``a`` with a new shape (a view where the strides allow it, a copy otherwise); one -1 stands
+    for the size that makes the element count match."""
+    shape = _shape_arg(shape)
+    if any(n < -1 for n in shape):
+        raise OpError(f"reshape: invalid size {min(shape)} in shape {shape} for a tensor of shape {a.shape}")
+    return reshaped(a, shape)
 
 
 def reshaped(a: Tensor, shape: tuple, name: str | None = None) -> Tensor:
@@ -319,7 +370,10 @@ def squeeze(a: Tensor, dim=None) -> Tensor:
     if dim is None:
         return reshaped(a, tuple(n for n in a.shape if n != 1), "SqueezeBackward0")
     several = isinstance(dim, (tuple, list))
-    dims = {normalize_dim(d, a.ndim, "squeeze") for d in (dim if several else (dim,))}
+    given = [normalize_dim(d, a.ndim, "squeeze") for d in (dim if several else (dim,))]
+    dims = set(given)
+    if len(dims) != len(given):
+        raise OpError(f"squeeze: a dim appears more than once in {dim} (shape {a.shape})")
     if a.ndim == 0:
         return a
     return reshaped(a, tuple(n for d, n in enumerate(a.shape) if not (d in dims and n == 1)),
@@ -346,15 +400,8 @@ def flatten(a: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 
 def getitem(a: Tensor, index) -> Tensor:
-    """``a[index]`` with PyTorch's rule where it differs from NumPy's: integers select first, so
-    they never join the index arrays. ``x[0, :, [0, 2]]`` on (3, 4, 5) is ``x[0][:, [0, 2]]``,
-    (4, 2); NumPy would count the 0 as an index array separated from ``[0, 2]`` by a slice and put
-    the indexed dimension first, (2, 4)."""
-    index = _normalize_index(index, a.xp)
-    basic, advanced = _split_integers_from_arrays(index)
-    if advanced is None:
-        return GetItem.apply(a, index=index)
-    return GetItem.apply(GetItem.apply(a, index=basic), index=advanced)
+    """``a[index]`` with PyTorch's rules where they differ from NumPy's (see :func:`_normalize_index`)."""
+    return GetItem.apply(a, index=_normalize_index(index, a))
 
 
 def _is_integer(part) -> bool:
@@ -393,6 +440,14 @@ def cat(tensors, dim: int = 0) -> Tensor:
         if isinstance(t, Tensor) and t.ndim == 0:
             raise OpError(f"cat: zero-dimensional tensor (at position {position}) cannot be concatenated; "
                           "use stack, or reshape it to (1,)")
+    shaped = [t for t in tensors if not (isinstance(t, Tensor) and t.shape == (0,))]
+    if shaped and len(shaped) < len(tensors):
+        # PyTorch lets a 1-d empty tensor join any shape (it still counts for the result's dtype):
+        # it becomes the empty slice of the others' shape
+        reference = shaped[0].shape
+        along = normalize_dim(dim, len(reference), "cat")
+        empty_slice = reference[:along] + (0,) + reference[along + 1:]
+        tensors = [reshape(t, empty_slice) if isinstance(t, Tensor) and t.shape == (0,) else t for t in tensors]
     ndim = tensors[0].ndim
     for t in tensors:
         if t.ndim != ndim:
@@ -422,9 +477,10 @@ def split(a: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     length = a.shape[dim]
     if isinstance(split_size_or_sections, int):
         size = split_size_or_sections
-        if size <= 0:
-            raise OpError(f"split: split_size must be positive, got {size}")
-        sizes = [min(size, length - start) for start in range(0, length, size)] or [0]
+        if size < 0 or size == 0 and length:
+            raise OpError(f"split: split_size must be positive (0 only for an empty dim), got {size} for dim "
+                          f"{dim} of shape {a.shape}")
+        sizes = [min(size, length - start) for start in range(0, length, size or 1)] or [0]
     else:
         sizes = list(split_size_or_sections)
         if sum(sizes) != length:
@@ -444,4 +500,6 @@ def chunk(a: Tensor, chunks: int, dim: int = 0) -> tuple:
     if a.ndim == 0:
         raise OpError("chunk: expects at least a 1-dimensional tensor, got a 0-d one")
     length = a.shape[normalize_dim(dim, a.ndim, "chunk")]
-    return split(a, max(1, -(-length // chunks)), dim)
+    if length == 0:  # PyTorch: as many empty pieces as asked for
+        return split(a, [0] * chunks, dim)
+    return split(a, -(-length // chunks), dim)
