@@ -90,7 +90,7 @@ from .layout import (broadcast_to, clone, column_stack, contiguous, diag, diag_e
                      reshape_as, roll, swapaxes, t, tile, trace, tril, triu, type_as, unbind, unflatten,
                      unfold, vstack)
 from .math import (acos, acosh, addcdiv, allclose, asin, asinh, atan, atan2, atanh, deg2rad, erfc, fmax, fmin,  # noqa: E501
-                   logaddexp2, logit, rad2deg, signbit,
+                   lerp, logaddexp2, logit, rad2deg, signbit,
                     ceil, clamp, clip, copysign, cos, cosh, divide, erf,  # noqa: E402,E501
                    equal, exp2, expm1, float_power, floor, floor_divide, fmod, frac, heaviside, hypot, isclose,
                    isinf, isnan, isneginf, isposinf, log1p, log2, log10, logaddexp, nan_to_num, reciprocal,
@@ -137,11 +137,6 @@ def _sum_to_size(a, size):
 
 
 clamp_min, clamp_max = _clamp_bound("min"), _clamp_bound("max")
-
-
-def lerp(a, end, weight):
-    """a + weight·(end − a)."""
-    return a + (end - a) * weight
 
 
 def addcmul(a, tensor1, tensor2, *, value=1):

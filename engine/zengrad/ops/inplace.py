@@ -154,7 +154,7 @@ def restride(name: str, target: Tensor, op, *args, **kwargs) -> Tensor:
     target._data = view._data
     autograd.increment_version(target)
     if recording:
-        target.grad_fn = view.grad_fn
+        _take_node(target, view)
     return target
 
 

@@ -941,6 +941,31 @@ def nextafter(input, other):
     return _binary(Nextafter, input, other)
 
 
+class Lerp(Function):
+    """z = a + w·(end − a), computed as PyTorch does: a + w·(end − a) for w < ½, end − (1 − w)·(end − a)
+    otherwise (exact at both ends). ∂z/∂a = 1 − w, ∂z/∂end = w, ∂z/∂w = end − a — as products, so
+    an infinite gradient stays infinite (the composed a + (end − a)·w would give inf − inf = NaN)."""
+
+    def forward(self, a, end, weight):
+        xp = _xp(a)
+        difference = end - a
+        return xp.where(weight < 0.5, a + weight * difference, end - difference * (1 - weight))
+
+    def backward(self, g):
+        a, end, weight = self.inputs
+        return (unbroadcast(g * (1 - weight), a.shape) if self.needs_grad(0) else None,
+                unbroadcast(g * weight, end.shape) if self.needs_grad(1) else None,
+                unbroadcast(g * (end - a), weight.shape) if self.needs_grad(2) else None)
+
+
+def lerp(a, end, weight):
+    """a + weight·(end − a) (see :class:`Lerp`); ``weight`` a number or a tensor broadcasting with
+    both."""
+    if not isinstance(weight, Tensor):
+        weight = Tensor(a.xp.asarray(weight, dtype=a.dtype))
+    return Lerp.apply(a, end, weight)
+
+
 class Angle(Function):
     """z = arg(a) for a real a: π where a < 0, 0 where a ≥ 0 (−0 included), NaN where a is NaN;
     piecewise constant, so ∂z/∂a = 0."""
