@@ -2,7 +2,8 @@
 defined elsewhere (their math is in :mod:`zengrad.ops`); the few new ones are compositions of those
 ops, so their gradients (and gradients of gradients) come from autograd.
 
-New here, with x a tensor:
+The orthogonal polynomials (Chebyshev, shifted Chebyshev, Hermite, Laguerre, Legendre) are in
+:mod:`zengrad.ops.polynomials`. New here, with x a tensor:
 
 * ndtr(x) = Φ(x) = ½ erfc(−x/√2), the standard normal CDF;  ndtri(p) = Φ⁻¹(p) = √2 erfinv(2p − 1);
 * xlog1py(x, y) = x ln(1 + y), 0 where x = 0 (``entr``, −x ln x, is in :mod:`zengrad.ops.special`);
@@ -23,6 +24,11 @@ from .errors import OpError
 from .ops import (digamma, erf, erfc, erfinv, exp2, expm1, lgamma, log1p, log_softmax, logit, logsumexp,
                   polygamma, round, sigmoid, sinc, softmax, where, xlogy)
 from .ops.elementwise import isfinite
+from .ops.polynomials import (chebyshev_polynomial_t, chebyshev_polynomial_u, chebyshev_polynomial_v,
+                              chebyshev_polynomial_w, hermite_polynomial_h, hermite_polynomial_he,
+                              laguerre_polynomial_l, legendre_polynomial_p, shifted_chebyshev_polynomial_t,
+                              shifted_chebyshev_polynomial_u, shifted_chebyshev_polynomial_v,
+                              shifted_chebyshev_polynomial_w)
 from .ops.special import entr
 from .tensor import Tensor
 
@@ -30,7 +36,10 @@ expit = sigmoid
 gammaln = lgamma
 psi = digamma
 
-__all__ = ["digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "log1p",
+__all__ = ["chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+           "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p",
+           "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+           "shifted_chebyshev_polynomial_w", "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "log1p",
            "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round",
            "sinc", "softmax", "xlog1py", "xlogy"]
 
