@@ -42,10 +42,13 @@ def _cupy_special():
 
 
 def _on_cpu(fn):
-    """``fn`` (float64 NumPy math on a 1-d array) on an array of any shape (0-d included) and float
-    dtype, the result in that shape and dtype."""
+    """``fn`` (float64 NumPy math on a 1-d array) on an array of any shape (0-d included), float
+    dtype and device (a CuPy array makes the round trip through the host), the result in that
+    shape, dtype and device."""
     def run(a, *args):
-        return fn(np.asarray(a, dtype=np.float64).reshape(-1), *args).reshape(a.shape).astype(a.dtype, copy=False)
+        host = np.asarray(backend.to_device(a, "cpu"), dtype=np.float64).reshape(-1)
+        out = fn(host, *args).reshape(a.shape).astype(a.dtype, copy=False)
+        return backend.to_device(out, backend.device_of(a))
     return run
 
 
