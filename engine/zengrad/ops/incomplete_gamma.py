@@ -5,12 +5,13 @@
   t = x/a − 1, from Stirling's ln Γ(a + 1) = (a + ½) ln a − a + ½ ln 2π + r(a) (r by its series
   1/(12a) − 1/(360a³) + 1/(1260a⁵) − 1/(1680a⁷) for a ≥ 10, else ln Γ(a + 1) minus the rest):
   the large terms a ln x, x and ln Γ(a + 1) cancel on paper, not in floating point;
-* x < a + 1:  the series  P = D·Σ_{k≥0} xᵏ/((a + 1)(a + 2)…(a + k)),  Q = 1 − P;
-* x ≥ a + 1:  the continued fraction (modified Lentz)
+* x < a + 1 (unless 1 ≤ x and a < x, where the continued fraction keeps a small Q's digits):
+  the series  P = D·Σ_{k≥0} xᵏ/((a + 1)(a + 2)…(a + k)),  Q = 1 − P;
+* elsewhere:  the continued fraction (modified Lentz)
   Q = D·a/(x + 1 − a − 1·(1 − a)/(x + 3 − a − 2·(2 − a)/(x + 5 − a − …))),  P = 1 − Q;
 
-each summed until the last step changes the result by less than 2⁻⁵³ (the number of steps grows as
-√a: slow above a ≈ 1e8). At the edges, PyTorch's values: NaN for a < 0, x < 0, a = x = 0 and
+each summed until the last step changes the result by less than 2⁻⁵³ (about 9√a steps where x is
+near a); from a = 1e6 on, Temme's uniform asymptotic expansion instead (see :func:`_temme`). At the edges, PyTorch's values: NaN for a < 0, x < 0, a = x = 0 and
 a = x = inf; P(0, x > 0) = 1; P(a, 0) = 0; P(inf, x) = 0; P(a, inf) = 1.
 
 ∂P/∂x = x^(a−1) e^(−x)/Γ(a) = −∂Q/∂x; the derivative in a is not implemented (nor in PyTorch).
@@ -27,10 +28,11 @@ from ..autograd import Function
 from ..tensor import Tensor
 from ._util import as_tensor_like, promote_types, unbroadcast
 from .elementwise import weak_zero_dim
-from .special import _lgamma, lgamma
+from .special import _ERFC, _lgamma, lgamma
 
 _EPS = 2.0 ** -53
 _MAX_STEPS = 100000
+_TEMME_FROM = 1e6  # a from which Temme's expansion replaces the series and the continued fraction
 
 
 def _stirling_remainder(a):
@@ -42,10 +44,34 @@ def _stirling_remainder(a):
     return np.where(a >= 10, series, direct)
 
 
+def _excess(a, x):
+    """λ − 1 − ln λ for λ = x/a (ln λ by log1p near λ = 1, directly elsewhere, where λ − 1 would
+    have lost the digits of a small λ)."""
+    ratio = x / a
+    t = ratio - 1
+    near = np.abs(t) < 0.5
+    return t - np.where(near, np.log1p(np.where(near, t, 0.0)), np.log(ratio))
+
+
 def _prefactor(a, x):
     """D = xᵃ e^(−x)/Γ(a + 1) (see the module's docstring)."""
-    t = x / a - 1
-    return np.exp(-a * (t - np.log1p(t)) - _stirling_remainder(a)) / np.sqrt(2 * math.pi * a)
+    return np.exp(-a * _excess(a, x) - _stirling_remainder(a)) / np.sqrt(2 * math.pi * a)
+
+
+def _temme(a, x):
+    """(P, Q) for large a by Temme's uniform expansion, to its first correction:
+    Q = ½ erfc(η√(a/2)) + e^(−aη²/2)/√(2πa) · C₀(η),  P = ½ erfc(−η√(a/2)) − the same term,
+    η = sign(λ − 1)·√(2(λ − 1 − ln λ)),  C₀(η) = 1/(λ − 1) − 1/η  (by its Taylor series
+    −1/3 + η/12 − 2η²/135 + η³/864 for |η| < 0.01, where the two terms cancel); the next term is
+    O(a^(−3/2)), below 1e−13 for a ≥ 1e6."""
+    eta = np.sign(x - a) * np.sqrt(2 * _excess(a, x))
+    small = np.abs(eta) < 0.01
+    e = np.where(small, 1.0, eta)
+    c0 = np.where(small, -1 / 3 + eta / 12 - 2 * eta ** 2 / 135 + eta ** 3 / 864,
+                  1 / np.where(small, 1.0, x / a - 1) - 1 / e)
+    term = np.exp(-a * eta * eta / 2) / np.sqrt(2 * math.pi * a) * c0
+    z = eta * np.sqrt(a / 2)
+    return 0.5 * _ERFC(-z).astype(np.float64) - term, 0.5 * _ERFC(z).astype(np.float64) + term
 
 
 def _series(a, x):
@@ -91,11 +117,15 @@ def _regularized(a, x, upper: bool):
     """P(a, x) (``upper`` False) or Q(a, x) on float64 arrays of one shape."""
     a, x = np.broadcast_arrays(a, x)
     a, x = a.reshape(-1).astype(np.float64), x.reshape(-1).astype(np.float64)
-    inside = (a > 0) & (x > 0) & np.isfinite(a) & np.isfinite(x)
-    ai, xi = a[inside], x[inside]
+    finite = (a > 0) & (x > 0) & np.isfinite(a) & np.isfinite(x)
     out = np.empty_like(a)
+    large = finite & (a >= _TEMME_FROM)
     with np.errstate(all="ignore"):
-        by_series = xi < ai + 1
+        out[large] = _temme(a[large], x[large])[1 if upper else 0]
+    inside = finite & ~large
+    ai, xi = a[inside], x[inside]
+    with np.errstate(all="ignore"):
+        by_series = (xi < ai + 1) & ~((xi >= 1) & (xi > ai))
         lower = np.empty_like(ai)
         sa, sx = ai[by_series], xi[by_series]
         lower[by_series] = _prefactor(sa, sx) * _series(sa, sx)
@@ -108,7 +138,7 @@ def _regularized(a, x, upper: bool):
     p_edge = np.where((a == 0) & (x > 0), 1.0, np.where(x == 0, 0.0, np.where(np.isinf(a), 0.0, 1.0)))
     p_edge = np.where((a < 0) | (x < 0) | np.isnan(a) | np.isnan(x) | ((a == 0) & (x == 0))
                       | (np.isinf(a) & np.isinf(x)), np.nan, p_edge)
-    out[~inside] = (1 - p_edge if upper else p_edge)[~inside]
+    out[~finite] = (1 - p_edge if upper else p_edge)[~finite]
     return out
 
 
