@@ -504,6 +504,7 @@ SPECIAL_CASES = [  # zengrad.special, as torch.special
     Case("special_i1e", lambda m, a: m.special.i1e(a * 3), [(3, 4)], "away"),
     Case("special_erfcx", lambda m, a: m.special.erfcx(a * 3), [(3, 4)]),
     Case("special_log_ndtr", lambda m, a: m.special.log_ndtr(a * 4), [(3, 4)]),
+    Case("special_zeta_in_q", lambda m, a: m.special.zeta(3.5, a), [(3, 4)], domain="pos"),
 ]
 ASSEMBLED_CASES += SPECIAL_CASES
 

@@ -5,7 +5,7 @@ ops, so their gradients (and gradients of gradients) come from autograd.
 erfcx and log_ndtr are in :mod:`zengrad.ops.erfcx`, gammainc and gammaincc in
 :mod:`zengrad.ops.incomplete_gamma`, the modified Bessel functions (i0, i0e, i1, i1e,
 modified_bessel_*, scaled_modified_bessel_*) in :mod:`zengrad.ops.bessel`, bessel_j0/j1/y0/y1 and
-spherical_bessel_j0 in :mod:`zengrad.ops.bessel_jy`, the orthogonal
+spherical_bessel_j0 in :mod:`zengrad.ops.bessel_jy`, zeta in :mod:`zengrad.ops.zeta`, the orthogonal
 polynomials (Chebyshev, shifted Chebyshev, Hermite, Laguerre, Legendre) in
 :mod:`zengrad.ops.polynomials`. New here, with x a tensor:
 
@@ -29,6 +29,7 @@ from .ops.bessel import (i0, i0e, i1, i1e, modified_bessel_i0, modified_bessel_i
 from .ops.bessel_jy import bessel_j0, bessel_j1, bessel_y0, bessel_y1, spherical_bessel_j0
 from .ops.erfcx import erfcx, log_ndtr
 from .ops.incomplete_gamma import gammainc, gammaincc
+from .ops.zeta import zeta
 from .ops.polynomials import (chebyshev_polynomial_t, chebyshev_polynomial_u, chebyshev_polynomial_v,
                               chebyshev_polynomial_w, hermite_polynomial_h, hermite_polynomial_he,
                               laguerre_polynomial_l, legendre_polynomial_p, shifted_chebyshev_polynomial_t,
@@ -48,7 +49,7 @@ __all__ = ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polyno
            "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
            "shifted_chebyshev_polynomial_w", "digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc", "gammaln", "i0", "log1p",
            "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round",
-           "sinc", "softmax", "spherical_bessel_j0", "xlog1py", "xlogy"]
+           "sinc", "softmax", "spherical_bessel_j0", "xlog1py", "xlogy", "zeta"]
 
 
 def ndtr(x: Tensor) -> Tensor:
