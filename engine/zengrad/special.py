@@ -4,7 +4,7 @@ ops, so their gradients (and gradients of gradients) come from autograd.
 
 erfcx and log_ndtr are in :mod:`zengrad.ops.erfcx`, gammainc and gammaincc in
 :mod:`zengrad.ops.incomplete_gamma`, the modified Bessel functions (i0, i0e, i1, i1e,
-modified_bessel_*, scaled_modified_bessel_*) in :mod:`zengrad.ops.bessel`, bessel_j0/j1/y0/y1 and
+modified_bessel_*, scaled_modified_bessel_*) in :mod:`zengrad.ops.bessel`, airy_ai, bessel_j0/j1/y0/y1 and
 spherical_bessel_j0 in :mod:`zengrad.ops.bessel_jy`, zeta in :mod:`zengrad.ops.zeta`, the orthogonal
 polynomials (Chebyshev, shifted Chebyshev, Hermite, Laguerre, Legendre) in
 :mod:`zengrad.ops.polynomials`. New here, with x a tensor:
@@ -26,7 +26,7 @@ from .ops import (digamma, erf, erfc, erfinv, exp2, expm1, lgamma, log1p, log_so
                   polygamma, round, sigmoid, sinc, softmax, xlogy)
 from .ops.bessel import (i0, i0e, i1, i1e, modified_bessel_i0, modified_bessel_i1, modified_bessel_k0,
                          modified_bessel_k1, scaled_modified_bessel_k0, scaled_modified_bessel_k1)
-from .ops.bessel_jy import bessel_j0, bessel_j1, bessel_y0, bessel_y1, spherical_bessel_j0
+from .ops.bessel_jy import airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1, spherical_bessel_j0
 from .ops.erfcx import erfcx, log_ndtr
 from .ops.incomplete_gamma import gammainc, gammaincc
 from .ops.zeta import zeta
@@ -42,7 +42,7 @@ expit = sigmoid
 gammaln = lgamma
 psi = digamma
 
-__all__ = ["bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+__all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
            "erfcx", "hermite_polynomial_h", "hermite_polynomial_he", "i0e", "i1", "i1e", "log_ndtr",
            "modified_bessel_i0", "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1",
            "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "laguerre_polynomial_l", "legendre_polynomial_p",

@@ -37,7 +37,7 @@ _K_SERIES_UP_TO = 2.0
 _TRAPEZOID_NODES = np.arange(46) * 0.1  # t in [0, 4.5]
 
 
-def _asymptotic(nu: int, count: int = 50) -> list:
+def _asymptotic(nu: float, count: int = 50) -> list:
     """a₀(ν) … a_{count−1}(ν) of the Hankel expansions (see the module's docstring)."""
     a = [1.0]
     for k in range(1, count):
@@ -83,20 +83,28 @@ def _k_series(x, nu: int):
     return 1 / x + np.log(x / 2) * (x / 2) * i_sum - (x / 4) * weighted
 
 
-def _k_scaled(x, nu: int):
-    """e^x K_ν(x) (see the module's docstring)."""
-    series_part = (x > 0) & (x <= _K_SERIES_UP_TO)
-    middle = (x > _K_SERIES_UP_TO) & (x <= _SERIES_UP_TO)
+def k_scaled_above_two(x, nu: float):
+    """e^x K_ν(x) for x > 2 and any order ν (other elements: any value), by the trapezoidal rule to
+    25 and the asymptotic expansion beyond (see the module's docstring)."""
+    middle = x <= _SERIES_UP_TO
     with np.errstate(all="ignore"):
-        s = np.where(series_part, x, 1.0)
-        series = _k_series(s, nu) * np.exp(s)
         m = np.where(middle, x, 3.0)[:, None]
         half = np.sinh(_TRAPEZOID_NODES / 2)
         integrand = np.exp(-2 * m * half * half) * np.cosh(nu * _TRAPEZOID_NODES)
         trapezoid = 0.1 * (integrand.sum(axis=1) - 0.5 * integrand[:, 0])
-        far = np.where(x > _SERIES_UP_TO, x, 1.0)
-        tail = np.sqrt(math.pi / (2 * far)) * np.polynomial.polynomial.polyval(1 / far, _A[nu])
-    out = np.where(series_part, series, np.where(middle, trapezoid, tail))
+        far = np.where(middle, 1.0, x)
+        coefficients = _A[nu] if nu in _A else _asymptotic(nu)
+        tail = np.sqrt(math.pi / (2 * far)) * np.polynomial.polynomial.polyval(1 / far, coefficients)
+    return np.where(middle, trapezoid, tail)
+
+
+def _k_scaled(x, nu: int):
+    """e^x K_ν(x) (see the module's docstring)."""
+    series_part = (x > 0) & (x <= _K_SERIES_UP_TO)
+    with np.errstate(all="ignore"):
+        s = np.where(series_part, x, 1.0)
+        series = _k_series(s, nu) * np.exp(s)
+    out = np.where(series_part, series, k_scaled_above_two(x, nu))
     out = np.where(x == 0, np.inf, out)
     return np.where((x < 0) | np.isnan(x), np.nan, out)
 

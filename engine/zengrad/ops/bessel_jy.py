@@ -1,5 +1,5 @@
-"""Bessel functions of the first and second kinds of orders 0 and 1 (J₀, J₁, Y₀, Y₁) and the spherical
-j₀, computed in float64 on the host and cast to the input's float dtype; outside the graph, as in
+"""Bessel functions of the first and second kinds of orders 0 and 1 (J₀, J₁, Y₀, Y₁), the spherical
+j₀ and the Airy function Ai (see :func:`_airy_ai`), computed in float64 on the host and cast to the input's float dtype; outside the graph, as in
 PyTorch (which gives them no derivative).
 
 * |x| ≤ 5: the power series, with q = x²/4, H_k the harmonic numbers and ψ(k + 1) = H_k − γ,
@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from .bessel import _outside_graph
+from .bessel import _outside_graph, k_scaled_above_two
 from .special import _on_cpu
 
 _EULER = 0.57721566490153286061
@@ -138,6 +138,56 @@ def _spherical_j0(x):
     return np.where(small, taylor, direct)
 
 
+_AIRY_0, _AIRY_PRIME_0 = np.longdouble("0.35502805388781723926"), np.longdouble("-0.25881940379280679840")  # Ai(0), Ai′(0)
+
+
+def _airy_series(x):
+    """Ai(x) = Ai(0)·f(x) + Ai′(0)·g(x), f = Σₖ 3ᵏ(⅓)ₖ x³ᵏ/(3k)!, g = Σₖ 3ᵏ(⅔)ₖ x³ᵏ⁺¹/(3k + 1)!,
+    summed in NumPy's long double (x87 extended precision, 11 more bits where the platform has it):
+    for x < 0 the terms reach e^ζ (1e6 at x = −8) while Ai stays near 0.1."""
+    x = x.astype(np.longdouble)
+    cube = x * x * x
+    f_term, g_term = np.ones_like(x), x.copy()
+    f, g = f_term.copy(), g_term.copy()
+    for k in range(1, 40):
+        f_term = f_term * cube / ((3 * k - 1) * (3 * k))
+        g_term = g_term * cube / ((3 * k) * (3 * k + 1))
+        f += f_term
+        g += g_term
+    return (_AIRY_0 * f + _AIRY_PRIME_0 * g).astype(np.float64)
+
+
+def _airy_oscillating(x):
+    """Ai(−y) for y = −x > 8: y^(−¼)/√π · (sin(ζ + π/4) Σₖ (−1)ᵏ u₂ₖ/ζ²ᵏ − cos(ζ + π/4) Σₖ (−1)ᵏ u₂ₖ₊₁/ζ²ᵏ⁺¹),
+    ζ = ⅔ y^(3/2), u₀ = 1, uₖ = uₖ₋₁ (6k − 5)(6k − 3)(6k − 1)/(216 k (2k − 1))."""
+    y = -x
+    zeta = 2 / 3 * y * np.sqrt(y)
+    u = [1.0]
+    for k in range(1, 30):
+        u.append(u[-1] * (6 * k - 5) * (6 * k - 3) * (6 * k - 1) / (216 * k * (2 * k - 1)))
+    w = 1 / (zeta * zeta)
+    even = np.polynomial.polynomial.polyval(w, [(-1) ** k * c for k, c in enumerate(u[0::2])])
+    odd = np.polynomial.polynomial.polyval(w, [(-1) ** k * c for k, c in enumerate(u[1::2])]) / zeta
+    phase = zeta + math.pi / 4
+    return (np.sin(phase) * even - np.cos(phase) * odd) / (np.sqrt(math.pi) * np.sqrt(np.sqrt(y)))
+
+
+@_on_cpu
+def _airy_ai(x):
+    """Ai(x): the series for −8 ≤ x ≤ ∛9 (ζ ≤ 2), Ai(x) = (1/π)√(x/3)·K_⅓(ζ) beyond (K from the
+    scaled e^ζ K_ν(ζ) of :mod:`zengrad.ops.bessel`), the oscillating expansion below −8."""
+    series_part = (x >= -8) & (x <= 3 ** (2 / 3))
+    with np.errstate(all="ignore"):
+        series = _airy_series(np.where(series_part, x, 0.0))
+        right = np.where(x > 3 ** (2 / 3), x, 3.0)
+        zeta = 2 / 3 * right * np.sqrt(right)
+        decaying = np.sqrt(right / 3) / math.pi * np.exp(-zeta) * k_scaled_above_two(zeta, 1 / 3)
+        oscillating = _airy_oscillating(np.where(x < -8, x, -9.0))
+    out = np.where(series_part, series, np.where(x > 0, decaying, oscillating))
+    return np.where(np.isinf(x) | np.isnan(x), np.nan, out)  # NaN at ±inf, as PyTorch gives
+
+
+airy_ai = _outside_graph("airy_ai", _airy_ai)
 bessel_j0 = _outside_graph("bessel_j0", _j0)
 bessel_j1 = _outside_graph("bessel_j1", _j1)
 bessel_y0 = _outside_graph("bessel_y0", _y0)
