@@ -21,7 +21,8 @@ DIFFERENTIABLE = {"i0", "i0e", "i1", "i1e", "erfcx", "log_ndtr"}
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-13), (np.float32, 5e-6)])
 def test_values_match_torch(name, dtype, rtol):
-    x = X.astype(dtype)
+    with np.errstate(over="ignore"):
+        x = X.astype(dtype)
     ours = getattr(zg.special, name)(zg.tensor(x)).numpy()
     theirs = getattr(torch.special, name)(torch.tensor(x)).numpy()
     assert ours.dtype == theirs.dtype

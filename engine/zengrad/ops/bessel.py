@@ -37,7 +37,7 @@ _K_SERIES_UP_TO = 2.0
 _TRAPEZOID_NODES = np.arange(46) * 0.1  # t in [0, 4.5]
 
 
-def _asymptotic(nu: float, count: int = 50) -> list:
+def hankel_coefficients(nu: float, count: int = 50) -> list:
     """a₀(ν) … a_{count−1}(ν) of the Hankel expansions (see the module's docstring)."""
     a = [1.0]
     for k in range(1, count):
@@ -45,7 +45,7 @@ def _asymptotic(nu: float, count: int = 50) -> list:
     return a
 
 
-_A = {nu: _asymptotic(nu) for nu in (0, 1)}
+_A = {nu: hankel_coefficients(nu) for nu in (0, 1)}
 _A_ALTERNATING = {nu: [c * (-1) ** k for k, c in enumerate(a)] for nu, a in _A.items()}
 
 
@@ -93,7 +93,7 @@ def k_scaled_above_two(x, nu: float):
         integrand = np.exp(-2 * m * half * half) * np.cosh(nu * _TRAPEZOID_NODES)
         trapezoid = 0.1 * (integrand.sum(axis=1) - 0.5 * integrand[:, 0])
         far = np.where(middle, 1.0, x)
-        coefficients = _A[nu] if nu in _A else _asymptotic(nu)
+        coefficients = _A[nu] if nu in _A else hankel_coefficients(nu)
         tail = np.sqrt(math.pi / (2 * far)) * np.polynomial.polynomial.polyval(1 / far, coefficients)
     return np.where(middle, trapezoid, tail)
 
@@ -152,13 +152,13 @@ def _k1e(x):
 
 @_on_cpu
 def _k0(x):
-    with np.errstate(under="ignore"):
+    with np.errstate(all="ignore"):
         return _k_scaled(x, 0) * np.exp(-x)
 
 
 @_on_cpu
 def _k1(x):
-    with np.errstate(under="ignore"):
+    with np.errstate(all="ignore"):
         return _k_scaled(x, 1) * np.exp(-x)
 
 

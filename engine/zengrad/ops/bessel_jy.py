@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from .bessel import _outside_graph, k_scaled_above_two
+from .bessel import _outside_graph, hankel_coefficients, k_scaled_above_two
 from .special import _on_cpu
 
 _EULER = 0.57721566490153286061
@@ -38,14 +38,7 @@ _THETA, _THETA_WEIGHTS = (_THETA + 1) * math.pi / 2, _THETA_WEIGHTS * math.pi / 
 _T, _T_WEIGHTS = np.polynomial.legendre.leggauss(60)
 
 
-def _hankel_coefficients(n: int, count: int = 60) -> list:
-    a = [1.0]
-    for k in range(1, count):
-        a.append(a[-1] * (4 * n * n - (2 * k - 1) ** 2) / (8 * k))
-    return a
-
-
-_HANKEL = {n: _hankel_coefficients(n) for n in (0, 1)}
+_HANKEL = {n: hankel_coefficients(n, 60) for n in (0, 1)}
 
 
 def _series(x, n: int, second_kind: bool):
