@@ -42,3 +42,14 @@ def test_edges_dtypes_and_gradients_as_torch():
             getattr(zg.special, name)(zg.tensor([1.5], requires_grad=True), zg.tensor([1.0])).sum().backward()
         with pytest.raises(RuntimeError):
             getattr(zg.special, name)(zg.tensor([1, 2]), zg.tensor([1, 2]))
+
+
+def test_igamma_and_igammac_names_and_in_place_methods():
+    a, x = np.array([0.5, 2.0, 7.5]), np.array([1.0, 0.25, 9.0])
+    for name in ("igamma", "igammac"):
+        expected = getattr(torch, name)(torch.tensor(a), torch.tensor(x)).numpy()
+        np.testing.assert_allclose(getattr(zg, name)(zg.tensor(a), zg.tensor(x)).numpy(), expected, rtol=1e-12)
+        np.testing.assert_allclose(getattr(zg.tensor(a), name)(zg.tensor(x)).numpy(), expected, rtol=1e-12)
+        t = zg.tensor(a)
+        assert getattr(t, name + "_")(zg.tensor(x)) is t
+        np.testing.assert_allclose(t.numpy(), expected, rtol=1e-12)
