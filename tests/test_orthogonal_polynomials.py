@@ -42,3 +42,9 @@ def test_polynomial_number_operands_dtypes_and_no_gradient(name):
         assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
         assert not ours.requires_grad and not theirs.requires_grad
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_shapes_that_do_not_broadcast_raise_runtime_error():
+    for m in (zg, torch):
+        with pytest.raises(RuntimeError):
+            m.special.legendre_polynomial_p(m.tensor([0.5, 0.25]), m.tensor([1.0, 2.0, 3.0]))

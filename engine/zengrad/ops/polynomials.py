@@ -26,6 +26,7 @@ import numbers
 import numpy as np
 
 from .. import backend
+from ..errors import OpError
 from ..tensor import Tensor
 from ._util import as_tensor_like, promote_types
 from .elementwise import weak_zero_dim
@@ -48,7 +49,10 @@ def _operands(op: str, x, n):
     device = backend.device_of(x._data)
     work = dtype if dtype in (np.float32, np.float64) else np.dtype(np.float32)
     xs, ns = (np.asarray(backend.to_device(t._data, "cpu")).astype(work) for t in (x, n))
-    xs, ns = np.broadcast_arrays(xs, ns)
+    try:
+        xs, ns = np.broadcast_arrays(xs, ns)
+    except ValueError:
+        raise OpError(f"{op}: the shapes of x {tuple(xs.shape)} and n {tuple(ns.shape)} do not broadcast") from None
     return xs, _degree(ns), dtype, device
 
 
