@@ -44,3 +44,12 @@ def test_graph_ints_and_views_as_torch(name):
     assert ours_int.dtype == zg.float32 and theirs_int.dtype == torch.float32
     np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-13)
     np.testing.assert_allclose(ours_int.numpy(), theirs_int.numpy(), rtol=2e-6)
+
+
+def test_erfc_keeps_its_right_tail_as_torch():
+    x = np.array([-30.0, -5.0, -0.0, 0.3, 5.0, 10.0, 27.0, np.inf, -np.inf, np.nan])
+    for dtype in (np.float64, np.float32):
+        ours = zg.special.erfc(zg.tensor(x.astype(dtype))).numpy()
+        theirs = torch.special.erfc(torch.tensor(x.astype(dtype))).numpy()
+        assert ours.dtype == theirs.dtype
+        np.testing.assert_allclose(ours, theirs, rtol=1e-14 if dtype == np.float64 else 1e-6, atol=0)
