@@ -498,6 +498,13 @@ SPECIAL_CASES = [  # zengrad.special, as torch.special
     Case("special_entr", lambda m, a: m.special.entr(a), [(3, 4)], domain="pos"),
     Case("special_xlog1py", lambda m, a, b: m.special.xlog1py(a, b), [(3, 4), (4,)], domain="pos"),
     Case("special_multigammaln", lambda m, a: m.special.multigammaln(a + 2, 3), [(2, 3)], domain="pos"),
+    Case("special_i0", lambda m, a: m.special.i0(a * 3), [(3, 4)]),
+    Case("special_i0e", lambda m, a: m.special.i0e(a * 3), [(3, 4)], "away"),
+    Case("special_i1", lambda m, a: m.special.i1(a * 3), [(3, 4)]),
+    Case("special_i1e", lambda m, a: m.special.i1e(a * 3), [(3, 4)], "away"),
+    Case("special_erfcx", lambda m, a: m.special.erfcx(a * 3), [(3, 4)]),
+    Case("special_log_ndtr", lambda m, a: m.special.log_ndtr(a * 4), [(3, 4)]),
+    Case("special_zeta_in_q", lambda m, a: m.special.zeta(3.5, a), [(3, 4)], domain="pos"),
 ]
 ASSEMBLED_CASES += SPECIAL_CASES
 

@@ -102,7 +102,7 @@ def is_complex(input: Tensor) -> bool:
 
 
 from . import accelerator, autograd_custom, autograd_functional, distributions, special, testing
-from .special import i0, multigammaln as mvlgamma
+from .special import gammainc as igamma, gammaincc as igammac, i0, multigammaln as mvlgamma
 from .creation import empty_permuted, empty_strided, from_dlpack, frombuffer, initial_seed, seed
 autograd.functional = autograd_functional  # zg.autograd.functional.jacobian, as torch.autograd.functional
 _sys.modules[__name__ + ".autograd.functional"] = autograd_functional  # and importable under that name

@@ -387,6 +387,10 @@ Tensor.i0 = special.i0
 Tensor.mvlgamma = special.multigammaln
 Tensor.i0_ = _in_place("i0_", special.i0)
 Tensor.mvlgamma_ = _in_place("mvlgamma_", special.multigammaln)
+Tensor.igamma = special.gammainc
+Tensor.igammac = special.gammaincc
+Tensor.igamma_ = _in_place("igamma_", special.gammainc)
+Tensor.igammac_ = _in_place("igammac_", special.gammaincc)
 
 
 # ---- one recurrent step, as PyTorch's top-level cell functions -------------------------------------

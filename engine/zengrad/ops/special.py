@@ -28,7 +28,7 @@ from .. import backend
 from ..autograd import Function
 from ..errors import OpError
 from ..tensor import Tensor
-from .math import _float_input, erf_array
+from .math import _ERFC, _float_input, erf_array
 
 _LANCZOS = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
             -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
@@ -42,10 +42,14 @@ def _cupy_special():
 
 
 def _on_cpu(fn):
-    """``fn`` (float64 NumPy math on a 1-d array) on an array of any shape (0-d included) and float
-    dtype, the result in that shape and dtype."""
+    """``fn`` (float64 NumPy math on a 1-d array) on an array of any shape (0-d included), float
+    dtype and device (a CuPy array makes the round trip through the host), the result in that
+    shape, dtype and device."""
     def run(a, *args):
-        return fn(np.asarray(a, dtype=np.float64).reshape(-1), *args).reshape(a.shape).astype(a.dtype, copy=False)
+        host = np.asarray(backend.to_device(a, "cpu"), dtype=np.float64).reshape(-1)
+        with np.errstate(over="ignore"):  # a float64 result beyond float32's range becomes inf
+            out = fn(host, *args).reshape(a.shape).astype(a.dtype, copy=False)
+        return backend.to_device(out, backend.device_of(a))
     return run
 
 
@@ -151,9 +155,6 @@ _GILES_CENTRAL = [2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-0
                   -0.00125372503, -0.00417768164, 0.246640727, 1.50140941]
 _GILES_TAIL = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773,
                -0.0076224613, 0.00943887047, 1.00167406, 2.83297682]
-
-
-_ERFC = np.frompyfunc(math.erfc, 1, 1)  # the C library's erfc, for the few elements in the tails
 
 
 @_on_cpu
