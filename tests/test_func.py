@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import zengrad as zg
+from torch_bridge import assert_same
 from zengrad import func as zf
 
 torch = pytest.importorskip("torch")
@@ -16,19 +17,7 @@ M = rng.standard_normal((4, 3)).astype(np.float32)
 
 
 def same(ours, theirs, atol=1e-5):
-    if isinstance(theirs, (tuple, list)):
-        assert len(ours) == len(theirs)
-        for a, b in zip(ours, theirs):
-            same(a, b, atol)
-        return
-    if isinstance(theirs, dict):
-        assert set(ours) == set(theirs)
-        for key in theirs:
-            same(ours[key], theirs[key], atol)
-        return
-    assert tuple(ours.shape) == tuple(theirs.shape)
-    assert ours.requires_grad == theirs.requires_grad
-    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), atol=atol, rtol=1e-5)
+    assert_same(ours, theirs, atol, requires_grad=True)
 
 
 def both(*arrays, requires_grad=False):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import zengrad as zg
+from torch_bridge import assert_same
 
 torch = pytest.importorskip("torch")
 
@@ -13,16 +14,7 @@ rng = np.random.default_rng(20261203)
 
 
 def same(ours, theirs, atol=1e-5):
-    """Values (NaN equal to NaN), shape and dtype of a zengrad result against PyTorch's."""
-    if isinstance(theirs, (tuple, list)):
-        assert len(ours) == len(theirs)
-        for a, b in zip(ours, theirs):
-            same(a, b, atol)
-        return
-    expected = theirs.detach().numpy()
-    assert tuple(ours.shape) == expected.shape
-    assert ours.dtype == expected.dtype
-    np.testing.assert_allclose(ours.detach().numpy(), expected, atol=atol, rtol=1e-5, equal_nan=True)
+    assert_same(ours, theirs, atol, requires_grad=False)
 
 
 def both(array, requires_grad=False):

@@ -30,3 +30,24 @@ def assert_grads_match(ours, theirs, rtol=1e-5, atol=1e-6):
     for name, param in mine.items():
         assert param.grad is not None, f"no gradient reached {name}"
         assert_close(param.grad, reference[name].grad, rtol, atol, what=f"grad of {name}")
+
+
+def assert_same(ours, theirs, atol=1e-5, requires_grad=False):
+    """A zengrad result equals PyTorch's: values (NaN equal to NaN, within ``atol`` and rtol 1e-5),
+    shape and dtype, for a tensor or tuples, lists and dicts of them; with ``requires_grad`` also
+    whether each one requires grad."""
+    if isinstance(theirs, (tuple, list)):
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            assert_same(a, b, atol, requires_grad)
+        return
+    if isinstance(theirs, dict):
+        assert set(ours) == set(theirs)
+        for key in theirs:
+            assert_same(ours[key], theirs[key], atol, requires_grad)
+        return
+    expected = theirs.detach().numpy()
+    assert tuple(ours.shape) == expected.shape and ours.dtype == expected.dtype
+    if requires_grad:
+        assert ours.requires_grad == theirs.requires_grad
+    np.testing.assert_allclose(ours.detach().numpy(), expected, atol=atol, rtol=1e-5, equal_nan=True)

@@ -169,34 +169,36 @@ class Identity(BasePruningMethod):
         return default_mask
 
 
-class RandomUnstructured(BasePruningMethod):
+class _Unstructured(BasePruningMethod):
+    """Prunes the ``amount`` entries of smallest score (``_scores``: one number per entry)."""
+
+    def __init__(self, amount):
+        _check_amount(amount)
+        self.amount = amount
+
+    def _scores(self, t: Tensor) -> np.ndarray:
+        raise NotImplementedError
+
+    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
+        count = _count(self.amount, t.numel())
+        mask = default_mask._data.copy()
+        if count:
+            mask.reshape(-1)[_smallest(self._scores(t), count)] = 0
+        return Tensor(mask)
+
+
+class RandomUnstructured(_Unstructured):
     """Prunes ``amount`` entries chosen uniformly at random."""
 
-    def __init__(self, amount):
-        _check_amount(amount)
-        self.amount = amount
-
-    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        count = _count(self.amount, t.numel())
-        mask = default_mask._data.copy()
-        if count:
-            mask.reshape(-1)[_smallest(generator("cpu").random(t.numel()), count)] = 0
-        return Tensor(mask)
+    def _scores(self, t: Tensor) -> np.ndarray:
+        return generator("cpu").random(t.numel())
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Prunes the ``amount`` entries of smallest absolute value."""
 
-    def __init__(self, amount):
-        _check_amount(amount)
-        self.amount = amount
-
-    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        count = _count(self.amount, t.numel())
-        mask = default_mask._data.copy()
-        if count:
-            mask.reshape(-1)[_smallest(np.abs(t._data), count)] = 0
-        return Tensor(mask)
+    def _scores(self, t: Tensor) -> np.ndarray:
+        return np.abs(t._data)
 
 
 class _Structured(BasePruningMethod):
