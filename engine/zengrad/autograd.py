@@ -235,11 +235,12 @@ class Function:
 
     def release(self) -> None:
         """Free what forward saved once backward has used it (``retain_graph=False``); the node keeps
-        its name."""
-        name = self.name()
+        its name (computed now where it depends on what is freed)."""
+        name = self.name() if type(self).name is not Function.name else self.__dict__.get("node_name")
         self.__dict__.clear()
         self.released = True
-        self.node_name = name
+        if name is not None:
+            self.node_name = name
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
@@ -476,8 +477,7 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
     leaves: dict[int, Tensor] = {}
     # arrays a leaf must not keep as its .grad without a copy: the caller's seeds, and any array
     # handed to two slots (Add passes one gradient to both of its inputs)
-    shared = {id(g._data) for g in grad_outputs}
-    slot_of_array: dict[int, int] = {}
+    shared = {id(g._data) for g in grad_outputs}  # grows with every array given to a tensor's .grad
 
     def accumulate(tensor: Tensor, holder, grad: Tensor, producer) -> None:
         if grad._data.shape != tensor._data.shape:
@@ -488,8 +488,6 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             leaves[key] = tensor
         else:
             key = id(holder)
-        if slot_of_array.setdefault(id(grad._data), key) != key:
-            shared.add(id(grad._data))
         if key in sums.sums:
             sums.add(key, grad)
         else:
@@ -513,7 +511,8 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             retained = fn.retained
             if retained is not None:
                 kept = grad if create_graph else grad.detach()
-                retained.grad = stored_gradient(retained, kept, shared) if retained._grad is None else retained._grad + kept
+                retained._grad = stored_gradient(retained, kept, shared) if retained._grad is None else retained._grad + kept
+                shared.add(id(retained._grad._data))
             if wanted is not None and id(fn) in wanted:
                 captured[id(fn)] = grad
             fn.check_saved_versions()
@@ -545,7 +544,8 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
             return [captured.get(id(_gradient_holder(t))) for t in inputs]
         for key, leaf in leaves.items():
             grad = sums.sums[key] if create_graph else sums.sums[key].detach()
-            leaf.grad = stored_gradient(leaf, grad, shared) if leaf._grad is None else leaf._grad + grad
+            leaf._grad = stored_gradient(leaf, grad, shared) if leaf._grad is None else leaf._grad + grad
+            shared.add(id(leaf._grad._data))
             if post_accumulate_hooks:
                 _after_accumulation(leaf)
     finally:
@@ -560,7 +560,8 @@ def stored_gradient(tensor: Tensor, grad: Tensor, shared: set) -> Tensor:
     ``p.grad.mul_(0.5)``, ``p.grad.view(-1)``) without touching anything else. Copied when the
     array is a broadcast (that of ``x.sum()`` is ones expanded, one element in memory), transposed
     (a weight used as ``w.mT``), a view of another array, the caller's seed or also handed to
-    another tensor (``shared``: Add passes one gradient to both inputs); kept as it is otherwise
+    another tensor (``shared``: the arrays already given out; Add passes one gradient to both of its
+    inputs); kept as it is otherwise
     (a fresh result: the usual case, no copy). A graph-connected gradient (``create_graph``) is
     kept, or cloned in the graph when shared."""
     array, like = grad._data, tensor._data

@@ -94,7 +94,7 @@ def factors_read(fn) -> tuple:
     factor's value only for the other factor's gradient, so an in-place change of one factor
     before backward is harmless when the other needs no gradient (``y[0] = y[0] * 10``, a weight
     changed before the backward of a batch that needs no input gradient), as in PyTorch."""
-    return tuple(i for i in (0, 1) if fn.inputs[1 - i].requires_grad)
+    return tuple(i for i in (0, 1) if fn.inputs[1 - i]._requires_grad)
 
 
 def normalize_dim(dim: int, ndim: int, op: str) -> int:

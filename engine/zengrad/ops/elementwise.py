@@ -438,11 +438,15 @@ def add(a, b, *, alpha=1):
     return _binary(Add, a, b)
 
 
+def _is_bool(x) -> bool:
+    """Whether ``x`` is a bool tensor or a Python/NumPy bool."""
+    return x._data.dtype.kind == "b" if isinstance(x, Tensor) else isinstance(x, (bool, np.bool_))
+
+
 def sub(a, b, *, alpha=1):
     """a − alpha·b. PyTorch refuses a bool operand (a bool tensor, 0-d too, or True/False), whatever
     the other."""
-    if (a.dtype.kind == "b" if isinstance(a, Tensor) else isinstance(a, (bool, np.bool_))) or \
-            (b.dtype.kind == "b" if isinstance(b, Tensor) else isinstance(b, (bool, np.bool_))):
+    if _is_bool(a) or _is_bool(b):
         raise DtypeError("sub: Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
                          "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     if type(alpha) is not int or alpha != 1:

@@ -13,6 +13,10 @@ from ._util import factors_read, unbroadcast
 from .shape import matrix_transpose, reshape, reshaped
 
 
+#: PyTorch's node names for a product of operands of these dims
+_NODE_NAMES = {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0", (3, 3): "BmmBackward0"}
+
+
 class MatMul(Function):
     """Z = A B over the last two dimensions, batch dimensions broadcast.
 
@@ -33,9 +37,7 @@ class MatMul(Function):
         """PyTorch's node for the operands' dims: Mm (2-d·2-d), Mv, Dot, Bmm (3-d·3-d); Matmul else."""
         if self.node_name is not None:
             return self.node_name
-        dims = (self.inputs[0].ndim, self.inputs[1].ndim)
-        return {(2, 2): "MmBackward0", (2, 1): "MvBackward0", (1, 1): "DotBackward0",
-                (3, 3): "BmmBackward0"}.get(dims, "MatmulBackward0")
+        return _NODE_NAMES.get((self.inputs[0].ndim, self.inputs[1].ndim), "MatmulBackward0")
 
     def backward(self, g):
         a, b = self.inputs

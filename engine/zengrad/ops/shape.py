@@ -279,7 +279,7 @@ def reshape(a: Tensor, *shape) -> Tensor:
     """``a`` with a new shape (a view where the strides allow it, a copy otherwise); one -1 stands
     for the size that makes the element count match."""
     shape = _shape_arg(shape)
-    if any(n < -1 for n in shape):
+    if shape and min(shape) < -1:
         raise OpError(f"reshape: invalid size {min(shape)} in shape {shape} for a tensor of shape {a.shape}")
     return reshaped(a, shape)
 

@@ -56,7 +56,10 @@ def _with_step_hooks(step):
     @functools.wraps(step)
     def hooked(*args, **kwargs):
         optimizer = args[0]
-        if optimizer.__dict__.get("_stepping"):  # a subclass's step calling super().step(): hooks ran
+        hooks = optimizer._hooks
+        if optimizer.__dict__.get("_stepping") or not (  # no hooks (the usual step), or they ran already
+                hooks["step_pre"] or hooks["step_post"] or _GLOBAL_STEP_HOOKS["step_pre"]
+                or _GLOBAL_STEP_HOOKS["step_post"]):
             return step(*args, **kwargs)
         for hook in [*_GLOBAL_STEP_HOOKS["step_pre"].values(), *optimizer._hooks["step_pre"].values()]:
             result = hook(optimizer, args, kwargs)
