@@ -60,7 +60,9 @@ def _with_step_hooks(step):
         if optimizer.__dict__.get("_stepping") or not (  # no hooks (the usual step), or they ran already
                 hooks["step_pre"] or hooks["step_post"] or _GLOBAL_STEP_HOOKS["step_pre"]
                 or _GLOBAL_STEP_HOOKS["step_post"]):
-            return step(*args, **kwargs)
+            out = step(*args, **kwargs)
+            optimizer._opt_called = True  # read by the lr schedulers' check of the call order
+            return out
         for hook in [*_GLOBAL_STEP_HOOKS["step_pre"].values(), *optimizer._hooks["step_pre"].values()]:
             result = hook(optimizer, args, kwargs)
             if result is not None:
