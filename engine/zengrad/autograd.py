@@ -249,8 +249,8 @@ class Function:
 def named(out: Tensor, name: str) -> Tensor:
     """``out``, a tensor just made by an op, with its node (if recorded) named ``name``: for an op
     composed of others, the node PyTorch would show for it (``mean`` is sum / n: ``MeanBackward1``)."""
-    if out.grad_fn is not None:
-        out.grad_fn.node_name = name
+    if out._grad_fn is not None:
+        out._grad_fn.node_name = name
     return out
 
 
@@ -475,9 +475,9 @@ def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Tensor], *, r
     """
     sums = _GradientSums(in_place=not create_graph)
     leaves: dict[int, Tensor] = {}
-    # arrays a leaf must not keep as its .grad without a copy: the caller's seeds, and any array
-    # handed to two slots (Add passes one gradient to both of its inputs)
-    shared = {id(g._data) for g in grad_outputs}  # grows with every array given to a tensor's .grad
+    # arrays a tensor must not keep as its .grad without a copy: the caller's seeds, and every array
+    # already given to another tensor's .grad (Add passes one gradient to both of its inputs)
+    shared = {id(g._data) for g in grad_outputs}
 
     def accumulate(tensor: Tensor, holder, grad: Tensor, producer) -> None:
         if grad._data.shape != tensor._data.shape:
