@@ -464,3 +464,16 @@ def test_a_module_moved_to_channels_last_computes_the_same():
     x, tx = both(floats(2, 3, 6, 5))
     same(ours(x.contiguous(memory_format=zg.channels_last)), theirs(tx.contiguous(memory_format=torch.channels_last)),
          atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["zeros_like", "ones_like", "empty_like", "rand_like", "randn_like"])
+def test_like_constructors_keep_the_layout_as_pytorch(name):
+    ours, theirs = zg.ones(2, 3, 4).permute(2, 0, 1), torch.ones(2, 3, 4).permute(2, 0, 1)
+    assert getattr(zg, name)(ours).stride() == getattr(torch, name)(theirs).stride()
+    assert getattr(zg, name)(ours, memory_format=zg.contiguous_format).stride() == \
+        getattr(torch, name)(theirs, memory_format=torch.contiguous_format).stride()
+    image, their_image = zg.ones(2, 3, 4, 5), torch.ones(2, 3, 4, 5)
+    assert getattr(zg, name)(image, memory_format=zg.channels_last).stride() == \
+        getattr(torch, name)(their_image, memory_format=torch.channels_last).stride()
+    leaf = getattr(zg, name)(ours, requires_grad=True)
+    assert leaf.is_leaf and leaf.requires_grad

@@ -351,12 +351,14 @@ def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False)
     return _filled(fill_value, (size,) if isinstance(size, int) else tuple(size), dtype, device, requires_grad)
 
 
-def zeros_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return zeros(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
+def zeros_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, *, layout=None,
+               memory_format=None) -> Tensor:
+    return _like(t, zeros(t.shape, dtype=dtype or t.dtype, device=device or t.device), requires_grad, memory_format)
 
 
-def ones_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return ones(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
+def ones_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, *, layout=None,
+              memory_format=None) -> Tensor:
+    return _like(t, ones(t.shape, dtype=dtype or t.dtype, device=device or t.device), requires_grad, memory_format)
 
 
 def _float_draws(op: str, draw, shape: tuple, dtype):
@@ -383,8 +385,9 @@ def rand(*shape, size=None, generator=None, dtype=None, device=None, requires_gr
     return Tensor(array, requires_grad=requires_grad)
 
 
-def randn_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return randn(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
+def randn_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, *, layout=None,
+               memory_format=None) -> Tensor:
+    return _like(t, randn(t.shape, dtype=dtype or t.dtype, device=device or t.device), requires_grad, memory_format)
 
 
 def randint(low: int, high=None, size=None, *, generator=None, dtype=None, device=None) -> Tensor:
@@ -463,16 +466,30 @@ def empty(*shape, size=None, dtype=None, device=None, requires_grad: bool = Fals
     return _filled(0, _sizes(shape, size), dtype, device, requires_grad)
 
 
-def full_like(t: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled(fill_value, t.shape, dtype or t.dtype, device or t.device, requires_grad)
+def full_like(t: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False, *, layout=None,
+              memory_format=None) -> Tensor:
+    return _like(t, _filled(fill_value, t.shape, dtype or t.dtype, device or t.device, False), requires_grad,
+                 memory_format)
 
 
-def empty_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled(0, t.shape, dtype or t.dtype, device or t.device, requires_grad)
+def empty_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, *, layout=None,
+               memory_format=None) -> Tensor:
+    return _like(t, _filled(0, t.shape, dtype or t.dtype, device or t.device, False), requires_grad, memory_format)
 
 
-def rand_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return rand(t.shape, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
+def rand_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, *, layout=None,
+              memory_format=None) -> Tensor:
+    return _like(t, rand(t.shape, dtype=dtype or t.dtype, device=device or t.device), requires_grad, memory_format)
+
+
+def _like(t: Tensor, made: Tensor, requires_grad: bool, memory_format) -> Tensor:
+    """What a ``*_like`` constructor returns: ``made`` (a fresh tensor of t's shape) laid out as t is
+    (PyTorch's default ``memory_format=preserve_format``) or as ``memory_format`` says, a leaf that
+    requires grad if asked."""
+    if t.ndim > 1:
+        from .ops.memory_format import laid_out_like
+        made = laid_out_like(made, t, memory_format)
+    return made.requires_grad_(True) if requires_grad else made
 
 
 def randint_like(t: Tensor, low: int, high: int | None = None) -> Tensor:

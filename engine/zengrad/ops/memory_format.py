@@ -92,3 +92,15 @@ def laid_out(a: Tensor, memory_format, copy: bool = False) -> Tensor:
     if not copy and _dense_in(a, order):
         return a
     return Relayout.apply(a, order=order)
+
+
+def laid_out_like(result: Tensor, like: Tensor, memory_format) -> Tensor:
+    """A new tensor ``result`` (no graph yet) laid out as ``like`` is, for the ``*_like``
+    constructors: ``preserve_format`` keeps like's order of dims when like is dense (a transposed
+    tensor gives a transposed result, as in PyTorch), another format lays result out as it says."""
+    if memory_format is None or memory_format is preserve_format:
+        order = tuple(sorted(range(like.ndim), key=lambda d: -like.stride(d)))
+        if order == tuple(range(like.ndim)) or not _dense_in(like, order):
+            return result
+        return Relayout.apply(result, order=order)
+    return laid_out(result, memory_format)
