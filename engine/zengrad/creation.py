@@ -404,18 +404,23 @@ def randint(low: int, high=None, size=None, *, generator=None, dtype=None, devic
     return Tensor(drawn.astype(np.dtype(dtype or int64)))
 
 
+def _check_range(op: str, start, end, step) -> None:
+    """PyTorch's refusals for arange/range: a finite start and end, a nonzero step pointing from start to end."""
+    if not all(math.isfinite(v) for v in (start, end)):
+        raise OpError(f"{op}: unsupported range: {start} -> {end}")
+    if step == 0:
+        raise OpError(f"{op}: step must be nonzero")
+    if (end - start) * step < 0:
+        raise OpError(f"{op}: upper bound and lower bound inconsistent with step sign (start={start}, "
+                      f"end={end}, step={step})")
+
+
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; ints give int64, floats float32."""
     if end is None:
         start, end = 0, start
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
-    if not all(math.isfinite(v) for v in (start, end)):
-        raise OpError(f"arange: unsupported range: {start} -> {end}")
-    if step == 0:
-        raise OpError("arange: step must be nonzero")
-    if (end - start) * step < 0:
-        raise OpError(f"arange: upper bound and lower bound inconsistent with step sign (start={start}, "
-                      f"end={end}, step={step})")
+    _check_range("arange", start, end, step)
     xp = backend.array_module(backend.normalize_device(device))
     if dtype is None:
         dtype = int64 if all(isinstance(v, int) for v in (start, end, step)) else backend.DEFAULT_DTYPE
@@ -440,13 +445,7 @@ def inclusive_range(start, end, step=1, dtype=None, device=None, requires_grad: 
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if dtype.kind in "iub":
         start, end, step = int(start), int(end), int(step)
-    if not all(math.isfinite(v) for v in (start, end)):
-        raise OpError(f"range: unsupported range: {start} -> {end}")
-    if step == 0:
-        raise OpError("range: step must be nonzero")
-    if (end - start) * step < 0:
-        raise OpError(f"range: upper bound and lower bound inconsistent with step sign (start={start}, "
-                      f"end={end}, step={step})")
+    _check_range("range", start, end, step)
     count = int(math.floor((end - start) / step)) + 1
     xp = backend.array_module(backend.normalize_device(device))
     values = start + xp.arange(count, dtype=np.int64 if dtype.kind in "iub" else np.float64) * step
